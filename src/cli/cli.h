@@ -1,0 +1,33 @@
+/*
+ * cli.h - subcommands of the kaigo binary (one file each in src/cli/).
+ * Exit codes (architecture.md §6): 0 success, 1 invalid input or refused,
+ * 2 usage error, 3 internal failure.
+ */
+#ifndef KAIGO_CLI_CLI_H
+#define KAIGO_CLI_CLI_H
+
+#include <stdbool.h>
+
+#define EXIT_INVALID 1
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 3
+
+int cmd_check(int argc, char **argv);
+int cmd_wareki(int argc, char **argv);
+int cmd_card(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_insurer(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+/* Helpers shared by subcommands (cli/common.c). */
+bool is_help(const char *a);
+/* opt_value - for "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i. */
+const char *opt_value(int argc, char **argv, int *i, const char *name);
+/* db_path - --db, else $KAIGO_DB, else NULL (caller reports usage). */
+const char *db_default(void);
+/* cli_actor_id - "cli:<user>" for audit entries and version authors. */
+const char *cli_actor_id(void);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * cmd_serve.c - kaigo serve: parse options, load or create the operator token
+ * (a file of mode 0600), and run the HTTP server.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "http/server.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+static const char help[] =
+    "使い方: kaigo serve [--db PATH] [--listen HOST:PORT] [--token-file PATH] [--threads N] [--quiet]\n"
+    "  HTTP API を起動します。/api 以下はすべて運用者トークンが必要です\n"
+    "  (Authorization: Bearer <token>)。\n"
+    "  --db          データベース (既定: $KAIGO_DB)\n"
+    "  --listen      待受アドレス (既定: $KAIGO_LISTEN または 127.0.0.1:8080; ポート0で空きポート)\n"
+    "  --token-file  運用者トークンのファイル (既定: <db>.operator-token; 無ければ作成, mode 0600)\n"
+    "  --threads     ワーカースレッド数 (既定: CPUコア数)\n"
+    "  --quiet       アクセスログを出さない\n"
+    "  標準出力の1行目に待受URLを表示します。SIGINT/SIGTERM で停止します。\n";
+
+/* load_token - reads the token (64 hex chars) or creates one. */
+static int load_token(const char *path, char out[65])
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        struct stat sb;
+        if (fstat(fd, &sb) == 0 && (sb.st_mode & 077))
+            warn("token file %s is readable by others (mode %o); use chmod 600", path,
+                 (unsigned)(sb.st_mode & 0777));
+        ssize_t n = read(fd, out, 64);
+        close(fd);
+        if (n != 64)
+            return error("token file %s: expected 64 hex characters", path);
+        out[64] = '\0';
+        for (int i = 0; i < 64; i++)
+            if (!((out[i] >= '0' && out[i] <= '9') || (out[i] >= 'a' && out[i] <= 'f')))
+                return error("token file %s: expected 64 hex characters", path);
+        return 0;
+    }
+    if (errno != ENOENT)
+        return error("token file %s: %s", path, strerror(errno));
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, 65, raw, sizeof raw);
+    sodium_memzero(raw, sizeof raw);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return error("token file %s: %s", path, strerror(errno));
+    if (write(fd, out, 64) != 64 || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+        close(fd);
+        return error("token file %s: write failed", path);
+    }
+    close(fd);
+    info("created operator token file %s (mode 0600)", path);
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *db = db_default(), *listen = getenv("KAIGO_LISTEN"), *token_file = NULL;
+    unsigned threads = 0;
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (is_help(argv[i])) {
+            fputs(help, stdout);
+            return 0;
+        } else if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(argc, argv, &i, "--listen")))
+            listen = v;
+        else if ((v = opt_value(argc, argv, &i, "--token-file")))
+            token_file = v;
+        else if ((v = opt_value(argc, argv, &i, "--threads"))) {
+            char *end;
+            unsigned long t = strtoul(v, &end, 10);
+            if (*end || t > 256) {
+                fprintf(stderr, "kaigo serve: --threads は 0〜256 です\n");
+                return EXIT_USAGE;
+            }
+            threads = (unsigned)t;
+        } else if (strcmp(argv[i], "--quiet") == 0)
+            quiet = true;
+        else {
+            fprintf(stderr, "kaigo serve: 不明な引数です: %s\n%s", argv[i], help);
+            return EXIT_USAGE;
+        }
+    }
+    if (!db) {
+        fputs(help, stderr);
+        return EXIT_USAGE;
+    }
+    if (!listen || !*listen)
+        listen = "127.0.0.1:8080";
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host || colon == listen) {
+        fprintf(stderr, "kaigo serve: --listen は HOST:PORT 形式です\n");
+        return EXIT_USAGE;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (*end || port > 65535 || colon[1] == '\0') {
+        fprintf(stderr, "kaigo serve: ポート番号が不正です\n");
+        return EXIT_USAGE;
+    }
+    struct buf tf;
+    buf_init(&tf, 4096);
+    if (token_file)
+        buf_adds(&tf, token_file);
+    else
+        buf_addf(&tf, "%s.operator-token", db);
+    char token[65];
+    if (buf_failed(&tf) || load_token(tf.ptr, token)) {
+        buf_release(&tf);
+        return EXIT_INTERNAL;
+    }
+    buf_release(&tf);
+    log_set_quiet(quiet);
+    struct server_config cfg = {db, host, (unsigned)port, token, threads, !quiet};
+    int rc = server_run(&cfg);
+    sodium_memzero(token, sizeof token);
+    return rc;
+}

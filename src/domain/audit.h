@@ -1,0 +1,45 @@
+/*
+ * audit.h - audit entries: canonical bytes and hashes. Pure (libsodium SHA-256).
+ *
+ * One log per insurer (architecture.md §4). leaf = SHA-256(0x00 ‖ canonical
+ * bytes) as in RFC 9162; each entry also carries chain = SHA-256(0x02 ‖
+ * previous chain ‖ leaf), so deleting, inserting or reordering any entry
+ * breaks every later chain value. The Merkle tree and signed checkpoints of
+ * the access issue are built over the same leaf hashes.
+ */
+#ifndef KAIGO_DOMAIN_AUDIT_H
+#define KAIGO_DOMAIN_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/gate.h"
+
+#define AUDIT_HASH_BYTES 32
+#define AUDIT_CANON_MAX 512
+#define REQUEST_ID_BYTES 40
+
+struct audit_entry {
+    char insurer_no[INSURER_NO_LEN + 1];
+    int64_t seq;     /* per insurer, from 1; assigned by the writer */
+    int64_t time_ms; /* UTC milliseconds; order is by seq, never by time */
+    char actor[ACTOR_ID_BYTES];
+    char org[ORG_ID_BYTES];
+    enum role role;
+    char insured_no[INSURED_NO_LEN + 1];
+    enum category category;
+    enum purpose purpose;
+    enum basis basis;
+    enum outcome outcome;
+    char request_id[REQUEST_ID_BYTES];
+};
+
+/* audit_canonical - writes the canonical bytes (≤ AUDIT_CANON_MAX) to out and
+ * returns their length. Every field is length-prefixed, so no two entries share bytes. */
+size_t audit_canonical(const struct audit_entry *e, unsigned char out[AUDIT_CANON_MAX]);
+void audit_leaf_hash(const unsigned char *canon, size_t n, unsigned char out[AUDIT_HASH_BYTES]);
+/* prev is all-zero for the first entry of an insurer's log. */
+void audit_chain_hash(const unsigned char prev[AUDIT_HASH_BYTES],
+                      const unsigned char leaf[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES]);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * burden.c - 負担割合 and 負担限度額.
+ *
+ * RULE-BURDEN-001 (法 第49条の2, 施行令 第22条の2; benefit-math.md §5.2):
+ *   1 第2号 → 1割; 2 非課税 or 生活保護 → 1割;
+ *   3 own income ≥ 220万 AND household 65+ (年金収入+その他) ≥ 340万 (single) / 463万 (2+) → 3割;
+ *   4 own income ≥ 160万 AND household ≥ 280万 / 346万 → 2割; 5 otherwise 1割.
+ *   The two conditions are AND. Period 8/1–7/31.
+ * RULE-BURDEN-002 (補足給付, 法 第51条の3; benefit-math.md §6.2): stages 1–3②
+ *   by 生活保護/老齢福祉年金, household non-taxation, 年金収入等 and savings.
+ */
+#include <string.h>
+
+#include "domain/burden.h"
+#include "domain/rates.h"
+#include "util/banned.h"
+
+static int get(const char *t, struct date on, long long *v)
+{
+    return rate_get(t, "-", on, v);
+}
+
+int burden_decide(const struct burden_input *in, struct date on, struct burden_result *out)
+{
+    long long base;
+    if (get("burden_ratio_base", on, &base))
+        return -1;
+    if (in->dai2go) {
+        *out = (struct burden_result){(int)base, 1, "第2号被保険者は1割です"};
+        return 0;
+    }
+    if (in->hikazei || in->seiho) {
+        *out = (struct burden_result){(int)base, 2, "市町村民税非課税または生活保護のため1割です"};
+        return 0;
+    }
+    bool single = in->household_65plus <= 1;
+    long long inc3, hh3, inc2, hh2;
+    if (get("burden3_own_income", on, &inc3) == 0 &&
+        get(single ? "burden3_household_single" : "burden3_household_multi", on, &hh3) == 0 &&
+        in->own_income >= inc3 && in->household_income >= hh3) {
+        *out = (struct burden_result){3, 3, "合計所得金額と世帯の年金収入等が3割の基準以上です"};
+        return 0;
+    }
+    if (get("burden2_own_income", on, &inc2) == 0 &&
+        get(single ? "burden2_household_single" : "burden2_household_multi", on, &hh2) == 0 &&
+        in->own_income >= inc2 && in->household_income >= hh2) {
+        *out = (struct burden_result){2, 4, "合計所得金額と世帯の年金収入等が2割の基準以上です"};
+        return 0;
+    }
+    *out = (struct burden_result){(int)base, 5, "2割・3割の基準に該当しないため1割です"};
+    return 0;
+}
+
+void burden_period(struct date d, struct date *from, struct date *to)
+{
+    int y = d.m >= 8 ? d.y : d.y - 1;
+    *from = (struct date){y, 8, 1};
+    *to = (struct date){y + 1, 7, 31};
+}
+
+int burden_benefit_rate(int ratio)
+{
+    return 100 - 10 * ratio;
+}
+
+static const struct {
+    enum limit_stage s;
+    const char *name, *key, *alt;
+} stages[] = {
+    {STAGE_1, "第1段階", "1", "1"},      {STAGE_2, "第2段階", "2", "2"},
+    {STAGE_3A, "第3段階①", "3a", "31"}, {STAGE_3B, "第3段階②", "3b", "32"},
+    {STAGE_4, "第4段階", "4", "4"},
+};
+
+int limit_stage_parse(const char *s, size_t n, enum limit_stage *out)
+{
+    for (size_t i = 0; i < ARRAY_LEN(stages); i++) {
+        const char *c[3] = {stages[i].name, stages[i].key, stages[i].alt};
+        for (int k = 0; k < 3; k++)
+            if (strlen(c[k]) == n && memcmp(c[k], s, n) == 0) {
+                *out = stages[i].s;
+                return 0;
+            }
+    }
+    return -1;
+}
+
+const char *limit_stage_name(enum limit_stage s)
+{
+    for (size_t i = 0; i < ARRAY_LEN(stages); i++)
+        if (stages[i].s == s)
+            return stages[i].name;
+    return "";
+}
+
+const char *limit_stage_key(enum limit_stage s)
+{
+    for (size_t i = 0; i < ARRAY_LEN(stages); i++)
+        if (stages[i].s == s)
+            return stages[i].key;
+    return "";
+}
+
+static bool savings_ok(const struct limit_input *in, const char *stage_key, struct date on)
+{
+    long long cap;
+    const char *key = in->dai2go ? "dai2go" : stage_key;
+    if (rate_get(in->has_spouse ? "limit_savings_couple" : "limit_savings_single", key, on, &cap))
+        return false;
+    return in->savings <= cap;
+}
+
+int limit_stage_decide(const struct limit_input *in, struct date on, enum limit_stage *out,
+                       const char **reason)
+{
+    long long t2, t3;
+    if (get("limit_stage2_pension", on, &t2) || get("limit_stage3a_pension", on, &t3))
+        return -1;
+    if (in->seiho) {
+        *out = STAGE_1;
+        *reason = "生活保護受給者は第1段階です";
+        return 0;
+    }
+    if (!in->household_hikazei) {
+        *out = STAGE_4;
+        *reason = "世帯に市町村民税課税者がいるため対象外(第4段階)です";
+        return 0;
+    }
+    enum limit_stage s;
+    if (in->rofuku_nenkin)
+        s = STAGE_1;
+    else if (in->pension_etc <= t2)
+        s = STAGE_2;
+    else if (in->pension_etc <= t3)
+        s = STAGE_3A;
+    else
+        s = STAGE_3B;
+    if (!savings_ok(in, limit_stage_key(s), on)) {
+        *out = STAGE_4;
+        *reason = "預貯金等が基準額を超えるため対象外(第4段階)です";
+        return 0;
+    }
+    *out = s;
+    *reason = s == STAGE_1   ? "老齢福祉年金受給者で世帯全員非課税のため第1段階です"
+              : s == STAGE_2 ? "世帯全員非課税で年金収入等が第2段階の基準以下です"
+              : s == STAGE_3A ? "世帯全員非課税で年金収入等が120万円以下です"
+                              : "世帯全員非課税で年金収入等が120万円を超えます";
+    return 0;
+}
+
+static const struct {
+    const char *name, *key;
+} items[LIMIT_ITEM_COUNT] = {
+    [LIMIT_FOOD_FACILITY] = {"食費(施設)", "food_facility"},
+    [LIMIT_FOOD_SHORT] = {"食費(短期入所)", "food_short"},
+    [LIMIT_ROOM_UNIT_PRIVATE] = {"居住費 ユニット型個室", "room_unit_private"},
+    [LIMIT_ROOM_UNIT_SEMI] = {"居住費 ユニット型個室的多床室", "room_unit_semi"},
+    [LIMIT_ROOM_TRAD_TOKUYO] = {"居住費 従来型個室(特養等)", "room_trad_tokuyo"},
+    [LIMIT_ROOM_TRAD_ROKEN] = {"居住費 従来型個室(老健・医療院等)", "room_trad_roken"},
+    [LIMIT_ROOM_MULTI_TOKUYO] = {"居住費 多床室(特養等)", "room_multi_tokuyo"},
+    [LIMIT_ROOM_MULTI_ROKEN] = {"居住費 多床室(老健・医療院等)", "room_multi_roken"},
+};
+
+const char *limit_item_name(enum limit_item i)
+{
+    return items[i].name;
+}
+
+const char *limit_item_key(enum limit_item i)
+{
+    return items[i].key;
+}
+
+long long limit_daily(enum limit_item i, enum limit_stage s, struct date on)
+{
+    char key[64];
+    const char *sk = s == STAGE_4 ? "base" : limit_stage_key(s);
+    if (!*sk)
+        return -1;
+    size_t a = strlen(items[i].key), b = strlen(sk);
+    if (a + b + 2 > sizeof key)
+        return -1;
+    memcpy(key, items[i].key, a);
+    key[a] = '.';
+    memcpy(key + a + 1, sk, b + 1);
+    long long v;
+    return rate_get("limit_daily", key, on, &v) ? -1 : v;
+}

@@ -1,0 +1,61 @@
+/*
+ * main.c - the kaigo binary: a table of subcommands (git's commands[]).
+ */
+#include <locale.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/banned.h"
+
+static const struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"serve", cmd_serve, "HTTP API を起動する (serve the HTTP API)"},
+    {"import", cmd_import, "市町村データ(CSV)を一括取込する (bulk import municipal CSV)"},
+    {"card", cmd_card, "被保険者証を表示する (show a person's card; audited)"},
+    {"insurer", cmd_insurer, "保険者を一覧・名称設定する (list insurers, set names)"},
+    {"audit", cmd_audit, "監査ログを検証する (verify the audit log)"},
+    {"check", cmd_check, "番号の検証番号を確かめる (validate a number)"},
+    {"wareki", cmd_wareki, "和暦と西暦を変換する (convert Japanese era dates)"},
+    {"demo", cmd_demo, "合成データを生成する (generate synthetic data)"},
+};
+
+static void usage(FILE *f)
+{
+    fputs("使い方: kaigo <command> [options]   (usage)\n\n", f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n各コマンドの詳細は kaigo <command> --help、マニュアルは docs/man/kaigo.1 を参照してください。\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_CTYPE, "C.UTF-8");
+    if (sodium_init() < 0) {
+        fputs("kaigo: libsodium init failed\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("kaigo 0.1.0");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "kaigo: 不明なコマンドです: %s\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,135 @@
+/* auditq.c - group-commit audit writer; see auditq.h. */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/auditq.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct waiter {
+    struct audit_entry *e;
+    bool done;
+    int rc;
+};
+
+struct auditq {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* writer waits for entries */
+    pthread_cond_t done; /* appenders wait for their batch */
+    struct waiter **queue;
+    size_t n, cap;
+    bool stopping;
+    pthread_t thread;
+    struct store *st;
+    unsigned long long batches, entries;
+};
+
+static void *writer(void *arg)
+{
+    struct auditq *q = arg;
+    struct waiter *batch[AUDITQ_BATCH_MAX];
+    struct audit_entry *ents = xcalloc(AUDITQ_BATCH_MAX, sizeof *ents);
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        while (q->n == 0 && !q->stopping)
+            pthread_cond_wait(&q->work, &q->mu);
+        if (q->n == 0 && q->stopping) {
+            pthread_mutex_unlock(&q->mu);
+            break;
+        }
+        size_t m = q->n < AUDITQ_BATCH_MAX ? q->n : AUDITQ_BATCH_MAX;
+        memcpy(batch, q->queue, m * sizeof *batch);
+        memmove(q->queue, q->queue + m, (q->n - m) * sizeof *q->queue);
+        q->n -= m;
+        pthread_mutex_unlock(&q->mu);
+
+        for (size_t i = 0; i < m; i++)
+            ents[i] = *batch[i]->e;
+        int rc = q->st->ops->audit_append(q->st, ents, m);
+        if (rc)
+            warn("audit append failed (%zu entries): %s", m, store_errmsg(q->st));
+
+        pthread_mutex_lock(&q->mu);
+        for (size_t i = 0; i < m; i++) {
+            batch[i]->e->seq = ents[i].seq;
+            batch[i]->rc = rc ? -1 : 0;
+            batch[i]->done = true;
+        }
+        if (!rc) {
+            q->batches++;
+            q->entries += m;
+        }
+        pthread_cond_broadcast(&q->done);
+        pthread_mutex_unlock(&q->mu);
+    }
+    free(ents);
+    return NULL;
+}
+
+struct auditq *auditq_start(const char *dbpath)
+{
+    struct store *st = store_open_sqlite(dbpath, false);
+    if (!st)
+        return NULL;
+    struct auditq *q = xcalloc(1, sizeof *q);
+    q->st = st;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->work, NULL);
+    pthread_cond_init(&q->done, NULL);
+    if (pthread_create(&q->thread, NULL, writer, q)) {
+        store_close(st);
+        free(q);
+        error("audit writer: cannot start thread");
+        return NULL;
+    }
+    return q;
+}
+
+int auditq_append(struct auditq *q, struct audit_entry *e)
+{
+    struct waiter w = {e, false, -1};
+    pthread_mutex_lock(&q->mu);
+    if (q->stopping) {
+        pthread_mutex_unlock(&q->mu);
+        return -1;
+    }
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 256;
+        q->queue = xrealloc(q->queue, size_mul(q->cap, sizeof *q->queue));
+    }
+    q->queue[q->n++] = &w;
+    pthread_cond_signal(&q->work);
+    while (!w.done)
+        pthread_cond_wait(&q->done, &q->mu);
+    pthread_mutex_unlock(&q->mu);
+    return w.rc;
+}
+
+void auditq_stats(struct auditq *q, unsigned long long *batches, unsigned long long *entries)
+{
+    pthread_mutex_lock(&q->mu);
+    *batches = q->batches;
+    *entries = q->entries;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void auditq_stop(struct auditq *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stopping = true;
+    pthread_cond_signal(&q->work);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    store_close(q->st);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->work);
+    pthread_cond_destroy(&q->done);
+    free(q->queue);
+    free(q);
+}

@@ -1,0 +1,633 @@
+/*
+ * sqlite.c - the SQLite backend of struct store_ops.
+ *
+ * One struct sqlite_store per connection, with its prepared statements cached.
+ * WAL mode (readers run beside the one writer), foreign keys on,
+ * synchronous=FULL (a commit is durable when it returns: the audit log relies
+ * on it), busy timeout 10 s. Migrations run at open, in order, each in its own
+ * transaction, recorded in schema_migrations. All SQL binds its parameters;
+ * sqlite3_exec runs only the fixed pragmas and migration texts below.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+enum stmt_id {
+    S_INSURER_GET,
+    S_INSURER_ADD,
+    S_INSURER_SET_NAME,
+    S_INSURER_LIST,
+    S_RECORD_CURRENT,
+    S_RECORD_INSERT,
+    S_PERSON_EXISTS,
+    S_RECORD_LIST,
+    S_AUDIT_HEAD,
+    S_AUDIT_INSERT,
+    S_AUDIT_ITER,
+    S_AUDIT_COUNT_PERSON,
+    S_IMPORT_RUN,
+    S_AUDIT_INSURERS,
+    S_COUNT
+};
+
+static const char *const sql_text[S_COUNT] = {
+    [S_INSURER_GET] = "SELECT insurer_no, name, prefecture FROM insurers WHERE insurer_no = ?1",
+    [S_INSURER_ADD] = "INSERT INTO insurers (insurer_no, name, prefecture, registered_at, registered_by)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_INSURER_SET_NAME] = "UPDATE insurers SET name = ?2 WHERE insurer_no = ?1",
+    [S_INSURER_LIST] = "SELECT i.insurer_no, i.name, i.prefecture,"
+                       " (SELECT COUNT(DISTINCT insured_no) FROM record_versions r"
+                       "   WHERE r.insurer_no = i.insurer_no AND r.kind = 'insured')"
+                       " FROM insurers i ORDER BY i.insurer_no",
+    [S_RECORD_CURRENT] = "SELECT version, body FROM record_versions WHERE insurer_no = ?1 AND"
+                         " insured_no = ?2 AND kind = ?3 AND rkey = ?4 ORDER BY version DESC LIMIT 1",
+    [S_RECORD_INSERT] = "INSERT INTO record_versions (insurer_no, insured_no, kind, rkey, version,"
+                        " recorded_at, author, reason, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_PERSON_EXISTS] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND insured_no = ?2"
+                        " AND kind = 'insured' AND rkey = '' LIMIT 1",
+    [S_RECORD_LIST] = "SELECT kind, rkey, body FROM record_versions v WHERE insurer_no = ?1 AND"
+                      " insured_no = ?2 AND version = (SELECT MAX(version) FROM record_versions w"
+                      " WHERE w.insurer_no = v.insurer_no AND w.insured_no = v.insured_no AND"
+                      " w.kind = v.kind AND w.rkey = v.rkey) ORDER BY kind, rkey",
+    [S_AUDIT_HEAD] = "SELECT seq, chain_hash FROM audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_INSERT] = "INSERT INTO audit_log (insurer_no, seq, time_ms, actor, org, role, insured_no,"
+                       " category, purpose, basis, outcome, request_id, leaf_hash, chain_hash)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_AUDIT_ITER] = "SELECT insurer_no, seq, time_ms, actor, org, role, insured_no, category, purpose,"
+                     " basis, outcome, request_id, leaf_hash, chain_hash FROM audit_log"
+                     " WHERE insurer_no = ?1 ORDER BY seq",
+    [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
+    [S_AUDIT_INSURERS] = "SELECT DISTINCT insurer_no FROM audit_log ORDER BY insurer_no",
+    [S_IMPORT_RUN] = "INSERT INTO import_runs (started_at, kind, file_sha256, rows_total, rows_changed,"
+                     " author) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+struct sqlite_store {
+    struct store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT];
+    char err[256];
+};
+
+static struct sqlite_store *S(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+static int fail(struct sqlite_store *s, const char *what)
+{
+    snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
+    return -1;
+}
+
+static sqlite3_stmt *stmt(struct sqlite_store *s, enum stmt_id id)
+{
+    if (!s->stmt[id] &&
+        sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) !=
+            SQLITE_OK) {
+        fail(s, "prepare");
+        return NULL;
+    }
+    sqlite3_reset(s->stmt[id]);
+    sqlite3_clear_bindings(s->stmt[id]);
+    return s->stmt[id];
+}
+
+static void bind_text(sqlite3_stmt *q, int i, const char *v)
+{
+    sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
+
+static void now_iso(char out[64])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void copy_col(sqlite3_stmt *q, int col, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(q, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(q, col) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(out, t, n);
+    out[n] = '\0';
+}
+
+/* ---- connection ---------------------------------------------------------- */
+
+static void s_close(struct store *st)
+{
+    struct sqlite_store *s = S(st);
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static const char *s_errmsg(struct store *st)
+{
+    return S(st)->err;
+}
+
+static int exec(struct sqlite_store *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_begin(struct store *st)
+{
+    return exec(S(st), "BEGIN IMMEDIATE");
+}
+
+static int s_commit(struct store *st)
+{
+    return exec(S(st), "COMMIT");
+}
+
+static int s_rollback(struct store *st)
+{
+    return exec(S(st), "ROLLBACK");
+}
+
+/* ---- insurers ------------------------------------------------------------ */
+
+static int s_insurer_get(struct store *st, const char *no, struct insurer *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_INSURER_GET);
+    if (!q)
+        return -1;
+    bind_text(q, 1, no);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE)
+        return STORE_NOTFOUND;
+    if (rc != SQLITE_ROW)
+        return fail(s, "insurer_get");
+    copy_col(q, 0, out->insurer_no, sizeof out->insurer_no);
+    copy_col(q, 1, out->name, sizeof out->name);
+    copy_col(q, 2, out->prefecture, sizeof out->prefecture);
+    sqlite3_reset(q);
+    return 0;
+}
+
+static int s_insurer_add(struct store *st, const struct insurer *in, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    char now[64];
+    sqlite3_stmt *q = stmt(s, S_INSURER_ADD);
+    if (!q)
+        return -1;
+    now_iso(now);
+    bind_text(q, 1, in->insurer_no);
+    bind_text(q, 2, in->name);
+    bind_text(q, 3, in->prefecture);
+    bind_text(q, 4, now);
+    bind_text(q, 5, by);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "insurer_add");
+    return 0;
+}
+
+static int s_insurer_set_name(struct store *st, const char *no, const char *name)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_INSURER_SET_NAME);
+    if (!q)
+        return -1;
+    bind_text(q, 1, no);
+    bind_text(q, 2, name);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "insurer_set_name");
+    return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
+}
+
+static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_INSURER_LIST);
+    if (!q)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct insurer ins;
+        copy_col(q, 0, ins.insurer_no, sizeof ins.insurer_no);
+        copy_col(q, 1, ins.name, sizeof ins.name);
+        copy_col(q, 2, ins.prefecture, sizeof ins.prefecture);
+        if (fn(ctx, &ins, sqlite3_column_int64(q, 3))) {
+            sqlite3_reset(q);
+            return 0;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        return fail(s, "insurer_list");
+    return 0;
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+static int s_record_put(struct store *st, const struct person_key *k, const char *kind,
+                        const char *rkey, const char *body, const struct version_meta *m,
+                        int *changed)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_RECORD_CURRENT);
+    if (!q)
+        return -1;
+    bind_text(q, 1, k->insurer_no);
+    bind_text(q, 2, k->insured_no);
+    bind_text(q, 3, kind);
+    bind_text(q, 4, rkey);
+    long long version = 0;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        version = sqlite3_column_int64(q, 0);
+        const char *cur = (const char *)sqlite3_column_text(q, 1);
+        if (cur && strcmp(cur, body) == 0) {
+            sqlite3_reset(q);
+            *changed = 0;
+            return 0;
+        }
+    } else if (rc != SQLITE_DONE)
+        return fail(s, "record_put (read)");
+    sqlite3_reset(q);
+
+    char now[64];
+    now_iso(now);
+    q = stmt(s, S_RECORD_INSERT);
+    if (!q)
+        return -1;
+    bind_text(q, 1, k->insurer_no);
+    bind_text(q, 2, k->insured_no);
+    bind_text(q, 3, kind);
+    bind_text(q, 4, rkey);
+    sqlite3_bind_int64(q, 5, version + 1);
+    bind_text(q, 6, now);
+    bind_text(q, 7, m->author);
+    bind_text(q, 8, m->reason);
+    bind_text(q, 9, body);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "record_put (insert)");
+    *changed = 1;
+    return 0;
+}
+
+static int s_person_exists(struct store *st, const struct person_key *k)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_PERSON_EXISTS);
+    if (!q)
+        return -1;
+    bind_text(q, 1, k->insurer_no);
+    bind_text(q, 2, k->insured_no);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return fail(s, "person_exists");
+}
+
+static int s_record_get_current(struct store *st, const struct person_key *k, const char *kind,
+                                const char *rkey, char **body)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_RECORD_CURRENT);
+    if (!q)
+        return -1;
+    bind_text(q, 1, k->insurer_no);
+    bind_text(q, 2, k->insured_no);
+    bind_text(q, 3, kind);
+    bind_text(q, 4, rkey);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE)
+        return STORE_NOTFOUND;
+    if (rc != SQLITE_ROW)
+        return fail(s, "record_get_current");
+    *body = xstrdup((const char *)sqlite3_column_text(q, 1));
+    sqlite3_reset(q);
+    return 0;
+}
+
+static int s_record_list_current(struct store *st, const struct person_key *k,
+                                 int (*fn)(void *, const char *, const char *, const char *),
+                                 void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_RECORD_LIST);
+    if (!q)
+        return -1;
+    bind_text(q, 1, k->insurer_no);
+    bind_text(q, 2, k->insured_no);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (fn(ctx, (const char *)sqlite3_column_text(q, 0),
+               (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2))) {
+            sqlite3_reset(q);
+            return -1;
+        }
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return fail(s, "record_list_current");
+    return 0;
+}
+
+/* ---- audit --------------------------------------------------------------- */
+
+static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq,
+                      unsigned char chain[AUDIT_HASH_BYTES])
+{
+    sqlite3_stmt *q = stmt(s, S_AUDIT_HEAD);
+    if (!q)
+        return -1;
+    bind_text(q, 1, insurer);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE) {
+        *seq = 0;
+        memset(chain, 0, AUDIT_HASH_BYTES);
+        return 0;
+    }
+    if (rc != SQLITE_ROW || sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES)
+        return fail(s, "audit head");
+    *seq = sqlite3_column_int64(q, 0);
+    memcpy(chain, sqlite3_column_blob(q, 1), AUDIT_HASH_BYTES);
+    sqlite3_reset(q);
+    return 0;
+}
+
+static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
+{
+    struct sqlite_store *s = S(st);
+    if (exec(s, "BEGIN IMMEDIATE"))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t seq;
+        unsigned char prev[AUDIT_HASH_BYTES], leaf[AUDIT_HASH_BYTES], chain[AUDIT_HASH_BYTES];
+        unsigned char canon[AUDIT_CANON_MAX];
+        /* The head is read inside the write transaction, so two processes
+         * appending to one insurer's log serialise correctly. */
+        if (audit_head(s, e[i].insurer_no, &seq, prev))
+            goto fail;
+        e[i].seq = seq + 1;
+        size_t len = audit_canonical(&e[i], canon);
+        audit_leaf_hash(canon, len, leaf);
+        audit_chain_hash(prev, leaf, chain);
+        sqlite3_stmt *q = stmt(s, S_AUDIT_INSERT);
+        if (!q)
+            goto fail;
+        bind_text(q, 1, e[i].insurer_no);
+        sqlite3_bind_int64(q, 2, e[i].seq);
+        sqlite3_bind_int64(q, 3, e[i].time_ms);
+        bind_text(q, 4, e[i].actor);
+        bind_text(q, 5, e[i].org);
+        bind_text(q, 6, role_code(e[i].role));
+        bind_text(q, 7, e[i].insured_no);
+        bind_text(q, 8, category_code(e[i].category));
+        bind_text(q, 9, purpose_code(e[i].purpose));
+        bind_text(q, 10, basis_code(e[i].basis));
+        bind_text(q, 11, outcome_code(e[i].outcome));
+        bind_text(q, 12, e[i].request_id);
+        sqlite3_bind_blob(q, 13, leaf, AUDIT_HASH_BYTES, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(q, 14, chain, AUDIT_HASH_BYTES, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            fail(s, "audit insert");
+            goto fail;
+        }
+    }
+    if (exec(s, "COMMIT"))
+        goto fail;
+    return 0;
+fail:;
+    char keep[sizeof s->err];
+    memcpy(keep, s->err, sizeof keep);
+    exec(s, "ROLLBACK");
+    memcpy(s->err, keep, sizeof keep);
+    return -1;
+}
+
+/* Map stored codes back to enums (for verification the codes themselves matter). */
+#define CODE_TO_ENUM(fnname, type, count, codefn)                                                 \
+    static type fnname(const char *c)                                                             \
+    {                                                                                             \
+        for (int i = 0; i <= (count); i++)                                                        \
+            if (strcmp(codefn((type)i), c) == 0)                                                  \
+                return (type)i;                                                                   \
+        return (type)99; /* unknown code: canonical bytes get "?" and verification fails */    \
+    }
+CODE_TO_ENUM(role_of, enum role, ROLE_COUNT, role_code)
+CODE_TO_ENUM(cat_of, enum category, CAT_COUNT, category_code)
+CODE_TO_ENUM(purpose_of, enum purpose, PURPOSE_EMERGENCY, purpose_code)
+CODE_TO_ENUM(basis_of, enum basis, BASIS_OPERATOR, basis_code)
+CODE_TO_ENUM(outcome_of, enum outcome, OUTCOME_NOT_FOUND, outcome_code)
+
+static int s_audit_iter(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_AUDIT_ITER);
+    if (!q)
+        return -1;
+    bind_text(q, 1, insurer_no);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct audit_entry e;
+        char tmp[32];
+        unsigned char leaf[AUDIT_HASH_BYTES] = {0}, chain[AUDIT_HASH_BYTES] = {0};
+        memset(&e, 0, sizeof e);
+        copy_col(q, 0, e.insurer_no, sizeof e.insurer_no);
+        e.seq = sqlite3_column_int64(q, 1);
+        e.time_ms = sqlite3_column_int64(q, 2);
+        copy_col(q, 3, e.actor, sizeof e.actor);
+        copy_col(q, 4, e.org, sizeof e.org);
+        copy_col(q, 5, tmp, sizeof tmp);
+        e.role = role_of(tmp);
+        copy_col(q, 6, e.insured_no, sizeof e.insured_no);
+        copy_col(q, 7, tmp, sizeof tmp);
+        e.category = cat_of(tmp);
+        copy_col(q, 8, tmp, sizeof tmp);
+        e.purpose = purpose_of(tmp);
+        copy_col(q, 9, tmp, sizeof tmp);
+        e.basis = basis_of(tmp);
+        copy_col(q, 10, tmp, sizeof tmp);
+        e.outcome = outcome_of(tmp);
+        copy_col(q, 11, e.request_id, sizeof e.request_id);
+        if (sqlite3_column_bytes(q, 12) == AUDIT_HASH_BYTES)
+            memcpy(leaf, sqlite3_column_blob(q, 12), AUDIT_HASH_BYTES);
+        if (sqlite3_column_bytes(q, 13) == AUDIT_HASH_BYTES)
+            memcpy(chain, sqlite3_column_blob(q, 13), AUDIT_HASH_BYTES);
+        if (fn(ctx, &e, leaf, chain)) {
+            sqlite3_reset(q);
+            return 0;
+        }
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return fail(s, "audit_iter");
+    return 0;
+}
+
+static int s_audit_count_person(struct store *st, const struct person_key *k, long long *n)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_AUDIT_COUNT_PERSON);
+    if (!q)
+        return -1;
+    bind_text(q, 1, k->insurer_no);
+    bind_text(q, 2, k->insured_no);
+    if (sqlite3_step(q) != SQLITE_ROW)
+        return fail(s, "audit_count_person");
+    *n = sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return 0;
+}
+
+static int s_import_run_add(struct store *st, const char *kind, const char *sha256,
+                            long long total, long long changed, const char *author)
+{
+    struct sqlite_store *s = S(st);
+    char now[64];
+    sqlite3_stmt *q = stmt(s, S_IMPORT_RUN);
+    if (!q)
+        return -1;
+    now_iso(now);
+    bind_text(q, 1, now);
+    bind_text(q, 2, kind);
+    bind_text(q, 3, sha256);
+    sqlite3_bind_int64(q, 4, total);
+    sqlite3_bind_int64(q, 5, changed);
+    bind_text(q, 6, author);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "import_run_add");
+    return 0;
+}
+
+static int s_audit_insurers(struct store *st, int (*fn)(void *ctx, const char *insurer_no),
+                            void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_AUDIT_INSURERS);
+    if (!q)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        char no[INSURER_NO_LEN + 8];
+        copy_col(q, 0, no, sizeof no);
+        if (fn(ctx, no))
+            break;
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return fail(s, "audit_insurers");
+    return 0;
+}
+
+static const struct store_ops sqlite_ops = {
+    .audit_insurers = s_audit_insurers,
+    .close = s_close,
+    .errmsg = s_errmsg,
+    .begin = s_begin,
+    .commit = s_commit,
+    .rollback = s_rollback,
+    .insurer_get = s_insurer_get,
+    .insurer_add = s_insurer_add,
+    .insurer_set_name = s_insurer_set_name,
+    .insurer_list = s_insurer_list,
+    .record_put = s_record_put,
+    .person_exists = s_person_exists,
+    .record_get_current = s_record_get_current,
+    .record_list_current = s_record_list_current,
+    .audit_append = s_audit_append,
+    .audit_iter = s_audit_iter,
+    .audit_count_person = s_audit_count_person,
+    .import_run_add = s_import_run_add,
+};
+
+/* ---- open and migrate ---------------------------------------------------- */
+
+static int migrate(struct sqlite_store *s)
+{
+    if (exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                " name TEXT NOT NULL, applied_at TEXT NOT NULL)"))
+        return -1;
+    for (unsigned i = 0; i < migrations_len; i++) {
+        const struct migration *m = &migrations[i];
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &q,
+                               NULL) != SQLITE_OK)
+            return fail(s, "migrate");
+        sqlite3_bind_int(q, 1, m->version);
+        int have = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_finalize(q);
+        if (have)
+            continue;
+        if (exec(s, "BEGIN IMMEDIATE"))
+            return -1;
+        if (exec(s, (const char *)m->sql)) {
+            char keep[sizeof s->err];
+            memcpy(keep, s->err, sizeof keep);
+            exec(s, "ROLLBACK");
+            snprintf(s->err, sizeof s->err, "migration %.40s: %.200s", m->name, keep);
+            return -1;
+        }
+        char now[64];
+        now_iso(now);
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO schema_migrations (version, name, applied_at)"
+                               " VALUES (?1, ?2, ?3)",
+                               -1, &q, NULL) != SQLITE_OK)
+            return fail(s, "migrate");
+        sqlite3_bind_int(q, 1, m->version);
+        bind_text(q, 2, m->name);
+        bind_text(q, 3, now);
+        int ok = sqlite3_step(q) == SQLITE_DONE;
+        sqlite3_finalize(q);
+        if (!ok || exec(s, "COMMIT")) {
+            exec(s, "ROLLBACK");
+            return fail(s, "migrate");
+        }
+    }
+    return 0;
+}
+
+struct store *store_open_sqlite(const char *path, bool readonly)
+{
+    struct sqlite_store *s = xcalloc(1, sizeof *s);
+    s->base.ops = &sqlite_ops;
+    int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    flags |= SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        error("database %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        sqlite3_close(s->db);
+        free(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;") ||
+        (!readonly && exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s))) {
+        error("database %s: %s", path, s->err);
+        s_close(&s->base);
+        return NULL;
+    }
+    return &s->base;
+}
+

@@ -1,0 +1,102 @@
+/*
+ * store.h - the one storage interface. SQLite now (store/sqlite.c); a
+ * PostgreSQL backend implements the same struct store_ops later.
+ *
+ * A struct store is one connection; it is not shared between threads. The
+ * functions return 0 on success, STORE_NOTFOUND where stated, or -1 on a
+ * database error (store_errmsg()). Reads of a person's data are NOT here:
+ * they are in store/personal.h, reachable only through store/disclose.h.
+ */
+#ifndef KAIGO_STORE_STORE_H
+#define KAIGO_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/audit.h"
+#include "domain/records.h"
+#include "util/compiler.h"
+
+#define STORE_NOTFOUND 1
+
+struct store;
+
+/* Who writes, and why: kept with every version (真正性). */
+struct version_meta {
+    const char *author; /* "import:<user>", "cli:<user>" */
+    const char *reason; /* "import <file sha256 prefix>" */
+};
+
+typedef int store_audit_fn(void *ctx, const struct audit_entry *e,
+                           const unsigned char leaf[AUDIT_HASH_BYTES],
+                           const unsigned char chain[AUDIT_HASH_BYTES]);
+typedef int store_insurer_fn(void *ctx, const struct insurer *ins, long long persons);
+
+struct store_ops {
+    void (*close)(struct store *st);
+    const char *(*errmsg)(struct store *st);
+    int (*begin)(struct store *st); /* a write transaction (BEGIN IMMEDIATE) */
+    int (*commit)(struct store *st);
+    int (*rollback)(struct store *st);
+
+    /* insurers (master data, not personal) */
+    int (*insurer_get)(struct store *st, const char *no, struct insurer *out); /* or NOTFOUND */
+    int (*insurer_add)(struct store *st, const struct insurer *in, const char *by);
+    int (*insurer_set_name)(struct store *st, const char *no, const char *name); /* or NOTFOUND */
+    int (*insurer_list)(struct store *st, store_insurer_fn *fn, void *ctx);
+
+    /* versioned records: appends version n+1 unless the body equals version n
+     * (*changed = 0 then). kind/rkey as in record_versions. */
+    int (*record_put)(struct store *st, const struct person_key *k, const char *kind,
+                      const char *rkey, const char *body, const struct version_meta *m,
+                      int *changed);
+    int (*person_exists)(struct store *st, const struct person_key *k); /* 1, 0, or -1 */
+    /* record_get_current - the current body of one record (caller frees *body),
+     * or NOTFOUND. Personal: used through store/personal.h only. */
+    int (*record_get_current)(struct store *st, const struct person_key *k, const char *kind,
+                              const char *rkey, char **body);
+    /* record_list_current - every current record of a person (callback per record). */
+    int (*record_list_current)(struct store *st, const struct person_key *k,
+                               int (*fn)(void *ctx, const char *kind, const char *rkey,
+                                         const char *body),
+                               void *ctx);
+
+    /* audit log */
+    /* audit_append - assigns seq per insurer (continuing the stored log), computes
+     * the hashes and inserts all n entries in one transaction. */
+    int (*audit_append)(struct store *st, struct audit_entry *e, size_t n);
+    int (*audit_iter)(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx);
+    /* audit_insurers - every insurer number that has a log (callback; non-zero stops). */
+    int (*audit_insurers)(struct store *st, int (*fn)(void *ctx, const char *insurer_no), void *ctx);
+    int (*audit_count_person)(struct store *st, const struct person_key *k, long long *n);
+
+    int (*import_run_add)(struct store *st, const char *kind, const char *sha256,
+                          long long total, long long changed, const char *author);
+};
+
+struct store {
+    const struct store_ops *ops;
+};
+
+/* store_open_sqlite - opens (creating if needed) and migrates the database at
+ * path. Returns the store (caller closes with store_close()) or NULL after
+ * printing the reason. */
+struct store *store_open_sqlite(const char *path, bool readonly);
+
+static inline void store_close(struct store *st)
+{
+    if (st)
+        st->ops->close(st);
+}
+static inline const char *store_errmsg(struct store *st)
+{
+    return st->ops->errmsg(st);
+}
+
+/* store_insurer_ensure - registers an insurer not yet known (name from the
+ * seed master if listed); *created = 1 if it was new. */
+MUST_CHECK int store_insurer_ensure(struct store *st, const char *no, const char *by,
+                                    int *created);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * text.h - byte-level text handling for untrusted input: UTF-8 validation,
+ * CP932 (MS932) to UTF-8 conversion, and normalisation of full-width ASCII.
+ */
+#ifndef KAIGO_UTIL_TEXT_H
+#define KAIGO_UTIL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/compiler.h"
+
+/* utf8_valid - true if p[0..n) is well-formed UTF-8 (no overlongs, no surrogates).
+ * On false, *bad_off (if non-NULL) is the offset of the first bad byte. */
+bool utf8_valid(const char *p, size_t n, size_t *bad_off);
+
+/* cp932_to_utf8 - converts with glibc iconv ("CP932"). Returns 0, or -1 with
+ * *bad_off set to the offset of the first byte that is not valid CP932.
+ * Output is appended to 'out'. */
+MUST_CHECK int cp932_to_utf8(const char *p, size_t n, struct buf *out, size_t *bad_off);
+
+/* utf8_to_cp932 - the reverse (for CP932 output). -1 with *bad_off on a
+ * character that CP932 cannot represent. */
+MUST_CHECK int utf8_to_cp932(const char *p, size_t n, struct buf *out, size_t *bad_off);
+
+/* ascii_fold - appends p with full-width ASCII (U+FF01..U+FF5E) and the
+ * ideographic space folded to ASCII; other characters copied. p must be valid UTF-8. */
+void ascii_fold(const char *p, size_t n, struct buf *out);
+
+/* utf8_count - number of code points in valid UTF-8. */
+size_t utf8_count(const char *p, size_t n);
+
+/* is_katakana_name - true if p is non-empty and made of full-width katakana,
+ * the prolonged sound mark, middle dot and spaces (氏名カナ). */
+bool is_katakana_name(const char *p, size_t n);
+
+/* str_trim - strips ASCII spaces/tabs at both ends. */
+struct str str_trim(struct str s);
+
+#endif
