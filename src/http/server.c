@@ -346,6 +346,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 break;
             }
         buf_init(&r->body, r->route ? r->route->max_body : 0);
+        if (!r->route) { /* 404 or 405 at once; a body is never read for it */
+            dispatch(r);
+            return MHD_YES;
+        }
         struct hdr_sum hs = {0};
         MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_header, &hs);
         if (hs.bytes > MAX_HEADER_BYTES) {
@@ -454,12 +458,12 @@ int server_run(const struct server_config *cfg)
         threads = 1;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_CONN_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONN_LIMIT,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (!d) {
         error("cannot listen on %s:%u", cfg->host, cfg->port);
         auditq_stop(auditq);

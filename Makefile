@@ -1,0 +1,51 @@
+# kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
+.PHONY: all deps build run test test-default test-asan asan fuzz fuzz-smoke bench-import bench-http clean
+
+DB ?= demo/kaigo.db
+LISTEN ?= 127.0.0.1:8080
+PERSONS ?= 3000
+INSURERS ?= 3
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@[ -f build/default/build.ninja ] || cmake --preset default >/dev/null
+	@cmake --build --preset default
+
+run: build
+	@scripts/demo-db.sh build/default/kaigo $(DB) $(INSURERS) $(PERSONS)
+	@scripts/run-banner.sh $(DB) $(LISTEN)
+	@exec build/default/kaigo serve --db $(DB) --listen $(LISTEN)
+
+test: test-default test-asan
+
+test-default: build
+	@ctest --preset default
+
+asan: deps
+	@[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
+	@cmake --build --preset asan
+
+test-asan: asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --preset asan
+
+fuzz: deps
+	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz
+
+# Each fuzzer for FUZZ_SECONDS (default 20) from its seed corpus.
+fuzz-smoke: fuzz
+	@scripts/fuzz-smoke.sh build/fuzz $${FUZZ_SECONDS:-20}
+
+bench-import: build
+	@bench/import.sh
+
+bench-http: build
+	@bench/http.sh
+
+clean:
+	rm -rf build
