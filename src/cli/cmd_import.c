@@ -348,8 +348,8 @@ int cmd_import(int argc, char **argv)
             report(&im, 0, "", msg);
             continue;
         }
-        if (im.errors || dberr)
-            continue; /* keep validating; nothing more is written */
+        if (dberr)
+            continue;
         if (strcmp(last_insurer, row->key.insurer_no) != 0) {
             int created;
             if (store_insurer_ensure(st, row->key.insurer_no, author, &created)) {
@@ -376,6 +376,8 @@ int cmd_import(int argc, char **argv)
                 continue;
             }
         }
+        if (im.errors)
+            continue; /* keep validating; nothing more is written (rolled back at the end) */
         char *body = codec_encode_row(row);
         int ch = 0;
         if (st->ops->record_put(st, &row->key, import_record_kind(kind), row->rkey, body, &meta, &ch))

@@ -125,6 +125,7 @@ int csv_next(struct csv_reader *r, long *line, struct csv_error *err)
             break;
         }
         r->off = i;
+        r->nf--; /* the error is in the field just read */
         return fail(r, err, start_line,
                     p[i] == '\r' ? "改行コードが不正です(CRのみ)"
                                  : "引用符の後に余分な文字があります");

@@ -1,0 +1,74 @@
+// gate.test.mjs - no personal byte leaves without a durable audit entry (security.md P1).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tmp, fixture, startServer, sqlite, kaigo } from './lib.mjs';
+
+test('if the audit append fails the card read is 503 and discloses nothing', async () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const srv = await startServer(db);
+  try {
+    let r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
+    assert.equal(r.status, 200);
+    // Fault injection: make every audit insert fail at the database.
+    assert.equal(sqlite(db, "CREATE TRIGGER fault BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;").code, 0);
+    r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
+    assert.equal(r.status, 503);
+    const body = await r.text();
+    assert.equal(JSON.parse(body).error.code, 'audit_unavailable');
+    assert.doesNotMatch(body, /髙橋|﨑子|市原|要介護|0000000001/);
+    // the CLI is a disclosure too: same gate, same refusal
+    const c = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
+    assert.equal(c.code, 3);
+    assert.doesNotMatch(c.out, /髙橋/);
+    // fault removed: reads work again and the chain still verifies
+    sqlite(db, 'DROP TRIGGER fault;');
+    r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
+    assert.equal(r.status, 200);
+  } finally {
+    await srv.stop();
+  }
+  assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
+});
+
+test('CLI card show is audited as the local operator', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const r = kaigo(['card', 'show', '--db', db, '--date', '2026-11-01', '122192', '0000000001']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /要介護3/);
+  assert.match(r.out, /27048 単位/);
+  assert.match(r.out, /令和10年3月31日/);
+  const row = sqlite(db, "SELECT actor, outcome FROM audit_log WHERE insured_no='0000000001'").out;
+  assert.match(row, /^cli:.*\|allowed$/);
+  const j = kaigo(['card', 'show', '--db', db, '--json', '122192', '0000000001']);
+  assert.equal(JSON.parse(j.out).panel1.kana, 'タカハシ　サキコ');
+  assert.equal(Number(sqlite(db, 'SELECT COUNT(*) FROM audit_log').out), 2);
+});
+
+test('audit verify names the first tampered, deleted or reordered entry', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  for (let i = 0; i < 5; i++) assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000001']).code, 0);
+  assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
+  const copy = (name) => { const p = `${dir}/${name}.db`; sqlite(db, `VACUUM INTO '${p}'`); return p; };
+  const cases = [
+    ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET purpose='care' WHERE seq=3;", /連番 3/],
+    ['delete', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=2;', /連番 3/],
+    ['insert', "INSERT INTO audit_log SELECT insurer_no, 6, time_ms, 'intruder', org, role, insured_no, category, purpose, basis, outcome, request_id, leaf_hash, chain_hash FROM audit_log WHERE seq=5;", /連番 6/],
+    ['swap', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET seq=seq+100 WHERE seq IN (2,3); UPDATE audit_log SET seq=3 WHERE seq=102; UPDATE audit_log SET seq=2 WHERE seq=103;", /連番 2/],
+    ['hash', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET chain_hash=zeroblob(32) WHERE seq=4;", /連番 4/],
+  ];
+  for (const [name, sql, want] of cases) {
+    const p = copy(name);
+    const m = sqlite(p, sql);
+    assert.equal(m.code, 0, name + ': ' + m.err);
+    const r = kaigo(['audit', 'verify', '--db', p]);
+    assert.equal(r.code, 1, name + ' should fail: ' + r.out);
+    assert.match(r.out, want, name);
+  }
+  // the application cannot edit the log: triggers refuse
+  assert.notEqual(sqlite(db, "UPDATE audit_log SET actor='x' WHERE seq=1").code, 0);
+  assert.notEqual(sqlite(db, 'DELETE FROM audit_log').code, 0);
+  assert.notEqual(sqlite(db, "UPDATE record_versions SET body='{}'").code, 0);
+});

@@ -1,0 +1,77 @@
+// lib.mjs - helpers for end-to-end tests: temporary databases, the real kaigo
+// binary, a server on a free loopback port (read from its first stdout line).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = process.env.KAIGO_BIN;
+if (!BIN) throw new Error('KAIGO_BIN is not set (run through ctest)');
+
+export function tmp() {
+  return mkdtempSync(join(tmpdir(), 'kaigo-e2e-'));
+}
+
+export function kaigo(args, opts = {}) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, ...(opts.env || {}) }, input: opts.input });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+export function sqlite(db, sql) {
+  const r = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout.trim(), err: r.stderr };
+}
+
+export function writeCsv(dir, name, lines) {
+  const p = join(dir, name);
+  writeFileSync(p, lines.join('\r\n') + '\r\n');
+  return p;
+}
+
+export const INSURED_HEADER = '保険者番号,被保険者番号,氏名,氏名カナ,生年月日,性別,郵便番号,住所,資格取得日,資格喪失日,交付年月日';
+export const CERT_HEADER = '保険者番号,被保険者番号,要介護状態区分,申請日,認定年月日,有効期間開始日,有効期間終了日,申請区分,前回要介護状態区分,認定審査会の意見,サービスの種類の指定';
+
+// A small fixed registry: 市原市 (122192) with two persons, one certified.
+export function fixture(dir) {
+  const db = join(dir, 'k.db');
+  const ins = writeCsv(dir, 'insured.csv', [
+    INSURED_HEADER,
+    '122192,0000000001,髙橋　﨑子,タカハシ　サキコ,昭和15年4月2日,2,290-0001,千葉県市原市五井1丁目1番1号,2005-04-01,,R6.4.1',
+    '122192,0000000002,山田　太郎,ヤマダ　タロウ,1950-01-10,1,2900002,千葉県市原市八幡2-3,2015-01-01,,',
+  ]);
+  const cert = writeCsv(dir, 'cert.csv', [
+    CERT_HEADER,
+    '122192,0000000001,23,2024-02-01,2024-03-05,2024-04-01,2028-03-31,更新,23,,',
+    '122192,0000000002,22,2019-02-15,2019-03-10,2019-04-01,2020-03-31,更新,21,,',
+  ]);
+  const burden = writeCsv(dir, 'burden.csv', ['保険者番号,被保険者番号,負担割合,適用開始日,適用終了日', '122192,0000000001,2,2026-08-01,2027-07-31']);
+  for (const [k, f] of [['insured', ins], ['certification', cert], ['burden', burden]]) {
+    const r = kaigo(['import', k, f, '--db', db, '--quiet']);
+    if (r.code !== 0) throw new Error(`fixture import ${k}: ${r.err}`);
+  }
+  return db;
+}
+
+export async function startServer(db, extra = []) {
+  const tokenFile = db + '.token';
+  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--token-file', tokenFile, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    const t = setTimeout(() => reject(new Error('server did not start: ' + stderr)), 10000);
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/listening on (http:\/\/[0-9.]+:[0-9]+)/);
+      if (m) { clearTimeout(t); resolve(m[1]); }
+    });
+    child.on('exit', (c) => reject(new Error('server exited ' + c + ': ' + stderr)));
+  });
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  return {
+    url, token, child,
+    log: () => stderr,
+    get: (path, headers = {}) => fetch(url + path, { headers: { Authorization: 'Bearer ' + token, ...headers } }),
+    stop: () => new Promise((res) => { child.once('exit', res); child.kill('SIGTERM'); }),
+  };
+}
