@@ -76,7 +76,7 @@ static const struct {
 
 static void provider_no(char out[11], int pref)
 {
-    char s[16];
+    char s[32];
     snprintf(s, sizeof s, "%02d7%02d%04d", pref % 100, rint_(90) + 10, rint_(9000) + 1000);
     int cd = provider_no_digit(s, PROVIDER_RULE_GENERAL);
     snprintf(out, 11, "%.9s%d", s, cd);
@@ -155,7 +155,7 @@ int cmd_demo(int argc, char **argv)
         int pref = (ins->insurer_no[0] - '0') * 10 + (ins->insurer_no[1] - '0');
         long count = per + (ii < extra ? 1 : 0);
         for (long k = 0; k < count; k++) {
-            char no[16];
+            char no[32];
             snprintf(no, sizeof no, "%010ld", 1000000000L + k + 1);
             int sex = 1 + rint_(100) < 44 ? 1 : 2; /* women outnumber men among the old */
             int r = rint_(100);

@@ -13,6 +13,7 @@ void log_set_quiet(int q)
     quiet = q;
 }
 
+static void vreport(const char *prefix, const char *fmt, va_list ap) FMT(2, 0);
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
     fputs(prefix, stderr);
