@@ -622,7 +622,8 @@ struct store *store_open_sqlite(const char *path, bool readonly)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;") ||
+    if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
+                " PRAGMA temp_store = MEMORY;") ||
         (!readonly && exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s))) {
         error("database %s: %s", path, s->err);
         s_close(&s->base);
