@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,23 @@ static void progress_show(struct progress *pg, size_t done, long rows, bool fina
         fputc('\n', stderr);
 }
 
+/* ---- file hash, computed on the second core while rows are parsed ---------- */
+
+struct hashjob {
+    const char *p;
+    size_t n;
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+};
+
+static void *hash_thread(void *arg)
+{
+    struct hashjob *h = arg;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)h->p, h->n);
+    sodium_bin2hex(h->hex, sizeof h->hex, digest, sizeof digest);
+    return NULL;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static char *read_file(const char *path, size_t *len)
@@ -251,10 +269,10 @@ int cmd_import(int argc, char **argv)
     char *raw = read_file(file, &rawlen);
     if (!raw)
         return EXIT_INVALID;
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    char sha[crypto_hash_sha256_BYTES * 2 + 1];
-    crypto_hash_sha256(digest, (unsigned char *)raw, rawlen);
-    sodium_bin2hex(sha, sizeof sha, digest, sizeof digest);
+    struct hashjob hj = {raw, rawlen, ""};
+    pthread_t hasher;
+    if (pthread_create(&hasher, NULL, hash_thread, &hj))
+        die("cannot start a thread");
 
     /* Decode to UTF-8. */
     struct buf conv;
@@ -280,6 +298,7 @@ int cmd_import(int argc, char **argv)
     }
     if (im.errors) {
         fprintf(stderr, "%s: エラー 1 件: 何も取り込んでいません\n", file);
+        pthread_join(hasher, NULL);
         free(raw);
         buf_release(&conv);
         return EXIT_INVALID;
@@ -287,6 +306,7 @@ int cmd_import(int argc, char **argv)
 
     struct store *st = store_open_sqlite(db, false);
     if (!st) {
+        pthread_join(hasher, NULL);
         free(raw);
         buf_release(&conv);
         return EXIT_INTERNAL;
@@ -294,6 +314,7 @@ int cmd_import(int argc, char **argv)
     if (st->ops->begin(st)) {
         error("%s", store_errmsg(st));
         store_close(st);
+        pthread_join(hasher, NULL);
         free(raw);
         buf_release(&conv);
         return EXIT_INTERNAL;
@@ -307,11 +328,31 @@ int cmd_import(int argc, char **argv)
     struct progress pg = {isatty(2) && !quiet, {0, 0}, {0, 0}, textlen};
     clock_gettime(CLOCK_MONOTONIC, &pg.start);
     char author[96], reason[96];
+    long long run_id = 0;
     snprintf(author, sizeof author, "import:%s", cli_actor_id());
-    snprintf(reason, sizeof reason, "import %s sha256:%.16s", import_kind_code(kind), sha);
+    if (st->ops->import_run_begin(st, import_kind_code(kind), author, &run_id)) {
+        error("database: %s", store_errmsg(st));
+        st->ops->rollback(st);
+        store_close(st);
+        pthread_join(hasher, NULL);
+        free(raw);
+        buf_release(&conv);
+        return EXIT_INTERNAL;
+    }
+    /* The version's reason names the run; import_runs holds the file's SHA-256. */
+    snprintf(reason, sizeof reason, "import run %lld (%s)", run_id, import_kind_code(kind));
     struct version_meta meta = {author, reason};
     long rows = 0, changed = 0, dberr = 0;
     char last_insurer[INSURER_NO_LEN + 1] = "";
+    /* Insurers seen in this file, and whether each had no record of this kind
+     * before it: then no row can have a current version (duplicates within the
+     * file are refused), and the lookup per row is skipped. */
+    struct seen {
+        char no[INSURER_NO_LEN + 1];
+        int fresh;
+    } *seen = NULL;
+    size_t nseen = 0;
+    int fresh = 0;
     int rc;
 
     csv_init(&r, text, textlen);
@@ -364,6 +405,20 @@ int cmd_import(int argc, char **argv)
                             ins.name[0] ? ins.name : "未設定 — kaigo insurer set-name で設定してください");
             }
             memcpy(last_insurer, row->key.insurer_no, sizeof last_insurer);
+            size_t si = 0;
+            while (si < nseen && strcmp(seen[si].no, last_insurer) != 0)
+                si++;
+            if (si == nseen) {
+                seen = xrealloc(seen, size_mul(nseen + 1, sizeof *seen));
+                memcpy(seen[si].no, last_insurer, sizeof last_insurer);
+                seen[si].fresh = st->ops->kind_empty(st, last_insurer, import_record_kind(kind));
+                nseen++;
+                if (seen[si].fresh < 0) {
+                    dberr = 1;
+                    continue;
+                }
+            }
+            fresh = seen[si].fresh;
         }
         if (kind != IMPORT_INSURED) {
             int ex = st->ops->person_exists(st, &row->key);
@@ -379,8 +434,11 @@ int cmd_import(int argc, char **argv)
         if (im.errors)
             continue; /* keep validating; nothing more is written (rolled back at the end) */
         char *body = codec_encode_row(row);
-        int ch = 0;
-        if (st->ops->record_put(st, &row->key, import_record_kind(kind), row->rkey, body, &meta, &ch))
+        int ch = 1;
+        if (fresh ? st->ops->record_put_first(st, &row->key, import_record_kind(kind), row->rkey,
+                                              body, &meta)
+                  : st->ops->record_put(st, &row->key, import_record_kind(kind), row->rkey, body,
+                                        &meta, &ch))
             dberr = 1;
         free(body);
         changed += ch;
@@ -390,8 +448,10 @@ int cmd_import(int argc, char **argv)
     free(row);
     free(ks.h);
     free(ks.line);
+    free(seen);
 
     int exit_code = 0;
+    pthread_join(hasher, NULL);
     if (dberr) {
         error("database: %s", store_errmsg(st));
         st->ops->rollback(st);
@@ -407,7 +467,7 @@ int cmd_import(int argc, char **argv)
     } else if (dry) {
         st->ops->rollback(st);
         printf("%s: 検証のみ: %ld 行すべて正常 (書き込んでいません)\n", file, rows);
-    } else if (st->ops->import_run_add(st, import_kind_code(kind), sha, rows, changed, author) ||
+    } else if (st->ops->import_run_finish(st, run_id, hj.hex, rows, changed) ||
                st->ops->commit(st)) {
         error("database: %s", store_errmsg(st));
         st->ops->rollback(st);

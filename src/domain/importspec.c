@@ -446,11 +446,8 @@ int import_row_parse(const struct import_header *h, const struct str *fields, si
         err(ctx, 0, "", n < h->ncols ? "列の数が見出し行より少ないです" : "列の数が見出し行より多いです");
         return 1;
     }
-    for (size_t c = 0; c < n; c++)
-        if (!utf8_valid(fields[c].ptr, fields[c].len, NULL)) {
-            err(ctx, (int)c + 1, "", "文字コードが不正です");
-            return 1;
-        }
+    /* Text fields are checked for UTF-8 in text(); every other field is parsed
+     * as strict ASCII, so a stray byte there is a format error anyway. */
     keys(&r, out);
     struct date rk = DATE_NONE;
     switch (h->kind) {

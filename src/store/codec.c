@@ -33,11 +33,16 @@ static void put_str(struct enc *e, const char *k, const char *v)
         return;
     key(e, k);
     buf_addc(&e->b, '"');
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    const unsigned char *p = (const unsigned char *)v, *run = p;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\')
+            continue;
+        buf_add(&e->b, run, (size_t)(p - run));
+        run = p + 1;
         if (*p == '"' || *p == '\\') {
             buf_addc(&e->b, '\\');
             buf_addc(&e->b, (char)*p);
-        } else if (*p < 0x20) {
+        } else {
             static const char shortesc[] = "\bb\ff\nn\rr\tt";
             const char *q = memchr(shortesc, *p, sizeof shortesc - 1);
             if (q && (q - shortesc) % 2 == 0) {
@@ -46,9 +51,8 @@ static void put_str(struct enc *e, const char *k, const char *v)
             } else
                 buf_addf(&e->b, "\\u%04x", *p);
         }
-        else
-            buf_addc(&e->b, (char)*p);
     }
+    buf_add(&e->b, run, (size_t)(p - run));
     buf_addc(&e->b, '"');
 }
 

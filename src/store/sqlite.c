@@ -34,7 +34,9 @@ enum stmt_id {
     S_AUDIT_ITER,
     S_AUDIT_COUNT_PERSON,
     S_IMPORT_RUN,
+    S_IMPORT_RUN_FINISH,
     S_AUDIT_INSURERS,
+    S_KIND_EMPTY,
     S_COUNT
 };
 
@@ -65,9 +67,12 @@ static const char *const sql_text[S_COUNT] = {
                      " basis, outcome, request_id, leaf_hash, chain_hash FROM audit_log"
                      " WHERE insurer_no = ?1 ORDER BY seq",
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
+    [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
     [S_AUDIT_INSURERS] = "SELECT DISTINCT insurer_no FROM audit_log ORDER BY insurer_no",
     [S_IMPORT_RUN] = "INSERT INTO import_runs (started_at, kind, file_sha256, rows_total, rows_changed,"
-                     " author) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     " author) VALUES (?1, ?2, '', 0, 0, ?3)",
+    [S_IMPORT_RUN_FINISH] = "UPDATE import_runs SET file_sha256 = ?2, rows_total = ?3, rows_changed = ?4"
+                            " WHERE id = ?1",
 };
 
 struct sqlite_store {
@@ -245,6 +250,29 @@ static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
 
 /* ---- records ------------------------------------------------------------- */
 
+static int insert_version(struct sqlite_store *s, const struct person_key *k, const char *kind,
+                          const char *rkey, long long version, const char *body,
+                          const struct version_meta *m)
+{
+    char now[64];
+    now_iso(now);
+    sqlite3_stmt *q = stmt(s, S_RECORD_INSERT);
+    if (!q)
+        return -1;
+    bind_text(q, 1, k->insurer_no);
+    bind_text(q, 2, k->insured_no);
+    bind_text(q, 3, kind);
+    bind_text(q, 4, rkey);
+    sqlite3_bind_int64(q, 5, version);
+    bind_text(q, 6, now);
+    bind_text(q, 7, m->author);
+    bind_text(q, 8, m->reason);
+    bind_text(q, 9, body);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "record_put (insert)");
+    return 0;
+}
+
 static int s_record_put(struct store *st, const struct person_key *k, const char *kind,
                         const char *rkey, const char *body, const struct version_meta *m,
                         int *changed)
@@ -270,25 +298,33 @@ static int s_record_put(struct store *st, const struct person_key *k, const char
     } else if (rc != SQLITE_DONE)
         return fail(s, "record_put (read)");
     sqlite3_reset(q);
-
-    char now[64];
-    now_iso(now);
-    q = stmt(s, S_RECORD_INSERT);
-    if (!q)
+    if (insert_version(s, k, kind, rkey, version + 1, body, m))
         return -1;
-    bind_text(q, 1, k->insurer_no);
-    bind_text(q, 2, k->insured_no);
-    bind_text(q, 3, kind);
-    bind_text(q, 4, rkey);
-    sqlite3_bind_int64(q, 5, version + 1);
-    bind_text(q, 6, now);
-    bind_text(q, 7, m->author);
-    bind_text(q, 8, m->reason);
-    bind_text(q, 9, body);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "record_put (insert)");
     *changed = 1;
     return 0;
+}
+
+static int s_record_put_first(struct store *st, const struct person_key *k, const char *kind,
+                              const char *rkey, const char *body, const struct version_meta *m)
+{
+    return insert_version(S(st), k, kind, rkey, 1, body, m);
+}
+
+static int s_kind_empty(struct store *st, const char *insurer_no, const char *kind)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_KIND_EMPTY);
+    if (!q)
+        return -1;
+    bind_text(q, 1, insurer_no);
+    bind_text(q, 2, kind);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return 1;
+    return fail(s, "kind_empty");
 }
 
 static int s_person_exists(struct store *st, const struct person_key *k)
@@ -501,8 +537,8 @@ static int s_audit_count_person(struct store *st, const struct person_key *k, lo
     return 0;
 }
 
-static int s_import_run_add(struct store *st, const char *kind, const char *sha256,
-                            long long total, long long changed, const char *author)
+static int s_import_run_begin(struct store *st, const char *kind, const char *author,
+                              long long *id)
 {
     struct sqlite_store *s = S(st);
     char now[64];
@@ -512,12 +548,26 @@ static int s_import_run_add(struct store *st, const char *kind, const char *sha2
     now_iso(now);
     bind_text(q, 1, now);
     bind_text(q, 2, kind);
-    bind_text(q, 3, sha256);
-    sqlite3_bind_int64(q, 4, total);
-    sqlite3_bind_int64(q, 5, changed);
-    bind_text(q, 6, author);
+    bind_text(q, 3, author);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "import_run_add");
+        return fail(s, "import_run_begin");
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static int s_import_run_finish(struct store *st, long long id, const char *sha256, long long total,
+                               long long changed)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_IMPORT_RUN_FINISH);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, sha256);
+    sqlite3_bind_int64(q, 3, total);
+    sqlite3_bind_int64(q, 4, changed);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "import_run_finish");
     return 0;
 }
 
@@ -553,13 +603,16 @@ static const struct store_ops sqlite_ops = {
     .insurer_set_name = s_insurer_set_name,
     .insurer_list = s_insurer_list,
     .record_put = s_record_put,
+    .record_put_first = s_record_put_first,
+    .kind_empty = s_kind_empty,
     .person_exists = s_person_exists,
     .record_get_current = s_record_get_current,
     .record_list_current = s_record_list_current,
     .audit_append = s_audit_append,
     .audit_iter = s_audit_iter,
     .audit_count_person = s_audit_count_person,
-    .import_run_add = s_import_run_add,
+    .import_run_begin = s_import_run_begin,
+    .import_run_finish = s_import_run_finish,
 };
 
 /* ---- open and migrate ---------------------------------------------------- */

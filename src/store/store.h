@@ -51,6 +51,13 @@ struct store_ops {
     int (*record_put)(struct store *st, const struct person_key *k, const char *kind,
                       const char *rkey, const char *body, const struct version_meta *m,
                       int *changed);
+    /* record_put_first - inserts version 1 without looking for a current one:
+     * only for a caller that knows none exists (kind_empty() was true for the
+     * insurer in this transaction and the key is new within the batch). */
+    int (*record_put_first)(struct store *st, const struct person_key *k, const char *kind,
+                            const char *rkey, const char *body, const struct version_meta *m);
+    /* kind_empty - 1 if the insurer has no record of that kind at all, 0 if it has, -1 on error. */
+    int (*kind_empty)(struct store *st, const char *insurer_no, const char *kind);
     int (*person_exists)(struct store *st, const struct person_key *k); /* 1, 0, or -1 */
     /* record_get_current - the current body of one record (caller frees *body),
      * or NOTFOUND. Personal: used through store/personal.h only. */
@@ -71,8 +78,11 @@ struct store_ops {
     int (*audit_insurers)(struct store *st, int (*fn)(void *ctx, const char *insurer_no), void *ctx);
     int (*audit_count_person)(struct store *st, const struct person_key *k, long long *n);
 
-    int (*import_run_add)(struct store *st, const char *kind, const char *sha256,
-                          long long total, long long changed, const char *author);
+    /* import runs (no personal data): begun inside the import's transaction so
+     * that versions can name the run; finished with the counts and file hash. */
+    int (*import_run_begin)(struct store *st, const char *kind, const char *author, long long *id);
+    int (*import_run_finish)(struct store *st, long long id, const char *sha256, long long total,
+                             long long changed);
 };
 
 struct store {

@@ -142,8 +142,19 @@ int date_parse_iso(const char *s, size_t n, struct date *out, const char **why)
 
 void date_iso(struct date a, char out[static 11])
 {
+    /* by hand: this is on the import and API hot paths */
     unsigned y = (unsigned)a.y % 10000u, m = (unsigned)a.m % 100u, d = (unsigned)a.d % 100u;
-    snprintf(out, 11, "%04u-%02u-%02u", y, m, d);
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
 }
 
 struct date date_today(void)
