@@ -1,13 +1,16 @@
 /*
  * cmd_import.c - kaigo import KIND FILE: municipal bulk import, all-or-nothing.
  *
- * The file is read whole, decoded (UTF-8 or CP932, detected or --encoding),
- * split by util/csv.c and validated row by row by domain/importspec.c. Rows
- * are written inside one transaction as they pass; at the first error writing
- * stops, validation goes on (so that every error is reported, up to
- * --max-errors shown), and at the end the transaction is rolled back. A
- * record equal to its current version is not written again, so importing the
- * same file twice changes nothing. Errors: FILE:LINE:COLUMN(項目名): message.
+ * The file is mapped, decoded (UTF-8 or CP932, detected or --encoding), split
+ * by util/csv.c and validated row by row by domain/importspec.c. Two threads
+ * share the work (the machine has two cores, and writing is as costly as
+ * parsing): the main thread parses and validates, a writer thread owns the
+ * database connection and writes the rows inside one transaction, and a third
+ * short-lived thread hashes the file. At the first error writing stops but
+ * validation goes on, so every error is reported (the first --max-errors by
+ * line), and at the end the transaction is rolled back: all or nothing. A record
+ * equal to its current version is not written again, so importing the same file
+ * twice changes nothing. Errors: FILE:LINE:COLUMN(項目名): message.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,28 +49,81 @@ static const char help[] =
     "  --dry-run    検証のみ行い、書き込みません\n"
     "終了コード: 0 成功 / 1 入力に誤り(何も書き込んでいない) / 2 使い方の誤り / 3 内部エラー\n";
 
-struct importer {
-    const char *file;
+/* ---- errors from two threads, printed in line order ------------------------ */
+
+struct errrec {
     long line;
-    long errors;
-    long max_errors;
-    const char *text; /* decoded UTF-8, for locating encoding errors */
+    int column;
+    char colname[64];
+    char msg[256];
+};
+
+/* Each source (0 = parser, 1 = writer) reports lines in increasing order, so
+ * keeping its first max entries keeps its smallest lines; merging both gives
+ * the first max of the file. */
+struct errsink {
+    pthread_mutex_t mu;
+    struct errrec *rec[2];
+    size_t n[2];
+    long total;
+    long max;
+};
+
+struct reporter {
+    struct errsink *sink;
+    int source;
+    long line;
 };
 
 static void report(void *ctx, int column, const char *colname, const char *msg)
 {
-    struct importer *im = ctx;
-    im->errors++;
-    if (im->errors > im->max_errors)
-        return;
-    if (column > 0 && colname && *colname)
-        fprintf(stderr, "%s:%ld:%d(%s): %s\n", im->file, im->line, column, colname, msg);
-    else if (column > 0)
-        fprintf(stderr, "%s:%ld:%d: %s\n", im->file, im->line, column, msg);
-    else if (colname && *colname)
-        fprintf(stderr, "%s:%ld:(%s): %s\n", im->file, im->line, colname, msg);
-    else
-        fprintf(stderr, "%s:%ld: %s\n", im->file, im->line, msg);
+    struct reporter *rp = ctx;
+    struct errsink *es = rp->sink;
+    pthread_mutex_lock(&es->mu);
+    es->total++;
+    if ((long)es->n[rp->source] < es->max) {
+        struct errrec *e = &es->rec[rp->source][es->n[rp->source]++];
+        e->line = rp->line;
+        e->column = column;
+        snprintf(e->colname, sizeof e->colname, "%s", colname ? colname : "");
+        snprintf(e->msg, sizeof e->msg, "%s", msg);
+    }
+    pthread_mutex_unlock(&es->mu);
+}
+
+static long errors_so_far(struct errsink *es)
+{
+    pthread_mutex_lock(&es->mu);
+    long t = es->total;
+    pthread_mutex_unlock(&es->mu);
+    return t;
+}
+
+static int errcmp(const void *a, const void *b)
+{
+    const struct errrec *x = a, *y = b;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static void errors_print(struct errsink *es, const char *file)
+{
+    size_t n = es->n[0] + es->n[1];
+    struct errrec *all = xcalloc(n ? n : 1, sizeof *all);
+    memcpy(all, es->rec[0], es->n[0] * sizeof *all);
+    memcpy(all + es->n[0], es->rec[1], es->n[1] * sizeof *all);
+    qsort(all, n, sizeof *all, errcmp); /* stable enough: within a line the order is kept per source */
+    for (size_t i = 0; i < n && (long)i < es->max; i++) {
+        const struct errrec *e = &all[i];
+        if (e->column > 0 && e->colname[0])
+            fprintf(stderr, "%s:%ld:%d(%s): %s\n", file, e->line, e->column, e->colname, e->msg);
+        else if (e->column > 0)
+            fprintf(stderr, "%s:%ld:%d: %s\n", file, e->line, e->column, e->msg);
+        else if (e->colname[0])
+            fprintf(stderr, "%s:%ld:(%s): %s\n", file, e->line, e->colname, e->msg);
+        else
+            fprintf(stderr, "%s:%ld: %s\n", file, e->line, e->msg);
+    }
+    free(all);
 }
 
 /* Locate a byte offset as line and column (commas before it on that line + 1). */
@@ -190,9 +247,10 @@ static void *hash_thread(void *arg)
     return NULL;
 }
 
-/* ---- main ---------------------------------------------------------------- */
+/* ---- the file ----------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len)
+/* map_file - maps the file read-only (no copy, no zeroed pages); unmap_file() releases. */
+static char *map_file(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -205,23 +263,169 @@ static char *read_file(const char *path, size_t *len)
         close(fd);
         return NULL;
     }
-    size_t n = (size_t)sb.st_size;
-    char *p = xmalloc(n + 1);
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r <= 0) {
-            error("%s: 読み込みに失敗しました", path);
-            free(p);
-            close(fd);
-            return NULL;
-        }
-        got += (size_t)r;
+    *len = (size_t)sb.st_size;
+    if (*len == 0) {
+        close(fd);
+        return xcalloc(1, 1); /* empty: a private byte, released by unmap_file */
     }
+    char *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    p[n] = '\0';
-    *len = n;
+    if (p == MAP_FAILED) {
+        error("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    madvise(p, *len, MADV_SEQUENTIAL);
     return p;
+}
+
+static void unmap_file(char *p, size_t len)
+{
+    if (len == 0)
+        free(p);
+    else
+        munmap(p, len);
+}
+
+/* ---- the writer thread ------------------------------------------------------ */
+
+#define QUEUE_LEN 4096
+
+struct item {
+    long line;
+    struct person_key key;
+    char rkey[DATE_ISO_LEN + 1];
+    char *body; /* NULL: check only (an error was already found; nothing is written) */
+};
+
+struct writer {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    struct item q[QUEUE_LEN];
+    size_t head, n;
+    bool done;
+    /* owned by the writer thread */
+    struct store *st;
+    enum import_kind kind;
+    long long change_id;
+    const char *author, *file;
+    bool quiet, progress_on;
+    struct errsink *errs;
+    long changed;
+    int dberr;
+};
+
+static void queue_push(struct writer *w, struct item *it)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->n == QUEUE_LEN)
+        pthread_cond_wait(&w->not_full, &w->mu);
+    w->q[(w->head + w->n) % QUEUE_LEN] = *it;
+    w->n++;
+    pthread_cond_signal(&w->not_empty);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static bool queue_pop(struct writer *w, struct item *it)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->n == 0 && !w->done)
+        pthread_cond_wait(&w->not_empty, &w->mu);
+    if (w->n == 0) {
+        pthread_mutex_unlock(&w->mu);
+        return false;
+    }
+    *it = w->q[w->head];
+    w->head = (w->head + 1) % QUEUE_LEN;
+    w->n--;
+    pthread_cond_signal(&w->not_full);
+    pthread_mutex_unlock(&w->mu);
+    return true;
+}
+
+static void *writer_thread(void *arg)
+{
+    struct writer *w = arg;
+    struct store *st = w->st;
+    struct reporter rp = {w->errs, 1, 0};
+    char last_insurer[INSURER_NO_LEN + 1] = "";
+    /* Insurers seen in this file, and whether each had no record of this kind
+     * before: then no row can have a current version (duplicates within the
+     * file are refused), and the lookup per row is skipped. */
+    struct seen {
+        char no[INSURER_NO_LEN + 1];
+        int fresh;
+    } *seen = NULL;
+    size_t nseen = 0;
+    int fresh = 0;
+    struct item it;
+    while (queue_pop(w, &it)) {
+        rp.line = it.line;
+        if (w->dberr)
+            goto next;
+        if (strcmp(last_insurer, it.key.insurer_no) != 0) {
+            int created;
+            if (store_insurer_ensure(st, it.key.insurer_no, w->author, &created)) {
+                w->dberr = 1;
+                goto next;
+            }
+            if (created && !w->quiet) {
+                struct insurer ins;
+                if (st->ops->insurer_get(st, it.key.insurer_no, &ins) == 0)
+                    fprintf(stderr, "%s%s:%ld: お知らせ: 保険者 %s を新規登録しました(名称: %s)\n",
+                            w->progress_on ? "\n" : "", w->file, it.line, ins.insurer_no,
+                            ins.name[0] ? ins.name : "未設定 — kaigo insurer set-name で設定してください");
+            }
+            memcpy(last_insurer, it.key.insurer_no, sizeof last_insurer);
+            size_t si = 0;
+            while (si < nseen && strcmp(seen[si].no, last_insurer) != 0)
+                si++;
+            if (si == nseen) {
+                seen = xrealloc(seen, size_mul(nseen + 1, sizeof *seen));
+                memcpy(seen[si].no, last_insurer, sizeof last_insurer);
+                seen[si].fresh = st->ops->kind_empty(st, last_insurer, import_record_kind(w->kind));
+                nseen++;
+                if (seen[si].fresh < 0) {
+                    w->dberr = 1;
+                    goto next;
+                }
+            }
+            fresh = seen[si].fresh;
+        }
+        if (w->kind != IMPORT_INSURED) {
+            int ex = st->ops->person_exists(st, &it.key);
+            if (ex < 0) {
+                w->dberr = 1;
+                goto next;
+            }
+            if (ex == 0) {
+                report(&rp, 2, "被保険者番号", "この被保険者は登録されていません(先に insured を取り込んでください)");
+                goto next;
+            }
+        }
+        if (!it.body || errors_so_far(w->errs))
+            goto next; /* nothing more is written; rolled back at the end */
+        int ch = 1;
+        const char *rk = import_record_kind(w->kind);
+        if (fresh ? st->ops->record_put_first(st, &it.key, rk, it.rkey, it.body, w->change_id)
+                  : st->ops->record_put(st, &it.key, rk, it.rkey, it.body, w->change_id, &ch))
+            w->dberr = 1;
+        w->changed += ch;
+    next:
+        free(it.body);
+    }
+    free(seen);
+    return NULL;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static int finish(int code, char *raw, size_t rawlen, struct buf *conv, pthread_t *hasher)
+{
+    if (hasher)
+        pthread_join(*hasher, NULL);
+    unmap_file(raw, rawlen);
+    buf_release(conv);
+    return code;
 }
 
 int cmd_import(int argc, char **argv)
@@ -242,7 +446,7 @@ int cmd_import(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--max-errors"))) {
             char *end;
             max_errors = strtol(v, &end, 10);
-            if (*end || max_errors < 0) {
+            if (*end || max_errors < 0 || max_errors > 1000000) {
                 fputs(help, stderr);
                 return EXIT_USAGE;
             }
@@ -263,32 +467,35 @@ int cmd_import(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *file = pos[1];
-    struct importer im = {file, 1, 0, max_errors, NULL};
+    struct errsink errs = {.max = max_errors};
+    pthread_mutex_init(&errs.mu, NULL);
+    errs.rec[0] = xcalloc((size_t)max_errors + 1, sizeof(struct errrec));
+    errs.rec[1] = xcalloc((size_t)max_errors + 1, sizeof(struct errrec));
+    struct reporter rp = {&errs, 0, 1};
 
     size_t rawlen;
-    char *raw = read_file(file, &rawlen);
+    char *raw = map_file(file, &rawlen);
     if (!raw)
         return EXIT_INVALID;
+    struct buf conv;
+    buf_init(&conv, (size_t)IMPORT_MAX_FILE_BYTES * 2);
     struct hashjob hj = {raw, rawlen, ""};
     pthread_t hasher;
     if (pthread_create(&hasher, NULL, hash_thread, &hj))
         die("cannot start a thread");
 
     /* Decode to UTF-8. */
-    struct buf conv;
-    buf_init(&conv, (size_t)IMPORT_MAX_FILE_BYTES * 2);
     const char *text = raw;
     size_t textlen = rawlen, bad;
     bool is_utf8 = utf8_valid(raw, rawlen, &bad);
+    int col;
     if (strcmp(enc, "utf-8") == 0 && !is_utf8) {
-        int col;
-        locate(raw, bad, &im.line, &col);
-        report(&im, col, "", "UTF-8 として不正なバイトがあります(--encoding cp932 を試してください)");
+        locate(raw, bad, &rp.line, &col);
+        report(&rp, col, "", "UTF-8 として不正なバイトがあります(--encoding cp932 を試してください)");
     } else if (strcmp(enc, "cp932") == 0 || (!is_utf8 && strcmp(enc, "auto") == 0)) {
         if (cp932_to_utf8(raw, rawlen, &conv, &bad)) {
-            int col;
-            locate(raw, bad, &im.line, &col);
-            report(&im, col, "",
+            locate(raw, bad, &rp.line, &col);
+            report(&rp, col, "",
                    strcmp(enc, "auto") == 0 ? "文字コードが不正です(UTF-8 でも CP932 でもありません)"
                                             : "CP932 として不正なバイトがあります");
         } else {
@@ -296,187 +503,137 @@ int cmd_import(int argc, char **argv)
             textlen = conv.len;
         }
     }
-    if (im.errors) {
+    if (errs.total) {
+        errors_print(&errs, file);
         fprintf(stderr, "%s: エラー 1 件: 何も取り込んでいません\n", file);
-        pthread_join(hasher, NULL);
-        free(raw);
-        buf_release(&conv);
-        return EXIT_INVALID;
+        return finish(EXIT_INVALID, raw, rawlen, &conv, &hasher);
     }
 
     struct store *st = store_open_sqlite(db, false);
-    if (!st) {
-        pthread_join(hasher, NULL);
-        free(raw);
-        buf_release(&conv);
-        return EXIT_INTERNAL;
-    }
-    if (st->ops->begin(st)) {
-        error("%s", store_errmsg(st));
+    if (!st)
+        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher);
+    char author[96], reason[160];
+    long long change_id = 0;
+    snprintf(author, sizeof author, "import:%s", cli_actor_id());
+    const char *base = strrchr(file, '/');
+    snprintf(reason, sizeof reason, "import %s %.100s", import_kind_code(kind), base ? base + 1 : file);
+    if (st->ops->begin(st) || st->ops->change_begin(st, author, reason, &change_id)) {
+        error("database: %s", store_errmsg(st));
+        st->ops->rollback(st);
         store_close(st);
-        pthread_join(hasher, NULL);
-        free(raw);
-        buf_release(&conv);
-        return EXIT_INTERNAL;
+        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher);
     }
+
+    struct progress pg = {isatty(2) && !quiet, {0, 0}, {0, 0}, textlen};
+    clock_gettime(CLOCK_MONOTONIC, &pg.start);
+    struct writer *w = xcalloc(1, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->not_empty, NULL);
+    pthread_cond_init(&w->not_full, NULL);
+    w->st = st;
+    w->kind = kind;
+    w->change_id = change_id;
+    w->author = author;
+    w->file = file;
+    w->quiet = quiet;
+    w->progress_on = pg.on;
+    w->errs = &errs;
+    pthread_t wt;
+    if (pthread_create(&wt, NULL, writer_thread, w))
+        die("cannot start a thread");
 
     struct csv_reader r;
     struct csv_error ce;
     struct import_header h;
     struct import_row *row = xmalloc(sizeof *row);
     struct keyset ks = {0};
-    struct progress pg = {isatty(2) && !quiet, {0, 0}, {0, 0}, textlen};
-    clock_gettime(CLOCK_MONOTONIC, &pg.start);
-    char author[96], reason[96];
-    long long run_id = 0;
-    snprintf(author, sizeof author, "import:%s", cli_actor_id());
-    if (st->ops->import_run_begin(st, import_kind_code(kind), author, &run_id)) {
-        error("database: %s", store_errmsg(st));
-        st->ops->rollback(st);
-        store_close(st);
-        pthread_join(hasher, NULL);
-        free(raw);
-        buf_release(&conv);
-        return EXIT_INTERNAL;
-    }
-    /* The version's reason names the run; import_runs holds the file's SHA-256. */
-    snprintf(reason, sizeof reason, "import run %lld (%s)", run_id, import_kind_code(kind));
-    struct version_meta meta = {author, reason};
-    long rows = 0, changed = 0, dberr = 0;
-    char last_insurer[INSURER_NO_LEN + 1] = "";
-    /* Insurers seen in this file, and whether each had no record of this kind
-     * before it: then no row can have a current version (duplicates within the
-     * file are refused), and the lookup per row is skipped. */
-    struct seen {
-        char no[INSURER_NO_LEN + 1];
-        int fresh;
-    } *seen = NULL;
-    size_t nseen = 0;
-    int fresh = 0;
+    struct date today = date_today();
+    long rows = 0;
     int rc;
 
     csv_init(&r, text, textlen);
-    /* Header row. */
-    rc = csv_next(&r, &im.line, &ce);
+    rc = csv_next(&r, &rp.line, &ce); /* the header row */
     if (rc == 0) {
-        im.line = 1;
-        report(&im, 0, "", "ファイルが空です(1行目に列名が必要です)");
+        rp.line = 1;
+        report(&rp, 0, "", "ファイルが空です(1行目に列名が必要です)");
     } else if (rc < 0) {
-        im.line = ce.line;
-        report(&im, ce.column, "", ce.message);
+        rp.line = ce.line;
+        report(&rp, ce.column, "", ce.message);
     } else
-        import_header_parse(kind, r.field, r.nf, &h, report, &im);
-    bool header_ok = im.errors == 0;
+        import_header_parse(kind, r.field, r.nf, &h, report, &rp);
+    bool header_ok = errs.total == 0;
 
-    while (header_ok && (rc = csv_next(&r, &im.line, &ce)) != 0) {
+    while (header_ok && (rc = csv_next(&r, &rp.line, &ce)) != 0) {
         progress_show(&pg, r.off, rows, false);
         if (rc < 0) {
-            long keep = im.line;
-            im.line = ce.line;
-            report(&im, ce.column, "", ce.message);
-            im.line = keep;
+            long keep = rp.line;
+            rp.line = ce.line;
+            report(&rp, ce.column, "", ce.message);
+            rp.line = keep;
             continue;
         }
         if (r.nf == 1 && r.field[0].len == 0)
             continue; /* blank line */
         rows++;
-        if (import_row_parse(&h, r.field, r.nf, date_today(), row, report, &im))
+        if (import_row_parse(&h, r.field, r.nf, today, row, report, &rp))
             continue;
-        long first = keyset_add(&ks, fnv(row->key.insurer_no, row->key.insured_no, row->rkey), im.line);
+        long first = keyset_add(&ks, fnv(row->key.insurer_no, row->key.insured_no, row->rkey), rp.line);
         if (first) {
             char msg[160];
             snprintf(msg, sizeof msg, "キーが重複しています(%ld行目と同じ被保険者・開始日)", first);
-            report(&im, 0, "", msg);
+            report(&rp, 0, "", msg);
             continue;
         }
-        if (dberr)
-            continue;
-        if (strcmp(last_insurer, row->key.insurer_no) != 0) {
-            int created;
-            if (store_insurer_ensure(st, row->key.insurer_no, author, &created)) {
-                dberr = 1;
-                continue;
-            }
-            if (created && !quiet) {
-                struct insurer ins;
-                if (st->ops->insurer_get(st, row->key.insurer_no, &ins) == 0)
-                    fprintf(stderr, "%s%s:%ld: お知らせ: 保険者 %s を新規登録しました(名称: %s)\n",
-                            pg.on ? "\n" : "", file, im.line, ins.insurer_no,
-                            ins.name[0] ? ins.name : "未設定 — kaigo insurer set-name で設定してください");
-            }
-            memcpy(last_insurer, row->key.insurer_no, sizeof last_insurer);
-            size_t si = 0;
-            while (si < nseen && strcmp(seen[si].no, last_insurer) != 0)
-                si++;
-            if (si == nseen) {
-                seen = xrealloc(seen, size_mul(nseen + 1, sizeof *seen));
-                memcpy(seen[si].no, last_insurer, sizeof last_insurer);
-                seen[si].fresh = st->ops->kind_empty(st, last_insurer, import_record_kind(kind));
-                nseen++;
-                if (seen[si].fresh < 0) {
-                    dberr = 1;
-                    continue;
-                }
-            }
-            fresh = seen[si].fresh;
-        }
-        if (kind != IMPORT_INSURED) {
-            int ex = st->ops->person_exists(st, &row->key);
-            if (ex < 0) {
-                dberr = 1;
-                continue;
-            }
-            if (ex == 0) {
-                report(&im, 2, "被保険者番号", "この被保険者は登録されていません(先に insured を取り込んでください)");
-                continue;
-            }
-        }
-        if (im.errors)
-            continue; /* keep validating; nothing more is written (rolled back at the end) */
-        char *body = codec_encode_row(row);
-        int ch = 1;
-        if (fresh ? st->ops->record_put_first(st, &row->key, import_record_kind(kind), row->rkey,
-                                              body, &meta)
-                  : st->ops->record_put(st, &row->key, import_record_kind(kind), row->rkey, body,
-                                        &meta, &ch))
-            dberr = 1;
-        free(body);
-        changed += ch;
+        struct item it = {rp.line, row->key, "", NULL};
+        memcpy(it.rkey, row->rkey, sizeof it.rkey);
+        if (!errors_so_far(&errs))
+            it.body = codec_encode_row(row);
+        queue_push(w, &it);
     }
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->not_empty);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(wt, NULL);
     progress_show(&pg, textlen, rows, true);
     csv_release(&r);
     free(row);
     free(ks.h);
     free(ks.line);
-    free(seen);
+    pthread_join(hasher, NULL);
 
     int exit_code = 0;
-    pthread_join(hasher, NULL);
-    if (dberr) {
+    if (w->dberr) {
         error("database: %s", store_errmsg(st));
         st->ops->rollback(st);
         fprintf(stderr, "%s: データベースエラーのため何も取り込んでいません\n", file);
         exit_code = EXIT_INTERNAL;
-    } else if (im.errors) {
+    } else if (errs.total) {
         st->ops->rollback(st);
-        if (im.errors > im.max_errors)
+        errors_print(&errs, file);
+        if (errs.total > errs.max)
             fprintf(stderr, "%s: ほか %ld 件のエラー(表示は --max-errors %ld 件まで)\n", file,
-                    im.errors - im.max_errors, im.max_errors);
-        fprintf(stderr, "%s: エラー %ld 件: 何も取り込んでいません\n", file, im.errors);
+                    errs.total - errs.max, errs.max);
+        fprintf(stderr, "%s: エラー %ld 件: 何も取り込んでいません\n", file, errs.total);
         exit_code = EXIT_INVALID;
     } else if (dry) {
         st->ops->rollback(st);
         printf("%s: 検証のみ: %ld 行すべて正常 (書き込んでいません)\n", file, rows);
-    } else if (st->ops->import_run_finish(st, run_id, hj.hex, rows, changed) ||
+    } else if (st->ops->import_run_add(st, change_id, import_kind_code(kind), hj.hex, rows, w->changed) ||
                st->ops->commit(st)) {
         error("database: %s", store_errmsg(st));
         st->ops->rollback(st);
         exit_code = EXIT_INTERNAL;
     } else
-        printf("%s: %ld 行を取り込みました(新規・変更 %ld 行, 変更なし %ld 行)\n", file, rows, changed,
-               rows - changed);
+        printf("%s: %ld 行を取り込みました(新規・変更 %ld 行, 変更なし %ld 行)\n", file, rows,
+               w->changed, rows - w->changed);
     store_close(st);
-    free(raw);
-    buf_release(&conv);
-    return exit_code;
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->not_empty);
+    pthread_cond_destroy(&w->not_full);
+    free(w);
+    free(errs.rec[0]);
+    free(errs.rec[1]);
+    pthread_mutex_destroy(&errs.mu);
+    return finish(exit_code, raw, rawlen, &conv, NULL);
 }

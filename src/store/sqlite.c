@@ -27,6 +27,7 @@ enum stmt_id {
     S_INSURER_LIST,
     S_RECORD_CURRENT,
     S_RECORD_INSERT,
+    S_CHANGE_INSERT,
     S_PERSON_EXISTS,
     S_RECORD_LIST,
     S_AUDIT_HEAD,
@@ -34,7 +35,6 @@ enum stmt_id {
     S_AUDIT_ITER,
     S_AUDIT_COUNT_PERSON,
     S_IMPORT_RUN,
-    S_IMPORT_RUN_FINISH,
     S_AUDIT_INSURERS,
     S_KIND_EMPTY,
     S_COUNT
@@ -52,7 +52,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_RECORD_CURRENT] = "SELECT version, body FROM record_versions WHERE insurer_no = ?1 AND"
                          " insured_no = ?2 AND kind = ?3 AND rkey = ?4 ORDER BY version DESC LIMIT 1",
     [S_RECORD_INSERT] = "INSERT INTO record_versions (insurer_no, insured_no, kind, rkey, version,"
-                        " recorded_at, author, reason, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        " change_id, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_CHANGE_INSERT] = "INSERT INTO changes (recorded_at, author, reason) VALUES (?1, ?2, ?3)",
     [S_PERSON_EXISTS] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND insured_no = ?2"
                         " AND kind = 'insured' AND rkey = '' LIMIT 1",
     [S_RECORD_LIST] = "SELECT kind, rkey, body FROM record_versions v WHERE insurer_no = ?1 AND"
@@ -69,10 +70,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
     [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
     [S_AUDIT_INSURERS] = "SELECT DISTINCT insurer_no FROM audit_log ORDER BY insurer_no",
-    [S_IMPORT_RUN] = "INSERT INTO import_runs (started_at, kind, file_sha256, rows_total, rows_changed,"
-                     " author) VALUES (?1, ?2, '', 0, 0, ?3)",
-    [S_IMPORT_RUN_FINISH] = "UPDATE import_runs SET file_sha256 = ?2, rows_total = ?3, rows_changed = ?4"
-                            " WHERE id = ?1",
+    [S_IMPORT_RUN] = "INSERT INTO import_runs (change_id, kind, file_sha256, rows_total, rows_changed)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 struct sqlite_store {
@@ -251,11 +250,8 @@ static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
 /* ---- records ------------------------------------------------------------- */
 
 static int insert_version(struct sqlite_store *s, const struct person_key *k, const char *kind,
-                          const char *rkey, long long version, const char *body,
-                          const struct version_meta *m)
+                          const char *rkey, long long version, const char *body, long long change_id)
 {
-    char now[64];
-    now_iso(now);
     sqlite3_stmt *q = stmt(s, S_RECORD_INSERT);
     if (!q)
         return -1;
@@ -264,18 +260,15 @@ static int insert_version(struct sqlite_store *s, const struct person_key *k, co
     bind_text(q, 3, kind);
     bind_text(q, 4, rkey);
     sqlite3_bind_int64(q, 5, version);
-    bind_text(q, 6, now);
-    bind_text(q, 7, m->author);
-    bind_text(q, 8, m->reason);
-    bind_text(q, 9, body);
+    sqlite3_bind_int64(q, 6, change_id);
+    bind_text(q, 7, body);
     if (sqlite3_step(q) != SQLITE_DONE)
         return fail(s, "record_put (insert)");
     return 0;
 }
 
 static int s_record_put(struct store *st, const struct person_key *k, const char *kind,
-                        const char *rkey, const char *body, const struct version_meta *m,
-                        int *changed)
+                        const char *rkey, const char *body, long long change_id, int *changed)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = stmt(s, S_RECORD_CURRENT);
@@ -298,16 +291,16 @@ static int s_record_put(struct store *st, const struct person_key *k, const char
     } else if (rc != SQLITE_DONE)
         return fail(s, "record_put (read)");
     sqlite3_reset(q);
-    if (insert_version(s, k, kind, rkey, version + 1, body, m))
+    if (insert_version(s, k, kind, rkey, version + 1, body, change_id))
         return -1;
     *changed = 1;
     return 0;
 }
 
 static int s_record_put_first(struct store *st, const struct person_key *k, const char *kind,
-                              const char *rkey, const char *body, const struct version_meta *m)
+                              const char *rkey, const char *body, long long change_id)
 {
-    return insert_version(S(st), k, kind, rkey, 1, body, m);
+    return insert_version(S(st), k, kind, rkey, 1, body, change_id);
 }
 
 static int s_kind_empty(struct store *st, const char *insurer_no, const char *kind)
@@ -537,37 +530,37 @@ static int s_audit_count_person(struct store *st, const struct person_key *k, lo
     return 0;
 }
 
-static int s_import_run_begin(struct store *st, const char *kind, const char *author,
-                              long long *id)
+static int s_import_run_add(struct store *st, long long change_id, const char *kind,
+                            const char *sha256, long long total, long long changed)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_IMPORT_RUN);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, change_id);
+    bind_text(q, 2, kind);
+    bind_text(q, 3, sha256);
+    sqlite3_bind_int64(q, 4, total);
+    sqlite3_bind_int64(q, 5, changed);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "import_run_add");
+    return 0;
+}
+
+static int s_change_begin(struct store *st, const char *author, const char *reason, long long *id)
 {
     struct sqlite_store *s = S(st);
     char now[64];
-    sqlite3_stmt *q = stmt(s, S_IMPORT_RUN);
+    sqlite3_stmt *q = stmt(s, S_CHANGE_INSERT);
     if (!q)
         return -1;
     now_iso(now);
     bind_text(q, 1, now);
-    bind_text(q, 2, kind);
-    bind_text(q, 3, author);
+    bind_text(q, 2, author);
+    bind_text(q, 3, reason);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "import_run_begin");
+        return fail(s, "change_begin");
     *id = sqlite3_last_insert_rowid(s->db);
-    return 0;
-}
-
-static int s_import_run_finish(struct store *st, long long id, const char *sha256, long long total,
-                               long long changed)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_IMPORT_RUN_FINISH);
-    if (!q)
-        return -1;
-    sqlite3_bind_int64(q, 1, id);
-    bind_text(q, 2, sha256);
-    sqlite3_bind_int64(q, 3, total);
-    sqlite3_bind_int64(q, 4, changed);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "import_run_finish");
     return 0;
 }
 
@@ -611,8 +604,8 @@ static const struct store_ops sqlite_ops = {
     .audit_append = s_audit_append,
     .audit_iter = s_audit_iter,
     .audit_count_person = s_audit_count_person,
-    .import_run_begin = s_import_run_begin,
-    .import_run_finish = s_import_run_finish,
+    .import_run_add = s_import_run_add,
+    .change_begin = s_change_begin,
 };
 
 /* ---- open and migrate ---------------------------------------------------- */

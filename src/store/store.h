@@ -22,12 +22,6 @@
 
 struct store;
 
-/* Who writes, and why: kept with every version (真正性). */
-struct version_meta {
-    const char *author; /* "import:<user>", "cli:<user>" */
-    const char *reason; /* "import <file sha256 prefix>" */
-};
-
 typedef int store_audit_fn(void *ctx, const struct audit_entry *e,
                            const unsigned char leaf[AUDIT_HASH_BYTES],
                            const unsigned char chain[AUDIT_HASH_BYTES]);
@@ -46,16 +40,18 @@ struct store_ops {
     int (*insurer_set_name)(struct store *st, const char *no, const char *name); /* or NOTFOUND */
     int (*insurer_list)(struct store *st, store_insurer_fn *fn, void *ctx);
 
+    /* change_begin - records who changes what and why (真正性); every version
+     * written in this transaction names the returned id. author: "import:<user>". */
+    int (*change_begin)(struct store *st, const char *author, const char *reason, long long *id);
     /* versioned records: appends version n+1 unless the body equals version n
      * (*changed = 0 then). kind/rkey as in record_versions. */
     int (*record_put)(struct store *st, const struct person_key *k, const char *kind,
-                      const char *rkey, const char *body, const struct version_meta *m,
-                      int *changed);
+                      const char *rkey, const char *body, long long change_id, int *changed);
     /* record_put_first - inserts version 1 without looking for a current one:
      * only for a caller that knows none exists (kind_empty() was true for the
      * insurer in this transaction and the key is new within the batch). */
     int (*record_put_first)(struct store *st, const struct person_key *k, const char *kind,
-                            const char *rkey, const char *body, const struct version_meta *m);
+                            const char *rkey, const char *body, long long change_id);
     /* kind_empty - 1 if the insurer has no record of that kind at all, 0 if it has, -1 on error. */
     int (*kind_empty)(struct store *st, const char *insurer_no, const char *kind);
     int (*person_exists)(struct store *st, const struct person_key *k); /* 1, 0, or -1 */
@@ -78,11 +74,9 @@ struct store_ops {
     int (*audit_insurers)(struct store *st, int (*fn)(void *ctx, const char *insurer_no), void *ctx);
     int (*audit_count_person)(struct store *st, const struct person_key *k, long long *n);
 
-    /* import runs (no personal data): begun inside the import's transaction so
-     * that versions can name the run; finished with the counts and file hash. */
-    int (*import_run_begin)(struct store *st, const char *kind, const char *author, long long *id);
-    int (*import_run_finish)(struct store *st, long long id, const char *sha256, long long total,
-                             long long changed);
+    /* import_run_add - the import's file hash and counts, keyed by its change. */
+    int (*import_run_add)(struct store *st, long long change_id, const char *kind,
+                          const char *sha256, long long total, long long changed);
 };
 
 struct store {

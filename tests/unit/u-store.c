@@ -41,8 +41,8 @@ static void t_versions(void **s)
     struct store *st = store_open_sqlite(path, false);
     assert_non_null(st);
     struct person_key k = {"122192", "0000000001"};
-    struct version_meta m = {"test", "unit"};
     int created, changed;
+    long long m;
     assert_int_equal(store_insurer_ensure(st, "122192", "test", &created), 0);
     assert_int_equal(created, 1);
     assert_int_equal(store_insurer_ensure(st, "122192", "test", &created), 0);
@@ -52,11 +52,13 @@ static void t_versions(void **s)
     assert_string_equal(ins.name, "市原市");
     assert_int_equal(st->ops->insurer_get(st, "271007", &ins), STORE_NOTFOUND);
     assert_int_equal(st->ops->person_exists(st, &k), 0);
-    assert_int_equal(st->ops->record_put(st, &k, "insured", "", "{\"a\":1}", &m, &changed), 0);
+    assert_int_equal(st->ops->change_begin(st, "test", "unit", &m), 0);
+    assert_true(m >= 1);
+    assert_int_equal(st->ops->record_put(st, &k, "insured", "", "{\"a\":1}", m, &changed), 0);
     assert_int_equal(changed, 1);
-    assert_int_equal(st->ops->record_put(st, &k, "insured", "", "{\"a\":1}", &m, &changed), 0);
+    assert_int_equal(st->ops->record_put(st, &k, "insured", "", "{\"a\":1}", m, &changed), 0);
     assert_int_equal(changed, 0);
-    assert_int_equal(st->ops->record_put(st, &k, "insured", "", "{\"a\":2}", &m, &changed), 0);
+    assert_int_equal(st->ops->record_put(st, &k, "insured", "", "{\"a\":2}", m, &changed), 0);
     assert_int_equal(changed, 1);
     assert_int_equal(st->ops->person_exists(st, &k), 1);
     char *body;
@@ -65,7 +67,7 @@ static void t_versions(void **s)
     free(body);
     /* an unknown insurer is refused by the foreign key */
     struct person_key k2 = {"271007", "0000000001"};
-    assert_int_equal(st->ops->record_put(st, &k2, "insured", "", "{}", &m, &changed), -1);
+    assert_int_equal(st->ops->record_put(st, &k2, "insured", "", "{}", m, &changed), -1);
     store_close(st);
 }
 

@@ -9,6 +9,19 @@ CREATE TABLE insurers (
     registered_by TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Who changed what, when and why (真正性): one row per import run or correction,
+-- referenced by every version it wrote. Operational metadata shared by all insurers.
+CREATE TABLE changes (
+    id          INTEGER PRIMARY KEY,
+    recorded_at TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    reason      TEXT NOT NULL
+);
+CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
+BEGIN SELECT RAISE(ABORT, 'changes is append-only'); END;
+CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
+BEGIN SELECT RAISE(ABORT, 'changes is append-only'); END;
+
 -- All person records are versions: (insurer, person, kind, natural key, version).
 -- kind: insured | certification | burden | limit | restriction | plan | facility.
 -- rkey: the record's natural key within the person ('' for insured; the start date otherwise).
@@ -19,9 +32,7 @@ CREATE TABLE record_versions (
     kind        TEXT NOT NULL,
     rkey        TEXT NOT NULL,
     version     INTEGER NOT NULL CHECK (version >= 1),
-    recorded_at TEXT NOT NULL,
-    author      TEXT NOT NULL,
-    reason      TEXT NOT NULL,
+    change_id   INTEGER NOT NULL REFERENCES changes(id),
     body        TEXT NOT NULL,
     PRIMARY KEY (insurer_no, insured_no, kind, rkey, version)
 ) WITHOUT ROWID;
@@ -60,11 +71,9 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
 -- Import runs, for the operator's record (file hash, counts); no personal data.
 CREATE TABLE import_runs (
-    id          INTEGER PRIMARY KEY,
-    started_at  TEXT NOT NULL,
+    change_id   INTEGER NOT NULL PRIMARY KEY REFERENCES changes(id),
     kind        TEXT NOT NULL,
     file_sha256 TEXT NOT NULL,
     rows_total  INTEGER NOT NULL,
-    rows_changed INTEGER NOT NULL,
-    author      TEXT NOT NULL
+    rows_changed INTEGER NOT NULL
 );
