@@ -419,10 +419,14 @@ static void *writer_thread(void *arg)
 
 /* ---- main ---------------------------------------------------------------- */
 
-static int finish(int code, char *raw, size_t rawlen, struct buf *conv, pthread_t *hasher)
+static int finish(int code, char *raw, size_t rawlen, struct buf *conv, pthread_t *hasher,
+                  struct errsink *errs)
 {
     if (hasher)
         pthread_join(*hasher, NULL);
+    free(errs->rec[0]);
+    free(errs->rec[1]);
+    pthread_mutex_destroy(&errs->mu);
     unmap_file(raw, rawlen);
     buf_release(conv);
     return code;
@@ -475,8 +479,11 @@ int cmd_import(int argc, char **argv)
 
     size_t rawlen;
     char *raw = map_file(file, &rawlen);
-    if (!raw)
+    if (!raw) {
+        free(errs.rec[0]);
+        free(errs.rec[1]);
         return EXIT_INVALID;
+    }
     struct buf conv;
     buf_init(&conv, (size_t)IMPORT_MAX_FILE_BYTES * 2);
     struct hashjob hj = {raw, rawlen, ""};
@@ -506,12 +513,12 @@ int cmd_import(int argc, char **argv)
     if (errs.total) {
         errors_print(&errs, file);
         fprintf(stderr, "%s: エラー 1 件: 何も取り込んでいません\n", file);
-        return finish(EXIT_INVALID, raw, rawlen, &conv, &hasher);
+        return finish(EXIT_INVALID, raw, rawlen, &conv, &hasher, &errs);
     }
 
     struct store *st = store_open_sqlite(db, false);
     if (!st)
-        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher);
+        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher, &errs);
     char author[96], reason[160];
     long long change_id = 0;
     snprintf(author, sizeof author, "import:%s", cli_actor_id());
@@ -521,7 +528,7 @@ int cmd_import(int argc, char **argv)
         error("database: %s", store_errmsg(st));
         st->ops->rollback(st);
         store_close(st);
-        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher);
+        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher, &errs);
     }
 
     struct progress pg = {isatty(2) && !quiet, {0, 0}, {0, 0}, textlen};
@@ -632,8 +639,5 @@ int cmd_import(int argc, char **argv)
     pthread_cond_destroy(&w->not_empty);
     pthread_cond_destroy(&w->not_full);
     free(w);
-    free(errs.rec[0]);
-    free(errs.rec[1]);
-    pthread_mutex_destroy(&errs.mu);
-    return finish(exit_code, raw, rawlen, &conv, NULL);
+    return finish(exit_code, raw, rawlen, &conv, NULL, &errs);
 }

@@ -163,3 +163,39 @@ test('insurer set-name', () => {
   assert.match(kaigo(['insurer', 'list', '--db', db]).out, /271007\t-\t大阪市\t1人/);
   assert.equal(kaigo(['insurer', 'set-name', '--db', db, '122192', 'x']).code, 1);
 });
+
+test('errors from both threads come out in line order; --max-errors limits the listing, not the count', () => {
+  const dir = tmp();
+  const db = join(dir, 'k.db');
+  assert.equal(kaigo(['import', 'insured', writeCsv(dir, 'i.csv', [INSURED_HEADER, good]), '--db', db]).code, 0);
+  const lines = [CERT_HEADER];
+  for (let i = 0; i < 30; i++) {
+    // alternate: unknown person (found by the writer) and a bad level (found by the parser)
+    const no = String(100 + i).padStart(10, '0');
+    lines.push(i % 2 ? `122192,${no},21,2024-05-10,2024-06-01,2024-05-10,2024-11-30,新規,,,` : `122192,0000000001,99,2024-05-10,2024-06-01,${2000 + i}-05-10,2024-11-30,新規,,,`);
+  }
+  const r = kaigo(['import', 'certification', writeCsv(dir, 'c.csv', lines), '--db', db, '--max-errors', '7']);
+  assert.equal(r.code, 1);
+  const shown = r.err.split('\n').filter((l) => /c\.csv:\d+:/.test(l)).map((l) => Number(l.match(/c\.csv:(\d+):/)[1]));
+  assert.deepEqual(shown, [2, 3, 4, 5, 6, 7, 8]);
+  assert.match(r.err, /ほか 23 件のエラー/);
+  assert.match(r.err, /エラー 30 件: 何も取り込んでいません/);
+});
+
+test('kill -9 during a large import leaves nothing partial', async () => {
+  const dir = tmp();
+  const db = join(dir, 'k.db');
+  assert.equal(kaigo(['demo', 'generate', '--insurers', '2', '--persons', '150000', join(dir, 'csv')]).code, 0);
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.env.KAIGO_BIN, ['import', 'insured', join(dir, 'csv', 'insured.csv'), '--db', db, '--quiet']);
+  await new Promise((res) => setTimeout(res, 150));
+  child.kill('SIGKILL');
+  await new Promise((res) => child.once('exit', res));
+  const n = sqlite(db, "SELECT COUNT(*) FROM record_versions").out;
+  assert.ok(n === '0' || n === '150000' || n === '', 'partial import: ' + n);
+  if (n !== '') assert.equal(sqlite(db, 'PRAGMA integrity_check').out, 'ok');
+  // and a later import completes
+  const r = kaigo(['import', 'insured', join(dir, 'csv', 'insured.csv'), '--db', db, '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sqlite(db, "SELECT COUNT(*) FROM record_versions").out, '150000');
+});
