@@ -2,7 +2,6 @@
  * cmd_card.c - kaigo card show: the 被保険者証 of one person, through the same
  * disclosure gate as the API (the local operator is the actor; audited).
  */
-#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,11 +230,13 @@ int cmd_card(int argc, char **argv)
     switch (s) {
     case DISCLOSE_OK:
         if (json) {
-            json_t *o = card_json(c);
-            char *out = json_dumps(o, JSON_INDENT(2));
-            puts(out);
+            struct jsonw w;
+            jw_init(&w, 1 << 20);
+            card_json(&w, c);
+            char *out = jw_detach(&w, NULL);
+            if (out)
+                puts(out);
             free(out);
-            json_decref(o);
         } else
             print_text(c);
         break;

@@ -1,15 +1,14 @@
 /*
  * cardjson.h - the card as JSON (API and `kaigo card show --json`).
- * Dates ISO 8601 in data; a "wareki" twin for display.
+ * Dates ISO 8601 in data, with a "<name>_wareki" twin for display.
  */
 #ifndef KAIGO_HTTP_CARDJSON_H
 #define KAIGO_HTTP_CARDJSON_H
 
-#include <jansson.h>
-
 #include "domain/card.h"
+#include "util/jsonw.h"
 
-/* card_json - new reference (caller json_decref()s). */
-json_t *card_json(const struct card *c);
+/* card_json - writes the card as one JSON object into w (streaming; no tree). */
+void card_json(struct jsonw *w, const struct card *c);
 
 #endif

@@ -5,7 +5,7 @@
 #define KAIGO_HTTP_LIMITS_H
 
 #define MAX_HEADER_BYTES 16384         /* sum of header names + values → 431 */
-#define MHD_CONN_MEMORY (64 * 1024)    /* libmicrohttpd per-connection buffer */
+#define MHD_CONN_MEMORY (24 * 1024)    /* libmicrohttpd per-connection pool (zeroed per request) */
 #define MAX_BODY_DEFAULT 0             /* routes take no body unless they say so */
 #define MAX_BODY_PREAUTH 4096          /* before authentication */
 #define MAX_QUERY_VALUE 64             /* a date or a code */

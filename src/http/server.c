@@ -45,10 +45,18 @@ struct req {
     bool too_big;
     unsigned status;
     bool responded;
+    /* a disclosure waiting for its audit entry (connection suspended) */
+    bool waiting;
+    struct disclosure *disc;
+    struct card *card;
+    enum disclose_status dstatus;
 };
+
+#define HANDLER_SUSPENDED 1 /* a handler's "I will answer after resume" */
 
 static const struct server_config *config;
 static struct auditq *auditq;
+static volatile int stopping;
 static pthread_key_t store_key;
 
 /* ---- per-thread read connection ------------------------------------------ */
@@ -185,6 +193,14 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Runs in the audit writer thread once the entry is durable (or failed). */
+static void card_disclosed(void *ctx, enum disclose_status status)
+{
+    struct req *r = ctx;
+    r->dstatus = status;
+    MHD_resume_connection(r->conn);
+}
+
 static int d_card(struct req *r)
 {
     struct person_key k;
@@ -194,37 +210,52 @@ static int d_card(struct req *r)
     struct store *st = thread_store();
     if (!st)
         return http_error(r, 503, "unavailable", "データベースに接続できません");
-    struct disclosure d = {0};
-    d.rq.actor.role = ROLE_OPERATOR;
-    snprintf(d.rq.actor.id, sizeof d.rq.actor.id, "operator-token");
-    d.rq.person = k;
-    d.rq.category = CAT_SHIKAKU;
-    d.rq.purpose = PURPOSE_ADMIN;
-    d.request_id = r->request_id;
-    d.time_ms = now_ms();
-    struct card *card = xmalloc(sizeof *card);
-    enum disclose_status s = disclose_card(st, auditq, &d, on, card);
-    int rc;
-    switch (s) {
-    case DISCLOSE_OK:
-        rc = respond_json(r, 200, card_json(card));
+    if (stopping)
+        return http_error(r, 503, "stopping", "サーバを停止しています");
+    struct disclosure *d = r->disc = xcalloc(1, sizeof *d);
+    r->card = xmalloc(sizeof *r->card);
+    d->rq.actor.role = ROLE_OPERATOR;
+    snprintf(d->rq.actor.id, sizeof d->rq.actor.id, "operator-token");
+    d->rq.person = k;
+    d->rq.category = CAT_SHIKAKU;
+    d->rq.purpose = PURPOSE_ADMIN;
+    d->request_id = r->request_id;
+    d->time_ms = now_ms();
+    /* Suspend first: the writer may resume us before disclose_card_async returns. */
+    r->waiting = true;
+    MHD_suspend_connection(r->conn);
+    disclose_card_async(st, auditq, d, on, r->card, card_disclosed, r);
+    return HANDLER_SUSPENDED;
+}
+
+/* card_respond - after resume: send the card only if its audit entry is durable. */
+static void card_respond(struct req *r)
+{
+    switch (r->dstatus) {
+    case DISCLOSE_OK: {
+        struct jsonw w;
+        jw_init(&w, 1 << 20);
+        card_json(&w, r->card);
+        size_t len;
+        char *body = jw_detach(&w, &len);
+        if (!body)
+            http_error(r, 500, "internal", "内部エラーが発生しました");
+        else
+            respond_raw(r, 200, "application/json; charset=utf-8", body, len, NULL, NULL);
         break;
+    }
     case DISCLOSE_NOT_FOUND:
-        rc = http_error(r, 404, "not_found", "該当する被保険者が見つかりません");
+        http_error(r, 404, "not_found", "該当する被保険者が見つかりません");
         break;
     case DISCLOSE_DENIED:
-        rc = http_error(r, 403, "forbidden", "この情報を参照する権限がありません");
+        http_error(r, 403, "forbidden", "この情報を参照する権限がありません");
         break;
     case DISCLOSE_AUDIT_FAILED:
-        rc = http_error(r, 503, "audit_unavailable",
-                        "アクセス記録を保存できないため、情報を開示できません");
+        http_error(r, 503, "audit_unavailable", "アクセス記録を保存できないため、情報を開示できません");
         break;
     default:
-        rc = http_error(r, 500, "internal", "内部エラーが発生しました");
+        http_error(r, 500, "internal", "内部エラーが発生しました");
     }
-    sodium_memzero(card, sizeof *card);
-    free(card);
-    return rc;
 }
 
 const struct route routes[] = {
@@ -310,10 +341,10 @@ static void dispatch(struct req *r)
         return;
     }
     int rc = r->route->category == CAT_NONE ? r->route->handler(r) : r->route->disclose(r);
-    if (!r->responded || rc < 0) {
-        if (!r->responded)
-            http_error(r, 500, "internal", "内部エラーが発生しました");
-    }
+    if (rc == HANDLER_SUSPENDED)
+        return;
+    if (!r->responded)
+        http_error(r, 500, "internal", "内部エラーが発生しました");
 }
 
 static void new_request_id(char out[REQUEST_ID_BYTES])
@@ -382,6 +413,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->waiting) { /* resumed: the audit entry is durable, or failed */
+        r->waiting = false;
+        card_respond(r);
+        return MHD_YES;
+    }
     if (!r->responded)
         dispatch(r);
     return MHD_YES;
@@ -405,6 +441,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 r->method, r->route ? r->route->pattern : "-", r->status, us);
     }
     buf_release(&r->body);
+    if (r->card) {
+        sodium_memzero(r->card, sizeof *r->card);
+        free(r->card);
+    }
+    free(r->disc);
     free(r->path);
     free(r);
     *con_cls = NULL;
@@ -458,7 +499,9 @@ int server_run(const struct server_config *cfg)
     if (threads < 1)
         threads = 1;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL,
         on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_CONN_MEMORY,
@@ -477,8 +520,12 @@ int server_run(const struct server_config *cfg)
     int sig;
     sigwait(&set, &sig);
     info("stopping (signal %d)", sig);
+    /* New disclosures are refused; queued ones complete and their connections
+     * resume (MHD requires none suspended at stop); then the daemon stops. */
+    stopping = 1;
+    auditq_close(auditq);
     MHD_stop_daemon(d);
-    auditq_stop(auditq);
+    auditq_free(auditq);
     auditq = NULL;
     return 0;
 }

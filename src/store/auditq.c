@@ -10,19 +10,14 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-struct waiter {
-    struct audit_entry *e;
-    bool done;
-    int rc;
-};
-
 struct auditq {
     pthread_mutex_t mu;
     pthread_cond_t work; /* writer waits for entries */
-    pthread_cond_t done; /* appenders wait for their batch */
-    struct waiter **queue;
+    pthread_cond_t done; /* blocking appenders wait for their batch */
+    struct auditq_ticket **queue;
     size_t n, cap;
-    bool stopping;
+    bool closed;
+    bool joined;
     pthread_t thread;
     struct store *st;
     unsigned long long batches, entries;
@@ -31,13 +26,13 @@ struct auditq {
 static void *writer(void *arg)
 {
     struct auditq *q = arg;
-    struct waiter *batch[AUDITQ_BATCH_MAX];
+    struct auditq_ticket *batch[AUDITQ_BATCH_MAX];
     struct audit_entry *ents = xcalloc(AUDITQ_BATCH_MAX, sizeof *ents);
     for (;;) {
         pthread_mutex_lock(&q->mu);
-        while (q->n == 0 && !q->stopping)
+        while (q->n == 0 && !q->closed)
             pthread_cond_wait(&q->work, &q->mu);
-        if (q->n == 0 && q->stopping) {
+        if (q->n == 0 && q->closed) {
             pthread_mutex_unlock(&q->mu);
             break;
         }
@@ -48,23 +43,32 @@ static void *writer(void *arg)
         pthread_mutex_unlock(&q->mu);
 
         for (size_t i = 0; i < m; i++)
-            ents[i] = *batch[i]->e;
+            ents[i] = *batch[i]->entry;
         int rc = q->st->ops->audit_append(q->st, ents, m);
         if (rc)
             warn("audit append failed (%zu entries): %s", m, store_errmsg(q->st));
 
         pthread_mutex_lock(&q->mu);
-        for (size_t i = 0; i < m; i++) {
-            batch[i]->e->seq = ents[i].seq;
-            batch[i]->rc = rc ? -1 : 0;
-            batch[i]->done = true;
-        }
         if (!rc) {
             q->batches++;
             q->entries += m;
         }
-        pthread_cond_broadcast(&q->done);
+        bool wake = false;
+        for (size_t i = 0; i < m; i++) {
+            batch[i]->entry->seq = rc ? 0 : ents[i].seq;
+            batch[i]->rc = rc ? -1 : 0;
+            if (!batch[i]->fn) {
+                batch[i]->done = true;
+                wake = true;
+            }
+        }
+        if (wake)
+            pthread_cond_broadcast(&q->done);
         pthread_mutex_unlock(&q->mu);
+        /* Callbacks run outside the lock; the ticket may be freed by them. */
+        for (size_t i = 0; i < m; i++)
+            if (batch[i]->fn)
+                batch[i]->fn(batch[i]->ctx, batch[i]->rc);
     }
     free(ents);
     return NULL;
@@ -89,24 +93,43 @@ struct auditq *auditq_start(const char *dbpath)
     return q;
 }
 
-int auditq_append(struct auditq *q, struct audit_entry *e)
+/* enqueue - 0, or -1 if closed (the ticket is not queued). Called with mu held. */
+static int enqueue(struct auditq *q, struct auditq_ticket *t)
 {
-    struct waiter w = {e, false, -1};
-    pthread_mutex_lock(&q->mu);
-    if (q->stopping) {
-        pthread_mutex_unlock(&q->mu);
+    if (q->closed)
         return -1;
-    }
     if (q->n == q->cap) {
         q->cap = q->cap ? q->cap * 2 : 256;
         q->queue = xrealloc(q->queue, size_mul(q->cap, sizeof *q->queue));
     }
-    q->queue[q->n++] = &w;
+    t->done = false;
+    t->rc = -1;
+    q->queue[q->n++] = t;
     pthread_cond_signal(&q->work);
-    while (!w.done)
+    return 0;
+}
+
+void auditq_submit(struct auditq *q, struct auditq_ticket *t)
+{
+    pthread_mutex_lock(&q->mu);
+    int rc = enqueue(q, t);
+    pthread_mutex_unlock(&q->mu);
+    if (rc)
+        t->fn(t->ctx, -1);
+}
+
+int auditq_append(struct auditq *q, struct audit_entry *e)
+{
+    struct auditq_ticket t = {e, NULL, NULL, false, -1};
+    pthread_mutex_lock(&q->mu);
+    if (enqueue(q, &t)) {
+        pthread_mutex_unlock(&q->mu);
+        return -1;
+    }
+    while (!t.done)
         pthread_cond_wait(&q->done, &q->mu);
     pthread_mutex_unlock(&q->mu);
-    return w.rc;
+    return t.rc;
 }
 
 void auditq_stats(struct auditq *q, unsigned long long *batches, unsigned long long *entries)
@@ -117,15 +140,24 @@ void auditq_stats(struct auditq *q, unsigned long long *batches, unsigned long l
     pthread_mutex_unlock(&q->mu);
 }
 
-void auditq_stop(struct auditq *q)
+void auditq_close(struct auditq *q)
 {
     if (!q)
         return;
     pthread_mutex_lock(&q->mu);
-    q->stopping = true;
+    q->closed = true;
     pthread_cond_signal(&q->work);
+    bool join = !q->joined;
+    q->joined = true;
     pthread_mutex_unlock(&q->mu);
-    pthread_join(q->thread, NULL);
+    if (join)
+        pthread_join(q->thread, NULL);
+}
+
+void auditq_free(struct auditq *q)
+{
+    if (!q)
+        return;
     store_close(q->st);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->work);

@@ -2,13 +2,17 @@
  * auditq.h - the audit writer: one thread owning one write connection, which
  * commits queued audit entries in batches (group commit, architecture.md §3).
  *
- * auditq_append() blocks until the entry's batch is committed with
- * synchronous=FULL (durable) and returns 0, or -1 if that commit failed; the
- * caller must then disclose nothing. One fsync serves every entry queued
- * while the previous batch was being written.
+ * An entry is durable when its batch has been committed with
+ * synchronous=FULL. auditq_submit() queues an entry and returns at once; the
+ * ticket's callback runs exactly once, in the writer thread, after the batch
+ * committed (rc 0) or failed (rc -1), or at once in the caller if the queue is
+ * closed (rc -1). auditq_append() is the blocking form. One fsync serves every
+ * entry queued while the previous batch was being written.
  */
 #ifndef KAIGO_STORE_AUDITQ_H
 #define KAIGO_STORE_AUDITQ_H
+
+#include <stdbool.h>
 
 #include "domain/audit.h"
 #include "util/compiler.h"
@@ -17,13 +21,35 @@
 
 struct auditq;
 
+typedef void auditq_done_fn(void *ctx, int rc);
+
+/* Caller-owned; must stay valid until the callback has run. */
+struct auditq_ticket {
+    struct audit_entry *entry; /* seq is set before the callback runs */
+    auditq_done_fn *fn;
+    void *ctx;
+    /* private */
+    bool done;
+    int rc;
+};
+
 /* auditq_start - opens its own connection to dbpath and starts the thread;
  * NULL on failure (printed). */
 struct auditq *auditq_start(const char *dbpath);
-/* auditq_append - sets e->seq; thread-safe. */
+void auditq_submit(struct auditq *q, struct auditq_ticket *t) NONNULL(1, 2);
+/* auditq_append - blocks until durable; 0, or -1 (then nothing may be disclosed). */
 MUST_CHECK int auditq_append(struct auditq *q, struct audit_entry *e);
-/* auditq_stop - drains the queue, joins the thread, closes. */
-void auditq_stop(struct auditq *q);
+/* auditq_close - refuses new entries, commits what is queued (running every
+ * callback), and joins the thread. auditq_free() then releases it. */
+void auditq_close(struct auditq *q);
+void auditq_free(struct auditq *q);
+static inline void auditq_stop(struct auditq *q)
+{
+    if (q) {
+        auditq_close(q);
+        auditq_free(q);
+    }
+}
 /* Batches committed so far and entries in them (for benchmarks and tests). */
 void auditq_stats(struct auditq *q, unsigned long long *batches, unsigned long long *entries);
 

@@ -5,144 +5,96 @@
 #include <string.h>
 
 #include "store/codec.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-/*
- * Encoding is hand-written over struct buf (not jansson): it is on the import
- * hot path. Output is exactly what jansson's JSON_COMPACT | JSON_SORT_KEYS
- * gives: keys in byte order, raw UTF-8, \b \f \n \r \t, other controls as \u00XX.
- */
-struct enc {
-    struct buf b;
-    int n;
-};
+/* Encoding uses util/jsonw (not a jansson tree): it is on the import hot path.
+ * Keys are written in sorted order, so the bytes equal jansson's
+ * JSON_COMPACT | JSON_SORT_KEYS output (tests/unit/u-codec.c checks this). */
 
-static void key(struct enc *e, const char *k)
+static void put_str(struct jsonw *w, const char *k, const char *v)
 {
-    buf_addc(&e->b, e->n++ ? ',' : '{');
-    buf_addc(&e->b, '"');
-    buf_adds(&e->b, k);
-    buf_adds(&e->b, "\":");
+    if (v[0])
+        jw_str(w, k, v);
 }
 
-static void put_str(struct enc *e, const char *k, const char *v)
-{
-    if (!v[0])
-        return;
-    key(e, k);
-    buf_addc(&e->b, '"');
-    const unsigned char *p = (const unsigned char *)v, *run = p;
-    for (; *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\')
-            continue;
-        buf_add(&e->b, run, (size_t)(p - run));
-        run = p + 1;
-        if (*p == '"' || *p == '\\') {
-            buf_addc(&e->b, '\\');
-            buf_addc(&e->b, (char)*p);
-        } else {
-            static const char shortesc[] = "\bb\ff\nn\rr\tt";
-            const char *q = memchr(shortesc, *p, sizeof shortesc - 1);
-            if (q && (q - shortesc) % 2 == 0) {
-                buf_addc(&e->b, '\\');
-                buf_addc(&e->b, q[1]);
-            } else
-                buf_addf(&e->b, "\\u%04x", *p);
-        }
-    }
-    buf_add(&e->b, run, (size_t)(p - run));
-    buf_addc(&e->b, '"');
-}
-
-static void put_date(struct enc *e, const char *k, struct date d)
+static void put_date(struct jsonw *w, const char *k, struct date d)
 {
     if (date_is_none(d))
         return;
     char iso[11];
     date_iso(d, iso);
-    put_str(e, k, iso);
+    jw_str(w, k, iso);
 }
 
-static void put_int(struct enc *e, const char *k, long long v)
-{
-    key(e, k);
-    buf_addf(&e->b, "%lld", v);
-}
-
-static void put_bool(struct enc *e, const char *k, bool v)
-{
-    key(e, k);
-    buf_adds(&e->b, v ? "true" : "false");
-}
-
-/* Keys below are written in sorted order; codec tests compare with jansson. */
 char *codec_encode_row(const struct import_row *row)
 {
-    struct enc e = {.n = 0};
-    buf_init(&e.b, 64 * 1024);
+    struct jsonw w;
+    jw_init(&w, 64 * 1024);
+    jw_obj(&w, NULL);
     switch (row->kind) {
     case IMPORT_INSURED: {
         const struct insured *p = &row->u.insured;
-        put_date(&e, "acquired", p->acquired);
-        put_str(&e, "address", p->address);
-        put_date(&e, "birth", p->birth);
-        put_date(&e, "issued", p->issued);
-        put_str(&e, "kana", p->kana);
-        put_date(&e, "lost", p->lost);
-        put_str(&e, "name", p->name);
-        put_str(&e, "postal", p->postal);
-        put_int(&e, "sex", p->sex);
+        put_date(&w, "acquired", p->acquired);
+        put_str(&w, "address", p->address);
+        put_date(&w, "birth", p->birth);
+        put_date(&w, "issued", p->issued);
+        put_str(&w, "kana", p->kana);
+        put_date(&w, "lost", p->lost);
+        put_str(&w, "name", p->name);
+        put_str(&w, "postal", p->postal);
+        jw_int(&w, "sex", p->sex);
         break;
     }
     case IMPORT_CERT: {
         const struct certification *c = &row->u.cert;
-        put_date(&e, "applied", c->applied);
-        put_date(&e, "certified", c->certified);
-        put_date(&e, "from", c->valid_from);
-        put_int(&e, "kind", c->kind);
-        put_str(&e, "level", level_code(c->level));
-        put_str(&e, "opinion", c->opinion);
-        put_str(&e, "services", c->services);
-        put_date(&e, "to", c->valid_to);
+        put_date(&w, "applied", c->applied);
+        put_date(&w, "certified", c->certified);
+        put_date(&w, "from", c->valid_from);
+        jw_int(&w, "kind", c->kind);
+        put_str(&w, "level", level_code(c->level));
+        put_str(&w, "opinion", c->opinion);
+        put_str(&w, "services", c->services);
+        put_date(&w, "to", c->valid_to);
         break;
     }
     case IMPORT_BURDEN:
-        put_date(&e, "from", row->u.burden.valid_from);
-        put_int(&e, "ratio", row->u.burden.ratio);
-        put_date(&e, "to", row->u.burden.valid_to);
+        put_date(&w, "from", row->u.burden.valid_from);
+        jw_int(&w, "ratio", row->u.burden.ratio);
+        put_date(&w, "to", row->u.burden.valid_to);
         break;
     case IMPORT_LIMIT:
-        put_date(&e, "from", row->u.limit.valid_from);
-        put_str(&e, "stage", limit_stage_key(row->u.limit.stage));
-        put_date(&e, "to", row->u.limit.valid_to);
+        put_date(&w, "from", row->u.limit.valid_from);
+        put_str(&w, "stage", limit_stage_key(row->u.limit.stage));
+        put_date(&w, "to", row->u.limit.valid_to);
         break;
     case IMPORT_RESTRICTION:
-        put_str(&e, "detail", row->u.restriction.detail);
-        put_date(&e, "from", row->u.restriction.valid_from);
-        put_int(&e, "kind", row->u.restriction.kind);
-        put_date(&e, "to", row->u.restriction.valid_to);
+        put_str(&w, "detail", row->u.restriction.detail);
+        put_date(&w, "from", row->u.restriction.valid_from);
+        jw_int(&w, "kind", row->u.restriction.kind);
+        put_date(&w, "to", row->u.restriction.valid_to);
         break;
     case IMPORT_PLAN:
-        put_date(&e, "ended", row->u.plan.ended);
-        put_date(&e, "notified", row->u.plan.notified);
-        put_str(&e, "office", row->u.plan.office_name);
-        put_str(&e, "provider", row->u.plan.provider_no);
-        put_bool(&e, "self", row->u.plan.self_made);
+        put_date(&w, "ended", row->u.plan.ended);
+        put_date(&w, "notified", row->u.plan.notified);
+        put_str(&w, "office", row->u.plan.office_name);
+        put_str(&w, "provider", row->u.plan.provider_no);
+        jw_bool(&w, "self", row->u.plan.self_made);
         break;
     case IMPORT_FACILITY:
-        put_date(&e, "admitted", row->u.stay.admitted);
-        put_date(&e, "discharged", row->u.stay.discharged);
-        put_str(&e, "fkind", row->u.stay.facility_kind);
-        put_str(&e, "name", row->u.stay.name);
-        put_str(&e, "provider", row->u.stay.provider_no);
+        put_date(&w, "admitted", row->u.stay.admitted);
+        put_date(&w, "discharged", row->u.stay.discharged);
+        put_str(&w, "fkind", row->u.stay.facility_kind);
+        put_str(&w, "name", row->u.stay.name);
+        put_str(&w, "provider", row->u.stay.provider_no);
         break;
     case IMPORT_KIND_COUNT:
         break;
     }
-    buf_adds(&e.b, e.n ? "}" : "{}");
-    char *out = buf_detach(&e.b, NULL);
+    jw_end(&w);
+    char *out = jw_detach(&w, NULL);
     if (!out)
         BUG("codec: record body over 64 KiB");
     return out;

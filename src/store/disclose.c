@@ -1,4 +1,5 @@
 /* disclose.c - the disclosure pipeline (the gate's I/O half); see disclose.h. */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,29 +11,67 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static int audit(struct auditq *aq, struct disclosure *d)
+/* Bundles are large (every current record of a person). The server's worker
+ * threads keep one each (a thread-specific value freed when the thread ends);
+ * the blocking form allocates one per call. Either way it is wiped after use. */
+static pthread_key_t bundle_key;
+static pthread_once_t bundle_once = PTHREAD_ONCE_INIT;
+
+static void bundle_free(void *p)
 {
-    struct audit_entry e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.insurer_no, sizeof e.insurer_no, "%s", d->rq.person.insurer_no);
-    snprintf(e.insured_no, sizeof e.insured_no, "%s", d->rq.person.insured_no);
-    snprintf(e.actor, sizeof e.actor, "%s", d->rq.actor.id);
-    snprintf(e.org, sizeof e.org, "%s", d->rq.actor.org);
-    snprintf(e.request_id, sizeof e.request_id, "%s", d->request_id ? d->request_id : "");
-    e.time_ms = d->time_ms;
-    e.role = d->rq.actor.role;
-    e.category = d->rq.category;
-    e.purpose = d->rq.purpose;
-    e.basis = d->decision.basis;
-    e.outcome = d->decision.outcome;
-    if (auditq_append(aq, &e))
-        return -1;
-    d->audit_seq = e.seq;
-    return 0;
+    free(p);
 }
 
-enum disclose_status disclose_card(struct store *st, struct auditq *aq, struct disclosure *d,
-                                   struct date on, struct card *out)
+static void bundle_key_init(void)
+{
+    if (pthread_key_create(&bundle_key, bundle_free))
+        die("pthread_key_create failed");
+}
+
+static struct person_bundle *thread_bundle(void)
+{
+    pthread_once(&bundle_once, bundle_key_init);
+    struct person_bundle *b = pthread_getspecific(bundle_key);
+    if (!b) {
+        b = xcalloc(1, sizeof *b);
+        pthread_setspecific(bundle_key, b);
+    }
+    return b;
+}
+
+static void wipe_bundle(struct person_bundle *b)
+{
+    sodium_memzero(&b->person, sizeof b->person);
+    sodium_memzero(b->certs, b->ncerts * sizeof b->certs[0]);
+    sodium_memzero(b->burdens, b->nburdens * sizeof b->burdens[0]);
+    sodium_memzero(b->limits, b->nlimits * sizeof b->limits[0]);
+    sodium_memzero(b->restrictions, b->nrestrictions * sizeof b->restrictions[0]);
+    sodium_memzero(b->plans, b->nplans * sizeof b->plans[0]);
+    sodium_memzero(b->stays, b->nstays * sizeof b->stays[0]);
+    b->ncerts = b->nburdens = b->nlimits = b->nrestrictions = b->nplans = b->nstays = 0;
+}
+
+static void fill_entry(struct disclosure *d)
+{
+    struct audit_entry *e = &d->entry;
+    memset(e, 0, sizeof *e);
+    snprintf(e->insurer_no, sizeof e->insurer_no, "%s", d->rq.person.insurer_no);
+    snprintf(e->insured_no, sizeof e->insured_no, "%s", d->rq.person.insured_no);
+    snprintf(e->actor, sizeof e->actor, "%s", d->rq.actor.id);
+    snprintf(e->org, sizeof e->org, "%s", d->rq.actor.org);
+    snprintf(e->request_id, sizeof e->request_id, "%s", d->request_id ? d->request_id : "");
+    e->time_ms = d->time_ms;
+    e->role = d->rq.actor.role;
+    e->category = d->rq.category;
+    e->purpose = d->rq.purpose;
+    e->basis = d->decision.basis;
+    e->outcome = d->decision.outcome;
+}
+
+/* prepare - steps 1–3. Returns the status to report if the audit succeeds, or
+ * DISCLOSE_ERROR (nothing to audit: the decision itself could not be made). */
+static enum disclose_status prepare(struct store *st, struct disclosure *d, struct date on,
+                                    struct card *out, struct person_bundle *b)
 {
     struct gate_facts facts = {0};
     int ex = st->ops->person_exists(st, &d->rq.person);
@@ -41,23 +80,19 @@ enum disclose_status disclose_card(struct store *st, struct auditq *aq, struct d
     facts.person_exists = ex == 1;
     if (gate_decide(&d->rq, &facts, &d->decision))
         return DISCLOSE_ERROR;
-
-    enum disclose_status status = DISCLOSE_OK;
-    struct person_bundle *b = NULL;
-    struct insurer ins;
     if (d->decision.outcome == OUTCOME_ALLOWED) {
-        b = xcalloc(1, sizeof *b);
         int rc = personal_load(st, &d->rq.person, b);
         if (rc == STORE_NOTFOUND) { /* removed between the fact and the read */
             d->decision.outcome = OUTCOME_NOT_FOUND;
             d->decision.basis = BASIS_NONE;
         } else if (rc) {
-            free(b);
+            wipe_bundle(b);
             return DISCLOSE_ERROR;
         } else {
+            struct insurer ins;
             int irc = st->ops->insurer_get(st, d->rq.person.insurer_no, &ins);
             if (irc < 0) {
-                free(b);
+                wipe_bundle(b);
                 return DISCLOSE_ERROR;
             }
             struct card_input in = {
@@ -66,22 +101,51 @@ enum disclose_status disclose_card(struct store *st, struct auditq *aq, struct d
                 b->stays, b->nstays};
             card_build(&in, on, out);
         }
+        wipe_bundle(b);
     }
-    if (d->decision.outcome == OUTCOME_DENIED)
-        status = DISCLOSE_DENIED;
-    else if (d->decision.outcome == OUTCOME_NOT_FOUND)
-        status = DISCLOSE_NOT_FOUND;
+    fill_entry(d);
+    return d->decision.outcome == OUTCOME_ALLOWED    ? DISCLOSE_OK
+           : d->decision.outcome == OUTCOME_DENIED   ? DISCLOSE_DENIED
+                                                     : DISCLOSE_NOT_FOUND;
+}
 
-    if (audit(aq, d)) {
-        /* Nothing may leave: wipe what was read. */
+enum disclose_status disclose_card(struct store *st, struct auditq *aq, struct disclosure *d,
+                                   struct date on, struct card *out)
+{
+    struct person_bundle *b = xcalloc(1, sizeof *b);
+    enum disclose_status s = prepare(st, d, on, out, b);
+    free(b);
+    if (s == DISCLOSE_ERROR || auditq_append(aq, &d->entry))
+        s = s == DISCLOSE_ERROR ? s : DISCLOSE_AUDIT_FAILED; /* nothing may leave */
+    d->audit_seq = d->entry.seq;
+    if (s != DISCLOSE_OK)
         sodium_memzero(out, sizeof *out);
-        status = DISCLOSE_AUDIT_FAILED;
-    }
-    if (b) {
-        sodium_memzero(b, sizeof *b);
-        free(b);
-    }
-    if (status != DISCLOSE_OK)
+    return s;
+}
+
+static void async_done(void *ctx, int rc)
+{
+    struct disclosure *d = ctx;
+    d->audit_seq = d->entry.seq;
+    if (rc)
+        d->status = DISCLOSE_AUDIT_FAILED;
+    if (d->status != DISCLOSE_OK)
+        sodium_memzero(d->out, sizeof *d->out);
+    d->fn(d->ctx, d->status);
+}
+
+void disclose_card_async(struct store *st, struct auditq *aq, struct disclosure *d,
+                         struct date on, struct card *out, disclose_done_fn *fn, void *ctx)
+{
+    d->out = out;
+    d->fn = fn;
+    d->ctx = ctx;
+    d->status = prepare(st, d, on, out, thread_bundle());
+    if (d->status == DISCLOSE_ERROR) {
         sodium_memzero(out, sizeof *out);
-    return status;
+        fn(ctx, DISCLOSE_ERROR);
+        return;
+    }
+    d->ticket = (struct auditq_ticket){&d->entry, async_done, d, false, -1};
+    auditq_submit(aq, &d->ticket);
 }

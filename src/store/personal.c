@@ -52,7 +52,9 @@ static int one(void *ctx, const char *kind, const char *rkey, const char *body)
 int personal_load(struct store *st, const struct person_key *k, struct person_bundle *b)
 {
     struct loadctx c = {b, 0, 0};
-    memset(b, 0, sizeof *b);
+    /* Only the counts are reset: each record is zeroed as it is filled (PUSH). */
+    memset(&b->person, 0, sizeof b->person);
+    b->ncerts = b->nburdens = b->nlimits = b->nrestrictions = b->nplans = b->nstays = 0;
     int rc = st->ops->record_list_current(st, k, one, &c);
     if (c.bad)
         return -1;

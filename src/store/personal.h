@@ -25,7 +25,7 @@ struct person_bundle {
     size_t nstays;
 };
 
-/* personal_load - every current record of the person into *b (zeroed first).
+/* personal_load - every current record of the person into *b (counts reset first).
  * Returns 0, STORE_NOTFOUND (no insured record), or -1 (database error or a
  * corrupt body; see store_errmsg()). */
 int personal_load(struct store *st, const struct person_key *k, struct person_bundle *b);

@@ -56,10 +56,9 @@ static const char *const sql_text[S_COUNT] = {
     [S_CHANGE_INSERT] = "INSERT INTO changes (recorded_at, author, reason) VALUES (?1, ?2, ?3)",
     [S_PERSON_EXISTS] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND insured_no = ?2"
                         " AND kind = 'insured' AND rkey = '' LIMIT 1",
-    [S_RECORD_LIST] = "SELECT kind, rkey, body FROM record_versions v WHERE insurer_no = ?1 AND"
-                      " insured_no = ?2 AND version = (SELECT MAX(version) FROM record_versions w"
-                      " WHERE w.insurer_no = v.insurer_no AND w.insured_no = v.insured_no AND"
-                      " w.kind = v.kind AND w.rkey = v.rkey) ORDER BY kind, rkey",
+    /* every version, newest first within (kind, rkey); the caller keeps the first of each */
+    [S_RECORD_LIST] = "SELECT kind, rkey, body FROM record_versions WHERE insurer_no = ?1 AND"
+                      " insured_no = ?2 ORDER BY kind, rkey, version DESC",
     [S_AUDIT_HEAD] = "SELECT seq, chain_hash FROM audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit_log (insurer_no, seq, time_ms, actor, org, role, insured_no,"
                        " category, purpose, basis, outcome, request_id, leaf_hash, chain_hash)"
@@ -369,9 +368,17 @@ static int s_record_list_current(struct store *st, const struct person_key *k,
     bind_text(q, 1, k->insurer_no);
     bind_text(q, 2, k->insured_no);
     int rc;
+    char last_kind[32] = "", last_rkey[32] = "";
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (fn(ctx, (const char *)sqlite3_column_text(q, 0),
-               (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2))) {
+        const char *kind = (const char *)sqlite3_column_text(q, 0);
+        const char *rkey = (const char *)sqlite3_column_text(q, 1);
+        if (!kind || !rkey)
+            continue;
+        if (strcmp(kind, last_kind) == 0 && strcmp(rkey, last_rkey) == 0)
+            continue; /* an older version of the record just passed */
+        snprintf(last_kind, sizeof last_kind, "%s", kind);
+        snprintf(last_rkey, sizeof last_rkey, "%s", rkey);
+        if (fn(ctx, kind, rkey, (const char *)sqlite3_column_text(q, 2))) {
             sqlite3_reset(q);
             return -1;
         }
@@ -669,7 +676,7 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     }
     sqlite3_busy_timeout(s->db, 10000);
     if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
-                " PRAGMA temp_store = MEMORY;") ||
+                " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824;") ||
         (!readonly && exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s))) {
         error("database %s: %s", path, s->err);
         s_close(&s->base);

@@ -29,6 +29,16 @@ void buf_init(struct buf *b, size_t max)
     b->failed = false;
 }
 
+void buf_init_fixed(struct buf *b, char *storage, size_t cap)
+{
+    b->ptr = storage;
+    b->len = 0;
+    b->cap = cap;
+    b->max = cap - 1;
+    b->failed = false;
+    storage[0] = '\0';
+}
+
 void buf_release(struct buf *b)
 {
     free(b->ptr);

@@ -32,6 +32,9 @@ struct str str_from(const char *s);
 bool str_eq(struct str a, const char *lit);
 
 void buf_init(struct buf *b, size_t max);
+/* buf_init_fixed - over caller storage of cap bytes; never grows (appends past
+ * cap - 1 bytes fail); never release it. */
+void buf_init_fixed(struct buf *b, char *storage, size_t cap);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b); /* len = 0, keep memory, clear failure */
 void buf_add(struct buf *b, const void *p, size_t n);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench/http.sh - card reads over HTTP (operator token, gate, durable group-committed
+# audit entry per read) against /healthz of the same server, in the same run.
+#
+#   PERSONS=100000 DURATION=10 CONNS=64 THREADS=2 bench/http.sh
+#
+# wrk on loopback only, keep-alive, CONNS connections; each request reads a
+# different person (Lua script). Prints req/s and p99 for both and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PERSONS=${PERSONS:-100000}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+SERVER_THREADS=${THREADS:-0}
+KAIGO=${KAIGO:-build/default/kaigo}
+out=${OUT:-bench/out/http}
+command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
+mkdir -p "$out"
+db="$out/k.db"
+if [ ! -f "$db" ]; then
+  "$KAIGO" demo generate --insurers 1 --persons "$PERSONS" --seed 3 "$out/csv" >/dev/null
+  for k in insured certification burden limit plan; do
+    "$KAIGO" import "$k" "$out/csv/$k.csv" --db "$db" --quiet >/dev/null
+  done
+fi
+insurer=$(sqlite3 "$db" "SELECT insurer_no FROM insurers LIMIT 1")
+"$KAIGO" serve --db "$db" --listen 127.0.0.1:0 --quiet --threads "$SERVER_THREADS" > "$out/serve.out" 2> "$out/serve.err" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$out/serve.out")
+token=$(head -c 64 "$db.operator-token")
+cat > "$out/card.lua" <<LUA
+local n = 0
+request = function()
+  n = n + 1
+  local no = string.format("%010d", 1000000000 + (n * 7919) % $PERSONS + 1)
+  return wrk.format("GET", "/api/v1/insurers/$insurer/insured/" .. no .. "/card", {["Authorization"] = "Bearer $token"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.0f %.3f %d %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, summary.errors.status, summary.requests))
+end
+LUA
+cat > "$out/health.lua" <<LUA
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.0f %.3f %d %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, summary.errors.status, summary.requests))
+end
+LUA
+before=$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_log")
+h=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/health.lua" "$url/healthz" | grep RESULT)
+c=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/card.lua" "$url/api/v1/" | grep RESULT)
+kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
+after=$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_log")
+read -r _ hr hp hs hn <<<"$h"
+read -r _ cr cp cs cn <<<"$c"
+printf 'http: %d connections, %ss each, server threads %s (0 = one per core), %s cores\n' "$CONNS" "$DURATION" "$SERVER_THREADS" "$(nproc)"
+printf '  /healthz            : %9.0f req/s  p99 %7.2f ms  (non-2xx %d)\n' "$hr" "$hp" "$hs"
+printf '  card (gate + audit) : %9.0f req/s  p99 %7.2f ms  (non-2xx %d)\n' "$cr" "$cp" "$cs"
+printf '  ratio card/healthz  : %9.2f        (target >= 0.3)\n' "$(echo "$cr / $hr" | bc -l)"
+printf '  audit entries added : %d for %d card requests\n' "$((after - before))" "$cn"
+"$KAIGO" audit verify --db "$db" | tail -1
