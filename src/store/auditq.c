@@ -54,10 +54,15 @@ static void *writer(void *arg)
             q->entries += m;
         }
         bool wake = false;
+        size_t ncb = 0;
         for (size_t i = 0; i < m; i++) {
             batch[i]->entry->seq = rc ? 0 : ents[i].seq;
             batch[i]->rc = rc ? -1 : 0;
-            if (!batch[i]->fn) {
+            if (batch[i]->fn)
+                batch[ncb++] = batch[i]; /* keep only the asynchronous tickets */
+            else {
+                /* a blocking appender: its ticket lives on its stack and may be
+                 * gone as soon as the lock is released; never touch it again */
                 batch[i]->done = true;
                 wake = true;
             }
@@ -66,9 +71,8 @@ static void *writer(void *arg)
             pthread_cond_broadcast(&q->done);
         pthread_mutex_unlock(&q->mu);
         /* Callbacks run outside the lock; the ticket may be freed by them. */
-        for (size_t i = 0; i < m; i++)
-            if (batch[i]->fn)
-                batch[i]->fn(batch[i]->ctx, batch[i]->rc);
+        for (size_t i = 0; i < ncb; i++)
+            batch[i]->fn(batch[i]->ctx, batch[i]->rc);
     }
     free(ents);
     return NULL;

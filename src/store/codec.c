@@ -1,10 +1,10 @@
 /* codec.c - canonical JSON bodies of records; see codec.h. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/codec.h"
+#include "util/jsonflat.h"
 #include "util/jsonw.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -100,142 +100,126 @@ char *codec_encode_row(const struct import_row *row)
     return out;
 }
 
-/* ---- decoding ------------------------------------------------------------ */
+/* ---- decoding (util/jsonflat: the bodies are flat objects we wrote) ------ */
 
-static json_t *load(const char *body)
+static int load(const char *body, struct jsonflat *j)
 {
-    json_error_t e;
-    json_t *o = json_loads(body, 0, &e);
-    if (!o || !json_is_object(o)) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return jf_parse(body, strlen(body), j);
 }
 
-static int get_date(json_t *o, const char *k, struct date *out)
+/* Absent members are empty / DATE_NONE; present ones must have the right type. */
+static int get_date(const struct jsonflat *j, const char *k, struct date *out)
 {
-    json_t *v = json_object_get(o, k);
+    const struct jf_member *m = jf_get(j, k);
     const char *why;
     *out = DATE_NONE;
-    if (!v)
+    if (!m)
         return 0;
-    if (!json_is_string(v))
+    if (m->type != JF_STRING || m->escaped)
         return -1;
-    return date_parse_iso(json_string_value(v), json_string_length(v), out, &why);
+    return date_parse_iso(m->value.ptr, m->value.len, out, &why);
 }
 
-static int get_str(json_t *o, const char *k, char *out, size_t cap)
+static int get_str(const struct jsonflat *j, const char *k, char *out, size_t cap)
 {
-    json_t *v = json_object_get(o, k);
+    const struct jf_member *m = jf_get(j, k);
     out[0] = '\0';
-    if (!v)
-        return 0;
-    if (!json_is_string(v) || json_string_length(v) >= cap)
-        return -1;
-    memcpy(out, json_string_value(v), json_string_length(v) + 1);
-    return 0;
+    return m ? jf_string(m, out, cap) : 0;
 }
 
-static long long get_int(json_t *o, const char *k)
+static long long get_int(const struct jsonflat *j, const char *k)
 {
-    json_t *v = json_object_get(o, k);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
+    long long v;
+    return jf_int(jf_get(j, k), &v) ? -1 : v;
 }
 
 int codec_decode_insured(const char *body, struct insured *p)
 {
-    json_t *o = load(body);
-    if (!o)
+    struct jsonflat j;
+    if (load(body, &j))
         return -1;
-    int rc = get_str(o, "name", p->name, sizeof p->name) |
-             get_str(o, "kana", p->kana, sizeof p->kana) | get_date(o, "birth", &p->birth) |
-             get_str(o, "postal", p->postal, sizeof p->postal) |
-             get_str(o, "address", p->address, sizeof p->address) |
-             get_date(o, "acquired", &p->acquired) | get_date(o, "lost", &p->lost) |
-             get_date(o, "issued", &p->issued);
-    p->sex = (enum sex)get_int(o, "sex");
-    json_decref(o);
+    int rc = get_str(&j, "name", p->name, sizeof p->name) |
+             get_str(&j, "kana", p->kana, sizeof p->kana) | get_date(&j, "birth", &p->birth) |
+             get_str(&j, "postal", p->postal, sizeof p->postal) |
+             get_str(&j, "address", p->address, sizeof p->address) |
+             get_date(&j, "acquired", &p->acquired) | get_date(&j, "lost", &p->lost) |
+             get_date(&j, "issued", &p->issued);
+    p->sex = (enum sex)get_int(&j, "sex");
     return rc ? -1 : 0;
 }
 
 int codec_decode_cert(const char *body, struct certification *c)
 {
-    json_t *o = load(body);
-    if (!o)
+    struct jsonflat j;
+    if (load(body, &j))
         return -1;
     char lv[8];
-    int rc = get_str(o, "level", lv, sizeof lv) | get_date(o, "applied", &c->applied) |
-             get_date(o, "certified", &c->certified) | get_date(o, "from", &c->valid_from) |
-             get_date(o, "to", &c->valid_to) |
-             get_str(o, "opinion", c->opinion, sizeof c->opinion) |
-             get_str(o, "services", c->services, sizeof c->services);
+    int rc = get_str(&j, "level", lv, sizeof lv) | get_date(&j, "applied", &c->applied) |
+             get_date(&j, "certified", &c->certified) | get_date(&j, "from", &c->valid_from) |
+             get_date(&j, "to", &c->valid_to) |
+             get_str(&j, "opinion", c->opinion, sizeof c->opinion) |
+             get_str(&j, "services", c->services, sizeof c->services);
     if (!rc && level_parse(lv, strlen(lv), &c->level))
         rc = -1;
-    c->kind = (enum cert_kind)get_int(o, "kind");
-    json_decref(o);
+    c->kind = (enum cert_kind)get_int(&j, "kind");
     return rc ? -1 : 0;
 }
 
 int codec_decode_burden(const char *body, struct burden_cert *b)
 {
-    json_t *o = load(body);
-    if (!o)
+    struct jsonflat j;
+    if (load(body, &j))
         return -1;
-    int rc = get_date(o, "from", &b->valid_from) | get_date(o, "to", &b->valid_to);
-    b->ratio = (int)get_int(o, "ratio");
-    json_decref(o);
+    int rc = get_date(&j, "from", &b->valid_from) | get_date(&j, "to", &b->valid_to);
+    b->ratio = (int)get_int(&j, "ratio");
     return rc || b->ratio < 1 || b->ratio > 3 ? -1 : 0;
 }
 
 int codec_decode_limit(const char *body, struct limit_cert *l)
 {
-    json_t *o = load(body);
-    if (!o)
+    struct jsonflat j;
+    if (load(body, &j))
         return -1;
     char st[8];
-    int rc = get_str(o, "stage", st, sizeof st) | get_date(o, "from", &l->valid_from) |
-             get_date(o, "to", &l->valid_to);
+    int rc = get_str(&j, "stage", st, sizeof st) | get_date(&j, "from", &l->valid_from) |
+             get_date(&j, "to", &l->valid_to);
     if (!rc && limit_stage_parse(st, strlen(st), &l->stage))
         rc = -1;
-    json_decref(o);
     return rc ? -1 : 0;
 }
 
 int codec_decode_restriction(const char *body, struct restriction *x)
 {
-    json_t *o = load(body);
-    if (!o)
+    struct jsonflat j;
+    if (load(body, &j))
         return -1;
-    int rc = get_date(o, "from", &x->valid_from) | get_date(o, "to", &x->valid_to) |
-             get_str(o, "detail", x->detail, sizeof x->detail);
-    x->kind = (enum restriction_kind)get_int(o, "kind");
-    json_decref(o);
+    int rc = get_date(&j, "from", &x->valid_from) | get_date(&j, "to", &x->valid_to) |
+             get_str(&j, "detail", x->detail, sizeof x->detail);
+    x->kind = (enum restriction_kind)get_int(&j, "kind");
     return rc ? -1 : 0;
 }
 
 int codec_decode_plan(const char *body, struct plan_notice *p)
 {
-    json_t *o = load(body);
-    if (!o)
+    struct jsonflat j;
+    if (load(body, &j))
         return -1;
-    int rc = get_str(o, "provider", p->provider_no, sizeof p->provider_no) |
-             get_str(o, "office", p->office_name, sizeof p->office_name) |
-             get_date(o, "notified", &p->notified) | get_date(o, "ended", &p->ended);
-    p->self_made = json_is_true(json_object_get(o, "self"));
-    json_decref(o);
+    int rc = get_str(&j, "provider", p->provider_no, sizeof p->provider_no) |
+             get_str(&j, "office", p->office_name, sizeof p->office_name) |
+             get_date(&j, "notified", &p->notified) | get_date(&j, "ended", &p->ended);
+    const struct jf_member *m = jf_get(&j, "self");
+    p->self_made = m && m->type == JF_TRUE;
     return rc ? -1 : 0;
 }
 
 int codec_decode_facility(const char *body, struct facility_stay *f)
 {
-    json_t *o = load(body);
-    if (!o)
+    struct jsonflat j;
+    if (load(body, &j))
         return -1;
-    int rc = get_str(o, "fkind", f->facility_kind, sizeof f->facility_kind) |
-             get_str(o, "name", f->name, sizeof f->name) |
-             get_str(o, "provider", f->provider_no, sizeof f->provider_no) |
-             get_date(o, "admitted", &f->admitted) | get_date(o, "discharged", &f->discharged);
-    json_decref(o);
+    int rc = get_str(&j, "fkind", f->facility_kind, sizeof f->facility_kind) |
+             get_str(&j, "name", f->name, sizeof f->name) |
+             get_str(&j, "provider", f->provider_no, sizeof f->provider_no) |
+             get_date(&j, "admitted", &f->admitted) | get_date(&j, "discharged", &f->discharged);
     return rc ? -1 : 0;
 }

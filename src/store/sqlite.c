@@ -415,20 +415,33 @@ static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq,
 static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
 {
     struct sqlite_store *s = S(st);
+    /* The head of each insurer's log is read once per batch, inside the write
+     * transaction, so two processes appending to one log serialise correctly. */
+    struct head {
+        char insurer_no[INSURER_NO_LEN + 1];
+        int64_t seq;
+        unsigned char chain[AUDIT_HASH_BYTES];
+    } heads[8];
+    size_t nheads = 0;
     if (exec(s, "BEGIN IMMEDIATE"))
         return -1;
     for (size_t i = 0; i < n; i++) {
-        int64_t seq;
-        unsigned char prev[AUDIT_HASH_BYTES], leaf[AUDIT_HASH_BYTES], chain[AUDIT_HASH_BYTES];
+        unsigned char leaf[AUDIT_HASH_BYTES], chain[AUDIT_HASH_BYTES];
         unsigned char canon[AUDIT_CANON_MAX];
-        /* The head is read inside the write transaction, so two processes
-         * appending to one insurer's log serialise correctly. */
-        if (audit_head(s, e[i].insurer_no, &seq, prev))
-            goto fail;
-        e[i].seq = seq + 1;
+        struct head *h = NULL;
+        for (size_t k = 0; k < nheads && !h; k++)
+            if (strcmp(heads[k].insurer_no, e[i].insurer_no) == 0)
+                h = &heads[k];
+        if (!h) {
+            h = &heads[nheads < ARRAY_LEN(heads) ? nheads++ : (i % ARRAY_LEN(heads))];
+            snprintf(h->insurer_no, sizeof h->insurer_no, "%s", e[i].insurer_no);
+            if (audit_head(s, h->insurer_no, &h->seq, h->chain))
+                goto fail;
+        }
+        e[i].seq = h->seq + 1;
         size_t len = audit_canonical(&e[i], canon);
         audit_leaf_hash(canon, len, leaf);
-        audit_chain_hash(prev, leaf, chain);
+        audit_chain_hash(h->chain, leaf, chain);
         sqlite3_stmt *q = stmt(s, S_AUDIT_INSERT);
         if (!q)
             goto fail;
@@ -444,12 +457,14 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         bind_text(q, 10, basis_code(e[i].basis));
         bind_text(q, 11, outcome_code(e[i].outcome));
         bind_text(q, 12, e[i].request_id);
-        sqlite3_bind_blob(q, 13, leaf, AUDIT_HASH_BYTES, SQLITE_TRANSIENT);
-        sqlite3_bind_blob(q, 14, chain, AUDIT_HASH_BYTES, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(q, 13, leaf, AUDIT_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_blob(q, 14, chain, AUDIT_HASH_BYTES, SQLITE_STATIC);
         if (sqlite3_step(q) != SQLITE_DONE) {
             fail(s, "audit insert");
             goto fail;
         }
+        h->seq = e[i].seq;
+        memcpy(h->chain, chain, AUDIT_HASH_BYTES);
     }
     if (exec(s, "COMMIT"))
         goto fail;
