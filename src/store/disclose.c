@@ -70,8 +70,25 @@ static void fill_entry(struct disclosure *d)
 
 /* prepare - steps 1–3. Returns the status to report if the audit succeeds, or
  * DISCLOSE_ERROR (nothing to audit: the decision itself could not be made). */
+static enum disclose_status prepare_snapshot(struct store *st, struct disclosure *d,
+                                             struct date on, struct card *out,
+                                             struct person_bundle *b);
+
+/* prepare - the facts and the data come from one read snapshot. */
 static enum disclose_status prepare(struct store *st, struct disclosure *d, struct date on,
                                     struct card *out, struct person_bundle *b)
+{
+    if (st->ops->read_begin(st))
+        return DISCLOSE_ERROR;
+    enum disclose_status s = prepare_snapshot(st, d, on, out, b);
+    if (st->ops->read_end(st))
+        s = DISCLOSE_ERROR;
+    return s;
+}
+
+static enum disclose_status prepare_snapshot(struct store *st, struct disclosure *d,
+                                             struct date on, struct card *out,
+                                             struct person_bundle *b)
 {
     struct gate_facts facts = {0};
     int ex = st->ops->person_exists(st, &d->rq.person);

@@ -36,6 +36,8 @@ enum stmt_id {
     S_AUDIT_COUNT_PERSON,
     S_IMPORT_RUN,
     S_AUDIT_INSURERS,
+    S_READ_BEGIN,
+    S_READ_END,
     S_KIND_EMPTY,
     S_COUNT
 };
@@ -68,6 +70,8 @@ static const char *const sql_text[S_COUNT] = {
                      " WHERE insurer_no = ?1 ORDER BY seq",
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
     [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
+    [S_READ_BEGIN] = "BEGIN",
+    [S_READ_END] = "COMMIT",
     [S_AUDIT_INSURERS] = "SELECT DISTINCT insurer_no FROM audit_log ORDER BY insurer_no",
     [S_IMPORT_RUN] = "INSERT INTO import_runs (change_id, kind, file_sha256, rows_total, rows_changed)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -154,6 +158,24 @@ static int exec(struct sqlite_store *s, const char *sql)
         sqlite3_free(msg);
         return -1;
     }
+    return 0;
+}
+
+static int s_read_begin(struct store *st)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_READ_BEGIN);
+    if (!q || sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "read_begin");
+    return 0;
+}
+
+static int s_read_end(struct store *st)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_READ_END);
+    if (!q || sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "read_end");
     return 0;
 }
 
@@ -611,6 +633,8 @@ static const struct store_ops sqlite_ops = {
     .close = s_close,
     .errmsg = s_errmsg,
     .begin = s_begin,
+    .read_begin = s_read_begin,
+    .read_end = s_read_end,
     .commit = s_commit,
     .rollback = s_rollback,
     .insurer_get = s_insurer_get,
@@ -691,7 +715,7 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     }
     sqlite3_busy_timeout(s->db, 10000);
     if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
-                " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824;") ||
+                " PRAGMA temp_store = MEMORY;") ||
         (!readonly && exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s))) {
         error("database %s: %s", path, s->err);
         s_close(&s->base);

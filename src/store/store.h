@@ -31,6 +31,9 @@ struct store_ops {
     void (*close)(struct store *st);
     const char *(*errmsg)(struct store *st);
     int (*begin)(struct store *st); /* a write transaction (BEGIN IMMEDIATE) */
+    /* read_begin/read_end - one consistent snapshot for several reads (WAL). */
+    int (*read_begin)(struct store *st);
+    int (*read_end)(struct store *st);
     int (*commit)(struct store *st);
     int (*rollback)(struct store *st);
 
