@@ -106,6 +106,8 @@ int csv_next(struct csv_reader *r, long *line, struct csv_error *err)
         if (p[i] == ',') {
             r->off = i + 1;
             if (r->off >= n) { /* trailing comma at EOF: one more empty field */
+                if (r->nf == CSV_MAX_FIELDS)
+                    return fail(r, err, start_line, "列が多すぎます");
                 r->f[r->nf].start = n;
                 r->f[r->nf].len = 0;
                 r->f[r->nf].quoted = 0;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "util/jsonflat.h"
+#include "util/text.h"
 #include "util/banned.h"
 
 static size_t ws(const char *s, size_t n, size_t i)
@@ -11,7 +12,11 @@ static size_t ws(const char *s, size_t n, size_t i)
     return i;
 }
 
-/* scan_string - s[i] is the opening quote; returns the index after the closing one, or 0. */
+static int hex4(const char *p, unsigned *v);
+
+/* scan_string - s[i] is the opening quote; returns the index after the closing
+ * one, or 0. Escapes are validated here (jf_string trusts them): one of
+ * \" \\ \/ \b \f \n \r \t, or \uXXXX with surrogates only in valid pairs. */
 static size_t scan_string(const char *s, size_t n, size_t i, bool *escaped)
 {
     *escaped = false;
@@ -21,10 +26,24 @@ static size_t scan_string(const char *s, size_t n, size_t i, bool *escaped)
             return i + 1;
         if (c < 0x20)
             return 0;
-        if (c == '\\') {
-            *escaped = true;
-            if (++i >= n)
+        if (c != '\\')
+            continue;
+        *escaped = true;
+        if (++i >= n)
+            return 0;
+        if (strchr("\"\\/bfnrt", s[i]) && s[i])
+            continue;
+        unsigned cp, lo;
+        if (s[i] != 'u' || i + 4 >= n || hex4(s + i + 1, &cp))
+            return 0;
+        i += 4;
+        if (cp >= 0xDC00 && cp <= 0xDFFF)
+            return 0;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (i + 6 >= n || s[i + 1] != '\\' || s[i + 2] != 'u' || hex4(s + i + 3, &lo) ||
+                lo < 0xDC00 || lo > 0xDFFF)
                 return 0;
+            i += 6;
         }
     }
     return 0;
@@ -48,6 +67,8 @@ int jf_parse(const char *s, size_t n, struct jsonflat *out)
         if (!e || esc)
             return -1;
         m->key = (struct str){s + i + 1, e - i - 2};
+        if (!utf8_valid(m->key.ptr, m->key.len, NULL))
+            return -1;
         i = ws(s, n, e);
         if (i >= n || s[i] != ':')
             return -1;
@@ -60,6 +81,8 @@ int jf_parse(const char *s, size_t n, struct jsonflat *out)
                 return -1;
             m->type = JF_STRING;
             m->value = (struct str){s + i + 1, e - i - 2};
+            if (!utf8_valid(m->value.ptr, m->value.len, NULL))
+                return -1;
             i = e;
         } else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
             size_t b = i++;

@@ -1,7 +1,8 @@
 /*
  * jsonflat.h - a strict reader for flat JSON objects: string, integer, true,
  * false and null values, no nesting. For record bodies that kaigo itself wrote
- * (store/codec.c); anything else is refused, never guessed. Values are borrowed
+ * (store/codec.c); anything else (nesting, invalid UTF-8, leading zeros) is
+ * refused, never guessed. Values are borrowed
  * slices of the input; strings are unescaped on request into caller storage.
  */
 #ifndef KAIGO_UTIL_JSONFLAT_H

@@ -101,6 +101,13 @@ static void t_limits(void **s)
     csv_init(&r, big, strlen(big));
     assert_int_equal(csv_next(&r, &line, &err), -1);
     csv_release(&r);
+    /* found by fuzz_csv: exactly CSV_MAX_FIELDS fields and a trailing comma at end of input */
+    char edge[CSV_MAX_FIELDS + 1];
+    memset(edge, ',', CSV_MAX_FIELDS);
+    edge[CSV_MAX_FIELDS] = 0;
+    csv_init(&r, edge, CSV_MAX_FIELDS);
+    assert_int_equal(csv_next(&r, &line, &err), -1);
+    csv_release(&r);
     char many[CSV_MAX_FIELDS * 2 + 10];
     memset(many, ',', sizeof many - 1);
     many[sizeof many - 1] = 0;
