@@ -47,11 +47,11 @@ done = function(summary, latency, requests)
   io.write(string.format("RESULT %.0f %.3f %d %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, summary.errors.status, summary.requests))
 end
 LUA
-before=$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_log")
+before=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log")
 h=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/health.lua" "$url/healthz" | grep RESULT)
 c=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/card.lua" "$url/api/v1/" | grep RESULT)
 kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
-after=$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_log")
+after=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log")
 read -r _ hr hp hs hn <<<"$h"
 read -r _ cr cp cs cn <<<"$c"
 printf 'http: %d connections, %ss each, server threads %s (0 = one per core), %s cores\n' "$CONNS" "$DURATION" "$SERVER_THREADS" "$(nproc)"

@@ -11,5 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 for k in insured certification burden limit plan restriction facility; do
   "$kaigo" import "$k" "$tmp/csv/$k.csv" --db "$db.tmp" --quiet
 done
+# the database and its audit log (<db>.audit) belong together: move both
+mv "$db.tmp.audit" "$db.audit"
 mv "$db.tmp" "$db"
-rm -f "$db.tmp-wal" "$db.tmp-shm"
+rm -f "$db.tmp-wal" "$db.tmp-shm" "$db.tmp.audit-wal" "$db.tmp.audit-shm"

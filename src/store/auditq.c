@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/auditq.h"
 #include "store/store.h"
@@ -21,7 +22,41 @@ struct auditq {
     pthread_t thread;
     struct store *st;
     unsigned long long batches, entries;
+    /* the checkpointer: its own connection, so that copying the WAL back into
+     * the audit file (and its fsync) never stalls a commit */
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_wake;
+    struct store *ckpt_st;
+    unsigned long long since_ckpt;
+    bool ckpt_stop;
 };
+
+#define CKPT_EVERY_ENTRIES 4096 /* ≈ 1–2 MiB of WAL */
+#define CKPT_IDLE_MS 1000
+
+static void *checkpointer(void *arg)
+{
+    struct auditq *q = arg;
+    pthread_mutex_lock(&q->mu);
+    while (!q->ckpt_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += CKPT_IDLE_MS / 1000;
+        if (q->since_ckpt < CKPT_EVERY_ENTRIES)
+            pthread_cond_timedwait(&q->ckpt_wake, &q->mu, &until);
+        if (q->ckpt_stop)
+            break;
+        if (q->since_ckpt == 0)
+            continue;
+        q->since_ckpt = 0;
+        pthread_mutex_unlock(&q->mu);
+        if (q->ckpt_st->ops->audit_checkpoint(q->ckpt_st))
+            warn("audit checkpoint: %s", store_errmsg(q->ckpt_st));
+        pthread_mutex_lock(&q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
 
 static void *writer(void *arg)
 {
@@ -52,6 +87,9 @@ static void *writer(void *arg)
         if (!rc) {
             q->batches++;
             q->entries += m;
+            q->since_ckpt += m;
+            if (q->since_ckpt >= CKPT_EVERY_ENTRIES)
+                pthread_cond_signal(&q->ckpt_wake);
         }
         bool wake = false;
         size_t ncb = 0;
@@ -83,17 +121,23 @@ struct auditq *auditq_start(const char *dbpath)
     struct store *st = store_open_sqlite(dbpath, false);
     if (!st)
         return NULL;
+    struct store *ck = store_open_sqlite(dbpath, false);
+    if (!ck || st->ops->audit_autocheckpoint(st, 0)) {
+        store_close(st);
+        store_close(ck);
+        return NULL;
+    }
     struct auditq *q = xcalloc(1, sizeof *q);
     q->st = st;
+    q->ckpt_st = ck;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
     pthread_cond_init(&q->done, NULL);
-    if (pthread_create(&q->thread, NULL, writer, q)) {
-        store_close(st);
-        free(q);
-        error("audit writer: cannot start thread");
-        return NULL;
-    }
+    pthread_cond_init(&q->ckpt_wake, NULL);
+    if (pthread_create(&q->thread, NULL, writer, q))
+        die("audit writer: cannot start thread");
+    if (pthread_create(&q->ckpt_thread, NULL, checkpointer, q))
+        die("audit checkpointer: cannot start thread");
     return q;
 }
 
@@ -154,8 +198,14 @@ void auditq_close(struct auditq *q)
     bool join = !q->joined;
     q->joined = true;
     pthread_mutex_unlock(&q->mu);
-    if (join)
-        pthread_join(q->thread, NULL);
+    if (!join)
+        return;
+    pthread_join(q->thread, NULL);
+    pthread_mutex_lock(&q->mu);
+    q->ckpt_stop = true;
+    pthread_cond_signal(&q->ckpt_wake);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->ckpt_thread, NULL);
 }
 
 void auditq_free(struct auditq *q)
@@ -163,6 +213,8 @@ void auditq_free(struct auditq *q)
     if (!q)
         return;
     store_close(q->st);
+    store_close(q->ckpt_st);
+    pthread_cond_destroy(&q->ckpt_wake);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->work);
     pthread_cond_destroy(&q->done);

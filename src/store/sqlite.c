@@ -61,18 +61,18 @@ static const char *const sql_text[S_COUNT] = {
     /* every version, newest first within (kind, rkey); the caller keeps the first of each */
     [S_RECORD_LIST] = "SELECT kind, rkey, body FROM record_versions WHERE insurer_no = ?1 AND"
                       " insured_no = ?2 ORDER BY kind, rkey, version DESC",
-    [S_AUDIT_HEAD] = "SELECT seq, chain_hash FROM audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
-    [S_AUDIT_INSERT] = "INSERT INTO audit_log (insurer_no, seq, time_ms, actor, org, role, insured_no,"
+    [S_AUDIT_HEAD] = "SELECT seq, chain_hash FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, time_ms, actor, org, role, insured_no,"
                        " category, purpose, basis, outcome, request_id, leaf_hash, chain_hash)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_AUDIT_ITER] = "SELECT insurer_no, seq, time_ms, actor, org, role, insured_no, category, purpose,"
-                     " basis, outcome, request_id, leaf_hash, chain_hash FROM audit_log"
+                     " basis, outcome, request_id, leaf_hash, chain_hash FROM audit.audit_log"
                      " WHERE insurer_no = ?1 ORDER BY seq",
-    [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
+    [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit.audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
     [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
     [S_READ_BEGIN] = "BEGIN",
     [S_READ_END] = "COMMIT",
-    [S_AUDIT_INSURERS] = "SELECT DISTINCT insurer_no FROM audit_log ORDER BY insurer_no",
+    [S_AUDIT_INSURERS] = "SELECT DISTINCT insurer_no FROM audit.audit_log ORDER BY insurer_no",
     [S_IMPORT_RUN] = "INSERT INTO import_runs (change_id, kind, file_sha256, rows_total, rows_changed)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
@@ -628,7 +628,23 @@ static int s_audit_insurers(struct store *st, int (*fn)(void *ctx, const char *i
     return 0;
 }
 
+static int s_audit_checkpoint(struct store *st)
+{
+    struct sqlite_store *s = S(st);
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, "audit", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : fail(s, "audit checkpoint");
+}
+
+static int s_audit_autocheckpoint(struct store *st, int pages)
+{
+    struct sqlite_store *s = S(st);
+    return sqlite3_wal_autocheckpoint(s->db, pages) == SQLITE_OK ? 0 : fail(s, "autocheckpoint");
+}
+
 static const struct store_ops sqlite_ops = {
+    .audit_checkpoint = s_audit_checkpoint,
+    .audit_autocheckpoint = s_audit_autocheckpoint,
     .audit_insurers = s_audit_insurers,
     .close = s_close,
     .errmsg = s_errmsg,
@@ -701,6 +717,108 @@ static int migrate(struct sqlite_store *s)
     return 0;
 }
 
+/* The audit schema, in its own file. One log per insurer: leaf = SHA-256(0x00 ||
+ * canonical bytes of the columns); chain = SHA-256(0x02 || previous chain || leaf).
+ * Append-only by triggers. meta.file_id must equal main.audit_link.file_id. */
+static const char audit_schema[] =
+    "CREATE TABLE IF NOT EXISTS audit.meta (file_id TEXT NOT NULL PRIMARY KEY, created_at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS audit.audit_log ("
+    " insurer_no TEXT NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1), time_ms INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL, insured_no TEXT NOT NULL,"
+    " category TEXT NOT NULL, purpose TEXT NOT NULL, basis TEXT NOT NULL, outcome TEXT NOT NULL,"
+    " request_id TEXT NOT NULL,"
+    " leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),"
+    " chain_hash BLOB NOT NULL CHECK (length(chain_hash) = 32),"
+    " PRIMARY KEY (insurer_no, seq)) WITHOUT ROWID;"
+    "CREATE TRIGGER IF NOT EXISTS audit.audit_log_no_update BEFORE UPDATE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit.audit_log_no_delete BEFORE DELETE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit.meta_no_update BEFORE UPDATE ON meta"
+    " BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit.meta_no_delete BEFORE DELETE ON meta"
+    " BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;";
+
+/* one_text - the first column of a one-row query as text, "" if no row. */
+static int one_text(struct sqlite_store *s, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *q;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return fail(s, "prepare");
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        copy_col(q, 0, out, cap);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "query");
+}
+
+static int insert_link(struct sqlite_store *s, const char *sql, const char *id)
+{
+    sqlite3_stmt *q;
+    char now[64];
+    now_iso(now);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return fail(s, "prepare");
+    bind_text(q, 1, id);
+    bind_text(q, 2, now);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? 0 : fail(s, "audit link");
+}
+
+/* attach_audit - attaches <path>.audit as schema "audit", creates its tables,
+ * and checks that it is the log that belongs to this database. */
+static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
+{
+    char apath[4096];
+    if ((size_t)snprintf(apath, sizeof apath, "%s.audit", path) >= sizeof apath) {
+        snprintf(s->err, sizeof s->err, "path too long");
+        return -1;
+    }
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS audit", -1, &q, NULL) != SQLITE_OK)
+        return fail(s, "attach");
+    bind_text(q, 1, apath);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return fail(s, "attach audit log");
+    if (readonly)
+        return 0;
+    if (exec(s, "PRAGMA audit.journal_mode = WAL; PRAGMA audit.synchronous = FULL;") ||
+        exec(s, "BEGIN IMMEDIATE"))
+        return -1;
+    char main_id[80], audit_id[80];
+    if (exec(s, audit_schema) || one_text(s, "SELECT file_id FROM main.audit_link", main_id, sizeof main_id) ||
+        one_text(s, "SELECT file_id FROM audit.meta", audit_id, sizeof audit_id))
+        goto fail;
+    if (!main_id[0] && !audit_id[0]) {
+        unsigned char rnd[16];
+        char id[40];
+        sqlite3_randomness(sizeof rnd, rnd);
+        for (int i = 0; i < 16; i++)
+            snprintf(id + 2 * i, 3, "%02x", rnd[i]);
+        if (insert_link(s, "INSERT INTO audit.meta (file_id, created_at) VALUES (?1, ?2)", id) ||
+            insert_link(s, "INSERT INTO main.audit_link (file_id, created_at) VALUES (?1, ?2)", id))
+            goto fail;
+    } else if (strcmp(main_id, audit_id) != 0) {
+        exec(s, "ROLLBACK");
+        snprintf(s->err, sizeof s->err,
+                 "監査ログ(%.120s)がこのデータベースのものではないか、失われています"
+                 " (audit log missing or replaced)",
+                 apath);
+        return -1;
+    }
+    return exec(s, "COMMIT");
+fail:;
+    char keep[sizeof s->err];
+    memcpy(keep, s->err, sizeof keep);
+    exec(s, "ROLLBACK");
+    memcpy(s->err, keep, sizeof keep);
+    return -1;
+}
+
 struct store *store_open_sqlite(const char *path, bool readonly)
 {
     struct sqlite_store *s = xcalloc(1, sizeof *s);
@@ -716,11 +834,11 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     sqlite3_busy_timeout(s->db, 10000);
     if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
                 " PRAGMA temp_store = MEMORY;") ||
-        (!readonly && exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s))) {
+        (!readonly && exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s)) ||
+        attach_audit(s, path, readonly)) {
         error("database %s: %s", path, s->err);
         s_close(&s->base);
         return NULL;
     }
     return &s->base;
 }
-

@@ -75,6 +75,11 @@ struct store_ops {
     int (*audit_iter)(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx);
     /* audit_insurers - every insurer number that has a log (callback; non-zero stops). */
     int (*audit_insurers)(struct store *st, int (*fn)(void *ctx, const char *insurer_no), void *ctx);
+    /* audit_checkpoint - copies committed audit WAL frames into the audit file
+     * (passive: never blocks the writer); audit_autocheckpoint(0) stops the
+     * connection from checkpointing by itself at commit. */
+    int (*audit_checkpoint)(struct store *st);
+    int (*audit_autocheckpoint)(struct store *st, int pages);
     int (*audit_count_person)(struct store *st, const struct person_key *k, long long *n);
 
     /* import_run_add - the import's file hash and counts, keyed by its change. */

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmp, fixture, startServer, sqlite, kaigo } from './lib.mjs';
+import * as fs from 'node:fs';
+const await_import_fs = () => fs;
 
 test('if the audit append fails the card read is 503 and discloses nothing', async () => {
   const dir = tmp();
@@ -11,7 +13,7 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
     let r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal(r.status, 200);
     // Fault injection: make every audit insert fail at the database.
-    assert.equal(sqlite(db, "CREATE TRIGGER fault BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;").code, 0);
+    assert.equal(sqlite(db + '.audit', "CREATE TRIGGER fault BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;").code, 0);
     r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal(r.status, 503);
     const body = await r.text();
@@ -22,7 +24,7 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
     assert.equal(c.code, 3);
     assert.doesNotMatch(c.out, /髙橋/);
     // fault removed: reads work again and the chain still verifies
-    sqlite(db, 'DROP TRIGGER fault;');
+    sqlite(db + '.audit', 'DROP TRIGGER fault;');
     r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal(r.status, 200);
   } finally {
@@ -39,11 +41,11 @@ test('CLI card show is audited as the local operator', () => {
   assert.match(r.out, /要介護3/);
   assert.match(r.out, /27048 単位/);
   assert.match(r.out, /令和10年3月31日/);
-  const row = sqlite(db, "SELECT actor, outcome FROM audit_log WHERE insured_no='0000000001'").out;
+  const row = sqlite(db + '.audit', "SELECT actor, outcome FROM audit_log WHERE insured_no='0000000001'").out;
   assert.match(row, /^cli:.*\|allowed$/);
   const j = kaigo(['card', 'show', '--db', db, '--json', '122192', '0000000001']);
   assert.equal(JSON.parse(j.out).panel1.kana, 'タカハシ　サキコ');
-  assert.equal(Number(sqlite(db, 'SELECT COUNT(*) FROM audit_log').out), 2);
+  assert.equal(Number(sqlite(db + '.audit', 'SELECT COUNT(*) FROM audit_log').out), 2);
 });
 
 test('audit verify names the first tampered, deleted or reordered entry', () => {
@@ -51,7 +53,13 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   const db = fixture(dir);
   for (let i = 0; i < 5; i++) assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000001']).code, 0);
   assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
-  const copy = (name) => { const p = `${dir}/${name}.db`; sqlite(db, `VACUUM INTO '${p}'`); return p; };
+  // a copy of the pair (database and its audit log); the mutation goes to the copy's log
+  const copy = (name) => {
+    const p = `${dir}/${name}.db`;
+    sqlite(db, `VACUUM INTO '${p}'`);
+    sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
+    return p;
+  };
   const cases = [
     ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET purpose='care' WHERE seq=3;", /連番 3/],
     ['delete', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=2;', /連番 3/],
@@ -61,14 +69,35 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   ];
   for (const [name, sql, want] of cases) {
     const p = copy(name);
-    const m = sqlite(p, sql);
+    const m = sqlite(p + '.audit', sql);
     assert.equal(m.code, 0, name + ': ' + m.err);
     const r = kaigo(['audit', 'verify', '--db', p]);
     assert.equal(r.code, 1, name + ' should fail: ' + r.out);
     assert.match(r.out, want, name);
   }
   // the application cannot edit the log: triggers refuse
-  assert.notEqual(sqlite(db, "UPDATE audit_log SET actor='x' WHERE seq=1").code, 0);
-  assert.notEqual(sqlite(db, 'DELETE FROM audit_log').code, 0);
+  assert.notEqual(sqlite(db + '.audit', "UPDATE audit_log SET actor='x' WHERE seq=1").code, 0);
+  assert.notEqual(sqlite(db + '.audit', 'DELETE FROM audit_log').code, 0);
   assert.notEqual(sqlite(db, "UPDATE record_versions SET body='{}'").code, 0);
+});
+
+test('a missing or replaced audit log is refused, never silently recreated', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000001']).code, 0);
+  const other = tmp();
+  const db2 = fixture(other);
+  // replace this database's log with another database's log
+  const { copyFileSync, rmSync } = await_import_fs();
+  copyFileSync(db2 + '.audit', db + '.audit');
+  rmSync(db + '.audit-wal', { force: true });
+  rmSync(db + '.audit-shm', { force: true });
+  let r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
+  assert.equal(r.code, 3);
+  assert.match(r.err, /監査ログ.*このデータベースのものではない/);
+  assert.doesNotMatch(r.out, /髙橋/);
+  // and a deleted one
+  rmSync(db + '.audit', { force: true });
+  r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
+  assert.equal(r.code, 3);
 });

@@ -43,33 +43,13 @@ BEGIN SELECT RAISE(ABORT, 'record_versions is append-only'); END;
 CREATE TRIGGER record_versions_no_delete BEFORE DELETE ON record_versions
 BEGIN SELECT RAISE(ABORT, 'record_versions is append-only'); END;
 
--- One audit log per insurer. leaf = SHA-256(0x00 || canonical bytes of the columns);
--- chain = SHA-256(0x02 || previous chain || leaf).
-CREATE TABLE audit_log (
-    insurer_no  TEXT NOT NULL,
-    seq         INTEGER NOT NULL CHECK (seq >= 1),
-    time_ms     INTEGER NOT NULL,
-    actor       TEXT NOT NULL,
-    org         TEXT NOT NULL,
-    role        TEXT NOT NULL,
-    insured_no  TEXT NOT NULL,
-    category    TEXT NOT NULL,
-    purpose     TEXT NOT NULL,
-    basis       TEXT NOT NULL,
-    outcome     TEXT NOT NULL,
-    request_id  TEXT NOT NULL,
-    leaf_hash   BLOB NOT NULL CHECK (length(leaf_hash) = 32),
-    chain_hash  BLOB NOT NULL CHECK (length(chain_hash) = 32),
-    PRIMARY KEY (insurer_no, seq)
-) WITHOUT ROWID;
--- No index by person here: a random-key index dirties one page per entry and
--- multiplies the bytes each group commit must sync (docs/benchmarks.md). The
--- person's access report (access issue) adds its own measured structure.
-
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+-- The audit log lives in its own database file, <db>.audit, attached as schema
+-- "audit" (src/store/sqlite.c): audit commits then never invalidate the readers'
+-- page cache of this file. audit_link ties the two files together.
+CREATE TABLE audit_link (
+    file_id     TEXT NOT NULL PRIMARY KEY,
+    created_at  TEXT NOT NULL
+);
 
 -- Import runs, for the operator's record (file hash, counts); no personal data.
 CREATE TABLE import_runs (
