@@ -28,7 +28,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 k_times=() r_times=()
 for i in $(seq "$RUNS"); do
-  rm -f "$out/k.db" "$out/k.db-wal" "$out/k.db-shm" "$out/raw.db" "$out/raw.db-wal" "$out/raw.db-shm"
+  rm -f "$out"/k.db* "$out"/raw.db*
   t0=$(now)
   "$KAIGO" import insured "$csv" --db "$out/k.db" --quiet >/dev/null
   t1=$(now)
