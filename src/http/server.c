@@ -307,6 +307,7 @@ static int authorized(struct req *r)
 
 struct hdr_sum {
     size_t bytes;
+    bool bad_name; /* whitespace in a field name (RFC 9112 §5.1: 400) */
 };
 
 static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -315,6 +316,8 @@ static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char
     (void)kind;
     struct hdr_sum *s = cls;
     s->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+    if (strpbrk(key, " \t"))
+        s->bad_name = true;
     return MHD_YES;
 }
 
@@ -385,6 +388,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_header, &hs);
         if (hs.bytes > MAX_HEADER_BYTES) {
             http_error(r, 431, "headers_too_large", "リクエストヘッダが大きすぎます");
+            return MHD_YES;
+        }
+        if (hs.bad_name) {
+            http_error(r, 400, "bad_request", "ヘッダ名に空白があります");
             return MHD_YES;
         }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -502,7 +509,9 @@ int server_run(const struct server_config *cfg)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL,
-        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1, /* Host required, no spaces in the URL */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_CONN_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,

@@ -143,3 +143,23 @@ test('the audit chain verifies after the reads', () => {
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /検証成功/);
 });
+
+test('malformed requests are refused before any handler runs', async () => {
+  const u = new URL(srv.url);
+  const first = (raw) => new Promise((resolve) => {
+    const s = net.connect(Number(u.port), u.hostname, () => s.write(raw));
+    let buf = '';
+    s.setTimeout(3000, () => { s.destroy(); resolve('timeout'); });
+    s.on('data', (d) => { buf += d; const m = buf.match(/^HTTP\/1\.1 (\d+)/); if (m) { s.destroy(); resolve(Number(m[1])); } });
+    s.on('error', () => resolve('error'));
+    s.on('close', () => resolve(buf ? buf.slice(0, 20) : 'closed'));
+  });
+  assert.equal(await first('GET /healthz HTTP/1.1\r\n\r\n'), 400);                                  // no Host
+  assert.equal(await first('GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n'), 400);                      // space before colon
+  assert.equal(await first('GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'), 400); // bad length
+  const te = await first('GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+  assert.ok(te === 400 || te === 413, 'CL+TE got ' + te);
+  const before = auditCount();
+  assert.equal(await first(`GET ${CARD} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${srv.token}\r\nContent-Length: 4\r\n\r\nabcd`), 413);
+  assert.equal(auditCount(), before); // refused before the gate: nothing read, nothing to audit
+});
