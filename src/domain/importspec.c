@@ -252,9 +252,17 @@ static void row_insured(struct rp *r, struct date today, struct insured *p)
 {
     struct str s;
     text(r, F_NAME, 1, NAME_MAX_CHARS, p->name, sizeof p->name);
-    if (text(r, F_KANA, 1, NAME_MAX_CHARS, p->kana, sizeof p->kana) == 0 && p->kana[0] &&
-        !is_katakana_name(p->kana, strlen(p->kana)))
-        bad(r, F_KANA, "氏名カナは全角カタカナで入力してください");
+    if (text(r, F_KANA, 1, NAME_MAX_CHARS, p->kana, sizeof p->kana) == 0 && p->kana[0]) {
+        /* 半角カナ from older municipal systems is accepted and stored full-width. */
+        char folded[NAME_BYTES * 2];
+        struct buf fb;
+        buf_init_fixed(&fb, folded, sizeof folded);
+        kana_fold(p->kana, strlen(p->kana), &fb);
+        if (buf_failed(&fb) || fb.len >= sizeof p->kana || !is_katakana_name(fb.ptr, fb.len))
+            bad(r, F_KANA, "氏名カナは全角カタカナ(または半角カナ)で入力してください");
+        else
+            memcpy(p->kana, fb.ptr, fb.len + 1);
+    }
     if (date_field(r, F_BIRTH, 1, &p->birth) == 0 && !date_is_none(p->birth) &&
         date_cmp(p->birth, today) > 0)
         bad(r, F_BIRTH, "生年月日が未来の日付です");

@@ -154,3 +154,62 @@ struct str str_trim(struct str s)
         s.len--;
     return s;
 }
+
+/* Half-width katakana U+FF61..U+FF9F → full-width (0 = no mapping). */
+static const unsigned short hw_kana[0x3F] = {
+    0x3002, 0x300C, 0x300D, 0x3001, 0x30FB, 0x30F2, 0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30E3,
+    0x30E5, 0x30E7, 0x30C3, 0x30FC, 0x30A2, 0x30A4, 0x30A6, 0x30A8, 0x30AA, 0x30AB, 0x30AD, 0x30AF,
+    0x30B1, 0x30B3, 0x30B5, 0x30B7, 0x30B9, 0x30BB, 0x30BD, 0x30BF, 0x30C1, 0x30C4, 0x30C6, 0x30C8,
+    0x30CA, 0x30CB, 0x30CC, 0x30CD, 0x30CE, 0x30CF, 0x30D2, 0x30D5, 0x30D8, 0x30DB, 0x30DE, 0x30DF,
+    0x30E0, 0x30E1, 0x30E2, 0x30E4, 0x30E6, 0x30E8, 0x30E9, 0x30EA, 0x30EB, 0x30EC, 0x30ED, 0x30EF,
+    0x30F3, 0x309B, 0x309C};
+
+static void put3(struct buf *out, unsigned cp)
+{
+    char e[3] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
+                 (char)(0x80 | (cp & 0x3F))};
+    buf_add(out, e, 3);
+}
+
+/* hw_at - the half-width kana code point at p (3 bytes EF BD A1..EF BE 9F), or 0. */
+static unsigned hw_at(const unsigned char *s, size_t i, size_t n)
+{
+    if (i + 2 >= n || s[i] != 0xEF || (s[i + 1] != 0xBD && s[i + 1] != 0xBE))
+        return 0;
+    unsigned cp = 0xF000u | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+    return cp >= 0xFF61 && cp <= 0xFF9F ? cp : 0;
+}
+
+void kana_fold(const char *p, size_t n, struct buf *out)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+    while (i < n) {
+        unsigned cp = hw_at(s, i, n);
+        if (!cp) {
+            buf_addc(out, (char)s[i]);
+            i++;
+            continue;
+        }
+        unsigned full = hw_kana[cp - 0xFF61];
+        unsigned next = hw_at(s, i + 3, n);
+        i += 3;
+        if (next == 0xFF9E) { /* dakuten: カ→ガ etc., ウ→ヴ */
+            if (full == 0x30A6) {
+                put3(out, 0x30F4);
+                i += 3;
+                continue;
+            }
+            if ((full >= 0x30AB && full <= 0x30C8 && full != 0x30C3) || (full >= 0x30CF && full <= 0x30DB)) {
+                put3(out, full + 1);
+                i += 3;
+                continue;
+            }
+        } else if (next == 0xFF9F && full >= 0x30CF && full <= 0x30DB) { /* handakuten: ハ→パ */
+            put3(out, full + 2);
+            i += 3;
+            continue;
+        }
+        put3(out, full);
+    }
+}

@@ -28,6 +28,11 @@ MUST_CHECK int utf8_to_cp932(const char *p, size_t n, struct buf *out, size_t *b
  * ideographic space folded to ASCII; other characters copied. p must be valid UTF-8. */
 void ascii_fold(const char *p, size_t n, struct buf *out);
 
+/* kana_fold - appends p with half-width katakana (U+FF61–U+FF9F) turned into
+ * full-width, a following ﾞ/ﾟ combined (ｶﾞ → ガ, ﾊﾟ → パ, ｳﾞ → ヴ), and the
+ * ideographic space kept; everything else copied. p must be valid UTF-8. */
+void kana_fold(const char *p, size_t n, struct buf *out);
+
 /* utf8_count - number of code points in valid UTF-8. */
 size_t utf8_count(const char *p, size_t n);
 

@@ -47,7 +47,7 @@ test('every bad row is reported as FILE:LINE:COLUMN(項目名) and nothing is wr
   assert.equal(r.code, 1);
   const want = [
     /bad\.csv:3:1\(保険者番号\): 保険者番号の検証番号/,
-    /bad\.csv:4:4\(氏名カナ\): 氏名カナは全角カタカナ/,
+    /bad\.csv:4:4\(氏名カナ\): 氏名カナは全角カタカナ\(または半角カナ\)/,
     /bad\.csv:5:5\(生年月日\): その元号にその年はありません/,
     /bad\.csv:6:5\(生年月日\): 存在しない日付/,
     /bad\.csv:6:6\(性別\)/,
@@ -198,4 +198,13 @@ test('kill -9 during a large import leaves nothing partial', async () => {
   const r = kaigo(['import', 'insured', join(dir, 'csv', 'insured.csv'), '--db', db, '--quiet']);
   assert.equal(r.code, 0, r.err);
   assert.equal(sqlite(db, "SELECT COUNT(*) FROM record_versions").out, '150000');
+});
+
+test('半角カナ in 氏名カナ is accepted and stored full-width', () => {
+  const dir = tmp();
+  const db = join(dir, 'k.db');
+  const f = writeCsv(dir, 'i.csv', [INSURED_HEADER, good.replace('タカハシ　サキコ', 'ﾀｶﾊｼ ｻｷｺ')]);
+  const r = kaigo(['import', 'insured', f, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(sqlite(db, 'SELECT body FROM record_versions').out, /"kana":"タカハシ サキコ"/);
 });

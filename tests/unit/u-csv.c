@@ -145,6 +145,21 @@ static void t_text(void **s)
     assert_false(is_katakana_name("", 0));
     assert_false(is_katakana_name("ヤマダ1", strlen("ヤマダ1")));
     assert_int_equal(utf8_count("髙橋𠮷a", strlen("髙橋𠮷a")), 4);
+    /* 半角カナ → 全角, with voiced marks combined */
+    static const struct {
+        const char *in, *out;
+    } kana[] = {
+        {"ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ タロウ"}, {"ｶﾞｷﾞｸﾞｹﾞｺﾞ", "ガギグゲゴ"}, {"ﾊﾟﾋﾟﾌﾟﾍﾟﾎﾟ", "パピプペポ"},
+        {"ﾊﾞﾋﾞﾌﾞﾍﾞﾎﾞ", "バビブベボ"}, {"ｳﾞｧﾝ", "ヴァン"}, {"ｯｰｨ", "ッーィ"}, {"ﾄﾞﾁﾞﾂﾞ", "ドヂヅ"},
+        {"髙橋　ﾀｶﾊｼ", "髙橋　タカハシ"}, {"ｱﾞ", "ア゛"},
+    };
+    for (size_t i = 0; i < sizeof kana / sizeof kana[0]; i++) {
+        struct buf kb;
+        buf_init(&kb, 256);
+        kana_fold(kana[i].in, strlen(kana[i].in), &kb);
+        assert_string_equal(kb.ptr, kana[i].out);
+        buf_release(&kb);
+    }
 }
 
 static void t_buf(void **s)
