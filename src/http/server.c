@@ -7,6 +7,7 @@
  * two-call pattern so keep-alive connections are kept.
  */
 #include <jansson.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -56,7 +57,7 @@ struct req {
 
 static const struct server_config *config;
 static struct auditq *auditq;
-static volatile int stopping;
+static atomic_int stopping; /* set at SIGTERM: no new disclosures */
 static pthread_key_t store_key;
 
 /* ---- per-thread read connection ------------------------------------------ */

@@ -161,22 +161,23 @@ static int exec(struct sqlite_store *s, const char *sql)
     return 0;
 }
 
+/* step_fixed - runs a cached statement that takes no parameters and returns no rows. */
+static int step_fixed(struct sqlite_store *s, enum stmt_id id, const char *what)
+{
+    sqlite3_stmt *q = stmt(s, id);
+    if (!q || sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, what);
+    return 0;
+}
+
 static int s_read_begin(struct store *st)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_READ_BEGIN);
-    if (!q || sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "read_begin");
-    return 0;
+    return step_fixed(S(st), S_READ_BEGIN, "read_begin");
 }
 
 static int s_read_end(struct store *st)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_READ_END);
-    if (!q || sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "read_end");
-    return 0;
+    return step_fixed(S(st), S_READ_END, "read_end");
 }
 
 static int s_begin(struct store *st)
