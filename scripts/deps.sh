@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang
       libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev
-      nodejs)
+      nodejs wrk bc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
