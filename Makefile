@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-default test-asan asan fuzz fuzz-smoke bench-import bench-http clean
+.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -32,6 +32,14 @@ asan: deps
 test-asan: asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --preset asan
+
+tsan: deps
+	@[ -f build/tsan/build.ninja ] || cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan
+
+# ThreadSanitizer over the whole suite (the audit writer, suspend/resume, the import pipeline).
+test-tsan: tsan
+	@TSAN_OPTIONS=halt_on_error=1 ctest --preset tsan
 
 fuzz: deps
 	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz >/dev/null
