@@ -626,7 +626,8 @@ int cmd_import(int argc, char **argv)
     } else if (dry) {
         st->ops->rollback(st);
         printf("%s: 検証のみ: %ld 行すべて正常 (書き込んでいません)\n", file, rows);
-    } else if (st->ops->import_run_add(st, change_id, import_kind_code(kind), hj.hex, rows, w->changed) ||
+    } else if ((pg.on && fputs("書き込みを確定しています(コミット)…\n", stderr) < 0) ||
+               st->ops->import_run_add(st, change_id, import_kind_code(kind), hj.hex, rows, w->changed) ||
                st->ops->commit(st)) {
         error("database: %s", store_errmsg(st));
         st->ops->rollback(st);
