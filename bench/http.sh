@@ -12,6 +12,10 @@ PERSONS=${PERSONS:-100000}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
+# PIN=1: server on CPU 0, wrk on CPU 1 (taskset), so neither steals the other's core
+PIN=${PIN:-0}
+srv_pin=() wrk_pin=()
+if [ "$PIN" = 1 ]; then srv_pin=(taskset -c 0); wrk_pin=(taskset -c 1); fi
 SERVER_THREADS=${THREADS:-0}
 KAIGO=${KAIGO:-build/default/kaigo}
 out=${OUT:-bench/out/http}
@@ -25,7 +29,7 @@ if [ ! -f "$db" ]; then
   done
 fi
 insurer=$(sqlite3 "$db" "SELECT insurer_no FROM insurers LIMIT 1")
-"$KAIGO" serve --db "$db" --listen 127.0.0.1:0 --quiet --threads "$SERVER_THREADS" > "$out/serve.out" 2> "$out/serve.err" &
+"${srv_pin[@]}" "$KAIGO" serve --db "$db" --listen 127.0.0.1:0 --quiet --threads "$SERVER_THREADS" > "$out/serve.out" 2> "$out/serve.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -48,13 +52,13 @@ done = function(summary, latency, requests)
 end
 LUA
 before=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log")
-h=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/health.lua" "$url/healthz" | grep RESULT)
-c=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/card.lua" "$url/api/v1/" | grep RESULT)
+h=$("${wrk_pin[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/health.lua" "$url/healthz" | grep RESULT)
+c=$("${wrk_pin[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/card.lua" "$url/api/v1/" | grep RESULT)
 kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
 after=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log")
 read -r _ hr hp hs hn <<<"$h"
 read -r _ cr cp cs cn <<<"$c"
-printf 'http: %d connections, %ss each, server threads %s (0 = one per core), %s cores\n' "$CONNS" "$DURATION" "$SERVER_THREADS" "$(nproc)"
+printf 'http: %d connections, %ss each, server threads %s (0 = one per core), %s cores, pinned %s\n' "$CONNS" "$DURATION" "$SERVER_THREADS" "$(nproc)" "$PIN"
 printf '  /healthz            : %9.0f req/s  p99 %7.2f ms  (non-2xx %d)\n' "$hr" "$hp" "$hs"
 printf '  card (gate + audit) : %9.0f req/s  p99 %7.2f ms  (non-2xx %d)\n' "$cr" "$cp" "$cs"
 printf '  ratio card/healthz  : %9.2f        (target >= 0.3)\n' "$(echo "$cr / $hr" | bc -l)"
