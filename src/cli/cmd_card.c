@@ -23,6 +23,20 @@ static const char help[] =
     "  --date   基準日 (既定: 今日)\n"
     "  --json   JSON で出力\n";
 
+/* grouped - 16765 → "16,765" (display only; data stays integers). */
+static void grouped(struct buf *b, long long v)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%lld", v < 0 ? -v : v);
+    if (v < 0)
+        buf_addc(b, '-');
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf_addc(b, ',');
+        buf_addc(b, digits[i]);
+    }
+}
+
 static void wk(struct date d, struct buf *b)
 {
     if (date_is_none(d) || wareki_format(d, WAREKI_LONG, b))
@@ -81,7 +95,11 @@ static void print_text(const struct card *c)
         line("認定の有効期間", b.ptr);
         buf_reset(&b);
         if (c->kubun_limit >= 0)
-            buf_addf(&b, "1月当たり %lld 単位", c->kubun_limit);
+        {
+            buf_adds(&b, "1月当たり ");
+            grouped(&b, c->kubun_limit);
+            buf_adds(&b, " 単位");
+        }
         else
             buf_adds(&b, "―(有効期間外または対象外)");
         line("区分支給限度基準額", b.ptr);
@@ -144,7 +162,10 @@ static void print_text(const struct card *c)
         for (int i = 0; i < LIMIT_ITEM_COUNT; i++) {
             buf_reset(&b);
             if (c->limit_daily[i] >= 0)
-                buf_addf(&b, "%lld 円/日", c->limit_daily[i]);
+            {
+                grouped(&b, c->limit_daily[i]);
+                buf_adds(&b, " 円/日");
+            }
             line(limit_item_name((enum limit_item)i), b.ptr);
         }
     } else

@@ -39,7 +39,7 @@ test('CLI card show is audited as the local operator', () => {
   const r = kaigo(['card', 'show', '--db', db, '--date', '2026-11-01', '122192', '0000000001']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /要介護3/);
-  assert.match(r.out, /27048 単位/);
+  assert.match(r.out, /27,048 単位/);
   assert.match(r.out, /令和10年3月31日/);
   const row = sqlite(db + '.audit', "SELECT actor, outcome FROM audit_log WHERE insured_no='0000000001'").out;
   assert.match(row, /^cli:.*\|allowed$/);
