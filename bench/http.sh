@@ -55,6 +55,7 @@ before=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log")
 h=$("${wrk_pin[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/health.lua" "$url/healthz" | grep RESULT)
 c=$("${wrk_pin[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/card.lua" "$url/api/v1/" | grep RESULT)
 kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
+commits=$(sed -n 's/.*audit: \([0-9]*\) entries in \([0-9]*\) group commits.*/\1 \2/p' "$out/serve.err")
 after=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log")
 read -r _ hr hp hs hn <<<"$h"
 read -r _ cr cp cs cn <<<"$c"
@@ -63,4 +64,6 @@ printf '  /healthz            : %9.0f req/s  p99 %7.2f ms  (non-2xx %d)\n' "$hr"
 printf '  card (gate + audit) : %9.0f req/s  p99 %7.2f ms  (non-2xx %d)\n' "$cr" "$cp" "$cs"
 printf '  ratio card/healthz  : %9.2f        (target >= 0.3)\n' "$(echo "$cr / $hr" | bc -l)"
 printf '  audit entries added : %d for %d card requests\n' "$((after - before))" "$cn"
+read -r ae ab <<<"$commits"
+[ -n "${ab:-}" ] && [ "$ab" -gt 0 ] && printf '  group commits       : %d (%.1f entries per fsync)\n' "$ab" "$(echo "$ae / $ab" | bc -l)"
 "$KAIGO" audit verify --db "$db" | tail -1

@@ -534,6 +534,9 @@ int server_run(const struct server_config *cfg)
      * resume (MHD requires none suspended at stop); then the daemon stops. */
     stopping = 1;
     auditq_close(auditq);
+    unsigned long long batches, entries;
+    auditq_stats(auditq, &batches, &entries);
+    fprintf(stderr, "kaigo: audit: %llu entries in %llu group commits\n", entries, batches);
     MHD_stop_daemon(d);
     auditq_free(auditq);
     auditq = NULL;
