@@ -4,8 +4,11 @@
  *
  * A struct store is one connection; it is not shared between threads. The
  * functions return 0 on success, STORE_NOTFOUND where stated, or -1 on a
- * database error (store_errmsg()). Reads of a person's data are NOT here:
- * they are in store/personal.h, reachable only through store/disclose.h.
+ * database error (store_errmsg()). The two reads of a person's records
+ * (record_get_current, record_list_current) are in the table for the
+ * backends' sake only: they are called from store/personal.c, which only the
+ * disclosure pipeline (store/disclose.c) uses; tools/checksrc fails the build's
+ * tests if http/ or cli/ call them.
  */
 #ifndef KAIGO_STORE_STORE_H
 #define KAIGO_STORE_STORE_H
