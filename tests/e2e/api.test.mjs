@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { tmp, fixture, startServer, sqlite, kaigo } from './lib.mjs';
+import { tmp, fixture, startServer, sqlite, kaigo, writeCsv, INSURED_HEADER } from './lib.mjs';
 
 let dir, db, srv;
 const CARD = '/api/v1/insurers/122192/insured/0000000001/card';
@@ -162,4 +162,16 @@ test('malformed requests are refused before any handler runs', async () => {
   const before = auditCount();
   assert.equal(await first(`GET ${CARD} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${srv.token}\r\nContent-Length: 4\r\n\r\nabcd`), 413);
   assert.equal(auditCount(), before); // refused before the gate: nothing read, nothing to audit
+});
+
+test('an import while the server runs is seen at once, and reads never block on it', async () => {
+  const lines = [INSURED_HEADER, '122192,0000000003,新井　三郎,アライ　サブロウ,1951-03-03,1,290-0003,千葉県市原市姉崎3-3,2016-03-01,,'];
+  const f = writeCsv(dir, 'late.csv', lines);
+  let r = await srv.get('/api/v1/insurers/122192/insured/0000000003/card');
+  assert.equal(r.status, 404);
+  const imp = kaigo(['import', 'insured', f, '--db', db, '--quiet']);
+  assert.equal(imp.code, 0, imp.err);
+  r = await srv.get('/api/v1/insurers/122192/insured/0000000003/card');
+  assert.equal(r.status, 200);
+  assert.equal((await r.json()).panel1.name, '新井　三郎');
 });
