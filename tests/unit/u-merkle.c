@@ -1,0 +1,151 @@
+/* u-merkle.c - RFC 9162 Merkle trees: the RFC 6962/9162 reference vectors (the eight
+ * leaves used by the Certificate Transparency implementations), frontier = recursive
+ * root, and every inclusion and consistency proof for sizes up to 70 verifies while
+ * every single-bit change, wrong size or wrong length is rejected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "domain/audit.h"
+#include "domain/merkle.h"
+
+static void hex(const char *s, unsigned char out[32])
+{
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        char b[3] = {s[2 * i], s[2 * i + 1], 0};
+        v = (unsigned)strtoul(b, NULL, 16);
+        out[i] = (unsigned char)v;
+    }
+}
+
+static void leaf_of(const unsigned char *data, size_t n, unsigned char out[32])
+{
+    audit_leaf_hash(data, n, out); /* SHA-256(0x00 || data) */
+}
+
+static void t_vectors(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *data;
+        size_t len;
+    } in[8] = {{"", 0},
+               {"\x00", 1},
+               {"\x10", 1},
+               {"\x20\x21", 2},
+               {"\x30\x31", 2},
+               {"\x40\x41\x42\x43", 4},
+               {"\x50\x51\x52\x53\x54\x55\x56\x57", 8},
+               {"\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f", 16}};
+    static const char *roots[9] = {
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    };
+    unsigned char leaves[8][32], want[32], got[32];
+    for (int i = 0; i < 8; i++)
+        leaf_of((const unsigned char *)in[i].data, in[i].len, leaves[i]);
+    struct merkle_frontier f;
+    merkle_frontier_init(&f);
+    for (int n = 0; n <= 8; n++) {
+        hex(roots[n], want);
+        merkle_root(&leaves[0][0], (uint64_t)n, got);
+        assert_memory_equal(got, want, 32);
+        merkle_frontier_root(&f, got);
+        assert_memory_equal(got, want, 32);
+        if (n < 8)
+            merkle_frontier_append(&f, leaves[n]);
+    }
+}
+
+#define N 70
+
+static void t_properties(void **s)
+{
+    (void)s;
+    static unsigned char leaves[N][32];
+    for (int i = 0; i < N; i++) {
+        unsigned char b[4] = {(unsigned char)i, 0xAB, (unsigned char)(i * 7), 1};
+        leaf_of(b, sizeof b, leaves[i]);
+    }
+    unsigned char proof[MERKLE_MAX_PROOF + 1][32], root[32], root2[32];
+    struct merkle_frontier f;
+    merkle_frontier_init(&f);
+    for (uint64_t n = 1; n <= N; n++) {
+        merkle_frontier_append(&f, leaves[n - 1]);
+        merkle_root(&leaves[0][0], n, root);
+        merkle_frontier_root(&f, root2);
+        assert_memory_equal(root, root2, 32);
+        for (uint64_t m = 0; m < n; m++) {
+            int len = merkle_inclusion_proof(&leaves[0][0], n, m, &proof[0][0]);
+            assert_true(len >= 0);
+            assert_true(merkle_inclusion_verify(m, n, leaves[m], &proof[0][0], (size_t)len, root));
+            /* wrong index, wrong leaf, short or long proof: all fail. (A different tree
+             * size can share the path's shape; the signed tree head binds size to root.) */
+            if (n > 1)
+                assert_false(merkle_inclusion_verify((m + 1) % n, n, leaves[m], &proof[0][0], (size_t)len, root));
+            assert_false(merkle_inclusion_verify(m, n, leaves[(m + 1) % N], &proof[0][0], (size_t)len, root));
+            if (len > 0)
+                assert_false(merkle_inclusion_verify(m, n, leaves[m], &proof[0][0], (size_t)len - 1, root));
+            memcpy(proof[len], leaves[0], 32);
+            assert_false(merkle_inclusion_verify(m, n, leaves[m], &proof[0][0], (size_t)len + 1, root));
+            for (int i = 0; i < len; i++)
+                for (int bit = 0; bit < 256; bit += 37) {
+                    proof[i][bit / 8] ^= (unsigned char)(1u << (bit % 8));
+                    assert_false(merkle_inclusion_verify(m, n, leaves[m], &proof[0][0], (size_t)len, root));
+                    proof[i][bit / 8] ^= (unsigned char)(1u << (bit % 8));
+                }
+            assert_false(merkle_inclusion_verify(n, n, leaves[m], &proof[0][0], (size_t)len, root));
+        }
+        for (uint64_t m = 1; m <= n; m++) {
+            unsigned char r1[32];
+            merkle_root(&leaves[0][0], m, r1);
+            int len = merkle_consistency_proof(&leaves[0][0], m, n, &proof[0][0]);
+            assert_true(len >= 0);
+            assert_true(merkle_consistency_verify(m, n, r1, root, &proof[0][0], (size_t)len));
+            /* reversed sizes, swapped roots, short or long proofs, any changed hash: all fail */
+            if (m < n) {
+                assert_false(merkle_consistency_verify(n, m, root, r1, &proof[0][0], (size_t)len));
+                assert_false(merkle_consistency_verify(m, n, root, r1, &proof[0][0], (size_t)len));
+                assert_false(merkle_consistency_verify(m, n, r1, root, &proof[0][0], 0));
+                assert_false(merkle_consistency_verify(m, n, r1, root, &proof[0][0], (size_t)len - 1));
+                memcpy(proof[len], leaves[0], 32);
+                assert_false(merkle_consistency_verify(m, n, r1, root, &proof[0][0], (size_t)len + 1));
+                for (int i = 0; i < len; i++) {
+                    proof[i][i % 32] ^= 0x40;
+                    assert_false(merkle_consistency_verify(m, n, r1, root, &proof[0][0], (size_t)len));
+                    proof[i][i % 32] ^= 0x40;
+                }
+            } else {
+                assert_int_equal(len, 0);
+                unsigned char other[32];
+                memcpy(other, root, 32);
+                other[0] ^= 1;
+                assert_false(merkle_consistency_verify(m, n, r1, other, &proof[0][0], 0));
+            }
+        }
+    }
+    assert_int_equal(merkle_consistency_proof(&leaves[0][0], 0, 5, &proof[0][0]), -1);
+    assert_int_equal(merkle_consistency_proof(&leaves[0][0], 6, 5, &proof[0][0]), -1);
+    assert_int_equal(merkle_inclusion_proof(&leaves[0][0], 5, 5, &proof[0][0]), -1);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {cmocka_unit_test(t_vectors), cmocka_unit_test(t_properties)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
