@@ -48,14 +48,19 @@ void audit_leaf_hash(const unsigned char *canon, size_t n, unsigned char out[AUD
     crypto_hash_sha256_final(&st, out);
 }
 
+void hash_pair(unsigned char prefix, const unsigned char a[AUDIT_HASH_BYTES],
+               const unsigned char b[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES])
+{
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, &prefix, 1);
+    crypto_hash_sha256_update(&st, a, AUDIT_HASH_BYTES);
+    crypto_hash_sha256_update(&st, b, AUDIT_HASH_BYTES);
+    crypto_hash_sha256_final(&st, out);
+}
+
 void audit_chain_hash(const unsigned char prev[AUDIT_HASH_BYTES],
                       const unsigned char leaf[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES])
 {
-    crypto_hash_sha256_state st;
-    unsigned char t = 0x02;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &t, 1);
-    crypto_hash_sha256_update(&st, prev, AUDIT_HASH_BYTES);
-    crypto_hash_sha256_update(&st, leaf, AUDIT_HASH_BYTES);
-    crypto_hash_sha256_final(&st, out);
+    hash_pair(0x02, prev, leaf, out);
 }

@@ -38,6 +38,9 @@ struct audit_entry {
  * returns their length. Every field is length-prefixed, so no two entries share bytes. */
 size_t audit_canonical(const struct audit_entry *e, unsigned char out[AUDIT_CANON_MAX]);
 void audit_leaf_hash(const unsigned char *canon, size_t n, unsigned char out[AUDIT_HASH_BYTES]);
+/* hash_pair - SHA-256(prefix ‖ a ‖ b): the Merkle node (0x01) and the chain link (0x02). */
+void hash_pair(unsigned char prefix, const unsigned char a[AUDIT_HASH_BYTES],
+               const unsigned char b[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES]);
 /* prev is all-zero for the first entry of an insurer's log. */
 void audit_chain_hash(const unsigned char prev[AUDIT_HASH_BYTES],
                       const unsigned char leaf[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES]);

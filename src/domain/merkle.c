@@ -9,19 +9,14 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "domain/audit.h"
 #include "domain/merkle.h"
 #include "util/banned.h"
 
 static void node_hash(const unsigned char l[MERKLE_HASH], const unsigned char r[MERKLE_HASH],
                       unsigned char out[MERKLE_HASH])
 {
-    crypto_hash_sha256_state st;
-    unsigned char one = 0x01;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &one, 1);
-    crypto_hash_sha256_update(&st, l, MERKLE_HASH);
-    crypto_hash_sha256_update(&st, r, MERKLE_HASH);
-    crypto_hash_sha256_final(&st, out);
+    hash_pair(0x01, l, r, out); /* RFC 9162 interior node */
 }
 
 /* split - the largest power of two smaller than n (n ≥ 2). */
