@@ -1,24 +1,84 @@
 /*
- * cmd_audit.c - kaigo audit verify: recompute every insurer's audit log.
+ * cmd_audit.c - kaigo audit verify | prove | consistency.
  *
- * For each insurer, entries must be numbered 1, 2, 3, … without gaps; each
- * leaf hash must equal SHA-256(0x00 ‖ canonical bytes of the row) and each
- * chain hash SHA-256(0x02 ‖ previous chain ‖ leaf). The first failure is
- * reported with its sequence number and the exit code is 1. (Truncation of
- * the tail is detected against signed checkpoints, added by the access issue.)
+ * verify: for each insurer, entries must be numbered 1, 2, 3, … without gaps;
+ * each leaf hash must equal SHA-256(0x00 ‖ canonical bytes of the row), each
+ * chain hash SHA-256(0x02 ‖ previous chain ‖ leaf); every signed checkpoint
+ * (Merkle tree head) must carry a valid Ed25519 signature by the log's key and
+ * the root of the first `size` leaves; a checkpoint larger than the log means
+ * the tail was removed. The first failure is named with its sequence number
+ * and the exit code is 1.
+ * prove / consistency: RFC 9162 inclusion and consistency proofs against the
+ * signed checkpoints, printed and verified.
  */
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "domain/merkle.h"
 #include "store/store.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 static const char help[] =
-    "使い方: kaigo audit verify [--db PATH] [--insurer INSURER]\n"
-    "  保険者ごとの監査ログ(ハッシュ連鎖)を先頭から再計算して検証します。\n"
-    "  改ざん・削除・挿入・並べ替えがあれば最初の不正な連番を示して終了コード1で終わります。\n";
+    "使い方: kaigo audit verify [--db PATH] [--insurer INSURER] [--pubkey FILE]\n"
+    "        kaigo audit prove [--db PATH] [--pubkey FILE] INSURER SEQ\n"
+    "        kaigo audit consistency [--db PATH] [--pubkey FILE] INSURER SIZE1 SIZE2\n"
+    "  verify      保険者ごとの監査ログ(ハッシュ連鎖と署名済みチェックポイント)を再計算して検証します。\n"
+    "              改ざん・削除・挿入・並べ替え・末尾の切り詰めがあれば、最初の不正な連番を示して\n"
+    "              終了コード1で終わります。\n"
+    "  prove       連番 SEQ の記録が最新の署名済みチェックポイントに含まれることの証明(RFC 9162)。\n"
+    "  consistency 二つの署名済みチェックポイント(サイズ SIZE1 ≤ SIZE2)の一貫性証明(RFC 9162)。\n"
+    "  --pubkey    検証用の公開鍵(既定: <db>.audit-key.pub)\n";
+
+/* ---- the log's public key ------------------------------------------------ */
+
+static int load_pubkey(const char *db, const char *file, unsigned char pk[AUDIT_PK_BYTES],
+                       bool *have)
+{
+    char path[4096], hex[AUDIT_PK_BYTES * 2 + 8];
+    *have = false;
+    if (!file) {
+        snprintf(path, sizeof path, "%s.audit-key.pub", db);
+        file = path;
+    }
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, hex, sizeof hex - 1);
+    close(fd);
+    size_t bin = 0;
+    if (n < AUDIT_PK_BYTES * 2 ||
+        sodium_hex2bin(pk, AUDIT_PK_BYTES, hex, (size_t)n, "\n", &bin, NULL) || bin != AUDIT_PK_BYTES) {
+        fprintf(stderr, "kaigo audit: %s: 公開鍵の形式が不正です\n", file);
+        return -1;
+    }
+    *have = true;
+    return 0;
+}
+
+/* ---- verify -------------------------------------------------------------- */
+
+struct ckpts {
+    struct audit_checkpoint *c;
+    size_t n, cap;
+};
+
+static int add_ckpt(void *ctx, const struct audit_checkpoint *c)
+{
+    struct ckpts *cs = ctx;
+    if (cs->n == cs->cap) {
+        cs->cap = cs->cap ? cs->cap * 2 : 16;
+        cs->c = xrealloc(cs->c, size_mul(cs->cap, sizeof *cs->c));
+    }
+    cs->c[cs->n++] = *c;
+    return 0;
+}
 
 struct vctx {
     int64_t expect;
@@ -26,7 +86,39 @@ struct vctx {
     int bad;
     long long entries;
     const char *insurer;
+    struct merkle_frontier f;
+    struct ckpts cs;
+    size_t next; /* next checkpoint to meet */
+    const unsigned char *pk;
+    int64_t last_time;
 };
+
+static int check_checkpoints(struct vctx *v)
+{
+    while (v->next < v->cs.n && v->cs.c[v->next].size == (int64_t)v->f.size) {
+        const struct audit_checkpoint *c = &v->cs.c[v->next];
+        unsigned char root[AUDIT_HASH_BYTES];
+        merkle_frontier_root(&v->f, root);
+        if (sodium_memcmp(root, c->root, AUDIT_HASH_BYTES) != 0) {
+            printf("保険者 %s: 連番 %lld: 署名済みチェックポイントの根ハッシュと一致しません(改ざん)\n",
+                   v->insurer, (long long)c->size);
+            return -1;
+        }
+        if (v->pk && !audit_checkpoint_verify(c, v->pk)) { /* no key: reported at the end */
+            printf("保険者 %s: 連番 %lld: チェックポイントの署名が不正です\n", v->insurer,
+                   (long long)c->size);
+            return -1;
+        }
+        if (c->time_ms < v->last_time) {
+            printf("保険者 %s: 連番 %lld: チェックポイントの時刻が前のものより前です\n", v->insurer,
+                   (long long)c->size);
+            return -1;
+        }
+        v->last_time = c->time_ms;
+        v->next++;
+    }
+    return 0;
+}
 
 static int check_one(void *ctx, const struct audit_entry *e, const unsigned char leaf[32],
                      const unsigned char chain[32])
@@ -55,18 +147,22 @@ static int check_one(void *ctx, const struct audit_entry *e, const unsigned char
         return 1;
     }
     memcpy(v->prev, c, 32);
+    merkle_frontier_append(&v->f, l);
     v->expect++;
     v->entries++;
+    if (check_checkpoints(v)) {
+        v->bad = 1;
+        return 1;
+    }
     return 0;
 }
 
 struct allctx {
     struct store *st;
     const char *only;
-    int bad;
-    int err;
-    long long entries;
-    int logs;
+    const unsigned char *pk;
+    int bad, err, logs;
+    long long entries, checkpoints;
 };
 
 static int verify_insurer(void *ctx, const char *no)
@@ -74,18 +170,153 @@ static int verify_insurer(void *ctx, const char *no)
     struct allctx *a = ctx;
     if (a->only && strcmp(a->only, no) != 0)
         return 0;
-    struct vctx v = {1, {0}, 0, 0, no};
-    if (a->st->ops->audit_iter(a->st, no, check_one, &v)) {
+    struct vctx *v = xcalloc(1, sizeof *v);
+    v->expect = 1;
+    v->insurer = no;
+    v->pk = a->pk;
+    merkle_frontier_init(&v->f);
+    if (a->st->ops->audit_checkpoints(a->st, no, add_ckpt, &v->cs) ||
+        a->st->ops->audit_iter(a->st, no, check_one, v)) {
         a->err = 1;
+        free(v->cs.c);
+        free(v);
         return 1;
     }
+    if (!v->bad && v->next < v->cs.n) {
+        /* a signed checkpoint covers more entries than the log has: the tail is gone */
+        printf("保険者 %s: 連番 %lld: 以降の記録が失われています(署名済みチェックポイントは %lld 件を記録)\n",
+               no, (long long)v->entries + 1, (long long)v->cs.c[v->cs.n - 1].size);
+        v->bad = 1;
+    }
     a->logs++;
-    a->entries += v.entries;
-    if (v.bad)
+    a->entries += v->entries;
+    a->checkpoints += (long long)v->cs.n;
+    if (v->bad)
         a->bad = 1;
     else
-        printf("保険者 %s: %lld 件 OK\n", no, v.entries);
+        printf("保険者 %s: %lld 件, 署名済みチェックポイント %zu 件 OK\n", no, v->entries, v->cs.n);
+    free(v->cs.c);
+    free(v);
     return 0;
+}
+
+/* ---- prove / consistency ---------------------------------------------------- */
+
+struct leaves {
+    unsigned char *h; /* n × 32 */
+    size_t n, cap;
+};
+
+static int add_leaf(void *ctx, const struct audit_entry *e, const unsigned char leaf[32],
+                    const unsigned char chain[32])
+{
+    (void)e;
+    (void)chain;
+    struct leaves *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        l->h = xrealloc(l->h, size_mul(l->cap, AUDIT_HASH_BYTES));
+    }
+    memcpy(l->h + l->n * AUDIT_HASH_BYTES, leaf, AUDIT_HASH_BYTES);
+    l->n++;
+    return 0;
+}
+
+static void print_hash(const char *label, const unsigned char h[32])
+{
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, h, 32);
+    printf("  %-14s %s\n", label, hex);
+}
+
+/* find_ckpt - the checkpoint of exactly 'size', or the latest if size < 0; verified. */
+static const struct audit_checkpoint *find_ckpt(const struct ckpts *cs, int64_t size,
+                                                const unsigned char *pk)
+{
+    const struct audit_checkpoint *c = NULL;
+    for (size_t i = 0; i < cs->n; i++)
+        if (size < 0 || cs->c[i].size == size)
+            c = &cs->c[i];
+    if (!c) {
+        fprintf(stderr, "kaigo audit: そのサイズの署名済みチェックポイントがありません\n");
+        return NULL;
+    }
+    if (!pk || !audit_checkpoint_verify(c, pk)) {
+        fprintf(stderr, "kaigo audit: チェックポイント(サイズ %lld)の署名を検証できません\n",
+                (long long)c->size);
+        return NULL;
+    }
+    return c;
+}
+
+static int prove(struct store *st, const char *insurer, const char *const *args, int nargs,
+                 bool consistency, const unsigned char *pk)
+{
+    char *end;
+    long long a = strtoll(args[0], &end, 10);
+    if (*end || a < 1)
+        return EXIT_USAGE;
+    long long b = -1;
+    if (consistency) {
+        b = strtoll(args[1], &end, 10);
+        if (*end || b < a)
+            return EXIT_USAGE;
+    }
+    (void)nargs;
+    struct ckpts cs = {0};
+    struct leaves lv = {0};
+    int rc = EXIT_INVALID;
+    unsigned char(*proof)[MERKLE_HASH] = xcalloc(MERKLE_MAX_PROOF, MERKLE_HASH);
+    if (st->ops->audit_checkpoints(st, insurer, add_ckpt, &cs) ||
+        st->ops->audit_iter(st, insurer, add_leaf, &lv)) {
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    if (!consistency) {
+        const struct audit_checkpoint *c = find_ckpt(&cs, -1, pk);
+        if (!c)
+            goto out;
+        if (a > c->size || (size_t)c->size > lv.n) {
+            fprintf(stderr, "kaigo audit: 連番 %lld は最新の署名済みチェックポイント(%lld 件)に含まれていません\n",
+                    a, (long long)c->size);
+            goto out;
+        }
+        int len = merkle_inclusion_proof(lv.h, (uint64_t)c->size, (uint64_t)a - 1, &proof[0][0]);
+        bool ok = len >= 0 && merkle_inclusion_verify((uint64_t)a - 1, (uint64_t)c->size,
+                                                      lv.h + (size_t)(a - 1) * MERKLE_HASH,
+                                                      &proof[0][0], (size_t)len, c->root);
+        printf("保険者 %s 連番 %lld の包含証明 (RFC 9162)\n", insurer, a);
+        print_hash("葉ハッシュ", lv.h + (size_t)(a - 1) * MERKLE_HASH);
+        printf("  %-14s %lld\n", "木のサイズ", (long long)c->size);
+        print_hash("根ハッシュ", c->root);
+        for (int i = 0; i < len; i++)
+            print_hash(i == 0 ? "証明" : "", proof[i]);
+        printf("  検証: %s\n", ok ? "OK" : "失敗");
+        rc = ok ? 0 : EXIT_INVALID;
+    } else {
+        const struct audit_checkpoint *c1 = find_ckpt(&cs, a, pk), *c2 = find_ckpt(&cs, b, pk);
+        if (!c1 || !c2)
+            goto out;
+        if ((size_t)b > lv.n) {
+            fprintf(stderr, "kaigo audit: 記録が %zu 件しかありません(末尾が失われています)\n", lv.n);
+            goto out;
+        }
+        int len = merkle_consistency_proof(lv.h, (uint64_t)a, (uint64_t)b, &proof[0][0]);
+        bool ok = len >= 0 && merkle_consistency_verify((uint64_t)a, (uint64_t)b, c1->root,
+                                                        c2->root, &proof[0][0], (size_t)len);
+        printf("保険者 %s チェックポイント %lld → %lld の一貫性証明 (RFC 9162)\n", insurer, a, b);
+        print_hash("根ハッシュ1", c1->root);
+        print_hash("根ハッシュ2", c2->root);
+        for (int i = 0; i < len; i++)
+            print_hash(i == 0 ? "証明" : "", proof[i]);
+        printf("  検証: %s\n", ok ? "OK" : "失敗");
+        rc = ok ? 0 : EXIT_INVALID;
+    }
+out:
+    free(proof);
+    free(cs.c);
+    free(lv.h);
+    return rc;
 }
 
 int cmd_audit(int argc, char **argv)
@@ -94,11 +325,13 @@ int cmd_audit(int argc, char **argv)
         fputs(help, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "verify") != 0) {
+    const char *sub = argv[1];
+    if (strcmp(sub, "verify") && strcmp(sub, "prove") && strcmp(sub, "consistency")) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
-    const char *db = db_default(), *only = NULL;
+    const char *db = db_default(), *only = NULL, *pubfile = NULL, *pos[3] = {0};
+    int np = 0;
     for (int i = 2; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -108,19 +341,35 @@ int cmd_audit(int argc, char **argv)
             db = v;
         else if ((v = opt_value(argc, argv, &i, "--insurer")))
             only = v;
+        else if ((v = opt_value(argc, argv, &i, "--pubkey")))
+            pubfile = v;
+        else if (argv[i][0] != '-' && np < 3)
+            pos[np++] = argv[i];
         else {
             fputs(help, stderr);
             return EXIT_USAGE;
         }
     }
-    if (!db) {
+    int want = strcmp(sub, "verify") == 0 ? 0 : strcmp(sub, "prove") == 0 ? 2 : 3;
+    if (!db || np != want) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
+    unsigned char pk[AUDIT_PK_BYTES];
+    bool have_pk;
+    if (load_pubkey(db, pubfile, pk, &have_pk))
+        return EXIT_INVALID;
     struct store *st = store_open_sqlite(db, true);
     if (!st)
         return EXIT_INTERNAL;
-    struct allctx a = {st, only, 0, 0, 0, 0};
+    if (want) {
+        int rc = prove(st, pos[0], pos + 1, np - 1, want == 3, have_pk ? pk : NULL);
+        store_close(st);
+        if (rc == EXIT_USAGE)
+            fputs(help, stderr);
+        return rc;
+    }
+    struct allctx a = {st, only, have_pk ? pk : NULL, 0, 0, 0, 0, 0};
     if (st->ops->audit_insurers(st, verify_insurer, &a) || a.err) {
         fprintf(stderr, "kaigo audit verify: %s\n", store_errmsg(st));
         store_close(st);
@@ -131,6 +380,11 @@ int cmd_audit(int argc, char **argv)
         printf("検証失敗: 監査ログが改ざんされています\n");
         return EXIT_INVALID;
     }
-    printf("検証成功: %d 保険者, %lld 件\n", a.logs, a.entries);
+    if (!have_pk && a.checkpoints > 0) {
+        printf("検証失敗: 公開鍵(%s.audit-key.pub)がないため署名を検証できません\n", db);
+        return EXIT_INVALID;
+    }
+    printf("検証成功: %d 保険者, %lld 件, 署名済みチェックポイント %lld 件\n", a.logs, a.entries,
+           a.checkpoints);
     return 0;
 }

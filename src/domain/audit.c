@@ -64,3 +64,26 @@ void audit_chain_hash(const unsigned char prev[AUDIT_HASH_BYTES],
 {
     hash_pair(0x02, prev, leaf, out);
 }
+
+size_t audit_checkpoint_message(const struct audit_checkpoint *c, char out[AUDIT_CKPT_MSG_MAX])
+{
+    char hex[AUDIT_HASH_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, c->root, AUDIT_HASH_BYTES);
+    int n = snprintf(out, AUDIT_CKPT_MSG_MAX, "kaigo-checkpoint-1\n%s\n%lld\n%s\n%lld\n",
+                     c->insurer_no, (long long)c->size, hex, (long long)c->time_ms);
+    return n < 0 ? 0 : (size_t)n < AUDIT_CKPT_MSG_MAX ? (size_t)n : AUDIT_CKPT_MSG_MAX - 1;
+}
+
+void audit_checkpoint_sign(struct audit_checkpoint *c, const unsigned char sk[AUDIT_SK_BYTES])
+{
+    char msg[AUDIT_CKPT_MSG_MAX];
+    size_t n = audit_checkpoint_message(c, msg);
+    crypto_sign_detached(c->sig, NULL, (const unsigned char *)msg, n, sk);
+}
+
+bool audit_checkpoint_verify(const struct audit_checkpoint *c, const unsigned char pk[AUDIT_PK_BYTES])
+{
+    char msg[AUDIT_CKPT_MSG_MAX];
+    size_t n = audit_checkpoint_message(c, msg);
+    return crypto_sign_verify_detached(c->sig, (const unsigned char *)msg, n, pk) == 0;
+}

@@ -45,4 +45,26 @@ void hash_pair(unsigned char prefix, const unsigned char a[AUDIT_HASH_BYTES],
 void audit_chain_hash(const unsigned char prev[AUDIT_HASH_BYTES],
                       const unsigned char leaf[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES]);
 
+/* ---- signed checkpoints (tree heads) ------------------------------------ */
+
+#define AUDIT_SIG_BYTES 64
+#define AUDIT_PK_BYTES 32
+#define AUDIT_SK_BYTES 64
+#define AUDIT_CKPT_MSG_MAX 160
+
+struct audit_checkpoint {
+    char insurer_no[INSURER_NO_LEN + 1];
+    int64_t size; /* number of entries covered */
+    unsigned char root[AUDIT_HASH_BYTES];
+    int64_t time_ms;
+    unsigned char sig[AUDIT_SIG_BYTES];
+};
+
+/* audit_checkpoint_message - the signed bytes: "kaigo-checkpoint-1\n<insurer>\n<size>\n<root hex>\n<time>\n". */
+size_t audit_checkpoint_message(const struct audit_checkpoint *c, char out[AUDIT_CKPT_MSG_MAX]);
+/* Ed25519 over the message (libsodium). sign fills c->sig; verify returns true if valid. */
+void audit_checkpoint_sign(struct audit_checkpoint *c, const unsigned char sk[AUDIT_SK_BYTES]);
+MUST_CHECK bool audit_checkpoint_verify(const struct audit_checkpoint *c,
+                                        const unsigned char pk[AUDIT_PK_BYTES]);
+
 #endif

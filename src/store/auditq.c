@@ -1,5 +1,10 @@
 /* auditq.c - group-commit audit writer; see auditq.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +141,57 @@ static void *writer(void *arg)
     return NULL;
 }
 
+/* load_key - the log's Ed25519 signing key, <db>.audit-key (64 bytes, mode 0600),
+ * created on first use together with <db>.audit-key.pub (the public key in hex,
+ * for verifiers). Returns 0 or -1 (printed). */
+static int load_key(const char *dbpath, unsigned char sk[AUDIT_SK_BYTES])
+{
+    char path[4096], pubpath[4100];
+    if ((size_t)snprintf(path, sizeof path, "%s.audit-key", dbpath) >= sizeof path)
+        return error("path too long");
+    snprintf(pubpath, sizeof pubpath, "%s.pub", path);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, sk, AUDIT_SK_BYTES);
+        close(fd);
+        return n == AUDIT_SK_BYTES ? 0 : error("%s: not a signing key", path);
+    }
+    if (errno != ENOENT)
+        return error("%s: %s", path, strerror(errno));
+    unsigned char pk[AUDIT_PK_BYTES];
+    crypto_sign_keypair(pk, sk);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return error("%s: %s", path, strerror(errno));
+    if (write(fd, sk, AUDIT_SK_BYTES) != AUDIT_SK_BYTES || fsync(fd)) {
+        close(fd);
+        return error("%s: write failed", path);
+    }
+    close(fd);
+    char hex[AUDIT_PK_BYTES * 2 + 2];
+    sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
+    size_t hl = strlen(hex);
+    hex[hl++] = '\n';
+    fd = open(pubpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, hex, hl) != (ssize_t)hl || fsync(fd)) {
+        if (fd >= 0)
+            close(fd);
+        return error("%s: cannot write the public key", pubpath);
+    }
+    close(fd);
+    return 0;
+}
+
 struct auditq *auditq_start(const char *dbpath)
 {
+    unsigned char sk[AUDIT_SK_BYTES];
+    if (load_key(dbpath, sk))
+        return NULL;
     struct store *st = store_open_sqlite(dbpath, false);
     if (!st)
         return NULL;
+    st->ops->audit_set_signer(st, sk);
+    sodium_memzero(sk, sizeof sk);
     struct store *ck = store_open_sqlite(dbpath, false);
     if (!ck || st->ops->audit_autocheckpoint(st, 0)) {
         store_close(st);
@@ -227,6 +278,9 @@ void auditq_close(struct auditq *q)
     pthread_cond_signal(&q->ckpt_wake);
     pthread_mutex_unlock(&q->mu);
     pthread_join(q->ckpt_thread, NULL);
+    /* sign the tail, so that truncation after a clean stop is detectable */
+    if (q->st->ops->audit_checkpoint_all(q->st))
+        warn("audit: final checkpoint failed: %s", store_errmsg(q->st));
 }
 
 void auditq_free(struct auditq *q)

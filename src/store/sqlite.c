@@ -14,6 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
+#include "domain/merkle.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -37,6 +40,10 @@ enum stmt_id {
     S_IMPORT_RUN,
     S_AUDIT_INSURERS,
     S_READ_BEGIN,
+    S_AUDIT_LEAVES_FROM,
+    S_CKPT_INSERT,
+    S_CKPT_FRONTIER,
+    S_CKPT_LIST,
     S_READ_END,
     S_KIND_EMPTY,
     S_COUNT
@@ -71,10 +78,30 @@ static const char *const sql_text[S_COUNT] = {
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit.audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
     [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
     [S_READ_BEGIN] = "BEGIN",
+    [S_AUDIT_LEAVES_FROM] = "SELECT seq, leaf_hash FROM audit.audit_log WHERE insurer_no = ?1 AND seq > ?2"
+                            " ORDER BY seq",
+    [S_CKPT_INSERT] = "INSERT INTO audit.checkpoints (insurer_no, tree_size, root, time_ms, signature,"
+                      " frontier) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_CKPT_FRONTIER] = "SELECT tree_size, frontier FROM audit.checkpoints WHERE insurer_no = ?1 AND"
+                        " tree_size <= ?2 ORDER BY tree_size DESC LIMIT 1",
+    [S_CKPT_LIST] = "SELECT tree_size, root, time_ms, signature FROM audit.checkpoints"
+                    " WHERE insurer_no = ?1 ORDER BY tree_size",
     [S_READ_END] = "COMMIT",
     [S_AUDIT_INSURERS] = "SELECT DISTINCT insurer_no FROM audit.audit_log ORDER BY insurer_no",
     [S_IMPORT_RUN] = "INSERT INTO import_runs (change_id, kind, file_sha256, rows_total, rows_changed)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+#define AUDIT_CKPT_ENTRIES 1000 /* a checkpoint at least every … entries per insurer */
+#define AUDIT_CKPT_MS 1000      /* … or every second with new entries */
+
+/* The right edge of each insurer's Merkle tree, kept by the audit writer's
+ * connection; caught up from the log when another process appended. */
+struct tree_state {
+    char insurer_no[INSURER_NO_LEN + 1];
+    struct merkle_frontier f;
+    int64_t ckpt_size; /* entries covered by the last checkpoint written here */
+    int64_t ckpt_ms;
 };
 
 struct sqlite_store {
@@ -82,6 +109,10 @@ struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
     char err[256];
+    bool can_sign;
+    unsigned char sk[AUDIT_SK_BYTES];
+    struct tree_state *trees;
+    size_t ntrees;
 };
 
 static struct sqlite_store *S(struct store *st)
@@ -139,6 +170,8 @@ static void copy_col(sqlite3_stmt *q, int col, char *out, size_t cap)
 static void s_close(struct store *st)
 {
     struct sqlite_store *s = S(st);
+    sodium_memzero(s->sk, sizeof s->sk);
+    free(s->trees);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
@@ -435,6 +468,120 @@ static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq,
     return 0;
 }
 
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct tree_state *tree_for(struct sqlite_store *s, const char *insurer)
+{
+    for (size_t i = 0; i < s->ntrees; i++)
+        if (strcmp(s->trees[i].insurer_no, insurer) == 0)
+            return &s->trees[i];
+    s->trees = xrealloc(s->trees, size_mul(s->ntrees + 1, sizeof *s->trees));
+    struct tree_state *t = &s->trees[s->ntrees++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->insurer_no, sizeof t->insurer_no, "%s", insurer);
+    merkle_frontier_init(&t->f);
+    return t;
+}
+
+/* The frontier as stored: the subtree roots of the set bits of size, lowest first. */
+static size_t frontier_pack(const struct merkle_frontier *f, unsigned char *out)
+{
+    size_t n = 0;
+    for (int level = 0; level < MERKLE_MAX_PROOF; level++)
+        if ((f->size >> level) & 1)
+            memcpy(out + AUDIT_HASH_BYTES * n++, f->node[level], AUDIT_HASH_BYTES);
+    return n * AUDIT_HASH_BYTES;
+}
+
+static bool frontier_unpack(struct merkle_frontier *f, uint64_t size, const unsigned char *p,
+                            size_t len)
+{
+    merkle_frontier_init(f);
+    size_t n = 0;
+    for (int level = 0; level < MERKLE_MAX_PROOF; level++)
+        if ((size >> level) & 1) {
+            if ((n + 1) * AUDIT_HASH_BYTES > len)
+                return false;
+            memcpy(f->node[level], p + AUDIT_HASH_BYTES * n++, AUDIT_HASH_BYTES);
+        }
+    if (n * AUDIT_HASH_BYTES != len)
+        return false;
+    f->size = size;
+    return true;
+}
+
+/* catch_up - extends frontier f (covering f->size entries) to the log's head:
+ * from the newest stored checkpoint when starting cold, then leaf by leaf. (A
+ * stored frontier that was tampered with gives wrong roots, which verify finds.) */
+static int catch_up(struct sqlite_store *s, const char *insurer, struct merkle_frontier *f,
+                    int64_t head)
+{
+    if ((int64_t)f->size > head)
+        merkle_frontier_init(f); /* the log is shorter than we knew: rebuild */
+    if ((int64_t)f->size == head)
+        return 0;
+    if (f->size == 0) {
+        sqlite3_stmt *c = stmt(s, S_CKPT_FRONTIER);
+        if (!c)
+            return -1;
+        bind_text(c, 1, insurer);
+        sqlite3_bind_int64(c, 2, head);
+        if (sqlite3_step(c) == SQLITE_ROW &&
+            !frontier_unpack(f, (uint64_t)sqlite3_column_int64(c, 0), sqlite3_column_blob(c, 1),
+                             (size_t)sqlite3_column_bytes(c, 1)))
+            merkle_frontier_init(f); /* unusable: reread the log */
+        sqlite3_reset(c);
+    }
+    sqlite3_stmt *q = stmt(s, S_AUDIT_LEAVES_FROM);
+    if (!q)
+        return -1;
+    bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)f->size);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (sqlite3_column_int64(q, 0) != (sqlite3_int64)f->size + 1 ||
+            sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES) {
+            sqlite3_reset(q);
+            snprintf(s->err, sizeof s->err, "audit log %s: gap at seq %llu", insurer,
+                     (unsigned long long)f->size + 1);
+            return -1;
+        }
+        merkle_frontier_append(f, sqlite3_column_blob(q, 1));
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : fail(s, "audit catch-up");
+}
+
+static int write_checkpoint(struct sqlite_store *s, const char *insurer,
+                            const struct merkle_frontier *f, int64_t now)
+{
+    struct audit_checkpoint c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.insurer_no, sizeof c.insurer_no, "%s", insurer);
+    c.size = (int64_t)f->size;
+    c.time_ms = now;
+    merkle_frontier_root(f, c.root);
+    audit_checkpoint_sign(&c, s->sk);
+    sqlite3_stmt *q = stmt(s, S_CKPT_INSERT);
+    if (!q)
+        return -1;
+    bind_text(q, 1, c.insurer_no);
+    sqlite3_bind_int64(q, 2, c.size);
+    sqlite3_bind_blob(q, 3, c.root, AUDIT_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, c.time_ms);
+    sqlite3_bind_blob(q, 5, c.sig, AUDIT_SIG_BYTES, SQLITE_STATIC);
+    unsigned char packed[MERKLE_MAX_PROOF * AUDIT_HASH_BYTES];
+    sqlite3_bind_blob(q, 6, packed, (int)frontier_pack(f, packed), SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return fail(s, "checkpoint insert");
+    return 0;
+}
+
 static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
 {
     struct sqlite_store *s = S(st);
@@ -444,10 +591,15 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         char insurer_no[INSURER_NO_LEN + 1];
         int64_t seq;
         unsigned char chain[AUDIT_HASH_BYTES];
-    } heads[8];
-    size_t nheads = 0;
-    if (exec(s, "BEGIN IMMEDIATE"))
+        struct merkle_frontier f; /* working copy; kept only if the commit succeeds */
+        bool ckpt;                /* a checkpoint was written for it in this batch */
+    } *heads = xcalloc(8, sizeof *heads);
+    size_t nheads = 0, cap = 8;
+    int64_t now = wall_ms();
+    if (exec(s, "BEGIN IMMEDIATE")) {
+        free(heads);
         return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned char leaf[AUDIT_HASH_BYTES], chain[AUDIT_HASH_BYTES];
         unsigned char canon[AUDIT_CANON_MAX];
@@ -456,10 +608,19 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
             if (strcmp(heads[k].insurer_no, e[i].insurer_no) == 0)
                 h = &heads[k];
         if (!h) {
-            h = &heads[nheads < ARRAY_LEN(heads) ? nheads++ : (i % ARRAY_LEN(heads))];
+            if (nheads == cap) {
+                cap *= 2;
+                heads = xrealloc(heads, size_mul(cap, sizeof *heads));
+            }
+            h = &heads[nheads++];
             snprintf(h->insurer_no, sizeof h->insurer_no, "%s", e[i].insurer_no);
             if (audit_head(s, h->insurer_no, &h->seq, h->chain))
                 goto fail;
+            if (s->can_sign) {
+                h->f = tree_for(s, h->insurer_no)->f;
+                if (catch_up(s, h->insurer_no, &h->f, h->seq))
+                    goto fail;
+            }
         }
         e[i].seq = h->seq + 1;
         size_t len = audit_canonical(&e[i], canon);
@@ -488,9 +649,71 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         }
         h->seq = e[i].seq;
         memcpy(h->chain, chain, AUDIT_HASH_BYTES);
+        if (s->can_sign)
+            merkle_frontier_append(&h->f, leaf);
+    }
+    /* Signed tree heads, in the same transaction as the entries they cover. */
+    for (size_t k = 0; s->can_sign && k < nheads; k++) {
+        struct tree_state *t = tree_for(s, heads[k].insurer_no);
+        if (t->ckpt_ms == 0 || (int64_t)heads[k].f.size - t->ckpt_size >= AUDIT_CKPT_ENTRIES ||
+            now - t->ckpt_ms >= AUDIT_CKPT_MS) {
+            if (write_checkpoint(s, heads[k].insurer_no, &heads[k].f, now))
+                goto fail;
+            heads[k].ckpt = true;
+        }
     }
     if (exec(s, "COMMIT"))
         goto fail;
+    for (size_t k = 0; s->can_sign && k < nheads; k++) {
+        struct tree_state *t = tree_for(s, heads[k].insurer_no);
+        t->f = heads[k].f;
+        if (heads[k].ckpt) {
+            t->ckpt_size = (int64_t)heads[k].f.size;
+            t->ckpt_ms = now;
+        }
+    }
+    free(heads);
+    return 0;
+fail:;
+    char keep[sizeof s->err];
+    memcpy(keep, s->err, sizeof keep);
+    exec(s, "ROLLBACK");
+    memcpy(s->err, keep, sizeof keep);
+    free(heads);
+    return -1;
+}
+
+static int s_audit_set_signer(struct store *st, const unsigned char sk[AUDIT_SK_BYTES])
+{
+    struct sqlite_store *s = S(st);
+    memcpy(s->sk, sk, AUDIT_SK_BYTES);
+    s->can_sign = true;
+    return 0;
+}
+
+static int s_audit_checkpoint_all(struct store *st)
+{
+    struct sqlite_store *s = S(st);
+    if (!s->can_sign)
+        return 0;
+    if (exec(s, "BEGIN IMMEDIATE"))
+        return -1;
+    int64_t now = wall_ms();
+    for (size_t i = 0; i < s->ntrees; i++) {
+        struct tree_state *t = &s->trees[i];
+        int64_t head;
+        unsigned char chain[AUDIT_HASH_BYTES];
+        if (audit_head(s, t->insurer_no, &head, chain) || catch_up(s, t->insurer_no, &t->f, head))
+            goto fail;
+        if ((int64_t)t->f.size > t->ckpt_size && write_checkpoint(s, t->insurer_no, &t->f, now))
+            goto fail;
+    }
+    if (exec(s, "COMMIT"))
+        goto fail;
+    for (size_t i = 0; i < s->ntrees; i++) {
+        s->trees[i].ckpt_size = (int64_t)s->trees[i].f.size;
+        s->trees[i].ckpt_ms = now;
+    }
     return 0;
 fail:;
     char keep[sizeof s->err];
@@ -498,6 +721,32 @@ fail:;
     exec(s, "ROLLBACK");
     memcpy(s->err, keep, sizeof keep);
     return -1;
+}
+
+static int s_audit_checkpoints(struct store *st, const char *insurer_no, store_checkpoint_fn *fn,
+                               void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = stmt(s, S_CKPT_LIST);
+    if (!q)
+        return -1;
+    bind_text(q, 1, insurer_no);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct audit_checkpoint c;
+        memset(&c, 0, sizeof c);
+        snprintf(c.insurer_no, sizeof c.insurer_no, "%s", insurer_no);
+        c.size = sqlite3_column_int64(q, 0);
+        if (sqlite3_column_bytes(q, 1) == AUDIT_HASH_BYTES)
+            memcpy(c.root, sqlite3_column_blob(q, 1), AUDIT_HASH_BYTES);
+        c.time_ms = sqlite3_column_int64(q, 2);
+        if (sqlite3_column_bytes(q, 3) == AUDIT_SIG_BYTES)
+            memcpy(c.sig, sqlite3_column_blob(q, 3), AUDIT_SIG_BYTES);
+        if (fn(ctx, &c))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail(s, "audit checkpoints");
 }
 
 /* Map stored codes back to enums (for verification the codes themselves matter). */
@@ -644,6 +893,9 @@ static int s_audit_autocheckpoint(struct store *st, int pages)
 }
 
 static const struct store_ops sqlite_ops = {
+    .audit_set_signer = s_audit_set_signer,
+    .audit_checkpoint_all = s_audit_checkpoint_all,
+    .audit_checkpoints = s_audit_checkpoints,
     .audit_checkpoint = s_audit_checkpoint,
     .audit_autocheckpoint = s_audit_autocheckpoint,
     .audit_insurers = s_audit_insurers,
@@ -735,6 +987,16 @@ static const char audit_schema[] =
     " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit.audit_log_no_delete BEFORE DELETE ON audit_log"
     " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+    "CREATE TABLE IF NOT EXISTS audit.checkpoints ("
+    " insurer_no TEXT NOT NULL, tree_size INTEGER NOT NULL CHECK (tree_size >= 1),"
+    " root BLOB NOT NULL CHECK (length(root) = 32), time_ms INTEGER NOT NULL,"
+    " signature BLOB NOT NULL CHECK (length(signature) = 64),"
+    " frontier BLOB NOT NULL," /* the tree's right edge, so a restart need not reread the log */
+    " PRIMARY KEY (insurer_no, tree_size)) WITHOUT ROWID;"
+    "CREATE TRIGGER IF NOT EXISTS audit.checkpoints_no_update BEFORE UPDATE ON checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit.checkpoints_no_delete BEFORE DELETE ON checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit.meta_no_update BEFORE UPDATE ON meta"
     " BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit.meta_no_delete BEFORE DELETE ON meta"

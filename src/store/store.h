@@ -29,6 +29,7 @@ typedef int store_audit_fn(void *ctx, const struct audit_entry *e,
                            const unsigned char leaf[AUDIT_HASH_BYTES],
                            const unsigned char chain[AUDIT_HASH_BYTES]);
 typedef int store_insurer_fn(void *ctx, const struct insurer *ins, long long persons);
+typedef int store_checkpoint_fn(void *ctx, const struct audit_checkpoint *c);
 
 struct store_ops {
     void (*close)(struct store *st);
@@ -78,6 +79,17 @@ struct store_ops {
     int (*audit_iter)(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx);
     /* audit_insurers - every insurer number that has a log (callback; non-zero stops). */
     int (*audit_insurers)(struct store *st, int (*fn)(void *ctx, const char *insurer_no), void *ctx);
+    /* audit_set_signer - from now on audit_append also writes signed checkpoints
+     * (Merkle tree heads) in the same transaction: each insurer's first batch in
+     * this connection, then at least every AUDIT_CKPT_ENTRIES entries or
+     * AUDIT_CKPT_MS milliseconds. The key is copied. */
+    int (*audit_set_signer)(struct store *st, const unsigned char sk[AUDIT_SK_BYTES]);
+    /* audit_checkpoint_all - a checkpoint for every insurer with entries not yet
+     * covered (at a clean stop, so that the whole tail is signed). */
+    int (*audit_checkpoint_all)(struct store *st);
+    /* audit_checkpoints - an insurer's checkpoints in order of size. */
+    int (*audit_checkpoints)(struct store *st, const char *insurer_no, store_checkpoint_fn *fn,
+                             void *ctx);
     /* audit_checkpoint - copies committed audit WAL frames into the audit file
      * (passive: never blocks the writer); audit_autocheckpoint(0) stops the
      * connection from checkpointing by itself at commit. */

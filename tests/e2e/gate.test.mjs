@@ -31,6 +31,16 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
     await srv.stop();
   }
   assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
+  // the server signed its tail at the clean stop: removing the last entry is detected
+  const p = `${dir}/tail.db`;
+  sqlite(db, `VACUUM INTO '${p}'`);
+  sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
+  fs.copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
+  const last = sqlite(p + '.audit', 'SELECT MAX(seq) FROM audit_log').out;
+  assert.equal(sqlite(p + '.audit', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${last};`).code, 0);
+  const r = kaigo(['audit', 'verify', '--db', p]);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, new RegExp(`連番 ${last}: 以降の記録が失われています`));
 });
 
 test('CLI card show is audited as the local operator', () => {
@@ -58,6 +68,7 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
     const p = `${dir}/${name}.db`;
     sqlite(db, `VACUUM INTO '${p}'`);
     sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
+    fs.copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
     return p;
   };
   const cases = [
@@ -100,4 +111,60 @@ test('a missing or replaced audit log is refused, never silently recreated', () 
   rmSync(db + '.audit', { force: true });
   r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
   assert.equal(r.code, 3);
+});
+
+test('signed checkpoints: a truncated tail, a forged checkpoint or a missing key is detected; proofs verify', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  for (let i = 0; i < 6; i++) assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000001']).code, 0);
+  let r = kaigo(['audit', 'verify', '--db', db]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /6 件, 署名済みチェックポイント 6 件 OK/);
+  // the key is private, the public key is published beside the database
+  assert.equal(fs.statSync(db + '.audit-key').mode & 0o777, 0o600);
+  assert.match(fs.readFileSync(db + '.audit-key.pub', 'utf8'), /^[0-9a-f]{64}\n$/);
+
+  const copy = (name) => {
+    const p = `${dir}/${name}.db`;
+    sqlite(db, `VACUUM INTO '${p}'`);
+    sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
+    fs.copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
+    return p;
+  };
+  // truncation: the last two entries removed (triggers dropped by an attacker)
+  let p = copy('trunc');
+  assert.equal(sqlite(p + '.audit', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 4;').code, 0);
+  r = kaigo(['audit', 'verify', '--db', p]);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /連番 5: 以降の記録が失われています/);
+  // a rewritten log with recomputed hashes still fails against the signed heads
+  p = copy('forge');
+  assert.equal(sqlite(p + '.audit', "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET root = zeroblob(32) WHERE tree_size = 3;").code, 0);
+  r = kaigo(['audit', 'verify', '--db', p]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /連番 3: 署名済みチェックポイントの根ハッシュと一致しません/);
+  p = copy('sig');
+  assert.equal(sqlite(p + '.audit', "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET time_ms = time_ms + 1 WHERE tree_size = 2;").code, 0);
+  r = kaigo(['audit', 'verify', '--db', p]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /連番 2: チェックポイントの署名が不正です/);
+  // a different public key: every signature fails
+  p = copy('key');
+  fs.writeFileSync(p + '.audit-key.pub', 'ab'.repeat(32) + '\n');
+  assert.equal(kaigo(['audit', 'verify', '--db', p]).code, 1);
+  fs.rmSync(p + '.audit-key.pub');
+  r = kaigo(['audit', 'verify', '--db', p]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /公開鍵/);
+
+  // inclusion and consistency proofs (RFC 9162)
+  r = kaigo(['audit', 'prove', '--db', db, '122192', '3']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /木のサイズ\s+6/);
+  assert.match(r.out, /検証: OK/);
+  r = kaigo(['audit', 'consistency', '--db', db, '122192', '2', '6']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /検証: OK/);
+  assert.equal(kaigo(['audit', 'prove', '--db', db, '122192', '7']).code, 1);
+  assert.equal(kaigo(['audit', 'consistency', '--db', db, '122192', '6', '2']).code, 2);
 });
