@@ -465,8 +465,16 @@ int cmd_import(int argc, char **argv)
             pos[np++] = argv[i];
     }
     enum import_kind kind;
-    if (!db || np != 2 || import_kind_parse(pos[0], &kind) ||
-        (strcmp(enc, "auto") && strcmp(enc, "utf-8") && strcmp(enc, "cp932"))) {
+    if (np == 2 && import_kind_parse(pos[0], &kind)) {
+        fprintf(stderr, "kaigo import: 不明な種類です: %s (insured, certification, burden, limit, "
+                        "restriction, plan, facility)\n", pos[0]);
+        return EXIT_USAGE;
+    }
+    if (strcmp(enc, "auto") && strcmp(enc, "utf-8") && strcmp(enc, "cp932")) {
+        fprintf(stderr, "kaigo import: --encoding は auto, utf-8, cp932 のいずれかです\n");
+        return EXIT_USAGE;
+    }
+    if (!db || np != 2) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
