@@ -80,7 +80,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_READ_BEGIN] = "BEGIN",
     [S_AUDIT_LEAVES_FROM] = "SELECT seq, leaf_hash FROM audit.audit_log WHERE insurer_no = ?1 AND seq > ?2"
                             " ORDER BY seq",
-    [S_CKPT_INSERT] = "INSERT INTO audit.checkpoints (insurer_no, tree_size, root, time_ms, signature,"
+    /* OR IGNORE: another process may have signed the same size already (same leaves, same root) */
+    [S_CKPT_INSERT] = "INSERT OR IGNORE INTO audit.checkpoints (insurer_no, tree_size, root, time_ms, signature,"
                       " frontier) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_CKPT_FRONTIER] = "SELECT tree_size, frontier FROM audit.checkpoints WHERE insurer_no = ?1 AND"
                         " tree_size <= ?2 ORDER BY tree_size DESC LIMIT 1",

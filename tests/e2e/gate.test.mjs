@@ -168,3 +168,20 @@ test('signed checkpoints: a truncated tail, a forged checkpoint or a missing key
   assert.equal(kaigo(['audit', 'prove', '--db', db, '122192', '7']).code, 1);
   assert.equal(kaigo(['audit', 'consistency', '--db', db, '122192', '6', '2']).code, 2);
 });
+
+test('the server and the CLI append to one log at once; both sign, verify passes', async () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const srv = await startServer(db);
+  try {
+    const reads = [];
+    for (let i = 0; i < 20; i++) reads.push(srv.get('/api/v1/insurers/122192/insured/0000000001/card'));
+    for (let i = 0; i < 3; i++) assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000002']).code, 0);
+    for (const r of await Promise.all(reads)) assert.equal(r.status, 200);
+  } finally {
+    await srv.stop();
+  }
+  const r = kaigo(['audit', 'verify', '--db', db]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /23 件/);
+});
