@@ -596,11 +596,12 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         bool ckpt;                /* a checkpoint was written for it in this batch */
     } *heads = xcalloc(8, sizeof *heads);
     size_t nheads = 0, cap = 8;
-    int64_t now = wall_ms();
     if (exec(s, "BEGIN IMMEDIATE")) {
         free(heads);
         return -1;
     }
+    /* read the clock inside the write lock: checkpoint times then follow commit order */
+    int64_t now = wall_ms();
     for (size_t i = 0; i < n; i++) {
         unsigned char leaf[AUDIT_HASH_BYTES], chain[AUDIT_HASH_BYTES];
         unsigned char canon[AUDIT_CANON_MAX];
