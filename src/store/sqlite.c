@@ -43,6 +43,7 @@ enum stmt_id {
     S_AUDIT_LEAVES_FROM,
     S_CKPT_INSERT,
     S_CKPT_FRONTIER,
+    S_CKPT_LAST_TIME,
     S_CKPT_LIST,
     S_READ_END,
     S_KIND_EMPTY,
@@ -83,6 +84,8 @@ static const char *const sql_text[S_COUNT] = {
     /* OR IGNORE: another process may have signed the same size already (same leaves, same root) */
     [S_CKPT_INSERT] = "INSERT OR IGNORE INTO audit.checkpoints (insurer_no, tree_size, root, time_ms, signature,"
                       " frontier) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_CKPT_LAST_TIME] = "SELECT time_ms FROM audit.checkpoints WHERE insurer_no = ?1"
+                         " ORDER BY tree_size DESC LIMIT 1",
     [S_CKPT_FRONTIER] = "SELECT tree_size, frontier FROM audit.checkpoints WHERE insurer_no = ?1 AND"
                         " tree_size <= ?2 ORDER BY tree_size DESC LIMIT 1",
     [S_CKPT_LIST] = "SELECT tree_size, root, time_ms, signature FROM audit.checkpoints"
@@ -566,6 +569,18 @@ static int write_checkpoint(struct sqlite_store *s, const char *insurer,
     snprintf(c.insurer_no, sizeof c.insurer_no, "%s", insurer);
     c.size = (int64_t)f->size;
     c.time_ms = now;
+    /* Checkpoint times never go backwards (RFC 9162 verifiers reject that): after a
+     * backward clock step the previous time is kept, and the step is reported. */
+    sqlite3_stmt *lt = stmt(s, S_CKPT_LAST_TIME);
+    if (!lt)
+        return -1;
+    bind_text(lt, 1, insurer);
+    if (sqlite3_step(lt) == SQLITE_ROW && sqlite3_column_int64(lt, 0) > now) {
+        c.time_ms = sqlite3_column_int64(lt, 0);
+        warn("audit %s: the clock went back %lld ms; checkpoint time kept at the previous one",
+             insurer, (long long)(c.time_ms - now));
+    }
+    sqlite3_reset(lt);
     merkle_frontier_root(f, c.root);
     audit_checkpoint_sign(&c, s->sk);
     sqlite3_stmt *q = stmt(s, S_CKPT_INSERT);
