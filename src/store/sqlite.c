@@ -232,6 +232,17 @@ static int s_rollback(struct store *st)
     return exec(S(st), "ROLLBACK");
 }
 
+/* rollback_keep - rolls back after a failure, keeping the failure's message
+ * (not the rollback's) in s->err. Returns -1. */
+static int rollback_keep(struct sqlite_store *s)
+{
+    char keep[sizeof s->err];
+    memcpy(keep, s->err, sizeof keep);
+    exec(s, "ROLLBACK");
+    memcpy(s->err, keep, sizeof keep);
+    return -1;
+}
+
 /* ---- insurers ------------------------------------------------------------ */
 
 static int s_insurer_get(struct store *st, const char *no, struct insurer *out)
@@ -691,11 +702,8 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
     }
     free(heads);
     return 0;
-fail:;
-    char keep[sizeof s->err];
-    memcpy(keep, s->err, sizeof keep);
-    exec(s, "ROLLBACK");
-    memcpy(s->err, keep, sizeof keep);
+fail:
+    rollback_keep(s);
     free(heads);
     return -1;
 }
@@ -732,11 +740,8 @@ static int s_audit_checkpoint_all(struct store *st)
         s->trees[i].ckpt_ms = now;
     }
     return 0;
-fail:;
-    char keep[sizeof s->err];
-    memcpy(keep, s->err, sizeof keep);
-    exec(s, "ROLLBACK");
-    memcpy(s->err, keep, sizeof keep);
+fail:
+    rollback_keep(s);
     return -1;
 }
 
@@ -961,10 +966,10 @@ static int migrate(struct sqlite_store *s)
         if (exec(s, "BEGIN IMMEDIATE"))
             return -1;
         if (exec(s, (const char *)m->sql)) {
-            char keep[sizeof s->err];
-            memcpy(keep, s->err, sizeof keep);
-            exec(s, "ROLLBACK");
-            snprintf(s->err, sizeof s->err, "migration %.40s: %.200s", m->name, keep);
+            rollback_keep(s);
+            char why[sizeof s->err];
+            memcpy(why, s->err, sizeof why);
+            snprintf(s->err, sizeof s->err, "migration %.40s: %.200s", m->name, why);
             return -1;
         }
         char now[64];
@@ -1091,11 +1096,8 @@ static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
         return -1;
     }
     return exec(s, "COMMIT");
-fail:;
-    char keep[sizeof s->err];
-    memcpy(keep, s->err, sizeof keep);
-    exec(s, "ROLLBACK");
-    memcpy(s->err, keep, sizeof keep);
+fail:
+    rollback_keep(s);
     return -1;
 }
 

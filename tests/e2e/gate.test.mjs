@@ -1,7 +1,7 @@
 // gate.test.mjs - no personal byte leaves without a durable audit entry (security.md P1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmp, fixture, startServer, sqlite, kaigo } from './lib.mjs';
+import { tmp, fixture, startServer, sqlite, kaigo, copyPair } from './lib.mjs';
 import * as fs from 'node:fs';
 const await_import_fs = () => fs;
 
@@ -32,10 +32,7 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
   }
   assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
   // the server signed its tail at the clean stop: removing the last entry is detected
-  const p = `${dir}/tail.db`;
-  sqlite(db, `VACUUM INTO '${p}'`);
-  sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
-  fs.copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
+  const p = copyPair(db, dir, 'tail');
   const last = sqlite(p + '.audit', 'SELECT MAX(seq) FROM audit_log').out;
   assert.equal(sqlite(p + '.audit', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${last};`).code, 0);
   const r = kaigo(['audit', 'verify', '--db', p]);
@@ -64,13 +61,7 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   for (let i = 0; i < 5; i++) assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000001']).code, 0);
   assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
   // a copy of the pair (database and its audit log); the mutation goes to the copy's log
-  const copy = (name) => {
-    const p = `${dir}/${name}.db`;
-    sqlite(db, `VACUUM INTO '${p}'`);
-    sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
-    fs.copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
-    return p;
-  };
+  const copy = (name) => copyPair(db, dir, name);
   const cases = [
     ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET purpose='care' WHERE seq=3;", /連番 3/],
     ['delete', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=2;', /連番 3/],
@@ -124,13 +115,7 @@ test('signed checkpoints: a truncated tail, a forged checkpoint or a missing key
   assert.equal(fs.statSync(db + '.audit-key').mode & 0o777, 0o600);
   assert.match(fs.readFileSync(db + '.audit-key.pub', 'utf8'), /^[0-9a-f]{64}\n$/);
 
-  const copy = (name) => {
-    const p = `${dir}/${name}.db`;
-    sqlite(db, `VACUUM INTO '${p}'`);
-    sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
-    fs.copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
-    return p;
-  };
+  const copy = (name) => copyPair(db, dir, name);
   // truncation: the last two entries removed (triggers dropped by an attacker)
   let p = copy('trunc');
   assert.equal(sqlite(p + '.audit', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 4;').code, 0);

@@ -1,7 +1,7 @@
 // lib.mjs - helpers for end-to-end tests: temporary databases, the real kaigo
 // binary, a server on a free loopback port (read from its first stdout line).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -74,4 +74,14 @@ export async function startServer(db, extra = []) {
     get: (path, headers = {}) => fetch(url + path, { headers: { Authorization: 'Bearer ' + token, ...headers } }),
     stop: () => new Promise((res) => { child.once('exit', res); child.kill('SIGTERM'); }),
   };
+}
+
+// copyPair - a consistent copy of a database, its audit log and the log's public
+// key under the name `${dir}/${name}.db`, for tests that tamper with the copy.
+export function copyPair(db, dir, name) {
+  const p = `${dir}/${name}.db`;
+  sqlite(db, `VACUUM INTO '${p}'`);
+  sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
+  copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
+  return p;
 }
