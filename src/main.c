@@ -19,6 +19,14 @@ static const struct command {
     {"card", cmd_card, "被保険者証を表示する (show a person's card; audited)"},
     {"insurer", cmd_insurer, "保険者を一覧・名称設定する (list insurers, set names)"},
     {"audit", cmd_audit, "監査ログを検証する (verify the audit log)"},
+    {"org", cmd_access, "組織(市町村・事業所・医療機関)を登録する (organisations)"},
+    {"user", cmd_access, "職員・本人・代理人のアカウントを作る (accounts: password + TOTP)"},
+    {"token", cmd_access, "事業所ソフト用APIトークンを発行・失効する (API tokens)"},
+    {"consent", cmd_access, "同意を登録・撤回する (consents)"},
+    {"proxy", cmd_access, "代理人を登録・取消する (proxies)"},
+    {"relationship", cmd_access, "本人確認コード・実績・担当終了 (care relationships)"},
+    {"ikensho", cmd_access, "主治医意見書作成依頼 (requests to a 医療機関)"},
+    {"totp", cmd_access, "TOTPコードを表示する (a TOTP code for a secret; for testing)"},
     {"check", cmd_check, "番号の検証番号を確かめる (validate a number)"},
     {"wareki", cmd_wareki, "和暦と西暦を変換する (convert Japanese era dates)"},
     {"demo", cmd_demo, "合成データを生成する (generate synthetic data)"},
@@ -28,7 +36,7 @@ static void usage(FILE *f)
 {
     fputs("使い方: kaigo <command> [options]   (usage)\n\n", f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fputs("\n各コマンドの詳細は kaigo <command> --help、マニュアルは docs/man/kaigo.1 を参照してください。\n",
           f);
 }

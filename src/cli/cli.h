@@ -20,6 +20,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_insurer(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_access(int argc, char **argv); /* org, user, token, consent, proxy, relationship, ikensho, totp */
 
 /* Helpers shared by subcommands (cli/common.c). */
 bool is_help(const char *a);

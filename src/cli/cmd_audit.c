@@ -21,6 +21,8 @@
 
 #include "cli/cli.h"
 #include "domain/merkle.h"
+#include "domain/wareki.h"
+#include "util/jsonw.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -34,7 +36,10 @@ static const char help[] =
     "              終了コード1で終わります。\n"
     "  prove       連番 SEQ の記録が最新の署名済みチェックポイントに含まれることの証明(RFC 9162)。\n"
     "  consistency 二つの署名済みチェックポイント(サイズ SIZE1 ≤ SIZE2)の一貫性証明(RFC 9162)。\n"
-    "  --pubkey    検証用の公開鍵(既定: <db>.audit-key.pub)\n";
+    "        kaigo audit scope [--db PATH] (--org ORG | --actor ACTOR) --from 日付 --to 日付 [--json]\n"
+    "  --pubkey    検証用の公開鍵(既定: <db>.audit-key.pub)\n"
+    "  scope       漏えい時の範囲特定: 組織または利用者(user:N / token:N)が期間内(--to の日を含む)に\n"
+    "              アクセスした被保険者と区分の一覧(許可・拒否の件数つき)。\n";
 
 /* ---- the log's public key ------------------------------------------------ */
 
@@ -319,8 +324,116 @@ out:
     return rc;
 }
 
+struct scope_ctx {
+    bool json;
+    struct jsonw w;
+    long long rows;
+    char last[INSURER_NO_LEN + INSURED_NO_LEN + 2];
+    long long persons;
+};
+
+static int scope_row(void *ctx, const struct scope_row *r)
+{
+    struct scope_ctx *c = ctx;
+    char key[sizeof c->last];
+    snprintf(key, sizeof key, "%s/%s", r->person.insurer_no, r->person.insured_no);
+    if (strcmp(key, c->last) != 0) {
+        c->persons++;
+        memcpy(c->last, key, sizeof key);
+    }
+    c->rows++;
+    if (c->json) {
+        jw_obj(&c->w, NULL);
+        jw_str(&c->w, "insurer_no", r->person.insurer_no);
+        jw_str(&c->w, "insured_no", r->person.insured_no);
+        jw_str(&c->w, "category", r->category);
+        jw_int(&c->w, "allowed", r->allowed);
+        jw_int(&c->w, "denied", r->denied);
+        jw_end(&c->w);
+    } else
+        printf("%s\t%s\t%s\t許可 %lld\t拒否 %lld\n", r->person.insurer_no, r->person.insured_no,
+               r->category, r->allowed, r->denied);
+    return 0;
+}
+
+static int64_t jst_day_ms(const char *s, int add_days)
+{
+    struct date d;
+    const char *why;
+    if (!s || date_parse_any(s, strlen(s), &d, &why))
+        return -1;
+    return ((int64_t)date_serial(d) + add_days) * 86400000LL - 9LL * 3600 * 1000;
+}
+
+/* audit scope - leak scoping (security.md P7). */
+static int scope(int argc, char **argv)
+{
+    const char *db = db_default(), *org = NULL, *actor = NULL, *from_s = NULL, *to_s = NULL;
+    struct scope_ctx c = {0};
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if (is_help(argv[i])) {
+            fputs(help, stdout);
+            return 0;
+        } else if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(argc, argv, &i, "--org")))
+            org = v;
+        else if ((v = opt_value(argc, argv, &i, "--actor")))
+            actor = v;
+        else if ((v = opt_value(argc, argv, &i, "--from")))
+            from_s = v;
+        else if ((v = opt_value(argc, argv, &i, "--to")))
+            to_s = v;
+        else if (strcmp(argv[i], "--json") == 0)
+            c.json = true;
+        else {
+            fputs(help, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    int64_t from = jst_day_ms(from_s, 0), to = jst_day_ms(to_s, 1);
+    if (!db || (!org && !actor) || from < 0 || to < 0 || to <= from) {
+        fprintf(stderr, "kaigo audit scope: --org か --actor と、--from ≤ --to の日付が必要です\n");
+        fputs(help, stderr);
+        return EXIT_USAGE;
+    }
+    struct store *st = store_open_sqlite(db, true);
+    if (!st)
+        return EXIT_INTERNAL;
+    if (c.json) {
+        jw_init(&c.w, 1u << 30);
+        jw_obj(&c.w, NULL);
+        jw_arr(&c.w, "accessed");
+    }
+    int rc = st->acc->audit_scope(st, org, actor, from, to, scope_row, &c);
+    if (rc) {
+        fprintf(stderr, "kaigo audit scope: %s\n", store_errmsg(st));
+        store_close(st);
+        if (c.json)
+            buf_release(&c.w.b);
+        return EXIT_INTERNAL;
+    }
+    store_close(st);
+    if (c.json) {
+        jw_end(&c.w);
+        jw_int(&c.w, "persons", c.persons);
+        jw_int(&c.w, "rows", c.rows);
+        jw_end(&c.w);
+        char *out = jw_detach(&c.w, NULL);
+        if (!out)
+            return EXIT_INTERNAL;
+        puts(out);
+        free(out);
+    } else
+        fprintf(stderr, "%lld 人、%lld 件(被保険者×区分)\n", c.persons, c.rows);
+    return 0;
+}
+
 int cmd_audit(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "scope") == 0)
+        return scope(argc, argv);
     if (argc < 2 || is_help(argv[1])) {
         fputs(help, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;

@@ -19,12 +19,14 @@
 
 static const char help[] =
     "使い方: kaigo serve [--db PATH] [--listen HOST:PORT] [--token-file PATH] [--threads N] [--quiet]\n"
-    "  HTTP API を起動します。/api 以下はすべて運用者トークンが必要です\n"
-    "  (Authorization: Bearer <token>)。\n"
+    "                   [--secure-cookies]\n"
+    "  HTTP API を起動します。/api 以下はログイン(セッション)かAPIトークンが必要です\n"
+    "  (運用者トークンは保険者一覧などのマスタ情報のみ)。\n"
     "  --db          データベース (既定: $KAIGO_DB)\n"
     "  --listen      待受アドレス (既定: $KAIGO_LISTEN または 127.0.0.1:8080; ポート0で空きポート)\n"
     "  --token-file  運用者トークンのファイル (既定: <db>.operator-token; 無ければ作成, mode 0600)\n"
     "  --threads     ワーカースレッド数 (既定: CPUコア数)\n"
+    "  --secure-cookies  セッションCookieに Secure を付ける (TLS終端プロキシの後ろで運用する場合)\n"
     "  --quiet       アクセスログを出さない\n"
     "  標準出力の1行目に待受URLを表示します。SIGINT/SIGTERM で停止します。\n";
 
@@ -69,7 +71,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = db_default(), *listen = getenv("KAIGO_LISTEN"), *token_file = NULL;
     unsigned threads = 0;
-    bool quiet = false;
+    bool quiet = false, secure = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -91,6 +93,8 @@ int cmd_serve(int argc, char **argv)
             threads = (unsigned)t;
         } else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
+        else if (strcmp(argv[i], "--secure-cookies") == 0)
+            secure = true;
         else {
             fprintf(stderr, "kaigo serve: 不明な引数です: %s\n%s", argv[i], help);
             return EXIT_USAGE;
@@ -129,7 +133,7 @@ int cmd_serve(int argc, char **argv)
     }
     buf_release(&tf);
     log_set_quiet(quiet);
-    struct server_config cfg = {db, host, (unsigned)port, token, threads, !quiet};
+    struct server_config cfg = {db, host, (unsigned)port, token, threads, !quiet, secure};
     int rc = server_run(&cfg);
     sodium_memzero(token, sizeof token);
     return rc;

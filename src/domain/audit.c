@@ -22,7 +22,7 @@ size_t audit_canonical(const struct audit_entry *e, unsigned char out[AUDIT_CANO
     snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
     snprintf(tms, sizeof tms, "%lld", (long long)e->time_ms);
     size_t o = 0;
-    o = put(out, o, "kaigo-audit-1");
+    o = put(out, o, "kaigo-audit-2");
     o = put(out, o, e->insurer_no);
     o = put(out, o, seq);
     o = put(out, o, tms);
@@ -35,7 +35,12 @@ size_t audit_canonical(const struct audit_entry *e, unsigned char out[AUDIT_CANO
     o = put(out, o, basis_code(e->basis));
     o = put(out, o, outcome_code(e->outcome));
     o = put(out, o, e->request_id);
-    return o; /* ≤ 13 × 1 + 13 + 6 + 20 + 20 + 63 + 31 + 9 + 10 + 9 + 9 + 8 + 9 + 39 < 512 */
+    char fl[12];
+    snprintf(fl, sizeof fl, "%u", e->flags);
+    o = put(out, o, fl);
+    o = put(out, o, e->basis_ref);
+    /* ≤ 15 length bytes + 13 + 6 + 20 + 20 + 63 + 31 + 9 + 10 + 9 + 9 + 10 + 9 + 39 + 11 + 47 < 512 */
+    return o;
 }
 
 void audit_leaf_hash(const unsigned char *canon, size_t n, unsigned char out[AUDIT_HASH_BYTES])

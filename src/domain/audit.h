@@ -31,6 +31,8 @@ struct audit_entry {
     enum purpose purpose;
     enum basis basis;
     enum outcome outcome;
+    unsigned flags;                 /* GATE_FLAG_BREAKGLASS */
+    char basis_ref[BASIS_REF_BYTES]; /* the consent/relationship/proxy/grant relied on */
     char request_id[REQUEST_ID_BYTES];
 };
 

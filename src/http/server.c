@@ -22,11 +22,15 @@
 #include <netinet/in.h>
 
 #include "domain/wareki.h"
+#include "domain/auth.h"
+#include "http/auth.h"
 #include "http/cardjson.h"
 #include "http/limits.h"
 #include "http/server.h"
 #include "store/auditq.h"
 #include "store/disclose.h"
+#include "util/jsonflat.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -46,11 +50,14 @@ struct req {
     bool too_big;
     unsigned status;
     bool responded;
+    struct principal who;
     /* a disclosure waiting for its audit entry (connection suspended) */
     bool waiting;
     struct disclosure *disc;
     struct card *card;
+    struct jsonw *rows; /* WHAT_ACCESS_LOG / WHAT_GRANTS output, sent only after the audit */
     enum disclose_status dstatus;
+    char set_cookie[160];
 };
 
 #define HANDLER_SUSPENDED 1 /* a handler's "I will answer after resume" */
@@ -91,6 +98,8 @@ static int respond_raw(struct req *r, unsigned status, const char *ctype, char *
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (extra_name)
         MHD_add_response_header(resp, extra_name, extra_value);
+    if (r->set_cookie[0])
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     enum MHD_Result rc = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     r->status = status;
@@ -194,19 +203,36 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ---- disclosures (GET, personal data: only through store/disclose.c) ------ */
+
 /* Runs in the audit writer thread once the entry is durable (or failed). */
-static void card_disclosed(void *ctx, enum disclose_status status)
+static void disclosed(void *ctx, enum disclose_status status)
 {
     struct req *r = ctx;
     r->dstatus = status;
     MHD_resume_connection(r->conn);
 }
 
-static int d_card(struct req *r)
+/* target - the person a personal route is about: {insurer}/{insured}, or the
+ * caller's own person for /me routes. */
+static int target(struct req *r, struct person_key *k)
+{
+    if (strstr(r->route->pattern, "/me/")) {
+        if (r->who.kind != P_SESSION || r->who.acct.staff || !r->who.acct.person.insurer_no[0]) {
+            http_error(r, 403, "forbidden", "本人のアカウントでログインしてください");
+            return -1;
+        }
+        *k = r->who.acct.person;
+        return 0;
+    }
+    return person_param(r, k);
+}
+
+static int start_disclosure(struct req *r, enum category cat, enum disclose_what what)
 {
     struct person_key k;
-    struct date on;
-    if (person_param(r, &k) || query_date(r, &on))
+    struct date on = date_today();
+    if (target(r, &k) || (what == WHAT_CARD && query_date(r, &on)))
         return 0;
     struct store *st = thread_store();
     if (!st)
@@ -214,31 +240,274 @@ static int d_card(struct req *r)
     if (stopping)
         return http_error(r, 503, "stopping", "サーバを停止しています");
     struct disclosure *d = r->disc = xcalloc(1, sizeof *d);
-    r->card = xmalloc(sizeof *r->card);
-    d->rq.actor.role = ROLE_OPERATOR;
-    snprintf(d->rq.actor.id, sizeof d->rq.actor.id, "operator-token");
+    principal_actor(&r->who, &k, &d->rq.actor);
     d->rq.person = k;
-    d->rq.category = CAT_SHIKAKU;
-    d->rq.purpose = PURPOSE_ADMIN;
+    d->rq.category = cat;
+    d->rq.purpose = d->rq.actor.role == ROLE_PERSON ? PURPOSE_SELF
+                    : d->rq.actor.role == ROLE_INSURER || d->rq.actor.role == ROLE_OPERATOR
+                        ? PURPOSE_ADMIN
+                        : PURPOSE_CARE;
     d->request_id = r->request_id;
     d->time_ms = now_ms();
-    /* Suspend first: the writer may resume us before disclose_card_async returns. */
+    d->what = what;
+    d->on = on;
+    if (what == WHAT_CARD)
+        d->card = r->card = xmalloc(sizeof *r->card);
+    else {
+        r->rows = xmalloc(sizeof *r->rows);
+        jw_init(r->rows, 64u << 20);
+        jw_obj(r->rows, NULL);
+    }
+    /* Suspend first: the writer may resume us before disclose_async returns. */
     r->waiting = true;
     MHD_suspend_connection(r->conn);
-    disclose_card_async(st, auditq, d, on, r->card, card_disclosed, r);
+    return 0;
+}
+
+static void ms_iso(int64_t ms, char out[64])
+{
+    time_t t = (time_t)(ms / 1000) + 9 * 3600; /* shown in JST */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d+09:00", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void jw_time(struct jsonw *w, const char *key, int64_t ms)
+{
+    char iso[64];
+    if (!ms) {
+        jw_null(w, key);
+        return;
+    }
+    ms_iso(ms, iso);
+    jw_str(w, key, iso);
+}
+
+static void jw_cats(struct jsonw *w, const char *key, uint32_t cats)
+{
+    jw_arr(w, key);
+    for (int c = CAT_NONE + 1; c < CAT_COUNT; c++)
+        if (cats & CAT_BIT(c))
+            jw_str(w, NULL, category_code((enum category)c));
+    jw_end(w);
+}
+
+static enum role role_of_code(const char *c)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (strcmp(role_code((enum role)i), c) == 0)
+            return (enum role)i;
+    return ROLE_NONE;
+}
+
+static int access_row(void *ctx, const struct access_row *a)
+{
+    struct jsonw *w = ctx;
+    jw_obj(w, NULL);
+    jw_int(w, "seq", a->seq);
+    jw_time(w, "time", a->time_ms);
+    jw_str(w, "organisation", a->org);
+    jw_str(w, "organisation_name", a->org_name[0] ? a->org_name : "");
+    jw_str(w, "role", a->role);
+    jw_str(w, "role_name", role_name(role_of_code(a->role)));
+    jw_str(w, "actor", a->actor);
+    enum category c = category_from_code(a->category, strlen(a->category));
+    jw_str(w, "category", a->category);
+    jw_str(w, "category_name", category_name(c));
+    jw_str(w, "purpose", a->purpose);
+    jw_str(w, "basis", a->basis);
+    jw_str(w, "outcome", a->outcome);
+    jw_bool(w, "breakglass", (a->flags & GATE_FLAG_BREAKGLASS) != 0);
+    jw_end(w);
+    return 0;
+}
+
+static int g_consent(void *ctx, const struct consent *c, const char *collected_by)
+{
+    struct jsonw *w = ctx;
+    jw_obj(w, NULL);
+    jw_int(w, "id", c->id);
+    jw_str(w, "kind", consent_kind_code(c->kind));
+    jw_cats(w, "categories", c->cats);
+    jw_time(w, "valid_from", c->valid_from);
+    jw_time(w, "valid_to", c->valid_to);
+    jw_str(w, "grantee", c->grantee);
+    jw_str(w, "collected_by", collected_by);
+    jw_time(w, "recorded_at", c->recorded_ms);
+    jw_end(w);
+    return 0;
+}
+
+static int g_withdrawal(void *ctx, const struct withdrawal *x, const char *by)
+{
+    struct jsonw *w = ctx;
+    jw_obj(w, NULL);
+    jw_int(w, "id", x->id);
+    jw_cats(w, "categories", x->cats);
+    jw_str(w, "grantee", x->grantee);
+    jw_time(w, "at", x->at_ms);
+    jw_str(w, "by", by);
+    jw_end(w);
+    return 0;
+}
+
+static int g_proxy(void *ctx, const struct proxy *p, const char *login, const char *basis)
+{
+    struct jsonw *w = ctx;
+    jw_obj(w, NULL);
+    jw_int(w, "id", p->id);
+    jw_str(w, "account", login);
+    jw_str(w, "kind", proxy_kind_code(p->kind));
+    jw_str(w, "basis", basis);
+    jw_cats(w, "categories", p->cats);
+    jw_time(w, "valid_from", p->valid_from);
+    jw_time(w, "valid_to", p->valid_to);
+    jw_time(w, "revoked_at", p->revoked_ms);
+    jw_end(w);
+    return 0;
+}
+
+static int g_rel(void *ctx, const struct relationship *x, const char *org_name)
+{
+    struct jsonw *w = ctx;
+    jw_obj(w, NULL);
+    jw_int(w, "id", x->id);
+    jw_str(w, "organisation", x->org);
+    jw_str(w, "organisation_name", org_name);
+    jw_time(w, "started_at", x->started_ms);
+    jw_time(w, "ended_at", x->ended_ms);
+    jw_time(w, "lapses_at", relationship_lapse_ms(x, LAPSE_MONTHS_DEFAULT));
+    jw_bool(w, "active", relationship_active(x, now_ms(), LAPSE_MONTHS_DEFAULT));
+    jw_end(w);
+    return 0;
+}
+
+static int g_bg(void *ctx, const struct breakglass_row *b)
+{
+    struct jsonw *w = ctx;
+    jw_obj(w, NULL);
+    jw_int(w, "id", b->g.id);
+    jw_str(w, "organisation", b->org);
+    jw_str(w, "reason", b->reason);
+    jw_time(w, "started_at", b->g.started_ms);
+    jw_time(w, "expires_at", b->g.expires_ms);
+    jw_time(w, "reviewed_at", b->reviewed_ms);
+    jw_end(w);
+    return 0;
+}
+
+/* The grants are written as five arrays; each callback opens its array on first use. */
+struct grants_ctx {
+    struct jsonw *w;
+    int open; /* which array is open: 0 none, 1 consents … 5 breakglass */
+};
+static const char *const grant_arrays[] = {"", "consents", "withdrawals", "proxies",
+                                           "relationships", "breakglass"};
+
+static void grants_switch(struct grants_ctx *g, int to)
+{
+    while (g->open < to) {
+        if (g->open)
+            jw_end(g->w);
+        g->open++;
+        jw_arr(g->w, grant_arrays[g->open]);
+    }
+}
+
+static int gc_consent(void *ctx, const struct consent *c, const char *by)
+{
+    grants_switch(ctx, 1);
+    return g_consent(((struct grants_ctx *)ctx)->w, c, by);
+}
+static int gc_withdrawal(void *ctx, const struct withdrawal *x, const char *by)
+{
+    grants_switch(ctx, 2);
+    return g_withdrawal(((struct grants_ctx *)ctx)->w, x, by);
+}
+static int gc_proxy(void *ctx, const struct proxy *p, const char *login, const char *basis)
+{
+    grants_switch(ctx, 3);
+    return g_proxy(((struct grants_ctx *)ctx)->w, p, login, basis);
+}
+static int gc_rel(void *ctx, const struct relationship *x, const char *name)
+{
+    grants_switch(ctx, 4);
+    return g_rel(((struct grants_ctx *)ctx)->w, x, name);
+}
+static int gc_bg(void *ctx, const struct breakglass_row *b)
+{
+    grants_switch(ctx, 5);
+    return g_bg(((struct grants_ctx *)ctx)->w, b);
+}
+static const struct person_grants_fn grants_fns = {gc_consent, gc_withdrawal, gc_proxy, gc_rel,
+                                                   gc_bg};
+
+static int d_card(struct req *r)
+{
+    if (start_disclosure(r, CAT_SHIKAKU, WHAT_CARD) || !r->waiting)
+        return 0;
+    disclose_async(thread_store(), auditq, r->disc, disclosed, r);
     return HANDLER_SUSPENDED;
 }
 
-/* card_respond - after resume: send the card only if its audit entry is durable. */
-static void card_respond(struct req *r)
+static int d_access_log(struct req *r)
+{
+    if (start_disclosure(r, CAT_ACCESSLOG, WHAT_ACCESS_LOG) || !r->waiting)
+        return 0;
+    jw_arr(r->rows, "entries");
+    r->disc->row_fn = access_row;
+    r->disc->row_ctx = r->rows;
+    disclose_async(thread_store(), auditq, r->disc, disclosed, r);
+    return HANDLER_SUSPENDED;
+}
+
+static int d_grants(struct req *r)
+{
+    if (start_disclosure(r, CAT_ACCESSLOG, WHAT_GRANTS) || !r->waiting)
+        return 0;
+    static _Thread_local struct grants_ctx g;
+    g = (struct grants_ctx){r->rows, 0};
+    r->disc->grants_fn = &grants_fns;
+    r->disc->row_ctx = &g;
+    disclose_async(thread_store(), auditq, r->disc, disclosed, r);
+    grants_switch(&g, 5); /* every array present, even if empty */
+    jw_end(r->rows);
+    return HANDLER_SUSPENDED;
+}
+
+static void wipe_rows(struct req *r)
+{
+    if (!r->rows)
+        return;
+    if (r->rows->b.ptr)
+        sodium_memzero(r->rows->b.ptr, r->rows->b.cap);
+    buf_release(&r->rows->b);
+    free(r->rows);
+    r->rows = NULL;
+}
+
+/* disclosure_respond - after resume: send only if the audit entry is durable.
+ * A denial and a person who does not exist get the same answer (P3: no IDOR
+ * oracle; hidden categories do not reveal that they exist). */
+static void disclosure_respond(struct req *r)
 {
     switch (r->dstatus) {
     case DISCLOSE_OK: {
-        struct jsonw w;
-        jw_init(&w, 1 << 20);
-        card_json(&w, r->card);
+        char *body;
         size_t len;
-        char *body = jw_detach(&w, &len);
+        if (r->disc->what == WHAT_CARD) {
+            struct jsonw w;
+            jw_init(&w, 1 << 20);
+            card_json(&w, r->card);
+            body = jw_detach(&w, &len);
+        } else {
+            if (r->disc->what == WHAT_ACCESS_LOG)
+                jw_end(r->rows); /* entries */
+            jw_int(r->rows, "audit_seq", r->disc->audit_seq);
+            jw_end(r->rows);
+            body = jw_detach(r->rows, &len);
+        }
         if (!body)
             http_error(r, 500, "internal", "内部エラーが発生しました");
         else
@@ -246,10 +515,8 @@ static void card_respond(struct req *r)
         break;
     }
     case DISCLOSE_NOT_FOUND:
-        http_error(r, 404, "not_found", "該当する被保険者が見つかりません");
-        break;
     case DISCLOSE_DENIED:
-        http_error(r, 403, "forbidden", "この情報を参照する権限がありません");
+        http_error(r, 404, "not_found", "該当する情報が見つかりません");
         break;
     case DISCLOSE_AUDIT_FAILED:
         http_error(r, 503, "audit_unavailable", "アクセス記録を保存できないため、情報を開示できません");
@@ -257,15 +524,435 @@ static void card_respond(struct req *r)
     default:
         http_error(r, 500, "internal", "内部エラーが発生しました");
     }
+    wipe_rows(r);
 }
 
+/* ---- request bodies -------------------------------------------------------- */
+
+static int body_json(struct req *r, struct jsonflat *j)
+{
+    if (r->body.len == 0 || jf_parse(r->body.ptr, r->body.len, j)) {
+        http_error(r, 400, "bad_json", "リクエスト本文はJSONオブジェクト(入れ子なし)で送ってください");
+        return -1;
+    }
+    return 0;
+}
+
+/* body_str - a required string member into out; 400 naming it if missing or too long. */
+static int body_str(struct req *r, const struct jsonflat *j, const char *key, char *out, size_t cap,
+                    bool required)
+{
+    const struct jf_member *m = jf_get(j, key);
+    out[0] = '\0';
+    if (!m && !required)
+        return 0;
+    if (!m || jf_string(m, out, cap) || !utf8_valid(out, strlen(out), NULL)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s を文字列で指定してください(長さの上限は%zu)", key, cap - 1);
+        http_error(r, 400, "bad_field", msg);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *client_address(struct req *r, char out[INET_ADDRSTRLEN])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
+                  INET_ADDRSTRLEN);
+    return out;
+}
+
+static void set_session_cookie(struct req *r, const unsigned char sid[SESSION_ID_BYTES])
+{
+    char hex[2 * SESSION_ID_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, sid, SESSION_ID_BYTES);
+    /* Secure is added when kaigo is served over TLS (behind a terminating proxy: config->secure). */
+    snprintf(r->set_cookie, sizeof r->set_cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
+             SESSION_COOKIE, hex, config->secure_cookies ? "; Secure" : "");
+    sodium_memzero(hex, sizeof hex);
+}
+
+static struct store *store_or_503(struct req *r)
+{
+    struct store *st = thread_store();
+    if (!st)
+        http_error(r, 503, "unavailable", "データベースに接続できません");
+    return st;
+}
+
+/* ---- login, logout, whoami ------------------------------------------------- */
+
+static int h_login(struct req *r)
+{
+    struct jsonflat j;
+    char login[LOGIN_BYTES], pw[PASSWORD_MAX_BYTES + 1], totp[16], addr[INET_ADDRSTRLEN];
+    if (body_json(r, &j) || body_str(r, &j, "login", login, sizeof login, true) ||
+        body_str(r, &j, "password", pw, sizeof pw, true) ||
+        body_str(r, &j, "totp", totp, sizeof totp, false))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    unsigned char sid[SESSION_ID_BYTES];
+    struct account a;
+    enum login_result lr =
+        auth_login(st, login, pw, totp, client_address(r, addr),
+                   MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), now_ms(), sid, &a);
+    sodium_memzero(pw, sizeof pw);
+    switch (lr) {
+    case LOGIN_OK:
+        break;
+    case LOGIN_THROTTLED:
+        return http_error(r, 429, "too_many_attempts",
+                          "ログインの失敗が続いたため、しばらく受け付けません。時間をおいてください");
+    case LOGIN_FAILED: /* identical for unknown login, wrong password, missing/wrong code */
+        return http_error(r, 401, "auth_failed", "認証に失敗しました");
+    case LOGIN_ERROR:
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    }
+    set_session_cookie(r, sid);
+    sodium_memzero(sid, sizeof sid);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "login", a.login, "display_name", a.display_name,
+                          "kind", a.staff ? "staff" : "person");
+    sodium_memzero(&a, sizeof a);
+    return respond_json(r, 200, o);
+}
+
+static int h_logout(struct req *r)
+{
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    if (auth_logout(st, &r->who, now_ms()))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    snprintf(r->set_cookie, sizeof r->set_cookie,
+             "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", SESSION_COOKIE);
+    return respond_json(r, 200, json_pack("{s:s}", "status", "logged_out"));
+}
+
+static int h_whoami(struct req *r)
+{
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "actor", a.id, "role",
+                          r->who.kind == P_SESSION && !r->who.acct.staff ? "person" : role_code(a.role),
+                          "organisation", a.org);
+    if (r->who.kind != P_OPERATOR && r->who.org.id[0])
+        json_object_set_new(o, "organisation_name", json_string(r->who.org.name));
+    if (r->who.kind == P_SESSION)
+        json_object_set_new(o, "display_name", json_string(r->who.acct.display_name));
+    return respond_json(r, 200, o);
+}
+
+/* ---- the person's controls: withdraw consent, revoke a proxy ---------------- */
+
+/* person_control - may the caller act for person k on categories cats? The
+ * person, a valid proxy whose scope covers cats, or (for revocations) the
+ * person's insurer. Everyone else gets the not-found answer (no oracle). */
+static int person_control(struct req *r, struct store *st, const struct person_key *k,
+                          uint32_t cats, bool insurer_ok, struct actor *a)
+{
+    principal_actor(&r->who, k, a);
+    if (a->role == ROLE_PERSON && r->who.kind == P_SESSION)
+        return 0;
+    if (insurer_ok && a->role == ROLE_INSURER && strcmp(a->org_insurer, k->insurer_no) == 0)
+        return 0;
+    if (a->role == ROLE_PROXY) {
+        struct facts_buf fb;
+        if (st->acc->facts_load(st, k, a, NEED_PROXIES, &fb))
+            return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
+        bool ok = false;
+        for (size_t i = 0; i < fb.nproxies && !ok; i++)
+            ok = strcmp(fb.proxies[i].account, a->id) == 0 && proxy_active(&fb.proxies[i], now_ms()) &&
+                 (fb.proxies[i].cats & cats) == cats;
+        facts_free(&fb);
+        if (ok)
+            return 0;
+    }
+    http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    return -1;
+}
+
+static int h_withdraw(struct req *r)
+{
+    struct person_key k;
+    struct jsonflat j;
+    char cats_s[200], grantee[ORG_ID_BYTES];
+    if (person_param(r, &k) || body_json(r, &j) ||
+        body_str(r, &j, "categories", cats_s, sizeof cats_s, true) ||
+        body_str(r, &j, "grantee", grantee, sizeof grantee, false))
+        return 0;
+    uint32_t cats = cats_parse(cats_s);
+    if (!cats)
+        return http_error(r, 400, "bad_categories",
+                          "categories は all または区分コードのカンマ区切り(例: careplan,life)です");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, cats, false, &a))
+        return 0;
+    int ex = st->ops->person_exists(st, &k);
+    if (ex != 1)
+        return ex < 0 ? http_error(r, 500, "internal", "内部エラーが発生しました")
+                      : http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    struct withdrawal w = {0};
+    w.cats = cats;
+    w.at_ms = now_ms(); /* RULE-GATE-008: effective immediately */
+    snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
+    int64_t id;
+    if (st->acc->withdrawal_add(st, &k, &w, a.id, &id))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    json_t *o = json_pack("{s:I,s:s}", "withdrawal_id", (json_int_t)id, "message",
+                          "同意を撤回しました。直ちに有効です");
+    return respond_json(r, 201, o);
+}
+
+static int h_proxy_revoke(struct req *r)
+{
+    struct person_key k;
+    if (person_param(r, &k))
+        return 0;
+    char *end;
+    long long id = strtoll(r->params[2].ptr, &end, 10);
+    if (id <= 0 || end != r->params[2].ptr + r->params[2].len)
+        return http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, 0, true, &a))
+        return 0;
+    int rc = st->acc->proxy_revoke(st, &k, id, now_ms(), a.id);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (rc == STORE_NOTFOUND)
+        return http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    return respond_json(r, 200, json_pack("{s:s}", "message", "代理人の登録を取り消しました"));
+}
+
+/* ---- 本人確認 and care relationships --------------------------------------- */
+
+#define CODE_DIGITS 10
+#define CODE_SELF_MS (60LL * 60 * 1000) /* a code read from the person's own account: 1 h */
+
+static int h_code(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    char code[CODE_DIGITS + 1];
+    for (int i = 0; i < CODE_DIGITS; i++)
+        code[i] = (char)('0' + randombytes_uniform(10));
+    code[CODE_DIGITS] = '\0';
+    unsigned char h[32];
+    crypto_hash_sha256(h, (const unsigned char *)code, CODE_DIGITS);
+    int64_t now = now_ms();
+    if (st->acc->code_add(st, &k, h, now, now + CODE_SELF_MS, "self"))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    char exp[64];
+    ms_iso(now + CODE_SELF_MS, exp);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "code", code, "expires_at", exp, "message",
+                          "契約する事業所にこの番号を伝えてください(1回限り有効)");
+    sodium_memzero(code, sizeof code);
+    return respond_json(r, 201, o);
+}
+
+static bool provider_role(enum role role)
+{
+    return role == ROLE_CAREMGR || role == ROLE_HOUKATSU || role == ROLE_PROVIDER ||
+           role == ROLE_FACILITY;
+}
+
+static int h_relationship(struct req *r)
+{
+    struct jsonflat j;
+    char ins[16], no[16], birth_s[16], code[32], addr[INET_ADDRSTRLEN];
+    if (body_json(r, &j) || body_str(r, &j, "insurer_no", ins, sizeof ins, true) ||
+        body_str(r, &j, "insured_no", no, sizeof no, true) ||
+        body_str(r, &j, "birth_date", birth_s, sizeof birth_s, true) ||
+        body_str(r, &j, "code", code, sizeof code, true))
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (!provider_role(a.role))
+        return http_error(r, 403, "forbidden", "担当事業所の登録は事業所の職員またはAPIトークンで行ってください");
+    const char *why;
+    struct person_key k = {0};
+    struct date birth;
+    if (insurer_no_check(ins, strlen(ins), &why) || insured_no_check(no, strlen(no), &why) ||
+        date_parse_any(birth_s, strlen(birth_s), &birth, &why))
+        return http_error(r, 400, "bad_field", "保険者番号・被保険者番号・生年月日の形式が正しくありません");
+    memcpy(k.insurer_no, ins, INSURER_NO_LEN);
+    memcpy(k.insured_no, no, INSURED_NO_LEN);
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int64_t now = now_ms();
+    /* guessing codes is throttled like passwords, per organisation */
+    char tkey[ORG_ID_BYTES + 8];
+    snprintf(tkey, sizeof tkey, "rel:%s", a.org);
+    if (auth_throttled(tkey, client_address(r, addr), now))
+        return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
+    unsigned char h[32];
+    crypto_hash_sha256(h, (const unsigned char *)code, strlen(code));
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    int rc = verify_identity(st, &k, birth, h, now);
+    int64_t id = 0;
+    if (rc == 0)
+        rc = st->acc->relationship_add(st, &k, a.org, now, "code", a.id, &id);
+    if (rc == 0 && st->ops->commit(st) == 0) {
+        json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
+                              "本人確認を行い、担当事業所として登録しました");
+        return respond_json(r, 201, o);
+    }
+    st->ops->rollback(st);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    auth_note_failure(tkey, addr, now);
+    st->acc->security_event(st, now, "identity_failed", a.org, addr, "relationship");
+    return http_error(r, 422, "identity_not_verified",
+                      "本人確認ができませんでした(番号・生年月日・確認コードを確かめてください)");
+}
+
+/* ---- break-glass and its review ------------------------------------------- */
+
+static int h_breakglass(struct req *r)
+{
+    struct jsonflat j;
+    char ins[16], no[16], reason[TEXT_BYTES];
+    if (body_json(r, &j) || body_str(r, &j, "insurer_no", ins, sizeof ins, true) ||
+        body_str(r, &j, "insured_no", no, sizeof no, true) ||
+        body_str(r, &j, "reason", reason, sizeof reason, false))
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (r->who.kind != P_SESSION || !a.may_breakglass || !access_matrix[a.role].breakglass)
+        return http_error(r, 403, "forbidden", "緊急時アクセスの権限がありません");
+    if (utf8_count(reason, strlen(reason)) < BREAKGLASS_REASON_MIN_CHARS)
+        return http_error(r, 400, "reason_required", "緊急時アクセスには理由(10文字以上)が必要です");
+    const char *why;
+    struct person_key k = {0};
+    if (insurer_no_check(ins, strlen(ins), &why) || insured_no_check(no, strlen(no), &why))
+        return http_error(r, 400, "bad_field", "保険者番号・被保険者番号の形式が正しくありません");
+    memcpy(k.insurer_no, ins, INSURER_NO_LEN);
+    memcpy(k.insured_no, no, INSURED_NO_LEN);
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int64_t now = now_ms(), id;
+    unsigned char sid[SESSION_ID_BYTES];
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    if (st->acc->breakglass_add(st, &k, r->who.acct.id, a.org, reason, now, &id) ||
+        auth_rotate(st, &r->who, now, true, sid) || st->ops->commit(st)) {
+        st->ops->rollback(st);
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    }
+    set_session_cookie(r, sid); /* privilege change: a new session id (P19) */
+    char exp[64];
+    ms_iso(now + BREAKGLASS_MS, exp);
+    json_t *o = json_pack("{s:I,s:s,s:s}", "breakglass_id", (json_int_t)id, "expires_at", exp,
+                          "message",
+                          "緊急時アクセスを開始しました。記録され、本人に表示され、市町村の確認対象になります");
+    return respond_json(r, 201, o);
+}
+
+struct review_ctx {
+    json_t *arr;
+};
+
+static int review_row(void *ctx, const struct breakglass_row *b)
+{
+    struct review_ctx *c = ctx;
+    char st_iso[64], ex_iso[64];
+    ms_iso(b->g.started_ms, st_iso);
+    ms_iso(b->g.expires_ms, ex_iso);
+    json_array_append_new(c->arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "id",
+                                            (json_int_t)b->g.id, "insured_no", b->person.insured_no,
+                                            "organisation", b->org, "actor", b->g.account, "reason",
+                                            b->reason, "started_at", st_iso, "expires_at", ex_iso,
+                                            "reviewed", b->reviewed_ms != 0));
+    return 0;
+}
+
+static int reviewer(struct req *r, struct actor *a)
+{
+    principal_actor(&r->who, NULL, a);
+    if (a->role != ROLE_INSURER || r->who.kind != P_SESSION || !strstr(r->who.acct.perms, "review")) {
+        http_error(r, 403, "forbidden", "確認(レビュー)は市町村の確認権限を持つ職員が行います");
+        return -1;
+    }
+    return 0;
+}
+
+static int h_reviews(struct req *r)
+{
+    struct actor a;
+    if (reviewer(r, &a))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    struct review_ctx c = {json_array()};
+    if (st->acc->breakglass_reviews(st, a.org_insurer, true, review_row, &c)) {
+        json_decref(c.arr);
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    }
+    return respond_json(r, 200, json_pack("{s:o}", "open_reviews", c.arr));
+}
+
+static int h_review_close(struct req *r)
+{
+    struct actor a;
+    struct jsonflat j;
+    char note[TEXT_BYTES];
+    if (reviewer(r, &a) || body_json(r, &j) || body_str(r, &j, "note", note, sizeof note, true))
+        return 0;
+    char *end;
+    long long id = strtoll(r->params[0].ptr, &end, 10);
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int rc = id > 0 && end == r->params[0].ptr + r->params[0].len
+                 ? st->acc->breakglass_close(st, a.org_insurer, id, a.id, note, now_ms())
+                 : STORE_NOTFOUND;
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (rc)
+        return http_error(r, 404, "not_found", "該当する確認項目がありません");
+    return respond_json(r, 200, json_pack("{s:s}", "message", "確認を完了しました"));
+}
+
+#define B_SMALL 4096
+#define P_INS "/api/v1/insurers/{insurer}/insured/{insured}"
 const struct route routes[] = {
-    /* method  pattern                                            category     auth  body  handler     disclose */
-    {"GET", "/healthz", CAT_NONE, false, 0, h_healthz, NULL},
-    {"GET", "/api/v1/insurers", CAT_NONE, true, 0, h_insurers, NULL},
-    {"GET", "/api/v1/insurers/{insurer}/insured/{insured}/card", CAT_SHIKAKU, true, 0, NULL, d_card},
+    /* method pattern                      category       auth          body     handler         disclose */
+    {"GET", "/healthz", CAT_NONE, AUTH_NONE, 0, h_healthz, NULL},
+    {"GET", "/api/v1/insurers", CAT_NONE, AUTH_ANY, 0, h_insurers, NULL},
+    {"POST", "/api/v1/login", CAT_NONE, AUTH_PUBLIC, B_SMALL, h_login, NULL},
+    {"POST", "/api/v1/logout", CAT_NONE, AUTH_USER, 0, h_logout, NULL},
+    {"GET", "/api/v1/whoami", CAT_NONE, AUTH_ANY, 0, h_whoami, NULL},
+    {"GET", P_INS "/card", CAT_SHIKAKU, AUTH_USER, 0, NULL, d_card},
+    {"GET", P_INS "/access-log", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_access_log},
+    {"GET", P_INS "/consents", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_grants},
+    {"POST", P_INS "/consents/withdraw", CAT_NONE, AUTH_USER, B_SMALL, h_withdraw, NULL},
+    {"POST", P_INS "/proxies/{proxy}/revoke", CAT_NONE, AUTH_USER, 0, h_proxy_revoke, NULL},
+    {"GET", "/api/v1/me/card", CAT_SHIKAKU, AUTH_USER, 0, NULL, d_card},
+    {"GET", "/api/v1/me/access-log", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_access_log},
+    {"GET", "/api/v1/me/consents", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_grants},
+    {"POST", "/api/v1/me/verification-code", CAT_NONE, AUTH_USER, 0, h_code, NULL},
+    {"POST", "/api/v1/relationships", CAT_NONE, AUTH_USER, B_SMALL, h_relationship, NULL},
+    {"POST", "/api/v1/breakglass", CAT_NONE, AUTH_USER, B_SMALL, h_breakglass, NULL},
+    {"GET", "/api/v1/reviews", CAT_NONE, AUTH_USER, 0, h_reviews, NULL},
+    {"POST", "/api/v1/reviews/{review}/close", CAT_NONE, AUTH_USER, B_SMALL, h_review_close, NULL},
 };
 const size_t routes_len = ARRAY_LEN(routes);
+
 
 /* ---- routing ------------------------------------------------------------- */
 
@@ -296,14 +983,28 @@ static int match(const char *pattern, char *path, struct str *params)
     return *p == '\0' && *u == '\0';
 }
 
-static int authorized(struct req *r)
+/* authenticate - resolves the caller and applies the route's requirement. */
+static int authenticate(struct req *r)
 {
-    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
-    size_t tl = strlen(config->token);
-    if (!h || strncmp(h, "Bearer ", 7) != 0)
+    if (r->route->auth == AUTH_NONE || r->route->auth == AUTH_PUBLIC)
         return 0;
-    h += 7;
-    return strlen(h) == tl && sodium_memcmp(h, config->token, tl) == 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return -1;
+    if (auth_resolve(st, MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization"),
+                     MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), config->token,
+                     now_ms(), &r->who)) {
+        http_error(r, 500, "internal", "内部エラーが発生しました");
+        return -1;
+    }
+    bool ok = r->route->auth == AUTH_ANY ? r->who.kind != P_NONE
+                                         : r->who.kind == P_TOKEN || r->who.kind == P_SESSION;
+    if (!ok) {
+        http_error(r, 401, "unauthorized",
+                   "認証が必要です(ログインするか、Authorization: Bearer <APIトークン> を付けてください)");
+        return -1;
+    }
+    return 0;
 }
 
 struct hdr_sum {
@@ -340,10 +1041,8 @@ static void dispatch(struct req *r)
         http_error(r, 413, "body_too_large", "リクエスト本文が大きすぎます");
         return;
     }
-    if (r->route->auth && !authorized(r)) {
-        http_error(r, 401, "unauthorized", "認証が必要です(Authorization: Bearer <運用者トークン>)");
+    if (authenticate(r))
         return;
-    }
     int rc = r->route->category == CAT_NONE ? r->route->handler(r) : r->route->disclose(r);
     if (rc == HANDLER_SUSPENDED)
         return;
@@ -423,7 +1122,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (r->waiting) { /* resumed: the audit entry is durable, or failed */
         r->waiting = false;
-        card_respond(r);
+        disclosure_respond(r);
         return MHD_YES;
     }
     if (!r->responded)
@@ -453,6 +1152,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         sodium_memzero(r->card, sizeof *r->card);
         free(r->card);
     }
+    wipe_rows(r);
+    sodium_memzero(&r->who, sizeof r->who);
     free(r->disc);
     free(r->path);
     free(r);
@@ -476,6 +1177,7 @@ int server_run(const struct server_config *cfg)
     config = cfg;
     if (sodium_init() < 0)
         die("libsodium init failed");
+    auth_init();
     if (pthread_key_create(&store_key, store_key_close))
         die("pthread_key_create failed");
     /* Open once in this thread to run migrations before workers start. */

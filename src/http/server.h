@@ -1,8 +1,9 @@
 /*
  * server.h - kaigo serve: the libmicrohttpd server, route table and dispatcher.
  *
- * SECURITY: talks to untrusted HTTP clients. Until staff accounts exist every
- * /api route needs the operator token; personal data leaves only through
+ * SECURITY: talks to untrusted HTTP clients. Callers are staff or persons with
+ * a session (password + TOTP), provider software with an API token, or the
+ * operator token (master data only); personal data leaves only through
  * store/disclose.c (audited, durable first). The access log holds method,
  * route pattern, status, timing and request id: never a URL, never personal data.
  */
@@ -21,6 +22,7 @@ struct server_config {
     const char *token;
     unsigned threads; /* 0 = one per core */
     bool access_log;
+    bool secure_cookies; /* served over TLS (a terminating proxy): cookies get Secure */
 };
 
 /* server_run - serves until SIGINT/SIGTERM. Prints
@@ -31,11 +33,18 @@ int server_run(const struct server_config *cfg);
 struct req;
 typedef int route_fn(struct req *r);
 
+enum route_auth {
+    AUTH_NONE = 0, /* /healthz only */
+    AUTH_PUBLIC,   /* POST /api/v1/login only: no credential yet */
+    AUTH_ANY,      /* the operator token, an API token or a session */
+    AUTH_USER,     /* an API token or a session (never the operator token) */
+};
+
 struct route {
     const char *method;
     const char *pattern;  /* segments; {name} binds a parameter */
     enum category category; /* CAT_NONE: not personal data */
-    bool auth;            /* operator token required */
+    enum route_auth auth;
     size_t max_body;
     route_fn *handler;  /* non-personal routes only */
     route_fn *disclose; /* personal routes: must go through store/disclose.c */

@@ -60,84 +60,139 @@ static void fill_entry(struct disclosure *d)
     snprintf(e->actor, sizeof e->actor, "%s", d->rq.actor.id);
     snprintf(e->org, sizeof e->org, "%s", d->rq.actor.org);
     snprintf(e->request_id, sizeof e->request_id, "%s", d->request_id ? d->request_id : "");
+    snprintf(e->basis_ref, sizeof e->basis_ref, "%s", d->decision.ref);
     e->time_ms = d->time_ms;
     e->role = d->rq.actor.role;
     e->category = d->rq.category;
-    e->purpose = d->rq.purpose;
+    /* a break-glass read is an emergency read, whatever was asked */
+    e->purpose = d->decision.flags & GATE_FLAG_BREAKGLASS ? PURPOSE_EMERGENCY : d->rq.purpose;
     e->basis = d->decision.basis;
     e->outcome = d->decision.outcome;
+    e->flags = d->decision.flags;
 }
 
-/* prepare - steps 1–3. Returns the status to report if the audit succeeds, or
- * DISCLOSE_ERROR (nothing to audit: the decision itself could not be made). */
-static enum disclose_status prepare_snapshot(struct store *st, struct disclosure *d,
-                                             struct date on, struct card *out,
-                                             struct person_bundle *b);
+/* needs - the facts a matrix cell needs (only those are loaded). */
+static unsigned needs(const struct gate_request *rq)
+{
+    if (rq->actor.role <= ROLE_NONE || rq->actor.role >= ROLE_COUNT || rq->category <= CAT_NONE ||
+        rq->category >= CAT_COUNT)
+        return 0;
+    switch (access_matrix[rq->actor.role].cell[rq->category]) {
+    case RULE_CARE:
+        return NEED_CONSENT | NEED_RELS | NEED_BREAKGLASS;
+    case RULE_REQUEST:
+        return NEED_REQUESTS | NEED_BREAKGLASS;
+    case RULE_PROXY:
+        return NEED_PROXIES;
+    default:
+        return 0;
+    }
+}
 
-/* prepare - the facts and the data come from one read snapshot. */
-static enum disclose_status prepare(struct store *st, struct disclosure *d, struct date on,
-                                    struct card *out, struct person_bundle *b)
+static enum disclose_status read_data(struct store *st, struct disclosure *d,
+                                      struct person_bundle *b)
+{
+    const struct person_key *k = &d->rq.person;
+    switch (d->what) {
+    case WHAT_CARD: {
+        int rc = personal_load(st, k, b);
+        if (rc == STORE_NOTFOUND) { /* removed between the fact and the read */
+            d->decision.outcome = OUTCOME_NOT_FOUND;
+            d->decision.basis = BASIS_NONE;
+            return DISCLOSE_NOT_FOUND;
+        }
+        if (rc) {
+            wipe_bundle(b);
+            return DISCLOSE_ERROR;
+        }
+        struct insurer ins;
+        int irc = st->ops->insurer_get(st, k->insurer_no, &ins);
+        if (irc < 0) {
+            wipe_bundle(b);
+            return DISCLOSE_ERROR;
+        }
+        struct card_input in = {irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts,
+                                b->burdens, b->nburdens, b->limits, b->nlimits, b->restrictions,
+                                b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays};
+        card_build(&in, d->on, d->card);
+        wipe_bundle(b);
+        return DISCLOSE_OK;
+    }
+    case WHAT_ACCESS_LOG:
+        return st->acc->person_access(st, k, d->row_fn, d->row_ctx) ? DISCLOSE_ERROR : DISCLOSE_OK;
+    case WHAT_GRANTS:
+        return st->acc->person_grants(st, k, d->grants_fn, d->row_ctx) ? DISCLOSE_ERROR
+                                                                       : DISCLOSE_OK;
+    }
+    return DISCLOSE_ERROR;
+}
+
+/* prepare_snapshot - steps 1–3 on one read snapshot. Returns the status to
+ * report if the audit succeeds, or DISCLOSE_ERROR (nothing to audit: the
+ * decision itself could not be made, or the read failed). */
+static enum disclose_status prepare_snapshot(struct store *st, struct disclosure *d,
+                                             struct person_bundle *b)
+{
+    struct facts_buf fb;
+    struct gate_facts facts = {0};
+    int ex = st->ops->person_exists(st, &d->rq.person);
+    if (ex < 0 || st->acc->facts_load(st, &d->rq.person, &d->rq.actor, needs(&d->rq), &fb))
+        return DISCLOSE_ERROR;
+    facts = (struct gate_facts){ex == 1,         d->time_ms,       LAPSE_MONTHS_DEFAULT,
+                                fb.consents,     fb.nconsents,     fb.withdrawals,
+                                fb.nwithdrawals, fb.rels,          fb.nrels,
+                                fb.proxies,      fb.nproxies,      fb.bgs,
+                                fb.nbgs,         fb.reqs,          fb.nreqs};
+    int grc = gate_decide(&d->rq, &facts, &d->decision);
+    facts_free(&fb);
+    if (grc)
+        return DISCLOSE_ERROR;
+    enum disclose_status s = d->decision.outcome == OUTCOME_ALLOWED  ? DISCLOSE_OK
+                             : d->decision.outcome == OUTCOME_DENIED ? DISCLOSE_DENIED
+                                                                     : DISCLOSE_NOT_FOUND;
+    if (s == DISCLOSE_OK)
+        s = read_data(st, d, b);
+    fill_entry(d);
+    return s;
+}
+
+static enum disclose_status prepare(struct store *st, struct disclosure *d,
+                                    struct person_bundle *b)
 {
     if (st->ops->read_begin(st))
         return DISCLOSE_ERROR;
-    enum disclose_status s = prepare_snapshot(st, d, on, out, b);
+    enum disclose_status s = prepare_snapshot(st, d, b);
     if (st->ops->read_end(st))
         s = DISCLOSE_ERROR;
     return s;
 }
 
-static enum disclose_status prepare_snapshot(struct store *st, struct disclosure *d,
-                                             struct date on, struct card *out,
-                                             struct person_bundle *b)
+static void wipe_out(struct disclosure *d)
 {
-    struct gate_facts facts = {0};
-    int ex = st->ops->person_exists(st, &d->rq.person);
-    if (ex < 0)
-        return DISCLOSE_ERROR;
-    facts.person_exists = ex == 1;
-    if (gate_decide(&d->rq, &facts, &d->decision))
-        return DISCLOSE_ERROR;
-    if (d->decision.outcome == OUTCOME_ALLOWED) {
-        int rc = personal_load(st, &d->rq.person, b);
-        if (rc == STORE_NOTFOUND) { /* removed between the fact and the read */
-            d->decision.outcome = OUTCOME_NOT_FOUND;
-            d->decision.basis = BASIS_NONE;
-        } else if (rc) {
-            wipe_bundle(b);
-            return DISCLOSE_ERROR;
-        } else {
-            struct insurer ins;
-            int irc = st->ops->insurer_get(st, d->rq.person.insurer_no, &ins);
-            if (irc < 0) {
-                wipe_bundle(b);
-                return DISCLOSE_ERROR;
-            }
-            struct card_input in = {
-                irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts, b->burdens, b->nburdens,
-                b->limits, b->nlimits, b->restrictions, b->nrestrictions, b->plans, b->nplans,
-                b->stays, b->nstays};
-            card_build(&in, on, out);
-        }
-        wipe_bundle(b);
-    }
-    fill_entry(d);
-    return d->decision.outcome == OUTCOME_ALLOWED    ? DISCLOSE_OK
-           : d->decision.outcome == OUTCOME_DENIED   ? DISCLOSE_DENIED
-                                                     : DISCLOSE_NOT_FOUND;
+    if (d->what == WHAT_CARD && d->card)
+        sodium_memzero(d->card, sizeof *d->card);
 }
 
-enum disclose_status disclose_card(struct store *st, struct auditq *aq, struct disclosure *d,
-                                   struct date on, struct card *out)
+enum disclose_status disclose(struct store *st, struct auditq *aq, struct disclosure *d)
 {
-    struct person_bundle *b = xcalloc(1, sizeof *b);
-    enum disclose_status s = prepare(st, d, on, out, b);
+    struct person_bundle *b = d->what == WHAT_CARD ? xcalloc(1, sizeof *b) : NULL;
+    enum disclose_status s = prepare(st, d, b);
     free(b);
     if (s == DISCLOSE_ERROR || auditq_append(aq, &d->entry))
         s = s == DISCLOSE_ERROR ? s : DISCLOSE_AUDIT_FAILED; /* nothing may leave */
     d->audit_seq = d->entry.seq;
     if (s != DISCLOSE_OK)
-        sodium_memzero(out, sizeof *out);
+        wipe_out(d);
     return s;
+}
+
+enum disclose_status disclose_card(struct store *st, struct auditq *aq, struct disclosure *d,
+                                   struct date on, struct card *out)
+{
+    d->what = WHAT_CARD;
+    d->on = on;
+    d->card = out;
+    return disclose(st, aq, d);
 }
 
 static void async_done(void *ctx, int rc)
@@ -147,22 +202,36 @@ static void async_done(void *ctx, int rc)
     if (rc)
         d->status = DISCLOSE_AUDIT_FAILED;
     if (d->status != DISCLOSE_OK)
-        sodium_memzero(d->out, sizeof *d->out);
+        wipe_out(d);
     d->fn(d->ctx, d->status);
 }
 
-void disclose_card_async(struct store *st, struct auditq *aq, struct disclosure *d,
-                         struct date on, struct card *out, disclose_done_fn *fn, void *ctx)
+void disclose_async(struct store *st, struct auditq *aq, struct disclosure *d,
+                    disclose_done_fn *fn, void *ctx)
 {
-    d->out = out;
     d->fn = fn;
     d->ctx = ctx;
-    d->status = prepare(st, d, on, out, thread_bundle());
+    d->status = prepare(st, d, d->what == WHAT_CARD ? thread_bundle() : NULL);
     if (d->status == DISCLOSE_ERROR) {
-        sodium_memzero(out, sizeof *out);
+        wipe_out(d);
         fn(ctx, DISCLOSE_ERROR);
         return;
     }
     d->ticket = (struct auditq_ticket){&d->entry, async_done, d, false, -1};
     auditq_submit(aq, &d->ticket);
+}
+
+int verify_identity(struct store *st, const struct person_key *k, struct date birth,
+                    const unsigned char code_hash[32], int64_t now)
+{
+    struct person_bundle *b = xcalloc(1, sizeof *b);
+    int rc = personal_load(st, k, b);
+    bool match = rc == 0 && date_cmp(b->person.birth, birth) == 0;
+    wipe_bundle(b);
+    free(b);
+    if (rc < 0)
+        return -1;
+    if (!match)
+        return STORE_NOTFOUND;
+    return st->acc->code_use(st, k, code_hash, now);
 }

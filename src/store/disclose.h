@@ -1,13 +1,19 @@
 /*
  * disclose.h - the disclosure pipeline: the one way to obtain a person's data.
  *
- *   1. facts are loaded (does the person exist),
+ *   1. facts are loaded (does the person exist; the consents, relationships,
+ *      proxies, break-glass grants and 意見書依頼 the matrix cell needs),
  *   2. gate_decide() (domain) allows or denies, with the basis,
  *   3. on allow the data is read (same connection, one snapshot),
  *   4. the audit entry is appended and made durable (auditq, group commit),
  *   5. only then is DISCLOSE_OK reported with the data.
  * Denials and not-found are audited too. If the audit append fails the status
- * is DISCLOSE_AUDIT_FAILED and the output has been wiped: nothing may be sent.
+ * is DISCLOSE_AUDIT_FAILED and the caller must send nothing it collected (the
+ * card is wiped here; row callers wipe their own buffer).
+ *
+ * What is read is fixed here (enum disclose_what), not chosen by the caller:
+ * the caller only supplies where rows go (callbacks that copy into a buffer
+ * that is sent after step 5).
  */
 #ifndef KAIGO_STORE_DISCLOSE_H
 #define KAIGO_STORE_DISCLOSE_H
@@ -25,13 +31,25 @@ enum disclose_status {
     DISCLOSE_ERROR,
 };
 
+enum disclose_what {
+    WHAT_CARD,       /* CAT_SHIKAKU: the 被保険者証 on a date */
+    WHAT_ACCESS_LOG, /* CAT_ACCESSLOG: every audit row of the person */
+    WHAT_GRANTS,     /* CAT_ACCESSLOG: consents, withdrawals, proxies, relationships, break-glass */
+};
+
 typedef void disclose_done_fn(void *ctx, enum disclose_status status);
 
 struct disclosure {
     /* in */
     struct gate_request rq;
     const char *request_id;
-    int64_t time_ms;
+    int64_t time_ms;       /* the decision's "now" and the audit time */
+    enum disclose_what what;
+    struct date on;        /* WHAT_CARD */
+    struct card *card;     /* WHAT_CARD: output */
+    access_row_fn *row_fn; /* WHAT_ACCESS_LOG */
+    const struct person_grants_fn *grants_fn; /* WHAT_GRANTS */
+    void *row_ctx;
     /* out */
     struct gate_decision decision;
     int64_t audit_seq;
@@ -39,23 +57,31 @@ struct disclosure {
     struct audit_entry entry;
     struct auditq_ticket ticket;
     enum disclose_status status;
-    struct card *out;
     disclose_done_fn *fn;
     void *ctx;
 };
 
-/* disclose_card - the 被保険者証 (資格) of rq.person on 'on', blocking until
- * the audit entry is durable. The card is in *out only when DISCLOSE_OK. */
+/* disclose - steps 1–5, blocking until the audit entry is durable. */
+MUST_CHECK enum disclose_status disclose(struct store *st, struct auditq *aq, struct disclosure *d);
+
+/* disclose_async - steps 1–3 now, step 4 in the audit writer; fn(ctx, status)
+ * runs exactly once when the entry is durable (or failed), from the writer
+ * thread, or before this returns if nothing needs to be appended. Until then
+ * *d and its outputs must stay valid and must not be read. */
+void disclose_async(struct store *st, struct auditq *aq, struct disclosure *d,
+                    disclose_done_fn *fn, void *ctx);
+
+/* disclose_card - disclose() of WHAT_CARD into *out (kept for the CLI and tests). */
 MUST_CHECK enum disclose_status disclose_card(struct store *st, struct auditq *aq,
                                               struct disclosure *d, struct date on,
                                               struct card *out);
 
-/* disclose_card_async - steps 1–3 now, step 4 in the audit writer; fn(ctx,
- * status) runs exactly once when the entry is durable (or failed), from the
- * writer thread, or before this returns if nothing needs to be appended. Until
- * then *d and *out must stay valid and *out must not be read; on any status but
- * DISCLOSE_OK it has been wiped. */
-void disclose_card_async(struct store *st, struct auditq *aq, struct disclosure *d,
-                         struct date on, struct card *out, disclose_done_fn *fn, void *ctx);
+/* verify_identity - 本人確認 for a care relationship: the 生年月日 matches the
+ * registry AND the one-time code is unused and unexpired for that person (the
+ * code is then used up). Nothing of the person is returned; any mismatch,
+ * including a person who does not exist, gives the same STORE_NOTFOUND. The
+ * caller holds a write transaction. */
+MUST_CHECK int verify_identity(struct store *st, const struct person_key *k, struct date birth,
+                               const unsigned char code_hash[32], int64_t now);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "domain/merkle.h"
 #include "store/migrations.h"
+#include "store/sqlite_int.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -71,10 +72,10 @@ static const char *const sql_text[S_COUNT] = {
                       " insured_no = ?2 ORDER BY kind, rkey, version DESC",
     [S_AUDIT_HEAD] = "SELECT seq, chain_hash FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, time_ms, actor, org, role, insured_no,"
-                       " category, purpose, basis, outcome, request_id, leaf_hash, chain_hash)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                       " category, purpose, basis, outcome, request_id, flags, basis_ref, leaf_hash, chain_hash)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?15, ?16, ?13, ?14)",
     [S_AUDIT_ITER] = "SELECT insurer_no, seq, time_ms, actor, org, role, insured_no, category, purpose,"
-                     " basis, outcome, request_id, leaf_hash, chain_hash FROM audit.audit_log"
+                     " basis, outcome, request_id, leaf_hash, chain_hash, flags, basis_ref FROM audit.audit_log"
                      " WHERE insurer_no = ?1 ORDER BY seq",
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit.audit_log WHERE insurer_no = ?1 AND insured_no = ?2",
     [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
@@ -99,56 +100,42 @@ static const char *const sql_text[S_COUNT] = {
 #define AUDIT_CKPT_ENTRIES 1000 /* a checkpoint at least every … entries per insurer */
 #define AUDIT_CKPT_MS 1000      /* … or every second with new entries */
 
-/* The right edge of each insurer's Merkle tree, kept by the audit writer's
- * connection; caught up from the log when another process appended. */
-struct tree_state {
-    char insurer_no[INSURER_NO_LEN + 1];
-    struct merkle_frontier f;
-    int64_t ckpt_size; /* entries covered by the last checkpoint written here */
-    int64_t ckpt_ms;
-};
-
-struct sqlite_store {
-    struct store base;
-    sqlite3 *db;
-    sqlite3_stmt *stmt[S_COUNT];
-    char err[256];
-    bool can_sign;
-    unsigned char sk[AUDIT_SK_BYTES];
-    struct tree_state *trees;
-    size_t ntrees;
-};
+_Static_assert(S_COUNT <= SQ_MAIN_STMTS, "raise SQ_MAIN_STMTS");
 
 static struct sqlite_store *S(struct store *st)
 {
     return (struct sqlite_store *)st;
 }
 
-static int fail(struct sqlite_store *s, const char *what)
+int sq_fail(struct sqlite_store *s, const char *what)
 {
     snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
     return -1;
 }
 
-static sqlite3_stmt *stmt(struct sqlite_store *s, enum stmt_id id)
+sqlite3_stmt *sq_cached(struct sqlite_store *s, sqlite3_stmt **slot, const char *sql)
 {
-    if (!s->stmt[id] &&
-        sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) !=
-            SQLITE_OK) {
-        fail(s, "prepare");
+    if (!*slot &&
+        sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+        sq_fail(s, "prepare");
         return NULL;
     }
-    sqlite3_reset(s->stmt[id]);
-    sqlite3_clear_bindings(s->stmt[id]);
-    return s->stmt[id];
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
 }
 
-static void bind_text(sqlite3_stmt *q, int i, const char *v)
+static sqlite3_stmt *sq_stmt(struct sqlite_store *s, enum stmt_id id)
+{
+    return sq_cached(s, &s->stmt[id], sql_text[id]);
+}
+
+void sq_bind_text(sqlite3_stmt *q, int i, const char *v)
 {
     sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
 }
 
-static void now_iso(char out[64])
+void sq_now_iso(char out[64])
 {
     struct timespec ts;
     struct tm tm;
@@ -158,7 +145,7 @@ static void now_iso(char out[64])
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
-static void copy_col(sqlite3_stmt *q, int col, char *out, size_t cap)
+void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(q, col);
     size_t n = t ? (size_t)sqlite3_column_bytes(q, col) : 0;
@@ -178,6 +165,8 @@ static void s_close(struct store *st)
     free(s->trees);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < SQ_ACC_STMTS; i++)
+        sqlite3_finalize(s->astmt[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -187,7 +176,7 @@ static const char *s_errmsg(struct store *st)
     return S(st)->err;
 }
 
-static int exec(struct sqlite_store *s, const char *sql)
+int sq_exec(struct sqlite_store *s, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -201,9 +190,9 @@ static int exec(struct sqlite_store *s, const char *sql)
 /* step_fixed - runs a cached statement that takes no parameters and returns no rows. */
 static int step_fixed(struct sqlite_store *s, enum stmt_id id, const char *what)
 {
-    sqlite3_stmt *q = stmt(s, id);
+    sqlite3_stmt *q = sq_stmt(s, id);
     if (!q || sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, what);
+        return sq_fail(s, what);
     return 0;
 }
 
@@ -219,26 +208,26 @@ static int s_read_end(struct store *st)
 
 static int s_begin(struct store *st)
 {
-    return exec(S(st), "BEGIN IMMEDIATE");
+    return sq_exec(S(st), "BEGIN IMMEDIATE");
 }
 
 static int s_commit(struct store *st)
 {
-    return exec(S(st), "COMMIT");
+    return sq_exec(S(st), "COMMIT");
 }
 
 static int s_rollback(struct store *st)
 {
-    return exec(S(st), "ROLLBACK");
+    return sq_exec(S(st), "ROLLBACK");
 }
 
 /* rollback_keep - rolls back after a failure, keeping the failure's message
  * (not the rollback's) in s->err. Returns -1. */
-static int rollback_keep(struct sqlite_store *s)
+int sq_rollback_keep(struct sqlite_store *s)
 {
     char keep[sizeof s->err];
     memcpy(keep, s->err, sizeof keep);
-    exec(s, "ROLLBACK");
+    sq_exec(s, "ROLLBACK");
     memcpy(s->err, keep, sizeof keep);
     return -1;
 }
@@ -248,18 +237,18 @@ static int rollback_keep(struct sqlite_store *s)
 static int s_insurer_get(struct store *st, const char *no, struct insurer *out)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_INSURER_GET);
+    sqlite3_stmt *q = sq_stmt(s, S_INSURER_GET);
     if (!q)
         return -1;
-    bind_text(q, 1, no);
+    sq_bind_text(q, 1, no);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE)
         return STORE_NOTFOUND;
     if (rc != SQLITE_ROW)
-        return fail(s, "insurer_get");
-    copy_col(q, 0, out->insurer_no, sizeof out->insurer_no);
-    copy_col(q, 1, out->name, sizeof out->name);
-    copy_col(q, 2, out->prefecture, sizeof out->prefecture);
+        return sq_fail(s, "insurer_get");
+    sq_copy_col(q, 0, out->insurer_no, sizeof out->insurer_no);
+    sq_copy_col(q, 1, out->name, sizeof out->name);
+    sq_copy_col(q, 2, out->prefecture, sizeof out->prefecture);
     sqlite3_reset(q);
     return 0;
 }
@@ -268,52 +257,52 @@ static int s_insurer_add(struct store *st, const struct insurer *in, const char 
 {
     struct sqlite_store *s = S(st);
     char now[64];
-    sqlite3_stmt *q = stmt(s, S_INSURER_ADD);
+    sqlite3_stmt *q = sq_stmt(s, S_INSURER_ADD);
     if (!q)
         return -1;
-    now_iso(now);
-    bind_text(q, 1, in->insurer_no);
-    bind_text(q, 2, in->name);
-    bind_text(q, 3, in->prefecture);
-    bind_text(q, 4, now);
-    bind_text(q, 5, by);
+    sq_now_iso(now);
+    sq_bind_text(q, 1, in->insurer_no);
+    sq_bind_text(q, 2, in->name);
+    sq_bind_text(q, 3, in->prefecture);
+    sq_bind_text(q, 4, now);
+    sq_bind_text(q, 5, by);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "insurer_add");
+        return sq_fail(s, "insurer_add");
     return 0;
 }
 
 static int s_insurer_set_name(struct store *st, const char *no, const char *name)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_INSURER_SET_NAME);
+    sqlite3_stmt *q = sq_stmt(s, S_INSURER_SET_NAME);
     if (!q)
         return -1;
-    bind_text(q, 1, no);
-    bind_text(q, 2, name);
+    sq_bind_text(q, 1, no);
+    sq_bind_text(q, 2, name);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "insurer_set_name");
+        return sq_fail(s, "insurer_set_name");
     return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
 }
 
 static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_INSURER_LIST);
+    sqlite3_stmt *q = sq_stmt(s, S_INSURER_LIST);
     if (!q)
         return -1;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct insurer ins;
-        copy_col(q, 0, ins.insurer_no, sizeof ins.insurer_no);
-        copy_col(q, 1, ins.name, sizeof ins.name);
-        copy_col(q, 2, ins.prefecture, sizeof ins.prefecture);
+        sq_copy_col(q, 0, ins.insurer_no, sizeof ins.insurer_no);
+        sq_copy_col(q, 1, ins.name, sizeof ins.name);
+        sq_copy_col(q, 2, ins.prefecture, sizeof ins.prefecture);
         if (fn(ctx, &ins, sqlite3_column_int64(q, 3))) {
             sqlite3_reset(q);
             return 0;
         }
     }
     if (rc != SQLITE_DONE)
-        return fail(s, "insurer_list");
+        return sq_fail(s, "insurer_list");
     return 0;
 }
 
@@ -322,18 +311,18 @@ static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
 static int insert_version(struct sqlite_store *s, const struct person_key *k, const char *kind,
                           const char *rkey, long long version, const char *body, long long change_id)
 {
-    sqlite3_stmt *q = stmt(s, S_RECORD_INSERT);
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_INSERT);
     if (!q)
         return -1;
-    bind_text(q, 1, k->insurer_no);
-    bind_text(q, 2, k->insured_no);
-    bind_text(q, 3, kind);
-    bind_text(q, 4, rkey);
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 3, kind);
+    sq_bind_text(q, 4, rkey);
     sqlite3_bind_int64(q, 5, version);
     sqlite3_bind_int64(q, 6, change_id);
-    bind_text(q, 7, body);
+    sq_bind_text(q, 7, body);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "record_put (insert)");
+        return sq_fail(s, "record_put (insert)");
     return 0;
 }
 
@@ -341,13 +330,13 @@ static int s_record_put(struct store *st, const struct person_key *k, const char
                         const char *rkey, const char *body, long long change_id, int *changed)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_RECORD_CURRENT);
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_CURRENT);
     if (!q)
         return -1;
-    bind_text(q, 1, k->insurer_no);
-    bind_text(q, 2, k->insured_no);
-    bind_text(q, 3, kind);
-    bind_text(q, 4, rkey);
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 3, kind);
+    sq_bind_text(q, 4, rkey);
     long long version = 0;
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
@@ -359,7 +348,7 @@ static int s_record_put(struct store *st, const struct person_key *k, const char
             return 0;
         }
     } else if (rc != SQLITE_DONE)
-        return fail(s, "record_put (read)");
+        return sq_fail(s, "record_put (read)");
     sqlite3_reset(q);
     if (insert_version(s, k, kind, rkey, version + 1, body, change_id))
         return -1;
@@ -376,53 +365,53 @@ static int s_record_put_first(struct store *st, const struct person_key *k, cons
 static int s_kind_empty(struct store *st, const char *insurer_no, const char *kind)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_KIND_EMPTY);
+    sqlite3_stmt *q = sq_stmt(s, S_KIND_EMPTY);
     if (!q)
         return -1;
-    bind_text(q, 1, insurer_no);
-    bind_text(q, 2, kind);
+    sq_bind_text(q, 1, insurer_no);
+    sq_bind_text(q, 2, kind);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc == SQLITE_ROW)
         return 0;
     if (rc == SQLITE_DONE)
         return 1;
-    return fail(s, "kind_empty");
+    return sq_fail(s, "kind_empty");
 }
 
 static int s_person_exists(struct store *st, const struct person_key *k)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_PERSON_EXISTS);
+    sqlite3_stmt *q = sq_stmt(s, S_PERSON_EXISTS);
     if (!q)
         return -1;
-    bind_text(q, 1, k->insurer_no);
-    bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc == SQLITE_ROW)
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    return fail(s, "person_exists");
+    return sq_fail(s, "person_exists");
 }
 
 static int s_record_get_current(struct store *st, const struct person_key *k, const char *kind,
                                 const char *rkey, char **body)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_RECORD_CURRENT);
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_CURRENT);
     if (!q)
         return -1;
-    bind_text(q, 1, k->insurer_no);
-    bind_text(q, 2, k->insured_no);
-    bind_text(q, 3, kind);
-    bind_text(q, 4, rkey);
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 3, kind);
+    sq_bind_text(q, 4, rkey);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE)
         return STORE_NOTFOUND;
     if (rc != SQLITE_ROW)
-        return fail(s, "record_get_current");
+        return sq_fail(s, "record_get_current");
     *body = xstrdup((const char *)sqlite3_column_text(q, 1));
     sqlite3_reset(q);
     return 0;
@@ -433,11 +422,11 @@ static int s_record_list_current(struct store *st, const struct person_key *k,
                                  void *ctx)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_RECORD_LIST);
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_LIST);
     if (!q)
         return -1;
-    bind_text(q, 1, k->insurer_no);
-    bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
     int rc;
     char last_kind[32] = "", last_rkey[32] = "";
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -456,7 +445,7 @@ static int s_record_list_current(struct store *st, const struct person_key *k,
     }
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
-        return fail(s, "record_list_current");
+        return sq_fail(s, "record_list_current");
     return 0;
 }
 
@@ -465,10 +454,10 @@ static int s_record_list_current(struct store *st, const struct person_key *k,
 static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq,
                       unsigned char chain[AUDIT_HASH_BYTES])
 {
-    sqlite3_stmt *q = stmt(s, S_AUDIT_HEAD);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_HEAD);
     if (!q)
         return -1;
-    bind_text(q, 1, insurer);
+    sq_bind_text(q, 1, insurer);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
         *seq = 0;
@@ -476,14 +465,14 @@ static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq,
         return 0;
     }
     if (rc != SQLITE_ROW || sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES)
-        return fail(s, "audit head");
+        return sq_fail(s, "audit head");
     *seq = sqlite3_column_int64(q, 0);
     memcpy(chain, sqlite3_column_blob(q, 1), AUDIT_HASH_BYTES);
     sqlite3_reset(q);
     return 0;
 }
 
-static int64_t wall_ms(void)
+int64_t sq_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -541,10 +530,10 @@ static int catch_up(struct sqlite_store *s, const char *insurer, struct merkle_f
     if ((int64_t)f->size == head)
         return 0;
     if (f->size == 0) {
-        sqlite3_stmt *c = stmt(s, S_CKPT_FRONTIER);
+        sqlite3_stmt *c = sq_stmt(s, S_CKPT_FRONTIER);
         if (!c)
             return -1;
-        bind_text(c, 1, insurer);
+        sq_bind_text(c, 1, insurer);
         sqlite3_bind_int64(c, 2, head);
         if (sqlite3_step(c) == SQLITE_ROW &&
             !frontier_unpack(f, (uint64_t)sqlite3_column_int64(c, 0), sqlite3_column_blob(c, 1),
@@ -552,10 +541,10 @@ static int catch_up(struct sqlite_store *s, const char *insurer, struct merkle_f
             merkle_frontier_init(f); /* unusable: reread the log */
         sqlite3_reset(c);
     }
-    sqlite3_stmt *q = stmt(s, S_AUDIT_LEAVES_FROM);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_LEAVES_FROM);
     if (!q)
         return -1;
-    bind_text(q, 1, insurer);
+    sq_bind_text(q, 1, insurer);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)f->size);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -569,7 +558,7 @@ static int catch_up(struct sqlite_store *s, const char *insurer, struct merkle_f
         merkle_frontier_append(f, sqlite3_column_blob(q, 1));
     }
     sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : fail(s, "audit catch-up");
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit catch-up");
 }
 
 static int write_checkpoint(struct sqlite_store *s, const char *insurer,
@@ -582,10 +571,10 @@ static int write_checkpoint(struct sqlite_store *s, const char *insurer,
     c.time_ms = now;
     /* Checkpoint times never go backwards (RFC 9162 verifiers reject that): after a
      * backward clock step the previous time is kept, and the step is reported. */
-    sqlite3_stmt *lt = stmt(s, S_CKPT_LAST_TIME);
+    sqlite3_stmt *lt = sq_stmt(s, S_CKPT_LAST_TIME);
     if (!lt)
         return -1;
-    bind_text(lt, 1, insurer);
+    sq_bind_text(lt, 1, insurer);
     if (sqlite3_step(lt) == SQLITE_ROW && sqlite3_column_int64(lt, 0) > now) {
         c.time_ms = sqlite3_column_int64(lt, 0);
         warn("audit %s: the clock went back %lld ms; checkpoint time kept at the previous one",
@@ -594,10 +583,10 @@ static int write_checkpoint(struct sqlite_store *s, const char *insurer,
     sqlite3_reset(lt);
     merkle_frontier_root(f, c.root);
     audit_checkpoint_sign(&c, s->sk);
-    sqlite3_stmt *q = stmt(s, S_CKPT_INSERT);
+    sqlite3_stmt *q = sq_stmt(s, S_CKPT_INSERT);
     if (!q)
         return -1;
-    bind_text(q, 1, c.insurer_no);
+    sq_bind_text(q, 1, c.insurer_no);
     sqlite3_bind_int64(q, 2, c.size);
     sqlite3_bind_blob(q, 3, c.root, AUDIT_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(q, 4, c.time_ms);
@@ -605,7 +594,7 @@ static int write_checkpoint(struct sqlite_store *s, const char *insurer,
     unsigned char packed[MERKLE_MAX_PROOF * AUDIT_HASH_BYTES];
     sqlite3_bind_blob(q, 6, packed, (int)frontier_pack(f, packed), SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "checkpoint insert");
+        return sq_fail(s, "checkpoint insert");
     return 0;
 }
 
@@ -622,12 +611,12 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         bool ckpt;                /* a checkpoint was written for it in this batch */
     } *heads = xcalloc(8, sizeof *heads);
     size_t nheads = 0, cap = 8;
-    if (exec(s, "BEGIN IMMEDIATE")) {
+    if (sq_exec(s, "BEGIN IMMEDIATE")) {
         free(heads);
         return -1;
     }
     /* read the clock inside the write lock: checkpoint times then follow commit order */
-    int64_t now = wall_ms();
+    int64_t now = sq_wall_ms();
     for (size_t i = 0; i < n; i++) {
         unsigned char leaf[AUDIT_HASH_BYTES], chain[AUDIT_HASH_BYTES];
         unsigned char canon[AUDIT_CANON_MAX];
@@ -654,25 +643,27 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         size_t len = audit_canonical(&e[i], canon);
         audit_leaf_hash(canon, len, leaf);
         audit_chain_hash(h->chain, leaf, chain);
-        sqlite3_stmt *q = stmt(s, S_AUDIT_INSERT);
+        sqlite3_stmt *q = sq_stmt(s, S_AUDIT_INSERT);
         if (!q)
             goto fail;
-        bind_text(q, 1, e[i].insurer_no);
+        sq_bind_text(q, 1, e[i].insurer_no);
         sqlite3_bind_int64(q, 2, e[i].seq);
         sqlite3_bind_int64(q, 3, e[i].time_ms);
-        bind_text(q, 4, e[i].actor);
-        bind_text(q, 5, e[i].org);
-        bind_text(q, 6, role_code(e[i].role));
-        bind_text(q, 7, e[i].insured_no);
-        bind_text(q, 8, category_code(e[i].category));
-        bind_text(q, 9, purpose_code(e[i].purpose));
-        bind_text(q, 10, basis_code(e[i].basis));
-        bind_text(q, 11, outcome_code(e[i].outcome));
-        bind_text(q, 12, e[i].request_id);
+        sq_bind_text(q, 4, e[i].actor);
+        sq_bind_text(q, 5, e[i].org);
+        sq_bind_text(q, 6, role_code(e[i].role));
+        sq_bind_text(q, 7, e[i].insured_no);
+        sq_bind_text(q, 8, category_code(e[i].category));
+        sq_bind_text(q, 9, purpose_code(e[i].purpose));
+        sq_bind_text(q, 10, basis_code(e[i].basis));
+        sq_bind_text(q, 11, outcome_code(e[i].outcome));
+        sq_bind_text(q, 12, e[i].request_id);
         sqlite3_bind_blob(q, 13, leaf, AUDIT_HASH_BYTES, SQLITE_STATIC);
         sqlite3_bind_blob(q, 14, chain, AUDIT_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 15, (sqlite3_int64)e[i].flags);
+        sq_bind_text(q, 16, e[i].basis_ref);
         if (sqlite3_step(q) != SQLITE_DONE) {
-            fail(s, "audit insert");
+            sq_fail(s, "audit insert");
             goto fail;
         }
         h->seq = e[i].seq;
@@ -690,7 +681,7 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
             heads[k].ckpt = true;
         }
     }
-    if (exec(s, "COMMIT"))
+    if (sq_exec(s, "COMMIT"))
         goto fail;
     for (size_t k = 0; s->can_sign && k < nheads; k++) {
         struct tree_state *t = tree_for(s, heads[k].insurer_no);
@@ -703,7 +694,7 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
     free(heads);
     return 0;
 fail:
-    rollback_keep(s);
+    sq_rollback_keep(s);
     free(heads);
     return -1;
 }
@@ -721,9 +712,9 @@ static int s_audit_checkpoint_all(struct store *st)
     struct sqlite_store *s = S(st);
     if (!s->can_sign)
         return 0;
-    if (exec(s, "BEGIN IMMEDIATE"))
+    if (sq_exec(s, "BEGIN IMMEDIATE"))
         return -1;
-    int64_t now = wall_ms();
+    int64_t now = sq_wall_ms();
     for (size_t i = 0; i < s->ntrees; i++) {
         struct tree_state *t = &s->trees[i];
         int64_t head;
@@ -733,7 +724,7 @@ static int s_audit_checkpoint_all(struct store *st)
         if ((int64_t)t->f.size > t->ckpt_size && write_checkpoint(s, t->insurer_no, &t->f, now))
             goto fail;
     }
-    if (exec(s, "COMMIT"))
+    if (sq_exec(s, "COMMIT"))
         goto fail;
     for (size_t i = 0; i < s->ntrees; i++) {
         s->trees[i].ckpt_size = (int64_t)s->trees[i].f.size;
@@ -741,7 +732,7 @@ static int s_audit_checkpoint_all(struct store *st)
     }
     return 0;
 fail:
-    rollback_keep(s);
+    sq_rollback_keep(s);
     return -1;
 }
 
@@ -749,10 +740,10 @@ static int s_audit_checkpoints(struct store *st, const char *insurer_no, store_c
                                void *ctx)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_CKPT_LIST);
+    sqlite3_stmt *q = sq_stmt(s, S_CKPT_LIST);
     if (!q)
         return -1;
-    bind_text(q, 1, insurer_no);
+    sq_bind_text(q, 1, insurer_no);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct audit_checkpoint c;
@@ -768,7 +759,7 @@ static int s_audit_checkpoints(struct store *st, const char *insurer_no, store_c
             break;
     }
     sqlite3_reset(q);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail(s, "audit checkpoints");
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_fail(s, "audit checkpoints");
 }
 
 /* Map stored codes back to enums (for verification the codes themselves matter). */
@@ -780,46 +771,48 @@ static int s_audit_checkpoints(struct store *st, const char *insurer_no, store_c
                 return (type)i;                                                                   \
         return (type)99; /* unknown code: canonical bytes get "?" and verification fails */    \
     }
-CODE_TO_ENUM(role_of, enum role, ROLE_COUNT, role_code)
-CODE_TO_ENUM(cat_of, enum category, CAT_COUNT, category_code)
+CODE_TO_ENUM(role_of, enum role, ROLE_COUNT - 1, role_code)
+CODE_TO_ENUM(cat_of, enum category, CAT_COUNT - 1, category_code)
 CODE_TO_ENUM(purpose_of, enum purpose, PURPOSE_EMERGENCY, purpose_code)
-CODE_TO_ENUM(basis_of, enum basis, BASIS_OPERATOR, basis_code)
+CODE_TO_ENUM(basis_of, enum basis, BASIS_COUNT - 1, basis_code)
 CODE_TO_ENUM(outcome_of, enum outcome, OUTCOME_NOT_FOUND, outcome_code)
 
 static int s_audit_iter(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_AUDIT_ITER);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_ITER);
     if (!q)
         return -1;
-    bind_text(q, 1, insurer_no);
+    sq_bind_text(q, 1, insurer_no);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct audit_entry e;
         char tmp[32];
         unsigned char leaf[AUDIT_HASH_BYTES] = {0}, chain[AUDIT_HASH_BYTES] = {0};
         memset(&e, 0, sizeof e);
-        copy_col(q, 0, e.insurer_no, sizeof e.insurer_no);
+        sq_copy_col(q, 0, e.insurer_no, sizeof e.insurer_no);
         e.seq = sqlite3_column_int64(q, 1);
         e.time_ms = sqlite3_column_int64(q, 2);
-        copy_col(q, 3, e.actor, sizeof e.actor);
-        copy_col(q, 4, e.org, sizeof e.org);
-        copy_col(q, 5, tmp, sizeof tmp);
+        sq_copy_col(q, 3, e.actor, sizeof e.actor);
+        sq_copy_col(q, 4, e.org, sizeof e.org);
+        sq_copy_col(q, 5, tmp, sizeof tmp);
         e.role = role_of(tmp);
-        copy_col(q, 6, e.insured_no, sizeof e.insured_no);
-        copy_col(q, 7, tmp, sizeof tmp);
+        sq_copy_col(q, 6, e.insured_no, sizeof e.insured_no);
+        sq_copy_col(q, 7, tmp, sizeof tmp);
         e.category = cat_of(tmp);
-        copy_col(q, 8, tmp, sizeof tmp);
+        sq_copy_col(q, 8, tmp, sizeof tmp);
         e.purpose = purpose_of(tmp);
-        copy_col(q, 9, tmp, sizeof tmp);
+        sq_copy_col(q, 9, tmp, sizeof tmp);
         e.basis = basis_of(tmp);
-        copy_col(q, 10, tmp, sizeof tmp);
+        sq_copy_col(q, 10, tmp, sizeof tmp);
         e.outcome = outcome_of(tmp);
-        copy_col(q, 11, e.request_id, sizeof e.request_id);
+        sq_copy_col(q, 11, e.request_id, sizeof e.request_id);
         if (sqlite3_column_bytes(q, 12) == AUDIT_HASH_BYTES)
             memcpy(leaf, sqlite3_column_blob(q, 12), AUDIT_HASH_BYTES);
         if (sqlite3_column_bytes(q, 13) == AUDIT_HASH_BYTES)
             memcpy(chain, sqlite3_column_blob(q, 13), AUDIT_HASH_BYTES);
+        e.flags = (unsigned)sqlite3_column_int64(q, 14);
+        sq_copy_col(q, 15, e.basis_ref, sizeof e.basis_ref);
         if (fn(ctx, &e, leaf, chain)) {
             sqlite3_reset(q);
             return 0;
@@ -827,20 +820,20 @@ static int s_audit_iter(struct store *st, const char *insurer_no, store_audit_fn
     }
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
-        return fail(s, "audit_iter");
+        return sq_fail(s, "audit_iter");
     return 0;
 }
 
 static int s_audit_count_person(struct store *st, const struct person_key *k, long long *n)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_AUDIT_COUNT_PERSON);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_COUNT_PERSON);
     if (!q)
         return -1;
-    bind_text(q, 1, k->insurer_no);
-    bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
     if (sqlite3_step(q) != SQLITE_ROW)
-        return fail(s, "audit_count_person");
+        return sq_fail(s, "audit_count_person");
     *n = sqlite3_column_int64(q, 0);
     sqlite3_reset(q);
     return 0;
@@ -850,16 +843,16 @@ static int s_import_run_add(struct store *st, long long change_id, const char *k
                             const char *sha256, long long total, long long changed)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_IMPORT_RUN);
+    sqlite3_stmt *q = sq_stmt(s, S_IMPORT_RUN);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, change_id);
-    bind_text(q, 2, kind);
-    bind_text(q, 3, sha256);
+    sq_bind_text(q, 2, kind);
+    sq_bind_text(q, 3, sha256);
     sqlite3_bind_int64(q, 4, total);
     sqlite3_bind_int64(q, 5, changed);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "import_run_add");
+        return sq_fail(s, "import_run_add");
     return 0;
 }
 
@@ -867,15 +860,15 @@ static int s_change_begin(struct store *st, const char *author, const char *reas
 {
     struct sqlite_store *s = S(st);
     char now[64];
-    sqlite3_stmt *q = stmt(s, S_CHANGE_INSERT);
+    sqlite3_stmt *q = sq_stmt(s, S_CHANGE_INSERT);
     if (!q)
         return -1;
-    now_iso(now);
-    bind_text(q, 1, now);
-    bind_text(q, 2, author);
-    bind_text(q, 3, reason);
+    sq_now_iso(now);
+    sq_bind_text(q, 1, now);
+    sq_bind_text(q, 2, author);
+    sq_bind_text(q, 3, reason);
     if (sqlite3_step(q) != SQLITE_DONE)
-        return fail(s, "change_begin");
+        return sq_fail(s, "change_begin");
     *id = sqlite3_last_insert_rowid(s->db);
     return 0;
 }
@@ -884,19 +877,19 @@ static int s_audit_insurers(struct store *st, int (*fn)(void *ctx, const char *i
                             void *ctx)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = stmt(s, S_AUDIT_INSURERS);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_INSURERS);
     if (!q)
         return -1;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         char no[INSURER_NO_LEN + 8];
-        copy_col(q, 0, no, sizeof no);
+        sq_copy_col(q, 0, no, sizeof no);
         if (fn(ctx, no))
             break;
     }
     sqlite3_reset(q);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return fail(s, "audit_insurers");
+        return sq_fail(s, "audit_insurers");
     return 0;
 }
 
@@ -905,13 +898,13 @@ static int s_audit_checkpoint(struct store *st)
     struct sqlite_store *s = S(st);
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(s->db, "audit", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : fail(s, "audit checkpoint");
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : sq_fail(s, "audit checkpoint");
 }
 
 static int s_audit_autocheckpoint(struct store *st, int pages)
 {
     struct sqlite_store *s = S(st);
-    return sqlite3_wal_autocheckpoint(s->db, pages) == SQLITE_OK ? 0 : fail(s, "autocheckpoint");
+    return sqlite3_wal_autocheckpoint(s->db, pages) == SQLITE_OK ? 0 : sq_fail(s, "autocheckpoint");
 }
 
 static const struct store_ops sqlite_ops = {
@@ -949,7 +942,7 @@ static const struct store_ops sqlite_ops = {
 
 static int migrate(struct sqlite_store *s)
 {
-    if (exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+    if (sq_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                 " name TEXT NOT NULL, applied_at TEXT NOT NULL)"))
         return -1;
     for (unsigned i = 0; i < migrations_len; i++) {
@@ -957,36 +950,36 @@ static int migrate(struct sqlite_store *s)
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &q,
                                NULL) != SQLITE_OK)
-            return fail(s, "migrate");
+            return sq_fail(s, "migrate");
         sqlite3_bind_int(q, 1, m->version);
         int have = sqlite3_step(q) == SQLITE_ROW;
         sqlite3_finalize(q);
         if (have)
             continue;
-        if (exec(s, "BEGIN IMMEDIATE"))
+        if (sq_exec(s, "BEGIN IMMEDIATE"))
             return -1;
-        if (exec(s, (const char *)m->sql)) {
-            rollback_keep(s);
+        if (sq_exec(s, (const char *)m->sql)) {
+            sq_rollback_keep(s);
             char why[sizeof s->err];
             memcpy(why, s->err, sizeof why);
             snprintf(s->err, sizeof s->err, "migration %.40s: %.200s", m->name, why);
             return -1;
         }
         char now[64];
-        now_iso(now);
+        sq_now_iso(now);
         if (sqlite3_prepare_v2(s->db,
                                "INSERT INTO schema_migrations (version, name, applied_at)"
                                " VALUES (?1, ?2, ?3)",
                                -1, &q, NULL) != SQLITE_OK)
-            return fail(s, "migrate");
+            return sq_fail(s, "migrate");
         sqlite3_bind_int(q, 1, m->version);
-        bind_text(q, 2, m->name);
-        bind_text(q, 3, now);
+        sq_bind_text(q, 2, m->name);
+        sq_bind_text(q, 3, now);
         int ok = sqlite3_step(q) == SQLITE_DONE;
         sqlite3_finalize(q);
-        if (!ok || exec(s, "COMMIT")) {
-            exec(s, "ROLLBACK");
-            return fail(s, "migrate");
+        if (!ok || sq_exec(s, "COMMIT")) {
+            sq_exec(s, "ROLLBACK");
+            return sq_fail(s, "migrate");
         }
     }
     return 0;
@@ -1001,10 +994,12 @@ static const char audit_schema[] =
     " insurer_no TEXT NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1), time_ms INTEGER NOT NULL,"
     " actor TEXT NOT NULL, org TEXT NOT NULL, role TEXT NOT NULL, insured_no TEXT NOT NULL,"
     " category TEXT NOT NULL, purpose TEXT NOT NULL, basis TEXT NOT NULL, outcome TEXT NOT NULL,"
-    " request_id TEXT NOT NULL,"
+    " request_id TEXT NOT NULL, flags INTEGER NOT NULL, basis_ref TEXT NOT NULL,"
     " leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),"
     " chain_hash BLOB NOT NULL CHECK (length(chain_hash) = 32),"
     " PRIMARY KEY (insurer_no, seq)) WITHOUT ROWID;"
+    /* the person's access report and leak scoping read by person */
+    "CREATE INDEX IF NOT EXISTS audit.audit_person ON audit_log (insurer_no, insured_no, seq);"
     "CREATE TRIGGER IF NOT EXISTS audit.audit_log_no_update BEFORE UPDATE ON audit_log"
     " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit.audit_log_no_delete BEFORE DELETE ON audit_log"
@@ -1030,26 +1025,26 @@ static int one_text(struct sqlite_store *s, const char *sql, char *out, size_t c
     sqlite3_stmt *q;
     out[0] = '\0';
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return fail(s, "prepare");
+        return sq_fail(s, "prepare");
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
-        copy_col(q, 0, out, cap);
+        sq_copy_col(q, 0, out, cap);
     sqlite3_finalize(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "query");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "query");
 }
 
 static int insert_link(struct sqlite_store *s, const char *sql, const char *id)
 {
     sqlite3_stmt *q;
     char now[64];
-    now_iso(now);
+    sq_now_iso(now);
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return fail(s, "prepare");
-    bind_text(q, 1, id);
-    bind_text(q, 2, now);
+        return sq_fail(s, "prepare");
+    sq_bind_text(q, 1, id);
+    sq_bind_text(q, 2, now);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? 0 : fail(s, "audit link");
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit link");
 }
 
 /* attach_audit - attaches <path>.audit as schema "audit", creates its tables,
@@ -1063,21 +1058,31 @@ static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
     }
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS audit", -1, &q, NULL) != SQLITE_OK)
-        return fail(s, "attach");
-    bind_text(q, 1, apath);
+        return sq_fail(s, "attach");
+    sq_bind_text(q, 1, apath);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
-        return fail(s, "attach audit log");
+        return sq_fail(s, "attach audit log");
     if (readonly)
         return 0;
-    if (exec(s, "PRAGMA audit.journal_mode = WAL; PRAGMA audit.synchronous = FULL;") ||
-        exec(s, "BEGIN IMMEDIATE"))
+    if (sq_exec(s, "PRAGMA audit.journal_mode = WAL; PRAGMA audit.synchronous = FULL;") ||
+        sq_exec(s, "BEGIN IMMEDIATE"))
         return -1;
     char main_id[80], audit_id[80];
-    if (exec(s, audit_schema) || one_text(s, "SELECT file_id FROM main.audit_link", main_id, sizeof main_id) ||
+    if (sq_exec(s, audit_schema) || one_text(s, "SELECT file_id FROM main.audit_link", main_id, sizeof main_id) ||
         one_text(s, "SELECT file_id FROM audit.meta", audit_id, sizeof audit_id))
         goto fail;
+    char has_flags[8];
+    if (one_text(s, "SELECT COUNT(*) FROM pragma_table_info('audit_log', 'audit') WHERE name = 'flags'",
+                 has_flags, sizeof has_flags))
+        goto fail;
+    if (strcmp(has_flags, "1") != 0) {
+        sq_exec(s, "ROLLBACK");
+        snprintf(s->err, sizeof s->err,
+                 "監査ログ(%.60s)は旧い形式です。作り直してください (audit log format 1)", apath);
+        return -1;
+    }
     if (!main_id[0] && !audit_id[0]) {
         unsigned char rnd[16];
         char id[40];
@@ -1088,16 +1093,16 @@ static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
             insert_link(s, "INSERT INTO main.audit_link (file_id, created_at) VALUES (?1, ?2)", id))
             goto fail;
     } else if (strcmp(main_id, audit_id) != 0) {
-        exec(s, "ROLLBACK");
+        sq_exec(s, "ROLLBACK");
         snprintf(s->err, sizeof s->err,
                  "監査ログ(%.120s)がこのデータベースのものではないか、失われています"
                  " (audit log missing or replaced)",
                  apath);
         return -1;
     }
-    return exec(s, "COMMIT");
+    return sq_exec(s, "COMMIT");
 fail:
-    rollback_keep(s);
+    sq_rollback_keep(s);
     return -1;
 }
 
@@ -1105,6 +1110,7 @@ struct store *store_open_sqlite(const char *path, bool readonly)
 {
     struct sqlite_store *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
+    s->base.acc = &sqlite_access_ops;
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
@@ -1114,9 +1120,9 @@ struct store *store_open_sqlite(const char *path, bool readonly)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
+    if (sq_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
                 " PRAGMA temp_store = MEMORY;") ||
-        (!readonly && exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s)) ||
+        (!readonly && sq_exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s)) ||
         attach_audit(s, path, readonly)) {
         error("database %s: %s", path, s->err);
         s_close(&s->base);

@@ -19,6 +19,7 @@
 
 #include "domain/audit.h"
 #include "domain/records.h"
+#include "store/access.h"
 #include "util/compiler.h"
 
 #define STORE_NOTFOUND 1
@@ -104,6 +105,7 @@ struct store_ops {
 
 struct store {
     const struct store_ops *ops;
+    const struct store_access_ops *acc; /* store/access.h */
 };
 
 /* store_open_sqlite - opens (creating if needed) and migrates the database at

@@ -53,7 +53,7 @@ test('card: three panels, 和暦, limit, burden; one durable audit entry per rea
   assert.equal(c.limit, null);
   assert.equal(auditCount(), before + 1);
   const row = sqlite(db + '.audit', "SELECT category, outcome, basis, request_id FROM audit_log WHERE insured_no='0000000001' ORDER BY seq DESC LIMIT 1").out;
-  assert.equal(row, `shikaku|allowed|operator|${r.headers.get('x-request-id')}`);
+  assert.equal(row, `shikaku|allowed|statutory|${r.headers.get('x-request-id')}`);
 });
 
 test('区分支給限度基準額 is the one in force on the date (2019-10 revision)', async () => {
@@ -79,7 +79,7 @@ test('unknown person: 404 with a Japanese message, and the attempt is audited', 
   assert.equal(r.status, 404);
   const e = await r.json();
   assert.equal(e.error.code, 'not_found');
-  assert.match(e.error.message, /被保険者/);
+  assert.match(e.error.message, /見つかりません/);
   assert.equal(n(), before + 1);
 });
 

@@ -65,7 +65,7 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   const cases = [
     ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET purpose='care' WHERE seq=3;", /連番 3/],
     ['delete', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=2;', /連番 3/],
-    ['insert', "INSERT INTO audit_log SELECT insurer_no, 6, time_ms, 'intruder', org, role, insured_no, category, purpose, basis, outcome, request_id, leaf_hash, chain_hash FROM audit_log WHERE seq=5;", /連番 6/],
+    ['insert', "INSERT INTO audit_log SELECT insurer_no, 6, time_ms, 'intruder', org, role, insured_no, category, purpose, basis, outcome, request_id, flags, basis_ref, leaf_hash, chain_hash FROM audit_log WHERE seq=5;", /連番 6/],
     ['swap', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET seq=seq+100 WHERE seq IN (2,3); UPDATE audit_log SET seq=3 WHERE seq=102; UPDATE audit_log SET seq=2 WHERE seq=103;", /連番 2/],
     ['hash', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET chain_hash=zeroblob(32) WHERE seq=4;", /連番 4/],
   ];

@@ -1,6 +1,7 @@
 // lib.mjs - helpers for end-to-end tests: temporary databases, the real kaigo
 // binary, a server on a free loopback port (read from its first stdout line).
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,34 @@ export function fixture(dir) {
     const r = kaigo(['import', k, f, '--db', db, '--quiet']);
     if (r.code !== 0) throw new Error(`fixture import ${k}: ${r.err}`);
   }
+  // the insurer (市原市) as an organisation with an API token: statutory access to its insured
+  must(kaigo(['org', 'add', '--db', db, '--id', 'ichihara', '--kind', 'insurer', '--name', '市原市', '--insurer', '122192']));
+  writeFileSync(db + '.api-token', must(kaigo(['token', 'issue', '--db', db, '--org', 'ichihara', '--name', 'e2e'])).out.trim());
   return db;
+}
+
+export function must(r) {
+  if (r.code !== 0) throw new Error('kaigo failed: ' + r.err);
+  return r;
+}
+
+// totp - RFC 6238 code (HMAC-SHA1, 30 s, 6 digits) for a base32 secret, independent of kaigo's code.
+export function totp(b32, t = Date.now()) {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of b32) bits += alpha.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(t / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(msg).digest();
+  const off = mac[19] & 15;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// addUser - creates an account; returns its TOTP secret.
+export function addUser(db, args, password = 'Kaigo-test-2026!') {
+  const r = must(kaigo(['user', 'add', '--db', db, '--password-stdin', ...args], { input: password + '\n' }));
+  return r.out.match(/TOTP秘密鍵[^:]*: ([A-Z2-7]{32})/)[1];
 }
 
 export async function startServer(db, extra = []) {
@@ -67,11 +95,16 @@ export async function startServer(db, extra = []) {
     });
     child.on('exit', (c) => reject(new Error('server exited ' + c + ': ' + stderr)));
   });
-  const token = readFileSync(tokenFile, 'utf8').trim();
+  const opToken = readFileSync(tokenFile, 'utf8').trim();
+  let token = opToken;
+  try { token = readFileSync(db + '.api-token', 'utf8').trim(); } catch { /* no API token: operator only */ }
   return {
-    url, token, child,
+    url, token, opToken, child,
     log: () => stderr,
+    // get: as the insurer's API token (statutory access); op: as the operator token (master data only)
     get: (path, headers = {}) => fetch(url + path, { headers: { Authorization: 'Bearer ' + token, ...headers } }),
+    op: (path, headers = {}) => fetch(url + path, { headers: { Authorization: 'Bearer ' + opToken, ...headers } }),
+    as: (tok, path, init = {}) => fetch(url + path, { ...init, headers: { Authorization: 'Bearer ' + tok, ...(init.headers || {}) } }),
     stop: () => new Promise((res) => { child.once('exit', res); child.kill('SIGTERM'); }),
   };
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
@@ -11,6 +12,14 @@
 #include "domain/gate.h"
 #include "http/server.h"
 
+/* Fixed instant: 2026-11-25 12:00 JST = 03:00 UTC. */
+#define T 1795575600000LL
+#define DAY 86400000LL
+#define HOUR 3600000LL
+
+static const struct person_key P = {"122192", "0000000001"};
+static const struct person_key OTHER = {"122192", "0000000002"};
+
 static struct gate_request rq(enum role role, enum category c, enum purpose p)
 {
     struct gate_request r;
@@ -18,42 +27,410 @@ static struct gate_request rq(enum role role, enum category c, enum purpose p)
     r.actor.role = role;
     r.category = c;
     r.purpose = p;
-    memcpy(r.person.insurer_no, "122192", 7);
-    memcpy(r.person.insured_no, "0000000001", 11);
+    r.person = P;
     return r;
 }
 
-/* Every role × category × purpose × existence: only the operator reading 資格 for
- * administration is allowed, and only for a person who exists. */
+/* consent states of the matrix (security.md P2) */
+enum cstate { C_NONE, C_ACTIVE, C_EXPIRED, C_WITHDRAWN, C_BLANKET, C_FUTURE, C_OTHER_ORG, C_N };
+/* relationship states */
+enum rstate { R_NONE, R_ACTIVE, R_LAPSED, R_ENDED, R_OTHER_ORG, R_N };
+/* proxy scope states */
+enum pstate { PX_NONE, PX_SCOPE, PX_OUT_OF_SCOPE, PX_REVOKED, PX_EXPIRED, PX_N };
+
+struct world {
+    struct consent c[2];
+    struct withdrawal w[1];
+    struct relationship rel[1];
+    struct proxy px[1];
+    struct gate_facts f;
+};
+
+static void build(struct world *w, enum cstate cs, enum rstate rs, enum pstate ps, enum category cat)
+{
+    memset(w, 0, sizeof *w);
+    w->f.person_exists = true;
+    w->f.now_ms = T;
+    w->f.lapse_months = LAPSE_MONTHS_DEFAULT;
+    size_t nc = 0;
+    struct consent *c = &w->c[0];
+    *c = (struct consent){1, CONSENT_PERSONAL, CAT_ALL_MASK, T - 30 * DAY, 0, T - 30 * DAY, ""};
+    switch (cs) {
+    case C_NONE:
+        break;
+    case C_ACTIVE:
+        snprintf(c->grantee, sizeof c->grantee, "kyo1");
+        c->valid_to = T + DAY;
+        nc = 1;
+        break;
+    case C_EXPIRED:
+        c->valid_to = T - DAY;
+        nc = 1;
+        break;
+    case C_WITHDRAWN:
+        nc = 1;
+        w->w[0] = (struct withdrawal){1, CAT_BIT(cat), T - HOUR, ""};
+        w->f.withdrawals = w->w;
+        w->f.nwithdrawals = 1;
+        break;
+    case C_BLANKET:
+        c->kind = CONSENT_MUNICIPAL;
+        nc = 1;
+        break;
+    case C_FUTURE:
+        c->valid_from = T + 1;
+        nc = 1;
+        break;
+    case C_OTHER_ORG:
+        snprintf(c->grantee, sizeof c->grantee, "kyo2");
+        nc = 1;
+        break;
+    case C_N:
+        break;
+    }
+    w->f.consents = w->c;
+    w->f.nconsents = nc;
+    struct relationship *r = &w->rel[0];
+    /* started 2026-09-10; 実績 for 2026-10 → lapses at 2027-01-01 00:00 JST */
+    *r = (struct relationship){7, "kyo1", T - 76 * DAY, 0, 202610};
+    switch (rs) {
+    case R_NONE:
+        break;
+    case R_ACTIVE:
+        w->f.nrels = 1;
+        break;
+    case R_LAPSED:
+        r->started_ms = T - 150 * DAY; /* 2026-06-28 */
+        r->last_actual_ym = 202608;    /* lapsed at 2026-11-01 00:00 JST */
+        w->f.nrels = 1;
+        break;
+    case R_ENDED:
+        r->ended_ms = T - DAY;
+        w->f.nrels = 1;
+        break;
+    case R_OTHER_ORG:
+        snprintf(r->org, sizeof r->org, "kyo2");
+        w->f.nrels = 1;
+        break;
+    case R_N:
+        break;
+    }
+    w->f.rels = w->rel;
+    struct proxy *x = &w->px[0];
+    *x = (struct proxy){3, "user:42", PROXY_GUARDIAN, CAT_BIT(cat), T - DAY, 0, 0};
+    switch (ps) {
+    case PX_NONE:
+        break;
+    case PX_SCOPE:
+        w->f.nproxies = 1;
+        break;
+    case PX_OUT_OF_SCOPE:
+        x->cats = CAT_ALL_MASK & ~CAT_BIT(cat);
+        w->f.nproxies = 1;
+        break;
+    case PX_REVOKED:
+        x->revoked_ms = T;
+        w->f.nproxies = 1;
+        break;
+    case PX_EXPIRED:
+        x->valid_to = T;
+        w->f.nproxies = 1;
+        break;
+    case PX_N:
+        break;
+    }
+    w->f.proxies = w->px;
+}
+
+static void actor_for(struct gate_request *r, enum role role)
+{
+    switch (role) {
+    case ROLE_PERSON:
+        r->actor.self = P;
+        snprintf(r->actor.id, sizeof r->actor.id, "user:1");
+        break;
+    case ROLE_PROXY:
+        snprintf(r->actor.id, sizeof r->actor.id, "user:42");
+        break;
+    case ROLE_INSURER:
+        snprintf(r->actor.org, sizeof r->actor.org, "ichihara");
+        snprintf(r->actor.org_insurer, sizeof r->actor.org_insurer, "122192");
+        snprintf(r->actor.id, sizeof r->actor.id, "user:2");
+        break;
+    case ROLE_OPERATOR:
+        snprintf(r->actor.id, sizeof r->actor.id, "cli:uid=0");
+        break;
+    default:
+        snprintf(r->actor.org, sizeof r->actor.org, "kyo1");
+        snprintf(r->actor.id, sizeof r->actor.id, "token:9");
+    }
+}
+
+/* The oracle: what the declared matrix promises, restated from the states. */
+static bool expect_allow(enum role role, enum category cat, enum cstate cs, enum rstate rs,
+                         enum pstate ps)
+{
+    switch (access_matrix[role].cell[cat]) {
+    case RULE_OWN:
+    case RULE_INSURER:
+        return true;
+    case RULE_PROXY:
+        return ps == PX_SCOPE;
+    case RULE_CARE:
+        return rs == R_ACTIVE && (cs == C_ACTIVE || cs == C_BLANKET);
+    case RULE_REQUEST: /* no 意見書依頼 in this world */
+    case RULE_DENY:
+        return false;
+    case RULE_LOCAL:
+        return true; /* actor_for gives the operator a cli: id and purpose admin */
+    }
+    return false;
+}
+
+static enum basis expect_basis(enum rule rule)
+{
+    static const enum basis b[] = {[RULE_OWN] = BASIS_SELF,      [RULE_PROXY] = BASIS_PROXY,
+                                   [RULE_INSURER] = BASIS_STATUTORY, [RULE_CARE] = BASIS_CONSENT,
+                                   [RULE_REQUEST] = BASIS_REQUEST,   [RULE_LOCAL] = BASIS_OPERATOR};
+    return b[rule];
+}
+
+/* role × category × consent × relationship × proxy scope → decision. */
 static void t_matrix(void **s)
 {
     (void)s;
-    int allowed = 0;
-    for (int role = ROLE_NONE; role < ROLE_COUNT; role++)
-        for (int c = CAT_NONE; c < CAT_COUNT; c++)
-            for (int p = PURPOSE_ADMIN; p <= PURPOSE_EMERGENCY; p++)
-                for (int ex = 0; ex < 2; ex++) {
-                    struct gate_request r = rq((enum role)role, (enum category)c, (enum purpose)p);
-                    struct gate_facts f = {ex == 1};
-                    struct gate_decision d;
-                    assert_int_equal(gate_decide(&r, &f, &d), 0);
-                    assert_non_null(d.reason);
-                    bool want_allow = role == ROLE_OPERATOR && c == CAT_SHIKAKU &&
-                                      p == PURPOSE_ADMIN && ex == 1;
-                    bool want_nf = role == ROLE_OPERATOR && c == CAT_SHIKAKU &&
-                                   p == PURPOSE_ADMIN && ex == 0;
-                    if (want_allow) {
-                        assert_int_equal(d.outcome, OUTCOME_ALLOWED);
-                        assert_int_equal(d.basis, BASIS_OPERATOR);
-                        allowed++;
-                    } else if (want_nf)
-                        assert_int_equal(d.outcome, OUTCOME_NOT_FOUND);
-                    else {
-                        assert_int_equal(d.outcome, OUTCOME_DENIED);
-                        assert_int_equal(d.basis, BASIS_NONE);
+    long cases = 0, allowed = 0;
+    for (int role = ROLE_PERSON; role < ROLE_COUNT; role++)
+        for (int c = CAT_NONE + 1; c < CAT_COUNT; c++)
+            for (int cs = 0; cs < C_N; cs++)
+                for (int rs = 0; rs < R_N; rs++)
+                    for (int ps = 0; ps < PX_N; ps++) {
+                        struct world w;
+                        build(&w, cs, rs, ps, (enum category)c);
+                        struct gate_request r = rq((enum role)role, (enum category)c, PURPOSE_ADMIN);
+                        actor_for(&r, (enum role)role);
+                        struct gate_decision d;
+                        assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+                        assert_non_null(d.reason);
+                        bool want = expect_allow(role, c, cs, rs, ps);
+                        if (want != (d.outcome == OUTCOME_ALLOWED))
+                            fail_msg("%s × %s, consent %d, rel %d, proxy %d: got %s (%s)",
+                                     role_code(role), category_code(c), cs, rs, ps,
+                                     outcome_code(d.outcome), d.reason);
+                        if (want) {
+                            assert_int_equal(d.basis, expect_basis(access_matrix[role].cell[c]));
+                            assert_int_equal(d.flags, 0);
+                            allowed++;
+                        } else {
+                            assert_int_equal(d.outcome, OUTCOME_DENIED);
+                            assert_int_equal(d.basis, BASIS_NONE);
+                        }
+                        /* a person who does not exist is never allowed */
+                        w.f.person_exists = false;
+                        assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+                        assert_int_not_equal(d.outcome, OUTCOME_ALLOWED);
+                        cases++;
                     }
-                }
-    assert_int_equal(allowed, 1);
+    assert_true(allowed > 0 && allowed < cases);
+}
+
+/* Spot checks of the table itself, so that a typo in data/access-matrix.tsv fails. */
+static void t_matrix_cells(void **s)
+{
+    (void)s;
+    assert_int_equal(access_matrix[ROLE_PROVIDER].cell[CAT_CHOSA], RULE_DENY);
+    assert_int_equal(access_matrix[ROLE_PROVIDER].cell[CAT_CAREPLAN], RULE_CARE);
+    assert_int_equal(access_matrix[ROLE_CAREMGR].cell[CAT_IKENSHO], RULE_CARE);
+    assert_int_equal(access_matrix[ROLE_CAREMGR].cell[CAT_SHINSAKAI], RULE_DENY);
+    assert_int_equal(access_matrix[ROLE_CLINICIAN].cell[CAT_SHIKAKU], RULE_REQUEST);
+    assert_int_equal(access_matrix[ROLE_CLINICIAN].cell[CAT_CAREPLAN], RULE_DENY);
+    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_CAREPLAN], RULE_DENY);
+    for (int c = CAT_NONE + 1; c < CAT_COUNT; c++) {
+        assert_int_equal(access_matrix[ROLE_PERSON].cell[c], RULE_OWN);
+        assert_int_equal(access_matrix[ROLE_INSURER].cell[c], RULE_INSURER);
+        assert_int_equal(access_matrix[ROLE_NONE].cell[c], RULE_DENY);
+    }
+    assert_false(access_matrix[ROLE_OPERATOR].breakglass);
+    assert_true(access_matrix[ROLE_CLINICIAN].breakglass);
+}
+
+static enum outcome decide(struct gate_request *r, struct gate_facts *f)
+{
+    struct gate_decision d;
+    assert_int_equal(gate_decide(r, f, &d), 0);
+    return d.outcome;
+}
+
+/* Boundary instants: validity intervals are half-open [from, to). */
+static void t_boundaries(void **s)
+{
+    (void)s;
+    struct world w;
+    build(&w, C_ACTIVE, R_ACTIVE, PX_NONE, CAT_SHIKAKU);
+    struct gate_request r = rq(ROLE_CAREMGR, CAT_SHIKAKU, PURPOSE_CARE);
+    actor_for(&r, ROLE_CAREMGR);
+    w.c[0].valid_from = T;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED); /* from == now: valid */
+    w.c[0].valid_from = T + 1;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    w.c[0].valid_from = T - DAY;
+    w.c[0].valid_to = T;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED); /* to == now: over */
+    w.c[0].valid_to = T + 1;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    /* withdrawal: effective at its instant, not before */
+    w.w[0] = (struct withdrawal){1, CAT_BIT(CAT_SHIKAKU), T, ""};
+    w.f.withdrawals = w.w;
+    w.f.nwithdrawals = 1;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    w.w[0].at_ms = T + 1;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    /* withdrawing another category, or from another org, leaves this one */
+    w.w[0] = (struct withdrawal){1, CAT_BIT(CAT_LIFE), T - 1, ""};
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    w.w[0] = (struct withdrawal){1, CAT_ALL_MASK, T - 1, "kyo9"};
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    w.w[0] = (struct withdrawal){1, CAT_ALL_MASK, T - 1, "kyo1"};
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    /* a consent given again after a withdrawal counts */
+    w.c[1] = w.c[0];
+    w.c[1].id = 2;
+    w.c[1].recorded_ms = T; /* after the withdrawal at T - 1 (one at the same instant loses) */
+    w.f.nconsents = 2;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    w.f.nconsents = 1;
+    w.f.nwithdrawals = 0;
+
+    /* relationship lapse: 実績 for 2026-10, 2 months → 2027-01-01 00:00 JST = 2026-12-31T15:00Z */
+    int64_t lapse = relationship_lapse_ms(&w.rel[0], 2);
+    assert_int_equal(lapse, 1798729200000LL);
+    w.f.now_ms = lapse - 1;
+    w.c[0].valid_to = 0;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    w.f.now_ms = lapse;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    w.f.lapse_months = 3; /* configurable */
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    w.f.lapse_months = 2;
+    w.f.now_ms = T;
+    /* no 実績 yet: counted from the start month (2026-09) → 2026-12-01 JST */
+    w.rel[0].last_actual_ym = 0;
+    assert_int_equal(relationship_lapse_ms(&w.rel[0], 2), 1796050800000LL);
+    /* ended: at its instant */
+    w.rel[0].last_actual_ym = 202611;
+    w.rel[0].ended_ms = T;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    w.rel[0].ended_ms = T + 1;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+
+    /* proxy revoked at its instant */
+    build(&w, C_NONE, R_NONE, PX_SCOPE, CAT_CAREPLAN);
+    r = rq(ROLE_PROXY, CAT_CAREPLAN, PURPOSE_SELF);
+    actor_for(&r, ROLE_PROXY);
+    w.px[0].revoked_ms = T + 1;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
+    w.px[0].revoked_ms = T;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    /* another account's proxy gives nothing */
+    w.px[0].revoked_ms = 0;
+    snprintf(r.actor.id, sizeof r.actor.id, "user:43");
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+}
+
+/* The person, the insurer and IDOR: another person, another insurer. */
+static void t_other_person(void **s)
+{
+    (void)s;
+    struct world w;
+    build(&w, C_BLANKET, R_ACTIVE, PX_NONE, CAT_SHIKAKU);
+    struct gate_request r = rq(ROLE_PERSON, CAT_SHIKAKU, PURPOSE_SELF);
+    actor_for(&r, ROLE_PERSON);
+    r.actor.self = OTHER;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    r = rq(ROLE_INSURER, CAT_CAREPLAN, PURPOSE_ADMIN);
+    actor_for(&r, ROLE_INSURER);
+    snprintf(r.actor.org_insurer, sizeof r.actor.org_insurer, "131016");
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    /* the operator token (not the local CLI) reads nothing */
+    r = rq(ROLE_OPERATOR, CAT_SHIKAKU, PURPOSE_ADMIN);
+    snprintf(r.actor.id, sizeof r.actor.id, "operator-token");
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    /* bad role or category */
+    r = rq(ROLE_NONE, CAT_SHIKAKU, PURPOSE_ADMIN);
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    r = rq(ROLE_INSURER, CAT_COUNT, PURPOSE_ADMIN);
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+}
+
+/* 医療機関: only with an open 主治医意見書作成依頼 for this person. */
+static void t_request(void **s)
+{
+    (void)s;
+    struct world w;
+    build(&w, C_BLANKET, R_NONE, PX_NONE, CAT_IKENSHO);
+    struct ikensho_request q = {5, "hosp1", T - DAY, 0};
+    w.f.reqs = &q;
+    w.f.nreqs = 1;
+    struct gate_request r = rq(ROLE_CLINICIAN, CAT_IKENSHO, PURPOSE_CARE);
+    snprintf(r.actor.org, sizeof r.actor.org, "hosp1");
+    struct gate_decision d;
+    assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+    assert_int_equal(d.outcome, OUTCOME_ALLOWED);
+    assert_int_equal(d.basis, BASIS_REQUEST);
+    assert_string_equal(d.ref, "request:5");
+    q.closed_ms = T;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    q.closed_ms = 0;
+    snprintf(r.actor.org, sizeof r.actor.org, "hosp2");
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    r.category = CAT_CAREPLAN; /* never, even with a request */
+    snprintf(r.actor.org, sizeof r.actor.org, "hosp1");
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+}
+
+/* Break-glass (P5): permission + role + an active grant for this account and person. */
+static void t_breakglass(void **s)
+{
+    (void)s;
+    struct world w;
+    build(&w, C_NONE, R_NONE, PX_NONE, CAT_SHIKAKU);
+    struct breakglass g = {11, "user:5", T - HOUR, T - HOUR + 24 * HOUR};
+    w.f.bgs = &g;
+    w.f.nbgs = 1;
+    struct gate_request r = rq(ROLE_CLINICIAN, CAT_SHIKAKU, PURPOSE_EMERGENCY);
+    snprintf(r.actor.org, sizeof r.actor.org, "hosp1");
+    snprintf(r.actor.id, sizeof r.actor.id, "user:5");
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED); /* no permission */
+    r.actor.may_breakglass = true;
+    struct gate_decision d;
+    assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+    assert_int_equal(d.outcome, OUTCOME_ALLOWED);
+    assert_int_equal(d.basis, BASIS_BREAKGLASS);
+    assert_int_equal(d.flags, GATE_FLAG_BREAKGLASS);
+    assert_string_equal(d.ref, "breakglass:11");
+    w.f.now_ms = g.expires_ms; /* expired at its instant */
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    w.f.now_ms = T;
+    r.category = CAT_CAREPLAN; /* not in the clinician's row: break-glass does not widen it */
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    r.category = CAT_SHIKAKU;
+    snprintf(r.actor.id, sizeof r.actor.id, "user:6"); /* someone else's grant */
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+    /* a role without break-glass in the matrix */
+    r = rq(ROLE_PROXY, CAT_SHIKAKU, PURPOSE_EMERGENCY);
+    snprintf(r.actor.id, sizeof r.actor.id, "user:5");
+    r.actor.may_breakglass = true;
+    assert_int_equal(decide(&r, &w.f), OUTCOME_DENIED);
+}
+
+static void t_cats_parse(void **s)
+{
+    (void)s;
+    assert_int_equal(cats_parse("all"), CAT_ALL_MASK);
+    assert_int_equal(cats_parse("shikaku,careplan"), CAT_BIT(CAT_SHIKAKU) | CAT_BIT(CAT_CAREPLAN));
+    assert_int_equal(cats_parse("shikaku,nope"), 0);
+    assert_int_equal(cats_parse(""), 0);
+    assert_int_equal(cats_parse("none"), 0);
 }
 
 /* The route table: a route tagged with a personal-data category must go
@@ -72,17 +449,23 @@ static void t_routes(void **s)
             personal++;
             if (r->handler != NULL || r->disclose == NULL)
                 fail_msg("%s %s: personal route must use the disclose pipeline", r->method, r->pattern);
-            if (!r->auth)
-                fail_msg("%s %s: personal route without authentication", r->method, r->pattern);
+            if (r->auth != AUTH_USER)
+                fail_msg("%s %s: personal route must need a user (token or session)", r->method,
+                         r->pattern);
         } else {
             if (r->handler == NULL || r->disclose != NULL)
                 fail_msg("%s %s: non-personal route must use a plain handler", r->method, r->pattern);
-            /* a route with a person in its path is personal by construction */
-            if (strstr(r->pattern, "{insured}"))
+            /* a GET naming a person is a disclosure by construction; other
+             * methods on a person path change grants and must need a user */
+            if (strstr(r->pattern, "{insured}") && strcmp(r->method, "GET") == 0)
                 fail_msg("%s %s: names a person but is tagged CAT_NONE", r->method, r->pattern);
+            if (strstr(r->pattern, "{insured}") && r->auth != AUTH_USER)
+                fail_msg("%s %s: person route without a user", r->method, r->pattern);
         }
-        if (strncmp(r->pattern, "/api/", 5) == 0 && !r->auth)
+        if (strncmp(r->pattern, "/api/", 5) == 0 && r->auth == AUTH_NONE)
             fail_msg("%s %s: /api route without authentication", r->method, r->pattern);
+        if (r->auth == AUTH_PUBLIC && strcmp(r->pattern, "/api/v1/login") != 0)
+            fail_msg("%s %s: only login may be public", r->method, r->pattern);
     }
     assert_true(personal >= 1);
 }
@@ -137,6 +520,12 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_matrix),
+        cmocka_unit_test(t_matrix_cells),
+        cmocka_unit_test(t_boundaries),
+        cmocka_unit_test(t_other_person),
+        cmocka_unit_test(t_request),
+        cmocka_unit_test(t_breakglass),
+        cmocka_unit_test(t_cats_parse),
         cmocka_unit_test(t_routes),
         cmocka_unit_test(t_audit_hash),
     };

@@ -1,0 +1,337 @@
+/* auth.c - tokens, sessions, login, throttling; see auth.h. */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/auth.h"
+#include "http/auth.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+#define PWHASH_OPS 2ULL                       /* t = 2 */
+#define PWHASH_MEM ((size_t)19 * 1024 * 1024) /* m = 19 MiB (OWASP minimum for argon2id) */
+#define TOUCH_EVERY_MS 60000                  /* last_seen is written at most once a minute */
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+void auth_init(void)
+{
+    unsigned char rnd[16];
+    char pw[33];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(pw, sizeof pw, rnd, sizeof rnd);
+    if (password_hash(pw, dummy_hash))
+        die("argon2id: out of memory");
+}
+
+int password_hash(const char *pw, char out[PHC_BYTES])
+{
+    _Static_assert(crypto_pwhash_STRBYTES <= PHC_BYTES, "PHC_BYTES");
+    return crypto_pwhash_str_alg(out, pw, strlen(pw), PWHASH_OPS, PWHASH_MEM,
+                                 crypto_pwhash_ALG_ARGON2ID13);
+}
+
+static void sha256(const void *p, size_t n, unsigned char out[32])
+{
+    crypto_hash_sha256(out, p, n);
+}
+
+bool cookie_session(const char *cookie, char hex[2 * SESSION_ID_BYTES + 1])
+{
+    if (!cookie)
+        return false;
+    size_t nl = strlen(SESSION_COOKIE);
+    for (const char *p = cookie; *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == nl + 1 + 2 * SESSION_ID_BYTES && strncmp(p, SESSION_COOKIE, nl) == 0 &&
+            p[nl] == '=') {
+            memcpy(hex, p + nl + 1, 2 * SESSION_ID_BYTES);
+            hex[2 * SESSION_ID_BYTES] = '\0';
+            return true;
+        }
+        p += len;
+    }
+    return false;
+}
+
+static bool hex_hash(const char *hex, unsigned char out[32])
+{
+    unsigned char raw[SESSION_ID_BYTES];
+    size_t n;
+    if (sodium_hex2bin(raw, sizeof raw, hex, strlen(hex), NULL, &n, NULL) || n != sizeof raw)
+        return false;
+    sha256(raw, sizeof raw, out);
+    return true;
+}
+
+static int resolve_token(struct store *st, const char *t, struct principal *out)
+{
+    /* kgt_<id>_<64 hex> */
+    const char *p = t + strlen(TOKEN_PREFIX);
+    char *end;
+    long long id = strtoll(p, &end, 10);
+    if (end == p || *end != '_' || id <= 0 || strlen(end + 1) != 64)
+        return 0;
+    struct api_token tok;
+    int rc = st->acc->token_get(st, id, &tok);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    unsigned char h[32];
+    sha256(end + 1, 64, h);
+    if (sodium_memcmp(h, tok.secret_hash, 32) != 0 || tok.revoked_ms)
+        return 0;
+    rc = st->acc->org_get(st, tok.org, &out->org);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    out->kind = P_TOKEN;
+    out->token_id = id;
+    return 0;
+}
+
+static int resolve_session(struct store *st, const char *cookie, int64_t now, struct principal *out)
+{
+    char hex[2 * SESSION_ID_BYTES + 1];
+    unsigned char h[32];
+    if (!cookie_session(cookie, hex) || !hex_hash(hex, h))
+        return 0;
+    struct session s;
+    int rc = st->acc->session_get(st, h, &s);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    if (s.ended_ms || !session_alive(s.created_ms, s.last_seen_ms, now))
+        return 0;
+    rc = st->acc->account_get(st, s.account_id, &out->acct);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    if (out->acct.disabled_ms)
+        return 0;
+    if (out->acct.staff && st->acc->org_get(st, out->acct.org, &out->org))
+        return 0;
+    if (now - s.last_seen_ms >= TOUCH_EVERY_MS && st->acc->session_touch(st, h, now))
+        return -1;
+    memcpy(out->sess_hash, h, 32);
+    out->kind = P_SESSION;
+    return 0;
+}
+
+int auth_resolve(struct store *st, const char *authz, const char *cookie, const char *op_token,
+                 int64_t now, struct principal *out)
+{
+    memset(out, 0, sizeof *out);
+    if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+        const char *t = authz + 7;
+        if (strncmp(t, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) == 0)
+            return resolve_token(st, t, out);
+        size_t tl = strlen(op_token);
+        if (tl && strlen(t) == tl && sodium_memcmp(t, op_token, tl) == 0)
+            out->kind = P_OPERATOR;
+        return 0;
+    }
+    return resolve_session(st, cookie, now, out);
+}
+
+static bool has_perm(const char *perms, const char *want)
+{
+    size_t n = strlen(want);
+    for (const char *p = perms; (p = strstr(p, want)) != NULL; p += n)
+        if ((p == perms || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+            return true;
+    return false;
+}
+
+void principal_actor(const struct principal *p, const struct person_key *target, struct actor *a)
+{
+    memset(a, 0, sizeof *a);
+    switch (p->kind) {
+    case P_NONE:
+        return;
+    case P_OPERATOR:
+        a->role = ROLE_OPERATOR;
+        snprintf(a->id, sizeof a->id, "operator-token");
+        return;
+    case P_TOKEN:
+        a->role = role_for_org(p->org.kind);
+        snprintf(a->id, sizeof a->id, "token:%lld", (long long)p->token_id);
+        snprintf(a->org, sizeof a->org, "%s", p->org.id);
+        if (p->org.kind == ORG_INSURER)
+            snprintf(a->org_insurer, sizeof a->org_insurer, "%s", p->org.insurer_no);
+        return;
+    case P_SESSION:
+        snprintf(a->id, sizeof a->id, "user:%lld", (long long)p->acct.id);
+        if (p->acct.staff) {
+            a->role = role_for_org(p->org.kind);
+            snprintf(a->org, sizeof a->org, "%s", p->org.id);
+            if (p->org.kind == ORG_INSURER)
+                snprintf(a->org_insurer, sizeof a->org_insurer, "%s", p->org.insurer_no);
+            a->may_breakglass = has_perm(p->acct.perms, "breakglass");
+        } else {
+            a->self = p->acct.person;
+            bool self = target && p->acct.person.insurer_no[0] &&
+                        strcmp(target->insurer_no, p->acct.person.insurer_no) == 0 &&
+                        strcmp(target->insured_no, p->acct.person.insured_no) == 0;
+            a->role = self ? ROLE_PERSON : ROLE_PROXY;
+        }
+        return;
+    }
+}
+
+/* ---- throttling (RULE-AUTH-004): in memory, per process ------------------- */
+
+#define THROTTLE_SLOTS 1024
+
+struct fail_slot {
+    unsigned char key[16]; /* keyed hash of "a:<login>" or "i:<address>" */
+    int64_t first_ms;
+    int count;
+};
+
+static struct fail_slot slots[THROTTLE_SLOTS];
+static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char throttle_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t throttle_once = PTHREAD_ONCE_INIT;
+
+static void throttle_init(void)
+{
+    randombytes_buf(throttle_key, sizeof throttle_key);
+}
+
+static void slot_key(char kind, const char *v, unsigned char out[16])
+{
+    crypto_generichash_state g;
+    crypto_generichash_init(&g, throttle_key, sizeof throttle_key, 16);
+    crypto_generichash_update(&g, (const unsigned char *)&kind, 1);
+    crypto_generichash_update(&g, (const unsigned char *)v, strlen(v));
+    crypto_generichash_final(&g, out, 16);
+}
+
+/* find - the slot for key, or a free/expired/oldest one to reuse (lock held). */
+static struct fail_slot *find(const unsigned char key[16], int64_t now, bool create)
+{
+    struct fail_slot *victim = NULL;
+    for (size_t i = 0; i < THROTTLE_SLOTS; i++) {
+        struct fail_slot *s = &slots[i];
+        if (s->count && memcmp(s->key, key, 16) == 0) {
+            if (now - s->first_ms >= AUTH_FAIL_WINDOW_MS)
+                s->count = 0;
+            return s->count || create ? s : NULL;
+        }
+        if (!victim || s->count == 0 || s->first_ms < victim->first_ms)
+            if (!victim || victim->count != 0)
+                victim = s;
+    }
+    if (!create)
+        return NULL;
+    memcpy(victim->key, key, 16);
+    victim->count = 0;
+    return victim;
+}
+
+bool auth_throttled(const char *login, const char *addr, int64_t now)
+{
+    unsigned char ka[16], ki[16];
+    pthread_once(&throttle_once, throttle_init);
+    slot_key('a', login, ka);
+    slot_key('i', addr, ki);
+    pthread_mutex_lock(&throttle_lock);
+    struct fail_slot *a = find(ka, now, false), *i = find(ki, now, false);
+    bool t = (a && a->count >= AUTH_FAIL_ACCOUNT) || (i && i->count >= AUTH_FAIL_ADDRESS);
+    pthread_mutex_unlock(&throttle_lock);
+    return t;
+}
+
+void auth_note_failure(const char *login, const char *addr, int64_t now)
+{
+    unsigned char ka[16], ki[16];
+    pthread_once(&throttle_once, throttle_init);
+    slot_key('a', login, ka);
+    slot_key('i', addr, ki);
+    pthread_mutex_lock(&throttle_lock);
+    struct fail_slot *s[2] = {find(ka, now, true), NULL};
+    if (!s[0]->count)
+        s[0]->first_ms = now;
+    s[0]->count++;
+    s[1] = find(ki, now, true);
+    if (!s[1]->count)
+        s[1]->first_ms = now;
+    s[1]->count++;
+    pthread_mutex_unlock(&throttle_lock);
+}
+
+static void subject_of(const char *login, char out[17])
+{
+    unsigned char h[8];
+    pthread_once(&throttle_once, throttle_init);
+    crypto_generichash(h, sizeof h, (const unsigned char *)login, strlen(login), NULL, 0);
+    sodium_bin2hex(out, 17, h, sizeof h);
+}
+
+static int new_session(struct store *st, int64_t account, int64_t now, bool bg,
+                       unsigned char sid[SESSION_ID_BYTES])
+{
+    unsigned char h[32];
+    randombytes_buf(sid, SESSION_ID_BYTES);
+    sha256(sid, SESSION_ID_BYTES, h);
+    return st->acc->session_add(st, h, account, now, bg);
+}
+
+enum login_result auth_login(struct store *st, const char *login, const char *password,
+                             const char *totp, const char *address, const char *old_cookie,
+                             int64_t now, unsigned char sid[SESSION_ID_BYTES], struct account *acct)
+{
+    char subject[17];
+    subject_of(login, subject);
+    if (auth_throttled(login, address, now)) {
+        st->acc->security_event(st, now, "login_throttled", subject, address, "429");
+        return LOGIN_THROTTLED;
+    }
+    int rc = st->acc->account_by_login(st, login, acct);
+    if (rc < 0)
+        return LOGIN_ERROR;
+    /* the same argon2id work whether or not the login exists */
+    bool pw_ok = crypto_pwhash_str_verify(rc == 0 ? acct->password_hash : dummy_hash, password,
+                                          strlen(password)) == 0 &&
+                 rc == 0;
+    int64_t step = rc == 0 ? acct->totp_last_step : 0;
+    bool totp_ok = rc == 0 && totp_check(acct->totp_secret, TOTP_SECRET_BYTES, totp, now / 1000, &step);
+    const char *why = rc != 0 ? "unknown_login" : !pw_ok ? "bad_password" : !totp_ok ? "bad_totp"
+                      : acct->disabled_ms ? "disabled" : NULL;
+    if (!why) {
+        int src = st->acc->account_totp_step(st, acct->id, step);
+        if (src < 0)
+            return LOGIN_ERROR;
+        if (src == STORE_NOTFOUND)
+            why = "totp_replay";
+    }
+    if (why) {
+        auth_note_failure(login, address, now);
+        st->acc->security_event(st, now, "login_failed", subject, address, why);
+        sodium_memzero(acct, sizeof *acct);
+        return LOGIN_FAILED;
+    }
+    char hex[2 * SESSION_ID_BYTES + 1];
+    unsigned char oh[32];
+    if (cookie_session(old_cookie, hex) && hex_hash(hex, oh) && st->acc->session_end(st, oh, now))
+        return LOGIN_ERROR;
+    if (new_session(st, acct->id, now, false, sid))
+        return LOGIN_ERROR;
+    st->acc->security_event(st, now, "login", subject, address, "ok");
+    return LOGIN_OK;
+}
+
+int auth_rotate(struct store *st, const struct principal *p, int64_t now, bool breakglass,
+                unsigned char sid[SESSION_ID_BYTES])
+{
+    if (p->kind != P_SESSION || st->acc->session_end(st, p->sess_hash, now))
+        return -1;
+    return new_session(st, p->acct.id, now, breakglass, sid);
+}
+
+int auth_logout(struct store *st, const struct principal *p, int64_t now)
+{
+    return p->kind == P_SESSION ? st->acc->session_end(st, p->sess_hash, now) : 0;
+}

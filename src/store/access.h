@@ -1,0 +1,199 @@
+/*
+ * access.h - the storage half of access control: organisations, accounts,
+ * sessions, API tokens, and the facts the gate decides on (consents,
+ * withdrawals, care relationships, proxies, break-glass, 意見書依頼,
+ * 本人確認 codes). Part of the one store interface (struct store's acc table).
+ *
+ * Same conventions as store.h: 0 on success, STORE_NOTFOUND where stated, -1
+ * on a database error (store_errmsg()). Every time is passed in by the caller
+ * (UTC ms), so tests drive a fake clock. Secrets never come back out: the
+ * store keeps SHA-256 of session ids, token secrets and one-time codes, and
+ * argon2id strings of passwords.
+ */
+#ifndef KAIGO_STORE_ACCESS_H
+#define KAIGO_STORE_ACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/auth.h"
+#include "domain/gate.h"
+
+struct store;
+
+#define ORG_NAME_BYTES 161
+#define LOGIN_BYTES 65
+#define PHC_BYTES 128 /* crypto_pwhash_STRBYTES */
+#define PERMS_BYTES 64
+#define SECRET_HASH_BYTES 32
+
+struct org {
+    char id[ORG_ID_BYTES];
+    enum org_kind kind;
+    char name[ORG_NAME_BYTES];
+    char insurer_no[INSURER_NO_LEN + 1]; /* ORG_INSURER only */
+    char service_types[64];
+};
+
+struct account {
+    int64_t id;
+    char login[LOGIN_BYTES];
+    bool staff;
+    char org[ORG_ID_BYTES];    /* staff */
+    struct person_key person;  /* person accounts; empty for proxy-only accounts */
+    char display_name[NAME_BYTES];
+    char password_hash[PHC_BYTES];
+    unsigned char totp_secret[TOTP_SECRET_BYTES];
+    int64_t totp_last_step;
+    char perms[PERMS_BYTES];
+    int64_t disabled_ms;
+};
+
+struct session {
+    int64_t account_id;
+    int64_t created_ms, last_seen_ms, ended_ms;
+    bool breakglass;
+};
+
+struct api_token {
+    int64_t id;
+    char org[ORG_ID_BYTES];
+    char name[NAME_BYTES];
+    unsigned char secret_hash[SECRET_HASH_BYTES];
+    int64_t revoked_ms;
+};
+
+/* facts_buf - growable arrays behind struct gate_facts; facts_free() releases. */
+struct facts_buf {
+    struct consent *consents;
+    size_t nconsents;
+    struct withdrawal *withdrawals;
+    size_t nwithdrawals;
+    struct relationship *rels;
+    size_t nrels;
+    struct proxy *proxies;
+    size_t nproxies;
+    struct breakglass *bgs;
+    size_t nbgs;
+    struct ikensho_request *reqs;
+    size_t nreqs;
+};
+void facts_free(struct facts_buf *b);
+
+enum facts_need { /* what to load: only what the matrix cell asks for */
+    NEED_CONSENT = 1,
+    NEED_RELS = 2,
+    NEED_PROXIES = 4,
+    NEED_BREAKGLASS = 8,
+    NEED_REQUESTS = 16,
+};
+
+/* one row of a person's access report (the audit log joined with org names) */
+struct access_row {
+    int64_t seq, time_ms;
+    char actor[ACTOR_ID_BYTES];
+    char org[ORG_ID_BYTES];
+    char org_name[ORG_NAME_BYTES];
+    char role[16], category[16], purpose[16], basis[16], outcome[16];
+    unsigned flags;
+};
+typedef int access_row_fn(void *ctx, const struct access_row *r);
+
+struct scope_row { /* leak scoping: one (person, category) an actor/org reached */
+    struct person_key person;
+    char category[16];
+    long long allowed, denied;
+};
+typedef int scope_row_fn(void *ctx, const struct scope_row *r);
+
+struct breakglass_row {
+    struct breakglass g;
+    struct person_key person;
+    char org[ORG_ID_BYTES];
+    char reason[TEXT_BYTES];
+    int64_t reviewed_ms;
+    char reviewed_by[ACTOR_ID_BYTES];
+};
+typedef int breakglass_row_fn(void *ctx, const struct breakglass_row *r);
+
+struct person_grants_fn { /* the person's view of consents, withdrawals, proxies, relationships */
+    int (*consent)(void *ctx, const struct consent *c, const char *collected_by);
+    int (*withdrawal)(void *ctx, const struct withdrawal *w, const char *by);
+    int (*proxy)(void *ctx, const struct proxy *p, const char *login, const char *basis);
+    int (*relationship)(void *ctx, const struct relationship *r, const char *org_name);
+    int (*breakglass)(void *ctx, const struct breakglass_row *b);
+};
+
+struct store_access_ops {
+    int (*org_add)(struct store *st, const struct org *o, const char *by);
+    int (*org_get)(struct store *st, const char *id, struct org *out); /* or NOTFOUND */
+    int (*org_list)(struct store *st, int (*fn)(void *ctx, const struct org *o), void *ctx);
+
+    /* account_add - *id set. The password must already be an argon2id string. */
+    int (*account_add)(struct store *st, struct account *a, const char *by);
+    int (*account_by_login)(struct store *st, const char *login, struct account *out); /* or NOTFOUND */
+    int (*account_get)(struct store *st, int64_t id, struct account *out); /* or NOTFOUND */
+    /* account_totp_step - records the TOTP step used, only if newer (no replay). */
+    int (*account_totp_step)(struct store *st, int64_t id, int64_t step);
+
+    int (*session_add)(struct store *st, const unsigned char id_hash[32], int64_t account,
+                       int64_t now, bool breakglass);
+    int (*session_get)(struct store *st, const unsigned char id_hash[32], struct session *out);
+    int (*session_touch)(struct store *st, const unsigned char id_hash[32], int64_t now);
+    int (*session_end)(struct store *st, const unsigned char id_hash[32], int64_t now);
+
+    int (*token_add)(struct store *st, const char *org, const char *name,
+                     const unsigned char hash[32], const char *by, int64_t *id);
+    int (*token_get)(struct store *st, int64_t id, struct api_token *out); /* or NOTFOUND */
+    int (*token_revoke)(struct store *st, int64_t id, int64_t now); /* or NOTFOUND */
+
+    /* facts_load - the person's facts the gate needs (need: enum facts_need bits). */
+    int (*facts_load)(struct store *st, const struct person_key *k, const struct actor *a,
+                      unsigned need, struct facts_buf *out);
+
+    int (*consent_add)(struct store *st, const struct person_key *k, const struct consent *c,
+                       const char *collected_by, const char *by, int64_t *id);
+    int (*withdrawal_add)(struct store *st, const struct person_key *k, const struct withdrawal *w,
+                          const char *by, int64_t *id);
+    int (*relationship_add)(struct store *st, const struct person_key *k, const char *org,
+                            int64_t now, const char *how, const char *by, int64_t *id);
+    /* relationship_end / relationship_actual - for org's open relationship(s) with k; NOTFOUND if none. */
+    int (*relationship_end)(struct store *st, const struct person_key *k, const char *org, int64_t now);
+    int (*relationship_actual)(struct store *st, const struct person_key *k, const char *org, int ym);
+    int (*proxy_add)(struct store *st, const struct person_key *k, const struct proxy *p,
+                     int64_t account, const char *basis, int64_t now, const char *by, int64_t *id);
+    /* proxy_revoke - NOTFOUND unless proxy id belongs to person k and is not yet revoked. */
+    int (*proxy_revoke)(struct store *st, const struct person_key *k, int64_t id, int64_t now,
+                        const char *by);
+    int (*breakglass_add)(struct store *st, const struct person_key *k, int64_t account,
+                          const char *org, const char *reason, int64_t now, int64_t *id);
+    int (*breakglass_reviews)(struct store *st, const char *insurer_no, bool open_only,
+                              breakglass_row_fn *fn, void *ctx);
+    /* breakglass_close - NOTFOUND unless the grant is the insurer's and still open. */
+    int (*breakglass_close)(struct store *st, const char *insurer_no, int64_t id, const char *by,
+                            const char *note, int64_t now);
+    int (*request_add)(struct store *st, const struct person_key *k, const char *org, int64_t now,
+                       const char *by, int64_t *id);
+    int (*request_close)(struct store *st, const struct person_key *k, const char *org, int64_t now);
+
+    int (*code_add)(struct store *st, const struct person_key *k, const unsigned char hash[32],
+                    int64_t now, int64_t expires, const char *via);
+    /* code_use - marks an unused, unexpired code used; NOTFOUND otherwise. */
+    int (*code_use)(struct store *st, const struct person_key *k, const unsigned char hash[32],
+                    int64_t now);
+
+    int (*security_event)(struct store *st, int64_t now, const char *kind, const char *subject,
+                          const char *address, const char *detail);
+
+    /* person_access - the audit rows of one person, oldest first (the access report). */
+    int (*person_access)(struct store *st, const struct person_key *k, access_row_fn *fn, void *ctx);
+    /* person_grants - consents, withdrawals, proxies, relationships, break-glass of one person. */
+    int (*person_grants)(struct store *st, const struct person_key *k,
+                         const struct person_grants_fn *fn, void *ctx);
+    /* audit_scope - leak scoping: (person, category) pairs reached by an org or an actor in [from, to). */
+    int (*audit_scope)(struct store *st, const char *org, const char *actor, int64_t from,
+                       int64_t to, scope_row_fn *fn, void *ctx);
+};
+
+#endif

@@ -1,0 +1,978 @@
+/* sqlite_access.c - SQLite implementation of store/access.h. All SQL binds its parameters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+enum acc_stmt {
+    A_ORG_ADD,
+    A_ORG_GET,
+    A_ORG_LIST,
+    A_ACC_ADD,
+    A_ACC_BY_LOGIN,
+    A_ACC_GET,
+    A_ACC_STEP,
+    A_SESS_ADD,
+    A_SESS_GET,
+    A_SESS_TOUCH,
+    A_SESS_END,
+    A_TOK_ADD,
+    A_TOK_GET,
+    A_TOK_REVOKE,
+    A_F_CONSENTS,
+    A_F_WITHDRAWALS,
+    A_F_RELS,
+    A_F_PROXIES,
+    A_F_BGS,
+    A_F_REQS,
+    A_CONSENT_ADD,
+    A_WITHDRAW_ADD,
+    A_REL_ADD,
+    A_REL_END,
+    A_REL_ACTUAL,
+    A_PROXY_ADD,
+    A_PROXY_REVOKE,
+    A_BG_ADD,
+    A_BG_REVIEWS,
+    A_BG_CLOSE,
+    A_REQ_ADD,
+    A_REQ_CLOSE,
+    A_CODE_ADD,
+    A_CODE_USE,
+    A_SEC_EVENT,
+    A_PERSON_ACCESS,
+    A_G_CONSENTS,
+    A_G_WITHDRAWALS,
+    A_G_PROXIES,
+    A_G_RELS,
+    A_G_BGS,
+    A_SCOPE,
+    A_COUNT
+};
+_Static_assert(A_COUNT <= SQ_ACC_STMTS, "raise SQ_ACC_STMTS");
+
+#define ACCOUNT_COLS                                                                               \
+    "account_id, login, kind, ifnull(org_id, ''), ifnull(insurer_no, ''), ifnull(insured_no, ''),"  \
+    " display_name, password_hash, totp_secret, totp_last_step, perms, disabled_ms"
+#define BG_COLS                                                                                    \
+    "b.breakglass_id, 'user:' || b.account_id, b.started_ms, b.expires_ms, b.insurer_no, b.insured_no, b.org_id,"   \
+    " b.reason, b.reviewed_ms, b.reviewed_by"
+
+static const char *const asql[A_COUNT] = {
+    [A_ORG_ADD] = "INSERT INTO orgs (org_id, kind, name, insurer_no, service_types, created_at, created_by)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [A_ORG_GET] = "SELECT org_id, kind, name, ifnull(insurer_no, ''), service_types FROM orgs WHERE org_id = ?1",
+    [A_ORG_LIST] = "SELECT org_id, kind, name, ifnull(insurer_no, ''), service_types FROM orgs ORDER BY org_id",
+    [A_ACC_ADD] = "INSERT INTO accounts (login, kind, org_id, insurer_no, insured_no, display_name,"
+                  " password_hash, totp_secret, perms, created_at, created_by)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [A_ACC_BY_LOGIN] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE login = ?1",
+    [A_ACC_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE account_id = ?1",
+    [A_ACC_STEP] = "UPDATE accounts SET totp_last_step = ?2 WHERE account_id = ?1 AND totp_last_step < ?2",
+    [A_SESS_ADD] = "INSERT INTO sessions (id_hash, account_id, created_ms, last_seen_ms, breakglass)"
+                   " VALUES (?1, ?2, ?3, ?3, ?4)",
+    [A_SESS_GET] = "SELECT account_id, created_ms, last_seen_ms, ended_ms, breakglass FROM sessions WHERE id_hash = ?1",
+    [A_SESS_TOUCH] = "UPDATE sessions SET last_seen_ms = ?2 WHERE id_hash = ?1 AND last_seen_ms < ?2",
+    [A_SESS_END] = "UPDATE sessions SET ended_ms = ?2 WHERE id_hash = ?1 AND ended_ms = 0",
+    [A_TOK_ADD] = "INSERT INTO api_tokens (org_id, name, secret_hash, created_at, created_by)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [A_TOK_GET] = "SELECT token_id, org_id, name, secret_hash, revoked_ms FROM api_tokens WHERE token_id = ?1",
+    [A_TOK_REVOKE] = "UPDATE api_tokens SET revoked_ms = ?2 WHERE token_id = ?1 AND revoked_ms = 0",
+    [A_F_CONSENTS] = "SELECT consent_id, kind, cats, valid_from_ms, valid_to_ms, recorded_ms, grantee,"
+                     " collected_by FROM consents WHERE insurer_no = ?1 AND insured_no = ?2 ORDER BY consent_id",
+    [A_F_WITHDRAWALS] = "SELECT withdrawal_id, cats, at_ms, grantee, by_actor FROM consent_withdrawals"
+                        " WHERE insurer_no = ?1 AND insured_no = ?2 ORDER BY withdrawal_id",
+    [A_F_RELS] = "SELECT r.relationship_id, r.org_id, r.started_ms, r.ended_ms, r.last_actual_ym, o.name"
+                 " FROM relationships r JOIN orgs o ON o.org_id = r.org_id"
+                 " WHERE r.insurer_no = ?1 AND r.insured_no = ?2 AND (?3 = '' OR r.org_id = ?3)"
+                 " ORDER BY r.relationship_id",
+    [A_F_PROXIES] = "SELECT p.proxy_id, 'user:' || p.account_id, p.kind, p.cats, p.valid_from_ms,"
+                    " p.valid_to_ms, p.revoked_ms, a.login, p.basis FROM proxies p"
+                    " JOIN accounts a ON a.account_id = p.account_id"
+                    " WHERE p.insurer_no = ?1 AND p.insured_no = ?2 ORDER BY p.proxy_id",
+    [A_F_BGS] = "SELECT " BG_COLS " FROM breakglass b WHERE b.insurer_no = ?1 AND b.insured_no = ?2 ORDER BY b.breakglass_id",
+    [A_F_REQS] = "SELECT request_id, org_id, opened_ms, closed_ms FROM ikensho_requests"
+                 " WHERE insurer_no = ?1 AND insured_no = ?2 ORDER BY request_id",
+    [A_CONSENT_ADD] = "INSERT INTO consents (insurer_no, insured_no, kind, cats, valid_from_ms, valid_to_ms,"
+                      " grantee, collected_by, recorded_ms, recorded_by)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [A_WITHDRAW_ADD] = "INSERT INTO consent_withdrawals (insurer_no, insured_no, cats, grantee, at_ms, by_actor)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [A_REL_ADD] = "INSERT INTO relationships (insurer_no, insured_no, org_id, started_ms, established_by,"
+                  " created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [A_REL_END] = "UPDATE relationships SET ended_ms = ?4 WHERE insurer_no = ?1 AND insured_no = ?2"
+                  " AND org_id = ?3 AND ended_ms = 0",
+    [A_REL_ACTUAL] = "UPDATE relationships SET last_actual_ym = ?4 WHERE insurer_no = ?1 AND insured_no = ?2"
+                     " AND org_id = ?3 AND ended_ms = 0 AND last_actual_ym < ?4",
+    [A_PROXY_ADD] = "INSERT INTO proxies (insurer_no, insured_no, account_id, kind, basis, cats,"
+                    " valid_from_ms, valid_to_ms, registered_ms, registered_by)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [A_PROXY_REVOKE] = "UPDATE proxies SET revoked_ms = ?4, revoked_by = ?5 WHERE insurer_no = ?1"
+                       " AND insured_no = ?2 AND proxy_id = ?3 AND revoked_ms = 0",
+    [A_BG_ADD] = "INSERT INTO breakglass (insurer_no, insured_no, account_id, org_id, reason, started_ms,"
+                 " expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [A_BG_REVIEWS] = "SELECT " BG_COLS " FROM breakglass b WHERE b.insurer_no = ?1 AND (?2 = 0 OR b.reviewed_ms = 0) ORDER BY b.breakglass_id",
+    [A_BG_CLOSE] = "UPDATE breakglass SET reviewed_ms = ?3, reviewed_by = ?4, review_note = ?5"
+                   " WHERE insurer_no = ?1 AND breakglass_id = ?2 AND reviewed_ms = 0",
+    [A_REQ_ADD] = "INSERT INTO ikensho_requests (insurer_no, insured_no, org_id, opened_ms, opened_by)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [A_REQ_CLOSE] = "UPDATE ikensho_requests SET closed_ms = ?4 WHERE insurer_no = ?1 AND insured_no = ?2"
+                    " AND org_id = ?3 AND closed_ms = 0",
+    [A_CODE_ADD] = "INSERT INTO verify_codes (insurer_no, insured_no, code_hash, created_ms, expires_ms,"
+                   " issued_via) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [A_CODE_USE] = "UPDATE verify_codes SET used_ms = ?4 WHERE insurer_no = ?1 AND insured_no = ?2"
+                   " AND code_hash = ?3 AND used_ms = 0 AND created_ms <= ?4 AND ?4 < expires_ms",
+    [A_SEC_EVENT] = "INSERT INTO security_events (time_ms, kind, subject, address, detail)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [A_PERSON_ACCESS] = "SELECT l.seq, l.time_ms, l.actor, l.org, ifnull(o.name, ''), l.role, l.category,"
+                        " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_log l"
+                        " LEFT JOIN main.orgs o ON o.org_id = l.org"
+                        " WHERE l.insurer_no = ?1 AND l.insured_no = ?2 ORDER BY l.seq",
+    [A_SCOPE] = "SELECT insurer_no, insured_no, category, sum(outcome = 'allowed'), sum(outcome <> 'allowed')"
+                " FROM audit.audit_log WHERE (?1 = '' OR org = ?1) AND (?2 = '' OR actor = ?2)"
+                " AND time_ms >= ?3 AND time_ms < ?4 GROUP BY insurer_no, insured_no, category"
+                " ORDER BY insurer_no, insured_no, category",
+};
+
+static struct sqlite_store *S(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+static sqlite3_stmt *Q(struct sqlite_store *s, enum acc_stmt id)
+{
+    return sq_cached(s, &s->astmt[id], asql[id]);
+}
+
+static void bind_person(sqlite3_stmt *q, const struct person_key *k)
+{
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+}
+
+/* done - steps a statement that returns no rows; NOTFOUND if it changed none and want_change. */
+static int done(struct sqlite_store *s, sqlite3_stmt *q, const char *what, bool want_change)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, what);
+    return want_change && sqlite3_changes(s->db) == 0 ? STORE_NOTFOUND : 0;
+}
+
+static int inserted(struct sqlite_store *s, sqlite3_stmt *q, const char *what, int64_t *id)
+{
+    int rc = done(s, q, what, false);
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+/* ---- organisations -------------------------------------------------------- */
+
+static void read_org(sqlite3_stmt *q, struct org *o)
+{
+    char kind[16];
+    memset(o, 0, sizeof *o);
+    sq_copy_col(q, 0, o->id, sizeof o->id);
+    sq_copy_col(q, 1, kind, sizeof kind);
+    o->kind = org_kind_from_code(kind);
+    sq_copy_col(q, 2, o->name, sizeof o->name);
+    sq_copy_col(q, 3, o->insurer_no, sizeof o->insurer_no);
+    sq_copy_col(q, 4, o->service_types, sizeof o->service_types);
+}
+
+static int a_org_add(struct store *st, const struct org *o, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ORG_ADD);
+    if (!q)
+        return -1;
+    char now[64];
+    sq_now_iso(now);
+    sq_bind_text(q, 1, o->id);
+    sq_bind_text(q, 2, org_kind_code(o->kind));
+    sq_bind_text(q, 3, o->name);
+    if (o->kind == ORG_INSURER)
+        sq_bind_text(q, 4, o->insurer_no);
+    sq_bind_text(q, 5, o->service_types);
+    sq_bind_text(q, 6, now);
+    sq_bind_text(q, 7, by);
+    return done(s, q, "org_add", false);
+}
+
+static int a_org_get(struct store *st, const char *id, struct org *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ORG_GET);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        read_org(q, out);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "org_get");
+}
+
+static int a_org_list(struct store *st, int (*fn)(void *ctx, const struct org *o), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ORG_LIST);
+    if (!q)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct org o;
+        read_org(q, &o);
+        if (fn(ctx, &o))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "org_list");
+}
+
+/* ---- accounts ------------------------------------------------------------- */
+
+static int a_account_add(struct store *st, struct account *a, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ACC_ADD);
+    if (!q)
+        return -1;
+    char now[64];
+    sq_now_iso(now);
+    sq_bind_text(q, 1, a->login);
+    sq_bind_text(q, 2, a->staff ? "staff" : "person");
+    if (a->staff)
+        sq_bind_text(q, 3, a->org);
+    if (a->person.insurer_no[0]) {
+        sq_bind_text(q, 4, a->person.insurer_no);
+        sq_bind_text(q, 5, a->person.insured_no);
+    }
+    sq_bind_text(q, 6, a->display_name);
+    sq_bind_text(q, 7, a->password_hash);
+    sqlite3_bind_blob(q, 8, a->totp_secret, TOTP_SECRET_BYTES, SQLITE_STATIC);
+    sq_bind_text(q, 9, a->perms);
+    sq_bind_text(q, 10, now);
+    sq_bind_text(q, 11, by);
+    return inserted(s, q, "account_add", &a->id);
+}
+
+static int read_account(struct sqlite_store *s, sqlite3_stmt *q, struct account *a,
+                        const char *what)
+{
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        char kind[16];
+        memset(a, 0, sizeof *a);
+        a->id = sqlite3_column_int64(q, 0);
+        sq_copy_col(q, 1, a->login, sizeof a->login);
+        sq_copy_col(q, 2, kind, sizeof kind);
+        a->staff = strcmp(kind, "staff") == 0;
+        sq_copy_col(q, 3, a->org, sizeof a->org);
+        sq_copy_col(q, 4, a->person.insurer_no, sizeof a->person.insurer_no);
+        sq_copy_col(q, 5, a->person.insured_no, sizeof a->person.insured_no);
+        sq_copy_col(q, 6, a->display_name, sizeof a->display_name);
+        sq_copy_col(q, 7, a->password_hash, sizeof a->password_hash);
+        if (sqlite3_column_bytes(q, 8) == TOTP_SECRET_BYTES)
+            memcpy(a->totp_secret, sqlite3_column_blob(q, 8), TOTP_SECRET_BYTES);
+        a->totp_last_step = sqlite3_column_int64(q, 9);
+        sq_copy_col(q, 10, a->perms, sizeof a->perms);
+        a->disabled_ms = sqlite3_column_int64(q, 11);
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, what);
+}
+
+static int a_account_by_login(struct store *st, const char *login, struct account *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ACC_BY_LOGIN);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, login);
+    return read_account(s, q, out, "account_by_login");
+}
+
+static int a_account_get(struct store *st, int64_t id, struct account *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ACC_GET);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, id);
+    return read_account(s, q, out, "account_get");
+}
+
+static int a_account_totp_step(struct store *st, int64_t id, int64_t step)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ACC_STEP);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, step);
+    return done(s, q, "account_totp_step", true); /* NOTFOUND: the step was used (replay) */
+}
+
+/* ---- sessions and tokens -------------------------------------------------- */
+
+static int a_session_add(struct store *st, const unsigned char h[32], int64_t account, int64_t now,
+                         bool breakglass)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_SESS_ADD);
+    if (!q)
+        return -1;
+    sqlite3_bind_blob(q, 1, h, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, account);
+    sqlite3_bind_int64(q, 3, now);
+    sqlite3_bind_int(q, 4, breakglass);
+    return done(s, q, "session_add", false);
+}
+
+static int a_session_get(struct store *st, const unsigned char h[32], struct session *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_SESS_GET);
+    if (!q)
+        return -1;
+    sqlite3_bind_blob(q, 1, h, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *out = (struct session){sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+                                sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 3),
+                                sqlite3_column_int(q, 4) != 0};
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "session_get");
+}
+
+static int session_upd(struct store *st, enum acc_stmt id, const unsigned char h[32], int64_t now)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, id);
+    if (!q)
+        return -1;
+    sqlite3_bind_blob(q, 1, h, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, now);
+    return done(s, q, "session", false);
+}
+
+static int a_session_touch(struct store *st, const unsigned char h[32], int64_t now)
+{
+    return session_upd(st, A_SESS_TOUCH, h, now);
+}
+
+static int a_session_end(struct store *st, const unsigned char h[32], int64_t now)
+{
+    return session_upd(st, A_SESS_END, h, now);
+}
+
+static int a_token_add(struct store *st, const char *org, const char *name,
+                       const unsigned char hash[32], const char *by, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_TOK_ADD);
+    if (!q)
+        return -1;
+    char now[64];
+    sq_now_iso(now);
+    sq_bind_text(q, 1, org);
+    sq_bind_text(q, 2, name);
+    sqlite3_bind_blob(q, 3, hash, 32, SQLITE_STATIC);
+    sq_bind_text(q, 4, now);
+    sq_bind_text(q, 5, by);
+    return inserted(s, q, "token_add", id);
+}
+
+static int a_token_get(struct store *st, int64_t id, struct api_token *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_TOK_GET);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(q, 0);
+        sq_copy_col(q, 1, out->org, sizeof out->org);
+        sq_copy_col(q, 2, out->name, sizeof out->name);
+        if (sqlite3_column_bytes(q, 3) == SECRET_HASH_BYTES)
+            memcpy(out->secret_hash, sqlite3_column_blob(q, 3), SECRET_HASH_BYTES);
+        out->revoked_ms = sqlite3_column_int64(q, 4);
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "token_get");
+}
+
+static int a_token_revoke(struct store *st, int64_t id, int64_t now)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_TOK_REVOKE);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, now);
+    return done(s, q, "token_revoke", true);
+}
+
+/* ---- facts ---------------------------------------------------------------- */
+
+void facts_free(struct facts_buf *b)
+{
+    free(b->consents);
+    free(b->withdrawals);
+    free(b->rels);
+    free(b->proxies);
+    free(b->bgs);
+    free(b->reqs);
+    memset(b, 0, sizeof *b);
+}
+
+#define GROW(arr, n)                                                                               \
+    do {                                                                                           \
+        if (((n) & ((n)-1)) == 0)                                                                  \
+            (arr) = xrealloc((arr), size_mul((n) ? 2 * (n) : 1, sizeof *(arr)));                  \
+    } while (0)
+
+static void read_consent(sqlite3_stmt *q, struct consent *c, char *collected, size_t cap)
+{
+    char kind[16];
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(q, 0);
+    sq_copy_col(q, 1, kind, sizeof kind);
+    c->kind = strcmp(kind, "municipal") == 0   ? CONSENT_MUNICIPAL
+              : strcmp(kind, "on_behalf") == 0 ? CONSENT_ON_BEHALF
+                                               : CONSENT_PERSONAL;
+    c->cats = (uint32_t)sqlite3_column_int64(q, 2);
+    c->valid_from = sqlite3_column_int64(q, 3);
+    c->valid_to = sqlite3_column_int64(q, 4);
+    c->recorded_ms = sqlite3_column_int64(q, 5);
+    sq_copy_col(q, 6, c->grantee, sizeof c->grantee);
+    if (collected)
+        sq_copy_col(q, 7, collected, cap);
+}
+
+static void read_withdrawal(sqlite3_stmt *q, struct withdrawal *w, char *by, size_t cap)
+{
+    memset(w, 0, sizeof *w);
+    w->id = sqlite3_column_int64(q, 0);
+    w->cats = (uint32_t)sqlite3_column_int64(q, 1);
+    w->at_ms = sqlite3_column_int64(q, 2);
+    sq_copy_col(q, 3, w->grantee, sizeof w->grantee);
+    if (by)
+        sq_copy_col(q, 4, by, cap);
+}
+
+static void read_rel(sqlite3_stmt *q, struct relationship *r, char *name, size_t cap)
+{
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(q, 0);
+    sq_copy_col(q, 1, r->org, sizeof r->org);
+    r->started_ms = sqlite3_column_int64(q, 2);
+    r->ended_ms = sqlite3_column_int64(q, 3);
+    r->last_actual_ym = (int32_t)sqlite3_column_int64(q, 4);
+    if (name)
+        sq_copy_col(q, 5, name, cap);
+}
+
+static void read_proxy(sqlite3_stmt *q, struct proxy *p, char *login, char *basis, size_t cap)
+{
+    char kind[16];
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(q, 0);
+    sq_copy_col(q, 1, p->account, sizeof p->account);
+    sq_copy_col(q, 2, kind, sizeof kind);
+    p->kind = strcmp(kind, "family") == 0 ? PROXY_FAMILY
+              : strcmp(kind, "guardian") == 0 ? PROXY_GUARDIAN
+                                              : PROXY_VOLUNTARY;
+    p->cats = (uint32_t)sqlite3_column_int64(q, 3);
+    p->valid_from = sqlite3_column_int64(q, 4);
+    p->valid_to = sqlite3_column_int64(q, 5);
+    p->revoked_ms = sqlite3_column_int64(q, 6);
+    if (login)
+        sq_copy_col(q, 7, login, LOGIN_BYTES);
+    if (basis)
+        sq_copy_col(q, 8, basis, cap);
+}
+
+static void read_bg(sqlite3_stmt *q, struct breakglass_row *b)
+{
+    memset(b, 0, sizeof *b);
+    b->g.id = sqlite3_column_int64(q, 0);
+    sq_copy_col(q, 1, b->g.account, sizeof b->g.account); /* "user:<id>", as actor ids */
+    b->g.started_ms = sqlite3_column_int64(q, 2);
+    b->g.expires_ms = sqlite3_column_int64(q, 3);
+    sq_copy_col(q, 4, b->person.insurer_no, sizeof b->person.insurer_no);
+    sq_copy_col(q, 5, b->person.insured_no, sizeof b->person.insured_no);
+    sq_copy_col(q, 6, b->org, sizeof b->org);
+    sq_copy_col(q, 7, b->reason, sizeof b->reason);
+    b->reviewed_ms = sqlite3_column_int64(q, 8);
+    sq_copy_col(q, 9, b->reviewed_by, sizeof b->reviewed_by);
+}
+
+static int a_facts_load(struct store *st, const struct person_key *k, const struct actor *a,
+                        unsigned need, struct facts_buf *b)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc = SQLITE_DONE;
+    memset(b, 0, sizeof *b);
+    if (need & NEED_CONSENT) {
+        if (!(q = Q(s, A_F_CONSENTS)))
+            return -1;
+        bind_person(q, k);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            GROW(b->consents, b->nconsents);
+            read_consent(q, &b->consents[b->nconsents++], NULL, 0);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE || !(q = Q(s, A_F_WITHDRAWALS)))
+            goto fail;
+        bind_person(q, k);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            GROW(b->withdrawals, b->nwithdrawals);
+            read_withdrawal(q, &b->withdrawals[b->nwithdrawals++], NULL, 0);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            goto fail;
+    }
+    if (need & NEED_RELS) {
+        if (!(q = Q(s, A_F_RELS)))
+            goto fail;
+        bind_person(q, k);
+        sq_bind_text(q, 3, a->org);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            GROW(b->rels, b->nrels);
+            read_rel(q, &b->rels[b->nrels++], NULL, 0);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            goto fail;
+    }
+    if (need & NEED_PROXIES) {
+        if (!(q = Q(s, A_F_PROXIES)))
+            goto fail;
+        bind_person(q, k);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            GROW(b->proxies, b->nproxies);
+            read_proxy(q, &b->proxies[b->nproxies++], NULL, NULL, 0);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            goto fail;
+    }
+    if (need & NEED_BREAKGLASS) {
+        if (!(q = Q(s, A_F_BGS)))
+            goto fail;
+        bind_person(q, k);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            struct breakglass_row row;
+            read_bg(q, &row);
+            GROW(b->bgs, b->nbgs);
+            b->bgs[b->nbgs++] = row.g;
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            goto fail;
+    }
+    if (need & NEED_REQUESTS) {
+        if (!(q = Q(s, A_F_REQS)))
+            goto fail;
+        bind_person(q, k);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            GROW(b->reqs, b->nreqs);
+            struct ikensho_request *r = &b->reqs[b->nreqs++];
+            memset(r, 0, sizeof *r);
+            r->id = sqlite3_column_int64(q, 0);
+            sq_copy_col(q, 1, r->org, sizeof r->org);
+            r->opened_ms = sqlite3_column_int64(q, 2);
+            r->closed_ms = sqlite3_column_int64(q, 3);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            goto fail;
+    }
+    return 0;
+fail:
+    facts_free(b);
+    return sq_fail(s, "facts_load");
+}
+
+/* ---- grants --------------------------------------------------------------- */
+
+static int a_consent_add(struct store *st, const struct person_key *k, const struct consent *c,
+                         const char *collected_by, const char *by, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_CONSENT_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sq_bind_text(q, 3, consent_kind_code(c->kind));
+    sqlite3_bind_int64(q, 4, c->cats);
+    sqlite3_bind_int64(q, 5, c->valid_from);
+    sqlite3_bind_int64(q, 6, c->valid_to);
+    sq_bind_text(q, 7, c->grantee);
+    sq_bind_text(q, 8, collected_by);
+    sqlite3_bind_int64(q, 9, c->recorded_ms);
+    sq_bind_text(q, 10, by);
+    return inserted(s, q, "consent_add", id);
+}
+
+static int a_withdrawal_add(struct store *st, const struct person_key *k,
+                            const struct withdrawal *w, const char *by, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_WITHDRAW_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sqlite3_bind_int64(q, 3, w->cats);
+    sq_bind_text(q, 4, w->grantee);
+    sqlite3_bind_int64(q, 5, w->at_ms);
+    sq_bind_text(q, 6, by);
+    return inserted(s, q, "withdrawal_add", id);
+}
+
+static int a_relationship_add(struct store *st, const struct person_key *k, const char *org,
+                              int64_t now, const char *how, const char *by, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_REL_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sq_bind_text(q, 3, org);
+    sqlite3_bind_int64(q, 4, now);
+    sq_bind_text(q, 5, how);
+    sq_bind_text(q, 6, by);
+    return inserted(s, q, "relationship_add", id);
+}
+
+static int person_org_upd(struct store *st, enum acc_stmt id, const struct person_key *k,
+                          const char *org, int64_t v)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, id);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sq_bind_text(q, 3, org);
+    sqlite3_bind_int64(q, 4, v);
+    return done(s, q, "update", true);
+}
+
+static int a_relationship_end(struct store *st, const struct person_key *k, const char *org,
+                              int64_t now)
+{
+    return person_org_upd(st, A_REL_END, k, org, now);
+}
+
+static int a_relationship_actual(struct store *st, const struct person_key *k, const char *org, int ym)
+{
+    return person_org_upd(st, A_REL_ACTUAL, k, org, ym);
+}
+
+static int a_proxy_add(struct store *st, const struct person_key *k, const struct proxy *p,
+                       int64_t account, const char *basis, int64_t now, const char *by, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_PROXY_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sqlite3_bind_int64(q, 3, account);
+    sq_bind_text(q, 4, proxy_kind_code(p->kind));
+    sq_bind_text(q, 5, basis);
+    sqlite3_bind_int64(q, 6, p->cats);
+    sqlite3_bind_int64(q, 7, p->valid_from);
+    sqlite3_bind_int64(q, 8, p->valid_to);
+    sqlite3_bind_int64(q, 9, now);
+    sq_bind_text(q, 10, by);
+    return inserted(s, q, "proxy_add", id);
+}
+
+static int a_proxy_revoke(struct store *st, const struct person_key *k, int64_t id, int64_t now,
+                          const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_PROXY_REVOKE);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sqlite3_bind_int64(q, 3, id);
+    sqlite3_bind_int64(q, 4, now);
+    sq_bind_text(q, 5, by);
+    return done(s, q, "proxy_revoke", true);
+}
+
+static int a_breakglass_add(struct store *st, const struct person_key *k, int64_t account,
+                            const char *org, const char *reason, int64_t now, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_BG_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sqlite3_bind_int64(q, 3, account);
+    sq_bind_text(q, 4, org);
+    sq_bind_text(q, 5, reason);
+    sqlite3_bind_int64(q, 6, now);
+    sqlite3_bind_int64(q, 7, now + BREAKGLASS_MS); /* RULE-AUTH: break-glass lasts 24 h */
+    return inserted(s, q, "breakglass_add", id);
+}
+
+static int a_breakglass_reviews(struct store *st, const char *insurer_no, bool open_only,
+                                breakglass_row_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_BG_REVIEWS);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer_no);
+    sqlite3_bind_int(q, 2, open_only);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct breakglass_row b;
+        read_bg(q, &b);
+        if (fn(ctx, &b))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "breakglass_reviews");
+}
+
+static int a_breakglass_close(struct store *st, const char *insurer_no, int64_t id, const char *by,
+                              const char *note, int64_t now)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_BG_CLOSE);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer_no);
+    sqlite3_bind_int64(q, 2, id);
+    sqlite3_bind_int64(q, 3, now);
+    sq_bind_text(q, 4, by);
+    sq_bind_text(q, 5, note);
+    return done(s, q, "breakglass_close", true);
+}
+
+static int a_request_add(struct store *st, const struct person_key *k, const char *org, int64_t now,
+                         const char *by, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_REQ_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sq_bind_text(q, 3, org);
+    sqlite3_bind_int64(q, 4, now);
+    sq_bind_text(q, 5, by);
+    return inserted(s, q, "request_add", id);
+}
+
+static int a_request_close(struct store *st, const struct person_key *k, const char *org, int64_t now)
+{
+    return person_org_upd(st, A_REQ_CLOSE, k, org, now);
+}
+
+static int a_code_add(struct store *st, const struct person_key *k, const unsigned char hash[32],
+                      int64_t now, int64_t expires, const char *via)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_CODE_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sqlite3_bind_blob(q, 3, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, now);
+    sqlite3_bind_int64(q, 5, expires);
+    sq_bind_text(q, 6, via);
+    return done(s, q, "code_add", false);
+}
+
+static int a_code_use(struct store *st, const struct person_key *k, const unsigned char hash[32],
+                      int64_t now)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_CODE_USE);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sqlite3_bind_blob(q, 3, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, now);
+    return done(s, q, "code_use", true);
+}
+
+static int a_security_event(struct store *st, int64_t now, const char *kind, const char *subject,
+                            const char *address, const char *detail)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_SEC_EVENT);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, now);
+    sq_bind_text(q, 2, kind);
+    sq_bind_text(q, 3, subject);
+    sq_bind_text(q, 4, address);
+    sq_bind_text(q, 5, detail);
+    return done(s, q, "security_event", false);
+}
+
+/* ---- reports -------------------------------------------------------------- */
+
+static int a_person_access(struct store *st, const struct person_key *k, access_row_fn *fn,
+                           void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_PERSON_ACCESS);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct access_row r;
+        memset(&r, 0, sizeof r);
+        r.seq = sqlite3_column_int64(q, 0);
+        r.time_ms = sqlite3_column_int64(q, 1);
+        sq_copy_col(q, 2, r.actor, sizeof r.actor);
+        sq_copy_col(q, 3, r.org, sizeof r.org);
+        sq_copy_col(q, 4, r.org_name, sizeof r.org_name);
+        sq_copy_col(q, 5, r.role, sizeof r.role);
+        sq_copy_col(q, 6, r.category, sizeof r.category);
+        sq_copy_col(q, 7, r.purpose, sizeof r.purpose);
+        sq_copy_col(q, 8, r.basis, sizeof r.basis);
+        sq_copy_col(q, 9, r.outcome, sizeof r.outcome);
+        r.flags = (unsigned)sqlite3_column_int64(q, 10);
+        if (fn(ctx, &r))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "person_access");
+}
+
+static int a_person_grants(struct store *st, const struct person_key *k,
+                           const struct person_grants_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc, stop = 0;
+    char text[TEXT_BYTES], login[LOGIN_BYTES];
+    if (!(q = Q(s, A_F_CONSENTS)))
+        return -1;
+    bind_person(q, k);
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct consent c;
+        read_consent(q, &c, text, sizeof text);
+        stop = fn->consent(ctx, &c, text);
+    }
+    sqlite3_reset(q);
+    if (!(q = Q(s, A_F_WITHDRAWALS)))
+        return -1;
+    bind_person(q, k);
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct withdrawal w;
+        read_withdrawal(q, &w, text, sizeof text);
+        stop = fn->withdrawal(ctx, &w, text);
+    }
+    sqlite3_reset(q);
+    if (!(q = Q(s, A_F_PROXIES)))
+        return -1;
+    bind_person(q, k);
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct proxy p;
+        read_proxy(q, &p, login, text, sizeof text);
+        stop = fn->proxy(ctx, &p, login, text);
+    }
+    sqlite3_reset(q);
+    if (!(q = Q(s, A_F_RELS)))
+        return -1;
+    bind_person(q, k);
+    sq_bind_text(q, 3, "");
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct relationship r;
+        read_rel(q, &r, text, sizeof text);
+        stop = fn->relationship(ctx, &r, text);
+    }
+    sqlite3_reset(q);
+    if (!(q = Q(s, A_F_BGS)))
+        return -1;
+    bind_person(q, k);
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct breakglass_row b;
+        read_bg(q, &b);
+        stop = fn->breakglass(ctx, &b);
+    }
+    sqlite3_reset(q);
+    return stop < 0 ? -1 : 0;
+}
+
+static int a_audit_scope(struct store *st, const char *org, const char *actor, int64_t from,
+                         int64_t to, scope_row_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_SCOPE);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, org ? org : "");
+    sq_bind_text(q, 2, actor ? actor : "");
+    sqlite3_bind_int64(q, 3, from);
+    sqlite3_bind_int64(q, 4, to);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct scope_row r;
+        memset(&r, 0, sizeof r);
+        sq_copy_col(q, 0, r.person.insurer_no, sizeof r.person.insurer_no);
+        sq_copy_col(q, 1, r.person.insured_no, sizeof r.person.insured_no);
+        sq_copy_col(q, 2, r.category, sizeof r.category);
+        r.allowed = sqlite3_column_int64(q, 3);
+        r.denied = sqlite3_column_int64(q, 4);
+        if (fn(ctx, &r))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "audit_scope");
+}
+
+const struct store_access_ops sqlite_access_ops = {
+    .org_add = a_org_add,
+    .org_get = a_org_get,
+    .org_list = a_org_list,
+    .account_add = a_account_add,
+    .account_by_login = a_account_by_login,
+    .account_get = a_account_get,
+    .account_totp_step = a_account_totp_step,
+    .session_add = a_session_add,
+    .session_get = a_session_get,
+    .session_touch = a_session_touch,
+    .session_end = a_session_end,
+    .token_add = a_token_add,
+    .token_get = a_token_get,
+    .token_revoke = a_token_revoke,
+    .facts_load = a_facts_load,
+    .consent_add = a_consent_add,
+    .withdrawal_add = a_withdrawal_add,
+    .relationship_add = a_relationship_add,
+    .relationship_end = a_relationship_end,
+    .relationship_actual = a_relationship_actual,
+    .proxy_add = a_proxy_add,
+    .proxy_revoke = a_proxy_revoke,
+    .breakglass_add = a_breakglass_add,
+    .breakglass_reviews = a_breakglass_reviews,
+    .breakglass_close = a_breakglass_close,
+    .request_add = a_request_add,
+    .request_close = a_request_close,
+    .code_add = a_code_add,
+    .code_use = a_code_use,
+    .security_event = a_security_event,
+    .person_access = a_person_access,
+    .person_grants = a_person_grants,
+    .audit_scope = a_audit_scope,
+};

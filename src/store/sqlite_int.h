@@ -1,0 +1,52 @@
+/*
+ * sqlite_int.h - internals shared by the SQLite backend's files (sqlite.c:
+ * connection, registry, audit log; sqlite_access.c: accounts and the gate's
+ * facts). Not for use outside src/store/sqlite*.c.
+ */
+#ifndef KAIGO_STORE_SQLITE_INT_H
+#define KAIGO_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/merkle.h"
+#include "store/store.h"
+
+#define SQ_MAIN_STMTS 32
+#define SQ_ACC_STMTS 64
+
+/* The right edge of each insurer's Merkle tree, kept by the audit writer's
+ * connection; caught up from the log when another process appended. */
+struct tree_state {
+    char insurer_no[INSURER_NO_LEN + 1];
+    struct merkle_frontier f;
+    int64_t ckpt_size; /* entries covered by the last checkpoint written here */
+    int64_t ckpt_ms;
+};
+
+struct sqlite_store {
+    struct store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQ_MAIN_STMTS];
+    sqlite3_stmt *astmt[SQ_ACC_STMTS]; /* sqlite_access.c */
+    char err[256];
+    bool can_sign;
+    unsigned char sk[AUDIT_SK_BYTES];
+    struct tree_state *trees;
+    size_t ntrees;
+};
+
+extern const struct store_access_ops sqlite_access_ops;
+
+/* sq_cached - the statement in *slot, prepared on first use, reset and unbound. */
+sqlite3_stmt *sq_cached(struct sqlite_store *s, sqlite3_stmt **slot, const char *sql);
+int sq_fail(struct sqlite_store *s, const char *what); /* records the message, returns -1 */
+void sq_bind_text(sqlite3_stmt *q, int i, const char *v);
+void sq_now_iso(char out[64]);
+void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap);
+int sq_exec(struct sqlite_store *s, const char *sql);
+int sq_rollback_keep(struct sqlite_store *s);
+int64_t sq_wall_ms(void);
+
+#endif
