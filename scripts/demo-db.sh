@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# demo-db.sh KAIGO DB INSURERS PERSONS - create the demo database once (synthetic people).
+# demo-db.sh KAIGO DB INSURERS PERSONS - create the demo database once (synthetic people),
+# with demo organisations, accounts and an API token so that `make run` can show the access
+# rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-[ -f "$db" ] && exit 0
+version=2 # bump when the schema of a pre-release database changes incompatibly
+if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
+rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
+  "$db".demo-token "$db".demo-version
 dir=$(dirname "$db")
 mkdir -p "$dir"
 tmp=$(mktemp -d)
@@ -15,3 +20,26 @@ done
 mv "$db.tmp.audit" "$db.audit"
 mv "$db.tmp" "$db"
 rm -f "$db.tmp-wal" "$db.tmp-shm" "$db.tmp.audit-wal" "$db.tmp.audit-shm"
+
+# --- access demo: one insurer, one 居宅, one person with consent and a care relationship
+read -r ins no birth < <(sqlite3 -separator ' ' "$db" \
+  "SELECT r.insurer_no, r.insured_no, json_extract(r.body, '$.birth') FROM record_versions r
+   WHERE r.kind = 'insured' AND EXISTS (SELECT 1 FROM record_versions c WHERE c.kind = 'certification'
+   AND c.insurer_no = r.insurer_no AND c.insured_no = r.insured_no) ORDER BY 1, 2 LIMIT 1")
+k() { "$kaigo" "$@" --db "$db" >/dev/null; }
+k org add --id "insurer-$ins" --kind insurer --name "保険者 $ins" --insurer "$ins"
+k org add --id demo-kyotaku --kind kyotaku --name "デモ居宅介護支援事業所"
+k org add --id demo-hospital --kind medical --name "デモ病院"
+"$kaigo" token issue --db "$db" --org demo-kyotaku --name demo 2>/dev/null > "$db.demo-token"
+chmod 600 "$db.demo-token"
+pw=demo-Password-2026
+KAIGO_PASSWORD=$pw k user add --login demo-person --name "デモ 本人" --person "$ins/$no" \
+  --totp-secret DEMOPERSONDEMOPERSONDEMOPERSON22
+KAIGO_PASSWORD=$pw k user add --login demo-staff --name "デモ 市町村職員" --org "insurer-$ins" \
+  --perms review --totp-secret DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2
+KAIGO_PASSWORD=$pw k user add --login demo-doctor --name "デモ 医師" --org demo-hospital \
+  --perms breakglass --totp-secret DEMODOCTORDEMODOCTORDEMODOCTOR22
+k consent add "$ins" "$no" --kind municipal --cats all --collected-by "insurer-$ins"
+code=$("$kaigo" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
+echo "$ins $no $birth $code" > "$db.demo-person"
+echo "$version" > "$db.demo-version"

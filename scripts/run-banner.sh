@@ -7,18 +7,31 @@ if [ ! -f "$tokfile" ]; then
   ( umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tokfile" ); echo >> "$tokfile"
 fi
 tok=$(head -c 64 "$tokfile")
-person=$(sqlite3 "$db" "SELECT insurer_no || '/insured/' || insured_no FROM record_versions WHERE kind='certification' LIMIT 1")
+api=$(cat "$db.demo-token")
+read -r ins no birth code < "$db.demo-person"
+k=build/default/kaigo
+# a fresh one-time 本人確認 code each time (the last one may have been used)
+code=$("$k" relationship code --db "$db" "$ins" "$no" 2>/dev/null || echo "$code")
 cat <<MSG
 
-  kaigo デモサーバ / demo server:  http://$listen
-  運用者トークン (operator token):  $tok   (file: $tokfile)
+  kaigo デモサーバ / demo server:  http://$listen     (合成データのみ / synthetic data only)
 
-  試す (try):
-    curl http://$listen/healthz
-    curl -H 'Authorization: Bearer $tok' http://$listen/api/v1/insurers
-    curl -H 'Authorization: Bearer $tok' 'http://$listen/api/v1/insurers/$person/card?date=R8.11.1'
-    build/default/kaigo card show --db $db ${person/\/insured\// }
-    build/default/kaigo audit verify --db $db
+  1. 事業所ソフトとして (as provider software, API token of デモ居宅介護支援事業所):
+     本人確認して担当事業所になる (本人確認 + register as 担当事業所, one-time paper code $code):
+       curl -H 'Authorization: Bearer $api' -d '{"insurer_no":"$ins","insured_no":"$no","birth_date":"$birth","code":"$code"}' http://$listen/api/v1/relationships
+     被保険者証を見る (read the card: consent + relationship checked, audited):
+       curl -H 'Authorization: Bearer $api' 'http://$listen/api/v1/insurers/$ins/insured/$no/card?date=R8.11.1'
+
+  2. 本人として (as the person: password + TOTP):
+       curl -c /tmp/kaigo.jar -d '{"login":"demo-person","password":"demo-Password-2026","totp":"'\$($k totp DEMOPERSONDEMOPERSONDEMOPERSON22)'"}' http://$listen/api/v1/login
+       curl -b /tmp/kaigo.jar http://$listen/api/v1/me/access-log     (誰がいつ見たか / who saw what)
+       curl -b /tmp/kaigo.jar http://$listen/api/v1/me/consents       (同意・代理人・担当事業所)
+     ほかのアカウント: demo-staff (市町村職員, review), demo-doctor (医師, breakglass); 同じパスワード。
+     TOTP秘密鍵: demo-staff DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2, demo-doctor DEMODOCTORDEMODOCTORDEMODOCTOR22
+
+  3. 運用者 (operator; master data only):  curl -H 'Authorization: Bearer $tok' http://$listen/api/v1/insurers
+     監査ログの検証 (verify the audit log):  $k audit verify --db $db
+     漏えい時の範囲特定 (leak scoping):      $k audit scope --db $db --org demo-kyotaku --from R8.11.1 --to R8.12.31
   停止は Ctrl-C (stop with Ctrl-C)
 
 MSG
