@@ -1,0 +1,43 @@
+// demo.test.mjs - the `make run` demo: scripts/demo-db.sh builds a database whose
+// banner paths (provider API token + paper 本人確認 code, person login with the
+// public demo TOTP secret, the access log) work against the real server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmp, kaigo, startServer, BIN } from './lib.mjs';
+
+const SRC = process.env.KAIGO_SRC;
+
+test('demo database: the banner’s provider and person paths work', async () => {
+  const dir = tmp();
+  const db = join(dir, 'demo.db');
+  let r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  r = spawnSync('bash', [join(SRC, 'scripts/run-banner.sh'), db, '127.0.0.1:1'], { encoding: 'utf8', cwd: SRC });
+  assert.equal(r.status, 0, r.stderr);
+  const code = r.stdout.match(/one-time paper code ([0-9]{10})/)[1];
+  const [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
+  const api = readFileSync(db + '.demo-token', 'utf8').trim();
+  const srv = await startServer(db);
+  try {
+    const card = `/api/v1/insurers/${ins}/insured/${no}/card`;
+    assert.equal((await srv.as(api, card)).status, 404); // not yet 担当事業所
+    let res = await srv.as(api, '/api/v1/relationships', { method: 'POST', body: JSON.stringify({ insurer_no: ins, insured_no: no, birth_date: birth, code }) });
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal((await srv.as(api, card)).status, 200);
+    const t = kaigo(['totp', 'DEMOPERSONDEMOPERSONDEMOPERSON22']).out.trim();
+    res = await fetch(srv.url + '/api/v1/login', { method: 'POST', body: JSON.stringify({ login: 'demo-person', password: 'demo-Password-2026', totp: t }) });
+    assert.equal(res.status, 200);
+    const cookie = res.headers.get('set-cookie').split(';')[0];
+    const log = await (await fetch(srv.url + '/api/v1/me/access-log', { headers: { Cookie: cookie } })).json();
+    assert.deepEqual(log.entries.map((e) => e.outcome), ['denied', 'allowed']);
+  } finally {
+    await srv.stop();
+  }
+  // a second run keeps the database
+  r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
+});
