@@ -193,6 +193,21 @@ static int verify_insurer(void *ctx, const char *no)
                no, (long long)v->entries + 1, (long long)v->cs.c[v->cs.n - 1].size);
         v->bad = 1;
     }
+    /* the person index (derived, used by the person's access report) must
+     * match the log: a removed index row would hide an access from the person */
+    long long indexed, head;
+    bool idx_ok;
+    int irc = a->st->ops->audit_index_check(a->st, no, &indexed, &head, &idx_ok);
+    if (irc < 0) {
+        a->err = 1;
+        free(v->cs.c);
+        free(v);
+        return 1;
+    }
+    if (!v->bad && irc == 0 && !idx_ok) {
+        printf("保険者 %s: 人別索引(.audit-idx)が監査ログと一致しません(本人向けアクセス記録に影響)\n", no);
+        v->bad = 1;
+    }
     a->logs++;
     a->entries += v->entries;
     a->checkpoints += (long long)v->cs.n;

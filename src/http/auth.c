@@ -69,7 +69,47 @@ static bool hex_hash(const char *hex, unsigned char out[32])
     return true;
 }
 
+/* Resolved API tokens, per thread, valid while the registry file is unchanged
+ * (a revocation or an organisation change is a commit, which changes
+ * data_version): a token read costs one PRAGMA instead of two queries. */
+#define TOKEN_CACHE 8
+struct token_cache_entry {
+    struct store *st;
+    long long version;
+    unsigned char key[32]; /* SHA-256 of the whole token */
+    struct principal p;
+};
+static _Thread_local struct token_cache_entry token_cache[TOKEN_CACHE];
+static _Thread_local unsigned token_cache_next;
+
+static int resolve_token_uncached(struct store *st, const char *t, struct principal *out);
+
 static int resolve_token(struct store *st, const char *t, struct principal *out)
+{
+    long long v;
+    unsigned char key[32];
+    if (st->ops->data_version(st, &v))
+        return -1;
+    sha256(t, strlen(t), key);
+    for (unsigned i = 0; i < TOKEN_CACHE; i++) {
+        struct token_cache_entry *e = &token_cache[i];
+        if (e->st == st && e->version == v && sodium_memcmp(e->key, key, 32) == 0) {
+            *out = e->p;
+            return 0;
+        }
+    }
+    int rc = resolve_token_uncached(st, t, out);
+    if (rc == 0 && out->kind == P_TOKEN) {
+        struct token_cache_entry *e = &token_cache[token_cache_next++ % TOKEN_CACHE];
+        e->st = st;
+        e->version = v;
+        memcpy(e->key, key, 32);
+        e->p = *out;
+    }
+    return rc;
+}
+
+static int resolve_token_uncached(struct store *st, const char *t, struct principal *out)
 {
     /* kgt_<id>_<64 hex> */
     const char *p = t + strlen(TOKEN_PREFIX);

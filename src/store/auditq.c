@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <stdbool.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "store/auditq.h"
@@ -40,10 +44,15 @@ struct auditq {
 
 #define CKPT_EVERY_ENTRIES 1024 /* ≈ 300 KiB of WAL: small checkpoints keep fsyncs short */
 #define CKPT_IDLE_MS 1000
+#define CKPT_NICE 5
 
 static void *checkpointer(void *arg)
 {
     struct auditq *q = arg;
+    /* background work (WAL copy-back, person index epochs): a lower priority than
+     * the request threads and the writer, so it smooths out instead of stalling them */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CKPT_NICE))
+        warn("audit checkpointer: setpriority: %s", strerror(errno));
     pthread_mutex_lock(&q->mu);
     while (!q->ckpt_stop) {
         struct timespec until;
@@ -59,6 +68,9 @@ static void *checkpointer(void *arg)
         pthread_mutex_unlock(&q->mu);
         if (q->ckpt_st->ops->audit_checkpoint(q->ckpt_st))
             warn("audit checkpoint: %s", store_errmsg(q->ckpt_st));
+        /* the person index follows the log in whole epochs, off the commit path */
+        if (q->ckpt_st->ops->audit_index(q->ckpt_st))
+            warn("audit person index: %s", store_errmsg(q->ckpt_st));
         pthread_mutex_lock(&q->mu);
     }
     pthread_mutex_unlock(&q->mu);

@@ -51,6 +51,37 @@ static void wipe_bundle(struct person_bundle *b)
     b->ncerts = b->nburdens = b->nlimits = b->nrestrictions = b->nplans = b->nstays = 0;
 }
 
+/* insurer_cached - insurer master data (not personal) from a per-thread cache,
+ * valid while the registry file is unchanged (data_version). */
+static int insurer_cached(struct store *st, const char *no, struct insurer *out)
+{
+    static _Thread_local struct {
+        struct store *st;
+        long long version;
+        int rc;
+        struct insurer ins;
+    } c;
+    long long v;
+    if (st->ops->data_version(st, &v))
+        return -1;
+    if (c.st == st && c.version == v && strcmp(c.ins.insurer_no, no) == 0) {
+        *out = c.ins;
+        return c.rc;
+    }
+    int rc = st->ops->insurer_get(st, no, out);
+    if (rc < 0)
+        return rc;
+    if (rc == STORE_NOTFOUND) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->insurer_no, sizeof out->insurer_no, "%s", no);
+    }
+    c.st = st;
+    c.version = v;
+    c.rc = rc;
+    c.ins = *out;
+    return rc;
+}
+
 static void fill_entry(struct disclosure *d)
 {
     struct audit_entry *e = &d->entry;
@@ -77,11 +108,13 @@ static unsigned needs(const struct gate_request *rq)
     if (rq->actor.role <= ROLE_NONE || rq->actor.role >= ROLE_COUNT || rq->category <= CAT_NONE ||
         rq->category >= CAT_COUNT)
         return 0;
+    /* break-glass grants matter only for an account that may break the glass */
+    unsigned bg = rq->actor.may_breakglass ? NEED_BREAKGLASS : 0;
     switch (access_matrix[rq->actor.role].cell[rq->category]) {
     case RULE_CARE:
-        return NEED_CONSENT | NEED_RELS | NEED_BREAKGLASS;
+        return NEED_CONSENT | NEED_RELS | bg;
     case RULE_REQUEST:
-        return NEED_REQUESTS | NEED_BREAKGLASS;
+        return NEED_REQUESTS | bg;
     case RULE_PROXY:
         return NEED_PROXIES;
     default:
@@ -106,7 +139,7 @@ static enum disclose_status read_data(struct store *st, struct disclosure *d,
             return DISCLOSE_ERROR;
         }
         struct insurer ins;
-        int irc = st->ops->insurer_get(st, k->insurer_no, &ins);
+        int irc = insurer_cached(st, k->insurer_no, &ins);
         if (irc < 0) {
             wipe_bundle(b);
             return DISCLOSE_ERROR;

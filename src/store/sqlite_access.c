@@ -25,6 +25,7 @@ enum acc_stmt {
     A_F_CONSENTS,
     A_F_WITHDRAWALS,
     A_F_RELS,
+    A_F_RELS_ORG,
     A_F_PROXIES,
     A_F_BGS,
     A_F_REQS,
@@ -44,6 +45,9 @@ enum acc_stmt {
     A_CODE_USE,
     A_SEC_EVENT,
     A_PERSON_ACCESS,
+    A_IDX_UPTO,
+    A_IDX_EPOCH_SEQS,
+    A_AUDIT_ROW,
     A_G_CONSENTS,
     A_G_WITHDRAWALS,
     A_G_PROXIES,
@@ -89,6 +93,9 @@ static const char *const asql[A_COUNT] = {
                  " FROM relationships r JOIN orgs o ON o.org_id = r.org_id"
                  " WHERE r.insurer_no = ?1 AND r.insured_no = ?2 AND (?3 = '' OR r.org_id = ?3)"
                  " ORDER BY r.relationship_id",
+    /* the gate's fact: only the caller's organisation's rows, no names */
+    [A_F_RELS_ORG] = "SELECT relationship_id, org_id, started_ms, ended_ms, last_actual_ym FROM relationships"
+                     " WHERE insurer_no = ?1 AND insured_no = ?2 AND org_id = ?3",
     [A_F_PROXIES] = "SELECT p.proxy_id, 'user:' || p.account_id, p.kind, p.cats, p.valid_from_ms,"
                     " p.valid_to_ms, p.revoked_ms, a.login, p.basis FROM proxies p"
                     " JOIN accounts a ON a.account_id = p.account_id"
@@ -127,10 +134,17 @@ static const char *const asql[A_COUNT] = {
                    " AND code_hash = ?3 AND used_ms = 0 AND created_ms <= ?4 AND ?4 < expires_ms",
     [A_SEC_EVENT] = "INSERT INTO security_events (time_ms, kind, subject, address, detail)"
                     " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* the person's report: the epoch index (one seek per epoch), then the unindexed tail */
+    [A_IDX_UPTO] = "SELECT ifnull((SELECT seq FROM audidx.upto WHERE insurer_no = ?1), 0)",
+    [A_IDX_EPOCH_SEQS] = "SELECT seq FROM audidx.person_epoch WHERE insurer_no = ?1 AND epoch = ?2"
+                         " AND insured_no = ?3 ORDER BY seq",
+    [A_AUDIT_ROW] = "SELECT l.seq, l.time_ms, l.actor, l.org, ifnull(o.name, ''), l.role, l.category,"
+                    " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_log l"
+                    " LEFT JOIN main.orgs o ON o.org_id = l.org WHERE l.insurer_no = ?1 AND l.seq = ?2",
     [A_PERSON_ACCESS] = "SELECT l.seq, l.time_ms, l.actor, l.org, ifnull(o.name, ''), l.role, l.category,"
                         " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_log l"
                         " LEFT JOIN main.orgs o ON o.org_id = l.org"
-                        " WHERE l.insurer_no = ?1 AND l.insured_no = ?2 ORDER BY l.seq",
+                        " WHERE l.insurer_no = ?1 AND l.seq > ?3 AND l.insured_no = ?2 ORDER BY l.seq",
     [A_SCOPE] = "SELECT insurer_no, insured_no, category, sum(outcome = 'allowed'), sum(outcome <> 'allowed')"
                 " FROM audit.audit_log WHERE (?1 = '' OR org = ?1) AND (?2 = '' OR actor = ?2)"
                 " AND time_ms >= ?3 AND time_ms < ?4 GROUP BY insurer_no, insured_no, category"
@@ -544,7 +558,7 @@ static int a_facts_load(struct store *st, const struct person_key *k, const stru
             goto fail;
     }
     if (need & NEED_RELS) {
-        if (!(q = Q(s, A_F_RELS)))
+        if (!(q = Q(s, A_F_RELS_ORG)))
             goto fail;
         bind_person(q, k);
         sq_bind_text(q, 3, a->org);
@@ -828,34 +842,95 @@ static int a_security_event(struct store *st, int64_t now, const char *kind, con
 
 /* ---- reports -------------------------------------------------------------- */
 
+static void read_access_row(sqlite3_stmt *q, struct access_row *r)
+{
+    memset(r, 0, sizeof *r);
+    r->seq = sqlite3_column_int64(q, 0);
+    r->time_ms = sqlite3_column_int64(q, 1);
+    sq_copy_col(q, 2, r->actor, sizeof r->actor);
+    sq_copy_col(q, 3, r->org, sizeof r->org);
+    sq_copy_col(q, 4, r->org_name, sizeof r->org_name);
+    sq_copy_col(q, 5, r->role, sizeof r->role);
+    sq_copy_col(q, 6, r->category, sizeof r->category);
+    sq_copy_col(q, 7, r->purpose, sizeof r->purpose);
+    sq_copy_col(q, 8, r->basis, sizeof r->basis);
+    sq_copy_col(q, 9, r->outcome, sizeof r->outcome);
+    r->flags = (unsigned)sqlite3_column_int64(q, 10);
+}
+
+/* a_person_access - every audit row of the person, in order: the indexed epochs
+ * [1, upto] by one seek each, then a scan of the log after upto. Exact whatever
+ * the index's progress; entries in the index but not yet visible in this
+ * snapshot of the log are skipped (they are after the snapshot). */
 static int a_person_access(struct store *st, const struct person_key *k, access_row_fn *fn,
                            void *ctx)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = Q(s, A_PERSON_ACCESS);
-    if (!q)
+    int64_t upto = 0;
+    int rc;
+    sqlite3_stmt *q;
+    if (s->have_idx) {
+        if (!(q = Q(s, A_IDX_UPTO)))
+            return -1;
+        sq_bind_text(q, 1, k->insurer_no);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW)
+            upto = sqlite3_column_int64(q, 0);
+        sqlite3_reset(q);
+        if (rc != SQLITE_ROW)
+            return sq_fail(s, "person_access");
+    }
+    int64_t *seqs = NULL;
+    size_t n = 0;
+    for (int64_t e = 0; e < upto / AUDIT_EPOCH; e++) {
+        if (!(q = Q(s, A_IDX_EPOCH_SEQS)))
+            goto fail;
+        sq_bind_text(q, 1, k->insurer_no);
+        sqlite3_bind_int64(q, 2, e);
+        sq_bind_text(q, 3, k->insured_no);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            GROW(seqs, n);
+            seqs[n++] = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            goto fail_db;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(q = Q(s, A_AUDIT_ROW)))
+            goto fail;
+        sq_bind_text(q, 1, k->insurer_no);
+        sqlite3_bind_int64(q, 2, seqs[i]);
+        rc = sqlite3_step(q);
+        struct access_row r;
+        if (rc == SQLITE_ROW)
+            read_access_row(q, &r);
+        sqlite3_reset(q);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            goto fail_db;
+        if (rc == SQLITE_ROW && fn(ctx, &r)) {
+            free(seqs);
+            return 0;
+        }
+    }
+    free(seqs);
+    if (!(q = Q(s, A_PERSON_ACCESS)))
         return -1;
     bind_person(q, k);
-    int rc;
+    sqlite3_bind_int64(q, 3, upto);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct access_row r;
-        memset(&r, 0, sizeof r);
-        r.seq = sqlite3_column_int64(q, 0);
-        r.time_ms = sqlite3_column_int64(q, 1);
-        sq_copy_col(q, 2, r.actor, sizeof r.actor);
-        sq_copy_col(q, 3, r.org, sizeof r.org);
-        sq_copy_col(q, 4, r.org_name, sizeof r.org_name);
-        sq_copy_col(q, 5, r.role, sizeof r.role);
-        sq_copy_col(q, 6, r.category, sizeof r.category);
-        sq_copy_col(q, 7, r.purpose, sizeof r.purpose);
-        sq_copy_col(q, 8, r.basis, sizeof r.basis);
-        sq_copy_col(q, 9, r.outcome, sizeof r.outcome);
-        r.flags = (unsigned)sqlite3_column_int64(q, 10);
+        read_access_row(q, &r);
         if (fn(ctx, &r))
             break;
     }
     sqlite3_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "person_access");
+fail_db:
+    sq_fail(s, "person_access");
+fail:
+    free(seqs);
+    return -1;
 }
 
 static int a_person_grants(struct store *st, const struct person_key *k,

@@ -13,6 +13,9 @@
 #include "domain/merkle.h"
 #include "store/store.h"
 
+#define AUDIT_EPOCH 2048 /* person index: entries per epoch (sqlite.c, idx_schema) */
+#define AUDIT_EPOCH_S "2048"
+
 #define SQ_MAIN_STMTS 32
 #define SQ_ACC_STMTS 64
 
@@ -32,6 +35,7 @@ struct sqlite_store {
     sqlite3_stmt *astmt[SQ_ACC_STMTS]; /* sqlite_access.c */
     char err[256];
     bool can_sign;
+    bool have_idx; /* <db>.audit-idx attached as audidx */
     unsigned char sk[AUDIT_SK_BYTES];
     struct tree_state *trees;
     size_t ntrees;

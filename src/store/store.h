@@ -97,6 +97,17 @@ struct store_ops {
     int (*audit_checkpoint)(struct store *st);
     int (*audit_autocheckpoint)(struct store *st, int pages);
     int (*audit_count_person)(struct store *st, const struct person_key *k, long long *n);
+    /* audit_index_check - the person index (<db>.audit-idx) holds exactly entries
+     * 1..*indexed of the insurer's log under their own persons (*ok). NOTFOUND if
+     * there is no index file. */
+    int (*audit_index_check)(struct store *st, const char *insurer, long long *indexed,
+                             long long *log_head, bool *ok);
+    /* audit_index - indexes every complete epoch of every log (the checkpointer calls it). */
+    int (*audit_index)(struct store *st);
+
+    /* data_version - changes whenever any connection, this one included,
+     * committed to the registry file: the key of per-connection caches. */
+    int (*data_version)(struct store *st, long long *v);
 
     /* import_run_add - the import's file hash and counts, keyed by its change. */
     int (*import_run_add)(struct store *st, long long change_id, const char *kind,
