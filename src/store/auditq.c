@@ -293,6 +293,9 @@ void auditq_close(struct auditq *q)
     /* sign the tail, so that truncation after a clean stop is detectable */
     if (q->st->ops->audit_checkpoint_all(q->st))
         warn("audit: final checkpoint failed: %s", store_errmsg(q->st));
+    /* and index whatever whole epochs the run completed (short CLI runs too) */
+    if (q->st->ops->audit_index(q->st))
+        warn("audit: person index: %s", store_errmsg(q->st));
 }
 
 void auditq_free(struct auditq *q)

@@ -55,6 +55,7 @@ enum stmt_id {
     S_IDX_GET,
     S_NEXT_INSURER,
     S_IDX_CHECK,
+    S_IDX_SCAN,
     S_COUNT
 };
 
@@ -95,10 +96,11 @@ static const char *const sql_text[S_COUNT] = {
                    " ON CONFLICT (insurer_no) DO UPDATE SET seq = excluded.seq",
     [S_IDX_GET] = "SELECT seq FROM audidx.upto WHERE insurer_no = ?1",
     [S_NEXT_INSURER] = "SELECT insurer_no FROM audit.audit_log WHERE insurer_no > ?1 ORDER BY insurer_no LIMIT 1",
+    [S_IDX_SCAN] = "SELECT insured_no, seq, epoch = (seq - 1) / ?2 FROM audidx.person_epoch WHERE insurer_no = ?1",
     [S_IDX_CHECK] = "SELECT (SELECT count(*) FROM audidx.person_epoch WHERE insurer_no = ?1),"
                     " (SELECT count(*) FROM audidx.person_epoch p JOIN audit.audit_log l ON l.insurer_no = p.insurer_no"
                     "   AND l.seq = p.seq AND l.insured_no = p.insured_no"
-                    "   AND p.epoch = (p.seq - 1) / " AUDIT_EPOCH_S " WHERE p.insurer_no = ?1),"
+                    "   AND p.epoch = (p.seq - 1) / ?2 WHERE p.insurer_no = ?1),"
                     " ifnull((SELECT seq FROM audidx.upto WHERE insurer_no = ?1), 0),"
                     " (SELECT ifnull(max(seq), 0) FROM audit.audit_log WHERE insurer_no = ?1)",
     [S_AUDIT_LEAVES_FROM] = "SELECT seq, leaf_hash FROM audit.audit_log WHERE insurer_no = ?1 AND seq > ?2"
@@ -653,7 +655,7 @@ static int index_insurer(struct sqlite_store *s, const char *insurer)
     unsigned char chain[AUDIT_HASH_BYTES];
     if (audit_head(s, insurer, &head, chain) || idx_upto(s, insurer, &upto))
         return -1;
-    while (head - upto >= AUDIT_EPOCH) {
+    while (head - upto >= s->epoch) {
         if (sq_exec(s, "BEGIN"))
             return -1;
         sqlite3_stmt *q = sq_stmt(s, S_IDX_EPOCH);
@@ -661,7 +663,7 @@ static int index_insurer(struct sqlite_store *s, const char *insurer)
             return sq_rollback_keep(s);
         sq_bind_text(q, 1, insurer);
         sqlite3_bind_int64(q, 2, upto);
-        sqlite3_bind_int64(q, 3, AUDIT_EPOCH);
+        sqlite3_bind_int64(q, 3, s->epoch);
         int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE || !(q = sq_stmt(s, S_IDX_UPTO))) {
@@ -669,7 +671,7 @@ static int index_insurer(struct sqlite_store *s, const char *insurer)
             return sq_rollback_keep(s);
         }
         sq_bind_text(q, 1, insurer);
-        sqlite3_bind_int64(q, 2, upto + AUDIT_EPOCH);
+        sqlite3_bind_int64(q, 2, upto + s->epoch);
         rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
@@ -678,9 +680,45 @@ static int index_insurer(struct sqlite_store *s, const char *insurer)
         }
         if (sq_exec(s, "COMMIT"))
             return sq_rollback_keep(s);
-        upto += AUDIT_EPOCH;
+        upto += s->epoch;
     }
     return 0;
+}
+
+static int s_audit_index_upto(struct store *st, const char *insurer, long long *upto)
+{
+    struct sqlite_store *s = S(st);
+    *upto = 0;
+    if (!s->have_idx)
+        return STORE_NOTFOUND;
+    int64_t u;
+    if (idx_upto(s, insurer, &u))
+        return -1;
+    *upto = u;
+    return 0;
+}
+
+static int s_audit_index_scan(struct store *st, const char *insurer,
+                              int (*fn)(void *ctx, const char *insured_no, long long seq, bool epoch_ok),
+                              void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    if (!s->have_idx)
+        return STORE_NOTFOUND;
+    sqlite3_stmt *q = sq_stmt(s, S_IDX_SCAN);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, s->epoch);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        char no[INSURED_NO_LEN + 1];
+        sq_copy_col(q, 0, no, sizeof no);
+        if (fn(ctx, no, sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2) != 0))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "index scan");
 }
 
 static int s_audit_index(struct store *st)
@@ -719,6 +757,7 @@ static int s_audit_index_check(struct store *st, const char *insurer, long long 
     if (!q)
         return -1;
     sq_bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, s->epoch);
     if (sqlite3_step(q) != SQLITE_ROW) {
         sqlite3_reset(q);
         return sq_fail(s, "index check");
@@ -1059,6 +1098,8 @@ static const struct store_ops sqlite_ops = {
     .data_version = s_data_version,
     .audit_index_check = s_audit_index_check,
     .audit_index = s_audit_index,
+    .audit_index_upto = s_audit_index_upto,
+    .audit_index_scan = s_audit_index_scan,
     .audit_set_signer = s_audit_set_signer,
     .audit_checkpoint_all = s_audit_checkpoint_all,
     .audit_checkpoints = s_audit_checkpoints,
@@ -1199,7 +1240,7 @@ static int insert_link(struct sqlite_store *s, const char *sql, const char *id)
 /* attach_audit - attaches <path>.audit as schema "audit", creates its tables,
  * and checks that it is the log that belongs to this database. */
 /* The person index (<db>.audit-idx), derived from the log. It is built in
- * epochs of AUDIT_EPOCH entries by the checkpointer thread, off the commit path:
+ * epochs (audidx.meta.epoch entries, AUDIT_EPOCH_DEFAULT) by the checkpointer thread, off the commit path:
  * once an epoch of an insurer's log is complete, its (person, seq) pairs are
  * inserted sorted under the key (insurer, epoch, person, seq), so each epoch is
  * written once, sequentially (a per-entry index dirtied one random page per
@@ -1213,7 +1254,8 @@ static const char idx_schema[] =
     " insured_no TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (insurer_no, epoch, insured_no, seq))"
     " WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS audidx.upto (insurer_no TEXT NOT NULL PRIMARY KEY, seq INTEGER NOT NULL)"
-    " WITHOUT ROWID;";
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS audidx.meta (epoch INTEGER NOT NULL CHECK (epoch >= 1));";
 
 static int attach_idx(struct sqlite_store *s, const char *path, bool readonly)
 {
@@ -1233,15 +1275,39 @@ static int attach_idx(struct sqlite_store *s, const char *path, bool readonly)
     if (rc != SQLITE_DONE)
         return sq_fail(s, "attach audit index");
     s->have_idx = true;
-    if (readonly)
-        return 0;
     /* cache_size is per schema: without this an attached file gets the 2 MiB default */
     if (sq_exec(s, "PRAGMA audidx.cache_size = -65536;"))
         return -1;
-    return sq_exec(s, "PRAGMA audidx.journal_mode = WAL; PRAGMA audidx.synchronous = NORMAL;") ||
-                   sq_exec(s, idx_schema)
-               ? -1
-               : 0;
+    if (!readonly) {
+        if (sq_exec(s, "PRAGMA audidx.journal_mode = WAL; PRAGMA audidx.synchronous = NORMAL;") ||
+            sq_exec(s, idx_schema))
+            return -1;
+        const char *env = getenv("KAIGO_AUDIT_EPOCH");
+        long long want = env && *env ? strtoll(env, NULL, 10) : AUDIT_EPOCH_DEFAULT;
+        if (want < 1 || want > 1000000)
+            want = AUDIT_EPOCH_DEFAULT;
+        if (sqlite3_prepare_v2(s->db, "INSERT INTO audidx.meta (epoch) SELECT ?1 WHERE NOT EXISTS"
+                                      " (SELECT 1 FROM audidx.meta)", -1, &q, NULL) != SQLITE_OK)
+            return sq_fail(s, "audit index meta");
+        sqlite3_bind_int64(q, 1, want);
+        rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            return sq_fail(s, "audit index meta");
+    }
+    char ep[24];
+    if (one_text(s, "SELECT count(*) FROM audidx.sqlite_master WHERE name = 'meta'", ep, sizeof ep))
+        return -1;
+    if (strcmp(ep, "1") != 0) { /* read-only look at an index file that was never set up */
+        s->have_idx = false;
+        return 0;
+    }
+    if (one_text(s, "SELECT epoch FROM audidx.meta", ep, sizeof ep))
+        return -1;
+    s->epoch = strtoll(ep, NULL, 10);
+    if (s->epoch < 1) /* a read-only look at an index file never written: nothing indexed */
+        s->have_idx = false;
+    return 0;
 }
 
 static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)

@@ -882,7 +882,7 @@ static int a_person_access(struct store *st, const struct person_key *k, access_
     }
     int64_t *seqs = NULL;
     size_t n = 0;
-    for (int64_t e = 0; e < upto / AUDIT_EPOCH; e++) {
+    for (int64_t e = 0; s->have_idx && e < upto / s->epoch; e++) {
         if (!(q = Q(s, A_IDX_EPOCH_SEQS)))
             goto fail;
         sq_bind_text(q, 1, k->insurer_no);

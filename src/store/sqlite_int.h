@@ -13,8 +13,9 @@
 #include "domain/merkle.h"
 #include "store/store.h"
 
-#define AUDIT_EPOCH 2048 /* person index: entries per epoch (sqlite.c, idx_schema) */
-#define AUDIT_EPOCH_S "2048"
+/* person index: entries per epoch (sqlite.c, idx_schema). Fixed per index file
+ * (audidx.meta); $KAIGO_AUDIT_EPOCH sets it for a new file (tests use small ones). */
+#define AUDIT_EPOCH_DEFAULT 2048
 
 #define SQ_MAIN_STMTS 32
 #define SQ_ACC_STMTS 64
@@ -36,6 +37,7 @@ struct sqlite_store {
     char err[256];
     bool can_sign;
     bool have_idx; /* <db>.audit-idx attached as audidx */
+    int64_t epoch; /* its epoch size */
     unsigned char sk[AUDIT_SK_BYTES];
     struct tree_state *trees;
     size_t ntrees;

@@ -104,6 +104,13 @@ struct store_ops {
                              long long *log_head, bool *ok);
     /* audit_index - indexes every complete epoch of every log (the checkpointer calls it). */
     int (*audit_index)(struct store *st);
+    /* audit_index_upto - entries 1..*upto of the insurer are indexed; NOTFOUND if no index file. */
+    int (*audit_index_upto)(struct store *st, const char *insurer, long long *upto);
+    /* audit_index_scan - every index row of the insurer in storage order (a sequential
+     * scan, for verify); epoch_ok says the row sits in its seq's epoch. */
+    int (*audit_index_scan)(struct store *st, const char *insurer,
+                            int (*fn)(void *ctx, const char *insured_no, long long seq, bool epoch_ok),
+                            void *ctx);
 
     /* data_version - changes whenever any connection, this one included,
      * committed to the registry file: the key of per-connection caches. */

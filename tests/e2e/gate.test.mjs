@@ -83,6 +83,32 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   assert.notEqual(sqlite(db, "UPDATE record_versions SET body='{}'").code, 0);
 });
 
+test('the person index: built in epochs; verify catches a removed, moved or added index row', () => {
+  const dir = tmp();
+  process.env.KAIGO_AUDIT_EPOCH = '4'; // tiny epochs (fixed when the index file is created), so ten reads fill two
+  const db = fixture(dir);
+  delete process.env.KAIGO_AUDIT_EPOCH;
+  const env = {};
+  for (let i = 0; i < 10; i++) assert.equal(kaigo(['card', 'show', '--db', db, '122192', i % 3 ? '0000000001' : '0000000002'], { env }).code, 0);
+  assert.equal(sqlite(db + '.audit-idx', 'SELECT epoch FROM meta').out, '4');
+  assert.equal(sqlite(db + '.audit-idx', "SELECT seq FROM upto WHERE insurer_no='122192'").out, '8');
+  assert.equal(sqlite(db + '.audit-idx', 'SELECT count(*) FROM person_epoch').out, '8');
+  assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
+  const cases = [
+    ['idx-delete', "DELETE FROM person_epoch WHERE seq=3"],
+    ['idx-move', "UPDATE person_epoch SET insured_no='0000000002' WHERE seq=2"],
+    ['idx-add', "INSERT INTO person_epoch VALUES ('122192', 1, '0000000002', 6)"],
+    ['idx-epoch', "UPDATE person_epoch SET epoch=0 WHERE seq=5"],
+  ];
+  for (const [name, sql] of cases) {
+    const p = copyPair(db, dir, name);
+    assert.equal(sqlite(p + '.audit-idx', sql).code, 0, name);
+    const r = kaigo(['audit', 'verify', '--db', p]);
+    assert.equal(r.code, 1, name + ' should fail: ' + r.out);
+    assert.match(r.out, /人別索引/, name);
+  }
+});
+
 test('a missing or replaced audit log is refused, never silently recreated', () => {
   const dir = tmp();
   const db = fixture(dir);

@@ -2,7 +2,7 @@
 // binary, a server on a free loopback port (read from its first stdout line).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -116,5 +116,6 @@ export function copyPair(db, dir, name) {
   sqlite(db, `VACUUM INTO '${p}'`);
   sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
   copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
+  if (existsSync(db + '.audit-idx')) sqlite(db + '.audit-idx', `VACUUM INTO '${p}.audit-idx'`);
   return p;
 }

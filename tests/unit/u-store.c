@@ -13,14 +13,16 @@
 #include "store/auditq.h"
 #include "store/store.h"
 
+#define AUDIT_EPOCH_TEST 64 /* $KAIGO_AUDIT_EPOCH for this test's index file */
+
 static char path[256];
+
+static int teardown(void **s);
 
 static int setup(void **s)
 {
-    (void)s;
     snprintf(path, sizeof path, "/tmp/kaigo-u-store-%d.db", (int)getpid());
-    unlink(path);
-    return 0;
+    return teardown(s); /* a clean start: the database and its audit files */
 }
 
 static int teardown(void **s)
@@ -28,10 +30,12 @@ static int teardown(void **s)
     (void)s;
     char p[300];
     unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    const char *sfx[] = {"-wal", "-shm", ".audit", ".audit-wal", ".audit-shm", ".audit-idx",
+                         ".audit-idx-wal", ".audit-idx-shm"};
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+        unlink(p);
+    }
     return 0;
 }
 
@@ -196,6 +200,89 @@ static void t_audit_stress(void **s)
         assert_int_equal(seen_seq[i], 1);
 }
 
+/* The person index: the report is exactly the person's log rows whether the
+ * entries are indexed (whole epochs), in the tail, or half and half; a removed or
+ * altered index row is caught by audit_index_check (verify). */
+struct collect {
+    int64_t seqs[8192];
+    size_t n;
+};
+
+static int collect_row(void *ctx, const struct access_row *r)
+{
+    struct collect *c = ctx;
+    if (c->n < 8192)
+        c->seqs[c->n++] = r->seq;
+    return 0;
+}
+
+static void expect_report(struct store *st, const struct person_key *k, int who, long total)
+{
+    static struct collect c;
+    c.n = 0;
+    assert_int_equal(st->acc->person_access(st, k, collect_row, &c), 0);
+    /* entry i (seq i+1) is about person i % 7 */
+    size_t want = 0;
+    for (long i = 0; i < total; i++)
+        if (i % 7 == who) {
+            assert_true(want < c.n);
+            assert_int_equal(c.seqs[want], i + 1);
+            want++;
+        }
+    assert_int_equal(c.n, want);
+}
+
+static void t_person_index(void **s)
+{
+    (void)s;
+    const long total = 3 * AUDIT_EPOCH_TEST + 100;
+    setenv("KAIGO_AUDIT_EPOCH", "64", 1);
+    struct store *st = store_open_sqlite(path, false);
+    unsetenv("KAIGO_AUDIT_EPOCH");
+    assert_non_null(st);
+    static struct audit_entry e[3 * AUDIT_EPOCH_TEST + 100];
+    for (long i = 0; i < total; i++) {
+        memset(&e[i], 0, sizeof e[i]);
+        memcpy(e[i].insurer_no, "122192", 7);
+        snprintf(e[i].insured_no, sizeof e[i].insured_no, "%010ld", i % 7);
+        e[i].role = ROLE_CAREMGR;
+        e[i].category = CAT_SHIKAKU;
+        e[i].purpose = PURPOSE_CARE;
+        e[i].outcome = OUTCOME_DENIED;
+    }
+    assert_int_equal(st->ops->audit_append(st, e, (size_t)total), 0);
+    struct person_key k = {"122192", "0000000003"};
+    expect_report(st, &k, 3, total); /* nothing indexed: all tail */
+    assert_int_equal(st->ops->audit_index(st), 0);
+    long long indexed, head;
+    bool ok;
+    assert_int_equal(st->ops->audit_index_check(st, "122192", &indexed, &head, &ok), 0);
+    assert_true(ok);
+    assert_int_equal(indexed, 4 * AUDIT_EPOCH_TEST); /* every complete epoch (292 = 4 × 64 + 36) */
+    assert_int_equal(head, total);
+    expect_report(st, &k, 3, total); /* three epochs indexed + tail */
+    k.insured_no[9] = '0';
+    expect_report(st, &k, 0, total);
+    store_close(st);
+    /* remove one index row behind the store's back: verify's check fails */
+    char ip[300], cmd[400];
+    snprintf(ip, sizeof ip, "%s.audit-idx", path);
+    snprintf(cmd, sizeof cmd, "sqlite3 %s \"DELETE FROM person_epoch WHERE seq = 5\"", ip);
+    assert_int_equal(system(cmd), 0);
+    st = store_open_sqlite(path, false);
+    assert_int_equal(st->ops->audit_index_check(st, "122192", &indexed, &head, &ok), 0);
+    assert_false(ok);
+    store_close(st);
+    /* move a row to another person: also caught */
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 %s \"INSERT INTO person_epoch VALUES ('122192', 0, '0000000006', 5)\"", ip);
+    assert_int_equal(system(cmd), 0);
+    st = store_open_sqlite(path, false);
+    assert_int_equal(st->ops->audit_index_check(st, "122192", &indexed, &head, &ok), 0);
+    assert_false(ok);
+    store_close(st);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -204,6 +291,7 @@ int main(void)
         cmocka_unit_test(t_versions),
         cmocka_unit_test(t_audit_two_writers),
         cmocka_unit_test(t_audit_stress),
+        cmocka_unit_test_setup_teardown(t_person_index, setup, teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
