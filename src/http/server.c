@@ -377,8 +377,8 @@ static int g_rel(void *ctx, const struct relationship *x, const char *org_name)
     jw_str(w, "organisation_name", org_name);
     jw_time(w, "started_at", x->started_ms);
     jw_time(w, "ended_at", x->ended_ms);
-    jw_time(w, "lapses_at", relationship_lapse_ms(x, LAPSE_MONTHS_DEFAULT));
-    jw_bool(w, "active", relationship_active(x, now_ms(), LAPSE_MONTHS_DEFAULT));
+    jw_time(w, "lapses_at", relationship_lapse_ms(x, lapse_months()));
+    jw_bool(w, "active", relationship_active(x, now_ms(), lapse_months()));
     jw_end(w);
     return 0;
 }

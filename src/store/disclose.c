@@ -171,7 +171,7 @@ static enum disclose_status prepare_snapshot(struct store *st, struct disclosure
     int ex = st->ops->person_exists(st, &d->rq.person);
     if (ex < 0 || st->acc->facts_load(st, &d->rq.person, &d->rq.actor, needs(&d->rq), &fb))
         return DISCLOSE_ERROR;
-    facts = (struct gate_facts){ex == 1,         d->time_ms,       LAPSE_MONTHS_DEFAULT,
+    facts = (struct gate_facts){ex == 1,         d->time_ms,       lapse_months(),
                                 fb.consents,     fb.nconsents,     fb.withdrawals,
                                 fb.nwithdrawals, fb.rels,          fb.nrels,
                                 fb.proxies,      fb.nproxies,      fb.bgs,
@@ -252,6 +252,29 @@ void disclose_async(struct store *st, struct auditq *aq, struct disclosure *d,
     }
     d->ticket = (struct auditq_ticket){&d->entry, async_done, d, false, -1};
     auditq_submit(aq, &d->ticket);
+}
+
+static int lapse_value = LAPSE_MONTHS_DEFAULT;
+static pthread_once_t lapse_once = PTHREAD_ONCE_INIT;
+
+static void lapse_init(void)
+{
+    const char *e = getenv("KAIGO_LAPSE_MONTHS");
+    if (!e || !*e)
+        return;
+    char *end;
+    long v = strtol(e, &end, 10);
+    if (*end || v < 1 || v > 24)
+        warn("KAIGO_LAPSE_MONTHS=%s は 1〜24 ではないため既定の %d か月を使います", e,
+             LAPSE_MONTHS_DEFAULT);
+    else
+        lapse_value = (int)v;
+}
+
+int lapse_months(void)
+{
+    pthread_once(&lapse_once, lapse_init);
+    return lapse_value;
 }
 
 int verify_identity(struct store *st, const struct person_key *k, struct date birth,

@@ -76,6 +76,11 @@ MUST_CHECK enum disclose_status disclose_card(struct store *st, struct auditq *a
                                               struct disclosure *d, struct date on,
                                               struct card *out);
 
+/* lapse_months - RULE-GATE-009's number of full months without 実績 after
+ * which a care relationship lapses: $KAIGO_LAPSE_MONTHS (1–24) if set, else
+ * LAPSE_MONTHS_DEFAULT. Read once per process. */
+int lapse_months(void);
+
 /* verify_identity - 本人確認 for a care relationship: the 生年月日 matches the
  * registry AND the one-time code is unused and unexpired for that person (the
  * code is then used up). Nothing of the person is returned; any mismatch,

@@ -133,6 +133,19 @@ test('withdrawal by the person is immediate; a paper code from the municipality 
   assert.deepEqual(strip(await r.json()), strip(await n.json()));
 });
 
+test('a care relationship lapses after 2 full months without 実績 and revives with a new 実績 month', async () => {
+  assert.equal((await as(tok.kyo1, P1 + '/card')).status, 200);
+  // started in June, last 実績 for August: lapsed at 1 November 00:00 JST
+  const jun = Date.UTC(2026, 5, 1) - 9 * 3600e3;
+  assert.equal(sqlite(db, `UPDATE relationships SET started_ms=${jun}, last_actual_ym=202608 WHERE org_id='kyo1' AND insured_no='0000000001'`).code, 0);
+  assert.equal((await as(tok.kyo1, P1 + '/card')).status, 404);
+  const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7);
+  k('relationship', 'actual', '--org', 'kyo1', '122192', '0000000001', ym);
+  assert.equal((await as(tok.kyo1, P1 + '/card')).status, 200);
+  // an older month never moves it back
+  assert.equal(kaigo(['relationship', 'actual', '--db', db, '--org', 'kyo1', '122192', '0000000001', '2026-01']).code, 1);
+});
+
 test('IDOR: every personal route answers another org’s or insurer’s person exactly like a missing one', async () => {
   for (const route of ['/card', '/access-log', '/consents']) {
     for (const [t, path] of [[tok.kyo2, P1], [tok.chiyoda, P1], [srv.token, OTHER_INS], [tok.hosp1, P1]]) {
