@@ -156,6 +156,12 @@ static int person_arg(const char *ins, const char *no, struct person_key *k)
     return 0;
 }
 
+/* pos_person - the first two positional arguments as a person. */
+static int pos_person(const struct args *a, struct person_key *k)
+{
+    return person_arg(a->npos > 0 ? a->pos[0] : NULL, a->npos > 1 ? a->pos[1] : NULL, k);
+}
+
 static uint32_t cats_opt(const struct args *a, const char *dflt)
 {
     const char *c = opt(a, "cats");
@@ -369,7 +375,7 @@ static int token_cmd(const char *sub, struct args *a)
 static int consent_cmd(const char *sub, struct args *a)
 {
     struct person_key k;
-    int rc = person_arg(a->npos > 0 ? a->pos[0] : NULL, a->npos > 1 ? a->pos[1] : NULL, &k);
+    int rc = pos_person(a, &k);
     if (rc)
         return rc;
     const char *grantee = opt(a, "grantee");
@@ -426,7 +432,7 @@ static int consent_cmd(const char *sub, struct args *a)
 static int proxy_cmd(const char *sub, struct args *a)
 {
     struct person_key k;
-    int rc = person_arg(a->npos > 0 ? a->pos[0] : NULL, a->npos > 1 ? a->pos[1] : NULL, &k);
+    int rc = pos_person(a, &k);
     if (rc)
         return rc;
     struct store *st = store_open_sqlite(a->db, false);
@@ -478,7 +484,7 @@ static int proxy_cmd(const char *sub, struct args *a)
 static int relationship_cmd(const char *sub, struct args *a, bool ikensho)
 {
     struct person_key k;
-    int rc = person_arg(a->npos > 0 ? a->pos[0] : NULL, a->npos > 1 ? a->pos[1] : NULL, &k);
+    int rc = pos_person(a, &k);
     if (rc)
         return rc;
     const char *org = opt(a, "org");

@@ -271,12 +271,18 @@ static struct fail_slot *find(const unsigned char key[16], int64_t now, bool cre
     return victim;
 }
 
-bool auth_throttled(const char *login, const char *addr, int64_t now)
+/* slot_keys - the keys of the two counters an attempt counts against. */
+static void slot_keys(const char *login, const char *addr, unsigned char ka[16], unsigned char ki[16])
 {
-    unsigned char ka[16], ki[16];
     pthread_once(&throttle_once, throttle_init);
     slot_key('a', login, ka);
     slot_key('i', addr, ki);
+}
+
+bool auth_throttled(const char *login, const char *addr, int64_t now)
+{
+    unsigned char ka[16], ki[16];
+    slot_keys(login, addr, ka, ki);
     pthread_mutex_lock(&throttle_lock);
     struct fail_slot *a = find(ka, now, false), *i = find(ki, now, false);
     bool t = (a && a->count >= AUTH_FAIL_ACCOUNT) || (i && i->count >= AUTH_FAIL_ADDRESS);
@@ -287,9 +293,7 @@ bool auth_throttled(const char *login, const char *addr, int64_t now)
 void auth_note_failure(const char *login, const char *addr, int64_t now)
 {
     unsigned char ka[16], ki[16];
-    pthread_once(&throttle_once, throttle_init);
-    slot_key('a', login, ka);
-    slot_key('i', addr, ki);
+    slot_keys(login, addr, ka, ki);
     pthread_mutex_lock(&throttle_lock);
     struct fail_slot *s[2] = {find(ka, now, true), NULL};
     if (!s[0]->count)
