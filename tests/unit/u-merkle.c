@@ -13,6 +13,7 @@
 
 #include "domain/audit.h"
 #include "domain/merkle.h"
+#include "util/sha256.h"
 
 static void hex(const char *s, unsigned char out[32])
 {
@@ -142,10 +143,63 @@ static void t_properties(void **s)
     assert_int_equal(merkle_inclusion_proof(&leaves[0][0], 5, 5, &proof[0][0]), -1);
 }
 
+/* SHA-256: FIPS 180-4 examples, then libsodium as the oracle for every length
+ * 0..300 split at every point, with and without the SHA extensions. */
+static void t_sha256(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *msg;
+        const char *hex;
+    } v[] = {
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    };
+    bool hw = sha256_hw_available();
+    for (int pass = 0; pass < 2; pass++) {
+        sha256_use_hw(pass == 0 && hw);
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+            unsigned char out[32];
+            char hex[65];
+            sha256(v[i].msg, strlen(v[i].msg), out);
+            sodium_bin2hex(hex, sizeof hex, out, 32);
+            assert_string_equal(hex, v[i].hex);
+        }
+        unsigned char buf[300], a[32], b[32];
+        randombytes_buf(buf, sizeof buf);
+        for (size_t n = 0; n <= sizeof buf; n++) {
+            crypto_hash_sha256(a, buf, n);
+            for (size_t cut = 0; cut <= n; cut += (n > 130 ? 7 : 1)) {
+                struct sha256 c;
+                sha256_init(&c);
+                sha256_update(&c, buf, cut);
+                sha256_update(&c, buf + cut, n - cut);
+                sha256_final(&c, b);
+                assert_memory_equal(a, b, 32);
+            }
+        }
+        /* a million 'a's, fed in odd pieces */
+        static unsigned char m[1000000];
+        memset(m, 'a', sizeof m);
+        struct sha256 c;
+        sha256_init(&c);
+        for (size_t off = 0; off < sizeof m; off += 997)
+            sha256_update(&c, m + off, sizeof m - off < 997 ? sizeof m - off : 997);
+        sha256_final(&c, b);
+        char hex[65];
+        sodium_bin2hex(hex, sizeof hex, b, 32);
+        assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    }
+    sha256_use_hw(true);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
-    const struct CMUnitTest tests[] = {cmocka_unit_test(t_vectors), cmocka_unit_test(t_properties)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(t_vectors), cmocka_unit_test(t_properties),
+                                       cmocka_unit_test(t_sha256)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
