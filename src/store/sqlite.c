@@ -38,6 +38,7 @@ enum stmt_id {
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
     S_AUDIT_ITER,
+    S_AUDIT_ITER_FROM,
     S_AUDIT_COUNT_PERSON,
     S_IMPORT_RUN,
     S_AUDIT_INSURERS,
@@ -82,6 +83,9 @@ static const char *const sql_text[S_COUNT] = {
     [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, time_ms, actor, org, role, insured_no,"
                        " category, purpose, basis, outcome, request_id, flags, basis_ref, leaf_hash, chain_hash)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?15, ?16, ?13, ?14)",
+    [S_AUDIT_ITER_FROM] = "SELECT insurer_no, seq, time_ms, actor, org, role, insured_no, category, purpose,"
+                          " basis, outcome, request_id, leaf_hash, chain_hash, flags, basis_ref FROM audit.audit_log"
+                          " WHERE insurer_no = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
     [S_AUDIT_ITER] = "SELECT insurer_no, seq, time_ms, actor, org, role, insured_no, category, purpose,"
                      " basis, outcome, request_id, leaf_hash, chain_hash, flags, basis_ref FROM audit.audit_log"
                      " WHERE insurer_no = ?1 ORDER BY seq",
@@ -950,6 +954,8 @@ CODE_TO_ENUM(purpose_of, enum purpose, PURPOSE_EMERGENCY, purpose_code)
 CODE_TO_ENUM(basis_of, enum basis, BASIS_COUNT - 1, basis_code)
 CODE_TO_ENUM(outcome_of, enum outcome, OUTCOME_NOT_FOUND, outcome_code)
 
+static int audit_rows(struct sqlite_store *s, sqlite3_stmt *q, store_audit_fn *fn, void *ctx);
+
 static int s_audit_iter(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx)
 {
     struct sqlite_store *s = S(st);
@@ -957,6 +963,31 @@ static int s_audit_iter(struct store *st, const char *insurer_no, store_audit_fn
     if (!q)
         return -1;
     sq_bind_text(q, 1, insurer_no);
+    return audit_rows(s, q, fn, ctx);
+}
+
+static int s_audit_iter_from(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
+                             store_audit_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_ITER_FROM);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer_no);
+    sqlite3_bind_int64(q, 2, from);
+    sqlite3_bind_int64(q, 3, limit);
+    return audit_rows(s, q, fn, ctx);
+}
+
+static int s_audit_head_seq(struct store *st, const char *insurer_no, int64_t *seq)
+{
+    unsigned char chain[AUDIT_HASH_BYTES];
+    return audit_head(S(st), insurer_no, seq, chain);
+}
+
+/* audit_rows - steps an audit row query, one callback per row (non-zero stops). */
+static int audit_rows(struct sqlite_store *s, sqlite3_stmt *q, store_audit_fn *fn, void *ctx)
+{
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct audit_entry e;
@@ -1125,6 +1156,8 @@ static const struct store_ops sqlite_ops = {
     .record_list_current = s_record_list_current,
     .audit_append = s_audit_append,
     .audit_iter = s_audit_iter,
+    .audit_iter_from = s_audit_iter_from,
+    .audit_head_seq = s_audit_head_seq,
     .audit_count_person = s_audit_count_person,
     .import_run_add = s_import_run_add,
     .change_begin = s_change_begin,

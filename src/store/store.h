@@ -78,6 +78,11 @@ struct store_ops {
      * the hashes and inserts all n entries in one transaction. */
     int (*audit_append)(struct store *st, struct audit_entry *e, size_t n);
     int (*audit_iter)(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx);
+    /* audit_iter_from - at most limit entries with seq >= from, in order (verify's ranges). */
+    int (*audit_iter_from)(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
+                           store_audit_fn *fn, void *ctx);
+    /* audit_head_seq - the highest sequence number of the insurer's log (0 if none). */
+    int (*audit_head_seq)(struct store *st, const char *insurer_no, int64_t *seq);
     /* audit_insurers - every insurer number that has a log (callback; non-zero stops). */
     int (*audit_insurers)(struct store *st, int (*fn)(void *ctx, const char *insurer_no), void *ctx);
     /* audit_set_signer - from now on audit_append also writes signed checkpoints
