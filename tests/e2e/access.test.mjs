@@ -31,6 +31,7 @@ before(async () => {
   secret.musume = addUser(db, ['--login', 'musume', '--name', '髙橋 娘', '--proxy-only']);
   secret['ichihara-staff'] = addUser(db, ['--login', 'ichihara-staff', '--name', '市原 職員', '--org', 'ichihara', '--perms', 'review']);
   secret.doctor = addUser(db, ['--login', 'doctor', '--name', '救急 医師', '--org', 'hosp1', '--perms', 'breakglass']);
+  secret['chiyoda-staff'] = addUser(db, ['--login', 'chiyoda-staff', '--name', '千代田 職員', '--org', 'chiyoda', '--perms', 'review']);
   secret['cm-nobg'] = addUser(db, ['--login', 'cm-nobg', '--name', 'ケア 太郎', '--org', 'kyo1']);
   srv = await startServer(db);
 });
@@ -217,6 +218,15 @@ test('break-glass: permission and reason required; narrow, flagged, rotates the 
   const open = (await r.json()).open_reviews;
   assert.equal(open.length, 1);
   assert.equal(open[0].insured_no, '0000000002');
+  // another insurer's reviewer neither sees nor closes it (same answer as a missing id)
+  const other = await login('chiyoda-staff');
+  assert.equal((await (await withCookie(other, '/api/v1/reviews')).json()).open_reviews.length, 0);
+  r = await withCookie(other, `/api/v1/reviews/${open[0].id}/close`, { method: 'POST', body: JSON.stringify({ note: '他市' }) });
+  const missing = await withCookie(other, '/api/v1/reviews/999999/close', { method: 'POST', body: JSON.stringify({ note: '他市' }) });
+  assert.equal(r.status, 404);
+  assert.deepEqual(strip(await r.json()), strip(await missing.json()));
+  // staff without the review permission: refused
+  assert.equal((await withCookie(cm, '/api/v1/reviews')).status, 403);
   r = await withCookie(staff, `/api/v1/reviews/${open[0].id}/close`, { method: 'POST', body: JSON.stringify({ note: '救急要請記録と照合済み' }) });
   assert.equal(r.status, 200);
   assert.equal((await (await withCookie(staff, '/api/v1/reviews')).json()).open_reviews.length, 0);
