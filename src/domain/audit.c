@@ -25,41 +25,62 @@ static void dec(long long v, char out[24])
     out[o] = '\0';
 }
 
-static size_t put(unsigned char *out, size_t off, const char *s)
+/* put - one length-prefixed field (at most 255 bytes, and never past the buffer:
+ * a longer field can only come from a tampered row, whose hash then differs). */
+static size_t put(unsigned char *out, size_t off, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (n > 255)
         n = 255;
+    if (off + 1 + n > AUDIT_CANON_MAX)
+        n = off + 1 <= AUDIT_CANON_MAX ? AUDIT_CANON_MAX - off - 1 : 0;
+    if (off >= AUDIT_CANON_MAX)
+        return off;
     out[off++] = (unsigned char)n;
     memcpy(out + off, s, n);
     return off + n;
 }
 
+#define PUT(f) o = put(out, o, (f).p, (f).n)
+
+size_t audit_canonical_fields(const struct audit_fields *f, unsigned char out[AUDIT_CANON_MAX])
+{
+    char seq[24], tms[24], fl[24];
+    dec(f->seq, seq);
+    dec(f->time_ms, tms);
+    dec(f->flags, fl);
+    size_t o = 0;
+    o = put(out, o, "kaigo-audit-2", 13);
+    PUT(f->insurer_no);
+    o = put(out, o, seq, strlen(seq));
+    o = put(out, o, tms, strlen(tms));
+    PUT(f->actor);
+    PUT(f->org);
+    PUT(f->role);
+    PUT(f->insured_no);
+    PUT(f->category);
+    PUT(f->purpose);
+    PUT(f->basis);
+    PUT(f->outcome);
+    PUT(f->request_id);
+    o = put(out, o, fl, strlen(fl));
+    PUT(f->basis_ref);
+    /* a valid entry: ≤ 15 length bytes + 13 + 6 + 20 + 20 + 63 + 31 + 9 + 10 + 9 + 9 + 10 + 9 + 39 + 11 + 47 < 512 */
+    return o;
+}
+
+static struct audit_text txt(const char *s)
+{
+    return (struct audit_text){s, strlen(s)};
+}
+
 size_t audit_canonical(const struct audit_entry *e, unsigned char out[AUDIT_CANON_MAX])
 {
-    char seq[24], tms[24];
-    dec(e->seq, seq);
-    dec(e->time_ms, tms);
-    size_t o = 0;
-    o = put(out, o, "kaigo-audit-2");
-    o = put(out, o, e->insurer_no);
-    o = put(out, o, seq);
-    o = put(out, o, tms);
-    o = put(out, o, e->actor);
-    o = put(out, o, e->org);
-    o = put(out, o, role_code(e->role));
-    o = put(out, o, e->insured_no);
-    o = put(out, o, category_code(e->category));
-    o = put(out, o, purpose_code(e->purpose));
-    o = put(out, o, basis_code(e->basis));
-    o = put(out, o, outcome_code(e->outcome));
-    o = put(out, o, e->request_id);
-    char fl[24];
-    dec(e->flags, fl);
-    o = put(out, o, fl);
-    o = put(out, o, e->basis_ref);
-    /* ≤ 15 length bytes + 13 + 6 + 20 + 20 + 63 + 31 + 9 + 10 + 9 + 9 + 10 + 9 + 39 + 11 + 47 < 512 */
-    return o;
+    struct audit_fields f = {
+        txt(e->insurer_no), e->seq, e->time_ms, txt(e->actor), txt(e->org), txt(role_code(e->role)),
+        txt(e->insured_no), txt(category_code(e->category)), txt(purpose_code(e->purpose)),
+        txt(basis_code(e->basis)), txt(outcome_code(e->outcome)), txt(e->request_id), e->flags,
+        txt(e->basis_ref)};
+    return audit_canonical_fields(&f, out);
 }
 
 void audit_leaf_hash(const unsigned char *canon, size_t n, unsigned char out[AUDIT_HASH_BYTES])

@@ -36,6 +36,24 @@ struct audit_entry {
     char request_id[REQUEST_ID_BYTES];
 };
 
+/* The same fields as stored text (codes, not enums): what a store reads back.
+ * Slices need not be NUL-terminated. */
+struct audit_text {
+    const char *p;
+    size_t n;
+};
+struct audit_fields {
+    struct audit_text insurer_no;
+    int64_t seq, time_ms;
+    struct audit_text actor, org, role, insured_no, category, purpose, basis, outcome, request_id;
+    unsigned flags;
+    struct audit_text basis_ref;
+};
+
+/* audit_canonical_fields - the canonical bytes from stored text; equal to
+ * audit_canonical() of the entry the text came from. */
+size_t audit_canonical_fields(const struct audit_fields *f, unsigned char out[AUDIT_CANON_MAX]);
+
 /* audit_canonical - writes the canonical bytes (≤ AUDIT_CANON_MAX) to out and
  * returns their length. Every field is length-prefixed, so no two entries share bytes. */
 size_t audit_canonical(const struct audit_entry *e, unsigned char out[AUDIT_CANON_MAX]);

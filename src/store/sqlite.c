@@ -980,6 +980,46 @@ static int s_audit_iter_from(struct store *st, const char *insurer_no, int64_t f
     return audit_rows(s, q, fn, ctx);
 }
 
+static struct audit_text col_text(sqlite3_stmt *q, int i)
+{
+    const char *p = (const char *)sqlite3_column_text(q, i);
+    return (struct audit_text){p ? p : "", p ? (size_t)sqlite3_column_bytes(q, i) : 0};
+}
+
+static int s_audit_fields_from(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
+                               int (*fn)(void *ctx, const struct audit_fields *f,
+                                         const unsigned char leaf[AUDIT_HASH_BYTES],
+                                         const unsigned char chain[AUDIT_HASH_BYTES]),
+                               void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_ITER_FROM);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer_no);
+    sqlite3_bind_int64(q, 2, from);
+    sqlite3_bind_int64(q, 3, limit);
+    static const unsigned char zero[AUDIT_HASH_BYTES];
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct audit_fields f = {col_text(q, 0),  sqlite3_column_int64(q, 1),
+                                 sqlite3_column_int64(q, 2), col_text(q, 3),
+                                 col_text(q, 4),  col_text(q, 5),
+                                 col_text(q, 6),  col_text(q, 7),
+                                 col_text(q, 8),  col_text(q, 9),
+                                 col_text(q, 10), col_text(q, 11),
+                                 (unsigned)sqlite3_column_int64(q, 14), col_text(q, 15)};
+        const unsigned char *leaf = sqlite3_column_bytes(q, 12) == AUDIT_HASH_BYTES
+                                        ? sqlite3_column_blob(q, 12) : zero;
+        const unsigned char *chain = sqlite3_column_bytes(q, 13) == AUDIT_HASH_BYTES
+                                         ? sqlite3_column_blob(q, 13) : zero;
+        if (fn(ctx, &f, leaf, chain))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "audit_fields");
+}
+
 static int s_audit_head_seq(struct store *st, const char *insurer_no, int64_t *seq)
 {
     unsigned char chain[AUDIT_HASH_BYTES];
@@ -1171,6 +1211,7 @@ static const struct store_ops sqlite_ops = {
     .audit_iter = s_audit_iter,
     .audit_iter_from = s_audit_iter_from,
     .audit_head_seq = s_audit_head_seq,
+    .audit_fields_from = s_audit_fields_from,
     .audit_count_person = s_audit_count_person,
     .import_run_add = s_import_run_add,
     .change_begin = s_change_begin,

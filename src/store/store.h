@@ -81,6 +81,13 @@ struct store_ops {
     /* audit_iter_from - at most limit entries with seq >= from, in order (verify's ranges). */
     int (*audit_iter_from)(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
                            store_audit_fn *fn, void *ctx);
+    /* audit_fields_from - as audit_iter_from, but the stored text as it is (no
+     * copies, no decoding; valid during the callback): for verification. */
+    int (*audit_fields_from)(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
+                             int (*fn)(void *ctx, const struct audit_fields *f,
+                                       const unsigned char leaf[AUDIT_HASH_BYTES],
+                                       const unsigned char chain[AUDIT_HASH_BYTES]),
+                             void *ctx);
     /* audit_head_seq - the highest sequence number of the insurer's log (0 if none). */
     int (*audit_head_seq)(struct store *st, const char *insurer_no, int64_t *seq);
     /* audit_insurers - every insurer number that has a log (callback; non-zero stops). */

@@ -512,6 +512,22 @@ static void t_audit_hash(void **s)
     assert_memory_not_equal(l1, l2, 32);
     audit_chain_hash(zero, l1, ch);
     assert_memory_not_equal(ch, l1, 32);
+    /* from stored text (what verify reads) the same bytes */
+    struct audit_fields af = {{"122192", 6},  1,          1764000000000, {"operator-token", 14},
+                              {"", 0},        {"operator", 8}, {"0000000001", 10}, {"shikaku", 7},
+                              {"admin", 5},   {"operator", 8}, {"allowed", 7},     {"", 0},
+                              0,              {"", 0}};
+    unsigned char c3[AUDIT_CANON_MAX];
+    size_t n3 = audit_canonical_fields(&af, c3);
+    assert_int_equal(n3, n1);
+    assert_memory_equal(c3, c1, n1);
+    /* an over-long tampered field never writes past the buffer */
+    char big[300];
+    memset(big, 'x', sizeof big);
+    for (int k = 0; k < 13; k++)
+        ((struct audit_text *)&af.actor)[k % 9] = (struct audit_text){big, sizeof big};
+    af.insurer_no = af.basis_ref = (struct audit_text){big, sizeof big};
+    assert_true(audit_canonical_fields(&af, c3) <= AUDIT_CANON_MAX);
 }
 
 int main(void)
