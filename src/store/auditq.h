@@ -18,8 +18,8 @@
 #include "util/compiler.h"
 
 #define AUDITQ_BATCH_MAX 512
-#define AUDITQ_BATCH_TARGET 64     /* a busy writer waits for this many … */
-#define AUDITQ_COMMIT_DELAY_US 400 /* … or this long, before it commits */
+#define AUDITQ_BATCH_TARGET 128     /* a busy writer waits for this many … */
+#define AUDITQ_COMMIT_DELAY_US 1500 /* … or this long, before it commits */
 
 struct auditq;
 
