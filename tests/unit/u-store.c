@@ -215,13 +215,13 @@ static void wal_cb(void *ctx, int rc)
     __atomic_add_fetch(&wal_done, 1, __ATOMIC_RELAXED);
 }
 
-static volatile int wal_stop;
+static int wal_stop; /* atomic */
 
 /* a reader on the log all the time, as the person's report and verify are */
 static void *wal_reader(void *arg)
 {
     struct store *st = arg;
-    while (!wal_stop) {
+    while (!__atomic_load_n(&wal_stop, __ATOMIC_RELAXED)) {
         int64_t head;
         if (st->ops->audit_head_seq(st, "122192", &head))
             return (void *)1;
@@ -242,7 +242,7 @@ static void t_audit_wal_bounded(void **s)
     struct store *rd = store_open_sqlite(path, false);
     assert_non_null(rd);
     pthread_t rt;
-    wal_stop = 0;
+    __atomic_store_n(&wal_stop, 0, __ATOMIC_RELAXED);
     assert_int_equal(pthread_create(&rt, NULL, wal_reader, rd), 0);
     struct auditq *q = auditq_start(path);
     assert_non_null(q);
@@ -273,7 +273,7 @@ static void t_audit_wal_bounded(void **s)
             usleep(50);
     }
     auditq_stop(q);
-    wal_stop = 1;
+    __atomic_store_n(&wal_stop, 1, __ATOMIC_RELAXED);
     void *rv;
     pthread_join(rt, &rv);
     assert_null(rv);
