@@ -651,7 +651,7 @@ static int scope(int argc, char **argv)
         puts(out);
         free(out);
     } else
-        fprintf(stderr, "%lld 人、%lld 件(被保険者×区分)\n", c.persons, c.rows);
+        fflush(stdout), fprintf(stderr, "%lld 人、%lld 件(被保険者×区分)\n", c.persons, c.rows);
     return 0;
 }
 
