@@ -650,8 +650,10 @@ static int scope(int argc, char **argv)
             return EXIT_INTERNAL;
         puts(out);
         free(out);
-    } else
-        fflush(stdout), fprintf(stderr, "%lld 人、%lld 件(被保険者×区分)\n", c.persons, c.rows);
+    } else {
+        fflush(stdout); /* the rows first, then the summary */
+        fprintf(stderr, "%lld 人、%lld 件(被保険者×区分)\n", c.persons, c.rows);
+    }
     return 0;
 }
 
