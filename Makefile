@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http clean
+.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -54,6 +54,11 @@ bench-import: build
 
 bench-http: build
 	@bench/http.sh
+
+# The pipeline without HTTP, on one core (needs the database of bench/http.sh).
+bench-disclose: build
+	@[ -f bench/out/http/k.db.bench-token ] || DURATION=1 bench/http.sh >/dev/null
+	@taskset -c 0 build/default/bench_disclose bench/out/http/k.db $${SECONDS_PER_PHASE:-5} 1 64
 
 clean:
 	rm -rf build
