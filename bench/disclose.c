@@ -27,6 +27,7 @@ struct slot {
     struct disclosure d;
     struct card card;
     atomic_int busy;
+    struct worker *w;
 };
 
 struct worker {
@@ -39,6 +40,11 @@ struct worker {
     long failed;
     unsigned id;
     bool baseline;
+    /* a thread with every slot in flight sleeps until one lands (no spinning:
+     * on one core a spinning loop would take the writer's time) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int landed;
 };
 
 static int64_t now_ms(void)
@@ -58,7 +64,12 @@ static double mono(void)
 static void done_cb(void *ctx, enum disclose_status s)
 {
     struct slot *sl = ctx;
+    struct worker *w = sl->w;
+    pthread_mutex_lock(&w->mu);
     atomic_store(&sl->busy, s == DISCLOSE_OK ? 0 : 2);
+    w->landed++;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 static char insurer[INSURER_NO_LEN + 1];
@@ -89,10 +100,22 @@ static void *run(void *arg)
     if (!st)
         return (void *)1;
     struct slot *slots = calloc((size_t)w->inflight, sizeof *slots);
+    for (int i = 0; i < w->inflight; i++)
+        slots[i].w = w;
     long n = w->id * 1000003L;
     double end = mono() + w->seconds;
     char rid[] = "bench";
     while (mono() < end) {
+        if (!w->baseline) {
+            pthread_mutex_lock(&w->mu);
+            bool any = false;
+            for (int i = 0; i < w->inflight && !any; i++)
+                any = atomic_load(&slots[i].busy) != 1;
+            while (!any && w->landed == 0)
+                pthread_cond_wait(&w->cv, &w->mu);
+            w->landed = 0;
+            pthread_mutex_unlock(&w->mu);
+        }
         for (int i = 0; i < w->inflight; i++) {
             struct slot *sl = &slots[i];
             int b = atomic_load(&sl->busy);
@@ -144,7 +167,8 @@ static double phase(const char *db, struct auditq *aq, bool baseline, double sec
     clock_t c0 = clock();
     double t0 = mono();
     for (int i = 0; i < threads; i++) {
-        w[i] = (struct worker){db, aq, inflight, secs, persons, 0, 0, (unsigned)i, baseline};
+        w[i] = (struct worker){db, aq, inflight, secs, persons, 0, 0, (unsigned)i, baseline,
+                               PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
         pthread_create(&t[i], NULL, run, &w[i]);
     }
     long total = 0;
