@@ -4,7 +4,7 @@ BEGIN {
     split("資格 認定調査票 主治医意見書 審査会資料 ケアプラン LIFE 住宅改修・福祉用具 給付実績 アクセス記録", cats, " ")
     word["-"] = "—"; word["own"] = "本人"; word["proxy"] = "代理範囲"; word["insurer"] = "法定(保険者)"
     word["care"] = "担当+同意"; word["request"] = "意見書依頼中"; word["local"] = "CLI(監査)"
-    print "<!-- Generated from data/access-matrix.tsv by tools/gen-matrix-doc.awk; run `make matrix-doc`. Do not edit. -->"
+    print "<!-- Generated from data/access-matrix.tsv by tools/gen-matrix-doc.awk; run tools/matrix-doc. Do not edit. -->"
     print ""
     printf "| 役割 |"; for (i = 1; i <= 9; i++) printf " %s |", cats[i]; print " 緊急時(break-glass) |"
     printf "|---|"; for (i = 1; i <= 9; i++) printf "---|"; print "---|"
