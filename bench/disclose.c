@@ -47,12 +47,6 @@ struct worker {
     int landed;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static double mono(void)
 {
@@ -140,7 +134,7 @@ static void *run(void *arg)
             sl->d.rq.category = CAT_SHIKAKU;
             sl->d.rq.purpose = PURPOSE_CARE;
             sl->d.request_id = rid;
-            sl->d.time_ms = now_ms();
+            sl->d.time_ms = clock_now_ms();
             sl->d.what = WHAT_CARD;
             sl->d.on = date_today();
             sl->d.card = &sl->card;

@@ -120,12 +120,6 @@ static long long num(const char *s)
     return *end ? -1 : v;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* date_ms - 00:00 JST of a date given as ISO or 和暦; 0 if s is NULL; -1 if bad. */
 static int64_t date_ms(const char *s)
@@ -138,7 +132,7 @@ static int64_t date_ms(const char *s)
         fprintf(stderr, "kaigo: 日付 %s: %s\n", s, why);
         return -1;
     }
-    return (int64_t)date_serial(d) * 86400000LL - 9LL * 3600 * 1000;
+    return date_jst_ms(d);
 }
 
 static int person_arg(const char *ins, const char *no, struct person_key *k)
@@ -331,7 +325,7 @@ static int token_cmd(const char *sub, struct args *a)
         return EXIT_INTERNAL;
     if (strcmp(sub, "revoke") == 0 && a->npos == 1) {
         long long id = num(a->pos[0]);
-        int rc = st->acc->token_revoke(st, id, now_ms());
+        int rc = st->acc->token_revoke(st, id, clock_now_ms());
         if (rc < 0)
             return db_fail(st, "token revoke");
         store_close(st);
@@ -387,7 +381,7 @@ static int consent_cmd(const char *sub, struct args *a)
     struct store *st = store_open_sqlite(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
-    int64_t id, now = now_ms();
+    int64_t id, now = clock_now_ms();
     if (strcmp(sub, "withdraw") == 0) {
         struct withdrawal w = {0, cats, now, ""};
         snprintf(w.grantee, sizeof w.grantee, "%s", grantee ? grantee : "");
@@ -403,10 +397,7 @@ static int consent_cmd(const char *sub, struct args *a)
         return usage_err("consent add には --kind --cats --collected-by が必要です");
     }
     struct consent c = {0};
-    c.kind = strcmp(kind, "municipal") == 0   ? CONSENT_MUNICIPAL
-             : strcmp(kind, "on_behalf") == 0 ? CONSENT_ON_BEHALF
-             : strcmp(kind, "personal") == 0  ? CONSENT_PERSONAL
-                                              : 0;
+    c.kind = consent_kind_from_code(kind);
     c.cats = cats;
     c.valid_from = opt(a, "from") ? date_ms(opt(a, "from")) : now;
     c.valid_to = date_ms(opt(a, "to"));
@@ -438,7 +429,7 @@ static int proxy_cmd(const char *sub, struct args *a)
     struct store *st = store_open_sqlite(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
-    int64_t now = now_ms(), id;
+    int64_t now = clock_now_ms(), id;
     if (strcmp(sub, "revoke") == 0 && a->npos == 3) {
         rc = st->acc->proxy_revoke(st, &k, num(a->pos[2]), now, cli_actor_id());
         if (rc < 0)
@@ -457,10 +448,7 @@ static int proxy_cmd(const char *sub, struct args *a)
         return usage_err("proxy add には --login --kind --basis が必要です");
     }
     struct proxy p = {0};
-    p.kind = strcmp(kind, "family") == 0     ? PROXY_FAMILY
-             : strcmp(kind, "guardian") == 0 ? PROXY_GUARDIAN
-             : strcmp(kind, "voluntary") == 0 ? PROXY_VOLUNTARY
-                                              : 0;
+    p.kind = proxy_kind_from_code(kind);
     p.cats = cats_opt(a, "all");
     p.valid_from = opt(a, "from") ? date_ms(opt(a, "from")) : now;
     p.valid_to = date_ms(opt(a, "to"));
@@ -491,7 +479,7 @@ static int relationship_cmd(const char *sub, struct args *a, bool ikensho)
     struct store *st = store_open_sqlite(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
-    int64_t now = now_ms(), id;
+    int64_t now = clock_now_ms(), id;
     if (!ikensho && strcmp(sub, "code") == 0) {
         const char *days_s = opt(a, "days");
         long long days = days_s ? num(days_s) : 30;
@@ -506,7 +494,7 @@ static int relationship_cmd(const char *sub, struct args *a, bool ikensho)
         code[10] = '\0';
         unsigned char h[32];
         crypto_hash_sha256(h, (const unsigned char *)code, 10);
-        if (st->acc->code_add(st, &k, h, now, now + days * 86400000LL, "paper"))
+        if (st->acc->code_add(st, &k, h, now, now + days * DATE_MS_PER_DAY, "paper"))
             return db_fail(st, "relationship code");
         store_close(st);
         printf("%s\n", code);
@@ -569,7 +557,7 @@ static int totp_cmd(struct args *a)
     unsigned char s[TOTP_SECRET_BYTES];
     if (a->npos != 1 || base32_decode(a->pos[0], s, sizeof s) != TOTP_SECRET_BYTES)
         return usage_err("kaigo totp BASE32SECRET");
-    printf("%06u\n", totp_code(s, sizeof s, now_ms() / 1000));
+    printf("%06u\n", totp_code(s, sizeof s, clock_now_ms() / 1000));
     sodium_memzero(s, sizeof s);
     return 0;
 }

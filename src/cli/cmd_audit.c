@@ -587,7 +587,7 @@ static int64_t jst_day_ms(const char *s, int add_days)
     const char *why;
     if (!s || date_parse_any(s, strlen(s), &d, &why))
         return -1;
-    return ((int64_t)date_serial(d) + add_days) * 86400000LL - 9LL * 3600 * 1000;
+    return date_jst_ms(date_add_days(d, add_days));
 }
 
 /* audit scope - leak scoping (security.md P7). */

@@ -240,9 +240,7 @@ int cmd_card(int argc, char **argv)
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(rid, sizeof rid, rnd, sizeof rnd);
     d.request_id = rid;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    d.time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    d.time_ms = clock_now_ms();
     struct card *c = xmalloc(sizeof *c);
     enum disclose_status s = disclose_card(st, aq, &d, on, c);
     auditq_stop(aq);

@@ -27,9 +27,6 @@
 #include "util/date.h"
 #include "util/banned.h"
 
-#define MS_PER_DAY 86400000LL
-#define JST_OFFSET_MS (9LL * 3600 * 1000)
-
 static bool in_window(int64_t now, int64_t from, int64_t to)
 {
     return from <= now && (to == 0 || now < to);
@@ -68,9 +65,7 @@ bool consent_active(const struct gate_facts *f, const char *org, enum category c
 /* JST calendar month (y*12 + m-1) of an instant. */
 static int jst_month_index(int64_t ms)
 {
-    int64_t t = ms + JST_OFFSET_MS;
-    int64_t days = t >= 0 ? t / MS_PER_DAY : -((-t + MS_PER_DAY - 1) / MS_PER_DAY);
-    struct date d = date_from_serial((int32_t)days);
+    struct date d = date_of_jst_ms(ms);
     return d.y * 12 + (d.m - 1);
 }
 
@@ -84,7 +79,7 @@ int64_t relationship_lapse_ms(const struct relationship *r, int months)
     }
     int lapse = ref + 1 + (months < 0 ? 0 : months);
     struct date first = {lapse / 12, lapse % 12 + 1, 1};
-    return (int64_t)date_serial(first) * MS_PER_DAY - JST_OFFSET_MS;
+    return date_jst_ms(first);
 }
 
 bool relationship_active(const struct relationship *r, int64_t now, int months)
@@ -384,6 +379,30 @@ enum org_kind org_kind_from_code(const char *s)
         if (strcmp(org_codes[k], s) == 0)
             return (enum org_kind)k;
     return ORG_NONE;
+}
+
+enum role role_from_code(const char *s)
+{
+    for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
+        if (strcmp(role_codes[r], s) == 0)
+            return (enum role)r;
+    return ROLE_NONE;
+}
+
+enum consent_kind consent_kind_from_code(const char *s)
+{
+    for (int k = CONSENT_MUNICIPAL; k <= CONSENT_PERSONAL; k++)
+        if (strcmp(consent_kind_code((enum consent_kind)k), s) == 0)
+            return (enum consent_kind)k;
+    return 0;
+}
+
+enum proxy_kind proxy_kind_from_code(const char *s)
+{
+    for (int k = PROXY_FAMILY; k <= PROXY_VOLUNTARY; k++)
+        if (strcmp(proxy_kind_code((enum proxy_kind)k), s) == 0)
+            return (enum proxy_kind)k;
+    return 0;
 }
 
 const char *consent_kind_code(enum consent_kind k)

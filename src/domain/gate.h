@@ -231,6 +231,10 @@ const char *org_kind_name(enum org_kind k);
 enum org_kind org_kind_from_code(const char *s);
 const char *consent_kind_code(enum consent_kind k);
 const char *proxy_kind_code(enum proxy_kind k);
+/* *_from_code - the inverse of the *_code functions; 0 (ROLE_NONE) if unknown. */
+enum role role_from_code(const char *s);
+enum consent_kind consent_kind_from_code(const char *s);
+enum proxy_kind proxy_kind_from_code(const char *s);
 /* cats_parse - "shikaku,careplan" or "all" → mask; 0 on any unknown name. */
 uint32_t cats_parse(const char *s);
 

@@ -196,12 +196,6 @@ static int person_param(struct req *r, struct person_key *k)
     return 0;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- disclosures (GET, personal data: only through store/disclose.c) ------ */
 
@@ -248,7 +242,7 @@ static int start_disclosure(struct req *r, enum category cat, enum disclose_what
                         ? PURPOSE_ADMIN
                         : PURPOSE_CARE;
     d->request_id = r->request_id;
-    d->time_ms = now_ms();
+    d->time_ms = clock_now_ms();
     d->what = what;
     d->on = on;
     if (what == WHAT_CARD)
@@ -293,13 +287,6 @@ static void jw_cats(struct jsonw *w, const char *key, uint32_t cats)
     jw_end(w);
 }
 
-static enum role role_of_code(const char *c)
-{
-    for (int i = 0; i < ROLE_COUNT; i++)
-        if (strcmp(role_code((enum role)i), c) == 0)
-            return (enum role)i;
-    return ROLE_NONE;
-}
 
 static int access_row(void *ctx, const struct access_row *a)
 {
@@ -310,7 +297,7 @@ static int access_row(void *ctx, const struct access_row *a)
     jw_str(w, "organisation", a->org);
     jw_str(w, "organisation_name", a->org_name[0] ? a->org_name : "");
     jw_str(w, "role", a->role);
-    jw_str(w, "role_name", role_name(role_of_code(a->role)));
+    jw_str(w, "role_name", role_name(role_from_code(a->role)));
     jw_str(w, "actor", a->actor);
     enum category c = category_from_code(a->category, strlen(a->category));
     jw_str(w, "category", a->category);
@@ -378,7 +365,7 @@ static int g_rel(void *ctx, const struct relationship *x, const char *org_name)
     jw_time(w, "started_at", x->started_ms);
     jw_time(w, "ended_at", x->ended_ms);
     jw_time(w, "lapses_at", relationship_lapse_ms(x, lapse_months()));
-    jw_bool(w, "active", relationship_active(x, now_ms(), lapse_months()));
+    jw_bool(w, "active", relationship_active(x, clock_now_ms(), lapse_months()));
     jw_end(w);
     return 0;
 }
@@ -601,7 +588,7 @@ static int h_login(struct req *r)
     struct account a;
     enum login_result lr =
         auth_login(st, login, pw, totp, client_address(r, addr),
-                   MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), now_ms(), sid, &a);
+                   MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), clock_now_ms(), sid, &a);
     sodium_memzero(pw, sizeof pw);
     switch (lr) {
     case LOGIN_OK:
@@ -627,7 +614,7 @@ static int h_logout(struct req *r)
     struct store *st = store_or_503(r);
     if (!st)
         return 0;
-    if (auth_logout(st, &r->who, now_ms()))
+    if (auth_logout(st, &r->who, clock_now_ms()))
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     snprintf(r->set_cookie, sizeof r->set_cookie,
              "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", SESSION_COOKIE);
@@ -667,7 +654,7 @@ static int person_control(struct req *r, struct store *st, const struct person_k
             return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
         bool ok = false;
         for (size_t i = 0; i < fb.nproxies && !ok; i++)
-            ok = strcmp(fb.proxies[i].account, a->id) == 0 && proxy_active(&fb.proxies[i], now_ms()) &&
+            ok = strcmp(fb.proxies[i].account, a->id) == 0 && proxy_active(&fb.proxies[i], clock_now_ms()) &&
                  (fb.proxies[i].cats & cats) == cats;
         facts_free(&fb);
         if (ok)
@@ -700,7 +687,7 @@ static int h_withdraw(struct req *r)
                       : http_error(r, 404, "not_found", "該当する情報が見つかりません");
     struct withdrawal w = {0};
     w.cats = cats;
-    w.at_ms = now_ms(); /* RULE-GATE-008: effective immediately */
+    w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
     snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
     int64_t id;
     if (st->acc->withdrawal_add(st, &k, &w, a.id, &id))
@@ -723,7 +710,7 @@ static int h_proxy_revoke(struct req *r)
     struct actor a;
     if (!st || person_control(r, st, &k, 0, true, &a))
         return 0;
-    int rc = st->acc->proxy_revoke(st, &k, id, now_ms(), a.id);
+    int rc = st->acc->proxy_revoke(st, &k, id, clock_now_ms(), a.id);
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     if (rc == STORE_NOTFOUND)
@@ -750,7 +737,7 @@ static int h_code(struct req *r)
     code[CODE_DIGITS] = '\0';
     unsigned char h[32];
     crypto_hash_sha256(h, (const unsigned char *)code, CODE_DIGITS);
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     if (st->acc->code_add(st, &k, h, now, now + CODE_SELF_MS, "self"))
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     char exp[64];
@@ -791,7 +778,7 @@ static int h_relationship(struct req *r)
     struct store *st = store_or_503(r);
     if (!st)
         return 0;
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     /* guessing codes is throttled like passwords, per organisation */
     char tkey[ORG_ID_BYTES + 8];
     snprintf(tkey, sizeof tkey, "rel:%s", a.org);
@@ -844,7 +831,7 @@ static int h_breakglass(struct req *r)
     struct store *st = store_or_503(r);
     if (!st)
         return 0;
-    int64_t now = now_ms(), id;
+    int64_t now = clock_now_ms(), id;
     unsigned char sid[SESSION_ID_BYTES];
     if (st->ops->begin(st))
         return http_error(r, 503, "unavailable", "データベースが混み合っています");
@@ -919,7 +906,7 @@ static int h_review_close(struct req *r)
     if (!st)
         return 0;
     int rc = id > 0 && end == r->params[0].ptr + r->params[0].len
-                 ? st->acc->breakglass_close(st, a.org_insurer, id, a.id, note, now_ms())
+                 ? st->acc->breakglass_close(st, a.org_insurer, id, a.id, note, clock_now_ms())
                  : STORE_NOTFOUND;
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました");
@@ -993,7 +980,7 @@ static int authenticate(struct req *r)
         return -1;
     if (auth_resolve(st, MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization"),
                      MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), config->token,
-                     now_ms(), &r->who)) {
+                     clock_now_ms(), &r->who)) {
         http_error(r, 500, "internal", "内部エラーが発生しました");
         return -1;
     }

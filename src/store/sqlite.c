@@ -500,12 +500,6 @@ static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq,
     return 0;
 }
 
-int64_t sq_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct tree_state *tree_for(struct sqlite_store *s, const char *insurer)
 {
@@ -794,7 +788,7 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         return -1;
     }
     /* read the clock inside the write lock: checkpoint times then follow commit order */
-    int64_t now = sq_wall_ms();
+    int64_t now = clock_now_ms();
     for (size_t i = 0; i < n; i++) {
         unsigned char leaf[AUDIT_HASH_BYTES], chain[AUDIT_HASH_BYTES];
         unsigned char canon[AUDIT_CANON_MAX];
@@ -892,7 +886,7 @@ static int s_audit_checkpoint_all(struct store *st)
         return 0;
     if (audit_write_begin(s))
         return -1;
-    int64_t now = sq_wall_ms();
+    int64_t now = clock_now_ms();
     for (size_t i = 0; i < s->ntrees; i++) {
         struct tree_state *t = &s->trees[i];
         int64_t head;

@@ -460,9 +460,7 @@ static void read_consent(sqlite3_stmt *q, struct consent *c, char *collected, si
     memset(c, 0, sizeof *c);
     c->id = sqlite3_column_int64(q, 0);
     sq_copy_col(q, 1, kind, sizeof kind);
-    c->kind = strcmp(kind, "municipal") == 0   ? CONSENT_MUNICIPAL
-              : strcmp(kind, "on_behalf") == 0 ? CONSENT_ON_BEHALF
-                                               : CONSENT_PERSONAL;
+    c->kind = consent_kind_from_code(kind);
     c->cats = (uint32_t)sqlite3_column_int64(q, 2);
     c->valid_from = sqlite3_column_int64(q, 3);
     c->valid_to = sqlite3_column_int64(q, 4);
@@ -502,9 +500,7 @@ static void read_proxy(sqlite3_stmt *q, struct proxy *p, char *login, char *basi
     p->id = sqlite3_column_int64(q, 0);
     sq_copy_col(q, 1, p->account, sizeof p->account);
     sq_copy_col(q, 2, kind, sizeof kind);
-    p->kind = strcmp(kind, "family") == 0 ? PROXY_FAMILY
-              : strcmp(kind, "guardian") == 0 ? PROXY_GUARDIAN
-                                              : PROXY_VOLUNTARY;
+    p->kind = proxy_kind_from_code(kind);
     p->cats = (uint32_t)sqlite3_column_int64(q, 3);
     p->valid_from = sqlite3_column_int64(q, 4);
     p->valid_to = sqlite3_column_int64(q, 5);

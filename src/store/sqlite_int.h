@@ -53,6 +53,5 @@ void sq_now_iso(char out[64]);
 void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap);
 int sq_exec(struct sqlite_store *s, const char *sql);
 int sq_rollback_keep(struct sqlite_store *s);
-int64_t sq_wall_ms(void);
 
 #endif

@@ -157,6 +157,25 @@ void date_iso(struct date a, char out[static 11])
     out[10] = '\0';
 }
 
+int64_t date_jst_ms(struct date a)
+{
+    return (int64_t)date_serial(a) * DATE_MS_PER_DAY - DATE_JST_OFFSET_MS;
+}
+
+struct date date_of_jst_ms(int64_t ms)
+{
+    int64_t t = ms + DATE_JST_OFFSET_MS;
+    int64_t days = t >= 0 ? t / DATE_MS_PER_DAY : -((-t + DATE_MS_PER_DAY - 1) / DATE_MS_PER_DAY);
+    return date_from_serial((int32_t)days);
+}
+
+int64_t clock_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct date date_today(void)
 {
     const char *fake = getenv("KAIGO_TODAY");

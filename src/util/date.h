@@ -42,6 +42,16 @@ int date_fiscal_year(struct date a);
 MUST_CHECK int date_parse_iso(const char *s, size_t n, struct date *out, const char **why);
 /* date_iso - writes "YYYY-MM-DD" plus NUL into out (11 bytes). */
 void date_iso(struct date a, char out[static 11]);
+/* Instants are UTC milliseconds since the epoch. JST is UTC+9 without daylight saving. */
+#define DATE_MS_PER_DAY 86400000LL
+#define DATE_JST_OFFSET_MS (9LL * 3600 * 1000)
+/* date_jst_ms - the instant 00:00 JST of a (a valid date). */
+int64_t date_jst_ms(struct date a);
+/* date_of_jst_ms - the JST calendar date of an instant. */
+struct date date_of_jst_ms(int64_t ms);
+/* clock_now_ms - the wall clock (CLOCK_REALTIME) in UTC milliseconds. */
+int64_t clock_now_ms(void);
+
 /* date_today - the current date in JST (UTC+9), or KAIGO_TODAY if set (tests). */
 struct date date_today(void);
 
