@@ -176,12 +176,13 @@ void merkle_frontier_init(struct merkle_frontier *f)
     memset(f, 0, sizeof *f);
 }
 
-void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH])
+void merkle_frontier_push(struct merkle_frontier *f, const unsigned char root[MERKLE_HASH],
+                          int height)
 {
     unsigned char h[MERKLE_HASH];
-    memcpy(h, leaf, MERKLE_HASH);
-    uint64_t s = f->size;
-    int level = 0;
+    memcpy(h, root, MERKLE_HASH);
+    uint64_t s = f->size >> height;
+    int level = height;
     /* merge with every complete subtree on the right edge */
     while (s & 1) {
         node_hash(f->node[level], h, h);
@@ -189,7 +190,35 @@ void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[
         level++;
     }
     memcpy(f->node[level], h, MERKLE_HASH);
-    f->size++;
+    f->size += (uint64_t)1 << height;
+}
+
+void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH])
+{
+    merkle_frontier_push(f, leaf, 0);
+}
+
+void merkle_frontier_join(struct merkle_frontier *f, const struct merkle_frontier *tail)
+{
+    /* the tail's perfect subtrees, largest first: each lands on a boundary of
+     * its own size because f was aligned to one at least as large */
+    for (int level = MERKLE_MAX_PROOF - 1; level >= 0; level--)
+        if ((tail->size >> level) & 1)
+            merkle_frontier_push(f, tail->node[level], level);
+}
+
+void merkle_frontier_root_over(const struct merkle_frontier *prefix,
+                               const unsigned char tail_root[MERKLE_HASH],
+                               unsigned char out[MERKLE_HASH])
+{
+    /* the tail's subtrees are all lower than the prefix's: the fold of the
+     * joined edge is the tail's fold, continued through the prefix's nodes */
+    unsigned char h[MERKLE_HASH];
+    memcpy(h, tail_root, MERKLE_HASH);
+    for (int level = 0; level < MERKLE_MAX_PROOF; level++)
+        if ((prefix->size >> level) & 1)
+            node_hash(prefix->node[level], h, h);
+    memcpy(out, h, MERKLE_HASH);
 }
 
 void merkle_frontier_root(const struct merkle_frontier *f, unsigned char out[MERKLE_HASH])

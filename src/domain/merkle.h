@@ -53,4 +53,20 @@ void merkle_frontier_init(struct merkle_frontier *f);
 void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH]);
 void merkle_frontier_root(const struct merkle_frontier *f, unsigned char out[MERKLE_HASH]);
 
+/* Independent stretches of the log (kaigo audit verify, one per thread): a
+ * stretch that starts at a multiple of a power of two 2^k and holds at most 2^k
+ * leaves can build its own frontier from zero; the two then combine.
+ * merkle_frontier_push - appends a perfect subtree of 2^height leaves with the
+ *   given root; f->size must be a multiple of 2^height.
+ * merkle_frontier_join - appends the stretch's frontier `tail` to f (f->size a
+ *   multiple of a power of two ≥ tail->size).
+ * merkle_frontier_root_over - the root of prefix ‖ tail from the tail's own
+ *   merkle_frontier_root() (tail non-empty, same alignment as join). */
+void merkle_frontier_push(struct merkle_frontier *f, const unsigned char root[MERKLE_HASH],
+                          int height);
+void merkle_frontier_join(struct merkle_frontier *f, const struct merkle_frontier *tail);
+void merkle_frontier_root_over(const struct merkle_frontier *prefix,
+                               const unsigned char tail_root[MERKLE_HASH],
+                               unsigned char out[MERKLE_HASH]);
+
 #endif

@@ -145,6 +145,66 @@ static void t_properties(void **s)
 
 /* SHA-256: FIPS 180-4 examples, then libsodium as the oracle for every length
  * 0..300 split at every point, with and without the SHA extensions. */
+/* Stretches, as `kaigo audit verify` splits the log: for every prefix size P
+ * that is a multiple of 2^k and every stretch length 1..2^k (within N), a
+ * frontier built from zero over the stretch, joined to the prefix's, gives the
+ * recursive root of P + len leaves, and so does root_over from the stretch's
+ * own fold; a stretch placed off its alignment gives a different root (the
+ * precondition matters). */
+static void t_stretches(void **s)
+{
+    (void)s;
+    static unsigned char leaves[N][32];
+    for (int i = 0; i < N; i++) {
+        unsigned char b[3] = {(unsigned char)i, 0x5A, 7};
+        leaf_of(b, sizeof b, leaves[i]);
+    }
+    int checked = 0;
+    for (uint64_t k = 1; k <= 64; k <<= 1)
+        for (uint64_t p = 0; p < N; p += k)
+            for (uint64_t len = 1; len <= k && p + len <= N; len++) {
+                struct merkle_frontier pre, tail, joined;
+                merkle_frontier_init(&pre);
+                merkle_frontier_init(&tail);
+                for (uint64_t i = 0; i < p; i++)
+                    merkle_frontier_append(&pre, leaves[i]);
+                for (uint64_t i = p; i < p + len; i++)
+                    merkle_frontier_append(&tail, leaves[i]);
+                unsigned char want[32], got[32], fold[32];
+                merkle_root(&leaves[0][0], p + len, want);
+                joined = pre;
+                merkle_frontier_join(&joined, &tail);
+                assert_int_equal(joined.size, p + len);
+                merkle_frontier_root(&joined, got);
+                assert_memory_equal(got, want, 32);
+                merkle_frontier_root(&tail, fold);
+                merkle_frontier_root_over(&pre, fold, got);
+                assert_memory_equal(got, want, 32);
+                /* the joined frontier goes on like one built leaf by leaf */
+                if (p + len < N) {
+                    merkle_frontier_append(&joined, leaves[p + len]);
+                    merkle_root(&leaves[0][0], p + len + 1, want);
+                    merkle_frontier_root(&joined, got);
+                    assert_memory_equal(got, want, 32);
+                }
+                checked++;
+            }
+    assert_int_equal(checked, 7 * N); /* each k covers every leaf position once */
+    /* misaligned: a prefix of 3 and a stretch of 2 built from zero is not MTH(5) */
+    struct merkle_frontier pre, tail;
+    merkle_frontier_init(&pre);
+    merkle_frontier_init(&tail);
+    for (int i = 0; i < 3; i++)
+        merkle_frontier_append(&pre, leaves[i]);
+    for (int i = 3; i < 5; i++)
+        merkle_frontier_append(&tail, leaves[i]);
+    unsigned char want[32], fold[32], got[32];
+    merkle_root(&leaves[0][0], 5, want);
+    merkle_frontier_root(&tail, fold);
+    merkle_frontier_root_over(&pre, fold, got);
+    assert_memory_not_equal(got, want, 32);
+}
+
 static void t_sha256(void **s)
 {
     (void)s;
@@ -200,6 +260,7 @@ int main(void)
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {cmocka_unit_test(t_vectors), cmocka_unit_test(t_properties),
+                                       cmocka_unit_test(t_stretches),
                                        cmocka_unit_test(t_sha256)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
