@@ -2,8 +2,8 @@
  * cmd_audit.c - kaigo audit verify | prove | consistency.
  *
  * verify: for each insurer, entries must be numbered 1, 2, 3, … without gaps;
- * each leaf hash must equal SHA-256(0x00 ‖ canonical bytes of the row), each
- * chain hash SHA-256(0x02 ‖ previous chain ‖ leaf); every signed checkpoint
+ * each leaf hash must equal SHA-256(0x00 ‖ the stored canonical bytes), which
+ * must be a canonical entry carrying the row's insurer and seq; every signed checkpoint
  * (Merkle tree head) must carry a valid Ed25519 signature by the log's key and
  * the root of the first `size` leaves; a checkpoint larger than the log means
  * the tail was removed. The first failure is named with its sequence number
@@ -32,7 +32,7 @@ static const char help[] =
     "使い方: kaigo audit verify [--db PATH] [--insurer INSURER] [--pubkey FILE]\n"
     "        kaigo audit prove [--db PATH] [--pubkey FILE] INSURER SEQ\n"
     "        kaigo audit consistency [--db PATH] [--pubkey FILE] INSURER SIZE1 SIZE2\n"
-    "  verify      保険者ごとの監査ログ(ハッシュ連鎖と署名済みチェックポイント)を再計算して検証します。\n"
+    "  verify      保険者ごとの監査ログ(各記録のハッシュと署名済みチェックポイント)を再計算して検証します。\n"
     "              改ざん・削除・挿入・並べ替え・末尾の切り詰めがあれば、最初の不正な連番を示して\n"
     "              終了コード1で終わります。\n"
     "  prove       連番 SEQ の記録が最新の署名済みチェックポイントに含まれることの証明(RFC 9162)。\n"
@@ -86,28 +86,28 @@ static int add_ckpt(void *ctx, const struct audit_checkpoint *c)
     return 0;
 }
 
-/* Order-independent fingerprint of a set of (seq, person) pairs: two sums of
- * SipHash-2-4 under keys chosen at random for this run (so no one can prepare
- * a substitute pair with the same value), and the count. */
+/* Order-independent fingerprint of a set of (seq, person) pairs: the sums of
+ * the two 64-bit halves of SipHash-2-4-128 under a key chosen at random for
+ * this run (so no one can prepare a substitute pair with the same value), and
+ * the count. */
 struct idx_fp {
     uint64_t a, b;
     long long n;
 };
-static unsigned char fp_k1[crypto_shorthash_KEYBYTES], fp_k2[crypto_shorthash_KEYBYTES];
+static unsigned char fp_key[crypto_shorthash_siphashx24_KEYBYTES];
 
 static void fp_add(struct idx_fp *f, long long seq, const char *insured_no, size_t nlen)
 {
-    unsigned char m[40], h[8];
+    unsigned char m[40], h[crypto_shorthash_siphashx24_BYTES];
     if (nlen > 20)
         nlen = 20;
     memcpy(m, &seq, sizeof seq); /* fixed width, so no two pairs share bytes */
     memcpy(m + sizeof seq, insured_no, nlen);
     size_t len = sizeof seq + nlen;
     uint64_t x, y;
-    crypto_shorthash(h, m, len, fp_k1);
+    crypto_shorthash_siphashx24(h, m, len, fp_key); /* 128 bits in one pass */
     memcpy(&x, h, 8);
-    crypto_shorthash(h, m, len, fp_k2);
-    memcpy(&y, h, 8);
+    memcpy(&y, h + 8, 8);
     f->a += x;
     f->b += y;
     f->n++;
@@ -115,7 +115,6 @@ static void fp_add(struct idx_fp *f, long long seq, const char *insured_no, size
 
 struct vctx {
     int64_t expect;
-    unsigned char prev[AUDIT_HASH_BYTES];
     int bad;
     long long entries;
     const char *insurer;
@@ -124,106 +123,87 @@ struct vctx {
     size_t next; /* next checkpoint to meet */
     const unsigned char *pk;
     int64_t last_time;
+    /* per checkpoint, filled by the part that meets it: the fold of that part's
+     * own frontier at the checkpoint's size, and whether the signature holds */
+    unsigned char (*ck_fold)[AUDIT_HASH_BYTES];
+    bool *ck_sig_ok;
     /* the person index: a keyed multiset fingerprint of (seq, person) for seq ≤ idx_upto */
     long long idx_upto;
     struct idx_fp log_fp, idx_fp;
+    bool idx_epochs_bad;
 };
 
-static int check_checkpoints(struct vctx *v)
-{
-    while (v->next < v->cs.n && v->cs.c[v->next].size == (int64_t)v->f.size) {
-        const struct audit_checkpoint *c = &v->cs.c[v->next];
-        unsigned char root[AUDIT_HASH_BYTES];
-        merkle_frontier_root(&v->f, root);
-        if (sodium_memcmp(root, c->root, AUDIT_HASH_BYTES) != 0) {
-            printf("保険者 %s: 連番 %lld: 署名済みチェックポイントの根ハッシュと一致しません(改ざん)\n",
-                   v->insurer, (long long)c->size);
-            return -1;
-        }
-        if (v->pk && !audit_checkpoint_verify(c, v->pk)) { /* no key: reported at the end */
-            printf("保険者 %s: 連番 %lld: チェックポイントの署名が不正です\n", v->insurer,
-                   (long long)c->size);
-            return -1;
-        }
-        if (c->time_ms < v->last_time) {
-            printf("保険者 %s: 連番 %lld: チェックポイントの時刻が前のものより前です\n", v->insurer,
-                   (long long)c->size);
-            return -1;
-        }
-        v->last_time = c->time_ms;
-        v->next++;
-    }
-    return 0;
-}
-
-/* ---- entries: verified in windows, each split in two ranges checked in parallel ----
+/* ---- entries: verified in parts of 2^15, two at a time in parallel ----
  *
- * Given the stored values, each entry's leaf hash and its chain link
- * (chain = SHA-256(0x02 ‖ previous stored chain ‖ leaf)) can be checked
- * independently, so two threads, each on its own read connection, check the two
- * halves of a window; the first link of each half is checked afterwards against
- * the previous half's last stored chain. Only the Merkle frontier (and the
- * checkpoints on it) is sequential; it takes the recomputed leaves in order. The
- * first failure by sequence number is reported, with the same messages as a
- * single pass. */
+ * Each entry's leaf hash and form can be checked on its own, so two threads,
+ * each on its own read connection, take parts in turn. The Merkle tree is
+ * parallel too: every part starts on a multiple of its size (a power of two),
+ * so each part builds its own frontier from zero; at each checkpoint
+ * inside it, it keeps its frontier's fold and checks the checkpoint's signature
+ * (which covers the stored root). In sequence, the main thread then only
+ * finishes each checkpoint's root over the frontier of everything before the
+ * part (merkle_frontier_root_over: at most one hash per level) and appends the
+ * part's frontier (merkle_frontier_join). The first failure by sequence number
+ * is reported, with the same messages as a single pass. */
 
-#define VWINDOW 65536
-
-enum vbad { VB_NONE, VB_GAP, VB_LEAF, VB_CHAIN };
+enum vbad { VB_NONE, VB_GAP, VB_LEAF, VB_FORM };
 
 struct vpart {
     struct store *st;
-    const char *insurer;
+    struct vctx *v; /* read-only in the part, but for its own checkpoints' slots */
     int64_t from, to; /* the seqs this part must find, inclusive */
-    long long idx_upto;
     /* results */
     int64_t expect; /* next seq wanted */
-    unsigned char (*leaves)[AUDIT_HASH_BYTES];
+    struct merkle_frontier lf; /* the part's own frontier (leaves from..expect-1) */
+    size_t ck_first, ck_next;  /* the checkpoints met: [ck_first, ck_next) */
     size_t n;
-    unsigned char first_leaf[AUDIT_HASH_BYTES], first_chain[AUDIT_HASH_BYTES];
-    unsigned char prev[AUDIT_HASH_BYTES]; /* stored chain of the last entry seen */
     enum vbad bad;
     int64_t bad_seq, bad_expect;
-    struct idx_fp fp;
+    struct idx_fp fp; /* (seq, person) of the part's entries up to idx_upto */
     int err;
 };
 
-static int part_row(void *ctx, const struct audit_fields *e, const unsigned char leaf[32],
-                    const unsigned char chain[32])
+static int part_row(void *ctx, int64_t seq, const unsigned char *entry, size_t len,
+                    const unsigned char leaf[32])
 {
     struct vpart *p = ctx;
-    if (e->seq > p->to && p->expect == p->to + 1)
+    struct vctx *v = p->v;
+    if (seq > p->to && p->expect == p->to + 1)
         return 1; /* the row after the range: the range is complete */
-    if (e->seq != p->expect) {
+    if (seq != p->expect) {
         p->bad = VB_GAP;
-        p->bad_seq = e->seq;
+        p->bad_seq = seq;
         p->bad_expect = p->expect;
         return 1;
     }
-    /* canonical bytes straight from the stored text: no decoding, no copies */
-    unsigned char canon[AUDIT_CANON_MAX], l[32], c[32];
-    audit_leaf_hash(canon, audit_canonical_fields(e, canon), l);
+    /* the stored bytes are the hashed bytes; they must also be a canonical
+     * entry of this row (its key's insurer and seq) */
+    unsigned char l[32];
+    struct audit_fields e;
+    audit_leaf_hash(entry, len, l);
     /* plain memcmp: these hashes are public, there is no secret to time */
     if (memcmp(l, leaf, 32) != 0) {
         p->bad = VB_LEAF;
-        p->bad_seq = e->seq;
+        p->bad_seq = seq;
         return 1;
     }
-    if (p->n == 0) { /* checked by the caller against the previous range */
-        memcpy(p->first_leaf, l, 32);
-        memcpy(p->first_chain, chain, 32);
-    } else {
-        audit_chain_hash(p->prev, l, c);
-        if (memcmp(c, chain, 32) != 0) {
-            p->bad = VB_CHAIN;
-            p->bad_seq = e->seq;
-            return 1;
-        }
+    if (!audit_fields_parse(entry, len, &e) || e.seq != seq || e.insurer_no.n != strlen(v->insurer) ||
+        memcmp(e.insurer_no.p, v->insurer, e.insurer_no.n) != 0) {
+        p->bad = VB_FORM;
+        p->bad_seq = seq;
+        return 1;
     }
-    memcpy(p->prev, chain, 32);
-    memcpy(p->leaves[p->n++], l, 32);
-    if (e->seq <= p->idx_upto)
-        fp_add(&p->fp, e->seq, e->insured_no.p, e->insured_no.n);
+    merkle_frontier_append(&p->lf, l);
+    p->n++;
+    while (p->ck_next < v->cs.n && v->cs.c[p->ck_next].size == seq) {
+        merkle_frontier_root(&p->lf, v->ck_fold[p->ck_next]);
+        /* the signature covers the stored root; whether that root is the log's
+         * is decided in sequence (settle). No key: reported at the end. */
+        v->ck_sig_ok[p->ck_next] = !v->pk || audit_checkpoint_verify(&v->cs.c[p->ck_next], v->pk);
+        p->ck_next++;
+    }
+    if (seq <= v->idx_upto)
+        fp_add(&p->fp, seq, e.insured_no.p, e.insured_no.n);
     p->expect++;
     return 0;
 }
@@ -232,7 +212,7 @@ static void *part_run(void *arg)
 {
     struct vpart *p = arg;
     /* one row past the range, so that rows missing at its end show as a gap */
-    if (p->st->ops->audit_fields_from(p->st, p->insurer, p->from, p->to - p->from + 2, part_row, p))
+    if (p->st->ops->audit_entries_from(p->st, p->v->insurer, p->from, p->to - p->from + 2, part_row, p))
         p->err = 1;
     return NULL;
 }
@@ -248,8 +228,8 @@ static void report(const struct vctx *v, const struct vpart *p, enum vbad kind, 
         printf("保険者 %s: 連番 %lld: 記録内容がハッシュと一致しません(改ざん)\n", v->insurer,
                (long long)seq);
         break;
-    case VB_CHAIN:
-        printf("保険者 %s: 連番 %lld: ハッシュ連鎖が途切れています(削除・挿入・並べ替え)\n",
+    case VB_FORM:
+        printf("保険者 %s: 連番 %lld: 記録の形式か連番・保険者番号が行と一致しません(改ざん)\n",
                v->insurer, (long long)seq);
         break;
     case VB_NONE:
@@ -257,35 +237,118 @@ static void report(const struct vctx *v, const struct vpart *p, enum vbad kind, 
     }
 }
 
-/* settle - after a part ran: its first link, its own failure, then its leaves
- * into the Merkle frontier. Returns 1 on a failure (reported), 0 to go on. */
+/* settle_checkpoints - the checkpoints the part met, in order, over the frontier
+ * of everything before the part (v->f). -1 on the first failure (reported). */
+static int settle_checkpoints(struct vctx *v, const struct vpart *p)
+{
+    for (size_t k = p->ck_first; k < p->ck_next; k++) {
+        const struct audit_checkpoint *c = &v->cs.c[k];
+        unsigned char root[AUDIT_HASH_BYTES];
+        merkle_frontier_root_over(&v->f, v->ck_fold[k], root);
+        if (sodium_memcmp(root, c->root, AUDIT_HASH_BYTES) != 0) {
+            printf("保険者 %s: 連番 %lld: 署名済みチェックポイントの根ハッシュと一致しません(改ざん)\n",
+                   v->insurer, (long long)c->size);
+            return -1;
+        }
+        if (!v->ck_sig_ok[k]) {
+            printf("保険者 %s: 連番 %lld: チェックポイントの署名が不正です\n", v->insurer,
+                   (long long)c->size);
+            return -1;
+        }
+        if (c->time_ms < v->last_time) {
+            printf("保険者 %s: 連番 %lld: チェックポイントの時刻が前のものより前です\n", v->insurer,
+                   (long long)c->size);
+            return -1;
+        }
+        v->last_time = c->time_ms;
+        v->next = k + 1;
+    }
+    return 0;
+}
+
+/* settle - after a part ran: the checkpoints it met, its own failure, then its
+ * frontier onto the log's. Returns 1 on a failure (reported), 0 to go on. */
 static int settle(struct vctx *v, struct vpart *p)
 {
-    if (p->n > 0) {
-        unsigned char c[32];
-        audit_chain_hash(v->prev, p->first_leaf, c);
-        if (memcmp(c, p->first_chain, 32) != 0) {
-            report(v, p, VB_CHAIN, p->from);
-            return 1;
-        }
-    }
-    for (size_t i = 0; i < p->n; i++) {
-        merkle_frontier_append(&v->f, p->leaves[i]);
-        v->entries++;
-        if (check_checkpoints(v))
-            return 1;
-    }
+    if (settle_checkpoints(v, p))
+        return 1;
+    merkle_frontier_join(&v->f, &p->lf);
+    v->entries += (long long)p->n;
     if (p->bad != VB_NONE) {
         report(v, p, p->bad, p->bad_seq);
         return 1;
     }
-    if (p->n > 0)
-        memcpy(v->prev, p->prev, 32);
     v->log_fp.a += p->fp.a;
     v->log_fp.b += p->fp.b;
     v->log_fp.n += p->fp.n;
+
     v->expect = p->expect;
     return 0;
+}
+
+/* first_ckpt - the first checkpoint of size ≥ seq (checkpoints are sorted by size). */
+static size_t first_ckpt(const struct vctx *v, int64_t seq)
+{
+    size_t lo = 0, hi = v->cs.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->cs.c[mid].size < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Parts are handed out in order to two workers (the main thread and one more,
+ * each with its own read connection), a batch at a time; a worker stops taking
+ * parts past the first one that failed. The batch is then settled in order. */
+#define VPART 32768 /* a power of two: every part starts on a multiple of its size */
+#define VBATCH 128  /* parts held at once (≈ 4M entries, ≈ 300 KiB) */
+
+struct vrun {
+    pthread_mutex_t mu;
+    struct vpart *parts;
+    int64_t first, next, end; /* seq of part k's first entry: first + k * VPART */
+    int64_t head;
+    size_t taken, stop; /* parts handed out; no part at or past stop is wanted */
+};
+
+static void *worker(void *arg, struct store *st)
+{
+    struct vrun *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        size_t k = r->taken;
+        bool go = k < r->stop && r->next <= r->end;
+        if (go) {
+            r->taken++;
+            r->next += VPART;
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (!go)
+            return NULL;
+        struct vpart *p = &r->parts[k];
+        p->st = st;
+        part_run(p);
+        if (p->err || p->bad != VB_NONE) {
+            pthread_mutex_lock(&r->mu);
+            if (k + 1 < r->stop)
+                r->stop = k + 1; /* this part is settled (it reports); none after it */
+            pthread_mutex_unlock(&r->mu);
+        }
+    }
+}
+
+struct worker2 {
+    struct vrun *r;
+    struct store *st;
+};
+
+static void *worker_thread(void *arg)
+{
+    struct worker2 *w = arg;
+    return worker(w->r, w->st);
 }
 
 /* verify_entries - the whole log of one insurer. -1 on a database error. */
@@ -294,72 +357,87 @@ static int verify_entries(struct vctx *v, struct store *st1, struct store *st2)
     int64_t head;
     if (st1->ops->audit_head_seq(st1, v->insurer, &head))
         return -1;
-    struct vpart p[2];
-    unsigned char(*buf)[AUDIT_HASH_BYTES] = xcalloc(VWINDOW + 2, AUDIT_HASH_BYTES);
+    v->ck_fold = xcalloc(v->cs.n + 1, AUDIT_HASH_BYTES);
+    v->ck_sig_ok = xcalloc(v->cs.n + 1, sizeof *v->ck_sig_ok);
+    struct vrun r = {.parts = xcalloc(VBATCH, sizeof *r.parts), .head = head};
+    pthread_mutex_init(&r.mu, NULL);
     int rc = 0;
-    for (int64_t a = 1; a <= head && !v->bad; a += VWINDOW) {
-        int64_t b = a + VWINDOW - 1 < head ? a + VWINDOW - 1 : head, m = a + (b - a) / 2;
-        for (int k = 0; k < 2; k++) {
-            memset(&p[k], 0, sizeof p[k]);
-            p[k].st = k ? st2 : st1;
-            p[k].insurer = v->insurer;
-            p[k].from = k ? m + 1 : a;
-            p[k].to = k ? b : m;
-            p[k].expect = p[k].from;
-            p[k].idx_upto = v->idx_upto;
-            p[k].leaves = buf + (k ? m + 1 - a : 0);
+    for (int64_t a = 1; a <= head && !v->bad && !rc; a += (int64_t)VPART * VBATCH) {
+        size_t n = 0;
+        for (int64_t from = a; from <= head && n < VBATCH; from += VPART, n++) {
+            struct vpart *p = &r.parts[n];
+            memset(p, 0, sizeof *p);
+            p->v = v;
+            p->from = from;
+            p->to = from + VPART - 1 < head ? from + VPART - 1 : head;
+            p->expect = from;
+            merkle_frontier_init(&p->lf);
+            p->ck_first = p->ck_next = first_ckpt(v, from);
         }
+        r.first = r.next = a;
+        r.end = a + (int64_t)(n - 1) * VPART;
+        r.taken = 0;
+        r.stop = n;
+        struct worker2 w = {&r, st2};
         pthread_t t;
-        bool two = b > m && st2 && pthread_create(&t, NULL, part_run, &p[1]) == 0;
-        part_run(&p[0]);
-        if (b > m) {
-            if (two)
-                pthread_join(t, NULL);
-            else
-                part_run(&p[1]);
+        bool two = n > 1 && st2 && pthread_create(&t, NULL, worker_thread, &w) == 0;
+        worker(&r, st1);
+        if (two)
+            pthread_join(t, NULL);
+        for (size_t k = 0; k < r.stop && k < n; k++) {
+            if (r.parts[k].err) {
+                rc = -1;
+                break;
+            }
+            if (settle(v, &r.parts[k])) {
+                v->bad = 1;
+                break;
+            }
+            if (r.parts[k].n == 0)
+                break; /* nothing at or after its start: the log ends */
         }
-        if (p[0].err || p[1].err) {
-            rc = -1;
-            break;
-        }
-        if (settle(v, &p[0]) || (b > m && settle(v, &p[1])))
-            v->bad = 1;
-        else if (p[0].n == 0 && p[1].n == 0)
-            break; /* nothing at or after a: the log ends */
     }
-    free(buf);
+    pthread_mutex_destroy(&r.mu);
+    free(r.parts);
+    free(v->ck_fold);
+    free(v->ck_sig_ok);
     return rc;
 }
 
 struct allctx {
-    struct store *st, *st2, *st3; /* read connections: two ranges and the index scan in parallel */
+    struct store *st, *st2, *st3; /* read connections: two parts of the log, and the index */
     const char *only;
     const unsigned char *pk;
     int bad, err, logs;
     long long entries, checkpoints;
 };
 
+/* The person index, scanned whole on a third connection and thread beside the
+ * two parts (measured: 0.87 s against 0.93 s for 1M entries when each part
+ * scanned the epochs that begin in it on its own connection). */
 struct idx_scan {
     struct store *st;
-    const char *insurer;
-    struct idx_fp *fp;
-    bool epochs_ok;
+    const struct vctx *v;
+    struct idx_fp fp;
+    bool epochs_bad; /* an index row outside its seq's epoch */
+    long long rows;  /* every index row of the insurer, whatever its epoch */
     int err;
 };
 
-static int idx_row(void *ctx, const char *insured_no, long long seq, bool epoch_ok)
+static int idx_row(void *ctx, const char *insured_no, size_t n, long long seq, bool epoch_ok)
 {
     struct idx_scan *sc = ctx;
     if (!epoch_ok)
-        sc->epochs_ok = false;
-    fp_add(sc->fp, seq, insured_no, strlen(insured_no));
+        sc->epochs_bad = true;
+    fp_add(&sc->fp, seq, insured_no, n);
     return 0;
 }
 
 static void *idx_scan_run(void *arg)
 {
     struct idx_scan *sc = arg;
-    if (!sc->st || sc->st->ops->audit_index_scan(sc->st, sc->insurer, idx_row, sc) < 0)
+    if (sc->st->ops->audit_index_scan(sc->st, sc->v->insurer, 1, INT64_MAX, idx_row, sc) < 0 ||
+        sc->st->ops->audit_index_count(sc->st, sc->v->insurer, &sc->rows) < 0)
         sc->err = 1;
     return NULL;
 }
@@ -374,22 +452,24 @@ static int verify_insurer(void *ctx, const char *no)
     v->insurer = no;
     v->pk = a->pk;
     merkle_frontier_init(&v->f);
-    struct idx_scan sc = {a->st3, no, &v->idx_fp, true, 0};
-    pthread_t scan_thread;
-    bool scan_started = false;
     if (a->st->ops->audit_index_upto(a->st, no, &v->idx_upto) < 0) {
         a->err = 1;
         free(v);
         return 1;
     }
-    if (v->idx_upto > 0 && a->st3)
-        scan_started = pthread_create(&scan_thread, NULL, idx_scan_run, &sc) == 0;
+    struct idx_scan sc = {.st = a->st3 ? a->st3 : a->st, .v = v};
+    pthread_t scan_thread;
+    bool scan_started = v->idx_upto > 0 && a->st3 &&
+                        pthread_create(&scan_thread, NULL, idx_scan_run, &sc) == 0;
     if (v->idx_upto > 0 && !scan_started)
-        idx_scan_run(&sc); /* no third connection or thread: scan first */
-    if (a->st->ops->audit_checkpoints(a->st, no, add_ckpt, &v->cs) ||
-        verify_entries(v, a->st, a->st2)) {
-        if (scan_started)
-            pthread_join(scan_thread, NULL);
+        idx_scan_run(&sc);
+    int failed = a->st->ops->audit_checkpoints(a->st, no, add_ckpt, &v->cs) ||
+                 verify_entries(v, a->st, a->st2);
+    if (scan_started)
+        pthread_join(scan_thread, NULL);
+    v->idx_fp = sc.fp;
+    v->idx_epochs_bad = sc.epochs_bad;
+    if (failed || sc.err) {
         a->err = 1;
         free(v->cs.c);
         free(v);
@@ -403,18 +483,11 @@ static int verify_insurer(void *ctx, const char *no)
     }
     /* the person index (derived, used by the person's access report) must
      * match the log: a removed or moved index row would hide an access from the
-     * person. Compared by fingerprint; the index side was scanned in parallel. */
-    if (scan_started)
-        pthread_join(scan_thread, NULL);
-    if (sc.err) {
-        a->err = 1;
-        free(v->cs.c);
-        free(v);
-        return 1;
-    }
+     * person. Compared by fingerprint; a row with an epoch no scan reaches
+     * (negative, say) shows in the count. */
     if (!v->bad && v->idx_upto > 0 &&
-        (!sc.epochs_ok || v->idx_fp.n != v->idx_upto || v->log_fp.n != v->idx_upto ||
-         v->idx_fp.a != v->log_fp.a || v->idx_fp.b != v->log_fp.b)) {
+        (v->idx_epochs_bad || sc.rows != v->idx_fp.n || v->idx_fp.n != v->idx_upto ||
+         v->log_fp.n != v->idx_upto || v->idx_fp.a != v->log_fp.a || v->idx_fp.b != v->log_fp.b)) {
         printf("保険者 %s: 人別索引(.audit-idx)が監査ログと一致しません(本人向けアクセス記録に影響)\n", no);
         v->bad = 1;
     }
@@ -435,14 +508,26 @@ static int verify_insurer(void *ctx, const char *no)
 struct leaves {
     unsigned char *h; /* n × 32 */
     size_t n, cap;
+    int64_t want;     /* the entry being proved: its leaf is recomputed from its bytes */
+    bool want_ok, gap;
 };
 
-static int add_leaf(void *ctx, const struct audit_entry *e, const unsigned char leaf[32],
-                    const unsigned char chain[32])
+/* add_leaf - the stored leaf hashes in order (only they enter the proofs; a
+ * tampered one fails against the signed root); the proved entry's own leaf is
+ * recomputed from its stored bytes. */
+static int add_leaf(void *ctx, int64_t seq, const unsigned char *entry, size_t len,
+                    const unsigned char leaf[32])
 {
-    (void)e;
-    (void)chain;
     struct leaves *l = ctx;
+    if (seq != (int64_t)l->n + 1) {
+        l->gap = true;
+        return 1;
+    }
+    if (seq == l->want) {
+        unsigned char h[32];
+        audit_leaf_hash(entry, len, h);
+        l->want_ok = memcmp(h, leaf, 32) == 0;
+    }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 1024;
         l->h = xrealloc(l->h, size_mul(l->cap, AUDIT_HASH_BYTES));
@@ -494,12 +579,17 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
     }
     (void)nargs;
     struct ckpts cs = {0};
-    struct leaves lv = {0};
+    struct leaves lv = {.want = consistency ? 0 : a};
     int rc = EXIT_INVALID;
     unsigned char(*proof)[MERKLE_HASH] = xcalloc(MERKLE_MAX_PROOF, MERKLE_HASH);
     if (st->ops->audit_checkpoints(st, insurer, add_ckpt, &cs) ||
-        st->ops->audit_iter(st, insurer, add_leaf, &lv)) {
+        st->ops->audit_entries_from(st, insurer, 1, INT64_MAX, add_leaf, &lv)) {
         rc = EXIT_INTERNAL;
+        goto out;
+    }
+    if (lv.gap) {
+        fprintf(stderr, "kaigo audit: 連番 %zu の記録がありません(kaigo audit verify で確認してください)\n",
+                lv.n + 1);
         goto out;
     }
     if (!consistency) {
@@ -512,7 +602,9 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
             goto out;
         }
         int len = merkle_inclusion_proof(lv.h, (uint64_t)c->size, (uint64_t)a - 1, &proof[0][0]);
-        bool ok = len >= 0 && merkle_inclusion_verify((uint64_t)a - 1, (uint64_t)c->size,
+        if (!lv.want_ok)
+            fprintf(stderr, "kaigo audit: 連番 %lld の記録内容が葉ハッシュと一致しません(改ざん)\n", a);
+        bool ok = lv.want_ok && len >= 0 && merkle_inclusion_verify((uint64_t)a - 1, (uint64_t)c->size,
                                                       lv.h + (size_t)(a - 1) * MERKLE_HASH,
                                                       &proof[0][0], (size_t)len, c->root);
         printf("保険者 %s 連番 %lld の包含証明 (RFC 9162)\n", insurer, a);
@@ -709,8 +801,7 @@ int cmd_audit(int argc, char **argv)
             fputs(help, stderr);
         return rc;
     }
-    randombytes_buf(fp_k1, sizeof fp_k1);
-    randombytes_buf(fp_k2, sizeof fp_k2);
+    randombytes_buf(fp_key, sizeof fp_key);
     struct store *st2 = store_open_sqlite(db, true); /* NULL: one range at a time */
     struct store *st3 = store_open_sqlite(db, true); /* NULL: the index is scanned first */
     struct allctx a = {st, st2, st3, only, have_pk ? pk : NULL, 0, 0, 0, 0, 0};

@@ -103,11 +103,6 @@ void hash_pair(unsigned char prefix, const unsigned char a[AUDIT_HASH_BYTES],
     sha256(m, sizeof m, out);
 }
 
-void audit_chain_hash(const unsigned char prev[AUDIT_HASH_BYTES],
-                      const unsigned char leaf[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES])
-{
-    hash_pair(0x02, prev, leaf, out);
-}
 
 size_t audit_checkpoint_message(const struct audit_checkpoint *c, char out[AUDIT_CKPT_MSG_MAX])
 {

@@ -2,14 +2,18 @@
  * audit.h - audit entries: canonical bytes and hashes. Pure (libsodium SHA-256).
  *
  * One log per insurer (architecture.md §4). leaf = SHA-256(0x00 ‖ canonical
- * bytes) as in RFC 9162; each entry also carries chain = SHA-256(0x02 ‖
- * previous chain ‖ leaf), so deleting, inserting or reordering any entry
- * breaks every later chain value. The Merkle tree and signed checkpoints of
- * the access issue are built over the same leaf hashes.
+ * bytes) as in RFC 9162; the Merkle tree and its signed checkpoints are built
+ * over the leaf hashes. The canonical bytes carry the insurer and the sequence
+ * number, so an entry moved, copied or renumbered no longer matches its row,
+ * and a gap in the numbers shows a deletion. (Logs before format 3 also kept a
+ * hash chain; with the entry's own seq and the signed tree it added nothing,
+ * and it would stand in the way of authenticated selective deletion at the end
+ * of the retention period.)
  */
 #ifndef KAIGO_DOMAIN_AUDIT_H
 #define KAIGO_DOMAIN_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,16 +58,22 @@ struct audit_fields {
  * audit_canonical() of the entry the text came from. */
 size_t audit_canonical_fields(const struct audit_fields *f, unsigned char out[AUDIT_CANON_MAX]);
 
+/* audit_fields_parse - the fields of canonical bytes as stored (the audit
+ * table keeps each entry as its canonical bytes): slices point into b. Strict:
+ * the "kaigo-audit-2" tag, fifteen length-prefixed items that end exactly at n,
+ * decimals exactly as audit_canonical writes them (no sign on zero, no leading
+ * zeros, within int64; flags within unsigned), at most AUDIT_CANON_MAX bytes. So whatever parses is the
+ * canonical form of what it parses to: audit_canonical_fields(parse(b)) == b.
+ * Returns false (f unspecified) on anything else. */
+bool audit_fields_parse(const unsigned char *b, size_t n, struct audit_fields *f);
+
 /* audit_canonical - writes the canonical bytes (≤ AUDIT_CANON_MAX) to out and
  * returns their length. Every field is length-prefixed, so no two entries share bytes. */
 size_t audit_canonical(const struct audit_entry *e, unsigned char out[AUDIT_CANON_MAX]);
 void audit_leaf_hash(const unsigned char *canon, size_t n, unsigned char out[AUDIT_HASH_BYTES]);
-/* hash_pair - SHA-256(prefix ‖ a ‖ b): the Merkle node (0x01) and the chain link (0x02). */
+/* hash_pair - SHA-256(prefix ‖ a ‖ b): the Merkle node (prefix 0x01). */
 void hash_pair(unsigned char prefix, const unsigned char a[AUDIT_HASH_BYTES],
                const unsigned char b[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES]);
-/* prev is all-zero for the first entry of an insurer's log. */
-void audit_chain_hash(const unsigned char prev[AUDIT_HASH_BYTES],
-                      const unsigned char leaf[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES]);
 
 /* ---- signed checkpoints (tree heads) ------------------------------------ */
 

@@ -139,14 +139,14 @@ static const char *const asql[A_COUNT] = {
     [A_IDX_EPOCH_SEQS] = "SELECT seq FROM audidx.person_epoch WHERE insurer_no = ?1 AND epoch = ?2"
                          " AND insured_no = ?3 ORDER BY seq",
     [A_AUDIT_ROW] = "SELECT l.seq, l.time_ms, l.actor, l.org, ifnull(o.name, ''), l.role, l.category,"
-                    " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_log l"
+                    " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_v l"
                     " LEFT JOIN main.orgs o ON o.org_id = l.org WHERE l.insurer_no = ?1 AND l.seq = ?2",
     [A_PERSON_ACCESS] = "SELECT l.seq, l.time_ms, l.actor, l.org, ifnull(o.name, ''), l.role, l.category,"
-                        " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_log l"
+                        " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_v l"
                         " LEFT JOIN main.orgs o ON o.org_id = l.org"
                         " WHERE l.insurer_no = ?1 AND l.seq > ?3 AND l.insured_no = ?2 ORDER BY l.seq",
     [A_SCOPE] = "SELECT insurer_no, insured_no, category, sum(outcome = 'allowed'), sum(outcome <> 'allowed')"
-                " FROM audit.audit_log WHERE (?1 = '' OR org = ?1) AND (?2 = '' OR actor = ?2)"
+                " FROM audit.audit_v WHERE (?1 = '' OR org = ?1) AND (?2 = '' OR actor = ?2)"
                 " AND time_ms >= ?3 AND time_ms < ?4 GROUP BY insurer_no, insured_no, category"
                 " ORDER BY insurer_no, insured_no, category",
 };

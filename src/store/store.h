@@ -26,9 +26,11 @@
 
 struct store;
 
-typedef int store_audit_fn(void *ctx, const struct audit_entry *e,
-                           const unsigned char leaf[AUDIT_HASH_BYTES],
-                           const unsigned char chain[AUDIT_HASH_BYTES]);
+/* store_audit_raw_fn - one stored row as it is: its key's seq, the entry's
+ * canonical bytes (untrusted: parse with audit_fields_parse), and the stored
+ * leaf hash; valid during the callback only. */
+typedef int store_audit_raw_fn(void *ctx, int64_t seq, const unsigned char *entry, size_t n,
+                               const unsigned char leaf[AUDIT_HASH_BYTES]);
 typedef int store_insurer_fn(void *ctx, const struct insurer *ins, long long persons);
 typedef int store_checkpoint_fn(void *ctx, const struct audit_checkpoint *c);
 
@@ -77,17 +79,10 @@ struct store_ops {
     /* audit_append - assigns seq per insurer (continuing the stored log), computes
      * the hashes and inserts all n entries in one transaction. */
     int (*audit_append)(struct store *st, struct audit_entry *e, size_t n);
-    int (*audit_iter)(struct store *st, const char *insurer_no, store_audit_fn *fn, void *ctx);
-    /* audit_iter_from - at most limit entries with seq >= from, in order (verify's ranges). */
-    int (*audit_iter_from)(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
-                           store_audit_fn *fn, void *ctx);
-    /* audit_fields_from - as audit_iter_from, but the stored text as it is (no
-     * copies, no decoding; valid during the callback): for verification. */
-    int (*audit_fields_from)(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
-                             int (*fn)(void *ctx, const struct audit_fields *f,
-                                       const unsigned char leaf[AUDIT_HASH_BYTES],
-                                       const unsigned char chain[AUDIT_HASH_BYTES]),
-                             void *ctx);
+    /* audit_entries_from - at most limit stored rows with seq >= from, in order,
+     * as they are (no copies, no decoding): for verification and proofs. */
+    int (*audit_entries_from)(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
+                             store_audit_raw_fn *fn, void *ctx);
     /* audit_head_seq - the highest sequence number of the insurer's log (0 if none). */
     int (*audit_head_seq)(struct store *st, const char *insurer_no, int64_t *seq);
     /* audit_insurers - every insurer number that has a log (callback; non-zero stops). */
@@ -118,11 +113,16 @@ struct store_ops {
     int (*audit_index)(struct store *st);
     /* audit_index_upto - entries 1..*upto of the insurer are indexed; NOTFOUND if no index file. */
     int (*audit_index_upto)(struct store *st, const char *insurer, long long *upto);
-    /* audit_index_scan - every index row of the insurer in storage order (a sequential
-     * scan, for verify); epoch_ok says the row sits in its seq's epoch. */
-    int (*audit_index_scan)(struct store *st, const char *insurer,
-                            int (*fn)(void *ctx, const char *insured_no, long long seq, bool epoch_ok),
+    /* audit_index_scan - the index rows of the insurer's epochs that begin at a
+     * seq in from..to (1..INT64_MAX: all of them), in storage order (sequential,
+     * for verify); epoch_ok says the row sits in its seq's epoch. The
+     * person number is a slice (not NUL-terminated), valid during the callback.
+     * audit_index_count - every index row of the insurer, whatever its epoch. */
+    int (*audit_index_scan)(struct store *st, const char *insurer, int64_t from, int64_t to,
+                            int (*fn)(void *ctx, const char *insured_no, size_t n, long long seq,
+                                      bool epoch_ok),
                             void *ctx);
+    int (*audit_index_count)(struct store *st, const char *insurer, long long *n);
 
     /* data_version - changes whenever any connection, this one included,
      * committed to the registry file: the key of per-connection caches. */

@@ -39,7 +39,7 @@ after(async () => { await srv.stop(); });
 
 const as = (t, path, init) => srv.as(t, path, init);
 const post = (t, path, body) => srv.as(t, path, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
-const audit = (where) => sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_log WHERE ${where}`).out;
+const audit = (where) => sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_v WHERE ${where}`).out;
 
 // login - a session cookie (password + TOTP), cached per login; a fresh login
 // (fresh = true) waits for an unused TOTP step when needed (codes are one-use).
@@ -95,7 +95,7 @@ test('provider: nothing before 本人確認; a self-issued one-time code registe
   r = await as(tok.kyo1, P1 + '/card');
   assert.equal(r.status, 200);
   assert.equal((await r.json()).panel1.insured_no, '0000000001');
-  const row = sqlite(db + '.audit', `SELECT basis, basis_ref LIKE 'consent:%,rel:%' FROM audit_log WHERE request_id='${r.headers.get('x-request-id')}'`).out;
+  const row = sqlite(db + '.audit', `SELECT basis, basis_ref LIKE 'consent:%,rel:%' FROM audit_v WHERE request_id='${r.headers.get('x-request-id')}'`).out;
   assert.equal(row, 'consent|1');
   // kyo2 has consent (blanket) but no relationship: hidden
   assert.equal((await as(tok.kyo2, P1 + '/card')).status, 404);
@@ -182,7 +182,7 @@ test('proxy: sees what its scope grants; the person revokes it', async () => {
   // a proxy cannot withdraw beyond its scope
   let r = await withCookie(cookie, P1 + '/consents/withdraw', { method: 'POST', body: JSON.stringify({ categories: 'careplan' }) });
   assert.equal(r.status, 404);
-  const audited = sqlite(db + '.audit', "SELECT actor, role, basis FROM audit_log WHERE role='proxy' AND outcome='allowed' LIMIT 1").out;
+  const audited = sqlite(db + '.audit', "SELECT actor, role, basis FROM audit_v WHERE role='proxy' AND outcome='allowed' LIMIT 1").out;
   assert.match(audited, /^user:[0-9]+\|proxy\|proxy$/);
   // the person revokes it
   const me = await login('sakiko');
@@ -208,7 +208,7 @@ test('break-glass: permission and reason required; narrow, flagged, rotates the 
   assert.equal((await withCookie(doc, P2 + '/card')).status, 401); // the old id is gone
   r = await withCookie(doc2, P2 + '/card');
   assert.equal(r.status, 200);
-  const row = sqlite(db + '.audit', `SELECT purpose, basis, flags FROM audit_log WHERE request_id='${r.headers.get('x-request-id')}'`).out;
+  const row = sqlite(db + '.audit', `SELECT purpose, basis, flags FROM audit_v WHERE request_id='${r.headers.get('x-request-id')}'`).out;
   assert.equal(row, 'emergency|breakglass|1');
   // only that one person, and only the clinician's categories
   assert.equal((await withCookie(doc2, P1 + '/card')).status, 404);
@@ -280,14 +280,14 @@ test('the person’s access log equals the audit rows for them (set), with names
   const r = await withCookie(cookie, '/api/v1/me/access-log');
   assert.equal(r.status, 200);
   const j = await r.json();
-  const rows = sqlite(db + '.audit', `SELECT seq, org, role, category, purpose, basis, outcome, flags FROM audit_log WHERE insurer_no='122192' AND insured_no='0000000001' AND seq < ${j.audit_seq} ORDER BY seq`).out.split('\n');
+  const rows = sqlite(db + '.audit', `SELECT seq, org, role, category, purpose, basis, outcome, flags FROM audit_v WHERE insurer_no='122192' AND insured_no='0000000001' AND seq < ${j.audit_seq} ORDER BY seq`).out.split('\n');
   const got = j.entries.map((e) => [e.seq, e.organisation, e.role, e.category, e.purpose, e.basis, e.outcome, e.breakglass ? 1 : 0].join('|'));
   assert.deepEqual(new Set(got), new Set(rows));
   assert.equal(got.length, rows.length);
   assert.ok(j.entries.some((e) => e.organisation_name === '居宅介護支援事業所あおば' && e.outcome === 'allowed'));
   assert.ok(j.entries.some((e) => e.outcome === 'denied'));
   // the read itself is recorded (self, accesslog) and shows in the next read
-  assert.equal(sqlite(db + '.audit', `SELECT role, category, basis FROM audit_log WHERE insurer_no='122192' AND seq=${j.audit_seq}`).out, 'person|accesslog|self');
+  assert.equal(sqlite(db + '.audit', `SELECT role, category, basis FROM audit_v WHERE insurer_no='122192' AND seq=${j.audit_seq}`).out, 'person|accesslog|self');
   const j2 = await (await withCookie(cookie, '/api/v1/me/access-log')).json();
   assert.ok(j2.entries.some((e) => e.seq === j.audit_seq));
   // staff of the insurer read the same via the person route; /me needs a person account
@@ -298,7 +298,7 @@ test('the person’s access log equals the audit rows for them (set), with names
 test('leak scoping: audit scope returns exactly the persons and categories an org or actor reached', async () => {
   const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
   const j = JSON.parse(k('audit', 'scope', '--org', 'kyo1', '--from', today, '--to', today, '--json').out);
-  const truth = sqlite(db + '.audit', "SELECT insurer_no||'/'||insured_no||'/'||category, sum(outcome='allowed'), sum(outcome<>'allowed') FROM audit_log WHERE org='kyo1' GROUP BY 1 ORDER BY 1").out.split('\n');
+  const truth = sqlite(db + '.audit', "SELECT insurer_no||'/'||insured_no||'/'||category, sum(outcome='allowed'), sum(outcome<>'allowed') FROM audit_v WHERE org='kyo1' GROUP BY 1 ORDER BY 1").out.split('\n');
   assert.deepEqual(j.accessed.map((x) => `${x.insurer_no}/${x.insured_no}/${x.category}|${x.allowed}|${x.denied}`), truth);
   assert.ok(j.persons >= 2); // 0000000001 and the missing 0000000099 tried
   const doctor = sqlite(db, "SELECT 'user:'||account_id FROM accounts WHERE login='doctor'").out;

@@ -1,7 +1,9 @@
 // gate.test.mjs - no personal byte leaves without a durable audit entry (security.md P1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmp, fixture, startServer, sqlite, kaigo, copyPair } from './lib.mjs';
+import { tmp, fixture, startServer, sqlite, kaigo, copyPair, BIN } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import * as fs from 'node:fs';
 const await_import_fs = () => fs;
 
@@ -23,7 +25,7 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
     const c = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
     assert.equal(c.code, 3);
     assert.doesNotMatch(c.out, /髙橋/);
-    // fault removed: reads work again and the chain still verifies
+    // fault removed: reads work again and the log still verifies
     sqlite(db + '.audit', 'DROP TRIGGER fault;');
     r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal(r.status, 200);
@@ -33,7 +35,7 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
   assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
   // the server signed its tail at the clean stop: removing the last entry is detected
   const p = copyPair(db, dir, 'tail');
-  const last = sqlite(p + '.audit', 'SELECT MAX(seq) FROM audit_log').out;
+  const last = sqlite(p + '.audit', 'SELECT MAX(seq) FROM audit_v').out;
   assert.equal(sqlite(p + '.audit', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${last};`).code, 0);
   const r = kaigo(['audit', 'verify', '--db', p]);
   assert.equal(r.code, 1, r.out);
@@ -48,11 +50,11 @@ test('CLI card show is audited as the local operator', () => {
   assert.match(r.out, /要介護3/);
   assert.match(r.out, /27,048 単位/);
   assert.match(r.out, /令和10年3月31日/);
-  const row = sqlite(db + '.audit', "SELECT actor, outcome FROM audit_log WHERE insured_no='0000000001'").out;
+  const row = sqlite(db + '.audit', "SELECT actor, outcome FROM audit_v WHERE insured_no='0000000001'").out;
   assert.match(row, /^cli:.*\|allowed$/);
   const j = kaigo(['card', 'show', '--db', db, '--json', '122192', '0000000001']);
   assert.equal(JSON.parse(j.out).panel1.kana, 'タカハシ　サキコ');
-  assert.equal(Number(sqlite(db + '.audit', 'SELECT COUNT(*) FROM audit_log').out), 2);
+  assert.equal(Number(sqlite(db + '.audit', 'SELECT COUNT(*) FROM audit_v').out), 2);
 });
 
 test('audit verify names the first tampered, deleted or reordered entry', () => {
@@ -63,11 +65,16 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   // a copy of the pair (database and its audit log); the mutation goes to the copy's log
   const copy = (name) => copyPair(db, dir, name);
   const cases = [
-    ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET purpose='care' WHERE seq=3;", /連番 3/],
+    // one byte of the stored entry changed (its time digits)
+    ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(substr(CAST(entry AS TEXT), 1, 30) || CASE substr(CAST(entry AS TEXT), 31, 1) WHEN '7' THEN '8' ELSE '7' END || substr(CAST(entry AS TEXT), 32) AS BLOB) WHERE seq=3;", /連番 3: 記録内容がハッシュと一致しません/],
+    // a field edited, as a text edit of the entry
+    ['edit', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(replace(CAST(entry AS TEXT), 'operator', 'intruder') AS BLOB) WHERE seq=3;", /連番 3/],
     ['delete', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=2;', /連番 3/],
-    ['insert', "INSERT INTO audit_log SELECT insurer_no, 6, time_ms, 'intruder', org, role, insured_no, category, purpose, basis, outcome, request_id, flags, basis_ref, leaf_hash, chain_hash FROM audit_log WHERE seq=5;", /連番 6/],
+    // a copy of entry 5 (hashes and all) appended as entry 6: its bytes say seq 5
+    ['insert', "INSERT INTO audit_log SELECT insurer_no, 6, entry, leaf_hash FROM audit_log WHERE seq=5;", /連番 6: 記録の形式か連番/],
     ['swap', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET seq=seq+100 WHERE seq IN (2,3); UPDATE audit_log SET seq=3 WHERE seq=102; UPDATE audit_log SET seq=2 WHERE seq=103;", /連番 2/],
-    ['hash', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET chain_hash=zeroblob(32) WHERE seq=4;", /連番 4/],
+    ['hash', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash=zeroblob(32) WHERE seq=4;", /連番 4/],
+    ['garbage', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = X'00' WHERE seq=4;", /連番 4/],
   ];
   for (const [name, sql, want] of cases) {
     const p = copy(name);
@@ -78,8 +85,8 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
     assert.match(r.out, want, name);
   }
   // the application cannot edit the log: triggers refuse
-  assert.notEqual(sqlite(db + '.audit', "UPDATE audit_log SET actor='x' WHERE seq=1").code, 0);
-  assert.notEqual(sqlite(db + '.audit', 'DELETE FROM audit_log').code, 0);
+  assert.match(sqlite(db + '.audit', "UPDATE audit_log SET entry = X'00' WHERE seq=1").err, /append-only/);
+  assert.match(sqlite(db + '.audit', 'DELETE FROM audit_log').err, /append-only/);
   assert.notEqual(sqlite(db, "UPDATE record_versions SET body='{}'").code, 0);
 });
 
@@ -99,6 +106,9 @@ test('the person index: built in epochs; verify catches a removed, moved or adde
     ['idx-move', "UPDATE person_epoch SET insured_no='0000000002' WHERE seq=2"],
     ['idx-add', "INSERT INTO person_epoch VALUES ('122192', 1, '0000000002', 6)"],
     ['idx-epoch', "UPDATE person_epoch SET epoch=0 WHERE seq=5"],
+    // out of every scanned epoch range: only the row count shows it
+    ['idx-negative', "INSERT INTO person_epoch VALUES ('122192', -1, '0000000002', 6)"],
+    ['idx-hidden', "UPDATE person_epoch SET epoch=-1 WHERE seq=3"],
   ];
   for (const [name, sql] of cases) {
     const p = copyPair(db, dir, name);
@@ -195,4 +205,39 @@ test('the server and the CLI append to one log at once; both sign, verify passes
   const r = kaigo(['audit', 'verify', '--db', db]);
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /23 件/);
+});
+
+test('verify in parallel parts: a log of three parts verifies; damage in any part, at a part boundary or in a checkpoint inside a later part is named', () => {
+  // bench_auditgen (built beside kaigo) writes through the real audit writer:
+  // group commit, signed checkpoints, the person index
+  const dir = tmp();
+  const db = `${dir}/k.db`;
+  const gen = spawnSync(join(dirname(BIN), 'bench_auditgen'), [db, '70000', '500'], { encoding: 'utf8' });
+  assert.equal(gen.status, 0, gen.stderr);
+  const ok = kaigo(['audit', 'verify', '--db', db]);
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /70000 件/);
+  const ckInPart2 = Number(sqlite(db + '.audit', 'SELECT min(tree_size) FROM checkpoints WHERE tree_size > 40000').out);
+  assert.ok(ckInPart2 > 40000 && ckInPart2 < 65536, String(ckInPart2));
+  const cases = [
+    ['part2-flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash = zeroblob(32) WHERE seq = 40000;", /連番 40000:/],
+    ['boundary-gap', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 65537;', /連番 65538:.*期待値 65537/],
+    ['part-end-gap', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 32768;', /連番 32769:.*期待値 32768/],
+    ['ckpt-root', `DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET root = zeroblob(32) WHERE tree_size = ${ckInPart2};`, new RegExp(`連番 ${ckInPart2}: 署名済みチェックポイントの根ハッシュと一致しません`)],
+    ['ckpt-sig', `DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET signature = zeroblob(64) WHERE tree_size = ${ckInPart2};`, new RegExp(`連番 ${ckInPart2}: チェックポイントの署名が不正です`)],
+    ['part3-idx', "DELETE FROM person_epoch WHERE seq = 66000;", /人別索引/],
+  ];
+  for (const [name, sql, want] of cases) {
+    const p = copyPair(db, dir, name);
+    const target = name.endsWith('idx') ? p + '.audit-idx' : p + '.audit';
+    const m = sqlite(target, sql);
+    assert.equal(m.code, 0, name + ': ' + m.err);
+    const r = kaigo(['audit', 'verify', '--db', p]);
+    assert.equal(r.code, 1, name + ' should fail: ' + r.out);
+    assert.match(r.out, want, name);
+  }
+  // the second part's earlier damage is reported, not the later one
+  const p = copyPair(db, dir, 'two');
+  assert.equal(sqlite(p + '.audit', 'DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash = zeroblob(32) WHERE seq IN (50000, 20000);').code, 0);
+  assert.match(kaigo(['audit', 'verify', '--db', p]).out, /連番 20000:/);
 });

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const BIN = process.env.KAIGO_BIN;
 if (!BIN) throw new Error('KAIGO_BIN is not set (run through ctest)');
@@ -18,8 +18,13 @@ export function kaigo(args, opts = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+// The audit log keeps each entry as its canonical bytes; the view audit_v names
+// the fields through kaigo_audit_field, which the shell gets from our extension.
+export const AUDIT_EXT = join(dirname(BIN), 'kaigo_audit');
+
 export function sqlite(db, sql) {
-  const r = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+  const args = db.endsWith('.audit') ? ['-cmd', `.load ${AUDIT_EXT}`, db, sql] : [db, sql];
+  const r = spawnSync('sqlite3', args, { encoding: 'utf8' });
   return { code: r.status, out: r.stdout.trim(), err: r.stderr };
 }
 
