@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose clean
+.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -54,6 +54,10 @@ bench-import: build
 
 bench-http: build
 	@bench/http.sh
+
+# kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
+bench-verify: build
+	@bench/verify.sh
 
 # The pipeline without HTTP, on one core (needs the database of bench/http.sh).
 bench-disclose: build

@@ -23,7 +23,7 @@ out=${OUT:-bench/out/http}
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
 mkdir -p "$out"
 db="$out/k.db"
-version=2 # the access schema
+version=3 # audit log format 3 (entries as canonical bytes)
 if [ ! -f "$db" ] || [ "$(cat "$db.bench-version" 2>/dev/null)" != "$version" ]; then
   rm -f "$db" "$db"-wal "$db"-shm "$db".audit* "$db".operator-token "$db".bench-*
   "$KAIGO" demo generate --insurers 1 --persons "$PERSONS" --seed 3 "$out/csv" >/dev/null
@@ -83,6 +83,6 @@ printf '  ratio card/healthz                      : %9.2f        (target >= 0.3)
 printf '  audit entries added                     : %d for %d card requests\n' "$((after - before))" "$cn"
 read -r ae ab <<<"$commits"
 [ -n "${ab:-}" ] && [ "$ab" -gt 0 ] && printf '  group commits                           : %d (%.1f entries per fsync)\n' "$ab" "$(echo "$ae / $ab" | bc -l)"
-denied=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log WHERE outcome <> 'allowed'")
+denied=$(sqlite3 -cmd ".load $(dirname "$KAIGO")/kaigo_audit" "$db.audit" "SELECT COUNT(*) FROM audit_v WHERE outcome <> 'allowed'")
 printf '  audit entries not allowed (must be 0)   : %d\n' "$denied"
 "$KAIGO" audit verify --db "$db" | tail -1
