@@ -23,7 +23,7 @@ out=${OUT:-bench/out/http}
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
 mkdir -p "$out"
 db="$out/k.db"
-version=3 # audit log format 3 (entries as canonical bytes)
+version=4 # audit log format 3 with block roots
 if [ ! -f "$db" ] || [ "$(cat "$db.bench-version" 2>/dev/null)" != "$version" ]; then
   rm -f "$db" "$db"-wal "$db"-shm "$db".audit* "$db".operator-token "$db".bench-*
   "$KAIGO" demo generate --insurers 1 --persons "$PERSONS" --seed 3 "$out/csv" >/dev/null

@@ -19,7 +19,7 @@ out=${OUT:-bench/out/verify}
 command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing" >&2; exit 2; }
 mkdir -p "$out"
 db="$out/k.db"
-version="3:$ENTRIES" # audit log format 3
+version="3b:$ENTRIES" # audit log format 3 with block roots
 if [ "$(cat "$db.bench-version" 2>/dev/null)" != "$version" ]; then
   rm -f "$db" "$db"-* "$db".audit* "$db".bench-*
   "$GEN" "$db" "$ENTRIES"

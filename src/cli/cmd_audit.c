@@ -113,6 +113,94 @@ static void fp_add(struct idx_fp *f, long long seq, const char *insured_no, size
     f->n++;
 }
 
+/* The tree as a proof sees it: the stored block roots, and the leaves of the
+ * (at most two) blocks a proof reaches into, read on demand. Only stored
+ * hashes enter a proof, so a tampered one fails against the signed root; the
+ * proved entry's own leaf is also recomputed from its stored bytes. */
+#define LEAF_SLOTS 4
+
+struct tree_src {
+    struct store *st;
+    const char *insurer;
+    unsigned char *roots; /* nroots × 32: blocks 0 .. nroots-1, contiguous */
+    uint64_t nroots;
+    struct {
+        int64_t blk; /* -1: empty */
+        size_t n;
+        unsigned char h[AUDIT_BLOCK][AUDIT_HASH_BYTES];
+    } *slot;
+    int next_slot;
+    int64_t want; /* the proved entry's seq, 0 if none */
+    bool want_ok, bad;
+    int64_t bad_seq;
+};
+
+static int add_root(void *ctx, int64_t blk, const unsigned char root[32])
+{
+    struct tree_src *t = ctx;
+    if (blk != (int64_t)t->nroots)
+        return 1; /* a gap: the blocks after it are not used (verify reports it) */
+    t->roots = xrealloc(t->roots, size_mul(t->nroots + 1, AUDIT_HASH_BYTES));
+    memcpy(t->roots + t->nroots * AUDIT_HASH_BYTES, root, AUDIT_HASH_BYTES);
+    t->nroots++;
+    return 0;
+}
+
+struct slot_fill {
+    struct tree_src *t;
+    int k;
+    int64_t first;
+};
+
+static int fill_leaf(void *ctx, int64_t seq, const unsigned char *entry, size_t len,
+                     const unsigned char leaf[32])
+{
+    struct slot_fill *f = ctx;
+    struct tree_src *t = f->t;
+    if (seq != f->first + (int64_t)t->slot[f->k].n || t->slot[f->k].n >= (size_t)AUDIT_BLOCK) {
+        if (!t->bad)
+            t->bad_seq = f->first + (int64_t)t->slot[f->k].n;
+        t->bad = true;
+        return 1;
+    }
+    if (seq == t->want) {
+        unsigned char h[32];
+        audit_leaf_hash(entry, len, h);
+        t->want_ok = memcmp(h, leaf, 32) == 0;
+    }
+    memcpy(t->slot[f->k].h[t->slot[f->k].n++], leaf, AUDIT_HASH_BYTES);
+    return 0;
+}
+
+static void src_leaf(void *ctx, uint64_t i, unsigned char out[MERKLE_HASH])
+{
+    struct tree_src *t = ctx;
+    int64_t blk = (int64_t)(i >> AUDIT_BLOCK_BITS);
+    size_t off = (size_t)(i & (AUDIT_BLOCK - 1));
+    int k;
+    for (k = 0; k < LEAF_SLOTS && t->slot[k].blk != blk; k++)
+        ;
+    if (k == LEAF_SLOTS) {
+        k = t->next_slot;
+        t->next_slot = (t->next_slot + 1) % LEAF_SLOTS;
+        t->slot[k].blk = blk;
+        t->slot[k].n = 0;
+        struct slot_fill f = {t, k, blk * AUDIT_BLOCK + 1};
+        if (t->st->ops->audit_entries_from(t->st, t->insurer, f.first, AUDIT_BLOCK, fill_leaf, &f)) {
+            t->bad = true;
+            t->bad_seq = f.first;
+        }
+    }
+    if (off < t->slot[k].n)
+        memcpy(out, t->slot[k].h[off], MERKLE_HASH);
+    else {
+        memset(out, 0, MERKLE_HASH); /* missing: the proof then fails */
+        if (!t->bad)
+            t->bad_seq = (int64_t)i + 1;
+        t->bad = true;
+    }
+}
+
 struct vctx {
     int64_t expect;
     int bad;
@@ -127,6 +215,8 @@ struct vctx {
      * own frontier at the checkpoint's size, and whether the signature holds */
     unsigned char (*ck_fold)[AUDIT_HASH_BYTES];
     bool *ck_sig_ok;
+    /* the stored block roots (for proofs), blocks 0 .. nblocks-1 */
+    struct tree_src blocks;
     /* the person index: a keyed multiset fingerprint of (seq, person) for seq ≤ idx_upto */
     long long idx_upto;
     struct idx_fp log_fp, idx_fp;
@@ -146,7 +236,7 @@ struct vctx {
  * part's frontier (merkle_frontier_join). The first failure by sequence number
  * is reported, with the same messages as a single pass. */
 
-enum vbad { VB_NONE, VB_GAP, VB_LEAF, VB_FORM };
+enum vbad { VB_NONE, VB_GAP, VB_LEAF, VB_FORM, VB_BLOCK };
 
 struct vpart {
     struct store *st;
@@ -193,7 +283,10 @@ static int part_row(void *ctx, int64_t seq, const unsigned char *entry, size_t l
         p->bad_seq = seq;
         return 1;
     }
-    merkle_frontier_append(&p->lf, l);
+    /* parts start on multiples of AUDIT_BLOCK: a block completes in the part's
+     * own frontier exactly when it completes in the log's */
+    unsigned char br[32];
+    bool block_done = merkle_frontier_append_get(&p->lf, l, AUDIT_BLOCK_BITS, br);
     p->n++;
     while (p->ck_next < v->cs.n && v->cs.c[p->ck_next].size == seq) {
         merkle_frontier_root(&p->lf, v->ck_fold[p->ck_next]);
@@ -201,6 +294,17 @@ static int part_row(void *ctx, int64_t seq, const unsigned char *entry, size_t l
          * is decided in sequence (settle). No key: reported at the end. */
         v->ck_sig_ok[p->ck_next] = !v->pk || audit_checkpoint_verify(&v->cs.c[p->ck_next], v->pk);
         p->ck_next++;
+    }
+    if (block_done) {
+        uint64_t k = (uint64_t)(seq - 1) / AUDIT_BLOCK;
+        if (k >= v->blocks.nroots || memcmp(br, v->blocks.roots + k * AUDIT_HASH_BYTES, 32) != 0) {
+            p->bad = VB_BLOCK;
+            p->bad_seq = seq;
+            if (seq <= v->idx_upto)
+                fp_add(&p->fp, seq, e.insured_no.p, e.insured_no.n);
+            p->expect++;
+            return 1;
+        }
     }
     if (seq <= v->idx_upto)
         fp_add(&p->fp, seq, e.insured_no.p, e.insured_no.n);
@@ -227,6 +331,10 @@ static void report(const struct vctx *v, const struct vpart *p, enum vbad kind, 
     case VB_LEAF:
         printf("保険者 %s: 連番 %lld: 記録内容がハッシュと一致しません(改ざん)\n", v->insurer,
                (long long)seq);
+        break;
+    case VB_BLOCK:
+        printf("保険者 %s: 連番 %lld〜%lld: 証明用のブロック根が記録と一致しないか、ありません\n",
+               v->insurer, (long long)(seq - AUDIT_BLOCK + 1), (long long)seq);
         break;
     case VB_FORM:
         printf("保険者 %s: 連番 %lld: 記録の形式か連番・保険者番号が行と一致しません(改ざん)\n",
@@ -452,8 +560,10 @@ static int verify_insurer(void *ctx, const char *no)
     v->insurer = no;
     v->pk = a->pk;
     merkle_frontier_init(&v->f);
-    if (a->st->ops->audit_index_upto(a->st, no, &v->idx_upto) < 0) {
+    if (a->st->ops->audit_index_upto(a->st, no, &v->idx_upto) < 0 ||
+        a->st->ops->audit_blocks(a->st, no, add_root, &v->blocks)) {
         a->err = 1;
+        free(v->blocks.roots);
         free(v);
         return 1;
     }
@@ -472,8 +582,15 @@ static int verify_insurer(void *ctx, const char *no)
     if (failed || sc.err) {
         a->err = 1;
         free(v->cs.c);
+        free(v->blocks.roots);
         free(v);
         return 1;
+    }
+    if (!v->bad && v->blocks.nroots != (uint64_t)v->entries / AUDIT_BLOCK) {
+        /* every complete block has its root (checked in the parts); no more */
+        printf("保険者 %s: 証明用のブロック根が %llu 件あります(記録 %lld 件なら %lld 件)\n", no,
+               (unsigned long long)v->blocks.nroots, v->entries, v->entries / AUDIT_BLOCK);
+        v->bad = 1;
     }
     if (!v->bad && v->next < v->cs.n) {
         /* a signed checkpoint covers more entries than the log has: the tail is gone */
@@ -499,43 +616,12 @@ static int verify_insurer(void *ctx, const char *no)
     else
         printf("保険者 %s: %lld 件, 署名済みチェックポイント %zu 件 OK\n", no, v->entries, v->cs.n);
     free(v->cs.c);
+    free(v->blocks.roots);
     free(v);
     return 0;
 }
 
 /* ---- prove / consistency ---------------------------------------------------- */
-
-struct leaves {
-    unsigned char *h; /* n × 32 */
-    size_t n, cap;
-    int64_t want;     /* the entry being proved: its leaf is recomputed from its bytes */
-    bool want_ok, gap;
-};
-
-/* add_leaf - the stored leaf hashes in order (only they enter the proofs; a
- * tampered one fails against the signed root); the proved entry's own leaf is
- * recomputed from its stored bytes. */
-static int add_leaf(void *ctx, int64_t seq, const unsigned char *entry, size_t len,
-                    const unsigned char leaf[32])
-{
-    struct leaves *l = ctx;
-    if (seq != (int64_t)l->n + 1) {
-        l->gap = true;
-        return 1;
-    }
-    if (seq == l->want) {
-        unsigned char h[32];
-        audit_leaf_hash(entry, len, h);
-        l->want_ok = memcmp(h, leaf, 32) == 0;
-    }
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 1024;
-        l->h = xrealloc(l->h, size_mul(l->cap, AUDIT_HASH_BYTES));
-    }
-    memcpy(l->h + l->n * AUDIT_HASH_BYTES, leaf, AUDIT_HASH_BYTES);
-    l->n++;
-    return 0;
-}
 
 static void print_hash(const char *label, const unsigned char h[32])
 {
@@ -579,36 +665,57 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
     }
     (void)nargs;
     struct ckpts cs = {0};
-    struct leaves lv = {.want = consistency ? 0 : a};
+    struct tree_src t = {.st = st, .insurer = insurer, .want = consistency ? 0 : a};
+    t.slot = xcalloc(LEAF_SLOTS, sizeof *t.slot);
+    for (int k = 0; k < LEAF_SLOTS; k++)
+        t.slot[k].blk = -1;
     int rc = EXIT_INVALID;
+    int64_t head;
     unsigned char(*proof)[MERKLE_HASH] = xcalloc(MERKLE_MAX_PROOF, MERKLE_HASH);
     if (st->ops->audit_checkpoints(st, insurer, add_ckpt, &cs) ||
-        st->ops->audit_entries_from(st, insurer, 1, INT64_MAX, add_leaf, &lv)) {
+        st->ops->audit_head_seq(st, insurer, &head) ||
+        st->ops->audit_blocks(st, insurer, add_root, &t)) {
         rc = EXIT_INTERNAL;
         goto out;
     }
-    if (lv.gap) {
-        fprintf(stderr, "kaigo audit: 連番 %zu の記録がありません(kaigo audit verify で確認してください)\n",
-                lv.n + 1);
-        goto out;
-    }
+    const struct audit_checkpoint *c = NULL, *c1 = NULL, *c2 = NULL;
     if (!consistency) {
-        const struct audit_checkpoint *c = find_ckpt(&cs, -1, pk);
-        if (!c)
+        if (!(c = find_ckpt(&cs, -1, pk)))
             goto out;
-        if (a > c->size || (size_t)c->size > lv.n) {
+        if (a > c->size || c->size > head) {
             fprintf(stderr, "kaigo audit: 連番 %lld は最新の署名済みチェックポイント(%lld 件)に含まれていません\n",
                     a, (long long)c->size);
             goto out;
         }
-        int len = merkle_inclusion_proof(lv.h, (uint64_t)c->size, (uint64_t)a - 1, &proof[0][0]);
-        if (!lv.want_ok)
+    } else {
+        if (!(c1 = find_ckpt(&cs, a, pk)) || !(c2 = find_ckpt(&cs, b, pk)))
+            goto out;
+        if (b > head) {
+            fprintf(stderr, "kaigo audit: 記録が %lld 件しかありません(末尾が失われています)\n",
+                    (long long)head);
+            goto out;
+        }
+    }
+    int64_t size = consistency ? b : c->size;
+    struct merkle_blocks mb = {AUDIT_BLOCK_BITS, t.roots,
+                               t.nroots < (uint64_t)size / AUDIT_BLOCK ? t.nroots
+                                                                       : (uint64_t)size / AUDIT_BLOCK,
+                               src_leaf, &t};
+    if (!consistency) {
+        unsigned char leaf[MERKLE_HASH];
+        src_leaf(&t, (uint64_t)a - 1, leaf);
+        int len = merkle_inclusion_proof_by(merkle_mth_blocks, &mb, (uint64_t)c->size, (uint64_t)a - 1,
+                                            &proof[0][0]);
+        if (t.bad)
+            fprintf(stderr, "kaigo audit: 連番 %lld の記録がありません(kaigo audit verify で確認してください)\n",
+                    (long long)t.bad_seq);
+        else if (!t.want_ok)
             fprintf(stderr, "kaigo audit: 連番 %lld の記録内容が葉ハッシュと一致しません(改ざん)\n", a);
-        bool ok = lv.want_ok && len >= 0 && merkle_inclusion_verify((uint64_t)a - 1, (uint64_t)c->size,
-                                                      lv.h + (size_t)(a - 1) * MERKLE_HASH,
-                                                      &proof[0][0], (size_t)len, c->root);
+        bool ok = !t.bad && t.want_ok && len >= 0 &&
+                  merkle_inclusion_verify((uint64_t)a - 1, (uint64_t)c->size, leaf, &proof[0][0],
+                                          (size_t)len, c->root);
         printf("保険者 %s 連番 %lld の包含証明 (RFC 9162)\n", insurer, a);
-        print_hash("葉ハッシュ", lv.h + (size_t)(a - 1) * MERKLE_HASH);
+        print_hash("葉ハッシュ", leaf);
         printf("  %-14s %lld\n", "木のサイズ", (long long)c->size);
         print_hash("根ハッシュ", c->root);
         for (int i = 0; i < len; i++)
@@ -616,16 +723,14 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
         printf("  検証: %s\n", ok ? "OK" : "失敗");
         rc = ok ? 0 : EXIT_INVALID;
     } else {
-        const struct audit_checkpoint *c1 = find_ckpt(&cs, a, pk), *c2 = find_ckpt(&cs, b, pk);
-        if (!c1 || !c2)
-            goto out;
-        if ((size_t)b > lv.n) {
-            fprintf(stderr, "kaigo audit: 記録が %zu 件しかありません(末尾が失われています)\n", lv.n);
-            goto out;
-        }
-        int len = merkle_consistency_proof(lv.h, (uint64_t)a, (uint64_t)b, &proof[0][0]);
-        bool ok = len >= 0 && merkle_consistency_verify((uint64_t)a, (uint64_t)b, c1->root,
-                                                        c2->root, &proof[0][0], (size_t)len);
+        int len = merkle_consistency_proof_by(merkle_mth_blocks, &mb, (uint64_t)a, (uint64_t)b,
+                                              &proof[0][0]);
+        if (t.bad)
+            fprintf(stderr, "kaigo audit: 連番 %lld の記録がありません(kaigo audit verify で確認してください)\n",
+                    (long long)t.bad_seq);
+        bool ok = !t.bad && len >= 0 &&
+                  merkle_consistency_verify((uint64_t)a, (uint64_t)b, c1->root, c2->root,
+                                            &proof[0][0], (size_t)len);
         printf("保険者 %s チェックポイント %lld → %lld の一貫性証明 (RFC 9162)\n", insurer, a, b);
         print_hash("根ハッシュ1", c1->root);
         print_hash("根ハッシュ2", c2->root);
@@ -637,7 +742,8 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
 out:
     free(proof);
     free(cs.c);
-    free(lv.h);
+    free(t.roots);
+    free(t.slot);
     return rc;
 }
 

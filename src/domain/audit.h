@@ -20,6 +20,11 @@
 #include "domain/gate.h"
 
 #define AUDIT_HASH_BYTES 32
+/* The root of every complete aligned block of 2^AUDIT_BLOCK_BITS entries is
+ * stored beside the log (audit.blocks), so that a proof reads n/1024 hashes
+ * and at most two blocks of leaves instead of every leaf. */
+#define AUDIT_BLOCK_BITS 10
+#define AUDIT_BLOCK ((int64_t)1 << AUDIT_BLOCK_BITS)
 #define AUDIT_CANON_MAX 512
 #define REQUEST_ID_BYTES 40
 

@@ -46,28 +46,42 @@ void merkle_root(const unsigned char *leaves, uint64_t n,
     node_hash(l, r, out);
 }
 
-static int path(const unsigned char *d, uint64_t n, uint64_t m,
+/* The proofs are built over MTH of ranges D[lo:hi], supplied by the caller:
+ * from a flat array of leaves, or from stored block roots and a few leaves. */
+static void mth_flat(void *ctx, uint64_t lo, uint64_t hi, unsigned char out[MERKLE_HASH])
+{
+    merkle_root((const unsigned char *)ctx + lo * MERKLE_HASH, hi - lo, out);
+}
+
+/* PATH(m, D[lo:lo+n]) (RFC 9162 §2.1.3.1), m relative to lo */
+static int path(merkle_mth_fn *mth, void *ctx, uint64_t lo, uint64_t n, uint64_t m,
                 unsigned char *proof, int len)
 {
     if (n <= 1)
         return len;
     uint64_t k = split(n);
     if (m < k) {
-        len = path(d, k, m, proof, len);
-        merkle_root(d + k * MERKLE_HASH, n - k, proof + (size_t)len * MERKLE_HASH);
+        len = path(mth, ctx, lo, k, m, proof, len);
+        mth(ctx, lo + k, lo + n, proof + (size_t)len * MERKLE_HASH);
     } else {
-        len = path(d + k * MERKLE_HASH, n - k, m - k, proof, len);
-        merkle_root(d, k, proof + (size_t)len * MERKLE_HASH);
+        len = path(mth, ctx, lo + k, n - k, m - k, proof, len);
+        mth(ctx, lo, lo + k, proof + (size_t)len * MERKLE_HASH);
     }
     return len + 1;
+}
+
+int merkle_inclusion_proof_by(merkle_mth_fn *mth, void *ctx, uint64_t n, uint64_t m,
+                              unsigned char *proof)
+{
+    if (m >= n)
+        return -1;
+    return path(mth, ctx, 0, n, m, proof, 0);
 }
 
 int merkle_inclusion_proof(const unsigned char *leaves, uint64_t n, uint64_t m,
                            unsigned char *proof)
 {
-    if (m >= n)
-        return -1;
-    return path(leaves, n, m, proof, 0);
+    return merkle_inclusion_proof_by(mth_flat, (void *)leaves, n, m, proof);
 }
 
 /* RFC 9162 §2.1.3.2 */
@@ -98,31 +112,62 @@ bool merkle_inclusion_verify(uint64_t index, uint64_t size, const unsigned char 
     return sn == 0 && sodium_memcmp(r, root, MERKLE_HASH) == 0;
 }
 
-static int subproof(const unsigned char *d, uint64_t m, uint64_t n, bool b,
+/* SUBPROOF(m, D[lo:lo+n], b) (RFC 9162 §2.1.4.1) */
+static int subproof(merkle_mth_fn *mth, void *ctx, uint64_t lo, uint64_t m, uint64_t n, bool b,
                     unsigned char *proof, int len)
 {
     if (m == n) {
         if (!b)
-            merkle_root(d, n, proof + (size_t)len++ * MERKLE_HASH);
+            mth(ctx, lo, lo + n, proof + (size_t)len++ * MERKLE_HASH);
         return len;
     }
     uint64_t k = split(n);
     if (m <= k) {
-        len = subproof(d, m, k, b, proof, len);
-        merkle_root(d + k * MERKLE_HASH, n - k, proof + (size_t)len++ * MERKLE_HASH);
+        len = subproof(mth, ctx, lo, m, k, b, proof, len);
+        mth(ctx, lo + k, lo + n, proof + (size_t)len++ * MERKLE_HASH);
     } else {
-        len = subproof(d + k * MERKLE_HASH, m - k, n - k, false, proof, len);
-        merkle_root(d, k, proof + (size_t)len++ * MERKLE_HASH);
+        len = subproof(mth, ctx, lo + k, m - k, n - k, false, proof, len);
+        mth(ctx, lo, lo + k, proof + (size_t)len++ * MERKLE_HASH);
     }
     return len;
+}
+
+int merkle_consistency_proof_by(merkle_mth_fn *mth, void *ctx, uint64_t m, uint64_t n,
+                                unsigned char *proof)
+{
+    if (m == 0 || m > n)
+        return -1;
+    return subproof(mth, ctx, 0, m, n, true, proof, 0);
 }
 
 int merkle_consistency_proof(const unsigned char *leaves, uint64_t m, uint64_t n,
                              unsigned char *proof)
 {
-    if (m == 0 || m > n)
-        return -1;
-    return subproof(leaves, m, n, true, proof, 0);
+    return merkle_consistency_proof_by(mth_flat, (void *)leaves, m, n, proof);
+}
+
+void merkle_mth_blocks(void *ctx, uint64_t lo, uint64_t hi, unsigned char out[MERKLE_HASH])
+{
+    const struct merkle_blocks *b = ctx;
+    uint64_t n = hi - lo, size = (uint64_t)1 << b->bits;
+    if (n == 0) {
+        crypto_hash_sha256(out, (const unsigned char *)"", 0);
+        return;
+    }
+    if (n == 1) {
+        b->leaf(b->ctx, lo, out);
+        return;
+    }
+    /* a perfect, aligned range of whole stored blocks: the tree over their roots */
+    if ((n & (n - 1)) == 0 && n >= size && lo % n == 0 && hi / size <= b->nroots) {
+        merkle_root(b->roots + lo / size * MERKLE_HASH, n / size, out);
+        return;
+    }
+    uint64_t k = split(n);
+    unsigned char l[MERKLE_HASH], r[MERKLE_HASH];
+    merkle_mth_blocks(ctx, lo, lo + k, l);
+    merkle_mth_blocks(ctx, lo + k, hi, r);
+    node_hash(l, r, out);
 }
 
 /* RFC 9162 §2.1.4.2 */
@@ -196,6 +241,30 @@ void merkle_frontier_push(struct merkle_frontier *f, const unsigned char root[ME
 void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH])
 {
     merkle_frontier_push(f, leaf, 0);
+}
+
+bool merkle_frontier_append_get(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH],
+                                int height, unsigned char out[MERKLE_HASH])
+{
+    unsigned char h[MERKLE_HASH];
+    memcpy(h, leaf, MERKLE_HASH);
+    uint64_t s = f->size;
+    int level = 0;
+    bool got = false;
+    for (;;) {
+        if (level == height) { /* the carry reached it: a 2^height subtree is complete */
+            memcpy(out, h, MERKLE_HASH);
+            got = true;
+        }
+        if (!(s & 1))
+            break;
+        node_hash(f->node[level], h, h);
+        s >>= 1;
+        level++;
+    }
+    memcpy(f->node[level], h, MERKLE_HASH);
+    f->size++;
+    return got;
 }
 
 void merkle_frontier_join(struct merkle_frontier *f, const struct merkle_frontier *tail)

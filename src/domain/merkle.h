@@ -43,6 +43,27 @@ MUST_CHECK bool merkle_consistency_verify(uint64_t m, uint64_t n,
                                           const unsigned char root2[MERKLE_HASH],
                                           const unsigned char *proof, size_t len);
 
+/* The same proofs over any source of subtree hashes: mth(ctx, lo, hi, out)
+ * must write MTH(D[lo:hi]). */
+typedef void merkle_mth_fn(void *ctx, uint64_t lo, uint64_t hi, unsigned char out[MERKLE_HASH]);
+int merkle_inclusion_proof_by(merkle_mth_fn *mth, void *ctx, uint64_t n, uint64_t m,
+                              unsigned char *proof);
+int merkle_consistency_proof_by(merkle_mth_fn *mth, void *ctx, uint64_t m, uint64_t n,
+                                unsigned char *proof);
+
+/* A source for the *_by proofs from stored roots of the complete aligned blocks
+ * of 2^bits leaves (block i = leaves i·2^bits …) and single leaves for the rest
+ * (the caller loads them on demand; a proof touches at most two blocks' leaves:
+ * the proved leaf's and the partial last one). Pass a struct merkle_blocks as ctx. */
+struct merkle_blocks {
+    int bits;
+    const unsigned char *roots; /* nroots × MERKLE_HASH */
+    uint64_t nroots;
+    void (*leaf)(void *ctx, uint64_t i, unsigned char out[MERKLE_HASH]);
+    void *ctx;
+};
+void merkle_mth_blocks(void *ctx, uint64_t lo, uint64_t hi, unsigned char out[MERKLE_HASH]);
+
 /* The right edge of the tree: append in O(log n), root in O(log n). */
 struct merkle_frontier {
     uint64_t size;
@@ -52,6 +73,10 @@ struct merkle_frontier {
 void merkle_frontier_init(struct merkle_frontier *f);
 void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH]);
 void merkle_frontier_root(const struct merkle_frontier *f, unsigned char out[MERKLE_HASH]);
+/* merkle_frontier_append_get - appends a leaf; if that completes an aligned
+ * perfect subtree of 2^height leaves, writes its root to out and returns true. */
+bool merkle_frontier_append_get(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH],
+                                int height, unsigned char out[MERKLE_HASH]);
 
 /* Independent stretches of the log (kaigo audit verify, one per thread): a
  * stretch that starts at a multiple of a power of two 2^k and holds at most 2^k

@@ -57,6 +57,8 @@ enum stmt_id {
     S_IDX_CHECK,
     S_IDX_SCAN,
     S_AUDIT_LOCK,
+    S_BLOCK_INSERT,
+    S_BLOCK_LIST,
     S_IDX_COUNT,
     S_COUNT
 };
@@ -100,6 +102,8 @@ static const char *const sql_text[S_COUNT] = {
                    " AND epoch >= ?3 AND epoch <= ?4",
     /* takes the audit file's write lock only (see audit_write_begin) */
     [S_AUDIT_LOCK] = "UPDATE audit.meta SET file_id = file_id WHERE 0",
+    [S_BLOCK_INSERT] = "INSERT INTO audit.blocks (insurer_no, blk, root) VALUES (?1, ?2, ?3)",
+    [S_BLOCK_LIST] = "SELECT blk, root FROM audit.blocks WHERE insurer_no = ?1 ORDER BY blk",
     [S_IDX_COUNT] = "SELECT count(*) FROM audidx.person_epoch WHERE insurer_no = ?1",
     [S_IDX_CHECK] = "SELECT (SELECT count(*) FROM audidx.person_epoch WHERE insurer_no = ?1),"
                     " (SELECT count(*) FROM audidx.person_epoch p JOIN audit.audit_v l ON l.insurer_no = p.insurer_no"
@@ -798,6 +802,51 @@ static int s_audit_index_check(struct store *st, const char *insurer, long long 
     return 0;
 }
 
+/* block_catch_up - the block being filled (entries *base+1 .. *base+blk->size)
+ * brought to the log's head: kept if it already ends there (this connection
+ * wrote the last entries), else rebuilt from the stored leaves of the head's
+ * block (fewer than AUDIT_BLOCK; another process wrote, or a cold start). */
+static int block_catch_up(struct sqlite_store *s, const char *insurer, int64_t *base,
+                          struct merkle_frontier *blk, int64_t head)
+{
+    if (*base + (int64_t)blk->size == head && (int64_t)blk->size < AUDIT_BLOCK)
+        return 0;
+    *base = head / AUDIT_BLOCK * AUDIT_BLOCK;
+    merkle_frontier_init(blk);
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_LEAVES_FROM);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, *base);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (sqlite3_column_int64(q, 0) != *base + (int64_t)blk->size + 1 ||
+            sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES || (int64_t)blk->size >= AUDIT_BLOCK) {
+            sqlite3_reset(q);
+            snprintf(s->err, sizeof s->err, "audit log %s: gap at seq %lld", insurer,
+                     (long long)(*base + (int64_t)blk->size + 1));
+            return -1;
+        }
+        merkle_frontier_append(blk, sqlite3_column_blob(q, 1));
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit block catch-up");
+}
+
+static int block_insert(struct sqlite_store *s, const char *insurer, int64_t blk,
+                        const unsigned char root[AUDIT_HASH_BYTES])
+{
+    sqlite3_stmt *q = sq_stmt(s, S_BLOCK_INSERT);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, blk);
+    sqlite3_bind_blob(q, 3, root, AUDIT_HASH_BYTES, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit block");
+}
+
 static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
 {
     struct sqlite_store *s = S(st);
@@ -808,6 +857,8 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         int64_t seq;
         struct merkle_frontier f; /* working copy; kept only if the commit succeeds */
         bool ckpt;                /* a checkpoint was written for it in this batch */
+        int64_t blk_base;         /* working copies of the block being filled */
+        struct merkle_frontier blk;
     } *heads = xcalloc(8, sizeof *heads);
     size_t nheads = 0, cap = 8;
     if (audit_write_begin(s)) {
@@ -832,6 +883,11 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
             snprintf(h->insurer_no, sizeof h->insurer_no, "%s", e[i].insurer_no);
             if (audit_head(s, h->insurer_no, &h->seq))
                 goto fail;
+            struct tree_state *t = tree_for(s, h->insurer_no);
+            h->blk_base = t->blk_base;
+            h->blk = t->blk;
+            if (block_catch_up(s, h->insurer_no, &h->blk_base, &h->blk, h->seq))
+                goto fail;
             if (s->can_sign) {
                 h->f = tree_for(s, h->insurer_no)->f;
                 if (catch_up(s, h->insurer_no, &h->f, h->seq))
@@ -855,6 +911,13 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         h->seq = e[i].seq;
         if (s->can_sign)
             merkle_frontier_append(&h->f, leaf);
+        merkle_frontier_append(&h->blk, leaf);
+        if ((int64_t)h->blk.size == AUDIT_BLOCK) { /* a complete block: its root is the top node */
+            if (block_insert(s, h->insurer_no, h->blk_base / AUDIT_BLOCK, h->blk.node[AUDIT_BLOCK_BITS]))
+                goto fail;
+            h->blk_base += AUDIT_BLOCK;
+            merkle_frontier_init(&h->blk);
+        }
     }
     /* Signed tree heads, in the same transaction as the entries they cover. */
     for (size_t k = 0; s->can_sign && k < nheads; k++) {
@@ -868,8 +931,12 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
     }
     if (sq_exec(s, "COMMIT"))
         goto fail;
-    for (size_t k = 0; s->can_sign && k < nheads; k++) {
+    for (size_t k = 0; k < nheads; k++) {
         struct tree_state *t = tree_for(s, heads[k].insurer_no);
+        t->blk_base = heads[k].blk_base;
+        t->blk = heads[k].blk;
+        if (!s->can_sign)
+            continue;
         t->f = heads[k].f;
         if (heads[k].ckpt) {
             t->ckpt_size = (int64_t)heads[k].f.size;
@@ -969,6 +1036,27 @@ static int s_audit_entries_from(struct store *st, const char *insurer_no, int64_
     }
     sqlite3_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "audit_entries");
+}
+
+static int s_audit_blocks(struct store *st, const char *insurer_no,
+                          int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]),
+                          void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_BLOCK_LIST);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer_no);
+    static const unsigned char zero[AUDIT_HASH_BYTES];
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *root = sqlite3_column_bytes(q, 1) == AUDIT_HASH_BYTES
+                                        ? sqlite3_column_blob(q, 1) : zero;
+        if (fn(ctx, sqlite3_column_int64(q, 0), root))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "audit blocks");
 }
 
 static int s_audit_head_seq(struct store *st, const char *insurer_no, int64_t *seq)
@@ -1123,6 +1211,7 @@ static const struct store_ops sqlite_ops = {
     .audit_append = s_audit_append,
     .audit_head_seq = s_audit_head_seq,
     .audit_entries_from = s_audit_entries_from,
+    .audit_blocks = s_audit_blocks,
     .audit_count_person = s_audit_count_person,
     .import_run_add = s_import_run_add,
     .change_begin = s_change_begin,
@@ -1193,7 +1282,13 @@ static const char audit_schema[] =
     " root BLOB NOT NULL CHECK (length(root) = 32), time_ms INTEGER NOT NULL,"
     " signature BLOB NOT NULL CHECK (length(signature) = 64),"
     " frontier BLOB NOT NULL," /* the tree's right edge, so a restart need not reread the log */
-    " PRIMARY KEY (insurer_no, tree_size)) WITHOUT ROWID;";
+    " PRIMARY KEY (insurer_no, tree_size)) WITHOUT ROWID;"
+    /* the Merkle root of entries blk·1024+1 .. (blk+1)·1024, written with the
+     * entry that completes the block (AUDIT_BLOCK_BITS); checked by verify */
+    "CREATE TABLE IF NOT EXISTS audit.blocks ("
+    " insurer_no TEXT NOT NULL, blk INTEGER NOT NULL CHECK (blk >= 0),"
+    " root BLOB NOT NULL CHECK (length(root) = 32),"
+    " PRIMARY KEY (insurer_no, blk)) WITHOUT ROWID;";
 
 /* After the format check: the view, and the triggers that make the log append-only. */
 static const char audit_schema2[] =
@@ -1213,6 +1308,10 @@ static const char audit_schema2[] =
     " BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit.checkpoints_no_delete BEFORE DELETE ON checkpoints"
     " BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit.blocks_no_update BEFORE UPDATE ON blocks"
+    " BEGIN SELECT RAISE(ABORT, 'blocks are append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit.blocks_no_delete BEFORE DELETE ON blocks"
+    " BEGIN SELECT RAISE(ABORT, 'blocks are append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit.meta_no_update BEFORE UPDATE ON meta"
     " BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit.meta_no_delete BEFORE DELETE ON meta"

@@ -17,7 +17,7 @@
  * (audidx.meta); $KAIGO_AUDIT_EPOCH sets it for a new file (tests use small ones). */
 #define AUDIT_EPOCH_DEFAULT 2048
 
-#define SQ_MAIN_STMTS 32
+#define SQ_MAIN_STMTS 48
 #define SQ_ACC_STMTS 64
 
 /* The right edge of each insurer's Merkle tree, kept by the audit writer's
@@ -27,6 +27,9 @@ struct tree_state {
     struct merkle_frontier f;
     int64_t ckpt_size; /* entries covered by the last checkpoint written here */
     int64_t ckpt_ms;
+    /* the block being filled: entries blk_base+1 .. blk_base+blk.size */
+    int64_t blk_base;
+    struct merkle_frontier blk;
 };
 
 struct sqlite_store {

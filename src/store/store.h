@@ -83,6 +83,11 @@ struct store_ops {
      * as they are (no copies, no decoding): for verification and proofs. */
     int (*audit_entries_from)(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
                              store_audit_raw_fn *fn, void *ctx);
+    /* audit_blocks - the stored roots of the insurer's complete blocks of
+     * AUDIT_BLOCK entries, in block order (callback; non-zero stops). */
+    int (*audit_blocks)(struct store *st, const char *insurer_no,
+                        int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]),
+                        void *ctx);
     /* audit_head_seq - the highest sequence number of the insurer's log (0 if none). */
     int (*audit_head_seq)(struct store *st, const char *insurer_no, int64_t *seq);
     /* audit_insurers - every insurer number that has a log (callback; non-zero stops). */

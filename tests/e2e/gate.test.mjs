@@ -226,6 +226,10 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
     ['ckpt-root', `DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET root = zeroblob(32) WHERE tree_size = ${ckInPart2};`, new RegExp(`連番 ${ckInPart2}: 署名済みチェックポイントの根ハッシュと一致しません`)],
     ['ckpt-sig', `DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET signature = zeroblob(64) WHERE tree_size = ${ckInPart2};`, new RegExp(`連番 ${ckInPart2}: チェックポイントの署名が不正です`)],
     ['part3-idx', "DELETE FROM person_epoch WHERE seq = 66000;", /人別索引/],
+    // the stored block roots that make proofs O(n/1024)
+    ['block-root', 'DROP TRIGGER blocks_no_update; UPDATE blocks SET root = zeroblob(32) WHERE blk = 45;', /連番 46081〜47104: 証明用のブロック根/],
+    ['block-gone', 'DROP TRIGGER blocks_no_delete; DELETE FROM blocks WHERE blk = 45;', /連番 46081〜47104: 証明用のブロック根/],
+    ['block-extra', "INSERT INTO blocks VALUES ('012021', 68, zeroblob(32));", /証明用のブロック根が 69 件あります/],
   ];
   for (const [name, sql, want] of cases) {
     const p = copyPair(db, dir, name);
@@ -236,6 +240,26 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
     assert.equal(r.code, 1, name + ' should fail: ' + r.out);
     assert.match(r.out, want, name);
   }
+  // proofs from the block roots: entries at block and part edges, the first and the last
+  const size = Number(sqlite(db + '.audit', 'SELECT max(tree_size) FROM checkpoints').out);
+  assert.equal(size, 70000);
+  for (const seq of [1, 1024, 1025, 32768, 32769, 46500, 65536, 69999, 70000]) {
+    const r = kaigo(['audit', 'prove', '--db', db, '012021', String(seq)]);
+    assert.equal(r.code, 0, seq + ': ' + r.out + r.err);
+    assert.match(r.out, /検証: OK/);
+  }
+  const sizes = sqlite(db + '.audit', 'SELECT tree_size FROM checkpoints ORDER BY tree_size').out.split('\n').map(Number);
+  for (const [m, n] of [[sizes[0], size], [sizes[3], sizes[40]], [sizes[10], sizes[11]]]) {
+    const r = kaigo(['audit', 'consistency', '--db', db, '012021', String(m), String(n)]);
+    assert.equal(r.code, 0, `${m}→${n}: ` + r.out + r.err);
+  }
+  // a damaged block root: a proof that uses it fails, one that does not still holds
+  const pb = copyPair(db, dir, 'prove-block');
+  assert.equal(sqlite(pb + '.audit', 'DROP TRIGGER blocks_no_update; UPDATE blocks SET root = zeroblob(32) WHERE blk = 45;').code, 0);
+  const bad = kaigo(['audit', 'prove', '--db', pb, '012021', '10']);
+  assert.equal(bad.code, 1, bad.out);
+  assert.match(bad.out, /検証: 失敗/);
+  assert.equal(kaigo(['audit', 'prove', '--db', pb, '012021', '46500']).code, 0, 'the damaged block is not on this path');
   // the second part's earlier damage is reported, not the later one
   const p = copyPair(db, dir, 'two');
   assert.equal(sqlite(p + '.audit', 'DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash = zeroblob(32) WHERE seq IN (50000, 20000);').code, 0);

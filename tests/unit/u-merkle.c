@@ -4,6 +4,7 @@
  * every single-bit change, wrong size or wrong length is rejected. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -205,6 +206,96 @@ static void t_stretches(void **s)
     assert_memory_not_equal(got, want, 32);
 }
 
+/* append_get: reports the root of each aligned 2^h subtree as it completes */
+static void t_append_get(void **s)
+{
+    (void)s;
+    static unsigned char leaves[N][32];
+    for (int i = 0; i < N; i++) {
+        unsigned char b[2] = {(unsigned char)i, 0x33};
+        leaf_of(b, sizeof b, leaves[i]);
+    }
+    for (int h = 0; h <= 6; h++) {
+        struct merkle_frontier f, g;
+        merkle_frontier_init(&f);
+        merkle_frontier_init(&g);
+        int got = 0;
+        for (uint64_t n = 1; n <= N; n++) {
+            unsigned char out[32], want[32], r1[32], r2[32];
+            bool done = merkle_frontier_append_get(&f, leaves[n - 1], h, out);
+            merkle_frontier_append(&g, leaves[n - 1]);
+            assert_int_equal(done, n % (1u << h) == 0);
+            if (done) {
+                merkle_root(&leaves[n - (1u << h)][0], 1u << h, want);
+                assert_memory_equal(out, want, 32);
+                got++;
+            }
+            /* and the frontier is the same as a plain append's */
+            merkle_frontier_root(&f, r1);
+            merkle_frontier_root(&g, r2);
+            assert_memory_equal(r1, r2, 32);
+        }
+        assert_int_equal(got, N >> h);
+    }
+}
+
+/* Proofs from stored block roots and a few leaves equal the flat proofs, for
+ * every size, index and block size; an inclusion proof reads the leaves of at
+ * most two blocks. */
+struct leafsrc {
+    const unsigned char (*leaves)[32];
+    int bits;
+    uint64_t touched; /* bit per block whose leaves were read */
+};
+
+static void src_leaf(void *ctx, uint64_t i, unsigned char out[32])
+{
+    struct leafsrc *l = ctx;
+    l->touched |= 1ull << (i >> l->bits);
+    memcpy(out, l->leaves[i], 32);
+}
+
+static int popcount64(uint64_t x)
+{
+    int c = 0;
+    for (; x; x &= x - 1)
+        c++;
+    return c;
+}
+
+static void t_proofs_by_blocks(void **s)
+{
+    (void)s;
+    static unsigned char leaves[N][32], roots[N][32];
+    for (int i = 0; i < N; i++) {
+        unsigned char b[3] = {(unsigned char)i, 0x77, 1};
+        leaf_of(b, sizeof b, leaves[i]);
+    }
+    unsigned char p1[MERKLE_MAX_PROOF][32], p2[MERKLE_MAX_PROOF][32];
+    for (int bits = 1; bits <= 3; bits++) {
+        uint64_t size = 1u << bits;
+        for (uint64_t n = 1; n <= N; n++) {
+            uint64_t nroots = n / size;
+            for (uint64_t k = 0; k < nroots; k++)
+                merkle_root(&leaves[k * size][0], size, roots[k]);
+            struct leafsrc ls = {(const unsigned char(*)[32])leaves, bits, 0};
+            struct merkle_blocks mb = {bits, &roots[0][0], nroots, src_leaf, &ls};
+            for (uint64_t m = 0; m < n; m++) {
+                ls.touched = 0;
+                int a = merkle_inclusion_proof(&leaves[0][0], n, m, &p1[0][0]);
+                int b = merkle_inclusion_proof_by(merkle_mth_blocks, &mb, n, m, &p2[0][0]);
+                assert_int_equal(a, b);
+                assert_memory_equal(p1, p2, (size_t)a * 32);
+                assert_true(popcount64(ls.touched) <= 2);
+                a = merkle_consistency_proof(&leaves[0][0], m + 1, n, &p1[0][0]);
+                b = merkle_consistency_proof_by(merkle_mth_blocks, &mb, m + 1, n, &p2[0][0]);
+                assert_int_equal(a, b);
+                assert_memory_equal(p1, p2, (size_t)a * 32);
+            }
+        }
+    }
+}
+
 static void t_sha256(void **s)
 {
     (void)s;
@@ -261,6 +352,8 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {cmocka_unit_test(t_vectors), cmocka_unit_test(t_properties),
                                        cmocka_unit_test(t_stretches),
+                                       cmocka_unit_test(t_append_get),
+                                       cmocka_unit_test(t_proofs_by_blocks),
                                        cmocka_unit_test(t_sha256)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
