@@ -60,6 +60,7 @@ struct req {
     char set_cookie[160];
 };
 
+#define HANDLER_DONE 0      /* a handler answered (or failed and said so) */
 #define HANDLER_SUSPENDED 1 /* a handler's "I will answer after resume" */
 
 static const struct server_config *config;
@@ -1028,13 +1029,26 @@ static void dispatch(struct req *r)
         http_error(r, 413, "body_too_large", "リクエスト本文が大きすぎます");
         return;
     }
-    if (authenticate(r))
+    /* A personal GET with an API token only reads until it is suspended for its
+     * audit entry: the token, the facts and the data in one snapshot, so the
+     * read locks are taken once (a session may write its last-seen time, so
+     * it gets no outer snapshot). Ended before the request is suspended. */
+    struct store *snap = NULL;
+    if (r->route->category != CAT_NONE && strcmp(r->method, "GET") == 0 &&
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization") &&
+        !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie")) {
+        snap = thread_store();
+        if (snap && snap->ops->read_begin(snap))
+            snap = NULL; /* each reader then takes its own */
+    }
+    int rc = authenticate(r) ? HANDLER_DONE
+             : r->route->category == CAT_NONE ? r->route->handler(r)
+                                              : r->route->disclose(r);
+    if (snap && snap->ops->read_end(snap))
+        warn("read_end: %s", snap->ops->errmsg(snap));
+    if (rc == HANDLER_SUSPENDED || r->responded)
         return;
-    int rc = r->route->category == CAT_NONE ? r->route->handler(r) : r->route->disclose(r);
-    if (rc == HANDLER_SUSPENDED)
-        return;
-    if (!r->responded)
-        http_error(r, 500, "internal", "内部エラーが発生しました");
+    http_error(r, 500, "internal", "内部エラーが発生しました");
 }
 
 static void new_request_id(char out[REQUEST_ID_BYTES])

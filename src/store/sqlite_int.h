@@ -40,6 +40,7 @@ struct sqlite_store {
     char err[256];
     bool can_sign;
     bool have_idx; /* <db>.audit-idx attached as audidx */
+    int read_depth; /* read_begin nesting: only the outermost begins and ends */
     int64_t epoch; /* its epoch size */
     unsigned char sk[AUDIT_SK_BYTES];
     struct tree_state *trees;

@@ -38,7 +38,9 @@ struct store_ops {
     void (*close)(struct store *st);
     const char *(*errmsg)(struct store *st);
     int (*begin)(struct store *st); /* a write transaction (BEGIN IMMEDIATE) */
-    /* read_begin/read_end - one consistent snapshot for several reads (WAL). */
+    /* read_begin/read_end - one consistent snapshot for several reads (WAL).
+     * They nest: inside an open one, begin and end only count (no writes in
+     * between: a write would need the snapshot to be the newest). */
     int (*read_begin)(struct store *st);
     int (*read_end)(struct store *st);
     int (*commit)(struct store *st);

@@ -78,6 +78,39 @@ static void t_versions(void **s)
     store_close(st);
 }
 
+/* Read snapshots nest: an outer one holds while inner readers begin and end
+ * (the server's token + gate + data in one snapshot); a commit by another
+ * connection becomes visible only after the outermost end; an unmatched end
+ * is an error. */
+static void t_read_nesting(void **s)
+{
+    (void)s;
+    struct store *st = store_open_sqlite(path, false), *w = store_open_sqlite(path, false);
+    assert_non_null(st);
+    assert_non_null(w);
+    struct person_key k = {"122192", "0000000007"};
+    int created, changed;
+    long long m;
+    assert_int_equal(store_insurer_ensure(w, "122192", "test", &created), 0);
+    assert_int_equal(st->ops->read_begin(st), 0);
+    assert_int_equal(st->ops->person_exists(st, &k), 0); /* the snapshot starts here */
+    assert_int_equal(st->ops->read_begin(st), 0);          /* inner */
+    assert_int_equal(w->ops->change_begin(w, "test", "unit", &m), 0);
+    assert_int_equal(w->ops->record_put(w, &k, "insured", "", "{}", m, &changed), 0);
+    assert_int_equal(st->ops->person_exists(st, &k), 0);   /* still the old snapshot */
+    assert_int_equal(st->ops->read_end(st), 0);            /* inner end: no commit */
+    assert_int_equal(st->ops->person_exists(st, &k), 0);
+    assert_int_equal(st->ops->read_end(st), 0);            /* outer end */
+    assert_int_equal(st->ops->person_exists(st, &k), 1);   /* now it is seen */
+    assert_int_equal(st->ops->read_end(st), -1);           /* unmatched */
+    /* and the store is usable after the error */
+    assert_int_equal(st->ops->read_begin(st), 0);
+    assert_int_equal(st->ops->person_exists(st, &k), 1);
+    assert_int_equal(st->ops->read_end(st), 0);
+    store_close(st);
+    store_close(w);
+}
+
 static void t_audit_two_writers(void **s)
 {
     (void)s;
@@ -376,6 +409,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_versions),
+        cmocka_unit_test_setup_teardown(t_read_nesting, setup, teardown),
         cmocka_unit_test(t_audit_two_writers),
         cmocka_unit_test(t_audit_stress),
         cmocka_unit_test_setup_teardown(t_person_index, setup, teardown),
