@@ -260,6 +260,33 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
   assert.equal(bad.code, 1, bad.out);
   assert.match(bad.out, /検証: 失敗/);
   assert.equal(kaigo(['audit', 'prove', '--db', pb, '012021', '46500']).code, 0, 'the damaged block is not on this path');
+  // security.md P8's mutation loop: random rows across the parts (seeded, printed
+  // on failure), each mutation on its own copy, verify names the row
+  let seed = Number(process.env.KAIGO_TEST_SEED || Date.now() % 100000);
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const seed0 = seed;
+  for (let round = 0; round < 3; round++) {
+    const k = 2 + rand(69990); // 2 .. 69991, so k-1 and k+1 exist
+    const pos = 1 + rand(100); // a byte inside every entry (each is > 100 bytes)
+    const muts = [
+      ['flip', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(substr(CAST(entry AS TEXT), 1, ${pos - 1}) || CASE substr(CAST(entry AS TEXT), ${pos}, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(CAST(entry AS TEXT), ${pos + 1}) AS BLOB) WHERE seq = ${k};`, new RegExp(`連番 ${k}:`)],
+      ['delete', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${k};`, new RegExp(`連番 ${k + 1}:.*期待値 ${k}\\)`)],
+      ['swap', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET seq = seq + 1000000 WHERE seq IN (${k}, ${k + 1}); UPDATE audit_log SET seq = ${k + 1} WHERE seq = ${k + 1000000}; UPDATE audit_log SET seq = ${k} WHERE seq = ${k + 1000001};`, new RegExp(`連番 ${k}:`)],
+      ['renumber', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${k}; INSERT INTO audit_log SELECT insurer_no, ${k}, entry, leaf_hash FROM audit_log WHERE seq = ${k - 1};`, new RegExp(`連番 ${k}:`)],
+    ];
+    for (const [name, sql, want] of muts) {
+      const p = copyPair(db, dir, `${name}-${round}`);
+      const m = sqlite(p + '.audit', sql);
+      assert.equal(m.code, 0, `${name} k=${k} seed=${seed0}: ${m.err}`);
+      const r = kaigo(['audit', 'verify', '--db', p]);
+      assert.equal(r.code, 1, `${name} k=${k} seed=${seed0} should fail: ${r.out}`);
+      assert.match(r.out, want, `${name} k=${k} pos=${pos} seed=${seed0}`);
+    }
+  }
+  // truncation: the last rows dropped; the signed checkpoint says they existed
+  const pt = copyPair(db, dir, 'truncate');
+  assert.equal(sqlite(pt + '.audit', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 69990;').code, 0);
+  assert.match(kaigo(['audit', 'verify', '--db', pt]).out, /以降の記録が失われています/);
   // the second part's earlier damage is reported, not the later one
   const p = copyPair(db, dir, 'two');
   assert.equal(sqlite(p + '.audit', 'DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash = zeroblob(32) WHERE seq IN (50000, 20000);').code, 0);
