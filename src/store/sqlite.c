@@ -898,6 +898,9 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
     }
     /* read the clock inside the write lock: checkpoint times then follow commit order */
     int64_t now = clock_now_ms();
+    /* security.md P12: a clock that steps back changes no order (entries are
+     * ordered by seq) but is recorded as a security event after the commit */
+    int64_t back = s->last_now_ms > now ? s->last_now_ms - now : 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char leaf[AUDIT_HASH_BYTES];
         unsigned char canon[AUDIT_CANON_MAX];
@@ -962,6 +965,15 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
     }
     if (sq_exec(s, "COMMIT"))
         goto fail;
+    s->last_now_ms = now; /* the latest reading, so one step is one event */
+    if (back > 0 && n > 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the clock went back %lld ms (audit %s seq %lld)", (long long)back,
+                 e[n - 1].insurer_no, (long long)e[n - 1].seq);
+        warn("audit: %s", detail);
+        if (st->acc->security_event(st, now, "clock_step", "audit", "", detail))
+            warn("audit: the clock step could not be recorded: %s", s->err);
+    }
     for (size_t k = 0; k < nheads; k++) {
         struct tree_state *t = tree_for(s, heads[k].insurer_no);
         t->blk_base = heads[k].blk_base;

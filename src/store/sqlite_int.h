@@ -41,6 +41,7 @@ struct sqlite_store {
     bool can_sign;
     bool have_idx; /* <db>.audit-idx attached as audidx */
     int read_depth; /* read_begin nesting: only the outermost begins and ends */
+    int64_t last_now_ms; /* the audit writer's previous clock reading (P12: steps back) */
     int64_t epoch; /* its epoch size */
     unsigned char sk[AUDIT_SK_BYTES];
     struct tree_state *trees;

@@ -169,11 +169,19 @@ struct date date_of_jst_ms(int64_t ms)
     return date_from_serial((int32_t)days);
 }
 
+static int64_t clock_shift; /* tests only; read and written atomically */
+
 int64_t clock_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+           __atomic_load_n(&clock_shift, __ATOMIC_RELAXED);
+}
+
+void clock_shift_for_test(int64_t ms)
+{
+    __atomic_add_fetch(&clock_shift, ms, __ATOMIC_RELAXED);
 }
 
 struct date date_today(void)

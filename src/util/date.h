@@ -49,8 +49,12 @@ void date_iso(struct date a, char out[static 11]);
 int64_t date_jst_ms(struct date a);
 /* date_of_jst_ms - the JST calendar date of an instant. */
 struct date date_of_jst_ms(int64_t ms);
-/* clock_now_ms - the wall clock (CLOCK_REALTIME) in UTC milliseconds. */
+/* clock_now_ms - the wall clock (CLOCK_REALTIME) in UTC milliseconds.
+ * clock_shift_for_test - adds ms to every later reading, process-wide: the
+ * fake clock of the tests that step it backwards (security.md P12). Never
+ * called outside tests; there is no option or variable that reaches it. */
 int64_t clock_now_ms(void);
+void clock_shift_for_test(int64_t ms);
 
 /* date_today - the current date in JST (UTC+9), or KAIGO_TODAY if set (tests). */
 struct date date_today(void);

@@ -13,7 +13,10 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include <sqlite3.h>
+
 #include "store/auditq.h"
+#include "util/date.h"
 #include "store/store.h"
 
 #define AUDIT_EPOCH_TEST 64 /* $KAIGO_AUDIT_EPOCH for this test's index file */
@@ -109,6 +112,61 @@ static void t_read_nesting(void **s)
     assert_int_equal(st->ops->read_end(st), 0);
     store_close(st);
     store_close(w);
+}
+
+/* security.md P12: the clock steps back between two audited reads. The order
+ * stays the sequence order, checkpoint times never go back, and the step is a
+ * security event. */
+static void t_clock_step(void **s)
+{
+    (void)s;
+    struct auditq *q = auditq_start(path);
+    assert_non_null(q);
+    struct audit_entry e[3];
+    for (int i = 0; i < 3; i++) {
+        memset(&e[i], 0, sizeof e[i]);
+        snprintf(e[i].insurer_no, sizeof e[i].insurer_no, "122192");
+        snprintf(e[i].insured_no, sizeof e[i].insured_no, "0000000001");
+        snprintf(e[i].actor, sizeof e[i].actor, "cli:test");
+        e[i].role = ROLE_OPERATOR;
+        e[i].category = CAT_SHIKAKU;
+        e[i].purpose = PURPOSE_ADMIN;
+        e[i].outcome = OUTCOME_ALLOWED;
+        e[i].basis = BASIS_OPERATOR;
+        e[i].time_ms = clock_now_ms();
+        assert_int_equal(auditq_append(q, &e[i]), 0);
+        assert_int_equal(e[i].seq, i + 1);
+        if (i == 0)
+            clock_shift_for_test(-60000); /* a minute back */
+    }
+    auditq_stop(q);
+    clock_shift_for_test(60000);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char a[300];
+    snprintf(a, sizeof a, "ATTACH '%s.audit' AS audit", path);
+    assert_int_equal(sqlite3_exec(db, a, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    /* one event, naming the step */
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), max(detail) FROM security_events WHERE kind = 'clock_step'",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_non_null(strstr((const char *)sqlite3_column_text(st, 1), "went back"));
+    sqlite3_finalize(st);
+    /* checkpoint times never decrease */
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit.checkpoints c1 JOIN audit.checkpoints c2"
+                                            " ON c2.tree_size > c1.tree_size WHERE c2.time_ms < c1.time_ms",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    /* three entries in sequence order whatever their times */
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(seq) FROM audit.audit_log", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "1,2,3");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
 }
 
 static void t_audit_two_writers(void **s)
@@ -410,6 +468,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_versions),
         cmocka_unit_test_setup_teardown(t_read_nesting, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_clock_step, setup, teardown),
         cmocka_unit_test(t_audit_two_writers),
         cmocka_unit_test(t_audit_stress),
         cmocka_unit_test_setup_teardown(t_person_index, setup, teardown),
