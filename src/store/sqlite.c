@@ -79,9 +79,11 @@ static const char *const sql_text[S_COUNT] = {
     [S_CHANGE_INSERT] = "INSERT INTO changes (recorded_at, author, reason) VALUES (?1, ?2, ?3)",
     [S_PERSON_EXISTS] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND insured_no = ?2"
                         " AND kind = 'insured' AND rkey = '' LIMIT 1",
-    /* every version, newest first within (kind, rkey); the caller keeps the first of each */
-    [S_RECORD_LIST] = "SELECT kind, rkey, body FROM record_versions WHERE insurer_no = ?1 AND"
-                      " insured_no = ?2 ORDER BY kind, rkey, version DESC",
+    /* the newest version of each (kind, rkey): with max(), SQLite takes the bare
+     * columns from the row holding the maximum; in key order, so no sorter (the
+     * former "ORDER BY …, version DESC" built a temporary B-tree per read) */
+    [S_RECORD_LIST] = "SELECT kind, rkey, body, max(version) FROM record_versions WHERE insurer_no = ?1 AND"
+                      " insured_no = ?2 GROUP BY kind, rkey ORDER BY kind, rkey",
     [S_AUDIT_HEAD] = "SELECT seq FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, entry, leaf_hash)"
                        " VALUES (?1, ?2, ?3, ?4)",
@@ -476,16 +478,11 @@ static int s_record_list_current(struct store *st, const struct person_key *k,
     sq_bind_text(q, 1, k->insurer_no);
     sq_bind_text(q, 2, k->insured_no);
     int rc;
-    char last_kind[32] = "", last_rkey[32] = "";
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *kind = (const char *)sqlite3_column_text(q, 0);
         const char *rkey = (const char *)sqlite3_column_text(q, 1);
         if (!kind || !rkey)
             continue;
-        if (strcmp(kind, last_kind) == 0 && strcmp(rkey, last_rkey) == 0)
-            continue; /* an older version of the record just passed */
-        snprintf(last_kind, sizeof last_kind, "%s", kind);
-        snprintf(last_rkey, sizeof last_rkey, "%s", rkey);
         if (fn(ctx, kind, rkey, (const char *)sqlite3_column_text(q, 2))) {
             sqlite3_reset(q);
             return -1;

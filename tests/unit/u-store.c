@@ -85,6 +85,45 @@ static void t_versions(void **s)
  * (the server's token + gate + data in one snapshot); a commit by another
  * connection becomes visible only after the outermost end; an unmatched end
  * is an error. */
+/* The current records of a person: the newest version of each (kind, rkey),
+ * in key order, whatever order the versions were written in. */
+struct cur_list {
+    char got[512];
+};
+
+static int cur_row(void *ctx, const char *kind, const char *rkey, const char *body)
+{
+    struct cur_list *c = ctx;
+    size_t n = strlen(c->got);
+    snprintf(c->got + n, sizeof c->got - n, "%s/%s=%s;", kind, rkey, body);
+    return 0;
+}
+
+static void t_current_versions(void **s)
+{
+    (void)s;
+    struct store *st = store_open_sqlite(path, false);
+    assert_non_null(st);
+    struct person_key k = {"122192", "0000000003"};
+    int created, changed;
+    long long m;
+    assert_int_equal(store_insurer_ensure(st, "122192", "test", &created), 0);
+    assert_int_equal(st->ops->change_begin(st, "test", "unit", &m), 0);
+    static const char *puts[][3] = {
+        {"insured", "", "{\"v\":1}"},     {"certification", "2024", "{\"c\":1}"},
+        {"insured", "", "{\"v\":2}"},     {"certification", "2025", "{\"c\":9}"},
+        {"certification", "2024", "{\"c\":2}"}, {"insured", "", "{\"v\":3}"},
+        {"burden", "2025", "{\"b\":1}"},
+    };
+    for (size_t i = 0; i < sizeof puts / sizeof puts[0]; i++)
+        assert_int_equal(st->ops->record_put(st, &k, puts[i][0], puts[i][1], puts[i][2], m, &changed), 0);
+    struct cur_list c = {""};
+    assert_int_equal(st->ops->record_list_current(st, &k, cur_row, &c), 0);
+    assert_string_equal(c.got, "burden/2025={\"b\":1};certification/2024={\"c\":2};"
+                               "certification/2025={\"c\":9};insured/={\"v\":3};");
+    store_close(st);
+}
+
 static void t_read_nesting(void **s)
 {
     (void)s;
@@ -467,6 +506,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_versions),
+        cmocka_unit_test_setup_teardown(t_current_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(t_read_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(t_clock_step, setup, teardown),
         cmocka_unit_test(t_audit_two_writers),
