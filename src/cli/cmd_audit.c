@@ -113,6 +113,26 @@ static void fp_add(struct idx_fp *f, long long seq, const char *insured_no, size
     f->n++;
 }
 
+/* The stored roots of the complete blocks 0 .. n-1 (contiguous: a gap ends the
+ * list, and verify reports the block). */
+struct block_roots {
+    unsigned char *h; /* n × 32 */
+    uint64_t n, cap;
+};
+
+static int add_root(void *ctx, int64_t blk, const unsigned char root[32])
+{
+    struct block_roots *r = ctx;
+    if (blk != (int64_t)r->n)
+        return 1;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 256;
+        r->h = xrealloc(r->h, size_mul(r->cap, AUDIT_HASH_BYTES));
+    }
+    memcpy(r->h + r->n++ * AUDIT_HASH_BYTES, root, AUDIT_HASH_BYTES);
+    return 0;
+}
+
 /* The tree as a proof sees it: the stored block roots, and the leaves of the
  * (at most two) blocks a proof reaches into, read on demand. Only stored
  * hashes enter a proof, so a tampered one fails against the signed root; the
@@ -122,8 +142,7 @@ static void fp_add(struct idx_fp *f, long long seq, const char *insured_no, size
 struct tree_src {
     struct store *st;
     const char *insurer;
-    unsigned char *roots; /* nroots × 32: blocks 0 .. nroots-1, contiguous */
-    uint64_t nroots;
+    struct block_roots roots;
     struct {
         int64_t blk; /* -1: empty */
         size_t n;
@@ -134,17 +153,6 @@ struct tree_src {
     bool want_ok, bad;
     int64_t bad_seq;
 };
-
-static int add_root(void *ctx, int64_t blk, const unsigned char root[32])
-{
-    struct tree_src *t = ctx;
-    if (blk != (int64_t)t->nroots)
-        return 1; /* a gap: the blocks after it are not used (verify reports it) */
-    t->roots = xrealloc(t->roots, size_mul(t->nroots + 1, AUDIT_HASH_BYTES));
-    memcpy(t->roots + t->nroots * AUDIT_HASH_BYTES, root, AUDIT_HASH_BYTES);
-    t->nroots++;
-    return 0;
-}
 
 struct slot_fill {
     struct tree_src *t;
@@ -215,8 +223,7 @@ struct vctx {
      * own frontier at the checkpoint's size, and whether the signature holds */
     unsigned char (*ck_fold)[AUDIT_HASH_BYTES];
     bool *ck_sig_ok;
-    /* the stored block roots (for proofs), blocks 0 .. nblocks-1 */
-    struct tree_src blocks;
+    struct block_roots blocks; /* the stored block roots (for proofs) */
     /* the person index: a keyed multiset fingerprint of (seq, person) for seq ≤ idx_upto */
     long long idx_upto;
     struct idx_fp log_fp, idx_fp;
@@ -297,7 +304,7 @@ static int part_row(void *ctx, int64_t seq, const unsigned char *entry, size_t l
     }
     if (block_done) {
         uint64_t k = (uint64_t)(seq - 1) / AUDIT_BLOCK;
-        if (k >= v->blocks.nroots || memcmp(br, v->blocks.roots + k * AUDIT_HASH_BYTES, 32) != 0) {
+        if (k >= v->blocks.n || memcmp(br, v->blocks.h + k * AUDIT_HASH_BYTES, 32) != 0) {
             p->bad = VB_BLOCK;
             p->bad_seq = seq;
             if (seq <= v->idx_upto)
@@ -528,7 +535,6 @@ struct idx_scan {
     const struct vctx *v;
     struct idx_fp fp;
     bool epochs_bad; /* an index row outside its seq's epoch */
-    long long rows;  /* every index row of the insurer, whatever its epoch */
     int err;
 };
 
@@ -544,8 +550,7 @@ static int idx_row(void *ctx, const char *insured_no, size_t n, long long seq, b
 static void *idx_scan_run(void *arg)
 {
     struct idx_scan *sc = arg;
-    if (sc->st->ops->audit_index_scan(sc->st, sc->v->insurer, 1, INT64_MAX, idx_row, sc) < 0 ||
-        sc->st->ops->audit_index_count(sc->st, sc->v->insurer, &sc->rows) < 0)
+    if (sc->st->ops->audit_index_scan(sc->st, sc->v->insurer, idx_row, sc) < 0)
         sc->err = 1;
     return NULL;
 }
@@ -563,7 +568,7 @@ static int verify_insurer(void *ctx, const char *no)
     if (a->st->ops->audit_index_upto(a->st, no, &v->idx_upto) < 0 ||
         a->st->ops->audit_blocks(a->st, no, add_root, &v->blocks)) {
         a->err = 1;
-        free(v->blocks.roots);
+        free(v->blocks.h);
         free(v);
         return 1;
     }
@@ -582,14 +587,14 @@ static int verify_insurer(void *ctx, const char *no)
     if (failed || sc.err) {
         a->err = 1;
         free(v->cs.c);
-        free(v->blocks.roots);
+        free(v->blocks.h);
         free(v);
         return 1;
     }
-    if (!v->bad && v->blocks.nroots != (uint64_t)v->entries / AUDIT_BLOCK) {
+    if (!v->bad && v->blocks.n != (uint64_t)v->entries / AUDIT_BLOCK) {
         /* every complete block has its root (checked in the parts); no more */
         printf("保険者 %s: 証明用のブロック根が %llu 件あります(記録 %lld 件なら %lld 件)\n", no,
-               (unsigned long long)v->blocks.nroots, v->entries, v->entries / AUDIT_BLOCK);
+               (unsigned long long)v->blocks.n, v->entries, v->entries / AUDIT_BLOCK);
         v->bad = 1;
     }
     if (!v->bad && v->next < v->cs.n) {
@@ -600,10 +605,9 @@ static int verify_insurer(void *ctx, const char *no)
     }
     /* the person index (derived, used by the person's access report) must
      * match the log: a removed or moved index row would hide an access from the
-     * person. Compared by fingerprint; a row with an epoch no scan reaches
-     * (negative, say) shows in the count. */
+     * person. Compared by fingerprint over a scan of every index row. */
     if (!v->bad && v->idx_upto > 0 &&
-        (v->idx_epochs_bad || sc.rows != v->idx_fp.n || v->idx_fp.n != v->idx_upto ||
+        (v->idx_epochs_bad || v->idx_fp.n != v->idx_upto ||
          v->log_fp.n != v->idx_upto || v->idx_fp.a != v->log_fp.a || v->idx_fp.b != v->log_fp.b)) {
         printf("保険者 %s: 人別索引(.audit-idx)が監査ログと一致しません(本人向けアクセス記録に影響)\n", no);
         v->bad = 1;
@@ -616,7 +620,7 @@ static int verify_insurer(void *ctx, const char *no)
     else
         printf("保険者 %s: %lld 件, 署名済みチェックポイント %zu 件 OK\n", no, v->entries, v->cs.n);
     free(v->cs.c);
-    free(v->blocks.roots);
+    free(v->blocks.h);
     free(v);
     return 0;
 }
@@ -674,7 +678,7 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
     unsigned char(*proof)[MERKLE_HASH] = xcalloc(MERKLE_MAX_PROOF, MERKLE_HASH);
     if (st->ops->audit_checkpoints(st, insurer, add_ckpt, &cs) ||
         st->ops->audit_head_seq(st, insurer, &head) ||
-        st->ops->audit_blocks(st, insurer, add_root, &t)) {
+        st->ops->audit_blocks(st, insurer, add_root, &t.roots)) {
         rc = EXIT_INTERNAL;
         goto out;
     }
@@ -697,8 +701,8 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
         }
     }
     int64_t size = consistency ? b : c->size;
-    struct merkle_blocks mb = {AUDIT_BLOCK_BITS, t.roots,
-                               t.nroots < (uint64_t)size / AUDIT_BLOCK ? t.nroots
+    struct merkle_blocks mb = {AUDIT_BLOCK_BITS, t.roots.h,
+                               t.roots.n < (uint64_t)size / AUDIT_BLOCK ? t.roots.n
                                                                        : (uint64_t)size / AUDIT_BLOCK,
                                src_leaf, &t};
     if (!consistency) {
@@ -742,7 +746,7 @@ static int prove(struct store *st, const char *insurer, const char *const *args,
 out:
     free(proof);
     free(cs.c);
-    free(t.roots);
+    free(t.roots.h);
     free(t.slot);
     return rc;
 }

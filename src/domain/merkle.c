@@ -221,38 +221,19 @@ void merkle_frontier_init(struct merkle_frontier *f)
     memset(f, 0, sizeof *f);
 }
 
-void merkle_frontier_push(struct merkle_frontier *f, const unsigned char root[MERKLE_HASH],
-                          int height)
+/* push - appends a perfect subtree of 2^height leaves, merging it with every
+ * complete subtree on the right edge; if the merging forms the node at level
+ * `want`, that node is copied to out and true returned. */
+static bool push(struct merkle_frontier *f, const unsigned char root[MERKLE_HASH], int height,
+                 int want, unsigned char out[MERKLE_HASH])
 {
     unsigned char h[MERKLE_HASH];
     memcpy(h, root, MERKLE_HASH);
     uint64_t s = f->size >> height;
     int level = height;
-    /* merge with every complete subtree on the right edge */
-    while (s & 1) {
-        node_hash(f->node[level], h, h);
-        s >>= 1;
-        level++;
-    }
-    memcpy(f->node[level], h, MERKLE_HASH);
-    f->size += (uint64_t)1 << height;
-}
-
-void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH])
-{
-    merkle_frontier_push(f, leaf, 0);
-}
-
-bool merkle_frontier_append_get(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH],
-                                int height, unsigned char out[MERKLE_HASH])
-{
-    unsigned char h[MERKLE_HASH];
-    memcpy(h, leaf, MERKLE_HASH);
-    uint64_t s = f->size;
-    int level = 0;
     bool got = false;
     for (;;) {
-        if (level == height) { /* the carry reached it: a 2^height subtree is complete */
+        if (level == want) {
             memcpy(out, h, MERKLE_HASH);
             got = true;
         }
@@ -263,8 +244,25 @@ bool merkle_frontier_append_get(struct merkle_frontier *f, const unsigned char l
         level++;
     }
     memcpy(f->node[level], h, MERKLE_HASH);
-    f->size++;
+    f->size += (uint64_t)1 << height;
     return got;
+}
+
+void merkle_frontier_push(struct merkle_frontier *f, const unsigned char root[MERKLE_HASH],
+                          int height)
+{
+    (void)push(f, root, height, -1, NULL);
+}
+
+void merkle_frontier_append(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH])
+{
+    merkle_frontier_push(f, leaf, 0);
+}
+
+bool merkle_frontier_append_get(struct merkle_frontier *f, const unsigned char leaf[MERKLE_HASH],
+                                int height, unsigned char out[MERKLE_HASH])
+{
+    return push(f, leaf, 0, height, out);
 }
 
 void merkle_frontier_join(struct merkle_frontier *f, const struct merkle_frontier *tail)

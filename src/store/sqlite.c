@@ -59,7 +59,6 @@ enum stmt_id {
     S_AUDIT_LOCK,
     S_BLOCK_INSERT,
     S_BLOCK_LIST,
-    S_IDX_COUNT,
     S_COUNT
 };
 
@@ -100,13 +99,11 @@ static const char *const sql_text[S_COUNT] = {
                    " ON CONFLICT (insurer_no) DO UPDATE SET seq = excluded.seq",
     [S_IDX_GET] = "SELECT seq FROM audidx.upto WHERE insurer_no = ?1",
     [S_NEXT_INSURER] = "SELECT insurer_no FROM audit.audit_log WHERE insurer_no > ?1 ORDER BY insurer_no LIMIT 1",
-    [S_IDX_SCAN] = "SELECT insured_no, seq, epoch = (seq - 1) / ?2 FROM audidx.person_epoch WHERE insurer_no = ?1"
-                   " AND epoch >= ?3 AND epoch <= ?4",
+    [S_IDX_SCAN] = "SELECT insured_no, seq, epoch = (seq - 1) / ?2 FROM audidx.person_epoch WHERE insurer_no = ?1",
     /* takes the audit file's write lock only (see audit_write_begin) */
     [S_AUDIT_LOCK] = "UPDATE audit.meta SET file_id = file_id WHERE 0",
     [S_BLOCK_INSERT] = "INSERT INTO audit.blocks (insurer_no, blk, root) VALUES (?1, ?2, ?3)",
     [S_BLOCK_LIST] = "SELECT blk, root FROM audit.blocks WHERE insurer_no = ?1 ORDER BY blk",
-    [S_IDX_COUNT] = "SELECT count(*) FROM audidx.person_epoch WHERE insurer_no = ?1",
     [S_IDX_CHECK] = "SELECT (SELECT count(*) FROM audidx.person_epoch WHERE insurer_no = ?1),"
                     " (SELECT count(*) FROM audidx.person_epoch p JOIN audit.audit_v l ON l.insurer_no = p.insurer_no"
                     "   AND l.seq = p.seq AND l.insured_no = p.insured_no"
@@ -559,6 +556,31 @@ static bool frontier_unpack(struct merkle_frontier *f, uint64_t size, const unsi
 /* catch_up - extends frontier f (covering f->size entries) to the log's head:
  * from the newest stored checkpoint when starting cold, then leaf by leaf. (A
  * stored frontier that was tampered with gives wrong roots, which verify finds.) */
+/* append_leaves - appends to f, which covers entries base+1 .. base+f->size,
+ * every stored leaf after them, in order (a gap is an error). */
+static int append_leaves(struct sqlite_store *s, const char *insurer, int64_t base,
+                         struct merkle_frontier *f)
+{
+    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_LEAVES_FROM);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, base + (int64_t)f->size);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (sqlite3_column_int64(q, 0) != base + (int64_t)f->size + 1 ||
+            sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES) {
+            sqlite3_reset(q);
+            snprintf(s->err, sizeof s->err, "audit log %s: gap at seq %lld", insurer,
+                     (long long)(base + (int64_t)f->size + 1));
+            return -1;
+        }
+        merkle_frontier_append(f, sqlite3_column_blob(q, 1));
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit catch-up");
+}
+
 static int catch_up(struct sqlite_store *s, const char *insurer, struct merkle_frontier *f,
                     int64_t head)
 {
@@ -578,24 +600,7 @@ static int catch_up(struct sqlite_store *s, const char *insurer, struct merkle_f
             merkle_frontier_init(f); /* unusable: reread the log */
         sqlite3_reset(c);
     }
-    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_LEAVES_FROM);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)f->size);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (sqlite3_column_int64(q, 0) != (sqlite3_int64)f->size + 1 ||
-            sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES) {
-            sqlite3_reset(q);
-            snprintf(s->err, sizeof s->err, "audit log %s: gap at seq %llu", insurer,
-                     (unsigned long long)f->size + 1);
-            return -1;
-        }
-        merkle_frontier_append(f, sqlite3_column_blob(q, 1));
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit catch-up");
+    return append_leaves(s, insurer, 0, f);
 }
 
 static int write_checkpoint(struct sqlite_store *s, const char *insurer,
@@ -720,7 +725,7 @@ static int s_audit_index_upto(struct store *st, const char *insurer, long long *
     return 0;
 }
 
-static int s_audit_index_scan(struct store *st, const char *insurer, int64_t from, int64_t to,
+static int s_audit_index_scan(struct store *st, const char *insurer,
                               int (*fn)(void *ctx, const char *insured_no, size_t n, long long seq,
                                         bool epoch_ok),
                               void *ctx)
@@ -728,17 +733,11 @@ static int s_audit_index_scan(struct store *st, const char *insurer, int64_t fro
     struct sqlite_store *s = S(st);
     if (!s->have_idx)
         return STORE_NOTFOUND;
-    if (from < 1 || to < from)
-        return 0;
     sqlite3_stmt *q = sq_stmt(s, S_IDX_SCAN);
     if (!q)
         return -1;
-    /* epoch k begins at seq k·E + 1: the epochs with from ≤ k·E + 1 ≤ to */
-    int64_t e = s->epoch;
     sq_bind_text(q, 1, insurer);
-    sqlite3_bind_int64(q, 2, e);
-    sqlite3_bind_int64(q, 3, (from - 1 + e - 1) / e);
-    sqlite3_bind_int64(q, 4, (to - 1) / e);
+    sqlite3_bind_int64(q, 2, s->epoch);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *no = (const char *)sqlite3_column_text(q, 0);
@@ -748,22 +747,6 @@ static int s_audit_index_scan(struct store *st, const char *insurer, int64_t fro
     }
     sqlite3_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "index scan");
-}
-
-static int s_audit_index_count(struct store *st, const char *insurer, long long *n)
-{
-    struct sqlite_store *s = S(st);
-    if (!s->have_idx)
-        return STORE_NOTFOUND;
-    sqlite3_stmt *q = sq_stmt(s, S_IDX_COUNT);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : sq_fail(s, "index count");
 }
 
 /* each_insurer - fn for every insurer number that has a log, one seek each
@@ -839,26 +822,9 @@ static int block_catch_up(struct sqlite_store *s, const char *insurer, int64_t *
 {
     if (*base + (int64_t)blk->size == head && (int64_t)blk->size < AUDIT_BLOCK)
         return 0;
-    *base = head / AUDIT_BLOCK * AUDIT_BLOCK;
-    merkle_frontier_init(blk);
-    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_LEAVES_FROM);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    sqlite3_bind_int64(q, 2, *base);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (sqlite3_column_int64(q, 0) != *base + (int64_t)blk->size + 1 ||
-            sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES || (int64_t)blk->size >= AUDIT_BLOCK) {
-            sqlite3_reset(q);
-            snprintf(s->err, sizeof s->err, "audit log %s: gap at seq %lld", insurer,
-                     (long long)(*base + (int64_t)blk->size + 1));
-            return -1;
-        }
-        merkle_frontier_append(blk, sqlite3_column_blob(q, 1));
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit block catch-up");
+    *base = head / AUDIT_BLOCK * AUDIT_BLOCK; /* the log is read inside the write lock: */
+    merkle_frontier_init(blk);                /* fewer than AUDIT_BLOCK leaves follow */
+    return append_leaves(s, insurer, *base, blk);
 }
 
 static int block_insert(struct sqlite_store *s, const char *insurer, int64_t blk,
@@ -1218,7 +1184,6 @@ static const struct store_ops sqlite_ops = {
     .audit_index = s_audit_index,
     .audit_index_upto = s_audit_index_upto,
     .audit_index_scan = s_audit_index_scan,
-    .audit_index_count = s_audit_index_count,
     .audit_set_signer = s_audit_set_signer,
     .audit_checkpoint_all = s_audit_checkpoint_all,
     .audit_checkpoints = s_audit_checkpoints,

@@ -120,16 +120,14 @@ struct store_ops {
     int (*audit_index)(struct store *st);
     /* audit_index_upto - entries 1..*upto of the insurer are indexed; NOTFOUND if no index file. */
     int (*audit_index_upto)(struct store *st, const char *insurer, long long *upto);
-    /* audit_index_scan - the index rows of the insurer's epochs that begin at a
-     * seq in from..to (1..INT64_MAX: all of them), in storage order (sequential,
-     * for verify); epoch_ok says the row sits in its seq's epoch. The
-     * person number is a slice (not NUL-terminated), valid during the callback.
-     * audit_index_count - every index row of the insurer, whatever its epoch. */
-    int (*audit_index_scan)(struct store *st, const char *insurer, int64_t from, int64_t to,
+    /* audit_index_scan - every index row of the insurer, in storage order (a
+     * sequential scan, for verify); epoch_ok says the row sits in its seq's
+     * epoch. The person number is a slice (not NUL-terminated), valid during
+     * the callback. */
+    int (*audit_index_scan)(struct store *st, const char *insurer,
                             int (*fn)(void *ctx, const char *insured_no, size_t n, long long seq,
                                       bool epoch_ok),
                             void *ctx);
-    int (*audit_index_count)(struct store *st, const char *insurer, long long *n);
 
     /* data_version - changes whenever any connection, this one included,
      * committed to the registry file: the key of per-connection caches. */

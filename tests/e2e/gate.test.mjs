@@ -106,7 +106,7 @@ test('the person index: built in epochs; verify catches a removed, moved or adde
     ['idx-move', "UPDATE person_epoch SET insured_no='0000000002' WHERE seq=2"],
     ['idx-add', "INSERT INTO person_epoch VALUES ('122192', 1, '0000000002', 6)"],
     ['idx-epoch', "UPDATE person_epoch SET epoch=0 WHERE seq=5"],
-    // out of every scanned epoch range: only the row count shows it
+    // rows in an epoch no query for the person's report would reach: the scan reads every row
     ['idx-negative', "INSERT INTO person_epoch VALUES ('122192', -1, '0000000002', 6)"],
     ['idx-hidden', "UPDATE person_epoch SET epoch=-1 WHERE seq=3"],
   ];
