@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "domain/auth.h"
 #include "http/auth.h"
+#include "store/disclose.h"
 #include "store/store.h"
 #include "domain/wareki.h"
 #include "util/date.h"
@@ -482,19 +483,14 @@ static int relationship_cmd(const char *sub, struct args *a, bool ikensho)
     int64_t now = clock_now_ms(), id;
     if (!ikensho && strcmp(sub, "code") == 0) {
         const char *days_s = opt(a, "days");
-        long long days = days_s ? num(days_s) : 30;
-        if (days < 1 || days > 90 || st->ops->person_exists(st, &k) != 1) {
+        long long days = days_s ? num(days_s) : IDENTITY_CODE_PAPER_DAYS;
+        if (days < 1 || days > IDENTITY_CODE_PAPER_DAYS_MAX || st->ops->person_exists(st, &k) != 1) {
             store_close(st);
             fprintf(stderr, "kaigo relationship code: 被保険者がいないか、--days が 1〜90 ではありません\n");
             return EXIT_INVALID;
         }
-        char code[11];
-        for (int i = 0; i < 10; i++)
-            code[i] = (char)('0' + randombytes_uniform(10));
-        code[10] = '\0';
-        unsigned char h[32];
-        crypto_hash_sha256(h, (const unsigned char *)code, 10);
-        if (st->acc->code_add(st, &k, h, now, now + days * DATE_MS_PER_DAY, "paper"))
+        char code[IDENTITY_CODE_DIGITS + 1];
+        if (identity_code_issue(st, &k, now, days * DATE_MS_PER_DAY, "paper", code))
             return db_fail(st, "relationship code");
         store_close(st);
         printf("%s\n", code);

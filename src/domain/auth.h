@@ -40,6 +40,13 @@
 #define AUTH_FAIL_WINDOW_MS (15LL * 60 * 1000)
 
 #define BREAKGLASS_MS (24LL * 3600 * 1000)
+/* 本人確認 one-time codes (access issue §2): read by the person from their own
+ * account and valid for an hour, or printed by the municipality on paper and
+ * valid for a number of days (default 30, at most 90). */
+#define IDENTITY_CODE_DIGITS 10
+#define IDENTITY_CODE_SELF_MS (60LL * 60 * 1000)
+#define IDENTITY_CODE_PAPER_DAYS 30
+#define IDENTITY_CODE_PAPER_DAYS_MAX 90
 #define BREAKGLASS_REASON_MIN_CHARS 10
 
 /* password_policy - NULL if acceptable, else the Japanese reason. */

@@ -721,9 +721,6 @@ static int h_proxy_revoke(struct req *r)
 
 /* ---- 本人確認 and care relationships --------------------------------------- */
 
-#define CODE_DIGITS 10
-#define CODE_SELF_MS (60LL * 60 * 1000) /* a code read from the person's own account: 1 h */
-
 static int h_code(struct req *r)
 {
     struct person_key k;
@@ -732,17 +729,12 @@ static int h_code(struct req *r)
     struct store *st = store_or_503(r);
     if (!st)
         return 0;
-    char code[CODE_DIGITS + 1];
-    for (int i = 0; i < CODE_DIGITS; i++)
-        code[i] = (char)('0' + randombytes_uniform(10));
-    code[CODE_DIGITS] = '\0';
-    unsigned char h[32];
-    crypto_hash_sha256(h, (const unsigned char *)code, CODE_DIGITS);
+    char code[IDENTITY_CODE_DIGITS + 1];
     int64_t now = clock_now_ms();
-    if (st->acc->code_add(st, &k, h, now, now + CODE_SELF_MS, "self"))
+    if (identity_code_issue(st, &k, now, IDENTITY_CODE_SELF_MS, "self", code))
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     char exp[64];
-    ms_iso(now + CODE_SELF_MS, exp);
+    ms_iso(now + IDENTITY_CODE_SELF_MS, exp);
     json_t *o = json_pack("{s:s,s:s,s:s}", "code", code, "expires_at", exp, "message",
                           "契約する事業所にこの番号を伝えてください(1回限り有効)");
     sodium_memzero(code, sizeof code);
@@ -785,11 +777,9 @@ static int h_relationship(struct req *r)
     snprintf(tkey, sizeof tkey, "rel:%s", a.org);
     if (auth_throttled(tkey, client_address(r, addr), now))
         return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
-    unsigned char h[32];
-    crypto_hash_sha256(h, (const unsigned char *)code, strlen(code));
     if (st->ops->begin(st))
         return http_error(r, 503, "unavailable", "データベースが混み合っています");
-    int rc = verify_identity(st, &k, birth, h, now);
+    int rc = verify_identity(st, &k, birth, code, now);
     int64_t id = 0;
     if (rc == 0)
         rc = st->acc->relationship_add(st, &k, a.org, now, "code", a.id, &id);

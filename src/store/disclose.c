@@ -277,8 +277,24 @@ int lapse_months(void)
     return lapse_value;
 }
 
+static void code_hash(const char *code, unsigned char out[32])
+{
+    crypto_hash_sha256(out, (const unsigned char *)code, strlen(code));
+}
+
+int identity_code_issue(struct store *st, const struct person_key *k, int64_t now, int64_t valid_ms,
+                        const char *via, char code[IDENTITY_CODE_DIGITS + 1])
+{
+    for (int i = 0; i < IDENTITY_CODE_DIGITS; i++)
+        code[i] = (char)('0' + randombytes_uniform(10));
+    code[IDENTITY_CODE_DIGITS] = '\0';
+    unsigned char h[32];
+    code_hash(code, h);
+    return st->acc->code_add(st, k, h, now, now + valid_ms, via);
+}
+
 int verify_identity(struct store *st, const struct person_key *k, struct date birth,
-                    const unsigned char code_hash[32], int64_t now)
+                    const char *code, int64_t now)
 {
     struct person_bundle *b = xcalloc(1, sizeof *b);
     int rc = personal_load(st, k, b);
@@ -289,5 +305,7 @@ int verify_identity(struct store *st, const struct person_key *k, struct date bi
         return -1;
     if (!match)
         return STORE_NOTFOUND;
-    return st->acc->code_use(st, k, code_hash, now);
+    unsigned char h[32];
+    code_hash(code, h);
+    return st->acc->code_use(st, k, h, now);
 }

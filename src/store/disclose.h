@@ -18,6 +18,7 @@
 #ifndef KAIGO_STORE_DISCLOSE_H
 #define KAIGO_STORE_DISCLOSE_H
 
+#include "domain/auth.h"
 #include "domain/card.h"
 #include "domain/gate.h"
 #include "store/auditq.h"
@@ -81,12 +82,20 @@ MUST_CHECK enum disclose_status disclose_card(struct store *st, struct auditq *a
  * LAPSE_MONTHS_DEFAULT. Read once per process. */
 int lapse_months(void);
 
+/* identity_code_issue - a new one-time 本人確認 code for k (IDENTITY_CODE_DIGITS
+ * random digits, NUL-terminated into code), valid from now for valid_ms; only
+ * its SHA-256 is stored. via: "self" (read by the person) or "paper". The
+ * caller wipes code after showing it. */
+MUST_CHECK int identity_code_issue(struct store *st, const struct person_key *k, int64_t now,
+                                   int64_t valid_ms, const char *via,
+                                   char code[IDENTITY_CODE_DIGITS + 1]);
+
 /* verify_identity - 本人確認 for a care relationship: the 生年月日 matches the
  * registry AND the one-time code is unused and unexpired for that person (the
  * code is then used up). Nothing of the person is returned; any mismatch,
  * including a person who does not exist, gives the same STORE_NOTFOUND. The
  * caller holds a write transaction. */
 MUST_CHECK int verify_identity(struct store *st, const struct person_key *k, struct date birth,
-                               const unsigned char code_hash[32], int64_t now);
+                               const char *code, int64_t now);
 
 #endif
