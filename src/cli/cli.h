@@ -20,7 +20,11 @@ int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_insurer(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
-int cmd_access(int argc, char **argv); /* org, user, token, consent, proxy, relationship, ikensho, totp */
+int cmd_access(int argc, char **argv);
+int cmd_cert(int argc, char **argv);   /* cert worklist */
+int cmd_ledger(int argc, char **argv); /* ledger remaining | claim */
+/* cert_import - kaigo import chosa|life FILE (called by cmd_import). */
+int cert_import(int argc, char **argv); /* org, user, token, consent, proxy, relationship, ikensho, totp */
 
 /* Helpers shared by subcommands (cli/common.c). */
 bool is_help(const char *a);

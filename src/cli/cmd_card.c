@@ -107,6 +107,15 @@ static void print_text(const struct card *c)
         line("サービスの種類の指定", c->cert.services);
     } else
         line("要介護状態区分等", "(認定なし)");
+    if (c->pending) {
+        buf_reset(&b);
+        buf_addf(&b, "申請中(%s申請 ", cert_kind_name(c->pending_kind));
+        wk(c->pending_applied, &b);
+        buf_adds(&b, ")");
+        line("認定申請", b.ptr);
+        if (c->shikakusha)
+            dline("資格者証交付年月日", c->shikakusha_issued);
+    }
 
     printf("\n(三)\n");
     if (c->nrestrictions == 0)

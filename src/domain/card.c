@@ -56,6 +56,17 @@ int card_build(const struct card_input *in, struct date on, struct card *out)
             out->kubun_limit = level_kubun_limit(best->level, on);
     }
 
+    /* 申請中 (介護保険法 第27条; 資格者証 while the application is pending) */
+    if (!date_is_none(in->pending_applied) && date_cmp(in->pending_applied, on) <= 0) {
+        out->pending = true;
+        out->pending_kind = in->pending_kind;
+        out->pending_applied = in->pending_applied;
+        if (!date_is_none(in->shikakusha) && date_cmp(in->shikakusha, on) <= 0) {
+            out->shikakusha = true;
+            out->shikakusha_issued = in->shikakusha;
+        }
+    }
+
     /* (三) */
     for (size_t i = 0; i < in->nrestrictions && out->nrestrictions < ARRAY_LEN(out->restrictions);
          i++)

@@ -30,6 +30,10 @@ struct card_input {
     size_t nplans;
     const struct facility_stay *stays;
     size_t nstays;
+    /* a 要介護認定 application not yet decided (certflow.h): applied NONE if none */
+    struct date pending_applied;
+    enum cert_kind pending_kind;
+    struct date shikakusha; /* 資格者証 issued for it, or none */
 };
 
 struct card {
@@ -43,6 +47,13 @@ struct card {
     bool has_cert;
     struct certification cert;
     long long kubun_limit; /* units/month; -1 if none */
+    /* 申請中: an application made on or before 'on' awaits its decision; the
+     * card (or the 資格者証 issued meanwhile) says so in panel (二) */
+    bool pending;
+    enum cert_kind pending_kind;
+    struct date pending_applied;
+    bool shikakusha;
+    struct date shikakusha_issued;
     /* (三) */
     size_t nrestrictions;
     struct restriction restrictions[8];

@@ -420,3 +420,18 @@ const char *proxy_kind_code(enum proxy_kind k)
            : k == PROXY_VOLUNTARY ? "voluntary"
                                   : "?";
 }
+
+bool gate_doc_visible(const struct gate_request *rq, unsigned doc_flags)
+{
+    if (!(doc_flags & DOC_PHYSICIAN_REFUSED))
+        return true;
+    switch (rq->actor.role) {
+    case ROLE_CAREMGR:
+    case ROLE_HOUKATSU:
+    case ROLE_PROVIDER:
+    case ROLE_FACILITY:
+        return false; /* RULE-DOC-003 */
+    default:
+        return true;
+    }
+}

@@ -215,6 +215,14 @@ int64_t relationship_lapse_ms(const struct relationship *r, int months) NONNULL(
 bool relationship_active(const struct relationship *r, int64_t now, int months) NONNULL(1);
 bool proxy_active(const struct proxy *p, int64_t now) NONNULL(1);
 
+/* gate_doc_visible - after an allowed decision, a per-document restriction:
+ * RULE-DOC-003, a 主治医意見書 on the earlier form whose physician marked
+ * 同意しない (DOC_PHYSICIAN_REFUSED) is never shown to a 居宅介護支援事業所,
+ * 地域包括支援センター, 介護事業所 or 施設, whatever their basis (break-glass
+ * included). The pipeline counts what it withholds in the audit entry. */
+#define DOC_PHYSICIAN_REFUSED 1u
+bool gate_doc_visible(const struct gate_request *rq, unsigned doc_flags) NONNULL(1);
+
 enum role role_for_org(enum org_kind k);
 
 const char *category_code(enum category c); /* "shikaku" */

@@ -73,6 +73,17 @@ void card_json(struct jsonw *w, const struct card *c)
         jw_end(w);
     } else
         jw_null(w, "panel2");
+    if (c->pending) {
+        jw_obj(w, "application");
+        jw_str(w, "status", "申請中");
+        jw_str(w, "kind", cert_kind_name(c->pending_kind));
+        date_(w, "applied", c->pending_applied);
+        jw_bool(w, "shikakusha", c->shikakusha);
+        if (c->shikakusha)
+            date_(w, "shikakusha_issued", c->shikakusha_issued);
+        jw_end(w);
+    } else
+        jw_null(w, "application");
 
     jw_obj(w, "panel3");
     jw_arr(w, "restrictions");

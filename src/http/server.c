@@ -25,6 +25,9 @@
 #include "domain/auth.h"
 #include "http/auth.h"
 #include "http/cardjson.h"
+#include "http/docview.h"
+#include "store/certstore.h"
+#include "store/docjson.h"
 #include "http/limits.h"
 #include "http/server.h"
 #include "store/auditq.h"
@@ -56,6 +59,8 @@ struct req {
     struct disclosure *disc;
     struct card *card;
     struct jsonw *rows; /* WHAT_ACCESS_LOG / WHAT_GRANTS output, sent only after the audit */
+    json_t *docs;       /* WHAT_DOCS rows, likewise */
+    struct date on;     /* WHAT_DOCS: the reference date (?date=) */
     enum disclose_status dstatus;
     char set_cookie[160];
 };
@@ -227,7 +232,7 @@ static int start_disclosure(struct req *r, enum category cat, enum disclose_what
 {
     struct person_key k;
     struct date on = date_today();
-    if (target(r, &k) || (what == WHAT_CARD && query_date(r, &on)))
+    if (target(r, &k) || ((what == WHAT_CARD || what == WHAT_DOCS) && query_date(r, &on)))
         return 0;
     struct store *st = thread_store();
     if (!st)
@@ -246,8 +251,11 @@ static int start_disclosure(struct req *r, enum category cat, enum disclose_what
     d->time_ms = clock_now_ms();
     d->what = what;
     d->on = on;
+    r->on = on;
     if (what == WHAT_CARD)
         d->card = r->card = xmalloc(sizeof *r->card);
+    else if (what == WHAT_DOCS)
+        r->docs = json_array();
     else {
         r->rows = xmalloc(sizeof *r->rows);
         jw_init(r->rows, 64u << 20);
@@ -464,8 +472,33 @@ static int d_grants(struct req *r)
     return HANDLER_SUSPENDED;
 }
 
+/* Runs inside the pipeline's read: copies one stored document for the answer. */
+static int doc_row(void *ctx, const char *kind, const char *rkey, const char *body)
+{
+    struct req *r = ctx;
+    json_t *b = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
+    if (!b)
+        return 1;
+    json_array_append_new(r->docs, json_pack("{s:s,s:s,s:o}", "kind", kind, "rkey", rkey, "body", b));
+    return 0;
+}
+
+static int d_docs(struct req *r)
+{
+    if (start_disclosure(r, r->route->category, WHAT_DOCS) || !r->waiting)
+        return 0;
+    r->disc->doc_fn = doc_row;
+    r->disc->row_ctx = r;
+    disclose_async(thread_store(), auditq, r->disc, disclosed, r);
+    return HANDLER_SUSPENDED;
+}
+
 static void wipe_rows(struct req *r)
 {
+    if (r->docs) {
+        json_decref(r->docs); /* jansson's buffers cannot be wiped; they are freed at once */
+        r->docs = NULL;
+    }
     if (!r->rows)
         return;
     if (r->rows->b.ptr)
@@ -489,6 +522,12 @@ static void disclosure_respond(struct req *r)
             jw_init(&w, 1 << 20);
             card_json(&w, r->card);
             body = jw_detach(&w, &len);
+        } else if (r->disc->what == WHAT_DOCS) {
+            json_t *o = docview_build(r->disc->rq.category, r->docs, r->on, r->disc->withheld);
+            json_object_set_new(o, "audit_seq", json_integer(r->disc->audit_seq));
+            body = json_dumps(o, JSON_COMPACT);
+            json_decref(o);
+            len = body ? strlen(body) : 0;
         } else {
             if (r->disc->what == WHAT_ACCESS_LOG)
                 jw_end(r->rows); /* entries */
@@ -906,7 +945,211 @@ static int h_review_close(struct req *r)
     return respond_json(r, 200, json_pack("{s:s}", "message", "確認を完了しました"));
 }
 
+/* ---- 要介護認定: applications, steps, documents, ledger claims --------------- */
+
+static int cs_respond(struct req *r, struct store *st, int rc, const struct cs_result *res,
+                      json_t *extra)
+{
+    if (rc || res->status != CS_OK) {
+        st->ops->rollback(st);
+        json_decref(extra);
+        if (rc < 0 || res->status == CS_ERROR)
+            return http_error(r, 500, "internal", "内部エラーが発生しました");
+        if (res->status == CS_NOTFOUND)
+            return http_error(r, 404, "not_found", "該当する情報が見つかりません");
+        json_t *e = json_pack("{s:{s:s,s:s,s:s,s:s}}", "error", "code",
+                              res->status == CS_CONFLICT ? "conflict" : "invalid", "message", res->msg,
+                              "field", res->field, "request_id", r->request_id);
+        return respond_json(r, res->status == CS_CONFLICT ? 409 : 422, e);
+    }
+    if (st->ops->commit(st)) {
+        st->ops->rollback(st);
+        json_decref(extra);
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    }
+    json_t *o = extra ? extra : json_object();
+    json_object_set_new(o, "id", json_string(res->id));
+    if (res->stage)
+        json_object_set_new(o, "stage", json_string(app_stage_code(res->stage)));
+    json_object_set_new(o, "message", json_string(res->msg));
+    return respond_json(r, 201, o);
+}
+
+static int body_date(struct req *r, const struct jsonflat *j, const char *key, struct date *out,
+                     bool default_today)
+{
+    char s[40];
+    const char *why;
+    if (body_str(r, j, key, s, sizeof s, false))
+        return -1;
+    if (!s[0]) {
+        *out = default_today ? date_today() : DATE_NONE;
+        return 0;
+    }
+    if (date_parse_any(s, strlen(s), out, &why)) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s: %s(YYYY-MM-DD または和暦)", key, why);
+        http_error(r, 400, "bad_date", msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int h_app_file(struct req *r)
+{
+    struct person_key k;
+    struct jsonflat j;
+    char kind[24], filer[16], cats[200];
+    struct cs_filing f = {0};
+    if (target(r, &k) || body_json(r, &j) || body_str(r, &j, "kind", kind, sizeof kind, true) ||
+        body_str(r, &j, "filer", filer, sizeof filer, false) ||
+        body_str(r, &j, "consent", cats, sizeof cats, false) ||
+        body_date(r, &j, "applied", &f.applied, true) || body_date(r, &j, "birth_date", &f.birth, false))
+        return 0;
+    if (cert_kind_parse(kind, strlen(kind), &f.kind))
+        return http_error(r, 400, "bad_field", "kind は 新規・更新・区分変更(new, renew, change)のいずれかです");
+    f.filer = filer[0] ? filer_kind_from_code(filer) : FILER_PERSON;
+    if (!f.filer)
+        return http_error(r, 400, "bad_field", "filer は person, proxy, insurer のいずれかです(事業所は自動)");
+    if (cats[0] && !(f.consent_cats = cats_parse(cats)))
+        return http_error(r, 400, "bad_categories", "consent は all または区分コードのカンマ区切りです");
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, &k, &a);
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    struct cs_result res;
+    int rc = cs_file(st, &a, &k, &f, clock_now_ms(), &res);
+    return cs_respond(r, st, rc, &res, NULL);
+}
+
+/* step_args - the flat JSON of a workflow step. */
+static int step_args(struct req *r, const struct jsonflat *j, struct cs_step_args *x)
+{
+    char level[24], minutes[24], who[NAME_BYTES], org[NAME_BYTES];
+    memset(x, 0, sizeof *x);
+    if (body_date(r, j, "date", &x->on, true) || body_date(r, j, "planned", &x->planned, false) ||
+        body_date(r, j, "expected", &x->expected, false) ||
+        body_str(r, j, "investigator", who, sizeof who, false) ||
+        body_str(r, j, "organisation", org, sizeof org, false) ||
+        body_str(r, j, "level", level, sizeof level, false) ||
+        body_str(r, j, "minutes", minutes, sizeof minutes, false) ||
+        body_str(r, j, "opinion", x->opinion, sizeof x->opinion, false) ||
+        body_str(r, j, "services", x->services, sizeof x->services, false) ||
+        body_str(r, j, "reason", x->reason, sizeof x->reason, false))
+        return -1;
+    snprintf(x->who, sizeof x->who, "%s", who[0] ? who : org);
+    if (level[0] && level_parse(level, strlen(level), &x->level)) {
+        http_error(r, 400, "bad_field", "level は要介護状態区分(例: 21 または 要介護1、非該当は 01)です");
+        return -1;
+    }
+    if (minutes[0]) { /* 要介護認定等基準時間: "52.3" → 523 tenths */
+        char *end;
+        double m = strtod(minutes, &end);
+        if (*end || m < 0 || m > 1440) {
+            http_error(r, 400, "bad_field", "minutes は 0〜1440 の分(小数1桁まで)です");
+            return -1;
+        }
+        x->minutes_x10 = (int)(m * 10 + 0.5);
+    }
+    const struct jf_member *mm = jf_get(j, "months");
+    long long months = 0;
+    if (mm && (jf_int(mm, &months) || months < 0 || months > 99)) {
+        http_error(r, 400, "bad_field", "months は有効期間の月数(整数)です");
+        return -1;
+    }
+    x->months = (int)months;
+    return 0;
+}
+
+static int h_app_step(struct req *r)
+{
+    struct person_key k;
+    if (person_param(r, &k))
+        return 0;
+    char app_id[APP_ID_BYTES], step[24];
+    if (r->params[2].len >= sizeof app_id || r->params[3].len >= sizeof step)
+        return http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    snprintf(app_id, sizeof app_id, "%.*s", (int)r->params[2].len, r->params[2].ptr);
+    snprintf(step, sizeof step, "%.*s", (int)r->params[3].len, r->params[3].ptr);
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, &k, &a);
+    struct cs_result res;
+    struct doc_error e;
+    int rc;
+    if (strcmp(step, "chosa") == 0 || strcmp(step, "ikensho") == 0) {
+        bool chosa = step[0] == 'c';
+        void *doc = xmalloc(chosa ? sizeof(struct chosa) : sizeof(struct ikensho));
+        rc = chosa ? docjson_chosa(r->body.ptr, r->body.len, doc, &e)
+                   : docjson_ikensho(r->body.ptr, r->body.len, doc, &e);
+        if (rc) {
+            free(doc);
+            json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s}}", "error", "code", "bad_document", "message",
+                                  e.msg, "field", e.field, "request_id", r->request_id);
+            return respond_json(r, 400, o);
+        }
+        if (st->ops->begin(st)) {
+            free(doc);
+            return http_error(r, 503, "unavailable", "データベースが混み合っています");
+        }
+        rc = chosa ? cs_chosa_put(st, &a, &k, app_id, doc, clock_now_ms(), &res)
+                   : cs_ikensho_put(st, &a, &k, app_id, doc, clock_now_ms(), &res);
+        sodium_memzero(doc, chosa ? sizeof(struct chosa) : sizeof(struct ikensho));
+        free(doc);
+        return cs_respond(r, st, rc, &res, NULL);
+    }
+    enum cs_step s = cs_step_from_code(step);
+    if (!s)
+        return http_error(r, 404, "not_found",
+                          "手続きは survey, opinion-request, chosa, ikensho, primary, board, decision, postpone, shikakusha, withdraw のいずれかです");
+    struct jsonflat j;
+    struct cs_step_args x;
+    if (body_json(r, &j) || step_args(r, &j, &x))
+        return 0;
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    rc = cs_step(st, &a, &k, app_id, s, &x, clock_now_ms(), &res);
+    return cs_respond(r, st, rc, &res, NULL);
+}
+
+static int h_claim(struct req *r)
+{
+    struct person_key k;
+    struct jsonflat j;
+    char kind[16];
+    struct ledger_claim c = {0};
+    if (person_param(r, &k) || body_json(r, &j) || body_str(r, &j, "kind", kind, sizeof kind, true) ||
+        body_date(r, &j, "date", &c.date, false) ||
+        body_str(r, &j, "residence", c.residence, sizeof c.residence, false) ||
+        body_str(r, &j, "category", c.category, sizeof c.category, false))
+        return 0;
+    const struct jf_member *am = jf_get(&j, "amount");
+    if (!am || jf_int(am, &c.amount))
+        return http_error(r, 400, "bad_field", "amount は費用額(円、整数)です");
+    c.kind = ledger_kind_from_code(kind);
+    if (!c.kind)
+        return http_error(r, 400, "bad_field", "kind は jutaku(住宅改修)か yogu(福祉用具購入)です");
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, &k, &a);
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    struct cs_result res;
+    int rc = cs_claim_add(st, &a, &k, &c, clock_now_ms(), &res);
+    json_t *extra = json_pack("{s:I,s:I}", "accepted", (json_int_t)c.accepted, "over_limit",
+                              (json_int_t)(c.amount - c.accepted));
+    return cs_respond(r, st, rc, &res, extra);
+}
+
 #define B_SMALL 4096
+#define B_DOC DOC_JSON_MAX
 #define P_INS "/api/v1/insurers/{insurer}/insured/{insured}"
 const struct route routes[] = {
     /* method pattern                      category       auth          body     handler         disclose */
@@ -916,6 +1159,19 @@ const struct route routes[] = {
     {"POST", "/api/v1/logout", CAT_NONE, AUTH_USER, 0, h_logout, NULL},
     {"GET", "/api/v1/whoami", CAT_NONE, AUTH_ANY, 0, h_whoami, NULL},
     {"GET", P_INS "/card", CAT_SHIKAKU, AUTH_USER, 0, NULL, d_card},
+    {"GET", P_INS "/applications", CAT_SHINSAKAI, AUTH_USER, 0, NULL, d_docs},
+    {"POST", P_INS "/applications", CAT_NONE, AUTH_USER, B_SMALL, h_app_file, NULL},
+    {"POST", P_INS "/applications/{app}/{step}", CAT_NONE, AUTH_USER, B_DOC, h_app_step, NULL},
+    {"GET", P_INS "/chosa", CAT_CHOSA, AUTH_USER, 0, NULL, d_docs},
+    {"GET", P_INS "/ikensho", CAT_IKENSHO, AUTH_USER, 0, NULL, d_docs},
+    {"GET", P_INS "/life", CAT_LIFE, AUTH_USER, 0, NULL, d_docs},
+    {"GET", P_INS "/ledger", CAT_JUTAKU, AUTH_USER, 0, NULL, d_docs},
+    {"POST", P_INS "/ledger/claims", CAT_NONE, AUTH_USER, B_SMALL, h_claim, NULL},
+    {"GET", "/api/v1/me/applications", CAT_SHINSAKAI, AUTH_USER, 0, NULL, d_docs},
+    {"POST", "/api/v1/me/applications", CAT_NONE, AUTH_USER, B_SMALL, h_app_file, NULL},
+    {"GET", "/api/v1/me/ikensho", CAT_IKENSHO, AUTH_USER, 0, NULL, d_docs},
+    {"GET", "/api/v1/me/life", CAT_LIFE, AUTH_USER, 0, NULL, d_docs},
+    {"GET", "/api/v1/me/ledger", CAT_JUTAKU, AUTH_USER, 0, NULL, d_docs},
     {"GET", P_INS "/access-log", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_access_log},
     {"GET", P_INS "/consents", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_grants},
     {"POST", P_INS "/consents/withdraw", CAT_NONE, AUTH_USER, B_SMALL, h_withdraw, NULL},

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/disclose.h"
+#include "store/docjson.h"
 #include "store/personal.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -122,6 +123,45 @@ static unsigned needs(const struct gate_request *rq)
     }
 }
 
+const char *disclose_doc_kind(enum category c)
+{
+    switch (c) {
+    case CAT_SHINSAKAI:
+        return "application";
+    case CAT_CHOSA:
+        return "chosa";
+    case CAT_IKENSHO:
+        return "ikensho";
+    case CAT_LIFE:
+        return "life";
+    case CAT_JUTAKU:
+        return "ledger";
+    default:
+        return NULL;
+    }
+}
+
+/* doc_filter - RULE-DOC-003 per document, then the caller's row function. */
+static int doc_filter(void *ctx, const char *kind, const char *rkey, const char *body)
+{
+    struct disclosure *d = ctx;
+    if (strcmp(kind, "ikensho") == 0) {
+        struct ikensho *o = xmalloc(sizeof *o);
+        struct doc_error e;
+        int bad = docjson_ikensho(body, strlen(body), o, &e);
+        unsigned flags = !bad && ikensho_withheld_from_care(o) ? DOC_PHYSICIAN_REFUSED : 0;
+        sodium_memzero(o, sizeof *o);
+        free(o);
+        if (bad)
+            return 1;
+        if (!gate_doc_visible(&d->rq, flags)) {
+            d->withheld++;
+            return 0;
+        }
+    }
+    return d->doc_fn ? d->doc_fn(d->row_ctx, kind, rkey, body) : 0;
+}
+
 static enum disclose_status read_data(struct store *st, struct disclosure *d,
                                       struct person_bundle *b)
 {
@@ -146,7 +186,8 @@ static enum disclose_status read_data(struct store *st, struct disclosure *d,
         }
         struct card_input in = {irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts,
                                 b->burdens, b->nburdens, b->limits, b->nlimits, b->restrictions,
-                                b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays};
+                                b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays,
+                                b->pending_applied, b->pending_kind, b->shikakusha};
         card_build(&in, d->on, d->card);
         wipe_bundle(b);
         return DISCLOSE_OK;
@@ -156,6 +197,20 @@ static enum disclose_status read_data(struct store *st, struct disclosure *d,
     case WHAT_GRANTS:
         return st->acc->person_grants(st, k, d->grants_fn, d->row_ctx) ? DISCLOSE_ERROR
                                                                        : DISCLOSE_OK;
+    case WHAT_DOCS: {
+        const char *kind = disclose_doc_kind(d->rq.category);
+        if (!kind)
+            return DISCLOSE_ERROR;
+        d->withheld = 0;
+        if (st->ops->record_list_kind(st, k, kind, doc_filter, d))
+            return DISCLOSE_ERROR;
+        if (d->withheld) { /* the person's report shows what was held back */
+            size_t n = strlen(d->decision.ref);
+            snprintf(d->decision.ref + n, sizeof d->decision.ref - n, "%swithheld:%d",
+                     n ? "," : "", d->withheld);
+        }
+        return DISCLOSE_OK;
+    }
     }
     return DISCLOSE_ERROR;
 }
@@ -308,4 +363,109 @@ int verify_identity(struct store *st, const struct person_key *k, struct date bi
     unsigned char h[32];
     code_hash(code, h);
     return st->acc->code_use(st, k, h, now);
+}
+
+int person_birth_matches(struct store *st, const struct person_key *k, struct date birth)
+{
+    struct person_bundle *b = xcalloc(1, sizeof *b);
+    int rc = personal_load(st, k, b);
+    bool match = rc == 0 && date_cmp(b->person.birth, birth) == 0;
+    wipe_bundle(b);
+    free(b);
+    return rc < 0 ? -1 : match;
+}
+
+/* ---- the certification worklist ------------------------------------------------- */
+
+struct wl_item {
+    char insured_no[INSURED_NO_LEN + 1];
+    char *body;
+};
+
+struct wl_collect {
+    struct wl_item *v;
+    size_t n, cap;
+};
+
+static int wl_row(void *ctx, const char *insured_no, const char *rkey, const char *body)
+{
+    struct wl_collect *c = ctx;
+    (void)rkey;
+    struct application *a = xmalloc(sizeof *a);
+    int bad = docjson_app(body, strlen(body), a);
+    bool pending = !bad && app_pending(a);
+    sodium_memzero(a, sizeof *a);
+    free(a);
+    if (bad)
+        return 1;
+    if (!pending)
+        return 0;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    snprintf(c->v[c->n].insured_no, sizeof c->v[c->n].insured_no, "%s", insured_no);
+    c->v[c->n].body = xstrdup(body);
+    c->n++;
+    return 0;
+}
+
+enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
+                                       const struct actor *actor, const char *insurer_no,
+                                       const char *request_id, int64_t now, worklist_row_fn *fn,
+                                       void *ctx, long long *shown, long long *denied)
+{
+    struct wl_collect c = {0};
+    *shown = *denied = 0;
+    enum disclose_status s = DISCLOSE_OK;
+    if (st->ops->read_begin(st))
+        return DISCLOSE_ERROR;
+    if (st->ops->record_scan_kind(st, insurer_no, "application", wl_row, &c))
+        s = DISCLOSE_ERROR;
+    bool *ok = xcalloc(c.n ? c.n : 1, sizeof *ok);
+    struct audit_entry *entries = xcalloc(c.n ? c.n : 1, sizeof *entries);
+    for (size_t i = 0; i < c.n && s == DISCLOSE_OK; i++) {
+        struct disclosure d = {0};
+        d.rq.actor = *actor;
+        snprintf(d.rq.person.insurer_no, sizeof d.rq.person.insurer_no, "%s", insurer_no);
+        snprintf(d.rq.person.insured_no, sizeof d.rq.person.insured_no, "%s", c.v[i].insured_no);
+        d.rq.category = CAT_SHINSAKAI;
+        d.rq.purpose = PURPOSE_ADMIN;
+        d.request_id = request_id;
+        d.time_ms = now;
+        struct gate_facts facts = {0};
+        facts.person_exists = true;
+        facts.now_ms = now;
+        facts.lapse_months = lapse_months();
+        if (gate_decide(&d.rq, &facts, &d.decision)) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+        fill_entry(&d);
+        entries[i] = d.entry;
+        ok[i] = d.decision.outcome == OUTCOME_ALLOWED;
+    }
+    if (st->ops->read_end(st))
+        s = DISCLOSE_ERROR;
+    /* every entry durable before any row is handed out */
+    for (size_t i = 0; i < c.n && s == DISCLOSE_OK; i++)
+        if (auditq_append(aq, &entries[i]))
+            s = DISCLOSE_AUDIT_FAILED;
+    for (size_t i = 0; i < c.n && s == DISCLOSE_OK; i++) {
+        if (!ok[i]) {
+            ++*denied;
+            continue;
+        }
+        ++*shown;
+        if (fn(ctx, c.v[i].insured_no, c.v[i].body))
+            s = DISCLOSE_ERROR;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        sodium_memzero(c.v[i].body, strlen(c.v[i].body));
+        free(c.v[i].body);
+    }
+    free(c.v);
+    free(ok);
+    free(entries);
+    return s;
 }

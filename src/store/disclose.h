@@ -36,7 +36,13 @@ enum disclose_what {
     WHAT_CARD,       /* CAT_SHIKAKU: the 被保険者証 on a date */
     WHAT_ACCESS_LOG, /* CAT_ACCESSLOG: every audit row of the person */
     WHAT_GRANTS,     /* CAT_ACCESSLOG: consents, withdrawals, proxies, relationships, break-glass */
+    WHAT_DOCS,       /* the current records of the category's kind: CAT_SHINSAKAI applications,
+                        CAT_CHOSA 認定調査票, CAT_IKENSHO 主治医意見書 (RULE-DOC-003 applied
+                        per document), CAT_LIFE feedback, CAT_JUTAKU ledger claims */
 };
+
+/* doc_row_fn - one document as stored (canonical JSON), valid during the call. */
+typedef int doc_row_fn(void *ctx, const char *kind, const char *rkey, const char *body);
 
 typedef void disclose_done_fn(void *ctx, enum disclose_status status);
 
@@ -50,10 +56,12 @@ struct disclosure {
     struct card *card;     /* WHAT_CARD: output */
     access_row_fn *row_fn; /* WHAT_ACCESS_LOG */
     const struct person_grants_fn *grants_fn; /* WHAT_GRANTS */
+    doc_row_fn *doc_fn;                       /* WHAT_DOCS */
     void *row_ctx;
     /* out */
     struct gate_decision decision;
     int64_t audit_seq;
+    int withheld; /* WHAT_DOCS: documents the gate withheld (also in the audit entry's basis ref) */
     /* private: the pending audit append */
     struct audit_entry entry;
     struct auditq_ticket ticket;
@@ -76,6 +84,28 @@ void disclose_async(struct store *st, struct auditq *aq, struct disclosure *d,
 MUST_CHECK enum disclose_status disclose_card(struct store *st, struct auditq *aq,
                                               struct disclosure *d, struct date on,
                                               struct card *out);
+
+/* disclose_doc_kind - the record kind WHAT_DOCS reads for a category, or NULL. */
+const char *disclose_doc_kind(enum category c);
+
+/* worklist_row_fn - one pending application of the insurer (stored JSON body). */
+typedef int worklist_row_fn(void *ctx, const char *insured_no, const char *body);
+
+/* disclose_worklist - the certification worklist: every pending application of
+ * the insurer, each person's row through the gate (rq's actor and purpose,
+ * CAT_SHINSAKAI) and audited against that person before any row is handed to
+ * fn; denied persons are audited and skipped. *shown, *denied count them.
+ * DISCLOSE_AUDIT_FAILED if any entry could not be made durable (fn has then
+ * been given nothing). */
+MUST_CHECK enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
+                                                  const struct actor *actor, const char *insurer_no,
+                                                  const char *request_id, int64_t now,
+                                                  worklist_row_fn *fn, void *ctx, long long *shown,
+                                                  long long *denied);
+
+/* person_birth_matches - 1 if the person exists with this 生年月日, 0 if not (or
+ * does not exist), -1 on error. Nothing else of the person leaves. */
+int person_birth_matches(struct store *st, const struct person_key *k, struct date birth);
 
 /* lapse_months - RULE-GATE-009's number of full months without 実績 after
  * which a care relationship lapses: $KAIGO_LAPSE_MONTHS (1–24) if set, else

@@ -1,5 +1,10 @@
 /* personal.c - loads a person's current records; see personal.h (gate-only). */
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "store/docjson.h"
+#include "util/xalloc.h"
 
 #include "store/codec.h"
 #include "store/personal.h"
@@ -46,6 +51,21 @@ static int one(void *ctx, const char *kind, const char *rkey, const char *body)
         PUSH(plans, nplans, codec_decode_plan);
     else if (strcmp(kind, "facility") == 0)
         PUSH(stays, nstays, codec_decode_facility);
+    else if (strcmp(kind, "application") == 0) {
+        struct application *a = xmalloc(sizeof *a);
+        int bad = docjson_app(body, strlen(body), a);
+        if (!bad && app_pending(a)) {
+            b->pending_applied = a->applied;
+            b->pending_kind = a->kind;
+            b->shikakusha = a->shikakusha;
+        }
+        sodium_memzero(a, sizeof *a);
+        free(a);
+        if (bad) {
+            c->bad = 1;
+            return 1;
+        }
+    }
     return 0;
 }
 
@@ -55,6 +75,8 @@ int personal_load(struct store *st, const struct person_key *k, struct person_bu
     /* Only the counts are reset: each record is zeroed as it is filled (PUSH). */
     memset(&b->person, 0, sizeof b->person);
     b->ncerts = b->nburdens = b->nlimits = b->nrestrictions = b->nplans = b->nstays = 0;
+    b->pending_applied = b->shikakusha = DATE_NONE;
+    b->pending_kind = 0;
     int rc = st->ops->record_list_current(st, k, one, &c);
     if (c.bad)
         return -1;

@@ -23,6 +23,10 @@ struct person_bundle {
     size_t nplans;
     struct facility_stay stays[CARD_MAX_RECORDS];
     size_t nstays;
+    /* the pending 要介護認定 application, if any (applied NONE otherwise) */
+    struct date pending_applied;
+    enum cert_kind pending_kind;
+    struct date shikakusha;
 };
 
 /* personal_load - every current record of the person into *b (counts reset first).

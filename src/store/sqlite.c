@@ -36,6 +36,8 @@ enum stmt_id {
     S_CHANGE_INSERT,
     S_PERSON_EXISTS,
     S_RECORD_LIST,
+    S_RECORD_LIST_KIND,
+    S_RECORD_SCAN_KIND,
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
     S_AUDIT_ITER_FROM,
@@ -82,7 +84,15 @@ static const char *const sql_text[S_COUNT] = {
      * columns from the row holding the maximum; in key order, so no sorter (the
      * former "ORDER BY …, version DESC" built a temporary B-tree per read) */
     [S_RECORD_LIST] = "SELECT kind, rkey, body, max(version) FROM record_versions WHERE insurer_no = ?1 AND"
-                      " insured_no = ?2 GROUP BY kind, rkey ORDER BY kind, rkey",
+                      " insured_no = ?2 AND kind IN ('application', 'burden', 'certification',"
+                      " 'facility', 'insured', 'limit', 'plan', 'restriction')"
+                      " GROUP BY kind, rkey ORDER BY kind, rkey",
+    [S_RECORD_LIST_KIND] = "SELECT kind, rkey, body, max(version) FROM record_versions WHERE insurer_no = ?1"
+                           " AND insured_no = ?2 AND kind = ?3 GROUP BY rkey ORDER BY rkey",
+    /* one kind across the insurer's persons (the worklist: 'application', by a partial index) */
+    [S_RECORD_SCAN_KIND] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
+                           " INDEXED BY record_applications WHERE insurer_no = ?1 AND kind = ?2"
+                           " AND kind = 'application' GROUP BY insured_no, rkey ORDER BY insured_no, rkey",
     [S_AUDIT_HEAD] = "SELECT seq FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, entry, leaf_hash)"
                        " VALUES (?1, ?2, ?3, ?4)",
@@ -489,6 +499,60 @@ static int s_record_list_current(struct store *st, const struct person_key *k,
     if (rc != SQLITE_DONE)
         return sq_fail(s, "record_list_current");
     return 0;
+}
+
+static int s_record_list_kind(struct store *st, const struct person_key *k, const char *kind,
+                              int (*fn)(void *, const char *, const char *, const char *), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_LIST_KIND);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 3, kind);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *rkey = (const char *)sqlite3_column_text(q, 1);
+        const char *body = (const char *)sqlite3_column_text(q, 2);
+        if (!rkey || !body)
+            continue;
+        if (fn(ctx, kind, rkey, body)) {
+            sqlite3_reset(q);
+            return -1;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_list_kind");
+}
+
+static int s_record_scan_kind(struct store *st, const char *insurer, const char *kind,
+                              int (*fn)(void *, const char *, const char *, const char *), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    if (strcmp(kind, "application") != 0) { /* the only kind with the index */
+        snprintf(s->err, sizeof s->err, "record_scan_kind: kind %s has no index", kind);
+        return -1;
+    }
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_SCAN_KIND);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    sq_bind_text(q, 2, kind);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *no = (const char *)sqlite3_column_text(q, 0);
+        const char *rkey = (const char *)sqlite3_column_text(q, 1);
+        const char *body = (const char *)sqlite3_column_text(q, 2);
+        if (!no || !rkey || !body)
+            continue;
+        if (fn(ctx, no, rkey, body)) {
+            sqlite3_reset(q);
+            return -1;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_scan_kind");
 }
 
 /* ---- audit --------------------------------------------------------------- */
@@ -1207,6 +1271,8 @@ static const struct store_ops sqlite_ops = {
     .person_exists = s_person_exists,
     .record_get_current = s_record_get_current,
     .record_list_current = s_record_list_current,
+    .record_list_kind = s_record_list_kind,
+    .record_scan_kind = s_record_scan_kind,
     .audit_append = s_audit_append,
     .audit_head_seq = s_audit_head_seq,
     .audit_entries_from = s_audit_entries_from,

@@ -5,7 +5,7 @@
  * A struct store is one connection; it is not shared between threads. The
  * functions return 0 on success, STORE_NOTFOUND where stated, or -1 on a
  * database error (store_errmsg()). The two reads of a person's records
- * (record_get_current, record_list_current) are in the table for the
+ * (record_get_current, record_list_current, record_list_kind, record_scan_kind) are in the table for the
  * backends' sake only: they are called from store/personal.c, which only the
  * disclosure pipeline (store/disclose.c) uses; tools/checksrc fails the build's
  * tests if http/ or cli/ call them.
@@ -76,6 +76,18 @@ struct store_ops {
                                int (*fn)(void *ctx, const char *kind, const char *rkey,
                                          const char *body),
                                void *ctx);
+    /* record_list_kind - the current records of one kind of a person, in rkey
+     * order (callback as record_list_current). Personal: store/ only. */
+    int (*record_list_kind)(struct store *st, const struct person_key *k, const char *kind,
+                            int (*fn)(void *ctx, const char *kind, const char *rkey, const char *body),
+                            void *ctx);
+    /* record_scan_kind - the current records of one kind across the insurer's
+     * persons (callback gets the insured number in place of the kind); only for
+     * kinds with an index ("application": the certification worklist). */
+    int (*record_scan_kind)(struct store *st, const char *insurer_no, const char *kind,
+                            int (*fn)(void *ctx, const char *insured_no, const char *rkey,
+                                      const char *body),
+                            void *ctx);
 
     /* audit log */
     /* audit_append - assigns seq per insurer (continuing the stored log), computes

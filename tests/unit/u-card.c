@@ -43,7 +43,7 @@ static void t_build(void **s)
     memcpy(pl[0].provider_no, "1370100017", 11);
     pl[1].notified = DD(2023, 10, 1);
     pl[1].self_made = true;
-    struct card_input in = {&ins, &p, certs, 3, b, 2, l, 1, r, 1, pl, 2, NULL, 0};
+    struct card_input in = {&ins, &p, certs, 3, b, 2, l, 1, r, 1, pl, 2, NULL, 0, DATE_NONE, 0, DATE_NONE};
     struct card c;
 
     assert_int_equal(card_build(&in, DD(2022, 12, 1), &c), 0);
@@ -71,6 +71,22 @@ static void t_build(void **s)
     assert_int_equal(c.limit_daily[LIMIT_FOOD_FACILITY], 390);
     assert_int_equal(c.nrestrictions, 1);
     assert_true(c.qualified);
+
+    assert_false(c.pending);
+
+    /* 申請中: a pending application shows from its date; the 資格者証 from its issue */
+    in.pending_applied = DD(2024, 7, 10);
+    in.pending_kind = CERT_CHANGE;
+    in.shikakusha = DD(2024, 7, 20);
+    assert_int_equal(card_build(&in, DD(2024, 7, 9), &c), 0);
+    assert_false(c.pending);
+    assert_int_equal(card_build(&in, DD(2024, 7, 10), &c), 0);
+    assert_true(c.pending);
+    assert_int_equal(c.pending_kind, CERT_CHANGE);
+    assert_false(c.shikakusha);
+    assert_int_equal(card_build(&in, DD(2024, 7, 20), &c), 0);
+    assert_true(c.shikakusha);
+    in.pending_applied = in.shikakusha = DATE_NONE;
 
     /* boundaries are inclusive: 2024-07-31 is the last day of ratio 1 */
     assert_int_equal(card_build(&in, DD(2024, 7, 31), &c), 0);

@@ -1,0 +1,236 @@
+/* docview.c - JSON views of applications, surveys, opinions, LIFE and the ledger; see docview.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/certdocs.h"
+#include "domain/certflow.h"
+#include "domain/codes.h"
+#include "domain/ledger.h"
+#include "http/docview.h"
+#include "store/docjson.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static void set_date(json_t *o, const char *key, struct date d)
+{
+    char iso[11];
+    if (date_is_none(d))
+        json_object_set_new(o, key, json_null());
+    else {
+        date_iso(d, iso);
+        json_object_set_new(o, key, json_string(iso));
+    }
+}
+
+static char *body_text(json_t *row, size_t *n)
+{
+    char *s = json_dumps(json_object_get(row, "body"), JSON_COMPACT);
+    *n = s ? strlen(s) : 0;
+    return s;
+}
+
+static json_t *applications(json_t *rows, struct date today)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        json_t *b = json_deep_copy(json_object_get(row, "body"));
+        size_t n;
+        char *s = body_text(row, &n);
+        struct application *a = xmalloc(sizeof *a);
+        if (s && docjson_app(s, n, a) == 0) {
+            enum app_stage st = app_stage(a);
+            json_object_set_new(b, "kind_name", json_string(cert_kind_name(a->kind)));
+            json_object_set_new(b, "stage", json_string(app_stage_code(st)));
+            json_object_set_new(b, "stage_name", json_string(app_stage_name(st)));
+            set_date(b, "decision_due", cert_decision_due(a->applied));
+            if (app_pending(a)) {
+                json_object_set_new(b, "days_left", json_integer(app_days_left(a, today)));
+                json_object_set_new(b, "needs_postponement", json_boolean(app_needs_postpone(a, today)));
+            }
+            if (a->level)
+                json_object_set_new(b, "level_name", json_string(level_name(a->level)));
+        }
+        free(a);
+        free(s);
+        json_array_append_new(out, b);
+    }
+    return json_pack("{s:o}", "applications", out);
+}
+
+static const char *answer_label(const char *answers, const char *code, char *out, size_t cap)
+{
+    size_t n = strlen(code);
+    for (const char *p = answers; *p;) {
+        const char *colon = strchr(p, ':');
+        if (!colon)
+            break;
+        const char *bar = strchr(colon, '|');
+        if (!bar)
+            bar = colon + strlen(colon);
+        if ((size_t)(colon - p) == n && memcmp(p, code, n) == 0) {
+            snprintf(out, cap, "%.*s", (int)(bar - colon - 1), colon + 1);
+            return out;
+        }
+        p = *bar ? bar + 1 : bar;
+    }
+    return "";
+}
+
+static const char *const group_names[] = {"",         "身体機能・起居動作", "生活機能",
+                                          "認知機能", "精神・行動障害",     "社会生活への適応",
+                                          "特別な医療", "日常生活自立度"};
+
+static json_t *surveys(json_t *rows)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        size_t n;
+        char *s = body_text(row, &n);
+        struct chosa *c = xmalloc(sizeof *c);
+        struct doc_error e;
+        if (s && docjson_chosa(s, n, c, &e) == 0) {
+            json_t *o = json_object(), *items = json_array();
+            json_object_set_new(o, "application_id", json_string(json_string_value(json_object_get(row, "rkey"))));
+            set_date(o, "surveyed", c->surveyed);
+            json_object_set_new(o, "investigator", json_string(c->investigator));
+            json_object_set_new(o, "place", json_string(c->place));
+            json_object_set_new(o, "overview", json_string(c->overview));
+            /* in the form's order */
+            for (unsigned k = 0; k < chosa_items_len; k++) {
+                const struct code_row *r = &chosa_items[k];
+                if (date_cmp(c->surveyed, r->from) < 0 || date_cmp(c->surveyed, r->to) > 0)
+                    continue;
+                for (size_t j = 0; j < c->n; j++) {
+                    if (strcmp(c->a[j].item, r->f[0]))
+                        continue;
+                    char label[256];
+                    int g = r->f[1][0] - '0';
+                    json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", r->f[0],
+                                                           "group", g >= 1 && g <= 7 ? group_names[g] : "",
+                                                           "axis", r->f[2], "name", r->f[3], "answer",
+                                                           c->a[j].answer, "answer_label",
+                                                           answer_label(r->f[4], c->a[j].answer, label, sizeof label),
+                                                           "note", c->a[j].note));
+                }
+            }
+            json_object_set_new(o, "items", items);
+            json_array_append_new(out, o);
+        }
+        free(c);
+        free(s);
+    }
+    return json_pack("{s:o}", "surveys", out);
+}
+
+static json_t *opinions(json_t *rows, int withheld)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        json_t *b = json_deep_copy(json_object_get(row, "body"));
+        json_object_set_new(b, "application_id", json_string(json_string_value(json_object_get(row, "rkey"))));
+        json_array_append_new(out, b);
+    }
+    json_t *o = json_pack("{s:o,s:i}", "opinions", out, "withheld", withheld);
+    if (withheld)
+        json_object_set_new(o, "withheld_reason",
+                            json_string("主治医が「介護サービス計画作成等への利用」に同意していない意見書は表示されません"));
+    return o;
+}
+
+static json_t *life(json_t *rows)
+{
+    json_t *series = json_object(), *evals = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) { /* rkey = provider:date, so each provider's are in date order */
+        json_t *b = json_object_get(row, "body");
+        const char *prov = json_string_value(json_object_get(b, "provider_no"));
+        const char *date = json_string_value(json_object_get(b, "evaluated"));
+        json_array_append_new(evals, json_pack("{s:s?,s:s?,s:O?}", "provider_no", prov, "evaluated", date,
+                                               "timing", json_object_get(b, "timing")));
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(b, "items"), key, v) {
+            json_t *arr = json_object_get(series, key);
+            if (!arr) {
+                arr = json_array();
+                json_object_set_new(series, key, arr);
+            }
+            /* insert in date order across providers */
+            size_t at = json_array_size(arr);
+            while (at > 0 && date && strcmp(json_string_value(json_object_get(json_array_get(arr, at - 1), "date")), date) > 0)
+                at--;
+            json_array_insert_new(arr, at, json_pack("{s:s?,s:O,s:s?}", "date", date, "value", v,
+                                                     "provider_no", prov));
+        }
+    }
+    return json_pack("{s:o,s:o}", "series", series, "evaluations", evals);
+}
+
+static json_t *ledger(json_t *rows, struct date today)
+{
+    struct ledger_claim *claims = xcalloc(LEDGER_MAX_CLAIMS, sizeof *claims);
+    size_t n = 0;
+    json_t *arr = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        size_t len;
+        char *s = body_text(row, &len);
+        struct doc_error e;
+        if (s && n < LEDGER_MAX_CLAIMS && docjson_claim(s, len, &claims[n], &e) == 0) {
+            json_t *b = json_deep_copy(json_object_get(row, "body"));
+            json_object_set_new(b, "kind_name", json_string(ledger_kind_name(claims[n].kind)));
+            json_object_set_new(b, "over_limit", json_integer(claims[n].amount - claims[n].accepted));
+            json_array_append_new(arr, b);
+            n++;
+        }
+        free(s);
+    }
+    struct ledger_status *st = xmalloc(sizeof *st);
+    json_t *o;
+    if (ledger_status(claims, n, today, st) == 0) {
+        json_t *j = json_pack("{s:I,s:I,s:I,s:s}", "limit", (json_int_t)st->jutaku_limit, "used",
+                              (json_int_t)st->jutaku_used, "remaining", (json_int_t)st->jutaku_remaining,
+                              "why", st->jutaku_why);
+        if (st->jutaku_any) {
+            json_object_set_new(j, "residence", json_string(st->jutaku_residence));
+            json_object_set_new(j, "base_level", json_string(level_name(st->jutaku_base_level)));
+            json_object_set_new(j, "base_step", json_integer(st->jutaku_base_step));
+            json_object_set_new(j, "reset_used", json_boolean(st->jutaku_reset_used));
+        }
+        json_t *y = json_pack("{s:i,s:I,s:I,s:I,s:s}", "fiscal_year", st->fiscal_year, "limit",
+                              (json_int_t)st->yogu_limit, "used", (json_int_t)st->yogu_used, "remaining",
+                              (json_int_t)st->yogu_remaining, "why", st->yogu_why);
+        o = json_pack("{s:o,s:o,s:o}", "jutaku", j, "yogu", y, "claims", arr);
+    } else
+        o = json_pack("{s:o,s:n}", "claims", arr, "status");
+    set_date(o, "on", today);
+    free(st);
+    free(claims);
+    return o;
+}
+
+json_t *docview_build(enum category c, json_t *rows, struct date today, int withheld)
+{
+    switch (c) {
+    case CAT_SHINSAKAI:
+        return applications(rows, today);
+    case CAT_CHOSA:
+        return surveys(rows);
+    case CAT_IKENSHO:
+        return opinions(rows, withheld);
+    case CAT_LIFE:
+        return life(rows);
+    case CAT_JUTAKU:
+        return ledger(rows, today);
+    default:
+        return json_object();
+    }
+}
