@@ -90,6 +90,11 @@ static int get_str(json_t *o, const char *key, char *out, size_t cap, bool requi
         snprintf(m, sizeof m, "%s は文字列で指定してください", key);
         return err_set(err, key, m);
     }
+    if (n == 0 && required) {
+        char m[128];
+        snprintf(m, sizeof m, "%s が空です", key);
+        return err_set(err, key, m);
+    }
     if (n >= cap || memchr(s, '\0', n)) {
         char m[160];
         snprintf(m, sizeof m, "%s が長すぎます(上限 %zu バイト、約 %zu 文字)", key, cap - 1, (cap - 1) / 4);
@@ -436,7 +441,6 @@ int docjson_app(const char *s, size_t n, struct application *a)
     if (!o)
         return -1;
     long long kind, filer, consent, minutes, months;
-    char kindb[4];
     int bad = get_str(o, "id", a->id, sizeof a->id, true, NULL) |
               get_int(o, "kind", &kind, true, NULL) | get_date(o, "applied", &a->applied, true, NULL) |
               get_int(o, "filer", &filer, true, NULL) |
@@ -467,7 +471,6 @@ int docjson_app(const char *s, size_t n, struct application *a)
               get_str(o, "override_reason", a->override_reason, sizeof a->override_reason, false, NULL) |
               get_date(o, "decided", &a->decided, false, NULL) |
               get_date(o, "withdrawn", &a->withdrawn, false, NULL);
-    (void)kindb;
     a->kind = (enum cert_kind)kind;
     a->filer = (enum filer_kind)filer;
     a->consent_id = consent;
