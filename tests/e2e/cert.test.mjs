@@ -224,6 +224,18 @@ test('late case: past 30 days the decision needs a 延期通知, which the workl
   j = await r.json();
   assert.equal(j.applications[0].postponements[0].reason, '主治医意見書の到着が遅れたため');
   assert.equal(j.applications[0].postponements[0].expected, '2026-04-15');
+  // and files the renewal of that certification (要介護1 until 2026-09-30) themselves
+  r = await fetch(srv.url + '/api/v1/me/applications', { method: 'POST', headers: { Cookie: cookie }, body: JSON.stringify({ kind: 'renew', applied: '2026-08-15' }) });
+  j = await r.json();
+  assert.equal(r.status, 201, JSON.stringify(j));
+  r = await fetch(srv.url + '/api/v1/me/applications', { headers: { Cookie: cookie } });
+  j = await r.json();
+  const mineRenew = j.applications.find((x) => x.id === 'A20260815-2');
+  assert.equal(mineRenew.filer, 1); // person
+  assert.equal(mineRenew.prev_level, '21');
+  // a person cannot file for somebody else
+  r = await fetch(srv.url + `${P('0000000001')}/applications`, { method: 'POST', headers: { Cookie: cookie }, body: JSON.stringify({ kind: 'change', applied: '2026-08-15' }) });
+  assert.equal(r.status, 404);
 });
 
 test('同意しない on the earlier form hides the opinion from the care manager; a 2026-form opinion does not', async () => {
@@ -338,4 +350,43 @@ test('認定調査票 CSV import: errors name the line, the item and the allowed
   assert.equal(r.code, 0, r.err);
   const s = await get(tok.ins, `${P(no)}/chosa`);
   assert.equal(s.surveys.find((x) => x.application_id === app).items.find((i) => i.id === '7-1').answer_label, 'J2');
+});
+
+test('an office files on the person\'s behalf with 本人確認 (生年月日) and the consent it collected', async () => {
+  const no = '0000000001';
+  let r = await post(tok.kyo1, `${P(no)}/applications`, { kind: '区分変更', applied: '2026-11-02', birth_date: '1940-04-03', consent: 'careplan,life' });
+  assert.equal(r.status, 404); // wrong birth date: the same answer as nobody
+  r = await post(tok.kyo1, `${P('0000000099')}/applications`, { kind: '区分変更', applied: '2026-11-02', birth_date: '1940-04-02' });
+  assert.equal(r.status, 404);
+  r = await post(tok.kyo1, `${P(no)}/applications`, { kind: '区分変更', applied: '2026-11-02', birth_date: '昭和15年4月2日', consent: 'careplan,life' });
+  const j = await r.json();
+  assert.equal(r.status, 201, JSON.stringify(j));
+  const a = (await get(tok.ins, `${P(no)}/applications`)).applications.find((x) => x.id === j.id);
+  assert.equal(a.filer, 3); // kyotaku
+  assert.equal(a.filer_org, 'kyo1');
+  const grants = await get(tok.ins, `${P(no)}/consents`);
+  const c = grants.consents.find((x) => x.id === a.consent_id);
+  assert.equal(c.kind, 'on_behalf');
+  assert.equal(c.collected_by, 'kyo1');
+  assert.deepEqual(c.categories, ['careplan', 'life']);
+  // the worklist lists it; a provider without the insurer role cannot drive the steps
+  assert.equal((await post(tok.kyo1, `${P(no)}/applications/${j.id}/survey`, { date: '2026-11-03', investigator: 'x' })).status, 404);
+});
+
+test('a survey corrected before the 一次判定 is a new version; after it, refused', async () => {
+  const no = '0000000002';
+  const app = (await get(tok.ins, `${P(no)}/applications`)).applications.find((x) => x.stage !== 'decided').id;
+  const count = () => Number(sqlite(db, `SELECT COUNT(*) FROM record_versions WHERE insured_no='${no}' AND kind='chosa' AND rkey='${app}'`).out);
+  const before = count();
+  await step(no, app, 'chosa', survey('2026-08-10', { '1-7': '2' }));
+  assert.equal(count(), before + 1);
+  const s = (await get(tok.ins, `${P(no)}/chosa`)).surveys.find((x) => x.application_id === app);
+  assert.equal(s.items.find((i) => i.id === '1-7').answer, '2');
+  await step(no, app, 'opinion-request', { date: '2026-08-05', organisation: 'hosp2' });
+  const r = await post(tok.hosp2, `${P(no)}/applications/${app}/ikensho`, opinion('2026-08-12'));
+  assert.equal(r.status, 201, await r.text());
+  await step(no, app, 'primary', { date: '2026-08-14', level: '23' });
+  const j = await step(no, app, 'chosa', survey('2026-08-10', { '1-7': '3' }), 422);
+  assert.match(j.error.message, /一次判定の後/);
+  assert.equal(count(), before + 1);
 });
