@@ -4,10 +4,10 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=2 # bump when the schema of a pre-release database changes incompatibly
+version=3 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
-  "$db".demo-token "$db".demo-version
+  "$db".demo-token "$db".demo-insurer-token "$db".demo-version
 dir=$(dirname "$db")
 mkdir -p "$dir"
 tmp=$(mktemp -d)
@@ -31,7 +31,8 @@ k org add --id "insurer-$ins" --kind insurer --name "保険者 $ins" --insurer "
 k org add --id demo-kyotaku --kind kyotaku --name "デモ居宅介護支援事業所"
 k org add --id demo-hospital --kind medical --name "デモ病院"
 "$kaigo" token issue --db "$db" --org demo-kyotaku --name demo 2>/dev/null > "$db.demo-token"
-chmod 600 "$db.demo-token"
+"$kaigo" token issue --db "$db" --org "insurer-$ins" --name demo 2>/dev/null > "$db.demo-insurer-token"
+chmod 600 "$db.demo-token" "$db.demo-insurer-token"
 pw=demo-Password-2026
 KAIGO_PASSWORD=$pw k user add --login demo-person --name "デモ 本人" --person "$ins/$no" \
   --totp-secret DEMOPERSONDEMOPERSONDEMOPERSON22

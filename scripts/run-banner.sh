@@ -8,6 +8,7 @@ if [ ! -f "$tokfile" ]; then
 fi
 tok=$(head -c 64 "$tokfile")
 api=$(cat "$db.demo-token")
+insapi=$(cat "$db.demo-insurer-token" 2>/dev/null || echo "(make clean で作り直してください)")
 read -r ins no birth code < "$db.demo-person"
 k=build/default/kaigo
 # a fresh one-time 本人確認 code each time (the last one may have been used)
@@ -29,7 +30,14 @@ cat <<MSG
      ほかのアカウント: demo-staff (市町村職員, review), demo-doctor (医師, breakglass); 同じパスワード。
      TOTP秘密鍵: demo-staff DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2, demo-doctor DEMODOCTORDEMODOCTORDEMODOCTOR22
 
-  3. 運用者 (operator; master data only):  curl -H 'Authorization: Bearer $tok' http://$listen/api/v1/insurers
+  3. 市町村職員として要介護認定 (as the insurer: certification workflow, docs/certification.md):
+       curl -H 'Authorization: Bearer $insapi' -d '{"kind":"区分変更","applied":"R8.11.2","consent":"all"}' http://$listen/api/v1/insurers/$ins/insured/$no/applications
+       curl -H 'Authorization: Bearer $insapi' -d '{"date":"R8.11.3","investigator":"調査員 一郎"}' http://$listen/api/v1/insurers/$ins/insured/$no/applications/A20261102-1/survey
+       $k cert worklist --db $db --insurer $ins          (決定期限までの残り日数順 / by days to the 30-day deadline)
+       curl -H 'Authorization: Bearer $insapi' -d '{"kind":"yogu","date":"R8.11.5","amount":120000,"category":"腰掛便座"}' http://$listen/api/v1/insurers/$ins/insured/$no/ledger/claims
+       $k ledger remaining --db $db $ins $no              (住宅改修・福祉用具の残り / what remains and why)
+
+  4. 運用者 (operator; master data only):  curl -H 'Authorization: Bearer $tok' http://$listen/api/v1/insurers
      監査ログの検証 (verify the audit log):  $k audit verify --db $db
      漏えい時の範囲特定 (leak scoping):      $k audit scope --db $db --org demo-kyotaku --from R8.11.1 --to R8.12.31
   停止は Ctrl-C (stop with Ctrl-C)

@@ -33,6 +33,19 @@ test('demo database: the banner’s provider and person paths work', async () =>
     const cookie = res.headers.get('set-cookie').split(';')[0];
     const log = await (await fetch(srv.url + '/api/v1/me/access-log', { headers: { Cookie: cookie } })).json();
     assert.deepEqual(log.entries.map((e) => e.outcome), ['denied', 'allowed']);
+    // the banner's certification path (as the insurer's API token)
+    const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+    const P = `/api/v1/insurers/${ins}/insured/${no}`;
+    const post = (path, body) => srv.as(insapi, path, { method: 'POST', body: JSON.stringify(body) });
+    res = await post(`${P}/applications`, { kind: '区分変更', applied: 'R8.11.2', consent: 'all' });
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal((await res.json()).id, 'A20261102-1');
+    res = await post(`${P}/applications/A20261102-1/survey`, { date: 'R8.11.3', investigator: '調査員 一郎' });
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.match(kaigo(['cert', 'worklist', '--db', db, '--insurer', ins]).out, new RegExp(`${no}  A20261102-1  区分変更`));
+    res = await post(`${P}/ledger/claims`, { kind: 'yogu', date: 'R8.11.5', amount: 120000, category: '腰掛便座' });
+    assert.equal((await res.json()).accepted, 100000);
+    assert.match(kaigo(['ledger', 'remaining', '--db', db, ins, no, '--date', 'R8.11.5']).out, /福祉用具購入  残り 0 円/);
   } finally {
     await srv.stop();
   }
