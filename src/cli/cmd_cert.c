@@ -188,8 +188,9 @@ static int worklist(int argc, char **argv)
                                app_needs_postpone(p, wl_today), "postponements", (int)p->npostpone));
         }
         date_iso(wl_today, iso);
-        char *out = json_dumps(json_pack("{s:s,s:s,s:o}", "insurer_no", ins, "date", iso, "applications", arr),
-                               JSON_COMPACT);
+        json_t *o = json_pack("{s:s,s:s,s:o}", "insurer_no", ins, "date", iso, "applications", arr);
+        char *out = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
         if (out)
             puts(out);
         free(out);
@@ -560,7 +561,7 @@ static int import_life_csv(struct store *st, const struct actor *a, struct imp *
             memset(&g[ng], 0, sizeof g[ng]);
             g[ng].k = k;
             g[ng].first_line = line;
-            snprintf(g[ng].f.provider_no, sizeof g[ng].f.provider_no, "%s", prov);
+            memcpy(g[ng].f.provider_no, prov, PROVIDER_NO_LEN + 1); /* length checked above */
             g[ng].f.evaluated = d;
             snprintf(g[ng].f.timing, sizeof g[ng].f.timing, "%s", timing);
             ng++;
