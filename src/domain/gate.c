@@ -435,3 +435,30 @@ bool gate_doc_visible(const struct gate_request *rq, unsigned doc_flags)
         return true;
     }
 }
+
+static bool insurer_of(const struct actor *a, const struct person_key *k)
+{
+    return (a->role == ROLE_INSURER && strcmp(a->org_insurer, k->insurer_no) == 0) ||
+           (a->role == ROLE_OPERATOR && strncmp(a->id, "cli:", 4) == 0);
+}
+
+bool gate_may_write(const struct actor *a, const struct person_key *k, enum write_action w,
+                    const struct write_facts *f)
+{
+    switch (w) {
+    case WRITE_APPLY: /* 法 第27条 第1項: the person, the insurer's counter, or an office on the person's behalf */
+        if (insurer_of(a, k))
+            return true;
+        if (a->role == ROLE_PERSON)
+            return strcmp(a->self.insurer_no, k->insurer_no) == 0 &&
+                   strcmp(a->self.insured_no, k->insured_no) == 0;
+        return (a->role == ROLE_CAREMGR || a->role == ROLE_HOUKATSU) && a->org[0] &&
+               f->identity_verified;
+    case WRITE_STEP:
+        return insurer_of(a, k);
+    case WRITE_OPINION: /* 法 第27条 第3項: the requested 医療機関, or the insurer transcribing paper */
+        return insurer_of(a, k) || (a->role == ROLE_CLINICIAN && a->org[0] && f->opinion_org &&
+                                    strcmp(a->org, f->opinion_org) == 0 && f->pending);
+    }
+    return false;
+}

@@ -223,6 +223,26 @@ bool proxy_active(const struct proxy *p, int64_t now) NONNULL(1);
 #define DOC_PHYSICIAN_REFUSED 1u
 bool gate_doc_visible(const struct gate_request *rq, unsigned doc_flags) NONNULL(1);
 
+/* ---- writes (RULE-FLOW-005) ------------------------------------------------
+ * Who may record what about a person. Writes are not disclosures (nothing of
+ * the person is returned, so they are not audited as reads); they are versions
+ * naming their author. The rule is here, beside the read matrix, so that both
+ * halves of "who may touch this person's certification" are in one place. */
+enum write_action {
+    WRITE_APPLY = 1, /* file a 要介護認定 application (法 第27条 第1項) */
+    WRITE_STEP,      /* a workflow step, 認定調査票, ledger claim, LIFE import: the insurer's duty */
+    WRITE_OPINION,   /* a 主治医意見書 */
+};
+struct write_facts {
+    bool identity_verified; /* WRITE_APPLY by an office: the person's 生年月日 matched */
+    const char *opinion_org; /* WRITE_OPINION: the 医療機関 the 意見書依頼 went to ("" if none) */
+    bool pending;            /* WRITE_OPINION: the application is still pending */
+};
+/* gate_may_write - true if actor a may perform w for person k. Everyone else
+ * gets the caller's not-found answer (no oracle for who exists). */
+bool gate_may_write(const struct actor *a, const struct person_key *k, enum write_action w,
+                    const struct write_facts *f) NONNULL(1, 2, 4);
+
 enum role role_for_org(enum org_kind k);
 
 const char *category_code(enum category c); /* "shikaku" */

@@ -35,10 +35,10 @@ static int dberr(struct cs_result *r)
     return res(r, CS_ERROR, "", "内部エラーが発生しました");
 }
 
-static bool insurer_staff(const struct actor *a, const struct person_key *k)
+static bool may_step(const struct actor *a, const struct person_key *k)
 {
-    return (a->role == ROLE_INSURER && strcmp(a->org_insurer, k->insurer_no) == 0) ||
-           (a->role == ROLE_OPERATOR && strncmp(a->id, "cli:", 4) == 0);
+    static const struct write_facts none = {false, "", false};
+    return gate_may_write(a, k, WRITE_STEP, &none);
 }
 
 enum cs_step cs_step_from_code(const char *s)
@@ -182,18 +182,15 @@ int cs_file(struct store *st, const struct actor *a, const struct person_key *k,
     app.applied = f->applied;
     app.filer = f->filer;
     snprintf(app.filed_by, sizeof app.filed_by, "%s", a->id);
-    /* 法 第27条 第1項: who may file */
+    /* 法 第27条 第1項: who may file (a wrong 生年月日 gets the not-found answer) */
+    struct write_facts wf = {birth_ok, "", false};
+    if (!gate_may_write(a, k, WRITE_APPLY, &wf))
+        return notfound(r);
     if (a->role == ROLE_CAREMGR || a->role == ROLE_HOUKATSU) {
-        if (!birth_ok) /* 本人確認: the same answer as a person who does not exist */
-            return notfound(r);
         app.filer = a->role == ROLE_CAREMGR ? FILER_KYOTAKU : FILER_HOUKATSU;
         snprintf(app.filer_org, sizeof app.filer_org, "%s", a->org);
-    } else if (a->role == ROLE_PERSON) {
-        if (strcmp(a->self.insurer_no, k->insurer_no) || strcmp(a->self.insured_no, k->insured_no))
-            return notfound(r);
+    } else if (a->role == ROLE_PERSON)
         app.filer = FILER_PERSON;
-    } else if (!insurer_staff(a, k))
-        return notfound(r);
     else if (app.filer == FILER_KYOTAKU || app.filer == FILER_HOUKATSU)
         return res(r, CS_INVALID, "filer", "事業所による代理申請は事業所のアカウントから行ってください");
 
@@ -250,7 +247,7 @@ int cs_step(struct store *st, const struct actor *a, const struct person_key *k,
             enum cs_step step, const struct cs_step_args *x, int64_t now, struct cs_result *r)
 {
     memset(r, 0, sizeof *r);
-    if (!insurer_staff(a, k) || step < STEP_ASSIGN_SURVEY || step > STEP_WITHDRAW)
+    if (!may_step(a, k) || step < STEP_ASSIGN_SURVEY || step > STEP_WITHDRAW)
         return notfound(r);
     struct application *app = xmalloc(sizeof *app);
     int rc = load_app(st, k, app_id, app);
@@ -338,7 +335,7 @@ int cs_chosa_put(struct store *st, const struct actor *a, const struct person_ke
 {
     (void)now;
     memset(r, 0, sizeof *r);
-    if (!insurer_staff(a, k))
+    if (!may_step(a, k))
         return notfound(r);
     struct application *app = xmalloc(sizeof *app);
     int rc = load_app(st, k, app_id, app);
@@ -374,9 +371,8 @@ int cs_ikensho_put(struct store *st, const struct actor *a, const struct person_
     memset(r, 0, sizeof *r);
     struct application *app = xmalloc(sizeof *app);
     int rc = load_app(st, k, app_id, app);
-    bool may = insurer_staff(a, k) ||
-               (rc == 0 && a->role == ROLE_CLINICIAN && app->opinion_org[0] &&
-                strcmp(a->org, app->opinion_org) == 0 && app_pending(app));
+    struct write_facts wf = {false, rc == 0 ? app->opinion_org : "", rc == 0 && app_pending(app)};
+    bool may = gate_may_write(a, k, WRITE_OPINION, &wf);
     if (rc || !may) {
         free(app);
         return rc < 0 ? dberr(r) : notfound(r);
@@ -417,7 +413,7 @@ int cs_life_put(struct store *st, const struct actor *a, const struct person_key
 {
     (void)now;
     memset(r, 0, sizeof *r);
-    if (!insurer_staff(a, k))
+    if (!may_step(a, k))
         return notfound(r);
     int ex = st->ops->person_exists(st, k);
     if (ex < 0)
@@ -462,7 +458,7 @@ int cs_claim_add(struct store *st, const struct actor *a, const struct person_ke
 {
     (void)now;
     memset(r, 0, sizeof *r);
-    if (!insurer_staff(a, k))
+    if (!may_step(a, k))
         return notfound(r);
     int ex = st->ops->person_exists(st, k);
     if (ex <= 0)

@@ -8,7 +8,7 @@
  * (store->ops->begin) and commits on CS_OK or rolls back otherwise, so an
  * invalid step changes nothing.
  *
- * Who may write (RULE-FLOW-005):
+ * Who may write (RULE-FLOW-005, decided by gate_may_write in domain/gate.c):
  *   - the person's insurer's staff (ROLE_INSURER of that 保険者) and the local
  *     CLI operator: every step, survey, opinion, claim, LIFE import;
  *   - a 居宅介護支援事業所 / 地域包括支援センター: an application on the

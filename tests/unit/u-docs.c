@@ -179,6 +179,53 @@ static void t_doc_visible(void **state)
     }
 }
 
+static void t_may_write(void **state)
+{
+    (void)state;
+    /* RULE-FLOW-005: who may record what about 122192/0000000001 */
+    static const struct {
+        enum role role;
+        const char *id, *org, *org_insurer, *self;
+        enum write_action w;
+        bool identity, pending;
+        const char *opinion_org;
+        bool ok;
+    } t[] = {
+        {ROLE_INSURER, "user:1", "ichihara", "122192", "", WRITE_STEP, 0, 0, "", true},
+        {ROLE_INSURER, "user:2", "chiyoda", "131011", "", WRITE_STEP, 0, 0, "", false}, /* another insurer */
+        {ROLE_OPERATOR, "cli:root", "", "", "", WRITE_STEP, 0, 0, "", true},
+        {ROLE_OPERATOR, "operator-token", "", "", "", WRITE_STEP, 0, 0, "", false},    /* not the local CLI */
+        {ROLE_CAREMGR, "token:3", "kyo1", "", "", WRITE_STEP, 0, 0, "", false},
+        {ROLE_CAREMGR, "token:3", "kyo1", "", "", WRITE_APPLY, 1, 0, "", true},
+        {ROLE_CAREMGR, "token:3", "kyo1", "", "", WRITE_APPLY, 0, 0, "", false},         /* no 本人確認 */
+        {ROLE_HOUKATSU, "token:4", "hk1", "", "", WRITE_APPLY, 1, 0, "", true},
+        {ROLE_PROVIDER, "token:5", "prov1", "", "", WRITE_APPLY, 1, 0, "", false},
+        {ROLE_PERSON, "user:9", "", "", "0000000001", WRITE_APPLY, 0, 0, "", true},
+        {ROLE_PERSON, "user:9", "", "", "0000000002", WRITE_APPLY, 0, 0, "", false},     /* someone else */
+        {ROLE_PERSON, "user:9", "", "", "0000000001", WRITE_STEP, 0, 0, "", false},
+        {ROLE_CLINICIAN, "token:6", "hosp1", "", "", WRITE_OPINION, 0, 1, "hosp1", true},
+        {ROLE_CLINICIAN, "token:7", "hosp2", "", "", WRITE_OPINION, 0, 1, "hosp1", false}, /* not asked */
+        {ROLE_CLINICIAN, "token:6", "hosp1", "", "", WRITE_OPINION, 0, 0, "hosp1", false}, /* decided */
+        {ROLE_CLINICIAN, "token:6", "hosp1", "", "", WRITE_STEP, 0, 1, "hosp1", false},
+        {ROLE_INSURER, "user:1", "ichihara", "122192", "", WRITE_OPINION, 0, 0, "", true},  /* paper */
+    };
+    struct person_key k = {"122192", "0000000001"};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct actor a = {0};
+        a.role = t[i].role;
+        snprintf(a.id, sizeof a.id, "%s", t[i].id);
+        snprintf(a.org, sizeof a.org, "%s", t[i].org);
+        snprintf(a.org_insurer, sizeof a.org_insurer, "%s", t[i].org_insurer);
+        if (t[i].self[0]) {
+            snprintf(a.self.insurer_no, sizeof a.self.insurer_no, "122192");
+            snprintf(a.self.insured_no, sizeof a.self.insured_no, "%s", t[i].self);
+        }
+        struct write_facts f = {t[i].identity, t[i].opinion_org, t[i].pending};
+        if (gate_may_write(&a, &k, t[i].w, &f) != t[i].ok)
+            fail_msg("row %zu (%s %s): want %d", i, role_code(t[i].role), t[i].id, t[i].ok);
+    }
+}
+
 static void t_life(void **state)
 {
     (void)state;
@@ -390,7 +437,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_items),   cmocka_unit_test(t_chosa_check), cmocka_unit_test(t_ikensho),
-        cmocka_unit_test(t_doc_visible), cmocka_unit_test(t_life),   cmocka_unit_test(t_jutaku),
+        cmocka_unit_test(t_doc_visible), cmocka_unit_test(t_may_write), cmocka_unit_test(t_life),   cmocka_unit_test(t_jutaku),
         cmocka_unit_test(t_yogu),    cmocka_unit_test(t_status),      cmocka_unit_test(t_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
