@@ -42,7 +42,10 @@ struct chosa {
     struct date surveyed;             /* 実施日 */
     char investigator[NAME_BYTES];    /* 調査実施者 */
     char place[NAME_BYTES];           /* 実施場所 */
-    char overview[TEXT_BYTES];        /* 概況調査: 現在のサービス・家族状況・住環境等 */
+    /* 概況調査 */
+    char services_now[TEXT_BYTES];    /* III 現在受けているサービスの状況 */
+    char environment[TEXT_BYTES];     /* IV 置かれている環境等 (家族状況・住宅環境・傷病等) */
+    char overview[TEXT_BYTES];        /* その他の概況 */
     size_t n;
     struct chosa_answer a[CHOSA_MAX_ITEMS];
 };

@@ -98,6 +98,8 @@ static json_t *surveys(json_t *rows)
             set_date(o, "surveyed", c->surveyed);
             json_object_set_new(o, "investigator", json_string(c->investigator));
             json_object_set_new(o, "place", json_string(c->place));
+            json_object_set_new(o, "services_now", json_string(c->services_now));
+            json_object_set_new(o, "environment", json_string(c->environment));
             json_object_set_new(o, "overview", json_string(c->overview));
             /* in the form's order */
             for (unsigned k = 0; k < chosa_items_len; k++) {

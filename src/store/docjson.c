@@ -178,8 +178,8 @@ static char *dump(json_t *o)
 
 int docjson_chosa(const char *s, size_t n, struct chosa *c, struct doc_error *err)
 {
-    static const char *const keys[] = {"surveyed", "investigator", "place", "overview", "answers",
-                                       "notes", NULL};
+    static const char *const keys[] = {"surveyed", "investigator", "place", "services_now", "environment",
+                                       "overview", "answers", "notes", NULL};
     memset(c, 0, sizeof *c);
     json_t *o = load(s, n, err);
     if (!o)
@@ -188,6 +188,8 @@ int docjson_chosa(const char *s, size_t n, struct chosa *c, struct doc_error *er
     if (only_keys(o, keys, err) || get_date(o, "surveyed", &c->surveyed, true, err) ||
         get_str(o, "investigator", c->investigator, sizeof c->investigator, true, err) ||
         get_str(o, "place", c->place, sizeof c->place, false, err) ||
+        get_str(o, "services_now", c->services_now, sizeof c->services_now, false, err) ||
+        get_str(o, "environment", c->environment, sizeof c->environment, false, err) ||
         get_str(o, "overview", c->overview, sizeof c->overview, false, err))
         goto out;
     json_t *ans = json_object_get(o, "answers"), *notes = json_object_get(o, "notes");
@@ -240,6 +242,8 @@ char *docjson_chosa_encode(const struct chosa *c)
     put_date(o, "surveyed", c->surveyed);
     put_str(o, "investigator", c->investigator);
     put_str(o, "place", c->place);
+    put_str(o, "services_now", c->services_now);
+    put_str(o, "environment", c->environment);
     put_str(o, "overview", c->overview);
     for (size_t i = 0; i < c->n; i++) {
         json_object_set_new(ans, c->a[i].item, json_string(c->a[i].answer));

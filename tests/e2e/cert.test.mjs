@@ -45,7 +45,7 @@ function survey(date, over = {}) {
   const answers = Object.fromEntries(ITEMS.map((i) => [i, '1']));
   answers['7-1'] = 'A1';
   answers['7-2'] = 'IIa';
-  return { surveyed: date, investigator: '調査員 一郎', place: '自宅', answers: { ...answers, ...over }, notes: { '1-7': '杖を使って屋内を歩く' } };
+  return { surveyed: date, investigator: '調査員 一郎', place: '自宅', services_now: '通所介護 週2回', environment: '長女と二人暮らし。玄関に段差あり', answers: { ...answers, ...over }, notes: { '1-7': '杖を使って屋内を歩く' } };
 }
 const opinion = (written, extra = {}) => ({ written, doctor: '主治医 花子', last_exam: written, times: 1,
   diagnoses: [{ name: '脳梗塞後遺症', onset: '2020-01-10' }], stability: '安定', ...extra });
@@ -140,6 +140,7 @@ test('a new application from 申請 to 決定: 申請中 and 資格者証 on the
   assert.ok(apps.applications[0].consent_id > 0); // 包括同意 collected with the application
   const ch = await get(tok.ins, `${P('0000000002')}/chosa`);
   assert.equal(ch.surveys[0].items.length, 76);
+  assert.equal(ch.surveys[0].environment, '長女と二人暮らし。玄関に段差あり');
   assert.deepEqual(ch.surveys[0].items.find((i) => i.id === '1-7'),
     { id: '1-7', group: '身体機能・起居動作', axis: '能力', name: '歩行', answer: '1', answer_label: 'つかまらないでできる', note: '杖を使って屋内を歩く' });
   // the request closed with the decision: the institution no longer reads the opinion
