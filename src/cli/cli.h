@@ -35,4 +35,16 @@ const char *db_default(void);
 /* cli_actor_id - "cli:<user>" for audit entries and version authors. */
 const char *cli_actor_id(void);
 
+struct actor;
+struct disclosure;
+struct person_key;
+/* cli_actor - the local operator (ROLE_OPERATOR, cli_actor_id()). */
+void cli_actor(struct actor *a);
+/* cli_request_id - a fresh random request id (16 hex digits) for audit entries. */
+void cli_request_id(char rid[40]);
+/* cli_disclosure - a disclosure of category c about k by the local operator
+ * for administration, with a fresh request id (kept in rid, which must outlive
+ * *d) and the current time. The caller sets what is read. */
+void cli_disclosure(struct disclosure *d, const struct person_key *k, int category, char rid[40]);
+
 #endif

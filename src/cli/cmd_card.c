@@ -238,18 +238,9 @@ int cmd_card(int argc, char **argv)
         store_close(st);
         return EXIT_INTERNAL;
     }
-    struct disclosure d = {0};
-    d.rq.actor.role = ROLE_OPERATOR;
-    snprintf(d.rq.actor.id, sizeof d.rq.actor.id, "%s", cli_actor_id());
-    d.rq.person = k;
-    d.rq.category = CAT_SHIKAKU;
-    d.rq.purpose = PURPOSE_ADMIN;
+    struct disclosure d;
     char rid[REQUEST_ID_BYTES];
-    unsigned char rnd[8];
-    randombytes_buf(rnd, sizeof rnd);
-    sodium_bin2hex(rid, sizeof rid, rnd, sizeof rnd);
-    d.request_id = rid;
-    d.time_ms = clock_now_ms();
+    cli_disclosure(&d, &k, CAT_SHIKAKU, rid);
     struct card *c = xmalloc(sizeof *c);
     enum disclose_status s = disclose_card(st, aq, &d, on, c);
     auditq_stop(aq);

@@ -61,19 +61,6 @@ static struct store *open_db(const char *db)
     return store_open_sqlite(db, false);
 }
 
-static void operator_actor(struct actor *a)
-{
-    memset(a, 0, sizeof *a);
-    a->role = ROLE_OPERATOR;
-    snprintf(a->id, sizeof a->id, "%s", cli_actor_id());
-}
-
-static void request_id(char rid[REQUEST_ID_BYTES])
-{
-    unsigned char rnd[8];
-    randombytes_buf(rnd, sizeof rnd);
-    sodium_bin2hex(rid, REQUEST_ID_BYTES, rnd, sizeof rnd);
-}
 
 static void wk(struct date d, struct buf *b)
 {
@@ -155,9 +142,9 @@ static int worklist(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     struct actor a;
-    operator_actor(&a);
+    cli_actor(&a);
     char rid[REQUEST_ID_BYTES];
-    request_id(rid);
+    cli_request_id(rid);
     struct wl_ctx c = {0};
     long long shown, denied;
     enum disclose_status s =
@@ -620,7 +607,7 @@ int cert_import(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     struct actor a;
-    operator_actor(&a);
+    cli_actor(&a);
     bool chosa = strcmp(kind, "chosa") == 0;
     struct imp m = {file, chosa ? chosa_cols : life_cols, 0};
     long written = 0;
@@ -753,7 +740,7 @@ int cmd_ledger(int argc, char **argv)
     if (!st)
         return EXIT_INTERNAL;
     struct actor a;
-    operator_actor(&a);
+    cli_actor(&a);
     if (!remaining) {
         struct ledger_claim c = {0};
         char *end = NULL;
@@ -789,15 +776,9 @@ int cmd_ledger(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     struct claims cl = {xcalloc(LEDGER_MAX_CLAIMS, sizeof *cl.c), 0, 0};
-    struct disclosure d = {0};
-    d.rq.actor = a;
-    d.rq.person = k;
-    d.rq.category = CAT_JUTAKU;
-    d.rq.purpose = PURPOSE_ADMIN;
+    struct disclosure d;
     char rid[REQUEST_ID_BYTES];
-    request_id(rid);
-    d.request_id = rid;
-    d.time_ms = clock_now_ms();
+    cli_disclosure(&d, &k, CAT_JUTAKU, rid);
     d.what = WHAT_DOCS;
     d.doc_fn = claim_doc;
     d.row_ctx = &cl;

@@ -975,6 +975,21 @@ static int cs_respond(struct req *r, struct store *st, int rc, const struct cs_r
     return respond_json(r, 201, o);
 }
 
+/* begin_write - the actor of this request (for person k) and a write
+ * transaction on the worker's connection; NULL after answering 503. */
+static struct store *begin_write(struct req *r, const struct person_key *k, struct actor *a)
+{
+    struct store *st = store_or_503(r);
+    if (!st)
+        return NULL;
+    principal_actor(&r->who, k, a);
+    if (st->ops->begin(st)) {
+        http_error(r, 503, "unavailable", "データベースが混み合っています");
+        return NULL;
+    }
+    return st;
+}
+
 static int body_date(struct req *r, const struct jsonflat *j, const char *key, struct date *out,
                      bool default_today)
 {
@@ -1013,13 +1028,10 @@ static int h_app_file(struct req *r)
         return http_error(r, 400, "bad_field", "filer は person, proxy, insurer のいずれかです(事業所は自動)");
     if (cats[0] && !(f.consent_cats = cats_parse(cats)))
         return http_error(r, 400, "bad_categories", "consent は all または区分コードのカンマ区切りです");
-    struct store *st = store_or_503(r);
+    struct actor a;
+    struct store *st = begin_write(r, &k, &a);
     if (!st)
         return 0;
-    struct actor a;
-    principal_actor(&r->who, &k, &a);
-    if (st->ops->begin(st))
-        return http_error(r, 503, "unavailable", "データベースが混み合っています");
     struct cs_result res;
     int rc = cs_file(st, &a, &k, &f, clock_now_ms(), &res);
     return cs_respond(r, st, rc, &res, NULL);
@@ -1074,34 +1086,29 @@ static int h_app_step(struct req *r)
         return http_error(r, 404, "not_found", "該当する情報が見つかりません");
     snprintf(app_id, sizeof app_id, "%.*s", (int)r->params[2].len, r->params[2].ptr);
     snprintf(step, sizeof step, "%.*s", (int)r->params[3].len, r->params[3].ptr);
-    struct store *st = store_or_503(r);
-    if (!st)
-        return 0;
-    struct actor a;
-    principal_actor(&r->who, &k, &a);
     struct cs_result res;
-    struct doc_error e;
+    struct actor a;
+    struct store *st;
     int rc;
     if (strcmp(step, "chosa") == 0 || strcmp(step, "ikensho") == 0) {
         bool chosa = step[0] == 'c';
-        void *doc = xmalloc(chosa ? sizeof(struct chosa) : sizeof(struct ikensho));
+        size_t size = chosa ? sizeof(struct chosa) : sizeof(struct ikensho);
+        void *doc = xmalloc(size);
+        struct doc_error e;
         rc = chosa ? docjson_chosa(r->body.ptr, r->body.len, doc, &e)
                    : docjson_ikensho(r->body.ptr, r->body.len, doc, &e);
         if (rc) {
-            free(doc);
             json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s}}", "error", "code", "bad_document", "message",
                                   e.msg, "field", e.field, "request_id", r->request_id);
-            return respond_json(r, 400, o);
+            rc = respond_json(r, 400, o);
+        } else if ((st = begin_write(r, &k, &a))) {
+            rc = chosa ? cs_chosa_put(st, &a, &k, app_id, doc, clock_now_ms(), &res)
+                       : cs_ikensho_put(st, &a, &k, app_id, doc, clock_now_ms(), &res);
+            rc = cs_respond(r, st, rc, &res, NULL);
         }
-        if (st->ops->begin(st)) {
-            free(doc);
-            return http_error(r, 503, "unavailable", "データベースが混み合っています");
-        }
-        rc = chosa ? cs_chosa_put(st, &a, &k, app_id, doc, clock_now_ms(), &res)
-                   : cs_ikensho_put(st, &a, &k, app_id, doc, clock_now_ms(), &res);
-        sodium_memzero(doc, chosa ? sizeof(struct chosa) : sizeof(struct ikensho));
+        sodium_memzero(doc, size);
         free(doc);
-        return cs_respond(r, st, rc, &res, NULL);
+        return rc;
     }
     enum cs_step s = cs_step_from_code(step);
     if (!s)
@@ -1109,10 +1116,8 @@ static int h_app_step(struct req *r)
                           "手続きは survey, opinion-request, chosa, ikensho, primary, board, decision, postpone, shikakusha, withdraw のいずれかです");
     struct jsonflat j;
     struct cs_step_args x;
-    if (body_json(r, &j) || step_args(r, &j, &x))
+    if (body_json(r, &j) || step_args(r, &j, &x) || !(st = begin_write(r, &k, &a)))
         return 0;
-    if (st->ops->begin(st))
-        return http_error(r, 503, "unavailable", "データベースが混み合っています");
     rc = cs_step(st, &a, &k, app_id, s, &x, clock_now_ms(), &res);
     return cs_respond(r, st, rc, &res, NULL);
 }
@@ -1134,13 +1139,10 @@ static int h_claim(struct req *r)
     c.kind = ledger_kind_from_code(kind);
     if (!c.kind)
         return http_error(r, 400, "bad_field", "kind は jutaku(住宅改修)か yogu(福祉用具購入)です");
-    struct store *st = store_or_503(r);
+    struct actor a;
+    struct store *st = begin_write(r, &k, &a);
     if (!st)
         return 0;
-    struct actor a;
-    principal_actor(&r->who, &k, &a);
-    if (st->ops->begin(st))
-        return http_error(r, 503, "unavailable", "データベースが混み合っています");
     struct cs_result res;
     int rc = cs_claim_add(st, &a, &k, &c, clock_now_ms(), &res);
     json_t *extra = json_pack("{s:I,s:I}", "accepted", (json_int_t)c.accepted, "over_limit",

@@ -330,6 +330,19 @@ int cs_step(struct store *st, const struct actor *a, const struct person_key *k,
 
 /* ---- documents -------------------------------------------------------------------- */
 
+/* put_document - the document (already checked) and the application's new
+ * version together; *r names the application and its stage. */
+static int put_document(struct store *st, const struct actor *a, const struct person_key *k,
+                        const struct application *app, const char *kind, char *body,
+                        const char *why_doc, const char *why_app, struct cs_result *r)
+{
+    int rc = put(st, a, k, kind, app->id, body, why_doc) || save_app(st, a, k, app, why_app);
+    free(body);
+    snprintf(r->id, sizeof r->id, "%s", app->id);
+    r->stage = app_stage(app);
+    return rc;
+}
+
 int cs_chosa_put(struct store *st, const struct actor *a, const struct person_key *k,
                  const char *app_id, const struct chosa *c, int64_t now, struct cs_result *r)
 {
@@ -339,29 +352,21 @@ int cs_chosa_put(struct store *st, const struct actor *a, const struct person_ke
         return notfound(r);
     struct application *app = xmalloc(sizeof *app);
     int rc = load_app(st, k, app_id, app);
-    if (rc) {
-        free(app);
-        return rc < 0 ? dberr(r) : notfound(r);
-    }
     struct doc_error e;
     const char *why;
-    if (chosa_check(c, &e)) {
-        free(app);
-        return res(r, CS_INVALID, e.field, e.msg);
-    }
-    if (app_survey_done(app, c->surveyed, &why)) {
-        free(app);
-        return res(r, CS_INVALID, "surveyed", why);
-    }
-    char *body = docjson_chosa_encode(c);
-    rc = put(st, a, k, KIND_CHOSA, app->id, body, "認定調査票の記録") ||
-         save_app(st, a, k, app, "認定調査の完了");
-    free(body);
-    snprintf(r->id, sizeof r->id, "%s", app->id);
-    r->stage = app_stage(app);
-    snprintf(r->msg, sizeof r->msg, "認定調査票(%u項目)を記録しました", chosa_item_count(c->surveyed));
+    if (rc)
+        rc = rc < 0 ? dberr(r) : notfound(r);
+    else if (chosa_check(c, &e))
+        res(r, CS_INVALID, e.field, e.msg);
+    else if (app_survey_done(app, c->surveyed, &why))
+        res(r, CS_INVALID, "surveyed", why);
+    else if (put_document(st, a, k, app, KIND_CHOSA, docjson_chosa_encode(c), "認定調査票の記録",
+                          "認定調査の完了", r))
+        rc = dberr(r);
+    else
+        snprintf(r->msg, sizeof r->msg, "認定調査票(%u項目)を記録しました", chosa_item_count(c->surveyed));
     free(app);
-    return rc ? dberr(r) : 0;
+    return rc;
 }
 
 int cs_ikensho_put(struct store *st, const struct actor *a, const struct person_key *k,
@@ -370,42 +375,33 @@ int cs_ikensho_put(struct store *st, const struct actor *a, const struct person_
     (void)now;
     memset(r, 0, sizeof *r);
     struct application *app = xmalloc(sizeof *app);
+    struct insured *p = xmalloc(sizeof *p);
     int rc = load_app(st, k, app_id, app);
     struct write_facts wf = {false, rc == 0 ? app->opinion_org : "", rc == 0 && app_pending(app)};
-    bool may = gate_may_write(a, k, WRITE_OPINION, &wf);
-    if (rc || !may) {
-        free(app);
-        return rc < 0 ? dberr(r) : notfound(r);
-    }
-    struct insured *p = xmalloc(sizeof *p);
-    rc = load_person(st, k, p);
-    int age = rc == 0 ? date_age(p->birth, app->applied) : 0;
-    free(p);
-    if (rc) {
-        free(app);
-        return dberr(r);
-    }
+    int prc = rc == 0 ? load_person(st, k, p) : 0;
+    /* 法 第7条 第3項・第9条: 第2号 = 40–64 on the application date */
+    int age = rc == 0 && prc == 0 ? date_age(p->birth, app->applied) : 0;
     struct doc_error e;
     const char *why;
-    /* 法 第7条 第3項・第9条: 第2号 = 40–64 */
-    if (ikensho_check(o, age >= 40 && age < 65, &e)) {
-        free(app);
-        return res(r, CS_INVALID, e.field, e.msg);
-    }
-    if (app_opinion_received(app, o->written, &why)) {
-        free(app);
-        return res(r, CS_INVALID, "written", why);
-    }
-    char *body = docjson_ikensho_encode(o);
-    rc = put(st, a, k, KIND_IKENSHO, app->id, body, "主治医意見書の記録") ||
-         save_app(st, a, k, app, "主治医意見書の受理");
-    free(body);
-    snprintf(r->id, sizeof r->id, "%s", app->id);
-    r->stage = app_stage(app);
-    snprintf(r->msg, sizeof r->msg, "主治医意見書(%s年様式)を記録しました%s", ikensho_form(o->written),
-             ikensho_withheld_from_care(o) ? "。医師が「同意しない」としたため、ケアマネジャー・事業所には表示されません" : "");
+    if (rc || !gate_may_write(a, k, WRITE_OPINION, &wf))
+        rc = rc < 0 ? dberr(r) : notfound(r);
+    else if (prc)
+        rc = dberr(r);
+    else if (ikensho_check(o, age >= 40 && age < 65, &e))
+        res(r, CS_INVALID, e.field, e.msg);
+    else if (app_opinion_received(app, o->written, &why))
+        res(r, CS_INVALID, "written", why);
+    else if (put_document(st, a, k, app, KIND_IKENSHO, docjson_ikensho_encode(o), "主治医意見書の記録",
+                          "主治医意見書の受理", r))
+        rc = dberr(r);
+    else
+        snprintf(r->msg, sizeof r->msg, "主治医意見書(%s年様式)を記録しました%s", ikensho_form(o->written),
+                 ikensho_withheld_from_care(o)
+                     ? "。医師が「同意しない」としたため、ケアマネジャー・事業所には表示されません"
+                     : "");
+    free(p);
     free(app);
-    return rc ? dberr(r) : 0;
+    return rc;
 }
 
 int cs_life_put(struct store *st, const struct actor *a, const struct person_key *k,
