@@ -174,6 +174,37 @@ static char *dump(json_t *o)
     return s;
 }
 
+/* map_shape - o[member] is an object of at most max entries whose keys fit
+ * keycap bytes (the answer map of a survey, the items of a feedback); NULL
+ * with *err naming the member otherwise. */
+static json_t *map_shape(json_t *o, const char *member, const char *example, size_t max,
+                         size_t keycap, struct doc_error *err)
+{
+    json_t *m = json_object_get(o, member);
+    char msg[256];
+    const char *key;
+    json_t *v;
+    if (!json_is_object(m)) {
+        snprintf(msg, sizeof msg, "%s は名前と値の組(例: %s)で指定してください", member, example);
+        err_set(err, member, msg);
+        return NULL;
+    }
+    if (json_object_size(m) > max) {
+        snprintf(msg, sizeof msg, "%s の項目が多すぎます(%zu項目まで)", member, max);
+        err_set(err, member, msg);
+        return NULL;
+    }
+    json_object_foreach(m, key, v) {
+        (void)v;
+        if (strlen(key) >= keycap) {
+            snprintf(msg, sizeof msg, "%s の項目名「%.40s…」が長すぎます", member, key);
+            err_set(err, member, msg);
+            return NULL;
+        }
+    }
+    return m;
+}
+
 /* ---- 認定調査票 ------------------------------------------------------------- */
 
 int docjson_chosa(const char *s, size_t n, struct chosa *c, struct doc_error *err)
@@ -192,31 +223,18 @@ int docjson_chosa(const char *s, size_t n, struct chosa *c, struct doc_error *er
         get_str(o, "environment", c->environment, sizeof c->environment, false, err) ||
         get_str(o, "overview", c->overview, sizeof c->overview, false, err))
         goto out;
-    json_t *ans = json_object_get(o, "answers"), *notes = json_object_get(o, "notes");
-    if (!json_is_object(ans)) {
-        err_set(err, "answers", "answers に項目番号と回答の組(例: {\"1-3\": \"1\"})を指定してください");
+    json_t *ans = map_shape(o, "answers", "{\"1-3\": \"1\"}", CHOSA_MAX_ITEMS, CHOSA_ITEM_BYTES, err);
+    json_t *notes = json_object_get(o, "notes");
+    if (!ans || (notes && !map_shape(o, "notes", "{\"1-3\": \"ベッド柵を使う\"}", CHOSA_MAX_ITEMS,
+                                     CHOSA_ITEM_BYTES, err)))
         goto out;
-    }
-    if (notes && !json_is_object(notes)) {
-        err_set(err, "notes", "notes は項目番号と特記事項の組で指定してください");
-        goto out;
-    }
     const char *key;
     json_t *v;
     json_object_foreach(ans, key, v) {
-        if (c->n >= CHOSA_MAX_ITEMS) {
-            err_set(err, "answers", "回答の数が多すぎます");
-            goto out;
-        }
         struct chosa_answer *a = &c->a[c->n];
-        if (strlen(key) >= sizeof a->item) {
-            err_set(err, "answers", "項目番号が長すぎます");
-            goto out;
-        }
         snprintf(a->item, sizeof a->item, "%s", key);
-        if (get_str(ans, key, a->answer, sizeof a->answer, true, err))
-            goto out;
-        if (notes && get_str(notes, key, a->note, sizeof a->note, false, err))
+        if (get_str(ans, key, a->answer, sizeof a->answer, true, err) ||
+            (notes && get_str(notes, key, a->note, sizeof a->note, false, err)))
             goto out;
         c->n++;
     }
@@ -385,23 +403,13 @@ int docjson_life(const char *s, size_t n, struct life_feedback *f, struct doc_er
         get_date(o, "evaluated", &f->evaluated, true, err) ||
         get_str(o, "timing", f->timing, sizeof f->timing, false, err))
         goto out;
-    json_t *items = json_object_get(o, "items");
-    if (!json_is_object(items)) {
-        err_set(err, "items", "items に項目名と値の組(例: {\"BI合計\": 85})を指定してください");
+    json_t *items = map_shape(o, "items", "{\"BI合計\": 85}", LIFE_MAX_ITEMS, LIFE_ITEM_BYTES, err);
+    if (!items)
         goto out;
-    }
     const char *key;
     json_t *v;
     json_object_foreach(items, key, v) {
-        if (f->n >= LIFE_MAX_ITEMS) {
-            err_set(err, "items", "項目が多すぎます(64項目まで)");
-            goto out;
-        }
         struct life_item *it = &f->items[f->n];
-        if (strlen(key) >= sizeof it->name) {
-            err_set(err, "items", "項目名が長すぎます(40文字まで)");
-            goto out;
-        }
         snprintf(it->name, sizeof it->name, "%s", key);
         if (json_is_real(v))
             snprintf(it->value, sizeof it->value, "%.10g", json_real_value(v));
