@@ -186,6 +186,8 @@ static int worklist(int argc, char **argv)
         buf_init(&b, 4096);
         wk(wl_today, &b);
         printf("要介護認定 審査中の申請 保険者番号 %s  基準日 %s  %zu 件\n", ins, b.ptr, c.n);
+        if (denied)
+            printf("(参照が許可されない %lld 件は表示していません)\n", denied);
         printf("%-10s %-16s %-8s %-14s %-24s %-14s %s\n", "被保険者番号", "申請ID", "区分", "申請日",
                "状態", "決定期限", "残り日数");
         for (size_t i = 0; i < c.n; i++) {

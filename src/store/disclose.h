@@ -103,10 +103,6 @@ MUST_CHECK enum disclose_status disclose_worklist(struct store *st, struct audit
                                                   worklist_row_fn *fn, void *ctx, long long *shown,
                                                   long long *denied);
 
-/* person_birth_matches - 1 if the person exists with this 生年月日, 0 if not (or
- * does not exist), -1 on error. Nothing else of the person leaves. */
-int person_birth_matches(struct store *st, const struct person_key *k, struct date birth);
-
 /* lapse_months - RULE-GATE-009's number of full months without 実績 after
  * which a care relationship lapses: $KAIGO_LAPSE_MONTHS (1–24) if set, else
  * LAPSE_MONTHS_DEFAULT. Read once per process. */
