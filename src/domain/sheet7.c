@@ -1,0 +1,207 @@
+/*
+ * sheet7.c - the 第7表 computation; see sheet7.h.
+ *
+ * RULE-S7-001 (記載要領): 割引後単位数 rounded half-up.
+ * RULE-S7-002 (留意事項通知 「端数処理」): yen = floor(units × unit price).
+ * RULE-S7-003 (記載要領): 保険請求額 = floor(費用総額 × 給付率); the user pays the rest.
+ * RULE-S7-004: 全額負担分 = floor(units over the limit × unit price), per office × service type.
+ * RULE-S7-005 (benefit-math.md §2): the heaviest level of the month sets the limit; add-ons
+ *   flagged outside the limit (限度額管理対象外) are not counted toward it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/sheet7.h"
+#include "util/banned.h"
+
+/* yen_floor - floor(units × price_x100 / 100) for any sign. */
+static long long yen_floor(long long units, int price_x100)
+{
+    long long p = units * price_x100;
+    long long q = p / 100;
+    if (p % 100 != 0 && p < 0)
+        q--;
+    return q;
+}
+
+/* claim_of - floor(cost × rate / 100) for any sign (RULE-S7-003). */
+static long long claim_of(long long cost, int rate)
+{
+    long long p = cost * rate, q = p / 100;
+    return p % 100 != 0 && p < 0 ? q - 1 : q;
+}
+
+/* half_up - round-half-up(units × pct / 100), away from zero for negatives (symmetric). */
+static long long half_up(long long units, int pct)
+{
+    long long p = units * pct;
+    long long a = p < 0 ? -p : p;
+    long long r = (a + 50) / 100;
+    return p < 0 ? -r : r;
+}
+
+int s7_price_parse(const char *s, size_t n, int *x100)
+{
+    int whole = 0, frac = 0, fd = 0;
+    size_t i = 0;
+    if (n == 0 || n > 5)
+        return -1;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        whole = whole * 10 + (s[i] - '0');
+    if (i == 0 || i > 2)
+        return -1;
+    if (i < n) {
+        if (s[i++] != '.' || i == n)
+            return -1;
+        for (; i < n; i++, fd++) {
+            if (s[i] < '0' || s[i] > '9' || fd == 2)
+                return -1;
+            frac = frac * 10 + (s[i] - '0');
+        }
+        if (fd == 1)
+            frac *= 10;
+    }
+    int v = whole * 100 + frac;
+    if (v < 100)
+        return -1;
+    *x100 = v;
+    return 0;
+}
+
+static int failf(char err[S7_ERR_BYTES], const char *office, const char *code, const char *msg)
+{
+    if (office && code)
+        snprintf(err, S7_ERR_BYTES, "事業所 %s のサービスコード %s: %s", office, code, msg);
+    else if (office)
+        snprintf(err, S7_ERR_BYTES, "事業所 %s: %s", office, msg);
+    else
+        snprintf(err, S7_ERR_BYTES, "%s", msg);
+    return -1;
+}
+
+static bool same_sign_within(long long over, long long units)
+{
+    return units >= 0 ? over >= 0 && over <= units : over <= 0 && over >= units;
+}
+
+int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BYTES])
+{
+    memset(out, 0, sizeof *out);
+    err[0] = '\0';
+    if (in->benefit_rate < 0 || in->benefit_rate > 100)
+        return failf(err, NULL, NULL, "給付率(benefit_rate)は 0〜100 の整数です(1割負担は 90)");
+    if (in->noffices > S7_MAX_OFFICES || in->nlines > S7_MAX_LINES)
+        return failf(err, NULL, NULL, "事業所または明細の数が上限を超えています");
+    /* RULE-S7-005: the heaviest level of the month */
+    enum care_level heavy = LEVEL_NONE;
+    for (size_t i = 0; i < in->nlevels; i++)
+        if (heavy == LEVEL_NONE || level_cmp(in->levels[i], heavy) > 0)
+            heavy = in->levels[i];
+    long long limit = in->limit_units;
+    if (limit < 0) {
+        struct date first = {in->month.y, in->month.m, 1};
+        limit = heavy == LEVEL_NONE ? -1 : level_kubun_limit(heavy, first);
+        if (limit < 0)
+            return failf(err, NULL, NULL,
+                         "この要介護状態区分・月の区分支給限度基準額がありません(limit_units を指定してください)");
+    }
+    out->limit_units = limit;
+
+    /* steps 1–2, and the units that count toward the limit */
+    long long counted = 0;
+    bool any_given = false;
+    for (size_t o = 0; o < in->noffices; o++) {
+        struct s7_office *of = &in->offices[o];
+        if (of->first > in->nlines || of->n > in->nlines - of->first)
+            return failf(err, of->office_no, NULL, "明細の範囲が不正です");
+        if (of->price_x100 < 100 || of->price_x100 > 9999)
+            return failf(err, of->office_no, NULL, "単位数単価は 1.00〜99.99 です");
+        for (size_t p = 0; p < o; p++)
+            if (!strcmp(in->offices[p].office_no, of->office_no) &&
+                !strcmp(in->offices[p].service_type, of->service_type))
+                return failf(err, of->office_no, NULL, "同じ事業所・サービス種類が二度あります");
+        for (size_t i = of->first; i < of->first + of->n; i++) {
+            struct s7_line *l = &in->lines[i];
+            if (l->units < -S7_UNITS_MAX || l->units > S7_UNITS_MAX)
+                return failf(err, of->office_no, l->service_code, "単位数が大きすぎます");
+            if (l->count < 0 || l->count > S7_COUNT_MAX)
+                return failf(err, of->office_no, l->service_code, "回数は 0〜999 です");
+            if (l->rate_pct < 1 || l->rate_pct > 100)
+                return failf(err, of->office_no, l->service_code, "割引後率は 1〜100(%)です");
+            if (strncmp(l->service_code, of->service_type, 2) != 0)
+                return failf(err, of->office_no, l->service_code,
+                             "サービスコードの先頭2桁がサービス種類と一致しません");
+            l->discounted_units = half_up(l->units, l->rate_pct); /* RULE-S7-001 */
+            l->service_units = l->discounted_units * l->count;
+            if (l->over_given && !same_sign_within(l->over_limit_units, l->service_units))
+                return failf(err, of->office_no, l->service_code,
+                             "over_limit_units はその行のサービス単位数の範囲(同じ符号)で指定してください");
+            any_given |= l->over_given;
+            if (!l->limit_exempt)
+                counted += l->service_units;
+        }
+    }
+
+    /* step 3: the allocation over the limit */
+    long long excess = counted > limit ? counted - limit : 0;
+    long long allocated = 0;
+    for (size_t i = 0; i < in->nlines; i++) {
+        struct s7_line *l = &in->lines[i];
+        l->over = any_given && l->over_given ? l->over_limit_units : 0;
+        if (!l->limit_exempt)
+            allocated += l->over;
+    }
+    if (any_given && allocated < excess) {
+        snprintf(err, S7_ERR_BYTES,
+                 "区分支給限度基準額(%lld単位)を%lld単位超えていますが、over_limit_units の割当は%lld単位です",
+                 limit, excess, allocated);
+        return -1;
+    }
+    if (!any_given) /* the documented default: from the last line backwards */
+        for (size_t i = in->nlines; i-- > 0 && excess > 0;) {
+            struct s7_line *l = &in->lines[i];
+            if (l->limit_exempt || l->service_units <= 0)
+                continue;
+            l->over = l->service_units < excess ? l->service_units : excess;
+            excess -= l->over;
+        }
+
+    /* steps 4–7 */
+    for (size_t o = 0; o < in->noffices; o++) {
+        struct s7_office *of = &in->offices[o];
+        long long units = 0, over = 0;
+        of->in_limit_units = of->over_limit_units = 0;
+        for (size_t i = of->first; i < of->first + of->n; i++) {
+            struct s7_line *l = &in->lines[i];
+            if (l->limit_exempt) {
+                l->ex_units = l->service_units - l->over;
+                l->ex_total_cost = yen_floor(l->ex_units, of->price_x100);
+                l->ex_claim = claim_of(l->ex_total_cost, in->benefit_rate);
+                l->ex_user_share = l->ex_total_cost - l->ex_claim;
+                l->ex_full_pay = yen_floor(l->over, of->price_x100);
+                out->total_cost += l->ex_total_cost;
+                out->claim += l->ex_claim;
+                out->user_share += l->ex_user_share;
+                out->full_pay += l->ex_full_pay;
+                continue;
+            }
+            units += l->service_units;
+            over += l->over;
+        }
+        of->in_limit_units = units - over;
+        of->over_limit_units = over;
+        of->total_cost = yen_floor(of->in_limit_units, of->price_x100); /* RULE-S7-002 */
+        if (of->total_cost < 0)
+            return failf(err, of->office_no, NULL, "区分支給限度基準内の単位数が負になります");
+        of->claim = claim_of(of->total_cost, in->benefit_rate);
+        of->user_share = of->total_cost - of->claim;
+        of->full_pay = yen_floor(over, of->price_x100); /* RULE-S7-004 */
+        out->in_limit_units += of->in_limit_units;
+        out->over_limit_units += of->over_limit_units;
+        out->total_cost += of->total_cost;
+        out->claim += of->claim;
+        out->user_share += of->user_share;
+        out->full_pay += of->full_pay;
+    }
+    return 0;
+}

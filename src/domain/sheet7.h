@@ -1,0 +1,94 @@
+/*
+ * sheet7.h - the 第7表 (サービス利用票別表) computation: pure, integer
+ * arithmetic, the rounding of benefit-math.md §3.
+ *
+ * Input: the month, the care level(s) of the month (the heaviest one's
+ * 区分支給限度基準額 applies to the whole month), the limit (defaults from the
+ * level and the month), the 給付率, and per office × service type its unit
+ * price and its lines (service code, units, 割引後率, count, whether the code
+ * is outside the limit, and optionally the care manager's allocation of units
+ * to 全額負担). Output: per line the discounted and service units; per office
+ * × service type the units within and over the limit and the yen amounts;
+ * per limit-exempt line its own amounts; the totals.
+ *
+ *   割引後単位数   = round-half-up(単位数 × 割引後率 / 100)          (§3 step 1)
+ *   サービス単位数 = 割引後単位数 × 回数                                (step 2)
+ *   超過の割当     = the care manager's over_limit_units per line, or by
+ *                    default the excess over the limit taken from the last
+ *                    line backwards (offices and lines in input order)  (step 3)
+ *   費用総額       = floor(区分支給限度基準内単位数 × 単価)              (step 4)
+ *   保険請求額     = floor(費用総額 × 給付率 / 100)                      (step 5)
+ *   利用者負担     = 費用総額 − 保険請求額                               (step 6)
+ *   全額負担分     = floor(超過単位数 × 単価)                            (step 7)
+ * A limit-exempt line (加算 outside 区分支給限度) is priced on its own; its
+ * over_limit_units, if any, are fully self-paid (e.g. 30日超 in 記載例33-1).
+ *
+ * Failure: -1 with a Japanese message naming the office and line; the output
+ * is then unspecified.
+ */
+#ifndef KAIGO_DOMAIN_SHEET7_H
+#define KAIGO_DOMAIN_SHEET7_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/level.h"
+#include "util/compiler.h"
+#include "util/date.h"
+
+#define S7_MAX_OFFICES 64
+#define S7_MAX_LINES 2048
+#define S7_MAX_LEVELS 4
+#define S7_UNITS_MAX 10000000LL  /* per line, per count: no service is near it */
+#define S7_COUNT_MAX 999         /* 回数／日数 is 3 digits (v4) */
+#define S7_ERR_BYTES 320
+
+struct s7_line {
+    char service_code[7];
+    long long units;     /* 単位数 per time (a reduction is negative) */
+    int rate_pct;        /* 割引後率 (%), 100 = no discount */
+    long long count;     /* 回数／日数 */
+    bool limit_exempt;   /* outside 区分支給限度 (限度額管理対象外) */
+    bool over_given;     /* over_limit_units was given */
+    long long over_limit_units;
+    /* out */
+    long long discounted_units, service_units;
+    long long over;      /* units allocated over the limit / fully self-paid */
+    /* out, limit-exempt lines only */
+    long long ex_units, ex_total_cost, ex_claim, ex_user_share, ex_full_pay;
+};
+
+struct s7_office {
+    char office_no[11];
+    char service_type[3];
+    int price_x100;      /* 単位数単価 × 100: 11.40 → 1140 */
+    size_t first, n;     /* its lines: lines[first .. first + n) */
+    /* out */
+    long long in_limit_units, over_limit_units, total_cost, claim, user_share, full_pay;
+};
+
+struct s7_input {
+    struct date month;   /* any day of the service month */
+    enum care_level levels[S7_MAX_LEVELS];
+    size_t nlevels;
+    long long limit_units; /* < 0: from the heaviest level and the month */
+    int benefit_rate;      /* 給付率 %: 90 / 80 / 70 */
+    struct s7_office *offices;
+    size_t noffices;
+    struct s7_line *lines;
+    size_t nlines;
+};
+
+struct s7_total {
+    long long limit_units;
+    long long in_limit_units, over_limit_units;
+    long long total_cost, claim, user_share, full_pay;
+};
+
+MUST_CHECK int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BYTES])
+    NONNULL(1, 2, 3);
+
+/* s7_price_parse - "11.40" / "10" / "10.5" → 1140 / 1000 / 1050; -1 unless 1.00–99.99 with ≤ 2 decimals. */
+MUST_CHECK int s7_price_parse(const char *s, size_t n, int *x100);
+
+#endif

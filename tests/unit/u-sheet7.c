@@ -1,0 +1,248 @@
+/* u-sheet7.c - the 第7表 computation (RULE-S7-001..005) against the official example
+ * 記載例33-1 and the synthetic vector of benefit-math.md §7, and its allocation,
+ * level, discount and refusal rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "domain/sheet7.h"
+
+#define DD(y, m, d) ((struct date){y, m, d})
+
+static struct s7_line L(const char *code, long long units, long long count, bool exempt, long long over, bool given)
+{
+    struct s7_line l;
+    memset(&l, 0, sizeof l);
+    snprintf(l.service_code, sizeof l.service_code, "%s", code);
+    l.units = units;
+    l.count = count;
+    l.rate_pct = 100;
+    l.limit_exempt = exempt;
+    l.over_limit_units = over;
+    l.over_given = given;
+    return l;
+}
+
+static struct s7_office O(const char *no, const char *type, int price, size_t first, size_t n)
+{
+    struct s7_office o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.office_no, sizeof o.office_no, "%s", no);
+    snprintf(o.service_type, sizeof o.service_type, "%s", type);
+    o.price_x100 = price;
+    o.first = first;
+    o.n = n;
+    return o;
+}
+
+/* benefit-math.md §7.1: MHLW 記載例33-1 (短期入所生活介護, beyond 30 days) */
+static void t_kisairei_33_1(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {
+        L("211131", 755, 30, false, 0, true),   /* 単独短期生活Ⅰ3 */
+        L("216283", -30, 20, false, 0, true),   /* 長期利用者提供減算 */
+        L("216100", 18, 30, true, 0, true),     /* サービス提供体制加算Ⅰ1 (outside the limit) */
+        L("211131", 755, 1, false, 755, true),  /* 30日超: fully self-paid */
+        L("216283", -30, 1, false, -30, true),
+        L("216100", 18, 1, true, 18, true),
+    };
+    struct s7_office offices[] = {O("9070000060", "21", 1110, 0, 6)};
+    struct s7_input in = {DD(2019, 4, 1), {LEVEL_KAIGO3}, 1, 26931, 90, offices, 1, lines, 6};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(offices[0].in_limit_units, 22050);
+    assert_int_equal(offices[0].over_limit_units, 725);
+    assert_int_equal(offices[0].total_cost, 244755);
+    assert_int_equal(offices[0].claim, 220279); /* 220,279.5 floored */
+    assert_int_equal(offices[0].user_share, 24476);
+    assert_int_equal(offices[0].full_pay, 8047); /* 8,047.5 floored */
+    assert_int_equal(lines[2].ex_units, 540);
+    assert_int_equal(lines[2].ex_total_cost, 5994);
+    assert_int_equal(lines[2].ex_claim, 5394);
+    assert_int_equal(lines[2].ex_user_share, 600);
+    assert_int_equal(lines[5].ex_units, 0);
+    assert_int_equal(lines[5].ex_full_pay, 199); /* 199.8 floored */
+    assert_int_equal(t.total_cost, 244755 + 5994);
+    assert_int_equal(t.claim, 220279 + 5394);
+    assert_int_equal(t.user_share, 24476 + 600);
+    assert_int_equal(t.full_pay, 8047 + 199);
+}
+
+/* benefit-math.md §7.2: synthetic, current limit (要介護1, 16,765), 訪問介護 1級地 */
+static void t_synthetic(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {L("111211", 425, 40, false, 0, false)}; /* 17,000 units */
+    struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 1, lines, 1};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(t.limit_units, 16765);
+    assert_int_equal(offices[0].in_limit_units, 16765);
+    assert_int_equal(offices[0].over_limit_units, 235);
+    assert_int_equal(offices[0].total_cost, 191121);
+    assert_int_equal(offices[0].claim, 172008);
+    assert_int_equal(offices[0].user_share, 19113);
+    assert_int_equal(offices[0].full_pay, 2679);
+}
+
+/* default allocation: the excess comes off the last lines first, across offices */
+static void t_default_allocation(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {
+        L("111211", 400, 20, false, 0, false), /* 8,000 */
+        L("156111", 700, 8, false, 0, false),  /* 5,600 (通所介護) */
+        L("156112", 500, 8, false, 0, false),  /* 4,000 */
+        L("156113", 50, 8, true, 0, false),    /* exempt: not counted, not cut */
+    };
+    struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000002", "15", 1090, 1, 3)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 2, lines, 4};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    /* 17,600 − 16,765 = 835 over, all from the last counted line (4,000) */
+    assert_int_equal(lines[2].over, 835);
+    assert_int_equal(lines[1].over, 0);
+    assert_int_equal(lines[3].over, 0);
+    assert_int_equal(offices[0].over_limit_units, 0);
+    assert_int_equal(offices[1].over_limit_units, 835);
+    assert_int_equal(t.in_limit_units, 16765);
+    /* a larger excess spills into the line before */
+    lines[2] = L("156112", 500, 8, false, 0, false);
+    in.limit_units = 10000; /* over 7,600: 4,000 + 3,600 */
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(lines[2].over, 4000);
+    assert_int_equal(lines[1].over, 3600);
+    assert_int_equal(lines[0].over, 0);
+}
+
+/* the care manager's allocation is used as given; it must cover the excess */
+static void t_given_allocation(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {
+        L("111211", 425, 40, false, 235, true), /* the 訪問介護 line takes the excess */
+        L("156111", 700, 1, false, 0, true),
+    };
+    struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000002", "15", 1090, 1, 1)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, 16765 + 700, 90, offices, 2, lines, 2};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(offices[0].over_limit_units, 235);
+    assert_int_equal(offices[1].over_limit_units, 0);
+    lines[0].over_limit_units = 200; /* 35 units short */
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+    assert_non_null(strstr(err, "235単位超えています"));
+    lines[0].over_limit_units = 20000; /* more than the line */
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+    assert_non_null(strstr(err, "111211"));
+}
+
+/* RULE-S7-005: a change of level within the month → the heavier level's limit */
+static void t_levels(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {L("111211", 400, 45, false, 0, false)}; /* 18,000 */
+    struct s7_office offices[] = {O("1310000001", "11", 1000, 0, 1)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1, LEVEL_KAIGO2}, 2, -1, 80, offices, 1, lines, 1};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(t.limit_units, 19705);
+    assert_int_equal(t.over_limit_units, 0);
+    assert_int_equal(offices[0].total_cost, 180000);
+    assert_int_equal(offices[0].claim, 144000); /* 給付率 80 */
+    in.levels[0] = LEVEL_KAIGO3; /* order does not matter */
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(t.limit_units, 27048);
+    in.month = DD(2019, 9, 15); /* the older table for an older month */
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(t.limit_units, 26931);
+}
+
+/* RULE-S7-001: 割引後単位数 half-up; yen floored per office */
+static void t_discount_and_rounding(void **state)
+{
+    (void)state;
+    static const struct {
+        long long units;
+        int pct;
+        long long want;
+    } t[] = {{425, 95, 404}, /* 403.75 → 404 */ {250, 90, 225}, {271, 95, 257} /* 257.45 → 257 */,
+             {-30, 95, -29} /* −28.5 → −29 (half away from zero) */, {1, 50, 1} /* 0.5 → 1 */};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct s7_line lines[] = {L("111211", t[i].units, 1, false, 0, false)};
+        lines[0].rate_pct = t[i].pct;
+        struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1)};
+        struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 1, lines, 1};
+        struct s7_total tt;
+        char err[S7_ERR_BYTES];
+        assert_int_equal(sheet7_compute(&in, &tt, err), 0);
+        if (lines[0].discounted_units != t[i].want)
+            fail_msg("%lld × %d%%: %lld, want %lld", t[i].units, t[i].pct, lines[0].discounted_units, t[i].want);
+    }
+}
+
+static void t_refusals(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {L("111211", 400, 10, false, 0, false)};
+    struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000001", "11", 1140, 0, 1)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 1, lines, 1};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    in.noffices = 2;
+    assert_int_equal(sheet7_compute(&in, &t, err), -1); /* the same office and type twice */
+    in.noffices = 1;
+    snprintf(lines[0].service_code, sizeof lines[0].service_code, "151111");
+    assert_int_equal(sheet7_compute(&in, &t, err), -1); /* code of another type */
+    assert_non_null(strstr(err, "先頭2桁"));
+    snprintf(lines[0].service_code, sizeof lines[0].service_code, "111211");
+    lines[0].count = 1000;
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+    lines[0].count = 10;
+    in.levels[0] = LEVEL_JIGYO; /* the municipality sets it: limit_units needed */
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+    assert_non_null(strstr(err, "limit_units"));
+    in.limit_units = 5000;
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    in.benefit_rate = 101;
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+}
+
+static void t_price(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int want; /* -1 refused */
+    } t[] = {{"11.40", 1140}, {"10", 1000}, {"10.5", 1050}, {"99.99", 9999}, {"1.00", 100},
+             {"0.99", -1},    {"100", -1},  {"11.405", -1}, {"11.", -1},     {".5", -1},
+             {"1a", -1},      {"", -1},     {"-1", -1}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int v = 0;
+        int rc = s7_price_parse(t[i].s, strlen(t[i].s), &v);
+        if (t[i].want < 0 ? rc != -1 : rc != 0 || v != t[i].want)
+            fail_msg("%s: rc %d v %d", t[i].s, rc, v);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_kisairei_33_1),     cmocka_unit_test(t_synthetic),
+        cmocka_unit_test(t_default_allocation), cmocka_unit_test(t_given_allocation),
+        cmocka_unit_test(t_levels),             cmocka_unit_test(t_discount_and_rounding),
+        cmocka_unit_test(t_refusals),           cmocka_unit_test(t_price),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
