@@ -180,15 +180,17 @@ static void t_discount_and_rounding(void **state)
     } t[] = {{425, 95, 404}, /* 403.75 → 404 */ {250, 90, 225}, {271, 95, 257} /* 257.45 → 257 */,
              {-30, 95, -29} /* −28.5 → −29 (half away from zero) */, {1, 50, 1} /* 0.5 → 1 */};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        struct s7_line lines[] = {L("111211", t[i].units, 1, false, 0, false)};
-        lines[0].rate_pct = t[i].pct;
-        struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1)};
-        struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 1, lines, 1};
+        /* a base line keeps the office's total positive when the tested line is a reduction */
+        struct s7_line lines[] = {L("111211", 1000, 1, false, 0, false), L("111212", t[i].units, 1, false, 0, false)};
+        lines[1].rate_pct = t[i].pct;
+        struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 2)};
+        struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 1, lines, 2};
         struct s7_total tt;
         char err[S7_ERR_BYTES];
         assert_int_equal(sheet7_compute(&in, &tt, err), 0);
-        if (lines[0].discounted_units != t[i].want)
-            fail_msg("%lld × %d%%: %lld, want %lld", t[i].units, t[i].pct, lines[0].discounted_units, t[i].want);
+        if (lines[1].discounted_units != t[i].want)
+            fail_msg("%lld × %d%%: %lld, want %lld", t[i].units, t[i].pct, lines[1].discounted_units, t[i].want);
+        assert_int_equal(offices[0].total_cost, (1000 + t[i].want) * 1140 / 100);
     }
 }
 
