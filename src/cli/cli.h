@@ -23,6 +23,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 int cmd_cert(int argc, char **argv);   /* cert worklist */
 int cmd_ledger(int argc, char **argv); /* ledger remaining | claim */
+int cmd_sheet7(int argc, char **argv); /* 第7表 of one case as JSON */
 /* cert_import - kaigo import chosa|life FILE (called by cmd_import). */
 int cert_import(int argc, char **argv); /* org, user, token, consent, proxy, relationship, ikensho, totp */
 
@@ -40,6 +41,10 @@ struct disclosure;
 struct person_key;
 /* cli_actor - the local operator (ROLE_OPERATOR, cli_actor_id()). */
 void cli_actor(struct actor *a);
+/* cli_read_text - the whole file (or stdin for "-") as NUL-terminated UTF-8,
+ * CP932 converted, a UTF-8 BOM dropped; at most max bytes. NULL after a
+ * message naming the file. Caller frees. */
+char *cli_read_text(const char *path, size_t max, size_t *n);
 /* cli_request_id - a fresh random request id (16 hex digits) for audit entries. */
 void cli_request_id(char rid[40]);
 /* cli_disclosure - a disclosure of category c about k by the local operator

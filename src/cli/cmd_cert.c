@@ -220,49 +220,6 @@ int cmd_cert(int argc, char **argv)
 
 /* ---- imports -------------------------------------------------------------------------- */
 
-/* read_text - the whole file as UTF-8 (CP932 converted); NULL after a message. */
-static char *read_text(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: 開けません\n", path);
-        return NULL;
-    }
-    struct buf raw;
-    buf_init(&raw, CERT_FILE_MAX + 1);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (raw.len + got > CERT_FILE_MAX) {
-            fprintf(stderr, "%s: ファイルが大きすぎます(上限 %u MiB)\n", path, CERT_FILE_MAX >> 20);
-            fclose(f);
-            buf_release(&raw);
-            return NULL;
-        }
-        buf_add(&raw, chunk, got);
-    }
-    fclose(f);
-    size_t bad;
-    const char *p = raw.ptr ? raw.ptr : "";
-    size_t len = raw.len;
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3, len -= 3;
-    struct buf out;
-    buf_init(&out, 3 * (size_t)CERT_FILE_MAX);
-    if (utf8_valid(p, len, &bad))
-        buf_add(&out, p, len);
-    else if (cp932_to_utf8(p, len, &out, &bad)) {
-        fprintf(stderr, "%s: UTF-8 でも CP932 でもない文字があります(%zu バイト目)\n", path, bad + 1);
-        buf_release(&raw);
-        buf_release(&out);
-        return NULL;
-    }
-    buf_release(&raw);
-    buf_add(&out, "", 1);
-    *n = out.len - 1;
-    return out.ptr;
-}
-
 struct imp {
     const char *file;
     const char *const *cols;
@@ -600,7 +557,7 @@ int cert_import(int argc, char **argv)
         return EXIT_USAGE;
     }
     size_t n;
-    char *text = read_text(file, &n);
+    char *text = cli_read_text(file, CERT_FILE_MAX, &n);
     if (!text)
         return EXIT_INVALID;
     struct store *st = open_db(db);

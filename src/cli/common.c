@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 #include "store/disclose.h"
+#include "util/buf.h"
+#include "util/text.h"
 #include "util/banned.h"
 
 bool is_help(const char *a)
@@ -71,4 +73,49 @@ void cli_disclosure(struct disclosure *d, const struct person_key *k, int catego
     cli_request_id(rid);
     d->request_id = rid;
     d->time_ms = clock_now_ms();
+}
+
+char *cli_read_text(const char *path, size_t max, size_t *n)
+{
+    bool std = strcmp(path, "-") == 0;
+    FILE *f = std ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: 開けません\n", path);
+        return NULL;
+    }
+    struct buf raw;
+    buf_init(&raw, max + 1);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (raw.len + got > max) {
+            fprintf(stderr, "%s: ファイルが大きすぎます(上限 %zu MiB)\n", path, max >> 20);
+            if (!std)
+                fclose(f);
+            buf_release(&raw);
+            return NULL;
+        }
+        buf_add(&raw, chunk, got);
+    }
+    if (!std)
+        fclose(f);
+    size_t bad;
+    const char *p = raw.ptr ? raw.ptr : "";
+    size_t len = raw.len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3, len -= 3;
+    struct buf out;
+    buf_init(&out, 3 * max + 1);
+    if (utf8_valid(p, len, &bad))
+        buf_add(&out, p, len);
+    else if (cp932_to_utf8(p, len, &out, &bad)) {
+        fprintf(stderr, "%s: UTF-8 でも CP932 でもない文字があります(%zu バイト目)\n", path, bad + 1);
+        buf_release(&raw);
+        buf_release(&out);
+        return NULL;
+    }
+    buf_release(&raw);
+    buf_add(&out, "", 1);
+    *n = out.len - 1;
+    return out.ptr;
 }

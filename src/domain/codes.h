@@ -19,6 +19,9 @@ struct code_row {
 /* chosa_items: f = id, group, axis, name, answers ("1:ない|2:ある") */
 extern const struct code_row chosa_items[];
 extern const unsigned chosa_items_len;
+/* service_types: f = サービス種類コード, name, 人件費割合 (%) */
+extern const struct code_row service_types[];
+extern const unsigned service_types_len;
 /* tokutei_shippei: f = code, name */
 extern const struct code_row tokutei_shippei[];
 extern const unsigned tokutei_shippei_len;

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/codes.h"
+#include "domain/rates.h"
 #include "domain/sheet7.h"
 #include "util/banned.h"
 
@@ -204,4 +206,31 @@ int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BY
         out->full_pay += of->full_pay;
     }
     return 0;
+}
+
+static const struct code_row *service_type(const char *code, struct date on)
+{
+    for (unsigned i = 0; i < service_types_len; i++)
+        if (strcmp(service_types[i].f[0], code) == 0 && date_cmp(service_types[i].from, on) <= 0 &&
+            date_cmp(on, service_types[i].to) <= 0)
+            return &service_types[i];
+    return NULL;
+}
+
+const char *s7_service_type_name(const char *code, struct date month)
+{
+    const struct code_row *r = service_type(code, (struct date){month.y, month.m, 1});
+    return r ? r->f[1] : NULL;
+}
+
+int s7_unit_price(const char *code, int grade, struct date month)
+{
+    struct date first = {month.y, month.m, 1};
+    const struct code_row *r = service_type(code, first);
+    if (!r || grade < 1 || grade > 8)
+        return -1;
+    char key[16];
+    snprintf(key, sizeof key, "%d/%s", grade, r->f[2]);
+    long long v;
+    return rate_get("chiiki_price", key, first, &v) ? -1 : (int)v;
 }

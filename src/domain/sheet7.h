@@ -88,6 +88,13 @@ struct s7_total {
 MUST_CHECK int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BYTES])
     NONNULL(1, 2, 3);
 
+/* s7_unit_price - the 1単位の単価 (×100) of a service type at an office of
+ * 地域区分 grade 1–7 (8 = その他) in the month: the grade × 人件費割合 table
+ * (data/rates.tsv chiiki_price, data/service-types.tsv). -1 if either is unknown. */
+int s7_unit_price(const char *service_type, int grade, struct date month);
+/* s7_service_type_name - "訪問介護", or NULL for an unknown type. */
+const char *s7_service_type_name(const char *service_type, struct date month);
+
 /* s7_price_parse - "11.40" / "10" / "10.5" → 1140 / 1000 / 1050; -1 unless 1.00–99.99 with ≤ 2 decimals. */
 MUST_CHECK int s7_price_parse(const char *s, size_t n, int *x100);
 

@@ -1,0 +1,320 @@
+/* sheet7json.c - `kaigo sheet7` input and output; see sheet7json.h. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sheet7json.h"
+#include "util/banned.h"
+
+static int bad(struct doc_error *err, const char *field, const char *msg)
+{
+    snprintf(err->field, sizeof err->field, "%s", field);
+    snprintf(err->msg, sizeof err->msg, "%s: %s", field, msg);
+    return -1;
+}
+
+/* int_member - an optional integer member (absent → *out unchanged, *given false). */
+static int int_member(json_t *o, const char *key, long long *out, bool *given, const char *path,
+                      struct doc_error *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (given)
+        *given = false;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v)) {
+        char f[DOC_ERR_FIELD_BYTES];
+        snprintf(f, sizeof f, "%s%s", path, key);
+        return bad(err, f, "整数で指定してください");
+    }
+    *out = (long long)json_integer_value(v);
+    if (given)
+        *given = true;
+    return 0;
+}
+
+static int str_member(json_t *o, const char *key, char *out, size_t cap, bool required,
+                      const char *path, struct doc_error *err)
+{
+    json_t *v = json_object_get(o, key);
+    char f[DOC_ERR_FIELD_BYTES];
+    snprintf(f, sizeof f, "%s%s", path, key);
+    out[0] = '\0';
+    if (!v || json_is_null(v))
+        return required ? bad(err, f, "指定してください") : 0;
+    if (!json_is_string(v) || json_string_length(v) >= cap)
+        return bad(err, f, "文字列(長さの上限あり)で指定してください");
+    memcpy(out, json_string_value(v), json_string_length(v) + 1);
+    return 0;
+}
+
+/* month_of - "2026-04" or "202604". */
+static int month_of(const char *s, struct date *out)
+{
+    size_t n = strlen(s);
+    char d[6];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (n == 7 && i == 4) {
+            if (s[i] != '-')
+                return -1;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9' || k == 6)
+            return -1;
+        d[k++] = s[i];
+    }
+    if (k != 6 || (n != 6 && n != 7))
+        return -1;
+    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    int m = (d[4] - '0') * 10 + (d[5] - '0');
+    if (y < 2000 || y > 2100 || m < 1 || m > 12)
+        return -1;
+    *out = (struct date){y, m, 1};
+    return 0;
+}
+
+static int level_member(json_t *o, struct s7_input *in, struct doc_error *err)
+{
+    json_t *v = json_object_get(o, "care_level");
+    json_t *one[1] = {v};
+    size_t n = 1;
+    json_t **vals = one;
+    if (json_is_array(v)) {
+        n = json_array_size(v);
+        if (n == 0 || n > S7_MAX_LEVELS)
+            return bad(err, "care_level", "1〜4 個の要介護状態区分コードの配列です");
+        vals = NULL;
+    } else if (!v)
+        return 0; /* limit_units must then be given (checked by the engine) */
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = vals ? vals[0] : json_array_get(v, i);
+        if (!json_is_string(x) ||
+            level_parse(json_string_value(x), json_string_length(x), &in->levels[in->nlevels]))
+            return bad(err, "care_level", "要介護状態区分コード(例: \"21\")か名称(要介護1)です");
+        in->nlevels++;
+    }
+    return 0;
+}
+
+static int line_parse(json_t *l, const char *path, int ym, const struct svc_master *master,
+                      const char *type, struct s7_line *out, struct doc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(l))
+        return bad(err, path, "明細はオブジェクトです");
+    char p[DOC_ERR_FIELD_BYTES + 2];
+    snprintf(p, sizeof p, "%.*s.", DOC_ERR_FIELD_BYTES - 1, path);
+    if (str_member(l, "service_code", out->service_code, sizeof out->service_code, true, p, err))
+        return -1;
+    if (strlen(out->service_code) != 6)
+        return bad(err, path, "service_code は6桁(種類2+項目4)です");
+    const struct svc_code *m = master ? svc_lookup(master, out->service_code, ym) : NULL;
+    bool has_units, has_exempt = false;
+    long long count = 1, rate = 100;
+    out->units = m ? m->units : 0;
+    if (int_member(l, "units", &out->units, &has_units, p, err) ||
+        int_member(l, "count", &count, NULL, p, err) ||
+        int_member(l, "discount_rate", &rate, NULL, p, err) ||
+        int_member(l, "over_limit_units", &out->over_limit_units, &out->over_given, p, err))
+        return -1;
+    if (!has_units && !m)
+        return bad(err, path, "units がなく、サービスコード表にもこのコードがありません");
+    if (count < 0 || count > S7_COUNT_MAX || rate < 1 || rate > 100)
+        return bad(err, path, "count は 0〜999、discount_rate(割引後率)は 1〜100 です");
+    out->count = count;
+    out->rate_pct = (int)rate;
+    json_t *ex = json_object_get(l, "limit_exempt");
+    if (ex && !json_is_null(ex)) {
+        if (!json_is_boolean(ex))
+            return bad(err, path, "limit_exempt は true か false です");
+        out->limit_exempt = json_is_true(ex);
+        has_exempt = true;
+    }
+    if (!has_exempt) /* from the master: outside the limit unless 限度額管理対象区分 3 */
+        out->limit_exempt = m ? !m->limit_managed : false;
+    (void)type;
+    return 0;
+}
+
+int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, struct s7_doc *d,
+                     struct doc_error *err)
+{
+    memset(d, 0, sizeof *d);
+    memset(err, 0, sizeof *err);
+    if (n > SHEET7_JSON_MAX)
+        return bad(err, "", "JSONが大きすぎます");
+    json_error_t je;
+    json_t *o = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+        char m[320];
+        snprintf(m, sizeof m, "JSONオブジェクトとして読めません(%d行%d列: %.160s)", je.line, je.column,
+                 o ? "オブジェクトではありません" : je.text);
+        json_decref(o);
+        return bad(err, "", m);
+    }
+    int rc = -1;
+    struct s7_input *in = &d->in;
+    in->offices = d->offices;
+    in->lines = d->lines;
+    in->limit_units = -1;
+    long long rate = 90, ratio = 0;
+    bool rate_given, ratio_given;
+    char month[16];
+    if (str_member(o, "month", month, sizeof month, true, "", err))
+        goto out;
+    if (month_of(month, &in->month)) {
+        bad(err, "month", "対象年月は \"2026-04\" か \"202604\" です");
+        goto out;
+    }
+    if (level_member(o, in, err) || int_member(o, "limit_units", &in->limit_units, NULL, "", err) ||
+        int_member(o, "benefit_rate", &rate, &rate_given, "", err) ||
+        int_member(o, "burden_ratio", &ratio, &ratio_given, "", err))
+        goto out;
+    if (ratio_given && !rate_given) { /* 負担割合 1/2/3 → 給付率 90/80/70 */
+        if (ratio < 1 || ratio > 3) {
+            bad(err, "burden_ratio", "負担割合は 1, 2, 3 です");
+            goto out;
+        }
+        rate = 100 - 10 * ratio;
+    }
+    in->benefit_rate = (int)rate;
+    json_t *offs = json_object_get(o, "offices");
+    if (!json_is_array(offs) || json_array_size(offs) == 0 || json_array_size(offs) > S7_MAX_OFFICES) {
+        bad(err, "offices", "事業所(1〜64)の配列が必要です");
+        goto out;
+    }
+    int ym = in->month.y * 100 + in->month.m;
+    size_t i;
+    json_t *of;
+    json_array_foreach(offs, i, of) {
+        char path[DOC_ERR_FIELD_BYTES];
+        snprintf(path, sizeof path, "offices[%zu].", i);
+        struct s7_office *x = &d->offices[in->noffices];
+        memset(x, 0, sizeof *x);
+        char price[16] = "";
+        long long grade = 0;
+        bool has_grade;
+        if (!json_is_object(of)) {
+            bad(err, path, "事業所はオブジェクトです");
+            goto out;
+        }
+        if (str_member(of, "office_no", x->office_no, sizeof x->office_no, true, path, err) ||
+            str_member(of, "service_type", x->service_type, sizeof x->service_type, true, path, err) ||
+            int_member(of, "grade", &grade, &has_grade, path, err))
+            goto out;
+        json_t *pv = json_object_get(of, "unit_price");
+        if (json_is_string(pv) && json_string_length(pv) < sizeof price)
+            memcpy(price, json_string_value(pv), json_string_length(pv) + 1);
+        else if (json_is_real(pv) || json_is_integer(pv))
+            snprintf(price, sizeof price, "%.2f", json_number_value(pv));
+        else if (pv && !json_is_null(pv)) {
+            bad(err, path, "unit_price は \"11.40\" の形式です");
+            goto out;
+        }
+        if (strlen(x->office_no) != 10 || strlen(x->service_type) != 2) {
+            bad(err, path, "office_no は10桁、service_type は2桁です");
+            goto out;
+        }
+        if (price[0]) {
+            if (s7_price_parse(price, strlen(price), &x->price_x100)) {
+                bad(err, path, "unit_price は 1.00〜99.99(小数2桁まで)です");
+                goto out;
+            }
+        } else if (has_grade) {
+            x->price_x100 = s7_unit_price(x->service_type, (int)grade, in->month);
+            if (x->price_x100 < 0) {
+                bad(err, path, "この地域区分(grade 1〜8)・サービス種類・月の単価がありません");
+                goto out;
+            }
+        } else {
+            bad(err, path, "unit_price か地域区分(grade)が必要です");
+            goto out;
+        }
+        json_t *lines = json_object_get(of, "lines");
+        if (!json_is_array(lines) || in->nlines + json_array_size(lines) > S7_MAX_LINES) {
+            bad(err, path, "lines(明細の配列、全体で2048行まで)が必要です");
+            goto out;
+        }
+        x->first = in->nlines;
+        size_t j;
+        json_t *l;
+        json_array_foreach(lines, j, l) {
+            char lp[DOC_ERR_FIELD_BYTES];
+            snprintf(lp, sizeof lp, "offices[%zu].lines[%zu]", i, j);
+            if (line_parse(l, lp, ym, master, x->service_type, &d->lines[in->nlines], err))
+                goto out;
+            in->nlines++;
+        }
+        x->n = in->nlines - x->first;
+        in->noffices++;
+    }
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+static json_t *money(json_t *o, long long in_limit, long long over, long long cost, long long claim,
+                     long long share, long long full)
+{
+    json_object_set_new(o, "in_limit_units", json_integer(in_limit));
+    json_object_set_new(o, "over_limit_units", json_integer(over));
+    json_object_set_new(o, "total_cost", json_integer(cost));
+    json_object_set_new(o, "claim", json_integer(claim));
+    json_object_set_new(o, "user_share", json_integer(share));
+    json_object_set_new(o, "full_pay", json_integer(full));
+    return o;
+}
+
+char *sheet7json_result(const struct s7_doc *d, const struct s7_total *t)
+{
+    const struct s7_input *in = &d->in;
+    json_t *root = json_object(), *offs = json_array(), *exempt = json_array();
+    char buf[16];
+    snprintf(buf, sizeof buf, "%04d-%02d", in->month.y, in->month.m);
+    json_object_set_new(root, "month", json_string(buf));
+    json_object_set_new(root, "limit_units", json_integer(t->limit_units));
+    json_object_set_new(root, "benefit_rate", json_integer(in->benefit_rate));
+    for (size_t o = 0; o < in->noffices; o++) {
+        const struct s7_office *of = &in->offices[o];
+        json_t *x = json_object(), *lines = json_array();
+        json_object_set_new(x, "office_no", json_string(of->office_no));
+        json_object_set_new(x, "service_type", json_string(of->service_type));
+        const char *name = s7_service_type_name(of->service_type, in->month);
+        if (name)
+            json_object_set_new(x, "service_type_name", json_string(name));
+        snprintf(buf, sizeof buf, "%d.%02d", of->price_x100 / 100, of->price_x100 % 100);
+        json_object_set_new(x, "unit_price", json_string(buf));
+        money(x, of->in_limit_units, of->over_limit_units, of->total_cost, of->claim, of->user_share,
+              of->full_pay);
+        for (size_t i = of->first; i < of->first + of->n; i++) {
+            const struct s7_line *l = &in->lines[i];
+            json_array_append_new(lines, json_pack("{s:s,s:I,s:i,s:I,s:I,s:I,s:b,s:I}", "service_code",
+                                                   l->service_code, "units", (json_int_t)l->units,
+                                                   "discount_rate", l->rate_pct, "discounted_units",
+                                                   (json_int_t)l->discounted_units, "count",
+                                                   (json_int_t)l->count, "service_units",
+                                                   (json_int_t)l->service_units, "limit_exempt",
+                                                   l->limit_exempt, "over_limit_units",
+                                                   (json_int_t)l->over));
+            if (l->limit_exempt)
+                json_array_append_new(
+                    exempt, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "office_no", of->office_no,
+                                      "service_code", l->service_code, "units", (json_int_t)l->ex_units,
+                                      "total_cost", (json_int_t)l->ex_total_cost, "claim",
+                                      (json_int_t)l->ex_claim, "user_share", (json_int_t)l->ex_user_share,
+                                      "full_pay", (json_int_t)l->ex_full_pay));
+        }
+        json_object_set_new(x, "lines", lines);
+        json_array_append_new(offs, x);
+    }
+    json_object_set_new(root, "offices", offs);
+    json_object_set_new(root, "limit_exempt_lines", exempt);
+    json_object_set_new(root, "total", money(json_object(), t->in_limit_units, t->over_limit_units,
+                                             t->total_cost, t->claim, t->user_share, t->full_pay));
+    char *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return out;
+}
