@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify clean
+.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -54,6 +54,10 @@ bench-import: build
 
 bench-http: build
 	@bench/http.sh
+
+# 第7表 computation on one core against parsing the same input (issue #5).
+bench-sheet7: build
+	@taskset -c 0 build/default/bench_sheet7 $${PERSONS:-200000} $${RUNS:-3}
 
 # kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
 bench-verify: build

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/sheet7json.h"
+#include "util/jsonw.h"
 #include "util/banned.h"
 
 static int bad(struct doc_error *err, const char *field, const char *msg)
@@ -141,7 +142,7 @@ static int line_parse(json_t *l, const char *path, int ym, const struct svc_mast
 int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, struct s7_doc *d,
                      struct doc_error *err)
 {
-    memset(d, 0, sizeof *d);
+    memset(&d->in, 0, sizeof d->in); /* offices and lines are cleared as they are filled */
     memset(err, 0, sizeof *err);
     if (n > SHEET7_JSON_MAX)
         return bad(err, "", "JSONが大きすぎます");
@@ -256,65 +257,82 @@ out:
     return rc;
 }
 
-static json_t *money(json_t *o, long long in_limit, long long over, long long cost, long long claim,
-                     long long share, long long full)
+static void money(struct jsonw *w, long long in_limit, long long over, long long cost, long long claim,
+                  long long share, long long full)
 {
-    json_object_set_new(o, "in_limit_units", json_integer(in_limit));
-    json_object_set_new(o, "over_limit_units", json_integer(over));
-    json_object_set_new(o, "total_cost", json_integer(cost));
-    json_object_set_new(o, "claim", json_integer(claim));
-    json_object_set_new(o, "user_share", json_integer(share));
-    json_object_set_new(o, "full_pay", json_integer(full));
-    return o;
+    jw_int(w, "in_limit_units", in_limit);
+    jw_int(w, "over_limit_units", over);
+    jw_int(w, "total_cost", cost);
+    jw_int(w, "claim", claim);
+    jw_int(w, "user_share", share);
+    jw_int(w, "full_pay", full);
 }
 
 char *sheet7json_result(const struct s7_doc *d, const struct s7_total *t)
 {
     const struct s7_input *in = &d->in;
-    json_t *root = json_object(), *offs = json_array(), *exempt = json_array();
+    struct jsonw w;
     char buf[16];
+    jw_init(&w, 64u << 20);
+    jw_obj(&w, NULL);
     snprintf(buf, sizeof buf, "%04d-%02d", in->month.y, in->month.m);
-    json_object_set_new(root, "month", json_string(buf));
-    json_object_set_new(root, "limit_units", json_integer(t->limit_units));
-    json_object_set_new(root, "benefit_rate", json_integer(in->benefit_rate));
+    jw_str(&w, "month", buf);
+    jw_int(&w, "limit_units", t->limit_units);
+    jw_int(&w, "benefit_rate", in->benefit_rate);
+    jw_arr(&w, "offices");
     for (size_t o = 0; o < in->noffices; o++) {
         const struct s7_office *of = &in->offices[o];
-        json_t *x = json_object(), *lines = json_array();
-        json_object_set_new(x, "office_no", json_string(of->office_no));
-        json_object_set_new(x, "service_type", json_string(of->service_type));
+        jw_obj(&w, NULL);
+        jw_str(&w, "office_no", of->office_no);
+        jw_str(&w, "service_type", of->service_type);
         const char *name = s7_service_type_name(of->service_type, in->month);
         if (name)
-            json_object_set_new(x, "service_type_name", json_string(name));
+            jw_str(&w, "service_type_name", name);
         snprintf(buf, sizeof buf, "%d.%02d", of->price_x100 / 100, of->price_x100 % 100);
-        json_object_set_new(x, "unit_price", json_string(buf));
-        money(x, of->in_limit_units, of->over_limit_units, of->total_cost, of->claim, of->user_share,
+        jw_str(&w, "unit_price", buf);
+        money(&w, of->in_limit_units, of->over_limit_units, of->total_cost, of->claim, of->user_share,
               of->full_pay);
+        jw_arr(&w, "lines");
         for (size_t i = of->first; i < of->first + of->n; i++) {
             const struct s7_line *l = &in->lines[i];
-            json_array_append_new(lines, json_pack("{s:s,s:I,s:i,s:I,s:I,s:I,s:b,s:I}", "service_code",
-                                                   l->service_code, "units", (json_int_t)l->units,
-                                                   "discount_rate", l->rate_pct, "discounted_units",
-                                                   (json_int_t)l->discounted_units, "count",
-                                                   (json_int_t)l->count, "service_units",
-                                                   (json_int_t)l->service_units, "limit_exempt",
-                                                   l->limit_exempt, "over_limit_units",
-                                                   (json_int_t)l->over));
-            if (l->limit_exempt)
-                json_array_append_new(
-                    exempt, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "office_no", of->office_no,
-                                      "service_code", l->service_code, "units", (json_int_t)l->ex_units,
-                                      "total_cost", (json_int_t)l->ex_total_cost, "claim",
-                                      (json_int_t)l->ex_claim, "user_share", (json_int_t)l->ex_user_share,
-                                      "full_pay", (json_int_t)l->ex_full_pay));
+            jw_obj(&w, NULL);
+            jw_str(&w, "service_code", l->service_code);
+            jw_int(&w, "units", l->units);
+            jw_int(&w, "discount_rate", l->rate_pct);
+            jw_int(&w, "discounted_units", l->discounted_units);
+            jw_int(&w, "count", l->count);
+            jw_int(&w, "service_units", l->service_units);
+            jw_bool(&w, "limit_exempt", l->limit_exempt);
+            jw_int(&w, "over_limit_units", l->over);
+            jw_end(&w);
         }
-        json_object_set_new(x, "lines", lines);
-        json_array_append_new(offs, x);
+        jw_end(&w);
+        jw_end(&w);
     }
-    json_object_set_new(root, "offices", offs);
-    json_object_set_new(root, "limit_exempt_lines", exempt);
-    json_object_set_new(root, "total", money(json_object(), t->in_limit_units, t->over_limit_units,
-                                             t->total_cost, t->claim, t->user_share, t->full_pay));
-    char *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    return out;
+    jw_end(&w);
+    jw_arr(&w, "limit_exempt_lines");
+    for (size_t o = 0; o < in->noffices; o++) {
+        const struct s7_office *of = &in->offices[o];
+        for (size_t i = of->first; i < of->first + of->n; i++) {
+            const struct s7_line *l = &in->lines[i];
+            if (!l->limit_exempt)
+                continue;
+            jw_obj(&w, NULL);
+            jw_str(&w, "office_no", of->office_no);
+            jw_str(&w, "service_code", l->service_code);
+            jw_int(&w, "units", l->ex_units);
+            jw_int(&w, "total_cost", l->ex_total_cost);
+            jw_int(&w, "claim", l->ex_claim);
+            jw_int(&w, "user_share", l->ex_user_share);
+            jw_int(&w, "full_pay", l->ex_full_pay);
+            jw_end(&w);
+        }
+    }
+    jw_end(&w);
+    jw_obj(&w, "total");
+    money(&w, t->in_limit_units, t->over_limit_units, t->total_cost, t->claim, t->user_share,
+          t->full_pay);
+    jw_end(&w);
+    jw_end(&w);
+    return jw_detach(&w, NULL);
 }

@@ -1,5 +1,6 @@
 /* u-codec.c - record bodies: the hand-written encoder equals jansson's sorted compact
  * output byte for byte, and every kind decodes back to the same record. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "util/jsonw.h"
 #include <jansson.h>
 
 #include "store/codec.h"
@@ -24,6 +27,25 @@ static void same_as_jansson(const char *body)
 }
 
 #define DD(y, m, d) ((struct date){y, m, d})
+
+/* jsonw's integers are formatted by hand: every edge as printf would write it */
+static void t_jsonw_int(void **s)
+{
+    (void)s;
+    static const long long v[] = {0, 1, -1, 9, 10, -10, 123456789, 999999, -30,
+                                  LLONG_MAX, LLONG_MIN, LLONG_MIN + 1};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        struct jsonw w;
+        jw_init(&w, 256);
+        jw_obj(&w, NULL);
+        jw_int(&w, "n", v[i]);
+        jw_end(&w);
+        char *out = jw_detach(&w, NULL), want[64];
+        snprintf(want, sizeof want, "{\"n\":%lld}", v[i]);
+        assert_string_equal(out, want);
+        free(out);
+    }
+}
 
 static void t_roundtrip(void **s)
 {
@@ -126,6 +148,6 @@ static void t_roundtrip(void **s)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(t_roundtrip)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(t_roundtrip), cmocka_unit_test(t_jsonw_int)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
