@@ -20,6 +20,7 @@ static const struct command {
     {"insurer", cmd_insurer, "保険者を一覧・名称設定する (list insurers, set names)"},
     {"cert", cmd_cert, "要介護認定の審査中一覧(決定期限順) (certification worklist; audited)"},
     {"ledger", cmd_ledger, "住宅改修・福祉用具購入の残りと支給記録 (renovation/equipment ledger)"},
+    {"exchange", cmd_exchange, "ケアプラン連携CSV(標準仕様v4.1)を検査する (check care-plan CSV files)"},
     {"sheet7", cmd_sheet7, "第7表(サービス利用票別表)を計算する (compute a 第7表 as JSON)"},
     {"audit", cmd_audit, "監査ログを検証する (verify the audit log)"},
     {"org", cmd_access, "組織(市町村・事業所・医療機関)を登録する (organisations)"},

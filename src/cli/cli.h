@@ -24,6 +24,7 @@ int cmd_access(int argc, char **argv);
 int cmd_cert(int argc, char **argv);   /* cert worklist */
 int cmd_ledger(int argc, char **argv); /* ledger remaining | claim */
 int cmd_sheet7(int argc, char **argv); /* 第7表 of one case as JSON */
+int cmd_exchange(int argc, char **argv); /* exchange check: the care-plan CSV standard */
 /* cert_import - kaigo import chosa|life FILE (called by cmd_import). */
 int cert_import(int argc, char **argv); /* org, user, token, consent, proxy, relationship, ikensho, totp */
 
@@ -45,6 +46,8 @@ void cli_actor(struct actor *a);
  * CP932 converted, a UTF-8 BOM dropped; at most max bytes. NULL after a
  * message naming the file. Caller frees. */
 char *cli_read_text(const char *path, size_t max, size_t *n);
+/* cli_read_bytes - the whole file as it is (no decoding), at most max bytes. */
+char *cli_read_bytes(const char *path, size_t max, size_t *n);
 /* cli_request_id - a fresh random request id (16 hex digits) for audit entries. */
 void cli_request_id(char rid[40]);
 /* cli_disclosure - a disclosure of category c about k by the local operator

@@ -75,7 +75,7 @@ void cli_disclosure(struct disclosure *d, const struct person_key *k, int catego
     d->time_ms = clock_now_ms();
 }
 
-char *cli_read_text(const char *path, size_t max, size_t *n)
+char *cli_read_bytes(const char *path, size_t max, size_t *n)
 {
     bool std = strcmp(path, "-") == 0;
     FILE *f = std ? stdin : fopen(path, "rb");
@@ -99,9 +99,19 @@ char *cli_read_text(const char *path, size_t max, size_t *n)
     }
     if (!std)
         fclose(f);
+    buf_add(&raw, "", 1);
+    *n = raw.len - 1;
+    return raw.ptr;
+}
+
+char *cli_read_text(const char *path, size_t max, size_t *n)
+{
+    size_t len;
+    char *raw = cli_read_bytes(path, max, &len);
+    if (!raw)
+        return NULL;
     size_t bad;
-    const char *p = raw.ptr ? raw.ptr : "";
-    size_t len = raw.len;
+    const char *p = raw;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3, len -= 3;
     struct buf out;
@@ -110,11 +120,11 @@ char *cli_read_text(const char *path, size_t max, size_t *n)
         buf_add(&out, p, len);
     else if (cp932_to_utf8(p, len, &out, &bad)) {
         fprintf(stderr, "%s: UTF-8 でも CP932 でもない文字があります(%zu バイト目)\n", path, bad + 1);
-        buf_release(&raw);
+        free(raw);
         buf_release(&out);
         return NULL;
     }
-    buf_release(&raw);
+    free(raw);
     buf_add(&out, "", 1);
     *n = out.len - 1;
     return out.ptr;

@@ -1,0 +1,223 @@
+/* cpfile.c - care-plan CSV files in and out; see cpfile.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/cpfile.h"
+#include "util/csv.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static long line_of(const char *p, size_t off)
+{
+    long line = 1;
+    for (size_t i = 0; i < off; i++)
+        line += p[i] == '\n';
+    return line;
+}
+
+/* pua_at - the offset of the first private-use character (外字 after iconv) in UTF-8 text, or -1. */
+static long pua_at(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 2 < n; i++) {
+        unsigned char a = (unsigned char)s[i], b = (unsigned char)s[i + 1];
+        /* U+E000..U+F8FF is EE 80 80 .. EF A3 BF */
+        if (a == 0xEE || (a == 0xEF && b <= 0xA3))
+            return (long)i;
+    }
+    return -1;
+}
+
+void cpfile_free(struct cp_filedata *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        for (unsigned j = 0; j < f->r[i].nf; j++)
+            free(f->r[i].f[j]);
+        free(f->r[i].f);
+    }
+    free(f->r);
+    memset(f, 0, sizeof *f);
+}
+
+/* the record's month column for files that carry one in the name */
+static int month_column(enum cp_file f)
+{
+    switch (f) {
+    case CP_UPPLAN:
+    case CP_UPJSK:
+    case CP_UPSIKYU:
+        return 5;
+    case CP_DLTPLAN:
+    case CP_DLTJSK:
+        return 4;
+    case CP_UPHOSOKU:
+        return 63;
+    default:
+        return 0;
+    }
+}
+
+long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filedata *out,
+                 cp_err_fn *err, void *ctx)
+{
+    memset(out, 0, sizeof *out);
+    long problems = 0;
+    const char *base = strrchr(fname, '/');
+    base = base ? base + 1 : fname;
+    const char *why;
+    if (cp_name_parse(base, &out->name, &why)) {
+        err(ctx, 0, 0, "", why);
+        return 1;
+    }
+    out->layout = cp_layout(out->name.file);
+    if (!out->layout) {
+        err(ctx, 0, 0, "", "このファイル種別(介護予防・総合事業の様式)のレイアウトはまだ読み込めません");
+        return 1;
+    }
+    if (n > CPFILE_MAX_BYTES) {
+        err(ctx, 0, 0, "", "ファイルが大きすぎます");
+        return 1;
+    }
+    struct buf text;
+    buf_init(&text, 4 * (size_t)n + 16);
+    size_t bad;
+    if (cp932_to_utf8(bytes, n, &text, &bad)) {
+        err(ctx, line_of(bytes, bad), 0, "", "Shift-JIS(MS932)として読めないバイトがあります");
+        buf_release(&text);
+        return 1;
+    }
+    long pua = pua_at(text.ptr ? text.ptr : "", text.len);
+    if (pua >= 0) {
+        err(ctx, line_of(text.ptr, (size_t)pua), 0, "", "外字(利用者定義文字)は使えません");
+        buf_release(&text);
+        return 1;
+    }
+    const char *t = text.ptr ? text.ptr : "";
+    const char *nl = memchr(t, '\n', text.len);
+    out->crlf = nl && nl > t && nl[-1] == '\r';
+    out->final_newline = text.len > 0 && t[text.len - 1] == '\n';
+
+    struct csv_reader r;
+    csv_init(&r, t, text.len);
+    long line;
+    struct csv_error ce;
+    int got;
+    char version[8] = "";
+    const struct cp_layout *L = out->layout;
+    int mcol = month_column(L->file);
+    while ((got = csv_next(&r, &line, &ce)) > 0) {
+        if (r.nf != L->ncols) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "項目数が %zu です(%s は %u 項目、見出し行は付けません)", r.nf, L->prefix,
+                     L->ncols);
+            err(ctx, line, 0, "", msg);
+            problems++;
+            continue;
+        }
+        bool ok = true;
+        for (unsigned i = 0; i < L->ncols; i++)
+            if (cp_field_check(&L->cols[i], r.field[i], &why)) {
+                err(ctx, line, (int)i + 1, L->cols[i].name, why);
+                problems++;
+                ok = false;
+            }
+        if (!ok)
+            continue;
+        /* one CSV version per file, matching the name's era */
+        if (!version[0]) {
+            snprintf(version, sizeof version, "%.*s", (int)r.field[0].len, r.field[0].ptr);
+            if (out->name.v3 != (strcmp(version, CP_VERSION_V3) == 0)) {
+                err(ctx, line, 1, L->cols[0].name,
+                    out->name.v3 ? "v3 のファイル名(サービス種類コードなし)には CSVバージョン 202208 が必要です"
+                                 : "サービス種類コード付きのファイル名(v4)に CSVバージョン 202208(v3)は使えません");
+                problems++;
+            }
+        } else if (!str_eq(r.field[0], version)) {
+            err(ctx, line, 1, L->cols[0].name, "1ファイルに異なるCSVバージョンのレコードは混在できません");
+            problems++;
+        }
+        if (mcol && !str_eq(r.field[mcol - 1], out->name.month)) {
+            err(ctx, line, mcol, L->cols[mcol - 1].name,
+                "ファイル名の年月と一致しません(1ファイルは単月のサービス提供年月のみ)");
+            problems++;
+        }
+        if (out->n == out->cap) {
+            out->cap = out->cap ? 2 * out->cap : 64;
+            out->r = xrealloc(out->r, out->cap * sizeof *out->r);
+        }
+        struct cp_record *rec = &out->r[out->n++];
+        rec->line = line;
+        rec->nf = (unsigned)r.nf;
+        rec->quoted = 0;
+        rec->f = xmalloc(r.nf * sizeof *rec->f);
+        for (unsigned i = 0; i < r.nf; i++) {
+            rec->f[i] = xmalloc(r.field[i].len + 1);
+            memcpy(rec->f[i], r.field[i].ptr, r.field[i].len);
+            rec->f[i][r.field[i].len] = '\0';
+            if (r.f[i].quoted)
+                rec->quoted |= 1ULL << i;
+        }
+    }
+    if (got < 0) {
+        err(ctx, ce.line, ce.column, "", ce.message);
+        problems++;
+    }
+    csv_release(&r);
+    buf_release(&text);
+    return problems;
+}
+
+char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column)
+{
+    struct buf u, out;
+    buf_init(&u, 1u << 30);
+    const char *eol = f->crlf ? "\r\n" : "\n";
+    for (size_t i = 0; i < f->n; i++) {
+        const struct cp_record *rec = &f->r[i];
+        for (unsigned j = 0; j < rec->nf; j++) {
+            if (j)
+                buf_addc(&u, ',');
+            /* a free-text field is quoted (and one that was quoted stays so) */
+            bool q = (rec->quoted >> j) & 1;
+            if (q) {
+                buf_addc(&u, '"');
+                for (const char *p = rec->f[j]; *p; p++) {
+                    if (*p == '"')
+                        buf_addc(&u, '"');
+                    buf_addc(&u, *p);
+                }
+                buf_addc(&u, '"');
+            } else
+                buf_adds(&u, rec->f[j]);
+        }
+        if (i + 1 < f->n || f->final_newline)
+            buf_adds(&u, eol);
+    }
+    buf_init(&out, 2 * u.len + 16);
+    size_t bad;
+    if (utf8_to_cp932(u.ptr ? u.ptr : "", u.len, &out, &bad)) {
+        /* the slow path, only on failure: which field holds the character */
+        *bad_line = 0;
+        *bad_column = 0;
+        for (size_t i = 0; i < f->n && !*bad_line; i++)
+            for (unsigned j = 0; j < f->r[i].nf && !*bad_line; j++) {
+                struct buf one;
+                buf_init(&one, 4 * strlen(f->r[i].f[j]) + 16);
+                if (utf8_to_cp932(f->r[i].f[j], strlen(f->r[i].f[j]), &one, &bad)) {
+                    *bad_line = f->r[i].line;
+                    *bad_column = (int)j + 1;
+                }
+                buf_release(&one);
+            }
+        buf_release(&u);
+        buf_release(&out);
+        return NULL;
+    }
+    buf_release(&u);
+    *n = out.len;
+    char *p = out.ptr;
+    if (!p)
+        p = xcalloc(1, 1);
+    return p;
+}

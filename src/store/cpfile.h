@@ -1,0 +1,56 @@
+/*
+ * cpfile.h - one file of the ケアプランデータ連携 CSV standard in and out:
+ * MS932 bytes → checked records (cpfile_read) and records → MS932 bytes
+ * (cpfile_write), such that reading a valid file and writing it again gives
+ * the same bytes: each record keeps which fields were quoted, the file keeps
+ * its line terminator (CRLF or LF) and whether the last line ends with one.
+ *
+ * Checks (careplan-csv.md §4–§6): the file name (cpcsv.h); MS932 only — bytes
+ * that are not MS932 and 外字 (the user-defined area, which iconv maps to the
+ * private use area) are refused with their position; no header row; each
+ * record has the layout's columns, each field passes its column's check; one
+ * CSV version per file, matching the name's era (v3 names ↔ 202208); one
+ * service month per 6表/7表/実績 file, equal to the name's. Every problem goes
+ * to err_fn as (line, column or 0, column name, message); the file is
+ * accepted only with none.
+ */
+#ifndef KAIGO_STORE_CPFILE_H
+#define KAIGO_STORE_CPFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/cpcsv.h"
+
+#define CPFILE_MAX_BYTES (512u << 20)
+
+struct cp_record {
+    long line;        /* first physical line */
+    unsigned nf;
+    char **f;         /* nf NUL-terminated UTF-8 fields */
+    uint64_t quoted;  /* bit i: field i was quoted */
+};
+
+struct cp_filedata {
+    struct cp_name name;
+    const struct cp_layout *layout;
+    bool crlf;          /* records end with CRLF (else LF) */
+    bool final_newline; /* the last record ends with one */
+    size_t n, cap;
+    struct cp_record *r;
+};
+
+typedef void cp_err_fn(void *ctx, long line, int column, const char *column_name, const char *msg);
+
+/* cpfile_read - parses the file called fname (its base name is checked) from
+ * bytes[0..n). Returns the number of problems reported (0: *out is complete),
+ * or -1 if out of memory. Free *out with cpfile_free() either way. */
+long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filedata *out,
+                 cp_err_fn *err, void *ctx);
+/* cpfile_write - the file's bytes (MS932; caller frees) or NULL when a field
+ * holds a character outside MS932, with its record line and column. */
+char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column);
+void cpfile_free(struct cp_filedata *f);
+
+#endif

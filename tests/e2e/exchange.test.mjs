@@ -1,0 +1,118 @@
+// exchange.test.mjs - the ケアプランデータ連携 CSV standard v4.1 through `kaigo exchange check`:
+// every core file type read and written back byte-identical (MS932, quoting, CRLF/LF), and
+// the refusals with FILE:LINE:COLUMN(項目名) — 外字, bytes outside MS932, layouts, versions,
+// months, names — with a faulty send unit rejected whole (issue #5).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmp, kaigo } from './lib.mjs';
+
+const dir = tmp();
+const out = join(dir, 'out');
+mkdirSync(out);
+const V = '202407', INS = '122192', NO = '0000000001', KYO = '1270100017', PROV = '1370100018';
+const q = (s) => '"' + s.replace(/"/g, '""') + '"';
+
+// cp932 - UTF-8 text to MS932 bytes with glibc's iconv (the test's own encoder).
+function cp932(text) {
+  const r = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text, 'utf8') });
+  assert.equal(r.status, 0, String(r.stderr));
+  return r.stdout;
+}
+function file(name, records, { eol = '\r\n', final = true, raw = null } = {}) {
+  const p = join(dir, name);
+  const text = records.map((r) => r.join(',')).join(eol) + (final ? eol : '');
+  writeFileSync(p, raw ?? cp932(text));
+  return p;
+}
+
+const slots = Array.from({ length: 36 }, (_, i) => (i === 0 ? '15' : i < 4 ? '0' : ''));
+const hosoku = (date, month) => [V, INS, NO, date, q('タカハシ　サキコ'), q('髙橋　﨑子'), '2', '19400402', '290-0001',
+  q('千葉県市原市五井1丁目1番1号'), q(''), '0436-00-0000', '20240305', '20240401', '20280331', '2', '', '23', '27048',
+  ...slots, '0', '', '', '23', KYO, KYO, '', month];
+const kyo1 = [V, INS, NO, '20260401', '290-0001', q('千葉県市原市五井1-1'), q(''), q('ケア　太郎'), q('居宅介護支援事業所あおば'),
+  '290-0002', q('千葉県市原市八幡2-3'), q(''), KYO, '20260401', '20240401', '21', '2', '20240305', '20240401', '20280331', '23',
+  q('歩行が不安定で転倒の恐れ。\r\n入浴に介助が必要'), q('特になし'), q('自宅での生活を続けられるよう, 支援します'), '1', q(''), KYO, ''];
+const kyo2 = [V, INS, NO, '20260401', '20260401', '1', q('転倒を防ぎ"安心して"歩ける'), '1', q('屋内を一人で歩ける'), q('手すりを使って歩く'),
+  q('6か月'), q('3か月'), '1', q('歩行訓練'), 'Y', q('通所介護'), PROV, q('デイサービスさくら'), q('週2回'), q('R8.4.1〜R8.9.30'), KYO, ''];
+const kyo3 = [V, INS, NO, '20260401', '20260401', q('通所介護'), '1', '0930', '1600', q('起床・朝食'), '0700', '0800', q('通院(月1回)')];
+const plan = (kind) => [V, INS, NO, '20260325', '202604', KYO, q('ケア　太郎'), '658', '', '20260401', '', '0930', '1600', '1', '151111',
+  '', '', q(''), '', PROV, q('デイサービスさくら'), '', '0', kind === 'jsk' ? PROV : KYO, ''];
+const sikyu = [V, INS, NO, '20260325', '202604', q('デイサービスさくら'), PROV, '', '151111', '', '', q(''), '658', '', '', '8', '5264',
+  '5264', '', '', '0', '5264', '10.90', '57377', '90', '51639', '', '5738', '0', '', '', '', '0', KYO, '9999999999', KYO, ''];
+const total = [V, INS, NO, '20260325', '202604', q(''), '9999999999', '', '999999', '', '', q(''), '0', '', '', '0', '', '', '', '', '0', '5264',
+  '', '57377', '', '51639', '', '5738', '0', '', '', '', '', KYO, '9999999999', KYO, ''];
+const N = (prefix, month, stamp = '20260325120000', from = KYO, fk = '43', to = PROV, tk = '15') =>
+  `${prefix}${month ? '_' + month : ''}_${from}_${fk}_${to}_${tk}_${stamp}.CSV`;
+
+test('every core file type reads and writes back byte-identical', () => {
+  const files = [
+    file(N('UPHOSOKU', '000000'), [hosoku('20260401', '000000')]),
+    file(N('UP1KYO'), [kyo1]),
+    file(N('UP2KYO'), [kyo2, [...kyo2.slice(0, 12), '2', ...kyo2.slice(13)]]),
+    file(N('UP3KYO'), [kyo3]),
+    file(N('DLT1KYO', null, '20260326090000'), [[V, INS, NO, '20260301']]),
+    file(N('UPHOSOKU', '202604', '20260325130000'), [hosoku('00000000', '202604')]),
+    file(N('UPPLAN', '202604', '20260325130000'), [plan('plan'), [...plan('plan').slice(0, 9), '20260408', ...plan('plan').slice(10)]]),
+    file(N('UPSIKYU', '202604', '20260325130000'), [sikyu, total]),
+    file(N('DLTPLAN', '202604', '20260326100000'), [[V, INS, NO, '202604']]),
+    file(N('UPJSK', '202604', '20260501090000', PROV, '15', KYO, '43'), [plan('jsk')], { eol: '\n', final: false }),
+    file(N('DLTJSK', '202604', '20260502090000', PROV, '15', KYO, '43'), [[V, INS, NO, '202604', PROV, '15']]),
+  ];
+  const r = kaigo(['exchange', 'check', ...files, '--rewrite', out]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /送信単位 20260325120000: 4 ファイル、5 レコードを受け付けました/);
+  assert.match(r.out, /送信単位 20260325130000: 3 ファイル/);
+  for (const f of files) {
+    const name = f.split('/').pop();
+    assert.deepEqual(readFileSync(join(out, name)), readFileSync(f), name);
+  }
+  // v3 names (no service-type codes) with CSV version 202208 still read
+  const v3 = join(dir, 'UPPLAN_202604_1270100017_1370100018_20260325140000.CSV');
+  writeFileSync(v3, cp932(['202208', ...plan('plan').slice(1)].join(',') + '\r\n'));
+  const r3 = kaigo(['exchange', 'check', v3, '--rewrite', out]);
+  assert.equal(r3.code, 0, r3.err);
+  assert.deepEqual(readFileSync(join(out, 'UPPLAN_202604_1270100017_1370100018_20260325140000.CSV')), readFileSync(v3));
+});
+
+test('refusals name file, line, column and item; a faulty send unit is rejected whole', () => {
+  const stamp = '20260401100000';
+  const good = file(N('UP1KYO', null, stamp), [kyo1]);
+  const badDate = [...kyo2];
+  badDate[4] = '20260231';
+  const bad = file(N('UP2KYO', null, stamp), [kyo2, badDate]);
+  let r = kaigo(['exchange', 'check', good, bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /UP2KYO_[^:]+:2:5\(居宅サービス計画作成（変更）日\): 日付は実在する YYYYMMDD です/);
+  assert.match(r.err, /送信単位 20260401100000: 誤りが 1 件あるため、2 ファイルすべてを受け付けません/);
+  // another unit in the same run is still taken
+  const other = file(N('UP3KYO', null, '20260401110000'), [kyo3]);
+  r = kaigo(['exchange', 'check', bad, good, other]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /送信単位 20260401110000: 1 ファイル、1 レコードを受け付けました/);
+
+  const cases = [
+    // 外字 (the user-defined area F040–F9FC) inside a name
+    [N('UP3KYO', null, '20260402100000'), null, Buffer.concat([cp932([V, INS, NO, '20260401', '20260401', '"'].join(',')),
+      Buffer.from([0xf0, 0x40]), cp932('",1,0930,1600,"",0700,0800,""\r\n')]), /:1: 外字/],
+    // a byte sequence that is not MS932
+    [N('UP3KYO', null, '20260402110000'), null, Buffer.concat([cp932(kyo3.slice(0, 5).join(',') + ',"'), Buffer.from([0x81, 0x20]),
+      cp932('",1,0930,1600,"",0700,0800,""\r\n')]), /:1: Shift-JIS\(MS932\)として読めない/],
+    [N('UP3KYO', null, '20260402120000'), [kyo3.slice(0, 12)], null, /:1: 項目数が 12 です\(UP3KYO は 13 項目/],
+    [N('UP3KYO', null, '20260402130000'), [[...kyo3.slice(0, 7), '2500', ...kyo3.slice(8)]], null, /:1:8\(開始時間\): 時刻は HHMM/],
+    [N('UP3KYO', null, '20260402140000'), [kyo3, ['202208', ...kyo3.slice(1)]], null, /:2:1\(CSVバージョン\): 1ファイルに異なるCSVバージョン/],
+    [N('UPPLAN', '202605', '20260402150000'), [plan('plan')], null, /:1:5\(対象年月\): ファイル名の年月と一致しません/],
+    [N('UPPLAN', '202604', '20260402160000'), [[V, INS, 'X00000000!', ...plan('plan').slice(3)]], null, /:1:3\(被保険者番号\)/],
+    ['UPPLAN_202604_1270100017_43_20260402170000.CSV', [plan('plan')], null, /ファイル名が標準仕様の規約/],
+    [N('UPKIHON', null, '20260402180000'), [[V]], null, /介護予防・総合事業の様式/],
+  ];
+  for (const [name, records, raw, re] of cases) {
+    const p = file(name, records ?? [], raw ? { raw } : {});
+    r = kaigo(['exchange', 'check', p]);
+    assert.equal(r.code, 1, name);
+    assert.match(r.err, re, name + ': ' + r.err);
+    assert.ok(r.err.includes(name), name);
+  }
+});
