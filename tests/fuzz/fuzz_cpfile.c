@@ -1,0 +1,54 @@
+/* fuzz_cpfile.c - libFuzzer target for the care-plan CSV reader (store/cpfile.c):
+ * the first byte picks a file type; whatever reads without a problem must be
+ * written back (MS932) and read again to the same records. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/cpfile.h"
+
+static void quiet(void *ctx, long line, int column, const char *name, const char *msg)
+{
+    (void)ctx, (void)line, (void)column, (void)name, (void)msg;
+}
+
+static const char *const names[] = {
+    "UPHOSOKU_202604_1270100017_43_1370100018_15_20260325120000.CSV",
+    "UP1KYO_1270100017_43_1370100018_15_20260325120000.CSV",
+    "UP2KYO_1270100017_43_1370100018_15_20260325120000.CSV",
+    "UP3KYO_1270100017_43_1370100018_15_20260325120000.CSV",
+    "UPPLAN_202604_1270100017_43_1370100018_15_20260325120000.CSV",
+    "UPSIKYU_202604_1270100017_43_1370100018_15_20260325120000.CSV",
+    "DLTJSK_202604_1370100018_15_1270100017_43_20260325120000.CSV",
+    "UPPLAN_202604_1270100017_1370100018_20260325120000.CSV",
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const char *name = names[data[0] % (sizeof names / sizeof names[0])];
+    struct cp_filedata a, b;
+    if (cpfile_read(name, (const char *)data + 1, size - 1, &a, quiet, NULL) == 0) {
+        size_t n;
+        long bl;
+        int bc;
+        char *out = cpfile_write(&a, &n, &bl, &bc);
+        if (!out)
+            __builtin_trap(); /* what came from MS932 goes back to MS932 */
+        if (cpfile_read(name, out, n, &b, quiet, NULL) != 0 || b.n != a.n)
+            __builtin_trap();
+        for (size_t i = 0; i < a.n; i++) {
+            if (a.r[i].nf != b.r[i].nf)
+                __builtin_trap();
+            for (unsigned j = 0; j < a.r[i].nf; j++)
+                if (strcmp(a.r[i].f[j], b.r[i].f[j]) != 0)
+                    __builtin_trap();
+        }
+        cpfile_free(&b);
+        free(out);
+    }
+    cpfile_free(&a);
+    return 0;
+}
