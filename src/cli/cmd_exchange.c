@@ -12,17 +12,27 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "domain/numbers.h"
+#include "store/auditq.h"
 #include "store/cpfile.h"
+#include "store/cpstore.h"
+#include "store/disclose.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 static const char help[] =
     "使い方: kaigo exchange check FILE... [--rewrite DIR]\n"
+    "        kaigo exchange import FILE... [--db PATH]\n"
+    "        kaigo exchange export --person 保険者番号/被保険者番号 (--month YYYYMM | --plan YYYYMMDD)\n"
+    "                              --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS] OUTDIR [--db PATH]\n"
     "  ケアプランデータ連携標準仕様(v4.1、CSVバージョン 202407。v3 の 202208 も読みます)の CSV を検査します。\n"
     "  MS932 のみ(外字不可)、見出し行なし、ファイル名の規約、項目ごとの書式、1ファイル1CSVバージョン、\n"
     "  6表・7表・実績は単月。同じ作成日時(14桁)のファイルを送信単位とし、日時順に処理します。\n"
     "  誤りは FILE:行:列(項目名): 内容 で示し、誤りのある送信単位は全体を受け付けません(終了コード 1)。\n"
-    "  --rewrite DIR  受け付けたファイルを書き直して DIR に置きます(正しい入力なら同じバイト列)\n";
+    "  --rewrite DIR  受け付けたファイルを書き直して DIR に置きます(正しい入力なら同じバイト列)\n"
+    "  import: 検査に通った送信単位ごとに(1単位1トランザクション)、利用者ごと・標準仕様のキーごとに記録します。\n"
+    "  export: 6表・7表・補足(--month)または1表・2表・3表・補足(--plan)を送信単位として OUTDIR に書き出します\n"
+    "          (参照はアクセス記録に残ります。--stamp を省くと取り込んだときの作成日時)。\n";
 
 struct ctx {
     const char *file;
@@ -67,13 +77,182 @@ static int write_file(const char *dir, const char *base, const char *p, size_t n
     return 0;
 }
 
+static void import_err(void *c, const char *path, long line, const char *msg)
+{
+    (void)c;
+    fprintf(stderr, "%s:%ld:3(被保険者番号): %s\n", path, line, msg);
+}
+
+/* ---- export ------------------------------------------------------------------- */
+
+struct exp_ctx {
+    const char *month, *plan;
+    struct cp_filedata files[8];
+    size_t n;
+    int bad;
+};
+
+static int exp_row(void *c, const char *kind, const char *rkey, const char *body)
+{
+    struct exp_ctx *x = c;
+    enum cp_file f = cp_file_from_prefix(kind + 3, strlen(kind + 3));
+    char want[48];
+    if (x->month)
+        snprintf(want, sizeof want, "%s%s", f == CP_UPHOSOKU ? "M" : "", x->month);
+    else
+        snprintf(want, sizeof want, "%s%s", f == CP_UPHOSOKU ? "P" : "", x->plan);
+    bool monthly = f == CP_UPPLAN || f == CP_UPSIKYU, plan = f == CP_UP1KYO || f == CP_UP2KYO || f == CP_UP3KYO;
+    if (strcmp(rkey, want) != 0 || (x->month && plan) || (x->plan && monthly) || f == CP_UPJSK ||
+        x->n == sizeof x->files / sizeof x->files[0])
+        return 0;
+    struct cp_filedata *d = &x->files[x->n];
+    memset(d, 0, sizeof *d);
+    d->name.file = f;
+    d->layout = cp_layout(f);
+    if (cps_decode(body, d)) {
+        x->bad = 1;
+        return 1;
+    }
+    if (d->n == 0) { /* deleted */
+        cpfile_free(d);
+        return 0;
+    }
+    x->n++;
+    return 0;
+}
+
+static int cp_order(enum cp_file f)
+{
+    static const enum cp_file order[] = {CP_UP1KYO, CP_UP2KYO, CP_UP3KYO, CP_UPHOSOKU, CP_UPPLAN, CP_UPSIKYU};
+    for (int i = 0; i < 6; i++)
+        if (order[i] == f)
+            return i;
+    return 9;
+}
+
+static int export_unit(int argc, char **argv)
+{
+    const char *db = db_default(), *person = NULL, *month = NULL, *plan = NULL, *to = NULL, *stamp = NULL,
+               *outdir = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(argc, argv, &i, "--person")))
+            person = v;
+        else if ((v = opt_value(argc, argv, &i, "--month")))
+            month = v;
+        else if ((v = opt_value(argc, argv, &i, "--plan")))
+            plan = v;
+        else if ((v = opt_value(argc, argv, &i, "--to")))
+            to = v;
+        else if ((v = opt_value(argc, argv, &i, "--stamp")))
+            stamp = v;
+        else if (argv[i][0] == '-' || outdir) {
+            fprintf(stderr, "kaigo exchange export: 不明な引数です: %s\n", argv[i]);
+            return EXIT_USAGE;
+        } else
+            outdir = argv[i];
+    }
+    const char *why;
+    struct person_key k = {{0}, {0}};
+    if (!db || !person || !to || !outdir || (!month == !plan) || strlen(person) != 17 || person[6] != '/' ||
+        strlen(to) != 13 || to[10] != ':' || (stamp && strlen(stamp) != 14) ||
+        (month && strlen(month) != 6) || (plan && strlen(plan) != 8)) {
+        fputs(help, stderr);
+        return EXIT_USAGE;
+    }
+    memcpy(k.insurer_no, person, 6);
+    memcpy(k.insured_no, person + 7, 10);
+    if (insurer_no_check(k.insurer_no, 6, &why) || insured_no_check(k.insured_no, 10, &why)) {
+        fprintf(stderr, "kaigo exchange export: %s\n", why);
+        return EXIT_INVALID;
+    }
+    struct store *st = store_open_sqlite(db, false);
+    if (!st)
+        return EXIT_INTERNAL;
+    struct auditq *aq = auditq_start(db);
+    if (!aq) {
+        store_close(st);
+        return EXIT_INTERNAL;
+    }
+    struct exp_ctx *x = xcalloc(1, sizeof *x);
+    x->month = month;
+    x->plan = plan;
+    struct disclosure d;
+    char rid[REQUEST_ID_BYTES];
+    cli_disclosure(&d, &k, CAT_CAREPLAN, rid);
+    d.what = WHAT_DOCS;
+    d.doc_fn = exp_row;
+    d.row_ctx = x;
+    enum disclose_status s = disclose(st, aq, &d);
+    auditq_stop(aq);
+    store_close(st);
+    int rc = 0;
+    if (s != DISCLOSE_OK || x->bad) {
+        fprintf(stderr, "kaigo exchange export: %s\n",
+                s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
+                : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため書き出せません"
+                                             : "記録を読めませんでした");
+        rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
+    } else if (x->n == 0) {
+        fprintf(stderr, "kaigo exchange export: 書き出す記録がありません\n");
+        rc = EXIT_INVALID;
+    }
+    /* files of one send unit: 1表, 2表, 3表, 補足 or 補足, 6表, 7表, one timestamp */
+    for (size_t i = 1; rc == 0 && i < x->n; i++)
+        for (size_t j = i; j > 0 && cp_order(x->files[j].name.file) < cp_order(x->files[j - 1].name.file); j--) {
+            struct cp_filedata t = x->files[j];
+            x->files[j] = x->files[j - 1];
+            x->files[j - 1] = t;
+        }
+    char unit_stamp[15];
+    snprintf(unit_stamp, sizeof unit_stamp, "%s", stamp ? stamp : x->n ? x->files[0].name.stamp : "");
+    for (size_t i = 0; rc == 0 && i < x->n; i++) {
+        struct cp_filedata *f = &x->files[i];
+        f->name.v3 = strcmp(f->r[0].f[0], CP_VERSION_V3) == 0;
+        snprintf(f->name.to, sizeof f->name.to, "%.10s", to);
+        snprintf(f->name.to_kind, sizeof f->name.to_kind, "%s", f->name.v3 ? "" : to + 11);
+        snprintf(f->name.stamp, sizeof f->name.stamp, "%s", unit_stamp);
+        if (f->name.v3)
+            f->name.from_kind[0] = '\0';
+        f->name.month[0] = '\0';
+        if (f->name.file == CP_UPHOSOKU)
+            snprintf(f->name.month, sizeof f->name.month, "%s", month ? month : "000000");
+        else if (f->layout && cp_layout(f->name.file)->month_in_name)
+            snprintf(f->name.month, sizeof f->name.month, "%s", month);
+        char name[128];
+        size_t len;
+        long bl;
+        int bc;
+        char *bytes = cp_name_format(&f->name, name, sizeof name) ? NULL : cpfile_write(f, &len, &bl, &bc);
+        if (!bytes) {
+            fprintf(stderr, "kaigo exchange export: %s を書き出せません(MS932 にない文字)\n", name);
+            rc = EXIT_INVALID;
+            break;
+        }
+        if (write_file(outdir, name, bytes, len))
+            rc = EXIT_INTERNAL;
+        else
+            printf("%s/%s\n", outdir, name);
+        free(bytes);
+    }
+    for (size_t i = 0; i < x->n; i++)
+        cpfile_free(&x->files[i]);
+    free(x);
+    return rc;
+}
+
 int cmd_exchange(int argc, char **argv)
 {
-    if (argc < 2 || is_help(argv[1]) || strcmp(argv[1], "check") != 0) {
+    if (argc >= 2 && strcmp(argv[1], "export") == 0)
+        return export_unit(argc, argv);
+    bool import = argc >= 2 && strcmp(argv[1], "import") == 0;
+    if (argc < 2 || is_help(argv[1]) || (strcmp(argv[1], "check") != 0 && !import)) {
         fputs(help, argc >= 2 && is_help(argv[1]) ? stdout : stderr);
         return argc >= 2 && is_help(argv[1]) ? 0 : EXIT_USAGE;
     }
-    const char *outdir = NULL;
+    const char *outdir = NULL, *db = db_default();
     struct item *items = xcalloc((size_t)argc, sizeof *items);
     size_t n = 0;
     for (int i = 2; i < argc; i++) {
@@ -84,6 +263,8 @@ int cmd_exchange(int argc, char **argv)
             return 0;
         } else if ((v = opt_value(argc, argv, &i, "--rewrite")))
             outdir = v;
+        else if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "kaigo exchange: 不明な引数です: %s\n%s", argv[i], help);
             free(items);
@@ -104,6 +285,20 @@ int cmd_exchange(int argc, char **argv)
     }
     qsort(items, n, sizeof *items, by_stamp); /* send units in timestamp order */
     int rc = 0;
+    struct store *st = NULL;
+    struct actor a;
+    cli_actor(&a);
+    if (import) {
+        if (!db) {
+            fputs("kaigo exchange import: --db か KAIGO_DB でデータベースを指定してください\n", stderr);
+            free(items);
+            return EXIT_USAGE;
+        }
+        if (!(st = store_open_sqlite(db, false))) {
+            free(items);
+            return EXIT_INTERNAL;
+        }
+    }
     for (size_t u = 0; u < n;) {
         size_t end = u + 1;
         while (end < n && items[u].named && items[end].named &&
@@ -129,6 +324,29 @@ int cmd_exchange(int argc, char **argv)
             fprintf(stderr, "送信単位 %s: 誤りが %ld 件あるため、%zu ファイルすべてを受け付けません\n", stamp,
                     problems, end - u);
             rc = EXIT_INVALID;
+        } else if (import) { /* one transaction per send unit: all or nothing */
+            const char **paths = xcalloc(end - u, sizeof *paths);
+            for (size_t i = u; i < end; i++)
+                paths[i - u] = items[i].path;
+            long sets = 0, bad = -1;
+            if (st->ops->begin(st) == 0) {
+                bad = cps_import(st, &a, fd, paths, end - u, &sets, import_err, NULL);
+                if (bad == 0 && st->ops->commit(st))
+                    bad = -1;
+                if (bad != 0)
+                    st->ops->rollback(st);
+            }
+            free(paths);
+            if (bad < 0) {
+                fprintf(stderr, "送信単位 %s: データベースに書き込めません(%s)\n", stamp, store_errmsg(st));
+                rc = EXIT_INTERNAL;
+            } else if (bad > 0) {
+                fprintf(stderr, "送信単位 %s: 誤りが %ld 件あるため、%zu ファイルすべてを受け付けません\n", stamp,
+                        bad, end - u);
+                rc = EXIT_INVALID;
+            } else
+                printf("送信単位 %s: %zu ファイル、%ld レコードを取り込みました(記録 %ld 件)\n", stamp, end - u,
+                       records, sets);
         } else {
             printf("送信単位 %s: %zu ファイル、%ld レコードを受け付けました\n", stamp, end - u, records);
             for (size_t i = u; outdir && i < end; i++) {
@@ -152,5 +370,6 @@ int cmd_exchange(int argc, char **argv)
         u = end;
     }
     free(items);
+    store_close(st);
     return rc;
 }

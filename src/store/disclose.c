@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/disclose.h"
+#include "store/cpstore.h"
 #include "store/docjson.h"
 #include "store/personal.h"
 #include "util/log.h"
@@ -198,10 +199,16 @@ static enum disclose_status read_data(struct store *st, struct disclosure *d,
         return st->acc->person_grants(st, k, d->grants_fn, d->row_ctx) ? DISCLOSE_ERROR
                                                                        : DISCLOSE_OK;
     case WHAT_DOCS: {
+        d->withheld = 0;
+        if (d->rq.category == CAT_CAREPLAN) { /* the CSV standard's record sets */
+            for (const char *const *kd = cps_kinds; *kd; kd++)
+                if (st->ops->record_list_kind(st, k, *kd, doc_filter, d))
+                    return DISCLOSE_ERROR;
+            return DISCLOSE_OK;
+        }
         const char *kind = disclose_doc_kind(d->rq.category);
         if (!kind)
             return DISCLOSE_ERROR;
-        d->withheld = 0;
         if (st->ops->record_list_kind(st, k, kind, doc_filter, d))
             return DISCLOSE_ERROR;
         if (d->withheld) { /* the person's report shows what was held back */

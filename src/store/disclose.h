@@ -38,7 +38,8 @@ enum disclose_what {
     WHAT_GRANTS,     /* CAT_ACCESSLOG: consents, withdrawals, proxies, relationships, break-glass */
     WHAT_DOCS,       /* the current records of the category's kind: CAT_SHINSAKAI applications,
                         CAT_CHOSA 認定調査票, CAT_IKENSHO 主治医意見書 (RULE-DOC-003 applied
-                        per document), CAT_LIFE feedback, CAT_JUTAKU ledger claims */
+                        per document), CAT_LIFE feedback, CAT_JUTAKU ledger claims,
+                        CAT_CAREPLAN the CSV standard's record sets (store/cpstore.h) */
 };
 
 /* doc_row_fn - one document as stored (canonical JSON), valid during the call. */

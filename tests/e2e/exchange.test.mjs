@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmp, kaigo } from './lib.mjs';
+import { tmp, kaigo, fixture, sqlite } from './lib.mjs';
 
 const dir = tmp();
 const out = join(dir, 'out');
@@ -115,4 +115,52 @@ test('refusals name file, line, column and item; a faulty send unit is rejected 
     assert.match(r.err, re, name + ': ' + r.err);
     assert.ok(r.err.includes(name), name);
   }
+});
+
+test('import stores each person\'s sets; export gives the same files back; deletes cascade; unknown persons reject the unit', () => {
+  const db = fixture(tmp());
+  const month = [
+    file(N('UPHOSOKU', '202604', '20260325150000'), [hosoku('00000000', '202604')]),
+    file(N('UPPLAN', '202604', '20260325150000'), [plan('plan'), [...plan('plan').slice(0, 9), '20260408', ...plan('plan').slice(10)]]),
+    file(N('UPSIKYU', '202604', '20260325150000'), [sikyu, total]),
+  ];
+  const planUnit = [
+    file(N('UPHOSOKU', '000000', '20260325160000'), [hosoku('20260401', '000000')]),
+    file(N('UP1KYO', null, '20260325160000'), [kyo1]),
+    file(N('UP2KYO', null, '20260325160000'), [kyo2]),
+    file(N('UP3KYO', null, '20260325160000'), [kyo3]),
+  ];
+  let r = kaigo(['exchange', 'import', ...month, ...planUnit, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /送信単位 20260325150000: 3 ファイル、5 レコードを取り込みました\(記録 3 件\)/);
+  const exp = join(dir, 'exp');
+  mkdirSync(exp);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--month', '202604', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  for (const f of month) assert.deepEqual(readFileSync(join(exp, f.split('/').pop())), readFileSync(f), f);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--plan', '20260401', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  for (const f of planUnit) assert.deepEqual(readFileSync(join(exp, f.split('/').pop())), readFileSync(f), f);
+  // every export is a read of the person's 計画 by the operator, audited
+  assert.equal(sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_v WHERE insured_no='${NO}' AND category='careplan'`).out, '2');
+  // a correction resends the month: a new version, exported as sent
+  const fixed = file(N('UPPLAN', '202604', '20260326150000'), [plan('plan')]);
+  r = kaigo(['exchange', 'import', fixed, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sqlite(db, `SELECT COUNT(*) FROM record_versions WHERE insured_no='${NO}' AND kind='cp.UPPLAN'`).out, '2');
+  // 6表 削除 cascades to 7表 and 補足
+  r = kaigo(['exchange', 'import', file(N('DLTPLAN', '202604', '20260327090000'), [[V, INS, NO, '202604']]), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--month', '202604', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /書き出す記録がありません/);
+  // a unit with a person the registry does not know is refused whole
+  const stranger = [...kyo3];
+  stranger[2] = '0000000099';
+  const u1 = file(N('UP1KYO', null, '20260328090000'), [kyo1]);
+  const u3 = file(N('UP3KYO', null, '20260328090000'), [stranger]);
+  r = kaigo(['exchange', 'import', u1, u3, '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /UP3KYO_[^:]+:1:3\(被保険者番号\): 登録されていない被保険者です/);
+  assert.equal(sqlite(db, `SELECT COUNT(*) FROM record_versions WHERE kind='cp.UP1KYO'`).out, '1'); // only the earlier unit's
 });

@@ -1,0 +1,39 @@
+/*
+ * cpstore.h - care plans and monthly slips of the CSV standard kept as
+ * versioned person records, and rebuilt as files again.
+ *
+ * Each stored record set is one key of the standard (careplan-csv.md §6) for
+ * one person: kind "cp.<PREFIX>", rkey
+ *   UP1KYO / UP2KYO / UP3KYO     居宅サービス計画作成（変更）日 (YYYYMMDD)
+ *   UPHOSOKU                     "P" + plan date (1表-linked) or "M" + 対象年月 (6表-linked)
+ *   UPPLAN / UPSIKYU             対象年月 (YYYYMM)
+ *   UPJSK                        対象年月 ":" サービス事業者コード ":" サービス種類コード
+ * and a body holding the rows as they came (fields, which were quoted), the
+ * CSV version, the line terminator and the sender, so that exporting gives
+ * the same bytes. A later send replaces the set (a new version); the delete
+ * files write an empty set ("deleted") for the key and its cascade (1表 → 2表,
+ * 3表, 補足; 6表 → 7表, 補足).
+ */
+#ifndef KAIGO_STORE_CPSTORE_H
+#define KAIGO_STORE_CPSTORE_H
+
+#include "domain/gate.h"
+#include "store/cpfile.h"
+#include "store/store.h"
+
+/* cps_import - stores every file of one checked send unit (the caller holds a
+ * write transaction and commits only if this returns 0). Records of persons
+ * not in the registry are reported through err (file, line) and counted.
+ * Returns the number of problems, or -1 on a database error. *sets = record
+ * sets written. */
+long cps_import(struct store *st, const struct actor *a, const struct cp_filedata *files,
+                const char *const *paths, size_t n, long *sets,
+                void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx);
+
+/* cps_decode - a stored body back into rows of file f (fields, masks, version,
+ * eol) appended to *out (out->layout set by the caller). -1 if malformed. */
+int cps_decode(const char *body, struct cp_filedata *out);
+/* cps_kinds - the stored kinds, NULL-terminated (for the disclosure of 計画). */
+extern const char *const cps_kinds[];
+
+#endif
