@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 clean
+.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -58,6 +58,10 @@ bench-http: build
 # 第7表 computation on one core against parsing the same input (issue #5).
 bench-sheet7: build
 	@taskset -c 0 build/default/bench_sheet7 $${PERSONS:-200000} $${RUNS:-3}
+
+# ケアプラン連携 send unit ingest (50,000 persons x 30 lines) against iconv + CSV splitting.
+bench-exchange: build
+	@bench/exchange.sh
 
 # kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
 bench-verify: build

@@ -31,13 +31,63 @@ static long pua_at(const char *s, size_t n)
 
 void cpfile_free(struct cp_filedata *f)
 {
-    for (size_t i = 0; i < f->n; i++) {
-        for (unsigned j = 0; j < f->r[i].nf; j++)
-            free(f->r[i].f[j]);
+    for (size_t i = 0; i < f->n; i++)
         free(f->r[i].f);
-    }
     free(f->r);
+    free(f->text);
     memset(f, 0, sizeof *f);
+}
+
+/* add_record - copies the reader's current record (fields, quote mask, raw
+ * text) into one allocation. */
+static void add_record(struct cp_filedata *out, long line, const struct csv_reader *r, const char *raw,
+                       size_t rawlen)
+{
+    if (out->n == out->cap) {
+        out->cap = out->cap ? 2 * out->cap : 64;
+        out->r = xrealloc(out->r, out->cap * sizeof *out->r);
+    }
+    size_t bytes = r->nf * sizeof(char *);
+    for (size_t i = 0; i < r->nf; i++)
+        bytes += r->field[i].len + 1;
+    char **fp = xmalloc(bytes);
+    char *p = (char *)(fp + r->nf);
+    struct cp_record *rec = &out->r[out->n++];
+    rec->line = line;
+    rec->nf = (unsigned)r->nf;
+    rec->quoted = 0;
+    rec->f = fp;
+    for (size_t i = 0; i < r->nf; i++) {
+        fp[i] = p;
+        memcpy(p, r->field[i].ptr, r->field[i].len);
+        p[r->field[i].len] = '\0';
+        p += r->field[i].len + 1;
+        if (r->f[i].quoted && i < 64)
+            rec->quoted |= 1ULL << i;
+    }
+    rec->raw = raw; /* into out->text, which lives as long as the records */
+    rec->rawlen = rawlen;
+}
+
+int cpfile_parse_text(const char *src, size_t n, struct cp_filedata *out)
+{
+    char *text = xmalloc(n + 1);
+    memcpy(text, src, n);
+    text[n] = '\0';
+    free(out->text);
+    out->text = text;
+    struct csv_reader r;
+    csv_init(&r, text, n);
+    long line;
+    struct csv_error e;
+    int got;
+    size_t start = r.off;
+    while ((got = csv_next(&r, &line, &e)) > 0) {
+        add_record(out, line, &r, text + start, r.off - start);
+        start = r.off;
+    }
+    csv_release(&r);
+    return got < 0 ? -1 : 0;
 }
 
 /* the record's month column for files that carry one in the name */
@@ -106,7 +156,10 @@ long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filed
     char version[8] = "";
     const struct cp_layout *L = out->layout;
     int mcol = month_column(L->file);
+    size_t start = r.off;
     while ((got = csv_next(&r, &line, &ce)) > 0) {
+        size_t rec_start = start;
+        start = r.off;
         if (r.nf != L->ncols) {
             char msg[96];
             snprintf(msg, sizeof msg, "項目数が %zu です(%s は %u 項目、見出し行は付けません)", r.nf, L->prefix,
@@ -142,29 +195,14 @@ long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filed
                 "ファイル名の年月と一致しません(1ファイルは単月のサービス提供年月のみ)");
             problems++;
         }
-        if (out->n == out->cap) {
-            out->cap = out->cap ? 2 * out->cap : 64;
-            out->r = xrealloc(out->r, out->cap * sizeof *out->r);
-        }
-        struct cp_record *rec = &out->r[out->n++];
-        rec->line = line;
-        rec->nf = (unsigned)r.nf;
-        rec->quoted = 0;
-        rec->f = xmalloc(r.nf * sizeof *rec->f);
-        for (unsigned i = 0; i < r.nf; i++) {
-            rec->f[i] = xmalloc(r.field[i].len + 1);
-            memcpy(rec->f[i], r.field[i].ptr, r.field[i].len);
-            rec->f[i][r.field[i].len] = '\0';
-            if (r.f[i].quoted)
-                rec->quoted |= 1ULL << i;
-        }
+        add_record(out, line, &r, t + rec_start, start - rec_start);
     }
     if (got < 0) {
         err(ctx, ce.line, ce.column, "", ce.message);
         problems++;
     }
     csv_release(&r);
-    buf_release(&text);
+    out->text = text.ptr; /* the records' raw text points into it */
     return problems;
 }
 
@@ -175,6 +213,10 @@ char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *
     const char *eol = f->crlf ? "\r\n" : "\n";
     for (size_t i = 0; i < f->n; i++) {
         const struct cp_record *rec = &f->r[i];
+        if (rec->raw) { /* as read: the same text (its terminator included) */
+            buf_add(&u, rec->raw, rec->rawlen);
+            continue;
+        }
         for (unsigned j = 0; j < rec->nf; j++) {
             if (j)
                 buf_addc(&u, ',');

@@ -28,8 +28,11 @@
 struct cp_record {
     long line;        /* first physical line */
     unsigned nf;
-    char **f;         /* nf NUL-terminated UTF-8 fields */
+    char **f;         /* nf NUL-terminated UTF-8 fields (one allocation with f, freed through f) */
     uint64_t quoted;  /* bit i: field i was quoted */
+    const char *raw;  /* the record's text as read (UTF-8, with its line terminator; in the
+                         file's text), or NULL */
+    size_t rawlen;
 };
 
 struct cp_filedata {
@@ -39,6 +42,7 @@ struct cp_filedata {
     bool final_newline; /* the last record ends with one */
     size_t n, cap;
     struct cp_record *r;
+    char *text; /* the decoded text the records' raw point into (owned) */
 };
 
 typedef void cp_err_fn(void *ctx, long line, int column, const char *column_name, const char *msg);
@@ -48,6 +52,9 @@ typedef void cp_err_fn(void *ctx, long line, int column, const char *column_name
  * or -1 if out of memory. Free *out with cpfile_free() either way. */
 long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filedata *out,
                  cp_err_fn *err, void *ctx);
+/* cpfile_parse_text - the records of decoded (UTF-8) text without the file
+ * checks (stored record sets read back); -1 if it does not split as CSV. */
+int cpfile_parse_text(const char *text, size_t n, struct cp_filedata *out);
 /* cpfile_write - the file's bytes (MS932; caller frees) or NULL when a field
  * holds a character outside MS932, with its record line and column. */
 char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column);

@@ -1,5 +1,6 @@
 /* cpstore.c - CSV-standard record sets as versioned person records; see cpstore.h. */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +48,12 @@ struct set {
     size_t *rows;
 };
 
+/* encode - the set's body: one line of JSON (file, version, terminator, sender,
+ * timestamp), then the records' text exactly as read (UTF-8). */
 static char *encode(const struct cp_filedata *f, const struct set *s)
 {
     struct jsonw w;
-    jw_init(&w, 256u << 20);
+    jw_init(&w, 4096);
     jw_obj(&w, NULL);
     jw_str(&w, "file", cp_prefix(f->name.file));
     jw_str(&w, "version", f->n ? f->r[s->rows[0]].f[0] : "");
@@ -59,20 +62,34 @@ static char *encode(const struct cp_filedata *f, const struct set *s)
     jw_str(&w, "from", f->name.from);
     jw_str(&w, "from_kind", f->name.from_kind);
     jw_str(&w, "stamp", f->name.stamp);
-    jw_arr(&w, "rows");
+    jw_int(&w, "rows", (long long)s->n);
+    jw_end(&w);
+    size_t hn;
+    char *head = jw_detach(&w, &hn);
+    if (!head)
+        return NULL;
+    size_t total = hn + 1;
+    const char *eol = f->crlf ? "\r\n" : "\n";
+    for (size_t i = 0; i < s->n; i++)
+        total += f->r[s->rows[i]].rawlen + 2;
+    char *body = xmalloc(total + 1), *p = body;
+    memcpy(p, head, hn);
+    p += hn;
+    *p++ = '\n';
     for (size_t i = 0; i < s->n; i++) {
         const struct cp_record *r = &f->r[s->rows[i]];
-        jw_obj(&w, NULL);
-        jw_int(&w, "q", (long long)r->quoted);
-        jw_arr(&w, "f");
-        for (unsigned j = 0; j < r->nf; j++)
-            jw_str(&w, NULL, r->f[j]);
-        jw_end(&w);
-        jw_end(&w);
+        memcpy(p, r->raw, r->rawlen);
+        p += r->rawlen;
+        /* a set taken from the middle of a file ends its last record; the file's last
+         * record without a terminator gets one here and loses it again on export */
+        if (i + 1 < s->n && (r->rawlen == 0 || r->raw[r->rawlen - 1] != '\n')) {
+            memcpy(p, eol, strlen(eol));
+            p += strlen(eol);
+        }
     }
-    jw_end(&w);
-    jw_end(&w);
-    return jw_detach(&w, NULL);
+    *p = '\0';
+    free(head);
+    return body;
 }
 
 static const char *const deleted_body = "{\"deleted\":true}";
@@ -122,6 +139,36 @@ static int tombstones(struct store *st, const struct cp_filedata *f, long long c
     return 0;
 }
 
+/* set_index - (person, key) → set, open addressing over a power-of-two table. */
+struct set_index {
+    size_t *slot; /* set number + 1; 0 = empty */
+    size_t cap;
+};
+
+static uint64_t fnv(const char *a, const char *b, const char *c)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *s[3] = {a, b, c}, **p = s; p < s + 3; p++) {
+        for (const char *q = *p; *q; q++)
+            h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+        h = (h ^ '|') * 1099511628211ULL;
+    }
+    return h;
+}
+
+static size_t *find_slot(struct set_index *ix, const struct set *sets, const char *ins, const char *no,
+                         const char *key)
+{
+    size_t i = (size_t)fnv(ins, no, key) & (ix->cap - 1);
+    while (ix->slot[i]) {
+        const struct set *x = &sets[ix->slot[i] - 1];
+        if (!strcmp(x->insurer, ins) && !strcmp(x->insured, no) && !strcmp(x->key, key))
+            break;
+        i = (i + 1) & (ix->cap - 1);
+    }
+    return &ix->slot[i];
+}
+
 long cps_import(struct store *st, const struct actor *a, const struct cp_filedata *files,
                 const char *const *paths, size_t n, long *sets,
                 void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx)
@@ -133,15 +180,23 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
         return -1;
     for (size_t fi = 0; fi < n; fi++) {
         const struct cp_filedata *f = &files[fi];
-        /* persons must be in the registry */
+        /* persons must be in the registry (records of one person usually follow each other) */
+        char last[18] = "";
+        bool last_ok = false;
         for (size_t i = 0; i < f->n; i++) {
-            struct person_key k = {{0}, {0}};
-            snprintf(k.insurer_no, sizeof k.insurer_no, "%s", f->r[i].f[1]);
-            snprintf(k.insured_no, sizeof k.insured_no, "%s", f->r[i].f[2]);
-            int ex = st->ops->person_exists(st, &k);
-            if (ex < 0)
-                return -1;
-            if (!ex) {
+            char who[18];
+            snprintf(who, sizeof who, "%.6s%.10s", f->r[i].f[1], f->r[i].f[2]);
+            if (strcmp(who, last) != 0) {
+                struct person_key k = {{0}, {0}};
+                snprintf(k.insurer_no, sizeof k.insurer_no, "%s", f->r[i].f[1]);
+                snprintf(k.insured_no, sizeof k.insured_no, "%s", f->r[i].f[2]);
+                int ex = st->ops->person_exists(st, &k);
+                if (ex < 0)
+                    return -1;
+                memcpy(last, who, sizeof last);
+                last_ok = ex == 1;
+            }
+            if (!last_ok) {
                 err(ctx, paths[fi], f->r[i].line, "登録されていない被保険者です(保険者番号・被保険者番号)");
                 problems++;
             }
@@ -154,37 +209,58 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
             continue;
         }
         /* group the rows by (person, key), keeping their order */
-        struct set *s = NULL;
+        struct set *s = xcalloc(f->n ? f->n : 1, sizeof *s);
         size_t ns = 0;
+        struct set_index ix = {NULL, 64};
+        while (ix.cap < 2 * f->n)
+            ix.cap *= 2;
+        ix.slot = xcalloc(ix.cap, sizeof *ix.slot);
+        size_t *rows = xmalloc((f->n ? f->n : 1) * sizeof *rows);
+        size_t *next = xmalloc((f->n ? f->n : 1) * sizeof *next); /* row chain per set */
+        size_t *tail = xmalloc((f->n ? f->n : 1) * sizeof *tail);
         for (size_t i = 0; i < f->n; i++) {
             char key[48];
             key_of(f->name.file, f->r[i].f, key, sizeof key);
-            size_t j = 0;
-            while (j < ns && !(strcmp(s[j].insurer, f->r[i].f[1]) == 0 &&
-                               strcmp(s[j].insured, f->r[i].f[2]) == 0 && strcmp(s[j].key, key) == 0))
-                j++;
-            if (j == ns) {
-                s = xrealloc(s, (ns + 1) * sizeof *s);
-                memset(&s[ns], 0, sizeof s[ns]);
-                snprintf(s[ns].insurer, sizeof s[ns].insurer, "%s", f->r[i].f[1]);
-                snprintf(s[ns].insured, sizeof s[ns].insured, "%s", f->r[i].f[2]);
-                snprintf(s[ns].key, sizeof s[ns].key, "%s", key);
-                ns++;
+            size_t j;
+            if (ns && !strcmp(s[ns - 1].insured, f->r[i].f[2]) && !strcmp(s[ns - 1].insurer, f->r[i].f[1]) &&
+                !strcmp(s[ns - 1].key, key))
+                j = ns - 1; /* the common case: the same set as the row before */
+            else {
+                size_t *slot = find_slot(&ix, s, f->r[i].f[1], f->r[i].f[2], key);
+                if (*slot)
+                    j = *slot - 1;
+                else {
+                    j = ns++;
+                    snprintf(s[j].insurer, sizeof s[j].insurer, "%s", f->r[i].f[1]);
+                    snprintf(s[j].insured, sizeof s[j].insured, "%s", f->r[i].f[2]);
+                    snprintf(s[j].key, sizeof s[j].key, "%s", key);
+                    s[j].first = i;
+                    *slot = j + 1;
+                }
             }
-            s[j].rows = xrealloc(s[j].rows, (s[j].n + 1) * sizeof *s[j].rows);
-            s[j].rows[s[j].n++] = i;
+            if (s[j].n)
+                next[tail[j]] = i;
+            tail[j] = i;
+            next[i] = (size_t)-1;
+            s[j].n++;
         }
         char kind[24];
         snprintf(kind, sizeof kind, "cp.%s", cp_prefix(f->name.file));
         int rc = 0;
         for (size_t j = 0; j < ns && rc == 0; j++) {
+            size_t m = 0;
+            for (size_t i = s[j].first; i != (size_t)-1; i = next[i])
+                rows[m++] = i;
+            s[j].rows = rows;
             char *body = encode(f, &s[j]);
             rc = !body || put(st, s[j].insurer, s[j].insured, kind, s[j].key, body, change);
             free(body);
             ++*sets;
         }
-        for (size_t j = 0; j < ns; j++)
-            free(s[j].rows);
+        free(rows);
+        free(next);
+        free(tail);
+        free(ix.slot);
         free(s);
         if (rc)
             return -1;
@@ -194,16 +270,16 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
 
 int cps_decode(const char *body, struct cp_filedata *out)
 {
-    json_t *o = json_loads(body, 0, NULL);
+    const char *nl = strchr(body, '\n');
+    json_t *o = json_loadb(body, nl ? (size_t)(nl - body) : strlen(body), 0, NULL);
     if (!o)
         return -1;
     int rc = -1;
-    json_t *rows = json_object_get(o, "rows");
     if (json_is_true(json_object_get(o, "deleted"))) {
         rc = 0;
         goto done;
     }
-    if (!json_is_array(rows))
+    if (!nl)
         goto done;
     out->crlf = json_is_true(json_object_get(o, "crlf"));
     out->final_newline = json_is_true(json_object_get(o, "final_newline"));
@@ -216,26 +292,7 @@ int cps_decode(const char *body, struct cp_filedata *out)
         snprintf(out->name.from_kind, sizeof out->name.from_kind, "%s", fk);
     if (stamp)
         snprintf(out->name.stamp, sizeof out->name.stamp, "%s", stamp);
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row) {
-        json_t *fs = json_object_get(row, "f");
-        if (!json_is_array(fs))
-            goto done;
-        if (out->n == out->cap) {
-            out->cap = out->cap ? 2 * out->cap : 16;
-            out->r = xrealloc(out->r, out->cap * sizeof *out->r);
-        }
-        struct cp_record *r = &out->r[out->n++];
-        r->line = 0;
-        r->quoted = (uint64_t)json_integer_value(json_object_get(row, "q"));
-        r->nf = (unsigned)json_array_size(fs);
-        r->f = xcalloc(r->nf ? r->nf : 1, sizeof *r->f);
-        size_t j;
-        json_t *v;
-        json_array_foreach(fs, j, v) r->f[j] = xstrdup(json_is_string(v) ? json_string_value(v) : "");
-    }
-    rc = 0;
+    rc = cpfile_parse_text(nl + 1, strlen(nl + 1), out);
 done:
     json_decref(o);
     return rc;
