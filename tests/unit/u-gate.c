@@ -244,7 +244,14 @@ static void t_matrix_cells(void **s)
     assert_int_equal(access_matrix[ROLE_CAREMGR].cell[CAT_SHINSAKAI], RULE_DENY);
     assert_int_equal(access_matrix[ROLE_CLINICIAN].cell[CAT_SHIKAKU], RULE_REQUEST);
     assert_int_equal(access_matrix[ROLE_CLINICIAN].cell[CAT_CAREPLAN], RULE_DENY);
-    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_CAREPLAN], RULE_DENY);
+    /* the local operator exports a person's 計画 as a CSV send unit (kaigo exchange export, audited),
+     * lists the 認定 worklist and reads the ledger; never the survey, the opinion or LIFE */
+    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_CAREPLAN], RULE_LOCAL);
+    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_SHINSAKAI], RULE_LOCAL);
+    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_JUTAKU], RULE_LOCAL);
+    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_CHOSA], RULE_DENY);
+    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_IKENSHO], RULE_DENY);
+    assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_LIFE], RULE_DENY);
     for (int c = CAT_NONE + 1; c < CAT_COUNT; c++) {
         assert_int_equal(access_matrix[ROLE_PERSON].cell[c], RULE_OWN);
         assert_int_equal(access_matrix[ROLE_INSURER].cell[c], RULE_INSURER);
