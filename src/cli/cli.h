@@ -46,6 +46,11 @@ void cli_actor(struct actor *a);
  * CP932 converted, a UTF-8 BOM dropped; at most max bytes. NULL after a
  * message naming the file. Caller frees. */
 char *cli_read_text(const char *path, size_t max, size_t *n);
+struct store;
+struct auditq;
+/* cli_open_audited - the database and its audit writer, for a subcommand that
+ * discloses (reads through the gate); 0, or -1 after a message (nothing open). */
+int cli_open_audited(const char *db, struct store **st, struct auditq **aq);
 /* cli_read_bytes - the whole file as it is (no decoding), at most max bytes. */
 char *cli_read_bytes(const char *path, size_t max, size_t *n);
 /* cli_request_id - a fresh random request id (16 hex digits) for audit entries. */

@@ -230,14 +230,10 @@ int cmd_card(int argc, char **argv)
         fprintf(stderr, "kaigo card show: --date %s: %s\n", date_s, why);
         return EXIT_INVALID;
     }
-    struct store *st = store_open_sqlite(db, false);
-    if (!st)
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
         return EXIT_INTERNAL;
-    struct auditq *aq = auditq_start(db);
-    if (!aq) {
-        store_close(st);
-        return EXIT_INTERNAL;
-    }
     struct disclosure d;
     char rid[REQUEST_ID_BYTES];
     cli_disclosure(&d, &k, CAT_SHIKAKU, rid);

@@ -133,14 +133,14 @@ static int worklist(int argc, char **argv)
         fprintf(stderr, "kaigo cert worklist: --date %s: %s\n", date_s, why);
         return EXIT_INVALID;
     }
-    struct store *st = open_db(db);
-    if (!st)
-        return EXIT_INTERNAL;
-    struct auditq *aq = auditq_start(db);
-    if (!aq) {
-        store_close(st);
-        return EXIT_INTERNAL;
+    struct store *st;
+    struct auditq *aq;
+    if (!db) {
+        fputs("kaigo: --db か KAIGO_DB でデータベースを指定してください\n", stderr);
+        return EXIT_USAGE;
     }
+    if (cli_open_audited(db, &st, &aq))
+        return EXIT_INTERNAL;
     struct actor a;
     cli_actor(&a);
     char rid[REQUEST_ID_BYTES];
@@ -730,7 +730,7 @@ int cmd_ledger(int argc, char **argv)
         return EXIT_INVALID;
     }
     struct auditq *aq = auditq_start(db);
-    if (!aq) {
+    if (!aq) { /* the store is open already for claims; the writer only for reads */
         store_close(st);
         return EXIT_INTERNAL;
     }

@@ -168,14 +168,10 @@ static int export_unit(int argc, char **argv)
         fprintf(stderr, "kaigo exchange export: %s\n", why);
         return EXIT_INVALID;
     }
-    struct store *st = store_open_sqlite(db, false);
-    if (!st)
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
         return EXIT_INTERNAL;
-    struct auditq *aq = auditq_start(db);
-    if (!aq) {
-        store_close(st);
-        return EXIT_INTERNAL;
-    }
     struct exp_ctx *x = xcalloc(1, sizeof *x);
     x->month = month;
     x->plan = plan;

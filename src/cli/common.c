@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "store/auditq.h"
 #include "store/disclose.h"
 #include "util/buf.h"
 #include "util/text.h"
@@ -128,4 +129,19 @@ char *cli_read_text(const char *path, size_t max, size_t *n)
     buf_add(&out, "", 1);
     *n = out.len - 1;
     return out.ptr;
+}
+
+int cli_open_audited(const char *db, struct store **st, struct auditq **aq)
+{
+    *aq = NULL;
+    *st = store_open_sqlite(db, false);
+    if (!*st)
+        return -1;
+    *aq = auditq_start(db);
+    if (!*aq) {
+        store_close(*st);
+        *st = NULL;
+        return -1;
+    }
+    return 0;
 }
