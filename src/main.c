@@ -21,6 +21,7 @@ static const struct command {
     {"cert", cmd_cert, "要介護認定の審査中一覧(決定期限順) (certification worklist; audited)"},
     {"ledger", cmd_ledger, "住宅改修・福祉用具購入の残りと支給記録 (renovation/equipment ledger)"},
     {"exchange", cmd_exchange, "ケアプラン連携CSV(標準仕様v4.1)を検査する (check care-plan CSV files)"},
+    {"caseload", cmd_caseload, "取扱件数・逓減制・モニタリング期限 (care-manager caseload)"},
     {"sheet7", cmd_sheet7, "第7表(サービス利用票別表)を計算する (compute a 第7表 as JSON)"},
     {"audit", cmd_audit, "監査ログを検証する (verify the audit log)"},
     {"org", cmd_access, "組織(市町村・事業所・医療機関)を登録する (organisations)"},

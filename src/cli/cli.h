@@ -24,7 +24,8 @@ int cmd_access(int argc, char **argv);
 int cmd_cert(int argc, char **argv);   /* cert worklist */
 int cmd_ledger(int argc, char **argv); /* ledger remaining | claim */
 int cmd_sheet7(int argc, char **argv); /* 第7表 of one case as JSON */
-int cmd_exchange(int argc, char **argv); /* exchange check: the care-plan CSV standard */
+int cmd_exchange(int argc, char **argv);
+int cmd_caseload(int argc, char **argv); /* 取扱件数, 逓減制, monitoring due list */ /* exchange check: the care-plan CSV standard */
 /* cert_import - kaigo import chosa|life FILE (called by cmd_import). */
 int cert_import(int argc, char **argv); /* org, user, token, consent, proxy, relationship, ikensho, totp */
 

@@ -1,0 +1,30 @@
+/*
+ * caseloadjson.h - the input of `kaigo caseload` (docs/caseload.md), parsed
+ * from untrusted JSON with named limits (≤ CASELOAD_JSON_MAX, ≤ CL_MAX_CASES
+ * cases, ≤ CL_MAX_MANAGERS care managers); unknown members are ignored.
+ */
+#ifndef KAIGO_STORE_CASELOADJSON_H
+#define KAIGO_STORE_CASELOADJSON_H
+
+#include "domain/caseload.h"
+#include "domain/certdocs.h"
+
+#define CASELOAD_JSON_MAX (8u << 20)
+#define CL_MAX_MANAGERS 64
+
+struct cl_manager {
+    char id[CL_ID_BYTES];
+    int fte_x100;
+};
+
+struct cl_doc {
+    struct date month;
+    bool fee2;
+    size_t nmanagers, ncases;
+    struct cl_manager managers[CL_MAX_MANAGERS];
+    struct cl_case cases[CL_MAX_CASES];
+};
+
+MUST_CHECK int caseloadjson_parse(const char *s, size_t n, struct cl_doc *d, struct doc_error *err);
+
+#endif
