@@ -38,6 +38,7 @@ struct args {
 static const char help[] =
     "使い方:\n"
     "  kaigo org add --id ID --kind KIND --name 名称 [--insurer 保険者番号] [--service-types 11,13]\n"
+    "                [--office-no 事業所番号]   (ケアプラン連携の送受信に使う10桁)\n"
     "      KIND: insurer(市町村) kyotaku(居宅介護支援) provider(介護事業所) facility(介護保険施設)\n"
     "            medical(医療機関) houkatsu(地域包括支援センター)\n"
     "  kaigo org list\n"
@@ -195,7 +196,7 @@ static int org_cmd(const char *sub, struct args *a)
     }
     struct org o = {0};
     const char *id = opt(a, "id"), *kind = opt(a, "kind"), *name = opt(a, "name"),
-               *ins = opt(a, "insurer"), *svc = opt(a, "service-types"), *why;
+               *ins = opt(a, "insurer"), *svc = opt(a, "service-types"), *office = opt(a, "office-no"), *why;
     if (strcmp(sub, "add") != 0 || !id || !kind || !name) {
         store_close(st);
         return usage_err("org add には --id --kind --name が必要です");
@@ -212,6 +213,14 @@ static int org_cmd(const char *sub, struct args *a)
     snprintf(o.name, sizeof o.name, "%s", name);
     snprintf(o.insurer_no, sizeof o.insurer_no, "%s", ins ? ins : "");
     snprintf(o.service_types, sizeof o.service_types, "%s", svc ? svc : "");
+    enum provider_rule pr;
+    if (office && (o.kind == ORG_INSURER || provider_no_check(office, strlen(office), &pr, &why))) {
+        store_close(st);
+        fprintf(stderr, "kaigo org add: --office-no は事業所の10桁の事業所番号です(%s)\n",
+                o.kind == ORG_INSURER ? "市町村には付けません" : why);
+        return EXIT_INVALID;
+    }
+    snprintf(o.office_no, sizeof o.office_no, "%s", office ? office : "");
     int created;
     if ((ins && store_insurer_ensure(st, ins, cli_actor_id(), &created)) ||
         st->acc->org_add(st, &o, cli_actor_id()))

@@ -85,49 +85,42 @@ static void import_err(void *c, const char *path, long line, const char *msg)
 
 /* ---- export ------------------------------------------------------------------- */
 
-struct exp_ctx {
-    const char *month, *plan;
-    struct cp_filedata files[8];
+struct rows {
+    struct cps_row *v;
     size_t n;
-    int bad;
 };
 
-static int exp_row(void *c, const char *kind, const char *rkey, const char *body)
+/* keep_row - copies each stored row handed over by the pipeline (valid during the call only). */
+static int keep_row(void *c, const char *kind, const char *rkey, const char *body)
 {
-    struct exp_ctx *x = c;
-    enum cp_file f = cp_file_from_prefix(kind + 3, strlen(kind + 3));
-    char want[48];
-    if (x->month)
-        snprintf(want, sizeof want, "%s%s", f == CP_UPHOSOKU ? "M" : "", x->month);
-    else
-        snprintf(want, sizeof want, "%s%s", f == CP_UPHOSOKU ? "P" : "", x->plan);
-    bool monthly = f == CP_UPPLAN || f == CP_UPSIKYU, plan = f == CP_UP1KYO || f == CP_UP2KYO || f == CP_UP3KYO;
-    if (strcmp(rkey, want) != 0 || (x->month && plan) || (x->plan && monthly) || f == CP_UPJSK ||
-        x->n == sizeof x->files / sizeof x->files[0])
-        return 0;
-    struct cp_filedata *d = &x->files[x->n];
-    memset(d, 0, sizeof *d);
-    d->name.file = f;
-    d->layout = cp_layout(f);
-    if (cps_decode(body, d)) {
-        x->bad = 1;
-        return 1;
-    }
-    if (d->n == 0) { /* deleted */
-        cpfile_free(d);
-        return 0;
-    }
-    x->n++;
+    struct rows *r = c;
+    r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+    r->v[r->n++] = (struct cps_row){xstrdup(kind), xstrdup(rkey), xstrdup(body)};
     return 0;
 }
 
-static int cp_order(enum cp_file f)
+static void rows_free(struct rows *r)
 {
-    static const enum cp_file order[] = {CP_UP1KYO, CP_UP2KYO, CP_UP3KYO, CP_UPHOSOKU, CP_UPPLAN, CP_UPSIKYU};
-    for (int i = 0; i < 6; i++)
-        if (order[i] == f)
-            return i;
-    return 9;
+    for (size_t i = 0; i < r->n; i++) {
+        free((char *)r->v[i].kind);
+        free((char *)r->v[i].rkey);
+        free((char *)r->v[i].body);
+    }
+    free(r->v);
+}
+
+struct outdir {
+    const char *dir;
+    int rc;
+};
+
+static int to_dir(void *c, const char *name, const char *bytes, size_t len)
+{
+    struct outdir *o = c;
+    if (write_file(o->dir, name, bytes, len))
+        return o->rc = -1;
+    printf("%s/%s\n", o->dir, name);
+    return 0;
 }
 
 static int export_unit(int argc, char **argv)
@@ -172,70 +165,34 @@ static int export_unit(int argc, char **argv)
     struct auditq *aq;
     if (cli_open_audited(db, &st, &aq))
         return EXIT_INTERNAL;
-    struct exp_ctx *x = xcalloc(1, sizeof *x);
-    x->month = month;
-    x->plan = plan;
+    struct rows rows = {NULL, 0};
     struct disclosure d;
     char rid[REQUEST_ID_BYTES];
     cli_disclosure(&d, &k, CAT_CAREPLAN, rid);
     d.what = WHAT_DOCS;
-    d.doc_fn = exp_row;
-    d.row_ctx = x;
+    d.doc_fn = keep_row;
+    d.row_ctx = &rows;
     enum disclose_status s = disclose(st, aq, &d);
     auditq_stop(aq);
     store_close(st);
     int rc = 0;
-    if (s != DISCLOSE_OK || x->bad) {
+    if (s != DISCLOSE_OK) {
         fprintf(stderr, "kaigo exchange export: %s\n",
                 s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
                 : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため書き出せません"
                                              : "記録を読めませんでした");
         rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
-    } else if (x->n == 0) {
-        fprintf(stderr, "kaigo exchange export: 書き出す記録がありません\n");
-        rc = EXIT_INVALID;
-    }
-    /* files of one send unit: 1表, 2表, 3表, 補足 or 補足, 6表, 7表, one timestamp */
-    for (size_t i = 1; rc == 0 && i < x->n; i++)
-        for (size_t j = i; j > 0 && cp_order(x->files[j].name.file) < cp_order(x->files[j - 1].name.file); j--) {
-            struct cp_filedata t = x->files[j];
-            x->files[j] = x->files[j - 1];
-            x->files[j - 1] = t;
+    } else {
+        char what[24], office[11];
+        snprintf(what, sizeof what, "%s:%s", month ? "month" : "plan", month ? month : plan);
+        snprintf(office, sizeof office, "%.10s", to);
+        struct outdir o = {outdir, 0};
+        if (cps_export(rows.v, rows.n, what, office, to + 11, stamp, to_dir, &o, &why)) {
+            fprintf(stderr, "kaigo exchange export: %s\n", why);
+            rc = o.rc ? EXIT_INTERNAL : EXIT_INVALID;
         }
-    char unit_stamp[15];
-    snprintf(unit_stamp, sizeof unit_stamp, "%s", stamp ? stamp : x->n ? x->files[0].name.stamp : "");
-    for (size_t i = 0; rc == 0 && i < x->n; i++) {
-        struct cp_filedata *f = &x->files[i];
-        f->name.v3 = strcmp(f->r[0].f[0], CP_VERSION_V3) == 0;
-        snprintf(f->name.to, sizeof f->name.to, "%.10s", to);
-        snprintf(f->name.to_kind, sizeof f->name.to_kind, "%s", f->name.v3 ? "" : to + 11);
-        snprintf(f->name.stamp, sizeof f->name.stamp, "%s", unit_stamp);
-        if (f->name.v3)
-            f->name.from_kind[0] = '\0';
-        f->name.month[0] = '\0';
-        if (f->name.file == CP_UPHOSOKU)
-            snprintf(f->name.month, sizeof f->name.month, "%s", month ? month : "000000");
-        else if (f->layout && cp_layout(f->name.file)->month_in_name)
-            snprintf(f->name.month, sizeof f->name.month, "%s", month);
-        char name[128];
-        size_t len;
-        long bl;
-        int bc;
-        char *bytes = cp_name_format(&f->name, name, sizeof name) ? NULL : cpfile_write(f, &len, &bl, &bc);
-        if (!bytes) {
-            fprintf(stderr, "kaigo exchange export: %s を書き出せません(MS932 にない文字)\n", name);
-            rc = EXIT_INVALID;
-            break;
-        }
-        if (write_file(outdir, name, bytes, len))
-            rc = EXIT_INTERNAL;
-        else
-            printf("%s/%s\n", outdir, name);
-        free(bytes);
     }
-    for (size_t i = 0; i < x->n; i++)
-        cpfile_free(&x->files[i]);
-    free(x);
+    rows_free(&rows);
     return rc;
 }
 

@@ -34,6 +34,17 @@ struct org {
     char name[ORG_NAME_BYTES];
     char insurer_no[INSURER_NO_LEN + 1]; /* ORG_INSURER only */
     char service_types[64];
+    char office_no[11]; /* 事業所番号 of an office ('' if none): names it in CSV send units */
+};
+
+struct delivery { /* one person's part of a send unit, for one office (exchange relay) */
+    struct person_key person;
+    char to_org[ORG_ID_BYTES];
+    char stamp[15];
+    char what[24];    /* month:YYYYMM | plan:YYYYMMDD | jsk:YYYYMM */
+    char to_kind[3];
+    char from_org[ORG_ID_BYTES];
+    int64_t created_ms, downloaded_ms, acked_ms;
 };
 
 struct account {
@@ -129,6 +140,18 @@ struct store_access_ops {
     int (*org_add)(struct store *st, const struct org *o, const char *by);
     int (*org_get)(struct store *st, const char *id, struct org *out); /* or NOTFOUND */
     int (*org_list)(struct store *st, int (*fn)(void *ctx, const struct org *o), void *ctx);
+    int (*org_by_office)(struct store *st, const char *office_no, struct org *out); /* or NOTFOUND */
+
+    /* exchange relay: deliveries (INSERT OR IGNORE: a resend of the same unit is one delivery) */
+    int (*delivery_add)(struct store *st, const struct delivery *d);
+    /* deliveries_open - the org's deliveries not yet acknowledged, oldest unit first */
+    int (*deliveries_open)(struct store *st, const char *to_org,
+                           int (*fn)(void *ctx, const struct delivery *d), void *ctx);
+    int (*delivery_get)(struct store *st, const struct person_key *k, const char *to_org,
+                        const char *stamp, struct delivery *out); /* or NOTFOUND */
+    /* delivery_mark - downloaded (ack false) or acknowledged (ack true) at now; NOTFOUND if none */
+    int (*delivery_mark)(struct store *st, const struct person_key *k, const char *to_org,
+                         const char *stamp, bool ack, int64_t now);
 
     /* account_add - *id set. The password must already be an argon2id string. */
     int (*account_add)(struct store *st, struct account *a, const char *by);

@@ -297,3 +297,166 @@ done:
     json_decref(o);
     return rc;
 }
+
+/* ---- export ---------------------------------------------------------------------- */
+
+static int unit_order(enum cp_file f)
+{
+    static const enum cp_file order[] = {CP_UP1KYO, CP_UP2KYO, CP_UP3KYO, CP_UPHOSOKU, CP_UPPLAN, CP_UPSIKYU, CP_UPJSK};
+    for (int i = 0; i < 7; i++)
+        if (order[i] == f)
+            return i;
+    return 9;
+}
+
+/* wanted - the stored set belongs to the unit asked for. */
+static bool wanted(enum cp_file f, const char *rkey, const char *what)
+{
+    const char *arg = strchr(what, ':');
+    if (!arg)
+        return false;
+    arg++;
+    if (!strncmp(what, "month:", 6))
+        return (f == CP_UPPLAN || f == CP_UPSIKYU) ? !strcmp(rkey, arg)
+               : f == CP_UPHOSOKU                  ? rkey[0] == 'M' && !strcmp(rkey + 1, arg)
+                                                   : false;
+    if (!strncmp(what, "plan:", 5))
+        return (f == CP_UP1KYO || f == CP_UP2KYO || f == CP_UP3KYO) ? !strcmp(rkey, arg)
+               : f == CP_UPHOSOKU ? rkey[0] == 'P' && !strcmp(rkey + 1, arg)
+                                  : false;
+    if (!strncmp(what, "jsk:", 4))
+        return f == CP_UPJSK && !strncmp(rkey, arg, strlen(arg)) && rkey[strlen(arg)] == ':';
+    return false;
+}
+
+int cps_export(const struct cps_row *rows, size_t n, const char *what, const char *to, const char *to_kind,
+               const char *stamp, cps_file_fn *fn, void *ctx, const char **why)
+{
+    struct cp_filedata *f = xcalloc(n ? n : 1, sizeof *f);
+    size_t nf = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (strncmp(rows[i].kind, "cp.", 3) != 0)
+            continue;
+        enum cp_file k = cp_file_from_prefix(rows[i].kind + 3, strlen(rows[i].kind + 3));
+        if (!wanted(k, rows[i].rkey, what))
+            continue;
+        struct cp_filedata *d = &f[nf];
+        d->name.file = k;
+        d->layout = cp_layout(k);
+        if (cps_decode(rows[i].body, d)) {
+            *why = "記録が壊れています";
+            rc = -1;
+        } else if (d->n == 0)
+            cpfile_free(d); /* deleted */
+        else
+            nf++;
+    }
+    if (rc == 0 && nf == 0) {
+        *why = "書き出す記録がありません";
+        rc = -1;
+    }
+    for (size_t i = 1; rc == 0 && i < nf; i++) /* the unit's order */
+        for (size_t j = i; j > 0 && unit_order(f[j].name.file) < unit_order(f[j - 1].name.file); j--) {
+            struct cp_filedata t = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = t;
+        }
+    char unit_stamp[15] = "";
+    if (nf)
+        snprintf(unit_stamp, sizeof unit_stamp, "%s", stamp ? stamp : f[0].name.stamp);
+    const char *arg = strchr(what, ':');
+    for (size_t i = 0; rc == 0 && i < nf; i++) {
+        struct cp_filedata *d = &f[i];
+        d->name.v3 = strcmp(d->r[0].f[0], CP_VERSION_V3) == 0;
+        snprintf(d->name.to, sizeof d->name.to, "%s", to);
+        snprintf(d->name.to_kind, sizeof d->name.to_kind, "%s", d->name.v3 ? "" : to_kind);
+        snprintf(d->name.stamp, sizeof d->name.stamp, "%s", unit_stamp);
+        if (d->name.v3)
+            d->name.from_kind[0] = '\0';
+        d->name.month[0] = '\0';
+        if (d->name.file == CP_UPHOSOKU)
+            snprintf(d->name.month, sizeof d->name.month, "%s", strncmp(what, "plan:", 5) ? arg + 1 : "000000");
+        else if (d->layout->month_in_name)
+            snprintf(d->name.month, sizeof d->name.month, "%s", arg + 1);
+        char name[128];
+        size_t len;
+        long bl;
+        int bc;
+        char *bytes = cp_name_format(&d->name, name, sizeof name) ? NULL : cpfile_write(d, &len, &bl, &bc);
+        if (!bytes) {
+            *why = "MS932 にない文字があるため書き出せません";
+            rc = -1;
+            break;
+        }
+        if (fn(ctx, name, bytes, len)) {
+            *why = "書き出せません";
+            rc = -1;
+        }
+        free(bytes);
+    }
+    for (size_t i = 0; i < nf; i++)
+        cpfile_free(&f[i]);
+    free(f);
+    return rc;
+}
+
+/* ---- deliveries -------------------------------------------------------------------- */
+
+long cps_deliveries(struct store *st, const struct cp_filedata *files, const char *const *paths,
+                    size_t n, const char *from_org, int64_t now,
+                    void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx)
+{
+    long problems = 0;
+    for (size_t fi = 0; fi < n; fi++) {
+        const struct cp_filedata *f = &files[fi];
+        struct org to;
+        int rc = st->acc->org_by_office(st, f->name.to, &to);
+        if (rc < 0)
+            return -1;
+        if (rc == STORE_NOTFOUND) {
+            err(ctx, paths[fi], 0, "送信先の事業所番号が kaigo に登録されていません");
+            problems++;
+            continue;
+        }
+        for (size_t i = 0; i < f->n; i++) {
+            char *const *v = f->r[i].f;
+            struct delivery d;
+            memset(&d, 0, sizeof d);
+            snprintf(d.person.insurer_no, sizeof d.person.insurer_no, "%s", v[1]);
+            snprintf(d.person.insured_no, sizeof d.person.insured_no, "%s", v[2]);
+            switch (f->name.file) {
+            case CP_UP1KYO:
+                snprintf(d.what, sizeof d.what, "plan:%s", v[13]);
+                break;
+            case CP_UP2KYO:
+            case CP_UP3KYO:
+                snprintf(d.what, sizeof d.what, "plan:%s", v[4]);
+                break;
+            case CP_UPHOSOKU:
+                if (strcmp(v[62], "000000") == 0)
+                    snprintf(d.what, sizeof d.what, "plan:%s", v[3]);
+                else
+                    snprintf(d.what, sizeof d.what, "month:%s", v[62]);
+                break;
+            case CP_UPPLAN:
+            case CP_UPSIKYU:
+                snprintf(d.what, sizeof d.what, "month:%s", v[4]);
+                break;
+            case CP_UPJSK:
+                snprintf(d.what, sizeof d.what, "jsk:%s", v[4]);
+                break;
+            default:
+                continue; /* deletions travel as stored state, not as files */
+            }
+            snprintf(d.to_org, sizeof d.to_org, "%s", to.id);
+            snprintf(d.stamp, sizeof d.stamp, "%s", f->name.stamp);
+            snprintf(d.to_kind, sizeof d.to_kind, "%s", f->name.to_kind);
+            snprintf(d.from_org, sizeof d.from_org, "%s", from_org);
+            d.created_ms = now;
+            if (st->acc->delivery_add(st, &d))
+                return -1;
+        }
+    }
+    return problems;
+}

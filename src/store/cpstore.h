@@ -33,6 +33,28 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
 /* cps_decode - a stored body back into rows of file f (fields, masks, version,
  * eol) appended to *out (out->layout set by the caller). -1 if malformed. */
 int cps_decode(const char *body, struct cp_filedata *out);
+/* A stored row as the disclosure pipeline hands it over. */
+struct cps_row {
+    const char *kind, *rkey, *body;
+};
+typedef int cps_file_fn(void *ctx, const char *name, const char *bytes, size_t len);
+
+/* cps_export - the send unit for what ("month:YYYYMM": 補足 + 6表 + 7表; "plan:YYYYMMDD":
+ * 1表 + 2表 + 3表 + 補足; "jsk:YYYYMM": every 実績 of the month) from the person's stored rows,
+ * addressed to office to (10) of service type to_kind, named with stamp (NULL: the stamp
+ * the sets were received with). fn gets each file (MS932) in the unit's order. 0, or -1
+ * with *why (nothing stored for it, a character outside MS932, a malformed set). */
+MUST_CHECK int cps_export(const struct cps_row *rows, size_t n, const char *what, const char *to,
+                          const char *to_kind, const char *stamp, cps_file_fn *fn, void *ctx,
+                          const char **why);
+
+/* cps_deliveries - after cps_import of a unit sent by from_org: one delivery per
+ * (person, what, receiving office) for the offices named in the file names, which
+ * must be registered (org office_no); unknown receivers are reported and counted. */
+long cps_deliveries(struct store *st, const struct cp_filedata *files, const char *const *paths,
+                    size_t n, const char *from_org, int64_t now,
+                    void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx);
+
 /* cps_kinds - the stored kinds, NULL-terminated (for the disclosure of 計画). */
 extern const char *const cps_kinds[];
 

@@ -22,6 +22,12 @@ enum acc_stmt {
     A_TOK_ADD,
     A_TOK_GET,
     A_TOK_REVOKE,
+    A_ORG_BY_OFFICE,
+    A_DLV_ADD,
+    A_DLV_OPEN,
+    A_DLV_GET,
+    A_DLV_DOWNLOADED,
+    A_DLV_ACKED,
     A_F_CONSENTS,
     A_F_WITHDRAWALS,
     A_F_RELS,
@@ -66,10 +72,26 @@ _Static_assert(A_COUNT <= SQ_ACC_STMTS, "raise SQ_ACC_STMTS");
     " b.reason, b.reviewed_ms, b.reviewed_by"
 
 static const char *const asql[A_COUNT] = {
-    [A_ORG_ADD] = "INSERT INTO orgs (org_id, kind, name, insurer_no, service_types, created_at, created_by)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [A_ORG_GET] = "SELECT org_id, kind, name, ifnull(insurer_no, ''), service_types FROM orgs WHERE org_id = ?1",
-    [A_ORG_LIST] = "SELECT org_id, kind, name, ifnull(insurer_no, ''), service_types FROM orgs ORDER BY org_id",
+    [A_ORG_ADD] = "INSERT INTO orgs (org_id, kind, name, insurer_no, service_types, created_at, created_by,"
+                  " office_no) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''))",
+    [A_ORG_GET] = "SELECT org_id, kind, name, ifnull(insurer_no, ''), service_types, ifnull(office_no, '')"
+                  " FROM orgs WHERE org_id = ?1",
+    [A_ORG_LIST] = "SELECT org_id, kind, name, ifnull(insurer_no, ''), service_types, ifnull(office_no, '')"
+                   " FROM orgs ORDER BY org_id",
+    [A_ORG_BY_OFFICE] = "SELECT org_id, kind, name, ifnull(insurer_no, ''), service_types, ifnull(office_no, '')"
+                        " FROM orgs WHERE office_no = ?1",
+    [A_DLV_ADD] = "INSERT OR IGNORE INTO exchange_deliveries (insurer_no, insured_no, to_org, stamp, what, to_kind,"
+                  " from_org, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [A_DLV_OPEN] = "SELECT insurer_no, insured_no, to_org, stamp, what, to_kind, from_org, created_ms,"
+                   " ifnull(downloaded_ms, 0), ifnull(acked_ms, 0) FROM exchange_deliveries"
+                   " WHERE to_org = ?1 AND acked_ms IS NULL ORDER BY stamp, insurer_no, insured_no",
+    [A_DLV_GET] = "SELECT insurer_no, insured_no, to_org, stamp, what, to_kind, from_org, created_ms,"
+                  " ifnull(downloaded_ms, 0), ifnull(acked_ms, 0) FROM exchange_deliveries"
+                  " WHERE insurer_no = ?1 AND insured_no = ?2 AND to_org = ?3 AND stamp = ?4 LIMIT 1",
+    [A_DLV_DOWNLOADED] = "UPDATE exchange_deliveries SET downloaded_ms = ifnull(downloaded_ms, ?5)"
+                         " WHERE insurer_no = ?1 AND insured_no = ?2 AND to_org = ?3 AND stamp = ?4",
+    [A_DLV_ACKED] = "UPDATE exchange_deliveries SET acked_ms = ifnull(acked_ms, ?5)"
+                    " WHERE insurer_no = ?1 AND insured_no = ?2 AND to_org = ?3 AND stamp = ?4",
     [A_ACC_ADD] = "INSERT INTO accounts (login, kind, org_id, insurer_no, insured_no, display_name,"
                   " password_hash, totp_secret, perms, created_at, created_by)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -197,6 +219,7 @@ static void read_org(sqlite3_stmt *q, struct org *o)
     sq_copy_col(q, 2, o->name, sizeof o->name);
     sq_copy_col(q, 3, o->insurer_no, sizeof o->insurer_no);
     sq_copy_col(q, 4, o->service_types, sizeof o->service_types);
+    sq_copy_col(q, 5, o->office_no, sizeof o->office_no);
 }
 
 static int a_org_add(struct store *st, const struct org *o, const char *by)
@@ -215,7 +238,110 @@ static int a_org_add(struct store *st, const struct org *o, const char *by)
     sq_bind_text(q, 5, o->service_types);
     sq_bind_text(q, 6, now);
     sq_bind_text(q, 7, by);
+    sq_bind_text(q, 8, o->office_no);
     return done(s, q, "org_add", false);
+}
+
+static int a_org_by_office(struct store *st, const char *office_no, struct org *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ORG_BY_OFFICE);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, office_no);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        read_org(q, out);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "org_by_office");
+}
+
+static void read_delivery(sqlite3_stmt *q, struct delivery *d)
+{
+    memset(d, 0, sizeof *d);
+    sq_copy_col(q, 0, d->person.insurer_no, sizeof d->person.insurer_no);
+    sq_copy_col(q, 1, d->person.insured_no, sizeof d->person.insured_no);
+    sq_copy_col(q, 2, d->to_org, sizeof d->to_org);
+    sq_copy_col(q, 3, d->stamp, sizeof d->stamp);
+    sq_copy_col(q, 4, d->what, sizeof d->what);
+    sq_copy_col(q, 5, d->to_kind, sizeof d->to_kind);
+    sq_copy_col(q, 6, d->from_org, sizeof d->from_org);
+    d->created_ms = sqlite3_column_int64(q, 7);
+    d->downloaded_ms = sqlite3_column_int64(q, 8);
+    d->acked_ms = sqlite3_column_int64(q, 9);
+}
+
+static int a_delivery_add(struct store *st, const struct delivery *d)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_DLV_ADD);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, d->person.insurer_no);
+    sq_bind_text(q, 2, d->person.insured_no);
+    sq_bind_text(q, 3, d->to_org);
+    sq_bind_text(q, 4, d->stamp);
+    sq_bind_text(q, 5, d->what);
+    sq_bind_text(q, 6, d->to_kind);
+    sq_bind_text(q, 7, d->from_org);
+    sqlite3_bind_int64(q, 8, d->created_ms);
+    return done(s, q, "delivery_add", false);
+}
+
+static int a_deliveries_open(struct store *st, const char *to_org,
+                             int (*fn)(void *ctx, const struct delivery *d), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_DLV_OPEN);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, to_org);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct delivery d;
+        read_delivery(q, &d);
+        if (fn(ctx, &d))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "deliveries_open");
+}
+
+static int a_delivery_get(struct store *st, const struct person_key *k, const char *to_org,
+                          const char *stamp, struct delivery *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_DLV_GET);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 3, to_org);
+    sq_bind_text(q, 4, stamp);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        read_delivery(q, out);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "delivery_get");
+}
+
+static int a_delivery_mark(struct store *st, const struct person_key *k, const char *to_org,
+                           const char *stamp, bool ack, int64_t now)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, ack ? A_DLV_ACKED : A_DLV_DOWNLOADED);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 3, to_org);
+    sq_bind_text(q, 4, stamp);
+    sqlite3_bind_int64(q, 5, now);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, "delivery_mark");
+    return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
 }
 
 static int a_org_get(struct store *st, const char *id, struct org *out)
@@ -1016,6 +1142,11 @@ const struct store_access_ops sqlite_access_ops = {
     .org_add = a_org_add,
     .org_get = a_org_get,
     .org_list = a_org_list,
+    .org_by_office = a_org_by_office,
+    .delivery_add = a_delivery_add,
+    .deliveries_open = a_deliveries_open,
+    .delivery_get = a_delivery_get,
+    .delivery_mark = a_delivery_mark,
     .account_add = a_account_add,
     .account_by_login = a_account_by_login,
     .account_get = a_account_get,

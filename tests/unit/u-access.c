@@ -138,7 +138,7 @@ static void make_account(struct fixture *f)
     assert_non_null(f->st);
     int created;
     assert_int_equal(store_insurer_ensure(f->st, "122192", "test", &created), 0);
-    struct org o = {"kyo1", ORG_KYOTAKU, "居宅A", "", ""};
+    struct org o = {"kyo1", ORG_KYOTAKU, "居宅A", "", "", "1270100017"};
     assert_int_equal(f->st->acc->org_add(f->st, &o, "test"), 0);
     struct account a = {0};
     snprintf(a.login, sizeof a.login, "cm1");
