@@ -502,3 +502,55 @@ enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
     free(entries);
     return s;
 }
+
+enum disclose_status disclose_persons(struct store *st, struct auditq *aq, const struct actor *actor,
+                                      enum category c, enum purpose purpose,
+                                      const struct person_key *persons, size_t n,
+                                      const char *request_id, int64_t now, bool *ok)
+{
+    if (n == 0)
+        return DISCLOSE_OK;
+    struct audit_entry *entries = xcalloc(n, sizeof *entries);
+    enum disclose_status s = DISCLOSE_OK;
+    if (st->ops->read_begin(st)) {
+        free(entries);
+        return DISCLOSE_ERROR;
+    }
+    for (size_t i = 0; i < n && s == DISCLOSE_OK; i++) {
+        struct disclosure d = {0};
+        d.rq.actor = *actor;
+        d.rq.person = persons[i];
+        d.rq.category = c;
+        d.rq.purpose = purpose;
+        d.request_id = request_id;
+        d.time_ms = now;
+        struct facts_buf fb;
+        int ex = st->ops->person_exists(st, &persons[i]);
+        if (ex < 0 || st->acc->facts_load(st, &persons[i], actor, needs(&d.rq), &fb)) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+        struct gate_facts facts = {ex == 1,         now,              lapse_months(),
+                                   fb.consents,     fb.nconsents,     fb.withdrawals,
+                                   fb.nwithdrawals, fb.rels,          fb.nrels,
+                                   fb.proxies,      fb.nproxies,      fb.bgs,
+                                   fb.nbgs,         fb.reqs,          fb.nreqs};
+        int grc = gate_decide(&d.rq, &facts, &d.decision);
+        facts_free(&fb);
+        if (grc) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+        fill_entry(&d);
+        entries[i] = d.entry;
+        ok[i] = d.decision.outcome == OUTCOME_ALLOWED;
+    }
+    if (st->ops->read_end(st))
+        s = DISCLOSE_ERROR;
+    if (s == DISCLOSE_OK && wl_append_all(aq, entries, n))
+        s = DISCLOSE_AUDIT_FAILED;
+    if (s != DISCLOSE_OK)
+        memset(ok, 0, n * sizeof *ok);
+    free(entries);
+    return s;
+}

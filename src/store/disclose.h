@@ -104,6 +104,16 @@ MUST_CHECK enum disclose_status disclose_worklist(struct store *st, struct audit
                                                   worklist_row_fn *fn, void *ctx, long long *shown,
                                                   long long *denied);
 
+/* disclose_persons - one decision and one audit entry per person (category c,
+ * the actor's purpose), all durable before it returns; ok[i] says whether
+ * person i may be shown. For listings that name persons (the exchange inbox).
+ * DISCLOSE_AUDIT_FAILED: nothing may be shown. */
+MUST_CHECK enum disclose_status disclose_persons(struct store *st, struct auditq *aq,
+                                                 const struct actor *actor, enum category c,
+                                                 enum purpose purpose, const struct person_key *persons,
+                                                 size_t n, const char *request_id, int64_t now,
+                                                 bool *ok);
+
 /* lapse_months - RULE-GATE-009's number of full months without 実績 after
  * which a care relationship lapses: $KAIGO_LAPSE_MONTHS (1–24) if set, else
  * LAPSE_MONTHS_DEFAULT. Read once per process. */
