@@ -1423,19 +1423,32 @@ static int h_inbox(struct req *r)
     return respond_json(r, 200, json_pack("{s:o}", "deliveries", arr));
 }
 
+/* delivery_target - the caller's office, the person and the unit's timestamp of a
+ * delivery route; NULL after answering. */
+static struct store *delivery_target(struct req *r, struct actor *a, struct org *o, struct person_key *k,
+                                     char stamp[15])
+{
+    struct store *st = store_or_503(r);
+    if (!st || office_of(r, st, a, o) || person_param(r, k))
+        return NULL;
+    if (r->params[2].len != 14) {
+        http_error(r, 404, "not_found", "該当する情報が見つかりません");
+        return NULL;
+    }
+    snprintf(stamp, 15, "%.14s", r->params[2].ptr);
+    return st;
+}
+
 /* d_delivery - one delivery's send unit, through the gate (計画), then marked downloaded. */
 static int d_delivery(struct req *r)
 {
-    struct store *st = store_or_503(r);
     struct actor a;
     struct org o;
     struct person_key k;
-    if (!st || office_of(r, st, &a, &o) || person_param(r, &k))
-        return 0;
     char stamp[15];
-    if (r->params[2].len != 14)
-        return http_error(r, 404, "not_found", "該当する情報が見つかりません");
-    snprintf(stamp, sizeof stamp, "%.14s", r->params[2].ptr);
+    struct store *st = delivery_target(r, &a, &o, &k, stamp);
+    if (!st)
+        return 0;
     r->dlv = xmalloc(sizeof *r->dlv);
     int rc = st->acc->delivery_get(st, &k, a.org, stamp, r->dlv);
     if (rc)
@@ -1452,14 +1465,13 @@ static int d_delivery(struct req *r)
 
 static int h_delivery_ack(struct req *r)
 {
-    struct store *st = store_or_503(r);
     struct actor a;
     struct org o;
     struct person_key k;
-    if (!st || office_of(r, st, &a, &o) || person_param(r, &k))
-        return 0;
     char stamp[15];
-    snprintf(stamp, sizeof stamp, "%.*s", (int)(r->params[2].len < 14 ? r->params[2].len : 14), r->params[2].ptr);
+    struct store *st = delivery_target(r, &a, &o, &k, stamp);
+    if (!st)
+        return 0;
     int rc = st->acc->delivery_mark(st, &k, a.org, stamp, true, clock_now_ms());
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました");

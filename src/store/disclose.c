@@ -455,35 +455,17 @@ enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
         return DISCLOSE_ERROR;
     if (st->ops->record_scan_kind(st, insurer_no, "application", wl_row, &c))
         s = DISCLOSE_ERROR;
-    bool *ok = xcalloc(c.n ? c.n : 1, sizeof *ok);
-    struct audit_entry *entries = xcalloc(c.n ? c.n : 1, sizeof *entries);
-    for (size_t i = 0; i < c.n && s == DISCLOSE_OK; i++) {
-        struct disclosure d = {0};
-        d.rq.actor = *actor;
-        snprintf(d.rq.person.insurer_no, sizeof d.rq.person.insurer_no, "%s", insurer_no);
-        snprintf(d.rq.person.insured_no, sizeof d.rq.person.insured_no, "%s", c.v[i].insured_no);
-        d.rq.category = CAT_SHINSAKAI;
-        d.rq.purpose = PURPOSE_ADMIN;
-        d.request_id = request_id;
-        d.time_ms = now;
-        struct gate_facts facts = {0};
-        facts.person_exists = true;
-        facts.now_ms = now;
-        facts.lapse_months = lapse_months();
-        if (gate_decide(&d.rq, &facts, &d.decision)) {
-            s = DISCLOSE_ERROR;
-            break;
-        }
-        fill_entry(&d);
-        entries[i] = d.entry;
-        ok[i] = d.decision.outcome == OUTCOME_ALLOWED;
-    }
     if (st->ops->read_end(st))
         s = DISCLOSE_ERROR;
-    /* every entry durable before any row is handed out: all submitted at once,
-     * so that they share the writer's group commits */
-    if (s == DISCLOSE_OK && c.n && wl_append_all(aq, entries, c.n))
-        s = DISCLOSE_AUDIT_FAILED;
+    struct person_key *persons = xcalloc(c.n ? c.n : 1, sizeof *persons);
+    bool *ok = xcalloc(c.n ? c.n : 1, sizeof *ok);
+    for (size_t i = 0; i < c.n; i++) {
+        snprintf(persons[i].insurer_no, sizeof persons[i].insurer_no, "%s", insurer_no);
+        snprintf(persons[i].insured_no, sizeof persons[i].insured_no, "%s", c.v[i].insured_no);
+    }
+    /* every listed person decided and audited before any row is handed out */
+    if (s == DISCLOSE_OK)
+        s = disclose_persons(st, aq, actor, CAT_SHINSAKAI, PURPOSE_ADMIN, persons, c.n, request_id, now, ok);
     for (size_t i = 0; i < c.n && s == DISCLOSE_OK; i++) {
         if (!ok[i]) {
             ++*denied;
@@ -498,8 +480,8 @@ enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
         free(c.v[i].body);
     }
     free(c.v);
+    free(persons);
     free(ok);
-    free(entries);
     return s;
 }
 
