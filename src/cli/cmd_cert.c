@@ -44,12 +44,14 @@ static const char help_ledger[] =
     "      支給申請を記録します。限度額を超える部分は受け付けず、その旨を表示します。\n";
 
 static const char help_import[] =
-    "使い方: kaigo import chosa|life FILE [--db PATH]\n"
+    "使い方: kaigo import chosa|life|chiiki FILE [--db PATH]\n"
     "  chosa: 認定調査票(1行に1項目)。列: 保険者番号,被保険者番号,申請ID,調査日,調査員,項目,回答,特記事項\n"
     "         申請ごとに全項目(74項目+日常生活自立度2項目)が必要です。項目と回答は docs/certification.md。\n"
     "  life:  LIFE 利用者フィードバック。CSV(1行に1項目)の列: 保険者番号,被保険者番号,事業所番号,評価日,\n"
     "         評価時点,項目,値  または JSON の配列 [{\"insurer_no\",\"insured_no\",\"provider_no\",\"evaluated\",\n"
     "         \"timing\",\"items\":{項目:値}}]。\n"
+    "  chiiki: 市町村の地域区分(事業所所在地の1単位の単価に使います)。列: 市町村コード,市町村名,級地,適用開始日,\n"
+    "         適用終了日(級地は 1〜7 / 1級地〜7級地 / その他)。\n"
     "  UTF-8 または CP932。誤りは FILE:行:列(項目名): 内容 で示し、一つでもあれば何も取り込みません。\n";
 
 static struct store *open_db(const char *db)
@@ -300,6 +302,73 @@ struct chosa_group {
 };
 
 static const char *const chosa_cols[] = {"保険者番号", "被保険者番号", "申請ID", "調査日", "調査員", "項目", "回答", "特記事項"};
+static const char *const chiiki_cols[] = {"市町村コード", "市町村名", "級地", "適用開始日", "適用終了日"};
+
+/* grade_of - "1"–"7", "1級地"–"7級地", "その他" → 1–8; 0 if not one of them. */
+static int grade_of(const char *s)
+{
+    if (!strcmp(s, "その他") || !strcmp(s, "8"))
+        return 8;
+    if (s[0] >= '1' && s[0] <= '7' && (s[1] == '\0' || !strcmp(s + 1, "級地")))
+        return s[0] - '0';
+    return 0;
+}
+
+/* import_chiiki - municipality → 地域区分 grade (master data, RULE-S7-006). */
+static int import_chiiki(struct store *st, const struct actor *a, struct imp *m, const char *text, size_t n,
+                         long *written)
+{
+    struct csv_reader r;
+    csv_init(&r, text, n);
+    if (header_ok(&r, m, 5)) {
+        csv_release(&r);
+        return -1;
+    }
+    long long change;
+    if (st->ops->change_begin(st, a->id, "地域区分の取込", &change)) {
+        csv_release(&r);
+        return -1;
+    }
+    long line;
+    struct csv_error e;
+    int got, rc = 0;
+    while ((got = csv_next(&r, &line, &e)) > 0 && rc == 0) {
+        char code[8], name[NAME_BYTES], g[16];
+        struct date from, to;
+        if (r.nf != 5) {
+            imp_err(m, line, (int)r.nf, "列の数が5ではありません");
+            continue;
+        }
+        if (field(&r, 0, code, sizeof code) || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
+            imp_err(m, line, 1, "市町村コード(全国地方公共団体コード)は数字6桁です");
+            continue;
+        }
+        if (field(&r, 1, name, sizeof name) || !name[0]) {
+            imp_err(m, line, 2, "市町村名が空か長すぎます");
+            continue;
+        }
+        int grade = field(&r, 2, g, sizeof g) ? 0 : grade_of(g);
+        if (!grade) {
+            imp_err(m, line, 3, "級地は 1〜7(または 1級地〜7級地)か その他 です");
+            continue;
+        }
+        if (date_field(&r, m, line, 3, &from) || date_field(&r, m, line, 4, &to))
+            continue;
+        if (date_cmp(from, to) > 0) {
+            imp_err(m, line, 5, "適用終了日が適用開始日より前です");
+            continue;
+        }
+        if (m->errors == 0 && st->ops->chiiki_put(st, code, name, grade, from, to, change))
+            rc = -1;
+        else
+            ++*written;
+    }
+    if (got < 0)
+        imp_err(m, e.line, e.column, e.message);
+    csv_release(&r);
+    return rc;
+}
+
 static const char *const life_cols[] = {"保険者番号", "被保険者番号", "事業所番号", "評価日", "評価時点", "項目", "値"};
 
 static int import_chosa(struct store *st, const struct actor *a, struct imp *m, const char *text, size_t n,
@@ -567,8 +636,8 @@ int cert_import(int argc, char **argv)
     }
     struct actor a;
     cli_actor(&a);
-    bool chosa = strcmp(kind, "chosa") == 0;
-    struct imp m = {file, chosa ? chosa_cols : life_cols, 0};
+    bool chosa = strcmp(kind, "chosa") == 0, chiiki = strcmp(kind, "chiiki") == 0;
+    struct imp m = {file, chosa ? chosa_cols : chiiki ? chiiki_cols : life_cols, 0};
     long written = 0;
     int rc = st->ops->begin(st);
     if (rc == 0) {
@@ -577,6 +646,8 @@ int cert_import(int argc, char **argv)
             o++;
         if (chosa)
             rc = import_chosa(st, &a, &m, text, n, &written);
+        else if (chiiki)
+            rc = import_chiiki(st, &a, &m, text, n, &written);
         else if (o < n && text[o] == '[')
             rc = import_life_json(st, &a, &m, text, n, &written);
         else
@@ -602,7 +673,8 @@ int cert_import(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     store_close(st);
-    printf("%s: %s を %ld 件取り込みました\n", file, chosa ? "認定調査票" : "LIFEフィードバック", written);
+    printf("%s: %s を %ld 件取り込みました\n", file,
+           chosa ? "認定調査票" : chiiki ? "地域区分" : "LIFEフィードバック", written);
     return 0;
 }
 

@@ -42,7 +42,7 @@ static const char help[] =
     "                    [--dry-run] [--quiet]\n"
     "  KIND: insured (被保険者), certification (要介護認定), burden (負担割合), limit (負担限度額),\n"
     "        restriction (給付制限), plan (居宅サービス計画作成依頼届出), facility (施設入退所)\n"
-    "        chosa (認定調査票), life (LIFE 利用者フィードバック): kaigo import chosa --help\n"
+    "        chosa (認定調査票), life (LIFE 利用者フィードバック), chiiki (地域区分): kaigo import chosa --help\n"
     "  1行目は日本語の列名(docs/import-formats.md)。日付はISO(2024-04-01)または和暦(R6.4.1)。\n"
     "  1件でも誤りがあれば何も書き込みません(全件取込または取込なし)。同じファイルの再取込は変更なし。\n"
     "  --encoding   文字コード (既定 auto: UTF-8 でなければ CP932)\n"
@@ -435,7 +435,8 @@ static int finish(int code, char *raw, size_t rawlen, struct buf *conv, pthread_
 
 int cmd_import(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "chosa") == 0 || strcmp(argv[1], "life") == 0))
+    if (argc >= 2 && (strcmp(argv[1], "chosa") == 0 || strcmp(argv[1], "life") == 0 ||
+                      strcmp(argv[1], "chiiki") == 0))
         return cert_import(argc, argv); /* documents: cli/cmd_cert.c */
     const char *db = db_default(), *enc = "auto", *pos[2] = {0};
     long max_errors = IMPORT_DEFAULT_MAX_ERRORS;

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "store/sheet7json.h"
+#include "store/store.h"
 #include "util/csv.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -20,13 +21,14 @@
 #define MASTER_FILE_MAX (256u << 20)
 
 static const char help[] =
-    "使い方: kaigo sheet7 FILE.json [--codes サービスコード表.csv]\n"
+    "使い方: kaigo sheet7 FILE.json [--codes サービスコード表.csv] [--db PATH]\n"
     "  第7表(サービス利用票別表)を計算して JSON で表示します(FILE が - なら標準入力)。\n"
     "  入力: {\"month\":\"2026-04\",\"care_level\":\"21\",\"benefit_rate\":90,\"offices\":[{\"office_no\":\"1310000001\",\n"
     "         \"service_type\":\"11\",\"unit_price\":\"11.40\",\"lines\":[{\"service_code\":\"111211\",\"units\":396,\"count\":20}]}]}\n"
     "  limit_units は要介護状態区分と月から、limit_exempt はサービスコード表から、unit_price は grade(地域区分)から\n"
     "  補えます。端数処理・超過単位の割当は docs/sheet7.md。\n"
-    "  --codes  サービスコード表(単位数表マスタの19列CSV; 既定は同梱の一部)\n";
+    "  --codes  サービスコード表(単位数表マスタの19列CSV; 既定は同梱の一部)\n"
+    "  --db     事業所が municipality(市町村コード)で指定されたとき、取り込んだ地域区分を引くデータベース\n";
 
 /* load_master - the CSV file into *m; 0, or -1 after FILE:LINE:COLUMN(項目名) messages. */
 static int load_master(const char *path, struct svc_master *m)
@@ -84,9 +86,38 @@ static int load_master(const char *path, struct svc_master *m)
     return rc;
 }
 
+/* resolve_grades - offices that name their municipality: its imported 地域区分
+ * (kaigo import chiiki) for the month, then the grade × 人件費割合 price. */
+static int resolve_grades(struct s7_doc *d, const char *db, const char *file)
+{
+    struct store *st = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < d->in.noffices && rc == 0; i++) {
+        if (!d->municipality[i][0])
+            continue;
+        if (!st && (!db || !(st = store_open_sqlite(db, true)))) {
+            fprintf(stderr, "%s: municipality の地域区分を引くには --db(kaigo import chiiki 済みのデータベース)が必要です\n", file);
+            return -1;
+        }
+        int grade;
+        struct date first = {d->in.month.y, d->in.month.m, 1};
+        int g = st->ops->chiiki_grade(st, d->municipality[i], first, &grade);
+        if (g) {
+            fprintf(stderr, "%s: offices[%zu]: 市町村 %s の%sの地域区分がありません(kaigo import chiiki)\n", file, i,
+                    d->municipality[i], g < 0 ? "読み込み中にエラー" : "この月");
+            rc = -1;
+        } else if ((d->in.offices[i].price_x100 = s7_unit_price(d->in.offices[i].service_type, grade, d->in.month)) < 0) {
+            fprintf(stderr, "%s: offices[%zu]: この月・サービス種類の単価がありません\n", file, i);
+            rc = -1;
+        }
+    }
+    store_close(st);
+    return rc;
+}
+
 int cmd_sheet7(int argc, char **argv)
 {
-    const char *file = NULL, *codes = NULL;
+    const char *file = NULL, *codes = NULL, *db = db_default();
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -94,6 +125,8 @@ int cmd_sheet7(int argc, char **argv)
             return 0;
         } else if ((v = opt_value(argc, argv, &i, "--codes")))
             codes = v;
+        else if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
         else if ((argv[i][0] == '-' && argv[i][1]) || file) {
             fprintf(stderr, "kaigo sheet7: 不明な引数です: %s\n%s", argv[i], help);
             return EXIT_USAGE;
@@ -126,6 +159,8 @@ int cmd_sheet7(int argc, char **argv)
     int rc = 0;
     if (sheet7json_parse(text, n, &m, d, &e)) {
         fprintf(stderr, "%s: %s\n", file, e.msg);
+        rc = EXIT_INVALID;
+    } else if (resolve_grades(d, db, file)) {
         rc = EXIT_INVALID;
     } else if (sheet7_compute(&d->in, &t, err)) {
         fprintf(stderr, "%s: %s\n", file, err);

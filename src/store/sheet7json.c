@@ -194,6 +194,7 @@ int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, s
         snprintf(path, sizeof path, "offices[%zu].", i);
         struct s7_office *x = &d->offices[in->noffices];
         memset(x, 0, sizeof *x);
+        d->municipality[in->noffices][0] = '\0';
         char price[16] = "";
         long long grade = 0;
         bool has_grade;
@@ -223,6 +224,14 @@ int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, s
                 bad(err, path, "unit_price は 1.00〜99.99(小数2桁まで)です");
                 goto out;
             }
+        } else if (!has_grade && json_is_string(json_object_get(of, "municipality"))) {
+            const char *mc = json_string_value(json_object_get(of, "municipality"));
+            if (strlen(mc) != 6 || strspn(mc, "0123456789") != 6) {
+                bad(err, path, "municipality は市町村コード(数字6桁)です");
+                goto out;
+            }
+            memcpy(d->municipality[in->noffices], mc, 7);
+            x->price_x100 = 0; /* resolved by the caller from the imported 地域区分 */
         } else if (has_grade) {
             x->price_x100 = s7_unit_price(x->service_type, (int)grade, in->month);
             if (x->price_x100 < 0) {
@@ -230,7 +239,7 @@ int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, s
                 goto out;
             }
         } else {
-            bad(err, path, "unit_price か地域区分(grade)が必要です");
+            bad(err, path, "unit_price、地域区分(grade)、市町村コード(municipality)のいずれかが必要です");
             goto out;
         }
         json_t *lines = json_object_get(of, "lines");

@@ -7,7 +7,8 @@
  *
  * Defaults are resolved here from data: limit_exempt from the service-code
  * master (limit_managed), units from the master when a line gives none,
- * unit_price from the office's 地域区分 grade and the service type.
+ * unit_price from the office's 地域区分 grade and the service type, or left for
+ * the caller when the office names its municipality (municipality[i]).
  */
 #ifndef KAIGO_STORE_SHEET7JSON_H
 #define KAIGO_STORE_SHEET7JSON_H
@@ -22,6 +23,9 @@ struct s7_doc {
     struct s7_input in;
     struct s7_office offices[S7_MAX_OFFICES];
     struct s7_line lines[S7_MAX_LINES];
+    /* offices priced by the 地域区分 of their municipality (imported data): the
+     * caller looks the grade up and sets offices[i].price_x100 (0 until then) */
+    char municipality[S7_MAX_OFFICES][7];
 };
 
 /* sheet7json_parse - *d filled (master may be NULL: no defaults from it).

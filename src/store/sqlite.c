@@ -37,6 +37,8 @@ enum stmt_id {
     S_PERSON_EXISTS,
     S_RECORD_LIST,
     S_RECORD_LIST_KIND,
+    S_CHIIKI_PUT,
+    S_CHIIKI_GET,
     S_RECORD_SCAN_KIND,
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
@@ -87,6 +89,10 @@ static const char *const sql_text[S_COUNT] = {
                       " insured_no = ?2 AND kind IN ('application', 'burden', 'certification',"
                       " 'facility', 'insured', 'limit', 'plan', 'restriction')"
                       " GROUP BY kind, rkey ORDER BY kind, rkey",
+    [S_CHIIKI_PUT] = "INSERT OR REPLACE INTO chiiki_grades (lg_code, name, grade, valid_from, valid_to, change_id)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_CHIIKI_GET] = "SELECT grade FROM chiiki_grades WHERE lg_code = ?1 AND valid_from <= ?2 AND valid_to >= ?2"
+                     " ORDER BY valid_from DESC LIMIT 1",
     [S_RECORD_LIST_KIND] = "SELECT kind, rkey, body, max(version) FROM record_versions WHERE insurer_no = ?1"
                            " AND insured_no = ?2 AND kind = ?3 GROUP BY rkey ORDER BY rkey",
     /* one kind across the insurer's persons (the worklist: 'application', by a partial index) */
@@ -524,6 +530,44 @@ static int s_record_list_kind(struct store *st, const struct person_key *k, cons
     }
     sqlite3_reset(q);
     return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_list_kind");
+}
+
+static int s_chiiki_put(struct store *st, const char *lg, const char *name, int grade, struct date from,
+                        struct date to, long long change)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_CHIIKI_PUT);
+    if (!q)
+        return -1;
+    char f[11], t[11];
+    date_iso(from, f);
+    date_iso(to, t);
+    sq_bind_text(q, 1, lg);
+    sq_bind_text(q, 2, name);
+    sqlite3_bind_int(q, 3, grade);
+    sq_bind_text(q, 4, f);
+    sq_bind_text(q, 5, t);
+    sqlite3_bind_int64(q, 6, change);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "chiiki_put");
+}
+
+static int s_chiiki_grade(struct store *st, const char *lg, struct date on, int *grade)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_CHIIKI_GET);
+    if (!q)
+        return -1;
+    char d[11];
+    date_iso(on, d);
+    sq_bind_text(q, 1, lg);
+    sq_bind_text(q, 2, d);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *grade = sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "chiiki_grade");
 }
 
 static int s_record_scan_kind(struct store *st, const char *insurer, const char *kind,
@@ -1273,6 +1317,8 @@ static const struct store_ops sqlite_ops = {
     .record_list_current = s_record_list_current,
     .record_list_kind = s_record_list_kind,
     .record_scan_kind = s_record_scan_kind,
+    .chiiki_put = s_chiiki_put,
+    .chiiki_grade = s_chiiki_grade,
     .audit_append = s_audit_append,
     .audit_head_seq = s_audit_head_seq,
     .audit_entries_from = s_audit_entries_from,

@@ -145,6 +145,12 @@ struct store_ops {
      * committed to the registry file: the key of per-connection caches. */
     int (*data_version)(struct store *st, long long *v);
 
+    /* 地域区分 master (not personal): municipality → grade over [from, to] */
+    int (*chiiki_put)(struct store *st, const char *lg_code, const char *name, int grade,
+                      struct date from, struct date to, long long change_id);
+    /* chiiki_grade - the grade in force on 'on', or NOTFOUND */
+    int (*chiiki_grade)(struct store *st, const char *lg_code, struct date on, int *grade);
+
     /* import_run_add - the import's file hash and counts, keyed by its change. */
     int (*import_run_add)(struct store *st, long long change_id, const char *kind,
                           const char *sha256, long long total, long long changed);

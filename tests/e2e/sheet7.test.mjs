@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { tmp, kaigo } from './lib.mjs';
+import { tmp, kaigo, writeCsv } from './lib.mjs';
 
 const dir = tmp();
 const run = (obj, extra = []) => {
@@ -51,7 +51,7 @@ test('refusals name the member; extra members are ignored; the master file is ch
   assert.equal(r.code, 1);
   assert.match(r.err, /offices\[0\]\.lines\[0\]\.units: 整数/);
   r = run({ month: '2026-04', care_level: '21', offices: [{ office_no: '1310000001', service_type: '11', lines: [] }] });
-  assert.match(r.err, /unit_price か地域区分\(grade\)/);
+  assert.match(r.err, /unit_price、地域区分\(grade\)、市町村コード\(municipality\)のいずれかが必要です/);
   r = run({ month: '2026-04', care_level: '21', offices: [{ office_no: '1310000001', service_type: '11', unit_price: '11.40',
     lines: [{ service_code: '111211', units: 425, count: 40, over_limit_units: 100 }] }] });
   assert.equal(r.code, 1);
@@ -68,4 +68,30 @@ test('refusals name the member; extra members are ignored; the master file is ch
   r = run({ month: '2026-04', care_level: '21', offices: [] }, ['--codes', bad]);
   assert.equal(r.code, 1);
   assert.match(r.err, /codes\.csv:1:1\(保険者番号\)/);
+});
+
+test('an office priced by its municipality: 地域区分 imported as data, looked up for the month', () => {
+  const db = join(dir, 'chiiki.db');
+  const bad = writeCsv(dir, 'chiiki-bad.csv', ['市町村コード,市町村名,級地,適用開始日,適用終了日', '131016,千代田区,9級地,2024-04-01,2027-03-31']);
+  let r = kaigo(['import', 'chiiki', bad, '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /chiiki-bad\.csv:2:3\(級地\): 級地は 1〜7/);
+  const ok = writeCsv(dir, 'chiiki.csv', ['市町村コード,市町村名,級地,適用開始日,適用終了日',
+    '131016,千代田区,1級地,2024-04-01,2027-03-31', '122190,市原市,その他,R6.4.1,R9.3.31']);
+  r = kaigo(['import', 'chiiki', ok, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const c = (municipality) => ({ month: '2026-04', care_level: '21', offices: [{ office_no: '1310000001', service_type: '11', municipality,
+    lines: [{ service_code: '111211', units: 387, count: 10 }] }] });
+  r = run(c('131016'), ['--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.offices[0].unit_price, '11.40'); // 1級地 × 70% (訪問介護)
+  assert.equal(r.json.offices[0].total_cost, Math.floor(3870 * 11.4));
+  r = run(c('122190'), ['--db', db]);
+  assert.equal(r.json.offices[0].unit_price, '10.00'); // その他
+  r = run(c('131016'));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /--db/);
+  r = run(c('011002'), ['--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /市町村 011002 のこの月の地域区分がありません/);
 });
