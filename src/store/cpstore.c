@@ -10,8 +10,8 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-const char *const cps_kinds[] = {"cp.UPHOSOKU", "cp.UP1KYO", "cp.UP2KYO", "cp.UP3KYO",
-                                 "cp.UPPLAN",   "cp.UPSIKYU", "cp.UPJSK", NULL};
+const char *const cps_kinds[] = {"cp.UPHOSOKU", "cp.UP1KYO",  "cp.UP2KYO",     "cp.UP3KYO", "cp.UPPLAN",
+                                 "cp.UPSIKYU",  "cp.UPJSK",   "cp.UPYOBO",     "cp.UPYOBO_SUB", NULL};
 
 /* key - the record set a row belongs to (§6); "" for delete files. */
 static void key_of(enum cp_file f, char *const *v, char *out, size_t cap)
@@ -23,6 +23,10 @@ static void key_of(enum cp_file f, char *const *v, char *out, size_t cap)
     case CP_UP2KYO:
     case CP_UP3KYO:
         snprintf(out, cap, "%s", v[4]);
+        break;
+    case CP_UPYOBO:
+    case CP_UPYOBO_SUB:
+        snprintf(out, cap, "%s", v[3]);
         break;
     case CP_UPHOSOKU:
         if (strcmp(v[62], "000000") == 0)
@@ -129,6 +133,10 @@ static int tombstones(struct store *st, const struct cp_filedata *f, long long c
             snprintf(key, sizeof key, "%s:%s:%s", v[3], v[4], v[5]);
             rc = put(st, v[1], v[2], "cp.UPJSK", key, deleted_body, change);
             break;
+        case CP_DLTYOBO: /* the plan and its 別表 */
+            rc = put(st, v[1], v[2], "cp.UPYOBO", v[3], deleted_body, change) ||
+                 put(st, v[1], v[2], "cp.UPYOBO_SUB", v[3], deleted_body, change);
+            break;
         default:
             break;
         }
@@ -203,7 +211,8 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
         }
         if (problems)
             continue;
-        if (f->name.file == CP_DLT1KYO || f->name.file == CP_DLTPLAN || f->name.file == CP_DLTJSK) {
+        if (f->name.file == CP_DLT1KYO || f->name.file == CP_DLTPLAN || f->name.file == CP_DLTJSK ||
+            f->name.file == CP_DLTYOBO) {
             if (tombstones(st, f, change, sets))
                 return -1;
             continue;
@@ -302,8 +311,9 @@ done:
 
 static int unit_order(enum cp_file f)
 {
-    static const enum cp_file order[] = {CP_UP1KYO, CP_UP2KYO, CP_UP3KYO, CP_UPHOSOKU, CP_UPPLAN, CP_UPSIKYU, CP_UPJSK};
-    for (int i = 0; i < 7; i++)
+    static const enum cp_file order[] = {CP_UP1KYO, CP_UP2KYO,  CP_UP3KYO, CP_UPYOBO, CP_UPYOBO_SUB,
+                                         CP_UPHOSOKU, CP_UPPLAN, CP_UPSIKYU, CP_UPJSK};
+    for (int i = 0; i < 9; i++)
         if (order[i] == f)
             return i;
     return 9;
@@ -321,7 +331,8 @@ static bool wanted(enum cp_file f, const char *rkey, const char *what)
                : f == CP_UPHOSOKU                  ? rkey[0] == 'M' && !strcmp(rkey + 1, arg)
                                                    : false;
     if (!strncmp(what, "plan:", 5))
-        return (f == CP_UP1KYO || f == CP_UP2KYO || f == CP_UP3KYO) ? !strcmp(rkey, arg)
+        return (f == CP_UP1KYO || f == CP_UP2KYO || f == CP_UP3KYO || f == CP_UPYOBO || f == CP_UPYOBO_SUB)
+                   ? !strcmp(rkey, arg)
                : f == CP_UPHOSOKU ? rkey[0] == 'P' && !strcmp(rkey + 1, arg)
                                   : false;
     if (!strncmp(what, "jsk:", 4))
@@ -432,6 +443,10 @@ long cps_deliveries(struct store *st, const struct cp_filedata *files, const cha
             case CP_UP2KYO:
             case CP_UP3KYO:
                 snprintf(d.what, sizeof d.what, "plan:%s", v[4]);
+                break;
+            case CP_UPYOBO:
+            case CP_UPYOBO_SUB:
+                snprintf(d.what, sizeof d.what, "plan:%s", v[3]);
                 break;
             case CP_UPHOSOKU:
                 if (strcmp(v[62], "000000") == 0)

@@ -44,6 +44,13 @@ const sikyu = [V, INS, NO, '20260325', '202604', q('デイサービスさくら'
   '5264', '', '', '0', '5264', '10.90', '57377', '90', '51639', '', '5738', '0', '', '', '', '0', KYO, '9999999999', KYO, ''];
 const total = [V, INS, NO, '20260325', '202604', q(''), '9999999999', '', '999999', '', '', q(''), '0', '', '', '0', '', '', '', '', '0', '5264',
   '', '57377', '', '51639', '', '5738', '0', '', '', '', '', KYO, '9999999999', KYO, ''];
+// 介護予防: UPYOBO (57 items) and its 別表 UPYOBO_SUB (17), names as transcribed ([unverified] layout)
+const yobo = [V, INS, NO, '20260401', '1', '2', q('R8-001'), q('髙橋　﨑子'), '20260305', '20260401', '20270331', '21', '2', '1',
+  q('包括　花子'), q('ケア　太郎'), q('居宅介護支援事業所あおば'), q('千葉県市原市八幡2-3'), q('0436-00-0001'), '20250401', q('市原市地域包括支援センター'),
+  q('毎日散歩する'), q('孫の結婚式に出る'), ...Array.from({ length: 4 }, (_, i) => [q(`状況${i}`), q(`意向${i}`), '1', q(`課題${i}`)]).flat(),
+  q('血圧に注意'), q('通所で運動'), q('自立した生活を続ける'), '3', '1', '0', '1', '2', '0', '1', '2', '2', '2', '1', '2', q('特になし'), '20260402', q('髙橋　﨑子')];
+const yoboSub = [V, INS, NO, '20260401', '1', q('転倒の不安'), q('筋力をつける'), q('頑張りたい'), q('一人で買い物に行く'), '1',
+  q('無理のない運動'), q('毎朝の体操'), q('通所型サービス'), '1', q('通所型サービスA'), q('デイサービスさくら'), q('R8.4〜R9.3')];
 const N = (prefix, month, stamp = '20260325120000', from = KYO, fk = '43', to = PROV, tk = '15') =>
   `${prefix}${month ? '_' + month : ''}_${from}_${fk}_${to}_${tk}_${stamp}.CSV`;
 
@@ -60,11 +67,15 @@ test('every core file type reads and writes back byte-identical', () => {
     file(N('DLTPLAN', '202604', '20260326100000'), [[V, INS, NO, '202604']]),
     file(N('UPJSK', '202604', '20260501090000', PROV, '15', KYO, '43'), [plan('jsk')], { eol: '\n', final: false }),
     file(N('DLTJSK', '202604', '20260502090000', PROV, '15', KYO, '43'), [[V, INS, NO, '202604', PROV, '15']]),
+    file(N('UPYOBO', null, '20260325170000', KYO, '46'), [yobo]),
+    file(N('UPYOBO_SUB', null, '20260325170000', KYO, '46'), [yoboSub, [...yoboSub.slice(0, 9), '2', ...yoboSub.slice(10)]]),
+    file(N('DLTYOBO', null, '20260326120000', KYO, '46'), [[V, INS, NO, '20260301']]),
   ];
   const r = kaigo(['exchange', 'check', ...files, '--rewrite', out]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /送信単位 20260325120000: 4 ファイル、5 レコードを受け付けました/);
   assert.match(r.out, /送信単位 20260325130000: 3 ファイル/);
+  assert.match(r.out, /送信単位 20260325170000: 2 ファイル、3 レコードを受け付けました/);
   for (const f of files) {
     const name = f.split('/').pop();
     assert.deepEqual(readFileSync(join(out, name)), readFileSync(f), name);
@@ -125,6 +136,8 @@ test('import stores each person\'s sets; export gives the same files back; delet
     file(N('UPSIKYU', '202604', '20260325150000'), [sikyu, total]),
   ];
   const planUnit = [
+    file(N('UPYOBO', null, '20260325160000'), [yobo]),
+    file(N('UPYOBO_SUB', null, '20260325160000'), [yoboSub]),
     file(N('UPHOSOKU', '000000', '20260325160000'), [hosoku('20260401', '000000')]),
     file(N('UP1KYO', null, '20260325160000'), [kyo1]),
     file(N('UP2KYO', null, '20260325160000'), [kyo2]),
@@ -133,6 +146,7 @@ test('import stores each person\'s sets; export gives the same files back; delet
   let r = kaigo(['exchange', 'import', ...month, ...planUnit, '--db', db]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /送信単位 20260325150000: 3 ファイル、5 レコードを取り込みました\(記録 3 件\)/);
+  assert.match(r.out, /送信単位 20260325160000: 6 ファイル、6 レコードを取り込みました/);
   const exp = join(dir, 'exp');
   mkdirSync(exp);
   r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--month', '202604', '--to', `${PROV}:15`, exp, '--db', db]);
