@@ -43,23 +43,29 @@ unsigned chosa_item_count(struct date on)
     return n;
 }
 
-/* answer_allowed - code is one of "c1:label|c2:label…". */
-static bool answer_allowed(const char *answers, const char *code)
+const char *chosa_answer_label(const char *answers, const char *code, size_t *len)
 {
     size_t n = strlen(code);
-    const char *p = answers;
-    while (*p) {
+    for (const char *p = answers; *p;) {
         const char *colon = strchr(p, ':');
         if (!colon)
-            return false;
-        if ((size_t)(colon - p) == n && memcmp(p, code, n) == 0)
-            return true;
+            return NULL;
         const char *bar = strchr(colon, '|');
         if (!bar)
-            break;
-        p = bar + 1;
+            bar = colon + strlen(colon);
+        if ((size_t)(colon - p) == n && memcmp(p, code, n) == 0) {
+            *len = (size_t)(bar - colon - 1);
+            return colon + 1;
+        }
+        p = *bar ? bar + 1 : bar;
     }
-    return false;
+    return NULL;
+}
+
+static bool answer_allowed(const char *answers, const char *code)
+{
+    size_t len;
+    return chosa_answer_label(answers, code, &len) != NULL;
 }
 
 /* allowed_text - "1(ない)、2(ある)" from the answers column. */

@@ -53,6 +53,9 @@ struct chosa {
 /* chosa_item - the definition of item id in force on 'on' (a row of
  * chosa_items), or NULL if the form of that date has no such item. */
 const struct code_row *chosa_item(const char *id, struct date on);
+/* chosa_answer_label - the label of answer code in an item's answers column
+ * ("1:ない|2:ある"): a pointer into it and *len bytes, or NULL if code is not one. */
+const char *chosa_answer_label(const char *answers, const char *code, size_t *len) NONNULL(1, 2, 3);
 /* chosa_item_count - number of items of the form in force on 'on'. */
 unsigned chosa_item_count(struct date on);
 /* chosa_check - every item of the form in force on c->surveyed answered once,

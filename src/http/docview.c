@@ -59,23 +59,13 @@ static json_t *applications(json_t *rows, struct date today)
     return json_pack("{s:o}", "applications", out);
 }
 
+/* answer_label - the item's label for code, copied into out ("" if none). */
 static const char *answer_label(const char *answers, const char *code, char *out, size_t cap)
 {
-    size_t n = strlen(code);
-    for (const char *p = answers; *p;) {
-        const char *colon = strchr(p, ':');
-        if (!colon)
-            break;
-        const char *bar = strchr(colon, '|');
-        if (!bar)
-            bar = colon + strlen(colon);
-        if ((size_t)(colon - p) == n && memcmp(p, code, n) == 0) {
-            snprintf(out, cap, "%.*s", (int)(bar - colon - 1), colon + 1);
-            return out;
-        }
-        p = *bar ? bar + 1 : bar;
-    }
-    return "";
+    size_t n;
+    const char *l = chosa_answer_label(answers, code, &n);
+    snprintf(out, cap, "%.*s", l ? (int)n : 0, l ? l : "");
+    return out;
 }
 
 static const char *const group_names[] = {"",         "身体機能・起居動作", "生活機能",

@@ -1455,12 +1455,7 @@ static int d_delivery(struct req *r)
         return rc < 0 ? http_error(r, 500, "internal", "内部エラーが発生しました")
                       : http_error(r, 404, "not_found", "該当する情報が見つかりません");
     snprintf(r->office_no, sizeof r->office_no, "%s", o.office_no);
-    if (start_disclosure(r, CAT_CAREPLAN, WHAT_DOCS) || !r->waiting)
-        return 0;
-    r->disc->doc_fn = doc_row;
-    r->disc->row_ctx = r;
-    disclose_async(thread_store(), auditq, r->disc, disclosed, r);
-    return HANDLER_SUSPENDED;
+    return d_docs(r); /* the route's category is 計画; the answer is built from r->dlv */
 }
 
 static int h_delivery_ack(struct req *r)

@@ -414,6 +414,35 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
 
 /* ---- deliveries -------------------------------------------------------------------- */
 
+/* what_of - the unit a row travels in, from its set's key (key_of): "plan:" + plan date,
+ * "month:" + 対象年月, "jsk:" + 対象年月; -1 for delete files. */
+static int what_of(enum cp_file f, char *const *v, char *out, size_t cap)
+{
+    char key[48];
+    key_of(f, v, key, sizeof key);
+    switch (f) {
+    case CP_UP1KYO:
+    case CP_UP2KYO:
+    case CP_UP3KYO:
+    case CP_UPYOBO:
+    case CP_UPYOBO_SUB:
+        snprintf(out, cap, "plan:%.8s", key);
+        return 0;
+    case CP_UPHOSOKU: /* "P" + plan date or "M" + month */
+        snprintf(out, cap, "%s:%.8s", key[0] == 'P' ? "plan" : "month", key + 1);
+        return 0;
+    case CP_UPPLAN:
+    case CP_UPSIKYU:
+        snprintf(out, cap, "month:%.6s", key);
+        return 0;
+    case CP_UPJSK: /* month:office:type */
+        snprintf(out, cap, "jsk:%.6s", key);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 long cps_deliveries(struct store *st, const struct cp_filedata *files, const char *const *paths,
                     size_t n, const char *from_org, int64_t now,
                     void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx)
@@ -436,34 +465,8 @@ long cps_deliveries(struct store *st, const struct cp_filedata *files, const cha
             memset(&d, 0, sizeof d);
             snprintf(d.person.insurer_no, sizeof d.person.insurer_no, "%s", v[1]);
             snprintf(d.person.insured_no, sizeof d.person.insured_no, "%s", v[2]);
-            switch (f->name.file) {
-            case CP_UP1KYO:
-                snprintf(d.what, sizeof d.what, "plan:%s", v[13]);
-                break;
-            case CP_UP2KYO:
-            case CP_UP3KYO:
-                snprintf(d.what, sizeof d.what, "plan:%s", v[4]);
-                break;
-            case CP_UPYOBO:
-            case CP_UPYOBO_SUB:
-                snprintf(d.what, sizeof d.what, "plan:%s", v[3]);
-                break;
-            case CP_UPHOSOKU:
-                if (strcmp(v[62], "000000") == 0)
-                    snprintf(d.what, sizeof d.what, "plan:%s", v[3]);
-                else
-                    snprintf(d.what, sizeof d.what, "month:%s", v[62]);
-                break;
-            case CP_UPPLAN:
-            case CP_UPSIKYU:
-                snprintf(d.what, sizeof d.what, "month:%s", v[4]);
-                break;
-            case CP_UPJSK:
-                snprintf(d.what, sizeof d.what, "jsk:%s", v[4]);
-                break;
-            default:
+            if (what_of(f->name.file, v, d.what, sizeof d.what))
                 continue; /* deletions travel as stored state, not as files */
-            }
             snprintf(d.to_org, sizeof d.to_org, "%s", to.id);
             snprintf(d.stamp, sizeof d.stamp, "%s", f->name.stamp);
             snprintf(d.to_kind, sizeof d.to_kind, "%s", f->name.to_kind);

@@ -222,6 +222,21 @@ static void read_org(sqlite3_stmt *q, struct org *o)
     sq_copy_col(q, 5, o->office_no, sizeof o->office_no);
 }
 
+/* one_org - the organisation a statement keyed by one text finds, or NOTFOUND. */
+static int one_org(struct store *st, int stmt, const char *key, struct org *out, const char *what)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, stmt);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, key);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        read_org(q, out);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, what);
+}
+
 static int a_org_add(struct store *st, const struct org *o, const char *by)
 {
     struct sqlite_store *s = S(st);
@@ -244,16 +259,7 @@ static int a_org_add(struct store *st, const struct org *o, const char *by)
 
 static int a_org_by_office(struct store *st, const char *office_no, struct org *out)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = Q(s, A_ORG_BY_OFFICE);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, office_no);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        read_org(q, out);
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "org_by_office");
+    return one_org(st, A_ORG_BY_OFFICE, office_no, out, "org_by_office");
 }
 
 static void read_delivery(sqlite3_stmt *q, struct delivery *d)
@@ -346,16 +352,7 @@ static int a_delivery_mark(struct store *st, const struct person_key *k, const c
 
 static int a_org_get(struct store *st, const char *id, struct org *out)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = Q(s, A_ORG_GET);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        read_org(q, out);
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "org_get");
+    return one_org(st, A_ORG_GET, id, out, "org_get");
 }
 
 static int a_org_list(struct store *st, int (*fn)(void *ctx, const struct org *o), void *ctx)
