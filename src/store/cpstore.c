@@ -164,17 +164,135 @@ static uint64_t fnv(const char *a, const char *b, const char *c)
     return h;
 }
 
-static size_t *find_slot(struct set_index *ix, const struct set *sets, const char *ins, const char *no,
-                         const char *key)
+static size_t *find_slot(struct set_index *ix, const struct set *sets, size_t stride, const char *ins,
+                         const char *no, const char *key)
 {
     size_t i = (size_t)fnv(ins, no, key) & (ix->cap - 1);
     while (ix->slot[i]) {
-        const struct set *x = &sets[ix->slot[i] - 1];
+        const struct set *x = (const struct set *)((const char *)sets + (ix->slot[i] - 1) * stride);
         if (!strcmp(x->insurer, ins) && !strcmp(x->insured, no) && !strcmp(x->key, key))
             break;
         i = (i + 1) & (ix->cap - 1);
     }
     return &ix->slot[i];
+}
+
+/* group - one upload file's rows by (person, key), keeping their order; the file's
+ * sets go to *all (grown as needed), their row chains into next[] (per row). */
+struct pending_set {
+    struct set s;
+    size_t file;
+};
+struct pending {
+    struct pending_set *v;
+    size_t n, cap;
+    size_t **next; /* per file: the row after each row in its set, or (size_t)-1 */
+};
+
+static void group(const struct cp_filedata *f, size_t fi, struct pending *p)
+{
+    size_t *next = xmalloc((f->n ? f->n : 1) * sizeof *next);
+    size_t *tail = xmalloc((f->n ? f->n : 1) * sizeof *tail);
+    p->next[fi] = next;
+    struct set_index ix = {NULL, 64};
+    while (ix.cap < 2 * f->n)
+        ix.cap *= 2;
+    ix.slot = xcalloc(ix.cap, sizeof *ix.slot);
+    size_t base = p->n; /* this file's sets are v[base..] */
+    struct set *s = NULL;
+    for (size_t i = 0; i < f->n; i++) {
+        char key[48];
+        key_of(f->name.file, f->r[i].f, key, sizeof key);
+        size_t j;
+        struct set *last = p->n > base ? &p->v[p->n - 1].s : NULL;
+        if (last && !strcmp(last->insured, f->r[i].f[2]) && !strcmp(last->insurer, f->r[i].f[1]) &&
+            !strcmp(last->key, key))
+            j = p->n - 1 - base; /* the common case: the same set as the row before */
+        else {
+            size_t *slot = find_slot(&ix, &p->v[base].s, sizeof p->v[0], f->r[i].f[1], f->r[i].f[2], key);
+            if (*slot)
+                j = *slot - 1;
+            else {
+                if (p->n == p->cap) {
+                    p->cap = p->cap ? 2 * p->cap : 1024;
+                    p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+                }
+                j = p->n++ - base;
+                struct pending_set *ps = &p->v[base + j];
+                memset(ps, 0, sizeof *ps);
+                ps->file = fi;
+                snprintf(ps->s.insurer, sizeof ps->s.insurer, "%s", f->r[i].f[1]);
+                snprintf(ps->s.insured, sizeof ps->s.insured, "%s", f->r[i].f[2]);
+                snprintf(ps->s.key, sizeof ps->s.key, "%s", key);
+                ps->s.first = i;
+                *slot = j + 1;
+            }
+        }
+        s = &p->v[base + j].s;
+        if (s->n)
+            next[tail[j]] = i;
+        tail[j] = i;
+        next[i] = (size_t)-1;
+        s->n++;
+    }
+    free(tail);
+    free(ix.slot);
+}
+
+/* by_place - the sets in the order of the records table's key (person, kind, key),
+ * then file order: the B-tree then grows at one place at a time instead of every
+ * file's sets being threaded between the sets already written. */
+static const struct cp_filedata *sort_files;
+static int by_place(const void *pa, const void *pb)
+{
+    const struct pending_set *a = pa, *b = pb;
+    int c = strcmp(a->s.insurer, b->s.insurer);
+    if (!c)
+        c = strcmp(a->s.insured, b->s.insured);
+    if (!c)
+        c = strcmp(cp_prefix(sort_files[a->file].name.file), cp_prefix(sort_files[b->file].name.file));
+    if (!c)
+        c = strcmp(a->s.key, b->s.key);
+    if (!c)
+        c = (a->file > b->file) - (a->file < b->file);
+    if (!c)
+        c = (a->s.first > b->s.first) - (a->s.first < b->s.first);
+    return c;
+}
+
+/* flush - writes the pending sets in place order and forgets them. */
+static int flush(struct store *st, const struct cp_filedata *files, size_t nfiles, struct pending *p,
+                 long long change, long *sets)
+{
+    sort_files = files;
+    qsort(p->v, p->n, sizeof *p->v, by_place);
+    size_t maxrows = 1;
+    for (size_t j = 0; j < p->n; j++)
+        if (p->v[j].s.n > maxrows)
+            maxrows = p->v[j].s.n;
+    size_t *rows = xmalloc(maxrows * sizeof *rows);
+    int rc = 0;
+    for (size_t j = 0; j < p->n && rc == 0; j++) {
+        struct set *s = &p->v[j].s;
+        const struct cp_filedata *f = &files[p->v[j].file];
+        size_t m = 0;
+        for (size_t i = s->first; i != (size_t)-1; i = p->next[p->v[j].file][i])
+            rows[m++] = i;
+        s->rows = rows;
+        char kind[24];
+        snprintf(kind, sizeof kind, "cp.%s", cp_prefix(f->name.file));
+        char *body = encode(f, s);
+        rc = !body || put(st, s->insurer, s->insured, kind, s->key, body, change);
+        free(body);
+        ++*sets;
+    }
+    free(rows);
+    for (size_t i = 0; i < nfiles; i++) {
+        free(p->next[i]);
+        p->next[i] = NULL;
+    }
+    p->n = 0;
+    return rc ? -1 : 0;
 }
 
 long cps_import(struct store *st, const struct actor *a, const struct cp_filedata *files,
@@ -186,9 +304,9 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
     long long change;
     if (st->ops->change_begin(st, a->id, "ケアプラン連携CSVの取込", &change))
         return -1;
+    /* persons must be in the registry (records of one person usually follow each other) */
     for (size_t fi = 0; fi < n; fi++) {
         const struct cp_filedata *f = &files[fi];
-        /* persons must be in the registry (records of one person usually follow each other) */
         char last[18] = "";
         bool last_ok = false;
         for (size_t i = 0; i < f->n; i++) {
@@ -209,72 +327,28 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
                 problems++;
             }
         }
-        if (problems)
-            continue;
-        if (f->name.file == CP_DLT1KYO || f->name.file == CP_DLTPLAN || f->name.file == CP_DLTJSK ||
-            f->name.file == CP_DLTYOBO) {
-            if (tombstones(st, f, change, sets))
-                return -1;
-            continue;
-        }
-        /* group the rows by (person, key), keeping their order */
-        struct set *s = xcalloc(f->n ? f->n : 1, sizeof *s);
-        size_t ns = 0;
-        struct set_index ix = {NULL, 64};
-        while (ix.cap < 2 * f->n)
-            ix.cap *= 2;
-        ix.slot = xcalloc(ix.cap, sizeof *ix.slot);
-        size_t *rows = xmalloc((f->n ? f->n : 1) * sizeof *rows);
-        size_t *next = xmalloc((f->n ? f->n : 1) * sizeof *next); /* row chain per set */
-        size_t *tail = xmalloc((f->n ? f->n : 1) * sizeof *tail);
-        for (size_t i = 0; i < f->n; i++) {
-            char key[48];
-            key_of(f->name.file, f->r[i].f, key, sizeof key);
-            size_t j;
-            if (ns && !strcmp(s[ns - 1].insured, f->r[i].f[2]) && !strcmp(s[ns - 1].insurer, f->r[i].f[1]) &&
-                !strcmp(s[ns - 1].key, key))
-                j = ns - 1; /* the common case: the same set as the row before */
-            else {
-                size_t *slot = find_slot(&ix, s, f->r[i].f[1], f->r[i].f[2], key);
-                if (*slot)
-                    j = *slot - 1;
-                else {
-                    j = ns++;
-                    snprintf(s[j].insurer, sizeof s[j].insurer, "%s", f->r[i].f[1]);
-                    snprintf(s[j].insured, sizeof s[j].insured, "%s", f->r[i].f[2]);
-                    snprintf(s[j].key, sizeof s[j].key, "%s", key);
-                    s[j].first = i;
-                    *slot = j + 1;
-                }
-            }
-            if (s[j].n)
-                next[tail[j]] = i;
-            tail[j] = i;
-            next[i] = (size_t)-1;
-            s[j].n++;
-        }
-        char kind[24];
-        snprintf(kind, sizeof kind, "cp.%s", cp_prefix(f->name.file));
-        int rc = 0;
-        for (size_t j = 0; j < ns && rc == 0; j++) {
-            size_t m = 0;
-            for (size_t i = s[j].first; i != (size_t)-1; i = next[i])
-                rows[m++] = i;
-            s[j].rows = rows;
-            char *body = encode(f, &s[j]);
-            rc = !body || put(st, s[j].insurer, s[j].insured, kind, s[j].key, body, change);
-            free(body);
-            ++*sets;
-        }
-        free(rows);
-        free(next);
-        free(tail);
-        free(ix.slot);
-        free(s);
-        if (rc)
-            return -1;
     }
-    return problems;
+    if (problems)
+        return problems;
+    /* upload files' sets are written together in place order; a delete file takes
+     * effect where it stands in the unit (the sets before it first) */
+    struct pending p = {NULL, 0, 0, xcalloc(n ? n : 1, sizeof(size_t *))};
+    int rc = 0;
+    for (size_t fi = 0; fi < n && rc == 0; fi++) {
+        const struct cp_filedata *f = &files[fi];
+        if (f->name.file == CP_DLT1KYO || f->name.file == CP_DLTPLAN || f->name.file == CP_DLTJSK ||
+            f->name.file == CP_DLTYOBO)
+            rc = flush(st, files, n, &p, change, sets) || tombstones(st, f, change, sets);
+        else
+            group(f, fi, &p);
+    }
+    if (rc == 0)
+        rc = flush(st, files, n, &p, change, sets);
+    for (size_t i = 0; i < n; i++)
+        free(p.next[i]);
+    free(p.next);
+    free(p.v);
+    return rc ? -1 : 0;
 }
 
 int cps_decode(const char *body, struct cp_filedata *out)

@@ -1611,6 +1611,11 @@ struct store *store_open_sqlite(const char *path, bool readonly)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 10000);
+    /* Plans must not depend on bound values: a parameter compared with kind could
+     * select the partial index record_applications (0004), and SQLite then
+     * prepares the statement again for every new value — each record_put paid a
+     * full compile. The index is used only by queries naming 'application'. */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
     if (sq_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
                 " PRAGMA temp_store = MEMORY;") ||
         (!readonly && sq_exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s)) ||
