@@ -23,9 +23,12 @@ if [ ! -f "$out/persons.$PERSONS" ]; then
   tail -n +2 "$out/csv/insured.csv" | cut -d, -f1,2 > "$out/persons.$PERSONS"
   stamp=20260325120000 from=1270100017 to=1370100018
   gen() { awk -F, -v lines="$LINES" -v kind="$1" -f /dev/stdin "$out/persons.$PERSONS"; }
-  # 第6表: LINES lines per person over April; 第7表: one service line and the total; 補足: one row
+  # 第6表: LINES lines per person over April, each line another service code than the one
+  # before (basic service, 入浴介助加算, a 処遇改善 line) and the start time alternating, so that
+  # consecutive lines differ in more than the day; 第7表: one service line and the total; 補足: one row
   gen plan <<'AWK' | iconv -f UTF-8 -t CP932 > "$out/UPPLAN_202604_1270100017_43_1370100018_15_20260325120000.CSV"
-{ for (i = 0; i < lines; i++) printf "202407,%s,%s,20260325,202604,1270100017,\"ケア　太郎\",658,,202604%02d,,0930,1600,1,151111,,,\"\",,1370100018,\"デイサービスさくら\",,0,1270100017,\r\n", $1, $2, 1 + i % 30 }
+{ for (i = 0; i < lines; i++) printf "202407,%s,%s,20260325,202604,1270100017,\"ケア　太郎\",658,,202604%02d,,%s,%s,1,%s,,,\"\",,1370100018,\"デイサービスさくら\",,0,1270100017,\r\n", $1, $2, 1 + int(i * 30 / lines), start[1 + i % 2], end[1 + i % 2], code[1 + i % 3] }
+BEGIN { split("151111 155051 156100", code, " "); split("0930 1000", start, " "); split("1600 1545", end, " ") }
 AWK
   gen sikyu <<'AWK' | iconv -f UTF-8 -t CP932 > "$out/UPSIKYU_202604_1270100017_43_1370100018_15_20260325120000.CSV"
 { printf "202407,%s,%s,20260325,202604,\"デイサービスさくら\",1370100018,,151111,,,\"\",658,,,%d,%d,%d,,,0,%d,10.90,%d,90,%d,,%d,0,,,,0,1270100017,9999999999,1270100017,\r\n", $1, $2, lines, 658*lines, 658*lines, 658*lines, int(658*lines*10.9), int(int(658*lines*10.9)*0.9), int(658*lines*10.9)-int(int(658*lines*10.9)*0.9)

@@ -480,7 +480,13 @@ static int doc_row(void *ctx, const char *kind, const char *rkey, const char *bo
 {
     struct req *r = ctx;
     /* the CSV standard's sets are kept as text, the other documents as JSON */
-    json_t *b = strncmp(kind, "cp.", 3) == 0 ? json_string(body) : json_loads(body, JSON_REJECT_DUPLICATES, NULL);
+    json_t *b;
+    if (strncmp(kind, "cp.", 3) == 0) {
+        char *text = cps_plain(body);
+        b = text ? json_string(text) : NULL;
+        free(text);
+    } else
+        b = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
     if (!b)
         return 1;
     json_array_append_new(r->docs, json_pack("{s:s,s:s,s:o}", "kind", kind, "rkey", rkey, "body", b));

@@ -1,7 +1,9 @@
 /* cpfile.c - care-plan CSV files in and out; see cpfile.h. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/cpfile.h"
 #include "util/csv.h"
@@ -34,7 +36,8 @@ void cpfile_free(struct cp_filedata *f)
     for (size_t i = 0; i < f->n; i++)
         free(f->r[i].f);
     free(f->r);
-    free(f->text);
+    for (size_t i = 0; i < CPFILE_MAX_PARTS; i++)
+        free(f->text[i]);
     memset(f, 0, sizeof *f);
 }
 
@@ -74,8 +77,8 @@ int cpfile_parse_text(const char *src, size_t n, struct cp_filedata *out)
     char *text = xmalloc(n + 1);
     memcpy(text, src, n);
     text[n] = '\0';
-    free(out->text);
-    out->text = text;
+    free(out->text[0]);
+    out->text[0] = text;
     struct csv_reader r;
     csv_init(&r, text, n);
     long line;
@@ -108,53 +111,58 @@ static int month_column(enum cp_file f)
     }
 }
 
-long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filedata *out,
-                 cp_err_fn *err, void *ctx)
+/* One stretch of a file's bytes that starts at a record boundary, read on its own
+ * (a thread each when the file is split): decode, 外字 check, CSV records and
+ * their field checks. Lines are counted from the stretch's start. */
+struct part {
+    const char *bytes;
+    size_t n;
+    const struct cp_name *name;
+    const struct cp_layout *L;
+    cp_err_fn *err;
+    void *ctx;
+    /* out */
+    struct cp_filedata d; /* records and text (d.text[0]) */
+    long problems;
+    long lfs;        /* line feeds in bytes[0..n) */
+    char version[8]; /* the first record's CSV version */
+};
+
+static long read_part(struct part *pt)
 {
-    memset(out, 0, sizeof *out);
+    const struct cp_layout *L = pt->L;
+    struct cp_filedata *out = &pt->d;
+    cp_err_fn *err = pt->err;
+    void *ctx = pt->ctx;
     long problems = 0;
-    const char *base = strrchr(fname, '/');
-    base = base ? base + 1 : fname;
     const char *why;
-    if (cp_name_parse(base, &out->name, &why)) {
-        err(ctx, 0, 0, "", why);
-        return 1;
-    }
-    out->layout = cp_layout(out->name.file);
-    if (!out->layout) {
-        err(ctx, 0, 0, "", "このファイル種別(介護予防・総合事業の様式)のレイアウトはまだ読み込めません");
-        return 1;
-    }
-    if (n > CPFILE_MAX_BYTES) {
-        err(ctx, 0, 0, "", "ファイルが大きすぎます");
-        return 1;
-    }
     struct buf text;
-    buf_init(&text, 4 * (size_t)n + 16);
+    buf_init(&text, 4 * pt->n + 16);
     size_t bad;
-    if (cp932_to_utf8(bytes, n, &text, &bad)) {
-        err(ctx, line_of(bytes, bad), 0, "", "Shift-JIS(MS932)として読めないバイトがあります");
+    if (cp932_to_utf8(pt->bytes, pt->n, &text, &bad)) {
+        err(ctx, line_of(pt->bytes, bad), 0, "", "Shift-JIS(MS932)として読めないバイトがあります");
         buf_release(&text);
-        return 1;
+        return pt->problems = 1;
     }
     long pua = pua_at(text.ptr ? text.ptr : "", text.len);
     if (pua >= 0) {
         err(ctx, line_of(text.ptr, (size_t)pua), 0, "", "外字(利用者定義文字)は使えません");
         buf_release(&text);
-        return 1;
+        return pt->problems = 1;
     }
     const char *t = text.ptr ? text.ptr : "";
     const char *nl = memchr(t, '\n', text.len);
     out->crlf = nl && nl > t && nl[-1] == '\r';
     out->final_newline = text.len > 0 && t[text.len - 1] == '\n';
+    for (const char *q = t; (q = memchr(q, '\n', text.len - (size_t)(q - t))) != NULL; q++)
+        pt->lfs++;
 
     struct csv_reader r;
     csv_init(&r, t, text.len);
     long line;
     struct csv_error ce;
     int got;
-    char version[8] = "";
-    const struct cp_layout *L = out->layout;
+    char *version = pt->version;
     int mcol = month_column(L->file);
     size_t start = r.off;
     while ((got = csv_next(&r, &line, &ce)) > 0) {
@@ -179,10 +187,10 @@ long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filed
             continue;
         /* one CSV version per file, matching the name's era */
         if (!version[0]) {
-            snprintf(version, sizeof version, "%.*s", (int)r.field[0].len, r.field[0].ptr);
-            if (out->name.v3 != (strcmp(version, CP_VERSION_V3) == 0)) {
+            snprintf(version, sizeof pt->version, "%.*s", (int)r.field[0].len, r.field[0].ptr);
+            if (pt->name->v3 != (strcmp(version, CP_VERSION_V3) == 0)) {
                 err(ctx, line, 1, L->cols[0].name,
-                    out->name.v3 ? "v3 のファイル名(サービス種類コードなし)には CSVバージョン 202208 が必要です"
+                    pt->name->v3 ? "v3 のファイル名(サービス種類コードなし)には CSVバージョン 202208 が必要です"
                                  : "サービス種類コード付きのファイル名(v4)に CSVバージョン 202208(v3)は使えません");
                 problems++;
             }
@@ -190,7 +198,7 @@ long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filed
             err(ctx, line, 1, L->cols[0].name, "1ファイルに異なるCSVバージョンのレコードは混在できません");
             problems++;
         }
-        if (mcol && !str_eq(r.field[mcol - 1], out->name.month)) {
+        if (mcol && !str_eq(r.field[mcol - 1], pt->name->month)) {
             err(ctx, line, mcol, L->cols[mcol - 1].name,
                 "ファイル名の年月と一致しません(1ファイルは単月のサービス提供年月のみ)");
             problems++;
@@ -202,8 +210,159 @@ long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filed
         problems++;
     }
     csv_release(&r);
-    out->text = text.ptr; /* the records' raw text points into it */
+    out->text[0] = text.ptr; /* the records' raw text points into it */
+    return pt->problems = problems;
+}
+
+static void *read_part_thread(void *arg)
+{
+    read_part(arg);
+    return NULL;
+}
+
+static void quiet(void *ctx, long line, int column, const char *name, const char *msg)
+{
+    (void)ctx, (void)line, (void)column, (void)name, (void)msg;
+}
+
+/* split - up to k stretches of bytes[0..n) that start at record boundaries: after a
+ * line feed outside quotes. In MS932 neither '"' nor LF is ever the second byte of
+ * a character, so quote parity over the raw bytes tells. (In a file with quoting
+ * errors the split may fall inside a record; the caller then reads serially.)
+ * Returns the number of stretches; cut[i] is where stretch i starts, cut[k] = n. */
+static size_t split(const char *b, size_t n, size_t k, size_t cut[])
+{
+    size_t m = 0, pos = 0;
+    unsigned quotes = 0; /* parity of '"' in b[0..pos) */
+    cut[m++] = 0;
+    for (size_t i = 1; i < k; i++) {
+        size_t target = n / k * i;
+        if (target <= pos)
+            continue;
+        for (; pos < target; pos++)
+            quotes ^= b[pos] == '"';
+        while (pos < n) {
+            char c = b[pos++];
+            quotes ^= c == '"';
+            if (c == '\n' && !quotes)
+                break;
+        }
+        if (pos >= n)
+            break;
+        cut[m++] = pos;
+    }
+    cut[m] = n;
+    return m;
+}
+
+/* read_parallel - the parts read on their own threads and joined; 0 when every part
+ * read without a problem and they agree (one CSV version), else 1 (nothing
+ * reported: the caller reads again serially to report in order). */
+static long read_parallel(const char *bytes, size_t n, size_t parts, struct cp_filedata *out)
+{
+    size_t cut[CPFILE_MAX_PARTS + 1];
+    size_t m = split(bytes, n, parts, cut);
+    struct part pt[CPFILE_MAX_PARTS];
+    pthread_t th[CPFILE_MAX_PARTS];
+    bool started[CPFILE_MAX_PARTS] = {false};
+    memset(pt, 0, sizeof pt);
+    for (size_t i = 0; i < m; i++) {
+        pt[i] = (struct part){.bytes = bytes + cut[i], .n = cut[i + 1] - cut[i], .name = &out->name,
+                              .L = out->layout, .err = quiet};
+        pt[i].d.name = out->name;
+        pt[i].d.layout = out->layout;
+    }
+    for (size_t i = 1; i < m; i++)
+        started[i] = pthread_create(&th[i], NULL, read_part_thread, &pt[i]) == 0;
+    read_part(&pt[0]);
+    long problems = 0;
+    size_t total = 0;
+    for (size_t i = 1; i < m; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            read_part(&pt[i]); /* no thread to be had: read it here */
+    }
+    for (size_t i = 0; i < m; i++) {
+        problems += pt[i].problems;
+        total += pt[i].d.n;
+        if (i && pt[i].version[0] && strcmp(pt[i].version, pt[0].version) != 0)
+            problems++;
+    }
+    if (problems == 0) {
+        out->crlf = pt[0].d.crlf;
+        out->final_newline = pt[m - 1].d.final_newline;
+        out->r = xmalloc((total ? total : 1) * sizeof *out->r);
+        out->cap = total ? total : 1;
+        long line0 = 0;
+        for (size_t i = 0; i < m; i++) {
+            for (size_t j = 0; j < pt[i].d.n; j++) {
+                out->r[out->n] = pt[i].d.r[j];
+                out->r[out->n++].line += line0;
+            }
+            line0 += pt[i].lfs;
+            out->text[i] = pt[i].d.text[0];
+            free(pt[i].d.r); /* the records' fields now belong to out */
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < m; i++)
+        cpfile_free(&pt[i].d);
+    return 1;
+}
+
+static size_t auto_parts(size_t n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = cpus > 0 ? (size_t)cpus : 1;
+    if (k > CPFILE_MAX_PARTS)
+        k = CPFILE_MAX_PARTS;
+    if (k > n / CPFILE_PART_MIN_BYTES)
+        k = n / CPFILE_PART_MIN_BYTES;
+    return k ? k : 1;
+}
+
+long cpfile_read_parts(const char *fname, const char *bytes, size_t n, size_t parts, struct cp_filedata *out,
+                       cp_err_fn *err, void *ctx)
+{
+    memset(out, 0, sizeof *out);
+    const char *base = strrchr(fname, '/');
+    base = base ? base + 1 : fname;
+    const char *why;
+    if (cp_name_parse(base, &out->name, &why)) {
+        err(ctx, 0, 0, "", why);
+        return 1;
+    }
+    out->layout = cp_layout(out->name.file);
+    if (!out->layout) {
+        err(ctx, 0, 0, "", "このファイル種別(介護予防・総合事業の様式)のレイアウトはまだ読み込めません");
+        return 1;
+    }
+    if (n > CPFILE_MAX_BYTES) {
+        err(ctx, 0, 0, "", "ファイルが大きすぎます");
+        return 1;
+    }
+    if (parts == 0)
+        parts = auto_parts(n);
+    if (parts > CPFILE_MAX_PARTS)
+        parts = CPFILE_MAX_PARTS;
+    if (parts > 1 && read_parallel(bytes, n, parts, out) == 0)
+        return 0;
+    /* one part: the whole file, problems reported in order */
+    struct cp_name name = out->name;
+    const struct cp_layout *L = out->layout;
+    struct part pt = {.bytes = bytes, .n = n, .name = &name, .L = L, .err = err, .ctx = ctx};
+    pt.d.name = name;
+    pt.d.layout = L;
+    long problems = read_part(&pt);
+    *out = pt.d;
     return problems;
+}
+
+long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filedata *out,
+                 cp_err_fn *err, void *ctx)
+{
+    return cpfile_read_parts(fname, bytes, n, 0, out, err, ctx);
 }
 
 char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column)

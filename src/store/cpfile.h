@@ -24,6 +24,10 @@
 #include "domain/cpcsv.h"
 
 #define CPFILE_MAX_BYTES (512u << 20)
+/* A file of at least 2 × CPFILE_PART_MIN_BYTES is read in up to CPFILE_MAX_PARTS
+ * stretches on as many threads as there are processors (the ingest benchmark). */
+#define CPFILE_MAX_PARTS 8
+#define CPFILE_PART_MIN_BYTES (4u << 20)
 
 struct cp_record {
     long line;        /* first physical line */
@@ -42,7 +46,8 @@ struct cp_filedata {
     bool final_newline; /* the last record ends with one */
     size_t n, cap;
     struct cp_record *r;
-    char *text; /* the decoded text the records' raw point into (owned) */
+    char *text[CPFILE_MAX_PARTS]; /* the decoded text the records' raw point into (owned; one
+                                     piece per stretch read on its own) */
 };
 
 typedef void cp_err_fn(void *ctx, long line, int column, const char *column_name, const char *msg);
@@ -52,6 +57,13 @@ typedef void cp_err_fn(void *ctx, long line, int column, const char *column_name
  * or -1 if out of memory. Free *out with cpfile_free() either way. */
 long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filedata *out,
                  cp_err_fn *err, void *ctx);
+/* cpfile_read_parts - the same with the file read in parts stretches at once (0:
+ * by size and processors; 1: on the calling thread). A file that reads with any
+ * problem is read again as one stretch, so problems are reported the same way and
+ * in the same order whatever parts is; a file without problems gives the same
+ * records (tests/unit/u-cpfile.c, fuzz_cpfile). */
+long cpfile_read_parts(const char *fname, const char *bytes, size_t n, size_t parts, struct cp_filedata *out,
+                       cp_err_fn *err, void *ctx);
 /* cpfile_parse_text - the records of decoded (UTF-8) text without the file
  * checks (stored record sets read back); -1 if it does not split as CSV. */
 int cpfile_parse_text(const char *text, size_t n, struct cp_filedata *out);

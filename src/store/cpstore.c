@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/cpstore.h"
+#include "util/buf.h"
 #include "util/jsonw.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -52,48 +53,130 @@ struct set {
     size_t *rows;
 };
 
-/* encode - the set's body: one line of JSON (file, version, terminator, sender,
- * timestamp), then the records' text exactly as read (UTF-8). */
-static char *encode(const struct cp_filedata *f, const struct set *s)
+/* shared - how many leading (*pre) and trailing (*suf) bytes record a shares with
+ * record b, cut back to UTF-8 character boundaries so what differs stays text. */
+static void shared(const char *a, size_t an, const char *b, size_t bn, size_t *pre, size_t *suf)
+{
+    size_t m = an < bn ? an : bn, p = 0, q = 0;
+    while (p < m && a[p] == b[p])
+        p++;
+    while (p > 0 && p < an && ((unsigned char)a[p] & 0xC0) == 0x80)
+        p--;
+    while (q < m - p && a[an - 1 - q] == b[bn - 1 - q])
+        q++;
+    while (q > 0 && ((unsigned char)a[an - q] & 0xC0) == 0x80)
+        q--;
+    *pre = p;
+    *suf = q;
+}
+
+/* cps_body - the set's body: one line of JSON (file, version, terminator, sender,
+ * timestamp, "packed"), then the records' text as read (UTF-8), packed: each
+ * record as "P S L\n" and L bytes, meaning the first P bytes of the record before
+ * it, those L bytes, and its last S bytes. The lines of a 第6表 differ mostly in
+ * the day, so a month's plan keeps a fifth or less of its text (docs/exchange.md). */
+char *cps_body(const struct cp_filedata *f, const size_t *rows, size_t n)
 {
     struct jsonw w;
     jw_init(&w, 4096);
     jw_obj(&w, NULL);
     jw_str(&w, "file", cp_prefix(f->name.file));
-    jw_str(&w, "version", f->n ? f->r[s->rows[0]].f[0] : "");
+    jw_str(&w, "version", f->n ? f->r[rows[0]].f[0] : "");
     jw_bool(&w, "crlf", f->crlf);
     jw_bool(&w, "final_newline", f->final_newline);
     jw_str(&w, "from", f->name.from);
     jw_str(&w, "from_kind", f->name.from_kind);
     jw_str(&w, "stamp", f->name.stamp);
-    jw_int(&w, "rows", (long long)s->n);
+    jw_int(&w, "rows", (long long)n);
+    jw_int(&w, "packed", 1);
     jw_end(&w);
     size_t hn;
     char *head = jw_detach(&w, &hn);
     if (!head)
         return NULL;
     size_t total = hn + 1;
-    const char *eol = f->crlf ? "\r\n" : "\n";
-    for (size_t i = 0; i < s->n; i++)
-        total += f->r[s->rows[i]].rawlen + 2;
+    for (size_t i = 0; i < n; i++)
+        total += f->r[rows[i]].rawlen + 2 + 3 * 21;
     char *body = xmalloc(total + 1), *p = body;
     memcpy(p, head, hn);
     p += hn;
     *p++ = '\n';
-    for (size_t i = 0; i < s->n; i++) {
-        const struct cp_record *r = &f->r[s->rows[i]];
-        memcpy(p, r->raw, r->rawlen);
-        p += r->rawlen;
+    const char *eol = f->crlf ? "\r\n" : "\n";
+    const char *prev = "";
+    size_t prevlen = 0;
+    char *ended[2] = {NULL, NULL}; /* records given a terminator: this one and the one before */
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cp_record *r = &f->r[rows[i]];
+        const char *rec = r->raw;
+        size_t len = r->rawlen;
         /* a set taken from the middle of a file ends its last record; the file's last
          * record without a terminator gets one here and loses it again on export */
-        if (i + 1 < s->n && (r->rawlen == 0 || r->raw[r->rawlen - 1] != '\n')) {
-            memcpy(p, eol, strlen(eol));
-            p += strlen(eol);
+        if (i + 1 < n && (len == 0 || rec[len - 1] != '\n')) {
+            k ^= 1;
+            free(ended[k]);
+            ended[k] = xmalloc(len + 2);
+            memcpy(ended[k], rec, len);
+            memcpy(ended[k] + len, eol, strlen(eol));
+            len += strlen(eol);
+            rec = ended[k];
         }
+        size_t pre, suf;
+        shared(rec, len, prev, prevlen, &pre, &suf);
+        p += snprintf(p, (size_t)(body + total + 1 - p), "%zu %zu %zu\n", pre, suf, len - pre - suf);
+        memcpy(p, rec + pre, len - pre - suf);
+        p += len - pre - suf;
+        prev = rec; /* as the reader rebuilds it */
+        prevlen = len;
     }
     *p = '\0';
+    free(ended[0]);
+    free(ended[1]);
     free(head);
     return body;
+}
+
+/* unpack - the records' text of a packed body (after its first line). */
+static char *unpack(const char *s, size_t *n)
+{
+    struct buf b;
+    buf_init(&b, (size_t)CPFILE_MAX_BYTES * 4);
+    char *prev = NULL; /* the record before, rebuilt */
+    size_t prevlen = 0;
+    while (*s) {
+        char *e;
+        unsigned long long pre = strtoull(s, &e, 10), suf, mid;
+        if (*e != ' ')
+            goto bad;
+        suf = strtoull(e + 1, &e, 10);
+        if (*e != ' ')
+            goto bad;
+        mid = strtoull(e + 1, &e, 10);
+        if (*e != '\n' || pre > prevlen || suf > prevlen - pre || strnlen(e + 1, mid) < mid)
+            goto bad;
+        s = e + 1;
+        size_t len = (size_t)(pre + mid + suf);
+        char *rec = xmalloc(len + 1);
+        if (pre)
+            memcpy(rec, prev, pre);
+        memcpy(rec + pre, s, mid);
+        if (suf)
+            memcpy(rec + pre + mid, prev + prevlen - suf, suf);
+        buf_add(&b, rec, len);
+        free(prev);
+        prev = rec;
+        prevlen = len;
+        s += mid;
+        if (buf_failed(&b))
+            goto bad;
+    }
+    free(prev);
+    *n = b.len;
+    return b.ptr ? b.ptr : xcalloc(1, 1);
+bad:
+    free(prev);
+    buf_release(&b);
+    return NULL;
 }
 
 static const char *const deleted_body = "{\"deleted\":true}";
@@ -281,7 +364,7 @@ static int flush(struct store *st, const struct cp_filedata *files, size_t nfile
         s->rows = rows;
         char kind[24];
         snprintf(kind, sizeof kind, "cp.%s", cp_prefix(f->name.file));
-        char *body = encode(f, s);
+        char *body = cps_body(f, s->rows, s->n);
         rc = !body || put(st, s->insurer, s->insured, kind, s->key, body, change);
         free(body);
         ++*sets;
@@ -364,6 +447,10 @@ int cps_decode(const char *body, struct cp_filedata *out)
     }
     if (!nl)
         goto done;
+    char *text = NULL;
+    size_t tn = 0;
+    if (json_integer_value(json_object_get(o, "packed")) == 1 && !(text = unpack(nl + 1, &tn)))
+        goto done;
     out->crlf = json_is_true(json_object_get(o, "crlf"));
     out->final_newline = json_is_true(json_object_get(o, "final_newline"));
     const char *from = json_string_value(json_object_get(o, "from"));
@@ -375,10 +462,37 @@ int cps_decode(const char *body, struct cp_filedata *out)
         snprintf(out->name.from_kind, sizeof out->name.from_kind, "%s", fk);
     if (stamp)
         snprintf(out->name.stamp, sizeof out->name.stamp, "%s", stamp);
-    rc = cpfile_parse_text(nl + 1, strlen(nl + 1), out);
+    rc = text ? cpfile_parse_text(text, tn, out) : cpfile_parse_text(nl + 1, strlen(nl + 1), out);
+    free(text);
 done:
     json_decref(o);
     return rc;
+}
+
+char *cps_plain(const char *body)
+{
+    const char *nl = strchr(body, '\n');
+    json_t *o = nl ? json_loadb(body, (size_t)(nl - body), 0, NULL) : NULL;
+    if (!o || json_integer_value(json_object_get(o, "packed")) != 1) {
+        json_decref(o);
+        return xstrdup(body);
+    }
+    size_t tn;
+    char *text = unpack(nl + 1, &tn), *out = NULL;
+    json_object_del(o, "packed");
+    char *head = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text && head) {
+        size_t hn = strlen(head);
+        out = xmalloc(hn + 1 + tn + 1);
+        memcpy(out, head, hn);
+        out[hn] = '\n';
+        memcpy(out + hn + 1, text, tn);
+        out[hn + 1 + tn] = '\0';
+    }
+    free(head);
+    free(text);
+    json_decref(o);
+    return out;
 }
 
 /* ---- export ---------------------------------------------------------------------- */

@@ -30,6 +30,13 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
                 const char *const *paths, size_t n, long *sets,
                 void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx);
 
+/* cps_body - the stored body of rows[0..n) of file f (caller frees): a line of JSON
+ * (file, version, terminator, sender, stamp, "packed") and the records' text, each
+ * record after the first kept as what it does not share with the one before. */
+char *cps_body(const struct cp_filedata *f, const size_t *rows, size_t n);
+/* cps_plain - a stored body as text to show (caller frees): the JSON line, then the
+ * records' text as received; NULL if a packed body is malformed. */
+char *cps_plain(const char *body);
 /* cps_decode - a stored body back into rows of file f (fields, masks, version,
  * eol) appended to *out (out->layout set by the caller). -1 if malformed. */
 int cps_decode(const char *body, struct cp_filedata *out);

@@ -1,16 +1,32 @@
 /* fuzz_cpfile.c - libFuzzer target for the care-plan CSV reader (store/cpfile.c):
- * the first byte picks a file type; whatever reads without a problem must be
- * written back (MS932) and read again to the same records. */
+ * the first byte picks a file type and how many stretches to read it in; the
+ * result must equal the one-stretch read (problem count and records); whatever
+ * reads without a problem must be written back (MS932) and read again to the same
+ * records, and stored packed (cpstore.c) and decoded to the same records. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/cpfile.h"
+#include "store/cpstore.h"
 
 static void quiet(void *ctx, long line, int column, const char *name, const char *msg)
 {
     (void)ctx, (void)line, (void)column, (void)name, (void)msg;
+}
+
+static void same(const struct cp_filedata *a, const struct cp_filedata *b)
+{
+    if (a->n != b->n)
+        __builtin_trap();
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->r[i].nf != b->r[i].nf || a->r[i].quoted != b->r[i].quoted)
+            __builtin_trap();
+        for (unsigned j = 0; j < a->r[i].nf; j++)
+            if (strcmp(a->r[i].f[j], b->r[i].f[j]) != 0)
+                __builtin_trap();
+    }
 }
 
 static const char *const names[] = {
@@ -29,25 +45,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const char *name = names[data[0] % (sizeof names / sizeof names[0])];
-    struct cp_filedata a, b;
-    if (cpfile_read(name, (const char *)data + 1, size - 1, &a, quiet, NULL) == 0) {
+    size_t parts = 2 + (data[0] >> 5) % 3;
+    struct cp_filedata a, b, c;
+    long pa = cpfile_read_parts(name, (const char *)data + 1, size - 1, 1, &a, quiet, NULL);
+    long pc = cpfile_read_parts(name, (const char *)data + 1, size - 1, parts, &c, quiet, NULL);
+    if (pa != pc)
+        __builtin_trap();
+    if (pa == 0) {
+        same(&a, &c);
+        for (size_t i = 0; i < a.n; i++)
+            if (a.r[i].line != c.r[i].line || a.r[i].rawlen != c.r[i].rawlen ||
+                memcmp(a.r[i].raw, c.r[i].raw, a.r[i].rawlen) != 0)
+                __builtin_trap();
+    }
+    cpfile_free(&c);
+    if (pa == 0) {
         size_t n;
         long bl;
         int bc;
         char *out = cpfile_write(&a, &n, &bl, &bc);
         if (!out)
             __builtin_trap(); /* what came from MS932 goes back to MS932 */
-        if (cpfile_read(name, out, n, &b, quiet, NULL) != 0 || b.n != a.n)
+        if (cpfile_read(name, out, n, &b, quiet, NULL) != 0)
             __builtin_trap();
-        for (size_t i = 0; i < a.n; i++) {
-            if (a.r[i].nf != b.r[i].nf)
-                __builtin_trap();
-            for (unsigned j = 0; j < a.r[i].nf; j++)
-                if (strcmp(a.r[i].f[j], b.r[i].f[j]) != 0)
-                    __builtin_trap();
-        }
+        same(&a, &b);
         cpfile_free(&b);
         free(out);
+        size_t *rows = malloc((a.n ? a.n : 1) * sizeof *rows);
+        for (size_t i = 0; i < a.n; i++)
+            rows[i] = i;
+        char *body = cps_body(&a, rows, a.n);
+        memset(&b, 0, sizeof b);
+        b.layout = a.layout;
+        if (!body || cps_decode(body, &b) != 0)
+            __builtin_trap();
+        same(&a, &b);
+        cpfile_free(&b);
+        free(body);
+        free(rows);
     }
     cpfile_free(&a);
     return 0;

@@ -1,0 +1,249 @@
+/* u-cpfile.c - the care-plan CSV reader read in parallel stretches, and the packed
+ * stored form of a record set (store/cpfile.c, store/cpstore.c).
+ *
+ * A file read in k stretches on k threads must give what one stretch gives: the
+ * same records (fields, quote masks, raw text, first lines), terminator flags and,
+ * for a file with problems, the same problems in the same order. Record sets
+ * stored packed must come back as the same records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "store/cpfile.h"
+#include "store/cpstore.h"
+#include "util/buf.h"
+#include "util/text.h"
+
+#define PLAN "UPPLAN_202604_1270100017_43_1370100018_15_20260325120000.CSV"
+
+/* one 第6表 line; some quoted fields hold a comma, a doubled quote or a line break */
+static void plan_line(struct buf *b, int i, const char *eol)
+{
+    char line[512];
+    const char *tool = i % 7 == 3   ? "\"車いす,標準\""
+                       : i % 7 == 5 ? "\"手すり\r\n据置型\""
+                       : i % 7 == 6 ? "\"歩行器\"\"ロレータ\"\"\""
+                                    : "\"\"";
+    snprintf(line, sizeof line,
+             "202407,012021,%010d,20260325,202604,1270100017,\"ケア　太郎\",658,,202604%02d,,%s,%s,1,%s,,,%s,,"
+             "1370100018,\"デイサービスさくら\",,0,1270100017,%s",
+             1000000001 + i / 30, 1 + i % 30, i % 2 ? "1000" : "0930", i % 2 ? "1545" : "1600",
+             i % 3 == 0 ? "151111" : i % 3 == 1 ? "155051" : "156100", tool, eol);
+    buf_add(b, line, strlen(line));
+}
+
+/* the file's bytes (MS932): n lines, the last without a terminator if !final */
+static char *plan_file(int n, const char *eol, int final, size_t *len)
+{
+    struct buf u, m;
+    buf_init(&u, 64u << 20);
+    buf_init(&m, 64u << 20);
+    for (int i = 0; i < n; i++)
+        plan_line(&u, i, i + 1 < n || final ? eol : "");
+    size_t bad;
+    assert_int_equal(utf8_to_cp932(u.ptr, u.len, &m, &bad), 0);
+    buf_release(&u);
+    *len = m.len;
+    return m.ptr;
+}
+
+struct errs {
+    int n;
+    char text[64][160];
+};
+
+static void collect(void *ctx, long line, int column, const char *name, const char *msg)
+{
+    struct errs *e = ctx;
+    if (e->n < 64)
+        snprintf(e->text[e->n++], sizeof e->text[0], "%ld:%d:%s:%s", line, column, name, msg);
+}
+
+static void same_records(const struct cp_filedata *a, const struct cp_filedata *b)
+{
+    assert_int_equal(a->n, b->n);
+    assert_int_equal(a->crlf, b->crlf);
+    assert_int_equal(a->final_newline, b->final_newline);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_int_equal(a->r[i].line, b->r[i].line);
+        assert_int_equal(a->r[i].nf, b->r[i].nf);
+        assert_true(a->r[i].quoted == b->r[i].quoted);
+        assert_int_equal(a->r[i].rawlen, b->r[i].rawlen);
+        assert_memory_equal(a->r[i].raw, b->r[i].raw, a->r[i].rawlen);
+        for (unsigned j = 0; j < a->r[i].nf; j++)
+            assert_string_equal(a->r[i].f[j], b->r[i].f[j]);
+    }
+}
+
+static void t_parts_same_records(void **s)
+{
+    (void)s;
+    static const struct {
+        int lines;
+        const char *eol;
+        int final;
+    } cases[] = {{1, "\r\n", 1}, {2, "\r\n", 0}, {30, "\r\n", 1}, {301, "\r\n", 0}, {300, "\n", 1}, {997, "\r\n", 1}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t len;
+        char *bytes = plan_file(cases[c].lines, cases[c].eol, cases[c].final, &len);
+        struct cp_filedata one;
+        struct errs e = {0};
+        assert_int_equal(cpfile_read_parts(PLAN, bytes, len, 1, &one, collect, &e), 0);
+        assert_int_equal(one.n, (size_t)cases[c].lines);
+        /* a line break inside a quoted field: the next record starts a line later */
+        if (cases[c].lines > 6)
+            assert_int_equal(one.r[6].line, 7 + 1);
+        for (size_t k = 2; k <= CPFILE_MAX_PARTS; k++) {
+            struct cp_filedata many;
+            assert_int_equal(cpfile_read_parts(PLAN, bytes, len, k, &many, collect, &e), 0);
+            same_records(&one, &many);
+            cpfile_free(&many);
+        }
+        assert_int_equal(e.n, 0);
+        cpfile_free(&one);
+        free(bytes);
+    }
+}
+
+/* a file with problems reports the same problems in the same order, however read */
+static void t_parts_same_problems(void **s)
+{
+    (void)s;
+    size_t len;
+    char *good = plan_file(400, "\r\n", 1, &len);
+    static const struct {
+        const char *what;
+        const char *find, *put; /* replaced at about 2/3 of the file */
+    } cases[] = {
+        {"service code", ",155051,", ",1550-1,"},
+        {"unclosed quote", ",\"\",,1370", ",\"_,,1370"},
+        {"quote in a bare field", ",1370100018,", ",13701\"0018,"},
+        {"bad byte", "0930", "\x81\x7f" "30"},
+        {"version", "202407,", "202208,"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char *bytes = malloc(len + 16);
+        memcpy(bytes, good, len);
+        size_t flen = strlen(cases[c].find);
+        char *at = NULL;
+        for (char *p = bytes + len * 2 / 3; p + flen <= bytes + len; p++)
+            if (memcmp(p, cases[c].find, flen) == 0) {
+                at = p;
+                break;
+            }
+        assert_non_null(at);
+        assert_int_equal(flen, strlen(cases[c].put));
+        memcpy(at, cases[c].put, flen);
+        struct errs one = {0};
+        struct cp_filedata d;
+        long p1 = cpfile_read_parts(PLAN, bytes, len, 1, &d, collect, &one);
+        cpfile_free(&d);
+        if (p1 <= 0)
+            fail_msg("%s: no problem found", cases[c].what);
+        for (size_t k = 2; k <= 4; k++) {
+            struct errs many = {0};
+            long pk = cpfile_read_parts(PLAN, bytes, len, k, &d, collect, &many);
+            cpfile_free(&d);
+            assert_int_equal(pk, p1);
+            assert_int_equal(many.n, one.n);
+            for (int i = 0; i < one.n; i++)
+                assert_string_equal(many.text[i], one.text[i]);
+        }
+        free(bytes);
+    }
+    free(good);
+}
+
+/* stored sets: packed and read back to the same records, whichever rows form the set */
+static void t_packed_body(void **s)
+{
+    (void)s;
+    size_t len;
+    char *bytes = plan_file(61, "\r\n", 0, &len); /* the last record has no terminator */
+    struct cp_filedata f;
+    struct errs e = {0};
+    assert_int_equal(cpfile_read_parts(PLAN, bytes, len, 1, &f, collect, &e), 0);
+    size_t rows[61];
+    static const struct {
+        const char *what;
+        size_t first, step, n;
+    } sets[] = {{"all", 0, 1, 61}, {"one", 5, 1, 1}, {"every other", 0, 2, 31}, {"last first", 60, 0, 3}};
+    for (size_t c = 0; c < sizeof sets / sizeof sets[0]; c++) {
+        size_t n = sets[c].n;
+        for (size_t i = 0; i < n; i++)
+            rows[i] = sets[c].step ? sets[c].first + i * sets[c].step : (i == 0 ? 60 : i);
+        char *body = cps_body(&f, rows, n);
+        assert_non_null(body);
+        assert_non_null(strstr(body, "\"packed\":1"));
+        struct cp_filedata back;
+        memset(&back, 0, sizeof back);
+        back.layout = f.layout;
+        assert_int_equal(cps_decode(body, &back), 0);
+        assert_int_equal(back.n, n);
+        for (size_t i = 0; i < n; i++) {
+            const struct cp_record *a = &f.r[rows[i]], *b = &back.r[i];
+            assert_int_equal(a->nf, b->nf);
+            assert_true(a->quoted == b->quoted);
+            for (unsigned j = 0; j < a->nf; j++)
+                assert_string_equal(a->f[j], b->f[j]);
+        }
+        /* shown as text: the records as received, one after the other */
+        char *plain = cps_plain(body);
+        assert_non_null(plain);
+        assert_null(strstr(plain, "packed"));
+        const char *t = strchr(plain, '\n') + 1;
+        for (size_t i = 0; i < n; i++) {
+            const struct cp_record *a = &f.r[rows[i]];
+            assert_memory_equal(t, a->raw, a->rawlen);
+            t += a->rawlen;
+            if (a->raw[a->rawlen - 1] != '\n' && i + 1 < n) {
+                assert_memory_equal(t, "\r\n", 2); /* given a terminator inside the set */
+                t += 2;
+            }
+        }
+        assert_int_equal(*t, '\0');
+        /* the whole set is smaller than its text: 30 lines of a person share most bytes */
+        if (n == 61) {
+            size_t raw = 0;
+            for (size_t i = 0; i < n; i++)
+                raw += f.r[i].rawlen;
+            assert_true(strlen(body) < raw / 2);
+        }
+        free(plain);
+        free(body);
+        cpfile_free(&back);
+    }
+    /* malformed packed bodies are refused, not read past their end */
+    static const char *const bad[] = {
+        "{\"packed\":1,\"crlf\":true}\n0 0 5\nab",
+        "{\"packed\":1,\"crlf\":true}\n0 0 2\nab3 0 0\n",
+        "{\"packed\":1,\"crlf\":true}\n0 0 2\nab0 3 0\n",
+        "{\"packed\":1,\"crlf\":true}\n0 0\nab",
+        "{\"packed\":1,\"crlf\":true}\nx",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct cp_filedata back;
+        memset(&back, 0, sizeof back);
+        back.layout = f.layout;
+        assert_int_equal(cps_decode(bad[i], &back), -1);
+        cpfile_free(&back);
+        assert_null(cps_plain(bad[i]));
+    }
+    cpfile_free(&f);
+    free(bytes);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_parts_same_records),
+        cmocka_unit_test(t_parts_same_problems),
+        cmocka_unit_test(t_packed_body),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
