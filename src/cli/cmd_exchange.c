@@ -65,18 +65,6 @@ static int by_stamp(const void *a, const void *b)
     return c ? c : strcmp(x->base, y->base);
 }
 
-static int write_file(const char *dir, const char *base, const char *p, size_t n)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, base);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
-        fprintf(stderr, "%s: 書き込めません\n", path);
-        return -1;
-    }
-    return 0;
-}
-
 static void import_err(void *c, const char *path, long line, const char *msg)
 {
     (void)c;
@@ -117,7 +105,7 @@ struct outdir {
 static int to_dir(void *c, const char *name, const char *bytes, size_t len)
 {
     struct outdir *o = c;
-    if (write_file(o->dir, name, bytes, len))
+    if (cli_write_file(o->dir, name, bytes, len))
         return o->rc = -1;
     printf("%s/%s\n", o->dir, name);
     return 0;
@@ -312,7 +300,7 @@ int cmd_exchange(int argc, char **argv)
                     rc = EXIT_INVALID;
                     continue;
                 }
-                if (write_file(outdir, items[i].base, out, len))
+                if (cli_write_file(outdir, items[i].base, out, len))
                     rc = EXIT_INTERNAL;
                 free(out);
             }

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "cli/cli.h"
+#include "store/cpfile.h"
 #include "store/sheet7json.h"
 #include "store/store.h"
 #include "util/csv.h"
@@ -22,13 +25,17 @@
 
 static const char help[] =
     "使い方: kaigo sheet7 FILE.json [--codes サービスコード表.csv] [--db PATH]\n"
+    "                     [--upsikyu OUTDIR --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS]]\n"
     "  第7表(サービス利用票別表)を計算して JSON で表示します(FILE が - なら標準入力)。\n"
     "  入力: {\"month\":\"2026-04\",\"care_level\":\"21\",\"benefit_rate\":90,\"offices\":[{\"office_no\":\"1310000001\",\n"
     "         \"service_type\":\"11\",\"unit_price\":\"11.40\",\"lines\":[{\"service_code\":\"111211\",\"units\":396,\"count\":20}]}]}\n"
     "  limit_units は要介護状態区分と月から、limit_exempt はサービスコード表から、unit_price は grade(地域区分)から\n"
     "  補えます。端数処理・超過単位の割当は docs/sheet7.md。\n"
     "  --codes  サービスコード表(単位数表マスタの19列CSV; 既定は同梱の一部)\n"
-    "  --db     事業所が municipality(市町村コード)で指定されたとき、取り込んだ地域区分を引くデータベース\n";
+    "  --db     事業所が municipality(市町村コード)で指定されたとき、取り込んだ地域区分を引くデータベース\n"
+    "  --upsikyu 計算した第7表をケアプランデータ連携の UPSIKYU ファイル(MS932)として OUTDIR に書きます。\n"
+    "           入力に insurer_no, insured_no, created(作成年月日), plan_office(居宅の事業所番号)が必要です。\n"
+    "           種類別小計(xxAAAA)と総合計(999999)の行を含みます。--stamp を省くと現在時刻。\n";
 
 /* load_master - the CSV file into *m; 0, or -1 after FILE:LINE:COLUMN(項目名) messages. */
 static int load_master(const char *path, struct svc_master *m)
@@ -115,9 +122,86 @@ static int resolve_grades(struct s7_doc *d, const char *db, const char *file)
     return rc;
 }
 
+static void self_check(void *ctx, long line, int column, const char *name, const char *msg)
+{
+    fprintf(stderr, "%s:%ld:%d(%s): %s\n", (const char *)ctx, line, column, name, msg);
+}
+
+static int add_row(void *ctx, const char *const f[S7_CSV_COLS])
+{
+    cpfile_add(ctx, f, S7_CSV_COLS);
+    return 0;
+}
+
+/* write_upsikyu - the computed table as OUTDIR/UPSIKYU_….CSV addressed to "office:kind". */
+static int write_upsikyu(const struct s7_doc *d, const struct s7_total *t, const char *file, const char *dir,
+                         const char *to, const char *stamp)
+{
+    const struct s7_ident *id = &d->id;
+    const char *missing = !id->insurer_no[0] ? "insurer_no"
+                          : !id->insured_no[0] ? "insured_no"
+                          : !id->created[0]    ? "created"
+                          : !id->plan_office[0] ? "plan_office"
+                                               : NULL;
+    if (missing) {
+        fprintf(stderr, "%s: UPSIKYU を書くには %s が必要です\n", file, missing);
+        return EXIT_INVALID;
+    }
+    struct cp_filedata f;
+    memset(&f, 0, sizeof f);
+    f.name.file = CP_UPSIKYU;
+    f.name.v3 = strcmp(id->version, CP_VERSION_V3) == 0;
+    snprintf(f.name.month, sizeof f.name.month, "%04d%02d", d->in.month.y, d->in.month.m);
+    snprintf(f.name.from, sizeof f.name.from, "%s", id->plan_office);
+    snprintf(f.name.to, sizeof f.name.to, "%.10s", to);
+    if (!f.name.v3) {
+        snprintf(f.name.from_kind, sizeof f.name.from_kind, "43"); /* 居宅介護支援 */
+        snprintf(f.name.to_kind, sizeof f.name.to_kind, "%s", to + 11);
+    }
+    if (stamp)
+        snprintf(f.name.stamp, sizeof f.name.stamp, "%s", stamp);
+    else {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        strftime(f.name.stamp, sizeof f.name.stamp, "%Y%m%d%H%M%S", &tm);
+    }
+    f.layout = cp_layout(CP_UPSIKYU);
+    f.crlf = true;
+    f.final_newline = true;
+    int rc = 0;
+    char name[128];
+    size_t len;
+    long bl;
+    int bc;
+    char *bytes = NULL;
+    if (sheet7_csv_rows(&d->in, t, id, add_row, &f) || cp_name_format(&f.name, name, sizeof name)) {
+        fprintf(stderr, "%s: UPSIKYU のファイル名を作れません(--to, --stamp)\n", file);
+        rc = EXIT_USAGE;
+    } else if (!(bytes = cpfile_write(&f, &len, &bl, &bc))) {
+        fprintf(stderr, "%s: %ld 行 %d 列に MS932 にない文字があるため書き出せません\n", file, bl, bc);
+        rc = EXIT_INVALID;
+    } else {
+        /* what is written must read as a valid file (widths of the standard: a 6-digit 単位数, …) */
+        struct cp_filedata chk;
+        long problems = cpfile_read(name, bytes, len, &chk, self_check, name);
+        cpfile_free(&chk);
+        if (problems) {
+            fprintf(stderr, "%s: 計算した第7表が UPSIKYU の項目の桁数に収まらないため書き出しません\n", file);
+            rc = EXIT_INVALID;
+        } else if (cli_write_file(dir, name, bytes, len))
+            rc = EXIT_INTERNAL;
+    }
+    if (rc == 0)
+        fprintf(stderr, "%s/%s\n", dir, name);
+    free(bytes);
+    cpfile_free(&f);
+    return rc;
+}
+
 int cmd_sheet7(int argc, char **argv)
 {
-    const char *file = NULL, *codes = NULL, *db = db_default();
+    const char *file = NULL, *codes = NULL, *db = db_default(), *outdir = NULL, *to = NULL, *stamp = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -127,13 +211,20 @@ int cmd_sheet7(int argc, char **argv)
             codes = v;
         else if ((v = opt_value(argc, argv, &i, "--db")))
             db = v;
+        else if ((v = opt_value(argc, argv, &i, "--upsikyu")))
+            outdir = v;
+        else if ((v = opt_value(argc, argv, &i, "--to")))
+            to = v;
+        else if ((v = opt_value(argc, argv, &i, "--stamp")))
+            stamp = v;
         else if ((argv[i][0] == '-' && argv[i][1]) || file) {
             fprintf(stderr, "kaigo sheet7: 不明な引数です: %s\n%s", argv[i], help);
             return EXIT_USAGE;
         } else
             file = argv[i];
     }
-    if (!file) {
+    if (!file || (outdir && (!to || strlen(to) != 13 || to[10] != ':')) || (!outdir && (to || stamp)) ||
+        (stamp && strlen(stamp) != 14)) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
@@ -172,6 +263,8 @@ int cmd_sheet7(int argc, char **argv)
         else
             puts(out);
         free(out);
+        if (rc == 0 && outdir)
+            rc = write_upsikyu(d, &t, file, outdir, to, stamp);
     }
     free(d);
     free(text);

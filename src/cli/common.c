@@ -105,6 +105,18 @@ char *cli_read_bytes(const char *path, size_t max, size_t *n)
     return raw.ptr;
 }
 
+int cli_write_file(const char *dir, const char *base, const char *p, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, base);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
+        fprintf(stderr, "%s: 書き込めません\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 char *cli_read_text(const char *path, size_t max, size_t *n)
 {
     size_t len;

@@ -234,3 +234,133 @@ int s7_unit_price(const char *code, int grade, struct date month)
     long long v;
     return rate_get("chiiki_price", key, first, &v) ? -1 : (int)v;
 }
+
+/* ---- the UPSIKYU rows ------------------------------------------------------ */
+
+struct s7_row {
+    const char *f[S7_CSV_COLS];
+    char v[S7_CSV_COLS][24];
+};
+
+static void row_init(struct s7_row *r, const struct s7_input *in, const struct s7_ident *id)
+{
+    for (int i = 0; i < S7_CSV_COLS; i++) {
+        r->v[i][0] = '\0';
+        r->f[i] = r->v[i];
+    }
+    r->f[0] = id->version;
+    r->f[1] = id->insurer_no;
+    r->f[2] = id->insured_no;
+    r->f[3] = id->created;
+    snprintf(r->v[4], sizeof r->v[4], "%04d%02d", in->month.y, in->month.m);
+    r->f[33] = id->plan_office;
+    r->f[34] = "9999999999"; /* careplan-csv.md §7.6 No.35: 「9999999999を固定でセット」 [unverified] */
+    r->f[35] = id->plan_office;
+}
+
+static void set_int(struct s7_row *r, int col, long long v)
+{
+    snprintf(r->v[col - 1], sizeof r->v[0], "%lld", v);
+}
+
+static void set_price(struct s7_row *r, int price_x100)
+{
+    snprintf(r->v[22], sizeof r->v[0], "%d.%02d", price_x100 / 100, price_x100 % 100);
+}
+
+/* the line's own columns: 単位数, 割引後率 / 割引後単位数 when discounted, 回数, サービス単位 */
+static void set_line(struct s7_row *r, const struct s7_line *l)
+{
+    snprintf(r->v[8], sizeof r->v[0], "%s", l->service_code);
+    set_int(r, 13, l->units);
+    if (l->rate_pct != 100) {
+        set_int(r, 14, l->rate_pct);
+        set_int(r, 15, l->discounted_units);
+    }
+    set_int(r, 16, l->count);
+    set_int(r, 17, l->service_units);
+}
+
+/* the amounts: 区分支給限度基準超/内, 単価, 費用総額, 給付率, 請求額, 利用者負担, 全額負担 */
+static void set_money(struct s7_row *r, long long over, long long in_limit, int price_x100, long long cost,
+                      int rate, long long claim, long long share, long long full)
+{
+    set_int(r, 21, over);
+    set_int(r, 22, in_limit);
+    if (price_x100 > 0)
+        set_price(r, price_x100);
+    set_int(r, 24, cost);
+    if (rate > 0)
+        set_int(r, 25, rate);
+    set_int(r, 26, claim);
+    set_int(r, 28, share);
+    set_int(r, 29, full);
+}
+
+int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const struct s7_ident *id,
+                    s7_row_fn *fn, void *ctx)
+{
+    struct s7_row r;
+    int rc;
+    for (size_t o = 0; o < in->noffices; o++) {
+        const struct s7_office *of = &in->offices[o];
+        const char *name = id->office_names && id->office_names[o] ? id->office_names[o] : "";
+        size_t managed = 0;
+        long long units = 0;
+        for (size_t i = of->first; i < of->first + of->n; i++)
+            if (!in->lines[i].limit_exempt) {
+                managed++;
+                units += in->lines[i].service_units;
+            }
+        for (size_t i = of->first; i < of->first + of->n; i++) {
+            const struct s7_line *l = &in->lines[i];
+            if (l->limit_exempt)
+                continue;
+            row_init(&r, in, id);
+            r.f[5] = name;
+            snprintf(r.v[6], sizeof r.v[0], "%s", of->office_no);
+            set_line(&r, l);
+            set_int(&r, 18, l->service_units); /* 給付管理単位数 */
+            if (managed == 1)
+                set_money(&r, of->over_limit_units, of->in_limit_units, of->price_x100, of->total_cost,
+                          in->benefit_rate, of->claim, of->user_share, of->full_pay);
+            if ((rc = fn(ctx, r.f)) != 0)
+                return rc;
+        }
+        if (managed > 1) { /* 種類別小計: required when the type has more than one code row (§8.2) */
+            row_init(&r, in, id);
+            r.f[5] = name;
+            snprintf(r.v[6], sizeof r.v[0], "%s", of->office_no);
+            snprintf(r.v[8], sizeof r.v[0], "%.2sAAAA", of->service_type);
+            set_int(&r, 13, 0);
+            set_int(&r, 16, 0);
+            set_int(&r, 17, units);
+            set_int(&r, 18, units);
+            set_money(&r, of->over_limit_units, of->in_limit_units, of->price_x100, of->total_cost,
+                      in->benefit_rate, of->claim, of->user_share, of->full_pay);
+            if ((rc = fn(ctx, r.f)) != 0)
+                return rc;
+        }
+        for (size_t i = of->first; i < of->first + of->n; i++) { /* outside 区分支給限度: priced alone */
+            const struct s7_line *l = &in->lines[i];
+            if (!l->limit_exempt)
+                continue;
+            row_init(&r, in, id);
+            r.f[5] = name;
+            snprintf(r.v[6], sizeof r.v[0], "%s", of->office_no);
+            set_line(&r, l);
+            set_money(&r, l->over, l->ex_units, of->price_x100, l->ex_total_cost, in->benefit_rate, l->ex_claim,
+                      l->ex_user_share, l->ex_full_pay);
+            if ((rc = fn(ctx, r.f)) != 0)
+                return rc;
+        }
+    }
+    row_init(&r, in, id); /* the grand total (§8.2: always required) */
+    snprintf(r.v[6], sizeof r.v[0], "9999999999");
+    snprintf(r.v[8], sizeof r.v[0], "999999");
+    set_int(&r, 13, 0);
+    set_int(&r, 16, 0);
+    set_money(&r, t->over_limit_units, t->in_limit_units, 0, t->total_cost, 0, t->claim, t->user_share,
+              t->full_pay);
+    return fn(ctx, r.f);
+}

@@ -88,6 +88,30 @@ struct s7_total {
 MUST_CHECK int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BYTES])
     NONNULL(1, 2, 3);
 
+/* The 第7表 as rows of the CSV standard's UPSIKYU file (careplan-csv.md §7.6, §8.2).
+ * Per office × service type in input order: a row per limit-managed line; when
+ * there is more than one, the office's amounts (区分支給限度基準内/超, 単価,
+ * 費用総額, 給付率, 請求額, 利用者負担) go on a <種類>AAAA subtotal row after them,
+ * else on the single line's row; then a row per limit-exempt line with its own
+ * amounts (給付管理単位数 Null). Last the grand total (999999 / 9999999999) with
+ * the totals. Subtotal and total rows: 単位数 0, 回数 0, rates Null. EEEE and ZZZZ
+ * rows are optional and not written. Columns 34–36 (事業所コード, 入力者コード,
+ * 更新業者コード) take the care manager's office, 9999999999 and the care manager's
+ * office ([unverified] which column takes the fixed 9999999999). */
+#define S7_CSV_COLS 37
+struct s7_ident {
+    char version[7];     /* CSVバージョン: "202407" */
+    char insurer_no[7], insured_no[11];
+    char created[9];     /* 作成年月日 YYYYMMDD */
+    char plan_office[11]; /* the 居宅介護支援事業所's 事業所番号 */
+    const char *const *office_names; /* per office, or NULL (empty) */
+};
+typedef int s7_row_fn(void *ctx, const char *const f[S7_CSV_COLS]);
+/* sheet7_csv_rows - calls fn per row after sheet7_compute; stops and returns
+ * fn's non-zero value, else 0. */
+int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const struct s7_ident *id,
+                    s7_row_fn *fn, void *ctx) NONNULL(1, 2, 3, 4);
+
 /* s7_unit_price - the 1単位の単価 (×100) of a service type at an office of
  * 地域区分 grade 1–7 (8 = その他) in the month: the grade × 人件費割合 table
  * (data/rates.tsv chiiki_price, data/service-types.tsv). -1 if either is unknown. */

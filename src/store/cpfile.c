@@ -72,6 +72,32 @@ static void add_record(struct cp_filedata *out, long line, const struct csv_read
     rec->rawlen = rawlen;
 }
 
+void cpfile_add(struct cp_filedata *out, const char *const *fields, unsigned nf)
+{
+    if (out->n == out->cap) {
+        out->cap = out->cap ? 2 * out->cap : 64;
+        out->r = xrealloc(out->r, out->cap * sizeof *out->r);
+    }
+    size_t bytes = nf * sizeof(char *);
+    for (unsigned i = 0; i < nf; i++)
+        bytes += strlen(fields[i]) + 1;
+    char **fp = xmalloc(bytes);
+    char *p = (char *)(fp + nf);
+    struct cp_record *rec = &out->r[out->n++];
+    memset(rec, 0, sizeof *rec);
+    rec->line = (long)out->n;
+    rec->nf = nf;
+    rec->f = fp;
+    for (unsigned i = 0; i < nf; i++) {
+        size_t len = strlen(fields[i]);
+        fp[i] = p;
+        memcpy(p, fields[i], len + 1);
+        p += len + 1;
+        if (out->layout && i < out->layout->ncols && i < 64 && out->layout->cols[i].kind == K_TEXT)
+            rec->quoted |= 1ULL << i;
+    }
+}
+
 int cpfile_parse_text(const char *src, size_t n, struct cp_filedata *out)
 {
     char *text = xmalloc(n + 1);

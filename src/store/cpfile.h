@@ -70,6 +70,9 @@ int cpfile_parse_text(const char *text, size_t n, struct cp_filedata *out);
 /* cpfile_write - the file's bytes (MS932; caller frees) or NULL when a field
  * holds a character outside MS932, with its record line and column. */
 char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column);
+/* cpfile_add - appends a record of nf fields (copied; written quoted where the
+ * layout's column is free text) to a file being made (f->layout set). */
+void cpfile_add(struct cp_filedata *f, const char *const *fields, unsigned nf);
 void cpfile_free(struct cp_filedata *f);
 
 #endif

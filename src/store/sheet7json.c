@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/cpcsv.h"
 #include "store/sheet7json.h"
 #include "util/jsonw.h"
 #include "util/banned.h"
@@ -99,6 +100,50 @@ static int level_member(json_t *o, struct s7_input *in, struct doc_error *err)
     return 0;
 }
 
+static bool digits(const char *s, size_t n)
+{
+    return strlen(s) == n && strspn(s, "0123456789") == n;
+}
+
+/* ident_members - who and when, for writing the table as the UPSIKYU file */
+static int ident_members(json_t *o, struct s7_doc *d, struct doc_error *err)
+{
+    struct s7_ident *id = &d->id;
+    memset(id, 0, sizeof *id);
+    id->office_names = d->name_of;
+    char created[16];
+    if (str_member(o, "insurer_no", id->insurer_no, sizeof id->insurer_no, false, "", err) ||
+        str_member(o, "insured_no", id->insured_no, sizeof id->insured_no, false, "", err) ||
+        str_member(o, "created", created, sizeof created, false, "", err) ||
+        str_member(o, "plan_office", id->plan_office, sizeof id->plan_office, false, "", err) ||
+        str_member(o, "csv_version", id->version, sizeof id->version, false, "", err))
+        return -1;
+    if (id->insurer_no[0] && !digits(id->insurer_no, 6))
+        return bad(err, "insurer_no", "保険者番号は数字6桁です");
+    if (id->insured_no[0] && !digits(id->insured_no, 10) &&
+        !(id->insured_no[0] == 'H' && digits(id->insured_no + 1, 9)))
+        return bad(err, "insured_no", "被保険者番号は数字10桁(生保単独は H+数字9桁)です");
+    if (id->plan_office[0] && !digits(id->plan_office, 10))
+        return bad(err, "plan_office", "居宅介護支援事業所の事業所番号は数字10桁です");
+    if (created[0]) { /* "2026-03-25" or "20260325" */
+        char iso[16];
+        if (digits(created, 8))
+            snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", created, created + 4, created + 6);
+        else
+            snprintf(iso, sizeof iso, "%s", created);
+        struct date dt;
+        const char *why;
+        if (date_parse_iso(iso, strlen(iso), &dt, &why))
+            return bad(err, "created", "作成年月日は \"2026-03-25\" か \"20260325\" です");
+        snprintf(id->created, sizeof id->created, "%04d%02d%02d", dt.y, dt.m, dt.d);
+    }
+    if (!id->version[0])
+        memcpy(id->version, "202407", 7);
+    else if (!cp_version_known(str_from(id->version)))
+        return bad(err, "csv_version", "CSVバージョンは 202407(v4.1)か 202208(v3)です");
+    return 0;
+}
+
 static int line_parse(json_t *l, const char *path, int ym, const struct svc_master *master,
                       const char *type, struct s7_line *out, struct doc_error *err)
 {
@@ -181,6 +226,8 @@ int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, s
         rate = 100 - 10 * ratio;
     }
     in->benefit_rate = (int)rate;
+    if (ident_members(o, d, err))
+        goto out;
     json_t *offs = json_object_get(o, "offices");
     if (!json_is_array(offs) || json_array_size(offs) == 0 || json_array_size(offs) > S7_MAX_OFFICES) {
         bad(err, "offices", "事業所(1〜64)の配列が必要です");
@@ -202,7 +249,9 @@ int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, s
             bad(err, path, "事業所はオブジェクトです");
             goto out;
         }
-        if (str_member(of, "office_no", x->office_no, sizeof x->office_no, true, path, err) ||
+        d->name_of[in->noffices] = d->names[in->noffices];
+        if (str_member(of, "name", d->names[in->noffices], sizeof d->names[0], false, path, err) ||
+            str_member(of, "office_no", x->office_no, sizeof x->office_no, true, path, err) ||
             str_member(of, "service_type", x->service_type, sizeof x->service_type, true, path, err) ||
             int_member(of, "grade", &grade, &has_grade, path, err))
             goto out;

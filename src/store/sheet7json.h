@@ -18,6 +18,7 @@
 #include "domain/svcmaster.h"
 
 #define SHEET7_JSON_MAX (4u << 20)
+#define SHEET7_NAME_MAX 120 /* bytes of an office's name */
 
 struct s7_doc {
     struct s7_input in;
@@ -26,6 +27,11 @@ struct s7_doc {
     /* offices priced by the 地域区分 of their municipality (imported data): the
      * caller looks the grade up and sets offices[i].price_x100 (0 until then) */
     char municipality[S7_MAX_OFFICES][7];
+    /* for the UPSIKYU file (optional members: insurer_no, insured_no, created,
+     * plan_office, csv_version; offices[].name); empty when not given */
+    struct s7_ident id;
+    char names[S7_MAX_OFFICES][SHEET7_NAME_MAX + 1];
+    const char *name_of[S7_MAX_OFFICES];
 };
 
 /* sheet7json_parse - *d filled (master may be NULL: no defaults from it).

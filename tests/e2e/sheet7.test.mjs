@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmp, kaigo, writeCsv } from './lib.mjs';
 
 const dir = tmp();
@@ -94,4 +95,71 @@ test('an office priced by its municipality: 地域区分 imported as data, looke
   r = run(c('011002'), ['--db', db]);
   assert.equal(r.code, 1);
   assert.match(r.err, /市町村 011002 のこの月の地域区分がありません/);
+});
+
+test('--upsikyu: the computed table as the CSV standard\'s UPSIKYU file, subtotal and total rows, read back by exchange check', () => {
+  const out = join(dir, 'upsikyu');
+  mkdirSync(out);
+  const r = run({ month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90,
+    insurer_no: '122192', insured_no: '0000000001', created: '2019-03-25', plan_office: '1270100017',
+    offices: [{ office_no: '9070000060', name: 'ショートステイ"さくら"', service_type: '21', unit_price: '11.10', lines: [
+      { service_code: '211131', count: 30 }, { service_code: '216283', count: 20 }, { service_code: '216100', count: 30 },
+      { service_code: '211131', count: 1, over_limit_units: 755 }, { service_code: '216283', count: 1, over_limit_units: -30 },
+      { service_code: '216100', count: 1, over_limit_units: 18 }] }] },
+    ['--upsikyu', out, '--to', '9070000060:21', '--stamp', '20190325120000']);
+  assert.equal(r.code, 0, r.err);
+  const files = readdirSync(out);
+  assert.deepEqual(files, ['UPSIKYU_201904_1270100017_43_9070000060_21_20190325120000.CSV']);
+  const bytes = readFileSync(join(out, files[0]));
+  const text = spawnSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: bytes }).stdout.toString('utf8');
+  assert.ok(text.endsWith('\r\n'));
+  const rows = text.trimEnd().split('\r\n').map((l) => l.split(','));
+  assert.ok(rows.every((f) => f.length === 37));
+  // the managed lines in input order, the type's subtotal, the lines outside the limit, the grand total
+  assert.deepEqual(rows.map((f) => f[8]), ['211131', '216283', '211131', '216283', '21AAAA', '216100', '216100', '999999']);
+  assert.deepEqual(rows.map((f) => f[6]), [...Array(7).fill('9070000060'), '9999999999']);
+  assert.equal(rows[0][5], '"ショートステイ""さくら"""');
+  // a line: 単位数, 回数, サービス単位, 給付管理単位数; the office's amounts only on the subtotal
+  assert.deepEqual([rows[0][12], rows[0][15], rows[0][16], rows[0][17], rows[0][23]], ['755', '30', '22650', '22650', '']);
+  const a = rows[4]; // 21AAAA: 区分超, 区分内, 単価, 費用総額, 給付率, 請求額, 利用者負担, 全額負担
+  assert.deepEqual([a[12], a[15], a[20], a[21], a[22], a[23], a[24], a[25], a[27], a[28]],
+    ['0', '0', '725', '22050', '11.10', '244755', '90', '220279', '24476', '8047']);
+  // the add-on outside the limit is priced alone; 給付管理単位数 is Null
+  assert.deepEqual([rows[5][17], rows[5][21], rows[5][23], rows[5][25], rows[5][27]], ['', '540', '5994', '5394', '600']);
+  assert.deepEqual([rows[6][20], rows[6][28]], ['18', '199']);
+  const t = rows[7];
+  assert.deepEqual([t[12], t[15], t[20], t[21], t[22], t[23], t[24], t[25], t[27], t[28]],
+    ['0', '0', '725', '22050', '', '250749', '', '225673', '25076', '8246']);
+  assert.deepEqual([t[0], t[1], t[2], t[3], t[4], t[33], t[35]], ['202407', '122192', '0000000001', '20190325', '201904', '1270100017', '1270100017']);
+  // kaigo reads its own file as valid, and writes it back byte for byte
+  const back = join(dir, 'back');
+  mkdirSync(back);
+  const c = kaigo(['exchange', 'check', join(out, files[0]), '--rewrite', back]);
+  assert.equal(c.code, 0, c.err);
+  assert.deepEqual(readFileSync(join(back, files[0])), bytes);
+});
+
+test('--upsikyu refuses without the person, the plan office or the addressee', () => {
+  const base = { month: '2026-04', care_level: '21', offices: [{ office_no: '1310000001', service_type: '11', grade: 1,
+    lines: [{ service_code: '111211', units: 425, count: 40 }] }] };
+  let r = run(base, ['--upsikyu', dir, '--to', '1310000001:11']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /UPSIKYU を書くには insurer_no が必要です/);
+  r = run({ ...base, insurer_no: '122192', insured_no: '0000000001', created: '20260325', plan_office: '127010001' },
+    ['--upsikyu', dir, '--to', '1310000001:11']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /plan_office: 居宅介護支援事業所の事業所番号は数字10桁です/);
+  r = run({ ...base, insurer_no: '122192', insured_no: '0000000001', created: '2026-02-30', plan_office: '1270100017' },
+    ['--upsikyu', dir, '--to', '1310000001:11']);
+  assert.match(r.err, /created: 作成年月日/);
+  r = run(base, ['--upsikyu', dir]);
+  assert.equal(r.code, 2);
+  // a table the standard's widths cannot hold is not written (単位数 is 6 digits)
+  r = run({ ...base, insurer_no: '122192', insured_no: '0000000001', created: '20260325', plan_office: '1270100017',
+    limit_units: 99999999, offices: [{ ...base.offices[0], lines: [{ service_code: '111211', units: 1234567, count: 1 }] }] },
+    ['--upsikyu', dir, '--to', '1310000001:11', '--stamp', '20260325120000']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /:1:13\(単位数\): /);
+  assert.match(r.err, /桁数に収まらないため書き出しません/);
+  assert.ok(!readdirSync(dir).some((f) => f.startsWith('UPSIKYU_202604')));
 });

@@ -2,13 +2,30 @@
  * the engine: whatever parses must compute without fault (refusals are fine),
  * and a computed table must satisfy the invariants: per office, claim +
  * user_share = total_cost and the user share is never negative for a
- * non-negative cost. */
+ * non-negative cost. Its UPSIKYU rows (sheet7_csv_rows) have the layout's 37
+ * columns, and the last is the grand total. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/sheet7json.h"
+
+struct seen {
+    size_t n;
+    int last_total;
+};
+
+static int row(void *ctx, const char *const f[S7_CSV_COLS])
+{
+    struct seen *s = ctx;
+    for (int i = 0; i < S7_CSV_COLS; i++)
+        if (!f[i])
+            __builtin_trap();
+    s->n++;
+    s->last_total = strcmp(f[8], "999999") == 0 && strcmp(f[6], "9999999999") == 0;
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,6 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     __builtin_trap();
             }
             free(sheet7json_result(d, &t));
+            struct seen s = {0, 0};
+            if (sheet7_csv_rows(&d->in, &t, &d->id, row, &s) != 0 || s.n < 1 || !s.last_total)
+                __builtin_trap();
         }
     }
     free(d);

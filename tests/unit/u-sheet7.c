@@ -94,6 +94,59 @@ static void t_synthetic(void **state)
 }
 
 /* default allocation: the excess comes off the last lines first, across offices */
+/* the UPSIKYU rows: one managed line carries the office's amounts itself (no subtotal
+ * row); two offices give their rows in input order and one grand total */
+struct rows {
+    int n;
+    char code[8][8], office[8][11], cost[8][12], units[8][12], sum_units[8][12];
+};
+static int keep(void *ctx, const char *const f[S7_CSV_COLS])
+{
+    struct rows *r = ctx;
+    if (r->n == 8)
+        return 1;
+    snprintf(r->code[r->n], sizeof r->code[0], "%s", f[8]);
+    snprintf(r->office[r->n], sizeof r->office[0], "%s", f[6]);
+    snprintf(r->cost[r->n], sizeof r->cost[0], "%s", f[23]);
+    snprintf(r->units[r->n], sizeof r->units[0], "%s", f[21]);
+    snprintf(r->sum_units[r->n], sizeof r->sum_units[0], "%s", f[16]);
+    r->n++;
+    return 0;
+}
+
+static void t_csv_rows(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {L("111211", 425, 40, false, 0, false), L("151111", 658, 2, false, 0, false),
+                              L("155051", 40, 2, false, 0, false)};
+    struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000002", "15", 1090, 1, 2)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 2, lines, 3};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    struct s7_ident id = {"202407", "122192", "0000000001", "20260325", "1270100017", NULL};
+    struct rows r = {0};
+    assert_int_equal(sheet7_csv_rows(&in, &t, &id, keep, &r), 0);
+    assert_int_equal(r.n, 5);
+    static const char *const codes[] = {"111211", "151111", "155051", "15AAAA", "999999"};
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(r.code[i], codes[i]);
+    assert_string_equal(r.office[4], "9999999999");
+    assert_string_equal(r.units[0], "17000"); /* the single line: 区分支給限度基準内単位数 */
+    assert_string_equal(r.cost[0], "193800"); /* floor(17000 × 11.40) */
+    assert_string_equal(r.cost[1], "");       /* amounts of office 2 on its subtotal */
+    assert_string_equal(r.sum_units[3], "1396");
+    assert_string_equal(r.units[3], "1396");
+    assert_string_equal(r.cost[3], "15216"); /* floor(1396 × 10.90) */
+    char total[16];
+    snprintf(total, sizeof total, "%lld", t.total_cost);
+    assert_string_equal(r.cost[4], total);
+    assert_int_equal(t.total_cost, 193800 + 15216);
+    /* fn's refusal stops the rows */
+    r.n = 8;
+    assert_int_equal(sheet7_csv_rows(&in, &t, &id, keep, &r), 1);
+}
+
 static void t_default_allocation(void **state)
 {
     (void)state;
@@ -242,7 +295,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_kisairei_33_1),     cmocka_unit_test(t_synthetic),
-        cmocka_unit_test(t_default_allocation), cmocka_unit_test(t_given_allocation),
+        cmocka_unit_test(t_default_allocation),
+        cmocka_unit_test(t_csv_rows), cmocka_unit_test(t_given_allocation),
         cmocka_unit_test(t_levels),             cmocka_unit_test(t_discount_and_rounding),
         cmocka_unit_test(t_refusals),           cmocka_unit_test(t_price),
     };
