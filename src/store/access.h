@@ -41,7 +41,7 @@ struct delivery { /* one person's part of a send unit, for one office (exchange 
     struct person_key person;
     char to_org[ORG_ID_BYTES];
     char stamp[15];
-    char what[24];    /* month:YYYYMM | plan:YYYYMMDD | jsk:YYYYMM */
+    char what[24];    /* month:YYYYMM | plan:YYYYMMDD | jsk:YYYYMM | kihon:YYYYMMDD */
     char to_kind[3];
     char from_org[ORG_ID_BYTES];
     int64_t created_ms, downloaded_ms, acked_ms;

@@ -11,8 +11,10 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-const char *const cps_kinds[] = {"cp.UPHOSOKU", "cp.UP1KYO",  "cp.UP2KYO",     "cp.UP3KYO", "cp.UPPLAN",
-                                 "cp.UPSIKYU",  "cp.UPJSK",   "cp.UPYOBO",     "cp.UPYOBO_SUB", NULL};
+const char *const cps_kinds[] = {"cp.UPHOSOKU", "cp.UP1KYO",  "cp.UP2KYO",       "cp.UP3KYO",
+                                 "cp.UPPLAN",   "cp.UPSIKYU", "cp.UPJSK",        "cp.UPYOBO",
+                                 "cp.UPYOBO_SUB", "cp.UPKIHON", "cp.UPKIHON_SUB1", "cp.UPKIHON_SUB2",
+                                 NULL};
 
 /* key - the record set a row belongs to (§6); "" for delete files. */
 static void key_of(enum cp_file f, char *const *v, char *out, size_t cap)
@@ -27,6 +29,9 @@ static void key_of(enum cp_file f, char *const *v, char *out, size_t cap)
         break;
     case CP_UPYOBO:
     case CP_UPYOBO_SUB:
+    case CP_UPKIHON: /* 相談日 */
+    case CP_UPKIHON_SUB1:
+    case CP_UPKIHON_SUB2:
         snprintf(out, cap, "%s", v[3]);
         break;
     case CP_UPHOSOKU:
@@ -219,6 +224,11 @@ static int tombstones(struct store *st, const struct cp_filedata *f, long long c
         case CP_DLTYOBO: /* the plan and its 別表 */
             rc = put(st, v[1], v[2], "cp.UPYOBO", v[3], deleted_body, change) ||
                  put(st, v[1], v[2], "cp.UPYOBO_SUB", v[3], deleted_body, change);
+            break;
+        case CP_DLTKIHON: /* 利用者基本情報 and its 別表1, 別表2 */
+            rc = put(st, v[1], v[2], "cp.UPKIHON", v[3], deleted_body, change) ||
+                 put(st, v[1], v[2], "cp.UPKIHON_SUB1", v[3], deleted_body, change) ||
+                 put(st, v[1], v[2], "cp.UPKIHON_SUB2", v[3], deleted_body, change);
             break;
         default:
             break;
@@ -420,7 +430,7 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
     for (size_t fi = 0; fi < n && rc == 0; fi++) {
         const struct cp_filedata *f = &files[fi];
         if (f->name.file == CP_DLT1KYO || f->name.file == CP_DLTPLAN || f->name.file == CP_DLTJSK ||
-            f->name.file == CP_DLTYOBO)
+            f->name.file == CP_DLTYOBO || f->name.file == CP_DLTKIHON)
             rc = flush(st, files, n, &p, change, sets) || tombstones(st, f, change, sets);
         else
             group(f, fi, &p);
@@ -499,12 +509,14 @@ char *cps_plain(const char *body)
 
 static int unit_order(enum cp_file f)
 {
-    static const enum cp_file order[] = {CP_UP1KYO, CP_UP2KYO,  CP_UP3KYO, CP_UPYOBO, CP_UPYOBO_SUB,
-                                         CP_UPHOSOKU, CP_UPPLAN, CP_UPSIKYU, CP_UPJSK};
-    for (int i = 0; i < 9; i++)
+    static const enum cp_file order[] = {CP_UPKIHON, CP_UPKIHON_SUB1, CP_UPKIHON_SUB2, CP_UP1KYO,
+                                         CP_UP2KYO,  CP_UP3KYO,       CP_UPYOBO,       CP_UPYOBO_SUB,
+                                         CP_UPHOSOKU, CP_UPPLAN,      CP_UPSIKYU,      CP_UPJSK};
+    int n = (int)(sizeof order / sizeof order[0]);
+    for (int i = 0; i < n; i++)
         if (order[i] == f)
             return i;
-    return 9;
+    return n;
 }
 
 /* wanted - the stored set belongs to the unit asked for. */
@@ -525,6 +537,8 @@ static bool wanted(enum cp_file f, const char *rkey, const char *what)
                                   : false;
     if (!strncmp(what, "jsk:", 4))
         return f == CP_UPJSK && !strncmp(rkey, arg, strlen(arg)) && rkey[strlen(arg)] == ':';
+    if (!strncmp(what, "kihon:", 6))
+        return (f == CP_UPKIHON || f == CP_UPKIHON_SUB1 || f == CP_UPKIHON_SUB2) && !strcmp(rkey, arg);
     return false;
 }
 
@@ -625,6 +639,11 @@ static int what_of(enum cp_file f, char *const *v, char *out, size_t cap)
         return 0;
     case CP_UPJSK: /* month:office:type */
         snprintf(out, cap, "jsk:%.6s", key);
+        return 0;
+    case CP_UPKIHON: /* 相談日 */
+    case CP_UPKIHON_SUB1:
+    case CP_UPKIHON_SUB2:
+        snprintf(out, cap, "kihon:%.8s", key);
         return 0;
     default:
         return -1;

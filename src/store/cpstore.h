@@ -47,7 +47,8 @@ struct cps_row {
 typedef int cps_file_fn(void *ctx, const char *name, const char *bytes, size_t len);
 
 /* cps_export - the send unit for what ("month:YYYYMM": 補足 + 6表 + 7表; "plan:YYYYMMDD":
- * 1表 + 2表 + 3表 + 補足; "jsk:YYYYMM": every 実績 of the month) from the person's stored rows,
+ * 1表 + 2表 + 3表 + 補足; "jsk:YYYYMM": every 実績 of the month; "kihon:YYYYMMDD": 利用者基本情報
+ * and its 別表1, 別表2 of that 相談日) from the person's stored rows,
  * addressed to office to (10) of service type to_kind, named with stamp (NULL: the stamp
  * the sets were received with). fn gets each file (MS932) in the unit's order. 0, or -1
  * with *why (nothing stored for it, a character outside MS932, a malformed set). */

@@ -51,6 +51,16 @@ const yobo = [V, INS, NO, '20260401', '1', '2', q('R8-001'), q('髙橋　﨑子'
   q('血圧に注意'), q('通所で運動'), q('自立した生活を続ける'), '3', '1', '0', '1', '2', '0', '1', '2', '2', '2', '1', '2', q('特になし'), '20260402', q('髙橋　﨑子')];
 const yoboSub = [V, INS, NO, '20260401', '1', q('転倒の不安'), q('筋力をつける'), q('頑張りたい'), q('一人で買い物に行く'), '1',
   q('無理のない運動'), q('毎朝の体操'), q('通所型サービス'), '1', q('通所型サービスA'), q('デイサービスさくら'), q('R8.4〜R9.3')];
+// 介護予防支援 利用者基本情報: UPKIHON (71 items), 別表1 UPKIHON_SUB1 (7), 別表2 UPKIHON_SUB2 (11), keyed by 相談日
+const kihon = [V, INS, NO, '20260310', '1', '2', q('包括　花子'), '01', q(''), '01', '', '01', q(''), q('タカハシ　サキコ'), q('髙橋　﨑子'),
+  '2', '19400402', q('千葉県市原市五井1丁目1番1号'), '0436-00-0000', '', '12', '02', '12', '20260401', '20270331', '01', '1', '20260305',
+  '0', '0', '0', '0', q(''), '05', '1', '2', '1', '0', '0', '0', q('年金で生活'), q('髙橋　一郎'), q('千葉市中央区1-1'), '043-000-0000',
+  q('長男'), ...Array.from({ length: 4 }, (_, i) => [q(i ? '' : '髙橋　一郎'), q(i ? '' : '長男'), q(''), i ? '' : '090-0000-0000']).flat(),
+  q(''), q('長男家族と同居'), q('教員として勤め、退職後は畑仕事'), q('朝6時起床, "散歩"が日課'), q('園芸'), q('自治会の友人'), q('なし'),
+  q('配食'), '20260310', q('髙橋　﨑子')];
+const kihonSub1 = [V, INS, NO, '20260310', q('6:00'), q('起床・散歩'), q('朝食の支度')];
+const kihonSub2 = [V, INS, NO, '20260310', q('平成30年頃'), q('高血圧症'), q('市原クリニック　佐藤医師'), '1', '0436-11-1111', '01',
+  q('降圧剤の服用')];
 const N = (prefix, month, stamp = '20260325120000', from = KYO, fk = '43', to = PROV, tk = '15') =>
   `${prefix}${month ? '_' + month : ''}_${from}_${fk}_${to}_${tk}_${stamp}.CSV`;
 
@@ -70,12 +80,18 @@ test('every core file type reads and writes back byte-identical', () => {
     file(N('UPYOBO', null, '20260325170000', KYO, '46'), [yobo]),
     file(N('UPYOBO_SUB', null, '20260325170000', KYO, '46'), [yoboSub, [...yoboSub.slice(0, 9), '2', ...yoboSub.slice(10)]]),
     file(N('DLTYOBO', null, '20260326120000', KYO, '46'), [[V, INS, NO, '20260301']]),
+    file(N('UPKIHON', null, '20260325180000', KYO, '46'), [kihon]),
+    file(N('UPKIHON_SUB1', null, '20260325180000', KYO, '46'), [kihonSub1, [...kihonSub1.slice(0, 4), q('12:00'), q('昼食'), q('')]]),
+    file(N('UPKIHON_SUB2', null, '20260325180000', KYO, '46'), [kihonSub2]),
+    file(N('DLTKIHON', null, '20260326130000', KYO, '46'), [[V, INS, NO, '20260301']]),
   ];
+  assert.equal(kihon.length, 71);
   const r = kaigo(['exchange', 'check', ...files, '--rewrite', out]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /送信単位 20260325120000: 4 ファイル、5 レコードを受け付けました/);
   assert.match(r.out, /送信単位 20260325130000: 3 ファイル/);
   assert.match(r.out, /送信単位 20260325170000: 2 ファイル、3 レコードを受け付けました/);
+  assert.match(r.out, /送信単位 20260325180000: 3 ファイル、4 レコードを受け付けました/);
   for (const f of files) {
     const name = f.split('/').pop();
     assert.deepEqual(readFileSync(join(out, name)), readFileSync(f), name);
@@ -117,7 +133,9 @@ test('refusals name file, line, column and item; a faulty send unit is rejected 
     [N('UPPLAN', '202605', '20260402150000'), [plan('plan')], null, /:1:5\(対象年月\): ファイル名の年月と一致しません/],
     [N('UPPLAN', '202604', '20260402160000'), [[V, INS, 'X00000000!', ...plan('plan').slice(3)]], null, /:1:3\(被保険者番号\)/],
     ['UPPLAN_202604_1270100017_43_20260402170000.CSV', [plan('plan')], null, /ファイル名が標準仕様の規約/],
-    [N('UPKIHON', null, '20260402180000'), [[V]], null, /介護予防・総合事業の様式/],
+    [N('UPKIHON', null, '20260402180000'), [kihon.slice(0, 70)], null, /:1: 項目数が 70 です\(UPKIHON は 71 項目/],
+    [N('UPKIHON_SUB2', null, '20260402190000'), [[...kihonSub2.slice(0, 3), '20260230', ...kihonSub2.slice(4)]], null,
+      /:1:4\(相談日\): 日付は実在する YYYYMMDD です/],
   ];
   for (const [name, records, raw, re] of cases) {
     const p = file(name, records ?? [], raw ? { raw } : {});
@@ -177,4 +195,36 @@ test('import stores each person\'s sets; export gives the same files back; delet
   assert.equal(r.code, 1);
   assert.match(r.err, /UP3KYO_[^:]+:1:3\(被保険者番号\): 登録されていない被保険者です/);
   assert.equal(sqlite(db, `SELECT COUNT(*) FROM record_versions WHERE kind='cp.UP1KYO'`).out, '1'); // only the earlier unit's
+});
+
+test('介護予防支援 利用者基本情報: UPKIHON with its 別表1 and 別表2 stored by 相談日, exported with --kihon, deleted with DLTKIHON', () => {
+  const db = fixture(tmp());
+  const unit = [
+    file(N('UPKIHON', null, '20260325190000', KYO, '46'), [kihon]),
+    file(N('UPKIHON_SUB1', null, '20260325190000', KYO, '46'), [kihonSub1, [...kihonSub1.slice(0, 4), q('12:00'), q('昼食'), q('')]]),
+    file(N('UPKIHON_SUB2', null, '20260325190000', KYO, '46'), [kihonSub2]),
+  ];
+  let r = kaigo(['exchange', 'import', ...unit, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /送信単位 20260325190000: 3 ファイル、4 レコードを取り込みました\(記録 3 件\)/);
+  assert.equal(sqlite(db, `SELECT group_concat(kind || '/' || rkey) FROM record_versions WHERE kind LIKE 'cp.UPKIHON%' ORDER BY kind`).out,
+    'cp.UPKIHON/20260310,cp.UPKIHON_SUB1/20260310,cp.UPKIHON_SUB2/20260310');
+  const exp = join(dir, 'kihon-exp');
+  mkdirSync(exp);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--kihon', '20260310', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  for (const f of unit) {
+    const name = f.split('/').pop();
+    assert.deepEqual(readFileSync(join(exp, name)), readFileSync(f), name);
+  }
+  // another 相談日 has nothing; --kihon takes YYYYMMDD
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--kihon', '20260311', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /書き出す記録がありません/);
+  // DLTKIHON removes the record and both 別表
+  r = kaigo(['exchange', 'import', file(N('DLTKIHON', null, '20260326190000', KYO, '46'), [[V, INS, NO, '20260310']]), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--kihon', '20260310', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 1);
+  assert.equal(sqlite(db, `SELECT COUNT(*) FROM record_versions WHERE kind LIKE 'cp.UPKIHON%' AND body = '{"deleted":true}'`).out, '3');
 });
