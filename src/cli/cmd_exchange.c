@@ -66,10 +66,14 @@ static int by_stamp(const void *a, const void *b)
     return c ? c : strcmp(x->base, y->base);
 }
 
-static void import_err(void *c, const char *path, long line, const char *msg)
+/* unit_err - a problem of the send unit as a whole (msg starts with its column when line > 0) */
+static void unit_err(void *c, const char *path, long line, const char *msg)
 {
     (void)c;
-    fprintf(stderr, "%s:%ld:3(被保険者番号): %s\n", path, line, msg);
+    if (line)
+        fprintf(stderr, "%s:%ld:%s\n", path, line, msg);
+    else
+        fprintf(stderr, "%s: %s\n", path, msg);
 }
 
 /* ---- export ------------------------------------------------------------------- */
@@ -264,6 +268,13 @@ int cmd_exchange(int argc, char **argv)
             records += (long)fd[i - u].n;
             free(bytes);
         }
+        if (!problems) { /* 家族構成 images and the records naming them */
+            const char **paths = xcalloc(end - u, sizeof *paths);
+            for (size_t i = u; i < end; i++)
+                paths[i - u] = items[i].path;
+            problems = cps_links(fd, paths, end - u, unit_err, NULL);
+            free(paths);
+        }
         const char *stamp = items[u].named ? items[u].name.stamp : "-";
         if (problems) {
             fprintf(stderr, "送信単位 %s: 誤りが %ld 件あるため、%zu ファイルすべてを受け付けません\n", stamp,
@@ -275,7 +286,7 @@ int cmd_exchange(int argc, char **argv)
                 paths[i - u] = items[i].path;
             long sets = 0, bad = -1;
             if (st->ops->begin(st) == 0) {
-                bad = cps_import(st, &a, fd, paths, end - u, &sets, import_err, NULL);
+                bad = cps_import(st, &a, fd, paths, end - u, &sets, unit_err, NULL);
                 if (bad == 0 && st->ops->commit(st))
                     bad = -1;
                 if (bad != 0)

@@ -456,6 +456,7 @@ static const struct {
     enum cp_file f;
     const char *prefix;
 } prefixes[] = {
+    {CP_UPKIHON_IMAGE, "UPKIHON_IMAGE"},
     {CP_UPKIHON_SUB1, "UPKIHON_SUB1"}, {CP_UPKIHON_SUB2, "UPKIHON_SUB2"}, {CP_UPYOBO_SUB, "UPYOBO_SUB"},
     {CP_UPHOSOKU, "UPHOSOKU"},         {CP_DLTKIHON, "DLTKIHON"},         {CP_UPSIKYU, "UPSIKYU"},
     {CP_UPKIHON, "UPKIHON"},           {CP_DLT1KYO, "DLT1KYO"},           {CP_DLTPLAN, "DLTPLAN"},
@@ -693,9 +694,17 @@ int cp_name_parse(const char *name, struct cp_name *o, const char **why)
     memset(o, 0, sizeof *o);
     size_t len = strlen(name);
     *why = "ファイル名が標準仕様の規約(例: UPPLAN_201912_0300000100_43_0300000005_11_20191025200201.CSV)と違います";
-    if (len < 4 || (strcmp(name + len - 4, ".CSV") != 0))
+    /* the 家族構成 image: UPKIHON_IMAGE_from_kind_to_kind_stamp_枝番(4).jpg (v4.1 names only) */
+    bool image = len > 4 && strcmp(name + len - 4, ".jpg") == 0 && strncmp(name, "UPKIHON_IMAGE_", 14) == 0;
+    if (len < 4 || (strcmp(name + len - 4, ".CSV") != 0 && !image))
         return -1;
     const char *p = name, *end = name + len - 4;
+    if (image) {
+        if (len < 4 + 5 || end[-5] != '_' || !digits(end - 4, 4))
+            return -1;
+        memcpy(o->branch, end - 4, 4);
+        end -= 5;
+    }
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && !o->file; i++) {
         size_t n = strlen(prefixes[i].prefix);
         if ((size_t)(end - p) > n && memcmp(p, prefixes[i].prefix, n) == 0 && p[n] == '_') {
@@ -703,7 +712,7 @@ int cp_name_parse(const char *name, struct cp_name *o, const char **why)
             p += n;
         }
     }
-    if (!o->file)
+    if (!o->file || image != (o->file == CP_UPKIHON_IMAGE))
         return -1;
     bool month = o->file == CP_UPHOSOKU || o->file == CP_UPPLAN || o->file == CP_UPJSK ||
                  o->file == CP_DLTPLAN || o->file == CP_DLTJSK || o->file == CP_UPSIKYU;
@@ -717,7 +726,7 @@ int cp_name_parse(const char *name, struct cp_name *o, const char **why)
             sep(&p, end) || take(&p, end, 2, o->to_kind, alnum) || sep(&p, end) ||
             take(&p, end, 14, o->stamp, digits))
             return -1;
-    } else if (rest == 1 + 10 + 1 + 10 + 1 + 14) {
+    } else if (rest == 1 + 10 + 1 + 10 + 1 + 14 && !image) {
         o->v3 = true;
         if (sep(&p, end) || take(&p, end, 10, o->from, alnum) || sep(&p, end) ||
             take(&p, end, 10, o->to, alnum) || sep(&p, end) || take(&p, end, 14, o->stamp, digits))
@@ -741,8 +750,11 @@ int cp_name_format(const struct cp_name *n, char *out, size_t cap)
     char month[8] = "";
     if (n->month[0])
         snprintf(month, sizeof month, "_%s", n->month);
-    int w = n->v3 ? snprintf(out, cap, "%s%s_%s_%s_%s.CSV", cp_prefix(n->file), month, n->from, n->to, n->stamp)
-                  : snprintf(out, cap, "%s%s_%s_%s_%s_%s_%s.CSV", cp_prefix(n->file), month, n->from,
-                             n->from_kind, n->to, n->to_kind, n->stamp);
+    int w = n->file == CP_UPKIHON_IMAGE
+                ? snprintf(out, cap, "%s_%s_%s_%s_%s_%s_%s.jpg", cp_prefix(n->file), n->from, n->from_kind, n->to,
+                           n->to_kind, n->stamp, n->branch)
+            : n->v3 ? snprintf(out, cap, "%s%s_%s_%s_%s.CSV", cp_prefix(n->file), month, n->from, n->to, n->stamp)
+                    : snprintf(out, cap, "%s%s_%s_%s_%s_%s_%s.CSV", cp_prefix(n->file), month, n->from,
+                               n->from_kind, n->to, n->to_kind, n->stamp);
     return w < 0 || (size_t)w >= cap ? -1 : 0;
 }

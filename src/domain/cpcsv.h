@@ -32,6 +32,7 @@ enum cp_file {
     CP_DLTJSK,   /* 実績 削除 */
     CP_UPSIKYU,  /* 第7表 */
     CP_UPKIHON, CP_UPKIHON_SUB1, CP_UPKIHON_SUB2, CP_DLTKIHON, CP_UPYOBO, CP_UPYOBO_SUB, CP_DLTYOBO,
+    CP_UPKIHON_IMAGE, /* 家族構成 image (JPEG) named by a UPKIHON record's column 62 */
     CP_FILE_COUNT
 };
 
@@ -86,6 +87,7 @@ struct cp_name {
     char from[11], to[11];
     char from_kind[3], to_kind[3]; /* "" in v3 names */
     char stamp[15];    /* YYYYMMDDHHMMSS: one send unit shares it */
+    char branch[5];    /* UPKIHON_IMAGE only: 枝番 (4 digits) */
     bool v3;
 };
 

@@ -1250,7 +1250,7 @@ static void unit_err(void *c, const char *path, long line, const char *msg)
     struct upload_errs *u = c;
     char s[800];
     if (line)
-        snprintf(s, sizeof s, "%s:%ld:3(被保険者番号): %s", path, line, msg);
+        snprintf(s, sizeof s, "%s:%ld:%s", path, line, msg); /* msg starts with its column */
     else
         snprintf(s, sizeof s, "%s: %s", path, msg);
     if (json_array_size(u->arr) < 100)
@@ -1299,7 +1299,7 @@ static int h_exchange_upload(struct req *r)
         }
         cpfile_read(name, (const char *)bin, len, &fd[i], upload_err, &ue);
         free(bin);
-        if (fd[i].layout && strcmp(fd[i].name.from, o.office_no) != 0)
+        if ((fd[i].layout || fd[i].image) && strcmp(fd[i].name.from, o.office_no) != 0)
             upload_err(&ue, 0, 0, "", "送信元の事業所番号がこの事業所と一致しません");
         if (!stamp[0])
             snprintf(stamp, sizeof stamp, "%s", fd[i].name.stamp);

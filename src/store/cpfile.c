@@ -36,6 +36,7 @@ void cpfile_free(struct cp_filedata *f)
     for (size_t i = 0; i < f->n; i++)
         free(f->r[i].f);
     free(f->r);
+    free(f->image);
     for (size_t i = 0; i < CPFILE_MAX_PARTS; i++)
         free(f->text[i]);
     memset(f, 0, sizeof *f);
@@ -58,15 +59,15 @@ static void add_record(struct cp_filedata *out, long line, const struct csv_read
     struct cp_record *rec = &out->r[out->n++];
     rec->line = line;
     rec->nf = (unsigned)r->nf;
-    rec->quoted = 0;
+    rec->quoted[0] = rec->quoted[1] = 0;
     rec->f = fp;
     for (size_t i = 0; i < r->nf; i++) {
         fp[i] = p;
         memcpy(p, r->field[i].ptr, r->field[i].len);
         p[r->field[i].len] = '\0';
         p += r->field[i].len + 1;
-        if (r->f[i].quoted && i < 64)
-            rec->quoted |= 1ULL << i;
+        if (r->f[i].quoted)
+            cp_set_quoted(rec, (unsigned)i);
     }
     rec->raw = raw; /* into out->text, which lives as long as the records */
     rec->rawlen = rawlen;
@@ -93,8 +94,8 @@ void cpfile_add(struct cp_filedata *out, const char *const *fields, unsigned nf)
         fp[i] = p;
         memcpy(p, fields[i], len + 1);
         p += len + 1;
-        if (out->layout && i < out->layout->ncols && i < 64 && out->layout->cols[i].kind == K_TEXT)
-            rec->quoted |= 1ULL << i;
+        if (out->layout && i < out->layout->ncols && out->layout->cols[i].kind == K_TEXT)
+            cp_set_quoted(rec, i);
     }
 }
 
@@ -359,9 +360,19 @@ long cpfile_read_parts(const char *fname, const char *bytes, size_t n, size_t pa
         err(ctx, 0, 0, "", why);
         return 1;
     }
+    if (out->name.file == CP_UPKIHON_IMAGE) { /* 家族構成 画像: JPEG bytes, linked by UPKIHON No.62 */
+        if (n > CPFILE_IMAGE_MAX || n < 4 || memcmp(bytes, "\xFF\xD8\xFF", 3) != 0) {
+            err(ctx, 0, 0, "", n > CPFILE_IMAGE_MAX ? "画像が大きすぎます(16 MiB まで)" : "JPEG 画像ではありません");
+            return 1;
+        }
+        out->image = xmalloc(n);
+        memcpy(out->image, bytes, n);
+        out->image_len = n;
+        return 0;
+    }
     out->layout = cp_layout(out->name.file);
     if (!out->layout) {
-        err(ctx, 0, 0, "", "このファイル種別(介護予防・総合事業の様式)のレイアウトはまだ読み込めません");
+        err(ctx, 0, 0, "", "このファイル種別のレイアウトはまだ読み込めません");
         return 1;
     }
     if (n > CPFILE_MAX_BYTES) {
@@ -393,6 +404,12 @@ long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filed
 
 char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column)
 {
+    if (f->image) { /* the image as received */
+        char *copy = xmalloc(f->image_len ? f->image_len : 1);
+        memcpy(copy, f->image, f->image_len);
+        *n = f->image_len;
+        return copy;
+    }
     struct buf u, out;
     buf_init(&u, 1u << 30);
     const char *eol = f->crlf ? "\r\n" : "\n";
@@ -406,7 +423,7 @@ char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *
             if (j)
                 buf_addc(&u, ',');
             /* a free-text field is quoted (and one that was quoted stays so) */
-            bool q = (rec->quoted >> j) & 1;
+            bool q = cp_quoted(rec, j);
             if (q) {
                 buf_addc(&u, '"');
                 for (const char *p = rec->f[j]; *p; p++) {

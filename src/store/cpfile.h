@@ -10,7 +10,9 @@
  * private use area) are refused with their position; no header row; each
  * record has the layout's columns, each field passes its column's check; one
  * CSV version per file, matching the name's era (v3 names ↔ 202208); one
- * service month per 6表/7表/実績 file, equal to the name's. Every problem goes
+ * service month per 6表/7表/実績 file, equal to the name's. A UPKIHON_IMAGE file
+ * (.jpg) is not CSV: it must be a JPEG (starts FF D8 FF) of at most
+ * CPFILE_IMAGE_MAX bytes and is kept as bytes. Every problem goes
  * to err_fn as (line, column or 0, column name, message); the file is
  * accepted only with none.
  */
@@ -27,17 +29,28 @@
 /* A file of at least 2 × CPFILE_PART_MIN_BYTES is read in up to CPFILE_MAX_PARTS
  * stretches on as many threads as there are processors (the ingest benchmark). */
 #define CPFILE_MAX_PARTS 8
+#define CPFILE_IMAGE_MAX (16u << 20) /* a 家族構成 image (JPEG) */
 #define CPFILE_PART_MIN_BYTES (4u << 20)
 
 struct cp_record {
     long line;        /* first physical line */
     unsigned nf;
     char **f;         /* nf NUL-terminated UTF-8 fields (one allocation with f, freed through f) */
-    uint64_t quoted;  /* bit i: field i was quoted */
+    uint64_t quoted[2]; /* bit i: field i (< 128) was quoted; see cp_quoted() */
     const char *raw;  /* the record's text as read (UTF-8, with its line terminator; in the
                          file's text), or NULL */
     size_t rawlen;
 };
+
+static inline bool cp_quoted(const struct cp_record *r, unsigned i)
+{
+    return i < 128 && ((r->quoted[i / 64] >> (i % 64)) & 1);
+}
+static inline void cp_set_quoted(struct cp_record *r, unsigned i)
+{
+    if (i < 128)
+        r->quoted[i / 64] |= 1ULL << (i % 64);
+}
 
 struct cp_filedata {
     struct cp_name name;
@@ -46,6 +59,8 @@ struct cp_filedata {
     bool final_newline; /* the last record ends with one */
     size_t n, cap;
     struct cp_record *r;
+    unsigned char *image; /* UPKIHON_IMAGE: the JPEG bytes (owned); no records */
+    size_t image_len;
     char *text[CPFILE_MAX_PARTS]; /* the decoded text the records' raw point into (owned; one
                                      piece per stretch read on its own) */
 };

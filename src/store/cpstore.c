@@ -1,5 +1,6 @@
 /* cpstore.c - CSV-standard record sets as versioned person records; see cpstore.h. */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "store/cpstore.h"
 #include "util/buf.h"
+#include "util/csv.h"
 #include "util/jsonw.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -14,7 +16,7 @@
 const char *const cps_kinds[] = {"cp.UPHOSOKU", "cp.UP1KYO",  "cp.UP2KYO",       "cp.UP3KYO",
                                  "cp.UPPLAN",   "cp.UPSIKYU", "cp.UPJSK",        "cp.UPYOBO",
                                  "cp.UPYOBO_SUB", "cp.UPKIHON", "cp.UPKIHON_SUB1", "cp.UPKIHON_SUB2",
-                                 NULL};
+                                 "cp.UPKIHON_IMAGE", NULL};
 
 /* key - the record set a row belongs to (§6); "" for delete files. */
 static void key_of(enum cp_file f, char *const *v, char *out, size_t cap)
@@ -228,7 +230,8 @@ static int tombstones(struct store *st, const struct cp_filedata *f, long long c
         case CP_DLTKIHON: /* 利用者基本情報 and its 別表1, 別表2 */
             rc = put(st, v[1], v[2], "cp.UPKIHON", v[3], deleted_body, change) ||
                  put(st, v[1], v[2], "cp.UPKIHON_SUB1", v[3], deleted_body, change) ||
-                 put(st, v[1], v[2], "cp.UPKIHON_SUB2", v[3], deleted_body, change);
+                 put(st, v[1], v[2], "cp.UPKIHON_SUB2", v[3], deleted_body, change) ||
+                 put(st, v[1], v[2], "cp.UPKIHON_IMAGE", v[3], deleted_body, change);
             break;
         default:
             break;
@@ -291,6 +294,10 @@ static void group(const struct cp_filedata *f, size_t fi, struct pending *p)
     while (ix.cap < 2 * f->n)
         ix.cap *= 2;
     ix.slot = xcalloc(ix.cap, sizeof *ix.slot);
+    if (!p->v) {
+        p->cap = 1024;
+        p->v = xmalloc(p->cap * sizeof *p->v);
+    }
     size_t base = p->n; /* this file's sets are v[base..] */
     struct set *s = NULL;
     for (size_t i = 0; i < f->n; i++) {
@@ -358,7 +365,8 @@ static int flush(struct store *st, const struct cp_filedata *files, size_t nfile
                  long long change, long *sets)
 {
     sort_files = files;
-    qsort(p->v, p->n, sizeof *p->v, by_place);
+    if (p->n)
+        qsort(p->v, p->n, sizeof *p->v, by_place);
     size_t maxrows = 1;
     for (size_t j = 0; j < p->n; j++)
         if (p->v[j].s.n > maxrows)
@@ -386,6 +394,74 @@ static int flush(struct store *st, const struct cp_filedata *files, size_t nfile
     }
     p->n = 0;
     return rc ? -1 : 0;
+}
+
+/* image_named - the UPKIHON record of the unit whose 家族構成 画像ファイル名 (No.62) names
+ * image file img: 0 with *fi, *ri, or -1. */
+static int image_named(const struct cp_filedata *files, size_t n, const struct cp_filedata *img, size_t *fi,
+                       size_t *ri)
+{
+    char name[128];
+    if (cp_name_format(&img->name, name, sizeof name))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; files[i].name.file == CP_UPKIHON && j < files[i].n; j++)
+            if (files[i].r[j].nf > KIHON_IMAGE_COL && strcmp(files[i].r[j].f[KIHON_IMAGE_COL], name) == 0) {
+                *fi = i;
+                *ri = j;
+                return 0;
+            }
+    return -1;
+}
+
+long cps_links(const struct cp_filedata *files, const char *const *paths, size_t n,
+               void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx)
+{
+    long problems = 0;
+    size_t fi, ri;
+    for (size_t i = 0; i < n; i++)
+        if (files[i].name.file == CP_UPKIHON_IMAGE && image_named(files, n, &files[i], &fi, &ri)) {
+            err(ctx, paths[i], 0, "この画像を家族構成 画像ファイル名(UPKIHON 62)に記した利用者基本情報が送信単位にありません");
+            problems++;
+        }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; files[i].name.file == CP_UPKIHON && j < files[i].n; j++) {
+            const char *want = files[i].r[j].nf > KIHON_IMAGE_COL ? files[i].r[j].f[KIHON_IMAGE_COL] : "";
+            if (!want[0])
+                continue;
+            bool found = false;
+            for (size_t k = 0; k < n && !found; k++) {
+                char name[128];
+                found = files[k].name.file == CP_UPKIHON_IMAGE &&
+                        cp_name_format(&files[k].name, name, sizeof name) == 0 && strcmp(name, want) == 0;
+            }
+            if (!found) {
+                err(ctx, paths[i], files[i].r[j].line, "62(家族構成 画像ファイル名): その画像ファイルが送信単位にありません");
+                problems++;
+            }
+        }
+    return problems;
+}
+
+/* image_body - a 家族構成 image as stored: one line of JSON with the JPEG in base64. */
+static char *image_body(const struct cp_filedata *f)
+{
+    size_t b64 = sodium_base64_ENCODED_LEN(f->image_len, sodium_base64_VARIANT_ORIGINAL);
+    char *enc = xmalloc(b64);
+    sodium_bin2base64(enc, b64, f->image, f->image_len, sodium_base64_VARIANT_ORIGINAL);
+    struct jsonw w;
+    jw_init(&w, b64 + 4096);
+    jw_obj(&w, NULL);
+    jw_str(&w, "file", cp_prefix(f->name.file));
+    jw_str(&w, "from", f->name.from);
+    jw_str(&w, "from_kind", f->name.from_kind);
+    jw_str(&w, "stamp", f->name.stamp);
+    jw_str(&w, "branch", f->name.branch);
+    jw_str(&w, "jpeg", enc);
+    jw_end(&w);
+    free(enc);
+    size_t n;
+    return jw_detach(&w, &n);
 }
 
 long cps_import(struct store *st, const struct actor *a, const struct cp_filedata *files,
@@ -416,12 +492,12 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
                 last_ok = ex == 1;
             }
             if (!last_ok) {
-                err(ctx, paths[fi], f->r[i].line, "登録されていない被保険者です(保険者番号・被保険者番号)");
+                err(ctx, paths[fi], f->r[i].line, "3(被保険者番号): 登録されていない被保険者です(保険者番号・被保険者番号)");
                 problems++;
             }
         }
     }
-    if (problems)
+    if (problems || (problems = cps_links(files, paths, n, err, ctx)) != 0)
         return problems;
     /* upload files' sets are written together in place order; a delete file takes
      * effect where it stands in the unit (the sets before it first) */
@@ -432,7 +508,14 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
         if (f->name.file == CP_DLT1KYO || f->name.file == CP_DLTPLAN || f->name.file == CP_DLTJSK ||
             f->name.file == CP_DLTYOBO || f->name.file == CP_DLTKIHON)
             rc = flush(st, files, n, &p, change, sets) || tombstones(st, f, change, sets);
-        else
+        else if (f->name.file == CP_UPKIHON_IMAGE) { /* the person and 相談日 of the record naming it */
+            size_t ki, kr;
+            char *body = image_named(files, n, f, &ki, &kr) ? NULL : image_body(f);
+            char *const *v = body ? files[ki].r[kr].f : NULL;
+            rc = !body || put(st, v[1], v[2], "cp.UPKIHON_IMAGE", v[3], body, change);
+            free(body);
+            ++*sets;
+        } else
             group(f, fi, &p);
     }
     if (rc == 0)
@@ -453,6 +536,24 @@ int cps_decode(const char *body, struct cp_filedata *out)
     int rc = -1;
     if (json_is_true(json_object_get(o, "deleted"))) {
         rc = 0;
+        goto done;
+    }
+    const char *jpeg = json_string_value(json_object_get(o, "jpeg"));
+    if (jpeg) { /* a 家族構成 image */
+        size_t jn = strlen(jpeg), bn;
+        out->image = xmalloc(jn / 4 * 3 + 3);
+        if (sodium_base642bin(out->image, jn / 4 * 3 + 3, jpeg, jn, NULL, &bn, NULL, sodium_base64_VARIANT_ORIGINAL))
+            goto done;
+        out->image_len = bn;
+        const char *from = json_string_value(json_object_get(o, "from"));
+        const char *fk = json_string_value(json_object_get(o, "from_kind"));
+        const char *stamp = json_string_value(json_object_get(o, "stamp"));
+        const char *br = json_string_value(json_object_get(o, "branch"));
+        snprintf(out->name.from, sizeof out->name.from, "%s", from ? from : "");
+        snprintf(out->name.from_kind, sizeof out->name.from_kind, "%s", fk ? fk : "");
+        snprintf(out->name.stamp, sizeof out->name.stamp, "%s", stamp ? stamp : "");
+        snprintf(out->name.branch, sizeof out->name.branch, "%s", br ? br : "");
+        rc = br && strlen(br) == 4 ? 0 : -1;
         goto done;
     }
     if (!nl)
@@ -509,7 +610,7 @@ char *cps_plain(const char *body)
 
 static int unit_order(enum cp_file f)
 {
-    static const enum cp_file order[] = {CP_UPKIHON, CP_UPKIHON_SUB1, CP_UPKIHON_SUB2, CP_UP1KYO,
+    static const enum cp_file order[] = {CP_UPKIHON, CP_UPKIHON_SUB1, CP_UPKIHON_SUB2, CP_UPKIHON_IMAGE, CP_UP1KYO,
                                          CP_UP2KYO,  CP_UP3KYO,       CP_UPYOBO,       CP_UPYOBO_SUB,
                                          CP_UPHOSOKU, CP_UPPLAN,      CP_UPSIKYU,      CP_UPJSK};
     int n = (int)(sizeof order / sizeof order[0]);
@@ -538,7 +639,8 @@ static bool wanted(enum cp_file f, const char *rkey, const char *what)
     if (!strncmp(what, "jsk:", 4))
         return f == CP_UPJSK && !strncmp(rkey, arg, strlen(arg)) && rkey[strlen(arg)] == ':';
     if (!strncmp(what, "kihon:", 6))
-        return (f == CP_UPKIHON || f == CP_UPKIHON_SUB1 || f == CP_UPKIHON_SUB2) && !strcmp(rkey, arg);
+        return (f == CP_UPKIHON || f == CP_UPKIHON_SUB1 || f == CP_UPKIHON_SUB2 || f == CP_UPKIHON_IMAGE) &&
+               !strcmp(rkey, arg);
     return false;
 }
 
@@ -560,7 +662,7 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
         if (cps_decode(rows[i].body, d)) {
             *why = "記録が壊れています";
             rc = -1;
-        } else if (d->n == 0)
+        } else if (d->n == 0 && !d->image)
             cpfile_free(d); /* deleted */
         else
             nf++;
@@ -579,9 +681,39 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
     if (nf)
         snprintf(unit_stamp, sizeof unit_stamp, "%s", stamp ? stamp : f[0].name.stamp);
     const char *arg = strchr(what, ':');
+    /* the 家族構成 image travels under this unit's name: UPKIHON No.62 names it so */
+    char image_name[128] = "";
+    for (size_t i = 0; i < nf; i++)
+        if (f[i].image) {
+            struct cp_name nm = f[i].name;
+            snprintf(nm.to, sizeof nm.to, "%s", to);
+            snprintf(nm.to_kind, sizeof nm.to_kind, "%s", to_kind);
+            snprintf(nm.stamp, sizeof nm.stamp, "%s", unit_stamp);
+            if (cp_name_format(&nm, image_name, sizeof image_name))
+                image_name[0] = '\0';
+        }
+    for (size_t i = 0; rc == 0 && image_name[0] && i < nf; i++)
+        for (size_t j = 0; f[i].name.file == CP_UPKIHON && j < f[i].n; j++) {
+            struct cp_record *r = &f[i].r[j];
+            if (r->nf > KIHON_IMAGE_COL && r->f[KIHON_IMAGE_COL][0] && strcmp(r->f[KIHON_IMAGE_COL], image_name)) {
+                const char *fields[CSV_MAX_FIELDS];
+                for (unsigned c = 0; c < r->nf && c < CSV_MAX_FIELDS; c++)
+                    fields[c] = c == KIHON_IMAGE_COL ? image_name : r->f[c];
+                struct cp_filedata one;
+                memset(&one, 0, sizeof one);
+                one.layout = f[i].layout;
+                cpfile_add(&one, fields, r->nf);
+                uint64_t q0 = r->quoted[0], q1 = r->quoted[1];
+                free(r->f);
+                *r = one.r[0];
+                r->quoted[0] = q0; /* quoted as received; written from its fields */
+                r->quoted[1] = q1;
+                free(one.r);
+            }
+        }
     for (size_t i = 0; rc == 0 && i < nf; i++) {
         struct cp_filedata *d = &f[i];
-        d->name.v3 = strcmp(d->r[0].f[0], CP_VERSION_V3) == 0;
+        d->name.v3 = !d->image && strcmp(d->r[0].f[0], CP_VERSION_V3) == 0;
         snprintf(d->name.to, sizeof d->name.to, "%s", to);
         snprintf(d->name.to_kind, sizeof d->name.to_kind, "%s", d->name.v3 ? "" : to_kind);
         snprintf(d->name.stamp, sizeof d->name.stamp, "%s", unit_stamp);
@@ -590,7 +722,7 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
         d->name.month[0] = '\0';
         if (d->name.file == CP_UPHOSOKU)
             snprintf(d->name.month, sizeof d->name.month, "%s", strncmp(what, "plan:", 5) ? arg + 1 : "000000");
-        else if (d->layout->month_in_name)
+        else if (d->layout && d->layout->month_in_name)
             snprintf(d->name.month, sizeof d->name.month, "%s", arg + 1);
         char name[128];
         size_t len;

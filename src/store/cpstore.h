@@ -8,11 +8,13 @@
  *   UPHOSOKU                     "P" + plan date (1表-linked) or "M" + 対象年月 (6表-linked)
  *   UPPLAN / UPSIKYU             対象年月 (YYYYMM)
  *   UPJSK                        対象年月 ":" サービス事業者コード ":" サービス種類コード
+ *   UPYOBO / UPYOBO_SUB          計画作成（変更）日
+ *   UPKIHON / _SUB1 / _SUB2 / _IMAGE  相談日 (the image: of the UPKIHON record naming it)
  * and a body holding the rows as they came (fields, which were quoted), the
  * CSV version, the line terminator and the sender, so that exporting gives
  * the same bytes. A later send replaces the set (a new version); the delete
  * files write an empty set ("deleted") for the key and its cascade (1表 → 2表,
- * 3表, 補足; 6表 → 7表, 補足).
+ * 3表, 補足; 6表 → 7表, 補足; 介護予防計画 → 別表; 利用者基本情報 → 別表1, 別表2, image).
  */
 #ifndef KAIGO_STORE_CPSTORE_H
 #define KAIGO_STORE_CPSTORE_H
@@ -20,6 +22,15 @@
 #include "domain/gate.h"
 #include "store/cpfile.h"
 #include "store/store.h"
+
+/* UPKIHON's 家族構成 画像ファイル名 (No.62), 0-based */
+#define KIHON_IMAGE_COL 61
+
+/* cps_links - the unit's 家族構成 images and the UPKIHON records that name them
+ * (No.62) must match: an image no record names, or a name whose image is not in the
+ * unit, is reported (path, line) and counted. */
+long cps_links(const struct cp_filedata *files, const char *const *paths, size_t n,
+               void (*err)(void *ctx, const char *path, long line, const char *msg), void *ctx);
 
 /* cps_import - stores every file of one checked send unit (the caller holds a
  * write transaction and commits only if this returns 0). Records of persons

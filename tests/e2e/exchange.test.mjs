@@ -226,5 +226,62 @@ test('介護予防支援 利用者基本情報: UPKIHON with its 別表1 and 別
   assert.equal(r.code, 0, r.err);
   r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--kihon', '20260310', '--to', `${PROV}:15`, exp, '--db', db]);
   assert.equal(r.code, 1);
-  assert.equal(sqlite(db, `SELECT COUNT(*) FROM record_versions WHERE kind LIKE 'cp.UPKIHON%' AND body = '{"deleted":true}'`).out, '3');
+  assert.equal(sqlite(db, `SELECT COUNT(*) FROM record_versions WHERE kind LIKE 'cp.UPKIHON%' AND body = '{"deleted":true}'`).out, '4'); // the record, both 別表 and an image
+});
+
+test('家族構成 image: UPKIHON_IMAGE_….jpg named by UPKIHON No.62 travels with its record, renamed with the unit', () => {
+  const db = fixture(tmp());
+  const stamp = '20260325200000';
+  const img = `UPKIHON_IMAGE_${KYO}_46_${PROV}_15_${stamp}_0001.jpg`;
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('kaigo test image'), Buffer.from([0xff, 0xd9])]);
+  writeFileSync(join(dir, img), jpeg);
+  const withImage = [...kihon];
+  withImage[61] = q(img);
+  const unit = [file(N('UPKIHON', null, stamp, KYO, '46'), [withImage]), file(N('UPKIHON_SUB1', null, stamp, KYO, '46'), [kihonSub1]), join(dir, img)];
+  const rw = join(dir, 'img-rw');
+  mkdirSync(rw);
+  let r = kaigo(['exchange', 'check', ...unit, '--rewrite', rw]);
+  assert.equal(r.code, 0, r.err);
+  for (const f of unit) assert.deepEqual(readFileSync(join(rw, f.split('/').pop())), readFileSync(f), f);
+  r = kaigo(['exchange', 'import', ...unit, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sqlite(db, `SELECT rkey FROM record_versions WHERE kind='cp.UPKIHON_IMAGE'`).out, '20260310');
+  // exported as received
+  const exp = join(dir, 'img-exp');
+  mkdirSync(exp);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--kihon', '20260310', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  for (const f of unit) assert.deepEqual(readFileSync(join(exp, f.split('/').pop())), readFileSync(f), f);
+  // with another timestamp and addressee the image is renamed and No.62 names the new file
+  const exp2 = join(dir, 'img-exp2');
+  mkdirSync(exp2);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--kihon', '20260310', '--to', '1370100026:13', '--stamp', '20260401090000',
+    exp2, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const img2 = `UPKIHON_IMAGE_${KYO}_46_1370100026_13_20260401090000_0001.jpg`;
+  assert.deepEqual(readFileSync(join(exp2, img2)), jpeg);
+  const rec = spawnSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: readFileSync(join(exp2, `UPKIHON_${KYO}_46_1370100026_13_20260401090000.CSV`)) })
+    .stdout.toString('utf8');
+  assert.ok(rec.includes(',' + q(img2) + ','), rec);
+  assert.ok(rec.includes(q('朝6時起床, "散歩"が日課')));
+  r = kaigo(['exchange', 'check', ...[`UPKIHON_${KYO}_46_1370100026_13_20260401090000.CSV`, img2].map((f) => join(exp2, f))]);
+  assert.equal(r.code, 0, r.err);
+  // refusals: an image no record names, a record naming an image not sent, bytes that are not JPEG
+  const lone = `UPKIHON_IMAGE_${KYO}_46_${PROV}_15_20260325210000_0001.jpg`;
+  writeFileSync(join(dir, lone), jpeg);
+  r = kaigo(['exchange', 'check', join(dir, lone)]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /この画像を家族構成 画像ファイル名\(UPKIHON 62\)に記した利用者基本情報が送信単位にありません/);
+  r = kaigo(['exchange', 'check', file(N('UPKIHON', null, '20260325220000', KYO, '46'), [withImage])]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /UPKIHON_[^:]+:1:62\(家族構成 画像ファイル名\): その画像ファイルが送信単位にありません/);
+  const notJpeg = `UPKIHON_IMAGE_${KYO}_46_${PROV}_15_20260325230000_0002.jpg`;
+  writeFileSync(join(dir, notJpeg), Buffer.from('GIF89a'));
+  r = kaigo(['exchange', 'check', join(dir, notJpeg)]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /JPEG 画像ではありません/);
+  // DLTKIHON removes the image with the record
+  r = kaigo(['exchange', 'import', file(N('DLTKIHON', null, '20260326200000', KYO, '46'), [[V, INS, NO, '20260310']]), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sqlite(db, `SELECT body FROM record_versions WHERE kind='cp.UPKIHON_IMAGE' ORDER BY version DESC LIMIT 1`).out, '{"deleted":true}');
 });

@@ -21,7 +21,7 @@ static void same(const struct cp_filedata *a, const struct cp_filedata *b)
     if (a->n != b->n)
         __builtin_trap();
     for (size_t i = 0; i < a->n; i++) {
-        if (a->r[i].nf != b->r[i].nf || a->r[i].quoted != b->r[i].quoted)
+        if (a->r[i].nf != b->r[i].nf || memcmp(a->r[i].quoted, b->r[i].quoted, sizeof a->r[i].quoted) != 0)
             __builtin_trap();
         for (unsigned j = 0; j < a->r[i].nf; j++)
             if (strcmp(a->r[i].f[j], b->r[i].f[j]) != 0)

@@ -72,7 +72,7 @@ static void same_records(const struct cp_filedata *a, const struct cp_filedata *
     for (size_t i = 0; i < a->n; i++) {
         assert_int_equal(a->r[i].line, b->r[i].line);
         assert_int_equal(a->r[i].nf, b->r[i].nf);
-        assert_true(a->r[i].quoted == b->r[i].quoted);
+        assert_memory_equal(a->r[i].quoted, b->r[i].quoted, sizeof a->r[i].quoted);
         assert_int_equal(a->r[i].rawlen, b->r[i].rawlen);
         assert_memory_equal(a->r[i].raw, b->r[i].raw, a->r[i].rawlen);
         for (unsigned j = 0; j < a->r[i].nf; j++)
@@ -188,7 +188,7 @@ static void t_packed_body(void **s)
         for (size_t i = 0; i < n; i++) {
             const struct cp_record *a = &f.r[rows[i]], *b = &back.r[i];
             assert_int_equal(a->nf, b->nf);
-            assert_true(a->quoted == b->quoted);
+            assert_memory_equal(a->quoted, b->quoted, sizeof a->quoted);
             for (unsigned j = 0; j < a->nf; j++)
                 assert_string_equal(a->f[j], b->f[j]);
         }
