@@ -23,7 +23,8 @@
 static const char help[] =
     "使い方: kaigo exchange check FILE... [--rewrite DIR]\n"
     "        kaigo exchange import FILE... [--db PATH]\n"
-    "        kaigo exchange export --person 保険者番号/被保険者番号 (--month YYYYMM | --plan YYYYMMDD | --kihon YYYYMMDD)\n"
+    "        kaigo exchange export --person 保険者番号/被保険者番号\n"
+    "                              (--month YYYYMM | --plan YYYYMMDD | --kihon YYYYMMDD | --jsk YYYYMM)\n"
     "                              --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS] OUTDIR [--db PATH]\n"
     "  ケアプランデータ連携標準仕様(v4.1、CSVバージョン 202407。v3 の 202208 も読みます)の CSV を検査します。\n"
     "  MS932 のみ(外字不可)、見出し行なし、ファイル名の規約、項目ごとの書式、1ファイル1CSVバージョン、\n"
@@ -32,7 +33,7 @@ static const char help[] =
     "  --rewrite DIR  受け付けたファイルを書き直して DIR に置きます(正しい入力なら同じバイト列)\n"
     "  import: 検査に通った送信単位ごとに(1単位1トランザクション)、利用者ごと・標準仕様のキーごとに記録します。\n"
     "  export: 6表・7表・補足(--month)、1表・2表・3表・補足(--plan)、または介護予防の利用者基本情報と別表1・2\n"
-    "          (--kihon 相談日)を送信単位として OUTDIR に書き出します\n"
+    "          (--kihon 相談日)、またはその月の実績(--jsk)を送信単位として OUTDIR に書き出します\n"
     "          (参照はアクセス記録に残ります。--stamp を省くと取り込んだときの作成日時)。\n";
 
 struct ctx {
@@ -118,8 +119,8 @@ static int to_dir(void *c, const char *name, const char *bytes, size_t len)
 
 static int export_unit(int argc, char **argv)
 {
-    const char *db = db_default(), *person = NULL, *month = NULL, *plan = NULL, *kihon = NULL, *to = NULL,
-               *stamp = NULL, *outdir = NULL;
+    const char *db = db_default(), *person = NULL, *month = NULL, *plan = NULL, *kihon = NULL, *jsk = NULL,
+               *to = NULL, *stamp = NULL, *outdir = NULL;
     for (int i = 2; i < argc; i++) {
         const char *v;
         if ((v = opt_value(argc, argv, &i, "--db")))
@@ -132,6 +133,8 @@ static int export_unit(int argc, char **argv)
             plan = v;
         else if ((v = opt_value(argc, argv, &i, "--kihon")))
             kihon = v;
+        else if ((v = opt_value(argc, argv, &i, "--jsk")))
+            jsk = v;
         else if ((v = opt_value(argc, argv, &i, "--to")))
             to = v;
         else if ((v = opt_value(argc, argv, &i, "--stamp")))
@@ -144,9 +147,10 @@ static int export_unit(int argc, char **argv)
     }
     const char *why;
     struct person_key k = {{0}, {0}};
-    if (!db || !person || !to || !outdir || (!!month + !!plan + !!kihon) != 1 || strlen(person) != 17 ||
+    if (!db || !person || !to || !outdir || (!!month + !!plan + !!kihon + !!jsk) != 1 || strlen(person) != 17 ||
         person[6] != '/' || strlen(to) != 13 || to[10] != ':' || (stamp && strlen(stamp) != 14) ||
-        (month && strlen(month) != 6) || (plan && strlen(plan) != 8) || (kihon && strlen(kihon) != 8)) {
+        (month && strlen(month) != 6) || (plan && strlen(plan) != 8) || (kihon && strlen(kihon) != 8) ||
+        (jsk && strlen(jsk) != 6)) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
@@ -179,8 +183,8 @@ static int export_unit(int argc, char **argv)
         rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
     } else {
         char what[24], office[11];
-        snprintf(what, sizeof what, "%s:%s", month ? "month" : plan ? "plan" : "kihon",
-                 month ? month : plan ? plan : kihon);
+        snprintf(what, sizeof what, "%s:%s", month ? "month" : plan ? "plan" : kihon ? "kihon" : "jsk",
+                 month ? month : plan ? plan : kihon ? kihon : jsk);
         snprintf(office, sizeof office, "%.10s", to);
         struct outdir o = {outdir, 0};
         if (cps_export(rows.v, rows.n, what, office, to + 11, stamp, to_dir, &o, &why)) {

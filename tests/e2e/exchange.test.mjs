@@ -173,8 +173,15 @@ test('import stores each person\'s sets; export gives the same files back; delet
   r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--plan', '20260401', '--to', `${PROV}:15`, exp, '--db', db]);
   assert.equal(r.code, 0, r.err);
   for (const f of planUnit) assert.deepEqual(readFileSync(join(exp, f.split('/').pop())), readFileSync(f), f);
+  // 実績 from the provider, exported with --jsk (the month's 実績 of every office), the same bytes
+  const jsk = file(N('UPJSK', '202604', '20260501090000', PROV, '15', KYO, '43'), [plan('jsk')], { eol: '\n', final: false });
+  r = kaigo(['exchange', 'import', jsk, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--jsk', '202604', '--to', `${KYO}:43`, exp, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(readFileSync(join(exp, jsk.split('/').pop())), readFileSync(jsk));
   // every export is a read of the person's 計画 by the operator, audited
-  assert.equal(sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_v WHERE insured_no='${NO}' AND category='careplan'`).out, '2');
+  assert.equal(sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_v WHERE insured_no='${NO}' AND category='careplan'`).out, '3');
   // a correction resends the month: a new version, exported as sent
   const fixed = file(N('UPPLAN', '202604', '20260326150000'), [plan('plan')]);
   r = kaigo(['exchange', 'import', fixed, '--db', db]);

@@ -40,6 +40,7 @@ static const char *const names[] = {
     "UPPLAN_202604_1270100017_1370100018_20260325120000.CSV",
     "UPKIHON_1270100017_46_1370100018_15_20260325120000.CSV",
     "UPKIHON_SUB2_1270100017_46_1370100018_15_20260325120000.CSV",
+    "UPKIHON_IMAGE_1270100017_46_1370100018_15_20260325120000_0001.jpg",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -68,6 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *out = cpfile_write(&a, &n, &bl, &bc);
         if (!out)
             __builtin_trap(); /* what came from MS932 goes back to MS932 */
+        if (a.image && (n != size - 1 || memcmp(out, data + 1, n) != 0))
+            __builtin_trap(); /* an image goes back as it came */
         if (cpfile_read(name, out, n, &b, quiet, NULL) != 0)
             __builtin_trap();
         same(&a, &b);
