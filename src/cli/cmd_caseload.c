@@ -12,18 +12,131 @@
 #include "cli/cli.h"
 #include "domain/wareki.h"
 #include "store/caseloadjson.h"
+#include "store/cpstore.h"
+#include "store/disclose.h"
 #include "util/jsonw.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 static const char help[] =
     "使い方: kaigo caseload FILE.json [--json]\n"
+    "        kaigo caseload --office 事業所番号 --month YYYY-MM [--fte 担当者名=1.0]... [--fee II] [--json] [--db PATH]\n"
     "  居宅介護支援事業所の月の取扱件数(要介護1件、要支援は令和6年4月から1/3件)を事業所と\n"
     "  ケアマネジャーごとに計算し、人員基準(44件、連携システム+事務職員で49件)と比べ、逓減制の区分と\n"
     "  単位数、モニタリング訪問の期限(毎月。テレビ電話の条件を満たせば2か月ごと、要支援は3か月/6か月)を示します。\n"
     "  入力: {\"month\":\"2026-04\",\"fee\":\"I\",\"managers\":[{\"id\":\"CM-A\",\"fte\":1.0}],\n"
     "         \"cases\":[{\"id\":\"c001\",\"manager\":\"CM-A\",\"level\":\"21\",\"contract\":\"2024-05-01\",\n"
-    "                   \"last_home_visit\":\"2026-03-15\",\"video_ok\":false}]}\n";
+    "                   \"last_home_visit\":\"2026-03-15\",\"video_ok\":false}]}\n"
+    "  --office: 取り込んだ第6表(その月の予定、プラン担当業者コードがこの事業所)から数えます。担当者は\n"
+    "  プラン担当者名、要介護状態区分はその月の利用者補足情報、契約順は第1表の初回居宅サービス計画作成日\n"
+    "  (なければ第6表の作成年月日)。利用者ごとにアクセス記録が残ります。モニタリング訪問の記録は\n"
+    "  kaigo にないため、訪問期限は示しません。--fte を省いた担当者は常勤換算 1.0 とします。\n";
+
+/* ---- cases from the stored plans --------------------------------------------------- */
+
+struct from_db {
+    struct cl_doc *d;
+    long skipped;
+    int full;
+};
+
+static const char *first_field(const char *body, enum cp_file file, int col, char *out, size_t cap)
+{
+    struct cp_filedata f;
+    memset(&f, 0, sizeof f);
+    f.layout = cp_layout(file);
+    out[0] = '\0';
+    if (body && cps_decode(body, &f) == 0 && f.n > 0 && f.r[0].nf > (unsigned)col)
+        snprintf(out, cap, "%s", f.r[0].f[col]);
+    cpfile_free(&f);
+    return out[0] ? out : NULL;
+}
+
+static int db_case(void *ctx, const struct person_key *k, const char *plan, const char *hosoku, const char *kyo1)
+{
+    struct from_db *x = ctx;
+    struct cl_doc *d = x->d;
+    char manager[CL_ID_BYTES], level[8], contract[16];
+    if (!first_field(plan, CP_UPPLAN, 6, manager, sizeof manager)) /* プラン担当者名 */
+        snprintf(manager, sizeof manager, "(担当者名なし)");
+    enum care_level lv;
+    if (!first_field(hosoku, CP_UPHOSOKU, 17, level, sizeof level) || level_parse(level, strlen(level), &lv)) {
+        fprintf(stderr, "%s/%s: この月の利用者補足情報(要介護状態区分)がないため数えていません\n", k->insurer_no,
+                k->insured_no);
+        x->skipped++;
+        return 0;
+    }
+    if (!first_field(kyo1, CP_UP1KYO, 14, contract, sizeof contract) &&  /* 初回居宅サービス計画作成日 */
+        !first_field(plan, CP_UPPLAN, 3, contract, sizeof contract))     /* else the 6表's 作成年月日 */
+        contract[0] = '\0';
+    if (d->ncases == CL_MAX_CASES) {
+        x->full = 1;
+        return 1;
+    }
+    struct cl_case *c = &d->cases[d->ncases];
+    memset(c, 0, sizeof *c);
+    snprintf(c->id, sizeof c->id, "%s/%s", k->insurer_no, k->insured_no);
+    snprintf(c->manager, sizeof c->manager, "%s", manager);
+    c->level = lv;
+    char iso8601[11];
+    if (strlen(contract) == 8)
+        snprintf(iso8601, sizeof iso8601, "%.4s-%.2s-%.2s", contract, contract + 4, contract + 6);
+    const char *why;
+    if (strlen(contract) != 8 || date_parse_iso(iso8601, 10, &c->contract, &why))
+        c->contract = (struct date){d->month.y, d->month.m, 1};
+    d->ncases++;
+    size_t m = 0;
+    while (m < d->nmanagers && strcmp(d->managers[m].id, manager) != 0)
+        m++;
+    if (m == d->nmanagers) {
+        if (m == CL_MAX_MANAGERS) {
+            x->full = 1;
+            return 1;
+        }
+        snprintf(d->managers[m].id, sizeof d->managers[m].id, "%s", manager);
+        d->managers[m].fte_x100 = 100;
+        d->nmanagers++;
+    }
+    return 0;
+}
+
+/* from_db - the office's cases of the month from the stored 第6表 through the gate. */
+static int from_db(const char *db, const char *office, struct date month, struct cl_doc *d)
+{
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
+        return EXIT_INTERNAL;
+    struct actor a;
+    cli_actor(&a);
+    char rid[REQUEST_ID_BYTES], ym[8];
+    cli_request_id(rid);
+    snprintf(ym, sizeof ym, "%04d%02d", month.y, month.m);
+    struct from_db x = {d, 0, 0};
+    long long shown, denied;
+    enum disclose_status s = disclose_caseload(st, aq, &a, PURPOSE_ADMIN, office, ym, rid, clock_now_ms(), db_case,
+                                               &x, &shown, &denied);
+    auditq_stop(aq);
+    store_close(st);
+    if (x.full) {
+        fprintf(stderr, "kaigo caseload: 利用者 %d 人・担当者 %d 人を超えるため数えられません\n", CL_MAX_CASES,
+                CL_MAX_MANAGERS);
+        return EXIT_INVALID;
+    }
+    if (s != DISCLOSE_OK) {
+        fprintf(stderr, "kaigo caseload: %s\n", s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため表示できません"
+                                                                          : "記録を読めませんでした");
+        return EXIT_INTERNAL;
+    }
+    if (denied)
+        fprintf(stderr, "kaigo caseload: %lld 人は参照が許可されていないため数えていません\n", denied);
+    if (d->ncases == 0 && x.skipped == 0) {
+        fprintf(stderr, "kaigo caseload: 事業所 %s の %04d年%02d月の第6表が取り込まれていません\n", office, month.y,
+                month.m);
+        return EXIT_INVALID;
+    }
+    return 0;
+}
 
 static void iso(struct date d, char out[11])
 {
@@ -32,38 +145,91 @@ static void iso(struct date d, char out[11])
 
 int cmd_caseload(int argc, char **argv)
 {
-    const char *file = NULL;
+    const char *file = NULL, *office_no = NULL, *month = NULL, *fee = NULL, *db = db_default();
+    const char *ftes[CL_MAX_MANAGERS];
+    size_t nfte = 0;
     bool json = false;
     for (int i = 1; i < argc; i++) {
+        const char *v;
         if (is_help(argv[i])) {
             fputs(help, stdout);
             return 0;
         } else if (strcmp(argv[i], "--json") == 0)
             json = true;
+        else if ((v = opt_value(argc, argv, &i, "--office")))
+            office_no = v;
+        else if ((v = opt_value(argc, argv, &i, "--month")))
+            month = v;
+        else if ((v = opt_value(argc, argv, &i, "--fee")))
+            fee = v;
+        else if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(argc, argv, &i, "--fte")) && nfte < CL_MAX_MANAGERS)
+            ftes[nfte++] = v;
         else if ((argv[i][0] == '-' && argv[i][1]) || file) {
             fprintf(stderr, "kaigo caseload: 不明な引数です: %s\n%s", argv[i], help);
             return EXIT_USAGE;
         } else
             file = argv[i];
     }
-    if (!file) {
+    if (!file == !office_no || (office_no && (!month || !db || strlen(office_no) != 10)) ||
+        (fee && strcmp(fee, "I") && strcmp(fee, "II"))) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
-    size_t n;
-    char *text = cli_read_text(file, CASELOAD_JSON_MAX, &n);
-    if (!text)
-        return EXIT_INVALID;
-    struct cl_doc *d = xmalloc(sizeof *d);
-    struct doc_error e;
+    struct cl_doc *d = xcalloc(1, sizeof *d);
     int rc = 0;
-    if (caseloadjson_parse(text, n, d, &e)) {
-        fprintf(stderr, "%s: %s\n", file, e.msg);
+    if (file) {
+        size_t n;
+        char *text = cli_read_text(file, CASELOAD_JSON_MAX, &n);
+        if (!text) {
+            free(d);
+            return EXIT_INVALID;
+        }
+        struct doc_error e;
+        if (caseloadjson_parse(text, n, d, &e)) {
+            fprintf(stderr, "%s: %s\n", file, e.msg);
+            free(text);
+            free(d);
+            return EXIT_INVALID;
+        }
         free(text);
-        free(d);
-        return EXIT_INVALID;
+    } else {
+        char iso8601[16];
+        snprintf(iso8601, sizeof iso8601, "%s-01", month);
+        const char *why;
+        if (strlen(month) != 7 || date_parse_iso(iso8601, strlen(iso8601), &d->month, &why)) {
+            fprintf(stderr, "kaigo caseload: --month は YYYY-MM です\n");
+            free(d);
+            return EXIT_USAGE;
+        }
+        d->fee2 = fee && strcmp(fee, "II") == 0;
+        d->visits_unknown = true;
+        if ((rc = from_db(db, office_no, d->month, d)) != 0) {
+            free(d);
+            return rc;
+        }
+        for (size_t i = 0; i < nfte; i++) { /* "name=1.0" */
+            const char *eq = strrchr(ftes[i], '=');
+            char *end;
+            double v = eq ? strtod(eq + 1, &end) : -1;
+            if (!eq || *end || v <= 0 || v > 1.0) {
+                fprintf(stderr, "kaigo caseload: --fte は 担当者名=常勤換算(0より大きく1.0以下)です: %s\n", ftes[i]);
+                free(d);
+                return EXIT_USAGE;
+            }
+            bool found = false;
+            for (size_t m = 0; m < d->nmanagers; m++)
+                if (strlen(d->managers[m].id) == (size_t)(eq - ftes[i]) &&
+                    !strncmp(d->managers[m].id, ftes[i], (size_t)(eq - ftes[i]))) {
+                    d->managers[m].fte_x100 = (int)(v * 100 + 0.5);
+                    found = true;
+                }
+            if (!found)
+                fprintf(stderr, "kaigo caseload: この月の第6表に担当者 %.*s はいません\n", (int)(eq - ftes[i]), ftes[i]);
+        }
+        file = office_no;
     }
-    free(text);
     /* the office: every case, 常勤換算 summed */
     int fte = 0;
     for (size_t i = 0; i < d->nmanagers; i++)
@@ -130,11 +296,21 @@ int cmd_caseload(int argc, char **argv)
         snprintf(buf, sizeof buf, "%.2f", r.per_fte);
         jw_str(&w, "caseload_per_fte", buf);
         jw_bool(&w, "over_standard", r.over_standard);
-        jw_arr(&w, "home_visits_due");
+        jw_bool(&w, "visits_recorded", !d->visits_unknown);
+        jw_arr(&w, d->visits_unknown ? "cases" : "home_visits_due");
         if (!json)
-            printf("\n%s: %.2f 件(常勤換算 %.2f)%s\n  訪問期限:\n", d->managers[m].id, r.per_fte,
-                   d->managers[m].fte_x100 / 100.0, r.over_standard ? " 基準超過" : "");
-        for (size_t i = 0; i < k; i++) {
+            printf("\n%s: %.2f 件(常勤換算 %.2f)%s\n  %s:\n", d->managers[m].id, r.per_fte,
+                   d->managers[m].fte_x100 / 100.0, r.over_standard ? " 基準超過" : "",
+                   d->visits_unknown ? "利用者(モニタリング訪問の記録が kaigo にないため期限は示しません)" : "訪問期限");
+        for (size_t i = 0; i < k && d->visits_unknown; i++) {
+            jw_obj(&w, NULL);
+            jw_str(&w, "case", mine[i].id);
+            jw_str(&w, "level", level_code(mine[i].level));
+            jw_end(&w);
+            if (!json)
+                printf("    %-17s %s\n", mine[i].id, level_name(mine[i].level));
+        }
+        for (size_t i = 0; i < k && !d->visits_unknown; i++) {
             char due[11];
             iso(mine[i].home_due, due);
             jw_obj(&w, NULL);

@@ -20,6 +20,7 @@ struct cl_manager {
 struct cl_doc {
     struct date month;
     bool fee2;
+    bool visits_unknown; /* cases from the stored plans: no monitoring visits recorded */
     size_t nmanagers, ncases;
     struct cl_manager managers[CL_MAX_MANAGERS];
     struct cl_case cases[CL_MAX_CASES];

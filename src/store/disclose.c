@@ -453,7 +453,7 @@ enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
     enum disclose_status s = DISCLOSE_OK;
     if (st->ops->read_begin(st))
         return DISCLOSE_ERROR;
-    if (st->ops->record_scan_kind(st, insurer_no, "application", wl_row, &c))
+    if (st->ops->record_scan_kind(st, insurer_no, "application", NULL, wl_row, &c))
         s = DISCLOSE_ERROR;
     if (st->ops->read_end(st))
         s = DISCLOSE_ERROR;
@@ -480,6 +480,147 @@ enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
         free(c.v[i].body);
     }
     free(c.v);
+    free(persons);
+    free(ok);
+    return s;
+}
+
+/* ---- the caseload from the stored 第6表 ------------------------------------------ */
+
+struct cl_item {
+    struct person_key k;
+    char *plan;
+};
+
+struct cl_collect {
+    const char *office, *month, *insurer;
+    struct cl_item *v;
+    size_t n, cap;
+};
+
+/* cl_row - keeps a person whose 6表 of the month names the office (column 6) */
+static int cl_row(void *ctx, const char *insured_no, const char *rkey, const char *body)
+{
+    struct cl_collect *c = ctx;
+    (void)rkey;
+    struct cp_filedata f;
+    memset(&f, 0, sizeof f);
+    f.layout = cp_layout(CP_UPPLAN);
+    int bad = cps_decode(body, &f);
+    bool ours = !bad && f.n > 0 && f.r[0].nf > 5 && strcmp(f.r[0].f[5], c->office) == 0;
+    cpfile_free(&f);
+    if (bad)
+        return 0; /* not a set this scan can read: not in the caseload */
+    if (!ours)
+        return 0;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    struct cl_item *it = &c->v[c->n++];
+    memset(it, 0, sizeof *it);
+    snprintf(it->k.insurer_no, sizeof it->k.insurer_no, "%s", c->insurer);
+    snprintf(it->k.insured_no, sizeof it->k.insured_no, "%s", insured_no);
+    it->plan = xstrdup(body);
+    return 0;
+}
+
+struct cl_insurers {
+    char (*no)[INSURER_NO_LEN + 1];
+    size_t n, cap;
+};
+
+static int cl_keep_insurer(void *ctx, const struct insurer *ins, long long persons)
+{
+    struct cl_insurers *l = ctx;
+    (void)persons;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->no = xrealloc(l->no, l->cap * sizeof *l->no);
+    }
+    snprintf(l->no[l->n++], sizeof l->no[0], "%s", ins->insurer_no);
+    return 0;
+}
+
+struct cl_pick {
+    const char *want;   /* "M"+month for 補足; NULL: the latest 1表 up to 'until' */
+    const char *until;  /* YYYYMMDD */
+    char *body;
+};
+
+static int cl_pick_row(void *ctx, const char *kind, const char *rkey, const char *body)
+{
+    struct cl_pick *p = ctx;
+    (void)kind;
+    if (strcmp(body, "{\"deleted\":true}") == 0)
+        return 0;
+    bool take = p->want ? strcmp(rkey, p->want) == 0 : strcmp(rkey, p->until) <= 0; /* rkey order: the last wins */
+    if (take) {
+        free(p->body);
+        p->body = xstrdup(body);
+    }
+    return 0;
+}
+
+enum disclose_status disclose_caseload(struct store *st, struct auditq *aq, const struct actor *actor,
+                                       enum purpose purpose, const char *office_no, const char *month,
+                                       const char *request_id, int64_t now, caseload_row_fn *fn, void *ctx,
+                                       long long *shown, long long *denied)
+{
+    struct cl_collect c = {office_no, month, NULL, NULL, 0, 0};
+    struct cl_insurers ins = {NULL, 0, 0};
+    *shown = *denied = 0;
+    enum disclose_status s = DISCLOSE_OK;
+    if (st->ops->read_begin(st))
+        return DISCLOSE_ERROR;
+    if (st->ops->insurer_list(st, cl_keep_insurer, &ins))
+        s = DISCLOSE_ERROR;
+    for (size_t i = 0; i < ins.n && s == DISCLOSE_OK; i++) {
+        c.insurer = ins.no[i];
+        if (st->ops->record_scan_kind(st, ins.no[i], "cp.UPPLAN", month, cl_row, &c))
+            s = DISCLOSE_ERROR;
+    }
+    if (st->ops->read_end(st))
+        s = DISCLOSE_ERROR;
+    struct person_key *persons = xcalloc(c.n ? c.n : 1, sizeof *persons);
+    bool *ok = xcalloc(c.n ? c.n : 1, sizeof *ok);
+    for (size_t i = 0; i < c.n; i++)
+        persons[i] = c.v[i].k;
+    /* every person decided and audited before anything is handed out */
+    if (s == DISCLOSE_OK)
+        s = disclose_persons(st, aq, actor, CAT_CAREPLAN, purpose, persons, c.n, request_id, now, ok);
+    char want[8], until[9];
+    snprintf(want, sizeof want, "M%.6s", month);
+    snprintf(until, sizeof until, "%.6s31", month);
+    if (s == DISCLOSE_OK && st->ops->read_begin(st))
+        s = DISCLOSE_ERROR;
+    else if (s == DISCLOSE_OK) {
+        for (size_t i = 0; i < c.n && s == DISCLOSE_OK; i++) {
+            if (!ok[i]) {
+                ++*denied;
+                continue;
+            }
+            struct cl_pick h = {want, NULL, NULL}, k1 = {NULL, until, NULL};
+            if (st->ops->record_list_kind(st, &persons[i], "cp.UPHOSOKU", cl_pick_row, &h) ||
+                st->ops->record_list_kind(st, &persons[i], "cp.UP1KYO", cl_pick_row, &k1))
+                s = DISCLOSE_ERROR;
+            else {
+                ++*shown;
+                if (fn(ctx, &persons[i], c.v[i].plan, h.body, k1.body))
+                    s = DISCLOSE_ERROR;
+            }
+            free(h.body);
+            free(k1.body);
+        }
+        if (st->ops->read_end(st))
+            s = DISCLOSE_ERROR;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        sodium_memzero(c.v[i].plan, strlen(c.v[i].plan));
+        free(c.v[i].plan);
+    }
+    free(c.v);
+    free(ins.no);
     free(persons);
     free(ok);
     return s;

@@ -89,6 +89,24 @@ MUST_CHECK enum disclose_status disclose_card(struct store *st, struct auditq *a
 /* disclose_doc_kind - the record kind WHAT_DOCS reads for a category, or NULL. */
 const char *disclose_doc_kind(enum category c);
 
+/* caseload_row_fn - one person whose 第6表 of the month comes from the office: the
+ * stored set bodies (cpstore.h) of that 6表, of its 補足 (UPHOSOKU "M"+month; NULL if
+ * none) and of the latest 1表 made by the end of the month (NULL if none). */
+typedef int caseload_row_fn(void *ctx, const struct person_key *k, const char *plan, const char *hosoku,
+                            const char *kyo1);
+
+/* disclose_caseload - the care manager's office's month from the stored plans: every
+ * person, of every insurer in the store, whose current 第6表 for month (YYYYMM) names
+ * office_no as プラン担当業者, decided and audited (CAT_CAREPLAN, the actor's purpose)
+ * before fn is given anything; denied persons are audited and skipped. As
+ * disclose_worklist otherwise. */
+MUST_CHECK enum disclose_status disclose_caseload(struct store *st, struct auditq *aq,
+                                                  const struct actor *actor, enum purpose purpose,
+                                                  const char *office_no, const char *month,
+                                                  const char *request_id, int64_t now,
+                                                  caseload_row_fn *fn, void *ctx, long long *shown,
+                                                  long long *denied);
+
 /* worklist_row_fn - one pending application of the insurer (stored JSON body). */
 typedef int worklist_row_fn(void *ctx, const char *insured_no, const char *body);
 

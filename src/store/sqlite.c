@@ -40,6 +40,7 @@ enum stmt_id {
     S_CHIIKI_PUT,
     S_CHIIKI_GET,
     S_RECORD_SCAN_KIND,
+    S_RECORD_SCAN_PLANS,
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
     S_AUDIT_ITER_FROM,
@@ -99,6 +100,10 @@ static const char *const sql_text[S_COUNT] = {
     [S_RECORD_SCAN_KIND] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
                            " INDEXED BY record_applications WHERE insurer_no = ?1 AND kind = ?2"
                            " AND kind = 'application' GROUP BY insured_no, rkey ORDER BY insured_no, rkey",
+    /* the month's 第6表 across the insurer's persons (the caseload, by a partial index: 0007) */
+    [S_RECORD_SCAN_PLANS] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
+                            " INDEXED BY record_plans_month WHERE insurer_no = ?1 AND kind = 'cp.UPPLAN'"
+                            " AND rkey = ?2 GROUP BY insured_no ORDER BY insured_no",
     [S_AUDIT_HEAD] = "SELECT seq FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, entry, leaf_hash)"
                        " VALUES (?1, ?2, ?3, ?4)",
@@ -570,27 +575,28 @@ static int s_chiiki_grade(struct store *st, const char *lg, struct date on, int 
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "chiiki_grade");
 }
 
-static int s_record_scan_kind(struct store *st, const char *insurer, const char *kind,
+static int s_record_scan_kind(struct store *st, const char *insurer, const char *kind, const char *rkey,
                               int (*fn)(void *, const char *, const char *, const char *), void *ctx)
 {
     struct sqlite_store *s = S(st);
-    if (strcmp(kind, "application") != 0) { /* the only kind with the index */
+    bool plans = strcmp(kind, "cp.UPPLAN") == 0 && rkey;
+    if (strcmp(kind, "application") != 0 && !plans) { /* the kinds with an index */
         snprintf(s->err, sizeof s->err, "record_scan_kind: kind %s has no index", kind);
         return -1;
     }
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_SCAN_KIND);
+    sqlite3_stmt *q = sq_stmt(s, plans ? S_RECORD_SCAN_PLANS : S_RECORD_SCAN_KIND);
     if (!q)
         return -1;
     sq_bind_text(q, 1, insurer);
-    sq_bind_text(q, 2, kind);
+    sq_bind_text(q, 2, plans ? rkey : kind);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *no = (const char *)sqlite3_column_text(q, 0);
-        const char *rkey = (const char *)sqlite3_column_text(q, 1);
+        const char *rk = (const char *)sqlite3_column_text(q, 1);
         const char *body = (const char *)sqlite3_column_text(q, 2);
-        if (!no || !rkey || !body)
+        if (!no || !rk || !body)
             continue;
-        if (fn(ctx, no, rkey, body)) {
+        if (fn(ctx, no, rk, body)) {
             sqlite3_reset(q);
             return -1;
         }

@@ -83,8 +83,9 @@ struct store_ops {
                             void *ctx);
     /* record_scan_kind - the current records of one kind across the insurer's
      * persons (callback gets the insured number in place of the kind); only for
-     * kinds with an index ("application": the certification worklist). */
-    int (*record_scan_kind)(struct store *st, const char *insurer_no, const char *kind,
+     * kinds with an index: "application" (the certification worklist; rkey NULL)
+     * and "cp.UPPLAN" of one 対象年月 rkey (the caseload). */
+    int (*record_scan_kind)(struct store *st, const char *insurer_no, const char *kind, const char *rkey,
                             int (*fn)(void *ctx, const char *insured_no, const char *rkey,
                                       const char *body),
                             void *ctx);

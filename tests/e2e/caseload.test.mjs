@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { tmp, kaigo } from './lib.mjs';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmp, kaigo, sqlite } from './lib.mjs';
 
 const dir = tmp();
 const run = (obj, extra = []) => {
@@ -56,4 +57,58 @@ test('refusals name the member', () => {
   assert.match(r.err, /manager が managers にありません/);
   r = run({ month: '2024-03', managers: [{ id: 'CM-A', fte: 1 }], cases: [] });
   assert.match(r.err, /令和6年4月以降/);
+});
+
+test('--office: the month counted from the stored 第6表, levels from the 補足, contract order from the 1表, each person audited', () => {
+  const d = tmp();
+  const db = join(d, 'k.db');
+  assert.equal(kaigo(['demo', 'generate', '--insurers', '1', '--persons', '6', '--seed', '1', join(d, 'demo')]).code, 0);
+  assert.equal(kaigo(['import', 'insured', join(d, 'demo', 'insured.csv'), '--db', db, '--quiet']).code, 0);
+  const INS = '012021', KYO = '1270100017', OTHER = '1270100025', PROV = '1370100018', V = '202407';
+  const q = (t) => '"' + t + '"';
+  const no = (i) => `100000000${i}`;
+  const cp932 = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text) }).stdout;
+  const put = (name, rows) => { const p = join(d, name); writeFileSync(p, cp932(rows.map((r) => r.join(',')).join('\r\n') + '\r\n')); return p; };
+  const plan = (i, office, manager) => [V, INS, no(i), '20260325', '202604', office, q(manager), '658', '', '20260401', '', '0930', '1600', '1',
+    '151111', '', '', q(''), '', PROV, q('デイサービスさくら'), '', '0', office, ''];
+  const slots = Array.from({ length: 36 }, (_, k) => (k === 0 ? '15' : k < 4 ? '0' : ''));
+  const hosoku = (i, level) => [V, INS, no(i), '00000000', q('カナ'), q('氏名'), '2', '19400402', '290-0001', q('住所'), q(''), '0436-00-0000',
+    '20240305', '20240401', '20280331', '2', '', level, '16765', ...slots, '0', '', '', level, KYO, KYO, '', '202604'];
+  const kyo1 = (i, first) => [V, INS, no(i), '20260401', '290-0001', q('住所'), q(''), q('ケア　太郎'), q('あおば'), '290-0002', q('住所'), q(''),
+    KYO, '20260401', first, '21', '2', '20240305', '20240401', '20280331', '21', q(''), q(''), q(''), '1', q(''), KYO, ''];
+  // persons 1–4 and 6 are the office's (6 without a 補足), 5 another office's
+  const files = [
+    put(`UPPLAN_202604_${KYO}_43_${PROV}_15_20260325120000.CSV`, [plan(1, KYO, 'ケア　太郎'), plan(2, KYO, 'ケア　太郎'),
+      plan(3, KYO, 'ケア　花子'), plan(4, KYO, 'ケア　花子'), plan(6, KYO, 'ケア　花子')]),
+    put(`UPHOSOKU_202604_${KYO}_43_${PROV}_15_20260325120000.CSV`, [hosoku(1, '21'), hosoku(2, '23'), hosoku(3, '12'), hosoku(4, '22')]),
+    put(`UP1KYO_${KYO}_43_${PROV}_15_20260325120000.CSV`, [kyo1(1, '20240501'), kyo1(2, '20230101')]),
+    put(`UPPLAN_202604_${OTHER}_43_${PROV}_15_20260325130000.CSV`, [plan(5, OTHER, 'ほか')]),
+  ];
+  let r = kaigo(['exchange', 'import', ...files, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['caseload', '--office', KYO, '--month', '2026-04', '--fte', 'ケア　花子=0.5', '--json', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, new RegExp(`${INS}/${no(6)}: この月の利用者補足情報\\(要介護状態区分\\)がないため数えていません`));
+  const j = JSON.parse(r.out);
+  // 3 要介護 + 1 要支援 × 1/3 over 1.5 FTE
+  assert.deepEqual([j.office.care_cases, j.office.support_cases, j.office.fte, j.office.caseload_per_fte], [3, 1, '1.50', '2.22']);
+  assert.deepEqual(j.managers.map((m) => [m.id, m.caseload_per_fte, m.visits_recorded, m.cases.map((c) => [c.case, c.level])]), [
+    // in contract order: person 2's first plan (2023-01-01) before person 1's (2024-05-01)
+    ['ケア　太郎', '2.00', false, [[`${INS}/${no(2)}`, '23'], [`${INS}/${no(1)}`, '21']]],
+    ['ケア　花子', '2.67', false, [[`${INS}/${no(3)}`, '12'], [`${INS}/${no(4)}`, '22']]],
+  ]);
+  // every person of the office's 6表 was decided and audited (計画); the other office's was not read
+  const audited = sqlite(db + '.audit', `SELECT group_concat(insured_no) FROM (SELECT insured_no FROM audit_v WHERE category='careplan' ORDER BY insured_no)`).out;
+  assert.equal(audited, [1, 2, 3, 4, 6].map(no).join(','));
+  // the text form says that visits are not recorded
+  r = kaigo(['caseload', '--office', KYO, '--month', '2026-04', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /要介護 3 件 \+ 要支援 1 件 × 1\/3/);
+  assert.match(r.out, /モニタリング訪問の記録が kaigo にないため期限は示しません/);
+  // a month without plans, and usage errors
+  r = kaigo(['caseload', '--office', KYO, '--month', '2026-05', '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /2026年05月の第6表が取り込まれていません/);
+  assert.equal(kaigo(['caseload', '--office', KYO, '--db', db]).code, 2);
+  assert.equal(kaigo(['caseload', '--office', KYO, '--month', '2026-04', '--fte', 'ケア　花子=2', '--db', db]).code, 2);
 });
