@@ -105,3 +105,30 @@ test('実績 back from the provider: the care manager receives it; the relations
   assert.equal(r.status, 200, JSON.stringify(d));
   assert.deepEqual(d.files.map((f) => [f.name, f.data]), u.files.map((f) => [f.name, f.data]));
 });
+
+test('介護予防 利用者基本情報 with its 家族構成 image: uploaded, listed as kihon:相談日, downloaded as sent', async () => {
+  const stamp = '20260325150000';
+  const img = `UPKIHON_IMAGE_${KYO}_43_${P1}_15_${stamp}_0001.jpg`;
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('family'), Buffer.from([0xff, 0xd9])]);
+  const kihon = [V, INS, NO, '20260310', '1', '1', q('包括　花子'), '01', q(''), '01', '', '01', q(''), q('タカハシ　サキコ'), q('髙橋　﨑子'),
+    '2', '19400402', q('市原市五井1-1'), '', '', '12', '02', '12', '20260401', '20270331', '01', '1', '20260305', '0', '0', '0', '0', q(''),
+    '05', '1', '2', '1', '0', '0', '0', q(''), q(''), q(''), '', q(''), ...Array(16).fill(''), q(img), q(''), q(''), q(''), q(''), q(''),
+    q(''), q(''), '20260310', q('髙橋　﨑子')];
+  assert.equal(kihon.length, 71);
+  const u = { files: [
+    { name: `UPKIHON_${KYO}_43_${P1}_15_${stamp}.CSV`, data: csv([kihon]).toString('base64') },
+    { name: img, data: jpeg.toString('base64') },
+  ] };
+  let r = await post(tok.kyo1, '/api/v1/exchange/units', u);
+  assert.equal(r.status, 201, await r.text());
+  const j = await (await srv.as(tok.prov1, '/api/v1/exchange/inbox')).json();
+  assert.ok(j.deliveries.some((d) => d.stamp === stamp && d.what === 'kihon:20260310'), JSON.stringify(j));
+  r = await srv.as(tok.prov1, `/api/v1/exchange/deliveries/${INS}/${NO}/${stamp}`);
+  const d = await r.json();
+  assert.equal(r.status, 200, JSON.stringify(d));
+  assert.deepEqual(d.files.map((f) => [f.name, f.data]), u.files.map((f) => [f.name, f.data]));
+  // an image no record names is refused with the unit
+  r = await post(tok.kyo1, '/api/v1/exchange/units', { files: [{ name: img.replace(stamp, '20260325160000'), data: jpeg.toString('base64') }] });
+  assert.equal(r.status, 422);
+  assert.match(await r.text(), /利用者基本情報が送信単位にありません/);
+});
