@@ -12,6 +12,10 @@
 
 #include "cli/cli.h"
 #include "store/cpfile.h"
+#include "store/cpstore.h"
+#include "store/disclose.h"
+#include "store/sheet7plan.h"
+#include "domain/numbers.h"
 #include "store/sheet7json.h"
 #include "store/store.h"
 #include "util/csv.h"
@@ -25,6 +29,8 @@
 
 static const char help[] =
     "使い方: kaigo sheet7 FILE.json [--codes サービスコード表.csv] [--db PATH]\n"
+    "        kaigo sheet7 --person 保険者番号/被保険者番号 --month YYYYMM [--burden-ratio N]\n"
+    "                     [--price 事業所番号=11.40]... [--grade 事業所番号=1]... [--codes ...] [--db PATH]\n"
     "                     [--upsikyu OUTDIR --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS]]\n"
     "  第7表(サービス利用票別表)を計算して JSON で表示します(FILE が - なら標準入力)。\n"
     "  入力: {\"month\":\"2026-04\",\"care_level\":\"21\",\"benefit_rate\":90,\"offices\":[{\"office_no\":\"1310000001\",\n"
@@ -35,7 +41,11 @@ static const char help[] =
     "  --db     事業所が municipality(市町村コード)で指定されたとき、取り込んだ地域区分を引くデータベース\n"
     "  --upsikyu 計算した第7表をケアプランデータ連携の UPSIKYU ファイル(MS932)として OUTDIR に書きます。\n"
     "           入力に insurer_no, insured_no, created(作成年月日), plan_office(居宅の事業所番号)が必要です。\n"
-    "           種類別小計(xxAAAA)と総合計(999999)の行を含みます。--stamp を省くと現在時刻。\n";
+    "           種類別小計(xxAAAA)と総合計(999999)の行を含みます。--stamp を省くと現在時刻。\n"
+    "  --person: 取り込んだその月の第6表(予定)から計算し(単位数は6表、なければサービスコード表。区分支給限度\n"
+    "           管理の対象かはサービスコード表)、要介護状態区分と区分支給限度基準額は利用者補足情報、単価と\n"
+    "           給付率は指定がなければ送信された第7表から取ります。送信された第7表があれば突き合わせ、\n"
+    "           差異を示して終了コード 1 を返します。参照はアクセス記録に残ります。\n";
 
 /* load_master - the CSV file into *m; 0, or -1 after FILE:LINE:COLUMN(項目名) messages. */
 static int load_master(const char *path, struct svc_master *m)
@@ -199,9 +209,136 @@ static int write_upsikyu(const struct s7_doc *d, const struct s7_total *t, const
     return rc;
 }
 
+/* ---- from the stored 第6表 ------------------------------------------------------- */
+
+struct kept {
+    char *plan, *hosoku, *sikyu;
+    const char *month;
+};
+
+/* keep - the month's 6表, 補足 and 7表 among the person's stored sets (valid during the call only) */
+static int keep(void *c, const char *kind, const char *rkey, const char *body)
+{
+    struct kept *k = c;
+    char **slot = !strcmp(kind, "cp.UPPLAN") && !strcmp(rkey, k->month)                        ? &k->plan
+                  : !strcmp(kind, "cp.UPSIKYU") && !strcmp(rkey, k->month)                     ? &k->sikyu
+                  : !strcmp(kind, "cp.UPHOSOKU") && rkey[0] == 'M' && !strcmp(rkey + 1, k->month) ? &k->hosoku
+                                                                                                : NULL;
+    if (slot) {
+        free(*slot);
+        *slot = xstrdup(body);
+    }
+    return 0;
+}
+
+static void decode(const char *body, enum cp_file f, struct cp_filedata *out)
+{
+    memset(out, 0, sizeof *out);
+    out->layout = cp_layout(f);
+    if (body && cps_decode(body, out))
+        cpfile_free(out);
+}
+
+static void diff(void *ctx, const char *office, const char *type, const char *item, long long sent, long long computed)
+{
+    (void)ctx;
+    char was[32];
+    snprintf(was, sizeof was, sent < 0 ? "なし" : "%lld", sent);
+    if (office[0])
+        fprintf(stderr, "差異: 事業所 %s 種類 %s %s 送信 %s / 計算 %lld\n", office, type, item, was, computed);
+    else
+        fprintf(stderr, "差異: 総合計 %s 送信 %s / 計算 %lld\n", item, was, computed);
+}
+
+/* given_price - "1310000001=11.40" (unit price) or, with grade, "1310000001=1" (地域区分) */
+static int given_price(const char *arg, bool grade, struct s7_given *g)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq - arg != 10 || g->nprices == S7_MAX_OFFICES)
+        return -1;
+    size_t i = g->nprices;
+    memcpy(g->prices[i].office_no, arg, 10);
+    g->prices[i].office_no[10] = '\0';
+    g->prices[i].price_x100 = 0;
+    g->prices[i].grade = 0;
+    if (grade) {
+        char *end;
+        long v = strtol(eq + 1, &end, 10);
+        if (*end || v < 1 || v > 8)
+            return -1;
+        g->prices[i].grade = (int)v;
+    } else if (s7_price_parse(eq + 1, strlen(eq + 1), &g->prices[i].price_x100))
+        return -1;
+    g->nprices++;
+    return 0;
+}
+
+/* from_store - the person's month through the gate (計画, audited), computed and checked
+ * against the sent 第7表. */
+static int from_store(const char *db, const char *person, const char *month, const struct svc_master *m,
+                      const struct s7_given *g, struct s7_doc *d, struct s7_total *t, long *differences)
+{
+    struct person_key k = {{0}, {0}};
+    const char *why;
+    memcpy(k.insurer_no, person, 6);
+    memcpy(k.insured_no, person + 7, 10);
+    if (insurer_no_check(k.insurer_no, 6, &why) || insured_no_check(k.insured_no, 10, &why)) {
+        fprintf(stderr, "kaigo sheet7: %s\n", why);
+        return EXIT_INVALID;
+    }
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
+        return EXIT_INTERNAL;
+    struct kept kp = {NULL, NULL, NULL, month};
+    struct disclosure dc;
+    char rid[REQUEST_ID_BYTES];
+    cli_disclosure(&dc, &k, CAT_CAREPLAN, rid);
+    dc.what = WHAT_DOCS;
+    dc.doc_fn = keep;
+    dc.row_ctx = &kp;
+    enum disclose_status s = disclose(st, aq, &dc);
+    auditq_stop(aq);
+    store_close(st);
+    int rc = 0;
+    if (s != DISCLOSE_OK) {
+        fprintf(stderr, "kaigo sheet7: %s\n",
+                s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
+                : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため表示できません"
+                                             : "記録を読めませんでした");
+        rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
+    } else {
+        struct cp_filedata plan, hosoku, sikyu;
+        decode(kp.plan, CP_UPPLAN, &plan);
+        decode(kp.hosoku, CP_UPHOSOKU, &hosoku);
+        decode(kp.sikyu, CP_UPSIKYU, &sikyu);
+        char err[S7_ERR_BYTES];
+        if (sheet7_from_plan(&plan, &hosoku, sikyu.n ? &sikyu : NULL, m, g, d, err) ||
+            sheet7_compute(&d->in, t, err)) {
+            fprintf(stderr, "kaigo sheet7: %s/%s %s: %s\n", k.insurer_no, k.insured_no, month, err);
+            rc = EXIT_INVALID;
+        } else if (sikyu.n)
+            *differences = sheet7_compare(d, t, &sikyu, diff, NULL);
+        else {
+            fprintf(stderr, "kaigo sheet7: 送信された第7表がないため、計算だけを示します\n");
+            *differences = -1;
+        }
+        cpfile_free(&plan);
+        cpfile_free(&hosoku);
+        cpfile_free(&sikyu);
+    }
+    free(kp.plan);
+    free(kp.hosoku);
+    free(kp.sikyu);
+    return rc;
+}
+
 int cmd_sheet7(int argc, char **argv)
 {
-    const char *file = NULL, *codes = NULL, *db = db_default(), *outdir = NULL, *to = NULL, *stamp = NULL;
+    const char *file = NULL, *codes = NULL, *db = db_default(), *outdir = NULL, *to = NULL, *stamp = NULL,
+               *person = NULL, *month = NULL;
+    struct s7_given g;
+    memset(&g, 0, sizeof g);
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -217,13 +354,31 @@ int cmd_sheet7(int argc, char **argv)
             to = v;
         else if ((v = opt_value(argc, argv, &i, "--stamp")))
             stamp = v;
-        else if ((argv[i][0] == '-' && argv[i][1]) || file) {
+        else if ((v = opt_value(argc, argv, &i, "--person")))
+            person = v;
+        else if ((v = opt_value(argc, argv, &i, "--month")))
+            month = v;
+        else if ((v = opt_value(argc, argv, &i, "--burden-ratio"))) {
+            if (strlen(v) != 1 || v[0] < '1' || v[0] > '3') {
+                fprintf(stderr, "kaigo sheet7: --burden-ratio は 1, 2, 3 です\n");
+                return EXIT_USAGE;
+            }
+            g.benefit_rate = 100 - 10 * (v[0] - '0');
+        } else if (!strncmp(argv[i], "--price", 7) || !strncmp(argv[i], "--grade", 7)) {
+            bool grade = argv[i][2] == 'g';
+            if (!(v = opt_value(argc, argv, &i, grade ? "--grade" : "--price")) || given_price(v, grade, &g)) {
+                fprintf(stderr, "kaigo sheet7: %s は 事業所番号(10桁)=単価(11.40) か =地域区分(1〜8)です\n",
+                        v ? v : argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if ((argv[i][0] == '-' && argv[i][1]) || file) {
             fprintf(stderr, "kaigo sheet7: 不明な引数です: %s\n%s", argv[i], help);
             return EXIT_USAGE;
         } else
             file = argv[i];
     }
-    if (!file || (outdir && (!to || strlen(to) != 13 || to[10] != ':')) || (!outdir && (to || stamp)) ||
+    if (!file == !person || (person && (!month || strlen(month) != 6 || strlen(person) != 17 || person[6] != '/' || !db)) ||
+        (outdir && (!to || strlen(to) != 13 || to[10] != ':')) || (!outdir && (to || stamp)) ||
         (stamp && strlen(stamp) != 14)) {
         fputs(help, stderr);
         return EXIT_USAGE;
@@ -237,26 +392,31 @@ int cmd_sheet7(int argc, char **argv)
     struct svc_master m;
     if (load_master(codes, &m))
         return EXIT_INVALID;
-    size_t n;
-    char *text = cli_read_text(file, SHEET7_JSON_MAX, &n);
-    if (!text) {
-        free(m.rows);
-        return EXIT_INVALID;
-    }
     struct s7_doc *d = xmalloc(sizeof *d);
-    struct doc_error e;
     struct s7_total t;
     char err[S7_ERR_BYTES];
     int rc = 0;
-    if (sheet7json_parse(text, n, &m, d, &e)) {
-        fprintf(stderr, "%s: %s\n", file, e.msg);
-        rc = EXIT_INVALID;
-    } else if (resolve_grades(d, db, file)) {
-        rc = EXIT_INVALID;
-    } else if (sheet7_compute(&d->in, &t, err)) {
-        fprintf(stderr, "%s: %s\n", file, err);
-        rc = EXIT_INVALID;
+    long differences = 0;
+    char *text = NULL;
+    if (person) {
+        rc = from_store(db, person, month, &m, &g, d, &t, &differences);
+        file = person;
     } else {
+        size_t n;
+        struct doc_error e;
+        if (!(text = cli_read_text(file, SHEET7_JSON_MAX, &n)))
+            rc = EXIT_INVALID;
+        else if (sheet7json_parse(text, n, &m, d, &e)) {
+            fprintf(stderr, "%s: %s\n", file, e.msg);
+            rc = EXIT_INVALID;
+        } else if (resolve_grades(d, db, file)) {
+            rc = EXIT_INVALID;
+        } else if (sheet7_compute(&d->in, &t, err)) {
+            fprintf(stderr, "%s: %s\n", file, err);
+            rc = EXIT_INVALID;
+        }
+    }
+    if (rc == 0) {
         char *out = sheet7json_result(d, &t);
         if (!out)
             rc = EXIT_INTERNAL;
@@ -265,6 +425,11 @@ int cmd_sheet7(int argc, char **argv)
         free(out);
         if (rc == 0 && outdir)
             rc = write_upsikyu(d, &t, file, outdir, to, stamp);
+        if (rc == 0 && differences > 0) {
+            fprintf(stderr, "kaigo sheet7: 送信された第7表と %ld 箇所が異なります\n", differences);
+            rc = EXIT_INVALID;
+        } else if (rc == 0 && differences == 0 && person)
+            fprintf(stderr, "kaigo sheet7: 送信された第7表と一致します\n");
     }
     free(d);
     free(text);

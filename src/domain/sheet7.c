@@ -321,6 +321,8 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
             snprintf(r.v[6], sizeof r.v[0], "%s", of->office_no);
             set_line(&r, l);
             set_int(&r, 18, l->service_units); /* 給付管理単位数 */
+            set_int(&r, 21, l->over);          /* the care manager's allocation on this line */
+            set_int(&r, 22, l->service_units - l->over);
             if (managed == 1)
                 set_money(&r, of->over_limit_units, of->in_limit_units, of->price_x100, of->total_cost,
                           in->benefit_rate, of->claim, of->user_share, of->full_pay);

@@ -89,7 +89,8 @@ MUST_CHECK int sheet7_compute(struct s7_input *in, struct s7_total *out, char er
     NONNULL(1, 2, 3);
 
 /* The 第7表 as rows of the CSV standard's UPSIKYU file (careplan-csv.md §7.6, §8.2).
- * Per office × service type in input order: a row per limit-managed line; when
+ * Per office × service type in input order: a row per limit-managed line (its
+ * units over / within the limit as allocated to it, 区分支給限度基準超 / 内); when
  * there is more than one, the office's amounts (区分支給限度基準内/超, 単価,
  * 費用総額, 給付率, 請求額, 利用者負担) go on a <種類>AAAA subtotal row after them,
  * else on the single line's row; then a row per limit-exempt line with its own

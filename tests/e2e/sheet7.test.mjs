@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmp, kaigo, writeCsv } from './lib.mjs';
+import { tmp, kaigo, writeCsv, fixture } from './lib.mjs';
 
 const dir = tmp();
 const run = (obj, extra = []) => {
@@ -162,4 +162,56 @@ test('--upsikyu refuses without the person, the plan office or the addressee', (
   assert.match(r.err, /:1:13\(単位数\): /);
   assert.match(r.err, /桁数に収まらないため書き出しません/);
   assert.ok(!readdirSync(dir).some((f) => f.startsWith('UPSIKYU_202604')));
+});
+
+test('--person: the 第7表 from the stored 第6表 and 補足, checked against the sent 第7表', () => {
+  const db = fixture(tmp());
+  const INS = '122192', NO = '0000000001', KYO = '1270100017', SS = '9070000060', V = '202407';
+  const stamp = '20190325120000';
+  const units = join(dir, 'unit7');
+  mkdirSync(units);
+  // the care manager's 第7表 (記載例33-1), written by kaigo itself as the sent file
+  let r = run({ month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90, insurer_no: INS, insured_no: NO,
+    created: '2019-03-25', plan_office: KYO, offices: [{ office_no: SS, name: 'ショートステイさくら', service_type: '21', unit_price: '11.10', lines: [
+      { service_code: '211131', count: 30 }, { service_code: '216283', count: 20 }, { service_code: '216100', count: 30 },
+      { service_code: '211131', count: 1, over_limit_units: 755 }, { service_code: '216283', count: 1, over_limit_units: -30 },
+      { service_code: '216100', count: 1, over_limit_units: 18 }] }] },
+    ['--upsikyu', units, '--to', `${SS}:21`, '--stamp', stamp]);
+  assert.equal(r.code, 0, r.err);
+  const q = (t) => '"' + t + '"';
+  const cp932 = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text) }).stdout;
+  const put = (name, rows) => writeFileSync(join(units, name), cp932(rows.map((x) => x.join(',')).join('\r\n') + '\r\n'));
+  // its 第6表: one line per service code with the month's count (units from the service-code master)
+  const line = (code, count) => [V, INS, NO, '20190325', '201904', KYO, q('ケア　太郎'), '', '', '20190401', '', '9999', '9999',
+    String(count), code, '', '', q(''), '', SS, q('ショートステイさくら'), '', '0', KYO, ''];
+  put(`UPPLAN_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [line('211131', 31), line('216283', 21), line('216100', 31)]);
+  const slots = Array.from({ length: 36 }, (_, k) => (k === 0 ? '21' : k < 4 ? '0' : ''));
+  put(`UPHOSOKU_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [[V, INS, NO, '00000000', q('カナ'), q('氏名'), '2', '19400402', '290-0001',
+    q('住所'), q(''), '0436-00-0000', '20190305', '20190401', '20200331', '2', '', '23', '26931', ...slots, '0', '', '', '23', KYO, KYO, '', '201904']]);
+  const files = readdirSync(units).map((f) => join(units, f));
+  r = kaigo(['exchange', 'import', ...files, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '201904', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /送信された第7表と一致します/);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.total, { in_limit_units: 22050, over_limit_units: 725, total_cost: 250749, claim: 225673, user_share: 25076, full_pay: 8246 });
+  // a resent 第7表 with a wrong total cost is caught
+  const sent = spawnSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: readFileSync(files.find((f) => f.includes('UPSIKYU'))) }).stdout.toString();
+  const wrong = sent.replace(',244755,', ',244756,');
+  assert.notEqual(wrong, sent);
+  const later = join(units, `UPSIKYU_201904_${KYO}_43_${SS}_21_20190326120000.CSV`);
+  writeFileSync(later, cp932(wrong));
+  r = kaigo(['exchange', 'import', later, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '201904', '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /差異: 事業所 9070000060 種類 21 費用総額 送信 244756 \/ 計算 244755/);
+  assert.match(r.err, /1 箇所が異なります/);
+  // a month without a 第6表; usage
+  r = kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '201905', '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /この月の第6表\(予定\)が取り込まれていません/);
+  assert.equal(kaigo(['sheet7', '--person', `${INS}/${NO}`, '--db', db]).code, 2);
+  assert.equal(kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '201904', '--price', '9070000060=abc', '--db', db]).code, 2);
 });
