@@ -62,5 +62,15 @@ void cli_request_id(char rid[40]);
  * for administration, with a fresh request id (kept in rid, which must outlive
  * *d) and the current time. The caller sets what is read. */
 void cli_disclosure(struct disclosure *d, const struct person_key *k, int category, char rid[40]);
+/* cli_person - "保険者番号/被保険者番号" into *k, checked; 0, or EXIT_USAGE /
+ * EXIT_INVALID after a message prefixed with who. */
+int cli_person(const char *arg, struct person_key *k, const char *who);
+/* cli_read_docs - the person's documents of category c through the gate (opened,
+ * audited, closed): fn gets each stored (kind, rkey, body), valid during the call.
+ * 0, or an exit code after a message prefixed with who ("該当する被保険者が見つかりません",
+ * the audit log unwritable, a read error). */
+int cli_read_docs(const char *db, const struct person_key *k, int category,
+                  int (*fn)(void *ctx, const char *kind, const char *rkey, const char *body), void *ctx,
+                  const char *who);
 
 #endif

@@ -145,43 +145,19 @@ static int export_unit(int argc, char **argv)
         } else
             outdir = argv[i];
     }
-    const char *why;
-    struct person_key k = {{0}, {0}};
-    if (!db || !person || !to || !outdir || (!!month + !!plan + !!kihon + !!jsk) != 1 || strlen(person) != 17 ||
-        person[6] != '/' || strlen(to) != 13 || to[10] != ':' || (stamp && strlen(stamp) != 14) ||
-        (month && strlen(month) != 6) || (plan && strlen(plan) != 8) || (kihon && strlen(kihon) != 8) ||
-        (jsk && strlen(jsk) != 6)) {
+    if (!db || !person || !to || !outdir || (!!month + !!plan + !!kihon + !!jsk) != 1 || strlen(to) != 13 ||
+        to[10] != ':' || (stamp && strlen(stamp) != 14) || (month && strlen(month) != 6) ||
+        (plan && strlen(plan) != 8) || (kihon && strlen(kihon) != 8) || (jsk && strlen(jsk) != 6)) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
-    memcpy(k.insurer_no, person, 6);
-    memcpy(k.insured_no, person + 7, 10);
-    if (insurer_no_check(k.insurer_no, 6, &why) || insured_no_check(k.insured_no, 10, &why)) {
-        fprintf(stderr, "kaigo exchange export: %s\n", why);
-        return EXIT_INVALID;
-    }
-    struct store *st;
-    struct auditq *aq;
-    if (cli_open_audited(db, &st, &aq))
-        return EXIT_INTERNAL;
+    struct person_key k;
     struct rows rows = {NULL, 0};
-    struct disclosure d;
-    char rid[REQUEST_ID_BYTES];
-    cli_disclosure(&d, &k, CAT_CAREPLAN, rid);
-    d.what = WHAT_DOCS;
-    d.doc_fn = keep_row;
-    d.row_ctx = &rows;
-    enum disclose_status s = disclose(st, aq, &d);
-    auditq_stop(aq);
-    store_close(st);
-    int rc = 0;
-    if (s != DISCLOSE_OK) {
-        fprintf(stderr, "kaigo exchange export: %s\n",
-                s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
-                : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため書き出せません"
-                                             : "記録を読めませんでした");
-        rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
-    } else {
+    int rc = cli_person(person, &k, "kaigo exchange export");
+    if (rc == 0)
+        rc = cli_read_docs(db, &k, CAT_CAREPLAN, keep_row, &rows, "kaigo exchange export");
+    if (rc == 0) {
+        const char *why;
         char what[24], office[11];
         snprintf(what, sizeof what, "%s:%s", month ? "month" : plan ? "plan" : kihon ? "kihon" : "jsk",
                  month ? month : plan ? plan : kihon ? kihon : jsk);

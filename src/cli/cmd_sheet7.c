@@ -278,36 +278,12 @@ static int given_price(const char *arg, bool grade, struct s7_given *g)
 static int from_store(const char *db, const char *person, const char *month, const struct svc_master *m,
                       const struct s7_given *g, struct s7_doc *d, struct s7_total *t, long *differences)
 {
-    struct person_key k = {{0}, {0}};
-    const char *why;
-    memcpy(k.insurer_no, person, 6);
-    memcpy(k.insured_no, person + 7, 10);
-    if (insurer_no_check(k.insurer_no, 6, &why) || insured_no_check(k.insured_no, 10, &why)) {
-        fprintf(stderr, "kaigo sheet7: %s\n", why);
-        return EXIT_INVALID;
-    }
-    struct store *st;
-    struct auditq *aq;
-    if (cli_open_audited(db, &st, &aq))
-        return EXIT_INTERNAL;
+    struct person_key k;
+    int rc = cli_person(person, &k, "kaigo sheet7");
     struct kept kp = {NULL, NULL, NULL, month};
-    struct disclosure dc;
-    char rid[REQUEST_ID_BYTES];
-    cli_disclosure(&dc, &k, CAT_CAREPLAN, rid);
-    dc.what = WHAT_DOCS;
-    dc.doc_fn = keep;
-    dc.row_ctx = &kp;
-    enum disclose_status s = disclose(st, aq, &dc);
-    auditq_stop(aq);
-    store_close(st);
-    int rc = 0;
-    if (s != DISCLOSE_OK) {
-        fprintf(stderr, "kaigo sheet7: %s\n",
-                s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
-                : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため表示できません"
-                                             : "記録を読めませんでした");
-        rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
-    } else {
+    if (rc == 0)
+        rc = cli_read_docs(db, &k, CAT_CAREPLAN, keep, &kp, "kaigo sheet7");
+    if (rc == 0) {
         struct cp_filedata plan, hosoku, sikyu;
         decode(kp.plan, CP_UPPLAN, &plan);
         decode(kp.hosoku, CP_UPHOSOKU, &hosoku);
@@ -377,7 +353,7 @@ int cmd_sheet7(int argc, char **argv)
         } else
             file = argv[i];
     }
-    if (!file == !person || (person && (!month || strlen(month) != 6 || strlen(person) != 17 || person[6] != '/' || !db)) ||
+    if (!file == !person || (person && (!month || strlen(month) != 6 || !db)) ||
         (outdir && (!to || strlen(to) != 13 || to[10] != ':')) || (!outdir && (to || stamp)) ||
         (stamp && strlen(stamp) != 14)) {
         fputs(help, stderr);

@@ -157,3 +157,46 @@ int cli_open_audited(const char *db, struct store **st, struct auditq **aq)
     }
     return 0;
 }
+
+int cli_person(const char *arg, struct person_key *k, const char *who)
+{
+    const char *why;
+    memset(k, 0, sizeof *k);
+    if (strlen(arg) != 17 || arg[6] != '/') {
+        fprintf(stderr, "%s: 利用者は 保険者番号/被保険者番号 で指定します(例: 122192/0000000001)\n", who);
+        return EXIT_USAGE;
+    }
+    memcpy(k->insurer_no, arg, 6);
+    memcpy(k->insured_no, arg + 7, 10);
+    if (insurer_no_check(k->insurer_no, 6, &why) || insured_no_check(k->insured_no, 10, &why)) {
+        fprintf(stderr, "%s: %s\n", who, why);
+        return EXIT_INVALID;
+    }
+    return 0;
+}
+
+int cli_read_docs(const char *db, const struct person_key *k, int category,
+                  int (*fn)(void *ctx, const char *kind, const char *rkey, const char *body), void *ctx,
+                  const char *who)
+{
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
+        return EXIT_INTERNAL;
+    struct disclosure d;
+    char rid[REQUEST_ID_BYTES];
+    cli_disclosure(&d, k, category, rid);
+    d.what = WHAT_DOCS;
+    d.doc_fn = fn;
+    d.row_ctx = ctx;
+    enum disclose_status s = disclose(st, aq, &d);
+    auditq_stop(aq);
+    store_close(st);
+    if (s == DISCLOSE_OK)
+        return 0;
+    fprintf(stderr, "%s: %s\n", who,
+            s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
+            : s == DISCLOSE_AUDIT_FAILED                    ? "アクセス記録を保存できないため読めません"
+                                                            : "記録を読めませんでした");
+    return s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
+}
