@@ -15,6 +15,7 @@ enum { H_LEVEL = 17, H_LIMIT = 18 };
 enum { S_OFFICE = 6, S_CODE = 8, S_OVER = 20, S_IN = 21, S_PRICE = 22, S_COST = 23, S_RATE = 24, S_CLAIM = 25,
        S_SHARE = 27, S_FULL = 28 };
 
+static int fail(char why[S7_ERR_BYTES], const char *fmt, ...) FMT(2, 3);
 static int fail(char why[S7_ERR_BYTES], const char *fmt, ...)
 {
     va_list ap;
