@@ -1,0 +1,79 @@
+/*
+ * papertoken.h - the signed token printed as a QR code on every paper document
+ * (被保険者証, 負担割合証, 負担限度額認定証, notices, the access report): what the
+ * document asserts, small enough for a QR code, verifiable offline with the
+ * insurer's published Ed25519 key (issue #6, platform.md §1.7, §3).
+ *
+ * The token holds no more personal data than the paper shows: the document
+ * kind, 保険者番号, 被保険者番号, a serial, the issue date, the validity, and a
+ * SHA-256 prefix of the printed content (names and addresses enter only through
+ * that hash). Binary form (big-endian, 105 bytes):
+ *
+ *   0 version (1) | 1 kind | 2–4 保険者番号 (0–999999) | 5–14 被保険者番号 (ASCII)
+ *   15–18 serial | 19–20 issued | 21–22 valid from | 23–24 valid to
+ *       (days since 2000-01-01; 0xFFFF = none)
+ *   25–40 content hash (the first 16 bytes of SHA-256 of the printed text)
+ *   41–104 Ed25519 signature over "kaigo-paper-v1" || bytes 0–40
+ *
+ * Text form: "KG1:" + RFC 4648 base32 without padding (172 characters, all in
+ * the QR alphanumeric set). Decoding is strict: anything else is refused with
+ * a Japanese reason. Pure: no I/O; libsodium for the hash and the signature.
+ */
+#ifndef KAIGO_DOMAIN_PAPERTOKEN_H
+#define KAIGO_DOMAIN_PAPERTOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/compiler.h"
+#include "util/date.h"
+
+enum paper_kind {
+    PAPER_CARD = 1,   /* 介護保険被保険者証 */
+    PAPER_BURDEN = 2, /* 介護保険負担割合証 */
+    PAPER_LIMIT = 3,  /* 介護保険負担限度額認定証 */
+    PAPER_NOTICE = 4, /* 負担割合・負担限度額のお知らせ */
+    PAPER_ACCESS = 5, /* 閲覧記録のお知らせ (access report) */
+};
+
+#define PAPER_TOKEN_BYTES 105
+#define PAPER_SIGNED_BYTES 41
+#define PAPER_HASH_BYTES 16
+#define PAPER_TOKEN_TEXT_MAX 180 /* "KG1:" + 168 base32 characters + NUL, rounded up */
+
+struct paper_token {
+    enum paper_kind kind;
+    char insurer_no[7];
+    char insured_no[11];
+    uint32_t serial;
+    struct date issued;
+    struct date valid_from, valid_to; /* none (all zero) when the document has no validity */
+    unsigned char content_hash[PAPER_HASH_BYTES];
+    unsigned char sig[64];
+};
+
+/* paper_kind_name - "介護保険被保険者証", …, or NULL for an unknown kind. */
+const char *paper_kind_name(enum paper_kind k);
+
+/* paper_content_hash - the first 16 bytes of SHA-256 of the printed text. */
+void paper_content_hash(const char *text, size_t n, unsigned char out[PAPER_HASH_BYTES]) NONNULL(1, 3);
+
+/* paper_token_sign - signs *t (every field but sig set) with an Ed25519 secret
+ * key. -1 if a field cannot be encoded (a number of the wrong form, a date
+ * outside 2000-01-01 + 65534 days). */
+MUST_CHECK int paper_token_sign(struct paper_token *t, const unsigned char sk[64]) NONNULL(1, 2);
+
+/* paper_token_text - the text form of a signed token into out. */
+MUST_CHECK int paper_token_text(const struct paper_token *t, char out[PAPER_TOKEN_TEXT_MAX]) NONNULL(1, 2);
+
+/* paper_token_parse - the text form back (spaces and a trailing newline are not
+ * accepted: the QR decoder gives it exactly). 0, or -1 with *why. The signature
+ * is not checked here. */
+MUST_CHECK int paper_token_parse(const char *s, size_t n, struct paper_token *t, const char **why)
+    NONNULL(1, 3, 4);
+
+/* paper_token_verify - the signature against the insurer's public key. */
+bool paper_token_verify(const struct paper_token *t, const unsigned char pk[32]) NONNULL(1, 2);
+
+#endif
