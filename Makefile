@@ -30,7 +30,7 @@ asan: deps
 	@cmake --build --preset asan
 
 test-asan: asan
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest --preset asan
 
 tsan: deps
@@ -39,7 +39,7 @@ tsan: deps
 
 # ThreadSanitizer over the whole suite (the audit writer, suspend/resume, the import pipeline).
 test-tsan: tsan
-	@TSAN_OPTIONS=halt_on_error=1 ctest --preset tsan
+	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest --preset tsan
 
 fuzz: deps
 	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz >/dev/null

@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang
       libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev
-      nodejs wrk bc)
+      nodejs wrk bc
+      libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk poppler-utils zbar-tools)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

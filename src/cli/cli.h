@@ -24,6 +24,9 @@ int cmd_access(int argc, char **argv);
 int cmd_cert(int argc, char **argv);   /* cert worklist */
 int cmd_ledger(int argc, char **argv); /* ledger remaining | claim */
 int cmd_sheet7(int argc, char **argv); /* 第7表 of one case as JSON */
+int cmd_paper(int argc, char **argv);  /* paper key */
+int cmd_verify(int argc, char **argv); /* a paper document's token, offline */
+int cmd_print(int argc, char **argv);  /* print burden: a paper document with its QR token */
 int cmd_exchange(int argc, char **argv);
 int cmd_caseload(int argc, char **argv); /* 取扱件数, 逓減制, monitoring due list */ /* exchange check: the care-plan CSV standard */
 /* cert_import - kaigo import chosa|life FILE (called by cmd_import). */

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "store/auditq.h"
+#include "store/keyfile.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -153,45 +154,14 @@ static void *writer(void *arg)
     return NULL;
 }
 
-/* load_key - the log's Ed25519 signing key, <db>.audit-key (64 bytes, mode 0600),
- * created on first use together with <db>.audit-key.pub (the public key in hex,
- * for verifiers). Returns 0 or -1 (printed). */
+/* load_key - the log's Ed25519 signing key, <db>.audit-key (keyfile.h), created on
+ * first use. Returns 0 or -1 (printed). */
 static int load_key(const char *dbpath, unsigned char sk[AUDIT_SK_BYTES])
 {
-    char path[4096], pubpath[4100];
+    char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s.audit-key", dbpath) >= sizeof path)
         return error("path too long");
-    snprintf(pubpath, sizeof pubpath, "%s.pub", path);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t n = read(fd, sk, AUDIT_SK_BYTES);
-        close(fd);
-        return n == AUDIT_SK_BYTES ? 0 : error("%s: not a signing key", path);
-    }
-    if (errno != ENOENT)
-        return error("%s: %s", path, strerror(errno));
-    unsigned char pk[AUDIT_PK_BYTES];
-    crypto_sign_keypair(pk, sk);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return error("%s: %s", path, strerror(errno));
-    if (write(fd, sk, AUDIT_SK_BYTES) != AUDIT_SK_BYTES || fsync(fd)) {
-        close(fd);
-        return error("%s: write failed", path);
-    }
-    close(fd);
-    char hex[AUDIT_PK_BYTES * 2 + 2];
-    sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
-    size_t hl = strlen(hex);
-    hex[hl++] = '\n';
-    fd = open(pubpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, hex, hl) != (ssize_t)hl || fsync(fd)) {
-        if (fd >= 0)
-            close(fd);
-        return error("%s: cannot write the public key", pubpath);
-    }
-    close(fd);
-    return 0;
+    return keyfile_load(path, true, sk) ? -1 : 0;
 }
 
 struct auditq *auditq_start(const char *dbpath)

@@ -39,6 +39,7 @@ enum stmt_id {
     S_RECORD_LIST_KIND,
     S_CHIIKI_PUT,
     S_CHIIKI_GET,
+    S_PAPER_INSERT,
     S_RECORD_SCAN_KIND,
     S_RECORD_SCAN_PLANS,
     S_AUDIT_HEAD,
@@ -90,6 +91,9 @@ static const char *const sql_text[S_COUNT] = {
                       " insured_no = ?2 AND kind IN ('application', 'burden', 'certification',"
                       " 'facility', 'insured', 'limit', 'plan', 'restriction')"
                       " GROUP BY kind, rkey ORDER BY kind, rkey",
+    [S_PAPER_INSERT] = "INSERT INTO paper_documents (insurer_no, serial, insured_no, kind, issued, valid_from,"
+                       " valid_to, content_hash, change_id) SELECT ?1, coalesce(max(serial), 0) + 1, ?2, ?3, ?4,"
+                       " ?5, ?6, ?7, ?8 FROM paper_documents WHERE insurer_no = ?1 RETURNING serial",
     [S_CHIIKI_PUT] = "INSERT OR REPLACE INTO chiiki_grades (lg_code, name, grade, valid_from, valid_to, change_id)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_CHIIKI_GET] = "SELECT grade FROM chiiki_grades WHERE lg_code = ?1 AND valid_from <= ?2 AND valid_to >= ?2"
@@ -535,6 +539,34 @@ static int s_record_list_kind(struct store *st, const struct person_key *k, cons
     }
     sqlite3_reset(q);
     return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_list_kind");
+}
+
+static int s_paper_issue(struct store *st, struct paper_token *t, long long change)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_PAPER_INSERT);
+    if (!q)
+        return -1;
+    char issued[11], from[11], to[11], hex[2 * PAPER_HASH_BYTES + 1];
+    date_iso(t->issued, issued);
+    date_iso(t->valid_from, from);
+    date_iso(t->valid_to, to);
+    sodium_bin2hex(hex, sizeof hex, t->content_hash, sizeof t->content_hash);
+    sq_bind_text(q, 1, t->insurer_no);
+    sq_bind_text(q, 2, t->insured_no);
+    sqlite3_bind_int(q, 3, (int)t->kind);
+    sq_bind_text(q, 4, issued);
+    if (!date_is_none(t->valid_from))
+        sq_bind_text(q, 5, from);
+    if (!date_is_none(t->valid_to))
+        sq_bind_text(q, 6, to);
+    sq_bind_text(q, 7, hex);
+    sqlite3_bind_int64(q, 8, change);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        t->serial = (uint32_t)sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_issue");
 }
 
 static int s_chiiki_put(struct store *st, const char *lg, const char *name, int grade, struct date from,
@@ -1324,6 +1356,7 @@ static const struct store_ops sqlite_ops = {
     .record_list_kind = s_record_list_kind,
     .record_scan_kind = s_record_scan_kind,
     .chiiki_put = s_chiiki_put,
+    .paper_issue = s_paper_issue,
     .chiiki_grade = s_chiiki_grade,
     .audit_append = s_audit_append,
     .audit_head_seq = s_audit_head_seq,

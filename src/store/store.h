@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "domain/audit.h"
+#include "domain/papertoken.h"
 #include "domain/records.h"
 #include "store/access.h"
 #include "util/compiler.h"
@@ -151,6 +152,10 @@ struct store_ops {
                       struct date from, struct date to, long long change_id);
     /* chiiki_grade - the grade in force on 'on', or NOTFOUND */
     int (*chiiki_grade)(struct store *st, const char *lg_code, struct date on, int *grade);
+
+    /* paper_issue - records a printed document of t (kind, person, dates, content
+     * hash) under the next serial of its insurer, written into t->serial. */
+    int (*paper_issue)(struct store *st, struct paper_token *t, long long change_id);
 
     /* import_run_add - the import's file hash and counts, keyed by its change. */
     int (*import_run_add)(struct store *st, long long change_id, const char *kind,

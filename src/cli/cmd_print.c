@@ -1,0 +1,136 @@
+/*
+ * cmd_print.c - kaigo print burden --person I/N [--date D] OUT.pdf: a paper document
+ * with its signed QR token (issue #6, docs/paper.md). The person's card is read
+ * through the gate (audited: printing discloses it onto paper), the document's
+ * lines come from domain/paperdoc.c, the content hash and the token bind them,
+ * the issue is recorded under the insurer's next serial (superseding earlier ones
+ * of the same kind), and the page is drawn by src/print. The issue record commits
+ * only if the PDF was written.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "domain/paperdoc.h"
+#include "print/pdf.h"
+#include "store/auditq.h"
+#include "store/disclose.h"
+#include "store/keyfile.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static const char help[] =
+    "使い方: kaigo print burden --person 保険者番号/被保険者番号 [--date YYYY-MM-DD] OUT.pdf [--db PATH]\n"
+    "  介護保険負担割合証を A4 の PDF に印刷します。QR コードには保険者の鍵で署名した符号(書類の種類、\n"
+    "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"
+    "  --date  その日に有効な負担割合で作ります(既定: 今日)。交付年月日は今日です。\n"
+    "  参照はアクセス記録に残り、交付は保険者ごとの番号で記録されます(同じ書類の前の番号は置き換えられます)。\n";
+
+int cmd_print(int argc, char **argv)
+{
+    if (argc < 2 || is_help(argv[1])) {
+        fputs(help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "burden") != 0) {
+        fprintf(stderr, "kaigo print: まだ印刷できない書類です: %s(今は burden のみ)\n%s", argv[1], help);
+        return EXIT_USAGE;
+    }
+    const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default();
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if (is_help(argv[i])) {
+            fputs(help, stdout);
+            return 0;
+        } else if ((v = opt_value(argc, argv, &i, "--person")))
+            person = v;
+        else if ((v = opt_value(argc, argv, &i, "--date")))
+            date_s = v;
+        else if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if (argv[i][0] == '-' || out) {
+            fprintf(stderr, "kaigo print: 不明な引数です: %s\n%s", argv[i], help);
+            return EXIT_USAGE;
+        } else
+            out = argv[i];
+    }
+    const char *why;
+    struct date on = date_today(), today = date_today();
+    if (!person || !out || !db || (date_s && date_parse_iso(date_s, strlen(date_s), &on, &why))) {
+        fputs(help, stderr);
+        return EXIT_USAGE;
+    }
+    struct person_key k;
+    int rc = cli_person(person, &k, "kaigo print");
+    if (rc)
+        return rc;
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
+        return EXIT_INTERNAL;
+    struct disclosure d;
+    char rid[REQUEST_ID_BYTES];
+    cli_disclosure(&d, &k, CAT_SHIKAKU, rid);
+    struct card *c = xmalloc(sizeof *c);
+    struct paper_doc *doc = xmalloc(sizeof *doc);
+    enum disclose_status s = disclose_card(st, aq, &d, on, c);
+    auditq_stop(aq);
+    if (s != DISCLOSE_OK) {
+        fprintf(stderr, "kaigo print: %s\n",
+                s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
+                : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため印刷できません"
+                                             : "記録を読めませんでした");
+        rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
+    } else if (paper_doc_burden(c, today, doc, &why)) {
+        fprintf(stderr, "kaigo print: %s/%s: %s\n", k.insurer_no, k.insured_no, why);
+        rc = EXIT_INVALID;
+    }
+    struct paper_token t;
+    memset(&t, 0, sizeof t);
+    char path[4200], token[PAPER_TOKEN_TEXT_MAX];
+    unsigned char sk[KEYFILE_SK_BYTES];
+    long long change;
+    if (rc == 0) {
+        struct buf text;
+        buf_init(&text, 1 << 16);
+        paper_doc_text(doc, &text);
+        paper_content_hash(text.ptr, text.len, t.content_hash);
+        buf_release(&text);
+        t.kind = doc->kind;
+        memcpy(t.insurer_no, k.insurer_no, sizeof t.insurer_no);
+        memcpy(t.insured_no, k.insured_no, sizeof t.insured_no);
+        t.issued = doc->issued;
+        t.valid_from = doc->valid_from;
+        t.valid_to = doc->valid_to;
+        struct actor a;
+        cli_actor(&a);
+        if (paper_key_path(db, k.insurer_no, path, sizeof path) || keyfile_load(path, true, sk))
+            rc = EXIT_INTERNAL;
+        else if (st->ops->begin(st) || st->ops->change_begin(st, a.id, "書類の交付(印刷)", &change) ||
+                 st->ops->paper_issue(st, &t, change) || paper_token_sign(&t, sk) || paper_token_text(&t, token)) {
+            fprintf(stderr, "kaigo print: 交付を記録できません(%s)\n", store_errmsg(st));
+            st->ops->rollback(st);
+            rc = EXIT_INTERNAL;
+        } else {
+            const char *tokens[1] = {token};
+            if (print_pdf(out, doc, tokens, 1, &why)) {
+                fprintf(stderr, "kaigo print: %s: %s\n", out, why);
+                st->ops->rollback(st);
+                rc = EXIT_INVALID;
+            } else if (st->ops->commit(st)) {
+                fprintf(stderr, "kaigo print: 交付を記録できません(%s)\n", store_errmsg(st));
+                rc = EXIT_INTERNAL;
+            } else
+                printf("%s: %s 1 枚(保険者 %s 番号 %u)\n", out, doc->title, t.insurer_no, t.serial);
+        }
+        sodium_memzero(sk, sizeof sk);
+    }
+    store_close(st);
+    sodium_memzero(c, sizeof *c);
+    sodium_memzero(doc, sizeof *doc);
+    free(c);
+    free(doc);
+    return rc;
+}

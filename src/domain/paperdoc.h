@@ -1,0 +1,46 @@
+/*
+ * paperdoc.h - what a paper document prints, as lines of (label, value) in
+ * Japanese with 和暦 dates (issue #6). The one source for both the drawing
+ * (src/print) and the content hash in the QR token: the hash is SHA-256 of
+ * paper_doc_text(), so a verifier holding the same record can rebuild the text
+ * and compare. Pure.
+ *
+ * Failure: -1 with a Japanese reason when the person has nothing in force to
+ * print for that document on the date.
+ */
+#ifndef KAIGO_DOMAIN_PAPERDOC_H
+#define KAIGO_DOMAIN_PAPERDOC_H
+
+#include <stddef.h>
+
+#include "domain/card.h"
+#include "domain/papertoken.h"
+#include "util/buf.h"
+
+#define PAPER_MAX_LINES 24
+#define PAPER_VALUE_BYTES 512
+
+struct paper_line {
+    char label[96];
+    char value[PAPER_VALUE_BYTES];
+};
+
+struct paper_doc {
+    enum paper_kind kind;
+    char title[96];
+    struct date issued, valid_from, valid_to;
+    size_t n;
+    struct paper_line l[PAPER_MAX_LINES];
+    char issuer[256]; /* 保険者番号並びに保険者の名称 */
+};
+
+/* paper_doc_burden - the 介護保険負担割合証 of card c (built for a date within its
+ * validity), issued on 'issued'. */
+MUST_CHECK int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+    NONNULL(1, 3, 4);
+
+/* paper_doc_text - the canonical printed text (title, then "label\tvalue" lines,
+ * then the issuer; each line ends with '\n'), appended to out. */
+void paper_doc_text(const struct paper_doc *d, struct buf *out) NONNULL(1, 2);
+
+#endif

@@ -1,0 +1,56 @@
+/* keyfile.c - Ed25519 keys as files; see keyfile.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/keyfile.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+int paper_key_path(const char *db, const char *insurer_no, char *out, size_t cap)
+{
+    int w = snprintf(out, cap, "%s.paper-key-%s", db, insurer_no);
+    return w < 0 || (size_t)w >= cap ? -1 : 0;
+}
+
+int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTES])
+{
+    char pubpath[4200];
+    if ((size_t)snprintf(pubpath, sizeof pubpath, "%s.pub", path) >= sizeof pubpath)
+        return error("path too long");
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, sk, KEYFILE_SK_BYTES);
+        close(fd);
+        return n == KEYFILE_SK_BYTES ? 0 : error("%s: not a signing key", path);
+    }
+    if (errno != ENOENT)
+        return error("%s: %s", path, strerror(errno));
+    if (!create)
+        return 1;
+    unsigned char pk[KEYFILE_PK_BYTES];
+    crypto_sign_keypair(pk, sk);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return error("%s: %s", path, strerror(errno));
+    if (write(fd, sk, KEYFILE_SK_BYTES) != KEYFILE_SK_BYTES || fsync(fd)) {
+        close(fd);
+        return error("%s: write failed", path);
+    }
+    close(fd);
+    char hex[KEYFILE_PK_BYTES * 2 + 2];
+    sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
+    size_t hl = strlen(hex);
+    hex[hl++] = '\n';
+    fd = open(pubpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, hex, hl) != (ssize_t)hl || fsync(fd)) {
+        if (fd >= 0)
+            close(fd);
+        return error("%s: cannot write the public key", pubpath);
+    }
+    close(fd);
+    return 0;
+}

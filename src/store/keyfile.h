@@ -1,0 +1,24 @@
+/*
+ * keyfile.h - Ed25519 signing keys kept as files beside the database: the audit
+ * log's (<db>.audit-key) and each insurer's paper key (<db>.paper-key-<保険者番号>),
+ * 64 bytes, mode 0600, created on first use together with <path>.pub (the
+ * public key in hex, for verifiers). The secret never enters the database.
+ */
+#ifndef KAIGO_STORE_KEYFILE_H
+#define KAIGO_STORE_KEYFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KEYFILE_SK_BYTES 64
+#define KEYFILE_PK_BYTES 32
+
+/* keyfile_load - the key at path into sk; when it does not exist and create,
+ * a new one (and path.pub). 0, 1 when it does not exist (and !create), or -1
+ * after a message. */
+int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTES]);
+
+/* paper_key_path - "<db>.paper-key-<insurer>" into out; -1 if it does not fit. */
+int paper_key_path(const char *db, const char *insurer_no, char *out, size_t cap);
+
+#endif

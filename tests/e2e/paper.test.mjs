@@ -1,0 +1,101 @@
+// paper.test.mjs - the paper bridge (issue #6), first slice: `kaigo print burden` draws the
+// 介護保険負担割合証 as a PDF (text extracted with pdftotext, fonts checked with pdffonts), its QR
+// code read back with zbarimg and checked by `kaigo verify` with the insurer's published key;
+// tampered, foreign-key and expired tokens are refused with their reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER } from './lib.mjs';
+
+const sh = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' });
+const flat = (s) => s.replace(/\s+/g, '');
+
+test('print burden: Japanese text and 和暦 in the PDF, embedded CJK fonts, a QR that verifies', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  // a person whose name is outside the BMP and whose address must wrap
+  const long = '千葉県市原市五井中央東二丁目三番地四号　市原グリーンヒルズ南棟一二三四号室（介護保険課気付、長い住所の折り返し確認）';
+  const ins = writeCsv(dir, 'more.csv', [INSURED_HEADER, `122192,0000000003,𠮷田　々子,ヨシダ　ノノコ,1941-02-03,2,290-0003,${long},2006-04-01,,`]);
+  assert.equal(kaigo(['import', 'insured', ins, '--db', db, '--quiet']).code, 0);
+  const b = writeCsv(dir, 'b.csv', ['保険者番号,被保険者番号,負担割合,適用開始日,適用終了日', '122192,0000000003,3,2026-08-01,2027-07-31']);
+  assert.equal(kaigo(['import', 'burden', b, '--db', db, '--quiet']).code, 0);
+
+  const pdf = join(dir, 'burden.pdf');
+  let r = kaigo(['print', 'burden', '--person', '122192/0000000003', '--date', '2026-08-01', pdf, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /介護保険負担割合証 1 枚\(保険者 122192 番号 1\)/);
+  const text = sh('pdftotext', [pdf, '-']).stdout;
+  for (const s of ['介護保険負担割合証', '被保険者番号', '0000000003', '𠮷田', '々子', 'ヨシダ', '3割', '令和8年8月1日', '令和9年7月31日',
+    '昭和16年2月3日', '保険者番号122192', '市原市'])
+    assert.ok(flat(text).includes(flat(s)), `missing ${s}\n${text}`);
+  assert.ok(flat(text).includes(flat(long)), 'the long address is printed whole (wrapped, not cut)');
+  // every font embedded (no missing glyphs replaced by a fallback the printer lacks)
+  const fonts = sh('pdffonts', [pdf]).stdout.split('\n').slice(2).filter(Boolean);
+  assert.ok(fonts.length > 0);
+  for (const f of fonts) {
+    assert.match(f, /NotoSansCJK/, f);
+    assert.match(f, / yes yes yes /, f);
+  }
+  // the QR code, rendered and decoded, verifies with the insurer's key
+  const png = join(dir, 'page');
+  assert.equal(sh('pdftoppm', ['-r', '200', '-png', '-singlefile', pdf, png]).status, 0);
+  const token = sh('zbarimg', ['--raw', '-q', png + '.png']).stdout.trim();
+  assert.match(token, /^KG1:[A-Z2-7]{168}$/);
+  r = kaigo(['verify', token, '--db', db, '--date', '2026-09-01']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /書類: 介護保険負担割合証/);
+  assert.match(r.out, /被保険者番号: 0000000003/);
+  assert.match(r.out, /有効期間\(終了\): 令和9年7月31日/);
+  r = kaigo(['verify', pdf, '--db', db, '--date', '2026-09-01']);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['verify', png + '.png', '--db', db, '--date', '2026-09-01']);
+  assert.equal(r.code, 0, r.err);
+  // the token holds no name or address: only what the dates, numbers and a hash say
+  assert.ok(!r.out.includes('𠮷田'));
+
+  // the published key line verifies offline; another insurer's key does not
+  const pub = kaigo(['paper', 'key', '--insurer', '122192', '--db', db]);
+  assert.equal(pub.code, 0, pub.err);
+  assert.match(pub.out, /^122192 [0-9a-f]{64}\n$/);
+  const keys = join(dir, 'keys.txt');
+  writeFileSync(keys, '# 公開鍵\n' + pub.out);
+  assert.equal(kaigo(['verify', token, '--keys', keys, '--date', '2026-09-01']).code, 0);
+  const other = fixture(tmp());
+  const foreign = kaigo(['paper', 'key', '--insurer', '122192', '--db', other]).out;
+  writeFileSync(keys, foreign);
+  r = kaigo(['verify', token, '--keys', keys, '--date', '2026-09-01']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /署名が一致しません/);
+  // one character changed
+  const i = 40;
+  const bad = token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+  r = kaigo(['verify', bad, '--db', db, '--date', '2026-09-01']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /署名が一致しません|読み取れません/);
+  // expired, not yet valid, not a token, no key
+  r = kaigo(['verify', token, '--db', db, '--date', '2027-08-01']);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /有効期間が過ぎています/);
+  r = kaigo(['verify', token, '--db', db, '--date', '2026-07-31']);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /まだ有効期間の前です/);
+  r = kaigo(['verify', 'https://example.jp/', '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /kaigo の書類の符号\(KG1:\)ではありません/);
+  writeFileSync(keys, '');
+  assert.match(kaigo(['verify', token, '--keys', keys]).err, /保険者 122192 の公開鍵がありません/);
+
+  // a reprint takes the next serial; both issues recorded; every print audited (資格, the person)
+  r = kaigo(['print', 'burden', '--person', '122192/0000000003', '--date', '2026-08-01', join(dir, 'again.pdf'), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /番号 2\)/);
+  assert.equal(sqlite(db, "SELECT group_concat(serial) FROM paper_documents WHERE insured_no='0000000003'").out, '1,2');
+  assert.equal(sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insured_no='0000000003' AND category='shikaku'").out, '2');
+  // nothing in force: refused, nothing recorded
+  r = kaigo(['print', 'burden', '--person', '122192/0000000002', '--date', '2026-08-01', join(dir, 'none.pdf'), '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /有効な負担割合の記録がありません/);
+  assert.equal(sqlite(db, "SELECT COUNT(*) FROM paper_documents WHERE insured_no='0000000002'").out, '0');
+});
