@@ -1,5 +1,5 @@
 /*
- * cmd_print.c - kaigo print burden --person I/N [--date D] OUT.pdf: a paper document
+ * cmd_print.c - kaigo print card|burden|limit --person I/N [--date D] OUT.pdf: a paper document
  * with its signed QR token (issue #6, docs/paper.md). The person's card is read
  * through the gate (audited: printing discloses it onto paper), the document's
  * lines come from domain/paperdoc.c, the content hash and the token bind them,
@@ -22,10 +22,11 @@
 #include "util/banned.h"
 
 static const char help[] =
-    "使い方: kaigo print burden --person 保険者番号/被保険者番号 [--date YYYY-MM-DD] OUT.pdf [--db PATH]\n"
-    "  介護保険負担割合証を A4 の PDF に印刷します。QR コードには保険者の鍵で署名した符号(書類の種類、\n"
+    "使い方: kaigo print card|burden|limit --person 保険者番号/被保険者番号 [--date YYYY-MM-DD] OUT.pdf [--db PATH]\n"
+    "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)を A4 の PDF に印刷します。\n"
+    "  QR コードには保険者の鍵で署名した符号(書類の種類、\n"
     "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"
-    "  --date  その日に有効な負担割合で作ります(既定: 今日)。交付年月日は今日です。\n"
+    "  --date  その日に有効な内容で作ります(既定: 今日)。交付年月日は今日です。\n"
     "  参照はアクセス記録に残り、交付は保険者ごとの番号で記録されます(同じ書類の前の番号は置き換えられます)。\n";
 
 int cmd_print(int argc, char **argv)
@@ -34,8 +35,13 @@ int cmd_print(int argc, char **argv)
         fputs(help, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "burden") != 0) {
-        fprintf(stderr, "kaigo print: まだ印刷できない書類です: %s(今は burden のみ)\n%s", argv[1], help);
+    int (*build)(const struct card *, struct date, struct paper_doc *, const char **) =
+        !strcmp(argv[1], "card")     ? paper_doc_card
+        : !strcmp(argv[1], "burden") ? paper_doc_burden
+        : !strcmp(argv[1], "limit")  ? paper_doc_limit
+                                     : NULL;
+    if (!build) {
+        fprintf(stderr, "kaigo print: 印刷できない書類です: %s(card, burden, limit)\n%s", argv[1], help);
         return EXIT_USAGE;
     }
     const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default();
@@ -83,7 +89,7 @@ int cmd_print(int argc, char **argv)
                 : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため印刷できません"
                                              : "記録を読めませんでした");
         rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
-    } else if (paper_doc_burden(c, today, doc, &why)) {
+    } else if (build(c, today, doc, &why)) {
         fprintf(stderr, "kaigo print: %s/%s: %s\n", k.insurer_no, k.insured_no, why);
         rc = EXIT_INVALID;
     }

@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/burden.h"
+#include "domain/certification.h"
+#include "domain/level.h"
 #include "domain/paperdoc.h"
 #include "domain/wareki.h"
 #include "util/banned.h"
@@ -19,11 +22,22 @@ static void wareki(struct date d, char *out, size_t cap)
 
 static void add(struct paper_doc *d, const char *label, const char *value)
 {
-    if (d->n == PAPER_MAX_LINES)
+    if (d->n == PAPER_MAX_LINES || strlen(label) >= sizeof d->l[0].label || strlen(value) >= sizeof d->l[0].value) {
+        d->overflow = true;
         return;
-    snprintf(d->l[d->n].label, sizeof d->l[0].label, "%s", label);
-    snprintf(d->l[d->n].value, sizeof d->l[0].value, "%s", value);
+    }
+    memcpy(d->l[d->n].label, label, strlen(label) + 1);
+    memcpy(d->l[d->n].value, value, strlen(value) + 1);
     d->n++;
+}
+
+static int done(struct paper_doc *d, const char **why)
+{
+    if (d->overflow) {
+        *why = "印字する項目が多すぎるか長すぎます(切り詰めずに止めました)";
+        return -1;
+    }
+    return 0;
 }
 
 static void add_date(struct paper_doc *d, const char *label, struct date v)
@@ -59,7 +73,124 @@ int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc 
     add_date(d, "適用期間(開始年月日)", c->burden.valid_from);
     add_date(d, "適用期間(終了年月日)", c->burden.valid_to);
     snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
-    return 0;
+    return done(d, why);
+}
+
+static void person_lines(struct paper_doc *d, const struct card *c, const char *panel)
+{
+    char label[96];
+    snprintf(label, sizeof label, "%s被保険者番号", panel);
+    add(d, label, c->person.key.insured_no);
+    snprintf(label, sizeof label, "%s住所", panel);
+    add(d, label, c->person.address);
+    snprintf(label, sizeof label, "%sフリガナ", panel);
+    add(d, label, c->person.kana);
+    snprintf(label, sizeof label, "%s氏名", panel);
+    add(d, label, c->person.name);
+    snprintf(label, sizeof label, "%s生年月日", panel);
+    add_date(d, label, c->person.birth);
+    snprintf(label, sizeof label, "%s性別", panel);
+    add(d, label, c->person.sex == SEX_MALE ? "男" : c->person.sex == SEX_FEMALE ? "女" : "");
+}
+
+int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+{
+    memset(d, 0, sizeof *d);
+    if (!c->has_limit || c->limit.stage == STAGE_NONE || c->limit.stage == STAGE_4) {
+        *why = "この日に有効な負担限度額の認定がありません";
+        return -1;
+    }
+    d->kind = PAPER_LIMIT;
+    snprintf(d->title, sizeof d->title, "%s", "介護保険負担限度額認定証");
+    d->issued = issued;
+    d->valid_from = c->limit.valid_from;
+    d->valid_to = c->limit.valid_to;
+    add_date(d, "交付年月日", issued);
+    person_lines(d, c, "");
+    add_date(d, "適用年月日", c->limit.valid_from);
+    add_date(d, "有効期限", c->limit.valid_to);
+    add(d, "利用者負担段階", limit_stage_name(c->limit.stage));
+    for (int i = 0; i < LIMIT_ITEM_COUNT; i++) { /* 円/日 of the stage, as in force at the validity's start */
+        long long v = limit_daily((enum limit_item)i, c->limit.stage, c->limit.valid_from);
+        char yen[32];
+        if (v < 0)
+            continue;
+        snprintf(yen, sizeof yen, "%lld円", v);
+        char label[96];
+        snprintf(label, sizeof label, "%s(日額)", limit_item_name((enum limit_item)i));
+        add(d, label, yen);
+    }
+    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
+    return done(d, why);
+}
+
+int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+{
+    memset(d, 0, sizeof *d);
+    if (!c->qualified) {
+        *why = "この日に被保険者の資格がありません";
+        return -1;
+    }
+    d->kind = PAPER_CARD;
+    snprintf(d->title, sizeof d->title, "%s", c->shikakusha ? "介護保険資格者証" : "介護保険被保険者証");
+    d->issued = issued; /* no validity of its own (platform.md §3.1) */
+    person_lines(d, c, "(一)");
+    add_date(d, "(一)交付年月日", issued);
+    char v[PAPER_VALUE_BYTES];
+    if (c->pending) {
+        char w[64];
+        struct buf b;
+        buf_init(&b, 64);
+        if (wareki_format(c->pending_applied, WAREKI_LONG, &b) == 0 && b.ptr)
+            snprintf(w, sizeof w, "%s", b.ptr);
+        else
+            date_iso(c->pending_applied, w);
+        buf_release(&b);
+        snprintf(v, sizeof v, "申請中(%s申請、%s)", w, cert_kind_name(c->pending_kind));
+        add(d, "(二)要介護状態区分等", v);
+    } else
+        add(d, "(二)要介護状態区分等", c->has_cert ? level_name(c->cert.level) : "");
+    if (c->has_cert) {
+        add_date(d, "(二)認定年月日", c->cert.certified);
+        char a[64] = "", b2[64] = "";
+        struct buf b;
+        buf_init(&b, 64);
+        if (wareki_format(c->cert.valid_from, WAREKI_LONG, &b) == 0 && b.ptr)
+            snprintf(a, sizeof a, "%s", b.ptr);
+        buf_reset(&b);
+        if (wareki_format(c->cert.valid_to, WAREKI_LONG, &b) == 0 && b.ptr)
+            snprintf(b2, sizeof b2, "%s", b.ptr);
+        buf_release(&b);
+        snprintf(v, sizeof v, "%s から %s まで", a, b2);
+        add(d, "(二)認定の有効期間", v);
+        if (c->kubun_limit >= 0) {
+            snprintf(v, sizeof v, "1月当たり %lld単位", c->kubun_limit);
+            add(d, "(二)区分支給限度基準額", v);
+        }
+        add(d, "(二)認定審査会の意見及びサービスの種類の指定",
+            c->cert.opinion[0] || c->cert.services[0] ? c->cert.opinion : "");
+        if (c->cert.services[0])
+            add(d, "(二)サービスの種類の指定", c->cert.services);
+    }
+    for (size_t i = 0; i < c->nrestrictions; i++)
+        add(d, "(三)給付制限", restriction_name(c->restrictions[i].kind));
+    if (c->has_plan) {
+        if (c->plan.self_made)
+            snprintf(v, sizeof v, "自己作成");
+        else
+            snprintf(v, sizeof v, "%s(%s)", c->plan.office_name, c->plan.provider_no);
+        add(d, "(三)居宅介護支援事業者", v);
+        add_date(d, "(三)届出年月日", c->plan.notified);
+    }
+    for (size_t i = 0; i < c->nstays; i++) {
+        snprintf(v, sizeof v, "%s %s", c->stays[i].facility_kind, c->stays[i].name);
+        add(d, "(三)介護保険施設等", v);
+        add_date(d, "(三)入所等年月日", c->stays[i].admitted);
+        if (!date_is_none(c->stays[i].discharged))
+            add_date(d, "(三)退所等年月日", c->stays[i].discharged);
+    }
+    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
+    return done(d, why);
 }
 
 void paper_doc_text(const struct paper_doc *d, struct buf *out)

@@ -18,7 +18,7 @@
 #include "util/buf.h"
 
 #define PAPER_MAX_LINES 24
-#define PAPER_VALUE_BYTES 512
+#define PAPER_VALUE_BYTES 1024 /* above any record text (TEXT_BYTES 800) */
 
 struct paper_line {
     char label[96];
@@ -32,11 +32,23 @@ struct paper_doc {
     size_t n;
     struct paper_line l[PAPER_MAX_LINES];
     char issuer[256]; /* 保険者番号並びに保険者の名称 */
+    bool overflow;    /* a line did not fit (never printed cut: the builder fails) */
 };
 
 /* paper_doc_burden - the 介護保険負担割合証 of card c (built for a date within its
  * validity), issued on 'issued'. */
 MUST_CHECK int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+    NONNULL(1, 3, 4);
+
+/* paper_doc_limit - the 介護保険負担限度額認定証 (段階 and the daily limits of the
+ * stage for the month of the validity's start), issued on 'issued'. */
+MUST_CHECK int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+    NONNULL(1, 3, 4);
+
+/* paper_doc_card - the 介護保険被保険者証 in its three panels (一)(二)(三)
+ * (platform.md §3.1): labels carry the panel. It has no validity of its own;
+ * 申請中 and the 資格者証 show in (二). -1 when not insured on the date. */
+MUST_CHECK int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
     NONNULL(1, 3, 4);
 
 /* paper_doc_text - the canonical printed text (title, then "label\tvalue" lines,

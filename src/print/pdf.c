@@ -12,7 +12,7 @@
 #define PAGE_H 841.89
 #define MARGIN 56.0
 #define LABEL_W 150.0
-#define PAD 6.0
+#define PAD 4.0
 #define QR_SIZE 120.0
 
 static PangoLayout *layout(cairo_t *cr, const char *text, double size, bool bold, double width)
@@ -79,8 +79,8 @@ static int page(cairo_t *cr, const struct paper_doc *d, const char *token, const
     cairo_set_line_width(cr, 0.8);
     double value_w = width - LABEL_W - 2 * PAD;
     for (size_t i = 0; i < d->n; i++) {
-        PangoLayout *a = layout(cr, d->l[i].label, 10.5, false, LABEL_W - 2 * PAD);
-        PangoLayout *v = layout(cr, d->l[i].value, 12, false, value_w - PAD);
+        PangoLayout *a = layout(cr, d->l[i].label, 9.5, false, LABEL_W - 2 * PAD);
+        PangoLayout *v = layout(cr, d->l[i].value, 11, false, value_w - PAD);
         double h = height_of(a) > height_of(v) ? height_of(a) : height_of(v);
         h += 2 * PAD;
         if (y + h > PAGE_H - MARGIN - QR_SIZE - 40) {

@@ -99,3 +99,34 @@ test('print burden: Japanese text and 和暦 in the PDF, embedded CJK fonts, a Q
   assert.match(r.err, /有効な負担割合の記録がありません/);
   assert.equal(sqlite(db, "SELECT COUNT(*) FROM paper_documents WHERE insured_no='0000000002'").out, '0');
 });
+
+test('print card and limit: the 被保険者証 in its panels (no validity of its own) and the 負担限度額認定証 with daily limits', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const card = join(dir, 'card.pdf');
+  let r = kaigo(['print', 'card', '--person', '122192/0000000001', '--date', '2026-08-01', card, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /介護保険被保険者証 1 枚/);
+  let text = flat(sh('pdftotext', [card, '-']).stdout);
+  for (const s of ['介護保険被保険者証', '(一)被保険者番号', '髙橋', '﨑子', '(二)要介護状態区分等', '要介護3', '令和6年4月1日から令和10年3月31日まで',
+    '(二)区分支給限度基準額']) assert.ok(text.includes(flat(s)), `missing ${s}\n${text}`);
+  r = kaigo(['verify', card, '--db', db, '--date', '2030-01-01']); // the card does not expire
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /書類: 介護保険被保険者証/);
+  assert.doesNotMatch(r.out, /有効期間\(/);
+
+  const lim = writeCsv(dir, 'limit.csv', ['保険者番号,被保険者番号,利用者負担段階,適用開始日,適用終了日', '122192,0000000001,2,2026-08-01,2027-07-31']);
+  assert.equal(kaigo(['import', 'limit', lim, '--db', db, '--quiet']).code, 0);
+  const pdf = join(dir, 'limit.pdf');
+  r = kaigo(['print', 'limit', '--person', '122192/0000000001', '--date', '2026-08-01', pdf, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  text = flat(sh('pdftotext', [pdf, '-']).stdout);
+  for (const s of ['介護保険負担限度額認定証', '第2段階', '令和8年8月1日', '令和9年7月31日', '食費', '円'])
+    assert.ok(text.includes(flat(s)), `missing ${s}\n${text}`);
+  r = kaigo(['verify', pdf, '--db', db, '--date', '2026-09-01']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /書類: 介護保険負担限度額認定証/);
+  // serials continue across kinds, per insurer
+  assert.equal(sqlite(db, "SELECT group_concat(kind || ':' || serial) FROM paper_documents").out, '1:1,3:2');
+  assert.equal(kaigo(['print', 'notice', '--person', '122192/0000000001', pdf, '--db', db]).code, 2);
+});
