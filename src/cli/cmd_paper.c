@@ -22,13 +22,16 @@
 #include "domain/papertoken.h"
 #include "domain/wareki.h"
 #include "store/keyfile.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
 static const char key_help[] =
     "使い方: kaigo paper key --insurer 保険者番号 [--db PATH]\n"
+    "        kaigo paper revoke --insurer 保険者番号 --serial 番号 [--db PATH]\n"
     "  保険者の書類署名鍵(Ed25519、<db>.paper-key-保険者番号、初回に作成)の公開鍵を\n"
-    "  「保険者番号 公開鍵(16進)」の1行で表示します。この行を公開し、事業所は kaigo verify --keys で使います。\n";
+    "  「保険者番号 公開鍵(16進)」の1行で表示します。この行を公開し、事業所は kaigo verify --keys で使います。\n"
+    "  revoke: 交付した書類(保険者ごとの番号)を失効させます。オンライン照会はその書類を「失効」と答えます。\n";
 
 static const char verify_help[] =
     "使い方: kaigo verify TOKEN|FILE.png|FILE.pdf [--keys 公開鍵一覧] [--db PATH] [--date YYYY-MM-DD]\n"
@@ -45,11 +48,12 @@ int cmd_paper(int argc, char **argv)
         fputs(key_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "key") != 0) {
+    if (strcmp(argv[1], "key") != 0 && strcmp(argv[1], "revoke") != 0) {
         fprintf(stderr, "kaigo paper: 不明なサブコマンドです: %s\n%s", argv[1], key_help);
         return EXIT_USAGE;
     }
-    const char *insurer = NULL, *db = db_default();
+    bool revoke = strcmp(argv[1], "revoke") == 0;
+    const char *insurer = NULL, *db = db_default(), *serial_s = NULL;
     for (int i = 2; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -57,6 +61,8 @@ int cmd_paper(int argc, char **argv)
             return 0;
         } else if ((v = opt_value(argc, argv, &i, "--insurer")))
             insurer = v;
+        else if (revoke && (v = opt_value(argc, argv, &i, "--serial")))
+            serial_s = v;
         else if ((v = opt_value(argc, argv, &i, "--db")))
             db = v;
         else {
@@ -65,13 +71,37 @@ int cmd_paper(int argc, char **argv)
         }
     }
     const char *why;
-    if (!insurer || !db) {
+    char *end = NULL;
+    unsigned long serial = serial_s ? strtoul(serial_s, &end, 10) : 0;
+    if (!insurer || !db || (revoke && (!serial_s || *end || serial == 0 || serial > 0xFFFFFFFFul))) {
         fputs(key_help, stderr);
         return EXIT_USAGE;
     }
     if (insurer_no_check(insurer, strlen(insurer), &why)) {
-        fprintf(stderr, "kaigo paper key: %s\n", why);
+        fprintf(stderr, "kaigo paper: %s\n", why);
         return EXIT_INVALID;
+    }
+    if (revoke) {
+        struct store *st = store_open_sqlite(db, false);
+        if (!st)
+            return EXIT_INTERNAL;
+        struct actor a;
+        cli_actor(&a);
+        long long change;
+        int rc = st->ops->begin(st) || st->ops->change_begin(st, a.id, "書類の失効", &change) ? -1
+                 : st->ops->paper_revoke(st, insurer, (uint32_t)serial, change);
+        if (rc == 0 && st->ops->commit(st))
+            rc = -1;
+        if (rc)
+            st->ops->rollback(st);
+        if (rc == STORE_NOTFOUND)
+            fprintf(stderr, "kaigo paper revoke: 保険者 %s の番号 %lu の書類はないか、失効済みです\n", insurer, serial);
+        else if (rc)
+            fprintf(stderr, "kaigo paper revoke: 記録できません(%s)\n", store_errmsg(st));
+        else
+            printf("保険者 %s の番号 %lu の書類を失効させました\n", insurer, serial);
+        store_close(st);
+        return rc == 0 ? 0 : rc == STORE_NOTFOUND ? EXIT_INVALID : EXIT_INTERNAL;
     }
     char path[4200];
     unsigned char sk[KEYFILE_SK_BYTES], pk[KEYFILE_PK_BYTES];

@@ -235,6 +235,12 @@ int gate_decide(const struct gate_request *rq, const struct gate_facts *f,
         else
             deny(out, "運用者はローカルCLIからの事務目的の参照のみ許可されています");
         break;
+    case RULE_PAPER:
+        if (f->paper_presented)
+            allow(out, BASIS_PAPER, "署名付きの書類(QR)を示しての照会");
+        else
+            deny(out, "この区分は署名付きの書類を示したときだけ照会できます");
+        break;
     case RULE_DENY:
         break;
     }
@@ -265,18 +271,18 @@ enum role role_for_org(enum org_kind k)
 
 static const char *const cat_codes[CAT_COUNT] = {
     "none", "shikaku", "chosa", "ikensho", "shinsakai", "careplan", "life", "jutaku", "kyufu",
-    "accesslog"};
+    "accesslog", "paper"};
 static const char *const cat_names[CAT_COUNT] = {
     "なし",     "資格",       "認定調査票",             "主治医意見書", "審査会資料",
-    "ケアプラン", "LIFE", "住宅改修・福祉用具", "給付実績",     "アクセス記録"};
+    "ケアプラン", "LIFE", "住宅改修・福祉用具", "給付実績",     "アクセス記録", "書類照会"};
 static const char *const role_codes[ROLE_COUNT] = {
     "none", "person", "proxy", "insurer", "caremgr", "houkatsu", "provider", "facility", "clinician",
     "operator"};
 static const char *const basis_codes[BASIS_COUNT] = {
-    "none", "operator", "self", "proxy", "statutory", "consent", "request", "breakglass"};
+    "none", "operator", "self", "proxy", "statutory", "consent", "request", "breakglass", "paper"};
 static const char *const basis_names[BASIS_COUNT] = {
     "なし", "運用者", "本人", "代理人", "法定(保険者)", "同意・担当事業所", "意見書作成依頼",
-    "緊急時アクセス"};
+    "緊急時アクセス", "署名付き書類の提示"};
 static const char *const org_codes[ORG_KIND_COUNT] = {
     "none", "insurer", "kyotaku", "provider", "facility", "medical", "houkatsu"};
 static const char *const org_names[ORG_KIND_COUNT] = {

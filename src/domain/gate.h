@@ -38,6 +38,7 @@ enum category {
     CAT_JUTAKU, /* 住宅改修・福祉用具 */
     CAT_KYUFU,  /* 給付実績 */
     CAT_ACCESSLOG,
+    CAT_PAPER,  /* 書類照会: the status of a printed document (its signed QR) */
     CAT_COUNT
 };
 
@@ -70,7 +71,7 @@ enum org_kind {
     ORG_KIND_COUNT
 };
 
-enum rule { RULE_DENY = 0, RULE_OWN, RULE_PROXY, RULE_INSURER, RULE_CARE, RULE_REQUEST, RULE_LOCAL };
+enum rule { RULE_DENY = 0, RULE_OWN, RULE_PROXY, RULE_INSURER, RULE_CARE, RULE_REQUEST, RULE_LOCAL, RULE_PAPER };
 
 struct matrix_row {
     enum rule cell[CAT_COUNT];
@@ -89,6 +90,7 @@ enum basis {
     BASIS_CONSENT,   /* consent + care relationship */
     BASIS_REQUEST,   /* open 主治医意見書作成依頼 */
     BASIS_BREAKGLASS,
+    BASIS_PAPER, /* a signed paper document of the person, presented */
     BASIS_COUNT
 };
 enum outcome { OUTCOME_ALLOWED = 1, OUTCOME_DENIED, OUTCOME_NOT_FOUND };
@@ -185,6 +187,9 @@ struct gate_facts {
     size_t nbgs;
     const struct ikensho_request *reqs; /* matched by org */
     size_t nreqs;
+    /* the request presents a paper document of this person whose token verified
+     * with its insurer's key (RULE_PAPER: 書類照会) */
+    bool paper_presented;
 };
 
 #define GATE_FLAG_BREAKGLASS 1u

@@ -196,3 +196,28 @@ int paper_token_parse(const char *s, size_t n, struct paper_token *t, const char
     memcpy(t->sig, b + PAPER_SIGNED_BYTES, 64);
     return 0;
 }
+
+enum paper_state paper_state_of(const struct paper_token *t, const struct paper_record *r)
+{
+    if (!r->found)
+        return PAPER_UNKNOWN;
+    if (strcmp(r->insured_no, t->insured_no) != 0 || r->kind != t->kind ||
+        memcmp(r->content_hash, t->content_hash, PAPER_HASH_BYTES) != 0)
+        return PAPER_MISMATCH;
+    if (r->revoked)
+        return PAPER_REVOKED;
+    return r->latest > t->serial ? PAPER_SUPERSEDED : PAPER_CURRENT;
+}
+
+const char *paper_state_code(enum paper_state s)
+{
+    static const char *const c[] = {"unknown", "current", "superseded", "revoked", "mismatch"};
+    return (unsigned)s < sizeof c / sizeof c[0] ? c[s] : "unknown";
+}
+
+const char *paper_state_label(enum paper_state s)
+{
+    static const char *const c[] = {"交付の記録がありません", "有効(最新の交付)", "再交付により置き換えられています",
+                                    "保険者により失効しています", "交付の記録と内容が一致しません"};
+    return (unsigned)s < sizeof c / sizeof c[0] ? c[s] : c[0];
+}

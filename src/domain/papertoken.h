@@ -73,6 +73,27 @@ MUST_CHECK int paper_token_text(const struct paper_token *t, char out[PAPER_TOKE
 MUST_CHECK int paper_token_parse(const char *s, size_t n, struct paper_token *t, const char **why)
     NONNULL(1, 3, 4);
 
+/* What the issue record says of a presented document (online verification). */
+enum paper_state {
+    PAPER_UNKNOWN = 0, /* no such serial of the insurer */
+    PAPER_CURRENT,     /* the latest of its kind for the person, not revoked */
+    PAPER_SUPERSEDED,  /* a later document of the same kind was issued to the person */
+    PAPER_REVOKED,     /* revoked by the insurer */
+    PAPER_MISMATCH,    /* the record under that serial is of another person, kind or content */
+};
+struct paper_record {
+    bool found;
+    char insured_no[11];
+    enum paper_kind kind;
+    unsigned char content_hash[PAPER_HASH_BYTES];
+    bool revoked;
+    uint32_t latest; /* the person's latest serial of that kind */
+};
+/* paper_state_of - the state of token t given the record under its serial. */
+enum paper_state paper_state_of(const struct paper_token *t, const struct paper_record *r) NONNULL(1, 2);
+const char *paper_state_code(enum paper_state s);  /* "current", … */
+const char *paper_state_label(enum paper_state s); /* "有効(最新)", … */
+
 /* paper_token_verify - the signature against the insurer's public key. */
 bool paper_token_verify(const struct paper_token *t, const unsigned char pk[32]) NONNULL(1, 2);
 

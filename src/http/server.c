@@ -28,6 +28,7 @@
 #include "http/docview.h"
 #include "store/certstore.h"
 #include "store/cpstore.h"
+#include "store/keyfile.h"
 #include "store/docjson.h"
 #include "http/limits.h"
 #include "http/server.h"
@@ -62,6 +63,8 @@ struct req {
     struct jsonw *rows; /* WHAT_ACCESS_LOG / WHAT_GRANTS output, sent only after the audit */
     json_t *docs;       /* WHAT_DOCS rows, likewise */
     struct delivery *dlv; /* an exchange download: the delivery and the receiving office */
+    struct paper_token *paper;      /* GET /verify: the presented token (signature verified) */
+    struct paper_record *paper_rec; /* its issue record, read inside the pipeline */
     char office_no[11];
     struct date on;     /* WHAT_DOCS: the reference date (?date=) */
     enum disclose_status dstatus;
@@ -231,12 +234,23 @@ static int target(struct req *r, struct person_key *k)
     return person_param(r, k);
 }
 
+static int start_disclosure_for(struct req *r, struct person_key k, struct date on, enum category cat,
+                                enum disclose_what what);
+
 static int start_disclosure(struct req *r, enum category cat, enum disclose_what what)
 {
     struct person_key k;
     struct date on = date_today();
     if (target(r, &k) || ((what == WHAT_CARD || what == WHAT_DOCS) && query_date(r, &on)))
         return 0;
+    return start_disclosure_for(r, k, on, cat, what);
+}
+
+/* start_disclosure_for - the disclosure of category cat about k (on: the reference date),
+ * suspended until the audit entry is durable. */
+static int start_disclosure_for(struct req *r, struct person_key k, struct date on, enum category cat,
+                                enum disclose_what what)
+{
     struct store *st = thread_store();
     if (!st)
         return http_error(r, 503, "unavailable", "データベースに接続できません");
@@ -257,7 +271,14 @@ static int start_disclosure(struct req *r, enum category cat, enum disclose_what
     r->on = on;
     if (what == WHAT_CARD)
         d->card = r->card = xmalloc(sizeof *r->card);
-    else if (what == WHAT_DOCS)
+    else if (what == WHAT_PAPER) {
+        d->paper = r->paper;
+        d->paper_presented = true; /* the handler verified the token's signature for k */
+        d->paper_out = r->paper_rec = xcalloc(1, sizeof *r->paper_rec);
+        r->rows = xmalloc(sizeof *r->rows);
+        jw_init(r->rows, 1 << 16);
+        jw_obj(r->rows, NULL);
+    } else if (what == WHAT_DOCS)
         r->docs = json_array();
     else {
         r->rows = xmalloc(sizeof *r->rows);
@@ -503,8 +524,120 @@ static int d_docs(struct req *r)
     return HANDLER_SUSPENDED;
 }
 
+/* ---- 書類照会: online verification of a paper document (issue #6) -------------------- */
+
+static void paper_json(struct jsonw *w, const struct paper_token *t, const struct paper_record *rec)
+{
+    enum paper_state ps = paper_state_of(t, rec);
+    jw_bool(w, "signature_valid", true);
+    jw_str(w, "status", paper_state_code(ps));
+    jw_str(w, "status_label", paper_state_label(ps));
+    jw_obj(w, "document");
+    jw_str(w, "kind", paper_kind_name(t->kind));
+    jw_str(w, "insurer_no", t->insurer_no);
+    jw_str(w, "insured_no", t->insured_no);
+    jw_int(w, "serial", t->serial);
+    char iso[11];
+    date_iso(t->issued, iso);
+    jw_str(w, "issued", iso);
+    if (!date_is_none(t->valid_from)) {
+        date_iso(t->valid_from, iso);
+        jw_str(w, "valid_from", iso);
+    }
+    if (!date_is_none(t->valid_to)) {
+        date_iso(t->valid_to, iso);
+        jw_str(w, "valid_to", iso);
+    }
+    jw_end(w);
+    if (ps == PAPER_SUPERSEDED)
+        jw_int(w, "latest_serial", rec->latest);
+}
+
+/* verify_rate - at most VERIFY_PER_MINUTE (or $KAIGO_VERIFY_RATE) checks per caller per
+ * minute, counted in a small table (a caller beyond its size shares the last slot). */
+static bool verify_rate(const char *who)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static struct {
+        char who[64];
+        int64_t window;
+        int n;
+    } slots[256];
+    static int limit;
+    if (!limit) {
+        const char *e = getenv("KAIGO_VERIFY_RATE");
+        long v = e ? strtol(e, NULL, 10) : 0;
+        limit = v > 0 && v < 100000 ? (int)v : VERIFY_PER_MINUTE;
+    }
+    int64_t window = clock_now_ms() / 60000;
+    pthread_mutex_lock(&mu);
+    size_t i = 0, n = sizeof slots / sizeof slots[0];
+    while (i + 1 < n && slots[i].who[0] && strcmp(slots[i].who, who) != 0)
+        i++;
+    if (strcmp(slots[i].who, who) != 0 || slots[i].window != window) {
+        snprintf(slots[i].who, sizeof slots[i].who, "%s", who);
+        slots[i].window = window;
+        slots[i].n = 0;
+    }
+    bool ok = ++slots[i].n <= limit;
+    pthread_mutex_unlock(&mu);
+    return ok;
+}
+
+static int d_verify(struct req *r)
+{
+    if (r->waiting)
+        return 0;
+    const char *tok = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "token");
+    if (!tok || !*tok || strlen(tok) > MAX_QUERY_TOKEN)
+        return http_error(r, 400, "bad_token", "token(書類の QR の符号 KG1:…)を指定してください");
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (!verify_rate(a.id))
+        return http_error(r, 429, "too_many", "照会が多すぎます。しばらくしてから試してください");
+    struct paper_token *t = xcalloc(1, sizeof *t);
+    const char *why;
+    char path[4200];
+    unsigned char pk[32];
+    if (paper_token_parse(tok, strlen(tok), t, &why)) {
+        free(t);
+        return http_error(r, 422, "bad_token", why);
+    }
+    size_t n;
+    char hex[80] = "";
+    FILE *f = NULL;
+    if (paper_key_path(config->db, t->insurer_no, path, sizeof path - 4) == 0) {
+        memcpy(path + strlen(path), ".pub", 5);
+        f = fopen(path, "r");
+    }
+    bool have = f && fgets(hex, sizeof hex, f) &&
+                sodium_hex2bin(pk, sizeof pk, hex, strcspn(hex, "\r\n"), NULL, &n, NULL) == 0 && n == 32;
+    if (f)
+        fclose(f);
+    if (!have) {
+        free(t);
+        return http_error(r, 422, "unknown_insurer", "この保険者の書類は kaigo で照会できません(公開鍵がありません)");
+    }
+    if (!paper_token_verify(t, pk)) {
+        free(t);
+        return http_error(r, 422, "bad_signature", "署名が一致しません(書き換えられたか、別の鍵で作られた符号です)");
+    }
+    r->paper = t;
+    struct person_key k = {{0}, {0}};
+    memcpy(k.insurer_no, t->insurer_no, sizeof k.insurer_no);
+    memcpy(k.insured_no, t->insured_no, sizeof k.insured_no);
+    if (start_disclosure_for(r, k, date_today(), CAT_PAPER, WHAT_PAPER) || !r->waiting)
+        return 0;
+    disclose_async(thread_store(), auditq, r->disc, disclosed, r);
+    return HANDLER_SUSPENDED;
+}
+
 static void wipe_rows(struct req *r)
 {
+    free(r->paper);
+    free(r->paper_rec);
+    r->paper = NULL;
+    r->paper_rec = NULL;
     if (r->docs) {
         json_decref(r->docs); /* jansson's buffers cannot be wiped; they are freed at once */
         r->docs = NULL;
@@ -589,6 +722,8 @@ static void disclosure_respond(struct req *r)
         } else {
             if (r->disc->what == WHAT_ACCESS_LOG)
                 jw_end(r->rows); /* entries */
+            if (r->disc->what == WHAT_PAPER)
+                paper_json(r->rows, r->paper, r->paper_rec);
             jw_int(r->rows, "audit_seq", r->disc->audit_seq);
             jw_end(r->rows);
             body = jw_detach(r->rows, &len);
@@ -1517,6 +1652,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/me/card", CAT_SHIKAKU, AUTH_USER, 0, NULL, d_card},
     {"GET", "/api/v1/me/access-log", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_access_log},
     {"GET", "/api/v1/me/consents", CAT_ACCESSLOG, AUTH_USER, 0, NULL, d_grants},
+    {"GET", "/api/v1/verify", CAT_PAPER, AUTH_USER, 0, NULL, d_verify},
     {"POST", "/api/v1/me/verification-code", CAT_NONE, AUTH_USER, 0, h_code, NULL},
     {"POST", "/api/v1/relationships", CAT_NONE, AUTH_USER, B_SMALL, h_relationship, NULL},
     {"POST", "/api/v1/breakglass", CAT_NONE, AUTH_USER, B_SMALL, h_breakglass, NULL},

@@ -195,6 +195,11 @@ static enum disclose_status read_data(struct store *st, struct disclosure *d,
     }
     case WHAT_ACCESS_LOG:
         return st->acc->person_access(st, k, d->row_fn, d->row_ctx) ? DISCLOSE_ERROR : DISCLOSE_OK;
+    case WHAT_PAPER:
+        if (!d->paper || !d->paper_out)
+            return DISCLOSE_ERROR;
+        return st->ops->paper_record(st, d->paper->insurer_no, d->paper->serial, d->paper_out) ? DISCLOSE_ERROR
+                                                                                              : DISCLOSE_OK;
     case WHAT_GRANTS:
         return st->acc->person_grants(st, k, d->grants_fn, d->row_ctx) ? DISCLOSE_ERROR
                                                                        : DISCLOSE_OK;
@@ -237,7 +242,8 @@ static enum disclose_status prepare_snapshot(struct store *st, struct disclosure
                                 fb.consents,     fb.nconsents,     fb.withdrawals,
                                 fb.nwithdrawals, fb.rels,          fb.nrels,
                                 fb.proxies,      fb.nproxies,      fb.bgs,
-                                fb.nbgs,         fb.reqs,          fb.nreqs};
+                                fb.nbgs,         fb.reqs,          fb.nreqs,
+                                d->paper_presented};
     int grc = gate_decide(&d->rq, &facts, &d->decision);
     facts_free(&fb);
     if (grc)
@@ -657,7 +663,8 @@ enum disclose_status disclose_persons(struct store *st, struct auditq *aq, const
                                    fb.consents,     fb.nconsents,     fb.withdrawals,
                                    fb.nwithdrawals, fb.rels,          fb.nrels,
                                    fb.proxies,      fb.nproxies,      fb.bgs,
-                                   fb.nbgs,         fb.reqs,          fb.nreqs};
+                                   fb.nbgs,         fb.reqs,          fb.nreqs,
+                                   false};
         int grc = gate_decide(&d.rq, &facts, &d.decision);
         facts_free(&fb);
         if (grc) {

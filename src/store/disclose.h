@@ -40,6 +40,8 @@ enum disclose_what {
                         CAT_CHOSA 認定調査票, CAT_IKENSHO 主治医意見書 (RULE-DOC-003 applied
                         per document), CAT_LIFE feedback, CAT_JUTAKU ledger claims,
                         CAT_CAREPLAN the CSV standard's record sets (store/cpstore.h) */
+    WHAT_PAPER,      /* CAT_PAPER: the issue record of the presented document (paper, whose token
+                        the caller verified; sets paper_presented) → paper_out */
 };
 
 /* doc_row_fn - one document as stored (canonical JSON), valid during the call. */
@@ -59,6 +61,9 @@ struct disclosure {
     const struct person_grants_fn *grants_fn; /* WHAT_GRANTS */
     doc_row_fn *doc_fn;                       /* WHAT_DOCS */
     void *row_ctx;
+    const struct paper_token *paper; /* WHAT_PAPER: the presented token, signature verified */
+    bool paper_presented;            /* the request presents a verified token of this person */
+    struct paper_record *paper_out;  /* WHAT_PAPER: output */
     /* out */
     struct gate_decision decision;
     int64_t audit_seq;

@@ -40,6 +40,8 @@ enum stmt_id {
     S_CHIIKI_PUT,
     S_CHIIKI_GET,
     S_PAPER_INSERT,
+    S_PAPER_GET,
+    S_PAPER_REVOKE,
     S_RECORD_SCAN_KIND,
     S_RECORD_SCAN_PLANS,
     S_AUDIT_HEAD,
@@ -94,6 +96,12 @@ static const char *const sql_text[S_COUNT] = {
     [S_PAPER_INSERT] = "INSERT INTO paper_documents (insurer_no, serial, insured_no, kind, issued, valid_from,"
                        " valid_to, content_hash, change_id) SELECT ?1, coalesce(max(serial), 0) + 1, ?2, ?3, ?4,"
                        " ?5, ?6, ?7, ?8 FROM paper_documents WHERE insurer_no = ?1 RETURNING serial",
+    [S_PAPER_GET] = "SELECT d.insured_no, d.kind, d.content_hash, d.revoked_by IS NOT NULL,"
+                    " (SELECT max(serial) FROM paper_documents x WHERE x.insurer_no = d.insurer_no"
+                    " AND x.insured_no = d.insured_no AND x.kind = d.kind)"
+                    " FROM paper_documents d WHERE d.insurer_no = ?1 AND d.serial = ?2",
+    [S_PAPER_REVOKE] = "UPDATE paper_documents SET revoked_by = ?3 WHERE insurer_no = ?1 AND serial = ?2"
+                       " AND revoked_by IS NULL",
     [S_CHIIKI_PUT] = "INSERT OR REPLACE INTO chiiki_grades (lg_code, name, grade, valid_from, valid_to, change_id)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_CHIIKI_GET] = "SELECT grade FROM chiiki_grades WHERE lg_code = ?1 AND valid_from <= ?2 AND valid_to >= ?2"
@@ -567,6 +575,47 @@ static int s_paper_issue(struct store *st, struct paper_token *t, long long chan
         t->serial = (uint32_t)sqlite3_column_int64(q, 0);
     sqlite3_reset(q);
     return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_issue");
+}
+
+static int s_paper_record(struct store *st, const char *insurer, uint32_t serial, struct paper_record *r)
+{
+    struct sqlite_store *s = S(st);
+    memset(r, 0, sizeof *r);
+    sqlite3_stmt *q = sq_stmt(s, S_PAPER_GET);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, serial);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        r->found = true;
+        sq_copy_col(q, 0, r->insured_no, sizeof r->insured_no);
+        r->kind = (enum paper_kind)sqlite3_column_int(q, 1);
+        const char *hex = (const char *)sqlite3_column_text(q, 2);
+        size_t bin;
+        if (!hex || sodium_hex2bin(r->content_hash, sizeof r->content_hash, hex, strlen(hex), NULL, &bin, NULL))
+            r->found = false;
+        r->revoked = sqlite3_column_int(q, 3) != 0;
+        r->latest = (uint32_t)sqlite3_column_int64(q, 4);
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "paper_record");
+}
+
+static int s_paper_revoke(struct store *st, const char *insurer, uint32_t serial, long long change)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_PAPER_REVOKE);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    sqlite3_bind_int64(q, 2, serial);
+    sqlite3_bind_int64(q, 3, change);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, "paper_revoke");
+    return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
 }
 
 static int s_chiiki_put(struct store *st, const char *lg, const char *name, int grade, struct date from,
@@ -1357,6 +1406,8 @@ static const struct store_ops sqlite_ops = {
     .record_scan_kind = s_record_scan_kind,
     .chiiki_put = s_chiiki_put,
     .paper_issue = s_paper_issue,
+    .paper_record = s_paper_record,
+    .paper_revoke = s_paper_revoke,
     .chiiki_grade = s_chiiki_grade,
     .audit_append = s_audit_append,
     .audit_head_seq = s_audit_head_seq,

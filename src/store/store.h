@@ -156,6 +156,11 @@ struct store_ops {
     /* paper_issue - records a printed document of t (kind, person, dates, content
      * hash) under the next serial of its insurer, written into t->serial. */
     int (*paper_issue)(struct store *st, struct paper_token *t, long long change_id);
+    /* paper_record - the issue record under (insurer, serial) and the person's
+     * latest serial of that kind (r->found false when there is none). */
+    int (*paper_record)(struct store *st, const char *insurer_no, uint32_t serial, struct paper_record *r);
+    /* paper_revoke - marks (insurer, serial) revoked by change; NOTFOUND if none. */
+    int (*paper_revoke)(struct store *st, const char *insurer_no, uint32_t serial, long long change_id);
 
     /* import_run_add - the import's file hash and counts, keyed by its change. */
     int (*import_run_add)(struct store *st, long long change_id, const char *kind,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER } from './lib.mjs';
+import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER, startServer, must } from './lib.mjs';
 
 const sh = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' });
 const flat = (s) => s.replace(/\s+/g, '');
@@ -129,4 +129,65 @@ test('print card and limit: the 被保険者証 in its panels (no validity of it
   // serials continue across kinds, per insurer
   assert.equal(sqlite(db, "SELECT group_concat(kind || ':' || serial) FROM paper_documents").out, '1:1,3:2');
   assert.equal(kaigo(['print', 'notice', '--person', '122192/0000000001', pdf, '--db', db]).code, 2);
+});
+
+test('online: GET /api/v1/verify says current, superseded or revoked; audited against the person; rate-limited', async () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const b = writeCsv(dir, 'b.csv', ['保険者番号,被保険者番号,負担割合,適用開始日,適用終了日', '122192,0000000001,1,2026-08-01,2027-07-31']);
+  assert.equal(kaigo(['import', 'burden', b, '--db', db, '--quiet']).code, 0);
+  must(kaigo(['org', 'add', '--db', db, '--id', 'prov9', '--kind', 'provider', '--name', '訪問介護まつ']));
+  const prov = must(kaigo(['token', 'issue', '--db', db, '--org', 'prov9', '--name', 'e2e'])).out.trim();
+  const tokenOf = (pdf) => {
+    assert.equal(sh('pdftoppm', ['-r', '200', '-png', '-singlefile', pdf, pdf + '.p']).status, 0);
+    return sh('zbarimg', ['--raw', '-q', pdf + '.p.png']).stdout.trim();
+  };
+  const first = join(dir, 'first.pdf'), second = join(dir, 'second.pdf');
+  must(kaigo(['print', 'burden', '--person', '122192/0000000001', '--date', '2026-08-01', first, '--db', db]));
+  const t1 = tokenOf(first);
+  process.env.KAIGO_VERIFY_RATE = '8';
+  const srv = await startServer(db);
+  try {
+    const check = (t) => srv.as(prov, '/api/v1/verify?token=' + encodeURIComponent(t));
+    let r = await check(t1);
+    let j = await r.json();
+    assert.equal(r.status, 200, JSON.stringify(j));
+    assert.equal(j.status, 'current');
+    assert.equal(j.status_label, '有効(最新の交付)');
+    assert.deepEqual(j.document, { kind: '介護保険負担割合証', insurer_no: '122192', insured_no: '0000000001', serial: 1,
+      issued: j.document.issued, valid_from: '2026-08-01', valid_to: '2027-07-31' });
+    // audited against the person, as the provider's 書類照会 on the basis of the presented document
+    assert.equal(sqlite(db + '.audit', "SELECT category || '/' || basis || '/' || org FROM audit_v WHERE insured_no='0000000001' AND category='paper'").out,
+      'paper/paper/prov9');
+    // the check opens nothing else: no care relationship, the card stays hidden from this provider
+    assert.equal((await srv.as(prov, '/api/v1/insurers/122192/insured/0000000001/card')).status, 404);
+    // a reprint supersedes the first document
+    must(kaigo(['print', 'burden', '--person', '122192/0000000001', '--date', '2026-08-01', second, '--db', db]));
+    const t2 = tokenOf(second);
+    j = await (await check(t1)).json();
+    assert.equal(j.status, 'superseded');
+    assert.equal(j.latest_serial, 2);
+    assert.equal((await (await check(t2)).json()).status, 'current');
+    // the insurer revokes it
+    must(kaigo(['paper', 'revoke', '--insurer', '122192', '--serial', '2', '--db', db]));
+    j = await (await check(t2)).json();
+    assert.equal(j.status, 'revoked');
+    assert.equal(kaigo(['paper', 'revoke', '--insurer', '122192', '--serial', '2', '--db', db]).code, 1);
+    // refusals, before anything is disclosed
+    const bad = t1.slice(0, 50) + (t1[50] === 'A' ? 'B' : 'A') + t1.slice(51);
+    r = await check(bad);
+    assert.equal(r.status, 422);
+    assert.match((await r.json()).error.message, /署名が一致しません|符号/);
+    r = await srv.as(prov, '/api/v1/verify');
+    assert.equal(r.status, 400);
+    r = await check('KG1:ABC');
+    assert.equal(r.status, 422);
+    // more than the allowed checks per minute: 429
+    let last = 200;
+    for (let i = 0; i < 6 && last !== 429; i++) last = (await check(t1)).status;
+    assert.equal(last, 429);
+  } finally {
+    await srv.stop();
+    delete process.env.KAIGO_VERIFY_RATE;
+  }
 });

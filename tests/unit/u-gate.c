@@ -183,6 +183,8 @@ static bool expect_allow(enum role role, enum category cat, enum cstate cs, enum
         return false;
     case RULE_LOCAL:
         return true; /* actor_for gives the operator a cli: id and purpose admin */
+    case RULE_PAPER: /* no document presented in this world (t_paper) */
+        return false;
     }
     return false;
 }
@@ -191,7 +193,8 @@ static enum basis expect_basis(enum rule rule)
 {
     static const enum basis b[] = {[RULE_OWN] = BASIS_SELF,      [RULE_PROXY] = BASIS_PROXY,
                                    [RULE_INSURER] = BASIS_STATUTORY, [RULE_CARE] = BASIS_CONSENT,
-                                   [RULE_REQUEST] = BASIS_REQUEST,   [RULE_LOCAL] = BASIS_OPERATOR};
+                                   [RULE_REQUEST] = BASIS_REQUEST,   [RULE_LOCAL] = BASIS_OPERATOR,
+                                   [RULE_PAPER] = BASIS_PAPER};
     return b[rule];
 }
 
@@ -616,12 +619,45 @@ static void t_audit_parse(void **s)
     assert_memory_equal(f.role.p, "caremgX", 7);
 }
 
+/* 書類照会: any role whose cell is 'paper' may ask for the status of a presented document of
+ * the person, and only when it was presented (its token verified); no consent or care
+ * relationship is needed, none is created. */
+static void t_paper(void **s)
+{
+    (void)s;
+    for (int role = ROLE_PERSON; role < ROLE_COUNT; role++) {
+        struct world w;
+        build(&w, C_NONE, R_NONE, PX_NONE, CAT_PAPER);
+        struct gate_request r = rq((enum role)role, CAT_PAPER, PURPOSE_ADMIN);
+        actor_for(&r, (enum role)role);
+        struct gate_decision d;
+        bool paper = access_matrix[role].cell[CAT_PAPER] == RULE_PAPER;
+        w.f.paper_presented = false;
+        assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+        if (paper)
+            assert_int_equal(d.outcome, OUTCOME_DENIED);
+        w.f.paper_presented = true;
+        assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+        if (paper) {
+            assert_int_equal(d.outcome, OUTCOME_ALLOWED);
+            assert_int_equal(d.basis, BASIS_PAPER);
+        }
+    }
+    /* the care side's cells are 'paper', the person's own, the insurer statutory */
+    assert_int_equal(access_matrix[ROLE_PROVIDER].cell[CAT_PAPER], RULE_PAPER);
+    assert_int_equal(access_matrix[ROLE_CAREMGR].cell[CAT_PAPER], RULE_PAPER);
+    assert_int_equal(access_matrix[ROLE_PERSON].cell[CAT_PAPER], RULE_OWN);
+    assert_int_equal(access_matrix[ROLE_INSURER].cell[CAT_PAPER], RULE_INSURER);
+    assert_string_equal(category_code(CAT_PAPER), "paper");
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_matrix),
+        cmocka_unit_test(t_paper),
         cmocka_unit_test(t_audit_parse),
         cmocka_unit_test(t_matrix_cells),
         cmocka_unit_test(t_boundaries),

@@ -11,8 +11,8 @@ CREATE TABLE paper_documents (
     valid_from   TEXT,
     valid_to     TEXT,
     content_hash TEXT NOT NULL,          -- hex, 16 bytes
-    revoked      INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
     change_id    INTEGER NOT NULL REFERENCES changes(id),
+    revoked_by   INTEGER REFERENCES changes(id),  -- the change that revoked it (kaigo paper revoke), or NULL
     PRIMARY KEY (insurer_no, serial)
 ) WITHOUT ROWID;
 CREATE INDEX paper_documents_person ON paper_documents (insurer_no, insured_no, kind, serial);
