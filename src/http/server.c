@@ -584,24 +584,16 @@ static bool verify_rate(const char *who)
     return ok;
 }
 
-static int d_verify(struct req *r)
+/* paper_checked - the token parsed and its signature verified with its insurer's
+ * published key (<db>.paper-key-<保険者番号>.pub); else -1 after a 422 naming why. */
+static int paper_checked(struct req *r, const char *tok, struct paper_token *t)
 {
-    if (r->waiting)
-        return 0;
-    const char *tok = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "token");
-    if (!tok || !*tok || strlen(tok) > MAX_QUERY_TOKEN)
-        return http_error(r, 400, "bad_token", "token(書類の QR の符号 KG1:…)を指定してください");
-    struct actor a;
-    principal_actor(&r->who, NULL, &a);
-    if (!verify_rate(a.id))
-        return http_error(r, 429, "too_many", "照会が多すぎます。しばらくしてから試してください");
-    struct paper_token *t = xcalloc(1, sizeof *t);
     const char *why;
     char path[4200];
     unsigned char pk[32];
     if (paper_token_parse(tok, strlen(tok), t, &why)) {
-        free(t);
-        return http_error(r, 422, "bad_token", why);
+        http_error(r, 422, "bad_token", why);
+        return -1;
     }
     size_t n;
     char hex[80] = "";
@@ -615,12 +607,31 @@ static int d_verify(struct req *r)
     if (f)
         fclose(f);
     if (!have) {
-        free(t);
-        return http_error(r, 422, "unknown_insurer", "この保険者の書類は kaigo で照会できません(公開鍵がありません)");
+        http_error(r, 422, "unknown_insurer", "この保険者の書類は kaigo で照会できません(公開鍵がありません)");
+        return -1;
     }
     if (!paper_token_verify(t, pk)) {
+        http_error(r, 422, "bad_signature", "署名が一致しません(書き換えられたか、別の鍵で作られた符号です)");
+        return -1;
+    }
+    return 0;
+}
+
+static int d_verify(struct req *r)
+{
+    if (r->waiting)
+        return 0;
+    const char *tok = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "token");
+    if (!tok || !*tok || strlen(tok) > MAX_QUERY_TOKEN)
+        return http_error(r, 400, "bad_token", "token(書類の QR の符号 KG1:…)を指定してください");
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (!verify_rate(a.id))
+        return http_error(r, 429, "too_many", "照会が多すぎます。しばらくしてから試してください");
+    struct paper_token *t = xcalloc(1, sizeof *t);
+    if (paper_checked(r, tok, t)) {
         free(t);
-        return http_error(r, 422, "bad_signature", "署名が一致しません(書き換えられたか、別の鍵で作られた符号です)");
+        return 0;
     }
     r->paper = t;
     struct person_key k = {{0}, {0}};
@@ -979,11 +990,73 @@ static bool provider_role(enum role role)
            role == ROLE_FACILITY;
 }
 
+/* relationship_paper - 本人確認 with paper: a current 被保険者証's token and the visual check
+ * the office made, ending in the same registration as the code path. */
+static int relationship_paper(struct req *r, const struct jsonflat *j, const struct actor *a)
+{
+    char tok[MAX_QUERY_TOKEN + 1], check[TEXT_BYTES], addr[INET_ADDRSTRLEN];
+    if (body_str(r, j, "token", tok, sizeof tok, true) || body_str(r, j, "visual_check", check, sizeof check, true))
+        return 0;
+    if (strlen(check) < 4)
+        return http_error(r, 400, "bad_field",
+                          "visual_check に行った目視確認(例: 運転免許証の写真と本人を照合)を書いてください");
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int64_t now = clock_now_ms();
+    char tkey[ORG_ID_BYTES + 8];
+    snprintf(tkey, sizeof tkey, "rel:%s", a->org);
+    if (auth_throttled(tkey, client_address(r, addr), now))
+        return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
+    struct paper_token t;
+    if (paper_checked(r, tok, &t)) {
+        auth_note_failure(tkey, addr, now);
+        return 0;
+    }
+    if (t.kind != PAPER_CARD)
+        return http_error(r, 422, "not_a_card", "本人確認に使えるのは介護保険被保険者証の QR です");
+    struct person_key k = {{0}, {0}};
+    memcpy(k.insurer_no, t.insurer_no, sizeof k.insurer_no);
+    memcpy(k.insured_no, t.insured_no, sizeof k.insured_no);
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    struct paper_record rec;
+    int rc = st->ops->paper_record(st, t.insurer_no, t.serial, &rec);
+    enum paper_state ps = rc ? PAPER_UNKNOWN : paper_state_of(&t, &rec);
+    char evidence[TEXT_BYTES + 64];
+    snprintf(evidence, sizeof evidence, "%s/%u: %s", t.insurer_no, t.serial, check);
+    int64_t id = 0;
+    if (rc == 0 && ps == PAPER_CURRENT)
+        rc = st->acc->relationship_add(st, &k, a->org, now, "paper", evidence, a->id, &id);
+    if (rc == 0 && ps == PAPER_CURRENT && st->ops->commit(st) == 0) {
+        json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
+                              "被保険者証で本人確認を行い、担当事業所として登録しました");
+        return respond_json(r, 201, o);
+    }
+    st->ops->rollback(st);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    auth_note_failure(tkey, addr, now);
+    st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship-paper");
+    char msg[160];
+    snprintf(msg, sizeof msg, "本人確認ができませんでした(被保険者証: %s)", paper_state_label(ps));
+    return http_error(r, 422, "identity_not_verified", msg);
+}
+
 static int h_relationship(struct req *r)
 {
     struct jsonflat j;
     char ins[16], no[16], birth_s[16], code[32], addr[INET_ADDRSTRLEN];
-    if (body_json(r, &j) || body_str(r, &j, "insurer_no", ins, sizeof ins, true) ||
+    if (body_json(r, &j))
+        return 0;
+    if (jf_get(&j, "token")) { /* 本人確認 with paper */
+        struct actor pa;
+        principal_actor(&r->who, NULL, &pa);
+        if (!provider_role(pa.role))
+            return http_error(r, 403, "forbidden", "担当事業所の登録は事業所の職員またはAPIトークンで行ってください");
+        return relationship_paper(r, &j, &pa);
+    }
+    if (body_str(r, &j, "insurer_no", ins, sizeof ins, true) ||
         body_str(r, &j, "insured_no", no, sizeof no, true) ||
         body_str(r, &j, "birth_date", birth_s, sizeof birth_s, true) ||
         body_str(r, &j, "code", code, sizeof code, true))
@@ -1014,7 +1087,7 @@ static int h_relationship(struct req *r)
     int rc = verify_identity(st, &k, birth, code, now);
     int64_t id = 0;
     if (rc == 0)
-        rc = st->acc->relationship_add(st, &k, a.org, now, "code", a.id, &id);
+        rc = st->acc->relationship_add(st, &k, a.org, now, "code", "", a.id, &id);
     if (rc == 0 && st->ops->commit(st) == 0) {
         json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
                               "本人確認を行い、担当事業所として登録しました");

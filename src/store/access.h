@@ -179,8 +179,10 @@ struct store_access_ops {
                        const char *collected_by, const char *by, int64_t *id);
     int (*withdrawal_add)(struct store *st, const struct person_key *k, const struct withdrawal *w,
                           const char *by, int64_t *id);
+    /* relationship_add - how: "code" (one-time code) or "paper" (a current card's token and
+     * a visual check); evidence: what was relied on ("" for a code). */
     int (*relationship_add)(struct store *st, const struct person_key *k, const char *org,
-                            int64_t now, const char *how, const char *by, int64_t *id);
+                            int64_t now, const char *how, const char *evidence, const char *by, int64_t *id);
     /* relationship_end / relationship_actual - for org's open relationship(s) with k; NOTFOUND if none. */
     int (*relationship_end)(struct store *st, const struct person_key *k, const char *org, int64_t now);
     int (*relationship_actual)(struct store *st, const struct person_key *k, const char *org, int ym);

@@ -131,7 +131,7 @@ static const char *const asql[A_COUNT] = {
     [A_WITHDRAW_ADD] = "INSERT INTO consent_withdrawals (insurer_no, insured_no, cats, grantee, at_ms, by_actor)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [A_REL_ADD] = "INSERT INTO relationships (insurer_no, insured_no, org_id, started_ms, established_by,"
-                  " created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                  " created_by, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [A_REL_END] = "UPDATE relationships SET ended_ms = ?4 WHERE insurer_no = ?1 AND insured_no = ?2"
                   " AND org_id = ?3 AND ended_ms = 0",
     [A_REL_ACTUAL] = "UPDATE relationships SET last_actual_ym = ?4 WHERE insurer_no = ?1 AND insured_no = ?2"
@@ -775,7 +775,7 @@ static int a_withdrawal_add(struct store *st, const struct person_key *k,
 }
 
 static int a_relationship_add(struct store *st, const struct person_key *k, const char *org,
-                              int64_t now, const char *how, const char *by, int64_t *id)
+                              int64_t now, const char *how, const char *evidence, const char *by, int64_t *id)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = Q(s, A_REL_ADD);
@@ -786,6 +786,7 @@ static int a_relationship_add(struct store *st, const struct person_key *k, cons
     sqlite3_bind_int64(q, 4, now);
     sq_bind_text(q, 5, how);
     sq_bind_text(q, 6, by);
+    sq_bind_text(q, 7, evidence);
     return inserted(s, q, "relationship_add", id);
 }
 

@@ -191,3 +191,48 @@ test('online: GET /api/v1/verify says current, superseded or revoked; audited ag
     delete process.env.KAIGO_VERIFY_RATE;
   }
 });
+
+test('本人確認 with paper: a current 被保険者証 token plus the recorded visual check registers the 担当事業所', async () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  must(kaigo(['org', 'add', '--db', db, '--id', 'prov8', '--kind', 'provider', '--name', 'デイサービスうめ']));
+  const prov = must(kaigo(['token', 'issue', '--db', db, '--org', 'prov8', '--name', 'e2e'])).out.trim();
+  must(kaigo(['consent', 'add', '122192', '0000000001', '--kind', 'municipal', '--cats', 'all', '--collected-by', 'ichihara', '--db', db]));
+  const tokenOf = (pdf) => {
+    assert.equal(sh('pdftoppm', ['-r', '200', '-png', '-singlefile', pdf, pdf + '.p']).status, 0);
+    return sh('zbarimg', ['--raw', '-q', pdf + '.p.png']).stdout.trim();
+  };
+  const card1 = join(dir, 'card1.pdf'), card2 = join(dir, 'card2.pdf'), burden = join(dir, 'burden.pdf');
+  must(kaigo(['print', 'card', '--person', '122192/0000000001', card1, '--db', db]));
+  const old = tokenOf(card1);
+  must(kaigo(['print', 'card', '--person', '122192/0000000001', card2, '--db', db]));
+  const current = tokenOf(card2);
+  const b = writeCsv(dir, 'b.csv', ['保険者番号,被保険者番号,負担割合,適用開始日,適用終了日', '122192,0000000001,1,2026-08-01,2027-07-31']);
+  must(kaigo(['import', 'burden', b, '--db', db, '--quiet']));
+  must(kaigo(['print', 'burden', '--person', '122192/0000000001', '--date', '2026-08-01', burden, '--db', db]));
+  const notCard = tokenOf(burden);
+  const srv = await startServer(db);
+  try {
+    const post = (body) => srv.as(prov, '/api/v1/relationships', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const card = () => srv.as(prov, '/api/v1/insurers/122192/insured/0000000001/card');
+    assert.equal((await card()).status, 404); // not yet in care
+    let r = await post({ token: old, visual_check: '運転免許証の写真と本人を照合' });
+    assert.equal(r.status, 422);
+    assert.match((await r.json()).error.message, /再交付により置き換えられています/);
+    r = await post({ token: notCard, visual_check: '運転免許証の写真と本人を照合' });
+    assert.equal(r.status, 422);
+    assert.match((await r.json()).error.message, /被保険者証の QR/);
+    r = await post({ token: current });
+    assert.equal(r.status, 400); // the visual check must be recorded
+    r = await post({ token: current, visual_check: '運転免許証の写真と本人を照合' });
+    const j = await r.json();
+    assert.equal(r.status, 201, JSON.stringify(j));
+    assert.match(j.message, /被保険者証で本人確認/);
+    // the same registration as the code path: now in care (consent given), the card reads
+    assert.equal((await card()).status, 200);
+    assert.equal(sqlite(db, "SELECT established_by || ' ' || evidence FROM relationships WHERE org_id='prov8'").out,
+      `paper 122192/${j.relationship_id ? sqlite(db, "SELECT max(serial) FROM paper_documents WHERE kind=1").out : ''}: 運転免許証の写真と本人を照合`);
+  } finally {
+    await srv.stop();
+  }
+});
