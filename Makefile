@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange clean
+.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -62,6 +62,10 @@ bench-sheet7: build
 # ケアプラン連携 send unit ingest (50,000 persons x 30 lines) against iconv + CSV splitting.
 bench-exchange: build
 	@bench/exchange.sh
+
+# batch printing of 被保険者証 against single-document printing (issue #6).
+bench-print: build
+	@bench/print.sh
 
 # kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
 bench-verify: build

@@ -23,11 +23,15 @@
 
 static const char help[] =
     "使い方: kaigo print card|burden|limit --person 保険者番号/被保険者番号 [--date YYYY-MM-DD] OUT.pdf [--db PATH]\n"
+    "        kaigo print cards|burden|limit --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D] OUT.pdf\n"
     "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)を A4 の PDF に印刷します。\n"
     "  QR コードには保険者の鍵で署名した符号(書類の種類、\n"
     "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"
     "  --date  その日に有効な内容で作ります(既定: 今日)。交付年月日は今日です。\n"
-    "  参照はアクセス記録に残り、交付は保険者ごとの番号で記録されます(同じ書類の前の番号は置き換えられます)。\n";
+    "  参照はアクセス記録に残り、交付は保険者ごとの番号で記録されます(同じ書類の前の番号は置き換えられます)。\n"
+    "  --insurer: 保険者の全員(--changed-since: その日以降に記録が変わった人)を1つの PDF に印刷し、\n"
+    "  OUT.pdf.csv に印刷した一覧(部、番号、被保険者番号)を書きます。途中で止まったら同じコマンドで\n"
+    "  続きから印刷します(印刷済みの人は飛ばし、重複しません)。年次の負担割合証は7月に --date 8月1日 で。\n";
 
 int cmd_print(int argc, char **argv)
 {
@@ -36,7 +40,7 @@ int cmd_print(int argc, char **argv)
         return argc < 2 ? EXIT_USAGE : 0;
     }
     int (*build)(const struct card *, struct date, struct paper_doc *, const char **) =
-        !strcmp(argv[1], "card")     ? paper_doc_card
+        !strcmp(argv[1], "card") || !strcmp(argv[1], "cards") ? paper_doc_card
         : !strcmp(argv[1], "burden") ? paper_doc_burden
         : !strcmp(argv[1], "limit")  ? paper_doc_limit
                                      : NULL;
@@ -44,7 +48,7 @@ int cmd_print(int argc, char **argv)
         fprintf(stderr, "kaigo print: 印刷できない書類です: %s(card, burden, limit)\n%s", argv[1], help);
         return EXIT_USAGE;
     }
-    const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default();
+    const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default(), *insurer = NULL, *since = NULL;
     for (int i = 2; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -52,6 +56,10 @@ int cmd_print(int argc, char **argv)
             return 0;
         } else if ((v = opt_value(argc, argv, &i, "--person")))
             person = v;
+        else if ((v = opt_value(argc, argv, &i, "--insurer")))
+            insurer = v;
+        else if ((v = opt_value(argc, argv, &i, "--changed-since")))
+            since = v;
         else if ((v = opt_value(argc, argv, &i, "--date")))
             date_s = v;
         else if ((v = opt_value(argc, argv, &i, "--db")))
@@ -64,10 +72,14 @@ int cmd_print(int argc, char **argv)
     }
     const char *why;
     struct date on = date_today(), today = date_today();
-    if (!person || !out || !db || (date_s && date_parse_iso(date_s, strlen(date_s), &on, &why))) {
+    struct date since_d;
+    if (!person == !insurer || !out || !db || (date_s && date_parse_iso(date_s, strlen(date_s), &on, &why)) ||
+        (since && (!insurer || date_parse_iso(since, strlen(since), &since_d, &why)))) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
+    if (insurer)
+        return print_batch(build, insurer, since, on, out, db);
     struct person_key k;
     int rc = cli_person(person, &k, "kaigo print");
     if (rc)

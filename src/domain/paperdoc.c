@@ -56,6 +56,8 @@ int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc 
         return -1;
     }
     d->kind = PAPER_BURDEN;
+    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
+    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
     snprintf(d->title, sizeof d->title, "%s", "介護保険負担割合証");
     d->issued = issued;
     d->valid_from = c->burden.valid_from;
@@ -101,6 +103,8 @@ int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *
         return -1;
     }
     d->kind = PAPER_LIMIT;
+    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
+    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
     snprintf(d->title, sizeof d->title, "%s", "介護保険負担限度額認定証");
     d->issued = issued;
     d->valid_from = c->limit.valid_from;
@@ -132,6 +136,8 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
         return -1;
     }
     d->kind = PAPER_CARD;
+    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
+    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
     snprintf(d->title, sizeof d->title, "%s", c->shikakusha ? "介護保険資格者証" : "介護保険被保険者証");
     d->issued = issued; /* no validity of its own (platform.md §3.1) */
     person_lines(d, c, "(一)");

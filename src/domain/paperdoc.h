@@ -27,6 +27,7 @@ struct paper_line {
 
 struct paper_doc {
     enum paper_kind kind;
+    char insurer_no[7], insured_no[11]; /* whose document */
     char title[96];
     struct date issued, valid_from, valid_to;
     size_t n;

@@ -3,6 +3,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "print/pdf.h"
@@ -46,24 +47,41 @@ static void draw_at(cairo_t *cr, PangoLayout *l, double x, double y)
     pango_cairo_show_layout(cr, l);
 }
 
-/* qr - the token as a QR code (error correction M, alphanumeric), size × size at (x, y) */
+/* qr - the token as a QR code (error correction M), size × size at (x, y): drawn as a
+ * one-pixel-per-module image scaled without smoothing, so a page carries a few hundred
+ * bytes for it instead of a path of a thousand rectangles (docs/benchmarks.md) */
 static int qr(cairo_t *cr, const char *token, double x, double y, double size)
 {
     QRcode *q = QRcode_encodeString(token, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     if (!q)
         return -1;
-    int n = q->width, quiet = 4;
-    double m = size / (n + 2 * quiet);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x, y, size, size);
-    cairo_fill(cr);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int r = 0; r < n; r++)
-        for (int c = 0; c < n; c++)
-            if (q->data[r * n + c] & 1)
-                cairo_rectangle(cr, x + (c + quiet) * m, y + (r + quiet) * m, m, m);
-    cairo_fill(cr);
+    int n = q->width, quiet = 4, w = n + 2 * quiet;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, w);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        QRcode_free(q);
+        cairo_surface_destroy(img);
+        return -1;
+    }
+    cairo_surface_flush(img);
+    unsigned char *px = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    for (int r = 0; r < w; r++)
+        for (int c = 0; c < w; c++) {
+            bool dark = r >= quiet && r < quiet + n && c >= quiet && c < quiet + n &&
+                        (q->data[(r - quiet) * n + (c - quiet)] & 1);
+            uint32_t v = dark ? 0x000000u : 0xFFFFFFu;
+            memcpy(px + r * stride + c * 4, &v, 4);
+        }
+    cairo_surface_mark_dirty(img);
     QRcode_free(q);
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, size / w, size / w);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(img);
     return 0;
 }
 

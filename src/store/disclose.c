@@ -491,6 +491,95 @@ enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
     return s;
 }
 
+/* ---- batch printing: an insurer's cards ------------------------------------------ */
+
+struct bc_list {
+    struct person_key *v;
+    size_t n, cap;
+    const char *insurer;
+    batch_want_fn *want;
+    void *ctx;
+};
+
+static int bc_row(void *ctx, const char *insured_no)
+{
+    struct bc_list *l = ctx;
+    if (l->want && !l->want(l->ctx, insured_no))
+        return 0;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    memset(&l->v[l->n], 0, sizeof l->v[0]);
+    snprintf(l->v[l->n].insurer_no, sizeof l->v[0].insurer_no, "%s", l->insurer);
+    snprintf(l->v[l->n].insured_no, sizeof l->v[0].insured_no, "%s", insured_no);
+    l->n++;
+    return 0;
+}
+
+enum disclose_status disclose_insurer_cards(struct store *st, struct auditq *aq, const struct actor *actor,
+                                            enum purpose purpose, const char *insurer_no, const char *since,
+                                            struct date on, const char *request_id, int64_t now,
+                                            batch_want_fn *want, batch_card_fn *fn, void *ctx,
+                                            long long *total, long long *shown, long long *denied)
+{
+    struct bc_list l = {NULL, 0, 0, insurer_no, want, ctx};
+    *total = *shown = *denied = 0;
+    enum disclose_status s = DISCLOSE_OK;
+    if (st->ops->read_begin(st))
+        return DISCLOSE_ERROR;
+    if (st->ops->persons_of_insurer(st, insurer_no, since, bc_row, &l))
+        s = DISCLOSE_ERROR;
+    if (st->ops->read_end(st))
+        s = DISCLOSE_ERROR;
+    *total = (long long)l.n;
+    bool ok[BATCH_CHUNK];
+    struct person_bundle *b = xcalloc(1, sizeof *b);
+    struct card *c = xmalloc(sizeof *c);
+    for (size_t at = 0; at < l.n && s == DISCLOSE_OK; at += BATCH_CHUNK) {
+        size_t m = l.n - at < BATCH_CHUNK ? l.n - at : BATCH_CHUNK;
+        /* the chunk's persons decided and audited (durable) before any card is built */
+        s = disclose_persons(st, aq, actor, CAT_SHIKAKU, purpose, l.v + at, m, request_id, now, ok);
+        if (s != DISCLOSE_OK)
+            break;
+        if (st->ops->read_begin(st)) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+        struct insurer ins;
+        int irc = insurer_cached(st, insurer_no, &ins);
+        for (size_t i = 0; i < m && s == DISCLOSE_OK; i++) {
+            if (!ok[i]) {
+                ++*denied;
+                continue;
+            }
+            int rc = personal_load(st, &l.v[at + i], b);
+            if (rc == STORE_NOTFOUND)
+                continue; /* removed since it was listed */
+            if (rc || irc < 0) {
+                s = DISCLOSE_ERROR;
+                break;
+            }
+            struct card_input in = {irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts,
+                                    b->burdens, b->nburdens, b->limits, b->nlimits, b->restrictions,
+                                    b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays,
+                                    b->pending_applied, b->pending_kind, b->shikakusha};
+            card_build(&in, on, c);
+            ++*shown;
+            if (fn(ctx, c))
+                s = DISCLOSE_ERROR;
+            sodium_memzero(c, sizeof *c);
+        }
+        wipe_bundle(b);
+        if (st->ops->read_end(st))
+            s = DISCLOSE_ERROR;
+    }
+    free(b);
+    free(c);
+    free(l.v);
+    return s;
+}
+
 /* ---- the caseload from the stored 第6表 ------------------------------------------ */
 
 struct cl_item {

@@ -112,6 +112,25 @@ MUST_CHECK enum disclose_status disclose_caseload(struct store *st, struct audit
                                                   caseload_row_fn *fn, void *ctx, long long *shown,
                                                   long long *denied);
 
+/* batch_card_fn - one person's card for a batch print (valid during the call). */
+typedef int batch_card_fn(void *ctx, const struct card *c);
+/* batch_want_fn - whether a listed person is still to be printed (a resumed run skips
+ * those its manifest holds); called before anything about the person is read. */
+typedef bool batch_want_fn(void *ctx, const char *insured_no);
+
+/* disclose_insurer_cards - every person of the insurer (with since: whose records changed
+ * on or after it) that want keeps, in insured-number order and in chunks of
+ * BATCH_CHUNK: each chunk decided and audited (CAT_SHIKAKU, the actor's purpose; one
+ * group commit) before the cards of its allowed persons on 'on' are built and handed to
+ * fn. *total gets the number of persons listed and kept. As disclose_worklist otherwise. */
+#define BATCH_CHUNK 256
+MUST_CHECK enum disclose_status disclose_insurer_cards(struct store *st, struct auditq *aq,
+                                                       const struct actor *actor, enum purpose purpose,
+                                                       const char *insurer_no, const char *since,
+                                                       struct date on, const char *request_id, int64_t now,
+                                                       batch_want_fn *want, batch_card_fn *fn, void *ctx,
+                                                       long long *total, long long *shown, long long *denied);
+
 /* worklist_row_fn - one pending application of the insurer (stored JSON body). */
 typedef int worklist_row_fn(void *ctx, const char *insured_no, const char *body);
 

@@ -40,6 +40,8 @@ enum stmt_id {
     S_CHIIKI_PUT,
     S_CHIIKI_GET,
     S_PAPER_INSERT,
+    S_PERSONS_ALL,
+    S_PERSONS_SINCE,
     S_PAPER_GET,
     S_PAPER_REVOKE,
     S_RECORD_SCAN_KIND,
@@ -96,6 +98,10 @@ static const char *const sql_text[S_COUNT] = {
     [S_PAPER_INSERT] = "INSERT INTO paper_documents (insurer_no, serial, insured_no, kind, issued, valid_from,"
                        " valid_to, content_hash, change_id) SELECT ?1, coalesce(max(serial), 0) + 1, ?2, ?3, ?4,"
                        " ?5, ?6, ?7, ?8 FROM paper_documents WHERE insurer_no = ?1 RETURNING serial",
+    [S_PERSONS_ALL] = "SELECT DISTINCT insured_no FROM record_versions WHERE insurer_no = ?1 AND kind = 'insured'"
+                      " ORDER BY insured_no",
+    [S_PERSONS_SINCE] = "SELECT DISTINCT r.insured_no FROM record_versions r JOIN changes c ON c.id = r.change_id"
+                        " WHERE r.insurer_no = ?1 AND c.recorded_at >= ?2 ORDER BY r.insured_no",
     [S_PAPER_GET] = "SELECT d.insured_no, d.kind, d.content_hash, d.revoked_by IS NOT NULL,"
                     " (SELECT max(serial) FROM paper_documents x WHERE x.insurer_no = d.insurer_no"
                     " AND x.insured_no = d.insured_no AND x.kind = d.kind)"
@@ -575,6 +581,28 @@ static int s_paper_issue(struct store *st, struct paper_token *t, long long chan
         t->serial = (uint32_t)sqlite3_column_int64(q, 0);
     sqlite3_reset(q);
     return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_issue");
+}
+
+static int s_persons_of_insurer(struct store *st, const char *insurer, const char *since,
+                                int (*fn)(void *ctx, const char *insured_no), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, since ? S_PERSONS_SINCE : S_PERSONS_ALL);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    if (since)
+        sq_bind_text(q, 2, since);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *no = (const char *)sqlite3_column_text(q, 0);
+        if (no && fn(ctx, no)) {
+            sqlite3_reset(q);
+            return -1;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "persons_of_insurer");
 }
 
 static int s_paper_record(struct store *st, const char *insurer, uint32_t serial, struct paper_record *r)
@@ -1407,6 +1435,7 @@ static const struct store_ops sqlite_ops = {
     .chiiki_put = s_chiiki_put,
     .paper_issue = s_paper_issue,
     .paper_record = s_paper_record,
+    .persons_of_insurer = s_persons_of_insurer,
     .paper_revoke = s_paper_revoke,
     .chiiki_grade = s_chiiki_grade,
     .audit_append = s_audit_append,

@@ -156,6 +156,11 @@ struct store_ops {
     /* paper_issue - records a printed document of t (kind, person, dates, content
      * hash) under the next serial of its insurer, written into t->serial. */
     int (*paper_issue)(struct store *st, struct paper_token *t, long long change_id);
+    /* persons_of_insurer - the insured numbers of an insurer's registry (kind
+     * "insured"), in order; with since (YYYY-MM-DD), only persons with a record
+     * changed on or after it. Personal: store/ only (the batch print's gate). */
+    int (*persons_of_insurer)(struct store *st, const char *insurer_no, const char *since,
+                              int (*fn)(void *ctx, const char *insured_no), void *ctx);
     /* paper_record - the issue record under (insurer, serial) and the person's
      * latest serial of that kind (r->found false when there is none). */
     int (*paper_record)(struct store *st, const char *insurer_no, uint32_t serial, struct paper_record *r);

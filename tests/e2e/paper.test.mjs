@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER, startServer, must } from './lib.mjs';
 
@@ -235,4 +235,46 @@ test('本人確認 with paper: a current 被保険者証 token plus the recorded
   } finally {
     await srv.stop();
   }
+});
+
+test('batch: an insurer\'s cards in one PDF with a manifest; an interrupted run resumes without duplicates', () => {
+  const dir = tmp();
+  const db = join(dir, 'k.db');
+  must(kaigo(['demo', 'generate', '--insurers', '1', '--persons', '130', '--seed', '4', join(dir, 'd')]));
+  for (const k of ['insured', 'certification', 'burden']) must(kaigo(['import', k, join(dir, 'd', k + '.csv'), '--db', db, '--quiet']));
+  const ins = sqlite(db, 'SELECT insurer_no FROM insurers').out;
+  const persons = Number(sqlite(db, "SELECT COUNT(DISTINCT insured_no) FROM record_versions WHERE kind='insured'").out);
+  const out = join(dir, 'cards.pdf');
+  // the run stops in its second part (100 pages a part): the first part stays, the second leaves nothing behind
+  let r = kaigo(['print', 'cards', '--insurer', ins, out, '--db', db], { env: { KAIGO_PRINT_FAIL_PART: '1' } });
+  assert.equal(r.code, 3);
+  assert.match(r.err, /同じコマンドで続きから印刷できます/);
+  assert.equal(readFileSync(out + '.csv', 'utf8').trim().split('\n').length, 1 + 100);
+  assert.equal(sqlite(db, 'SELECT COUNT(*) FROM paper_documents').out, '100');
+  r = kaigo(['print', 'cards', '--insurer', ins, out, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /前回の続きから印刷します\(印刷済み 100 人、部 1 から\)/);
+  assert.match(r.err, /印刷中/);
+  assert.match(r.out, new RegExp(`${persons - 100} 枚を印刷しました`));
+  assert.equal(sh('pdfinfo', [out]).stdout.match(/Pages:\s+(\d+)/)[1], String(persons));
+  const rows = readFileSync(out + '.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  assert.equal(rows.length, persons);
+  assert.equal(new Set(rows.map((x) => x[2])).size, persons); // no one twice
+  assert.equal(new Set(rows.map((x) => x[1])).size, persons); // serials unique
+  assert.equal(sqlite(db, 'SELECT COUNT(*) || \'/\' || COUNT(DISTINCT insured_no) FROM paper_documents').out, `${persons}/${persons}`);
+  assert.ok(!readdirSync(dir).some((f) => f.includes('.part')), 'parts are joined and removed');
+  // a page of the joined PDF verifies
+  assert.equal(sh('pdftoppm', ['-r', '150', '-png', '-f', '7', '-l', '7', '-singlefile', out, join(dir, 'p7')]).status, 0);
+  const token = sh('zbarimg', ['--raw', '-q', join(dir, 'p7.png')]).stdout.trim();
+  r = kaigo(['verify', token, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, new RegExp(`被保険者番号: ${rows[6][2]}`));
+  // every printed person was read through the gate (audited)
+  assert.ok(Number(sqlite(db + '.audit', "SELECT COUNT(DISTINCT insured_no) FROM audit_v WHERE category='shikaku'").out) >= persons);
+  // nothing changed since tomorrow: nothing to print
+  const out2 = join(dir, 'none.pdf');
+  r = kaigo(['print', 'burden', '--insurer', ins, '--changed-since', '2099-01-01', out2, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /0 枚を印刷しました/);
+  assert.ok(!existsSync(out2));
 });
