@@ -22,9 +22,10 @@
 #include "util/banned.h"
 
 static const char help[] =
-    "使い方: kaigo print card|burden|limit --person 保険者番号/被保険者番号 [--date YYYY-MM-DD] OUT.pdf [--db PATH]\n"
-    "        kaigo print cards|burden|limit --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D] OUT.pdf\n"
-    "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)を A4 の PDF に印刷します。\n"
+    "使い方: kaigo print card|burden|limit|notice --person 保険者番号/被保険者番号 [--date YYYY-MM-DD] OUT.pdf [--db PATH]\n"
+    "        kaigo print cards|burden|limit|notices --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D] OUT.pdf\n"
+    "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)、負担割合・負担限度額の\n"
+    "  お知らせ(notice)を A4 の PDF に印刷します。\n"
     "  QR コードには保険者の鍵で署名した符号(書類の種類、\n"
     "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"
     "  --date  その日に有効な内容で作ります(既定: 今日)。交付年月日は今日です。\n"
@@ -43,9 +44,10 @@ int cmd_print(int argc, char **argv)
         !strcmp(argv[1], "card") || !strcmp(argv[1], "cards") ? paper_doc_card
         : !strcmp(argv[1], "burden") ? paper_doc_burden
         : !strcmp(argv[1], "limit")  ? paper_doc_limit
+        : !strcmp(argv[1], "notice") || !strcmp(argv[1], "notices") ? paper_doc_notice
                                      : NULL;
     if (!build) {
-        fprintf(stderr, "kaigo print: 印刷できない書類です: %s(card, burden, limit)\n%s", argv[1], help);
+        fprintf(stderr, "kaigo print: 印刷できない書類です: %s(card, burden, limit, notice)\n%s", argv[1], help);
         return EXIT_USAGE;
     }
     const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default(), *insurer = NULL, *since = NULL;

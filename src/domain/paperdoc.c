@@ -7,6 +7,7 @@
 #include "domain/level.h"
 #include "domain/paperdoc.h"
 #include "domain/wareki.h"
+#include "util/text.h"
 #include "util/banned.h"
 
 static void wareki(struct date d, char *out, size_t cap)
@@ -29,6 +30,17 @@ static void add(struct paper_doc *d, const char *label, const char *value)
     memcpy(d->l[d->n].label, label, strlen(label) + 1);
     memcpy(d->l[d->n].value, value, strlen(value) + 1);
     d->n++;
+}
+
+/* add_folded - a name, kana or address as printed: half-width カナ made full-width
+ * (ｶﾞ → ガ), so every printer and reader sees the same characters. */
+static void add_folded(struct paper_doc *d, const char *label, const char *value)
+{
+    struct buf b;
+    buf_init(&b, 4 * strlen(value) + 16);
+    kana_fold(value, strlen(value), &b);
+    add(d, label, b.ptr ? b.ptr : "");
+    buf_release(&b);
 }
 
 static int done(struct paper_doc *d, const char **why)
@@ -64,9 +76,9 @@ int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc 
     d->valid_to = c->burden.valid_to;
     add_date(d, "交付年月日", issued);
     add(d, "被保険者番号", c->person.key.insured_no);
-    add(d, "住所", c->person.address);
-    add(d, "フリガナ", c->person.kana);
-    add(d, "氏名", c->person.name);
+    add_folded(d, "住所", c->person.address);
+    add_folded(d, "フリガナ", c->person.kana);
+    add_folded(d, "氏名", c->person.name);
     add_date(d, "生年月日", c->person.birth);
     add(d, "性別", c->person.sex == SEX_MALE ? "男" : c->person.sex == SEX_FEMALE ? "女" : "");
     char ratio[16];
@@ -84,11 +96,11 @@ static void person_lines(struct paper_doc *d, const struct card *c, const char *
     snprintf(label, sizeof label, "%s被保険者番号", panel);
     add(d, label, c->person.key.insured_no);
     snprintf(label, sizeof label, "%s住所", panel);
-    add(d, label, c->person.address);
+    add_folded(d, label, c->person.address);
     snprintf(label, sizeof label, "%sフリガナ", panel);
-    add(d, label, c->person.kana);
+    add_folded(d, label, c->person.kana);
     snprintf(label, sizeof label, "%s氏名", panel);
-    add(d, label, c->person.name);
+    add_folded(d, label, c->person.name);
     snprintf(label, sizeof label, "%s生年月日", panel);
     add_date(d, label, c->person.birth);
     snprintf(label, sizeof label, "%s性別", panel);
@@ -195,6 +207,58 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
         if (!date_is_none(c->stays[i].discharged))
             add_date(d, "(三)退所等年月日", c->stays[i].discharged);
     }
+    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
+    return done(d, why);
+}
+
+static void period(struct date from, struct date to, char *out, size_t cap)
+{
+    char a[64], b[64];
+    wareki(from, a, sizeof a);
+    wareki(to, b, sizeof b);
+    snprintf(out, cap, "%sから%sまで", a, b);
+}
+
+int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+{
+    memset(d, 0, sizeof *d);
+    bool limit = c->has_limit && c->limit.stage != STAGE_NONE && c->limit.stage != STAGE_4;
+    if (!c->has_burden && !limit) {
+        *why = "この日にお知らせする負担割合・負担限度額がありません";
+        return -1;
+    }
+    d->kind = PAPER_NOTICE;
+    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
+    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
+    snprintf(d->title, sizeof d->title, "%s", "負担割合・負担限度額のお知らせ");
+    d->issued = issued;
+    if (c->has_burden) {
+        d->valid_from = c->burden.valid_from;
+        d->valid_to = c->burden.valid_to;
+    } else {
+        d->valid_from = c->limit.valid_from;
+        d->valid_to = c->limit.valid_to;
+    }
+    add_date(d, "作成年月日", issued);
+    add(d, "被保険者番号", c->person.key.insured_no);
+    add_folded(d, "氏名", c->person.name);
+    add_folded(d, "住所", c->person.address);
+    char v[PAPER_VALUE_BYTES], p[160];
+    if (c->has_burden) {
+        period(c->burden.valid_from, c->burden.valid_to, p, sizeof p);
+        snprintf(v, sizeof v, "%d割(%s)", c->burden.ratio, p);
+        add(d, "利用者負担の割合", v);
+    } else
+        add(d, "利用者負担の割合", "この期間の記録はありません");
+    if (limit) {
+        period(c->limit.valid_from, c->limit.valid_to, p, sizeof p);
+        snprintf(v, sizeof v, "%s(%s)", limit_stage_name(c->limit.stage), p);
+        add(d, "負担限度額(食費・居住費)", v);
+    } else
+        add(d, "負担限度額(食費・居住費)", "認定はありません");
+    add(d, "お知らせ",
+        "この内容は介護保険負担割合証・負担限度額認定証の記載と同じです。サービスを使うときは証をお示しください。"
+        "右下の QR コードで、事業所は内容が正しいことを確かめられます。");
     snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
     return done(d, why);
 }

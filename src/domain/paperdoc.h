@@ -52,6 +52,11 @@ MUST_CHECK int paper_doc_limit(const struct card *c, struct date issued, struct 
 MUST_CHECK int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
     NONNULL(1, 3, 4);
 
+/* paper_doc_notice - the periodic お知らせ of 負担割合 and 負担限度額 for people who do not
+ * use マイナポータル (platform.md §0): what both certificates say, on one page. */
+MUST_CHECK int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+    NONNULL(1, 3, 4);
+
 /* paper_doc_text - the canonical printed text (title, then "label\tvalue" lines,
  * then the issuer; each line ends with '\n'), appended to out. */
 void paper_doc_text(const struct paper_doc *d, struct buf *out) NONNULL(1, 2);

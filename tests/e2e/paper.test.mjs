@@ -128,7 +128,25 @@ test('print card and limit: the 被保険者証 in its panels (no validity of it
   assert.match(r.out, /書類: 介護保険負担限度額認定証/);
   // serials continue across kinds, per insurer
   assert.equal(sqlite(db, "SELECT group_concat(kind || ':' || serial) FROM paper_documents").out, '1:1,3:2');
-  assert.equal(kaigo(['print', 'notice', '--person', '122192/0000000001', pdf, '--db', db]).code, 2);
+  assert.equal(kaigo(['print', 'report', '--person', '122192/0000000001', pdf, '--db', db]).code, 2);
+  // the periodic notice: both certificates' contents on one page; half-width カナ printed full-width
+  const ins = writeCsv(dir, 'hw.csv', [INSURED_HEADER, '122192,0000000004,佐藤　一,サトウ　ハジメ,1945-05-05,1,290-0004,市原市五井ｸﾞﾘｰﾝﾊｲﾂ101,2010-04-01,,']);
+  assert.equal(kaigo(['import', 'insured', ins, '--db', db, '--quiet']).code, 0);
+  const hb = writeCsv(dir, 'hb.csv', ['保険者番号,被保険者番号,負担割合,適用開始日,適用終了日', '122192,0000000004,1,2026-08-01,2027-07-31']);
+  assert.equal(kaigo(['import', 'burden', hb, '--db', db, '--quiet']).code, 0);
+  const notice = join(dir, 'notice.pdf');
+  r = kaigo(['print', 'notice', '--person', '122192/0000000001', '--date', '2026-08-01', notice, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  text = flat(sh('pdftotext', [notice, '-']).stdout);
+  for (const s2 of ['負担割合・負担限度額のお知らせ', '2割(令和8年8月1日から令和9年7月31日まで)', '第2段階(令和8年8月1日から令和9年7月31日まで)'])
+    assert.ok(text.includes(flat(s2)), `missing ${s2}\n${text}`);
+  assert.match(kaigo(['verify', notice, '--db', db, '--date', '2026-09-01']).out, /書類: 負担割合・負担限度額のお知らせ/);
+  r = kaigo(['print', 'notice', '--person', '122192/0000000004', '--date', '2026-08-01', notice, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  text = flat(sh('pdftotext', [notice, '-']).stdout);
+  assert.ok(text.includes('市原市五井グリーンハイツ101'), text);
+  assert.ok(text.includes('認定はありません'), text);
+  assert.ok(!/[\uFF61-\uFF9F]/.test(text), 'no half-width katakana printed');
 });
 
 test('online: GET /api/v1/verify says current, superseded or revoked; audited against the person; rate-limited', async () => {
