@@ -1,5 +1,6 @@
 /* paperdoc.c - the printed lines of paper documents; see paperdoc.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/burden.h"
@@ -259,6 +260,61 @@ int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc 
     add(d, "お知らせ",
         "この内容は介護保険負担割合証・負担限度額認定証の記載と同じです。サービスを使うときは証をお示しください。"
         "右下の QR コードで、事業所は内容が正しいことを確かめられます。");
+    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
+    return done(d, why);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const struct paper_access *x = a, *y = b;
+    return (x->time_ms < y->time_ms) - (x->time_ms > y->time_ms);
+}
+
+int paper_doc_access(const struct card *c, const struct paper_access *e, size_t n, struct date issued,
+                     struct paper_doc *d, const char **why)
+{
+    memset(d, 0, sizeof *d);
+    d->kind = PAPER_ACCESS;
+    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
+    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
+    snprintf(d->title, sizeof d->title, "%s", "閲覧記録のお知らせ");
+    d->issued = issued;
+    add_date(d, "作成年月日", issued);
+    add(d, "被保険者番号", c->person.key.insured_no);
+    add_folded(d, "氏名", c->person.name);
+    size_t allowed = 0;
+    for (size_t i = 0; i < n; i++)
+        allowed += e[i].allowed;
+    char v[PAPER_VALUE_BYTES];
+    snprintf(v, sizeof v, "全 %zu 件(閲覧 %zu 件、拒否 %zu 件)", n, allowed, n - allowed);
+    add(d, "記録の件数", v);
+    struct paper_access *s = NULL;
+    if (n) {
+        s = malloc(n * sizeof *s);
+        if (!s) {
+            *why = "メモリが足りません";
+            return -1;
+        }
+        memcpy(s, e, n * sizeof *s);
+        qsort(s, n, sizeof *s, newest_first);
+    }
+    for (size_t i = 0; i < n && i < PAPER_ACCESS_SHOWN; i++) {
+        /* the time in JST, 和暦 */
+        int64_t ms = s[i].time_ms + 9LL * 3600 * 1000;
+        int64_t days = ms / 86400000, sec = (ms % 86400000) / 1000;
+        char day[64], label[96];
+        wareki(date_add_days((struct date){1970, 1, 1}, (int)days), day, sizeof day);
+        snprintf(label, sizeof label, "%s %02d:%02d", day, (int)(sec / 3600), (int)(sec / 60 % 60));
+        snprintf(v, sizeof v, "%s ／ %s ／ %s%s", s[i].org_name, s[i].category, s[i].allowed ? "閲覧" : "拒否",
+                 s[i].breakglass ? "(緊急時アクセス)" : "");
+        add(d, label, v);
+    }
+    free(s);
+    if (n > PAPER_ACCESS_SHOWN) {
+        snprintf(v, sizeof v, "ほかに %zu 件あります", n - PAPER_ACCESS_SHOWN);
+        add(d, "それ以前", v);
+    }
+    add(d, "ご案内", "すべての記録は本人用の画面(閲覧記録)で見られます。心当たりのない閲覧は保険者にご相談ください。");
     snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
     return done(d, why);
 }

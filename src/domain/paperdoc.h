@@ -57,6 +57,21 @@ MUST_CHECK int paper_doc_card(const struct card *c, struct date issued, struct p
 MUST_CHECK int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
     NONNULL(1, 3, 4);
 
+/* One entry of the person's access log, as the report prints it. */
+struct paper_access {
+    int64_t time_ms;
+    char org_name[192];  /* or the role's name */
+    char category[64];   /* 資格, … */
+    bool allowed, breakglass;
+};
+#define PAPER_ACCESS_SHOWN 16 /* the latest entries on the page; the rest are counted */
+
+/* paper_doc_access - the person's access report (閲覧記録のお知らせ): how many reads, the
+ * latest PAPER_ACCESS_SHOWN entries (newest first; e[] in any order), and how to see the
+ * rest. c gives the name and address. */
+MUST_CHECK int paper_doc_access(const struct card *c, const struct paper_access *e, size_t n, struct date issued,
+                                struct paper_doc *d, const char **why) NONNULL(1, 5, 6);
+
 /* paper_doc_text - the canonical printed text (title, then "label\tvalue" lines,
  * then the issuer; each line ends with '\n'), appended to out. */
 void paper_doc_text(const struct paper_doc *d, struct buf *out) NONNULL(1, 2);

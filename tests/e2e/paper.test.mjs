@@ -296,3 +296,26 @@ test('batch: an insurer\'s cards in one PDF with a manifest; an interrupted run 
   assert.match(r.out, /0 枚を印刷しました/);
   assert.ok(!existsSync(out2));
 });
+
+test('access report: the person\'s reads on paper — count, the latest entries with who and what, signed', async () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  for (let i = 0; i < 3; i++) must(kaigo(['card', 'show', '122192', '0000000001', '--db', db]));
+  const srv = await startServer(db); // the insurer's API token reads the card once
+  try { assert.equal((await srv.get('/api/v1/insurers/122192/insured/0000000001/card')).status, 200); } finally { await srv.stop(); }
+  const pdf = join(dir, 'access.pdf');
+  const r = kaigo(['print', 'access', '--person', '122192/0000000001', pdf, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const text = flat(sh('pdftotext', [pdf, '-']).stdout);
+  const total = sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insured_no='0000000001'").out;
+  for (const s2 of ['閲覧記録のお知らせ', '記録の件数', 'システム運用者', '市原市', '資格', '閲覧', '本人用の画面'])
+    assert.ok(text.includes(flat(s2)), `missing ${s2}\n${text}`);
+  // every read before the report (3 CLI reads, 1 API read, the report's own card read); the report's read of the
+  // log itself is audited too, and may or may not be indexed yet when the log is read
+  const n = Number(text.match(/全(\d+)件/)[1]);
+  assert.ok(n >= 5 && n <= Number(total), `${n} of ${total}`);
+  assert.match(kaigo(['verify', pdf, '--db', db]).out, /書類: 閲覧記録のお知らせ/);
+  // printing the report is itself a read of the log, audited
+  assert.ok(Number(sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insured_no='0000000001' AND category='accesslog'").out) >= 1);
+  assert.equal(kaigo(['print', 'access', '--insurer', '122192', pdf, '--db', db]).code, 2);
+});
