@@ -61,38 +61,49 @@ static void add_date(struct paper_doc *d, const char *label, struct date v)
     add(d, label, w);
 }
 
-int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+/* begin_doc - a document of kind about c's person, titled, issued on 'issued' */
+static void begin_doc(struct paper_doc *d, enum paper_kind kind, const struct card *c, const char *title,
+                      struct date issued)
 {
     memset(d, 0, sizeof *d);
+    d->kind = kind;
+    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
+    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
+    snprintf(d->title, sizeof d->title, "%s", title);
+    d->issued = issued;
+}
+
+/* end_doc - the insurer's line, and the check that nothing was left out */
+static int end_doc(struct paper_doc *d, const struct card *c, const char **why)
+{
+    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
+    return done(d, why);
+}
+
+static void person_lines(struct paper_doc *d, const struct card *c, const char *panel);
+static void period(struct date from, struct date to, char *out, size_t cap);
+
+int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
+{
     if (!c->has_burden) {
         *why = "この日に有効な負担割合の記録がありません";
         return -1;
     }
-    d->kind = PAPER_BURDEN;
-    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
-    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
-    snprintf(d->title, sizeof d->title, "%s", "介護保険負担割合証");
-    d->issued = issued;
+    begin_doc(d, PAPER_BURDEN, c, "介護保険負担割合証", issued);
     d->valid_from = c->burden.valid_from;
     d->valid_to = c->burden.valid_to;
     add_date(d, "交付年月日", issued);
-    add(d, "被保険者番号", c->person.key.insured_no);
-    add_folded(d, "住所", c->person.address);
-    add_folded(d, "フリガナ", c->person.kana);
-    add_folded(d, "氏名", c->person.name);
-    add_date(d, "生年月日", c->person.birth);
-    add(d, "性別", c->person.sex == SEX_MALE ? "男" : c->person.sex == SEX_FEMALE ? "女" : "");
+    person_lines(d, c, "");
     char ratio[16];
     snprintf(ratio, sizeof ratio, "%d割", c->burden.ratio);
     add(d, "利用者負担の割合", ratio);
     add_date(d, "適用期間(開始年月日)", c->burden.valid_from);
     add_date(d, "適用期間(終了年月日)", c->burden.valid_to);
-    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
-    return done(d, why);
+    return end_doc(d, c, why);
 }
 
 static void person_lines(struct paper_doc *d, const struct card *c, const char *panel)
-{
+{ /* 被保険者番号, 住所, フリガナ, 氏名, 生年月日, 性別, each label prefixed with panel */
     char label[96];
     snprintf(label, sizeof label, "%s被保険者番号", panel);
     add(d, label, c->person.key.insured_no);
@@ -110,16 +121,11 @@ static void person_lines(struct paper_doc *d, const struct card *c, const char *
 
 int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
 {
-    memset(d, 0, sizeof *d);
     if (!c->has_limit || c->limit.stage == STAGE_NONE || c->limit.stage == STAGE_4) {
         *why = "この日に有効な負担限度額の認定がありません";
         return -1;
     }
-    d->kind = PAPER_LIMIT;
-    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
-    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
-    snprintf(d->title, sizeof d->title, "%s", "介護保険負担限度額認定証");
-    d->issued = issued;
+    begin_doc(d, PAPER_LIMIT, c, "介護保険負担限度額認定証", issued);
     d->valid_from = c->limit.valid_from;
     d->valid_to = c->limit.valid_to;
     add_date(d, "交付年月日", issued);
@@ -137,50 +143,30 @@ int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *
         snprintf(label, sizeof label, "%s(日額)", limit_item_name((enum limit_item)i));
         add(d, label, yen);
     }
-    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
-    return done(d, why);
+    return end_doc(d, c, why);
 }
 
 int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
 {
-    memset(d, 0, sizeof *d);
     if (!c->qualified) {
         *why = "この日に被保険者の資格がありません";
         return -1;
     }
-    d->kind = PAPER_CARD;
-    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
-    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
-    snprintf(d->title, sizeof d->title, "%s", c->shikakusha ? "介護保険資格者証" : "介護保険被保険者証");
-    d->issued = issued; /* no validity of its own (platform.md §3.1) */
+    /* no validity of its own (platform.md §3.1) */
+    begin_doc(d, PAPER_CARD, c, c->shikakusha ? "介護保険資格者証" : "介護保険被保険者証", issued);
     person_lines(d, c, "(一)");
     add_date(d, "(一)交付年月日", issued);
     char v[PAPER_VALUE_BYTES];
     if (c->pending) {
         char w[64];
-        struct buf b;
-        buf_init(&b, 64);
-        if (wareki_format(c->pending_applied, WAREKI_LONG, &b) == 0 && b.ptr)
-            snprintf(w, sizeof w, "%s", b.ptr);
-        else
-            date_iso(c->pending_applied, w);
-        buf_release(&b);
+        wareki(c->pending_applied, w, sizeof w);
         snprintf(v, sizeof v, "申請中(%s申請、%s)", w, cert_kind_name(c->pending_kind));
         add(d, "(二)要介護状態区分等", v);
     } else
         add(d, "(二)要介護状態区分等", c->has_cert ? level_name(c->cert.level) : "");
     if (c->has_cert) {
         add_date(d, "(二)認定年月日", c->cert.certified);
-        char a[64] = "", b2[64] = "";
-        struct buf b;
-        buf_init(&b, 64);
-        if (wareki_format(c->cert.valid_from, WAREKI_LONG, &b) == 0 && b.ptr)
-            snprintf(a, sizeof a, "%s", b.ptr);
-        buf_reset(&b);
-        if (wareki_format(c->cert.valid_to, WAREKI_LONG, &b) == 0 && b.ptr)
-            snprintf(b2, sizeof b2, "%s", b.ptr);
-        buf_release(&b);
-        snprintf(v, sizeof v, "%s から %s まで", a, b2);
+        period(c->cert.valid_from, c->cert.valid_to, v, sizeof v);
         add(d, "(二)認定の有効期間", v);
         if (c->kubun_limit >= 0) {
             snprintf(v, sizeof v, "1月当たり %lld単位", c->kubun_limit);
@@ -208,8 +194,7 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
         if (!date_is_none(c->stays[i].discharged))
             add_date(d, "(三)退所等年月日", c->stays[i].discharged);
     }
-    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
-    return done(d, why);
+    return end_doc(d, c, why);
 }
 
 static void period(struct date from, struct date to, char *out, size_t cap)
@@ -222,17 +207,12 @@ static void period(struct date from, struct date to, char *out, size_t cap)
 
 int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
 {
-    memset(d, 0, sizeof *d);
     bool limit = c->has_limit && c->limit.stage != STAGE_NONE && c->limit.stage != STAGE_4;
     if (!c->has_burden && !limit) {
         *why = "この日にお知らせする負担割合・負担限度額がありません";
         return -1;
     }
-    d->kind = PAPER_NOTICE;
-    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
-    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
-    snprintf(d->title, sizeof d->title, "%s", "負担割合・負担限度額のお知らせ");
-    d->issued = issued;
+    begin_doc(d, PAPER_NOTICE, c, "負担割合・負担限度額のお知らせ", issued);
     if (c->has_burden) {
         d->valid_from = c->burden.valid_from;
         d->valid_to = c->burden.valid_to;
@@ -260,8 +240,7 @@ int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc 
     add(d, "お知らせ",
         "この内容は介護保険負担割合証・負担限度額認定証の記載と同じです。サービスを使うときは証をお示しください。"
         "右下の QR コードで、事業所は内容が正しいことを確かめられます。");
-    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
-    return done(d, why);
+    return end_doc(d, c, why);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -273,12 +252,7 @@ static int newest_first(const void *a, const void *b)
 int paper_doc_access(const struct card *c, const struct paper_access *e, size_t n, struct date issued,
                      struct paper_doc *d, const char **why)
 {
-    memset(d, 0, sizeof *d);
-    d->kind = PAPER_ACCESS;
-    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
-    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
-    snprintf(d->title, sizeof d->title, "%s", "閲覧記録のお知らせ");
-    d->issued = issued;
+    begin_doc(d, PAPER_ACCESS, c, "閲覧記録のお知らせ", issued);
     add_date(d, "作成年月日", issued);
     add(d, "被保険者番号", c->person.key.insured_no);
     add_folded(d, "氏名", c->person.name);
@@ -315,8 +289,7 @@ int paper_doc_access(const struct card *c, const struct paper_access *e, size_t 
         add(d, "それ以前", v);
     }
     add(d, "ご案内", "すべての記録は本人用の画面(閲覧記録)で見られます。心当たりのない閲覧は保険者にご相談ください。");
-    snprintf(d->issuer, sizeof d->issuer, "保険者番号 %s  %s", c->insurer.insurer_no, c->insurer.name);
-    return done(d, why);
+    return end_doc(d, c, why);
 }
 
 void paper_doc_text(const struct paper_doc *d, struct buf *out)
