@@ -37,7 +37,12 @@ cat <<MSG
        curl -H 'Authorization: Bearer $insapi' -d '{"kind":"yogu","date":"R8.11.5","amount":120000,"category":"腰掛便座"}' http://$listen/api/v1/insurers/$ins/insured/$no/ledger/claims
        $k ledger remaining --db $db $ins $no              (住宅改修・福祉用具の残り / what remains and why)
 
-  4. 運用者 (operator; master data only):  curl -H 'Authorization: Bearer $tok' http://$listen/api/v1/insurers
+  4. 紙の書類 (paper documents with a signed QR, docs/paper.md):
+       $k print card --db $db --person $ins/$no /tmp/kaigo-card.pdf      (被保険者証 / the card)
+       $k verify /tmp/kaigo-card.pdf --db $db                             (QR を確かめる / check its QR)
+       $k print cards --db $db --insurer $ins /tmp/kaigo-cards.pdf       (一括印刷 / batch, resumable)
+
+  5. 運用者 (operator; master data only):  curl -H 'Authorization: Bearer $tok' http://$listen/api/v1/insurers
      監査ログの検証 (verify the audit log):  $k audit verify --db $db
      漏えい時の範囲特定 (leak scoping):      $k audit scope --db $db --org demo-kyotaku --from R8.11.1 --to R8.12.31
   停止は Ctrl-C (stop with Ctrl-C)

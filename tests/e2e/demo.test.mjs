@@ -49,6 +49,14 @@ test('demo database: the banner’s provider and person paths work', async () =>
   } finally {
     await srv.stop();
   }
+  // the banner's paper path: the card printed with its QR, and the QR checked
+  assert.match(r.stdout, /print card --db/);
+  const pdf = join(dir, 'card.pdf');
+  const p = kaigo(['print', 'card', '--db', db, '--person', `${ins}/${no}`, pdf]);
+  assert.equal(p.code, 0, p.err);
+  const v = kaigo(['verify', pdf, '--db', db]);
+  assert.equal(v.code, 0, v.err);
+  assert.match(v.out, /書類: 介護保険被保険者証/);
   // a second run keeps the database
   r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
   assert.equal(r.status, 0);
