@@ -64,6 +64,9 @@ struct auditq;
 int cli_open_audited(const char *db, struct store **st, struct auditq **aq);
 /* cli_write_file - writes n bytes to DIR/BASE; 0, or -1 after a message. */
 int cli_write_file(const char *dir, const char *base, const char *p, size_t n);
+/* cli_run - runs argv (no shell; its stderr discarded) and returns its standard
+ * output (at most max bytes; caller frees), or NULL if it could not run or failed. */
+char *cli_run(char *const argv[], size_t max, size_t *n);
 /* cli_read_bytes - the whole file as it is (no decoding), at most max bytes. */
 char *cli_read_bytes(const char *path, size_t max, size_t *n);
 /* cli_request_id - a fresh random request id (16 hex digits) for audit entries. */

@@ -8,13 +8,10 @@
  * A PNG is decoded with zbarimg, a PDF first rendered with pdftoppm (poppler-utils);
  * both are run directly (no shell) with the file name as one argument.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -115,47 +112,6 @@ int cmd_paper(int argc, char **argv)
     return 0;
 }
 
-/* run - argv's standard output (at most max bytes), or NULL if it could not run or failed. */
-static char *run(char *const argv[], size_t max, size_t *n)
-{
-    int fd[2];
-    if (pipe(fd))
-        return NULL;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fd[0]);
-        close(fd[1]);
-        return NULL;
-    }
-    if (pid == 0) {
-        dup2(fd[1], 1);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 2); /* the decoders' own chatter (zbar's D-Bus) is not ours to show */
-        close(fd[0]);
-        close(fd[1]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    struct buf b;
-    buf_init(&b, max);
-    char tmp[4096];
-    ssize_t r;
-    while ((r = read(fd[0], tmp, sizeof tmp)) > 0 || (r < 0 && errno == EINTR))
-        if (r > 0)
-            buf_add(&b, tmp, (size_t)r);
-    close(fd[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || buf_failed(&b)) {
-        buf_release(&b);
-        return NULL;
-    }
-    return buf_detach(&b, n);
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -182,11 +138,11 @@ static char *token_of(const char *arg, size_t *n)
         snprintf(prefix, sizeof prefix, "%s/p", dir);
         char *const pdf[] = {"pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", (char *)arg, prefix, NULL};
         size_t ignored;
-        free(run(pdf, 1 << 20, &ignored));
+        free(cli_run(pdf, 1 << 20, &ignored));
         snprintf(png, sizeof png, "%s.png", prefix);
         image = png;
         char *const zbar[] = {"zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", (char *)image, NULL};
-        char *out = run(zbar, 1 << 16, n);
+        char *out = cli_run(zbar, 1 << 16, n);
         unlink(png);
         rmdir(dir);
         if (out)
@@ -195,7 +151,7 @@ static char *token_of(const char *arg, size_t *n)
         return out;
     }
     char *const zbar[] = {"zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", (char *)image, NULL};
-    char *out = run(zbar, 1 << 16, n);
+    char *out = cli_run(zbar, 1 << 16, n);
     if (out)
         while (*n && (out[*n - 1] == '\n' || out[*n - 1] == '\r'))
             out[--*n] = '\0';
@@ -203,18 +159,13 @@ static char *token_of(const char *arg, size_t *n)
 }
 
 /* key_of - the insurer's public key from a published list ("保険者番号 16進" per line,
- * '#' comments) or the database's key file (<db>.paper-key-<保険者番号>.pub: the hex) */
+ * '#' comments), else the database's key file (paper_pubkey_load) */
 static int key_of(const char *insurer, const char *keys, const char *db, unsigned char pk[32])
 {
-    char path[4200];
-    if (keys)
-        snprintf(path, sizeof path, "%s", keys);
-    else if (!db || paper_key_path(db, insurer, path, sizeof path - 4))
-        return -1;
-    else
-        memcpy(path + strlen(path), ".pub", 5);
+    if (!keys)
+        return db ? paper_pubkey_load(db, insurer, pk) : -1;
     size_t n;
-    char *text = cli_read_text(path, 1 << 20, &n);
+    char *text = cli_read_text(keys, 1 << 20, &n);
     if (!text)
         return -1;
     int rc = -1;
@@ -224,13 +175,10 @@ static int key_of(const char *insurer, const char *keys, const char *db, unsigne
             *next++ = '\0';
         if (line[0] == '#')
             continue;
-        const char *hex = line;
-        if (keys) { /* "保険者番号 hex" */
-            size_t w = strcspn(line, " \t");
-            if (w != strlen(insurer) || strncmp(line, insurer, w) != 0)
-                continue;
-            hex = line + w + strspn(line + w, " \t");
-        }
+        size_t w = strcspn(line, " \t"); /* "保険者番号 hex" */
+        if (w != strlen(insurer) || strncmp(line, insurer, w) != 0)
+            continue;
+        const char *hex = line + w + strspn(line + w, " \t");
         size_t bin;
         rc = sodium_hex2bin(pk, 32, hex, strcspn(hex, " \t\r"), NULL, &bin, NULL) || bin != 32 ? -1 : 0;
     }

@@ -177,22 +177,11 @@ int cmd_print(int argc, char **argv)
         rc = EXIT_INVALID;
     }
     struct paper_token t;
-    memset(&t, 0, sizeof t);
     char path[4200], token[PAPER_TOKEN_TEXT_MAX];
     unsigned char sk[KEYFILE_SK_BYTES];
     long long change;
     if (rc == 0) {
-        struct buf text;
-        buf_init(&text, 1 << 16);
-        paper_doc_text(doc, &text);
-        paper_content_hash(text.ptr, text.len, t.content_hash);
-        buf_release(&text);
-        t.kind = doc->kind;
-        memcpy(t.insurer_no, k.insurer_no, sizeof t.insurer_no);
-        memcpy(t.insured_no, k.insured_no, sizeof t.insured_no);
-        t.issued = doc->issued;
-        t.valid_from = doc->valid_from;
-        t.valid_to = doc->valid_to;
+        paper_token_of(doc, &t);
         struct actor a;
         cli_actor(&a);
         if (paper_key_path(db, k.insurer_no, path, sizeof path) || keyfile_load(path, true, sk))

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -92,17 +91,7 @@ static int flush(struct batch *b)
     const char *why = "";
     int rc = b->wst->ops->begin(b->wst) || b->wst->ops->change_begin(b->wst, a.id, "書類の一括交付(印刷)", &change);
     for (size_t i = 0; i < b->n && rc == 0; i++) {
-        struct buf text;
-        buf_init(&text, 1 << 16);
-        paper_doc_text(&b->docs[i], &text);
-        paper_content_hash(text.ptr, text.len, t[i].content_hash);
-        buf_release(&text);
-        t[i].kind = b->docs[i].kind;
-        snprintf(t[i].insurer_no, sizeof t[i].insurer_no, "%s", b->insurer);
-        snprintf(t[i].insured_no, sizeof t[i].insured_no, "%s", b->docs[i].insured_no);
-        t[i].issued = b->docs[i].issued;
-        t[i].valid_from = b->docs[i].valid_from;
-        t[i].valid_to = b->docs[i].valid_to;
+        paper_token_of(&b->docs[i], &t[i]);
         rc = b->wst->ops->paper_issue(b->wst, &t[i], change) || paper_token_sign(&t[i], b->sk) ||
              paper_token_text(&t[i], tokens[i]);
         tp[i] = tokens[i];
@@ -216,14 +205,10 @@ static int join_parts(const struct batch *b)
     if (b->part == 1)
         rc = rename(argv[1], b->out);
     else {
-        pid_t pid = fork();
-        if (pid == 0) {
-            execvp(argv[0], argv);
-            _exit(127);
-        }
-        int st;
-        if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0)
-            rc = 0;
+        size_t n;
+        char *said = cli_run(argv, 1 << 16, &n);
+        rc = said ? 0 : -1;
+        free(said);
     }
     for (int p = 0; p < b->part; p++) {
         if (rc == 0)

@@ -61,6 +61,12 @@ static void add_date(struct paper_doc *d, const char *label, struct date v)
     add(d, label, w);
 }
 
+/* limit_in_force - a 負担限度額 認定 (段階 1–3②) on the card's date */
+static bool limit_in_force(const struct card *c)
+{
+    return c->has_limit && c->limit.stage != STAGE_NONE && c->limit.stage != STAGE_4;
+}
+
 /* begin_doc - a document of kind about c's person, titled, issued on 'issued' */
 static void begin_doc(struct paper_doc *d, enum paper_kind kind, const struct card *c, const char *title,
                       struct date issued)
@@ -121,7 +127,7 @@ static void person_lines(struct paper_doc *d, const struct card *c, const char *
 
 int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
 {
-    if (!c->has_limit || c->limit.stage == STAGE_NONE || c->limit.stage == STAGE_4) {
+    if (!limit_in_force(c)) {
         *why = "この日に有効な負担限度額の認定がありません";
         return -1;
     }
@@ -207,7 +213,7 @@ static void period(struct date from, struct date to, char *out, size_t cap)
 
 int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
 {
-    bool limit = c->has_limit && c->limit.stage != STAGE_NONE && c->limit.stage != STAGE_4;
+    bool limit = limit_in_force(c);
     if (!c->has_burden && !limit) {
         *why = "この日にお知らせする負担割合・負担限度額がありません";
         return -1;
@@ -304,4 +310,20 @@ void paper_doc_text(const struct paper_doc *d, struct buf *out)
     }
     buf_adds(out, d->issuer);
     buf_addc(out, '\n');
+}
+
+void paper_token_of(const struct paper_doc *d, struct paper_token *t)
+{
+    memset(t, 0, sizeof *t);
+    struct buf text;
+    buf_init(&text, 1 << 16);
+    paper_doc_text(d, &text);
+    paper_content_hash(text.ptr ? text.ptr : "", text.len, t->content_hash);
+    buf_release(&text);
+    t->kind = d->kind;
+    memcpy(t->insurer_no, d->insurer_no, sizeof t->insurer_no);
+    memcpy(t->insured_no, d->insured_no, sizeof t->insured_no);
+    t->issued = d->issued;
+    t->valid_from = d->valid_from;
+    t->valid_to = d->valid_to;
 }

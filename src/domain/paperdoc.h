@@ -72,6 +72,10 @@ struct paper_access {
 MUST_CHECK int paper_doc_access(const struct card *c, const struct paper_access *e, size_t n, struct date issued,
                                 struct paper_doc *d, const char **why) NONNULL(1, 5, 6);
 
+/* paper_token_of - the token of d (kind, numbers, dates, the hash of paper_doc_text),
+ * all but its serial and signature. */
+void paper_token_of(const struct paper_doc *d, struct paper_token *t) NONNULL(1, 2);
+
 /* paper_doc_text - the canonical printed text (title, then "label\tvalue" lines,
  * then the issuer; each line ends with '\n'), appended to out. */
 void paper_doc_text(const struct paper_doc *d, struct buf *out) NONNULL(1, 2);

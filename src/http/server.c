@@ -589,24 +589,12 @@ static bool verify_rate(const char *who)
 static int paper_checked(struct req *r, const char *tok, struct paper_token *t)
 {
     const char *why;
-    char path[4200];
     unsigned char pk[32];
     if (paper_token_parse(tok, strlen(tok), t, &why)) {
         http_error(r, 422, "bad_token", why);
         return -1;
     }
-    size_t n;
-    char hex[80] = "";
-    FILE *f = NULL;
-    if (paper_key_path(config->db, t->insurer_no, path, sizeof path - 4) == 0) {
-        memcpy(path + strlen(path), ".pub", 5);
-        f = fopen(path, "r");
-    }
-    bool have = f && fgets(hex, sizeof hex, f) &&
-                sodium_hex2bin(pk, sizeof pk, hex, strcspn(hex, "\r\n"), NULL, &n, NULL) == 0 && n == 32;
-    if (f)
-        fclose(f);
-    if (!have) {
+    if (paper_pubkey_load(config->db, t->insurer_no, pk)) {
         http_error(r, 422, "unknown_insurer", "この保険者の書類は kaigo で照会できません(公開鍵がありません)");
         return -1;
     }

@@ -54,3 +54,21 @@ int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTE
     close(fd);
     return 0;
 }
+
+int paper_pubkey_load(const char *db, const char *insurer_no, unsigned char pk[KEYFILE_PK_BYTES])
+{
+    char path[4200], hex[2 * KEYFILE_PK_BYTES + 8] = "";
+    if (paper_key_path(db, insurer_no, path, sizeof path - 4))
+        return -1;
+    memcpy(path + strlen(path), ".pub", 5);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, hex, sizeof hex - 1);
+    close(fd);
+    size_t bin;
+    if (n <= 0 || sodium_hex2bin(pk, KEYFILE_PK_BYTES, hex, strcspn(hex, "\r\n"), NULL, &bin, NULL) ||
+        bin != KEYFILE_PK_BYTES)
+        return -1;
+    return 0;
+}

@@ -21,4 +21,8 @@ int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTE
 /* paper_key_path - "<db>.paper-key-<insurer>" into out; -1 if it does not fit. */
 int paper_key_path(const char *db, const char *insurer_no, char *out, size_t cap);
 
+/* paper_pubkey_load - the insurer's published paper key (<db>.paper-key-<insurer>.pub,
+ * the hex line keyfile_load wrote). 0, or -1 when it is missing or malformed. */
+int paper_pubkey_load(const char *db, const char *insurer_no, unsigned char pk[KEYFILE_PK_BYTES]);
+
 #endif
