@@ -31,9 +31,9 @@ int cmd_verify(int argc, char **argv); /* a paper document's token, offline */
 int cmd_print(int argc, char **argv);  /* print burden: a paper document with its QR token */
 struct card;
 struct paper_doc;
-/* print_batch - kaigo print … --insurer (print_batch.c). */
+/* print_batch - kaigo print … --insurer (print_batch.c); format is an enum print_format. */
 int print_batch(int (*build)(const struct card *, struct date, struct paper_doc *, const char **), const char *insurer,
-                const char *since, struct date on, const char *out, const char *db);
+                const char *since, struct date on, int format, const char *out, const char *db);
 int cmd_exchange(int argc, char **argv);
 int cmd_caseload(int argc, char **argv); /* 取扱件数, 逓減制, monitoring due list */ /* exchange check: the care-plan CSV standard */
 /* cert_import - kaigo import chosa|life FILE (called by cmd_import). */

@@ -22,13 +22,17 @@
 #include "util/banned.h"
 
 static const char help[] =
-    "使い方: kaigo print card|burden|limit|notice|access --person 保険者番号/被保険者番号 [--date YYYY-MM-DD] OUT.pdf [--db PATH]\n"
-    "        kaigo print cards|burden|limit|notices --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D] OUT.pdf\n"
+    "使い方: kaigo print card|burden|limit|notice|access --person 保険者番号/被保険者番号 [--date YYYY-MM-DD]\n"
+    "                   [--format a4|card] OUT.pdf [--db PATH]\n"
+    "        kaigo print cards|burden|limit|notices --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D]\n"
+    "                   [--format a4|card] OUT.pdf\n"
     "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)、負担割合・負担限度額の\n"
     "  お知らせ(notice)、閲覧記録のお知らせ(access: 本人の閲覧記録の最新分と件数)を A4 の PDF に印刷します。\n"
     "  QR コードには保険者の鍵で署名した符号(書類の種類、\n"
     "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"
     "  --date  その日に有効な内容で作ります(既定: 今日)。交付年月日は今日です。\n"
+    "  --format a4(既定: A4 縦。被保険者証は (一)(二)(三) を上から順に)、card(被保険者証だけ:\n"
+    "          (一)(二)(三) を横に並べた 273×128mm の用紙。三つ折りで 91×128mm のカードになります)。\n"
     "  参照はアクセス記録に残り、交付は保険者ごとの番号で記録されます(同じ書類の前の番号は置き換えられます)。\n"
     "  --insurer: 保険者の全員(--changed-since: その日以降に記録が変わった人)を1つの PDF に印刷し、\n"
     "  OUT.pdf.csv に印刷した一覧(部、番号、被保険者番号)を書きます。途中で止まったら同じコマンドで\n"
@@ -112,6 +116,7 @@ int cmd_print(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default(), *insurer = NULL, *since = NULL;
+    enum print_format format = PRINT_A4;
     for (int i = 2; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -127,7 +132,12 @@ int cmd_print(int argc, char **argv)
             date_s = v;
         else if ((v = opt_value(argc, argv, &i, "--db")))
             db = v;
-        else if (argv[i][0] == '-' || out) {
+        else if ((v = opt_value(argc, argv, &i, "--format"))) {
+            if (print_format_parse(v, &format)) {
+                fprintf(stderr, "kaigo print: --format は a4 か card です: %s\n", v);
+                return EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-' || out) {
             fprintf(stderr, "kaigo print: 不明な引数です: %s\n%s", argv[i], help);
             return EXIT_USAGE;
         } else
@@ -145,8 +155,12 @@ int cmd_print(int argc, char **argv)
         fprintf(stderr, "kaigo print: 閲覧記録(access)は1人ずつ(--person)印刷します\n");
         return EXIT_USAGE;
     }
+    if (format == PRINT_CARD && build != paper_doc_card) {
+        fprintf(stderr, "kaigo print: カードの大きさ(--format card)で印刷できるのは被保険者証(card)だけです\n");
+        return EXIT_USAGE;
+    }
     if (insurer)
-        return print_batch(build, insurer, since, on, out, db);
+        return print_batch(build, insurer, since, on, (int)format, out, db);
     struct person_key k;
     int rc = cli_person(person, &k, "kaigo print");
     if (rc)
@@ -193,8 +207,10 @@ int cmd_print(int argc, char **argv)
             rc = EXIT_INTERNAL;
         } else {
             const char *tokens[1] = {token};
-            if (print_pdf(out, doc, tokens, 1, &why)) {
-                fprintf(stderr, "kaigo print: %s: %s\n", out, why);
+            int drawn = print_pdf(out, doc, tokens, 1, format, NULL, &why);
+            if (drawn) {
+                fprintf(stderr, "kaigo print: %s: %s%s\n", out, why,
+                        drawn == PRINT_UNFIT && format == PRINT_CARD ? "。--format a4 で印刷してください" : "");
                 st->ops->rollback(st);
                 rc = EXIT_INVALID;
             } else if (st->ops->commit(st)) {

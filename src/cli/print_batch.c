@@ -39,6 +39,7 @@ struct batch {
     unsigned char sk[KEYFILE_SK_BYTES];
     const char *insurer;
     struct date today;
+    enum print_format format;
     FILE *manifest;
     /* persons already printed (from the manifest), sorted */
     char (*done)[11];
@@ -47,7 +48,7 @@ struct batch {
     struct paper_doc *docs;
     size_t n;
     int part;
-    long long printed, skipped_none, total;
+    long long printed, skipped_none, unfit, total;
     int failed;
 };
 
@@ -69,7 +70,7 @@ static void part_path(const struct batch *b, int part, char *out, size_t cap)
 
 static void progress(const struct batch *b)
 {
-    long long done = b->printed + b->skipped_none;
+    long long done = b->printed + b->skipped_none + b->unfit;
     fprintf(stderr, "%s印刷中 %lld/%lld 人(印刷 %lld 枚、該当なし %lld 人)%s", isatty(2) ? "\r" : "", done, b->total,
             b->printed, b->skipped_none, isatty(2) ? "" : "\n");
 }
@@ -96,7 +97,25 @@ static int flush(struct batch *b)
              paper_token_text(&t[i], tokens[i]);
         tp[i] = tokens[i];
     }
-    if (rc == 0 && (print_pdf(tmp, b->docs, tp, b->n, &why) || rename(tmp, path)))
+    size_t bad = 0;
+    int drawn = rc == 0 ? print_pdf(tmp, b->docs, tp, b->n, b->format, &bad, &why) : -1;
+    if (rc == 0 && drawn == PRINT_UNFIT) {
+        /* one person's document does not fit the paper: left out of the part (named on
+         * stderr, counted, not in the manifest: a rerun tries again) and the part redone */
+        b->wst->ops->rollback(b->wst);
+        unlink(tmp);
+        fprintf(stderr, "%skaigo print: %s/%s は用紙に収まりません(%s)\n", isatty(2) ? "\n" : "", b->insurer,
+                b->docs[bad].insured_no, b->format == PRINT_CARD ? "--format a4 で印刷してください" : why);
+        sodium_memzero(&b->docs[bad], sizeof b->docs[bad]);
+        memmove(&b->docs[bad], &b->docs[bad + 1], (b->n - bad - 1) * sizeof *b->docs);
+        b->n--;
+        b->unfit++;
+        free(t);
+        free(tokens);
+        free(tp);
+        return flush(b);
+    }
+    if (rc == 0 && (drawn || rename(tmp, path)))
         rc = -1;
     /* fault injection for the resume test: $KAIGO_PRINT_FAIL_PART fails that part after its
      * PDF is drawn, before its issues commit (as a crash or a full disk would) */
@@ -219,7 +238,7 @@ static int join_parts(const struct batch *b)
     return rc;
 }
 
-int print_batch(doc_builder *build, const char *insurer, const char *since, struct date on, const char *out,
+int print_batch(doc_builder *build, const char *insurer, const char *since, struct date on, int format, const char *out,
                 const char *db)
 {
     const char *why;
@@ -233,6 +252,7 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
     b.out = out;
     b.insurer = insurer;
     b.today = date_today();
+    b.format = (enum print_format)format;
     char mpath[4200], kpath[4200];
     snprintf(mpath, sizeof mpath, "%s.csv", out);
     if (load_manifest(&b, mpath)) {
@@ -290,8 +310,9 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
     } else {
         if (isatty(2))
             fputc('\n', stderr);
-        printf("%s: %lld 枚を印刷しました(該当なし %lld 人、参照不可 %lld 人、前回までに %zu 人)。一覧: %s\n", out,
-               b.printed, b.skipped_none, denied, b.ndone, mpath);
+        printf("%s: %lld 枚を印刷しました(該当なし %lld 人、参照不可 %lld 人、用紙に収まらない %lld 人、前回までに %zu 人)。"
+               "一覧: %s\n",
+               out, b.printed, b.skipped_none, denied, b.unfit, b.ndone, mpath);
     }
     fclose(b.manifest);
     sodium_memzero(b.sk, sizeof b.sk);

@@ -11,6 +11,21 @@
 #include "util/text.h"
 #include "util/banned.h"
 
+const char *const paper_panel[PAPER_PANELS] = {"(一)", "(二)", "(三)"};
+
+int paper_line_panel(const char *label, const char **rest)
+{
+    for (int p = 0; p < PAPER_PANELS; p++) {
+        size_t n = strlen(paper_panel[p]);
+        if (strncmp(label, paper_panel[p], n) == 0) {
+            *rest = label + n;
+            return p;
+        }
+    }
+    *rest = label;
+    return -1;
+}
+
 static void wareki(struct date d, char *out, size_t cap)
 {
     struct buf b;
@@ -152,6 +167,8 @@ int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *
     return end_doc(d, c, why);
 }
 
+/* 介護保険法施行規則 第26条, 様式第一号 (platform.md §3.1): every item of the three panels is
+ * printed, empty where nothing is recorded, as on the form. */
 int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
 {
     if (!c->qualified) {
@@ -162,7 +179,7 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
     begin_doc(d, PAPER_CARD, c, c->shikakusha ? "介護保険資格者証" : "介護保険被保険者証", issued);
     person_lines(d, c, "(一)");
     add_date(d, "(一)交付年月日", issued);
-    char v[PAPER_VALUE_BYTES];
+    char v[PAPER_VALUE_BYTES], p[160];
     if (c->pending) {
         char w[64];
         wareki(c->pending_applied, w, sizeof w);
@@ -170,35 +187,48 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
         add(d, "(二)要介護状態区分等", v);
     } else
         add(d, "(二)要介護状態区分等", c->has_cert ? level_name(c->cert.level) : "");
-    if (c->has_cert) {
-        add_date(d, "(二)認定年月日", c->cert.certified);
+    add_date(d, "(二)認定年月日", c->has_cert ? c->cert.certified : DATE_NONE);
+    v[0] = '\0';
+    if (c->has_cert)
         period(c->cert.valid_from, c->cert.valid_to, v, sizeof v);
-        add(d, "(二)認定の有効期間", v);
-        if (c->kubun_limit >= 0) {
-            snprintf(v, sizeof v, "1月当たり %lld単位", c->kubun_limit);
-            add(d, "(二)区分支給限度基準額", v);
+    add(d, "(二)認定の有効期間", v);
+    v[0] = '\0';
+    if (c->has_cert && c->kubun_limit >= 0) {
+        char units[32];
+        group_thousands(c->kubun_limit, units, sizeof units);
+        period(c->cert.valid_from, c->cert.valid_to, p, sizeof p);
+        snprintf(v, sizeof v, "%s 1月当たり %s単位", p, units);
+    }
+    add(d, "(二)居宅サービス等 区分支給限度基準額", v);
+    add(d, "(二)うち種類支給限度基準額", "");
+    add(d, "(二)認定審査会の意見及びサービスの種類の指定", c->has_cert ? c->cert.opinion : "");
+    if (c->has_cert && c->cert.services[0]) /* a line of its own: each text is whole (TEXT_BYTES) */
+        add(d, "(二)サービスの種類の指定", c->cert.services);
+    for (size_t i = 0; i < c->nrestrictions || i == 0; i++) {
+        const struct restriction *r = i < c->nrestrictions ? &c->restrictions[i] : NULL;
+        v[0] = p[0] = '\0';
+        if (r) {
+            snprintf(v, sizeof v, "%s%s%s", restriction_name(r->kind), r->detail[0] ? " " : "", r->detail);
+            period(r->valid_from, r->valid_to, p, sizeof p);
         }
-        add(d, "(二)認定審査会の意見及びサービスの種類の指定",
-            c->cert.opinion[0] || c->cert.services[0] ? c->cert.opinion : "");
-        if (c->cert.services[0])
-            add(d, "(二)サービスの種類の指定", c->cert.services);
+        add(d, "(三)給付制限", v);
+        add(d, "(三)期間", p);
     }
-    for (size_t i = 0; i < c->nrestrictions; i++)
-        add(d, "(三)給付制限", restriction_name(c->restrictions[i].kind));
-    if (c->has_plan) {
-        if (c->plan.self_made)
-            snprintf(v, sizeof v, "自己作成");
-        else
-            snprintf(v, sizeof v, "%s(%s)", c->plan.office_name, c->plan.provider_no);
-        add(d, "(三)居宅介護支援事業者", v);
-        add_date(d, "(三)届出年月日", c->plan.notified);
-    }
-    for (size_t i = 0; i < c->nstays; i++) {
-        snprintf(v, sizeof v, "%s %s", c->stays[i].facility_kind, c->stays[i].name);
+    v[0] = '\0';
+    if (c->has_plan && c->plan.self_made)
+        snprintf(v, sizeof v, "自己作成");
+    else if (c->has_plan)
+        snprintf(v, sizeof v, "%s(%s)", c->plan.office_name, c->plan.provider_no);
+    add(d, "(三)居宅介護支援事業者又は介護予防支援事業者及びその事業所の名称", v);
+    add_date(d, "(三)届出年月日", c->has_plan ? c->plan.notified : DATE_NONE);
+    for (size_t i = 0; i < c->nstays || i == 0; i++) {
+        const struct facility_stay *st = i < c->nstays ? &c->stays[i] : NULL;
+        v[0] = '\0';
+        if (st)
+            snprintf(v, sizeof v, "%s %s", st->facility_kind, st->name);
         add(d, "(三)介護保険施設等", v);
-        add_date(d, "(三)入所等年月日", c->stays[i].admitted);
-        if (!date_is_none(c->stays[i].discharged))
-            add_date(d, "(三)退所等年月日", c->stays[i].discharged);
+        add_date(d, "(三)入所等年月日", st ? st->admitted : DATE_NONE);
+        add_date(d, "(三)退所等年月日", st ? st->discharged : DATE_NONE);
     }
     return end_doc(d, c, why);
 }

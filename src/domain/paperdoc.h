@@ -17,7 +17,7 @@
 #include "domain/papertoken.h"
 #include "util/buf.h"
 
-#define PAPER_MAX_LINES 24
+#define PAPER_MAX_LINES 48 /* a 被保険者証 with 8 給付制限 and 4 stays: 43 */
 #define PAPER_VALUE_BYTES 1024 /* above any record text (TEXT_BYTES 800) */
 
 struct paper_line {
@@ -51,6 +51,14 @@ MUST_CHECK int paper_doc_limit(const struct card *c, struct date issued, struct 
  * 申請中 and the 資格者証 show in (二). -1 when not insured on the date. */
 MUST_CHECK int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d, const char **why)
     NONNULL(1, 3, 4);
+
+/* The 被保険者証's panels: each line of a card's document has a label beginning with one. */
+#define PAPER_PANELS 3
+extern const char *const paper_panel[PAPER_PANELS];
+
+/* paper_line_panel - the panel (0, 1, 2) a label begins with, and in *rest the label
+ * after the mark; -1 (and *rest = label) for a label of no panel. */
+int paper_line_panel(const char *label, const char **rest) NONNULL(1, 2);
 
 /* paper_doc_notice - the periodic お知らせ of 負担割合 and 負担限度額 for people who do not
  * use マイナポータル (platform.md §0): what both certificates say, on one page. */

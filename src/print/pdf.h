@@ -16,8 +16,20 @@
 
 #define PRINT_FONT "Noto Sans CJK JP"
 
-/* print_pdf - one A4 page per document, docs[i] with the QR code of tokens[i]. */
+/* The paper a document is printed on: A4 (every document; a 被保険者証 with its three
+ * panels one under the other), or the 被保険者証's folded card size (its three
+ * panels side by side on a 273 × 128 mm sheet, folded in three to 91 × 128 mm). */
+enum print_format { PRINT_A4, PRINT_CARD };
+
+/* print_format_parse - "a4" or "card"; -1 for anything else */
+int print_format_parse(const char *s, enum print_format *f);
+
+#define PRINT_UNFIT (-2) /* a document does not fit its paper (never printed cut) */
+
+/* print_pdf - one page per document, docs[i] with the QR code of tokens[i]; PRINT_CARD
+ * only for 被保険者証 (-1 otherwise, before anything is written). PRINT_UNFIT when
+ * docs[*failed] does not fit (failed may be NULL). */
 int print_pdf(const char *path, const struct paper_doc *docs, const char *const *tokens, size_t n,
-              const char **why);
+              enum print_format format, size_t *failed, const char **why);
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -212,4 +213,20 @@ void kana_fold(const char *p, size_t n, struct buf *out)
         }
         put3(out, full);
     }
+}
+
+void group_thousands(long long v, char *out, size_t cap)
+{
+    char digits[32], grouped[48];
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    int n = snprintf(digits, sizeof digits, "%llu", u), o = 0;
+    if (v < 0)
+        grouped[o++] = '-';
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            grouped[o++] = ',';
+        grouped[o++] = digits[i];
+    }
+    grouped[o] = '\0';
+    snprintf(out, cap, "%s", grouped);
 }

@@ -28,6 +28,10 @@ MUST_CHECK int utf8_to_cp932(const char *p, size_t n, struct buf *out, size_t *b
  * ideographic space folded to ASCII; other characters copied. p must be valid UTF-8. */
 void ascii_fold(const char *p, size_t n, struct buf *out);
 
+/* group_thousands - v in decimal with a comma every three digits (27048 → "27,048"),
+ * as amounts are printed on Japanese forms; cut to cap - 1 bytes. */
+void group_thousands(long long v, char *out, size_t cap);
+
 /* kana_fold - appends p with half-width katakana (U+FF61–U+FF9F) turned into
  * full-width, a following ﾞ/ﾟ combined (ｶﾞ → ガ, ﾊﾟ → パ, ｳﾞ → ヴ), and the
  * ideographic space kept; everything else copied. p must be valid UTF-8. */

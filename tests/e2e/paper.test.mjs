@@ -11,6 +11,20 @@ import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER, startServer, mus
 
 const sh = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' });
 const flat = (s) => s.replace(/\s+/g, '');
+// panels - the text of a 被保険者証's three panels, label and value columns apart (pdftotext -x -y -W -H
+// crops to each column, so wrapped lines of neighbouring cells do not interleave). The geometry, in
+// points, is the drawing's (src/print/pdf.c): sheet width, margin inside a panel, label column.
+const A4_CARD = { w: 841.89, h: 595.28, margin: 7 * 72 / 25.4, label: 25 * 72 / 25.4 };
+const FOLDED = { w: 3 * 91 * 72 / 25.4, h: 128 * 72 / 25.4, margin: 5 * 72 / 25.4, label: 22 * 72 / 25.4 };
+function panels(pdf, g, page = 1) {
+  const crop = (x, w) => flat(sh('pdftotext', ['-f', `${page}`, '-l', `${page}`, '-x', `${Math.floor(x)}`, '-y', '0',
+    '-W', `${Math.ceil(w)}`, '-H', `${Math.ceil(g.h)}`, pdf, '-']).stdout);
+  const pw = g.w / 3;
+  return [0, 1, 2].map((p) => ({
+    labels: crop(p * pw + g.margin, g.label),
+    values: crop(p * pw + g.margin + g.label, pw - 2 * g.margin - g.label),
+  }));
+}
 
 test('print burden: Japanese text and 和暦 in the PDF, embedded CJK fonts, a QR that verifies', () => {
   const dir = tmp();
@@ -108,8 +122,24 @@ test('print card and limit: the 被保険者証 in its panels (no validity of it
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /介護保険被保険者証 1 枚/);
   let text = flat(sh('pdftotext', [card, '-']).stdout);
-  for (const s of ['介護保険被保険者証', '(一)被保険者番号', '髙橋', '﨑子', '(二)要介護状態区分等', '要介護3', '令和6年4月1日から令和10年3月31日まで',
-    '(二)区分支給限度基準額']) assert.ok(text.includes(flat(s)), `missing ${s}\n${text}`);
+  for (const s of ['介護保険被保険者証', '(一)', '(二)', '(三)']) assert.ok(text.includes(flat(s)), `missing ${s}\n${text}`);
+  // each item in its panel, as on the form (platform.md §3.1)
+  const want = [
+    { labels: ['被保険者番号', '住所', 'フリガナ', '氏名', '生年月日', '交付年月日', '保険者番号並びに保険者の名称及び印'],
+      values: ['0000000001', '髙橋', '﨑子', 'タカハシ', 'サキコ', '昭和15年4月2日', '保険者番号122192'] },
+    { labels: ['要介護状態区分等', '認定年月日', '認定の有効期間', '居宅サービス等区分支給限度基準額', 'うち種類支給限度基準額',
+      '認定審査会の意見及びサービスの種類の指定'],
+      values: ['要介護3', '令和6年3月5日', '令和6年4月1日から令和10年3月31日まで', '1月当たり27,048単位'] },
+    { labels: ['給付制限', '期間', '居宅介護支援事業者又は介護予防支援事業者及びその事業所の名称', '届出年月日', '介護保険施設等',
+      '入所等年月日', '退所等年月日'], values: [] },
+  ];
+  const got = panels(card, A4_CARD);
+  want.forEach((w, p) => {
+    for (const s of w.labels) assert.ok(got[p].labels.includes(s), `panel ${p + 1}: missing label ${s}\n${got[p].labels}`);
+    for (const s of w.values) assert.ok(got[p].values.includes(s), `panel ${p + 1}: missing ${s}\n${got[p].values}`);
+  });
+  // A4 landscape: the three panels side by side, as the form is printed
+  assert.match(sh('pdfinfo', [card]).stdout, /Page size:\s+841.89 x 595.28 pts \(A4\)/);
   r = kaigo(['verify', card, '--db', db, '--date', '2030-01-01']); // the card does not expire
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /書類: 介護保険被保険者証/);
@@ -149,6 +179,62 @@ test('print card and limit: the 被保険者証 in its panels (no validity of it
   assert.ok(!/[\uFF61-\uFF9F]/.test(text), 'no half-width katakana printed');
 });
 
+
+test('被保険者証 in the folded card size: three panels on 273 × 128 mm, a QR that verifies; what does not fit is refused, never cut', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const card = join(dir, 'card.pdf');
+  let r = kaigo(['print', 'card', '--person', '122192/0000000001', '--format', 'card', '--date', '2026-08-01', card, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(sh('pdfinfo', [card]).stdout, /Page size:\s+773.858 x 362.835 pts/); // 273 × 128 mm: three 91 × 128 mm panels
+  const text = flat(sh('pdftotext', [card, '-']).stdout);
+  for (const s of ['介護保険被保険者証', '(一)', '(二)', '(三)']) assert.ok(text.includes(flat(s)), `missing ${s}\n${text}`);
+  const got = panels(card, FOLDED);
+  for (const [p, s] of [[0, '髙橋'], [0, '﨑子'], [0, '保険者番号122192'], [1, '要介護3'], [1, '1月当たり27,048単位']])
+    assert.ok(got[p].values.includes(s), `panel ${p + 1}: missing ${s}\n${got[p].values}`);
+  assert.ok(got[2].labels.includes('介護保険施設等'));
+  assert.equal(sh('pdftoppm', ['-r', '300', '-png', '-singlefile', card, join(dir, 'c')]).status, 0);
+  const token = sh('zbarimg', ['--raw', '-q', join(dir, 'c.png')]).stdout.trim();
+  assert.match(token, /^KG1:[A-Z2-7]{168}$/);
+  r = kaigo(['verify', token, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /書類: 介護保険被保険者証/);
+  // only the 被保険者証 has a card size
+  r = kaigo(['print', 'burden', '--person', '122192/0000000001', '--format', 'card', join(dir, 'b.pdf'), '--db', db]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /被保険者証\(card\)だけです/);
+  assert.equal(kaigo(['print', 'card', '--person', '122192/0000000001', '--format', 'b5', join(dir, 'b.pdf'), '--db', db]).code, 2);
+
+  // a person with two long 給付制限 and two stays: too much for the card, whole on A4
+  const det = '滞納期間に応じた措置。'.repeat(12);
+  assert.equal(kaigo(['import', 'restriction', writeCsv(dir, 'r.csv', ['保険者番号,被保険者番号,給付制限内容,開始日,終了日,詳細',
+    '122192,0000000001,1,2026-04-01,2027-03-31,滞納期間に応じた措置。', `122192,0000000001,2,2026-05-01,2027-03-31,${det}`]), '--db', db, '--quiet']).code, 0);
+  assert.equal(kaigo(['import', 'facility', writeCsv(dir, 'f.csv', ['保険者番号,被保険者番号,施設種類,施設名称,事業所番号,入所等年月日,退所等年月日',
+    '122192,0000000001,介護老人保健施設,市原中央リハビリテーションセンター老人保健施設けやきの里,,2025-01-10,2025-06-30',
+    '122192,0000000001,介護老人福祉施設,特別養護老人ホーム市原五井さくら苑,,2025-07-01,']), '--db', db, '--quiet']).code, 0);
+  const before = sqlite(db, 'SELECT COUNT(*) FROM paper_documents').out;
+  r = kaigo(['print', 'card', '--person', '122192/0000000001', '--format', 'card', '--date', '2026-08-01', join(dir, 'big.pdf'), '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /用紙に収まりません\(切り詰めずに止めました\)。--format a4 で印刷してください/);
+  assert.equal(sqlite(db, 'SELECT COUNT(*) FROM paper_documents').out, before, 'nothing issued for a card not printed');
+  const a4 = join(dir, 'big-a4.pdf');
+  r = kaigo(['print', 'card', '--person', '122192/0000000001', '--date', '2026-08-01', a4, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const big = panels(a4, A4_CARD)[2].values;
+  for (const s of [det, '支払方法変更', '給付額減額', '令和8年5月1日から令和9年3月31日まで', '市原中央リハビリテーションセンター老人保健施設けやきの里',
+    '特別養護老人ホーム市原五井さくら苑', '令和7年6月30日']) assert.ok(big.includes(flat(s)), `missing ${s}\n${big}`);
+
+  // a batch in the card size prints the others and names the one that does not fit
+  const out = join(dir, 'cards.pdf');
+  r = kaigo(['print', 'cards', '--insurer', '122192', '--format', 'card', '--date', '2026-08-01', out, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /122192\/0000000001 は用紙に収まりません\(--format a4 で印刷してください\)/);
+  assert.match(r.out, /1 枚を印刷しました.*用紙に収まらない 1 人/);
+  const manifest = readFileSync(out + '.csv', 'utf8');
+  assert.match(manifest, /,0000000002,/);
+  assert.doesNotMatch(manifest, /,0000000001,/);
+  assert.match(sh('pdfinfo', [out]).stdout, /Pages:\s+1\n/);
+});
 test('online: GET /api/v1/verify says current, superseded or revoked; audited against the person; rate-limited', async () => {
   const dir = tmp();
   const db = fixture(dir);

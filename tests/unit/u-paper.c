@@ -1,14 +1,18 @@
 /* u-paper.c - the signed token on paper documents (domain/papertoken.c): text form,
- * round trip, signature, and every refusal. */
+ * round trip, signature, and every refusal; the 被保険者証's items by panel
+ * (domain/paperdoc.c); amounts grouped by thousands (util/text.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "domain/paperdoc.h"
 #include "domain/papertoken.h"
+#include "util/text.h"
 
 static struct paper_token sample(void)
 {
@@ -121,6 +125,85 @@ static void t_refusals(void **s)
     assert_string_equal(paper_kind_name(PAPER_CARD), "介護保険被保険者証");
 }
 
+static struct card card_of(void)
+{
+    struct card c;
+    memset(&c, 0, sizeof c);
+    c.qualified = true;
+    c.kubun_limit = -1;
+    memcpy(c.person.key.insurer_no, "122192", 7);
+    memcpy(c.person.key.insured_no, "0000000001", 11);
+    memcpy(c.insurer.insurer_no, "122192", 7);
+    snprintf(c.person.name, sizeof c.person.name, "髙橋　﨑子");
+    c.person.birth = (struct date){1940, 4, 2};
+    return c;
+}
+
+/* every item of the form's panels, in order, empty where nothing is recorded (様式第一号) */
+static void t_card_form(void **s)
+{
+    (void)s;
+    static const char *const form[] = {
+        "(一)被保険者番号", "(一)住所", "(一)フリガナ", "(一)氏名", "(一)生年月日", "(一)性別", "(一)交付年月日",
+        "(二)要介護状態区分等", "(二)認定年月日", "(二)認定の有効期間", "(二)居宅サービス等 区分支給限度基準額",
+        "(二)うち種類支給限度基準額", "(二)認定審査会の意見及びサービスの種類の指定", "(三)給付制限", "(三)期間",
+        "(三)居宅介護支援事業者又は介護予防支援事業者及びその事業所の名称", "(三)届出年月日", "(三)介護保険施設等",
+        "(三)入所等年月日", "(三)退所等年月日",
+    };
+    struct card c = card_of();
+    static struct paper_doc d;
+    const char *why = NULL;
+    assert_int_equal(paper_doc_card(&c, (struct date){2026, 11, 25}, &d, &why), 0);
+    assert_int_equal(d.n, sizeof form / sizeof form[0]);
+    for (size_t i = 0; i < d.n; i++) {
+        assert_string_equal(d.l[i].label, form[i]);
+        const char *rest;
+        int want = !strncmp(form[i], "(一)", strlen("(一)")) ? 0 : !strncmp(form[i], "(二)", strlen("(二)")) ? 1 : 2;
+        assert_int_equal(paper_line_panel(d.l[i].label, &rest), want);
+        assert_string_equal(rest, form[i] + strlen("(一)"));
+        if (i >= 7)
+            assert_string_equal(d.l[i].value, ""); /* nothing recorded: the item printed empty */
+    }
+    /* the most a card holds (8 給付制限, 4 stays, the services line) fits the lines */
+    c.has_cert = true;
+    c.cert.level = LEVEL_KAIGO3;
+    c.cert.valid_from = (struct date){2024, 4, 1};
+    c.cert.valid_to = (struct date){2028, 3, 31};
+    c.kubun_limit = 27048;
+    snprintf(c.cert.services, sizeof c.cert.services, "訪問介護");
+    c.nrestrictions = 8;
+    for (size_t i = 0; i < 8; i++)
+        c.restrictions[i] = (struct restriction){RESTRICT_PAYMENT_METHOD, {2026, 4, 1}, {2027, 3, 31}, "滞納"};
+    c.nstays = 4;
+    assert_int_equal(paper_doc_card(&c, (struct date){2026, 11, 25}, &d, &why), 0);
+    assert_int_equal(d.n, 7 + 7 + 8 * 2 + 2 + 4 * 3);
+    assert_string_equal(d.l[10].value, "令和6年4月1日から令和10年3月31日まで 1月当たり 27,048単位");
+    /* a label of no panel */
+    const char *rest;
+    assert_int_equal(paper_line_panel("交付年月日", &rest), -1);
+    assert_string_equal(rest, "交付年月日");
+    assert_int_equal(paper_line_panel("(三)期間", &rest), 2);
+    assert_string_equal(rest, "期間");
+}
+
+static void t_thousands(void **s)
+{
+    (void)s;
+    static const struct {
+        long long v;
+        const char *want;
+    } t[] = {{0, "0"}, {999, "999"}, {1000, "1,000"}, {27048, "27,048"}, {1234567, "1,234,567"}, {-5000, "-5,000"},
+             {INT64_MIN, "-9,223,372,036,854,775,808"}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char out[48];
+        group_thousands(t[i].v, out, sizeof out);
+        assert_string_equal(out, t[i].want);
+    }
+    char small[4];
+    group_thousands(27048, small, sizeof small);
+    assert_string_equal(small, "27,");
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -128,6 +211,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_round_trip),
         cmocka_unit_test(t_refusals),
+        cmocka_unit_test(t_card_form),
+        cmocka_unit_test(t_thousands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
