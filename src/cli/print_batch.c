@@ -3,14 +3,20 @@
  * a municipality's batch run (issue #6 §3, docs/paper.md). Every person of the
  * insurer (or those whose records changed since D) with the document in force is
  * read through the gate in chunks (each chunk audited with one group commit before
- * any card is built), printed in parts of PART_PAGES pages: a part's issue records
- * commit only after its PDF is on disk, then its lines go to the manifest OUT.csv.
+ * any card is built), printed in parts of PART_PAGES pages. This thread reads, builds
+ * and signs each part under serials taken from the insurer's next unused one; the
+ * parts are drawn on every core by drawing threads (cairo/pango, one surface and font
+ * map per thread); back here, in part order, a part's issue records commit only after
+ * its PDF is on disk, then its lines go to the manifest OUT.csv. A serial taken
+ * meanwhile by another print of the same insurer makes that commit fail (the run stops
+ * and resumes cleanly); serials left out (a card too full for its paper) stay unused.
  * A run that was interrupted is resumed by running the same command again: the
  * persons in the manifest are skipped (not read again), a part left unfinished is
  * redone, and at the end the parts are joined into OUT.pdf (pdfunite). Progress goes
  * to stderr.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +35,25 @@
 #include "util/banned.h"
 
 #define PART_PAGES 100
+#define MAX_DRAWERS 4 /* drawing threads, at most; one per online core */
 
 typedef int doc_builder(const struct card *, struct date, struct paper_doc *, const char **);
+
+enum part_state { PART_QUEUED, PART_DRAWING, PART_DRAWN, PART_FAILED };
+
+/* A part: its documents, their tokens (serials taken), and what its drawing found. */
+struct part {
+    int no;
+    size_t n;
+    struct paper_doc docs[PART_PAGES];
+    struct paper_token t[PART_PAGES];
+    char tokens[PART_PAGES][PAPER_TOKEN_TEXT_MAX];
+    enum part_state state;
+    const char *why;
+    size_t nunfit; /* documents left out: too full for the paper */
+    char unfit[PART_PAGES][11];
+    struct part *next; /* in flight, in part order */
+};
 
 struct batch {
     doc_builder *build;
@@ -40,14 +63,22 @@ struct batch {
     const char *insurer;
     struct date today;
     enum print_format format;
+    uint32_t next_serial;
     FILE *manifest;
     /* persons already printed (from the manifest), sorted */
     char (*done)[11];
     size_t ndone;
-    /* the part being filled */
-    struct paper_doc *docs;
-    size_t n;
-    int part;
+    /* the part being filled, and the parts in flight (oldest first) */
+    struct part *filling;
+    int part; /* the next part's number */
+    struct part *head, *tail;
+    size_t inflight;
+    /* the drawing threads */
+    pthread_mutex_t mu;
+    pthread_cond_t work, drawn;
+    pthread_t drawer[MAX_DRAWERS];
+    int ndrawers;
+    bool stop;
     long long printed, skipped_none, unfit, total;
     int failed;
 };
@@ -75,94 +106,237 @@ static void progress(const struct batch *b)
             b->printed, b->skipped_none, isatty(2) ? "" : "\n");
 }
 
-/* flush - signs, records and draws the part; its issues commit only with its PDF on disk */
-static int flush(struct batch *b)
+/* draw - a drawing thread's work on one part: its PDF to OUT.partNNNNN.pdf (through a
+ * .tmp renamed when whole; no file when every document was left out); a document too
+ * full for the paper is left out and the part drawn again. No database, nothing shared
+ * but the part, whose state the caller sets under the lock. */
+static enum part_state draw(const struct batch *b, struct part *p)
 {
-    if (b->n == 0)
-        return 0;
     char path[4200], tmp[4300];
-    part_path(b, b->part, path, sizeof path);
+    part_path(b, p->no, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    struct paper_token *t = xcalloc(b->n, sizeof *t);
-    char(*tokens)[PAPER_TOKEN_TEXT_MAX] = xcalloc(b->n, sizeof *tokens);
-    const char **tp = xcalloc(b->n, sizeof *tp);
+    for (;;) {
+        const char *tp[PART_PAGES];
+        for (size_t i = 0; i < p->n; i++)
+            tp[i] = p->tokens[i];
+        size_t bad = 0;
+        const char *why = "";
+        int rc = p->n ? print_pdf(tmp, p->docs, tp, p->n, b->format, &bad, &why) : 0;
+        if (rc == PRINT_UNFIT) {
+            memcpy(p->unfit[p->nunfit++], p->docs[bad].insured_no, 11);
+            sodium_memzero(&p->docs[bad], sizeof p->docs[bad]);
+            memmove(&p->docs[bad], &p->docs[bad + 1], (p->n - bad - 1) * sizeof p->docs[0]);
+            memmove(&p->t[bad], &p->t[bad + 1], (p->n - bad - 1) * sizeof p->t[0]);
+            memmove(p->tokens[bad], p->tokens[bad + 1], (p->n - bad - 1) * sizeof p->tokens[0]);
+            p->n--;
+            continue;
+        }
+        if (rc == 0 && p->n && rename(tmp, path)) {
+            rc = -1;
+            why = "PDF を置けません";
+        }
+        if (rc || p->n == 0)
+            unlink(tmp);
+        if (rc)
+            p->why = why;
+        return rc ? PART_FAILED : PART_DRAWN;
+    }
+}
+
+static void *drawer(void *arg)
+{
+    struct batch *b = arg;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        struct part *p = b->head;
+        while (p && p->state != PART_QUEUED)
+            p = p->next;
+        if (!p) {
+            if (b->stop)
+                break;
+            pthread_cond_wait(&b->work, &b->mu);
+            continue;
+        }
+        p->state = PART_DRAWING;
+        pthread_mutex_unlock(&b->mu);
+        enum part_state st = draw(b, p);
+        pthread_mutex_lock(&b->mu);
+        p->state = st;
+        pthread_cond_broadcast(&b->drawn);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* commit_part - the oldest part, once drawn: its issue records commit (the PDF is on
+ * disk), then its manifest lines. -1 stops the run (the part's PDF removed). */
+static int commit_part(struct batch *b, struct part *p)
+{
+    char path[4200];
+    part_path(b, p->no, path, sizeof path);
+    for (size_t i = 0; i < p->nunfit; i++) {
+        fprintf(stderr, "%skaigo print: %s/%s は用紙に収まりません(%s)\n", isatty(2) ? "\n" : "", b->insurer, p->unfit[i],
+                b->format == PRINT_CARD ? "--format a4 で印刷してください" : "切り詰めずに止めました");
+        b->unfit++;
+    }
+    const char *why = p->why ? p->why : "";
+    int rc = p->state == PART_DRAWN ? 0 : -1;
     struct actor a;
     cli_actor(&a);
     long long change;
-    const char *why = "";
-    int rc = b->wst->ops->begin(b->wst) || b->wst->ops->change_begin(b->wst, a.id, "書類の一括交付(印刷)", &change);
-    for (size_t i = 0; i < b->n && rc == 0; i++) {
-        paper_token_of(&b->docs[i], &t[i]);
-        rc = b->wst->ops->paper_issue(b->wst, &t[i], change) || paper_token_sign(&t[i], b->sk) ||
-             paper_token_text(&t[i], tokens[i]);
-        tp[i] = tokens[i];
+    if (rc == 0 && p->n)
+        rc = b->wst->ops->begin(b->wst) || b->wst->ops->change_begin(b->wst, a.id, "書類の一括交付(印刷)", &change);
+    for (size_t i = 0; i < p->n && rc == 0; i++) {
+        uint32_t want_serial = p->t[i].serial;
+        rc = b->wst->ops->paper_issue(b->wst, &p->t[i], change) || p->t[i].serial != want_serial;
     }
-    size_t bad = 0;
-    int drawn = rc == 0 ? print_pdf(tmp, b->docs, tp, b->n, b->format, &bad, &why) : -1;
-    if (rc == 0 && drawn == PRINT_UNFIT) {
-        /* one person's document does not fit the paper: left out of the part (named on
-         * stderr, counted, not in the manifest: a rerun tries again) and the part redone */
-        b->wst->ops->rollback(b->wst);
-        unlink(tmp);
-        fprintf(stderr, "%skaigo print: %s/%s は用紙に収まりません(%s)\n", isatty(2) ? "\n" : "", b->insurer,
-                b->docs[bad].insured_no, b->format == PRINT_CARD ? "--format a4 で印刷してください" : why);
-        sodium_memzero(&b->docs[bad], sizeof b->docs[bad]);
-        memmove(&b->docs[bad], &b->docs[bad + 1], (b->n - bad - 1) * sizeof *b->docs);
-        b->n--;
-        b->unfit++;
-        free(t);
-        free(tokens);
-        free(tp);
-        return flush(b);
-    }
-    if (rc == 0 && (drawn || rename(tmp, path)))
-        rc = -1;
     /* fault injection for the resume test: $KAIGO_PRINT_FAIL_PART fails that part after its
      * PDF is drawn, before its issues commit (as a crash or a full disk would) */
     const char *fail = getenv("KAIGO_PRINT_FAIL_PART");
-    if (rc == 0 && fail && strtol(fail, NULL, 10) == b->part) {
+    if (rc == 0 && fail && strtol(fail, NULL, 10) == p->no) {
         why = "試験用の中断";
         rc = -1;
     }
-    if (rc == 0 && b->wst->ops->commit(b->wst))
+    if (rc == 0 && p->n && b->wst->ops->commit(b->wst))
         rc = -1;
     if (rc) {
         b->wst->ops->rollback(b->wst);
-        unlink(tmp);
         unlink(path);
-        fprintf(stderr, "\nkaigo print: 部 %d を印刷できません(%s%s)\n", b->part, why, why[0] ? "" : store_errmsg(b->wst));
-    } else {
-        for (size_t i = 0; i < b->n; i++)
-            fprintf(b->manifest, "%d,%u,%s,%s,%04d-%02d-%02d\n", b->part, t[i].serial, t[i].insured_no,
-                    paper_kind_name(t[i].kind), t[i].issued.y, t[i].issued.m, t[i].issued.d);
-        if (fflush(b->manifest) || fsync(fileno(b->manifest)))
-            rc = -1;
-        b->printed += (long long)b->n;
-        b->part++;
+        fprintf(stderr, "\nkaigo print: 部 %d を印刷できません(%s%s)\n", p->no, why,
+                why[0] || p->state != PART_DRAWN ? "" : store_errmsg(b->wst));
+        return -1;
     }
-    for (size_t i = 0; i < b->n; i++)
-        sodium_memzero(&b->docs[i], sizeof b->docs[i]);
-    if (rc == 0) {
-        b->n = 0;
-        progress(b);
+    for (size_t i = 0; i < p->n; i++)
+        fprintf(b->manifest, "%d,%u,%s,%s,%04d-%02d-%02d\n", p->no, p->t[i].serial, p->t[i].insured_no,
+                paper_kind_name(p->t[i].kind), p->t[i].issued.y, p->t[i].issued.m, p->t[i].issued.d);
+    if (fflush(b->manifest) || fsync(fileno(b->manifest)))
+        return -1;
+    b->printed += (long long)p->n;
+    progress(b);
+    return 0;
+}
+
+/* settle - commits the drawn parts at the head, in order; with 'wait', until no more
+ * than 'keep' parts are in flight. -1 when a part failed (the run stops). */
+static int settle(struct batch *b, size_t keep)
+{
+    pthread_mutex_lock(&b->mu);
+    int rc = 0;
+    while (b->head && rc == 0) {
+        struct part *p = b->head;
+        if (p->state == PART_QUEUED || p->state == PART_DRAWING) {
+            if (b->inflight <= keep)
+                break;
+            pthread_cond_wait(&b->drawn, &b->mu);
+            continue;
+        }
+        b->head = p->next;
+        if (!b->head)
+            b->tail = NULL;
+        b->inflight--;
+        pthread_mutex_unlock(&b->mu);
+        rc = commit_part(b, p);
+        for (size_t i = 0; i < p->n; i++)
+            sodium_memzero(&p->docs[i], sizeof p->docs[i]);
+        free(p);
+        pthread_mutex_lock(&b->mu);
     }
-    free(t);
-    free(tokens);
-    free(tp);
+    pthread_mutex_unlock(&b->mu);
     return rc;
+}
+
+/* submit - the filled part: serials taken, signed, queued for a drawing thread; then
+ * the drawn parts at the head committed, waiting while too many are in flight */
+static int submit(struct batch *b)
+{
+    struct part *p = b->filling;
+    if (!p || p->n == 0)
+        return 0;
+    b->filling = NULL;
+    p->no = b->part++;
+    for (size_t i = 0; i < p->n; i++) {
+        paper_token_of(&p->docs[i], &p->t[i]);
+        p->t[i].serial = b->next_serial++;
+        if (paper_token_sign(&p->t[i], b->sk) || paper_token_text(&p->t[i], p->tokens[i])) {
+            free(p);
+            return -1;
+        }
+    }
+    pthread_mutex_lock(&b->mu);
+    p->state = PART_QUEUED;
+    if (b->tail)
+        b->tail->next = p;
+    else
+        b->head = p;
+    b->tail = p;
+    b->inflight++;
+    pthread_cond_signal(&b->work);
+    pthread_mutex_unlock(&b->mu);
+    return settle(b, (size_t)b->ndrawers + 1);
 }
 
 static int one(void *ctx, const struct card *c)
 {
     struct batch *b = ctx;
     const char *why;
-    if (b->build(c, b->today, &b->docs[b->n], &why)) { /* nothing in force for this document */
+    if (!b->filling)
+        b->filling = xcalloc(1, sizeof *b->filling);
+    struct part *p = b->filling;
+    if (b->build(c, b->today, &p->docs[p->n], &why)) { /* nothing in force for this document */
         b->skipped_none++;
         return 0;
     }
-    if (++b->n == PART_PAGES && flush(b))
+    if (++p->n == PART_PAGES && submit(b))
         return b->failed = 1;
     return 0;
+}
+
+/* drawers_start - one drawing thread per online core (at most MAX_DRAWERS; $KAIGO_PRINT_THREADS
+ * sets the number, for the benchmark's comparison) */
+static int drawers_start(struct batch *b)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("KAIGO_PRINT_THREADS");
+    if (env && strtol(env, NULL, 10) > 0)
+        n = strtol(env, NULL, 10);
+    if (n < 1)
+        n = 1;
+    if (n > MAX_DRAWERS)
+        n = MAX_DRAWERS;
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->work, NULL);
+    pthread_cond_init(&b->drawn, NULL);
+    for (b->ndrawers = 0; b->ndrawers < n; b->ndrawers++)
+        if (pthread_create(&b->drawer[b->ndrawers], NULL, drawer, b))
+            break;
+    return b->ndrawers > 0 ? 0 : -1;
+}
+
+/* drawers_stop - after the parts in flight are settled (or abandoned on failure) */
+static void drawers_stop(struct batch *b)
+{
+    pthread_mutex_lock(&b->mu);
+    b->stop = true;
+    for (struct part *p = b->head; p; p = p->next)
+        if (p->state == PART_QUEUED)
+            p->state = PART_FAILED; /* abandoned: the run stopped before it */
+    pthread_cond_broadcast(&b->work);
+    pthread_mutex_unlock(&b->mu);
+    for (int i = 0; i < b->ndrawers; i++)
+        pthread_join(b->drawer[i], NULL);
+    while (b->head) { /* what a failed run left: its files are removed at the next start */
+        struct part *p = b->head;
+        b->head = p->next;
+        sodium_memzero(p->docs, sizeof p->docs);
+        free(p);
+    }
+    if (b->filling) {
+        sodium_memzero(b->filling->docs, sizeof b->filling->docs);
+        free(b->filling);
+    }
+    pthread_cond_destroy(&b->drawn);
+    pthread_cond_destroy(&b->work);
+    pthread_mutex_destroy(&b->mu);
 }
 
 /* load_manifest - the persons already printed, and the next part number; the parts
@@ -211,28 +385,31 @@ static int load_manifest(struct batch *b, const char *path)
 /* join - the parts into OUT.pdf (pdfunite, run without a shell), then removed */
 static int join_parts(const struct batch *b)
 {
-    if (b->part == 0)
-        return 0;
     char **argv = xcalloc((size_t)b->part + 3, sizeof *argv);
+    int n = 0; /* the parts with a file (a part whose documents were all left out has none) */
     argv[0] = "pdfunite";
     for (int p = 0; p < b->part; p++) {
-        argv[p + 1] = xmalloc(4200);
-        part_path(b, p, argv[p + 1], 4200);
+        char *path = xmalloc(4200);
+        part_path(b, p, path, 4200);
+        if (access(path, F_OK) == 0)
+            argv[++n] = path;
+        else
+            free(path);
     }
-    argv[b->part + 1] = (char *)b->out;
-    int rc = -1;
-    if (b->part == 1)
+    argv[n + 1] = (char *)b->out;
+    int rc = 0;
+    if (n == 1)
         rc = rename(argv[1], b->out);
-    else {
-        size_t n;
-        char *said = cli_run(argv, 1 << 16, &n);
+    else if (n > 1) {
+        size_t len;
+        char *said = cli_run(argv, 1 << 16, &len);
         rc = said ? 0 : -1;
         free(said);
     }
-    for (int p = 0; p < b->part; p++) {
+    for (int p = 1; p <= n; p++) {
         if (rc == 0)
-            unlink(argv[p + 1]);
-        free(argv[p + 1]);
+            unlink(argv[p]);
+        free(argv[p]);
     }
     free(argv);
     return rc;
@@ -285,7 +462,14 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
         free(b.done);
         return EXIT_INTERNAL;
     }
-    b.docs = xcalloc(PART_PAGES, sizeof *b.docs);
+    if (b.wst->ops->paper_next_serial(b.wst, insurer, &b.next_serial) || drawers_start(&b)) {
+        auditq_stop(aq);
+        store_close(st);
+        store_close(b.wst);
+        fclose(b.manifest);
+        free(b.done);
+        return EXIT_INTERNAL;
+    }
     struct actor a;
     cli_actor(&a);
     char rid[REQUEST_ID_BYTES];
@@ -294,8 +478,9 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
     enum disclose_status s = disclose_insurer_cards(st, aq, &a, PURPOSE_ADMIN, insurer, since, on, rid,
                                                     clock_now_ms(), want, one, &b, &b.total, &shown, &denied);
     /* b.total is known only after the listing; the progress lines use it from the first part on */
-    if (s == DISCLOSE_OK && !b.failed && flush(&b))
+    if (s == DISCLOSE_OK && !b.failed && (submit(&b) || settle(&b, 0)))
         b.failed = 1;
+    drawers_stop(&b);
     auditq_stop(aq);
     store_close(st);
     if (s != DISCLOSE_OK || b.failed) {
@@ -317,7 +502,6 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
     fclose(b.manifest);
     sodium_memzero(b.sk, sizeof b.sk);
     store_close(b.wst);
-    free(b.docs);
     free(b.done);
     return rc;
 }

@@ -40,6 +40,7 @@ enum stmt_id {
     S_CHIIKI_PUT,
     S_CHIIKI_GET,
     S_PAPER_INSERT,
+    S_PAPER_NEXT,
     S_PERSONS_ALL,
     S_PERSONS_SINCE,
     S_PAPER_GET,
@@ -96,8 +97,10 @@ static const char *const sql_text[S_COUNT] = {
                       " 'facility', 'insured', 'limit', 'plan', 'restriction')"
                       " GROUP BY kind, rkey ORDER BY kind, rkey",
     [S_PAPER_INSERT] = "INSERT INTO paper_documents (insurer_no, serial, insured_no, kind, issued, valid_from,"
-                       " valid_to, content_hash, change_id) SELECT ?1, coalesce(max(serial), 0) + 1, ?2, ?3, ?4,"
-                       " ?5, ?6, ?7, ?8 FROM paper_documents WHERE insurer_no = ?1 RETURNING serial",
+                       " valid_to, content_hash, change_id) SELECT ?1, CASE WHEN ?9 > 0 THEN ?9 ELSE"
+                       " coalesce(max(serial), 0) + 1 END, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM paper_documents"
+                       " WHERE insurer_no = ?1 RETURNING serial",
+    [S_PAPER_NEXT] = "SELECT coalesce(max(serial), 0) + 1 FROM paper_documents WHERE insurer_no = ?1",
     [S_PERSONS_ALL] = "SELECT DISTINCT insured_no FROM record_versions WHERE insurer_no = ?1 AND kind = 'insured'"
                       " ORDER BY insured_no",
     [S_PERSONS_SINCE] = "SELECT DISTINCT r.insured_no FROM record_versions r JOIN changes c ON c.id = r.change_id"
@@ -576,11 +579,26 @@ static int s_paper_issue(struct store *st, struct paper_token *t, long long chan
         sq_bind_text(q, 6, to);
     sq_bind_text(q, 7, hex);
     sqlite3_bind_int64(q, 8, change);
+    sqlite3_bind_int64(q, 9, t->serial);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
         t->serial = (uint32_t)sqlite3_column_int64(q, 0);
     sqlite3_reset(q);
     return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_issue");
+}
+
+static int s_paper_next_serial(struct store *st, const char *insurer, uint32_t *next)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_PAPER_NEXT);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *next = (uint32_t)sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_next_serial");
 }
 
 static int s_persons_of_insurer(struct store *st, const char *insurer, const char *since,
@@ -1434,6 +1452,7 @@ static const struct store_ops sqlite_ops = {
     .record_scan_kind = s_record_scan_kind,
     .chiiki_put = s_chiiki_put,
     .paper_issue = s_paper_issue,
+    .paper_next_serial = s_paper_next_serial,
     .paper_record = s_paper_record,
     .persons_of_insurer = s_persons_of_insurer,
     .paper_revoke = s_paper_revoke,

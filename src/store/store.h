@@ -154,8 +154,12 @@ struct store_ops {
     int (*chiiki_grade)(struct store *st, const char *lg_code, struct date on, int *grade);
 
     /* paper_issue - records a printed document of t (kind, person, dates, content
-     * hash) under the next serial of its insurer, written into t->serial. */
+     * hash) under the next serial of its insurer, written into t->serial; or, when
+     * t->serial is set (a batch that drew its pages first), under that serial, failing
+     * if it is taken. */
     int (*paper_issue)(struct store *st, struct paper_token *t, long long change_id);
+    /* paper_next_serial - the insurer's next unused serial (1 if none) */
+    int (*paper_next_serial)(struct store *st, const char *insurer_no, uint32_t *next);
     /* persons_of_insurer - the insured numbers of an insurer's registry (kind
      * "insured"), in order; with since (YYYY-MM-DD), only persons with a record
      * changed on or after it. Personal: store/ only (the batch print's gate). */

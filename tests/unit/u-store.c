@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "domain/papertoken.h"
 #include "store/auditq.h"
 #include "util/date.h"
 #include "store/store.h"
@@ -121,6 +122,44 @@ static void t_current_versions(void **s)
     assert_int_equal(st->ops->record_list_current(st, &k, cur_row, &c), 0);
     assert_string_equal(c.got, "burden/2025={\"b\":1};certification/2024={\"c\":2};"
                                "certification/2025={\"c\":9};insured/={\"v\":3};");
+    store_close(st);
+}
+
+/* paper serials: the next unused one, one set by a batch that drew first, a taken one refused */
+static void t_paper_serials(void **s)
+{
+    (void)s;
+    struct store *st = store_open_sqlite(path, false);
+    assert_non_null(st);
+    int created;
+    long long m;
+    assert_int_equal(store_insurer_ensure(st, "122192", "test", &created), 0);
+    assert_int_equal(st->ops->change_begin(st, "test", "unit", &m), 0);
+    uint32_t next = 0;
+    assert_int_equal(st->ops->paper_next_serial(st, "122192", &next), 0);
+    assert_int_equal(next, 1);
+    struct paper_token t;
+    memset(&t, 0, sizeof t);
+    t.kind = PAPER_CARD;
+    memcpy(t.insurer_no, "122192", 7);
+    memcpy(t.insured_no, "0000000003", 11);
+    t.issued = (struct date){2026, 11, 25};
+    assert_int_equal(st->ops->paper_issue(st, &t, m), 0); /* the next: 1 */
+    assert_int_equal(t.serial, 1);
+    t.serial = 5; /* a batch's reserved serial */
+    assert_int_equal(st->ops->paper_issue(st, &t, m), 0);
+    assert_int_equal(t.serial, 5);
+    t.serial = 0;
+    assert_int_equal(st->ops->paper_issue(st, &t, m), 0);
+    assert_int_equal(t.serial, 6);
+    assert_int_equal(st->ops->paper_next_serial(st, "122192", &next), 0);
+    assert_int_equal(next, 7);
+    t.serial = 5; /* taken meanwhile: refused, nothing written */
+    assert_int_not_equal(st->ops->paper_issue(st, &t, m), 0);
+    assert_int_equal(st->ops->paper_next_serial(st, "122192", &next), 0);
+    assert_int_equal(next, 7);
+    assert_int_equal(st->ops->paper_next_serial(st, "999999", &next), 0);
+    assert_int_equal(next, 1);
     store_close(st);
 }
 
@@ -508,6 +547,7 @@ int main(void)
         cmocka_unit_test(t_versions),
         cmocka_unit_test_setup_teardown(t_current_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(t_read_nesting, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_paper_serials, setup, teardown),
         cmocka_unit_test_setup_teardown(t_clock_step, setup, teardown),
         cmocka_unit_test(t_audit_two_writers),
         cmocka_unit_test(t_audit_stress),
