@@ -22,16 +22,18 @@
 #include "util/banned.h"
 
 static const char help[] =
-    "使い方: kaigo print card|burden|limit|notice|access --person 保険者番号/被保険者番号 [--date YYYY-MM-DD]\n"
+    "使い方: kaigo print card|burden|limit|notice --person 保険者番号/被保険者番号 [--date YYYY-MM-DD]\n"
     "                   [--format a4|card] OUT.pdf [--db PATH]\n"
+    "        kaigo print access --person 保険者番号/被保険者番号 [--since YYYY-MM-DD] OUT.pdf [--db PATH]\n"
     "        kaigo print cards|burden|limit|notices --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D]\n"
     "                   [--format a4|card] OUT.pdf\n"
     "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)、負担割合・負担限度額の\n"
-    "  お知らせ(notice)、閲覧記録のお知らせ(access: 本人の閲覧記録の最新分と件数)を A4 の PDF に印刷します。\n"
+    "  お知らせ(notice)、閲覧記録のお知らせ(access: 本人の閲覧記録の全件を新しい順に、1枚 12 件で\n"
+    "  必要な枚数。--since: その日以降の分)を PDF に印刷します。\n"
     "  QR コードには保険者の鍵で署名した符号(書類の種類、\n"
     "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"
     "  --date  その日に有効な内容で作ります(既定: 今日)。交付年月日は今日です。\n"
-    "  --format a4(既定: A4 縦。被保険者証は (一)(二)(三) を上から順に)、card(被保険者証だけ:\n"
+    "  --format a4(既定: A4。被保険者証は (一)(二)(三) を横に並べた A4 横)、card(被保険者証だけ:\n"
     "          (一)(二)(三) を横に並べた 273×128mm の用紙。三つ折りで 91×128mm のカードになります)。\n"
     "  参照はアクセス記録に残り、交付は保険者ごとの番号で記録されます(同じ書類の前の番号は置き換えられます)。\n"
     "  --insurer: 保険者の全員(--changed-since: その日以降に記録が変わった人)を1つの PDF に印刷し、\n"
@@ -66,7 +68,7 @@ static int access_row(void *ctx, const struct access_row *a)
 
 /* access_doc - the card (name, address) and the access log of k, both through the gate */
 static int access_doc(struct store *st, struct auditq *aq, const struct person_key *k, struct date on,
-                      struct card *c, struct paper_doc *doc)
+                      struct date since, struct card *c, struct paper_doc *pages, size_t *npages)
 {
     struct disclosure d;
     char rid[REQUEST_ID_BYTES];
@@ -88,7 +90,7 @@ static int access_doc(struct store *st, struct auditq *aq, const struct person_k
                 : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため印刷できません"
                                              : "記録を読めませんでした");
         rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
-    } else if (paper_doc_access(c, rows.v, rows.n, date_today(), doc, &why)) {
+    } else if (paper_doc_access(c, rows.v, rows.n, since, date_today(), pages, npages, &why)) {
         fprintf(stderr, "kaigo print: %s\n", why);
         rc = EXIT_INVALID;
     }
@@ -116,6 +118,7 @@ int cmd_print(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default(), *insurer = NULL, *since = NULL;
+    const char *period = NULL; /* access: --since */
     enum print_format format = PRINT_A4;
     for (int i = 2; i < argc; i++) {
         const char *v;
@@ -128,6 +131,8 @@ int cmd_print(int argc, char **argv)
             insurer = v;
         else if ((v = opt_value(argc, argv, &i, "--changed-since")))
             since = v;
+        else if ((v = opt_value(argc, argv, &i, "--since")))
+            period = v;
         else if ((v = opt_value(argc, argv, &i, "--date")))
             date_s = v;
         else if ((v = opt_value(argc, argv, &i, "--db")))
@@ -145,9 +150,10 @@ int cmd_print(int argc, char **argv)
     }
     const char *why;
     struct date on = date_today(), today = date_today();
-    struct date since_d;
+    struct date since_d = DATE_NONE;
     if (!person == !insurer || !out || !db || (date_s && date_parse_iso(date_s, strlen(date_s), &on, &why)) ||
-        (since && (!insurer || date_parse_iso(since, strlen(since), &since_d, &why)))) {
+        (since && (!insurer || date_parse_iso(since, strlen(since), &since_d, &why))) ||
+        (period && (!access || date_parse_iso(period, strlen(period), &since_d, &why)))) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }
@@ -173,10 +179,11 @@ int cmd_print(int argc, char **argv)
     char rid[REQUEST_ID_BYTES];
     cli_disclosure(&d, &k, CAT_SHIKAKU, rid);
     struct card *c = xmalloc(sizeof *c);
-    struct paper_doc *doc = xmalloc(sizeof *doc);
+    struct paper_doc *doc = xcalloc(PAPER_ACCESS_MAX_PAGES, sizeof *doc); /* the report's pages, or one */
+    size_t ndocs = 1;
     enum disclose_status s = DISCLOSE_OK;
     if (access)
-        rc = access_doc(st, aq, &k, on, c, doc);
+        rc = access_doc(st, aq, &k, on, since_d, c, doc, &ndocs);
     else
         s = disclose_card(st, aq, &d, on, c);
     auditq_stop(aq);
@@ -190,24 +197,31 @@ int cmd_print(int argc, char **argv)
         fprintf(stderr, "kaigo print: %s/%s: %s\n", k.insurer_no, k.insured_no, why);
         rc = EXIT_INVALID;
     }
-    struct paper_token t;
-    char path[4200], token[PAPER_TOKEN_TEXT_MAX];
+    struct paper_token *t = xcalloc(ndocs, sizeof *t);
+    char(*token)[PAPER_TOKEN_TEXT_MAX] = xcalloc(ndocs, sizeof *token);
+    const char **tokens = xcalloc(ndocs, sizeof *tokens);
+    char path[4200];
     unsigned char sk[KEYFILE_SK_BYTES];
     long long change;
     if (rc == 0) {
-        paper_token_of(doc, &t);
         struct actor a;
         cli_actor(&a);
         if (paper_key_path(db, k.insurer_no, path, sizeof path) || keyfile_load(path, true, sk))
             rc = EXIT_INTERNAL;
-        else if (st->ops->begin(st) || st->ops->change_begin(st, a.id, "書類の交付(印刷)", &change) ||
-                 st->ops->paper_issue(st, &t, change) || paper_token_sign(&t, sk) || paper_token_text(&t, token)) {
+        else if (st->ops->begin(st) || st->ops->change_begin(st, a.id, "書類の交付(印刷)", &change))
+            rc = EXIT_INTERNAL;
+        for (size_t i = 0; i < ndocs && rc == 0; i++) { /* each page of a report its own serial and token */
+            paper_token_of(&doc[i], &t[i]);
+            if (st->ops->paper_issue(st, &t[i], change) || paper_token_sign(&t[i], sk) ||
+                paper_token_text(&t[i], token[i]))
+                rc = EXIT_INTERNAL;
+            tokens[i] = token[i];
+        }
+        if (rc) {
             fprintf(stderr, "kaigo print: 交付を記録できません(%s)\n", store_errmsg(st));
             st->ops->rollback(st);
-            rc = EXIT_INTERNAL;
         } else {
-            const char *tokens[1] = {token};
-            int drawn = print_pdf(out, doc, tokens, 1, format, NULL, &why);
+            int drawn = print_pdf(out, doc, tokens, ndocs, format, NULL, &why);
             if (drawn) {
                 fprintf(stderr, "kaigo print: %s: %s%s\n", out, why,
                         drawn == PRINT_UNFIT && format == PRINT_CARD ? "。--format a4 で印刷してください" : "");
@@ -216,14 +230,20 @@ int cmd_print(int argc, char **argv)
             } else if (st->ops->commit(st)) {
                 fprintf(stderr, "kaigo print: 交付を記録できません(%s)\n", store_errmsg(st));
                 rc = EXIT_INTERNAL;
-            } else
-                printf("%s: %s 1 枚(保険者 %s 番号 %u)\n", out, doc->title, t.insurer_no, t.serial);
+            } else if (ndocs == 1)
+                printf("%s: %s 1 枚(保険者 %s 番号 %u)\n", out, doc->title, t[0].insurer_no, t[0].serial);
+            else
+                printf("%s: %s %zu 枚(保険者 %s 番号 %u〜%u)\n", out, paper_kind_name(doc->kind), ndocs, t[0].insurer_no,
+                       t[0].serial, t[ndocs - 1].serial);
         }
         sodium_memzero(sk, sizeof sk);
     }
+    free(t);
+    free(token);
+    free(tokens);
     store_close(st);
     sodium_memzero(c, sizeof *c);
-    sodium_memzero(doc, sizeof *doc);
+    sodium_memzero(doc, PAPER_ACCESS_MAX_PAGES * sizeof *doc);
     free(c);
     free(doc);
     return rc;

@@ -285,47 +285,87 @@ static int newest_first(const void *a, const void *b)
     return (x->time_ms < y->time_ms) - (x->time_ms > y->time_ms);
 }
 
-int paper_doc_access(const struct card *c, const struct paper_access *e, size_t n, struct date issued,
-                     struct paper_doc *d, const char **why)
+/* jst_day - the day (JST) of a time in ms since the epoch */
+static struct date jst_day(int64_t time_ms)
 {
-    begin_doc(d, PAPER_ACCESS, c, "閲覧記録のお知らせ", issued);
-    add_date(d, "作成年月日", issued);
-    add(d, "被保険者番号", c->person.key.insured_no);
-    add_folded(d, "氏名", c->person.name);
-    size_t allowed = 0;
-    for (size_t i = 0; i < n; i++)
-        allowed += e[i].allowed;
-    char v[PAPER_VALUE_BYTES];
-    snprintf(v, sizeof v, "全 %zu 件(閲覧 %zu 件、拒否 %zu 件)", n, allowed, n - allowed);
-    add(d, "記録の件数", v);
-    struct paper_access *s = NULL;
-    if (n) {
-        s = malloc(n * sizeof *s);
-        if (!s) {
+    int64_t ms = time_ms + 9LL * 3600 * 1000;
+    return date_add_days((struct date){1970, 1, 1}, (int)(ms / 86400000));
+}
+
+int paper_doc_access(const struct card *c, const struct paper_access *all, size_t nall, struct date since,
+                     struct date issued, struct paper_doc *pages, size_t *npages, const char **why)
+{
+    struct paper_access *e = NULL; /* the entries of the period, then sorted */
+    size_t n = 0;
+    if (nall) {
+        e = malloc(nall * sizeof *e);
+        if (!e) {
             *why = "メモリが足りません";
             return -1;
         }
-        memcpy(s, e, n * sizeof *s);
-        qsort(s, n, sizeof *s, newest_first);
+        for (size_t i = 0; i < nall; i++)
+            if (date_is_none(since) || date_cmp(jst_day(all[i].time_ms), since) >= 0)
+                e[n++] = all[i];
     }
-    for (size_t i = 0; i < n && i < PAPER_ACCESS_SHOWN; i++) {
-        /* the time in JST, 和暦 */
-        int64_t ms = s[i].time_ms + 9LL * 3600 * 1000;
-        int64_t days = ms / 86400000, sec = (ms % 86400000) / 1000;
-        char day[64], label[96];
-        wareki(date_add_days((struct date){1970, 1, 1}, (int)days), day, sizeof day);
-        snprintf(label, sizeof label, "%s %02d:%02d", day, (int)(sec / 3600), (int)(sec / 60 % 60));
-        snprintf(v, sizeof v, "%s ／ %s ／ %s%s", s[i].org_name, s[i].category, s[i].allowed ? "閲覧" : "拒否",
-                 s[i].breakglass ? "(緊急時アクセス)" : "");
-        add(d, label, v);
+    size_t shown = n < (size_t)PAPER_ACCESS_PER_PAGE * PAPER_ACCESS_MAX_PAGES
+                       ? n
+                       : (size_t)PAPER_ACCESS_PER_PAGE * PAPER_ACCESS_MAX_PAGES;
+    size_t np = shown ? (shown + PAPER_ACCESS_PER_PAGE - 1) / PAPER_ACCESS_PER_PAGE : 1;
+    struct paper_access *s = e; /* newest first */
+    if (n)
+        qsort(s, n, sizeof *s, newest_first);
+    size_t allowed = 0;
+    for (size_t i = 0; i < n; i++)
+        allowed += s[i].allowed;
+    int rc = 0;
+    for (size_t pg = 0; pg < np && rc == 0; pg++) {
+        struct paper_doc *d = &pages[pg];
+        char title[96], v[PAPER_VALUE_BYTES];
+        if (np > 1)
+            snprintf(title, sizeof title, "閲覧記録のお知らせ(%zu/%zu)", pg + 1, np);
+        else
+            snprintf(title, sizeof title, "閲覧記録のお知らせ");
+        begin_doc(d, PAPER_ACCESS, c, title, issued);
+        add_date(d, "作成年月日", issued);
+        add(d, "被保険者番号", c->person.key.insured_no);
+        add_folded(d, "氏名", c->person.name);
+        snprintf(v, sizeof v, "全 %zu 件(閲覧 %zu 件、拒否 %zu 件)", n, allowed, n - allowed);
+        add(d, "記録の件数", v);
+        if (!date_is_none(since)) {
+            char w[64];
+            wareki(since, w, sizeof w);
+            snprintf(v, sizeof v, "%s以降", w);
+            add(d, "対象期間", v);
+        }
+        size_t from = pg * PAPER_ACCESS_PER_PAGE, to = from + PAPER_ACCESS_PER_PAGE;
+        if (to > shown)
+            to = shown;
+        if (np > 1) {
+            snprintf(v, sizeof v, "新しい順に %zu〜%zu 件目", from + 1, to);
+            add(d, "この用紙", v);
+        }
+        for (size_t i = from; i < to; i++) {
+            /* the time in JST, 和暦 */
+            int64_t sec = (s[i].time_ms + 9LL * 3600 * 1000) % 86400000 / 1000;
+            char day[64], label[96];
+            wareki(jst_day(s[i].time_ms), day, sizeof day);
+            snprintf(label, sizeof label, "%s %02d:%02d", day, (int)(sec / 3600), (int)(sec / 60 % 60));
+            snprintf(v, sizeof v, "%s ／ %s ／ %s%s", s[i].org_name, s[i].category, s[i].allowed ? "閲覧" : "拒否",
+                     s[i].breakglass ? "(緊急時アクセス)" : "");
+            add(d, label, v);
+        }
+        if (pg + 1 == np) {
+            if (n > shown) {
+                snprintf(v, sizeof v, "ほかに %zu 件あります(保険者の窓口で期間を指定して印刷できます)", n - shown);
+                add(d, "それ以前", v);
+            }
+            add(d, "ご案内", "閲覧記録は本人用の画面(閲覧記録)でも見られます。心当たりのない閲覧は保険者にご相談ください。");
+        }
+        rc = end_doc(d, c, why);
     }
     free(s);
-    if (n > PAPER_ACCESS_SHOWN) {
-        snprintf(v, sizeof v, "ほかに %zu 件あります", n - PAPER_ACCESS_SHOWN);
-        add(d, "それ以前", v);
-    }
-    add(d, "ご案内", "すべての記録は本人用の画面(閲覧記録)で見られます。心当たりのない閲覧は保険者にご相談ください。");
-    return end_doc(d, c, why);
+    *npages = rc ? 0 : np;
+    return rc;
 }
 
 void paper_doc_text(const struct paper_doc *d, struct buf *out)

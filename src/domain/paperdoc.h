@@ -72,13 +72,20 @@ struct paper_access {
     char category[64];   /* 資格, … */
     bool allowed, breakglass;
 };
-#define PAPER_ACCESS_SHOWN 16 /* the latest entries on the page; the rest are counted */
+#define PAPER_ACCESS_PER_PAGE 12  /* entries on each page of the report */
+#define PAPER_ACCESS_MAX_PAGES 50 /* 600 entries; older ones are counted on the last page */
 
-/* paper_doc_access - the person's access report (閲覧記録のお知らせ): how many reads, the
- * latest PAPER_ACCESS_SHOWN entries (newest first; e[] in any order), and how to see the
- * rest. c gives the name and address. */
-MUST_CHECK int paper_doc_access(const struct card *c, const struct paper_access *e, size_t n, struct date issued,
-                                struct paper_doc *d, const char **why) NONNULL(1, 5, 6);
+/* paper_doc_access - the person's access report (閲覧記録のお知らせ) over as many pages as
+ * its entries need, newest first (e[] in any order): how many reads, then every entry
+ * with when (和暦, JST), who, what and the outcome, PAPER_ACCESS_PER_PAGE a page, each
+ * page a document of its own ("(2/5)" in its title, its own serial and token when
+ * printed) so any page checks alone. Beyond PAPER_ACCESS_MAX_PAGES the older entries are
+ * counted on the last page. With since (not DATE_NONE) only the entries from that day on
+ * (JST) are reported, and the period is printed. pages holds PAPER_ACCESS_MAX_PAGES;
+ * *npages is set. c gives the name. */
+MUST_CHECK int paper_doc_access(const struct card *c, const struct paper_access *e, size_t n, struct date since,
+                                struct date issued, struct paper_doc *pages, size_t *npages, const char **why)
+    NONNULL(1, 6, 7, 8);
 
 /* paper_token_of - the token of d (kind, numbers, dates, the hash of paper_doc_text),
  * all but its serial and signature. */

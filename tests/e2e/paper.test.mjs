@@ -383,12 +383,14 @@ test('batch: an insurer\'s cards in one PDF with a manifest; an interrupted run 
   assert.ok(!existsSync(out2));
 });
 
-test('access report: the person\'s reads on paper — count, the latest entries with who and what, signed', async () => {
+test('access report: the person\'s reads on paper — count and every entry with who and what, over pages each signed', async () => {
   const dir = tmp();
   const db = fixture(dir);
   for (let i = 0; i < 3; i++) must(kaigo(['card', 'show', '122192', '0000000001', '--db', db]));
-  const srv = await startServer(db); // the insurer's API token reads the card once
-  try { assert.equal((await srv.get('/api/v1/insurers/122192/insured/0000000001/card')).status, 200); } finally { await srv.stop(); }
+  const srv = await startServer(db); // the insurer's API token reads the card 24 times
+  try {
+    for (let i = 0; i < 24; i++) assert.equal((await srv.get('/api/v1/insurers/122192/insured/0000000001/card')).status, 200);
+  } finally { await srv.stop(); }
   const pdf = join(dir, 'access.pdf');
   const r = kaigo(['print', 'access', '--person', '122192/0000000001', pdf, '--db', db]);
   assert.equal(r.code, 0, r.err);
@@ -396,11 +398,30 @@ test('access report: the person\'s reads on paper — count, the latest entries 
   const total = sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insured_no='0000000001'").out;
   for (const s2 of ['閲覧記録のお知らせ', '記録の件数', 'システム運用者', '市原市', '資格', '閲覧', '本人用の画面'])
     assert.ok(text.includes(flat(s2)), `missing ${s2}\n${text}`);
-  // every read before the report (3 CLI reads, 1 API read, the report's own card read); the report's read of the
+  // every read before the report (3 CLI reads, 24 API reads, the report's own card read); the report's read of the
   // log itself is audited too, and may or may not be indexed yet when the log is read
   const n = Number(text.match(/全(\d+)件/)[1]);
-  assert.ok(n >= 5 && n <= Number(total), `${n} of ${total}`);
+  assert.ok(n >= 28 && n <= Number(total), `${n} of ${total}`);
+  // every entry printed, 12 a page, newest first, over as many pages as needed, each page signed on its own
+  const pages = Math.ceil(n / 12);
+  assert.match(r.out, new RegExp(`閲覧記録のお知らせ ${pages} 枚\\(保険者 122192 番号 \\d+〜\\d+\\)`));
+  assert.match(sh('pdfinfo', [pdf]).stdout, new RegExp(`Pages:\\s+${pages}\\n`));
+  assert.equal((text.match(/／(閲覧|拒否)/g) || []).length, n, 'every entry on paper');
+  assert.ok(text.includes(`閲覧記録のお知らせ(1/${pages})`) && text.includes(`閲覧記録のお知らせ(${pages}/${pages})`));
+  assert.ok(text.includes(`新しい順に25〜${n}件目`), text);
   assert.match(kaigo(['verify', pdf, '--db', db]).out, /書類: 閲覧記録のお知らせ/);
+  assert.equal(sh('pdftoppm', ['-r', '200', '-png', '-f', '2', '-l', '2', '-singlefile', pdf, join(dir, 'p2')]).status, 0);
+  const t2 = sh('zbarimg', ['--raw', '-q', join(dir, 'p2.png')]).stdout.trim();
+  const v2 = kaigo(['verify', t2, '--db', db]);
+  assert.equal(v2.code, 0, v2.err);
+  assert.match(v2.out, /書類: 閲覧記録のお知らせ/);
+  // a period: from tomorrow (JST) nothing yet; one page that says so
+  const tomorrow = new Date(Date.now() + 9 * 3600e3 + 86400e3).toISOString().slice(0, 10);
+  const empty = join(dir, 'empty.pdf');
+  assert.equal(kaigo(['print', 'access', '--person', '122192/0000000001', '--since', tomorrow, empty, '--db', db]).code, 0);
+  const et = flat(sh('pdftotext', [empty, '-']).stdout);
+  assert.ok(et.includes('全0件') && et.includes('対象期間') && et.includes('以降'), et);
+  assert.equal(kaigo(['print', 'card', '--person', '122192/0000000001', '--since', tomorrow, empty, '--db', db]).code, 2);
   // printing the report is itself a read of the log, audited
   assert.ok(Number(sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insured_no='0000000001' AND category='accesslog'").out) >= 1);
   assert.equal(kaigo(['print', 'access', '--insurer', '122192', pdf, '--db', db]).code, 2);

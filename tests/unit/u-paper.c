@@ -186,6 +186,61 @@ static void t_card_form(void **s)
     assert_string_equal(rest, "期間");
 }
 
+/* the access report: every entry, 12 a page, newest first; the cap counted; a period */
+static void t_access_pages(void **s)
+{
+    (void)s;
+    struct card c = card_of();
+    static struct paper_doc pages[PAPER_ACCESS_MAX_PAGES];
+    static struct paper_access e[700];
+    for (size_t i = 0; i < 700; i++) {
+        memset(&e[i], 0, sizeof e[i]);
+        /* 2026-11-01 00:00 JST plus i hours, stored in reverse order */
+        e[699 - i].time_ms = (1793458800LL + (int64_t)i * 3600) * 1000;
+        snprintf(e[699 - i].org_name, sizeof e[0].org_name, "事業所%zu", i);
+        snprintf(e[699 - i].category, sizeof e[0].category, "資格");
+        e[699 - i].allowed = i % 10 != 0;
+    }
+    size_t np = 0;
+    const char *why = NULL;
+    assert_int_equal(paper_doc_access(&c, e, 30, DATE_NONE, (struct date){2026, 12, 1}, pages, &np, &why), 0);
+    assert_int_equal(np, 3);
+    assert_string_equal(pages[0].title, "閲覧記録のお知らせ(1/3)");
+    assert_string_equal(pages[2].title, "閲覧記録のお知らせ(3/3)");
+    size_t entries = 0;
+    for (size_t p = 0; p < np; p++)
+        for (size_t i = 0; i < pages[p].n; i++)
+            entries += strstr(pages[p].l[i].value, " ／ 資格 ／ ") != NULL;
+    assert_int_equal(entries, 30);
+    /* e[0..29] are the 30 newest of the reversed list: i = 699 … 670; the first printed is the newest */
+    assert_non_null(strstr(pages[0].l[5].value, "事業所699"));
+    assert_non_null(strstr(pages[2].l[4].value, "新しい順に 25〜30 件目"));
+    assert_string_equal(pages[2].l[pages[2].n - 1].label, "ご案内");
+    for (size_t p = 0; p < np; p++)
+        assert_int_equal(pages[p].kind, PAPER_ACCESS);
+
+    assert_int_equal(paper_doc_access(&c, e, 700, DATE_NONE, (struct date){2026, 12, 1}, pages, &np, &why), 0);
+    assert_int_equal(np, PAPER_ACCESS_MAX_PAGES);
+    const struct paper_doc *last = &pages[np - 1];
+    assert_string_equal(last->l[last->n - 2].label, "それ以前");
+    assert_non_null(strstr(last->l[last->n - 2].value, "ほかに 100 件"));
+
+    /* from 2026-11-20 (JST): hours 456 … 699 of the month, 244 entries */
+    assert_int_equal(paper_doc_access(&c, e, 700, (struct date){2026, 11, 20}, (struct date){2026, 12, 1}, pages, &np,
+                                      &why),
+                     0);
+    assert_int_equal(np, (244 + 11) / 12);
+    assert_non_null(strstr(pages[0].l[3].value, "全 244 件"));
+    assert_string_equal(pages[0].l[4].label, "対象期間");
+    assert_string_equal(pages[0].l[4].value, "令和8年11月20日以降");
+
+    /* nothing: one page that says so */
+    assert_int_equal(paper_doc_access(&c, e, 0, DATE_NONE, (struct date){2026, 12, 1}, pages, &np, &why), 0);
+    assert_int_equal(np, 1);
+    assert_string_equal(pages[0].title, "閲覧記録のお知らせ");
+    assert_non_null(strstr(pages[0].l[3].value, "全 0 件"));
+}
+
 static void t_thousands(void **s)
 {
     (void)s;
@@ -213,6 +268,7 @@ int main(void)
         cmocka_unit_test(t_refusals),
         cmocka_unit_test(t_card_form),
         cmocka_unit_test(t_thousands),
+        cmocka_unit_test(t_access_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
