@@ -341,6 +341,38 @@ test('本人確認 with paper: a current 被保険者証 token plus the recorded
   }
 });
 
+test('annual run: in July the 負担割合証 and 負担限度額認定証 for 8/1–7/31 of the next year, for everyone who has one', () => {
+  const dir = tmp();
+  const db = fixture(dir); // 0000000001 holds 2割 for 2026-08-01..2027-07-31
+  must(kaigo(['import', 'burden', writeCsv(dir, 'b27.csv', ['保険者番号,被保険者番号,負担割合,適用開始日,適用終了日',
+    '122192,0000000001,1,2027-08-01,2028-07-31', '122192,0000000002,3,2027-08-01,2028-07-31']), '--db', db, '--quiet']));
+  must(kaigo(['import', 'limit', writeCsv(dir, 'l27.csv', ['保険者番号,被保険者番号,利用者負担段階,適用開始日,適用終了日',
+    '122192,0000000001,3a,2027-08-01,2028-07-31']), '--db', db, '--quiet']));
+  // run in July: the certificates of the year from 8/1 (the one in force today is not reprinted)
+  const out = join(dir, 'burden-2027.pdf');
+  let r = kaigo(['print', 'burden', '--insurer', '122192', '--date', '2027-08-01', out, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /2 枚を印刷しました/);
+  const text = flat(sh('pdftotext', [out, '-']).stdout);
+  for (const s of ['令和9年8月1日', '令和10年7月31日', '1割', '3割']) assert.ok(text.includes(s), `missing ${s}\n${text}`);
+  assert.ok(!text.includes('2割'), 'the year in force now is not the one printed');
+  const rows = readFileSync(out + '.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  assert.deepEqual(rows.map((x) => [x[2], x[3]]), [['0000000001', '介護保険負担割合証'], ['0000000002', '介護保険負担割合証']]);
+  assert.equal(sh('pdftoppm', ['-r', '150', '-png', '-f', '2', '-l', '2', '-singlefile', out, join(dir, 'b2')]).status, 0);
+  r = kaigo(['verify', sh('zbarimg', ['--raw', '-q', join(dir, 'b2.png')]).stdout.trim(), '--db', db, '--date', '2027-09-01']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /被保険者番号: 0000000002/);
+  assert.match(r.out, /有効期間\(開始\): 令和9年8月1日/);
+  assert.match(r.out, /有効期間\(終了\): 令和10年7月31日/);
+  // 負担限度額 likewise: only who has a 認定 for that year
+  const lim = join(dir, 'limit-2027.pdf');
+  r = kaigo(['print', 'limit', '--insurer', '122192', '--date', '2027-08-01', lim, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /1 枚を印刷しました\(該当なし 1 人/);
+  const lt = flat(sh('pdftotext', [lim, '-']).stdout);
+  for (const s of ['介護保険負担限度額認定証', '第3段階①', '令和9年8月1日', '令和10年7月31日']) assert.ok(lt.includes(s), `missing ${s}\n${lt}`);
+});
+
 test('batch: an insurer\'s cards in one PDF with a manifest; an interrupted run resumes without duplicates', () => {
   const dir = tmp();
   const db = join(dir, 'k.db');
