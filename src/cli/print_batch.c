@@ -258,6 +258,7 @@ static int submit(struct batch *b)
         paper_token_of(&p->docs[i], &p->t[i]);
         p->t[i].serial = b->next_serial++;
         if (paper_token_sign(&p->t[i], b->sk) || paper_token_text(&p->t[i], p->tokens[i])) {
+            sodium_memzero(p->docs, sizeof p->docs);
             free(p);
             return -1;
         }
@@ -324,8 +325,11 @@ static void drawers_stop(struct batch *b)
     pthread_mutex_unlock(&b->mu);
     for (int i = 0; i < b->ndrawers; i++)
         pthread_join(b->drawer[i], NULL);
-    while (b->head) { /* what a failed run left: its files are removed at the next start */
+    while (b->head) { /* what a failed run left drawn but not committed: removed */
         struct part *p = b->head;
+        char path[4200];
+        part_path(b, p->no, path, sizeof path);
+        unlink(path);
         b->head = p->next;
         sodium_memzero(p->docs, sizeof p->docs);
         free(p);
