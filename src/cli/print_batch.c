@@ -99,11 +99,17 @@ static void part_path(const struct batch *b, int part, char *out, size_t cap)
     snprintf(out, cap, "%s.part%05d.pdf", b->out, part);
 }
 
+/* progress - a bar, the share and the counts on stderr (one line rewritten on a terminal) */
 static void progress(const struct batch *b)
 {
     long long done = b->printed + b->skipped_none + b->unfit;
-    fprintf(stderr, "%s印刷中 %lld/%lld 人(印刷 %lld 枚、該当なし %lld 人)%s", isatty(2) ? "\r" : "", done, b->total,
-            b->printed, b->skipped_none, isatty(2) ? "" : "\n");
+    int pct = b->total > 0 ? (int)(done * 100 / b->total) : 0, fill = pct / 5;
+    char bar[21];
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[20] = '\0';
+    fprintf(stderr, "%s印刷中 [%s] %3d%% %lld/%lld 人(印刷 %lld 枚、該当なし %lld 人)%s", isatty(2) ? "\r" : "", bar,
+            pct > 100 ? 100 : pct, done, b->total, b->printed, b->skipped_none, isatty(2) ? "" : "\n");
 }
 
 /* draw - a drawing thread's work on one part: its PDF to OUT.partNNNNN.pdf (through a

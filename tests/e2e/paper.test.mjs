@@ -390,7 +390,7 @@ test('batch: an insurer\'s cards in one PDF with a manifest; an interrupted run 
   r = kaigo(['print', 'cards', '--insurer', ins, out, '--db', db]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /前回の続きから印刷します\(印刷済み 100 人、部 1 から\)/);
-  assert.match(r.err, /印刷中/);
+  assert.match(r.err, /印刷中 \[#+\.*\] +\d+% \d+\/\d+ 人/); // the progress bar
   assert.match(r.out, new RegExp(`${persons - 100} 枚を印刷しました`));
   assert.equal(sh('pdfinfo', [out]).stdout.match(/Pages:\s+(\d+)/)[1], String(persons));
   const rows = readFileSync(out + '.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
