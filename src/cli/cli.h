@@ -78,6 +78,11 @@ void cli_disclosure(struct disclosure *d, const struct person_key *k, int catego
 /* cli_person - "保険者番号/被保険者番号" into *k, checked; 0, or EXIT_USAGE /
  * EXIT_INVALID after a message prefixed with who. */
 int cli_person(const char *arg, struct person_key *k, const char *who);
+/* cli_refused - a gate read that did not succeed (status, an enum disclose_status other
+ * than DISCLOSE_OK), said on stderr as "who: reason" ('doing' completes the sentence
+ * for a lost audit: "読めません", "印刷できません"); returns the exit code. */
+int cli_refused(int status, const char *who, const char *doing);
+
 /* cli_read_docs - the person's documents of category c through the gate (opened,
  * audited, closed): fn gets each stored (kind, rkey, body), valid during the call.
  * 0, or an exit code after a message prefixed with who ("該当する被保険者が見つかりません",

@@ -84,13 +84,9 @@ static int access_doc(struct store *st, struct auditq *aq, const struct person_k
     }
     const char *why;
     int rc = 0;
-    if (s != DISCLOSE_OK) {
-        fprintf(stderr, "kaigo print: %s\n",
-                s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
-                : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため印刷できません"
-                                             : "記録を読めませんでした");
-        rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
-    } else if (paper_doc_access(c, rows.v, rows.n, since, date_today(), pages, npages, &why)) {
+    if (s != DISCLOSE_OK)
+        rc = cli_refused(s, "kaigo print", "印刷できません");
+    else if (paper_doc_access(c, rows.v, rows.n, since, date_today(), pages, npages, &why)) {
         fprintf(stderr, "kaigo print: %s\n", why);
         rc = EXIT_INVALID;
     }
@@ -187,13 +183,9 @@ int cmd_print(int argc, char **argv)
     else
         s = disclose_card(st, aq, &d, on, c);
     auditq_stop(aq);
-    if (!access && s != DISCLOSE_OK) {
-        fprintf(stderr, "kaigo print: %s\n",
-                s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
-                : s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため印刷できません"
-                                             : "記録を読めませんでした");
-        rc = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
-    } else if (!access && build(c, today, doc, &why)) {
+    if (!access && s != DISCLOSE_OK)
+        rc = cli_refused(s, "kaigo print", "印刷できません");
+    else if (!access && build(c, today, doc, &why)) {
         fprintf(stderr, "kaigo print: %s/%s: %s\n", k.insurer_no, k.insured_no, why);
         rc = EXIT_INVALID;
     }

@@ -195,13 +195,20 @@ int cli_read_docs(const char *db, const struct person_key *k, int category,
     enum disclose_status s = disclose(st, aq, &d);
     auditq_stop(aq);
     store_close(st);
-    if (s == DISCLOSE_OK)
-        return 0;
-    fprintf(stderr, "%s: %s\n", who,
-            s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? "該当する被保険者が見つかりません"
-            : s == DISCLOSE_AUDIT_FAILED                    ? "アクセス記録を保存できないため読めません"
-                                                            : "記録を読めませんでした");
-    return s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED ? EXIT_INVALID : EXIT_INTERNAL;
+    return s == DISCLOSE_OK ? 0 : cli_refused(s, who, "読めません");
+}
+
+int cli_refused(int status, const char *who, const char *doing)
+{
+    enum disclose_status s = (enum disclose_status)status;
+    bool absent = s == DISCLOSE_NOT_FOUND || s == DISCLOSE_DENIED; /* a refusal reads as absence */
+    if (absent)
+        fprintf(stderr, "%s: 該当する被保険者が見つかりません\n", who);
+    else if (s == DISCLOSE_AUDIT_FAILED)
+        fprintf(stderr, "%s: アクセス記録を保存できないため%s\n", who, doing);
+    else
+        fprintf(stderr, "%s: 記録を読めませんでした\n", who);
+    return absent ? EXIT_INVALID : EXIT_INTERNAL;
 }
 
 char *cli_run(char *const argv[], size_t max, size_t *n)
