@@ -2,15 +2,28 @@
 // binary, a server on a free loopback port (read from its first stdout line).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export const BIN = process.env.KAIGO_BIN;
 if (!BIN) throw new Error('KAIGO_BIN is not set (run through ctest)');
 
+// tmp - a fresh directory, removed when the test file's process exits if every test passed
+// (a failed run keeps them for a look, and says where; KAIGO_KEEP_TMP=1 keeps them always):
+// a suite run leaves nothing behind (the audit tests alone write some 400 MB).
+const made = [];
+process.on('exit', (code) => {
+  if (process.env.KAIGO_KEEP_TMP || code !== 0 || (process.exitCode && process.exitCode !== 0)) {
+    if (made.length) process.stderr.write(`e2e: kept ${made.join(' ')}\n`);
+    return;
+  }
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 export function tmp() {
-  return mkdtempSync(join(tmpdir(), 'kaigo-e2e-'));
+  const d = mkdtempSync(join(tmpdir(), 'kaigo-e2e-'));
+  made.push(d);
+  return d;
 }
 
 export function kaigo(args, opts = {}) {
