@@ -1711,14 +1711,27 @@ static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
     }
     if (sq_exec(s, audit_schema2))
         goto fail;
+    /* Linking a new pair: the two files commit one after the other (a transaction over
+     * attached WAL databases is atomic per file only), so the log is named first and the
+     * database second. A crash between leaves a named, empty log and an unlinked
+     * database, which the next open links; the other order left a linked database whose
+     * log was never written, refused for ever as "missing" (seen: e2e kill -9 test). */
+    char empty[8] = "";
+    if (!main_id[0] && audit_id[0] &&
+        one_text(s, "SELECT (SELECT COUNT(*) FROM audit.audit_log) + (SELECT COUNT(*) FROM audit.checkpoints) = 0",
+                 empty, sizeof empty))
+        goto fail;
     if (!main_id[0] && !audit_id[0]) {
         unsigned char rnd[16];
-        char id[40];
         sqlite3_randomness(sizeof rnd, rnd);
         for (int i = 0; i < 16; i++)
-            snprintf(id + 2 * i, 3, "%02x", rnd[i]);
-        if (insert_link(s, "INSERT INTO audit.meta (file_id, created_at) VALUES (?1, ?2)", id) ||
-            insert_link(s, "INSERT INTO main.audit_link (file_id, created_at) VALUES (?1, ?2)", id))
+            snprintf(audit_id + 2 * i, 3, "%02x", rnd[i]);
+        if (insert_link(s, "INSERT INTO audit.meta (file_id, created_at) VALUES (?1, ?2)", audit_id) ||
+            sq_exec(s, "COMMIT") || sq_exec(s, "BEGIN IMMEDIATE") ||
+            insert_link(s, "INSERT INTO main.audit_link (file_id, created_at) VALUES (?1, ?2)", audit_id))
+            goto fail;
+    } else if (!main_id[0] && strcmp(empty, "1") == 0) { /* the crash window above: link the empty log */
+        if (insert_link(s, "INSERT INTO main.audit_link (file_id, created_at) VALUES (?1, ?2)", audit_id))
             goto fail;
     } else if (strcmp(main_id, audit_id) != 0) {
         sq_exec(s, "ROLLBACK");

@@ -1,7 +1,7 @@
 // gate.test.mjs - no personal byte leaves without a durable audit entry (security.md P1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmp, fixture, startServer, sqlite, kaigo, copyPair, BIN } from './lib.mjs';
+import { tmp, fixture, startServer, sqlite, kaigo, copyPair, BIN, writeCsv, INSURED_HEADER } from './lib.mjs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import * as fs from 'node:fs';
@@ -138,6 +138,29 @@ test('a missing or replaced audit log is refused, never silently recreated', () 
   rmSync(db + '.audit', { force: true });
   r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
   assert.equal(r.code, 3);
+});
+
+test('a crash while a new database and its log are linked: the named, empty log is linked at the next open; a log with entries never is', () => {
+  // the log is named first and the database second (two files commit one after the other):
+  // a crash between leaves an unlinked database beside a named, empty log
+  const dir = tmp();
+  const db = `${dir}/k.db`;
+  const ins = writeCsv(dir, 'i.csv', [INSURED_HEADER, '122192,0000000001,髙橋　﨑子,タカハシ　サキコ,1940-04-02,2,290-0001,千葉県市原市五井1,2005-04-01,,']);
+  assert.equal(kaigo(['import', 'insured', ins, '--db', db, '--quiet']).code, 0);
+  const id = sqlite(db, 'SELECT file_id FROM audit_link').out;
+  assert.match(id, /^[0-9a-f]{32}$/);
+  assert.equal(sqlite(db + '.audit', 'SELECT file_id FROM meta').out, id);
+  assert.equal(sqlite(db + '.audit', 'SELECT COUNT(*) FROM audit_log').out, '0');
+  assert.equal(sqlite(db, 'DELETE FROM audit_link').code, 0); // the state the crash leaves
+  let r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sqlite(db, 'SELECT file_id FROM audit_link').out, id, 'linked to the log it found');
+  // the same state with a log that holds entries is a replaced log: refused
+  assert.equal(sqlite(db + '.audit', 'SELECT COUNT(*) FROM audit_log').out, '1');
+  assert.equal(sqlite(db, 'DELETE FROM audit_link').code, 0);
+  r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
+  assert.equal(r.code, 3);
+  assert.match(r.err, /監査ログ.*このデータベースのものではない/);
 });
 
 test('signed checkpoints: a truncated tail, a forged checkpoint or a missing key is detected; proofs verify', () => {
