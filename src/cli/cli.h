@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "domain/papertoken.h"
 #include "util/date.h"
 
 #define EXIT_INVALID 1
@@ -34,6 +35,15 @@ struct paper_doc;
 /* print_batch - kaigo print … --insurer (print_batch.c); format is an enum print_format. */
 int print_batch(int (*build)(const struct card *, struct date, struct paper_doc *, const char **), const char *insurer,
                 const char *since, struct date on, int format, const char *out, const char *db);
+/* print_sign - the tokens of docs[0..n) (paper_token_of) under serials first, first + 1, …,
+ * signed with the insurer's key sk, their text in tokens[i] (print_issue.c). */
+struct store;
+int print_sign(const struct paper_doc *docs, size_t n, uint32_t first, const unsigned char *sk,
+               struct paper_token *t, char (*tokens)[PAPER_TOKEN_TEXT_MAX]);
+/* print_record - the issue records of t[0..n) under their serials, in one change named
+ * what, committed; -1 (nothing written) when a serial is taken or the store fails. Call
+ * only with the PDF on disk. */
+int print_record(struct store *wst, struct paper_token *t, size_t n, const char *what);
 int cmd_exchange(int argc, char **argv);
 int cmd_caseload(int argc, char **argv); /* 取扱件数, 逓減制, monitoring due list */ /* exchange check: the care-plan CSV standard */
 /* cert_import - kaigo import chosa|life FILE (called by cmd_import). */
@@ -82,6 +92,12 @@ int cli_person(const char *arg, struct person_key *k, const char *who);
  * than DISCLOSE_OK), said on stderr as "who: reason" ('doing' completes the sentence
  * for a lost audit: "読めません", "印刷できません"); returns the exit code. */
 int cli_refused(int status, const char *who, const char *doing);
+
+/* cli_read_card - the person's card on 'on' through the gate (資格, audited as the local
+ * operator; store opened and closed here): an enum disclose_status, DISCLOSE_ERROR when
+ * the database could not be opened; *reason (may be NULL) the gate's reason. */
+struct card;
+int cli_read_card(const char *db, const struct person_key *k, struct date on, struct card *c, const char **reason);
 
 /* cli_read_docs - the person's documents of category c through the gate (opened,
  * audited, closed): fn gets each stored (kind, rkey, body), valid during the call.

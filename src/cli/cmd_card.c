@@ -230,17 +230,9 @@ int cmd_card(int argc, char **argv)
         fprintf(stderr, "kaigo card show: --date %s: %s\n", date_s, why);
         return EXIT_INVALID;
     }
-    struct store *st;
-    struct auditq *aq;
-    if (cli_open_audited(db, &st, &aq))
-        return EXIT_INTERNAL;
-    struct disclosure d;
-    char rid[REQUEST_ID_BYTES];
-    cli_disclosure(&d, &k, CAT_SHIKAKU, rid);
     struct card *c = xmalloc(sizeof *c);
-    enum disclose_status s = disclose_card(st, aq, &d, on, c);
-    auditq_stop(aq);
-    store_close(st);
+    const char *reason = "";
+    enum disclose_status s = cli_read_card(db, &k, on, c, &reason);
     int rc = 0;
     switch (s) {
     case DISCLOSE_OK:
@@ -260,7 +252,7 @@ int cmd_card(int argc, char **argv)
         rc = EXIT_INVALID;
         break;
     case DISCLOSE_DENIED:
-        fprintf(stderr, "kaigo card show: 参照が許可されていません: %s\n", d.decision.reason);
+        fprintf(stderr, "kaigo card show: 参照が許可されていません: %s\n", reason);
         rc = EXIT_INVALID;
         break;
     case DISCLOSE_AUDIT_FAILED:

@@ -2,15 +2,17 @@
  * cmd_print.c - kaigo print card|burden|limit --person I/N [--date D] OUT.pdf: a paper document
  * with its signed QR token (issue #6, docs/paper.md). The person's card is read
  * through the gate (audited: printing discloses it onto paper), the document's
- * lines come from domain/paperdoc.c, the content hash and the token bind them,
- * the issue is recorded under the insurer's next serial (superseding earlier ones
- * of the same kind), and the page is drawn by src/print. The issue record commits
- * only if the PDF was written.
+ * lines come from domain/paperdoc.c, the content hash and the token bind them, the
+ * token is signed under the insurer's next serial (superseding earlier ones of the
+ * same kind), the page is drawn by src/print, and only then is the issue recorded
+ * (print_issue.c, shared with the batch); a PDF whose issue could not be recorded is
+ * removed.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "domain/paperdoc.h"
@@ -67,9 +69,13 @@ static int access_row(void *ctx, const struct access_row *a)
 }
 
 /* access_doc - the card (name, address) and the access log of k, both through the gate */
-static int access_doc(struct store *st, struct auditq *aq, const struct person_key *k, struct date on,
-                      struct date since, struct card *c, struct paper_doc *pages, size_t *npages)
+static int access_doc(const char *db, const struct person_key *k, struct date on, struct date since, struct card *c,
+                      struct paper_doc *pages, size_t *npages)
 {
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
+        return EXIT_INTERNAL;
     struct disclosure d;
     char rid[REQUEST_ID_BYTES];
     cli_disclosure(&d, k, CAT_SHIKAKU, rid);
@@ -82,6 +88,8 @@ static int access_doc(struct store *st, struct auditq *aq, const struct person_k
         d.row_ctx = &rows;
         s = disclose(st, aq, &d);
     }
+    auditq_stop(aq);
+    store_close(st);
     const char *why;
     int rc = 0;
     if (s != DISCLOSE_OK)
@@ -93,6 +101,54 @@ static int access_doc(struct store *st, struct auditq *aq, const struct person_k
     if (rows.v)
         sodium_memzero(rows.v, rows.cap * sizeof *rows.v);
     free(rows.v);
+    return rc;
+}
+
+/* issue - signs the documents under the insurer's next serials, draws them into out and,
+ * with the PDF on disk, records their issue (print_issue.c); a PDF whose issue could not be
+ * recorded is removed */
+static int issue(const char *db, const struct person_key *k, const struct paper_doc *doc, size_t ndocs,
+                 enum print_format format, const char *out)
+{
+    struct paper_token *t = xcalloc(ndocs, sizeof *t);
+    char(*token)[PAPER_TOKEN_TEXT_MAX] = xcalloc(ndocs, sizeof *token);
+    const char **tokens = xcalloc(ndocs, sizeof *tokens);
+    for (size_t i = 0; i < ndocs; i++)
+        tokens[i] = token[i];
+    char path[4200];
+    unsigned char sk[KEYFILE_SK_BYTES];
+    uint32_t first = 0;
+    const char *why;
+    int rc = 0;
+    struct store *wst = NULL;
+    if (paper_key_path(db, k->insurer_no, path, sizeof path) || keyfile_load(path, true, sk) ||
+        !(wst = store_open_sqlite(db, false)) || wst->ops->paper_next_serial(wst, k->insurer_no, &first) ||
+        print_sign(doc, ndocs, first, sk, t, token)) {
+        fprintf(stderr, "kaigo print: 交付を準備できません(%s)\n", wst ? store_errmsg(wst) : "鍵またはデータベース");
+        rc = EXIT_INTERNAL;
+    } else {
+        int drawn = print_pdf(out, doc, tokens, ndocs, format, NULL, &why);
+        if (drawn) {
+            fprintf(stderr, "kaigo print: %s: %s%s\n", out, why,
+                    drawn == PRINT_UNFIT && format == PRINT_CARD ? "。--format a4 で印刷してください" : "");
+            unlink(out);
+            rc = EXIT_INVALID;
+        } else if (print_record(wst, t, ndocs, "書類の交付(印刷)")) {
+            fprintf(stderr, "kaigo print: 交付を記録できません(%s)。%s は消しました\n", store_errmsg(wst), out);
+            unlink(out);
+            rc = EXIT_INTERNAL;
+        } else if (ndocs == 1)
+            printf("%s: %s 1 枚(保険者 %s 番号 %u)\n", out, doc->title, t[0].insurer_no, t[0].serial);
+        else
+            printf("%s: %s %zu 枚(保険者 %s 番号 %u〜%u)\n", out, paper_kind_name(doc->kind), ndocs, t[0].insurer_no,
+                   t[0].serial, t[ndocs - 1].serial);
+    }
+    sodium_memzero(sk, sizeof sk);
+    if (wst)
+        store_close(wst);
+    free(t);
+    free(token);
+    free(tokens);
     return rc;
 }
 
@@ -167,73 +223,22 @@ int cmd_print(int argc, char **argv)
     int rc = cli_person(person, &k, "kaigo print");
     if (rc)
         return rc;
-    struct store *st;
-    struct auditq *aq;
-    if (cli_open_audited(db, &st, &aq))
-        return EXIT_INTERNAL;
-    struct disclosure d;
-    char rid[REQUEST_ID_BYTES];
-    cli_disclosure(&d, &k, CAT_SHIKAKU, rid);
     struct card *c = xmalloc(sizeof *c);
     struct paper_doc *doc = xcalloc(PAPER_ACCESS_MAX_PAGES, sizeof *doc); /* the report's pages, or one */
     size_t ndocs = 1;
-    enum disclose_status s = DISCLOSE_OK;
     if (access)
-        rc = access_doc(st, aq, &k, on, since_d, c, doc, &ndocs);
-    else
-        s = disclose_card(st, aq, &d, on, c);
-    auditq_stop(aq);
-    if (!access && s != DISCLOSE_OK)
-        rc = cli_refused(s, "kaigo print", "印刷できません");
-    else if (!access && build(c, today, doc, &why)) {
-        fprintf(stderr, "kaigo print: %s/%s: %s\n", k.insurer_no, k.insured_no, why);
-        rc = EXIT_INVALID;
-    }
-    struct paper_token *t = xcalloc(ndocs, sizeof *t);
-    char(*token)[PAPER_TOKEN_TEXT_MAX] = xcalloc(ndocs, sizeof *token);
-    const char **tokens = xcalloc(ndocs, sizeof *tokens);
-    char path[4200];
-    unsigned char sk[KEYFILE_SK_BYTES];
-    long long change;
-    if (rc == 0) {
-        struct actor a;
-        cli_actor(&a);
-        if (paper_key_path(db, k.insurer_no, path, sizeof path) || keyfile_load(path, true, sk))
-            rc = EXIT_INTERNAL;
-        else if (st->ops->begin(st) || st->ops->change_begin(st, a.id, "書類の交付(印刷)", &change))
-            rc = EXIT_INTERNAL;
-        for (size_t i = 0; i < ndocs && rc == 0; i++) { /* each page of a report its own serial and token */
-            paper_token_of(&doc[i], &t[i]);
-            if (st->ops->paper_issue(st, &t[i], change) || paper_token_sign(&t[i], sk) ||
-                paper_token_text(&t[i], token[i]))
-                rc = EXIT_INTERNAL;
-            tokens[i] = token[i];
+        rc = access_doc(db, &k, on, since_d, c, doc, &ndocs);
+    else {
+        enum disclose_status s = cli_read_card(db, &k, on, c, NULL);
+        if (s != DISCLOSE_OK)
+            rc = cli_refused(s, "kaigo print", "印刷できません");
+        else if (build(c, today, doc, &why)) {
+            fprintf(stderr, "kaigo print: %s/%s: %s\n", k.insurer_no, k.insured_no, why);
+            rc = EXIT_INVALID;
         }
-        if (rc) {
-            fprintf(stderr, "kaigo print: 交付を記録できません(%s)\n", store_errmsg(st));
-            st->ops->rollback(st);
-        } else {
-            int drawn = print_pdf(out, doc, tokens, ndocs, format, NULL, &why);
-            if (drawn) {
-                fprintf(stderr, "kaigo print: %s: %s%s\n", out, why,
-                        drawn == PRINT_UNFIT && format == PRINT_CARD ? "。--format a4 で印刷してください" : "");
-                st->ops->rollback(st);
-                rc = EXIT_INVALID;
-            } else if (st->ops->commit(st)) {
-                fprintf(stderr, "kaigo print: 交付を記録できません(%s)\n", store_errmsg(st));
-                rc = EXIT_INTERNAL;
-            } else if (ndocs == 1)
-                printf("%s: %s 1 枚(保険者 %s 番号 %u)\n", out, doc->title, t[0].insurer_no, t[0].serial);
-            else
-                printf("%s: %s %zu 枚(保険者 %s 番号 %u〜%u)\n", out, paper_kind_name(doc->kind), ndocs, t[0].insurer_no,
-                       t[0].serial, t[ndocs - 1].serial);
-        }
-        sodium_memzero(sk, sizeof sk);
     }
-    free(t);
-    free(token);
-    free(tokens);
-    store_close(st);
+    if (rc == 0)
+        rc = issue(db, &k, doc, ndocs, format, out);
     sodium_memzero(c, sizeof *c);
     sodium_memzero(doc, PAPER_ACCESS_MAX_PAGES * sizeof *doc);
     free(c);

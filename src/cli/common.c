@@ -178,6 +178,23 @@ int cli_person(const char *arg, struct person_key *k, const char *who)
     return 0;
 }
 
+int cli_read_card(const char *db, const struct person_key *k, struct date on, struct card *c, const char **reason)
+{
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
+        return DISCLOSE_ERROR;
+    struct disclosure d;
+    char rid[REQUEST_ID_BYTES];
+    cli_disclosure(&d, k, CAT_SHIKAKU, rid);
+    enum disclose_status s = disclose_card(st, aq, &d, on, c);
+    auditq_stop(aq);
+    store_close(st);
+    if (reason)
+        *reason = d.decision.reason;
+    return s;
+}
+
 int cli_read_docs(const char *db, const struct person_key *k, int category,
                   int (*fn)(void *ctx, const char *kind, const char *rkey, const char *body), void *ctx,
                   const char *who)

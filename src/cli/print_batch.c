@@ -187,26 +187,16 @@ static int commit_part(struct batch *b, struct part *p)
     }
     const char *why = p->why ? p->why : "";
     int rc = p->state == PART_DRAWN ? 0 : -1;
-    struct actor a;
-    cli_actor(&a);
-    long long change;
-    if (rc == 0 && p->n)
-        rc = b->wst->ops->begin(b->wst) || b->wst->ops->change_begin(b->wst, a.id, "書類の一括交付(印刷)", &change);
-    for (size_t i = 0; i < p->n && rc == 0; i++) {
-        uint32_t want_serial = p->t[i].serial;
-        rc = b->wst->ops->paper_issue(b->wst, &p->t[i], change) || p->t[i].serial != want_serial;
-    }
     /* fault injection for the resume test: $KAIGO_PRINT_FAIL_PART fails that part after its
-     * PDF is drawn, before its issues commit (as a crash or a full disk would) */
+     * PDF is drawn, before its issues are recorded (as a crash or a full disk would) */
     const char *fail = getenv("KAIGO_PRINT_FAIL_PART");
     if (rc == 0 && fail && strtol(fail, NULL, 10) == p->no) {
         why = "試験用の中断";
         rc = -1;
     }
-    if (rc == 0 && p->n && b->wst->ops->commit(b->wst))
-        rc = -1;
+    if (rc == 0)
+        rc = print_record(b->wst, p->t, p->n, "書類の一括交付(印刷)");
     if (rc) {
-        b->wst->ops->rollback(b->wst);
         unlink(path);
         fprintf(stderr, "\nkaigo print: 部 %d を印刷できません(%s%s)\n", p->no, why,
                 why[0] || p->state != PART_DRAWN ? "" : store_errmsg(b->wst));
@@ -260,15 +250,12 @@ static int submit(struct batch *b)
         return 0;
     b->filling = NULL;
     p->no = b->part++;
-    for (size_t i = 0; i < p->n; i++) {
-        paper_token_of(&p->docs[i], &p->t[i]);
-        p->t[i].serial = b->next_serial++;
-        if (paper_token_sign(&p->t[i], b->sk) || paper_token_text(&p->t[i], p->tokens[i])) {
-            sodium_memzero(p->docs, sizeof p->docs);
-            free(p);
-            return -1;
-        }
+    if (print_sign(p->docs, p->n, b->next_serial, b->sk, p->t, p->tokens)) {
+        sodium_memzero(p->docs, sizeof p->docs);
+        free(p);
+        return -1;
     }
+    b->next_serial += (uint32_t)p->n;
     pthread_mutex_lock(&b->mu);
     p->state = PART_QUEUED;
     if (b->tail)

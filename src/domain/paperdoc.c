@@ -177,7 +177,7 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
     }
     /* no validity of its own (platform.md §3.1) */
     begin_doc(d, PAPER_CARD, c, c->shikakusha ? "介護保険資格者証" : "介護保険被保険者証", issued);
-    person_lines(d, c, "(一)");
+    person_lines(d, c, paper_panel[0]);
     add_date(d, "(一)交付年月日", issued);
     char v[PAPER_VALUE_BYTES], p[160];
     if (c->pending) {
