@@ -155,8 +155,8 @@ struct store_ops {
 
     /* paper_issue - records a printed document of t (kind, person, dates, content
      * hash) under the next serial of its insurer, written into t->serial; or, when
-     * t->serial is set (a batch that drew its pages first), under that serial, failing
-     * if it is taken. */
+     * t->serial is set (kaigo's prints: signed and drawn first, cli/print_issue.c), under
+     * that serial, failing if it is taken. */
     int (*paper_issue)(struct store *st, struct paper_token *t, long long change_id);
     /* paper_next_serial - the insurer's next unused serial (1 if none) */
     int (*paper_next_serial)(struct store *st, const char *insurer_no, uint32_t *next);
