@@ -34,17 +34,34 @@ struct req;
 typedef int route_fn(struct req *r);
 
 enum route_auth {
-    AUTH_NONE = 0, /* /healthz only */
-    AUTH_PUBLIC,   /* POST /api/v1/login only: no credential yet */
+    AUTH_NONE = 0, /* /healthz and static assets only */
+    AUTH_PUBLIC,   /* the login (API and page): no credential yet */
     AUTH_ANY,      /* the operator token, an API token or a session */
     AUTH_USER,     /* an API token or a session (never the operator token) */
 };
 
+/* whom a route is about: the policy that target() applies */
+enum route_audience {
+    AUD_NONE = 0, /* no person (master data, the caller's own office, a presented token) */
+    AUD_SELF,     /* the caller's own person (a person's session): /api/v1/me/…, /me/… */
+    AUD_PERSON,   /* the person named by {insurer}/{insured} in the path */
+};
+
+enum route_kind {
+    ROUTE_API = 0, /* JSON in and out; errors as JSON */
+    ROUTE_PAGE,    /* HTML; a missing session redirects to /login; errors as pages */
+    ROUTE_ASSET,   /* a static file built into the binary (no personal data) */
+};
+
 struct route {
     const char *method;
-    const char *pattern;  /* segments; {name} binds a parameter */
+    const char *pattern;    /* segments; {name} binds a parameter */
     enum category category; /* CAT_NONE: not personal data */
     enum route_auth auth;
+    enum route_audience audience;
+    enum route_kind kind;
+    bool csrf;              /* a page form that changes state: the session's CSRF token and
+                               a same-origin request are required (docs/ui.md) */
     size_t max_body;
     route_fn *handler;  /* non-personal routes only */
     route_fn *disclose; /* personal routes: must go through store/disclose.c */

@@ -474,8 +474,25 @@ static void t_routes(void **s)
         }
         if (strncmp(r->pattern, "/api/", 5) == 0 && r->auth == AUTH_NONE)
             fail_msg("%s %s: /api route without authentication", r->method, r->pattern);
-        if (r->auth == AUTH_PUBLIC && strcmp(r->pattern, "/api/v1/login") != 0)
+        if (r->auth == AUTH_PUBLIC && strcmp(r->pattern, "/api/v1/login") != 0 &&
+            strcmp(r->pattern, "/login") != 0)
             fail_msg("%s %s: only login may be public", r->method, r->pattern);
+        /* whom a route is about is its policy, not a string test at run time */
+        if ((strstr(r->pattern, "/me/") || strcmp(r->pattern, "/me") == 0) && r->audience != AUD_SELF)
+            fail_msg("%s %s: a /me route must be about the caller's own person", r->method, r->pattern);
+        if (strstr(r->pattern, "{insured}") && r->audience != AUD_PERSON)
+            fail_msg("%s %s: a route naming a person must say so (AUD_PERSON)", r->method, r->pattern);
+        if (r->audience == AUD_SELF && !strstr(r->pattern, "/me"))
+            fail_msg("%s %s: AUD_SELF outside /me", r->method, r->pattern);
+        /* static assets: no personal data, no credential, GET only */
+        if (r->kind == ROUTE_ASSET && (r->category != CAT_NONE || strcmp(r->method, "GET") != 0))
+            fail_msg("%s %s: an asset must be a non-personal GET", r->method, r->pattern);
+        if (r->auth == AUTH_NONE && r->kind != ROUTE_ASSET && strcmp(r->pattern, "/healthz") != 0)
+            fail_msg("%s %s: only /healthz and assets are served without authentication", r->method,
+                     r->pattern);
+        /* every state-changing page form needs the CSRF token (login has no session yet) */
+        if (r->kind == ROUTE_PAGE && strcmp(r->method, "GET") != 0 && !r->csrf && r->auth != AUTH_PUBLIC)
+            fail_msg("%s %s: a page form without CSRF protection", r->method, r->pattern);
     }
     assert_true(personal >= 1);
 }

@@ -1,0 +1,362 @@
+/*
+ * grants.c - the person's controls (withdraw consent, revoke a proxy), 本人確認 codes and
+ * care relationships, break-glass and its review.
+ */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "domain/auth.h"
+#include "domain/wareki.h"
+#include "http/cardjson.h"
+#include "http/docview.h"
+#include "http/internal.h"
+#include "http/limits.h"
+#include "store/auditq.h"
+#include "store/certstore.h"
+#include "store/cpstore.h"
+#include "store/docjson.h"
+#include "store/keyfile.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* ---- the person's controls: withdraw consent, revoke a proxy ---------------- */
+
+/* person_control - may the caller act for person k on categories cats? The
+ * person, a valid proxy whose scope covers cats, or (for revocations) the
+ * person's insurer. Everyone else gets the not-found answer (no oracle). */
+int person_control(struct req *r, struct store *st, const struct person_key *k,
+                          uint32_t cats, bool insurer_ok, struct actor *a)
+{
+    principal_actor(&r->who, k, a);
+    if (a->role == ROLE_PERSON && r->who.kind == P_SESSION)
+        return 0;
+    if (insurer_ok && a->role == ROLE_INSURER && strcmp(a->org_insurer, k->insurer_no) == 0)
+        return 0;
+    if (a->role == ROLE_PROXY) {
+        struct facts_buf fb;
+        if (st->acc->facts_load(st, k, a, NEED_PROXIES, &fb))
+            return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
+        bool ok = false;
+        for (size_t i = 0; i < fb.nproxies && !ok; i++)
+            ok = strcmp(fb.proxies[i].account, a->id) == 0 && proxy_active(&fb.proxies[i], clock_now_ms()) &&
+                 (fb.proxies[i].cats & cats) == cats;
+        facts_free(&fb);
+        if (ok)
+            return 0;
+    }
+    http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    return -1;
+}
+
+int h_withdraw(struct req *r)
+{
+    struct person_key k;
+    struct jsonflat j;
+    char cats_s[200], grantee[ORG_ID_BYTES];
+    if (person_param(r, &k) || body_json(r, &j) ||
+        body_str(r, &j, "categories", cats_s, sizeof cats_s, true) ||
+        body_str(r, &j, "grantee", grantee, sizeof grantee, false))
+        return 0;
+    uint32_t cats = cats_parse(cats_s);
+    if (!cats)
+        return http_error(r, 400, "bad_categories",
+                          "categories は all または区分コードのカンマ区切り(例: careplan,life)です");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, cats, false, &a))
+        return 0;
+    int ex = st->ops->person_exists(st, &k);
+    if (ex != 1)
+        return ex < 0 ? http_error(r, 500, "internal", "内部エラーが発生しました")
+                      : http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    struct withdrawal w = {0};
+    w.cats = cats;
+    w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
+    snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
+    int64_t id;
+    if (st->acc->withdrawal_add(st, &k, &w, a.id, &id))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    json_t *o = json_pack("{s:I,s:s}", "withdrawal_id", (json_int_t)id, "message",
+                          "同意を撤回しました。直ちに有効です");
+    return respond_json(r, 201, o);
+}
+
+int h_proxy_revoke(struct req *r)
+{
+    struct person_key k;
+    if (person_param(r, &k))
+        return 0;
+    char *end;
+    long long id = strtoll(r->params[2].ptr, &end, 10);
+    if (id <= 0 || end != r->params[2].ptr + r->params[2].len)
+        return http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, 0, true, &a))
+        return 0;
+    int rc = st->acc->proxy_revoke(st, &k, id, clock_now_ms(), a.id);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (rc == STORE_NOTFOUND)
+        return http_error(r, 404, "not_found", "該当する情報が見つかりません");
+    return respond_json(r, 200, json_pack("{s:s}", "message", "代理人の登録を取り消しました"));
+}
+
+/* ---- 本人確認 and care relationships --------------------------------------- */
+
+int h_code(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    char code[IDENTITY_CODE_DIGITS + 1];
+    int64_t now = clock_now_ms();
+    if (identity_code_issue(st, &k, now, IDENTITY_CODE_SELF_MS, "self", code))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    char exp[64];
+    ms_iso(now + IDENTITY_CODE_SELF_MS, exp);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "code", code, "expires_at", exp, "message",
+                          "契約する事業所にこの番号を伝えてください(1回限り有効)");
+    sodium_memzero(code, sizeof code);
+    return respond_json(r, 201, o);
+}
+
+bool provider_role(enum role role)
+{
+    return role == ROLE_CAREMGR || role == ROLE_HOUKATSU || role == ROLE_PROVIDER ||
+           role == ROLE_FACILITY;
+}
+
+/* relationship_paper - 本人確認 with paper: a current 被保険者証's token and the visual check
+ * the office made, ending in the same registration as the code path. */
+static int relationship_paper(struct req *r, const struct jsonflat *j, const struct actor *a)
+{
+    char tok[MAX_QUERY_TOKEN + 1], check[TEXT_BYTES], addr[INET_ADDRSTRLEN];
+    if (body_str(r, j, "token", tok, sizeof tok, true) || body_str(r, j, "visual_check", check, sizeof check, true))
+        return 0;
+    if (strlen(check) < 4)
+        return http_error(r, 400, "bad_field",
+                          "visual_check に行った目視確認(例: 運転免許証の写真と本人を照合)を書いてください");
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int64_t now = clock_now_ms();
+    char tkey[ORG_ID_BYTES + 8];
+    snprintf(tkey, sizeof tkey, "rel:%s", a->org);
+    if (auth_throttled(tkey, client_address(r, addr), now))
+        return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
+    struct paper_token t;
+    if (paper_checked(r, tok, &t)) {
+        auth_note_failure(tkey, addr, now);
+        return 0;
+    }
+    if (t.kind != PAPER_CARD)
+        return http_error(r, 422, "not_a_card", "本人確認に使えるのは介護保険被保険者証の QR です");
+    struct person_key k = {{0}, {0}};
+    memcpy(k.insurer_no, t.insurer_no, sizeof k.insurer_no);
+    memcpy(k.insured_no, t.insured_no, sizeof k.insured_no);
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    struct paper_record rec;
+    int rc = st->ops->paper_record(st, t.insurer_no, t.serial, &rec);
+    enum paper_state ps = rc ? PAPER_UNKNOWN : paper_state_of(&t, &rec);
+    char evidence[TEXT_BYTES + 64];
+    snprintf(evidence, sizeof evidence, "%s/%u: %s", t.insurer_no, t.serial, check);
+    int64_t id = 0;
+    if (rc == 0 && ps == PAPER_CURRENT)
+        rc = st->acc->relationship_add(st, &k, a->org, now, "paper", evidence, a->id, &id);
+    if (rc == 0 && ps == PAPER_CURRENT && st->ops->commit(st) == 0) {
+        json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
+                              "被保険者証で本人確認を行い、担当事業所として登録しました");
+        return respond_json(r, 201, o);
+    }
+    st->ops->rollback(st);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    auth_note_failure(tkey, addr, now);
+    st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship-paper");
+    char msg[160];
+    snprintf(msg, sizeof msg, "本人確認ができませんでした(被保険者証: %s)", paper_state_label(ps));
+    return http_error(r, 422, "identity_not_verified", msg);
+}
+
+int h_relationship(struct req *r)
+{
+    struct jsonflat j;
+    char ins[16], no[16], birth_s[16], code[32], addr[INET_ADDRSTRLEN];
+    if (body_json(r, &j))
+        return 0;
+    if (jf_get(&j, "token")) { /* 本人確認 with paper */
+        struct actor pa;
+        principal_actor(&r->who, NULL, &pa);
+        if (!provider_role(pa.role))
+            return http_error(r, 403, "forbidden", "担当事業所の登録は事業所の職員またはAPIトークンで行ってください");
+        return relationship_paper(r, &j, &pa);
+    }
+    if (body_str(r, &j, "insurer_no", ins, sizeof ins, true) ||
+        body_str(r, &j, "insured_no", no, sizeof no, true) ||
+        body_str(r, &j, "birth_date", birth_s, sizeof birth_s, true) ||
+        body_str(r, &j, "code", code, sizeof code, true))
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (!provider_role(a.role))
+        return http_error(r, 403, "forbidden", "担当事業所の登録は事業所の職員またはAPIトークンで行ってください");
+    const char *why;
+    struct person_key k = {0};
+    struct date birth;
+    if (insurer_no_check(ins, strlen(ins), &why) || insured_no_check(no, strlen(no), &why) ||
+        date_parse_any(birth_s, strlen(birth_s), &birth, &why))
+        return http_error(r, 400, "bad_field", "保険者番号・被保険者番号・生年月日の形式が正しくありません");
+    memcpy(k.insurer_no, ins, INSURER_NO_LEN);
+    memcpy(k.insured_no, no, INSURED_NO_LEN);
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int64_t now = clock_now_ms();
+    /* guessing codes is throttled like passwords, per organisation */
+    char tkey[ORG_ID_BYTES + 8];
+    snprintf(tkey, sizeof tkey, "rel:%s", a.org);
+    if (auth_throttled(tkey, client_address(r, addr), now))
+        return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    int rc = verify_identity(st, &k, birth, code, now);
+    int64_t id = 0;
+    if (rc == 0)
+        rc = st->acc->relationship_add(st, &k, a.org, now, "code", "", a.id, &id);
+    if (rc == 0 && st->ops->commit(st) == 0) {
+        json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
+                              "本人確認を行い、担当事業所として登録しました");
+        return respond_json(r, 201, o);
+    }
+    st->ops->rollback(st);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    auth_note_failure(tkey, addr, now);
+    st->acc->security_event(st, now, "identity_failed", a.org, addr, "relationship");
+    return http_error(r, 422, "identity_not_verified",
+                      "本人確認ができませんでした(番号・生年月日・確認コードを確かめてください)");
+}
+
+/* ---- break-glass and its review ------------------------------------------- */
+
+int h_breakglass(struct req *r)
+{
+    struct jsonflat j;
+    char ins[16], no[16], reason[TEXT_BYTES];
+    if (body_json(r, &j) || body_str(r, &j, "insurer_no", ins, sizeof ins, true) ||
+        body_str(r, &j, "insured_no", no, sizeof no, true) ||
+        body_str(r, &j, "reason", reason, sizeof reason, false))
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (r->who.kind != P_SESSION || !a.may_breakglass || !access_matrix[a.role].breakglass)
+        return http_error(r, 403, "forbidden", "緊急時アクセスの権限がありません");
+    if (utf8_count(reason, strlen(reason)) < BREAKGLASS_REASON_MIN_CHARS)
+        return http_error(r, 400, "reason_required", "緊急時アクセスには理由(10文字以上)が必要です");
+    const char *why;
+    struct person_key k = {0};
+    if (insurer_no_check(ins, strlen(ins), &why) || insured_no_check(no, strlen(no), &why))
+        return http_error(r, 400, "bad_field", "保険者番号・被保険者番号の形式が正しくありません");
+    memcpy(k.insurer_no, ins, INSURER_NO_LEN);
+    memcpy(k.insured_no, no, INSURED_NO_LEN);
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int64_t now = clock_now_ms(), id;
+    unsigned char sid[SESSION_ID_BYTES];
+    if (st->ops->begin(st))
+        return http_error(r, 503, "unavailable", "データベースが混み合っています");
+    if (st->acc->breakglass_add(st, &k, r->who.acct.id, a.org, reason, now, &id) ||
+        auth_rotate(st, &r->who, now, true, sid) || st->ops->commit(st)) {
+        st->ops->rollback(st);
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    }
+    set_session_cookie(r, sid); /* privilege change: a new session id (P19) */
+    char exp[64];
+    ms_iso(now + BREAKGLASS_MS, exp);
+    json_t *o = json_pack("{s:I,s:s,s:s}", "breakglass_id", (json_int_t)id, "expires_at", exp,
+                          "message",
+                          "緊急時アクセスを開始しました。記録され、本人に表示され、市町村の確認対象になります");
+    return respond_json(r, 201, o);
+}
+
+struct review_ctx {
+    json_t *arr;
+};
+
+static int review_row(void *ctx, const struct breakglass_row *b)
+{
+    struct review_ctx *c = ctx;
+    char st_iso[64], ex_iso[64];
+    ms_iso(b->g.started_ms, st_iso);
+    ms_iso(b->g.expires_ms, ex_iso);
+    json_array_append_new(c->arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "id",
+                                            (json_int_t)b->g.id, "insured_no", b->person.insured_no,
+                                            "organisation", b->org, "actor", b->g.account, "reason",
+                                            b->reason, "started_at", st_iso, "expires_at", ex_iso,
+                                            "reviewed", b->reviewed_ms != 0));
+    return 0;
+}
+
+static int reviewer(struct req *r, struct actor *a)
+{
+    principal_actor(&r->who, NULL, a);
+    if (a->role != ROLE_INSURER || r->who.kind != P_SESSION || !strstr(r->who.acct.perms, "review")) {
+        http_error(r, 403, "forbidden", "確認(レビュー)は市町村の確認権限を持つ職員が行います");
+        return -1;
+    }
+    return 0;
+}
+
+int h_reviews(struct req *r)
+{
+    struct actor a;
+    if (reviewer(r, &a))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    struct review_ctx c = {json_array()};
+    if (st->acc->breakglass_reviews(st, a.org_insurer, true, review_row, &c)) {
+        json_decref(c.arr);
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    }
+    return respond_json(r, 200, json_pack("{s:o}", "open_reviews", c.arr));
+}
+
+int h_review_close(struct req *r)
+{
+    struct actor a;
+    struct jsonflat j;
+    char note[TEXT_BYTES];
+    if (reviewer(r, &a) || body_json(r, &j) || body_str(r, &j, "note", note, sizeof note, true))
+        return 0;
+    char *end;
+    long long id = strtoll(r->params[0].ptr, &end, 10);
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    int rc = id > 0 && end == r->params[0].ptr + r->params[0].len
+                 ? st->acc->breakglass_close(st, a.org_insurer, id, a.id, note, clock_now_ms())
+                 : STORE_NOTFOUND;
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (rc)
+        return http_error(r, 404, "not_found", "該当する確認項目がありません");
+    return respond_json(r, 200, json_pack("{s:s}", "message", "確認を完了しました"));
+}
+

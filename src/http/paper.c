@@ -1,0 +1,135 @@
+/*
+ * paper.c - 書類照会: the online check of a printed document's signed QR (issue #6).
+ */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "domain/auth.h"
+#include "domain/wareki.h"
+#include "http/cardjson.h"
+#include "http/docview.h"
+#include "http/internal.h"
+#include "http/limits.h"
+#include "store/auditq.h"
+#include "store/certstore.h"
+#include "store/cpstore.h"
+#include "store/docjson.h"
+#include "store/keyfile.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* ---- 書類照会: online verification of a paper document (issue #6) -------------------- */
+
+void paper_json(struct jsonw *w, const struct paper_token *t, const struct paper_record *rec)
+{
+    enum paper_state ps = paper_state_of(t, rec);
+    jw_bool(w, "signature_valid", true);
+    jw_str(w, "status", paper_state_code(ps));
+    jw_str(w, "status_label", paper_state_label(ps));
+    jw_obj(w, "document");
+    jw_str(w, "kind", paper_kind_name(t->kind));
+    jw_str(w, "insurer_no", t->insurer_no);
+    jw_str(w, "insured_no", t->insured_no);
+    jw_int(w, "serial", t->serial);
+    char iso[11];
+    date_iso(t->issued, iso);
+    jw_str(w, "issued", iso);
+    if (!date_is_none(t->valid_from)) {
+        date_iso(t->valid_from, iso);
+        jw_str(w, "valid_from", iso);
+    }
+    if (!date_is_none(t->valid_to)) {
+        date_iso(t->valid_to, iso);
+        jw_str(w, "valid_to", iso);
+    }
+    jw_end(w);
+    if (ps == PAPER_SUPERSEDED)
+        jw_int(w, "latest_serial", rec->latest);
+}
+
+/* verify_rate - at most VERIFY_PER_MINUTE (or $KAIGO_VERIFY_RATE) checks per caller per
+ * minute, counted in a small table (a caller beyond its size shares the last slot). */
+bool verify_rate(const char *who)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static struct {
+        char who[64];
+        int64_t window;
+        int n;
+    } slots[256];
+    static int limit;
+    if (!limit) {
+        const char *e = getenv("KAIGO_VERIFY_RATE");
+        long v = e ? strtol(e, NULL, 10) : 0;
+        limit = v > 0 && v < 100000 ? (int)v : VERIFY_PER_MINUTE;
+    }
+    int64_t window = clock_now_ms() / 60000;
+    pthread_mutex_lock(&mu);
+    size_t i = 0, n = sizeof slots / sizeof slots[0];
+    while (i + 1 < n && slots[i].who[0] && strcmp(slots[i].who, who) != 0)
+        i++;
+    if (strcmp(slots[i].who, who) != 0 || slots[i].window != window) {
+        snprintf(slots[i].who, sizeof slots[i].who, "%s", who);
+        slots[i].window = window;
+        slots[i].n = 0;
+    }
+    bool ok = ++slots[i].n <= limit;
+    pthread_mutex_unlock(&mu);
+    return ok;
+}
+
+/* paper_checked - the token parsed and its signature verified with its insurer's
+ * published key (<db>.paper-key-<保険者番号>.pub); else -1 after a 422 naming why. */
+int paper_checked(struct req *r, const char *tok, struct paper_token *t)
+{
+    const char *why;
+    unsigned char pk[32];
+    if (paper_token_parse(tok, strlen(tok), t, &why)) {
+        http_error(r, 422, "bad_token", why);
+        return -1;
+    }
+    if (paper_pubkey_load(srv_config->db, t->insurer_no, pk)) {
+        http_error(r, 422, "unknown_insurer", "この保険者の書類は kaigo で照会できません(公開鍵がありません)");
+        return -1;
+    }
+    if (!paper_token_verify(t, pk)) {
+        http_error(r, 422, "bad_signature", "署名が一致しません(書き換えられたか、別の鍵で作られた符号です)");
+        return -1;
+    }
+    return 0;
+}
+
+int d_verify(struct req *r)
+{
+    if (r->waiting)
+        return 0;
+    const char *tok = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "token");
+    if (!tok || !*tok || strlen(tok) > MAX_QUERY_TOKEN)
+        return http_error(r, 400, "bad_token", "token(書類の QR の符号 KG1:…)を指定してください");
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (!verify_rate(a.id))
+        return http_error(r, 429, "too_many", "照会が多すぎます。しばらくしてから試してください");
+    struct paper_token *t = xcalloc(1, sizeof *t);
+    if (paper_checked(r, tok, t)) {
+        free(t);
+        return 0;
+    }
+    r->paper = t;
+    struct person_key k = {{0}, {0}};
+    memcpy(k.insurer_no, t->insurer_no, sizeof k.insurer_no);
+    memcpy(k.insured_no, t->insured_no, sizeof k.insured_no);
+    if (start_disclosure_for(r, k, date_today(), CAT_PAPER, WHAT_PAPER) || !r->waiting)
+        return 0;
+    return run_disclosure(r);
+}
+

@@ -1,0 +1,75 @@
+/*
+ * routes.c - the one index of every URL kaigo serves, and each route's policy as
+ * data: method, pattern, category (personal data or not), authentication, whom it
+ * is about (audience), API / page / asset, CSRF, body limit, and its handler.
+ *
+ * A route with a category other than CAT_NONE is a disclosure: its function must
+ * go through store/disclose.c (u-gate walks this table and fails otherwise).
+ */
+#include "http/internal.h"
+#include "store/docjson.h"
+#include "util/compiler.h"
+#include "util/banned.h"
+
+#define B_SMALL 4096
+#define B_FORM 8192             /* a page's form (urlencoded) */
+#define B_UPLOAD (8u << 20)     /* a page's file upload: a photo or PDF of a card's QR */
+#define B_UNIT (96u << 20)
+#define B_DOC DOC_JSON_MAX
+#define P_INS "/api/v1/insurers/{insurer}/insured/{insured}"
+#define P_FOR "/p/{insurer}/{insured}"
+
+/* API routes: JSON. d = a disclosure, h = a plain handler. */
+#define API_D(m, p, cat, aud, d) {m, p, cat, AUTH_USER, aud, ROUTE_API, false, 0, NULL, d}
+#define API_H(m, p, auth, aud, body, h) {m, p, CAT_NONE, auth, aud, ROUTE_API, false, body, h, NULL}
+/* pages: HTML over a session. PAGE_D reads personal data through the pipeline. */
+#define PAGE_D(m, p, cat, aud, body, d) {m, p, cat, AUTH_USER, aud, ROUTE_PAGE, m[0] == 'P', body, NULL, d}
+#define PAGE_H(m, p, aud, body, h) {m, p, CAT_NONE, AUTH_USER, aud, ROUTE_PAGE, m[0] == 'P', body, h, NULL}
+#define PAGE_PUBLIC(m, p, body, h) {m, p, CAT_NONE, AUTH_PUBLIC, AUD_NONE, ROUTE_PAGE, false, body, h, NULL}
+#define ASSET(p) {"GET", p, CAT_NONE, AUTH_NONE, AUD_NONE, ROUTE_ASSET, false, 0, h_asset, NULL}
+
+const struct route routes[] = {
+    {"GET", "/healthz", CAT_NONE, AUTH_NONE, AUD_NONE, ROUTE_API, false, 0, h_healthz, NULL},
+    API_H("GET", "/api/v1/insurers", AUTH_ANY, AUD_NONE, 0, h_insurers),
+    API_H("POST", "/api/v1/login", AUTH_PUBLIC, AUD_NONE, B_SMALL, h_login),
+    API_H("POST", "/api/v1/logout", AUTH_USER, AUD_NONE, 0, h_logout),
+    API_H("GET", "/api/v1/whoami", AUTH_ANY, AUD_NONE, 0, h_whoami),
+    /* a person's data, named in the path */
+    API_D("GET", P_INS "/card", CAT_SHIKAKU, AUD_PERSON, d_card),
+    API_D("GET", P_INS "/applications", CAT_SHINSAKAI, AUD_PERSON, d_docs),
+    API_H("POST", P_INS "/applications", AUTH_USER, AUD_PERSON, B_SMALL, h_app_file),
+    API_H("POST", P_INS "/applications/{app}/{step}", AUTH_USER, AUD_PERSON, B_DOC, h_app_step),
+    API_D("GET", P_INS "/chosa", CAT_CHOSA, AUD_PERSON, d_docs),
+    API_D("GET", P_INS "/ikensho", CAT_IKENSHO, AUD_PERSON, d_docs),
+    API_D("GET", P_INS "/life", CAT_LIFE, AUD_PERSON, d_docs),
+    API_D("GET", P_INS "/ledger", CAT_JUTAKU, AUD_PERSON, d_docs),
+    API_H("POST", P_INS "/ledger/claims", AUTH_USER, AUD_PERSON, B_SMALL, h_claim),
+    API_D("GET", P_INS "/access-log", CAT_ACCESSLOG, AUD_PERSON, d_access_log),
+    API_D("GET", P_INS "/consents", CAT_ACCESSLOG, AUD_PERSON, d_grants),
+    API_H("POST", P_INS "/consents/withdraw", AUTH_USER, AUD_PERSON, B_SMALL, h_withdraw),
+    API_H("POST", P_INS "/proxies/{proxy}/revoke", AUTH_USER, AUD_PERSON, 0, h_proxy_revoke),
+    /* the ケアプラン連携 relay */
+    API_H("POST", "/api/v1/exchange/units", AUTH_USER, AUD_NONE, B_UNIT, h_exchange_upload),
+    API_H("GET", "/api/v1/exchange/inbox", AUTH_USER, AUD_NONE, 0, h_inbox),
+    API_D("GET", "/api/v1/exchange/deliveries/{insurer}/{insured}/{stamp}", CAT_CAREPLAN, AUD_PERSON, d_delivery),
+    API_H("POST", "/api/v1/exchange/deliveries/{insurer}/{insured}/{stamp}/ack", AUTH_USER, AUD_PERSON, B_SMALL,
+          h_delivery_ack),
+    /* the person's own */
+    API_D("GET", "/api/v1/me/card", CAT_SHIKAKU, AUD_SELF, d_card),
+    API_D("GET", "/api/v1/me/applications", CAT_SHINSAKAI, AUD_SELF, d_docs),
+    API_H("POST", "/api/v1/me/applications", AUTH_USER, AUD_SELF, B_SMALL, h_app_file),
+    API_D("GET", "/api/v1/me/ikensho", CAT_IKENSHO, AUD_SELF, d_docs),
+    API_D("GET", "/api/v1/me/life", CAT_LIFE, AUD_SELF, d_docs),
+    API_D("GET", "/api/v1/me/ledger", CAT_JUTAKU, AUD_SELF, d_docs),
+    API_D("GET", "/api/v1/me/access-log", CAT_ACCESSLOG, AUD_SELF, d_access_log),
+    API_D("GET", "/api/v1/me/consents", CAT_ACCESSLOG, AUD_SELF, d_grants),
+    API_H("POST", "/api/v1/me/verification-code", AUTH_USER, AUD_SELF, 0, h_code),
+    /* paper, relationships, break-glass and its review */
+    API_D("GET", "/api/v1/verify", CAT_PAPER, AUD_NONE, d_verify),
+    API_H("POST", "/api/v1/relationships", AUTH_USER, AUD_NONE, B_SMALL, h_relationship),
+    API_H("POST", "/api/v1/breakglass", AUTH_USER, AUD_NONE, B_SMALL, h_breakglass),
+    API_H("GET", "/api/v1/reviews", AUTH_USER, AUD_NONE, 0, h_reviews),
+    API_H("POST", "/api/v1/reviews/{review}/close", AUTH_USER, AUD_NONE, B_SMALL, h_review_close),
+
+};
+const size_t routes_len = ARRAY_LEN(routes);

@@ -1,0 +1,93 @@
+/*
+ * session.c - login, logout and whoami for API clients (JSON).
+ */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "domain/auth.h"
+#include "domain/wareki.h"
+#include "http/cardjson.h"
+#include "http/docview.h"
+#include "http/internal.h"
+#include "http/limits.h"
+#include "store/auditq.h"
+#include "store/certstore.h"
+#include "store/cpstore.h"
+#include "store/docjson.h"
+#include "store/keyfile.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* ---- login, logout, whoami ------------------------------------------------- */
+
+int h_login(struct req *r)
+{
+    struct jsonflat j;
+    char login[LOGIN_BYTES], pw[PASSWORD_MAX_BYTES + 1], totp[16], addr[INET_ADDRSTRLEN];
+    if (body_json(r, &j) || body_str(r, &j, "login", login, sizeof login, true) ||
+        body_str(r, &j, "password", pw, sizeof pw, true) ||
+        body_str(r, &j, "totp", totp, sizeof totp, false))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    unsigned char sid[SESSION_ID_BYTES];
+    struct account a;
+    enum login_result lr =
+        auth_login(st, login, pw, totp, client_address(r, addr),
+                   MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), clock_now_ms(), sid, &a);
+    sodium_memzero(pw, sizeof pw);
+    switch (lr) {
+    case LOGIN_OK:
+        break;
+    case LOGIN_THROTTLED:
+        return http_error(r, 429, "too_many_attempts",
+                          "ログインの失敗が続いたため、しばらく受け付けません。時間をおいてください");
+    case LOGIN_FAILED: /* identical for unknown login, wrong password, missing/wrong code */
+        return http_error(r, 401, "auth_failed", "認証に失敗しました");
+    case LOGIN_ERROR:
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    }
+    set_session_cookie(r, sid);
+    sodium_memzero(sid, sizeof sid);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "login", a.login, "display_name", a.display_name,
+                          "kind", a.staff ? "staff" : "person");
+    sodium_memzero(&a, sizeof a);
+    return respond_json(r, 200, o);
+}
+
+int h_logout(struct req *r)
+{
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    if (auth_logout(st, &r->who, clock_now_ms()))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    snprintf(r->set_cookie, sizeof r->set_cookie,
+             "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", SESSION_COOKIE);
+    return respond_json(r, 200, json_pack("{s:s}", "status", "logged_out"));
+}
+
+int h_whoami(struct req *r)
+{
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    json_t *o = json_pack("{s:s,s:s,s:s}", "actor", a.id, "role",
+                          r->who.kind == P_SESSION && !r->who.acct.staff ? "person" : role_code(a.role),
+                          "organisation", a.org);
+    if (r->who.kind != P_OPERATOR && r->who.org.id[0])
+        json_object_set_new(o, "organisation_name", json_string(r->who.org.name));
+    if (r->who.kind == P_SESSION)
+        json_object_set_new(o, "display_name", json_string(r->who.acct.display_name));
+    return respond_json(r, 200, o);
+}
+
