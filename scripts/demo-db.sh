@@ -4,7 +4,7 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=3 # bump when the schema of a pre-release database changes incompatibly
+version=4 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
   "$db".demo-token "$db".demo-insurer-token "$db".demo-version
@@ -40,6 +40,13 @@ KAIGO_PASSWORD=$pw k user add --login demo-staff --name "デモ 市町村職員"
   --perms review --totp-secret DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2
 KAIGO_PASSWORD=$pw k user add --login demo-doctor --name "デモ 医師" --org demo-hospital \
   --perms breakglass --totp-secret DEMODOCTORDEMODOCTORDEMODOCTOR22
+# the web pages (docs/ui.md): a care office clerk, and a family member (a proxy-only account) who is
+# registered as the person's proxy; a second person's family member has no proxy for this person
+KAIGO_PASSWORD=$pw k user add --login demo-clerk --name "デモ 事業所事務" --org demo-kyotaku \
+  --totp-secret DEMOCLERKDEMOCLERKDEMOCLERKDEMO2
+KAIGO_PASSWORD=$pw k user add --login demo-family --name "デモ 家族" --proxy-only \
+  --totp-secret DEMOFAMILYDEMOFAMILYDEMOFAMILY22
+k proxy add "$ins" "$no" --login demo-family --kind family --basis "デモの委任状" --cats all
 k consent add "$ins" "$no" --kind municipal --cats all --collected-by "insurer-$ins"
 code=$("$kaigo" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
 echo "$ins $no $birth $code" > "$db.demo-person"

@@ -17,6 +17,13 @@
  *   RULE-GATE-005/006 only; the decision is flagged (security.md P5).
  * RULE-GATE-008 consent withdrawal is effective immediately: a withdrawal at
  *   or after a consent's recording cancels it for the categories it names.
+ * RULE-GATE-010 a person's withdrawal naming an organisation holds against later
+ *   broader consents (the municipality's 包括同意 recorded with a 区分変更 or 更新
+ *   application, or one collected on its behalf) until the person grants it again:
+ *   only a later consent of the person's own (CONSENT_PERSONAL) for that
+ *   organisation or for all ends it (issue #14). A withdrawal from everyone is
+ *   ended by any later consent, as before (a new application's 包括同意 is the
+ *   person's renewed consent).
  * RULE-GATE-009 relationship lapse: no 実績 from the provider for
  *   LAPSE_MONTHS_DEFAULT full months (configurable) ends the relationship.
  */
@@ -50,8 +57,13 @@ bool consent_active(const struct gate_facts *f, const char *org, enum category c
         bool withdrawn = false;
         for (size_t j = 0; j < f->nwithdrawals && !withdrawn; j++) {
             const struct withdrawal *w = &f->withdrawals[j];
-            withdrawn = has_cat(w->cats, c) && (!w->grantee[0] || strcmp(w->grantee, org) == 0) &&
-                        w->at_ms >= k->recorded_ms && w->at_ms <= now;
+            if (!has_cat(w->cats, c) || (w->grantee[0] && strcmp(w->grantee, org) != 0) || w->at_ms > now)
+                continue;
+            /* RULE-GATE-008: cancels the consents recorded up to its instant */
+            bool later = k->recorded_ms > w->at_ms;
+            /* RULE-GATE-010: a named withdrawal also holds against later broader consents */
+            bool regranted = k->kind == CONSENT_PERSONAL && (!k->grantee[0] || strcmp(k->grantee, org) == 0);
+            withdrawn = !later || (w->grantee[0] && !regranted);
         }
         if (!withdrawn) {
             if (id)
@@ -409,6 +421,43 @@ enum proxy_kind proxy_kind_from_code(const char *s)
         if (strcmp(proxy_kind_code((enum proxy_kind)k), s) == 0)
             return (enum proxy_kind)k;
     return 0;
+}
+
+const char *proxy_kind_name(enum proxy_kind k)
+{
+    return k == PROXY_FAMILY     ? "家族"
+           : k == PROXY_GUARDIAN ? "成年後見人"
+           : k == PROXY_VOLUNTARY ? "任意代理人"
+                                  : "代理人";
+}
+
+const char *consent_kind_name(enum consent_kind k)
+{
+    return k == CONSENT_MUNICIPAL   ? "市町村が申請時に受けた包括同意"
+           : k == CONSENT_ON_BEHALF ? "事業所が市町村に代わって受けた包括同意"
+           : k == CONSENT_PERSONAL  ? "ご本人の同意"
+                                    : "同意";
+}
+
+/* purposes as recorded in the audit log (purpose_code), said for the person */
+const char *purpose_name_of_code(const char *code)
+{
+    static const struct {
+        const char *code, *name;
+    } t[] = {{"admin", "保険者の事務"},     {"care", "介護サービスの提供"}, {"self", "本人の閲覧"},
+             {"emergency", "緊急時の対応"}, {"print", "印刷"},             {"local", "運用者の作業"}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(t[i].code, code) == 0)
+            return t[i].name;
+    return code;
+}
+
+const char *outcome_name_of_code(const char *code)
+{
+    return strcmp(code, "allowed") == 0  ? "表示"
+           : strcmp(code, "denied") == 0 ? "拒否"
+           : strcmp(code, "not_found") == 0 ? "該当なし"
+                                            : code;
 }
 
 const char *consent_kind_code(enum consent_kind k)

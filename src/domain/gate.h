@@ -264,6 +264,11 @@ const char *org_kind_name(enum org_kind k);
 enum org_kind org_kind_from_code(const char *s);
 const char *consent_kind_code(enum consent_kind k);
 const char *proxy_kind_code(enum proxy_kind k);
+/* names for people: 家族 / 成年後見人 / 任意代理人; 市町村が受けた包括同意 …; 本人 / 介護サービス … */
+const char *proxy_kind_name(enum proxy_kind k);
+const char *consent_kind_name(enum consent_kind k);
+const char *purpose_name_of_code(const char *code);
+const char *outcome_name_of_code(const char *code);
 /* *_from_code - the inverse of the *_code functions; 0 (ROLE_NONE) if unknown. */
 enum role role_from_code(const char *s);
 enum consent_kind consent_kind_from_code(const char *s);

@@ -59,6 +59,34 @@ static int cs_respond(struct req *r, struct store *st, int rc, const struct cs_r
 }
 
 
+/* withdrawals_note - the person's withdrawals naming an organisation, shown to the clerk
+ * who records an application's 包括同意: they hold against it (RULE-GATE-010). NULL if none. */
+static json_t *withdrawals_note(struct store *st, const struct person_key *k, const struct actor *a)
+{
+    struct facts_buf fb;
+    if (st->acc->facts_load(st, k, a, NEED_CONSENT, &fb))
+        return NULL;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < fb.nwithdrawals; i++) {
+        const struct withdrawal *w = &fb.withdrawals[i];
+        if (!w->grantee[0])
+            continue;
+        json_t *cats = json_array();
+        for (int c = CAT_NONE + 1; c < CAT_COUNT; c++)
+            if (w->cats & CAT_BIT(c))
+                json_array_append_new(cats, json_string(category_code((enum category)c)));
+        json_array_append_new(arr, json_pack("{s:s,s:o}", "grantee", w->grantee, "categories", cats));
+    }
+    facts_free(&fb);
+    if (json_array_size(arr) == 0) {
+        json_decref(arr);
+        return NULL;
+    }
+    return json_pack("{s:o,s:s}", "withdrawals_in_force", arr, "withdrawals_notice",
+                     "この方は次の事業所への同意を撤回しています。申請時の包括同意があっても、"
+                     "本人が再び同意するまで撤回が優先されます");
+}
+
 int h_app_file(struct req *r)
 {
     struct person_key k;
@@ -83,7 +111,7 @@ int h_app_file(struct req *r)
         return 0;
     struct cs_result res;
     int rc = cs_file(st, &a, &k, &f, clock_now_ms(), &res);
-    return cs_respond(r, st, rc, &res, NULL);
+    return cs_respond(r, st, rc, &res, withdrawals_note(st, &k, &a));
 }
 
 /* step_args - the flat JSON of a workflow step. */

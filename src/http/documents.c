@@ -20,6 +20,7 @@
 #include "http/cardjson.h"
 #include "http/docview.h"
 #include "http/internal.h"
+#include "http/page.h"
 #include "http/limits.h"
 #include "store/auditq.h"
 #include "store/certstore.h"
@@ -138,8 +139,15 @@ static int access_row(void *ctx, const struct access_row *a)
     jw_str(w, "category", a->category);
     jw_str(w, "category_name", category_name(c));
     jw_str(w, "purpose", a->purpose);
+    jw_str(w, "purpose_name", purpose_name_of_code(a->purpose));
     jw_str(w, "basis", a->basis);
+    for (int b = 0; b < BASIS_COUNT; b++)
+        if (strcmp(basis_code((enum basis)b), a->basis) == 0)
+            jw_str(w, "basis_name", basis_name((enum basis)b));
     jw_str(w, "outcome", a->outcome);
+    jw_str(w, "outcome_name", outcome_name_of_code(a->outcome));
+    if (a->actor_name[0]) /* a proxy, named to the person they acted for */
+        jw_str(w, "actor_name", a->actor_name);
     jw_bool(w, "breakglass", (a->flags & GATE_FLAG_BREAKGLASS) != 0);
     jw_end(w);
     return 0;
@@ -345,34 +353,46 @@ void wipe_rows(struct req *r)
 /* disclosure_respond - after resume: send only if the audit entry is durable.
  * A denial and a person who does not exist get the same answer (P3: no IDOR
  * oracle; hidden categories do not reveal that they exist). */
+char *disclosure_body(struct req *r, size_t *len)
+{
+    char *body;
+    *len = 0;
+    if (r->disc->what == WHAT_CARD) {
+        struct jsonw w;
+        jw_init(&w, 1 << 20);
+        card_json(&w, r->card);
+        body = jw_detach(&w, len);
+    } else if (r->disc->what == WHAT_DOCS && r->dlv) {
+        body = delivery_files(r, len);
+    } else if (r->disc->what == WHAT_DOCS) {
+        json_t *o = docview_build(r->disc->rq.category, r->docs, r->on, r->disc->withheld);
+        json_object_set_new(o, "audit_seq", json_integer(r->disc->audit_seq));
+        body = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        *len = body ? strlen(body) : 0;
+    } else {
+        if (r->disc->what == WHAT_ACCESS_LOG)
+            jw_end(r->rows); /* entries */
+        if (r->disc->what == WHAT_PAPER)
+            paper_json(r->rows, r->paper, r->paper_rec);
+        jw_int(r->rows, "audit_seq", r->disc->audit_seq);
+        jw_end(r->rows);
+        body = jw_detach(r->rows, len);
+    }
+    return body;
+}
+
 void disclosure_respond(struct req *r)
 {
+    if (r->route->kind == ROUTE_PAGE) {
+        page_disclosed(r);
+        wipe_rows(r);
+        return;
+    }
     switch (r->dstatus) {
     case DISCLOSE_OK: {
-        char *body;
         size_t len;
-        if (r->disc->what == WHAT_CARD) {
-            struct jsonw w;
-            jw_init(&w, 1 << 20);
-            card_json(&w, r->card);
-            body = jw_detach(&w, &len);
-        } else if (r->disc->what == WHAT_DOCS && r->dlv) {
-            body = delivery_files(r, &len);
-        } else if (r->disc->what == WHAT_DOCS) {
-            json_t *o = docview_build(r->disc->rq.category, r->docs, r->on, r->disc->withheld);
-            json_object_set_new(o, "audit_seq", json_integer(r->disc->audit_seq));
-            body = json_dumps(o, JSON_COMPACT);
-            json_decref(o);
-            len = body ? strlen(body) : 0;
-        } else {
-            if (r->disc->what == WHAT_ACCESS_LOG)
-                jw_end(r->rows); /* entries */
-            if (r->disc->what == WHAT_PAPER)
-                paper_json(r->rows, r->paper, r->paper_rec);
-            jw_int(r->rows, "audit_seq", r->disc->audit_seq);
-            jw_end(r->rows);
-            body = jw_detach(r->rows, &len);
-        }
+        char *body = disclosure_body(r, &len);
         if (!body)
             http_error(r, 500, "internal", "内部エラーが発生しました");
         else

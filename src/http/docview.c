@@ -6,6 +6,8 @@
 #include "domain/certflow.h"
 #include "domain/codes.h"
 #include "domain/ledger.h"
+#include "domain/sheet7.h"
+#include "util/csv.h"
 #include "http/docview.h"
 #include "store/docjson.h"
 #include "util/xalloc.h"
@@ -209,9 +211,82 @@ static json_t *ledger(json_t *rows, struct date today)
     return o;
 }
 
+/* careplan - this month's 第6表 (UPPLAN; careplan-csv.md §7.5) in plain words: one line per
+ * (service code, office, time) with its days. The month in force, else the latest sent. */
+static json_t *careplan(json_t *rows, struct date today)
+{
+    char want[7];
+    snprintf(want, sizeof want, "%04d%02d", today.y, today.m);
+    json_t *pick = NULL;
+    const char *pick_key = "";
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *kind = json_string_value(json_object_get(row, "kind"));
+        const char *rkey = json_string_value(json_object_get(row, "rkey"));
+        if (!kind || !rkey || strcmp(kind, "cp.UPPLAN") != 0 || strcmp(rkey, want) > 0)
+            continue;
+        if (!pick || strcmp(rkey, pick_key) > 0) {
+            pick = row;
+            pick_key = rkey;
+        }
+    }
+    json_t *out = json_array();
+    const char *body = pick ? json_string_value(json_object_get(pick, "body")) : NULL;
+    const char *nl = body ? strchr(body, '\n') : NULL;
+    if (!nl)
+        return json_pack("{s:n,s:o}", "month", "services", out);
+    struct csv_reader cr;
+    csv_init(&cr, nl + 1, strlen(nl + 1));
+    long line;
+    struct csv_error err;
+    int rc;
+    while ((rc = csv_next(&cr, &line, &err)) == 1) {
+        if (cr.nf < 21)
+            continue;
+        char code[8], office[11], name[200], start[5], end[5], day[3];
+        snprintf(code, sizeof code, "%.*s", (int)cr.field[14].len, cr.field[14].ptr);
+        snprintf(office, sizeof office, "%.*s", (int)cr.field[19].len, cr.field[19].ptr);
+        snprintf(name, sizeof name, "%.*s", (int)cr.field[20].len, cr.field[20].ptr);
+        snprintf(start, sizeof start, "%.*s", (int)cr.field[11].len, cr.field[11].ptr);
+        snprintf(end, sizeof end, "%.*s", (int)cr.field[12].len, cr.field[12].ptr);
+        snprintf(day, sizeof day, "%.*s", cr.field[9].len >= 8 ? 2 : 0, cr.field[9].ptr + 6);
+        char time[32] = "";
+        if (strcmp(start, "9999") != 0 && strlen(start) == 4 && strlen(end) == 4)
+            snprintf(time, sizeof time, "%.2s:%.2s〜%.2s:%.2s", start, start + 2, end, end + 2);
+        json_t *hit = NULL;
+        size_t j;
+        json_t *x;
+        json_array_foreach(out, j, x) {
+            if (!strcmp(json_string_value(json_object_get(x, "code")), code) &&
+                !strcmp(json_string_value(json_object_get(x, "office_no")), office) &&
+                !strcmp(json_string_value(json_object_get(x, "time")), time))
+                hit = x;
+        }
+        if (!hit) {
+            char type[3];
+            snprintf(type, sizeof type, "%.2s", code);
+            const char *tn = s7_service_type_name(type, today);
+            hit = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "code", code, "type_name", tn ? tn : type, "office_no",
+                            office, "office", name[0] ? name : office, "time", time, "days", "", "count", 0);
+            json_array_append_new(out, hit);
+        }
+        char days[400];
+        const char *prev = json_string_value(json_object_get(hit, "days"));
+        long d = strtol(day, NULL, 10);
+        snprintf(days, sizeof days, "%s%s%ld日", prev, prev[0] ? "、" : "", d);
+        json_object_set_new(hit, "days", json_string(days));
+        json_object_set_new(hit, "count", json_integer(json_integer_value(json_object_get(hit, "count")) + 1));
+    }
+    csv_release(&cr);
+    return json_pack("{s:s,s:o}", "month", pick_key, "services", out);
+}
+
 json_t *docview_build(enum category c, json_t *rows, struct date today, int withheld)
 {
     switch (c) {
+    case CAT_CAREPLAN:
+        return careplan(rows, today);
     case CAT_SHINSAKAI:
         return applications(rows, today);
     case CAT_CHOSA:

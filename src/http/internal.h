@@ -69,6 +69,8 @@ struct req {
     enum disclose_status dstatus;
     char set_cookie[160];
     struct form *form;  /* a page's parsed form (POST), or NULL */
+    void (*render)(struct req *r, struct buf *h, json_t *data); /* a page's renderer after its disclosure */
+    bool html;          /* errors are answered as pages (page routes, and unknown non-API paths) */
     void *page_ctx;     /* a page's own state across the disclosure (freed by its renderer) */
 };
 

@@ -20,6 +20,7 @@
 #include "http/cardjson.h"
 #include "http/docview.h"
 #include "http/internal.h"
+#include "http/page.h"
 #include "http/limits.h"
 #include "store/auditq.h"
 #include "store/certstore.h"
@@ -67,6 +68,12 @@ int respond_raw(struct req *r, unsigned status, const char *ctype, char *body, s
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* the pages' policy (docs/ui.md): own origin only, no inline script or style, no framing */
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                            "form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     if (extra_name)
         MHD_add_response_header(resp, extra_name, extra_value);
     if (r->set_cookie[0])
@@ -90,6 +97,14 @@ int respond_json(struct req *r, unsigned status, json_t *o)
 
 int http_error(struct req *r, unsigned status, const char *code, const char *message)
 {
+    if (r->html) {
+        const char *title = status == 404   ? "ページが見つかりません"
+                            : status == 403 ? "この操作はできません"
+                            : status == 429 ? "しばらくお待ちください"
+                            : status >= 500 ? "ただいま表示できません"
+                                            : "入力を確かめてください";
+        return page_error(r, status, title, message);
+    }
     json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", message,
                           "request_id", r->request_id);
     char *s = json_dumps(e, JSON_COMPACT);

@@ -7,6 +7,7 @@
  * go through store/disclose.c (u-gate walks this table and fails otherwise).
  */
 #include "http/internal.h"
+#include "http/page.h"
 #include "store/docjson.h"
 #include "util/compiler.h"
 #include "util/banned.h"
@@ -70,6 +71,52 @@ const struct route routes[] = {
     API_H("POST", "/api/v1/breakglass", AUTH_USER, AUD_NONE, B_SMALL, h_breakglass),
     API_H("GET", "/api/v1/reviews", AUTH_USER, AUD_NONE, 0, h_reviews),
     API_H("POST", "/api/v1/reviews/{review}/close", AUTH_USER, AUD_NONE, B_SMALL, h_review_close),
+
+    /* ---- web pages (docs/ui.md): HTML over a session, the same gate and audit ---- */
+    ASSET("/assets/kaigo.css"),
+    ASSET("/assets/kaigo.js"),
+    PAGE_PUBLIC("GET", "/login", 0, p_login_form),
+    PAGE_PUBLIC("POST", "/login", B_FORM, p_login),
+    PAGE_PUBLIC("GET", "/text-size/{size}", 0, p_text_size),
+    PAGE_H("POST", "/logout", AUD_NONE, B_FORM, p_logout),
+    PAGE_H("GET", "/", AUD_NONE, 0, p_root),
+    PAGE_H("GET", "/session", AUD_NONE, 0, h_session_ping),
+    /* the person (本人) */
+    PAGE_H("GET", "/me", AUD_SELF, 0, p_home),
+    PAGE_D("GET", "/me/card", CAT_SHIKAKU, AUD_SELF, 0, p_card),
+    PAGE_D("GET", "/me/certification", CAT_SHINSAKAI, AUD_SELF, 0, p_cert),
+    PAGE_D("GET", "/me/care", CAT_SHIKAKU, AUD_SELF, 0, p_care),
+    PAGE_D("GET", "/me/plan", CAT_CAREPLAN, AUD_SELF, 0, p_plan),
+    PAGE_D("GET", "/me/life", CAT_LIFE, AUD_SELF, 0, p_life),
+    PAGE_D("GET", "/me/ledger", CAT_JUTAKU, AUD_SELF, 0, p_ledger),
+    PAGE_D("GET", "/me/access", CAT_ACCESSLOG, AUD_SELF, 0, p_access),
+    PAGE_D("GET", "/me/consents", CAT_ACCESSLOG, AUD_SELF, 0, p_consents),
+    PAGE_H("POST", "/me/consents/withdraw", AUD_SELF, B_FORM, p_withdraw),
+    PAGE_H("POST", "/me/consents/grant", AUD_SELF, B_FORM, p_grant),
+    PAGE_D("GET", "/me/proxies", CAT_ACCESSLOG, AUD_SELF, 0, p_proxies),
+    PAGE_H("POST", "/me/proxies/invite", AUD_SELF, B_FORM, p_proxy_invite),
+    PAGE_H("POST", "/me/proxies/revoke", AUD_SELF, B_FORM, p_proxy_revoke),
+    PAGE_H("GET", "/me/code", AUD_SELF, 0, p_code),
+    PAGE_H("POST", "/me/code", AUD_SELF, B_FORM, p_code),
+    /* the family (代理人): the same pages for the person named in the path */
+    PAGE_H("GET", "/proxy/accept", AUD_NONE, 0, p_proxy_accept_form),
+    PAGE_H("POST", "/proxy/accept", AUD_NONE, B_FORM, p_proxy_accept),
+    PAGE_D("GET", P_FOR, CAT_SHIKAKU, AUD_PERSON, 0, p_proxy_home),
+    PAGE_D("GET", P_FOR "/card", CAT_SHIKAKU, AUD_PERSON, 0, p_card),
+    PAGE_D("GET", P_FOR "/certification", CAT_SHINSAKAI, AUD_PERSON, 0, p_cert),
+    PAGE_D("GET", P_FOR "/care", CAT_SHIKAKU, AUD_PERSON, 0, p_care),
+    PAGE_D("GET", P_FOR "/plan", CAT_CAREPLAN, AUD_PERSON, 0, p_plan),
+    PAGE_D("GET", P_FOR "/life", CAT_LIFE, AUD_PERSON, 0, p_life),
+    PAGE_D("GET", P_FOR "/ledger", CAT_JUTAKU, AUD_PERSON, 0, p_ledger),
+    PAGE_D("GET", P_FOR "/access", CAT_ACCESSLOG, AUD_PERSON, 0, p_access),
+    PAGE_D("GET", P_FOR "/consents", CAT_ACCESSLOG, AUD_PERSON, 0, p_consents),
+    PAGE_H("POST", P_FOR "/consents/withdraw", AUD_PERSON, B_FORM, p_withdraw),
+    PAGE_H("POST", P_FOR "/consents/grant", AUD_PERSON, B_FORM, p_grant),
+    /* the provider clerk (事業所): eligibility, paper, 本人確認 */
+    PAGE_H("GET", "/office", AUD_NONE, 0, p_office),
+    PAGE_D("POST", "/office/check", CAT_SHIKAKU, AUD_NONE, B_FORM, p_office_check),
+    PAGE_D("POST", "/office/qr", CAT_PAPER, AUD_NONE, B_FORM, p_office_qr),
+    PAGE_H("POST", "/office/relationship", AUD_NONE, B_FORM, p_office_relationship),
 
 };
 const size_t routes_len = ARRAY_LEN(routes);

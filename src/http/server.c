@@ -35,6 +35,7 @@
 #include "http/limits.h"
 #include "http/server.h"
 #include "http/internal.h"
+#include "http/page.h"
 #include "store/auditq.h"
 #include "store/disclose.h"
 #include "util/jsonflat.h"
@@ -123,6 +124,14 @@ static int authenticate(struct req *r)
         http_error(r, 500, "internal", "内部エラーが発生しました");
         return -1;
     }
+    if (r->route->kind == ROUTE_PAGE && r->who.kind != P_SESSION) {
+        /* pages are for people with a session; an expired one is said so on the login page */
+        char hex[2 * SESSION_ID_BYTES + 1];
+        bool had = cookie_session(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), hex);
+        sodium_memzero(hex, sizeof hex);
+        page_redirect(r, had ? "/login?expired=1" : "/login");
+        return -1;
+    }
     bool ok = r->route->auth == AUTH_ANY ? r->who.kind != P_NONE
                                          : r->who.kind == P_TOKEN || r->who.kind == P_SESSION;
     if (!ok) {
@@ -167,6 +176,13 @@ static void dispatch(struct req *r)
         http_error(r, 413, "body_too_large", "リクエスト本文が大きすぎます");
         return;
     }
+    /* a page's form: read (named limits), then same-origin and, for a session's forms, CSRF */
+    if (r->route->kind == ROUTE_PAGE && strcmp(r->method, "POST") == 0) {
+        if (form_read(r))
+            return;
+        if (r->route->auth == AUTH_PUBLIC && !page_post_ok(r))
+            return;
+    }
     /* A personal GET with an API token only reads until it is suspended for its
      * audit entry: the token, the facts and the data in one snapshot, so the
      * read locks are taken once (a session may write its last-seen time, so
@@ -179,7 +195,7 @@ static void dispatch(struct req *r)
         if (snap && snap->ops->read_begin(snap))
             snap = NULL; /* each reader then takes its own */
     }
-    int rc = authenticate(r) ? HANDLER_DONE
+    int rc = authenticate(r) || (r->route->csrf && !page_post_ok(r)) ? HANDLER_DONE
              : r->route->category == CAT_NONE ? r->route->handler(r)
                                               : r->route->disclose(r);
     if (snap && snap->ops->read_end(snap))
@@ -212,12 +228,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         new_request_id(r->request_id);
         r->path = xstrdup(url);
         *con_cls = r;
+        /* errors as pages for page routes and for any URL outside the API */
+        r->html = strncmp(url, "/api/", 5) != 0 && strcmp(url, "/healthz") != 0;
         for (size_t i = 0; i < routes_len; i++)
             if (strcmp(routes[i].method, method) == 0 &&
                 route_match(routes[i].pattern, r->path, r->params)) {
                 r->route = &routes[i];
                 break;
             }
+        if (r->route)
+            r->html = r->route->kind != ROUTE_API;
         buf_init(&r->body, r->route ? r->route->max_body : 0);
         if (!r->route) { /* 404 or 405 at once; a body is never read for it */
             dispatch(r);
@@ -292,6 +312,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         free(r->card);
     }
     free(r->dlv);
+    form_free(r->form);
     wipe_rows(r);
     sodium_memzero(&r->who, sizeof r->who);
     free(r->disc);

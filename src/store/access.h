@@ -108,6 +108,7 @@ struct access_row {
     char org_name[ORG_NAME_BYTES];
     char role[16], category[16], purpose[16], basis[16], outcome[16];
     unsigned flags;
+    char actor_name[NAME_BYTES]; /* a proxy's display name (the person sees who acted for them) */
 };
 typedef int access_row_fn(void *ctx, const struct access_row *r);
 
@@ -127,6 +128,26 @@ struct breakglass_row {
     char reviewed_by[ACTOR_ID_BYTES];
 };
 typedef int breakglass_row_fn(void *ctx, const struct breakglass_row *r);
+
+/* a proxy invitation (the person's choice of scope; the code only as its hash) */
+struct proxy_invite {
+    struct person_key person;
+    unsigned char code_hash[32];
+    enum proxy_kind kind;
+    uint32_t cats;
+    char label[NAME_BYTES];
+    int64_t created_ms, expires_ms;
+};
+
+/* one person an account acts for (the proxy's list) */
+struct proxy_for {
+    int64_t id;
+    struct person_key person;
+    enum proxy_kind kind;
+    uint32_t cats;
+    char label[NAME_BYTES];
+};
+typedef int proxy_for_fn(void *ctx, const struct proxy_for *p);
 
 struct person_grants_fn { /* the person's view of consents, withdrawals, proxies, relationships */
     int (*consent)(void *ctx, const struct consent *c, const char *collected_by);
@@ -188,6 +209,15 @@ struct store_access_ops {
     int (*relationship_actual)(struct store *st, const struct person_key *k, const char *org, int ym);
     int (*proxy_add)(struct store *st, const struct person_key *k, const struct proxy *p,
                      int64_t account, const char *basis, int64_t now, const char *by, int64_t *id);
+    /* proxy_invite_add - a one-time invitation for a proxy (issue #14). */
+    int (*proxy_invite_add)(struct store *st, const struct proxy_invite *inv, const char *by, int64_t *id);
+    /* proxy_invite_redeem - the unused, unexpired invitation with this code hash becomes a
+     * proxy registration of account (basis "invite:<id>"); NOTFOUND if there is none. The
+     * caller holds a write transaction. */
+    int (*proxy_invite_redeem)(struct store *st, const unsigned char code_hash[32], int64_t account,
+                               int64_t now, const char *by, struct proxy_for *out);
+    /* account_proxies - the persons account may act for now (valid, not revoked). */
+    int (*account_proxies)(struct store *st, int64_t account, int64_t now, proxy_for_fn *fn, void *ctx);
     /* proxy_revoke - NOTFOUND unless proxy id belongs to person k and is not yet revoked. */
     int (*proxy_revoke)(struct store *st, const struct person_key *k, int64_t id, int64_t now,
                         const char *by);

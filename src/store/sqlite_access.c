@@ -7,6 +7,11 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+/* a proxy is named to the person it acted for (issue #14); staff are named by organisation */
+#define ACTOR_NAME_JOIN                                                                             \
+    " LEFT JOIN main.accounts a ON l.role = 'proxy' AND l.actor LIKE 'user:%'"                    \
+    " AND a.account_id = CAST(substr(l.actor, 6) AS INTEGER)"
+
 enum acc_stmt {
     A_ORG_ADD,
     A_ORG_GET,
@@ -41,6 +46,10 @@ enum acc_stmt {
     A_REL_END,
     A_REL_ACTUAL,
     A_PROXY_ADD,
+    A_INVITE_ADD,
+    A_INVITE_TAKE,
+    A_PROXY_ADD_LABEL,
+    A_ACC_PROXIES,
     A_PROXY_REVOKE,
     A_BG_ADD,
     A_BG_REVIEWS,
@@ -139,6 +148,16 @@ static const char *const asql[A_COUNT] = {
     [A_PROXY_ADD] = "INSERT INTO proxies (insurer_no, insured_no, account_id, kind, basis, cats,"
                     " valid_from_ms, valid_to_ms, registered_ms, registered_by)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [A_INVITE_ADD] = "INSERT INTO proxy_invites (insurer_no, insured_no, code_hash, kind, cats, label,"
+                    " created_ms, expires_ms, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [A_INVITE_TAKE] = "UPDATE proxy_invites SET used_ms = ?2, used_by = ?3 WHERE code_hash = ?1 AND used_ms = 0"
+                     " AND expires_ms > ?2 RETURNING invite_id, insurer_no, insured_no, kind, cats, label",
+    [A_PROXY_ADD_LABEL] = "INSERT INTO proxies (insurer_no, insured_no, account_id, kind, basis, cats,"
+                         " valid_from_ms, valid_to_ms, registered_ms, registered_by, label)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?7, ?8, ?9)",
+    [A_ACC_PROXIES] = "SELECT proxy_id, insurer_no, insured_no, kind, cats, label FROM proxies"
+                     " WHERE account_id = ?1 AND revoked_ms = 0 AND valid_from_ms <= ?2"
+                     " AND (valid_to_ms = 0 OR valid_to_ms > ?2) ORDER BY proxy_id",
     [A_PROXY_REVOKE] = "UPDATE proxies SET revoked_ms = ?4, revoked_by = ?5 WHERE insurer_no = ?1"
                        " AND insured_no = ?2 AND proxy_id = ?3 AND revoked_ms = 0",
     [A_BG_ADD] = "INSERT INTO breakglass (insurer_no, insured_no, account_id, org_id, reason, started_ms,"
@@ -161,11 +180,12 @@ static const char *const asql[A_COUNT] = {
     [A_IDX_EPOCH_SEQS] = "SELECT seq FROM audidx.person_epoch WHERE insurer_no = ?1 AND epoch = ?2"
                          " AND insured_no = ?3 ORDER BY seq",
     [A_AUDIT_ROW] = "SELECT l.seq, l.time_ms, l.actor, l.org, ifnull(o.name, ''), l.role, l.category,"
-                    " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_v l"
-                    " LEFT JOIN main.orgs o ON o.org_id = l.org WHERE l.insurer_no = ?1 AND l.seq = ?2",
+                    " l.purpose, l.basis, l.outcome, l.flags, ifnull(a.display_name, '') FROM audit.audit_v l"
+                    " LEFT JOIN main.orgs o ON o.org_id = l.org" ACTOR_NAME_JOIN
+                    " WHERE l.insurer_no = ?1 AND l.seq = ?2",
     [A_PERSON_ACCESS] = "SELECT l.seq, l.time_ms, l.actor, l.org, ifnull(o.name, ''), l.role, l.category,"
-                        " l.purpose, l.basis, l.outcome, l.flags FROM audit.audit_v l"
-                        " LEFT JOIN main.orgs o ON o.org_id = l.org"
+                        " l.purpose, l.basis, l.outcome, l.flags, ifnull(a.display_name, '') FROM audit.audit_v l"
+                        " LEFT JOIN main.orgs o ON o.org_id = l.org" ACTOR_NAME_JOIN
                         " WHERE l.insurer_no = ?1 AND l.seq > ?3 AND l.insured_no = ?2 ORDER BY l.seq",
     [A_SCOPE] = "SELECT insurer_no, insured_no, category, sum(outcome = 'allowed'), sum(outcome <> 'allowed')"
                 " FROM audit.audit_v WHERE (?1 = '' OR org = ?1) AND (?2 = '' OR actor = ?2)"
@@ -833,6 +853,92 @@ static int a_proxy_add(struct store *st, const struct person_key *k, const struc
     return inserted(s, q, "proxy_add", id);
 }
 
+static int a_proxy_invite_add(struct store *st, const struct proxy_invite *inv, const char *by, int64_t *id)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_INVITE_ADD);
+    if (!q)
+        return -1;
+    bind_person(q, &inv->person);
+    sqlite3_bind_blob(q, 3, inv->code_hash, 32, SQLITE_STATIC);
+    sq_bind_text(q, 4, proxy_kind_code(inv->kind));
+    sqlite3_bind_int64(q, 5, inv->cats);
+    sq_bind_text(q, 6, inv->label);
+    sqlite3_bind_int64(q, 7, inv->created_ms);
+    sqlite3_bind_int64(q, 8, inv->expires_ms);
+    sq_bind_text(q, 9, by);
+    return inserted(s, q, "proxy_invite_add", id);
+}
+
+static void read_proxy_for(sqlite3_stmt *q, struct proxy_for *p)
+{
+    char kind[16];
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(q, 0);
+    sq_copy_col(q, 1, p->person.insurer_no, sizeof p->person.insurer_no);
+    sq_copy_col(q, 2, p->person.insured_no, sizeof p->person.insured_no);
+    sq_copy_col(q, 3, kind, sizeof kind);
+    p->kind = proxy_kind_from_code(kind);
+    p->cats = (uint32_t)sqlite3_column_int64(q, 4);
+    sq_copy_col(q, 5, p->label, sizeof p->label);
+}
+
+static int a_proxy_invite_redeem(struct store *st, const unsigned char code_hash[32], int64_t account,
+                                 int64_t now, const char *by, struct proxy_for *out)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_INVITE_TAKE);
+    if (!q)
+        return -1;
+    sqlite3_bind_blob(q, 1, code_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, now);
+    sq_bind_text(q, 3, by);
+    int rc = sqlite3_step(q);
+    int64_t invite = 0;
+    if (rc == SQLITE_ROW) {
+        read_proxy_for(q, out);
+        invite = out->id;
+        rc = sqlite3_step(q);
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, "proxy_invite_redeem");
+    if (!invite)
+        return STORE_NOTFOUND;
+    char basis[40];
+    snprintf(basis, sizeof basis, "invite:%lld", (long long)invite);
+    if (!(q = Q(s, A_PROXY_ADD_LABEL)))
+        return -1;
+    bind_person(q, &out->person);
+    sqlite3_bind_int64(q, 3, account);
+    sq_bind_text(q, 4, proxy_kind_code(out->kind));
+    sq_bind_text(q, 5, basis);
+    sqlite3_bind_int64(q, 6, out->cats);
+    sqlite3_bind_int64(q, 7, now);
+    sq_bind_text(q, 8, by);
+    sq_bind_text(q, 9, out->label);
+    return inserted(s, q, "proxy_invite_redeem", &out->id);
+}
+
+static int a_account_proxies(struct store *st, int64_t account, int64_t now, proxy_for_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ACC_PROXIES);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, account);
+    sqlite3_bind_int64(q, 2, now);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct proxy_for p;
+        read_proxy_for(q, &p);
+        if (fn(ctx, &p))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "account_proxies");
+}
+
 static int a_proxy_revoke(struct store *st, const struct person_key *k, int64_t id, int64_t now,
                           const char *by)
 {
@@ -975,6 +1081,7 @@ static void read_access_row(sqlite3_stmt *q, struct access_row *r)
     sq_copy_col(q, 7, r->purpose, sizeof r->purpose);
     sq_copy_col(q, 8, r->basis, sizeof r->basis);
     sq_copy_col(q, 9, r->outcome, sizeof r->outcome);
+    sq_copy_col(q, 11, r->actor_name, sizeof r->actor_name);
     r->flags = (unsigned)sqlite3_column_int64(q, 10);
 }
 
@@ -1163,6 +1270,9 @@ const struct store_access_ops sqlite_access_ops = {
     .relationship_end = a_relationship_end,
     .relationship_actual = a_relationship_actual,
     .proxy_add = a_proxy_add,
+    .proxy_invite_add = a_proxy_invite_add,
+    .proxy_invite_redeem = a_proxy_invite_redeem,
+    .account_proxies = a_account_proxies,
     .proxy_revoke = a_proxy_revoke,
     .breakglass_add = a_breakglass_add,
     .breakglass_reviews = a_breakglass_reviews,

@@ -1,0 +1,114 @@
+/*
+ * page.h - the web pages' shared half: the page shell (header, menu, footer with the
+ * session's idle expiry), forms (urlencoded and multipart, parsed by libmicrohttpd's
+ * post processor with named limits), CSRF, redirects, error pages, and the hand-off
+ * from a disclosure to a page renderer. See docs/ui.md.
+ *
+ * SECURITY: every personal value shown on a page comes from a disclosure that went
+ * through store/disclose.c (page_disclose), exactly like the JSON API: the renderer
+ * receives the same JSON the API would have sent, only after the audit entry is
+ * durable. Text is escaped (util/html.h). Pages are no-store and carry the CSP.
+ * Ownership: r->form is owned by the request (freed in on_completed).
+ */
+#ifndef KAIGO_HTTP_PAGE_H
+#define KAIGO_HTTP_PAGE_H
+
+#include "http/internal.h"
+#include "util/html.h"
+
+#define FORM_MAX_FIELDS 24
+#define FORM_NAME_MAX 32
+#define FORM_VALUE_MAX 2048       /* a text field */
+#define FORM_FILE_MAX (8u << 20)  /* an uploaded photo or PDF (the route's body limit caps it too) */
+
+struct form_field {
+    char name[FORM_NAME_MAX];
+    char filename[128];
+    struct buf value; /* NUL-terminated; text fields are valid UTF-8 without NUL */
+    bool file;
+};
+struct form {
+    size_t n;
+    struct form_field f[FORM_MAX_FIELDS];
+    bool bad;
+};
+
+/* form_read - r->body into r->form. -1 after answering 400 (unreadable, too many or
+ * too long fields, invalid UTF-8 or a NUL in a text field). */
+int form_read(struct req *r);
+/* form_str - a text field, "" when absent. */
+const char *form_str(struct req *r, const char *name);
+const struct form_field *form_get(struct req *r, const char *name);
+void form_free(struct form *f);
+
+typedef void page_render_fn(struct req *r, struct buf *h, json_t *data);
+
+/* page_start / page_send - the shell around a page's content; page_send answers. */
+void page_start(struct req *r, struct buf *h, const char *title);
+int page_send(struct req *r, struct buf *h, unsigned status);
+int page_error(struct req *r, unsigned status, const char *title, const char *message);
+int page_redirect(struct req *r, const char *location);
+/* page_csrf_field - the hidden CSRF input of a form posted by this session. */
+void page_csrf_field(struct req *r, struct buf *h);
+/* page_post_ok - a page POST is same-origin (Origin / Sec-Fetch-Site) and, when the
+ * route asks for it, carries this session's CSRF token. false after answering 403. */
+bool page_post_ok(struct req *r);
+
+/* page_disclose - a page of personal data: the disclosure of the route's category
+ * about target(r), rendered by render once the audit entry is durable. */
+int page_disclose(struct req *r, enum disclose_what what, page_render_fn *render);
+/* page_disclosed - called from disclosure_respond for page routes. */
+void page_disclosed(struct req *r);
+
+/* the base of the person pages: "/me" for the person, "/p/INS/NO" for a proxy */
+void page_base(struct req *r, char out[48]);
+
+/* formatting for people: 令和8年12月2日(2026年), 16,765, level names */
+void h_date(struct buf *h, const char *iso);
+void h_date_ms(struct buf *h, int64_t ms, bool with_time);
+void h_num(struct buf *h, long long v);
+/* h_time_iso - "2026-12-02T10:05:00+09:00" (JST, as the API writes it) → 令和8年12月2日(2026年) 10:05 */
+void h_time_iso(struct buf *h, const char *t);
+/* h_jstr - a JSON member's string as text ("―" when null or missing) */
+void h_jstr(struct buf *h, json_t *o, const char *key);
+static inline const char *jstr_or_empty(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s ? s : "";
+}
+
+/* asset and session helpers */
+int h_asset(struct req *r);
+int h_session_ping(struct req *r);
+const char *asset_version(void);
+
+/* pages by file */
+int p_root(struct req *r);
+int p_login_form(struct req *r);
+int p_login(struct req *r);
+int p_logout(struct req *r);
+int p_text_size(struct req *r);
+int p_home(struct req *r);
+int p_proxy_home(struct req *r);
+int p_card(struct req *r);
+int p_cert(struct req *r);
+int p_care(struct req *r);
+int p_plan(struct req *r);
+int p_life(struct req *r);
+int p_ledger(struct req *r);
+int p_access(struct req *r);
+int p_consents(struct req *r);
+int p_withdraw(struct req *r);
+int p_grant(struct req *r);
+int p_proxies(struct req *r);
+int p_proxy_invite(struct req *r);
+int p_proxy_revoke(struct req *r);
+int p_proxy_accept_form(struct req *r);
+int p_proxy_accept(struct req *r);
+int p_code(struct req *r);
+int p_office(struct req *r);
+int p_office_check(struct req *r);
+int p_office_qr(struct req *r);
+int p_office_relationship(struct req *r);
+
+#endif

@@ -1,0 +1,1048 @@
+/*
+ * page_person.c - the person's and the family's pages (issue #14 §2): the card, the
+ * certification, the care office, this month's plan, LIFE, the ledger, who saw my data,
+ * consents, proxies and the 本人確認 code. The same handlers serve the person (/me/…)
+ * and a proxy (/p/{insurer}/{insured}/…); the gate decides what each may see.
+ *
+ * Every renderer receives the JSON the API would have sent for the same disclosure,
+ * after the audit entry is durable (page.h). Writes (withdraw, grant, proxies, code)
+ * are plain handlers behind the CSRF check, with a confirmation step where undoing is
+ * not possible.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/auth.h"
+#include "domain/wareki.h"
+#include "http/limits.h"
+#include "http/page.h"
+#include "util/csv.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void proxy_code_hash(const char *code, unsigned char out[32]);
+
+static void dl_item(struct buf *h, const char *label)
+{
+    html_raw(h, "<dt>");
+    html_text(h, label);
+    html_raw(h, "</dt><dd>");
+}
+
+static void period(struct buf *h, json_t *o, const char *from, const char *to)
+{
+    h_date(h, json_string_value(json_object_get(o, from)));
+    html_raw(h, " から ");
+    const char *t = json_string_value(json_object_get(o, to));
+    if (t)
+        h_date(h, t);
+    else
+        html_raw(h, "(終了日なし)");
+    html_raw(h, t ? " まで" : "");
+}
+
+/* h_day - the date part of an ISO time ("2026-12-02T10:00:00+09:00") for people. */
+static void h_day(struct buf *h, const char *t)
+{
+    char d[11] = "";
+    if (t && strlen(t) >= 10)
+        snprintf(d, sizeof d, "%.10s", t);
+    h_date(h, d);
+}
+
+static void heading(struct req *r, struct buf *h, const char *title)
+{
+    page_start(r, h, title);
+    html_raw(h, "<h1>");
+    html_text(h, title);
+    html_raw(h, "</h1>");
+}
+
+/* ---- わたしの介護保険証 ------------------------------------------------------------ */
+
+static void render_card(struct req *r, struct buf *h, json_t *c)
+{
+    heading(r, h, "介護保険証");
+    json_t *p1 = json_object_get(c, "panel1"), *p2 = json_object_get(c, "panel2");
+    json_t *app = json_object_get(c, "application"), *p3 = json_object_get(c, "panel3");
+    html_raw(h, "<p>");
+    h_date(h, json_string_value(json_object_get(c, "date")));
+    html_raw(h, " 現在の内容です。紙の証と同じ項目を表示しています。</p>");
+    if (json_is_object(app)) {
+        html_raw(h, "<div class=\"alert warn\" role=\"status\"><p><span class=\"badge warn\">申請中</span> ");
+        h_jstr(h, app, "kind");
+        html_raw(h, "の申請(");
+        h_date(h, json_string_value(json_object_get(app, "applied")));
+        html_raw(h, ")を審査しています。");
+        html_raw(h, json_is_object(p2) ? "決定までは、下の「いまの要介護状態区分」のまま利用できます。"
+                                        : "決定まではサービスを暫定で利用できます。");
+        html_raw(h, "</p></div>");
+    }
+    html_raw(h, "<h2>介護保険被保険者証</h2><div class=\"form-card\"><section aria-labelledby=\"p1\">"
+                "<h2 id=\"p1\">(一)被保険者</h2><dl class=\"items\">");
+    dl_item(h, "被保険者番号");
+    h_jstr(h, p1, "insured_no");
+    html_raw(h, "</dd>");
+    dl_item(h, "住所");
+    h_jstr(h, p1, "address");
+    html_raw(h, "</dd>");
+    dl_item(h, "フリガナ");
+    h_jstr(h, p1, "kana");
+    html_raw(h, "</dd>");
+    dl_item(h, "氏名");
+    h_jstr(h, p1, "name");
+    html_raw(h, "</dd>");
+    dl_item(h, "生年月日");
+    h_date(h, json_string_value(json_object_get(p1, "birth")));
+    html_raw(h, "</dd>");
+    dl_item(h, "性別");
+    h_jstr(h, p1, "sex");
+    html_raw(h, "</dd>");
+    dl_item(h, "交付年月日");
+    h_date(h, json_string_value(json_object_get(p1, "issued")));
+    html_raw(h, "</dd>");
+    dl_item(h, "保険者番号・保険者の名称");
+    h_jstr(h, p1, "insurer_no");
+    html_raw(h, " ");
+    h_jstr(h, p1, "insurer_name");
+    html_raw(h, "</dd></dl></section><section aria-labelledby=\"p2\"><h2 id=\"p2\">(二)要介護認定</h2><dl class=\"items\">");
+    dl_item(h, json_is_object(app) ? "いまの要介護状態区分等" : "要介護状態区分等");
+    if (json_is_object(p2)) {
+        html_raw(h, "<strong>");
+        h_jstr(h, p2, "level");
+        html_raw(h, "</strong>");
+    } else
+        html_raw(h, "―");
+    if (json_is_object(app))
+        html_raw(h, " <span class=\"badge warn\">申請中</span>");
+    html_raw(h, "</dd>");
+    if (json_is_object(p2)) {
+        dl_item(h, "認定年月日");
+        h_date(h, json_string_value(json_object_get(p2, "certified")));
+        html_raw(h, "</dd>");
+        dl_item(h, "認定の有効期間");
+        period(h, p2, "valid_from", "valid_to");
+        html_raw(h, "</dd>");
+        dl_item(h, "区分支給限度基準額");
+        json_t *u = json_object_get(p2, "kubun_limit_units");
+        if (json_is_integer(u)) {
+            html_raw(h, "1月あたり ");
+            h_num(h, json_integer_value(u));
+            html_raw(h, "単位");
+        } else
+            html_raw(h, "―");
+        html_raw(h, "</dd>");
+        dl_item(h, "認定審査会の意見・サービスの種類の指定");
+        h_jstr(h, p2, "opinion");
+        html_raw(h, " / ");
+        h_jstr(h, p2, "designated_services");
+        html_raw(h, "</dd>");
+    }
+    html_raw(h, "</dl></section><section aria-labelledby=\"p3\"><h2 id=\"p3\">(三)給付制限・事業者</h2><dl class=\"items\">");
+    dl_item(h, "給付制限");
+    json_t *rs = json_object_get(p3, "restrictions");
+    if (json_array_size(rs) == 0)
+        html_raw(h, "なし");
+    size_t i;
+    json_t *x;
+    json_array_foreach(rs, i, x) {
+        html_raw(h, i ? "<br>" : "");
+        h_jstr(h, x, "kind");
+        html_raw(h, "(");
+        period(h, x, "valid_from", "valid_to");
+        html_raw(h, ")");
+    }
+    html_raw(h, "</dd>");
+    dl_item(h, "居宅介護支援事業者・届出年月日");
+    json_t *cp = json_object_get(p3, "care_plan_office");
+    if (json_is_object(cp)) {
+        h_jstr(h, cp, "office_name");
+        html_raw(h, "(届出 ");
+        h_date(h, json_string_value(json_object_get(cp, "notified")));
+        html_raw(h, ")");
+    } else
+        html_raw(h, "―");
+    html_raw(h, "</dd>");
+    dl_item(h, "介護保険施設等");
+    json_t *fs = json_object_get(p3, "facilities");
+    if (json_array_size(fs) == 0)
+        html_raw(h, "―");
+    json_array_foreach(fs, i, x) {
+        html_raw(h, i ? "<br>" : "");
+        h_jstr(h, x, "name");
+        html_raw(h, "(入所 ");
+        h_date(h, json_string_value(json_object_get(x, "admitted")));
+        if (json_is_string(json_object_get(x, "discharged"))) {
+            html_raw(h, "・退所 ");
+            h_date(h, json_string_value(json_object_get(x, "discharged")));
+        }
+        html_raw(h, ")");
+    }
+    html_raw(h, "</dd></dl></section></div>");
+
+    html_raw(h, "<div class=\"cards\"><section class=\"panel\" aria-labelledby=\"burden\"><h2 id=\"burden\">介護保険負担割合証</h2>");
+    json_t *b = json_object_get(c, "burden");
+    if (json_is_object(b)) {
+        html_raw(h, "<dl class=\"items\">");
+        dl_item(h, "利用者負担の割合");
+        html_textf(h, "%lld割", (long long)json_integer_value(json_object_get(b, "ratio")));
+        html_raw(h, "</dd>");
+        dl_item(h, "適用期間");
+        period(h, b, "valid_from", "valid_to");
+        html_raw(h, "</dd></dl>");
+    } else
+        html_raw(h, "<p>この日に有効な負担割合証はありません。</p>");
+    html_raw(h, "</section><section class=\"panel\" aria-labelledby=\"limit\"><h2 id=\"limit\">介護保険負担限度額認定証</h2>");
+    json_t *l = json_object_get(c, "limit");
+    if (json_is_object(l)) {
+        html_raw(h, "<dl class=\"items\">");
+        dl_item(h, "利用者負担段階");
+        h_jstr(h, l, "stage");
+        html_raw(h, "</dd>");
+        dl_item(h, "有効期間");
+        period(h, l, "valid_from", "valid_to");
+        html_raw(h, "</dd></dl><table><caption>1日あたりの負担限度額</caption><thead><tr><th scope=\"col\">項目</th>"
+                    "<th scope=\"col\">限度額</th></tr></thead><tbody>");
+        json_array_foreach(json_object_get(l, "daily_limits"), i, x) {
+            html_raw(h, "<tr><td>");
+            h_jstr(h, x, "item");
+            html_raw(h, "</td><td class=\"num\">");
+            json_t *y = json_object_get(x, "yen_per_day");
+            if (json_is_integer(y)) {
+                h_num(h, json_integer_value(y));
+                html_raw(h, "円");
+            } else
+                html_raw(h, "―");
+            html_raw(h, "</td></tr>");
+        }
+        html_raw(h, "</tbody></table>");
+    } else
+        html_raw(h, "<p>負担限度額の認定は受けていません(施設の食費・居住費が対象です)。</p>");
+    html_raw(h, "</section></div><p class=\"note\">紙の証が必要なときは、お住まいの市町村の窓口で交付を受けられます。"
+                "紙の証の QR コードで、事業所は内容が正しいことを確かめられます。</p>");
+    page_send(r, h, 200);
+}
+
+int p_card(struct req *r)
+{
+    return page_disclose(r, WHAT_CARD, render_card);
+}
+
+/* ---- 担当のケアマネジャー・事業所 (the card's panel (三)) ------------------------------ */
+
+static void render_care(struct req *r, struct buf *h, json_t *c)
+{
+    heading(r, h, "担当のケアマネジャー・事業所");
+    json_t *p3 = json_object_get(c, "panel3");
+    json_t *cp = json_object_get(p3, "care_plan_office");
+    html_raw(h, "<section class=\"panel\"><h2>居宅介護支援事業者(ケアマネジャーの事業所)</h2>");
+    if (json_is_object(cp)) {
+        html_raw(h, "<dl class=\"items\">");
+        dl_item(h, "事業所");
+        h_jstr(h, cp, "office_name");
+        html_raw(h, "</dd>");
+        dl_item(h, "事業所番号");
+        h_jstr(h, cp, "provider_no");
+        html_raw(h, "</dd>");
+        dl_item(h, "届出年月日");
+        h_date(h, json_string_value(json_object_get(cp, "notified")));
+        html_raw(h, "</dd></dl>");
+    } else
+        html_raw(h, "<p>居宅サービス計画作成依頼の届出はまだありません。ケアマネジャーと契約したら、事業所が市町村に届け出ます。</p>");
+    html_raw(h, "</section><section class=\"panel\"><h2>入所している施設</h2>");
+    json_t *fs = json_object_get(p3, "facilities");
+    size_t i;
+    json_t *x;
+    if (json_array_size(fs) == 0)
+        html_raw(h, "<p>ありません。</p>");
+    else
+        html_raw(h, "<ul>");
+    json_array_foreach(fs, i, x) {
+        html_raw(h, "<li>");
+        h_jstr(h, x, "name");
+        html_raw(h, "(");
+        h_jstr(h, x, "kind");
+        html_raw(h, "、入所 ");
+        h_date(h, json_string_value(json_object_get(x, "admitted")));
+        html_raw(h, ")</li>");
+    }
+    if (json_array_size(fs))
+        html_raw(h, "</ul>");
+    char base[48];
+    page_base(r, base);
+    html_raw(h, "</section><p>本人確認をして担当事業所として登録された事業所と、その同意の状態は <a href=\"");
+    html_text(h, base);
+    html_raw(h, "/consents\">同意</a> のページで確かめられます。</p>");
+    page_send(r, h, 200);
+}
+
+int p_care(struct req *r)
+{
+    return page_disclose(r, WHAT_CARD, render_care);
+}
+
+/* ---- 認定の状況 --------------------------------------------------------------------- */
+
+static void render_cert(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "認定の状況");
+    json_t *apps = json_object_get(d, "applications");
+    if (json_array_size(apps) == 0) {
+        html_raw(h, "<p>要介護認定の申請の記録はありません。</p>");
+        page_send(r, h, 200);
+        return;
+    }
+    html_raw(h, "<p>申請の進み具合と、決定の期限です。市町村は申請から30日以内に決定します(介護保険法 第27条 第11項)。"
+                "遅れるときは延期の通知が届きます。</p>");
+    size_t i;
+    json_t *a;
+    json_array_foreach(apps, i, a) {
+        html_raw(h, "<section class=\"panel\"><h2>");
+        h_jstr(h, a, "kind_name");
+        html_raw(h, "の申請(");
+        h_date(h, json_string_value(json_object_get(a, "applied")));
+        html_raw(h, ")</h2><dl class=\"items\">");
+        dl_item(h, "いまの段階");
+        html_raw(h, "<strong>");
+        h_jstr(h, a, "stage_name");
+        html_raw(h, "</strong></dd>");
+        dl_item(h, "決定の期限");
+        h_date(h, json_string_value(json_object_get(a, "decision_due")));
+        json_t *left = json_object_get(a, "days_left");
+        if (json_is_integer(left)) {
+            long long n = json_integer_value(left);
+            if (n >= 0)
+                html_textf(h, "(あと%lld日)", n);
+            else
+                html_textf(h, "(期限を%lld日過ぎています)", -n);
+        }
+        html_raw(h, "</dd>");
+        if (json_is_true(json_object_get(a, "needs_postponement")))
+            html_raw(h, "<dt>お知らせ</dt><dd><span class=\"badge warn\">延期の通知を準備中</span></dd>");
+        if (json_is_string(json_object_get(a, "level_name"))) {
+            dl_item(h, "結果");
+            h_jstr(h, a, "level_name");
+            html_raw(h, "</dd>");
+        }
+        html_raw(h, "</dl></section>");
+    }
+    page_send(r, h, 200);
+}
+
+int p_cert(struct req *r)
+{
+    return page_disclose(r, WHAT_DOCS, render_cert);
+}
+
+/* ---- 今月のケアプラン (the stored 第6表, UPPLAN, in plain words) -------------------------- */
+
+static void render_plan(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "今月のケアプラン");
+    json_t *rows = json_object_get(d, "services");
+    const char *month = json_string_value(json_object_get(d, "month"));
+    if (!month || json_array_size(rows) == 0) {
+        html_raw(h, "<p>サービス利用票(第6表)はまだ届いていません。ケアマネジャーが作成すると、ここに表示されます。</p>");
+        page_send(r, h, 200);
+        return;
+    }
+    html_raw(h, "<p>");
+    html_textf(h, "%.4s年%d月", month, (int)strtol(month + 4, NULL, 10));
+    html_raw(h, "に利用する予定のサービスです(サービス利用票 第6表)。</p><div class=\"table-scroll\"><table class=\"stack\">"
+                "<thead><tr><th scope=\"col\">サービス</th><th scope=\"col\">事業所</th><th scope=\"col\">時間</th>"
+                "<th scope=\"col\">利用する日</th><th scope=\"col\">回数</th></tr></thead><tbody>");
+    size_t i;
+    json_t *x;
+    json_array_foreach(rows, i, x) {
+        html_raw(h, "<tr><td data-label=\"サービス\">");
+        h_jstr(h, x, "type_name");
+        html_raw(h, "(");
+        h_jstr(h, x, "code");
+        html_raw(h, ")</td><td data-label=\"事業所\">");
+        h_jstr(h, x, "office");
+        html_raw(h, "</td><td data-label=\"時間\">");
+        h_jstr(h, x, "time");
+        html_raw(h, "</td><td data-label=\"利用する日\">");
+        h_jstr(h, x, "days");
+        html_raw(h, "</td><td data-label=\"回数\" class=\"num\">");
+        h_num(h, json_integer_value(json_object_get(x, "count")));
+        html_raw(h, "回</td></tr>");
+    }
+    html_raw(h, "</tbody></table></div>");
+    page_send(r, h, 200);
+}
+
+int p_plan(struct req *r)
+{
+    return page_disclose(r, WHAT_DOCS, render_plan);
+}
+
+/* ---- LIFE ----------------------------------------------------------------------------- */
+
+static void render_life(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "LIFE のフィードバック");
+    json_t *series = json_object_get(d, "series");
+    if (json_object_size(series) == 0) {
+        html_raw(h, "<p>LIFE(科学的介護情報システム)の評価はまだありません。</p>");
+        page_send(r, h, 200);
+        return;
+    }
+    html_raw(h, "<p>事業所が評価した項目ごとの移り変わりです(古い順)。</p>");
+    const char *key;
+    json_t *arr;
+    json_object_foreach(series, key, arr) {
+        html_raw(h, "<h2>");
+        html_text(h, key);
+        html_raw(h, "</h2><table><thead><tr><th scope=\"col\">評価日</th><th scope=\"col\">値</th>"
+                    "<th scope=\"col\">事業所番号</th></tr></thead><tbody>");
+        size_t i;
+        json_t *x;
+        json_array_foreach(arr, i, x) {
+            html_raw(h, "<tr><td>");
+            h_date(h, json_string_value(json_object_get(x, "date")));
+            html_raw(h, "</td><td>");
+            json_t *v = json_object_get(x, "value");
+            if (json_is_string(v))
+                html_text(h, json_string_value(v));
+            else if (json_is_integer(v))
+                h_num(h, json_integer_value(v));
+            else if (json_is_real(v))
+                html_textf(h, "%g", json_real_value(v));
+            else
+                html_raw(h, "―");
+            html_raw(h, "</td><td>");
+            h_jstr(h, x, "provider_no");
+            html_raw(h, "</td></tr>");
+        }
+        html_raw(h, "</tbody></table>");
+    }
+    page_send(r, h, 200);
+}
+
+int p_life(struct req *r)
+{
+    return page_disclose(r, WHAT_DOCS, render_life);
+}
+
+/* ---- 住宅改修・福祉用具 ------------------------------------------------------------- */
+
+static void ledger_part(struct buf *h, json_t *o, const char *title)
+{
+    html_raw(h, "<section class=\"panel\"><h2>");
+    html_text(h, title);
+    html_raw(h, "</h2><dl class=\"items\"><dt>限度額</dt><dd>");
+    h_num(h, json_integer_value(json_object_get(o, "limit")));
+    html_raw(h, "円</dd><dt>使った額</dt><dd>");
+    h_num(h, json_integer_value(json_object_get(o, "used")));
+    html_raw(h, "円</dd><dt>残り</dt><dd><strong>");
+    h_num(h, json_integer_value(json_object_get(o, "remaining")));
+    html_raw(h, "円</strong></dd></dl><p>");
+    h_jstr(h, o, "why");
+    html_raw(h, "</p></section>");
+}
+
+static void render_ledger(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "住宅改修・福祉用具");
+    json_t *j = json_object_get(d, "jutaku"), *y = json_object_get(d, "yogu");
+    if (json_is_object(j) && json_is_object(y)) {
+        html_raw(h, "<div class=\"cards\">");
+        ledger_part(h, j, "住宅改修(住まいごとに)");
+        ledger_part(h, y, "福祉用具の購入(年度ごとに)");
+        html_raw(h, "</div>");
+    }
+    json_t *claims = json_object_get(d, "claims");
+    html_raw(h, "<h2>これまでの申請</h2>");
+    if (json_array_size(claims) == 0)
+        html_raw(h, "<p>まだありません。</p>");
+    else {
+        html_raw(h, "<table class=\"stack\"><thead><tr><th scope=\"col\">日付</th><th scope=\"col\">種類</th>"
+                    "<th scope=\"col\">内容</th><th scope=\"col\">費用</th><th scope=\"col\">限度を超えた額</th></tr></thead><tbody>");
+        size_t i;
+        json_t *c;
+        json_array_foreach(claims, i, c) {
+            html_raw(h, "<tr><td data-label=\"日付\">");
+            h_date(h, json_string_value(json_object_get(c, "date")));
+            html_raw(h, "</td><td data-label=\"種類\">");
+            h_jstr(h, c, "kind_name");
+            html_raw(h, "</td><td data-label=\"内容\">");
+            h_jstr(h, c, "category");
+            html_raw(h, "</td><td data-label=\"費用\" class=\"num\">");
+            h_num(h, json_integer_value(json_object_get(c, "amount")));
+            html_raw(h, "円</td><td data-label=\"限度を超えた額\" class=\"num\">");
+            h_num(h, json_integer_value(json_object_get(c, "over_limit")));
+            html_raw(h, "円</td></tr>");
+        }
+        html_raw(h, "</tbody></table>");
+    }
+    page_send(r, h, 200);
+}
+
+int p_ledger(struct req *r)
+{
+    return page_disclose(r, WHAT_DOCS, render_ledger);
+}
+
+/* ---- だれが見たか ------------------------------------------------------------------- */
+
+struct access_filter {
+    struct date from, to; /* none = open */
+    char org[64];
+};
+
+static void render_access(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "だれが見たか");
+    struct access_filter *f = r->page_ctx;
+    char base[48];
+    page_base(r, base);
+    html_raw(h, "<p>あなたの情報を見た記録と、断られた照会の記録です。すべての閲覧は、表示される前に改ざんできない形で記録されます。"
+                "市町村の職員が見た記録や、緊急時の閲覧も含みます。</p>"
+                "<form class=\"inline\" method=\"get\" action=\"");
+    html_text(h, base);
+    html_raw(h, "/access\"><div><label for=\"from\">いつから</label><input type=\"date\" id=\"from\" name=\"from\" value=\"");
+    char iso[11];
+    if (f && !date_is_none(f->from)) {
+        date_iso(f->from, iso);
+        html_text(h, iso);
+    }
+    html_raw(h, "\"></div><div><label for=\"to\">いつまで</label><input type=\"date\" id=\"to\" name=\"to\" value=\"");
+    if (f && !date_is_none(f->to)) {
+        date_iso(f->to, iso);
+        html_text(h, iso);
+    }
+    html_raw(h, "\"></div><div><label for=\"org\">見た組織(名前の一部)</label><input type=\"text\" id=\"org\" name=\"org\" value=\"");
+    html_text(h, f ? f->org : "");
+    html_raw(h, "\"></div><div><button type=\"submit\" class=\"secondary\">絞り込む</button></div></form>");
+    json_t *entries = json_object_get(d, "entries");
+    /* newest first; the filter applies to what the pipeline disclosed (the whole log is audited as read) */
+    size_t n = json_array_size(entries), shown = 0;
+    struct buf rows;
+    buf_init(&rows, 4u << 20);
+    for (size_t k = n; k-- > 0;) {
+        json_t *e = json_array_get(entries, k);
+        const char *t = json_string_value(json_object_get(e, "time"));
+        struct date day = DATE_NONE;
+        const char *why;
+        if (t && strlen(t) >= 10 && date_parse_any(t, 10, &day, &why))
+            day = DATE_NONE;
+        if (f && !date_is_none(f->from) && date_cmp(day, f->from) < 0)
+            continue;
+        if (f && !date_is_none(f->to) && date_cmp(day, f->to) > 0)
+            continue;
+        const char *org = json_string_value(json_object_get(e, "organisation_name"));
+        const char *orgid = json_string_value(json_object_get(e, "organisation"));
+        if (f && f->org[0] && !(org && strstr(org, f->org)) && !(orgid && strstr(orgid, f->org)))
+            continue;
+        shown++;
+        bool bg = json_is_true(json_object_get(e, "breakglass"));
+        bool denied = strcmp(jstr_or_empty(json_object_get(e, "outcome")), "allowed") != 0;
+        html_raw(&rows, "<tr><td data-label=\"日時\">");
+        h_time_iso(&rows, t);
+        html_raw(&rows, "</td><td data-label=\"だれが\">");
+        if (org && *org)
+            html_text(&rows, org);
+        else if (strcmp(jstr_or_empty(json_object_get(e, "role")), "person") == 0)
+            html_raw(&rows, "ご本人");
+        else if (orgid && *orgid)
+            html_text(&rows, orgid);
+        else
+            html_text(&rows, json_string_value(json_object_get(e, "role_name")));
+        if (json_is_string(json_object_get(e, "actor_name"))) {
+            html_raw(&rows, "<br>");
+            h_jstr(&rows, e, "actor_name");
+            html_raw(&rows, "(代理人)");
+        }
+        html_raw(&rows, "<br><span class=\"note\">");
+        h_jstr(&rows, e, "role_name");
+        html_raw(&rows, "</span></td><td data-label=\"何を\">");
+        h_jstr(&rows, e, "category_name");
+        html_raw(&rows, "</td><td data-label=\"目的・根拠\">");
+        h_jstr(&rows, e, "purpose_name");
+        html_raw(&rows, "<br><span class=\"note\">");
+        h_jstr(&rows, e, "basis_name");
+        html_raw(&rows, "</span>");
+        if (bg)
+            html_raw(&rows, "<br><span class=\"badge warn\">緊急時アクセス</span>");
+        html_raw(&rows, "</td><td data-label=\"結果\">");
+        html_raw(&rows, denied ? "<span class=\"badge ng\">" : "<span class=\"badge ok\">");
+        h_jstr(&rows, e, "outcome_name");
+        html_raw(&rows, "</span></td></tr>");
+    }
+    html_raw(h, "<p role=\"status\">");
+    html_textf(h, "%zu 件(全 %zu 件中、新しい順)", shown, n);
+    html_raw(h, "</p>");
+    if (shown) {
+        html_raw(h, "<div class=\"table-scroll\"><table class=\"stack\" id=\"access-log\"><caption>閲覧の記録</caption>"
+                    "<thead><tr><th scope=\"col\">日時</th><th scope=\"col\">だれが</th><th scope=\"col\">何を</th>"
+                    "<th scope=\"col\">目的・根拠</th><th scope=\"col\">結果</th></tr></thead><tbody>");
+        buf_add(h, rows.ptr, rows.len);
+        html_raw(h, "</tbody></table></div>");
+    }
+    if (rows.ptr)
+        sodium_memzero(rows.ptr, rows.cap);
+    buf_release(&rows);
+    html_raw(h, "<p>紙の「閲覧記録のお知らせ」は、お住まいの市町村の窓口で受け取れます(署名付きQRで内容を確かめられます)。"
+                "心当たりのない閲覧があれば、市町村にご相談ください。</p>");
+    free(r->page_ctx);
+    r->page_ctx = NULL;
+    page_send(r, h, 200);
+}
+
+static int query_day(struct req *r, const char *name, struct date *out)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *why;
+    *out = DATE_NONE;
+    if (!v || !*v)
+        return 0;
+    if (strlen(v) > MAX_QUERY_VALUE || date_parse_any(v, strlen(v), out, &why))
+        return http_error(r, 400, "bad_date", "日付は 2026-12-01 または 令和8年12月1日 の形で入力してください"), -1;
+    return 0;
+}
+
+int p_access(struct req *r)
+{
+    if (r->waiting)
+        return 0;
+    struct access_filter *f = xcalloc(1, sizeof *f);
+    const char *org = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "org");
+    if (query_day(r, "from", &f->from) || query_day(r, "to", &f->to)) {
+        free(f);
+        return 0;
+    }
+    if (org && strlen(org) < sizeof f->org && utf8_valid(org, strlen(org), NULL))
+        snprintf(f->org, sizeof f->org, "%s", org);
+    r->page_ctx = f;
+    int rc = page_disclose(r, WHAT_ACCESS_LOG, render_access);
+    if (!r->waiting) {
+        free(r->page_ctx);
+        r->page_ctx = NULL;
+    }
+    return rc;
+}
+
+/* ---- 同意 ---------------------------------------------------------------------------- */
+
+static void cats_text(struct buf *h, json_t *arr)
+{
+    size_t i;
+    json_t *c;
+    if (json_array_size(arr) == CAT_COUNT - 1) {
+        html_raw(h, "すべての情報");
+        return;
+    }
+    json_array_foreach(arr, i, c) {
+        html_raw(h, i ? "、" : "");
+        const char *code = json_string_value(c);
+        enum category cat = category_from_code(code, strlen(code));
+        html_text(h, cat ? category_name(cat) : code);
+    }
+}
+
+static const char *org_name_in(json_t *rels, const char *org)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(rels, i, x) if (strcmp(jstr_or_empty(json_object_get(x, "organisation")), org) == 0) return json_string_value(json_object_get(x, "organisation_name"));
+    return NULL;
+}
+
+static void withdraw_button(struct req *r, struct buf *h, const char *grantee, const char *cats, const char *label)
+{
+    char base[48];
+    page_base(r, base);
+    html_raw(h, "<form method=\"post\" action=\"");
+    html_text(h, base);
+    html_raw(h, "/consents/withdraw\">");
+    page_csrf_field(r, h);
+    html_raw(h, "<input type=\"hidden\" name=\"grantee\" value=\"");
+    html_text(h, grantee);
+    html_raw(h, "\"><input type=\"hidden\" name=\"categories\" value=\"");
+    html_text(h, cats);
+    html_raw(h, "\"><button type=\"submit\" class=\"secondary\">");
+    html_text(h, label);
+    html_raw(h, "</button></form>");
+}
+
+static void render_consents(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "同意の確認と撤回");
+    json_t *consents = json_object_get(d, "consents"), *wds = json_object_get(d, "withdrawals");
+    json_t *rels = json_object_get(d, "relationships");
+    html_raw(h, "<p>事業所があなたの情報を見るには、<strong>本人確認をして担当事業所として登録されていること</strong>と、"
+                "<strong>あなたの同意</strong>の両方が必要です。同意はいつでも撤回でき、撤回はすぐに効きます。"
+                "撤回した事業所には、あなたがもう一度同意するまで、市町村が申請のときに受ける包括的な同意があっても見せません。</p>");
+    html_raw(h, "<h2>担当事業所(本人確認で登録)</h2>");
+    size_t i;
+    json_t *x;
+    if (json_array_size(rels) == 0)
+        html_raw(h, "<p>登録されている事業所はありません。</p>");
+    else {
+        html_raw(h, "<table class=\"stack\"><thead><tr><th scope=\"col\">事業所</th><th scope=\"col\">登録日</th>"
+                    "<th scope=\"col\">状態</th><th scope=\"col\">この事業所への同意</th></tr></thead><tbody>");
+        json_array_foreach(rels, i, x) {
+            const char *org = jstr_or_empty(json_object_get(x, "organisation"));
+            html_raw(h, "<tr><td data-label=\"事業所\">");
+            h_jstr(h, x, "organisation_name");
+            html_raw(h, "</td><td data-label=\"登録日\">");
+            h_day(h, json_string_value(json_object_get(x, "started_at")));
+            html_raw(h, "</td><td data-label=\"状態\">");
+            html_raw(h, json_is_true(json_object_get(x, "active")) ? "<span class=\"badge ok\">担当中</span>"
+                                                                   : "<span class=\"badge ng\">終了</span>");
+            html_raw(h, "</td><td data-label=\"この事業所への同意\">");
+            /* withdrawn for this org? */
+            bool withdrawn = false;
+            size_t j;
+            json_t *w;
+            json_array_foreach(wds, j, w) {
+                const char *g = jstr_or_empty(json_object_get(w, "grantee"));
+                if (strcmp(g, org) == 0)
+                    withdrawn = true;
+            }
+            if (withdrawn) {
+                char base[48];
+                page_base(r, base);
+                html_raw(h, "<span class=\"badge ng\">撤回済み</span><form method=\"post\" action=\"");
+                html_text(h, base);
+                html_raw(h, "/consents/grant\">");
+                page_csrf_field(r, h);
+                html_raw(h, "<input type=\"hidden\" name=\"grantee\" value=\"");
+                html_text(h, org);
+                html_raw(h, "\"><button type=\"submit\" class=\"secondary\">もう一度同意する</button></form>");
+            } else
+                withdraw_button(r, h, org, "all", "この事業所への同意を撤回する");
+            html_raw(h, "</td></tr>");
+        }
+        html_raw(h, "</tbody></table>");
+    }
+    html_raw(h, "<h2>記録されている同意</h2>");
+    if (json_array_size(consents) == 0)
+        html_raw(h, "<p>同意の記録はありません。</p>");
+    else {
+        html_raw(h, "<table class=\"stack\"><thead><tr><th scope=\"col\">同意の種類</th><th scope=\"col\">相手</th>"
+                    "<th scope=\"col\">情報の種類</th><th scope=\"col\">記録日</th><th scope=\"col\">撤回</th></tr></thead><tbody>");
+        json_array_foreach(consents, i, x) {
+            const char *kind = jstr_or_empty(json_object_get(x, "kind"));
+            const char *g = jstr_or_empty(json_object_get(x, "grantee"));
+            html_raw(h, "<tr><td data-label=\"同意の種類\">");
+            html_text(h, consent_kind_name(consent_kind_from_code(kind)));
+            html_raw(h, "</td><td data-label=\"相手\">");
+            const char *gn = g[0] ? org_name_in(rels, g) : NULL;
+            html_text(h, g[0] ? (gn ? gn : g) : "担当するすべての事業所");
+            html_raw(h, "</td><td data-label=\"情報の種類\">");
+            cats_text(h, json_object_get(x, "categories"));
+            html_raw(h, "</td><td data-label=\"記録日\">");
+            h_time_iso(h, json_string_value(json_object_get(x, "recorded_at")));
+            html_raw(h, "</td><td data-label=\"撤回\">");
+            withdraw_button(r, h, g, "all", g[0] ? "撤回する" : "すべての事業所への同意を撤回する");
+            html_raw(h, "</td></tr>");
+        }
+        html_raw(h, "</tbody></table>");
+    }
+    html_raw(h, "<h2>撤回の記録</h2>");
+    if (json_array_size(wds) == 0)
+        html_raw(h, "<p>撤回した同意はありません。</p>");
+    else {
+        html_raw(h, "<ul>");
+        json_array_foreach(wds, i, x) {
+            const char *g = jstr_or_empty(json_object_get(x, "grantee"));
+            const char *gn = g[0] ? org_name_in(rels, g) : NULL;
+            html_raw(h, "<li>");
+            html_text(h, jstr_or_empty(json_object_get(x, "at")));
+            html_raw(h, " ");
+            html_text(h, g[0] ? (gn ? gn : g) : "すべての事業所");
+            html_raw(h, "への同意(");
+            cats_text(h, json_object_get(x, "categories"));
+            html_raw(h, ")を撤回</li>");
+        }
+        html_raw(h, "</ul>");
+    }
+    page_send(r, h, 200);
+}
+
+int p_consents(struct req *r)
+{
+    return page_disclose(r, WHAT_GRANTS, render_consents);
+}
+
+/* p_withdraw - a confirmation page first (confirm=1 withdraws); immediate effect. */
+int p_withdraw(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    const char *grantee = form_str(r, "grantee"), *cats_s = form_str(r, "categories");
+    uint32_t cats = cats_parse(cats_s);
+    if (!cats || strlen(grantee) >= ORG_ID_BYTES)
+        return http_error(r, 400, "bad_field", "撤回する同意の内容が正しくありません。画面を開き直してください。");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, cats, false, &a))
+        return 0;
+    char base[48];
+    page_base(r, base);
+    struct buf h;
+    if (strcmp(form_str(r, "confirm"), "1") != 0) {
+        page_start(r, &h, "同意の撤回の確認");
+        html_raw(&h, "<h1>同意の撤回の確認</h1><p class=\"lead\">");
+        html_text(&h, grantee[0] ? "この事業所" : "すべての事業所");
+        html_raw(&h, "への同意を撤回します。撤回するとすぐに、その事業所はあなたの情報を見られなくなります。"
+                     "ケアプランの作成やサービスの提供に支障が出ることがあります。</p><form method=\"post\" action=\"");
+        html_text(&h, base);
+        html_raw(&h, "/consents/withdraw\">");
+        page_csrf_field(r, &h);
+        html_raw(&h, "<input type=\"hidden\" name=\"grantee\" value=\"");
+        html_text(&h, grantee);
+        html_raw(&h, "\"><input type=\"hidden\" name=\"categories\" value=\"");
+        html_text(&h, cats_s);
+        html_raw(&h, "\"><input type=\"hidden\" name=\"confirm\" value=\"1\"><p><button type=\"submit\" class=\"danger\">"
+                     "撤回する</button> <a class=\"button secondary\" href=\"");
+        html_text(&h, base);
+        html_raw(&h, "/consents\">やめる</a></p></form>");
+        return page_send(r, &h, 200);
+    }
+    struct withdrawal w = {0};
+    w.cats = cats;
+    w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
+    snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
+    int64_t id;
+    if (st->acc->withdrawal_add(st, &k, &w, a.id, &id))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    page_start(r, &h, "同意を撤回しました");
+    html_raw(&h, "<h1>同意を撤回しました</h1><div class=\"alert ok\" role=\"status\"><p>撤回はすでに有効です。"
+                 "もう一度同意するまで、包括的な同意があってもこの撤回が優先されます。</p></div><p><a href=\"");
+    html_text(&h, base);
+    html_raw(&h, "/consents\">同意のページへ戻る</a></p>");
+    return page_send(r, &h, 200);
+}
+
+/* p_grant - the person's own consent again for one organisation (ends a withdrawal's hold). */
+int p_grant(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    const char *grantee = form_str(r, "grantee");
+    if (!grantee[0] || strlen(grantee) >= ORG_ID_BYTES)
+        return http_error(r, 400, "bad_field", "同意する事業所が正しくありません。画面を開き直してください。");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, CAT_ALL_MASK, false, &a))
+        return 0;
+    struct consent c = {0};
+    c.kind = CONSENT_PERSONAL;
+    c.cats = CAT_ALL_MASK & ~CAT_BIT(CAT_ACCESSLOG) & ~CAT_BIT(CAT_PAPER);
+    c.valid_from = c.recorded_ms = clock_now_ms();
+    snprintf(c.grantee, sizeof c.grantee, "%s", grantee);
+    int64_t id;
+    if (st->acc->consent_add(st, &k, &c, a.id, a.id, &id))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    char base[48], to[64];
+    page_base(r, base);
+    snprintf(to, sizeof to, "%s/consents", base);
+    return page_redirect(r, to);
+}
+
+/* ---- 代理人 ---------------------------------------------------------------------------- */
+
+static void render_proxies(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "代理人(ご家族)");
+    html_raw(h, "<p>ご家族などを代理人として登録すると、あなたが選んだ範囲の情報を、その方のIDで見られるようになります。"
+                "代理人が見た記録も「だれが見たか」に名前つきで残ります。</p><h2>登録されている代理人</h2>");
+    json_t *ps = json_object_get(d, "proxies");
+    size_t i, shown = 0;
+    json_t *x;
+    json_array_foreach(ps, i, x) {
+        if (json_is_string(json_object_get(x, "revoked_at")))
+            continue;
+        if (shown++ == 0)
+            html_raw(h, "<table class=\"stack\"><thead><tr><th scope=\"col\">代理人のID</th><th scope=\"col\">種類</th>"
+                        "<th scope=\"col\">見られる範囲</th><th scope=\"col\">取消し</th></tr></thead><tbody>");
+        html_raw(h, "<tr><td data-label=\"代理人のID\">");
+        h_jstr(h, x, "account");
+        html_raw(h, "</td><td data-label=\"種類\">");
+        html_text(h, proxy_kind_name(proxy_kind_from_code(jstr_or_empty(json_object_get(x, "kind")))));
+        html_raw(h, "</td><td data-label=\"見られる範囲\">");
+        cats_text(h, json_object_get(x, "categories"));
+        html_raw(h, "</td><td data-label=\"取消し\"><form method=\"post\" action=\"/me/proxies/revoke\">");
+        page_csrf_field(r, h);
+        html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
+        html_textf(h, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
+        html_raw(h, "\"><button type=\"submit\" class=\"secondary\">この代理人を取り消す</button></form></td></tr>");
+    }
+    html_raw(h, shown ? "</tbody></table>" : "<p>登録されている代理人はいません。</p>");
+    html_raw(h, "<h2>代理人を登録する</h2><p>登録用のコードを発行します。コードを代理人になる方に渡し、"
+                "その方が自分のIDでログインして「代理人コードを入力する」から入力すると登録されます(7日間・1回限り有効)。</p>"
+                "<form class=\"stack\" method=\"post\" action=\"/me/proxies/invite\">");
+    page_csrf_field(r, h);
+    html_raw(h, "<div><label for=\"kind\">代理人の種類</label><select id=\"kind\" name=\"kind\">"
+                "<option value=\"family\">家族</option><option value=\"voluntary\">任意代理人</option></select></div>"
+                "<fieldset><legend>見られる範囲</legend>");
+    static const enum category offer[] = {CAT_SHIKAKU, CAT_SHINSAKAI, CAT_CAREPLAN, CAT_LIFE, CAT_JUTAKU, CAT_ACCESSLOG};
+    for (size_t c = 0; c < sizeof offer / sizeof offer[0]; c++) {
+        html_raw(h, "<label class=\"check\"><input type=\"checkbox\" name=\"cat\" value=\"");
+        html_text(h, category_code(offer[c]));
+        html_raw(h, "\" checked> ");
+        html_text(h, category_name(offer[c]));
+        html_raw(h, "</label>");
+    }
+    html_raw(h, "</fieldset><div><button type=\"submit\">コードを発行する</button></div></form>");
+    page_send(r, h, 200);
+}
+
+int p_proxies(struct req *r)
+{
+    return page_disclose(r, WHAT_GRANTS, render_proxies);
+}
+
+int p_proxy_invite(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    struct proxy_invite inv = {0};
+    inv.person = k;
+    inv.kind = proxy_kind_from_code(form_str(r, "kind"));
+    if (inv.kind != PROXY_FAMILY && inv.kind != PROXY_VOLUNTARY)
+        return http_error(r, 400, "bad_field", "代理人の種類を選んでください");
+    for (size_t i = 0; r->form && i < r->form->n; i++) {
+        const struct form_field *x = &r->form->f[i];
+        if (strcmp(x->name, "cat") != 0 || x->file)
+            continue;
+        enum category c = category_from_code(x->value.ptr, x->value.len);
+        if (!c || c == CAT_PAPER)
+            return http_error(r, 400, "bad_field", "見られる範囲の指定が正しくありません");
+        inv.cats |= CAT_BIT(c);
+    }
+    if (!inv.cats)
+        return http_error(r, 400, "bad_field", "見られる範囲を1つ以上選んでください");
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    /* 12 letters from an alphabet without look-alikes (60 bits), shown as XXXX-XXXX-XXXX */
+    static const char alpha[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    char code[15];
+    size_t n = 0;
+    for (int i = 0; i < 12; i++) {
+        if (i && i % 4 == 0)
+            code[n++] = '-';
+        code[n++] = alpha[randombytes_uniform(32)];
+    }
+    code[n] = '\0';
+    proxy_code_hash(code, inv.code_hash);
+    snprintf(inv.label, sizeof inv.label, "%s", r->who.acct.display_name);
+    inv.created_ms = clock_now_ms();
+    inv.expires_ms = inv.created_ms + 7LL * 24 * 3600 * 1000;
+    char by[ACTOR_ID_BYTES];
+    snprintf(by, sizeof by, "user:%lld", (long long)r->who.acct.id);
+    int64_t id;
+    if (st->acc->proxy_invite_add(st, &inv, by, &id))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    struct buf h;
+    page_start(r, &h, "代理人コード");
+    html_raw(&h, "<h1>代理人コード</h1><p>代理人になる方に、このコードを渡してください。</p><p class=\"code-big\" id=\"proxy-code\">");
+    html_text(&h, code);
+    html_raw(&h, "</p><p>有効期限: ");
+    h_date_ms(&h, inv.expires_ms, true);
+    html_raw(&h, "(1回限り)。この画面を閉じると、コードは二度と表示されません。</p><p><a href=\"/me/proxies\">代理人のページへ戻る</a></p>");
+    sodium_memzero(code, sizeof code);
+    return page_send(r, &h, 201);
+}
+
+int p_proxy_revoke(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    char *end;
+    const char *ids = form_str(r, "id");
+    long long id = strtoll(ids, &end, 10);
+    if (id <= 0 || *end)
+        return http_error(r, 404, "not_found", "該当する代理人の登録がありません");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, 0, true, &a))
+        return 0;
+    int rc = st->acc->proxy_revoke(st, &k, id, clock_now_ms(), a.id);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (rc == STORE_NOTFOUND)
+        return http_error(r, 404, "not_found", "該当する代理人の登録がないか、すでに取り消されています");
+    return page_redirect(r, "/me/proxies");
+}
+
+/* ---- 本人確認コード ------------------------------------------------------------------ */
+
+int p_code(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    struct buf h;
+    if (strcmp(r->method, "GET") == 0) {
+        page_start(r, &h, "本人確認コード");
+        html_raw(&h, "<h1>本人確認コード</h1><p>ケアマネジャーや介護事業所と契約するとき、事業所はあなたの本人確認をして"
+                     "「担当事業所」として登録します。そのときに、このコードと生年月日を事業所に伝えてください。"
+                     "コードは1時間・1回限り有効です。</p><form method=\"post\" action=\"/me/code\">");
+        page_csrf_field(r, &h);
+        html_raw(&h, "<button type=\"submit\">コードを発行する</button></form>");
+        return page_send(r, &h, 200);
+    }
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    char code[IDENTITY_CODE_DIGITS + 1];
+    int64_t now = clock_now_ms();
+    if (identity_code_issue(st, &k, now, IDENTITY_CODE_SELF_MS, "self", code))
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    page_start(r, &h, "本人確認コード");
+    html_raw(&h, "<h1>本人確認コード</h1><p>契約する事業所に、次の番号を伝えてください。</p><p class=\"code-big\" id=\"identity-code\">");
+    html_text(&h, code);
+    html_raw(&h, "</p><p>有効期限: ");
+    h_date_ms(&h, now + IDENTITY_CODE_SELF_MS, true);
+    html_raw(&h, "(1回限り)</p>");
+    sodium_memzero(code, sizeof code);
+    return page_send(r, &h, 201);
+}
+
+/* ---- a proxy's home for one person (the card's (一) names whom they act for) -------- */
+
+static void render_proxy_home(struct req *r, struct buf *h, json_t *c)
+{
+    json_t *p1 = json_object_get(c, "panel1");
+    page_start(r, h, "代理人としてのメニュー");
+    html_raw(h, "<h1>");
+    h_jstr(h, p1, "name");
+    html_raw(h, " さんの代理人として</h1><p class=\"lead\">ご本人が登録した範囲の情報だけが表示されます。"
+                "あなたが見た記録は、あなたの名前でご本人の「だれが見たか」に残ります。</p>");
+    char base[48];
+    page_base(r, base);
+    static const struct {
+        const char *path, *label;
+    } m[] = {{"/card", "介護保険証"},          {"/certification", "認定の状況"},
+             {"/care", "担当のケアマネジャー・事業所"}, {"/plan", "今月のケアプラン"},
+             {"/life", "LIFE のフィードバック"}, {"/ledger", "住宅改修・福祉用具"},
+             {"/access", "だれが見たか"},          {"/consents", "同意の確認と撤回"}};
+    html_raw(h, "<ul class=\"menu\">");
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        html_raw(h, "<li><a href=\"");
+        html_text(h, base);
+        html_text(h, m[i].path);
+        html_raw(h, "\">");
+        html_text(h, m[i].label);
+        html_raw(h, "</a></li>");
+    }
+    html_raw(h, "</ul>");
+    page_send(r, h, 200);
+}
+
+int p_proxy_home(struct req *r)
+{
+    return page_disclose(r, WHAT_CARD, render_proxy_home);
+}

@@ -1,0 +1,66 @@
+/* html.c - see html.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/html.h"
+#include "util/banned.h"
+
+void html_raw(struct buf *b, const char *s)
+{
+    buf_adds(b, s);
+}
+
+void html_textn(struct buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        case '\0': rep = ""; break;
+        default: continue;
+        }
+        buf_add(b, s + run, i - run);
+        buf_adds(b, rep);
+        run = i + 1;
+    }
+    buf_add(b, s + run, n - run);
+}
+
+void html_text(struct buf *b, const char *s)
+{
+    if (s)
+        html_textn(b, s, strlen(s));
+}
+
+void html_textf(struct buf *b, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    html_textn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void html_url_component(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            buf_addc(b, (char)*p);
+        else {
+            buf_addc(b, '%');
+            buf_addc(b, hex[*p >> 4]);
+            buf_addc(b, hex[*p & 15]);
+        }
+    }
+}
