@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print clean
+.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -20,16 +20,20 @@ run: build
 	@scripts/run-banner.sh $(DB) $(LISTEN)
 	@exec build/default/kaigo serve --db $(DB) --listen $(LISTEN)
 
-test: test-default test-asan
+test: test-deps test-default test-asan
 
-test-default: build
+# what only the tests need: Debian's chromium and tests/browser's npm packages
+test-deps:
+	@scripts/deps.sh --test
+
+test-default: build test-deps
 	@ctest --preset default
 
 asan: deps
 	@[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
 	@cmake --build --preset asan
 
-test-asan: asan
+test-asan: asan test-deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest --preset asan
 
@@ -38,7 +42,7 @@ tsan: deps
 	@cmake --build --preset tsan
 
 # ThreadSanitizer over the whole suite (the audit writer, suspend/resume, the import pipeline).
-test-tsan: tsan
+test-tsan: tsan test-deps
 	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest --preset tsan
 
 fuzz: deps

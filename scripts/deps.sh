@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# deps.sh - install what kaigo needs on Debian 12, idempotently. Installs only
-# what is missing (apt-get as root, or via sudo). Used by `make run` and `make test`.
+# deps.sh [--test] - install what kaigo needs on Debian 12, idempotently. Installs only
+# what is missing (apt-get as root, or via sudo). Used by `make run`; `make test` adds --test:
+# Debian's chromium for the browser tests and the npm packages of tests/browser (playwright-core,
+# axe-core, from the npm registry by its lock file; never a downloaded browser).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake ninja-build pkg-config clang
       libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev
       nodejs wrk bc
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk poppler-utils zbar-tools)
+[ "${1:-}" = "--test" ] && pkgs+=(chromium)
 missing=()
+# npm comes with the machine's Node.js; Debian's own npm only where there is none
+[ "${1:-}" = "--test" ] && ! command -v npm >/dev/null && missing+=(npm)
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "deps: installing ${missing[*]}" >&2
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--test" ] && ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.kaigo-lock; then
+  echo "deps: npm ci (tests/browser: playwright-core, axe-core)" >&2
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error &&
+   cp package-lock.json node_modules/.kaigo-lock)
+fi

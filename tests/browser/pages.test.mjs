@@ -1,0 +1,472 @@
+// pages.test.mjs - the web pages in a real browser (issue #14 §4): Debian's chromium driven by
+// playwright-core against the real kaigo server on a free loopback port, with the demo database
+// of `make run`. Each path of the person, the family member and the provider clerk end to end,
+// keyboard-only login, axe-core (WCAG 2.0/2.1 A+AA = JIS X 8341-3:2016 AA) on every page and
+// state, an IDOR by editing the URL (refused, and visible in that person's だれが見たか), CSRF
+// refused, the security headers, session expiry, 200 % zoom and phone width without horizontal
+// scrolling. A failing step writes a screenshot next to the kept temporary directory.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { tmp, kaigo, startServer, sqlite, BIN } from '../e2e/lib.mjs';
+
+const SRC = process.env.KAIGO_SRC;
+const CHROMIUM = process.env.KAIGO_CHROMIUM || '/usr/bin/chromium';
+const require = createRequire(import.meta.url);
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/deps.sh installs Debian's chromium`);
+const { chromium } = require('playwright-core');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const PW = 'demo-Password-2026';
+const SECRETS = {
+  'demo-person': 'DEMOPERSONDEMOPERSONDEMOPERSON22',
+  'demo-family': 'DEMOFAMILYDEMOFAMILYDEMOFAMILY22',
+  'demo-clerk': 'DEMOCLERKDEMOCLERKDEMOCLERKDEMO2',
+};
+
+let dir, db, srv, browser, ins, no, birth;
+const axeSeen = new Map(); // url/state -> violations (every page and state is checked once)
+
+before(async () => {
+  dir = tmp();
+  db = join(dir, 'demo.db');
+  const r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
+  srv = await startServer(db);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=ja-JP'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+// step - runs fn; on failure a full-page screenshot is written into the (kept) directory
+async function step(page, name, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    const shot = join(dir, `fail-${name.replace(/[^A-Za-z0-9]+/g, '-')}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    e.message += `\n(screenshot: ${shot})`;
+    throw e;
+  }
+}
+
+async function newPage(opts = {}) {
+  const ctx = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 }, ...opts });
+  const page = await ctx.newPage();
+  page.cspErrors = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) page.cspErrors.push(m.text()); });
+  return page;
+}
+
+// axeCheck - axe-core with the WCAG 2.0/2.1 A and AA rules; 0 violations expected
+async function axeCheck(page, state) {
+  await page.evaluate(AXE + ';0');
+  const res = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const v = res.violations.map((x) => `${x.id}: ${x.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  axeSeen.set(state, v);
+  assert.deepEqual(v, [], `axe on ${state} (${page.url()})`);
+  assert.deepEqual(page.cspErrors, [], `CSP violations on ${state}`);
+}
+
+async function noHorizontalScroll(page, state) {
+  const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(sw <= cw + 1, `${state}: horizontal scroll (${sw} > ${cw})`);
+}
+
+function totp(login) {
+  return kaigo(['totp', SECRETS[login]]).out.trim();
+}
+
+// Sessions are reused across tests: a TOTP code is accepted once per 30 s step and account
+// (replay protection), so a second form login within the same step would be refused.
+const sessions = {};
+const lastStep = {};
+async function keepSession(page, who) {
+  const c = (await page.context().cookies()).find((x) => x.name === 'kaigo_session');
+  if (c) sessions[who] = c.value;
+  lastStep[who] = Math.floor(Date.now() / 30000);
+}
+
+async function formLogin(page, who) {
+  while (lastStep[who] === Math.floor(Date.now() / 30000)) await new Promise((r) => setTimeout(r, 500));
+  await page.goto(srv.url + '/login');
+  await page.getByLabel('ログインID').fill(who);
+  await page.getByLabel('パスワード').fill(PW);
+  await page.getByLabel('確認コード').fill(totp(who));
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForLoadState('load');
+  assert.ok(!page.url().endsWith('/login'), `login as ${who} failed`);
+  await keepSession(page, who);
+}
+
+async function login(page, who) {
+  if (sessions[who]) {
+    await page.context().addCookies([{ name: 'kaigo_session', value: sessions[who], url: srv.url }]);
+    await page.goto(srv.url + '/');
+    if (!/\/login/.test(page.url())) return;
+    delete sessions[who];
+  }
+  await formLogin(page, who);
+}
+
+test('axe-core finds a known violation (the check can fail)', async () => {
+  const page = await newPage();
+  await page.setContent('<html><body><img src="x.png"><input type="text"></body></html>');
+  await page.evaluate(AXE + ';0');
+  const res = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }));
+  const ids = res.violations.map((v) => v.id);
+  assert.ok(ids.includes('image-alt') && ids.includes('label') && ids.includes('html-has-lang'), ids.join(','));
+  await page.context().close();
+});
+
+test('login page: exact accessible names, errors in Japanese, keyboard only with a visible focus', async () => {
+  const page = await newPage();
+  await step(page, 'login', async () => {
+    const res = await page.goto(srv.url + '/');
+    assert.ok(page.url().endsWith('/login'), 'a page without a session leads to the login');
+    assert.equal(res.status(), 200);
+    assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+    for (const name of ['ログインID', 'パスワード', '確認コード'])
+      assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, name);
+    assert.equal(await page.getByRole('button', { name: 'ログイン', exact: true }).count(), 1);
+    await axeCheck(page, 'login');
+    // a wrong code: the same message whatever was wrong, the lockout explained
+    await page.getByLabel('ログインID').fill('demo-person');
+    await page.getByLabel('パスワード').fill(PW);
+    await page.getByLabel('確認コード').fill(totp('demo-person') === '000000' ? '000001' : '000000');
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main [role=alert]').innerText(), /ログインID、パスワード、確認コードのいずれかが正しくありません/);
+    assert.match(await page.content(), /5回続けて失敗すると、安全のため15分間/);
+    await axeCheck(page, 'login-error');
+    // keyboard only: Tab to each field, Enter submits
+    await page.goto(srv.url + '/login');
+    await page.keyboard.press('Tab'); // skip link
+    let focused = await page.evaluate(() => document.activeElement.textContent);
+    assert.equal(focused, '本文へ移動');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'the focus is visible');
+    // Tab until the login ID field has the focus
+    for (let i = 0; i < 8 && (await page.evaluate(() => document.activeElement.id)) !== 'login'; i++) await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'login');
+    await page.keyboard.type('demo-person');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PW);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(totp('demo-person'));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/me$/);
+    // to the card by keyboard: Tab to the menu link and Enter
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement.textContent)) === '介護保険証') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/me\/card$/);
+    assert.match(await page.locator('h1').innerText(), /介護保険証/);
+    await keepSession(page, 'demo-person');
+    const sess = (await page.context().cookies()).find((c) => c.name === 'kaigo_session');
+    assert.ok(sess.httpOnly, 'the session cookie is HttpOnly');
+    assert.equal(sess.sameSite, 'Strict');
+  });
+  await page.context().close();
+});
+
+test('the person: every page, dates in 和暦 with 西暦, amounts grouped, access log, consent withdrawal with confirmation', async () => {
+  const page = await newPage();
+  await step(page, 'person', async () => {
+    await login(page, 'demo-person');
+    const res = await page.goto(srv.url + '/me/card');
+    // security headers on a personal page
+    const h = res.headers();
+    assert.match(h['content-security-policy'], /default-src 'self'/);
+    assert.match(h['content-security-policy'], /frame-ancestors 'none'/);
+    assert.doesNotMatch(h['content-security-policy'], /unsafe-inline|unsafe-eval/);
+    assert.equal(h['x-content-type-options'], 'nosniff');
+    assert.equal(h['referrer-policy'], 'no-referrer');
+    assert.equal(h['cache-control'], 'no-store');
+    const card = await page.locator('main').innerText();
+    assert.match(card, /(令和|平成|昭和)\d+年\d+月\d+日\(\d{4}年\)/, '和暦 with the 西暦 beside it');
+    assert.match(card, /要介護\d|要支援\d|事業対象者/);
+    assert.match(card, /\d{1,3}(,\d{3})+単位/, 'units grouped');
+    assert.match(card, /\(一\)被保険者/);
+    await axeCheck(page, 'card');
+    for (const [path, h1] of [['/me', 'さんのページ'], ['/me/certification', '認定の状況'], ['/me/care', '担当のケアマネジャー'],
+      ['/me/plan', '今月のケアプラン'], ['/me/life', 'LIFE'], ['/me/ledger', '住宅改修'], ['/me/access', 'だれが見たか'],
+      ['/me/consents', '同意の確認と撤回'], ['/me/proxies', '代理人'], ['/me/code', '本人確認コード']]) {
+      const r = await page.goto(srv.url + path);
+      assert.equal(r.status(), 200, path);
+      assert.match(await page.locator('h1').innerText(), new RegExp(h1), path);
+      await axeCheck(page, path);
+    }
+    // the access log lists the reads just made, with time in 和暦
+    await page.goto(srv.url + '/me/access');
+    const log = await page.locator('#access-log').innerText();
+    assert.match(log, /ご本人/);
+    assert.match(log, /資格/);
+    assert.match(log, /令和\d+年\d+月\d+日\(\d{4}年\) \d\d:\d\d/);
+    // filtered by a period that holds nothing
+    await page.getByLabel('いつから').fill('2020-01-01');
+    await page.getByLabel('いつまで').fill('2020-01-31');
+    await page.getByRole('button', { name: '絞り込む' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('[role=status]').innerText(), /^0 件/);
+    await axeCheck(page, 'access-filtered');
+    // 本人確認コード issued from the page
+    await page.goto(srv.url + '/me/code');
+    await page.getByRole('button', { name: 'コードを発行する' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('#identity-code').innerText(), /^\d{10}$/);
+    await axeCheck(page, 'code-issued');
+    // withdraw every office's consent: confirmation first, then in force at once
+    await page.goto(srv.url + '/me/consents');
+    await page.getByRole('button', { name: 'すべての事業所への同意を撤回する' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('h1').innerText(), /同意の撤回の確認/);
+    await axeCheck(page, 'withdraw-confirm');
+    await page.getByRole('link', { name: 'やめる' }).click(); // cancelling changes nothing
+    await page.waitForLoadState('load');
+    assert.match(await page.content(), /撤回した同意はありません/);
+    // size switch: 大 enlarges the base font and survives the next page
+    await page.getByRole('link', { name: '大', exact: true }).click();
+    await page.waitForLoadState('load');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize), '20px');
+    await axeCheck(page, 'consents-large');
+    await page.getByRole('link', { name: '標準', exact: true }).click();
+    await page.waitForLoadState('load');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontSize), '16px');
+    assert.ok(Number.parseFloat(await page.evaluate(() => getComputedStyle(document.body).lineHeight)) / 16 >= 1.6);
+  });
+  await page.context().close();
+});
+
+test('the provider clerk: refused with what to do next, 本人確認 from the page, then the card; a printed QR checked', async () => {
+  const person = await newPage();
+  const clerk = await newPage();
+  await step(clerk, 'clerk', async () => {
+    await login(clerk, 'demo-clerk');
+    assert.ok(clerk.url().endsWith('/office'));
+    await axeCheck(clerk, 'office');
+    // no relationship yet: the same answer as an unknown person, and what to do next
+    await clerk.getByLabel('保険者番号', { exact: true }).first().fill(ins);
+    await clerk.getByLabel('被保険者番号', { exact: true }).first().fill(no);
+    let res = await Promise.all([clerk.waitForNavigation(), clerk.getByRole('button', { name: '確認する', exact: true }).click()]);
+    assert.equal(res[0].status(), 404);
+    assert.match(await clerk.locator('main [role=alert]').innerText(), /本人確認をして担当事業所として登録し、本人の同意を得て/);
+    await axeCheck(clerk, 'check-refused');
+    // the person issues a code; the clerk registers with it and the birth date
+    await login(person, 'demo-person');
+    await person.goto(srv.url + '/me/code');
+    await person.getByRole('button', { name: 'コードを発行する' }).click();
+    await person.waitForLoadState('load');
+    const code = (await person.locator('#identity-code').innerText()).trim();
+    await clerk.goto(srv.url + '/office');
+    await clerk.locator('#rel_insurer_no').fill(ins);
+    await clerk.locator('#rel_insured_no').fill(no);
+    await clerk.getByLabel('生年月日').fill(birth);
+    await clerk.getByLabel('本人確認コード').fill(code);
+    res = await Promise.all([clerk.waitForNavigation(), clerk.getByRole('button', { name: '本人確認して登録する' }).click()]);
+    assert.equal(res[0].status(), 201);
+    await axeCheck(clerk, 'relationship-done');
+    await clerk.goto(srv.url + '/office');
+    await clerk.locator('#insurer_no').fill(ins);
+    await clerk.locator('#insured_no').fill(no);
+    res = await Promise.all([clerk.waitForNavigation(), clerk.getByRole('button', { name: '確認する', exact: true }).click()]);
+    assert.equal(res[0].status(), 200);
+    const result = await clerk.locator('#check-result').innerText();
+    assert.match(result, /有効/);
+    assert.match(result, /要介護\d|要支援\d/);
+    await axeCheck(clerk, 'check-ok');
+    // a printed 負担割合証's QR: the facts to compare with the paper
+    const pdf = join(dir, 'burden.pdf');
+    const pr = kaigo(['print', 'burden', '--person', `${ins}/${no}`, pdf, '--db', db]);
+    assert.equal(pr.code, 0, pr.err);
+    assert.equal(spawnSync('pdftoppm', ['-r', '200', '-png', '-singlefile', pdf, join(dir, 'burden')]).status, 0);
+    const token = spawnSync('zbarimg', ['--raw', '-q', join(dir, 'burden.png')], { encoding: 'utf8' }).stdout.trim();
+    assert.match(token, /^KG\d:/);
+    await clerk.goto(srv.url + '/office');
+    await clerk.getByLabel('QR コードの文字').fill(token);
+    res = await Promise.all([clerk.waitForNavigation(), clerk.getByRole('button', { name: 'QR を確認する' }).click()]);
+    assert.equal(res[0].status(), 200);
+    const v = await clerk.locator('#verify-result').innerText();
+    assert.match(v, /介護保険負担割合証/);
+    assert.match(v, new RegExp(no));
+    await axeCheck(clerk, 'qr-ok');
+    // the person sees the clerk's refused and allowed looks
+    await person.goto(srv.url + '/me/access');
+    const log = await person.locator('#access-log').innerText();
+    assert.match(log, /デモ居宅介護支援事業所/);
+    assert.match(log, /拒否/);
+    assert.match(log, /署名付き書類の提示/);
+  });
+  await person.context().close();
+  await clerk.context().close();
+});
+
+test('the family: a proxy code from the person, the scoped pages, an IDOR refused and shown to the other person, revocation', async () => {
+  const person = await newPage();
+  const family = await newPage();
+  await step(family, 'family', async () => {
+    // the demo family member already acts for the demo person
+    await login(family, 'demo-family');
+    assert.match(await family.locator('main').innerText(), /代理人として見ている方/);
+    await axeCheck(family, 'family-home');
+    await family.goto(`${srv.url}/p/${ins}/${no}`);
+    assert.match(await family.locator('h1').innerText(), /さんの代理人として/);
+    await axeCheck(family, 'proxy-home');
+    await family.goto(`${srv.url}/p/${ins}/${no}/card`);
+    assert.match(await family.locator('main').innerText(), /\(一\)被保険者/);
+    await axeCheck(family, 'proxy-card');
+    // IDOR: another person's number in the URL
+    const other = sqlite(db, `SELECT insured_no FROM record_versions WHERE kind = 'insured' AND insurer_no = '${ins}' AND insured_no <> '${no}' ORDER BY insured_no LIMIT 1`).out.trim();
+    const r = await family.goto(`${srv.url}/p/${ins}/${other}/card`);
+    assert.equal(r.status(), 404);
+    assert.match(await family.locator('main [role=alert]').innerText(), /権限がありません/);
+    await axeCheck(family, 'idor-refused');
+    // that person logs in and sees the refused look, by the family member's name
+    const secret = must2(kaigo(['user', 'add', '--db', db, '--login', 'other-person', '--name', '他の 本人', '--person', `${ins}/${other}`, '--password-stdin'], { input: PW + '\n' }));
+    const op = await newPage();
+    await op.goto(srv.url + '/login');
+    await op.getByLabel('ログインID').fill('other-person');
+    await op.getByLabel('パスワード').fill(PW);
+    await op.getByLabel('確認コード').fill(kaigo(['totp', secret]).out.trim());
+    await op.getByRole('button', { name: 'ログイン' }).click();
+    await op.waitForLoadState('load');
+    await op.goto(srv.url + '/me/access');
+    const olog = await op.locator('#access-log').innerText();
+    assert.match(olog, /デモ 家族\(代理人\)/);
+    assert.match(olog, /拒否/);
+    await op.context().close();
+    // a new proxy by code: the person issues it, the family member enters it
+    await login(person, 'demo-person');
+    await person.goto(srv.url + '/me/proxies');
+    await person.getByLabel('LIFE').uncheck();
+    await person.getByRole('button', { name: 'コードを発行する' }).click();
+    await person.waitForLoadState('load');
+    const code = (await person.locator('#proxy-code').innerText()).trim();
+    assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    await axeCheck(person, 'proxy-code');
+    await family.goto(srv.url + '/proxy/accept');
+    await axeCheck(family, 'proxy-accept');
+    await family.getByLabel('代理人コード').fill('WRONG-CODE-0000');
+    await family.getByRole('button', { name: '登録する' }).click();
+    await family.waitForLoadState('load');
+    assert.match(await family.locator('main [role=alert]').innerText(), /コードが正しくないか/);
+    await axeCheck(family, 'proxy-accept-error');
+    await family.getByLabel('代理人コード').fill(code.toLowerCase().replace(/-/g, ''));
+    await family.getByRole('button', { name: '登録する' }).click();
+    await family.waitForLoadState('load');
+    assert.ok(family.url().endsWith(`/p/${ins}/${no}`));
+    // the code is used once
+    await family.goto(srv.url + '/proxy/accept');
+    await family.getByLabel('代理人コード').fill(code);
+    await family.getByRole('button', { name: '登録する' }).click();
+    await family.waitForLoadState('load');
+    assert.match(await family.locator('main [role=alert]').innerText(), /使用済み/);
+    // the person revokes every proxy: the family member's pages close
+    await person.goto(srv.url + '/me/proxies');
+    while (await person.getByRole('button', { name: 'この代理人を取り消す' }).count()) {
+      await person.getByRole('button', { name: 'この代理人を取り消す' }).first().click();
+      await person.waitForLoadState('load');
+    }
+    assert.match(await person.locator('main').innerText(), /登録されている代理人はいません/);
+    const after = await family.goto(`${srv.url}/p/${ins}/${no}/card`);
+    assert.equal(after.status(), 404);
+  });
+  await person.context().close();
+  await family.context().close();
+});
+
+function must2(r) {
+  assert.equal(r.code, 0, r.err);
+  return r.out.match(/TOTP秘密鍵[^:]*: ([A-Z2-7]{32})/)[1];
+}
+
+test('CSRF and cross-origin posts are refused; logout clears the session', async () => {
+  const page = await newPage();
+  await step(page, 'csrf', async () => {
+    await login(page, 'demo-person');
+    const sess = (await page.context().cookies()).find((c) => c.name === 'kaigo_session');
+    const cookie = `kaigo_session=${sess.value}`;
+    const post = (path, body, headers = {}) => fetch(srv.url + path, {
+      method: 'POST', redirect: 'manual', body: new URLSearchParams(body),
+      headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    });
+    let r = await post('/me/consents/withdraw', { categories: 'all', grantee: '', confirm: '1' });
+    assert.equal(r.status, 403, 'no token');
+    r = await post('/me/consents/withdraw', { categories: 'all', grantee: '', confirm: '1', csrf: '0'.repeat(32) });
+    assert.equal(r.status, 403, 'a wrong token');
+    const token = await page.goto(srv.url + '/me/consents').then(() => page.locator('input[name=csrf]').first().getAttribute('value'));
+    r = await post('/me/consents/withdraw', { categories: 'all', grantee: '', confirm: '1', csrf: token }, { Origin: 'http://evil.example' });
+    assert.equal(r.status, 403, 'another origin');
+    r = await post('/me/consents/withdraw', { categories: 'all', grantee: '', confirm: '1', csrf: token }, { 'Sec-Fetch-Site': 'cross-site' });
+    assert.equal(r.status, 403, 'a cross-site request');
+    assert.match(await (await fetch(srv.url + '/api/v1/me/consents', { headers: { Cookie: cookie } })).text(), /"withdrawals":\[\]/, 'nothing withdrawn');
+    await axeCheck(page, 'consents');
+    // logout clears the cookie and ends the session on the server
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.waitForURL(/\/login\?out=1$/);
+    delete sessions['demo-person'];
+    assert.match(await page.locator('[role=status]').innerText(), /ログアウトしました/);
+    assert.equal((await page.context().cookies()).filter((c) => c.name === 'kaigo_session').length, 0);
+    r = await fetch(srv.url + '/me/card', { redirect: 'manual', headers: { Cookie: cookie } });
+    assert.equal(r.status, 303);
+    assert.match(r.headers.get('location'), /^\/login/);
+  });
+  await page.context().close();
+});
+
+test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
+  for (const [name, opts] of [['zoom200', { viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }],
+    ['phone', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }]]) {
+    const page = await newPage(opts);
+    await step(page, name, async () => {
+      await page.goto(srv.url + '/login');
+      await noHorizontalScroll(page, `${name} login`);
+      await login(page, 'demo-person');
+      for (const path of ['/me', '/me/card', '/me/access', '/me/consents', '/me/proxies']) {
+        await page.goto(srv.url + path);
+        await noHorizontalScroll(page, `${name} ${path}`);
+      }
+      await axeCheck(page, `${name}-proxies`);
+      const r = await page.goto(srv.url + '/no/such/page');
+      assert.equal(r.status(), 404);
+      assert.match(await page.locator('h1').innerText(), /ページが見つかりません/);
+      await axeCheck(page, `${name}-404`);
+    });
+    await page.context().close();
+  }
+});
+
+test('session expiry: warned before it happens, and an idle session leads to the login with a reason', async () => {
+  const page = await newPage();
+  await step(page, 'expiry', async () => {
+    await page.clock.install();
+    await login(page, 'demo-person');
+    await page.goto(srv.url + '/me/card');
+    assert.match(await page.locator('#session-note').innerText(), /30分たつと、安全のため自動的にログアウト/);
+    assert.equal(await page.locator('#session-warning').isVisible(), false);
+    await page.clock.fastForward('28:30');
+    await page.locator('#session-warning').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#session-warning').getAttribute('role'), 'alert');
+    await axeCheck(page, 'session-warning');
+    // idle on the server: the session is over, the login says why
+    sqlite(db, 'UPDATE sessions SET last_seen_ms = last_seen_ms - 31 * 60 * 1000');
+    for (const k of Object.keys(sessions)) delete sessions[k];
+    await page.goto(srv.url + '/me/card');
+    assert.match(page.url(), /\/login\?expired=1$/);
+    assert.match(await page.locator('[role=status]').innerText(), /一定時間操作がなかったため/);
+    await axeCheck(page, 'login-expired');
+  });
+  await page.context().close();
+});
+
+test('axe ran on every page and state above', () => {
+  assert.ok(axeSeen.size >= 35, `axe ran on ${axeSeen.size} pages and states`);
+});
