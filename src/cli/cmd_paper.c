@@ -16,11 +16,13 @@
 
 #include "cli/cli.h"
 #include "domain/numbers.h"
+#include "domain/paperdoc.h"
 #include "domain/papertoken.h"
 #include "domain/wareki.h"
 #include "store/keyfile.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/spawn.h"
 #include "util/banned.h"
 
 static const char key_help[] =
@@ -128,34 +130,7 @@ static char *token_of(const char *arg, size_t *n)
             memcpy(t, arg, *n + 1);
         return t;
     }
-    char png[96] = "";
-    const char *image = arg;
-    if (ends_with(arg, ".pdf")) {
-        char dir[] = "/tmp/kaigo-verify-XXXXXX";
-        if (!mkdtemp(dir))
-            return NULL;
-        char prefix[64];
-        snprintf(prefix, sizeof prefix, "%s/p", dir);
-        char *const pdf[] = {"pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", (char *)arg, prefix, NULL};
-        size_t ignored;
-        free(cli_run(pdf, 1 << 20, &ignored));
-        snprintf(png, sizeof png, "%s.png", prefix);
-        image = png;
-        char *const zbar[] = {"zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", (char *)image, NULL};
-        char *out = cli_run(zbar, 1 << 16, n);
-        unlink(png);
-        rmdir(dir);
-        if (out)
-            while (*n && (out[*n - 1] == '\n' || out[*n - 1] == '\r'))
-                out[--*n] = '\0';
-        return out;
-    }
-    char *const zbar[] = {"zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", (char *)image, NULL};
-    char *out = cli_run(zbar, 1 << 16, n);
-    if (out)
-        while (*n && (out[*n - 1] == '\n' || out[*n - 1] == '\r'))
-            out[--*n] = '\0';
-    return out;
+    return qr_scan(arg, n);
 }
 
 /* key_of - the insurer's public key from a published list ("保険者番号 16進" per line,
@@ -252,6 +227,14 @@ int cmd_verify(int argc, char **argv)
             print_date("有効期間(開始)", t.valid_from);
         if (!date_is_none(t.valid_to))
             print_date("有効期間(終了)", t.valid_to);
+        /* what the paper must show: compare with the printed values (a forged level or 割合
+         * beside a genuine QR differs here) */
+        struct paper_fact facts[3];
+        size_t nf = paper_token_facts(&t, facts);
+        for (size_t i = 0; i < nf; i++)
+            printf("%s: %s\n", facts[i].label, facts[i].value);
+        if (nf)
+            printf("(紙に印刷された内容が上と同じか確かめてください)\n");
         char hex[2 * PAPER_HASH_BYTES + 1];
         sodium_bin2hex(hex, sizeof hex, t.content_hash, sizeof t.content_hash);
         printf("印字内容の要約(SHA-256 先頭16バイト): %s\n", hex);

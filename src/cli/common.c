@@ -15,6 +15,7 @@
 #include "store/disclose.h"
 #include "util/buf.h"
 #include "util/text.h"
+#include "util/spawn.h"
 #include "util/banned.h"
 
 bool is_help(const char *a)
@@ -230,41 +231,6 @@ int cli_refused(int status, const char *who, const char *doing)
 
 char *cli_run(char *const argv[], size_t max, size_t *n)
 {
-    int fd[2];
-    if (pipe(fd))
-        return NULL;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fd[0]);
-        close(fd[1]);
-        return NULL;
-    }
-    if (pid == 0) {
-        dup2(fd[1], 1);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 2); /* the decoders' own chatter (zbar's D-Bus) is not ours to show */
-        close(fd[0]);
-        close(fd[1]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    struct buf b;
-    buf_init(&b, max);
-    char tmp[4096];
-    ssize_t r;
-    while ((r = read(fd[0], tmp, sizeof tmp)) > 0 || (r < 0 && errno == EINTR))
-        if (r > 0)
-            buf_add(&b, tmp, (size_t)r);
-    close(fd[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || buf_failed(&b)) {
-        buf_release(&b);
-        return NULL;
-    }
-    return buf_detach(&b, n);
+    return spawn_read(argv, max, n);
 }
 

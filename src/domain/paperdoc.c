@@ -118,6 +118,7 @@ int paper_doc_burden(const struct card *c, struct date issued, struct paper_doc 
     char ratio[16];
     snprintf(ratio, sizeof ratio, "%d割", c->burden.ratio);
     add(d, "利用者負担の割合", ratio);
+    d->ratio = c->burden.ratio;
     add_date(d, "適用期間(開始年月日)", c->burden.valid_from);
     add_date(d, "適用期間(終了年月日)", c->burden.valid_to);
     return end_doc(d, c, why);
@@ -154,6 +155,7 @@ int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *
     add_date(d, "適用年月日", c->limit.valid_from);
     add_date(d, "有効期限", c->limit.valid_to);
     add(d, "利用者負担段階", limit_stage_name(c->limit.stage));
+    d->stage = (int)c->limit.stage;
     for (int i = 0; i < LIMIT_ITEM_COUNT; i++) { /* 円/日 of the stage, as in force at the validity's start */
         long long v = limit_daily((enum limit_item)i, c->limit.stage, c->limit.valid_from);
         char yen[32];
@@ -180,13 +182,22 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
     person_lines(d, c, paper_panel[0]);
     add_date(d, "(一)交付年月日", issued);
     char v[PAPER_VALUE_BYTES], p[160];
+    /* while an application is pending, the level in force and 申請中 (issue #14: the card
+     * printed only 申請中 and hid the level the person may still use) */
     if (c->pending) {
         char w[64];
         wareki(c->pending_applied, w, sizeof w);
-        snprintf(v, sizeof v, "申請中(%s申請、%s)", w, cert_kind_name(c->pending_kind));
+        if (c->has_cert)
+            snprintf(v, sizeof v, "%s(申請中: %s %s申請)", level_name(c->cert.level), w,
+                     cert_kind_name(c->pending_kind));
+        else
+            snprintf(v, sizeof v, "申請中(%s申請、%s)", w, cert_kind_name(c->pending_kind));
         add(d, "(二)要介護状態区分等", v);
     } else
         add(d, "(二)要介護状態区分等", c->has_cert ? level_name(c->cert.level) : "");
+    d->pending = c->pending;
+    if (c->has_cert)
+        snprintf(d->level, sizeof d->level, "%s", level_code(c->cert.level));
     add_date(d, "(二)認定年月日", c->has_cert ? c->cert.certified : DATE_NONE);
     v[0] = '\0';
     if (c->has_cert)
@@ -265,12 +276,14 @@ int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc 
         period(c->burden.valid_from, c->burden.valid_to, p, sizeof p);
         snprintf(v, sizeof v, "%d割(%s)", c->burden.ratio, p);
         add(d, "利用者負担の割合", v);
+        d->ratio = c->burden.ratio;
     } else
         add(d, "利用者負担の割合", "この期間の記録はありません");
     if (limit) {
         period(c->limit.valid_from, c->limit.valid_to, p, sizeof p);
         snprintf(v, sizeof v, "%s(%s)", limit_stage_name(c->limit.stage), p);
         add(d, "負担限度額(食費・居住費)", v);
+        d->stage = (int)c->limit.stage;
     } else
         add(d, "負担限度額(食費・居住費)", "認定はありません");
     add(d, "お知らせ",
@@ -396,4 +409,34 @@ void paper_token_of(const struct paper_doc *d, struct paper_token *t)
     t->issued = d->issued;
     t->valid_from = d->valid_from;
     t->valid_to = d->valid_to;
+    t->version = PAPER_TOKEN_VERSION;
+    snprintf(t->level, sizeof t->level, "%s", d->level);
+    t->pending = d->pending;
+    t->ratio = d->ratio > 0 ? (unsigned)d->ratio : 0;
+    t->stage = d->stage > 0 ? (unsigned)d->stage : 0;
+}
+
+size_t paper_token_facts(const struct paper_token *t, struct paper_fact out[3])
+{
+    size_t n = 0;
+    enum care_level lv;
+    if (t->kind == PAPER_CARD && (t->level[0] || t->pending)) {
+        out[n].label = "要介護状態区分等";
+        if (t->level[0] && level_parse(t->level, strlen(t->level), &lv) == 0)
+            snprintf(out[n].value, sizeof out[n].value, "%s%s", level_name(lv), t->pending ? "(申請中)" : "");
+        else
+            snprintf(out[n].value, sizeof out[n].value, "%s", t->pending ? "申請中" : "");
+        n++;
+    }
+    if (t->ratio) {
+        out[n].label = "利用者負担の割合";
+        snprintf(out[n].value, sizeof out[n].value, "%u割", t->ratio);
+        n++;
+    }
+    if (t->stage && t->stage <= STAGE_4) {
+        out[n].label = "負担限度額の段階";
+        snprintf(out[n].value, sizeof out[n].value, "%s", limit_stage_name((enum limit_stage)t->stage));
+        n++;
+    }
+    return n;
 }

@@ -33,6 +33,11 @@ struct paper_doc {
     size_t n;
     struct paper_line l[PAPER_MAX_LINES];
     char issuer[256]; /* 保険者番号並びに保険者の名称 */
+    /* the facts the token carries for a clerk to compare with the paper (papertoken.h v2) */
+    char level[3];    /* 要介護状態区分 code printed on a 被保険者証 */
+    bool pending;     /* 申請中 printed on it */
+    int ratio;        /* 負担割合 printed (負担割合証, お知らせ); 0 none */
+    int stage;        /* 負担限度額 段階 printed (認定証, お知らせ); 0 none */
     bool overflow;    /* a line did not fit (never printed cut: the builder fails) */
 };
 
@@ -94,5 +99,14 @@ void paper_token_of(const struct paper_doc *d, struct paper_token *t) NONNULL(1,
 /* paper_doc_text - the canonical printed text (title, then "label\tvalue" lines,
  * then the issuer; each line ends with '\n'), appended to out. */
 void paper_doc_text(const struct paper_doc *d, struct buf *out) NONNULL(1, 2);
+
+/* paper_token_facts - what a (version 2) token asserts, for people: 要介護状態区分等
+ * (with 申請中), 利用者負担の割合, 負担限度額の段階; a clerk compares them with the paper.
+ * Returns how many were written (0 for a version 1 token or a document without them). */
+struct paper_fact {
+    const char *label;
+    char value[96];
+};
+size_t paper_token_facts(const struct paper_token *t, struct paper_fact out[3]) NONNULL(1, 2);
 
 #endif

@@ -6,11 +6,19 @@
 #include "domain/papertoken.h"
 #include "util/banned.h"
 
-#define PREFIX "KG1:"
-#define VERSION 1
 #define NO_DATE 0xFFFFu
 static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-static const char context[] = "kaigo-paper-v1";
+
+/* the two versions' shapes (papertoken.h) */
+struct layout {
+    const char *prefix, *context;
+    size_t bytes, signed_bytes, hash_at;
+};
+static const struct layout layouts[3] = {
+    [1] = {"KG1:", "kaigo-paper-v1", 105, 41, 25},
+    [2] = {"KG2:", "kaigo-paper-v2", 107, 43, 27},
+};
+#define CONTEXT_LEN 14
 
 const char *paper_kind_name(enum paper_kind k)
 {
@@ -60,14 +68,23 @@ static struct date get_date(const unsigned char *p)
     return v == NO_DATE ? (struct date){0, 0, 0} : date_add_days(epoch, (int)v);
 }
 
-/* pack - the signed bytes 0..40 */
+static unsigned version_of(const struct paper_token *t)
+{
+    return t->version ? t->version : PAPER_TOKEN_VERSION;
+}
+
+/* pack - the signed bytes (0..40 in version 1, 0..44 in version 2) */
 static int pack(const struct paper_token *t, unsigned char b[PAPER_TOKEN_BYTES])
 {
     const char *why;
+    unsigned v = version_of(t);
+    if (v < 1 || v > 2)
+        return -1;
+    const struct layout *L = &layouts[v];
     if (!paper_kind_name(t->kind) || strlen(t->insurer_no) != 6 || strspn(t->insurer_no, "0123456789") != 6 ||
         strlen(t->insured_no) != 10 || insured_no_check(t->insured_no, 10, &why))
         return -1;
-    b[0] = VERSION;
+    b[0] = (unsigned char)v;
     b[1] = (unsigned char)t->kind;
     unsigned long ins = 0;
     for (int i = 0; i < 6; i++)
@@ -81,33 +98,46 @@ static int pack(const struct paper_token *t, unsigned char b[PAPER_TOKEN_BYTES])
     if (date_is_none(t->issued) || put_date(b + 19, t->issued) || put_date(b + 21, t->valid_from) ||
         put_date(b + 23, t->valid_to))
         return -1;
-    memcpy(b + 25, t->content_hash, PAPER_HASH_BYTES);
+    if (v == 2) {
+        size_t ln = strlen(t->level);
+        if ((ln != 0 && ln != 2) || (ln && strspn(t->level, "0123456789") != 2) || t->ratio > 3 || t->stage > 7)
+            return -1;
+        b[25] = (unsigned char)(ln ? (t->level[0] - '0') * 10 + (t->level[1] - '0') : 0);
+        b[26] = (unsigned char)(t->ratio | t->stage << 2 | (t->pending ? 1u << 5 : 0));
+    } else if (t->level[0] || t->ratio || t->stage || t->pending)
+        return -1; /* version 1 carries no facts */
+    memcpy(b + L->hash_at, t->content_hash, PAPER_HASH_BYTES);
     return 0;
 }
 
-static void message(const unsigned char b[PAPER_TOKEN_BYTES], unsigned char m[sizeof context - 1 + PAPER_SIGNED_BYTES])
+/* message - context || the signed bytes; returns its length */
+static size_t message(unsigned v, const unsigned char b[PAPER_TOKEN_BYTES],
+                      unsigned char m[CONTEXT_LEN + PAPER_SIGNED_BYTES])
 {
-    memcpy(m, context, sizeof context - 1);
-    memcpy(m + sizeof context - 1, b, PAPER_SIGNED_BYTES);
+    const struct layout *L = &layouts[v];
+    memcpy(m, L->context, CONTEXT_LEN);
+    memcpy(m + CONTEXT_LEN, b, L->signed_bytes);
+    return CONTEXT_LEN + L->signed_bytes;
 }
 
 int paper_token_sign(struct paper_token *t, const unsigned char sk[64])
 {
-    unsigned char b[PAPER_TOKEN_BYTES], m[sizeof context - 1 + PAPER_SIGNED_BYTES];
+    unsigned char b[PAPER_TOKEN_BYTES], m[CONTEXT_LEN + PAPER_SIGNED_BYTES];
     if (pack(t, b))
         return -1;
-    message(b, m);
-    crypto_sign_detached(t->sig, NULL, m, sizeof m, sk);
+    t->version = version_of(t);
+    size_t n = message(t->version, b, m);
+    crypto_sign_detached(t->sig, NULL, m, n, sk);
     return 0;
 }
 
 bool paper_token_verify(const struct paper_token *t, const unsigned char pk[32])
 {
-    unsigned char b[PAPER_TOKEN_BYTES], m[sizeof context - 1 + PAPER_SIGNED_BYTES];
+    unsigned char b[PAPER_TOKEN_BYTES], m[CONTEXT_LEN + PAPER_SIGNED_BYTES];
     if (pack(t, b))
         return false;
-    message(b, m);
-    return crypto_sign_verify_detached(t->sig, m, sizeof m, pk) == 0;
+    size_t n = message(version_of(t), b, m);
+    return crypto_sign_verify_detached(t->sig, m, n, pk) == 0;
 }
 
 int paper_token_text(const struct paper_token *t, char out[PAPER_TOKEN_TEXT_MAX])
@@ -115,12 +145,13 @@ int paper_token_text(const struct paper_token *t, char out[PAPER_TOKEN_TEXT_MAX]
     unsigned char b[PAPER_TOKEN_BYTES];
     if (pack(t, b))
         return -1;
-    memcpy(b + PAPER_SIGNED_BYTES, t->sig, 64);
+    const struct layout *L = &layouts[version_of(t)];
+    memcpy(b + L->signed_bytes, t->sig, 64);
     char *o = out;
-    memcpy(o, PREFIX, sizeof PREFIX - 1);
-    o += sizeof PREFIX - 1;
+    memcpy(o, L->prefix, 4);
+    o += 4;
     unsigned acc = 0, bits = 0;
-    for (size_t i = 0; i < PAPER_TOKEN_BYTES; i++) {
+    for (size_t i = 0; i < L->bytes; i++) {
         acc = (acc << 8) | b[i];
         bits += 8;
         while (bits >= 5) {
@@ -128,7 +159,7 @@ int paper_token_text(const struct paper_token *t, char out[PAPER_TOKEN_TEXT_MAX]
             bits -= 5;
         }
     }
-    if (bits) /* 105 × 8 = 840 bits: never, kept for safety */
+    if (bits) /* 107 × 8 = 856 bits: the last character carries 1 bit and 4 zero bits */
         *o++ = b32[(acc << (5 - bits)) & 31];
     *o = '\0';
     return 0;
@@ -137,11 +168,13 @@ int paper_token_text(const struct paper_token *t, char out[PAPER_TOKEN_TEXT_MAX]
 int paper_token_parse(const char *s, size_t n, struct paper_token *t, const char **why)
 {
     memset(t, 0, sizeof *t);
-    size_t want = sizeof PREFIX - 1 + (PAPER_TOKEN_BYTES * 8 + 4) / 5;
-    if (n < sizeof PREFIX - 1 || memcmp(s, PREFIX, sizeof PREFIX - 1) != 0) {
-        *why = "kaigo の書類の符号(KG1:)ではありません";
+    unsigned v = n >= 4 && memcmp(s, "KG2:", 4) == 0 ? 2 : n >= 4 && memcmp(s, "KG1:", 4) == 0 ? 1 : 0;
+    if (!v) {
+        *why = "kaigo の書類の符号(KG2: または KG1:)ではありません";
         return -1;
     }
+    const struct layout *L = &layouts[v];
+    size_t want = 4 + (L->bytes * 8 + 4) / 5;
     if (n != want) {
         *why = "符号の長さが違います(読み取りが欠けているか、別の版です)";
         return -1;
@@ -149,7 +182,7 @@ int paper_token_parse(const char *s, size_t n, struct paper_token *t, const char
     unsigned char b[PAPER_TOKEN_BYTES];
     unsigned acc = 0, bits = 0;
     size_t k = 0;
-    for (size_t i = sizeof PREFIX - 1; i < n; i++) {
+    for (size_t i = 4; i < n; i++) {
         const char *p = s[i] ? memchr(b32, s[i], 32) : NULL;
         if (!p) {
             *why = "符号に使えない文字があります";
@@ -162,10 +195,12 @@ int paper_token_parse(const char *s, size_t n, struct paper_token *t, const char
             bits -= 8;
         }
     }
-    if (k != PAPER_TOKEN_BYTES || b[0] != VERSION) {
+    /* strict: the padding bits of the last character are zero (one text per token) */
+    if (k != L->bytes || b[0] != v || (acc & ((1u << bits) - 1)) != 0) {
         *why = "この版の符号は読めません";
         return -1;
     }
+    t->version = v;
     t->kind = (enum paper_kind)b[1];
     if (!paper_kind_name(t->kind)) {
         *why = "書類の種類が不明です";
@@ -192,8 +227,21 @@ int paper_token_parse(const char *s, size_t n, struct paper_token *t, const char
         *why = "交付年月日がありません";
         return -1;
     }
-    memcpy(t->content_hash, b + 25, PAPER_HASH_BYTES);
-    memcpy(t->sig, b + PAPER_SIGNED_BYTES, 64);
+    if (v == 2) {
+        if (b[25] > 99 || (b[26] & 0xC0)) {
+            *why = "書類の内容の符号が不正です";
+            return -1;
+        }
+        if (b[25]) {
+            t->level[0] = (char)('0' + b[25] / 10);
+            t->level[1] = (char)('0' + b[25] % 10);
+        }
+        t->ratio = b[26] & 3;
+        t->stage = b[26] >> 2 & 7;
+        t->pending = (b[26] >> 5) & 1;
+    }
+    memcpy(t->content_hash, b + L->hash_at, PAPER_HASH_BYTES);
+    memcpy(t->sig, b + L->signed_bytes, 64);
     return 0;
 }
 

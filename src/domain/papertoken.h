@@ -7,17 +7,27 @@
  * The token holds no more personal data than the paper shows: the document
  * kind, 保険者番号, 被保険者番号, a serial, the issue date, the validity, and a
  * SHA-256 prefix of the printed content (names and addresses enter only through
- * that hash). Binary form (big-endian, 105 bytes):
+ * that hash). Version 2 (issued from issue #14) also carries the facts a clerk compares
+ * with the paper — the 要介護状態区分 code, 申請中, the 負担割合 and the 負担限度額 段階 —
+ * so that a forged level or 割合 printed beside a genuine QR is caught offline too.
+ * Binary form (big-endian; version 2, 107 bytes; 176 characters keep the QR at version 7-M,
+ * as readable from a 150 dpi scan as version 1 was):
  *
- *   0 version (1) | 1 kind | 2–4 保険者番号 (0–999999) | 5–14 被保険者番号 (ASCII)
+ *   0 version (2) | 1 kind | 2–4 保険者番号 (0–999999) | 5–14 被保険者番号 (ASCII)
  *   15–18 serial | 19–20 issued | 21–22 valid from | 23–24 valid to
  *       (days since 2000-01-01; 0xFFFF = none)
- *   25–40 content hash (the first 16 bytes of SHA-256 of the printed text)
- *   41–104 Ed25519 signature over "kaigo-paper-v1" || bytes 0–40
+ *   25 level code (21 = 要介護1 …; 0 none)
+ *   26 bits 0–1 負担割合 (1–3; 0 none), bits 2–4 負担限度額 段階 (enum limit_stage; 0 none),
+ *      bit 5 申請中, bits 6–7 zero
+ *   27–42 content hash (the first 16 bytes of SHA-256 of the printed text)
+ *   43–106 Ed25519 signature over "kaigo-paper-v2" || bytes 0–42
  *
- * Text form: "KG1:" + RFC 4648 base32 without padding (172 characters, all in
- * the QR alphanumeric set). Decoding is strict: anything else is refused with
- * a Japanese reason. Pure: no I/O; libsodium for the hash and the signature.
+ * Version 1 (documents printed before; still verified): no bytes 25–26, the hash at
+ * 25–40, signature at 41 over "kaigo-paper-v1" || bytes 0–40, 105 bytes.
+ *
+ * Text form: "KG2:" (or "KG1:") + RFC 4648 base32 without padding (172 or 168
+ * characters, all in the QR alphanumeric set). Decoding is strict: anything else is
+ * refused with a Japanese reason. Pure: no I/O; libsodium for the hash and the signature.
  */
 #ifndef KAIGO_DOMAIN_PAPERTOKEN_H
 #define KAIGO_DOMAIN_PAPERTOKEN_H
@@ -37,10 +47,11 @@ enum paper_kind {
     PAPER_ACCESS = 5, /* 閲覧記録のお知らせ (access report) */
 };
 
-#define PAPER_TOKEN_BYTES 105
-#define PAPER_SIGNED_BYTES 41
+#define PAPER_TOKEN_VERSION 2    /* what paper_token_sign writes */
+#define PAPER_TOKEN_BYTES 107    /* version 2 (version 1: 105) */
+#define PAPER_SIGNED_BYTES 43    /* version 2 (version 1: 41) */
 #define PAPER_HASH_BYTES 16
-#define PAPER_TOKEN_TEXT_MAX 180 /* "KG1:" + 168 base32 characters + NUL, rounded up */
+#define PAPER_TOKEN_TEXT_MAX 180 /* "KG2:" + 172 base32 characters + NUL, rounded up */
 
 struct paper_token {
     enum paper_kind kind;
@@ -51,6 +62,12 @@ struct paper_token {
     struct date valid_from, valid_to; /* none (all zero) when the document has no validity */
     unsigned char content_hash[PAPER_HASH_BYTES];
     unsigned char sig[64];
+    /* version 2: what the document asserts (0 / "" where it says nothing) */
+    unsigned version;  /* 0 when signing means PAPER_TOKEN_VERSION */
+    char level[3];     /* 要介護状態区分 code "21"; "" none */
+    unsigned ratio;    /* 負担割合 1–3; 0 none */
+    unsigned stage;    /* enum limit_stage; 0 none */
+    bool pending;      /* 申請中 */
 };
 
 /* paper_kind_name - "介護保険被保険者証", …, or NULL for an unknown kind. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain/auth.h"
 #include "http/limits.h"
@@ -18,6 +19,7 @@
 #include "http/page.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "util/spawn.h"
 #include "util/banned.h"
 
 static void field(struct buf *h, const char *id, const char *label, const char *hint, const char *value,
@@ -61,10 +63,14 @@ static void office_forms(struct req *r, struct buf *h)
     field(h, "insured_no", "被保険者番号", "10桁", form_str(r, "insured_no"), "inputmode=\"numeric\" maxlength=\"10\"");
     html_raw(h, "<div><button type=\"submit\">確認する</button></div></form></section>"
                 "<section class=\"panel\"><h2>紙の証の QR コードで確認する</h2><p>紙の証・負担割合証・負担限度額認定証の QR コードを"
-                "読み取った文字(KG1: で始まります)を貼り付けてください。署名を確かめ、証に印刷されているはずの内容を表示します。</p>"
-                "<form class=\"stack\" method=\"post\" action=\"/office/qr\">");
+                "撮影した写真・スキャンした画像(PNG・JPEG)か PDF を選ぶか、読み取った文字(KG2: で始まります)を貼り付けてください。"
+                "署名を確かめ、証に印刷されているはずの内容を表示します。</p>"
+                "<form class=\"stack\" method=\"post\" action=\"/office/qr\" enctype=\"multipart/form-data\">");
     page_csrf_field(r, h);
-    field(h, "token", "QR コードの文字", "例: KG1:AEAQ…(172文字)", "", "spellcheck=\"false\"");
+    html_raw(h, "<div><label for=\"image\">QR コードの画像または PDF</label><span class=\"hint\" id=\"image-hint\">"
+                "QR コード全体が写るように、200 dpi 以上で(8 MB まで)</span><input type=\"file\" id=\"image\" name=\"image\" "
+                "accept=\"image/png,image/jpeg,application/pdf\" aria-describedby=\"image-hint\"></div>");
+    field(h, "token", "QR コードの文字", "例: KG2:AIAQ…(176文字)。画像を選んだときは空のままで", "", "spellcheck=\"false\"");
     html_raw(h, "<div><button type=\"submit\">QR を確認する</button></div></form></section>"
                 "<section class=\"panel\"><h2>本人確認をして担当事業所になる</h2><p>契約のときに、本人から本人確認コード(10桁)と生年月日を"
                 "聞いて登録します。登録のあと、本人の同意があれば証を確認できます。</p><form class=\"stack\" method=\"post\" "
@@ -185,8 +191,20 @@ static void render_verify(struct req *r, struct buf *h, json_t *v)
         h_date(h, json_string_value(json_object_get(doc, "valid_to")));
     } else
         html_raw(h, "―");
-    html_raw(h, "</td></tr></tbody></table><p>紙に印刷された番号・日付が上と一致するか確かめてください。一致しない場合、"
-                "その紙は書き換えられています。</p><p><a href=\"/office\">資格確認へ戻る</a></p>");
+    html_raw(h, "</td></tr>");
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "printed_facts"), i, f) {
+        html_raw(h, "<tr><th scope=\"row\">");
+        h_jstr(h, f, "label");
+        html_raw(h, "</th><td><strong>");
+        h_jstr(h, f, "value");
+        html_raw(h, "</strong></td></tr>");
+    }
+    html_raw(h, "</tbody></table><p>紙に印刷された番号・日付");
+    html_raw(h, json_array_size(json_object_get(doc, "printed_facts")) ? "・要介護状態区分・負担割合・段階" : "");
+    html_raw(h, "が上と一致するか確かめてください。一致しない場合、その紙は書き換えられています。</p>"
+                "<p><a href=\"/office\">資格確認へ戻る</a></p>");
     page_send(r, h, 200);
 }
 
@@ -195,14 +213,38 @@ int p_office_qr(struct req *r)
     if (r->waiting)
         return 0;
     const char *tok = form_str(r, "token");
-    if (!*tok || strlen(tok) > MAX_QUERY_TOKEN)
-        return http_error(r, 400, "bad_token", "QR コードの文字(KG1: で始まる符号)を貼り付けてください");
+    char *scanned = NULL;
+    const struct form_field *img = form_get(r, "image");
+    if (!*tok && img && img->file && img->value.len > 0) {
+        /* the upload to a private temporary file, read by zbarimg (pdftoppm for a PDF), removed */
+        char path[] = "/tmp/kaigo-upload-XXXXXX";
+        int fd = mkstemp(path);
+        size_t n = 0;
+        bool ok = fd >= 0 && write(fd, img->value.ptr, img->value.len) == (ssize_t)img->value.len;
+        if (fd >= 0) {
+            close(fd);
+            if (ok)
+                scanned = qr_scan(path, &n);
+            unlink(path);
+        }
+        if (!scanned)
+            return http_error(r, 422, "qr_unreadable",
+                              "QR コードを読み取れませんでした。QR コード全体が写るように、200 dpi 以上で撮影・スキャンした"
+                              "画像(PNG・JPEG)か PDF を選んでください。読み取った文字を貼り付けることもできます。");
+        tok = scanned;
+    }
+    if (!*tok || strlen(tok) > MAX_QUERY_TOKEN) {
+        free(scanned);
+        return http_error(r, 400, "bad_token", "QR コードの画像を選ぶか、読み取った文字(KG2: で始まる符号)を貼り付けてください");
+    }
     struct actor a;
     principal_actor(&r->who, NULL, &a);
     if (!verify_rate(a.id))
         return http_error(r, 429, "too_many", "照会が多すぎます。しばらくしてから試してください");
     struct paper_token *t = xcalloc(1, sizeof *t);
-    if (paper_checked(r, tok, t)) {
+    int bad = paper_checked(r, tok, t);
+    free(scanned);
+    if (bad) {
         free(t);
         return 0;
     }

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "domain/auth.h"
+#include "domain/burden.h"
 #include "domain/wareki.h"
 #include "http/cardjson.h"
 #include "http/docview.h"
@@ -51,6 +52,26 @@ void paper_json(struct jsonw *w, const struct paper_token *t, const struct paper
         date_iso(t->valid_to, iso);
         jw_str(w, "valid_to", iso);
     }
+    /* what the paper must show (token version 2): a forged level or 割合 beside a genuine QR differs */
+    jw_int(w, "token_version", t->version);
+    if (t->level[0])
+        jw_str(w, "level_code", t->level);
+    if (t->kind == PAPER_CARD)
+        jw_bool(w, "pending", t->pending);
+    if (t->ratio)
+        jw_int(w, "ratio", t->ratio);
+    if (t->stage)
+        jw_str(w, "limit_stage", limit_stage_key((enum limit_stage)t->stage));
+    struct paper_fact facts[3];
+    size_t nf = paper_token_facts(t, facts);
+    jw_arr(w, "printed_facts");
+    for (size_t i = 0; i < nf; i++) {
+        jw_obj(w, NULL);
+        jw_str(w, "label", facts[i].label);
+        jw_str(w, "value", facts[i].value);
+        jw_end(w);
+    }
+    jw_end(w);
     jw_end(w);
     if (ps == PAPER_SUPERSEDED)
         jw_int(w, "latest_serial", rec->latest);

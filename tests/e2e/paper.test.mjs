@@ -56,12 +56,14 @@ test('print burden: Japanese text and 和暦 in the PDF, embedded CJK fonts, a Q
   const png = join(dir, 'page');
   assert.equal(sh('pdftoppm', ['-r', '200', '-png', '-singlefile', pdf, png]).status, 0);
   const token = sh('zbarimg', ['--raw', '-q', png + '.png']).stdout.trim();
-  assert.match(token, /^KG1:[A-Z2-7]{168}$/);
+  assert.match(token, /^KG2:[A-Z2-7]{172}$/);
   r = kaigo(['verify', token, '--db', db, '--date', '2026-09-01']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /書類: 介護保険負担割合証/);
   assert.match(r.out, /被保険者番号: 0000000003/);
   assert.match(r.out, /有効期間\(終了\): 令和9年7月31日/);
+  // the 割合 the paper must show is in the signed token (a forged "1割" beside this QR differs)
+  assert.match(r.out, /利用者負担の割合: 3割/);
   r = kaigo(['verify', pdf, '--db', db, '--date', '2026-09-01']);
   assert.equal(r.code, 0, r.err);
   r = kaigo(['verify', png + '.png', '--db', db, '--date', '2026-09-01']);
@@ -97,7 +99,7 @@ test('print burden: Japanese text and 和暦 in the PDF, embedded CJK fonts, a Q
   assert.match(r.out, /まだ有効期間の前です/);
   r = kaigo(['verify', 'https://example.jp/', '--db', db]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /kaigo の書類の符号\(KG1:\)ではありません/);
+  assert.match(r.err, /kaigo の書類の符号\(KG2: または KG1:\)ではありません/);
   writeFileSync(keys, '');
   assert.match(kaigo(['verify', token, '--keys', keys]).err, /保険者 122192 の公開鍵がありません/);
 
@@ -195,7 +197,7 @@ test('被保険者証 in the folded card size: three panels on 273 × 128 mm, a 
   assert.ok(got[2].labels.includes('介護保険施設等'));
   assert.equal(sh('pdftoppm', ['-r', '300', '-png', '-singlefile', card, join(dir, 'c')]).status, 0);
   const token = sh('zbarimg', ['--raw', '-q', join(dir, 'c.png')]).stdout.trim();
-  assert.match(token, /^KG1:[A-Z2-7]{168}$/);
+  assert.match(token, /^KG2:[A-Z2-7]{172}$/);
   r = kaigo(['verify', token, '--db', db]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /書類: 介護保険被保険者証/);
@@ -259,7 +261,9 @@ test('online: GET /api/v1/verify says current, superseded or revoked; audited ag
     assert.equal(j.status, 'current');
     assert.equal(j.status_label, '有効(最新の交付)');
     assert.deepEqual(j.document, { kind: '介護保険負担割合証', insurer_no: '122192', insured_no: '0000000001', serial: 1,
-      issued: j.document.issued, valid_from: '2026-08-01', valid_to: '2027-07-31' });
+      issued: j.document.issued, valid_from: '2026-08-01', valid_to: '2027-07-31', token_version: 2, ratio: j.document.ratio,
+      printed_facts: [{ label: '利用者負担の割合', value: `${j.document.ratio}割` }] });
+    assert.ok(j.document.ratio >= 1 && j.document.ratio <= 3);
     // audited against the person, as the provider's 書類照会 on the basis of the presented document
     assert.equal(sqlite(db + '.audit', "SELECT category || '/' || basis || '/' || org FROM audit_v WHERE insured_no='0000000001' AND category='paper'").out,
       'paper/paper/prov9');

@@ -25,6 +25,7 @@ static struct paper_token sample(void)
     t.issued = (struct date){2026, 7, 15};
     t.valid_from = (struct date){2026, 8, 1};
     t.valid_to = (struct date){2027, 7, 31};
+    t.ratio = 2; /* what it asserts (version 2) */
     const char printed[] = "介護保険負担割合証 被保険者番号 0000000001 髙橋 﨑子 2割 令和8年8月1日から令和9年7月31日まで";
     paper_content_hash(printed, sizeof printed - 1, t.content_hash);
     return t;
@@ -40,10 +41,10 @@ static void t_round_trip(void **s)
     assert_int_equal(paper_token_sign(&t, sk), 0);
     char text[PAPER_TOKEN_TEXT_MAX];
     assert_int_equal(paper_token_text(&t, text), 0);
-    assert_int_equal(strlen(text), 172);
-    assert_memory_equal(text, "KG1:", 4);
+    assert_int_equal(strlen(text), 176);
+    assert_memory_equal(text, "KG2:", 4);
     /* every character is in the QR alphanumeric set (upper case, digits, ':') */
-    assert_int_equal(strspn(text + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), 168);
+    assert_int_equal(strspn(text + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), 172);
     const char *why;
     assert_int_equal(paper_token_parse(text, strlen(text), &back, &why), 0);
     assert_int_equal(back.kind, PAPER_BURDEN);
@@ -54,6 +55,8 @@ static void t_round_trip(void **s)
     assert_int_equal(date_cmp(back.valid_from, t.valid_from), 0);
     assert_int_equal(date_cmp(back.valid_to, t.valid_to), 0);
     assert_memory_equal(back.content_hash, t.content_hash, PAPER_HASH_BYTES);
+    assert_int_equal(back.version, 2);
+    assert_int_equal(back.ratio, 2);
     assert_true(paper_token_verify(&back, pk));
     /* another insurer's key */
     assert_false(paper_token_verify(&back, pk2));
@@ -125,6 +128,79 @@ static void t_refusals(void **s)
     assert_string_equal(paper_kind_name(PAPER_CARD), "介護保険被保険者証");
 }
 
+/* Version 2 carries the printed facts: a token whose 割合 or level is changed does not verify, so
+ * a forged value printed beside a genuine QR shows up as a difference (issue #14 §3). Version 1
+ * tokens (printed before) still verify and assert no facts. Vectors derived here. */
+static void t_facts(void **s)
+{
+    (void)s;
+    unsigned char pk[32], sk[64];
+    crypto_sign_keypair(pk, sk);
+    const char *why;
+    char text[PAPER_TOKEN_TEXT_MAX];
+    struct paper_token t = sample(), back;
+    assert_int_equal(paper_token_sign(&t, sk), 0);
+    struct paper_token forged = t;
+    forged.ratio = 1; /* "1割" printed instead of 2割, the QR copied */
+    assert_false(paper_token_verify(&forged, pk));
+    struct paper_fact f[3];
+    assert_int_equal(paper_token_facts(&t, f), 1);
+    assert_string_equal(f[0].label, "利用者負担の割合");
+    assert_string_equal(f[0].value, "2割");
+    /* a card: level and 申請中 */
+    struct paper_token c = sample();
+    c.kind = PAPER_CARD;
+    c.ratio = 0;
+    memcpy(c.level, "21", 3);
+    c.pending = true;
+    assert_int_equal(paper_token_sign(&c, sk), 0);
+    assert_int_equal(paper_token_text(&c, text), 0);
+    assert_int_equal(paper_token_parse(text, strlen(text), &back, &why), 0);
+    assert_string_equal(back.level, "21");
+    assert_true(back.pending);
+    assert_true(paper_token_verify(&back, pk));
+    assert_int_equal(paper_token_facts(&back, f), 1);
+    assert_string_equal(f[0].value, "要介護1(申請中)");
+    back.level[1] = '2';
+    assert_false(paper_token_verify(&back, pk));
+    /* a 認定証: the stage */
+    struct paper_token l = sample();
+    l.kind = PAPER_LIMIT;
+    l.ratio = 0;
+    l.stage = STAGE_3A;
+    assert_int_equal(paper_token_sign(&l, sk), 0);
+    assert_int_equal(paper_token_facts(&l, f), 1);
+    assert_string_equal(f[0].value, "第3段階①");
+    /* out-of-range facts are not signed */
+    struct paper_token bad = sample();
+    bad.ratio = 4;
+    assert_int_equal(paper_token_sign(&bad, sk), -1);
+    bad = sample();
+    memcpy(bad.level, "2X", 3);
+    assert_int_equal(paper_token_sign(&bad, sk), -1);
+    /* version 1: still parsed and verified, no facts; facts cannot be put in it */
+    struct paper_token v1 = sample();
+    v1.ratio = 0;
+    v1.version = 1;
+    assert_int_equal(paper_token_sign(&v1, sk), 0);
+    assert_int_equal(paper_token_text(&v1, text), 0);
+    assert_int_equal(strlen(text), 172);
+    assert_memory_equal(text, "KG1:", 4);
+    assert_int_equal(paper_token_parse(text, strlen(text), &back, &why), 0);
+    assert_int_equal(back.version, 1);
+    assert_true(paper_token_verify(&back, pk));
+    assert_int_equal(paper_token_facts(&back, f), 0);
+    v1.ratio = 2;
+    assert_int_equal(paper_token_sign(&v1, sk), -1);
+    /* a KG2 text whose padding bits are not zero is refused (one text per token) */
+    assert_int_equal(paper_token_sign(&t, sk), 0);
+    assert_int_equal(paper_token_text(&t, text), 0);
+    char *last = &text[strlen(text) - 1];
+    const char *b32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    *last = b32[(strchr(b32, *last) - b32) | 1];
+    assert_int_equal(paper_token_parse(text, strlen(text), &back, &why), -1);
+}
+
 static struct card card_of(void)
 {
     struct card c;
@@ -178,6 +254,21 @@ static void t_card_form(void **s)
     assert_int_equal(paper_doc_card(&c, (struct date){2026, 11, 25}, &d, &why), 0);
     assert_int_equal(d.n, 7 + 7 + 8 * 2 + 2 + 4 * 3);
     assert_string_equal(d.l[10].value, "令和6年4月1日から令和10年3月31日まで 1月当たり 27,048単位");
+    /* 申請中: the level in force stays printed beside it (issue #14), and the token carries both */
+    c.pending = true;
+    c.pending_kind = CERT_CHANGE;
+    c.pending_applied = (struct date){2026, 11, 2};
+    assert_int_equal(paper_doc_card(&c, (struct date){2026, 11, 25}, &d, &why), 0);
+    assert_string_equal(d.l[7].value, "要介護3(申請中: 令和8年11月2日 区分変更申請)");
+    struct paper_token tk;
+    paper_token_of(&d, &tk);
+    assert_string_equal(tk.level, "23");
+    assert_true(tk.pending);
+    c.has_cert = false; /* a first application: 申請中 alone */
+    c.nrestrictions = 0;
+    c.nstays = 0;
+    assert_int_equal(paper_doc_card(&c, (struct date){2026, 11, 25}, &d, &why), 0);
+    assert_string_equal(d.l[7].value, "申請中(令和8年11月2日申請、区分変更)");
     /* a label of no panel */
     const char *rest;
     assert_int_equal(paper_line_panel("交付年月日", &rest), -1);
@@ -265,6 +356,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_round_trip),
+        cmocka_unit_test(t_facts),
         cmocka_unit_test(t_refusals),
         cmocka_unit_test(t_card_form),
         cmocka_unit_test(t_thousands),

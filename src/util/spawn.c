@@ -1,0 +1,89 @@
+/* spawn.c - see spawn.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/spawn.h"
+#include "util/banned.h"
+
+extern char **environ;
+
+char *spawn_read(char *const argv[], size_t max, size_t *n)
+{
+    int fd[2];
+    if (pipe(fd))
+        return NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclose(&fa, fd[0]);
+    posix_spawn_file_actions_addclose(&fa, fd[1]);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[1]);
+    if (rc != 0) {
+        close(fd[0]);
+        return NULL;
+    }
+    struct buf b;
+    buf_init(&b, max);
+    char tmp[4096];
+    ssize_t r;
+    while ((r = read(fd[0], tmp, sizeof tmp)) > 0 || (r < 0 && errno == EINTR))
+        if (r > 0)
+            buf_add(&b, tmp, (size_t)r);
+    close(fd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || buf_failed(&b)) {
+        buf_release(&b);
+        return NULL;
+    }
+    buf_addc(&b, '\0');
+    b.len--;
+    return buf_detach(&b, n);
+}
+
+static char *zbar(const char *image, size_t *n)
+{
+    char *const argv[] = {"zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", (char *)image, NULL};
+    char *out = spawn_read(argv, 1 << 16, n);
+    if (out)
+        while (*n && (out[*n - 1] == '\n' || out[*n - 1] == '\r'))
+            out[--*n] = '\0';
+    return out;
+}
+
+char *qr_scan(const char *path, size_t *n)
+{
+    char head[5] = "";
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t got = fread(head, 1, 4, f);
+    fclose(f);
+    if (got != 4 || memcmp(head, "%PDF", 4) != 0)
+        return zbar(path, n);
+    char dir[] = "/tmp/kaigo-qr-XXXXXX";
+    if (!mkdtemp(dir))
+        return NULL;
+    char prefix[64], png[72];
+    snprintf(prefix, sizeof prefix, "%s/p", dir);
+    snprintf(png, sizeof png, "%s.png", prefix);
+    char *const pdf[] = {"pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", (char *)path, prefix, NULL};
+    size_t ignored;
+    free(spawn_read(pdf, 1 << 20, &ignored));
+    char *out = zbar(png, n);
+    unlink(png);
+    rmdir(dir);
+    return out;
+}

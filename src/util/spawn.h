@@ -1,0 +1,21 @@
+/*
+ * spawn.h - running a helper program (pdftoppm, zbarimg, pdfunite) and reading what it
+ * prints, and reading a QR code from an image or PDF file with them.
+ *
+ * posix_spawnp (safe in a threaded server); the helper's stderr goes to /dev/null (the
+ * decoders' own chatter is not ours to show). Failure behaviour: NULL when the program
+ * cannot run, exits non-zero, or prints more than max bytes; the caller frees the result.
+ */
+#ifndef KAIGO_UTIL_SPAWN_H
+#define KAIGO_UTIL_SPAWN_H
+
+#include <stddef.h>
+
+char *spawn_read(char *const argv[], size_t max, size_t *n);
+
+/* qr_scan - the text of the QR code in a PNG/JPEG image, or on the first page of a PDF
+ * (rendered at 200 dpi; the file's first bytes decide, not its name), trailing newlines
+ * removed. NULL if none could be read. */
+char *qr_scan(const char *path, size_t *n);
+
+#endif
