@@ -744,6 +744,33 @@ static void render_consents(struct req *r, struct buf *h, json_t *d)
         }
         html_raw(h, "</tbody></table>");
     }
+    /* per category and organisation */
+    char base[48];
+    page_base(r, base);
+    html_raw(h, "<h2>一部の情報だけ撤回する</h2><form class=\"stack\" method=\"post\" action=\"");
+    html_text(h, base);
+    html_raw(h, "/consents/withdraw\">");
+    page_csrf_field(r, h);
+    html_raw(h, "<div><label for=\"grantee\">どの事業所から</label><select id=\"grantee\" name=\"grantee\">"
+                "<option value=\"\">すべての事業所</option>");
+    json_array_foreach(rels, i, x) {
+        html_raw(h, "<option value=\"");
+        html_text(h, jstr_or_empty(json_object_get(x, "organisation")));
+        html_raw(h, "\">");
+        h_jstr(h, x, "organisation_name");
+        html_raw(h, "</option>");
+    }
+    html_raw(h, "</select></div><fieldset><legend>撤回する情報の種類</legend>");
+    static const enum category offer[] = {CAT_SHIKAKU, CAT_CHOSA, CAT_IKENSHO, CAT_SHINSAKAI,
+                                          CAT_CAREPLAN, CAT_LIFE, CAT_JUTAKU, CAT_KYUFU};
+    for (size_t c = 0; c < sizeof offer / sizeof offer[0]; c++) {
+        html_raw(h, "<label class=\"check\"><input type=\"checkbox\" name=\"cat\" value=\"");
+        html_text(h, category_code(offer[c]));
+        html_raw(h, "\"> ");
+        html_text(h, category_name(offer[c]));
+        html_raw(h, "</label>");
+    }
+    html_raw(h, "</fieldset><div><button type=\"submit\" class=\"secondary\">選んだ情報の同意を撤回する</button></div></form>");
     html_raw(h, "<h2>撤回の記録</h2>");
     if (json_array_size(wds) == 0)
         html_raw(h, "<p>撤回した同意はありません。</p>");
@@ -778,6 +805,22 @@ int p_withdraw(struct req *r)
         return 0;
     const char *grantee = form_str(r, "grantee"), *cats_s = form_str(r, "categories");
     uint32_t cats = cats_parse(cats_s);
+    char picked[200] = "";
+    if (!cats_s[0]) { /* checkboxes: one "cat" field per category */
+        for (size_t i = 0; r->form && i < r->form->n; i++) {
+            const struct form_field *x = &r->form->f[i];
+            enum category c = strcmp(x->name, "cat") == 0 && !x->file ? category_from_code(x->value.ptr, x->value.len)
+                                                                    : CAT_NONE;
+            if (c && c != CAT_PAPER && c != CAT_ACCESSLOG && !(cats & CAT_BIT(c))) {
+                cats |= CAT_BIT(c);
+                size_t n = strlen(picked);
+                snprintf(picked + n, sizeof picked - n, "%s%s", n ? "," : "", category_code(c));
+            }
+        }
+        cats_s = picked;
+        if (!cats)
+            return http_error(r, 400, "bad_field", "撤回する情報の種類を1つ以上選んでください。");
+    }
     if (!cats || strlen(grantee) >= ORG_ID_BYTES)
         return http_error(r, 400, "bad_field", "撤回する同意の内容が正しくありません。画面を開き直してください。");
     struct store *st = store_or_503(r);
@@ -791,7 +834,17 @@ int p_withdraw(struct req *r)
         page_start(r, &h, "同意の撤回の確認");
         html_raw(&h, "<h1>同意の撤回の確認</h1><p class=\"lead\">");
         html_text(&h, grantee[0] ? "この事業所" : "すべての事業所");
-        html_raw(&h, "への同意を撤回します。撤回するとすぐに、その事業所はあなたの情報を見られなくなります。"
+        html_raw(&h, "への同意(");
+        if (cats == CAT_ALL_MASK)
+            html_raw(&h, "すべての情報");
+        else
+            for (int c = CAT_NONE + 1, first = 1; c < CAT_COUNT; c++)
+                if (cats & CAT_BIT(c)) {
+                    html_raw(&h, first ? "" : "、");
+                    html_text(&h, category_name((enum category)c));
+                    first = 0;
+                }
+        html_raw(&h, ")を撤回します。撤回するとすぐに、その事業所はあなたの情報を見られなくなります。"
                      "ケアプランの作成やサービスの提供に支障が出ることがあります。</p><form method=\"post\" action=\"");
         html_text(&h, base);
         html_raw(&h, "/consents/withdraw\">");

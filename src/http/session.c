@@ -77,6 +77,18 @@ int h_logout(struct req *r)
     return respond_json(r, 200, json_pack("{s:s}", "status", "logged_out"));
 }
 
+static int represented(void *ctx, const struct proxy_for *p)
+{
+    json_t *cats = json_array();
+    for (int c = CAT_NONE + 1; c < CAT_COUNT; c++)
+        if (p->cats & CAT_BIT(c))
+            json_array_append_new(cats, json_string(category_code((enum category)c)));
+    json_array_append_new(ctx, json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "proxy_id", (json_int_t)p->id, "insurer_no",
+                                         p->person.insurer_no, "insured_no", p->person.insured_no, "kind",
+                                         proxy_kind_code(p->kind), "label", p->label, "categories", cats));
+    return 0;
+}
+
 int h_whoami(struct req *r)
 {
     struct actor a;
@@ -88,6 +100,21 @@ int h_whoami(struct req *r)
         json_object_set_new(o, "organisation_name", json_string(r->who.org.name));
     if (r->who.kind == P_SESSION)
         json_object_set_new(o, "display_name", json_string(r->who.acct.display_name));
+    if (r->who.kind == P_SESSION && !r->who.acct.staff) {
+        /* the persons this account acts for (its own proxy registrations, not their data) */
+        struct store *st = store_or_503(r);
+        if (!st) {
+            json_decref(o);
+            return 0;
+        }
+        json_t *arr = json_array();
+        if (st->acc->account_proxies(st, r->who.acct.id, clock_now_ms(), represented, arr)) {
+            json_decref(arr);
+            json_decref(o);
+            return http_error(r, 500, "internal", "内部エラーが発生しました");
+        }
+        json_object_set_new(o, "represents", arr);
+    }
     return respond_json(r, 200, o);
 }
 
