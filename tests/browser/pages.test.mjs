@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { tmp, kaigo, startServer, sqlite, BIN } from '../e2e/lib.mjs';
@@ -35,6 +35,7 @@ before(async () => {
   const r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
+  importPlan();
   srv = await startServer(db);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=ja-JP'] });
 });
@@ -43,6 +44,21 @@ after(async () => {
   await browser?.close();
   await srv?.stop();
 });
+
+// importPlan - this month's 第6表 (UPPLAN, v4.1, MS932) for the demo person: 通所介護 on the 1st
+// and the 8th from 9:30 to 16:00, as `kaigo exchange import` stores a received send unit
+function importPlan() {
+  const now = new Date(Date.now() + 9 * 3600 * 1000);
+  const ym = now.toISOString().slice(0, 7).replace('-', '');
+  const q = (x) => '"' + x + '"';
+  const row = (day) => ['202407', ins, no, ym + '01', ym, '1270100017', q('ケア　太郎'), '658', '', ym + day, '', '0930', '1600', '1',
+    '151111', '', '', q(''), '', '1370100018', q('デイサービスさくら'), '', '0', '1270100017', ''].join(',');
+  const name = join(dir, `UPPLAN_${ym}_1270100017_43_1370100018_15_${ym}01120000.CSV`);
+  const bytes = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: [row('01'), row('08')].join('\r\n') + '\r\n' }).stdout;
+  writeFileSync(name, bytes);
+  const r = kaigo(['exchange', 'import', name, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+}
 
 // step - runs fn; on failure a full-page screenshot is written into the (kept) directory
 async function step(page, name, fn) {
@@ -205,6 +221,14 @@ test('the person: every page, dates in 和暦 with 西暦, amounts grouped, acce
       assert.match(await page.locator('h1').innerText(), new RegExp(h1), path);
       await axeCheck(page, path);
     }
+    // this month's plan in plain words (the stored 第6表)
+    await page.goto(srv.url + '/me/plan');
+    const plan = await page.locator('main').innerText();
+    assert.match(plan, /通所介護\(151111\)/);
+    assert.match(plan, /デイサービスさくら/);
+    assert.match(plan, /09:30〜16:00/);
+    assert.match(plan, /1日、8日/);
+    assert.match(plan, /2回/);
     // the access log lists the reads just made, with time in 和暦
     await page.goto(srv.url + '/me/access');
     const log = await page.locator('#access-log').innerText();
