@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print clean
+.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -70,6 +70,10 @@ bench-exchange: build
 # batch printing of 被保険者証 against single-document printing (issue #6).
 bench-print: build
 	@bench/print.sh
+
+# the web pages: the card page against the JSON card, bytes per page, time to paint (issue #14).
+bench-pages: build test-deps
+	@bench/pages.sh
 
 # kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
 bench-verify: build

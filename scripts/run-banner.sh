@@ -17,6 +17,14 @@ cat <<MSG
 
   kaigo デモサーバ / demo server:  http://$listen     (合成データのみ / synthetic data only)
 
+  0. ブラウザで / in a browser:  http://$listen/   (docs/ui.md)
+     パスワードはすべて demo-Password-2026。確認コードは: $k totp <秘密鍵>
+     本人 (the person)         demo-person   秘密鍵 DEMOPERSONDEMOPERSONDEMOPERSON22
+     家族・代理人 (family)     demo-family   秘密鍵 DEMOFAMILYDEMOFAMILYDEMOFAMILY22
+     事業所の事務 (provider)   demo-clerk    秘密鍵 DEMOCLERKDEMOCLERKDEMOCLERKDEMO2
+       資格確認: 保険者番号 $ins / 被保険者番号 $no (本人確認の前は断られ、本人の「だれが見たか」に残ります)
+       本人確認: 生年月日 $birth と、本人の画面「本人確認コード」で発行した番号
+
   1. 事業所ソフトとして (as provider software, API token of デモ居宅介護支援事業所):
      本人確認して担当事業所になる (本人確認 + register as 担当事業所, one-time paper code $code):
        curl -H 'Authorization: Bearer $api' -d '{"insurer_no":"$ins","insured_no":"$no","birth_date":"$birth","code":"$code"}' http://$listen/api/v1/relationships

@@ -18,10 +18,20 @@ test('demo database: the banner’s provider and person paths work', async () =>
   r = spawnSync('bash', [join(SRC, 'scripts/run-banner.sh'), db, '127.0.0.1:1'], { encoding: 'utf8', cwd: SRC });
   assert.equal(r.status, 0, r.stderr);
   const code = r.stdout.match(/one-time paper code ([0-9]{10})/)[1];
+  // the banner names the pages and a login for each role; each login works on the page
+  assert.match(r.stdout, /ブラウザで \/ in a browser:  http:\/\/127\.0\.0\.1:1\//);
+  const logins = [...r.stdout.matchAll(/(demo-person|demo-family|demo-clerk) +秘密鍵 ([A-Z2-7]{32})/g)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(logins.map((x) => x[0]), ['demo-person', 'demo-family', 'demo-clerk']);
   const [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
   const api = readFileSync(db + '.demo-token', 'utf8').trim();
   const srv = await startServer(db);
   try {
+    for (const [login, secret] of logins.slice(1)) { // demo-person logs in below through the API
+      const totp = kaigo(['totp', secret]).out.trim();
+      const res = await fetch(srv.url + '/login', { method: 'POST', redirect: 'manual', body: new URLSearchParams({ login, password: 'demo-Password-2026', totp }) });
+      assert.equal(res.status, 303, login);
+      assert.equal(res.headers.get('location'), '/', login);
+    }
     const card = `/api/v1/insurers/${ins}/insured/${no}/card`;
     assert.equal((await srv.as(api, card)).status, 404); // not yet 担当事業所
     let res = await srv.as(api, '/api/v1/relationships', { method: 'POST', body: JSON.stringify({ insurer_no: ins, insured_no: no, birth_date: birth, code }) });
