@@ -1,7 +1,8 @@
 /* kaigo.js - the pages work without it; it only adds (docs/ui.md):
  * - a warning before an idle session expires (aria-live), with a button that keeps the
  *   session (a GET of /session, which counts as activity) - JIS X 8341-3 / WCAG 2.2.1;
- * - a confirmation on forms marked data-confirm (the server asks again without script). */
+ * - a print button on pages that offer one (data-print; without script the browser's own
+ *   print prints the same A4 layout). */
 (function () {
   'use strict';
   var note = document.getElementById('session-note');
@@ -27,5 +28,10 @@
       });
     }
     arm();
+  }
+  var buttons = document.querySelectorAll('[data-print]');
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].hidden = false;
+    buttons[i].addEventListener('click', function () { window.print(); });
   }
 })();

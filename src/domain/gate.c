@@ -19,11 +19,12 @@
  *   or after a consent's recording cancels it for the categories it names.
  * RULE-GATE-010 a person's withdrawal naming an organisation holds against later
  *   broader consents (the municipality's 包括同意 recorded with a 区分変更 or 更新
- *   application, or one collected on its behalf) until the person grants it again:
- *   only a later consent of the person's own (CONSENT_PERSONAL) for that
- *   organisation or for all ends it (issue #14). A withdrawal from everyone is
- *   ended by any later consent, as before (a new application's 包括同意 is the
- *   person's renewed consent).
+ *   application, or one collected on its behalf): such a withdrawal cancels every
+ *   consent recorded after it except the person's own (CONSENT_PERSONAL) for that
+ *   organisation or for all — granting again is the person's act, and that consent
+ *   counts by itself (issue #14). A withdrawal from everyone cancels only what was
+ *   recorded up to it, as before (a new application's 包括同意 is the person's renewed
+ *   consent).
  * RULE-GATE-009 relationship lapse: no 実績 from the provider for
  *   LAPSE_MONTHS_DEFAULT full months (configurable) ends the relationship.
  */

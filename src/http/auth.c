@@ -327,9 +327,12 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
                              const char *totp, const char *address, const char *old_cookie,
                              int64_t now, unsigned char sid[SESSION_ID_BYTES], struct account *acct)
 {
-    char subject[17];
+    char subject[17], tkey[LOGIN_BYTES + 8];
     subject_of(login, subject);
-    if (auth_throttled(login, address, now)) {
+    /* logins count in their own namespace: a login named "rel:…" or "invite:…" cannot lock
+     * an office's 本人確認 or a family member's code entry */
+    snprintf(tkey, sizeof tkey, "login:%s", login);
+    if (auth_throttled(tkey, address, now)) {
         st->acc->security_event(st, now, "login_throttled", subject, address, "429");
         return LOGIN_THROTTLED;
     }
@@ -352,7 +355,7 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
             why = "totp_replay";
     }
     if (why) {
-        auth_note_failure(login, address, now);
+        auth_note_failure(tkey, address, now);
         st->acc->security_event(st, now, "login_failed", subject, address, why);
         sodium_memzero(acct, sizeof *acct);
         return LOGIN_FAILED;

@@ -233,7 +233,7 @@ struct grants_ctx {
     int open; /* which array is open: 0 none, 1 consents … 5 breakglass */
 };
 static const char *const grant_arrays[] = {"", "consents", "withdrawals", "proxies",
-                                           "relationships", "breakglass"};
+                                           "relationships", "breakglass", "proxy_codes"};
 
 static void grants_switch(struct grants_ctx *g, int to)
 {
@@ -270,8 +270,23 @@ static int gc_bg(void *ctx, const struct breakglass_row *b)
     grants_switch(ctx, 5);
     return g_bg(((struct grants_ctx *)ctx)->w, b);
 }
+/* unused proxy codes: when and for what, never the code (only its hash is kept) */
+static int gc_invite(void *ctx, const struct proxy_invite *i)
+{
+    grants_switch(ctx, 6);
+    struct jsonw *w = ((struct grants_ctx *)ctx)->w;
+    jw_obj(w, NULL);
+    jw_int(w, "id", i->id);
+    jw_str(w, "kind", proxy_kind_code(i->kind));
+    jw_cats(w, "categories", i->cats);
+    jw_time(w, "created_at", i->created_ms);
+    jw_time(w, "expires_at", i->expires_ms);
+    jw_bool(w, "expired", i->expires_ms <= clock_now_ms());
+    jw_end(w);
+    return 0;
+}
 static const struct person_grants_fn grants_fns = {gc_consent, gc_withdrawal, gc_proxy, gc_rel,
-                                                   gc_bg};
+                                                   gc_bg, gc_invite};
 
 int d_card(struct req *r)
 {
@@ -299,7 +314,7 @@ int d_grants(struct req *r)
     r->disc->grants_fn = &grants_fns;
     r->disc->row_ctx = &g;
     disclose_async(thread_store(), srv_auditq, r->disc, disclosed, r);
-    grants_switch(&g, 5); /* every array present, even if empty */
+    grants_switch(&g, 6); /* every array present, even if empty */
     jw_end(r->rows);
     return HANDLER_SUSPENDED;
 }

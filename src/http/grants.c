@@ -177,7 +177,9 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
     int64_t id = 0;
     if (rc == 0 && ps == PAPER_CURRENT)
         rc = st->acc->relationship_add(st, &k, a->org, now, "paper", evidence, a->id, &id);
-    if (rc == 0 && ps == PAPER_CURRENT && st->ops->commit(st) == 0) {
+    if (rc == 0 && ps == PAPER_CURRENT && st->ops->commit(st) != 0)
+        rc = -1; /* a failed commit is not a failed 本人確認 */
+    if (rc == 0 && ps == PAPER_CURRENT) {
         json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
                               "被保険者証で本人確認を行い、担当事業所として登録しました");
         return respond_json(r, 201, o);
@@ -237,7 +239,9 @@ int h_relationship(struct req *r)
     int64_t id = 0;
     if (rc == 0)
         rc = st->acc->relationship_add(st, &k, a.org, now, "code", "", a.id, &id);
-    if (rc == 0 && st->ops->commit(st) == 0) {
+    if (rc == 0 && st->ops->commit(st) != 0)
+        rc = -1; /* a failed commit is not a wrong code */
+    if (rc == 0) {
         json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
                               "本人確認を行い、担当事業所として登録しました");
         return respond_json(r, 201, o);

@@ -59,17 +59,24 @@ void page_csrf_field(struct req *r, struct buf *h)
     html_raw(h, "\">");
 }
 
-bool page_post_ok(struct req *r)
+bool same_origin(struct req *r)
 {
     const char *site = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
     const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
     const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
     bool ok = !site || strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
+    /* "null": Referrer-Policy no-referrer makes a browser send it for its own form posts */
     if (ok && origin && strcmp(origin, "null") != 0) {
         char want[300];
         snprintf(want, sizeof want, "%s://%s", srv_config->secure_cookies ? "https" : "http", host ? host : "");
         ok = strcmp(origin, want) == 0;
     }
+    return ok;
+}
+
+bool page_post_ok(struct req *r)
+{
+    bool ok = same_origin(r);
     if (ok && r->route->csrf) {
         char tok[33];
         const char *got = form_str(r, "csrf");
@@ -80,6 +87,31 @@ bool page_post_ok(struct req *r)
         page_error(r, 403, "操作を受け付けられません",
                    "この画面からの操作として確認できませんでした。画面を開き直してから、もう一度操作してください。");
     return ok;
+}
+
+/* ---- the login form's own token (no session yet) --------------------------------------------- */
+
+/* A login form carries a random value that is also in a cookie only this site can set and
+ * that is sent only to /login (SameSite=Strict): a page elsewhere cannot post a login (login
+ * CSRF) even in a browser without Sec-Fetch-Site, where Origin is "null" under no-referrer. */
+void login_token_field(struct req *r, struct buf *h)
+{
+    unsigned char raw[16];
+    char hex[33];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+    snprintf(r->set_cookie, sizeof r->set_cookie, "%s=%s; Path=/login; HttpOnly; SameSite=Strict%s", LOGIN_COOKIE,
+             hex, srv_config->secure_cookies ? "; Secure" : "");
+    html_raw(h, "<input type=\"hidden\" name=\"lt\" value=\"");
+    html_raw(h, hex);
+    html_raw(h, "\">");
+}
+
+bool login_token_ok(struct req *r)
+{
+    const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, LOGIN_COOKIE);
+    const char *f = form_str(r, "lt");
+    return c && strlen(c) == 32 && strlen(f) == 32 && sodium_memcmp(c, f, 32) == 0;
 }
 
 /* ---- forms ------------------------------------------------------------------------ */
@@ -126,7 +158,11 @@ int form_read(struct req *r)
     MHD_destroy_post_processor(pp);
     for (size_t i = 0; i < f->n && !f->bad; i++) {
         struct form_field *x = &f->f[i];
-        buf_addc(&x->value, '\0');
+        buf_addc(&x->value, '\0'); /* a value at its limit has no room left: too long */
+        if (buf_failed(&x->value)) {
+            f->bad = true;
+            break;
+        }
         x->value.len--;
         if (!x->file && (memchr(x->value.ptr, '\0', x->value.len) || !utf8_valid(x->value.ptr, x->value.len, NULL)))
             f->bad = true;

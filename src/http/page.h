@@ -50,6 +50,12 @@ int page_error(struct req *r, unsigned status, const char *title, const char *me
 int page_redirect(struct req *r, const char *location);
 /* page_csrf_field - the hidden CSRF input of a form posted by this session. */
 void page_csrf_field(struct req *r, struct buf *h);
+/* same_origin - Sec-Fetch-Site and Origin (when present) say this site; does not answer. */
+bool same_origin(struct req *r);
+/* the login form's token (page.c): a field, a cookie sent only to /login, and the check */
+#define LOGIN_COOKIE "kaigo_login"
+void login_token_field(struct req *r, struct buf *h);
+bool login_token_ok(struct req *r);
 /* page_post_ok - a page POST is same-origin (Origin / Sec-Fetch-Site) and, when the
  * route asks for it, carries this session's CSRF token. false after answering 403. */
 bool page_post_ok(struct req *r);
@@ -103,6 +109,7 @@ int p_grant(struct req *r);
 int p_proxies(struct req *r);
 int p_proxy_invite(struct req *r);
 int p_proxy_revoke(struct req *r);
+int p_proxy_cancel(struct req *r);
 int p_proxy_accept_form(struct req *r);
 int p_proxy_accept(struct req *r);
 int p_code(struct req *r);

@@ -83,10 +83,19 @@ static void office_forms(struct req *r, struct buf *h)
     html_raw(h, "<div><button type=\"submit\">本人確認して登録する</button></div></form></section>");
 }
 
+/* office_staff - the clerk's pages are for staff accounts (an office or the municipality). */
+static bool office_staff(struct req *r)
+{
+    if (r->who.acct.staff)
+        return true;
+    http_error(r, 403, "forbidden", "資格確認は事業所・市町村の職員のIDで行います");
+    return false;
+}
+
 int p_office(struct req *r)
 {
-    if (!r->who.acct.staff)
-        return http_error(r, 403, "forbidden", "資格確認は事業所・市町村の職員のIDで行います");
+    if (!office_staff(r))
+        return 0;
     struct buf h;
     page_start(r, &h, "資格確認");
     office_forms(r, &h);
@@ -155,7 +164,7 @@ static int numbers(struct req *r, const char *ins_name, const char *no_name, str
 
 int p_office_check(struct req *r)
 {
-    if (r->waiting)
+    if (r->waiting || !office_staff(r))
         return 0;
     struct person_key k;
     if (numbers(r, "insurer_no", "insured_no", &k))
@@ -210,8 +219,13 @@ static void render_verify(struct req *r, struct buf *h, json_t *v)
 
 int p_office_qr(struct req *r)
 {
-    if (r->waiting)
+    if (r->waiting || !office_staff(r))
         return 0;
+    /* the rate limit first: no image is decoded beyond it */
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (!verify_rate(a.id))
+        return http_error(r, 429, "too_many", "照会が多すぎます。しばらくしてから試してください");
     const char *tok = form_str(r, "token");
     char *scanned = NULL;
     const struct form_field *img = form_get(r, "image");
@@ -230,17 +244,13 @@ int p_office_qr(struct req *r)
         if (!scanned)
             return http_error(r, 422, "qr_unreadable",
                               "QR コードを読み取れませんでした。QR コード全体が写るように、200 dpi 以上で撮影・スキャンした"
-                              "画像(PNG・JPEG)か PDF を選んでください。読み取った文字を貼り付けることもできます。");
+                              "画像(PNG・JPEG)か PDF を選んでください(ほかの形式は読みません)。読み取った文字を貼り付けることもできます。");
         tok = scanned;
     }
     if (!*tok || strlen(tok) > MAX_QUERY_TOKEN) {
         free(scanned);
         return http_error(r, 400, "bad_token", "QR コードの画像を選ぶか、読み取った文字(KG2: で始まる符号)を貼り付けてください");
     }
-    struct actor a;
-    principal_actor(&r->who, NULL, &a);
-    if (!verify_rate(a.id))
-        return http_error(r, 429, "too_many", "照会が多すぎます。しばらくしてから試してください");
     struct paper_token *t = xcalloc(1, sizeof *t);
     int bad = paper_checked(r, tok, t);
     free(scanned);
@@ -285,8 +295,10 @@ int p_office_relationship(struct req *r)
     int64_t id = 0;
     if (rc == 0)
         rc = st->acc->relationship_add(st, &k, a.org, now, "code", "", a.id, &id);
+    if (rc == 0 && st->ops->commit(st) != 0)
+        rc = -1; /* a failed commit is not a wrong code */
     struct buf h;
-    if (rc == 0 && st->ops->commit(st) == 0) {
+    if (rc == 0) {
         page_start(r, &h, "担当事業所として登録しました");
         html_raw(&h, "<h1>担当事業所として登録しました</h1><div class=\"alert ok\" role=\"status\"><p>本人確認ができました。"
                      "本人の同意があれば、証を確認できます。</p></div><p><a href=\"/office\">資格確認へ戻る</a></p>");

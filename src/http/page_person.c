@@ -344,7 +344,7 @@ static void render_plan(struct req *r, struct buf *h, json_t *d)
     heading(r, h, "今月のケアプラン");
     json_t *rows = json_object_get(d, "services");
     const char *month = json_string_value(json_object_get(d, "month"));
-    if (!month || json_array_size(rows) == 0) {
+    if (!month || strlen(month) != 6 || json_array_size(rows) == 0) {
         html_raw(h, "<p>サービス利用票(第6表)はまだ届いていません。ケアマネジャーが作成すると、ここに表示されます。</p>");
         page_send(r, h, 200);
         return;
@@ -586,7 +586,10 @@ static void render_access(struct req *r, struct buf *h, json_t *d)
     if (rows.ptr)
         sodium_memzero(rows.ptr, rows.cap);
     buf_release(&rows);
-    html_raw(h, "<p>紙の「閲覧記録のお知らせ」は、お住まいの市町村の窓口で受け取れます(署名付きQRで内容を確かめられます)。"
+    html_raw(h, "<h2>印刷</h2><p>この一覧は A4 に印刷できます(ブラウザの印刷機能でも同じです)。"
+                "<button type=\"button\" class=\"secondary\" data-print hidden>この記録を印刷する</button></p>"
+                "<p>署名付き QR の入った紙の「閲覧記録のお知らせ」(kaigo print access)は、お住まいの市町村の窓口で受け取れます。"
+                "QR で、事業所や第三者も内容が正しいことを確かめられます。"
                 "心当たりのない閲覧があれば、市町村にご相談ください。</p>");
     free(r->page_ctx);
     r->page_ctx = NULL;
@@ -930,6 +933,28 @@ static void render_proxies(struct req *r, struct buf *h, json_t *d)
         html_raw(h, "\"><button type=\"submit\" class=\"secondary\">この代理人を取り消す</button></form></td></tr>");
     }
     html_raw(h, shown ? "</tbody></table>" : "<p>登録されている代理人はいません。</p>");
+    /* codes issued and not yet used: a code handed to the wrong person can be cancelled */
+    size_t pending = 0;
+    json_array_foreach(json_object_get(d, "proxy_codes"), i, x) {
+        if (json_is_true(json_object_get(x, "expired")))
+            continue;
+        if (pending++ == 0)
+            html_raw(h, "<h2>まだ使われていない代理人コード</h2><table class=\"stack\"><thead><tr><th scope=\"col\">発行</th>"
+                        "<th scope=\"col\">有効期限</th><th scope=\"col\">見られる範囲</th><th scope=\"col\">取消し</th></tr></thead><tbody>");
+        html_raw(h, "<tr><td data-label=\"発行\">");
+        h_time_iso(h, json_string_value(json_object_get(x, "created_at")));
+        html_raw(h, "</td><td data-label=\"有効期限\">");
+        h_time_iso(h, json_string_value(json_object_get(x, "expires_at")));
+        html_raw(h, "</td><td data-label=\"見られる範囲\">");
+        cats_text(h, json_object_get(x, "categories"));
+        html_raw(h, "</td><td data-label=\"取消し\"><form method=\"post\" action=\"/me/proxies/cancel\">");
+        page_csrf_field(r, h);
+        html_raw(h, "<input type=\"hidden\" name=\"id\" value=\"");
+        html_textf(h, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
+        html_raw(h, "\"><button type=\"submit\" class=\"secondary\">このコードを使えなくする</button></form></td></tr>");
+    }
+    if (pending)
+        html_raw(h, "</tbody></table>");
     html_raw(h, "<h2>代理人を登録する</h2><p>登録用のコードを発行します。コードを代理人になる方に渡し、"
                 "その方が自分のIDでログインして「代理人コードを入力する」から入力すると登録されます(7日間・1回限り有効)。</p>"
                 "<form class=\"stack\" method=\"post\" action=\"/me/proxies/invite\">");
@@ -1027,6 +1052,29 @@ int p_proxy_revoke(struct req *r)
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     if (rc == STORE_NOTFOUND)
         return http_error(r, 404, "not_found", "該当する代理人の登録がないか、すでに取り消されています");
+    return page_redirect(r, "/me/proxies");
+}
+
+/* p_proxy_cancel - an unused proxy code of the person can no longer be used. */
+int p_proxy_cancel(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    char *end;
+    const char *ids = form_str(r, "id");
+    long long id = strtoll(ids, &end, 10);
+    if (id <= 0 || *end)
+        return http_error(r, 404, "not_found", "該当する代理人コードがありません");
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, 0, false, &a))
+        return 0;
+    int rc = st->acc->proxy_invite_cancel(st, &k, id, clock_now_ms(), a.id);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (rc == STORE_NOTFOUND)
+        return http_error(r, 404, "not_found", "該当する代理人コードがないか、すでに使われています");
     return page_redirect(r, "/me/proxies");
 }
 

@@ -38,8 +38,9 @@ static void login_form(struct req *r, struct buf *h, const char *error, const ch
         else if (out)
             html_raw(h, "<div class=\"alert ok\" role=\"status\"><p>ログアウトしました。</p></div>");
     }
-    html_raw(h, "<form class=\"stack\" method=\"post\" action=\"/login\" novalidate>"
-                "<div><label for=\"login\">ログインID</label>"
+    html_raw(h, "<form class=\"stack\" method=\"post\" action=\"/login\" novalidate>");
+    login_token_field(r, h);
+    html_raw(h, "<div><label for=\"login\">ログインID</label>"
                 "<input type=\"text\" id=\"login\" name=\"login\" autocomplete=\"username\" required value=\"");
     html_text(h, login);
     html_raw(h, "\"></div><div><label for=\"password\">パスワード</label>"
@@ -68,6 +69,10 @@ int p_login_form(struct req *r)
 
 int p_login(struct req *r)
 {
+    if (!login_token_ok(r))
+        return page_error(r, 403, "ログイン画面を開き直してください",
+                          "ログイン画面を表示してから時間がたったか、ほかのページから送られたため、受け付けられません。"
+                          "ログイン画面を開き直して、もう一度入力してください。");
     struct store *st = store_or_503(r);
     if (!st)
         return 0;
@@ -123,9 +128,11 @@ int p_text_size(struct req *r)
 {
     bool large = r->params[0].len == 5 && memcmp(r->params[0].ptr, "large", 5) == 0;
     const char *back = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "back");
-    /* only a path of this site: "/…" but not "//host" or "/\\host" */
-    if (!back || back[0] != '/' || back[1] == '/' || back[1] == '\\' || strlen(back) > 200 ||
-        strpbrk(back, "\r\n"))
+    /* only a path of this site: "/" then letters, digits and "/_-." — no "//", no control bytes
+     * (a browser drops tabs and newlines from a Location, turning "/\t/host" into "//host") */
+    if (!back || back[0] != '/' || back[1] == '/' || strlen(back) > 200 ||
+        strspn(back, "/_-.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(back) ||
+        strstr(back, "//"))
         back = "/";
     snprintf(r->set_cookie, sizeof r->set_cookie, "kaigo_size=%s; Path=/; Max-Age=31536000; SameSite=Strict",
              large ? "large" : "standard");
@@ -233,6 +240,9 @@ int p_home(struct req *r)
         home_menu_html(r, &h);
     }
     html_raw(&h, "<h2>代理人として見ている方</h2>");
+    /* The one read outside the disclosure pipeline, on purpose: the account's own proxy
+     * registrations — the 被保険者番号 and the name label the person chose to show this
+     * proxy when issuing the code — not the person's records (docs/ui.md, "Security"). */
     struct proxy_list l = {&h, 0};
     if (st->acc->account_proxies(st, r->who.acct.id, clock_now_ms(), proxy_item, &l)) {
         buf_release(&h);
@@ -316,7 +326,9 @@ int p_proxy_accept(struct req *r)
     if (st->ops->begin(st))
         return http_error(r, 503, "unavailable", "データベースが混み合っています");
     int rc = st->acc->proxy_invite_redeem(st, hash, r->who.acct.id, now, by, &p);
-    if (rc == 0 && st->ops->commit(st) == 0) {
+    if (rc == 0 && st->ops->commit(st) != 0)
+        rc = -1; /* a failed commit is not a wrong code */
+    if (rc == 0) {
         char to[64];
         snprintf(to, sizeof to, "/p/%s/%s", p.person.insurer_no, p.person.insured_no);
         return page_redirect(r, to);

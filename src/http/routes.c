@@ -96,6 +96,7 @@ const struct route routes[] = {
     PAGE_D("GET", "/me/proxies", CAT_ACCESSLOG, AUD_SELF, 0, p_proxies),
     PAGE_H("POST", "/me/proxies/invite", AUD_SELF, B_FORM, p_proxy_invite),
     PAGE_H("POST", "/me/proxies/revoke", AUD_SELF, B_FORM, p_proxy_revoke),
+    PAGE_H("POST", "/me/proxies/cancel", AUD_SELF, B_FORM, p_proxy_cancel),
     PAGE_H("GET", "/me/code", AUD_SELF, 0, p_code),
     PAGE_H("POST", "/me/code", AUD_SELF, B_FORM, p_code),
     /* the family (代理人): the same pages for the person named in the path */

@@ -195,9 +195,16 @@ static void dispatch(struct req *r)
         if (snap && snap->ops->read_begin(snap))
             snap = NULL; /* each reader then takes its own */
     }
-    int rc = authenticate(r) || (r->route->csrf && !page_post_ok(r)) ? HANDLER_DONE
-             : r->route->category == CAT_NONE ? r->route->handler(r)
-                                              : r->route->disclose(r);
+    int rc = HANDLER_DONE;
+    if (authenticate(r) || (r->route->csrf && !page_post_ok(r)))
+        ;
+    else if (r->route->kind == ROUTE_API && r->who.kind == P_SESSION && strcmp(r->method, "GET") != 0 &&
+             !same_origin(r))
+        /* the API with a browser's session cookie: a state change must come from this site too
+         * (SameSite=Strict still sends the cookie from a sibling subdomain) */
+        http_error(r, 403, "cross_origin", "ほかのサイトからの操作は受け付けません");
+    else
+        rc = r->route->category == CAT_NONE ? r->route->handler(r) : r->route->disclose(r);
     if (snap && snap->ops->read_end(snap))
         warn("read_end: %s", snap->ops->errmsg(snap));
     if (rc == HANDLER_SUSPENDED || r->responded)
@@ -313,6 +320,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     free(r->dlv);
     form_free(r->form);
+    free(r->page_ctx); /* a page's own state when its renderer did not run (a refusal, an error) */
     wipe_rows(r);
     sodium_memzero(&r->who, sizeof r->who);
     free(r->disc);

@@ -131,6 +131,7 @@ typedef int breakglass_row_fn(void *ctx, const struct breakglass_row *r);
 
 /* a proxy invitation (the person's choice of scope; the code only as its hash) */
 struct proxy_invite {
+    int64_t id;
     struct person_key person;
     unsigned char code_hash[32];
     enum proxy_kind kind;
@@ -155,6 +156,7 @@ struct person_grants_fn { /* the person's view of consents, withdrawals, proxies
     int (*proxy)(void *ctx, const struct proxy *p, const char *login, const char *basis);
     int (*relationship)(void *ctx, const struct relationship *r, const char *org_name);
     int (*breakglass)(void *ctx, const struct breakglass_row *b);
+    int (*invite)(void *ctx, const struct proxy_invite *i); /* unused proxy codes (may be NULL) */
 };
 
 struct store_access_ops {
@@ -216,6 +218,9 @@ struct store_access_ops {
      * caller holds a write transaction. */
     int (*proxy_invite_redeem)(struct store *st, const unsigned char code_hash[32], int64_t account,
                                int64_t now, const char *by, struct proxy_for *out);
+    /* proxy_invite_cancel - an unused code of person k can no longer be used; NOTFOUND if none. */
+    int (*proxy_invite_cancel)(struct store *st, const struct person_key *k, int64_t id, int64_t now,
+                               const char *by);
     /* account_proxies - the persons account may act for now (valid, not revoked). */
     int (*account_proxies)(struct store *st, int64_t account, int64_t now, proxy_for_fn *fn, void *ctx);
     /* proxy_revoke - NOTFOUND unless proxy id belongs to person k and is not yet revoked. */

@@ -50,6 +50,8 @@ enum acc_stmt {
     A_INVITE_TAKE,
     A_PROXY_ADD_LABEL,
     A_ACC_PROXIES,
+    A_INVITE_CANCEL,
+    A_G_INVITES,
     A_PROXY_REVOKE,
     A_BG_ADD,
     A_BG_REVIEWS,
@@ -158,6 +160,10 @@ static const char *const asql[A_COUNT] = {
     [A_ACC_PROXIES] = "SELECT proxy_id, insurer_no, insured_no, kind, cats, label FROM proxies"
                      " WHERE account_id = ?1 AND revoked_ms = 0 AND valid_from_ms <= ?2"
                      " AND (valid_to_ms = 0 OR valid_to_ms > ?2) ORDER BY proxy_id",
+    [A_INVITE_CANCEL] = "UPDATE proxy_invites SET used_ms = ?4, used_by = 'cancelled:' || ?5 WHERE insurer_no = ?1"
+                       " AND insured_no = ?2 AND invite_id = ?3 AND used_ms = 0",
+    [A_G_INVITES] = "SELECT invite_id, kind, cats, label, created_ms, expires_ms FROM proxy_invites"
+                   " WHERE insurer_no = ?1 AND insured_no = ?2 AND used_ms = 0 ORDER BY invite_id",
     [A_PROXY_REVOKE] = "UPDATE proxies SET revoked_ms = ?4, revoked_by = ?5 WHERE insurer_no = ?1"
                        " AND insured_no = ?2 AND proxy_id = ?3 AND revoked_ms = 0",
     [A_BG_ADD] = "INSERT INTO breakglass (insurer_no, insured_no, account_id, org_id, reason, started_ms,"
@@ -920,6 +926,20 @@ static int a_proxy_invite_redeem(struct store *st, const unsigned char code_hash
     return inserted(s, q, "proxy_invite_redeem", &out->id);
 }
 
+static int a_proxy_invite_cancel(struct store *st, const struct person_key *k, int64_t id, int64_t now,
+                                 const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_INVITE_CANCEL);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sqlite3_bind_int64(q, 3, id);
+    sqlite3_bind_int64(q, 4, now);
+    sq_bind_text(q, 5, by);
+    return done(s, q, "proxy_invite_cancel", true);
+}
+
 static int a_account_proxies(struct store *st, int64_t account, int64_t now, proxy_for_fn *fn, void *ctx)
 {
     struct sqlite_store *s = S(st);
@@ -1213,6 +1233,26 @@ static int a_person_grants(struct store *st, const struct person_key *k,
         stop = fn->breakglass(ctx, &b);
     }
     sqlite3_reset(q);
+    if (fn->invite) {
+        if (!(q = Q(s, A_G_INVITES)))
+            return -1;
+        bind_person(q, k);
+        while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            struct proxy_invite i;
+            char kind[16];
+            memset(&i, 0, sizeof i);
+            i.id = sqlite3_column_int64(q, 0);
+            i.person = *k;
+            sq_copy_col(q, 1, kind, sizeof kind);
+            i.kind = proxy_kind_from_code(kind);
+            i.cats = (uint32_t)sqlite3_column_int64(q, 2);
+            sq_copy_col(q, 3, i.label, sizeof i.label);
+            i.created_ms = sqlite3_column_int64(q, 4);
+            i.expires_ms = sqlite3_column_int64(q, 5);
+            stop = fn->invite(ctx, &i);
+        }
+        sqlite3_reset(q);
+    }
     return stop < 0 ? -1 : 0;
 }
 
@@ -1272,6 +1312,7 @@ const struct store_access_ops sqlite_access_ops = {
     .proxy_add = a_proxy_add,
     .proxy_invite_add = a_proxy_invite_add,
     .proxy_invite_redeem = a_proxy_invite_redeem,
+    .proxy_invite_cancel = a_proxy_invite_cancel,
     .account_proxies = a_account_proxies,
     .proxy_revoke = a_proxy_revoke,
     .breakglass_add = a_breakglass_add,

@@ -1,4 +1,5 @@
 /* spawn.c - see spawn.h. */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -14,10 +15,12 @@
 
 extern char **environ;
 
+#define QR_SCAN_SECONDS "10" /* each helper is stopped after this (timeout(1)) */
+
 char *spawn_read(char *const argv[], size_t max, size_t *n)
 {
     int fd[2];
-    if (pipe(fd))
+    if (pipe2(fd, O_CLOEXEC)) /* no other thread's helper inherits this pipe (dup2 clears it on fd 1) */
         return NULL;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -41,10 +44,10 @@ char *spawn_read(char *const argv[], size_t max, size_t *n)
         if (r > 0)
             buf_add(&b, tmp, (size_t)r);
     close(fd[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    int st = 0, w;
+    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
         ;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || buf_failed(&b)) {
+    if (w < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || buf_failed(&b)) {
         buf_release(&b);
         return NULL;
     }
@@ -53,9 +56,14 @@ char *spawn_read(char *const argv[], size_t max, size_t *n)
     return buf_detach(&b, n);
 }
 
-static char *zbar(const char *image, size_t *n)
+/* zbar - the QR code of image, read with its decoder named (ImageMagick inside zbarimg
+ * would otherwise choose one from the content); at most QR_SCAN_SECONDS */
+static char *zbar(const char *kind, const char *image, size_t *n)
 {
-    char *const argv[] = {"zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", (char *)image, NULL};
+    char arg[4200];
+    if ((size_t)snprintf(arg, sizeof arg, "%s:%s", kind, image) >= sizeof arg)
+        return NULL;
+    char *const argv[] = {"timeout", QR_SCAN_SECONDS, "zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", arg, NULL};
     char *out = spawn_read(argv, 1 << 16, n);
     if (out)
         while (*n && (out[*n - 1] == '\n' || out[*n - 1] == '\r'))
@@ -65,24 +73,31 @@ static char *zbar(const char *image, size_t *n)
 
 char *qr_scan(const char *path, size_t *n)
 {
-    char head[5] = "";
+    unsigned char head[8] = {0};
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    size_t got = fread(head, 1, 4, f);
+    size_t got = fread(head, 1, sizeof head, f);
     fclose(f);
-    if (got != 4 || memcmp(head, "%PDF", 4) != 0)
-        return zbar(path, n);
+    /* only PNG, JPEG and PDF, told by their first bytes; anything else is not decoded */
+    if (got == 8 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return zbar("png", path, n);
+    if (got >= 3 && memcmp(head, "\xff\xd8\xff", 3) == 0)
+        return zbar("jpeg", path, n);
+    if (got < 4 || memcmp(head, "%PDF", 4) != 0)
+        return NULL;
     char dir[] = "/tmp/kaigo-qr-XXXXXX";
     if (!mkdtemp(dir))
         return NULL;
     char prefix[64], png[72];
     snprintf(prefix, sizeof prefix, "%s/p", dir);
     snprintf(png, sizeof png, "%s.png", prefix);
-    char *const pdf[] = {"pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", (char *)path, prefix, NULL};
+    /* at 200 dpi, but never more than 3,000 pixels a side (a huge page cannot fill the disk) */
+    char *const pdf[] = {"timeout", QR_SCAN_SECONDS, "pdftoppm", "-r", "200", "-scale-to", "3000", "-png", "-f", "1", "-l", "1",
+                         "-singlefile", (char *)path, prefix, NULL};
     size_t ignored;
     free(spawn_read(pdf, 1 << 20, &ignored));
-    char *out = zbar(png, n);
+    char *out = zbar("png", png, n);
     unlink(png);
     rmdir(dir);
     return out;

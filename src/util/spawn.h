@@ -13,9 +13,10 @@
 
 char *spawn_read(char *const argv[], size_t max, size_t *n);
 
-/* qr_scan - the text of the QR code in a PNG/JPEG image, or on the first page of a PDF
- * (rendered at 200 dpi; the file's first bytes decide, not its name), trailing newlines
- * removed. NULL if none could be read. */
+/* qr_scan - the text of the QR code in a PNG or JPEG image, or on the first page of a PDF
+ * (rendered at 200 dpi, at most 3,000 pixels a side); the file's first bytes decide, not its
+ * name, and anything else is refused unread. Each helper runs at most 10 s. Trailing
+ * newlines removed. NULL if none could be read. */
 char *qr_scan(const char *path, size_t *n);
 
 #endif

@@ -335,6 +335,12 @@ test('the provider clerk: refused with what to do next, 本人確認 from the pa
     await clerk.getByLabel('QR コードの文字').fill(token);
     await Promise.all([clerk.waitForNavigation(), clerk.getByRole('button', { name: 'QR を確認する' }).click()]);
     assert.match(await clerk.locator('#verify-result').innerText(), /介護保険負担割合証/);
+    // not an image (ImageMagick's MVG, which zbarimg would otherwise decode): refused unread
+    await clerk.goto(srv.url + '/office');
+    await clerk.getByLabel('QR コードの画像または PDF').setInputFiles({ name: 'x.png', mimeType: 'image/png', buffer: Buffer.from('push graphic-context\nviewbox 0 0 640 480\npop graphic-context\n') });
+    res = await Promise.all([clerk.waitForNavigation(), clerk.getByRole('button', { name: 'QR を確認する' }).click()]);
+    assert.equal(res[0].status(), 422);
+    assert.match(await clerk.locator('main [role=alert]').innerText(), /ほかの形式は読みません/);
     // an image without a QR code: said so, with the resolution a scan needs
     await clerk.goto(srv.url + '/office');
     await clerk.getByLabel('QR コードの画像または PDF').setInputFiles({ name: 'blank.png', mimeType: 'image/png', buffer: await clerk.screenshot({ clip: { x: 0, y: 0, width: 40, height: 40 } }) });
@@ -396,6 +402,21 @@ test('the family: a proxy code from the person, the scoped pages, an IDOR refuse
     const code = (await person.locator('#proxy-code').innerText()).trim();
     assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     await axeCheck(person, 'proxy-code');
+    // a code handed to the wrong person can be cancelled before it is used
+    await person.goto(srv.url + '/me/proxies');
+    await person.getByRole('button', { name: 'コードを発行する' }).click();
+    await person.waitForLoadState('load');
+    const wrong = (await person.locator('#proxy-code').innerText()).trim();
+    await person.goto(srv.url + '/me/proxies');
+    assert.match(await person.locator('main').innerText(), /まだ使われていない代理人コード/);
+    await axeCheck(person, 'proxy-pending');
+    await person.getByRole('button', { name: 'このコードを使えなくする' }).last().click();
+    await person.waitForLoadState('load');
+    await family.goto(srv.url + '/proxy/accept');
+    await family.getByLabel('代理人コード').fill(wrong);
+    await family.getByRole('button', { name: '登録する' }).click();
+    await family.waitForLoadState('load');
+    assert.match(await family.locator('main [role=alert]').innerText(), /使用済み/);
     await family.goto(srv.url + '/proxy/accept');
     await axeCheck(family, 'proxy-accept');
     await family.getByLabel('代理人コード').fill('WRONG-CODE-0000');

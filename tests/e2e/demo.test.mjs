@@ -28,7 +28,10 @@ test('demo database: the banner’s provider and person paths work', async () =>
   try {
     for (const [login, secret] of logins.slice(1)) { // demo-person logs in below through the API
       const totp = kaigo(['totp', secret]).out.trim();
-      const res = await fetch(srv.url + '/login', { method: 'POST', redirect: 'manual', body: new URLSearchParams({ login, password: 'demo-Password-2026', totp }) });
+      const form = await fetch(srv.url + '/login');
+      const lt = (await form.text()).match(/name="lt" value="([0-9a-f]{32})"/)[1];
+      const res = await fetch(srv.url + '/login', { method: 'POST', redirect: 'manual', body: new URLSearchParams({ lt, login, password: 'demo-Password-2026', totp }),
+        headers: { Cookie: form.headers.get('set-cookie').split(';')[0] } });
       assert.equal(res.status, 303, login);
       assert.equal(res.headers.get('location'), '/', login);
     }

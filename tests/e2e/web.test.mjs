@@ -74,6 +74,15 @@ function date() {
   return d.toISOString().slice(0, 10);
 }
 
+// pageLogin - the login form as a browser sends it: its token field and the cookie it came with
+async function loginForm() {
+  const r = await fetch(srv.url + '/login');
+  const lt = (await r.text()).match(/name="lt" value="([0-9a-f]{32})"/)[1];
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  assert.match(r.headers.get('set-cookie'), /^kaigo_login=[0-9a-f]{32}; Path=\/login; HttpOnly; SameSite=Strict/);
+  return { lt, cookie };
+}
+
 test('page forms: named limits, NUL, invalid UTF-8; answered as pages; the API keeps JSON', async () => {
   const post = (path, body, type = 'application/x-www-form-urlencoded') =>
     fetch(srv.url + path, { method: 'POST', redirect: 'manual', body, headers: { 'Content-Type': type } });
@@ -87,7 +96,14 @@ test('page forms: named limits, NUL, invalid UTF-8; answered as pages; the API k
   assert.equal(r.status, 400, 'invalid UTF-8');
   r = await post('/login', 'login=' + 'a'.repeat(9000));
   assert.equal(r.status, 413, 'over the form limit');
+  // without the login form's token (login CSRF): refused before the password is looked at
   r = await post('/login', 'login=demo-person&password=wrong&totp=000000');
+  assert.equal(r.status, 403);
+  assert.match(await r.text(), /ログイン画面を開き直してください/);
+  const f = await loginForm();
+  r = await fetch(srv.url + '/login', { method: 'POST', redirect: 'manual', body: `lt=${'0'.repeat(32)}&login=demo-person&password=wrong`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: f.cookie } });
+  assert.equal(r.status, 403, 'a token that is not the cookie’s');
+  r = await fetch(srv.url + '/login', { method: 'POST', redirect: 'manual', body: `lt=${f.lt}&login=demo-person&password=wrong&totp=000000`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: f.cookie } });
   assert.equal(r.status, 401);
   assert.match(await r.text(), /いずれかが正しくありません/);
   // a cross-site login post is refused before anything is checked
@@ -109,7 +125,8 @@ test('page forms: named limits, NUL, invalid UTF-8; answered as pages; the API k
 });
 
 test('the text size switch stays on this site; assets are served by kaigo with a version', async () => {
-  for (const [back, want] of [['/me/card', '/me/card'], ['//evil.example/x', '/'], ['https://evil.example', '/'], ['/\\evil', '/']]) {
+  for (const [back, want] of [['/me/card', '/me/card'], ['//evil.example/x', '/'], ['https://evil.example', '/'], ['/\\evil', '/'],
+    ['/\t/evil.example/login', '/'], ['/\n/evil.example', '/'], ['/me//evil', '/'], ['/me/card?x=1', '/']]) {
     const r = await fetch(srv.url + '/text-size/large?back=' + encodeURIComponent(back), { redirect: 'manual' });
     assert.equal(r.status, 303);
     assert.equal(r.headers.get('location'), want, back);
@@ -133,4 +150,28 @@ test('whoami lists the persons a family member acts for', async () => {
   assert.equal(me.represents.length, 1);
   assert.equal(me.represents[0].insured_no, no);
   assert.equal(me.represents[0].kind, 'family');
+});
+
+test('failed logins cannot lock another purpose: logins named "rel:…" do not throttle an office’s 本人確認', async () => {
+  for (let i = 0; i < 6; i++) {
+    const f = await loginForm();
+    const r = await fetch(srv.url + '/login', { method: 'POST', redirect: 'manual', body: `lt=${f.lt}&login=rel:demo-kyotaku&password=x&totp=000000`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: f.cookie } });
+    assert.ok(r.status === 401 || r.status === 429, String(r.status));
+  }
+  // the office's 本人確認 is not locked: a wrong code is 422, not 429
+  const r = await srv.as(api, '/api/v1/relationships', { method: 'POST', body: JSON.stringify({ insurer_no: ins, insured_no: no, birth_date: birth, code: '0000000000' }) });
+  assert.equal(r.status, 422, await r.clone().text());
+});
+
+test('the API with a session cookie refuses a state change from another site', async () => {
+  const cookie = await apiLogin('demo-staff', 'DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2');
+  const post = (headers) => fetch(srv.url + '/api/v1/breakglass', { method: 'POST', headers: { Cookie: cookie, ...headers }, body: JSON.stringify({ insurer_no: ins, insured_no: no, reason: '' }) });
+  let r = await post({ Origin: 'http://evil.example' });
+  assert.equal(r.status, 403);
+  assert.equal((await r.json()).error.code, 'cross_origin');
+  r = await post({ 'Sec-Fetch-Site': 'same-site' });
+  assert.equal(r.status, 403);
+  r = await post({}); // a program, or this site: reaches the handler (which wants the permission)
+  assert.equal(r.status, 403);
+  assert.notEqual((await r.json()).error.code, 'cross_origin');
 });
