@@ -197,7 +197,7 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
 int h_relationship(struct req *r)
 {
     struct jsonflat j;
-    char ins[16], no[16], birth_s[16], code[32], addr[INET_ADDRSTRLEN];
+    char ins[16], no[16], birth_s[16], code[32];
     if (body_json(r, &j))
         return 0;
     if (jf_get(&j, "token")) { /* 本人確認 with paper */
@@ -224,35 +224,43 @@ int h_relationship(struct req *r)
         return http_error(r, 400, "bad_field", "保険者番号・被保険者番号・生年月日の形式が正しくありません");
     memcpy(k.insurer_no, ins, INSURER_NO_LEN);
     memcpy(k.insured_no, no, INSURED_NO_LEN);
+    int64_t id = 0;
+    if (relationship_by_code(r, &k, birth, code, &a, &id))
+        return 0;
+    json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
+                          "本人確認を行い、担当事業所として登録しました");
+    return respond_json(r, 201, o);
+}
+
+int relationship_by_code(struct req *r, const struct person_key *k, struct date birth, const char *code,
+                         const struct actor *a, int64_t *id)
+{
     struct store *st = store_or_503(r);
     if (!st)
-        return 0;
+        return -1;
     int64_t now = clock_now_ms();
     /* guessing codes is throttled like passwords, per organisation */
-    char tkey[ORG_ID_BYTES + 8];
-    snprintf(tkey, sizeof tkey, "rel:%s", a.org);
+    char tkey[ORG_ID_BYTES + 8], addr[INET_ADDRSTRLEN];
+    snprintf(tkey, sizeof tkey, "rel:%s", a->org);
     if (auth_throttled(tkey, client_address(r, addr), now))
-        return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
+        return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません"), -1;
     if (st->ops->begin(st))
-        return http_error(r, 503, "unavailable", "データベースが混み合っています");
-    int rc = verify_identity(st, &k, birth, code, now);
-    int64_t id = 0;
+        return http_error(r, 503, "unavailable", "データベースが混み合っています"), -1;
+    int rc = verify_identity(st, k, birth, code, now);
     if (rc == 0)
-        rc = st->acc->relationship_add(st, &k, a.org, now, "code", "", a.id, &id);
+        rc = st->acc->relationship_add(st, k, a->org, now, "code", "", a->id, id);
     if (rc == 0 && st->ops->commit(st) != 0)
         rc = -1; /* a failed commit is not a wrong code */
-    if (rc == 0) {
-        json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
-                              "本人確認を行い、担当事業所として登録しました");
-        return respond_json(r, 201, o);
-    }
+    if (rc == 0)
+        return 0;
     st->ops->rollback(st);
     if (rc < 0)
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+        return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
     auth_note_failure(tkey, addr, now);
-    st->acc->security_event(st, now, "identity_failed", a.org, addr, "relationship");
-    return http_error(r, 422, "identity_not_verified",
-                      "本人確認ができませんでした(番号・生年月日・確認コードを確かめてください)");
+    st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship");
+    http_error(r, 422, "identity_not_verified",
+               "本人確認ができませんでした。番号・生年月日・本人確認コードを確かめてください(コードは1回限り・有効期限があります)。");
+    return -1;
 }
 
 /* ---- break-glass and its review ------------------------------------------- */

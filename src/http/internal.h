@@ -127,6 +127,9 @@ int paper_checked(struct req *r, const char *tok, struct paper_token *t);
 void paper_json(struct jsonw *w, const struct paper_token *t, const struct paper_record *rec);
 bool verify_rate(const char *who);
 int d_verify(struct req *r);
+/* paper_disclose - 書類照会 of a verified token t (owned by r from here): the gate and the
+ * audit against its person, the answer after resume. */
+int paper_disclose(struct req *r, struct paper_token *t);
 
 /* ---- exchange.c -------------------------------------------------------------- */
 char *delivery_files(struct req *r, size_t *len);
@@ -148,6 +151,11 @@ int h_withdraw(struct req *r);
 int h_proxy_revoke(struct req *r);
 int h_code(struct req *r);
 int h_relationship(struct req *r);
+/* relationship_by_code - 本人確認 with the person's one-time code and 生年月日, then the
+ * registration of a's organisation as 担当事業所 (throttled per organisation; a failure is a
+ * security event). 0 with *id, or -1 after answering (JSON or page). */
+int relationship_by_code(struct req *r, const struct person_key *k, struct date birth, const char *code,
+                         const struct actor *a, int64_t *id);
 int h_breakglass(struct req *r);
 int h_reviews(struct req *r);
 int h_review_close(struct req *r);

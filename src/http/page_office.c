@@ -258,14 +258,8 @@ int p_office_qr(struct req *r)
         free(t);
         return 0;
     }
-    r->paper = t;
-    struct person_key k = {{0}, {0}};
-    memcpy(k.insurer_no, t->insurer_no, sizeof k.insurer_no);
-    memcpy(k.insured_no, t->insured_no, sizeof k.insured_no);
     r->render = render_verify;
-    if (start_disclosure_for(r, k, date_today(), CAT_PAPER, WHAT_PAPER) || !r->waiting)
-        return 0;
-    return run_disclosure(r);
+    return paper_disclose(r, t);
 }
 
 int p_office_relationship(struct req *r)
@@ -281,34 +275,12 @@ int p_office_relationship(struct req *r)
     struct date birth;
     if (date_parse_any(birth_s, strlen(birth_s), &birth, &why))
         return http_error(r, 400, "bad_date", "生年月日は 1940-04-01 または 昭和15年4月1日 の形で入力してください");
-    struct store *st = store_or_503(r);
-    if (!st)
-        return 0;
-    int64_t now = clock_now_ms();
-    char tkey[ORG_ID_BYTES + 8], addr[INET_ADDRSTRLEN];
-    snprintf(tkey, sizeof tkey, "rel:%s", a.org);
-    if (auth_throttled(tkey, client_address(r, addr), now))
-        return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
-    if (st->ops->begin(st))
-        return http_error(r, 503, "unavailable", "データベースが混み合っています");
-    int rc = verify_identity(st, &k, birth, code, now);
     int64_t id = 0;
-    if (rc == 0)
-        rc = st->acc->relationship_add(st, &k, a.org, now, "code", "", a.id, &id);
-    if (rc == 0 && st->ops->commit(st) != 0)
-        rc = -1; /* a failed commit is not a wrong code */
+    if (relationship_by_code(r, &k, birth, code, &a, &id))
+        return 0;
     struct buf h;
-    if (rc == 0) {
-        page_start(r, &h, "担当事業所として登録しました");
-        html_raw(&h, "<h1>担当事業所として登録しました</h1><div class=\"alert ok\" role=\"status\"><p>本人確認ができました。"
-                     "本人の同意があれば、証を確認できます。</p></div><p><a href=\"/office\">資格確認へ戻る</a></p>");
-        return page_send(r, &h, 201);
-    }
-    st->ops->rollback(st);
-    if (rc < 0)
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
-    auth_note_failure(tkey, addr, now);
-    st->acc->security_event(st, now, "identity_failed", a.org, addr, "relationship-page");
-    return http_error(r, 422, "identity_not_verified",
-                      "本人確認ができませんでした。番号・生年月日・本人確認コードを確かめてください(コードは1回限り・有効期限があります)。");
+    page_start(r, &h, "担当事業所として登録しました");
+    html_raw(&h, "<h1>担当事業所として登録しました</h1><div class=\"alert ok\" role=\"status\"><p>本人確認ができました。"
+                 "本人の同意があれば、証を確認できます。</p></div><p><a href=\"/office\">資格確認へ戻る</a></p>");
+    return page_send(r, &h, 201);
 }

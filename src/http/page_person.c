@@ -1033,7 +1033,9 @@ int p_proxy_invite(struct req *r)
     return page_send(r, &h, 201);
 }
 
-int p_proxy_revoke(struct req *r)
+/* proxy_change - revoke a registered proxy (insurer may too) or cancel an unused code (the
+ * person, or a proxy whose scope covers it), named by the form's id. */
+static int proxy_change(struct req *r, bool code)
 {
     struct person_key k;
     if (target(r, &k))
@@ -1041,41 +1043,31 @@ int p_proxy_revoke(struct req *r)
     char *end;
     const char *ids = form_str(r, "id");
     long long id = strtoll(ids, &end, 10);
+    const char *gone = code ? "該当する代理人コードがないか、すでに使われています"
+                            : "該当する代理人の登録がないか、すでに取り消されています";
     if (id <= 0 || *end)
-        return http_error(r, 404, "not_found", "該当する代理人の登録がありません");
+        return http_error(r, 404, "not_found", gone);
     struct store *st = store_or_503(r);
     struct actor a;
-    if (!st || person_control(r, st, &k, 0, true, &a))
+    if (!st || person_control(r, st, &k, 0, !code, &a))
         return 0;
-    int rc = st->acc->proxy_revoke(st, &k, id, clock_now_ms(), a.id);
+    int rc = code ? st->acc->proxy_invite_cancel(st, &k, id, clock_now_ms(), a.id)
+                  : st->acc->proxy_revoke(st, &k, id, clock_now_ms(), a.id);
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     if (rc == STORE_NOTFOUND)
-        return http_error(r, 404, "not_found", "該当する代理人の登録がないか、すでに取り消されています");
+        return http_error(r, 404, "not_found", gone);
     return page_redirect(r, "/me/proxies");
 }
 
-/* p_proxy_cancel - an unused proxy code of the person can no longer be used. */
+int p_proxy_revoke(struct req *r)
+{
+    return proxy_change(r, false);
+}
+
 int p_proxy_cancel(struct req *r)
 {
-    struct person_key k;
-    if (target(r, &k))
-        return 0;
-    char *end;
-    const char *ids = form_str(r, "id");
-    long long id = strtoll(ids, &end, 10);
-    if (id <= 0 || *end)
-        return http_error(r, 404, "not_found", "該当する代理人コードがありません");
-    struct store *st = store_or_503(r);
-    struct actor a;
-    if (!st || person_control(r, st, &k, 0, false, &a))
-        return 0;
-    int rc = st->acc->proxy_invite_cancel(st, &k, id, clock_now_ms(), a.id);
-    if (rc < 0)
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
-    if (rc == STORE_NOTFOUND)
-        return http_error(r, 404, "not_found", "該当する代理人コードがないか、すでに使われています");
-    return page_redirect(r, "/me/proxies");
+    return proxy_change(r, true);
 }
 
 /* ---- 本人確認コード ------------------------------------------------------------------ */

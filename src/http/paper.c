@@ -135,7 +135,7 @@ int d_verify(struct req *r)
         return 0;
     const char *tok = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "token");
     if (!tok || !*tok || strlen(tok) > MAX_QUERY_TOKEN)
-        return http_error(r, 400, "bad_token", "token(書類の QR の符号 KG1:…)を指定してください");
+        return http_error(r, 400, "bad_token", "token(書類の QR の符号 KG2:…)を指定してください");
     struct actor a;
     principal_actor(&r->who, NULL, &a);
     if (!verify_rate(a.id))
@@ -145,6 +145,11 @@ int d_verify(struct req *r)
         free(t);
         return 0;
     }
+    return paper_disclose(r, t);
+}
+
+int paper_disclose(struct req *r, struct paper_token *t)
+{
     r->paper = t;
     struct person_key k = {{0}, {0}};
     memcpy(k.insurer_no, t->insurer_no, sizeof k.insurer_no);
