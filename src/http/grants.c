@@ -57,6 +57,18 @@ int person_control(struct req *r, struct store *st, const struct person_key *k,
     return -1;
 }
 
+int withdraw_now(struct req *r, struct store *st, const struct person_key *k, uint32_t cats, const char *grantee,
+                 const struct actor *a, int64_t *id)
+{
+    struct withdrawal w = {0};
+    w.cats = cats;
+    w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
+    snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
+    if (st->acc->withdrawal_add(st, k, &w, a->id, id))
+        return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
+    return 0;
+}
+
 int h_withdraw(struct req *r)
 {
     struct person_key k;
@@ -78,13 +90,9 @@ int h_withdraw(struct req *r)
     if (ex != 1)
         return ex < 0 ? http_error(r, 500, "internal", "内部エラーが発生しました")
                       : http_error(r, 404, "not_found", "該当する情報が見つかりません");
-    struct withdrawal w = {0};
-    w.cats = cats;
-    w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
-    snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
     int64_t id;
-    if (st->acc->withdrawal_add(st, &k, &w, a.id, &id))
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (withdraw_now(r, st, &k, cats, grantee, &a, &id))
+        return 0;
     json_t *o = json_pack("{s:I,s:s}", "withdrawal_id", (json_int_t)id, "message",
                           "同意を撤回しました。直ちに有効です");
     return respond_json(r, 201, o);

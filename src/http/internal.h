@@ -147,6 +147,9 @@ int h_whoami(struct req *r);
 bool provider_role(enum role role);
 int person_control(struct req *r, struct store *st, const struct person_key *k, uint32_t cats,
                    bool insurer_ok, struct actor *a);
+/* withdraw_now - the person's withdrawal (by a, on their behalf), in force at once; -1 after answering */
+int withdraw_now(struct req *r, struct store *st, const struct person_key *k, uint32_t cats, const char *grantee,
+                 const struct actor *a, int64_t *id);
 int h_withdraw(struct req *r);
 int h_proxy_revoke(struct req *r);
 int h_code(struct req *r);

@@ -32,6 +32,21 @@ static void dl_item(struct buf *h, const char *label)
     html_raw(h, "</dt><dd>");
 }
 
+/* dl_str / dl_date - one <dt>label</dt><dd>value</dd> of a JSON member */
+static void dl_str(struct buf *h, const char *label, json_t *o, const char *key)
+{
+    dl_item(h, label);
+    h_jstr(h, o, key);
+    html_raw(h, "</dd>");
+}
+
+static void dl_date(struct buf *h, const char *label, json_t *o, const char *key)
+{
+    dl_item(h, label);
+    h_date(h, json_string_value(json_object_get(o, key)));
+    html_raw(h, "</dd>");
+}
+
 static void period(struct buf *h, json_t *o, const char *from, const char *to)
 {
     h_date(h, json_string_value(json_object_get(o, from)));
@@ -83,27 +98,17 @@ static void render_card(struct req *r, struct buf *h, json_t *c)
     }
     html_raw(h, "<h2>介護保険被保険者証</h2><div class=\"form-card\"><section aria-labelledby=\"p1\">"
                 "<h2 id=\"p1\">(一)被保険者</h2><dl class=\"items\">");
-    dl_item(h, "被保険者番号");
-    h_jstr(h, p1, "insured_no");
-    html_raw(h, "</dd>");
+    dl_str(h, "被保険者番号", p1, "insured_no");
     dl_item(h, "住所");
     h_jstr(h, p1, "address");
     html_raw(h, "</dd>");
-    dl_item(h, "フリガナ");
-    h_jstr(h, p1, "kana");
-    html_raw(h, "</dd>");
+    dl_str(h, "フリガナ", p1, "kana");
     dl_item(h, "氏名");
     h_jstr(h, p1, "name");
     html_raw(h, "</dd>");
-    dl_item(h, "生年月日");
-    h_date(h, json_string_value(json_object_get(p1, "birth")));
-    html_raw(h, "</dd>");
-    dl_item(h, "性別");
-    h_jstr(h, p1, "sex");
-    html_raw(h, "</dd>");
-    dl_item(h, "交付年月日");
-    h_date(h, json_string_value(json_object_get(p1, "issued")));
-    html_raw(h, "</dd>");
+    dl_date(h, "生年月日", p1, "birth");
+    dl_str(h, "性別", p1, "sex");
+    dl_date(h, "交付年月日", p1, "issued");
     dl_item(h, "保険者番号・保険者の名称");
     h_jstr(h, p1, "insurer_no");
     html_raw(h, " ");
@@ -120,9 +125,7 @@ static void render_card(struct req *r, struct buf *h, json_t *c)
         html_raw(h, " <span class=\"badge warn\">申請中</span>");
     html_raw(h, "</dd>");
     if (json_is_object(p2)) {
-        dl_item(h, "認定年月日");
-        h_date(h, json_string_value(json_object_get(p2, "certified")));
-        html_raw(h, "</dd>");
+        dl_date(h, "認定年月日", p2, "certified");
         dl_item(h, "認定の有効期間");
         period(h, p2, "valid_from", "valid_to");
         html_raw(h, "</dd>");
@@ -199,9 +202,7 @@ static void render_card(struct req *r, struct buf *h, json_t *c)
     json_t *l = json_object_get(c, "limit");
     if (json_is_object(l)) {
         html_raw(h, "<dl class=\"items\">");
-        dl_item(h, "利用者負担段階");
-        h_jstr(h, l, "stage");
-        html_raw(h, "</dd>");
+        dl_str(h, "利用者負担段階", l, "stage");
         dl_item(h, "有効期間");
         period(h, l, "valid_from", "valid_to");
         html_raw(h, "</dd></dl><table><caption>1日あたりの負担限度額</caption><thead><tr><th scope=\"col\">項目</th>"
@@ -241,9 +242,7 @@ static void render_care(struct req *r, struct buf *h, json_t *c)
     html_raw(h, "<section class=\"panel\"><h2>居宅介護支援事業者(ケアマネジャーの事業所)</h2>");
     if (json_is_object(cp)) {
         html_raw(h, "<dl class=\"items\">");
-        dl_item(h, "事業所");
-        h_jstr(h, cp, "office_name");
-        html_raw(h, "</dd>");
+        dl_str(h, "事業所", cp, "office_name");
         dl_item(h, "事業所番号");
         h_jstr(h, cp, "provider_no");
         html_raw(h, "</dd>");
@@ -323,9 +322,7 @@ static void render_cert(struct req *r, struct buf *h, json_t *d)
         if (json_is_true(json_object_get(a, "needs_postponement")))
             html_raw(h, "<dt>お知らせ</dt><dd><span class=\"badge warn\">延期の通知を準備中</span></dd>");
         if (json_is_string(json_object_get(a, "level_name"))) {
-            dl_item(h, "結果");
-            h_jstr(h, a, "level_name");
-            html_raw(h, "</dd>");
+            dl_str(h, "結果", a, "level_name");
         }
         html_raw(h, "</dl></section>");
     }
@@ -862,13 +859,9 @@ int p_withdraw(struct req *r)
         html_raw(&h, "/consents\">やめる</a></p></form>");
         return page_send(r, &h, 200);
     }
-    struct withdrawal w = {0};
-    w.cats = cats;
-    w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
-    snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
     int64_t id;
-    if (st->acc->withdrawal_add(st, &k, &w, a.id, &id))
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (withdraw_now(r, st, &k, cats, grantee, &a, &id))
+        return 0;
     page_start(r, &h, "同意を撤回しました");
     html_raw(&h, "<h1>同意を撤回しました</h1><div class=\"alert ok\" role=\"status\"><p>撤回はすでに有効です。"
                  "もう一度同意するまで、包括的な同意があってもこの撤回が優先されます。</p></div><p><a href=\"");
