@@ -34,7 +34,7 @@ static const char key_help[] =
 
 static const char verify_help[] =
     "使い方: kaigo verify TOKEN|FILE.png|FILE.pdf [--keys 公開鍵一覧] [--db PATH] [--date YYYY-MM-DD]\n"
-    "  書類の QR コードの符号(KG1:…)を保険者の公開鍵で確かめ、書類が示す内容を表示します(オフライン)。\n"
+    "  書類の QR コードの符号(KG2:… 以前の書類は KG1:…)を保険者の公開鍵で確かめ、書類が示す内容を表示します(オフライン)。\n"
     "  PNG は zbarimg で、PDF は pdftoppm で画像にしてから読み取ります。\n"
     "  --keys  「保険者番号 公開鍵(16進)」の行の一覧(kaigo paper key の出力)\n"
     "  --db    そのデータベースの保険者の鍵(<db>.paper-key-保険者番号.pub)を使います\n"
