@@ -20,8 +20,9 @@
 static const char help[] =
     "使い方: kaigo serve [--db PATH] [--listen HOST:PORT] [--token-file PATH] [--threads N] [--quiet]\n"
     "                   [--secure-cookies]\n"
-    "  HTTP API を起動します。/api 以下はログイン(セッション)かAPIトークンが必要です\n"
-    "  (運用者トークンは保険者一覧などのマスタ情報のみ)。\n"
+    "  HTTP API と画面を起動します。/api 以下はログイン(セッション)かAPIトークンが必要です\n"
+    "  (運用者トークンは保険者一覧などのマスタ情報のみ)。画面は / から(本人・家族・事業所の事務;\n"
+    "  docs/ui.md)。どちらも同じ判定とアクセス記録を通ります。\n"
     "  --db          データベース (既定: $KAIGO_DB)\n"
     "  --listen      待受アドレス (既定: $KAIGO_LISTEN または 127.0.0.1:8080; ポート0で空きポート)\n"
     "  --token-file  運用者トークンのファイル (既定: <db>.operator-token; 無ければ作成, mode 0600)\n"

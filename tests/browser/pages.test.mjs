@@ -36,7 +36,16 @@ before(async () => {
   assert.equal(r.status, 0, r.stderr);
   [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
   importPlan();
+  // LIFE feedback for the person (the standard's items as the e2e cert test uses them)
+  writeFileSync(join(dir, 'life.csv'), ['保険者番号,被保険者番号,事業所番号,評価日,評価時点,項目,値',
+    `${ins},${no},1270100017,2026-01-15,利用中,BI合計,60`, `${ins},${no},1270100017,2026-04-15,利用中,BI合計,55`].join('\n') + '\n');
+  const lr = kaigo(['import', 'life', join(dir, 'life.csv'), '--db', db]);
+  assert.equal(lr.code, 0, lr.err);
   srv = await startServer(db);
+  // a 福祉用具購入 claim by the insurer (the ledger page shows what remains)
+  const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+  const cr = await srv.as(insapi, `/api/v1/insurers/${ins}/insured/${no}/ledger/claims`, { method: 'POST', body: JSON.stringify({ kind: 'yogu', date: new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10), amount: 12345, category: '腰掛便座' }) });
+  assert.equal(cr.status, 201, await cr.text());
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=ja-JP'] });
 });
 
@@ -229,6 +238,17 @@ test('the person: every page, dates in 和暦 with 西暦, amounts grouped, acce
     assert.match(plan, /09:30〜16:00/);
     assert.match(plan, /1日、8日/);
     assert.match(plan, /2回/);
+    // LIFE as a time series; the ledger with amounts grouped
+    await page.goto(srv.url + '/me/life');
+    const life = await page.locator('main').innerText();
+    assert.match(life, /BI合計/);
+    assert.match(life, /令和8年1月15日\(2026年\)\s+60/);
+    assert.match(life, /令和8年4月15日\(2026年\)\s+55/);
+    await page.goto(srv.url + '/me/ledger');
+    const ledger = await page.locator('main').innerText();
+    assert.match(ledger, /12,345円/);
+    assert.match(ledger, /87,655円/, '100,000 − 12,345 remains this fiscal year');
+    assert.match(ledger, /腰掛便座/);
     // the access log lists the reads just made, with time in 和暦
     await page.goto(srv.url + '/me/access');
     const log = await page.locator('#access-log').innerText();
