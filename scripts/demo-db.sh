@@ -19,7 +19,7 @@ done
 # the database and its audit log (<db>.audit) belong together: move both
 mv "$db.tmp.audit" "$db.audit"
 mv "$db.tmp" "$db"
-rm -f "$db.tmp-wal" "$db.tmp-shm" "$db.tmp.audit-wal" "$db.tmp.audit-shm"
+rm -f "$db.tmp-wal" "$db.tmp-shm" "$db.tmp.audit-wal" "$db.tmp.audit-shm" "$db.tmp.audit-idx" # the index is rebuilt for the new name
 
 # --- access demo: one insurer, one 居宅, one person with consent and a care relationship
 read -r ins no birth < <(sqlite3 -separator ' ' "$db" \
