@@ -37,6 +37,21 @@ static void grouped(struct buf *b, long long v)
     }
 }
 
+static void wk(struct date d, struct buf *b);
+
+/* span - 「令和6年4月1日から令和9年3月31日まで」, or 「…から」 with no end (as on the printed card) */
+static void span(struct date from, struct date to, struct buf *b)
+{
+    if (!date_is_none(from)) {
+        wk(from, b);
+        buf_adds(b, "から");
+    }
+    if (!date_is_none(to)) {
+        wk(to, b);
+        buf_adds(b, "まで");
+    }
+}
+
 static void wk(struct date d, struct buf *b)
 {
     if (date_is_none(d) || wareki_format(d, WAREKI_LONG, b))
@@ -89,9 +104,7 @@ static void print_text(const struct card *c)
         line("要介護状態区分等", level_name(c->cert.level));
         dline("認定年月日", c->cert.certified);
         buf_reset(&b);
-        wk(c->cert.valid_from, &b);
-        buf_adds(&b, " 〜 ");
-        wk(c->cert.valid_to, &b);
+        span(c->cert.valid_from, c->cert.valid_to, &b);
         line("認定の有効期間", b.ptr);
         buf_reset(&b);
         if (c->kubun_limit >= 0)
@@ -123,9 +136,7 @@ static void print_text(const struct card *c)
     for (size_t i = 0; i < c->nrestrictions; i++) {
         buf_reset(&b);
         buf_addf(&b, "%s ", restriction_name(c->restrictions[i].kind));
-        wk(c->restrictions[i].valid_from, &b);
-        buf_adds(&b, " 〜 ");
-        wk(c->restrictions[i].valid_to, &b);
+        span(c->restrictions[i].valid_from, c->restrictions[i].valid_to, &b);
         line("給付制限", b.ptr);
     }
     if (c->has_plan) {
@@ -153,9 +164,7 @@ static void print_text(const struct card *c)
         buf_addf(&b, "%d割", c->burden.ratio);
         line("利用者負担の割合", b.ptr);
         buf_reset(&b);
-        wk(c->burden.valid_from, &b);
-        buf_adds(&b, " 〜 ");
-        wk(c->burden.valid_to, &b);
+        span(c->burden.valid_from, c->burden.valid_to, &b);
         line("適用期間", b.ptr);
     } else
         line("利用者負担の割合", "(交付なし)");
@@ -164,9 +173,7 @@ static void print_text(const struct card *c)
     if (c->has_limit) {
         line("利用者負担段階", limit_stage_name(c->limit.stage));
         buf_reset(&b);
-        wk(c->limit.valid_from, &b);
-        buf_adds(&b, " 〜 ");
-        wk(c->limit.valid_to, &b);
+        span(c->limit.valid_from, c->limit.valid_to, &b);
         line("適用期間", b.ptr);
         for (int i = 0; i < LIMIT_ITEM_COUNT; i++) {
             buf_reset(&b);

@@ -26,8 +26,13 @@ int paper_line_panel(const char *label, const char **rest)
     return -1;
 }
 
+/* wareki - 令和8年2月1日; "" for no date: an empty date never reaches a document as 0000-00-00 */
 static void wareki(struct date d, char *out, size_t cap)
 {
+    if (date_is_none(d)) {
+        out[0] = '\0';
+        return;
+    }
     struct buf b;
     buf_init(&b, 64);
     if (wareki_format(d, WAREKI_LONG, &b) == 0 && b.ptr)
@@ -158,10 +163,11 @@ int paper_doc_limit(const struct card *c, struct date issued, struct paper_doc *
     d->stage = (int)c->limit.stage;
     for (int i = 0; i < LIMIT_ITEM_COUNT; i++) { /* 円/日 of the stage, as in force at the validity's start */
         long long v = limit_daily((enum limit_item)i, c->limit.stage, c->limit.valid_from);
-        char yen[32];
+        char yen[48], grouped[32];
         if (v < 0)
             continue;
-        snprintf(yen, sizeof yen, "%lld円", v);
+        group_thousands(v, grouped, sizeof grouped); /* every amount grouped, as 16,765単位 is */
+        snprintf(yen, sizeof yen, "%s円", grouped);
         char label[96];
         snprintf(label, sizeof label, "%s(日額)", limit_item_name((enum limit_item)i));
         add(d, label, yen);
@@ -244,12 +250,13 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
     return end_doc(d, c, why);
 }
 
+/* period - 「AからBまで」, 「Aから」 without an end (a 給付制限 until further notice), 「Bまで」 */
 static void period(struct date from, struct date to, char *out, size_t cap)
 {
     char a[64], b[64];
     wareki(from, a, sizeof a);
     wareki(to, b, sizeof b);
-    snprintf(out, cap, "%sから%sまで", a, b);
+    snprintf(out, cap, "%s%s%s%s", a, a[0] ? "から" : "", b, b[0] ? "まで" : "");
 }
 
 int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)

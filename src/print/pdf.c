@@ -216,9 +216,12 @@ static int panel(struct rows *r, const struct paper_doc *d, int p)
     return 0;
 }
 
-static void caption(cairo_t *cr, const struct geometry *g, double x, double y)
+/* caption - what the QR code is for, in words the person knows (not a command name) */
+static void caption(cairo_t *cr, const struct geometry *g, enum paper_kind kind, double x, double y)
 {
-    PangoLayout *cap = layout(cr, "確認用コード(kaigo verify)", g->label_pt * 0.85, false, 0);
+    bool card = kind == PAPER_CARD || kind == PAPER_BURDEN || kind == PAPER_LIMIT;
+    PangoLayout *cap = layout(cr, card ? "この証の内容を確認するためのコード" : "この書類の内容を確認するためのコード",
+                              g->label_pt * 0.85, false, 0);
     draw_at(cr, cap, x, y);
     g_object_unref(cap);
 }
@@ -241,7 +244,7 @@ static int page_a4(cairo_t *cr, const struct paper_doc *d, const char *token, co
         *why = "QR コードを作れません";
         return -1;
     }
-    caption(cr, g, g->page_w - g->margin - g->qr + 4, g->page_h - g->margin - 12);
+    caption(cr, g, d->kind, g->page_w - g->margin - g->qr + 4, g->page_h - g->margin - 12);
     return 0;
 }
 
@@ -274,7 +277,7 @@ static int page_card(cairo_t *cr, const struct geometry *g, const struct paper_d
         *why = "QR コードを作れません";
         return -1;
     }
-    caption(cr, g, 2 * pw + g->margin, g->page_h - g->margin - g->label_pt);
+    caption(cr, g, d->kind, 2 * pw + g->margin, g->page_h - g->margin - g->label_pt);
     return 0;
 }
 

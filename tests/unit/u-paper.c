@@ -277,6 +277,49 @@ static void t_card_form(void **s)
     assert_string_equal(rest, "期間");
 }
 
+/* issue #15: an empty date never reaches a document, every amount is grouped */
+static void t_no_empty_dates(void **s)
+{
+    (void)s;
+    struct card c = card_of();
+    static struct paper_doc d;
+    const char *why = NULL;
+    /* a 給付制限 until further notice: 「令和8年2月1日から」, not 「…から0000-00-00まで」 */
+    c.nrestrictions = 1;
+    c.restrictions[0] = (struct restriction){RESTRICT_PAYMENT_METHOD, {2026, 2, 1}, {0, 0, 0}, ""};
+    assert_int_equal(paper_doc_card(&c, (struct date){2026, 11, 25}, &d, &why), 0);
+    bool seen = false;
+    for (size_t i = 0; i < d.n; i++) {
+        assert_null(strstr(d.l[i].value, "0000-00-00"));
+        if (!strcmp(d.l[i].label, "(三)期間")) {
+            assert_string_equal(d.l[i].value, "令和8年2月1日から");
+            seen = true;
+        }
+    }
+    assert_true(seen);
+    /* the 負担限度額認定証's daily limits: 1,420円, not 1420円 */
+    c.has_limit = true;
+    c.limit.stage = STAGE_3A;
+    c.limit.valid_from = (struct date){2026, 8, 1};
+    c.limit.valid_to = (struct date){2027, 7, 31};
+    assert_int_equal(paper_doc_limit(&c, (struct date){2026, 8, 1}, &d, &why), 0);
+    int yen = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        const char *v = d.l[i].value;
+        size_t n = strlen(v);
+        if (n < 4 || strcmp(v + n - 3, "円") != 0)
+            continue;
+        yen++;
+        long long amount = 0;
+        for (const char *p = v; *p && *p != '\xe5'; p++)
+            if (*p >= '0' && *p <= '9')
+                amount = amount * 10 + (*p - '0');
+        if (amount >= 1000)
+            assert_non_null(strchr(v, ','));
+    }
+    assert_true(yen >= 3);
+}
+
 /* the access report: every entry, 12 a page, newest first; the cap counted; a period */
 static void t_access_pages(void **s)
 {
@@ -359,6 +402,7 @@ int main(void)
         cmocka_unit_test(t_facts),
         cmocka_unit_test(t_refusals),
         cmocka_unit_test(t_card_form),
+        cmocka_unit_test(t_no_empty_dates),
         cmocka_unit_test(t_thousands),
         cmocka_unit_test(t_access_pages),
     };

@@ -1,0 +1,38 @@
+// firstuser.test.mjs - what a first user tripped over (issue #15), each checked as the user meets it:
+// dates and amounts on the printed 被保険者証 and 負担限度額認定証 and in `kaigo card show`, the QR's
+// caption, messages that say what is wrong and what to do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { tmp, kaigo, fixture, writeCsv, must } from './lib.mjs';
+
+const dir = tmp();
+const db = fixture(dir);
+const flat = (s) => s.replace(/\s+/g, '');
+
+test('a 給付制限 without an end prints 「…から」, never 0000-00-00; the QR says what it is for', () => {
+  const r = writeCsv(dir, 'restriction.csv', ['保険者番号,被保険者番号,給付制限内容,開始日,終了日,詳細', '122192,0000000001,1,2026-02-01,,']);
+  must(kaigo(['import', 'restriction', r, '--db', db, '--quiet']));
+  const show = must(kaigo(['card', 'show', '--db', db, '122192', '0000000001', '--date', '2026-11-25'])).out;
+  assert.match(show, /支払方法変更 令和8年2月1日から\n/);
+  assert.doesNotMatch(show, /〜 ―/);
+  const pdf = join(dir, 'card.pdf');
+  must(kaigo(['print', 'card', '--person', '122192/0000000001', '--date', '2026-11-25', pdf, '--db', db]));
+  const text = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout;
+  assert.ok(flat(text).includes('令和8年2月1日から'), text);
+  assert.doesNotMatch(text, /0000-00-00/);
+  assert.ok(flat(text).includes('この証の内容を確認するためのコード'), 'the QR caption says what it is for');
+  assert.doesNotMatch(text, /kaigo verify/);
+});
+
+test('every amount on the 負担限度額認定証 is grouped (1,420円, not 1420円)', () => {
+  const l = writeCsv(dir, 'limit.csv', ['保険者番号,被保険者番号,利用者負担段階,適用開始日,適用終了日', '122192,0000000001,3a,2026-08-01,2027-07-31']);
+  must(kaigo(['import', 'limit', l, '--db', db, '--quiet']));
+  const pdf = join(dir, 'limit.pdf');
+  must(kaigo(['print', 'limit', '--person', '122192/0000000001', '--date', '2026-09-01', pdf, '--db', db]));
+  const text = flat(spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout);
+  const amounts = [...text.matchAll(/([0-9,]+)円/g)].map((m) => m[1]);
+  assert.ok(amounts.length >= 3, text);
+  for (const a of amounts) if (Number(a.replace(/,/g, '')) >= 1000) assert.match(a, /,/, `${a}円 is grouped`);
+});
