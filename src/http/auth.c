@@ -345,8 +345,12 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
                  rc == 0;
     int64_t step = rc == 0 ? acct->totp_last_step : 0;
     bool totp_ok = rc == 0 && totp_check(acct->totp_secret, TOTP_SECRET_BYTES, totp, now / 1000, &step);
-    const char *why = rc != 0 ? "unknown_login" : !pw_ok ? "bad_password" : !totp_ok ? "bad_totp"
-                      : acct->disabled_ms ? "disabled" : NULL;
+    /* a right code used before in its step (the last step accepted): a replay */
+    int64_t any = 0;
+    bool replay = rc == 0 && pw_ok && !totp_ok && !acct->disabled_ms &&
+                  totp_check(acct->totp_secret, TOTP_SECRET_BYTES, totp, now / 1000, &any);
+    const char *why = rc != 0 ? "unknown_login" : !pw_ok ? "bad_password" : replay ? "totp_replay"
+                      : !totp_ok ? "bad_totp" : acct->disabled_ms ? "disabled" : NULL;
     if (!why) {
         int src = st->acc->account_totp_step(st, acct->id, step);
         if (src < 0)
@@ -358,7 +362,7 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
         auth_note_failure(tkey, address, now);
         st->acc->security_event(st, now, "login_failed", subject, address, why);
         sodium_memzero(acct, sizeof *acct);
-        return LOGIN_FAILED;
+        return strcmp(why, "totp_replay") == 0 ? LOGIN_REPLAY : LOGIN_FAILED;
     }
     char hex[2 * SESSION_ID_BYTES + 1];
     unsigned char oh[32];

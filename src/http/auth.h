@@ -40,7 +40,9 @@ int auth_resolve(struct store *st, const char *authz, const char *cookie, const 
 /* principal_actor - the actor for a request about person target (NULL: none). */
 void principal_actor(const struct principal *p, const struct person_key *target, struct actor *out);
 
-enum login_result { LOGIN_OK = 0, LOGIN_FAILED, LOGIN_THROTTLED, LOGIN_ERROR };
+/* LOGIN_REPLAY: password and code were right, but the code was already used in its 30-second
+ * step (only someone holding both factors learns this; said so that they wait for the next) */
+enum login_result { LOGIN_OK = 0, LOGIN_FAILED, LOGIN_THROTTLED, LOGIN_ERROR, LOGIN_REPLAY };
 
 /* auth_login - password + TOTP; on LOGIN_OK a new session exists and its id
  * is in sid (old_cookie's session, if any, is ended: no fixation). */

@@ -74,7 +74,7 @@ int h_withdraw(struct req *r)
     struct person_key k;
     struct jsonflat j;
     char cats_s[200], grantee[ORG_ID_BYTES];
-    if (person_param(r, &k) || body_json(r, &j) ||
+    if (target(r, &k) || body_json(r, &j) ||
         body_str(r, &j, "categories", cats_s, sizeof cats_s, true) ||
         body_str(r, &j, "grantee", grantee, sizeof grantee, false))
         return 0;

@@ -124,8 +124,15 @@ int query_date(struct req *r, struct date *out)
         return 0;
     }
     size_t n = strlen(v);
-    if (n > MAX_QUERY_VALUE || date_parse_any(v, n, out, &why)) {
-        http_error(r, 400, "bad_date", "date は YYYY-MM-DD または和暦(例: R6.4.1)で指定してください");
+    if (n > MAX_QUERY_VALUE) {
+        http_error(r, 400, "bad_date", "date が長すぎます。YYYY-MM-DD または和暦(例: R6.4.1)で指定してください");
+        return -1;
+    }
+    if (date_parse_any(v, n, out, &why)) {
+        /* the reason, as the CLI says it (その元号にその年はありません …) */
+        char msg[300];
+        snprintf(msg, sizeof msg, "date: %s(YYYY-MM-DD または和暦、例: R6.4.1)", why);
+        http_error(r, 400, "bad_date", msg);
         return -1;
     }
     return 0;

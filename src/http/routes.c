@@ -64,6 +64,7 @@ const struct route routes[] = {
     API_D("GET", "/api/v1/me/ledger", CAT_JUTAKU, AUD_SELF, d_docs),
     API_D("GET", "/api/v1/me/access-log", CAT_ACCESSLOG, AUD_SELF, d_access_log),
     API_D("GET", "/api/v1/me/consents", CAT_ACCESSLOG, AUD_SELF, d_grants),
+    API_H("POST", "/api/v1/me/consents/withdraw", AUTH_USER, AUD_SELF, B_SMALL, h_withdraw),
     API_H("POST", "/api/v1/me/verification-code", AUTH_USER, AUD_SELF, 0, h_code),
     /* paper, relationships, break-glass and its review */
     API_D("GET", "/api/v1/verify", CAT_PAPER, AUD_NONE, d_verify),

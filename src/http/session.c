@@ -52,6 +52,9 @@ int h_login(struct req *r)
     case LOGIN_THROTTLED:
         return http_error(r, 429, "too_many_attempts",
                           "ログインの失敗が続いたため、しばらく受け付けません。時間をおいてください");
+    case LOGIN_REPLAY:
+        return http_error(r, 401, "totp_reused",
+                          "この確認コードはすでに使われました。認証アプリに次のコードが出てから入力してください(30秒ごとに変わります)");
     case LOGIN_FAILED: /* identical for unknown login, wrong password, missing/wrong code */
         return http_error(r, 401, "auth_failed", "認証に失敗しました");
     case LOGIN_ERROR:

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { tmp, kaigo, fixture, writeCsv, must } from './lib.mjs';
+import { tmp, kaigo, fixture, writeCsv, must, addUser, startServer, totp } from './lib.mjs';
 
 const dir = tmp();
 const db = fixture(dir);
@@ -35,4 +35,32 @@ test('every amount on the 負担限度額認定証 is grouped (1,420円, not 142
   const amounts = [...text.matchAll(/([0-9,]+)円/g)].map((m) => m[1]);
   assert.ok(amounts.length >= 3, text);
   for (const a of amounts) if (Number(a.replace(/,/g, '')) >= 1000) assert.match(a, /,/, `${a}円 is grouped`);
+});
+
+test('the API: date errors give the reason; the person withdraws at /api/v1/me/consents/withdraw; a reused code is said so', async () => {
+  const secret = addUser(db, ['--login', 'person1', '--name', '本人 一', '--person', '122192/0000000001']);
+  const srv = await startServer(db);
+  try {
+    let r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card?date=H32.1.1');
+    assert.equal(r.status, 400);
+    const e = (await r.json()).error;
+    assert.equal(e.code, 'bad_date');
+    assert.match(e.message, /その元号にその年はありません/, e.message); // the reason, not a generic format message
+    const code = totp(secret);
+    const login = () => fetch(srv.url + '/api/v1/login', { method: 'POST', body: JSON.stringify({ login: 'person1', password: 'Kaigo-test-2026!', totp: code }) });
+    r = await login();
+    assert.equal(r.status, 200);
+    const cookie = r.headers.get('set-cookie').split(';')[0];
+    r = await login(); // the same code again, within its 30 seconds
+    assert.equal(r.status, 401);
+    const j = await r.json();
+    assert.equal(j.error.code, 'totp_reused');
+    assert.match(j.error.message, /すでに使われました/);
+    r = await fetch(srv.url + '/api/v1/me/consents/withdraw', { method: 'POST', headers: { Cookie: cookie }, body: JSON.stringify({ categories: 'careplan', grantee: 'kyo1' }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    const g = await (await fetch(srv.url + '/api/v1/me/consents', { headers: { Cookie: cookie } })).json();
+    assert.deepEqual(g.withdrawals.map((w) => [w.grantee, w.categories]), [['kyo1', ['careplan']]]);
+  } finally {
+    await srv.stop();
+  }
 });

@@ -191,8 +191,11 @@ static void t_sessions(void **s)
     assert_int_equal(auth_login(f.st, "cm1", PW, code, "10.0.0.1", NULL, T0, sid, &a), LOGIN_OK);
     cookie_of(sid, ck);
     assert_int_equal(who(&f, ck, T0 + 1000), P_SESSION);
-    /* the same code again is a replay */
+    /* the same code again is a replay, said as such (only to someone with both factors) */
     assert_int_equal(auth_login(f.st, "cm1", PW, code, "10.0.0.1", NULL, T0 + 2000, sid2, &a),
+                     LOGIN_REPLAY);
+    /* with a wrong password, the same code is an ordinary failure (nothing is revealed) */
+    assert_int_equal(auth_login(f.st, "cm1", "wrong-password-1", code, "10.0.0.1", NULL, T0 + 2000, sid2, &a),
                      LOGIN_FAILED);
     /* fixation: logging in again with the old cookie gives a new id and ends the old one */
     code_at(&f, T0 + 30000, code);
