@@ -107,4 +107,9 @@ int cli_read_docs(const char *db, const struct person_key *k, int category,
                   int (*fn)(void *ctx, const char *kind, const char *rkey, const char *body), void *ctx,
                   const char *who);
 
+/* cli_width / cli_cell - display columns of UTF-8 text (ASCII 1, others 2); a table cell
+ * printed and padded to width columns, then one space. */
+int cli_width(const char *s);
+void cli_cell(const char *s, int width);
+
 #endif

@@ -61,12 +61,7 @@ static void wk(struct date d, struct buf *b)
 /* Pad by display width: ASCII is 1 column, everything else 2 (Japanese text). */
 static void line(const char *label, const char *value)
 {
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)label; *p; p++)
-        if (*p < 0x80)
-            w++;
-        else if ((*p & 0xC0) != 0x80)
-            w += 2;
+    int w = cli_width(label);
     printf("  %s%*s %s\n", label, w < 22 ? 22 - w : 0, "", value && *value ? value : "―");
 }
 

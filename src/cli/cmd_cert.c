@@ -190,17 +190,31 @@ static int worklist(int argc, char **argv)
         printf("要介護認定 審査中の申請 保険者番号 %s  基準日 %s  %zu 件\n", ins, b.ptr, c.n);
         if (denied)
             printf("(参照が許可されない %lld 件は表示していません)\n", denied);
-        printf("%-10s %-16s %-8s %-14s %-24s %-14s %s\n", "被保険者番号", "申請ID", "区分", "申請日",
-               "状態", "決定期限", "残り日数");
+        /* columns by display width, so the rows line up under the header in a terminal */
+        static const int w[] = {12, 14, 8, 18, 18, 16};
+        static const char *const head[] = {"被保険者番号", "申請ID", "区分", "申請日", "決定期限", "状態"};
+        for (size_t k = 0; k < 6; k++)
+            cli_cell(head[k], w[k]);
+        printf("残り日数\n");
         for (size_t i = 0; i < c.n; i++) {
             const struct application *p = &c.v[i].a;
+            char applied[64] = "", due[64] = "", left_s[32];
             buf_reset(&b);
             wk(p->applied, &b);
-            buf_adds(&b, "\t");
+            snprintf(applied, sizeof applied, "%s", b.ptr ? b.ptr : "");
+            buf_reset(&b);
             wk(cert_decision_due(p->applied), &b);
+            snprintf(due, sizeof due, "%s", b.ptr ? b.ptr : "");
             int left = app_days_left(p, wl_today);
-            printf("%s  %s  %s  %s  %s  残り%d日%s\n", c.v[i].insured_no, p->id,
-                   cert_kind_name(p->kind), b.ptr, app_stage_name(app_stage(p)), left,
+            if (left >= 0)
+                snprintf(left_s, sizeof left_s, "あと%d日", left);
+            else
+                snprintf(left_s, sizeof left_s, "%d日超過", -left);
+            const char *cells[] = {c.v[i].insured_no, p->id, cert_kind_name(p->kind), applied, due,
+                                   app_stage_name(app_stage(p))};
+            for (size_t k = 0; k < 6; k++)
+                cli_cell(cells[k], w[k]);
+            printf("%s%s\n", left_s,
                    app_needs_postpone(p, wl_today) ? "  【要延期通知】"
                    : p->npostpone                   ? "  (延期通知済)"
                                                     : "");

@@ -9,6 +9,7 @@
 static const char help[] =
     "使い方: kaigo wareki [--short] YYYY-MM-DD     西暦 → 和暦 (例: 2019-05-01 → 令和元年5月1日)\n"
     "        kaigo wareki --parse WAREKI           和暦 → 西暦 (例: 'R6.4.1' → 2024-04-01)\n"
+    "        kaigo wareki WAREKI                   同じ(和暦をそのまま渡しても西暦にします)\n"
     "終了コード: 0 成功 / 1 日付の誤り / 2 使い方の誤り\n";
 
 int cmd_wareki(int argc, char **argv)
@@ -39,7 +40,15 @@ int cmd_wareki(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (date_parse_iso(argv[i], strlen(argv[i]), &d, &why)) {
-        fprintf(stderr, "kaigo wareki: %s: %s\n", argv[i], why);
+        /* a 和暦 date given directly (R6.4.1, 令和6年4月1日): its 西暦, as --parse does */
+        const char *wwhy = "読めません";
+        if (style == WAREKI_LONG && wareki_parse(argv[i], strlen(argv[i]), &d, &wwhy) == 0) {
+            char iso[11];
+            date_iso(d, iso);
+            puts(iso);
+            return 0;
+        }
+        fprintf(stderr, "kaigo wareki: %s: %s(和暦なら: %s)\n", argv[i], why, wwhy);
         return EXIT_INVALID;
     }
     struct buf b;

@@ -234,3 +234,20 @@ char *cli_run(char *const argv[], size_t max, size_t *n)
     return spawn_read(argv, max, n);
 }
 
+
+int cli_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x80)
+            w++;
+        else if ((*p & 0xC0) != 0x80)
+            w += 2; /* Japanese text takes two columns in a terminal */
+    return w;
+}
+
+void cli_cell(const char *s, int width)
+{
+    int w = cli_width(s);
+    printf("%s%*s ", s, w < width ? width - w : 0, "");
+}

@@ -204,7 +204,18 @@ test('late case: past 30 days the decision needs a 延期通知, which the workl
   assert.equal(mine.days_left, -5); // due 2026-03-31
   assert.equal(mine.needs_postponement, true);
   const text = k('cert', 'worklist', '--insurer', '122192', '--date', '2026-04-05').out;
-  assert.match(text, new RegExp(`${no}.*残り-5日.*要延期通知`));
+  assert.match(text, new RegExp(`${no}.*5日超過.*要延期通知`)); // not 「残り-5日」 (issue #15)
+  // the rows line up under the header (display columns: Japanese text is two wide): at the
+  // column where each header word starts, the row's cell starts too
+  const width = (ch) => (ch.charCodeAt(0) < 0x80 ? 1 : 2);
+  const at = (line) => { const m = new Map(); let c = 0; for (const ch of line) { m.set(c, ch); c += width(ch); } return m; };
+  const lines = text.split('\n');
+  const header = lines.find((l) => l.startsWith('被保険者番号'));
+  const row = at(lines.find((l) => l.startsWith(no)));
+  for (const h of ['申請ID', '区分', '申請日', '決定期限', '状態', '残り日数']) {
+    const col = [...header.slice(0, header.indexOf(h))].reduce((n, ch) => n + width(ch), 0);
+    assert.ok(row.has(col) && row.get(col) !== ' ' && row.get(col - 1) === ' ', `${h} at column ${col}`);
+  }
   // every person listed is in the audit log as a shinsakai read by the CLI
   assert.ok(Number(sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_v WHERE insured_no='${no}' AND category='shinsakai' AND actor LIKE 'cli:%'`).out) >= 2);
 

@@ -55,7 +55,7 @@ test('demo database: the banner’s provider and person paths work', async () =>
     assert.equal((await res.json()).id, 'A20261102-1');
     res = await post(`${P}/applications/A20261102-1/survey`, { date: 'R8.11.3', investigator: '調査員 一郎' });
     assert.equal(res.status, 201, await res.clone().text());
-    assert.match(kaigo(['cert', 'worklist', '--db', db, '--insurer', ins]).out, new RegExp(`${no}  A20261102-1  区分変更`));
+    assert.match(kaigo(['cert', 'worklist', '--db', db, '--insurer', ins]).out, new RegExp(`${no} +A20261102-1 +区分変更`));
     res = await post(`${P}/ledger/claims`, { kind: 'yogu', date: 'R8.11.5', amount: 120000, category: '腰掛便座' });
     assert.equal((await res.json()).accepted, 100000);
     assert.match(kaigo(['ledger', 'remaining', '--db', db, ins, no, '--date', 'R8.11.5']).out, /福祉用具購入  残り 0 円/);

@@ -64,3 +64,12 @@ test('the API: date errors give the reason; the person withdraws at /api/v1/me/c
     await srv.stop();
   }
 });
+
+test('kaigo wareki takes a 和暦 date directly', () => {
+  assert.equal(must(kaigo(['wareki', 'R6.4.1'])).out, '2024-04-01\n');
+  assert.equal(must(kaigo(['wareki', '令和元年5月1日'])).out, '2019-05-01\n');
+  assert.equal(must(kaigo(['wareki', '2019-05-01'])).out, '令和元年5月1日\n');
+  const r = kaigo(['wareki', 'H32.1.1']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /その元号にその年はありません/);
+});
