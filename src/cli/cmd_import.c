@@ -313,6 +313,7 @@ struct writer {
     struct errsink *errs;
     long changed;
     int dberr;
+    struct buf notices; /* insurers registered on first sight: said only once the import is committed */
 };
 
 static void queue_push(struct writer *w, struct item *it)
@@ -372,9 +373,9 @@ static void *writer_thread(void *arg)
             if (created && !w->quiet) {
                 struct insurer ins;
                 if (st->ops->insurer_get(st, it.key.insurer_no, &ins) == 0)
-                    fprintf(stderr, "%s%s:%ld: お知らせ: 保険者 %s を新規登録しました(名称: %s)\n",
-                            w->progress_on ? "\n" : "", w->file, it.line, ins.insurer_no,
-                            ins.name[0] ? ins.name : "未設定 — kaigo insurer set-name で設定してください");
+                    buf_addf(&w->notices, "%s:%ld: お知らせ: 保険者 %s を新規登録しました(名称: %s)\n", w->file,
+                             it.line, ins.insurer_no,
+                             ins.name[0] ? ins.name : "未設定 — kaigo insurer set-name で設定してください");
             }
             memcpy(last_insurer, it.key.insurer_no, sizeof last_insurer);
             size_t si = 0;
@@ -557,6 +558,7 @@ int cmd_import(int argc, char **argv)
     w->quiet = quiet;
     w->progress_on = pg.on;
     w->errs = &errs;
+    buf_init(&w->notices, 1 << 20);
     pthread_t wt;
     if (pthread_create(&wt, NULL, writer_thread, w))
         die("cannot start a thread");
@@ -644,9 +646,13 @@ int cmd_import(int argc, char **argv)
         error("database: %s", store_errmsg(st));
         st->ops->rollback(st);
         exit_code = EXIT_INTERNAL;
-    } else
+    } else {
+        if (w->notices.len) /* registered only now that the import is committed (issue #15) */
+            fputs(w->notices.ptr, stderr);
         printf("%s: %ld 行を取り込みました(新規・変更 %ld 行, 変更なし %ld 行)\n", file, rows,
                w->changed, rows - w->changed);
+    }
+    buf_release(&w->notices);
     store_close(st);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->not_empty);

@@ -73,3 +73,19 @@ test('kaigo wareki takes a 和暦 date directly', () => {
   assert.equal(r.code, 1);
   assert.match(r.err, /その元号にその年はありません/);
 });
+
+test('a failed import does not say it registered an insurer; a committed one does', () => {
+  const d = tmp();
+  const db2 = join(d, 'k.db');
+  const HEAD = '保険者番号,被保険者番号,氏名,氏名カナ,生年月日,性別,郵便番号,住所,資格取得日,資格喪失日,交付年月日';
+  const bad = writeCsv(d, 'bad.csv', [HEAD, '271007,0000000001,東京　一,トウキョウ　イチ,1940-01-01,1,1000001,東京都千代田区1-1,2005-01-01,,',
+    '271007,0000000002,東京　二,トウキョウ　ニ,1940-13-01,1,1000001,東京都千代田区1-1,2005-01-01,,']);
+  let r = kaigo(['import', 'insured', bad, '--db', db2]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /何も取り込んでいません/);
+  assert.doesNotMatch(r.err, /新規登録しました/);
+  const good = writeCsv(d, 'good.csv', [HEAD, '271007,0000000001,東京　一,トウキョウ　イチ,1940-01-01,1,1000001,東京都千代田区1-1,2005-01-01,,']);
+  r = kaigo(['import', 'insured', good, '--db', db2]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /保険者 271007 を新規登録しました/);
+});
