@@ -4,7 +4,7 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=4 # bump when the schema of a pre-release database changes incompatibly
+version=5 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
   "$db".demo-token "$db".demo-insurer-token "$db".demo-version
@@ -27,8 +27,11 @@ read -r ins no birth < <(sqlite3 -separator ' ' "$db" \
    WHERE r.kind = 'insured' AND EXISTS (SELECT 1 FROM record_versions c WHERE c.kind = 'certification'
    AND c.insurer_no = r.insurer_no AND c.insured_no = r.insured_no) ORDER BY 1, 2 LIMIT 1")
 k() { "$kaigo" "$@" --db "$db" >/dev/null; }
-k org add --id "insurer-$ins" --kind insurer --name "保険者 $ins" --insurer "$ins"
-k org add --id demo-kyotaku --kind kyotaku --name "デモ居宅介護支援事業所"
+# the municipality under its own name (the person's access report names it), and a 居宅 with its
+# 事業所番号 so that the ケアプラン連携 inbox and relay can be tried from the banner
+insname=$(sqlite3 "$db" "SELECT name FROM insurers WHERE insurer_no = '$ins'")
+k org add --id "insurer-$ins" --kind insurer --name "${insname:-保険者 $ins}" --insurer "$ins"
+k org add --id demo-kyotaku --kind kyotaku --name "デモ居宅介護支援事業所" --office-no 1270100017
 k org add --id demo-hospital --kind medical --name "デモ病院"
 "$kaigo" token issue --db "$db" --org demo-kyotaku --name demo 2>/dev/null > "$db.demo-token"
 "$kaigo" token issue --db "$db" --org "insurer-$ins" --name demo 2>/dev/null > "$db.demo-insurer-token"

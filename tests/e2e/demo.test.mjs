@@ -48,6 +48,13 @@ test('demo database: the banner’s provider and person paths work', async () =>
     assert.deepEqual(log.entries.map((e) => e.outcome), ['denied', 'allowed']);
     // the banner's certification path (as the insurer's API token)
     const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+    // the municipality under its own name, not 「保険者 NNNNNN」 (issue #15)
+    const me = await (await srv.as(insapi, '/api/v1/whoami')).json();
+    assert.doesNotMatch(me.organisation_name, /^保険者 /);
+    assert.ok(me.organisation_name.length > 0);
+    // the demo 居宅 has its 事業所番号: the ケアプラン連携 inbox answers (it was 403)
+    res = await srv.as(api, '/api/v1/exchange/inbox');
+    assert.equal(res.status, 200, await res.clone().text());
     const P = `/api/v1/insurers/${ins}/insured/${no}`;
     const post = (path, body) => srv.as(insapi, path, { method: 'POST', body: JSON.stringify(body) });
     res = await post(`${P}/applications`, { kind: '区分変更', applied: 'R8.11.2', consent: 'all' });
