@@ -112,4 +112,8 @@ int cli_read_docs(const char *db, const struct person_key *k, int category,
 int cli_width(const char *s);
 void cli_cell(const char *s, int width);
 
+/* cli_no_db - "cmd: データベースを --db か KAIGO_DB で指定してください"; EXIT_USAGE. Commands that
+ * need a database say so before their usage text (issue #15). */
+int cli_no_db(const char *cmd);
+
 #endif

@@ -820,7 +820,9 @@ static int scope(int argc, char **argv)
         }
     }
     int64_t from = jst_day_ms(from_s, 0), to = jst_day_ms(to_s, 1);
-    if (!db || (!org && !actor) || from < 0 || to < 0 || to <= from) {
+    if (!db)
+        return cli_no_db("kaigo audit scope");
+    if ((!org && !actor) || from < 0 || to < 0 || to <= from) {
         fprintf(stderr, "kaigo audit scope: --org か --actor と、--from ≤ --to の日付が必要です\n");
         fputs(help, stderr);
         return EXIT_USAGE;
@@ -893,7 +895,9 @@ int cmd_audit(int argc, char **argv)
         }
     }
     int want = strcmp(sub, "verify") == 0 ? 0 : strcmp(sub, "prove") == 0 ? 2 : 3;
-    if (!db || np != want) {
+    if (!db)
+        return cli_no_db("kaigo audit");
+    if (np != want) {
         fputs(help, stderr);
         return EXIT_USAGE;
     }

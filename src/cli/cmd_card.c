@@ -214,6 +214,8 @@ int cmd_card(int argc, char **argv)
         } else
             pos[np++] = argv[i];
     }
+    if (!db && np == 2)
+        return cli_no_db("kaigo card show");
     if (!db || np != 2) {
         fputs(help, stderr);
         return EXIT_USAGE;

@@ -479,6 +479,8 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "kaigo import: --encoding は auto, utf-8, cp932 のいずれかです\n");
         return EXIT_USAGE;
     }
+    if (!db && np == 2)
+        return cli_no_db("kaigo import");
     if (!db || np != 2) {
         fputs(help, stderr);
         return EXIT_USAGE;

@@ -196,14 +196,18 @@ int cmd_verify(int argc, char **argv)
     }
     const char *why;
     struct date on = date_today();
-    if (!arg || (!keys && !db) || (on_s && date_parse_iso(on_s, strlen(on_s), &on, &why))) {
+    if (arg && !keys && !db) {
+        fputs("kaigo verify: 保険者の公開鍵がありません。--keys 公開鍵一覧(kaigo paper key の行)か --db を指定してください\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (!arg || (on_s && date_parse_iso(on_s, strlen(on_s), &on, &why))) {
         fputs(verify_help, stderr);
         return EXIT_USAGE;
     }
     size_t n;
     char *text = token_of(arg, &n);
     if (!text) {
-        fprintf(stderr, "kaigo verify: %s から QR コードを読み取れません(zbarimg / pdftoppm)\n", arg);
+        fprintf(stderr, "kaigo verify: %s から QR コードを読み取れません。QR コード全体が写るように 200 dpi 以上でスキャンした PNG・JPEG か PDF を渡してください\n", arg);
         return EXIT_INVALID;
     }
     struct paper_token t;

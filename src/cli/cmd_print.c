@@ -203,6 +203,8 @@ int cmd_print(int argc, char **argv)
     const char *why;
     struct date on = date_today(), today = date_today();
     struct date since_d = DATE_NONE;
+    if (!db && out && !person != !insurer)
+        return cli_no_db("kaigo print");
     if (!person == !insurer || !out || !db || (date_s && date_parse_iso(date_s, strlen(date_s), &on, &why)) ||
         (since && (!insurer || date_parse_iso(since, strlen(since), &since_d, &why))) ||
         (period && (!access || date_parse_iso(period, strlen(period), &since_d, &why)))) {

@@ -251,3 +251,9 @@ void cli_cell(const char *s, int width)
     int w = cli_width(s);
     printf("%s%*s ", s, w < width ? width - w : 0, "");
 }
+
+int cli_no_db(const char *cmd)
+{
+    fprintf(stderr, "%s: データベースを --db か KAIGO_DB で指定してください\n", cmd);
+    return EXIT_USAGE;
+}

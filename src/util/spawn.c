@@ -68,6 +68,10 @@ static char *zbar(const char *kind, const char *image, size_t *n)
     if (out)
         while (*n && (out[*n - 1] == '\n' || out[*n - 1] == '\r'))
             out[--*n] = '\0';
+    if (out && *n == 0) { /* zbarimg can exit 0 having found nothing */
+        free(out);
+        out = NULL;
+    }
     return out;
 }
 

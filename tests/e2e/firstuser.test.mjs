@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { tmp, kaigo, fixture, writeCsv, must, addUser, startServer, totp } from './lib.mjs';
 
 const dir = tmp();
@@ -88,4 +89,23 @@ test('a failed import does not say it registered an insurer; a committed one doe
   r = kaigo(['import', 'insured', good, '--db', db2]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /保険者 271007 を新規登録しました/);
+});
+
+test('commands that need a database say so; kaigo verify says the key is missing and what a scan needs', () => {
+  const env = { KAIGO_DB: '' };
+  for (const [args, cmd] of [[['card', 'show', '122192', '0000000001'], 'kaigo card show'], [['audit', 'verify'], 'kaigo audit'],
+    [['import', 'insured', 'x.csv'], 'kaigo import'], [['print', 'card', '--person', '122192/0000000001', '/tmp/x.pdf'], 'kaigo print']]) {
+    const r = kaigo(args, { env });
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, new RegExp(`^${cmd}: データベースを --db か KAIGO_DB で指定してください`), args.join(' '));
+  }
+  let r = kaigo(['verify', 'KG2:AAAA'], { env });
+  assert.equal(r.code, 2);
+  assert.match(r.err, /保険者の公開鍵がありません/);
+  const png = join(dir, 'blank.png');
+  // a valid PNG without a QR code (1×1, white)
+  writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8ffff3f0005fe02fea7d6a4e30000000049454e44ae426082', 'hex'));
+  r = kaigo(['verify', png, '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /200 dpi 以上/);
 });
