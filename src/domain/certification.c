@@ -12,6 +12,7 @@
  * RULE-CERT-006 (施行規則 第39条): renewal filed from 60 days before expiry.
  * Month counts live in data/rates.tsv (cert_months_*).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "domain/certification.h"
@@ -67,6 +68,16 @@ int cert_months(struct date from, struct date to)
     return from.d == 1 ? span + 1 : span;
 }
 
+/* range_why - the allowed range said for this kind of certification (issue #15): 「更新(同じ区分)の
+ * 有効期間は3〜48か月です(60か月は認められません)」. The text lives per thread until the next call. */
+static const char *range_why(enum cert_kind k, bool same_level, const struct cert_range *r, int months)
+{
+    static _Thread_local char msg[256];
+    snprintf(msg, sizeof msg, "%s%sの有効期間は%d〜%dか月です(%dか月は認められません)", kinds[k].ja,
+             k == CERT_RENEW ? (same_level ? "(同じ区分)" : "(区分が変わる場合)") : "", r->min, r->max, months);
+    return msg;
+}
+
 int cert_period(enum cert_kind k, bool same_level, struct date applied, struct date prev_end,
                 int months, struct date *from, struct date *to, const char **why)
 {
@@ -76,7 +87,7 @@ int cert_period(enum cert_kind k, bool same_level, struct date applied, struct d
         return -1;
     }
     if (months < r.min || months > r.max) {
-        *why = "有効期間の月数が認められた範囲外です";
+        *why = range_why(k, same_level, &r, months);
         return -1;
     }
     if (k == CERT_RENEW) {
@@ -115,7 +126,7 @@ int cert_check_period(enum cert_kind k, bool same_level, struct date applied, st
     }
     int m = cert_months(from, to);
     if (m < r.min || m > r.max) {
-        *why = "有効期間の月数が認められた範囲外です";
+        *why = range_why(k, same_level, &r, m);
         return -1;
     }
     if (k != CERT_RENEW && date_cmp(from, applied) != 0) {

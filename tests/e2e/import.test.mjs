@@ -108,7 +108,8 @@ test('certification: references a known person, periods follow the rules', () =>
   ]);
   const r = kaigo(['import', 'certification', f, '--db', db]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /c\.csv:3:7\(有効期間終了日\): 有効期間の月数が認められた範囲外/);
+  // the allowed range for that kind of certification is said (issue #15), 2021-04 rule: 3–36 when the level changes
+  assert.match(r.err, /c\.csv:3:7\(有効期間終了日\): 更新\(区分が変わる場合\)の有効期間は3〜36か月です\(48か月は認められません\)/);
   assert.match(r.err, /c\.csv:4:3\(要介護状態区分\)/);
   assert.match(r.err, /c\.csv:5:2\(被保険者番号\): この被保険者は登録されていません/);
   assert.match(r.err, /c\.csv:7:7\(有効期間終了日\): 有効期間の終了日は月末/);

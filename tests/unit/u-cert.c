@@ -67,6 +67,10 @@ static void t_check(void **s)
     (void)s;
     const char *why;
     /* not a month-end */
+    /* out of range: the allowed range of that kind is said (issue #15; 新規 3–12 months from 2021-04;
+     * from the 15th the partial first month is not counted: 2024-04-15 → 2026-04-30 is 24 months; derived) */
+    assert_int_equal(cert_check_period(CERT_NEW, 0, DD(2024, 4, 15), DD(2024, 4, 15), DD(2026, 4, 30), &why), -1);
+    assert_string_equal(why, "新規の有効期間は3〜12か月です(24か月は認められません)");
     assert_int_equal(cert_check_period(CERT_NEW, 0, DD(2024, 4, 15), DD(2024, 4, 15), DD(2024, 10, 30), &why), -1);
     /* new must start on the application date */
     assert_int_equal(cert_check_period(CERT_NEW, 0, DD(2024, 4, 15), DD(2024, 4, 16), DD(2024, 10, 31), &why), -1);
