@@ -59,8 +59,12 @@ static int access_row(void *ctx, const struct access_row *a)
     struct paper_access *e = &r->v[r->n++];
     memset(e, 0, sizeof *e);
     e->time_ms = a->time_ms;
-    snprintf(e->org_name, sizeof e->org_name, "%s",
-             a->org_name[0] ? a->org_name : role_name(role_from_code(a->role)));
+    if (a->actor_name[0]) /* a proxy, by name (issue #15) */
+        snprintf(e->org_name, sizeof e->org_name, "%s(代理人)", a->actor_name);
+    else
+        snprintf(e->org_name, sizeof e->org_name, "%s",
+                 a->org_name[0] ? a->org_name : role_name(role_from_code(a->role)));
+    snprintf(e->purpose, sizeof e->purpose, "%s", purpose_name_of_code(a->purpose));
     snprintf(e->category, sizeof e->category, "%s",
              category_name(category_from_code(a->category, strlen(a->category))));
     e->allowed = strcmp(a->outcome, "allowed") == 0;

@@ -73,8 +73,9 @@ MUST_CHECK int paper_doc_notice(const struct card *c, struct date issued, struct
 /* One entry of the person's access log, as the report prints it. */
 struct paper_access {
     int64_t time_ms;
-    char org_name[192];  /* or the role's name */
+    char org_name[192];  /* or the role's name; a proxy by name: 「山田 花子(代理人)」 */
     char category[64];   /* 資格, … */
+    char purpose[64];    /* 介護サービスの提供, 保険者の事務, … ("" if none) */
     bool allowed, breakglass;
 };
 #define PAPER_ACCESS_PER_PAGE 12  /* entries on each page of the report */
