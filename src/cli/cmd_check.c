@@ -4,6 +4,8 @@
 
 #include "cli/cli.h"
 #include "domain/numbers.h"
+#include "util/buf.h"
+#include "util/text.h"
 #include "util/banned.h"
 
 static const char help[] =
@@ -21,8 +23,14 @@ int cmd_check(int argc, char **argv)
         fputs(help, stderr);
         return EXIT_USAGE;
     }
-    const char *kind = argv[1], *v = argv[2];
+    const char *kind = argv[1];
     const char *why = NULL;
+    /* full-width digits and letters read as in import (１２２１９２ → 122192) */
+    struct buf folded;
+    buf_init(&folded, 256);
+    ascii_fold(argv[2], strlen(argv[2]), &folded);
+    buf_addc(&folded, '\0');
+    const char *v = buf_failed(&folded) ? argv[2] : folded.ptr;
     size_t n = strlen(v);
     int rc;
     if (strcmp(kind, "insurer-no") == 0)
@@ -35,16 +43,18 @@ int cmd_check(int argc, char **argv)
         if (rc == 0) {
             printf("%s: 正しい事業所番号です (%s)\n", v,
                    rule == PROVIDER_RULE_MEDICAL ? "医療機関等コード方式" : "事業所番号方式");
+            buf_release(&folded);
             return 0;
         }
     } else {
         fprintf(stderr, "kaigo check: 不明な種類です: %s\n%s", kind, help);
+        buf_release(&folded);
         return EXIT_USAGE;
     }
-    if (rc) {
+    if (rc)
         printf("%s: 誤り: %s\n", v, why);
-        return EXIT_INVALID;
-    }
-    printf("%s: 正しい番号です\n", v);
-    return 0;
+    else
+        printf("%s: 正しい番号です\n", v);
+    buf_release(&folded);
+    return rc ? EXIT_INVALID : 0;
 }

@@ -109,3 +109,10 @@ test('commands that need a database say so; kaigo verify says the key is missing
   assert.equal(r.code, 1);
   assert.match(r.err, /200 dpi 以上/);
 });
+
+test('kaigo check reads full-width digits as import does', () => {
+  assert.match(must(kaigo(['check', 'insurer-no', '１２２１９２'])).out, /^122192: 正しい番号です/);
+  const r = kaigo(['check', 'insurer-no', '１２２１９３']);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /誤り/);
+});
