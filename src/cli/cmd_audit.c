@@ -754,6 +754,7 @@ out:
 struct scope_ctx {
     bool json;
     struct jsonw w;
+    struct buf refused; /* text: rows with only refusals, listed apart (nothing was disclosed) */
     long long rows;
     char last[INSURER_NO_LEN + INSURED_NO_LEN + 2];
     long long persons;
@@ -777,9 +778,15 @@ static int scope_row(void *ctx, const struct scope_row *r)
         jw_int(&c->w, "allowed", r->allowed);
         jw_int(&c->w, "denied", r->denied);
         jw_end(&c->w);
-    } else
-        printf("%s\t%s\t%s\t許可 %lld\t拒否 %lld\n", r->person.insurer_no, r->person.insured_no,
-               r->category, r->allowed, r->denied);
+    } else {
+        enum category cat = category_from_code(r->category, strlen(r->category));
+        const char *name = cat ? category_name(cat) : r->category;
+        if (r->allowed)
+            printf("%s\t%s\t%s\t%lld\t%lld\n", r->person.insurer_no, r->person.insured_no, name, r->allowed,
+                   r->denied);
+        else
+            buf_addf(&c->refused, "%s\t%s\t%s\t%lld\n", r->person.insurer_no, r->person.insured_no, name, r->denied);
+    }
     return 0;
 }
 
@@ -835,12 +842,16 @@ static int scope(int argc, char **argv)
         jw_obj(&c.w, NULL);
         jw_arr(&c.w, "accessed");
     }
+    buf_init(&c.refused, 64u << 20);
+    if (!c.json)
+        printf("保険者番号\t被保険者番号\t区分\t開示\t拒否\n");
     int rc = st->acc->audit_scope(st, org, actor, from, to, scope_row, &c);
     if (rc) {
         fprintf(stderr, "kaigo audit scope: %s\n", store_errmsg(st));
         store_close(st);
         if (c.json)
             buf_release(&c.w.b);
+        buf_release(&c.refused);
         return EXIT_INTERNAL;
     }
     store_close(st);
@@ -855,9 +866,14 @@ static int scope(int argc, char **argv)
         puts(out);
         free(out);
     } else {
+        if (c.refused.len) { /* reads that were all refused: nothing reached the org or actor */
+            printf("\n拒否のみ(情報は開示されていません)\n保険者番号\t被保険者番号\t区分\t拒否\n");
+            fwrite(c.refused.ptr, 1, c.refused.len, stdout);
+        }
         fflush(stdout); /* the rows first, then the summary */
         fprintf(stderr, "%lld 人、%lld 件(被保険者×区分)\n", c.persons, c.rows);
     }
+    buf_release(&c.refused);
     return 0;
 }
 

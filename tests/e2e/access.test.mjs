@@ -301,6 +301,13 @@ test('leak scoping: audit scope returns exactly the persons and categories an or
   const truth = sqlite(db + '.audit', "SELECT insurer_no||'/'||insured_no||'/'||category, sum(outcome='allowed'), sum(outcome<>'allowed') FROM audit_v WHERE org='kyo1' GROUP BY 1 ORDER BY 1").out.split('\n');
   assert.deepEqual(j.accessed.map((x) => `${x.insurer_no}/${x.insured_no}/${x.category}|${x.allowed}|${x.denied}`), truth);
   assert.ok(j.persons >= 2); // 0000000001 and the missing 0000000099 tried
+  // as text (issue #15): a header, Japanese category names, refused-only persons listed apart
+  const text = k('audit', 'scope', '--org', 'kyo1', '--from', today, '--to', today).out;
+  assert.match(text, /^保険者番号\t被保険者番号\t区分\t開示\t拒否\n/);
+  assert.doesNotMatch(text, /\tshikaku\t/);
+  const [reached, refused] = text.split('拒否のみ(情報は開示されていません)');
+  assert.ok(refused && refused.includes('0000000099'), text);
+  assert.ok(!reached.includes('0000000099'), text);
   const doctor = sqlite(db, "SELECT 'user:'||account_id FROM accounts WHERE login='doctor'").out;
   const d = JSON.parse(k('audit', 'scope', '--actor', doctor, '--from', today, '--to', today, '--json').out);
   assert.deepEqual([...new Set(d.accessed.map((x) => x.insured_no))].sort(), ['0000000001', '0000000002']);
