@@ -495,6 +495,10 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
         printf("%s: %lld 枚を印刷しました(該当なし %lld 人、参照不可 %lld 人、用紙に収まらない %lld 人、前回までに %zu 人)。"
                "一覧: %s\n",
                out, b.printed, b.skipped_none, denied, b.unfit, b.ndone, mpath);
+        if (b.printed == 0 && b.ndone > 0) /* a re-run of a finished batch (issue #15) */
+            fprintf(stderr, "kaigo print: この一括印刷は前回までに終わっています(%zu 人、一覧 %s)。"
+                            "もう一度印刷するときは、別の出力ファイル名で実行してください(新しい番号で交付されます)\n",
+                    b.ndone, mpath);
     }
     fclose(b.manifest);
     sodium_memzero(b.sk, sizeof b.sk);

@@ -400,6 +400,13 @@ test('batch: an insurer\'s cards in one PDF with a manifest; an interrupted run 
   const rows = readFileSync(out + '.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   assert.equal(rows.length, persons);
   assert.equal(new Set(rows.map((x) => x[2])).size, persons); // no one twice
+  // a re-run of the finished batch says so and how to print again; the PDF stays whole (issue #15)
+  r = kaigo(['print', 'cards', '--insurer', ins, out, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /この一括印刷は前回までに終わっています/);
+  assert.match(r.err, /別の出力ファイル名で実行してください/);
+  assert.match(r.out, /0 枚を印刷しました/);
+  assert.equal(sh('pdfinfo', [out]).stdout.match(/Pages:\s+(\d+)/)[1], String(persons));
   assert.equal(new Set(rows.map((x) => x[1])).size, persons); // serials unique
   assert.equal(sqlite(db, 'SELECT COUNT(*) || \'/\' || COUNT(DISTINCT insured_no) FROM paper_documents').out, `${persons}/${persons}`);
   assert.ok(!readdirSync(dir).some((f) => f.includes('.part')), 'parts are joined and removed');
