@@ -174,42 +174,10 @@ static void print_date(const char *label, struct date d)
     buf_release(&b);
 }
 
-int cmd_verify(int argc, char **argv)
+/* verify_one - one token: signature with the insurer's key, what it asserts, validity on 'on'. */
+static int verify_one(const char *text, size_t n, const char *keys, const char *db, struct date on)
 {
-    const char *arg = NULL, *keys = NULL, *db = db_default(), *on_s = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (is_help(argv[i])) {
-            fputs(verify_help, stdout);
-            return 0;
-        } else if ((v = opt_value(argc, argv, &i, "--keys")))
-            keys = v;
-        else if ((v = opt_value(argc, argv, &i, "--db")))
-            db = v;
-        else if ((v = opt_value(argc, argv, &i, "--date")))
-            on_s = v;
-        else if (arg || (argv[i][0] == '-' && argv[i][1] == '-')) {
-            fprintf(stderr, "kaigo verify: 不明な引数です: %s\n%s", argv[i], verify_help);
-            return EXIT_USAGE;
-        } else
-            arg = argv[i];
-    }
     const char *why;
-    struct date on = date_today();
-    if (arg && !keys && !db) {
-        fputs("kaigo verify: 保険者の公開鍵がありません。--keys 公開鍵一覧(kaigo paper key の行)か --db を指定してください\n", stderr);
-        return EXIT_USAGE;
-    }
-    if (!arg || (on_s && date_parse_iso(on_s, strlen(on_s), &on, &why))) {
-        fputs(verify_help, stderr);
-        return EXIT_USAGE;
-    }
-    size_t n;
-    char *text = token_of(arg, &n);
-    if (!text) {
-        fprintf(stderr, "kaigo verify: %s から QR コードを読み取れません。QR コード全体が写るように 200 dpi 以上でスキャンした PNG・JPEG か PDF を渡してください\n", arg);
-        return EXIT_INVALID;
-    }
     struct paper_token t;
     int rc = 0;
     unsigned char pk[32];
@@ -251,6 +219,59 @@ int cmd_verify(int argc, char **argv)
         } else
             printf("結果: 署名と有効期間は有効です(失効・再交付はオフラインでは確かめられません)\n");
     }
-    free(text);
+    return rc;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    const char *arg = NULL, *keys = NULL, *db = db_default(), *on_s = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (is_help(argv[i])) {
+            fputs(verify_help, stdout);
+            return 0;
+        } else if ((v = opt_value(argc, argv, &i, "--keys")))
+            keys = v;
+        else if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(argc, argv, &i, "--date")))
+            on_s = v;
+        else if (arg || (argv[i][0] == '-' && argv[i][1] == '-')) {
+            fprintf(stderr, "kaigo verify: 不明な引数です: %s\n%s", argv[i], verify_help);
+            return EXIT_USAGE;
+        } else
+            arg = argv[i];
+    }
+    const char *why;
+    struct date on = date_today();
+    if (arg && !keys && !db) {
+        fputs("kaigo verify: 保険者の公開鍵がありません。--keys 公開鍵一覧(kaigo paper key の行)か --db を指定してください\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (!arg || (on_s && date_parse_iso(on_s, strlen(on_s), &on, &why))) {
+        fputs(verify_help, stderr);
+        return EXIT_USAGE;
+    }
+    /* a PDF: every page's code is checked, each said by its page (issue #15) */
+    int pages = ends_with(arg, ".pdf") ? pdf_pages(arg) : 1;
+    if (pages < 1)
+        pages = 1;
+    int rc = 0;
+    for (int p = 1; p <= pages; p++) {
+        size_t n;
+        char *text = pages > 1 ? qr_scan_page(arg, p, &n) : token_of(arg, &n);
+        if (pages > 1)
+            printf("%s== %d / %d ページ ==\n", p > 1 ? "\n" : "", p, pages);
+        if (!text) {
+            fprintf(stderr, "kaigo verify: %s%s から QR コードを読み取れません。QR コード全体が写るように 200 dpi 以上でスキャンした PNG・JPEG か PDF を渡してください\n",
+                    arg, pages > 1 ? (p == 1 ? "(1ページ目)" : "(このページ)") : "");
+            rc = EXIT_INVALID;
+            continue;
+        }
+        int r1 = verify_one(text, n, keys, db, on);
+        if (r1)
+            rc = r1;
+        free(text);
+    }
     return rc;
 }

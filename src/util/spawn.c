@@ -75,6 +75,37 @@ static char *zbar(const char *kind, const char *image, size_t *n)
     return out;
 }
 
+int pdf_pages(const char *path)
+{
+    char *const argv[] = {"timeout", QR_SCAN_SECONDS, "pdfinfo", (char *)path, NULL};
+    size_t n;
+    char *out = spawn_read(argv, 1 << 16, &n);
+    const char *p = out ? strstr(out, "\nPages:") : NULL;
+    long v = p ? strtol(p + 7, NULL, 10) : -1;
+    free(out);
+    return v > 0 && v < 100000 ? (int)v : -1;
+}
+
+char *qr_scan_page(const char *path, int page, size_t *n)
+{
+    char dir[] = "/tmp/kaigo-qr-XXXXXX";
+    if (!mkdtemp(dir))
+        return NULL;
+    char prefix[64], png[72], pg[16];
+    snprintf(prefix, sizeof prefix, "%s/p", dir);
+    snprintf(png, sizeof png, "%s.png", prefix);
+    snprintf(pg, sizeof pg, "%d", page);
+    /* at 200 dpi, but never more than 3,000 pixels a side (a huge page cannot fill the disk) */
+    char *const pdf[] = {"timeout", QR_SCAN_SECONDS, "pdftoppm", "-r", "200", "-scale-to", "3000", "-png", "-f", pg, "-l", pg,
+                         "-singlefile", (char *)path, prefix, NULL};
+    size_t ignored;
+    free(spawn_read(pdf, 1 << 20, &ignored));
+    char *out = zbar("png", png, n);
+    unlink(png);
+    rmdir(dir);
+    return out;
+}
+
 char *qr_scan(const char *path, size_t *n)
 {
     unsigned char head[8] = {0};
@@ -90,19 +121,5 @@ char *qr_scan(const char *path, size_t *n)
         return zbar("jpeg", path, n);
     if (got < 4 || memcmp(head, "%PDF", 4) != 0)
         return NULL;
-    char dir[] = "/tmp/kaigo-qr-XXXXXX";
-    if (!mkdtemp(dir))
-        return NULL;
-    char prefix[64], png[72];
-    snprintf(prefix, sizeof prefix, "%s/p", dir);
-    snprintf(png, sizeof png, "%s.png", prefix);
-    /* at 200 dpi, but never more than 3,000 pixels a side (a huge page cannot fill the disk) */
-    char *const pdf[] = {"timeout", QR_SCAN_SECONDS, "pdftoppm", "-r", "200", "-scale-to", "3000", "-png", "-f", "1", "-l", "1",
-                         "-singlefile", (char *)path, prefix, NULL};
-    size_t ignored;
-    free(spawn_read(pdf, 1 << 20, &ignored));
-    char *out = zbar("png", png, n);
-    unlink(png);
-    rmdir(dir);
-    return out;
+    return qr_scan_page(path, 1, n);
 }

@@ -18,5 +18,8 @@ char *spawn_read(char *const argv[], size_t max, size_t *n);
  * name, and anything else is refused unread. Each helper runs at most 10 s. Trailing
  * newlines removed. NULL if none could be read. */
 char *qr_scan(const char *path, size_t *n);
+/* qr_scan_page - the QR code on page (1-based) of a PDF; pdf_pages - its page count (pdfinfo), -1 if unknown. */
+char *qr_scan_page(const char *path, int page, size_t *n);
+int pdf_pages(const char *path);
 
 #endif

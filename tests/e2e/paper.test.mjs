@@ -453,7 +453,12 @@ test('access report: the person\'s reads on paper — count and every entry with
   assert.equal((text.match(/／(閲覧|拒否)/g) || []).length, n, 'every entry on paper');
   assert.ok(text.includes(`閲覧記録のお知らせ(1/${pages})`) && text.includes(`閲覧記録のお知らせ(${pages}/${pages})`));
   assert.ok(text.includes(`新しい順に25〜${n}件目`), text);
-  assert.match(kaigo(['verify', pdf, '--db', db]).out, /書類: 閲覧記録のお知らせ/);
+  // every page of the PDF is checked and named (issue #15: page 1 was checked silently)
+  const vr = kaigo(['verify', pdf, '--db', db]);
+  assert.equal(vr.code, 0, vr.err);
+  assert.match(vr.out, /書類: 閲覧記録のお知らせ/);
+  assert.equal((vr.out.match(/署名を確認しました/g) || []).length, pages);
+  assert.match(vr.out, new RegExp(`== ${pages} / ${pages} ページ ==`));
   assert.equal(sh('pdftoppm', ['-r', '200', '-png', '-f', '2', '-l', '2', '-singlefile', pdf, join(dir, 'p2')]).status, 0);
   const t2 = sh('zbarimg', ['--raw', '-q', join(dir, 'p2.png')]).stdout.trim();
   const v2 = kaigo(['verify', t2, '--db', db]);
