@@ -144,6 +144,7 @@ static bool try_care(const struct gate_request *rq, const struct gate_facts *f,
     int64_t cid;
     if (!consent_active(f, org, rq->category, f->now_ms, &cid)) {
         deny(out, "この区分について本人の同意がありません(未取得・期間外・撤回)");
+        out->consent_missing = true;
         return false;
     }
     allow(out, BASIS_CONSENT, "本人同意と担当事業所登録に基づく参照");

@@ -200,6 +200,9 @@ struct gate_decision {
     unsigned flags;
     const char *reason;             /* static Japanese sentence, for the audit and the report */
     char ref[BASIS_REF_BYTES];      /* the records relied on: "consent:3,rel:7" */
+    /* refused only for want of the person's consent, to an office that is the person's active
+     * 担当事業所 (it knows the person already): it may be told so and what to do (issue #15) */
+    bool consent_missing;
 };
 
 #define LAPSE_MONTHS_DEFAULT 2

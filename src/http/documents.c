@@ -414,8 +414,15 @@ void disclosure_respond(struct req *r)
             respond_raw(r, 200, "application/json; charset=utf-8", body, len, NULL, NULL);
         break;
     }
-    case DISCLOSE_NOT_FOUND:
     case DISCLOSE_DENIED:
+    case DISCLOSE_NOT_FOUND:
+        if (r->dstatus == DISCLOSE_DENIED && r->disc->decision.consent_missing) {
+            /* an active 担当事業所 knows the person already: tell it what is missing */
+            http_error(r, 403, "consent_missing",
+                       "担当事業所として登録済みですが、この情報について本人の同意がありません。本人に同意をお願いしてください");
+            break;
+        }
+        /* otherwise the same answer as for an unknown person (no oracle) */
         http_error(r, 404, "not_found", "該当する情報が見つかりません");
         break;
     case DISCLOSE_AUDIT_FAILED:

@@ -468,8 +468,14 @@ void page_disclosed(struct req *r)
         json_decref(data);
         return;
     }
-    case DISCLOSE_NOT_FOUND:
     case DISCLOSE_DENIED:
+    case DISCLOSE_NOT_FOUND:
+        if (r->dstatus == DISCLOSE_DENIED && r->disc->decision.consent_missing) {
+            page_error(r, 403, "本人の同意がありません",
+                       "担当事業所として登録済みですが、この情報について本人の同意がありません。"
+                       "本人に同意をお願いしてください(本人は「同意」の画面で、または市町村の窓口で同意できます)。");
+            return;
+        }
         /* the same answer for a person who does not exist and a refusal (no oracle) */
         page_error(r, 404, "表示できる情報がありません",
                    "該当する情報が見つからないか、この情報を見る権限がありません。"

@@ -89,8 +89,12 @@ test('provider: nothing before 本人確認; a self-issued one-time code registe
   r = await post(tok.kyo2, '/api/v1/relationships', { insurer_no: '122192', insured_no: '0000000001', birth_date: '1940-04-02', code });
   assert.equal(r.status, 422);
 
-  // relationship but no consent yet: still hidden
-  assert.equal((await as(tok.kyo1, P1 + '/card')).status, 404);
+  // relationship but no consent yet: still hidden, and the registered office is told why (issue #15);
+  // an office without a relationship still learns nothing
+  r = await as(tok.kyo1, P1 + '/card');
+  assert.equal(r.status, 403);
+  assert.equal((await r.json()).error.code, 'consent_missing');
+  assert.equal((await as(tok.kyo2, P1 + '/card')).status, 404);
   k('consent', 'add', '122192', '0000000001', '--kind', 'municipal', '--cats', 'all', '--collected-by', 'ichihara');
   r = await as(tok.kyo1, P1 + '/card');
   assert.equal(r.status, 200);
@@ -108,7 +112,7 @@ test('withdrawal by the person is immediate; a paper code from the municipality 
   assert.equal((await as(tok.kyo1, P1 + '/card')).status, 200);
   let r = await withCookie(cookie, P1 + '/consents/withdraw', { method: 'POST', body: JSON.stringify({ categories: 'shikaku' }) });
   assert.equal(r.status, 201);
-  assert.equal((await as(tok.kyo1, P1 + '/card')).status, 404);
+  assert.equal((await as(tok.kyo1, P1 + '/card')).status, 403); // consent_missing: kyo1 is the registered office
   assert.equal(audit(`org='kyo1' AND insured_no='0000000001' AND outcome='denied' AND basis='none'`) > 0, true);
   // the person's own view lists the withdrawal
   const g = await (await withCookie(cookie, '/api/v1/me/consents')).json();

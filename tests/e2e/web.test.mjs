@@ -39,7 +39,7 @@ test('a withdrawal for one office holds against a later 区分変更 包括同�
   const cookie = await apiLogin('demo-person', 'DEMOPERSONDEMOPERSONDEMOPERSON22');
   res = await fetch(srv.url + `${P}/consents/withdraw`, { method: 'POST', headers: { Cookie: cookie }, body: JSON.stringify({ categories: 'all', grantee: 'demo-kyotaku' }) });
   assert.equal(res.status, 201, await res.clone().text());
-  assert.equal((await srv.as(api, `${P}/card`)).status, 404);
+  assert.equal((await srv.as(api, `${P}/card`)).status, 403); // consent_missing: a registered office is told
   // the municipality records a 区分変更 application with the person's paper 包括同意
   res = await srv.as(insapi, `${P}/applications`, { method: 'POST', body: JSON.stringify({ kind: '区分変更', applied: date(), consent: 'all' }) });
   const filed = await res.json();
@@ -47,7 +47,7 @@ test('a withdrawal for one office holds against a later 区分変更 包括同�
   assert.deepEqual(filed.withdrawals_in_force.map((w) => w.grantee), ['demo-kyotaku']);
   assert.match(filed.withdrawals_notice, /本人が再び同意するまで撤回が優先されます/);
   // still closed for the withdrawn office
-  assert.equal((await srv.as(api, `${P}/card`)).status, 404);
+  assert.equal((await srv.as(api, `${P}/card`)).status, 403);
   // the person grants it again from the consents page (CSRF token from the page)
   const page = await (await fetch(srv.url + '/me/consents', { headers: { Cookie: cookie } })).text();
   assert.match(page, /撤回済み/);

@@ -307,6 +307,30 @@ static void t_withdrawal_holds(void **s)
     assert_int_equal(decide(&r, &w.f), OUTCOME_ALLOWED);
 }
 
+/* consent_missing (issue #15): set only for an office that is the active 担当事業所 and lacks consent */
+static void t_consent_missing(void **s)
+{
+    (void)s;
+    struct world w;
+    struct gate_decision d;
+    struct gate_request r = rq(ROLE_CAREMGR, CAT_SHIKAKU, PURPOSE_CARE);
+    actor_for(&r, ROLE_CAREMGR);
+    build(&w, C_NONE, R_ACTIVE, PX_NONE, CAT_SHIKAKU);
+    assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+    assert_int_equal(d.outcome, OUTCOME_DENIED);
+    assert_true(d.consent_missing);
+    build(&w, C_NONE, R_NONE, PX_NONE, CAT_SHIKAKU); /* no relationship: nothing to tell */
+    assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+    assert_false(d.consent_missing);
+    build(&w, C_NONE, R_LAPSED, PX_NONE, CAT_SHIKAKU);
+    assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+    assert_false(d.consent_missing);
+    build(&w, C_ACTIVE, R_ACTIVE, PX_NONE, CAT_SHIKAKU);
+    assert_int_equal(gate_decide(&r, &w.f, &d), 0);
+    assert_int_equal(d.outcome, OUTCOME_ALLOWED);
+    assert_false(d.consent_missing);
+}
+
 /* Boundary instants: validity intervals are half-open [from, to). */
 static void t_boundaries(void **s)
 {
@@ -715,6 +739,7 @@ int main(void)
         cmocka_unit_test(t_matrix_cells),
         cmocka_unit_test(t_boundaries),
         cmocka_unit_test(t_withdrawal_holds),
+        cmocka_unit_test(t_consent_missing),
         cmocka_unit_test(t_other_person),
         cmocka_unit_test(t_request),
         cmocka_unit_test(t_breakglass),
