@@ -26,8 +26,10 @@ static const struct geometry A4 = {595.28, 841.89, 56.0, 150.0, 4.0, 120.0, 22.0
  * folded. Folded card size: each panel 91 × 128 mm (JIS B7, the size of a card folded in
  * three; docs/paper.md — municipalities' sheets vary, so the size is kept here, not in
  * the drawing). On A4 (landscape) each panel is a third of the sheet, in larger type. */
-static const struct geometry CARD = {3 * MM(91.0), MM(128.0), MM(5.0), MM(22.0), 2.2, MM(30.0), 11.0, 8.0, 6.2, 7.2};
-static const struct geometry CARD_A4 = {841.89, 595.28, MM(7.0), MM(25.0), 3.0, MM(36.0), 15.0, 10.5, 7.6, 9.0};
+/* Values as large as each form allows for older readers (issue #15: ≥ 10.5 pt on A4); the fullest
+ * card (8 給付制限, 4 stays) still fits (tested), and a card that does not is refused, never cut. */
+static const struct geometry CARD = {3 * MM(91.0), MM(128.0), MM(5.0), MM(22.0), 2.2, MM(30.0), 11.0, 8.0, 6.4, 8.0};
+static const struct geometry CARD_A4 = {841.89, 595.28, MM(6.0), MM(21.0), 2.6, MM(36.0), 15.0, 11.0, 7.6, 10.5};
 
 int print_format_parse(const char *s, enum print_format *f)
 {
@@ -38,6 +40,58 @@ int print_format_parse(const char *s, enum print_format *f)
     else
         return -1;
     return 0;
+}
+
+/* keep_dates - text with U+2060 WORD JOINER between the characters of each 和暦 date and the
+ * から/まで after it, so that a line never breaks inside 「令和9年9月30日まで」 (issue #15); the
+ * joiner has no glyph and prints nothing. The caller frees the result. */
+static char *keep_dates(const char *t)
+{
+    static const char *const eras[] = {"明治", "大正", "昭和", "平成", "令和"};
+    static const char *const parts[] = {"元", "年", "月", "日", "から", "まで"};
+    static const char wj[] = "\u2060";
+    size_t n = strlen(t);
+    char *out = g_malloc(n * 4 + 1), *o = out;
+    size_t i = 0;
+    while (i < n) {
+        size_t era = 0;
+        for (size_t e = 0; e < 5 && !era; e++)
+            if (strncmp(t + i, eras[e], strlen(eras[e])) == 0)
+                era = strlen(eras[e]);
+        if (!era) {
+            *o++ = t[i++];
+            continue;
+        }
+        /* the era, then digits and 元年月日, then an optional から or まで: one unbreakable run */
+        size_t end = i + era;
+        for (;;) {
+            size_t step = 0;
+            if (t[end] >= '0' && t[end] <= '9')
+                step = 1;
+            for (size_t p = 0; p < 6 && !step; p++)
+                if (strncmp(t + end, parts[p], strlen(parts[p])) == 0)
+                    step = strlen(parts[p]);
+            if (!step)
+                break;
+            bool tail = strncmp(t + end, "から", strlen("から")) == 0 || strncmp(t + end, "まで", strlen("まで")) == 0;
+            end += step;
+            if (tail)
+                break;
+        }
+        for (size_t k = i; k < end;) { /* copy one UTF-8 character, then a joiner unless last */
+            size_t len = (unsigned char)t[k] < 0x80 ? 1 : (unsigned char)t[k] < 0xE0 ? 2 : (unsigned char)t[k] < 0xF0 ? 3 : 4;
+            memcpy(o, t + k, len);
+            o += len;
+            k += len;
+            if (k < end) {
+                memcpy(o, wj, sizeof wj - 1);
+                o += sizeof wj - 1;
+            }
+        }
+        i = end;
+    }
+    *o = '\0';
+    return out;
 }
 
 static PangoLayout *layout(cairo_t *cr, const char *text, double size, bool bold, double width)
@@ -54,7 +108,9 @@ static PangoLayout *layout(cairo_t *cr, const char *text, double size, bool bold
         pango_layout_set_width(l, (int)(width * PANGO_SCALE));
         pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
     }
-    pango_layout_set_text(l, text, -1);
+    char *kept = keep_dates(text);
+    pango_layout_set_text(l, kept, -1);
+    g_free(kept);
     return l;
 }
 
@@ -264,20 +320,22 @@ static int page_card(cairo_t *cr, const struct geometry *g, const struct paper_d
     }
     cairo_stroke(cr);
     cairo_restore(cr);
+    /* the QR at the foot of (一), which holds the fewest lines: (三) keeps its whole height for
+     * 給付制限 and stays, so the values can be as large as the form allows (issue #15) */
     for (int p = 0; p < PAPER_PANELS; p++) {
-        double bottom = g->page_h - g->margin - (p == PAPER_PANELS - 1 ? g->qr + 2 * g->pad : 0);
+        double bottom = g->page_h - g->margin - (p == 0 ? g->qr + 2 * g->pad : 0);
         struct rows r = {cr, g, p * pw + g->margin, pw - 2 * g->margin, g->margin, bottom, why};
         if (p == 0 && text(&r, d->title, g->title_pt, true, true, 2 * g->pad))
             return -1;
         if (panel(&r, d, p))
             return -1;
     }
-    double x = 3 * pw - g->margin - g->qr, y = g->page_h - g->margin - g->qr;
+    double x = pw - g->margin - g->qr, y = g->page_h - g->margin - g->qr;
     if (qr(cr, token, x, y, g->qr)) {
         *why = "QR コードを作れません";
         return -1;
     }
-    caption(cr, g, d->kind, 2 * pw + g->margin, g->page_h - g->margin - g->label_pt);
+    caption(cr, g, d->kind, g->margin, g->page_h - g->margin - g->label_pt);
     return 0;
 }
 

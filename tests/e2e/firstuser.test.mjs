@@ -116,3 +116,28 @@ test('kaigo check reads full-width digits as import does', () => {
   assert.equal(r.code, 1);
   assert.match(r.out, /誤り/);
 });
+
+test('the 被保険者証’s values are printed large: ≥ 10.5 pt on A4, 8 pt on the folded card', () => {
+  // pdftotext -bbox: a word's box is its font size × the face's line height (1.448 for Noto Sans CJK)
+  const size = (pdf, word) => {
+    const m = spawnSync('pdftotext', ['-bbox', pdf, '-'], { encoding: 'utf8' }).stdout
+      .match(new RegExp(`yMin="([0-9.]+)" xMax="[0-9.]+" yMax="([0-9.]+)">${word}`));
+    assert.ok(m, `${word} in ${pdf}`);
+    return (Number(m[2]) - Number(m[1])) / 1.448;
+  };
+  const a4 = join(dir, 'large-a4.pdf'), card = join(dir, 'large-card.pdf');
+  must(kaigo(['print', 'card', '--person', '122192/0000000001', '--date', '2026-11-25', a4, '--db', db]));
+  must(kaigo(['print', 'card', '--person', '122192/0000000001', '--date', '2026-11-25', '--format', 'card', card, '--db', db]));
+  assert.ok(size(a4, '要介護3') >= 10.45, `A4: ${size(a4, '要介護3')} pt`);
+  assert.ok(size(card, '要介護3') >= 7.95, `card: ${size(card, '要介護3')} pt`);
+});
+
+test('a printed line never breaks inside a date (「令和9年9月30日ま/で」)', () => {
+  const pdf = join(dir, 'wrap.pdf');
+  must(kaigo(['print', 'card', '--person', '122192/0000000001', '--date', '2026-11-25', pdf, '--db', db]));
+  const raw = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout.replace(/\u2060/g, '');
+  const lines = raw.split('\n').map((l) => l.replace(/\s+/g, ''));
+  const dates = [...flat(raw).matchAll(/(?:令和|平成|昭和)\d+年\d+月\d+日(?:から|まで)?/g)].map((m) => m[0]);
+  assert.ok(dates.length >= 4, flat(raw));
+  for (const d of dates) assert.ok(lines.some((l) => l.includes(d)), `${d} is broken across lines`);
+});

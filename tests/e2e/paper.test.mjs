@@ -14,7 +14,7 @@ const flat = (s) => s.replace(/\s+/g, '');
 // panels - the text of a 被保険者証's three panels, label and value columns apart (pdftotext -x -y -W -H
 // crops to each column, so wrapped lines of neighbouring cells do not interleave). The geometry, in
 // points, is the drawing's (src/print/pdf.c): sheet width, margin inside a panel, label column.
-const A4_CARD = { w: 841.89, h: 595.28, margin: 7 * 72 / 25.4, label: 25 * 72 / 25.4 };
+const A4_CARD = { w: 841.89, h: 595.28, margin: 6 * 72 / 25.4, label: 21 * 72 / 25.4 }; // src/print/pdf.c CARD_A4
 const FOLDED = { w: 3 * 91 * 72 / 25.4, h: 128 * 72 / 25.4, margin: 5 * 72 / 25.4, label: 22 * 72 / 25.4 };
 function panels(pdf, g, page = 1) {
   const crop = (x, w) => flat(sh('pdftotext', ['-f', `${page}`, '-l', `${page}`, '-x', `${Math.floor(x)}`, '-y', '0',
@@ -208,7 +208,7 @@ test('被保険者証 in the folded card size: three panels on 273 × 128 mm, a 
   assert.equal(kaigo(['print', 'card', '--person', '122192/0000000001', '--format', 'b5', join(dir, 'b.pdf'), '--db', db]).code, 2);
 
   // a person with two long 給付制限 and two stays: too much for the card, whole on A4
-  const det = '滞納期間に応じた措置。'.repeat(12);
+  const det = '滞納期間に応じた措置。'.repeat(14);
   assert.equal(kaigo(['import', 'restriction', writeCsv(dir, 'r.csv', ['保険者番号,被保険者番号,給付制限内容,開始日,終了日,詳細',
     '122192,0000000001,1,2026-04-01,2027-03-31,滞納期間に応じた措置。', `122192,0000000001,2,2026-05-01,2027-03-31,${det}`]), '--db', db, '--quiet']).code, 0);
   assert.equal(kaigo(['import', 'facility', writeCsv(dir, 'f.csv', ['保険者番号,被保険者番号,施設種類,施設名称,事業所番号,入所等年月日,退所等年月日',
