@@ -61,11 +61,32 @@ static const char help[] =
     "共通: --db PATH (既定: $KAIGO_DB)\n"
     "区分: shikaku chosa ikensho shinsakai careplan life jutaku kyufu accesslog\n";
 
+/* help_for - the lines of help about one command (org, user, token, consent, proxy,
+ * relationship, ikensho, totp) with the shared header and footer; every line for NULL. */
+static const char *help_cmd;
+
+static void help_for(FILE *f, const char *cmd)
+{
+    size_t cl = cmd ? strlen(cmd) : 0;
+    bool in = false;
+    for (const char *l = help; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) + 1 : strlen(l);
+        if (strncmp(l, "  kaigo ", 8) == 0)
+            in = !cmd || (strncmp(l + 8, cmd, cl) == 0 && l[8 + cl] == ' ');
+        else if (l[0] != ' ')
+            in = true; /* 使い方:, 共通:, 区分: */
+        if (in)
+            fwrite(l, 1, n, f);
+        l += n;
+    }
+}
+
 static int usage_err(const char *msg)
 {
     if (msg)
         fprintf(stderr, "kaigo: %s\n", msg);
-    fputs(help, stderr);
+    help_for(stderr, help_cmd);
     return EXIT_USAGE;
 }
 
@@ -75,7 +96,7 @@ static int parse(int argc, char **argv, int from, struct args *a)
     a->db = db_default();
     for (int i = from; i < argc; i++) {
         if (is_help(argv[i])) {
-            fputs(help, stdout);
+            help_for(stdout, help_cmd);
             return 1;
         }
         if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--password-stdin") == 0 ||
@@ -571,16 +592,17 @@ int cmd_access(int argc, char **argv)
 {
     struct args a;
     const char *cmd = argv[0];
+    help_cmd = cmd; /* `kaigo org --help` shows org's lines, not the whole block (issue #15) */
     bool totp = strcmp(cmd, "totp") == 0;
     if (!totp && (argc < 2 || is_help(argv[1]))) {
-        fputs(help, argc < 2 ? stderr : stdout);
+        help_for(argc < 2 ? stderr : stdout, cmd);
         return argc < 2 ? EXIT_USAGE : 0;
     }
     if (totp) {
         struct args t = {0};
         for (int i = 1; i < argc && t.npos < MAX_POS; i++) {
             if (is_help(argv[i])) {
-                fputs(help, stdout);
+                help_for(stdout, cmd);
                 return 0;
             }
             t.pos[t.npos++] = argv[i];

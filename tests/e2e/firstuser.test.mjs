@@ -141,3 +141,12 @@ test('a printed line never breaks inside a date (「令和9年9月30日ま/で�
   assert.ok(dates.length >= 4, flat(raw));
   for (const d of dates) assert.ok(lines.some((l) => l.includes(d)), `${d} is broken across lines`);
 });
+
+test('--help of org / user / token / consent / proxy / relationship shows that command only', () => {
+  for (const c of ['org', 'user', 'token', 'consent', 'proxy', 'relationship']) {
+    const out = must(kaigo([c, '--help'])).out;
+    assert.match(out, new RegExp(`^  kaigo ${c} `, 'm'), c);
+    const others = [...out.matchAll(/^  kaigo (\S+)/gm)].map((m) => m[1]).filter((x) => x !== c);
+    assert.deepEqual(others, [], `${c}: ${others}`);
+  }
+});
