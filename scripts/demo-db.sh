@@ -4,7 +4,7 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=5 # bump when the schema of a pre-release database changes incompatibly
+version=6 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
   "$db".demo-token "$db".demo-insurer-token "$db".demo-version
@@ -50,6 +50,16 @@ KAIGO_PASSWORD=$pw k user add --login demo-clerk --name "デモ 事業所事務"
 KAIGO_PASSWORD=$pw k user add --login demo-family --name "デモ 家族" --proxy-only \
   --totp-secret DEMOFAMILYDEMOFAMILYDEMOFAMILY22
 k proxy add "$ins" "$no" --login demo-family --kind family --basis "デモの委任状" --cats all
+# this month's 第6表 from the demo 居宅 (ケアプラン連携 v4.1, MS932): the person's 今月のケアプラン page,
+# the office's caseload and the relay have something to show (synthetic, like everything here)
+ym=$(TZ=Asia/Tokyo date +%Y%m)
+V=202407 KYO=1270100017 PROV=1370100018
+blank=$(printf ',%.0s' $(seq 32))
+hosoku="$V,$ins,$no,00000000,\"デモ　ホンニン\",\"デモ　本人\",1,${birth//-/},000-0000,\"\",\"\",,,,,2,,21,16765,15,0,0,0$blank,0,,,21,$KYO,$KYO,,$ym"
+plan() { printf '%s\r\n' "$V,$ins,$no,${ym}01,$ym,$KYO,\"デモ　ケアマネ\",658,,$ym$1,,0930,1600,1,151111,,,\"\",,$PROV,\"デモ通所介護\",,0,$KYO,"; }
+printf '%s\r\n' "$hosoku" | iconv -f UTF-8 -t CP932 > "$tmp/UPHOSOKU_${ym}_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
+{ plan 01; plan 08; plan 15; plan 22; } | iconv -f UTF-8 -t CP932 > "$tmp/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
+"$kaigo" exchange import --db "$db" "$tmp"/UP*.CSV >/dev/null
 k consent add "$ins" "$no" --kind municipal --cats all --collected-by "insurer-$ins"
 code=$("$kaigo" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
 echo "$ins $no $birth $code" > "$db.demo-person"

@@ -45,6 +45,9 @@ cat <<MSG
        curl -H 'Authorization: Bearer $insapi' -d '{"kind":"yogu","date":"R8.11.5","amount":120000,"category":"腰掛便座"}' http://$listen/api/v1/insurers/$ins/insured/$no/ledger/claims
        $k ledger remaining --db $db $ins $no              (住宅改修・福祉用具の残り / what remains and why)
 
+  ケアマネジャー (care manager): 今月の第6表から取扱件数 (caseload from this month's plans, docs/caseload.md):
+       $k caseload --db $db --office 1270100017 --month $(TZ=Asia/Tokyo date +%Y-%m)
+
   4. 紙の書類 (paper documents with a signed QR, docs/paper.md):
        $k print card --db $db --person $ins/$no /tmp/kaigo-card.pdf      (被保険者証 / the card)
        $k verify /tmp/kaigo-card.pdf --db $db                             (QR を確かめる / check its QR)

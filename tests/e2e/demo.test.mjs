@@ -18,6 +18,8 @@ test('demo database: the banner’s provider and person paths work', async () =>
   r = spawnSync('bash', [join(SRC, 'scripts/run-banner.sh'), db, '127.0.0.1:1'], { encoding: 'utf8', cwd: SRC });
   assert.equal(r.status, 0, r.stderr);
   const code = r.stdout.match(/one-time paper code ([0-9]{10})/)[1];
+  const cl = r.stdout.match(/kaigo caseload --db \S+ --office (\d{10}) --month (\d{4}-\d{2})/);
+  assert.ok(cl, r.stdout);
   // the banner names the pages and a login for each role; each login works on the page
   assert.match(r.stdout, /ブラウザで \/ in a browser:  http:\/\/127\.0\.0\.1:1\//);
   const logins = [...r.stdout.matchAll(/(demo-person|demo-family|demo-clerk) +秘密鍵 ([A-Z2-7]{32})/g)].map((m) => [m[1], m[2]]);
@@ -77,6 +79,10 @@ test('demo database: the banner’s provider and person paths work', async () =>
   const v = kaigo(['verify', pdf, '--db', db]);
   assert.equal(v.code, 0, v.err);
   assert.match(v.out, /書類: 介護保険被保険者証/);
+  // the banner's caseload command works on the demo's 第6表 (issue #15: there was no data)
+  const caseload = kaigo(['caseload', '--db', db, '--office', cl[1], '--month', cl[2]]);
+  assert.equal(caseload.code, 0, caseload.err);
+  assert.match(caseload.out, /要介護 1 件/);
   // a second run keeps the database
   r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
   assert.equal(r.status, 0);
