@@ -172,6 +172,8 @@ int cmd_caseload(int argc, char **argv)
         } else
             file = argv[i];
     }
+    if (office_no && month && !db)
+        return cli_no_db("kaigo caseload");
     if (!file == !office_no || (office_no && (!month || !db || strlen(office_no) != 10)) ||
         (fee && strcmp(fee, "I") && strcmp(fee, "II"))) {
         fputs(help, stderr);

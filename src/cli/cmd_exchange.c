@@ -145,6 +145,8 @@ static int export_unit(int argc, char **argv)
         } else
             outdir = argv[i];
     }
+    if (!db && person && to && outdir)
+        return cli_no_db("kaigo exchange export");
     if (!db || !person || !to || !outdir || (!!month + !!plan + !!kihon + !!jsk) != 1 || strlen(to) != 13 ||
         to[10] != ':' || (stamp && strlen(stamp) != 14) || (month && strlen(month) != 6) ||
         (plan && strlen(plan) != 8) || (kihon && strlen(kihon) != 8) || (jsk && strlen(jsk) != 6)) {

@@ -42,10 +42,8 @@ int cmd_insurer(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!db) {
-        fputs(help, stderr);
-        return EXIT_USAGE;
-    }
+    if (!db)
+        return cli_no_db("kaigo insurer");
     bool list = strcmp(argv[1], "list") == 0;
     if (!list && (strcmp(argv[1], "set-name") != 0 || np != 2)) {
         fputs(help, stderr);

@@ -72,6 +72,8 @@ int cmd_paper(int argc, char **argv)
     const char *why;
     char *end = NULL;
     unsigned long serial = serial_s ? strtoul(serial_s, &end, 10) : 0;
+    if (insurer && !db)
+        return cli_no_db("kaigo paper");
     if (!insurer || !db || (revoke && (!serial_s || *end || serial == 0 || serial > 0xFFFFFFFFul))) {
         fputs(key_help, stderr);
         return EXIT_USAGE;

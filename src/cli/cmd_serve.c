@@ -101,10 +101,8 @@ int cmd_serve(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!db) {
-        fputs(help, stderr);
-        return EXIT_USAGE;
-    }
+    if (!db)
+        return cli_no_db("kaigo serve");
     if (!listen || !*listen)
         listen = "127.0.0.1:8080";
     char host[64];

@@ -353,6 +353,8 @@ int cmd_sheet7(int argc, char **argv)
         } else
             file = argv[i];
     }
+    if (person && month && !db)
+        return cli_no_db("kaigo sheet7");
     if (!file == !person || (person && (!month || strlen(month) != 6 || !db)) ||
         (outdir && (!to || strlen(to) != 13 || to[10] != ':')) || (!outdir && (to || stamp)) ||
         (stamp && strlen(stamp) != 14)) {

@@ -94,7 +94,10 @@ test('a failed import does not say it registered an insurer; a committed one doe
 test('commands that need a database say so; kaigo verify says the key is missing and what a scan needs', () => {
   const env = { KAIGO_DB: '' };
   for (const [args, cmd] of [[['card', 'show', '122192', '0000000001'], 'kaigo card show'], [['audit', 'verify'], 'kaigo audit'],
-    [['import', 'insured', 'x.csv'], 'kaigo import'], [['print', 'card', '--person', '122192/0000000001', '/tmp/x.pdf'], 'kaigo print']]) {
+    [['import', 'insured', 'x.csv'], 'kaigo import'], [['print', 'card', '--person', '122192/0000000001', '/tmp/x.pdf'], 'kaigo print'],
+    [['paper', 'key', '--insurer', '122192'], 'kaigo paper'], [['caseload', '--office', '1270100017', '--month', '2026-12'], 'kaigo caseload'],
+    [['sheet7', '--person', '122192/0000000001', '--month', '202612'], 'kaigo sheet7'], [['insurer', 'list'], 'kaigo insurer'],
+    [['serve'], 'kaigo serve'], [['exchange', 'export', '--person', '122192/0000000001', '--month', '202612', '--to', '1370100018:15', '/tmp/o'], 'kaigo exchange export']]) {
     const r = kaigo(args, { env });
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.err, new RegExp(`^${cmd}: データベースを --db か KAIGO_DB で指定してください`), args.join(' '));
