@@ -83,6 +83,12 @@ test('demo database: the banner’s provider and person paths work', async () =>
   const caseload = kaigo(['caseload', '--db', db, '--office', cl[1], '--month', cl[2]]);
   assert.equal(caseload.code, 0, caseload.err);
   assert.match(caseload.out, /要介護 1 件/);
+  // the banner's leak-scoping command runs as printed
+  const sc = r.stdout.match(/audit scope --db \S+ --org (\S+) --from (\S+) --to (\S+)/);
+  assert.ok(sc, r.stdout);
+  const scope = kaigo(['audit', 'scope', '--db', db, '--org', sc[1], '--from', sc[2], '--to', sc[3]]);
+  assert.equal(scope.code, 0, scope.err);
+  assert.match(scope.out, /^保険者番号\t被保険者番号\t区分\t開示\t拒否/);
   // a second run keeps the database
   r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
   assert.equal(r.status, 0);
