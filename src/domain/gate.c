@@ -441,6 +441,11 @@ const char *consent_kind_name(enum consent_kind k)
                                     : "同意";
 }
 
+enum purpose purpose_for_role(enum role r)
+{
+    return r == ROLE_PERSON ? PURPOSE_SELF : r == ROLE_INSURER || r == ROLE_OPERATOR ? PURPOSE_ADMIN : PURPOSE_CARE;
+}
+
 /* purposes as recorded in the audit log (purpose_code), said for the person */
 const char *purpose_name_of_code(const char *code)
 {

@@ -271,6 +271,8 @@ const char *proxy_kind_code(enum proxy_kind k);
 const char *proxy_kind_name(enum proxy_kind k);
 const char *consent_kind_name(enum consent_kind k);
 const char *purpose_name_of_code(const char *code);
+/* purpose_for_role - why an actor of this role reads: 本人 self, 保険者/運用者 admin, others care */
+enum purpose purpose_for_role(enum role r);
 const char *outcome_name_of_code(const char *code);
 /* *_from_code - the inverse of the *_code functions; 0 (ROLE_NONE) if unknown. */
 enum role role_from_code(const char *s);

@@ -60,11 +60,19 @@ static int cs_respond(struct req *r, struct store *st, int rc, const struct cs_r
 
 
 /* withdrawals_note - the person's withdrawals naming an organisation, shown to the clerk
- * who records an application's 包括同意: they hold against it (RULE-GATE-010). NULL if none. */
-static json_t *withdrawals_note(struct store *st, const struct person_key *k, const struct actor *a)
+ * who records an application's 包括同意: they hold against it (RULE-GATE-010). They are the
+ * person's grants, so they pass the gate as a read of アクセス記録 and are audited first; NULL
+ * if there are none or the caller may not see them. Run before the write transaction. */
+static json_t *withdrawals_note(struct req *r, struct store *st, const struct person_key *k)
 {
+    struct actor a;
+    bool ok = false;
+    principal_actor(&r->who, k, &a);
+    if (disclose_persons(st, srv_auditq, &a, CAT_ACCESSLOG, purpose_for_role(a.role), k, 1, r->request_id,
+                         clock_now_ms(), &ok) != DISCLOSE_OK || !ok)
+        return NULL;
     struct facts_buf fb;
-    if (st->acc->facts_load(st, k, a, NEED_CONSENT, &fb))
+    if (st->acc->facts_load(st, k, &a, NEED_CONSENT, &fb))
         return NULL;
     json_t *arr = json_array();
     for (size_t i = 0; i < fb.nwithdrawals; i++) {
@@ -105,13 +113,16 @@ int h_app_file(struct req *r)
         return http_error(r, 400, "bad_field", "filer は person, proxy, insurer のいずれかです(事業所は自動)");
     if (cats[0] && !(f.consent_cats = cats_parse(cats)))
         return http_error(r, 400, "bad_categories", "consent は all または区分コードのカンマ区切りです");
+    struct store *st = store_or_503(r);
+    json_t *note = st ? withdrawals_note(r, st, &k) : NULL;
     struct actor a;
-    struct store *st = begin_write(r, &k, &a);
-    if (!st)
+    if (!st || !(st = begin_write(r, &k, &a))) {
+        json_decref(note);
         return 0;
+    }
     struct cs_result res;
     int rc = cs_file(st, &a, &k, &f, clock_now_ms(), &res);
-    return cs_respond(r, st, rc, &res, withdrawals_note(st, &k, &a));
+    return cs_respond(r, st, rc, &res, note);
 }
 
 /* step_args - the flat JSON of a workflow step. */

@@ -73,10 +73,7 @@ int start_disclosure_for(struct req *r, struct person_key k, struct date on, enu
     principal_actor(&r->who, &k, &d->rq.actor);
     d->rq.person = k;
     d->rq.category = cat;
-    d->rq.purpose = d->rq.actor.role == ROLE_PERSON ? PURPOSE_SELF
-                    : d->rq.actor.role == ROLE_INSURER || d->rq.actor.role == ROLE_OPERATOR
-                        ? PURPOSE_ADMIN
-                        : PURPOSE_CARE;
+    d->rq.purpose = purpose_for_role(d->rq.actor.role);
     d->request_id = r->request_id;
     d->time_ms = clock_now_ms();
     d->what = what;

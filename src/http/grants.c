@@ -121,18 +121,24 @@ int h_proxy_revoke(struct req *r)
 
 /* ---- 本人確認 and care relationships --------------------------------------- */
 
+int self_code(struct req *r, const struct person_key *k, char code[IDENTITY_CODE_DIGITS + 1], int64_t *now)
+{
+    struct store *st = store_or_503(r);
+    if (!st)
+        return -1;
+    *now = clock_now_ms();
+    if (identity_code_issue(st, k, *now, IDENTITY_CODE_SELF_MS, "self", code))
+        return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
+    return 0;
+}
+
 int h_code(struct req *r)
 {
     struct person_key k;
-    if (target(r, &k))
-        return 0;
-    struct store *st = store_or_503(r);
-    if (!st)
-        return 0;
     char code[IDENTITY_CODE_DIGITS + 1];
-    int64_t now = clock_now_ms();
-    if (identity_code_issue(st, &k, now, IDENTITY_CODE_SELF_MS, "self", code))
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    int64_t now;
+    if (target(r, &k) || self_code(r, &k, code, &now))
+        return 0;
     char exp[64];
     ms_iso(now + IDENTITY_CODE_SELF_MS, exp);
     json_t *o = json_pack("{s:s,s:s,s:s}", "code", code, "expires_at", exp, "message",

@@ -152,6 +152,8 @@ int withdraw_now(struct req *r, struct store *st, const struct person_key *k, ui
                  const struct actor *a, int64_t *id);
 int h_withdraw(struct req *r);
 int h_proxy_revoke(struct req *r);
+/* self_code - a one-time 本人確認 code the person hands to an office (1 hour); -1 after answering */
+int self_code(struct req *r, const struct person_key *k, char code[IDENTITY_CODE_DIGITS + 1], int64_t *now);
 int h_code(struct req *r);
 int h_relationship(struct req *r);
 /* relationship_by_code - 本人確認 with the person's one-time code and 生年月日, then the

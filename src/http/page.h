@@ -88,6 +88,10 @@ int h_asset(struct req *r);
 int h_session_ping(struct req *r);
 const char *asset_version(void);
 
+/* proxy_code_hash - a proxy code without hyphens or spaces, upper-cased, as SHA-256 (only the
+ * hash is stored; page_session.c) */
+void proxy_code_hash(const char *code, unsigned char out[32]);
+
 /* pages by file */
 int p_root(struct req *r);
 int p_login_form(struct req *r);

@@ -23,7 +23,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-void proxy_code_hash(const char *code, unsigned char out[32]);
 
 static void dl_item(struct buf *h, const char *label)
 {
@@ -1080,13 +1079,10 @@ int p_code(struct req *r)
         html_raw(&h, "<button type=\"submit\">コードを発行する</button></form>");
         return page_send(r, &h, 200);
     }
-    struct store *st = store_or_503(r);
-    if (!st)
-        return 0;
     char code[IDENTITY_CODE_DIGITS + 1];
-    int64_t now = clock_now_ms();
-    if (identity_code_issue(st, &k, now, IDENTITY_CODE_SELF_MS, "self", code))
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    int64_t now;
+    if (self_code(r, &k, code, &now))
+        return 0;
     page_start(r, &h, "本人確認コード");
     html_raw(&h, "<h1>本人確認コード</h1><p>契約する事業所に、次の番号を伝えてください。</p><p class=\"code-big\" id=\"identity-code\">");
     html_text(&h, code);

@@ -287,8 +287,6 @@ int p_proxy_accept_form(struct req *r)
     return page_send(r, &h, 200);
 }
 
-/* proxy_code_hash - the code without hyphens or spaces, upper-cased, hashed. */
-void proxy_code_hash(const char *code, unsigned char out[32]);
 void proxy_code_hash(const char *code, unsigned char out[32])
 {
     char norm[64];

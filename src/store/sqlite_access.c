@@ -926,18 +926,25 @@ static int a_proxy_invite_redeem(struct store *st, const unsigned char code_hash
     return inserted(s, q, "proxy_invite_redeem", &out->id);
 }
 
-static int a_proxy_invite_cancel(struct store *st, const struct person_key *k, int64_t id, int64_t now,
-                                 const char *by)
+/* person_id_end - an UPDATE (?1, ?2 person, ?3 id, ?4 now, ?5 by) that ends one row; NOTFOUND if none */
+static int person_id_end(struct store *st, enum acc_stmt stmt, const struct person_key *k, int64_t id, int64_t now,
+                         const char *by, const char *what)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = Q(s, A_INVITE_CANCEL);
+    sqlite3_stmt *q = Q(s, stmt);
     if (!q)
         return -1;
     bind_person(q, k);
     sqlite3_bind_int64(q, 3, id);
     sqlite3_bind_int64(q, 4, now);
     sq_bind_text(q, 5, by);
-    return done(s, q, "proxy_invite_cancel", true);
+    return done(s, q, what, true);
+}
+
+static int a_proxy_invite_cancel(struct store *st, const struct person_key *k, int64_t id, int64_t now,
+                                 const char *by)
+{
+    return person_id_end(st, A_INVITE_CANCEL, k, id, now, by, "proxy_invite_cancel");
 }
 
 static int a_account_proxies(struct store *st, int64_t account, int64_t now, proxy_for_fn *fn, void *ctx)
@@ -962,15 +969,7 @@ static int a_account_proxies(struct store *st, int64_t account, int64_t now, pro
 static int a_proxy_revoke(struct store *st, const struct person_key *k, int64_t id, int64_t now,
                           const char *by)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = Q(s, A_PROXY_REVOKE);
-    if (!q)
-        return -1;
-    bind_person(q, k);
-    sqlite3_bind_int64(q, 3, id);
-    sqlite3_bind_int64(q, 4, now);
-    sq_bind_text(q, 5, by);
-    return done(s, q, "proxy_revoke", true);
+    return person_id_end(st, A_PROXY_REVOKE, k, id, now, by, "proxy_revoke");
 }
 
 static int a_breakglass_add(struct store *st, const struct person_key *k, int64_t account,
