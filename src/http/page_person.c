@@ -725,6 +725,7 @@ static void render_consents(struct req *r, struct buf *h, json_t *d)
     else {
         html_raw(h, "<table class=\"stack\"><thead><tr><th scope=\"col\">同意の種類</th><th scope=\"col\">相手</th>"
                     "<th scope=\"col\">情報の種類</th><th scope=\"col\">記録日</th><th scope=\"col\">撤回</th></tr></thead><tbody>");
+        bool blanket = false;
         json_array_foreach(consents, i, x) {
             const char *kind = jstr_or_empty(json_object_get(x, "kind"));
             const char *g = jstr_or_empty(json_object_get(x, "grantee"));
@@ -738,10 +739,19 @@ static void render_consents(struct req *r, struct buf *h, json_t *d)
             html_raw(h, "</td><td data-label=\"記録日\">");
             h_time_iso(h, json_string_value(json_object_get(x, "recorded_at")));
             html_raw(h, "</td><td data-label=\"撤回\">");
-            withdraw_button(r, h, g, "all", g[0] ? "撤回する" : "すべての事業所への同意を撤回する");
+            if (g[0]) { /* each button says whose consent it withdraws (one name, one action) */
+                char label[ORG_NAME_BYTES + 64];
+                snprintf(label, sizeof label, "%sへの同意を撤回する", gn ? gn : g);
+                withdraw_button(r, h, g, "all", label);
+            } else {
+                html_raw(h, "下のボタンで撤回できます");
+                blanket = true;
+            }
             html_raw(h, "</td></tr>");
         }
         html_raw(h, "</tbody></table>");
+        if (blanket) /* one action for every consent that names no office */
+            withdraw_button(r, h, "", "all", "すべての事業所への同意を撤回する");
     }
     /* per category and organisation */
     char base[48];
