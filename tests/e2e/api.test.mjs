@@ -100,7 +100,6 @@ test('malformed numbers and dates are 400 with the rule', async () => {
 test('oversized headers get 431 and an oversized body 413', async () => {
   let r = await fetch(srv.url + '/healthz', { headers: { 'X-Pad': 'a'.repeat(20000) } });
   assert.equal(r.status, 431);
-  r = await fetch(srv.url + '/healthz', { method: 'GET', headers: { 'Content-Length': '10' }, body: undefined }).catch(() => null);
   // a body on a route that takes none is refused before it is read
   const status = await new Promise((resolve) => {
     const u = new URL(srv.url);

@@ -1,7 +1,7 @@
 // import.test.mjs - municipal bulk import: every error reported, nothing partial, idempotent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tmp, kaigo, sqlite, writeCsv, INSURED_HEADER, CERT_HEADER } from './lib.mjs';
@@ -189,12 +189,22 @@ test('kill -9 during a large import leaves nothing partial', async () => {
   assert.equal(kaigo(['demo', 'generate', '--insurers', '2', '--persons', '150000', join(dir, 'csv')]).code, 0);
   const { spawn } = await import('node:child_process');
   const child = spawn(process.env.KAIGO_BIN, ['import', 'insured', join(dir, 'csv', 'insured.csv'), '--db', db, '--quiet']);
-  await new Promise((res) => setTimeout(res, 150));
+  let exited = null;
+  child.once('exit', (code, sig) => { exited = { code, sig }; });
+  // kill it while it writes: once the schema is there and the write-ahead log has grown
+  // (an empty result used to pass: killed before the database existed, nothing was tested)
+  const wal = db + '-wal';
+  for (let i = 0; i < 2000 && !exited; i++) {
+    if (existsSync(wal) && statSync(wal).size > (1 << 20)) break;
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  assert.equal(exited, null, 'the import ended before it could be killed');
   child.kill('SIGKILL');
-  await new Promise((res) => child.once('exit', res));
-  const n = sqlite(db, "SELECT COUNT(*) FROM record_versions").out;
-  assert.ok(n === '0' || n === '150000' || n === '', 'partial import: ' + n);
-  if (n !== '') assert.equal(sqlite(db, 'PRAGMA integrity_check').out, 'ok');
+  await new Promise((res) => (exited ? res() : child.once('exit', res)));
+  const n = sqlite(db, "SELECT COUNT(*) FROM record_versions");
+  assert.equal(n.code, 0, n.err);
+  assert.ok(n.out === '0' || n.out === '150000', 'partial import: ' + n.out);
+  assert.equal(sqlite(db, 'PRAGMA integrity_check').out, 'ok');
   // and a later import completes
   const r = kaigo(['import', 'insured', join(dir, 'csv', 'insured.csv'), '--db', db, '--quiet']);
   assert.equal(r.code, 0, r.err);
