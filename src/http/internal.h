@@ -31,6 +31,7 @@
 #include "domain/paperdoc.h"
 #include "domain/papertoken.h"
 #include "http/auth.h"
+#include "http/framing.h"
 #include "http/server.h"
 #include "store/disclose.h"
 #include "util/buf.h"
@@ -52,6 +53,9 @@ struct req {
     char *path; /* owned copy the params point into */
     struct buf body;
     bool too_big;
+    bool started;       /* the first access-handler call (the head) has been seen */
+    bool close;         /* answer with Connection: close (a refused head: framing unknown) */
+    struct framing_verdict frame; /* the raw target's verdict (framing_target) */
     unsigned status;
     bool responded;
     struct principal who;

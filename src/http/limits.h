@@ -9,6 +9,7 @@
 #define MAX_BODY_DEFAULT 0             /* routes take no body unless they say so */
 #define MAX_BODY_PREAUTH 4096          /* before authentication */
 #define MAX_QUERY_VALUE 64             /* a date or a code */
+#define MAX_QUERY_PARAMS 32          /* parameters in one query string → 414 (framing.c) */
 #define MAX_QUERY_TOKEN 256            /* a paper token (KG1: + 168 characters) */
 #define VERIFY_PER_MINUTE 60           /* online checks of paper tokens per caller (KAIGO_VERIFY_RATE) */
 #define CONN_TIMEOUT_S 30              /* idle or slow connections are dropped */

@@ -78,6 +78,8 @@ int respond_raw(struct req *r, unsigned status, const char *ctype, char *body, s
         MHD_add_response_header(resp, extra_name, extra_value);
     if (r->set_cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result rc = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     r->status = status;

@@ -119,15 +119,16 @@ static int authenticate(struct req *r)
     if (!st)
         return -1;
     if (auth_resolve(st, MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization"),
-                     MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), srv_config->token,
-                     clock_now_ms(), &r->who)) {
+                     MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"),
+                     srv_config->token, clock_now_ms(), &r->who)) {
         http_error(r, 500, "internal", "内部エラーが発生しました");
         return -1;
     }
     if (r->route->kind == ROUTE_PAGE && r->who.kind != P_SESSION) {
         /* pages are for people with a session; an expired one is said so on the login page */
         char hex[2 * SESSION_ID_BYTES + 1];
-        bool had = cookie_session(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), hex);
+        bool had =
+            cookie_session(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Cookie"), hex);
         sodium_memzero(hex, sizeof hex);
         page_redirect(r, had ? "/login?expired=1" : "/login");
         return -1;
@@ -135,8 +136,9 @@ static int authenticate(struct req *r)
     bool ok = r->route->auth == AUTH_ANY ? r->who.kind != P_NONE
                                          : r->who.kind == P_TOKEN || r->who.kind == P_SESSION;
     if (!ok) {
-        http_error(r, 401, "unauthorized",
-                   "認証が必要です(ログインするか、Authorization: Bearer <APIトークン> を付けてください)");
+        http_error(
+            r, 401, "unauthorized",
+            "認証が必要です(ログインするか、Authorization: Bearer <APIトークン> を付けてください)");
         return -1;
     }
     return 0;
@@ -198,8 +200,8 @@ static void dispatch(struct req *r)
     int rc = HANDLER_DONE;
     if (authenticate(r) || (r->route->csrf && !page_post_ok(r)))
         ;
-    else if (r->route->kind == ROUTE_API && r->who.kind == P_SESSION && strcmp(r->method, "GET") != 0 &&
-             !same_origin(r))
+    else if (r->route->kind == ROUTE_API && r->who.kind == P_SESSION &&
+             strcmp(r->method, "GET") != 0 && !same_origin(r))
         /* the API with a browser's session cookie: a state change must come from this site too
          * (SameSite=Strict still sends the cookie from a sibling subdomain) */
         http_error(r, 403, "cross_origin", "ほかのサイトからの操作は受け付けません");
@@ -219,22 +221,33 @@ static void new_request_id(char out[REQUEST_ID_BYTES])
     sodium_bin2hex(out, REQUEST_ID_BYTES, rnd, sizeof rnd);
 }
 
+/* on_target - the raw request target, before libmicrohttpd splits or unescapes it
+ * (MHD_OPTION_URI_LOG_CALLBACK): the request's state starts here, with the target's verdict. */
+static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    struct req *r = xcalloc(1, sizeof *r);
+    clock_gettime(CLOCK_MONOTONIC, &r->start);
+    r->frame = framing_target(uri);
+    return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
     (void)cls;
-    (void)version;
     struct req *r = *con_cls;
-    if (!r) {
-        /* First call: headers only. Set up, check header and body limits. */
-        r = xcalloc(1, sizeof *r);
+    if (!r) /* on_target made it; a libmicrohttpd that skips the URI callback gets one here */
+        *con_cls = r = xcalloc(1, sizeof *r);
+    if (!r->started) {
+        /* First call: headers only. Set up, check framing, header and body limits. */
+        r->started = true;
         r->conn = conn;
         r->method = method;
-        clock_gettime(CLOCK_MONOTONIC, &r->start);
         new_request_id(r->request_id);
         r->path = xstrdup(url);
-        *con_cls = r;
         /* errors as pages for page routes and for any URL outside the API */
         r->html = strncmp(url, "/api/", 5) != 0 && strcmp(url, "/healthz") != 0;
         for (size_t i = 0; i < routes_len; i++)
@@ -246,6 +259,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (r->route)
             r->html = r->route->kind != ROUTE_API;
         buf_init(&r->body, r->route ? r->route->max_body : 0);
+        /* a malformed head before anything else (a 404 too): 400 and close */
+        struct framing_verdict fv =
+            r->frame.status ? r->frame : framing_head(conn, method, version);
+        if (fv.status) {
+            r->close = true;
+            r->html = false;
+            http_error(r, fv.status, fv.status == 414 ? "uri_too_long" : "bad_request", fv.why);
+            return MHD_YES;
+        }
         if (!r->route) { /* 404 or 405 at once; a body is never read for it */
             dispatch(r);
             return MHD_YES;
@@ -308,10 +330,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (srv_config->access_log) {
         struct timespec end;
         clock_gettime(CLOCK_MONOTONIC, &end);
-        long us = (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
+        long us =
+            (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
         /* Route pattern, never the URL: the URL carries personal numbers. */
-        fprintf(stderr, "access id=%s method=%s route=%s status=%u us=%ld\n", r->request_id,
-                r->method, r->route ? r->route->pattern : "-", r->status, us);
+        fprintf(stderr, "access id=%s method=%s route=%s status=%u us=%ld\n",
+                r->started ? r->request_id : "-", r->method ? r->method : "-",
+                r->route ? r->route->pattern : "-", r->status, us);
     }
     buf_release(&r->body);
     if (r->card) {
@@ -379,15 +403,14 @@ int server_run(const struct server_config *cfg)
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL,
-        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_STRICT_FOR_CLIENT, (int)1, /* Host required, no spaces in the URL */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_CONN_MEMORY,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONN_LIMIT,
-        MHD_OPTION_END);
+        0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL, MHD_OPTION_STRICT_FOR_CLIENT,
+        (int)1, /* Host required, no spaces in the URL */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)MHD_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)PER_IP_CONN_LIMIT, MHD_OPTION_END);
     if (!d) {
         error("cannot listen on %s:%u", cfg->host, cfg->port);
         auditq_stop(srv_auditq);
@@ -412,4 +435,3 @@ int server_run(const struct server_config *cfg)
     srv_auditq = NULL;
     return 0;
 }
-

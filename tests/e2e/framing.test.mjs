@@ -1,0 +1,86 @@
+// framing.test.mjs - HTTP/1.1 framing as RFC 9112 asks of a server (security.md P21): every
+// ambiguous or malformed request head is answered 400 (or 414/431) at once and the connection
+// closed; nothing reaches a handler. Each case was accepted, or left unanswered, before issue 16.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { tmp, fixture, startServer, sqlite } from './lib.mjs';
+
+let dir, db, srv, port;
+const CARD = '/api/v1/insurers/122192/insured/0000000001/card';
+
+before(async () => {
+  dir = tmp();
+  db = fixture(dir);
+  srv = await startServer(db);
+  port = Number(new URL(srv.url).port);
+});
+after(async () => { await srv.stop(); });
+
+const auditCount = () => Number(sqlite(db + '.audit', 'SELECT COUNT(*) FROM audit_v').out);
+
+// send - raw bytes; resolves with the status of the first response, whether the server then
+// closed the connection, and how long the answer took (ms). 'timeout' after 5 s.
+function send(raw) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const s = net.connect(port, '127.0.0.1', () => s.write(raw));
+    let buf = '';
+    let status = null;
+    let done = false;
+    const finish = (v) => { if (!done) { done = true; s.destroy(); resolve(v); } };
+    s.setTimeout(5000, () => finish({ status: status ?? 'timeout', closed: false, ms: Date.now() - t0 }));
+    s.on('data', (d) => {
+      buf += d.toString('latin1');
+      const m = buf.match(/^HTTP\/1\.1 (\d+)/);
+      if (m && status === null) status = Number(m[1]);
+    });
+    s.on('error', () => finish({ status: status ?? 'error', closed: true, ms: Date.now() - t0 }));
+    s.on('end', () => finish({ status: status ?? 'closed', closed: true, ms: Date.now() - t0 }));
+  });
+}
+
+const ok = 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+
+test('a well-formed request is answered 200 (the cases below differ from it in one thing)', async () => {
+  const r = await send(ok);
+  assert.equal(r.status, 200);
+});
+
+const bad = [
+  ['bare LF line endings', 'GET /healthz HTTP/1.1\nHost: x\n\n', [400]],
+  ['bare LF after the request line', 'GET /healthz HTTP/1.1\nHost: x\r\n\r\n', [400]],
+  ['bare LF after a header', 'GET /healthz HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n', [400]],
+  ['bare LF ending the head', 'GET /healthz HTTP/1.1\r\nHost: x\r\n\n', [400]],
+  ['obs-fold (a header continued on the next line)', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n', [400]],
+  ['obs-fold with a tab', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\r\n\tc\r\n\r\n', [400]],
+  ['two Host headers', 'GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n', [400]],
+  ['NUL in a header value', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\0c\r\n\r\n', [400]],
+  ['NUL in a header name', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-\0A: b\r\n\r\n', [400]],
+  ['CR alone in a header value', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\rc\r\n\r\n', [400]],
+  ['an unknown Transfer-Encoding', 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n', [400]],
+  ['Transfer-Encoding gzip, chunked', 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', [400]],
+  ['Transfer-Encoding twice', 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', [400]],
+  ['Content-Length twice', 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}', [400]],
+  ['400 query parameters', 'GET /healthz?' + 'a=1&'.repeat(400) + ' HTTP/1.1\r\nHost: x\r\n\r\n', [414, 431]],
+  ['%00 in the path', `GET ${CARD}%00/anything HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer TOKEN\r\n\r\n`, [400]],
+  ['%00 in the query', 'GET /healthz?a=%00 HTTP/1.1\r\nHost: x\r\n\r\n', [400]],
+];
+
+for (const [name, raw, want] of bad) {
+  test(`refused at once and closed: ${name}`, async () => {
+    const before = auditCount();
+    const r = await send(raw.replace('TOKEN', srv.token));
+    assert.ok(want.includes(r.status), `${name}: got ${r.status} after ${r.ms} ms, want ${want.join(' or ')}`);
+    assert.ok(r.ms < 2000, `${name}: answered after ${r.ms} ms`);
+    assert.ok(r.closed, `${name}: the connection was left open after the refusal`);
+    assert.equal(auditCount(), before, `${name}: reached a disclosure`);
+  });
+}
+
+test('chunked bodies and query strings within the limits still work', async () => {
+  let r = await send('GET /healthz?a=1&b=2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(r.status, 200);
+  r = await send('POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+  assert.ok(r.status === 400 || r.status === 401, 'chunked login body: ' + r.status); // read and judged, not refused as framing
+});
