@@ -47,7 +47,8 @@
 #define IDENTITY_CODE_SELF_MS (60LL * 60 * 1000)
 #define IDENTITY_CODE_PAPER_DAYS 30
 #define IDENTITY_CODE_PAPER_DAYS_MAX 90
-#define BREAKGLASS_REASON_MIN_CHARS 10
+#define BREAKGLASS_REASON_MIN_CHARS 10 /* visible characters (utf8_visible_count) */
+#define VISUAL_CHECK_MIN_CHARS 4       /* 本人確認 by paper: what the office looked at, in words */
 
 /* password_policy - NULL if acceptable, else the Japanese reason. */
 const char *password_policy(const char *pw, bool second_factor);

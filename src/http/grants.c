@@ -157,10 +157,18 @@ bool provider_role(enum role role)
  * the office made, ending in the same registration as the code path. */
 static int relationship_paper(struct req *r, const struct jsonflat *j, const struct actor *a)
 {
-    char tok[MAX_QUERY_TOKEN + 1], check[TEXT_BYTES], addr[INET_ADDRSTRLEN];
-    if (body_str(r, j, "token", tok, sizeof tok, true) || body_str(r, j, "visual_check", check, sizeof check, true))
+    char tok[MAX_QUERY_TOKEN + 1], check[TEXT_BYTES], addr[INET_ADDRSTRLEN], birth_s[16];
+    if (body_str(r, j, "token", tok, sizeof tok, true) ||
+        body_str(r, j, "birth_date", birth_s, sizeof birth_s, true) ||
+        body_str(r, j, "visual_check", check, sizeof check, true))
         return 0;
-    if (strlen(check) < 4)
+    /* a photographed card alone is no 本人確認: the person also tells their 生年月日, which the
+     * card does not print in its QR (issue 16) */
+    struct date birth;
+    const char *why;
+    if (date_parse_any(birth_s, strlen(birth_s), &birth, &why))
+        return http_error(r, 400, "bad_field", "birth_date(生年月日)の形式が正しくありません");
+    if (utf8_visible_count(check, strlen(check)) < VISUAL_CHECK_MIN_CHARS)
         return http_error(r, 400, "bad_field",
                           "visual_check に行った目視確認(例: 運転免許証の写真と本人を照合)を書いてください");
     struct store *st = store_or_503(r);
@@ -186,14 +194,21 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
     struct paper_record rec;
     int rc = st->ops->paper_record(st, t.insurer_no, t.serial, &rec);
     enum paper_state ps = rc ? PAPER_UNKNOWN : paper_state_of(&t, &rec);
+    bool born = false;
+    if (rc == 0 && ps == PAPER_CURRENT) {
+        rc = verify_birth(st, &k, birth);
+        born = rc == 0;
+        if (rc == STORE_NOTFOUND)
+            rc = 0; /* said below as a failed 本人確認, like a wrong code */
+    }
     char evidence[TEXT_BYTES + 64];
     snprintf(evidence, sizeof evidence, "%s/%u: %s", t.insurer_no, t.serial, check);
     int64_t id = 0;
-    if (rc == 0 && ps == PAPER_CURRENT)
+    if (rc == 0 && born)
         rc = st->acc->relationship_add(st, &k, a->org, now, "paper", evidence, a->id, &id);
-    if (rc == 0 && ps == PAPER_CURRENT && st->ops->commit(st) != 0)
+    if (rc == 0 && born && st->ops->commit(st) != 0)
         rc = -1; /* a failed commit is not a failed 本人確認 */
-    if (rc == 0 && ps == PAPER_CURRENT) {
+    if (rc == 0 && born) {
         json_t *o = json_pack("{s:I,s:s}", "relationship_id", (json_int_t)id, "message",
                               "被保険者証で本人確認を行い、担当事業所として登録しました");
         return respond_json(r, 201, o);
@@ -203,8 +218,11 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     auth_note_failure(tkey, addr, now);
     st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship-paper");
-    char msg[160];
-    snprintf(msg, sizeof msg, "本人確認ができませんでした(被保険者証: %s)", paper_state_label(ps));
+    char msg[200];
+    if (ps == PAPER_CURRENT)
+        snprintf(msg, sizeof msg, "本人確認ができませんでした(生年月日が一致しません)");
+    else
+        snprintf(msg, sizeof msg, "本人確認ができませんでした(被保険者証: %s)", paper_state_label(ps));
     return http_error(r, 422, "identity_not_verified", msg);
 }
 
@@ -291,7 +309,7 @@ int h_breakglass(struct req *r)
     principal_actor(&r->who, NULL, &a);
     if (r->who.kind != P_SESSION || !a.may_breakglass || !access_matrix[a.role].breakglass)
         return http_error(r, 403, "forbidden", "緊急時アクセスの権限がありません");
-    if (utf8_count(reason, strlen(reason)) < BREAKGLASS_REASON_MIN_CHARS)
+    if (utf8_visible_count(reason, strlen(reason)) < BREAKGLASS_REASON_MIN_CHARS)
         return http_error(r, 400, "reason_required", "緊急時アクセスには理由(10文字以上)が必要です");
     const char *why;
     struct person_key k = {0};

@@ -53,6 +53,7 @@ struct req {
     char *path; /* owned copy the params point into */
     struct buf body;
     bool too_big;
+    bool authed;        /* authenticated at the first call (a route with a large body) */
     bool started;       /* the first access-handler call (the head) has been seen */
     bool close;         /* answer with Connection: close (a refused head: framing unknown) */
     struct framing_verdict frame; /* the raw target's verdict (framing_target) */

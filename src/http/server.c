@@ -198,7 +198,7 @@ static void dispatch(struct req *r)
             snap = NULL; /* each reader then takes its own */
     }
     int rc = HANDLER_DONE;
-    if (authenticate(r) || (r->route->csrf && !page_post_ok(r)))
+    if ((!r->authed && authenticate(r)) || (r->route->csrf && !page_post_ok(r)))
         ;
     else if (r->route->kind == ROUTE_API && r->who.kind == P_SESSION &&
              strcmp(r->method, "GET") != 0 && !same_origin(r))
@@ -258,7 +258,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             }
         if (r->route)
             r->html = r->route->kind != ROUTE_API;
-        buf_init(&r->body, r->route ? r->route->max_body : 0);
+        size_t max = r->route ? r->route->max_body : 0;
+        /* before the caller is known, a body is small: the login's (security.md P21) */
+        if (r->route && r->route->auth == AUTH_PUBLIC && max > MAX_BODY_PREAUTH)
+            max = MAX_BODY_PREAUTH;
+        buf_init(&r->body, max);
         /* a malformed head before anything else (a 404 too): 400 and close */
         struct framing_verdict fv =
             r->frame.status ? r->frame : framing_head(conn, method, version);
@@ -282,8 +286,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             http_error(r, 400, "bad_request", "ヘッダ名に空白があります");
             return MHD_YES;
         }
+        /* A route that takes more than MAX_BODY_PREAUTH learns who calls before it reads a
+         * byte of the body: an anonymous client cannot make us hold 96 MiB on each of
+         * hundreds of connections. A refusal here is answered at once; libmicrohttpd then
+         * closes the connection instead of reading the body. */
+        if (max > MAX_BODY_PREAUTH && r->route->auth != AUTH_NONE) {
+            if (authenticate(r))
+                return MHD_YES;
+            r->authed = true;
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        size_t max = r->route ? r->route->max_body : 0;
         if (cl) {
             char *end;
             errno = 0;

@@ -361,8 +361,7 @@ int identity_code_issue(struct store *st, const struct person_key *k, int64_t no
     return st->acc->code_add(st, k, h, now, now + valid_ms, via);
 }
 
-int verify_identity(struct store *st, const struct person_key *k, struct date birth,
-                    const char *code, int64_t now)
+int verify_birth(struct store *st, const struct person_key *k, struct date birth)
 {
     struct person_bundle *b = xcalloc(1, sizeof *b);
     int rc = personal_load(st, k, b);
@@ -371,8 +370,15 @@ int verify_identity(struct store *st, const struct person_key *k, struct date bi
     free(b);
     if (rc < 0)
         return -1;
-    if (!match)
-        return STORE_NOTFOUND;
+    return match ? 0 : STORE_NOTFOUND;
+}
+
+int verify_identity(struct store *st, const struct person_key *k, struct date birth,
+                    const char *code, int64_t now)
+{
+    int rc = verify_birth(st, k, birth);
+    if (rc)
+        return rc;
     unsigned char h[32];
     code_hash(code, h);
     return st->acc->code_use(st, k, h, now);

@@ -169,6 +169,10 @@ MUST_CHECK int identity_code_issue(struct store *st, const struct person_key *k,
                                    int64_t valid_ms, const char *via,
                                    char code[IDENTITY_CODE_DIGITS + 1]);
 
+/* verify_birth - the 生年月日 matches the registry's: 0, STORE_NOTFOUND (a mismatch or no such
+ * person, alike), -1 on a store error. Nothing of the person is returned. */
+MUST_CHECK int verify_birth(struct store *st, const struct person_key *k, struct date birth);
+
 /* verify_identity - 本人確認 for a care relationship: the 生年月日 matches the
  * registry AND the one-time code is unused and unexpired for that person (the
  * code is then used up). Nothing of the person is returned; any mismatch,

@@ -67,6 +67,8 @@ static bool grow(struct buf *b, size_t add)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > (SIZE_MAX / 2) ? need : cap * 2;
+    if (b->max != SIZE_MAX && cap > b->max + 1)
+        cap = b->max + 1; /* never more than the limit: 96 MiB allowed is not 128 MiB allocated */
     b->ptr = xrealloc(b->ptr, cap);
     b->cap = cap;
     return true;

@@ -1,8 +1,10 @@
 /*
  * jsonflat.h - a strict reader for flat JSON objects: string, integer, true,
  * false and null values, no nesting. For record bodies that kaigo itself wrote
- * (store/codec.c); anything else (nesting, invalid UTF-8, leading zeros) is
- * refused, never guessed. Values are borrowed
+ * (store/codec.c) and for small request bodies (http/respond.c body_json), so as
+ * strict as jansson with JSON_REJECT_DUPLICATES on the same bytes (fuzz_jsonflat
+ * fails on any disagreement): nesting, invalid UTF-8, leading zeros, a repeated
+ * key, \u0000 and integers beyond ±2^53 are refused, never guessed. Values are borrowed
  * slices of the input; strings are unescaped on request into caller storage.
  */
 #ifndef KAIGO_UTIL_JSONFLAT_H
@@ -15,6 +17,7 @@
 #include "util/compiler.h"
 
 #define JSONFLAT_MAX_MEMBERS 32
+#define JSONFLAT_INT_MAX 9007199254740992ULL /* 2^53 */
 
 enum jf_type { JF_STRING, JF_INT, JF_TRUE, JF_FALSE, JF_NULL };
 

@@ -119,6 +119,46 @@ size_t utf8_count(const char *p, size_t n)
     return c;
 }
 
+static unsigned utf8_next(const unsigned char *s, size_t n, size_t *i)
+{
+    unsigned c = s[*i];
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (*i + len > n)
+        len = n - *i;
+    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < len; k++)
+        cp = (cp << 6) | (s[*i + k] & 0x3F);
+    *i += len;
+    return cp;
+}
+
+static bool invisible(unsigned cp)
+{
+    if (cp <= 0x20 || (cp >= 0x7F && cp <= 0xA0)) /* controls, space, NBSP */
+        return true;
+    static const struct {
+        unsigned lo, hi;
+    } ranges[] = {
+        {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},
+        {0x1680, 0x1680}, {0x180E, 0x180E}, {0x2000, 0x200F}, {0x2028, 0x202F},
+        {0x205F, 0x206F}, {0x3000, 0x3000}, {0x3164, 0x3164}, {0xFE00, 0xFE0F},
+        {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xE0000, 0xE0FFF},
+    };
+    for (size_t k = 0; k < sizeof ranges / sizeof ranges[0]; k++)
+        if (cp >= ranges[k].lo && cp <= ranges[k].hi)
+            return true;
+    return false;
+}
+
+size_t utf8_visible_count(const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t c = 0;
+    for (size_t i = 0; i < n;)
+        c += !invisible(utf8_next(s, n, &i));
+    return c;
+}
+
 bool is_katakana_name(const char *p, size_t n)
 {
     const unsigned char *s = (const unsigned char *)p;

@@ -40,6 +40,14 @@ void kana_fold(const char *p, size_t n, struct buf *out);
 /* utf8_count - number of code points in valid UTF-8. */
 size_t utf8_count(const char *p, size_t n);
 
+/* utf8_visible_count - code points in valid UTF-8 that show as text: not white space (ASCII,
+ * U+00A0, U+1680, U+2000–U+200A, U+2028/9, U+202F, U+205F, U+3000), not invisible
+ * (U+00AD, U+034F, U+061C, U+115F/60, U+180E, U+200B–U+200F, U+202A–U+202E, U+2060–U+206F,
+ * U+3164, U+FE00–U+FE0F, U+FEFF, U+FFA0, U+E0000–U+E0FFF) and not a control. A reason that is
+ * required (break-glass, 本人確認's visual check) is counted with this: spaces and
+ * zero-width characters are no reason. */
+size_t utf8_visible_count(const char *p, size_t n);
+
 /* is_katakana_name - true if p is non-empty and made of full-width katakana,
  * the prolonged sound mark, middle dot and spaces (氏名カナ). */
 bool is_katakana_name(const char *p, size_t n);

@@ -32,6 +32,7 @@ before(async () => {
   secret['ichihara-staff'] = addUser(db, ['--login', 'ichihara-staff', '--name', '市原 職員', '--org', 'ichihara', '--perms', 'review']);
   secret.doctor = addUser(db, ['--login', 'doctor', '--name', '救急 医師', '--org', 'hosp1', '--perms', 'breakglass']);
   secret['chiyoda-staff'] = addUser(db, ['--login', 'chiyoda-staff', '--name', '千代田 職員', '--org', 'chiyoda', '--perms', 'review']);
+  secret['nul-probe'] = addUser(db, ['--login', 'nul-probe', '--name', '検査 用', '--org', 'ichihara', '--perms', 'review']);
   secret['cm-nobg'] = addUser(db, ['--login', 'cm-nobg', '--name', 'ケア 太郎', '--org', 'kyo1']);
   srv = await startServer(db);
 });
@@ -205,6 +206,12 @@ test('break-glass: permission and reason required; narrow, flagged, rotates the 
   assert.equal((await withCookie(doc, P2 + '/card')).status, 404);
   r = await withCookie(doc, '/api/v1/breakglass', { method: 'POST', body: JSON.stringify({ insurer_no: '122192', insured_no: '0000000002', reason: '短い' }) });
   assert.equal(r.status, 400);
+  // spaces and zero-width characters are no reason, however many (issue 16)
+  for (const blank of [' '.repeat(12), '\u3000'.repeat(12), '\u200b'.repeat(20), '\u200d\ufeff\u2060\u00a0'.repeat(4), '緊急\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b']) {
+    const b = await withCookie(doc, '/api/v1/breakglass', { method: 'POST', body: JSON.stringify({ insurer_no: '122192', insured_no: '0000000002', reason: blank }) });
+    assert.equal(b.status, 400, JSON.stringify(blank));
+    assert.equal((await b.json()).error.code, 'reason_required');
+  }
   r = await withCookie(doc, '/api/v1/breakglass', { method: 'POST', body: JSON.stringify({ insurer_no: '122192', insured_no: '0000000002', reason: '救急搬送のため資格確認が必要(意識なし)' }) });
   assert.equal(r.status, 201);
   const doc2 = r.headers.get('set-cookie').split(';')[0];
@@ -239,6 +246,23 @@ test('break-glass: permission and reason required; narrow, flagged, rotates the 
   assert.equal((await as(tok.hosp1, P1 + '/card')).status, 200);
   k('ikensho', 'close', '--org', 'hosp1', '122192', '0000000001');
   assert.equal((await as(tok.hosp1, P1 + '/card')).status, 404);
+});
+
+test('a request body is read as strictly as jansson reads it: \\u0000, a repeated key, a huge integer are bad_json', async () => {
+  const code = totp(secret['nul-probe']);
+  const post = (body) => fetch(srv.url + '/api/v1/login', { method: 'POST', body });
+  // "nul-probe\u0000zz" was cut at the NUL and logged in as nul-probe
+  let r = await post(`{"login":"nul-probe\\u0000zz","password":"Kaigo-test-2026!","totp":"${code}"}`);
+  assert.equal(r.status, 400);
+  assert.equal((await r.json()).error.code, 'bad_json');
+  // the first of two keys was taken; jansson takes the last
+  r = await post(`{"login":"nul-probe","login":"someone-else","password":"Kaigo-test-2026!","totp":"${code}"}`);
+  assert.equal(r.status, 400);
+  r = await post(`{"login":"nul-probe","password":"Kaigo-test-2026!","totp":"${code}","n":9007199254740993}`);
+  assert.equal(r.status, 400);
+  // the same code still logs in with a well-formed body: nothing above was taken as an attempt
+  r = await post(JSON.stringify({ login: 'nul-probe', password: 'Kaigo-test-2026!', totp: code }));
+  assert.equal(r.status, 200);
 });
 
 test('sessions: password alone fails like an unknown login; logout kills the cookie; throttling is audited', async () => {

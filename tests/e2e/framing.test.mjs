@@ -84,3 +84,29 @@ test('chunked bodies and query strings within the limits still work', async () =
   r = await send('POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
   assert.ok(r.status === 400 || r.status === 401, 'chunked login body: ' + r.status); // read and judged, not refused as framing
 });
+
+// A route that takes a large body learns who calls before it reads any of it (issue 16: an
+// anonymous client could upload 96 MiB on each of hundreds of connections, and was read in full).
+test('a large body is never read before the caller is known: 401 at once, connection closed', async () => {
+  for (const head of [
+    'POST /api/v1/exchange/units HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 50000000\r\n\r\n',
+    'POST /api/v1/exchange/units HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n',
+    'POST /api/v1/exchange/units HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer not-a-token\r\nContent-Length: 50000000\r\n\r\n',
+  ]) {
+    const r = await send(head + 'x'.repeat(1000));
+    assert.equal(r.status, 401, head);
+    assert.ok(r.ms < 2000 && r.closed, `answered after ${r.ms} ms, closed ${r.closed}`);
+  }
+  // a page upload without a session is sent to the login page, also without reading the body
+  const p = await send('POST /office/qr HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 8000000\r\n\r\n--b');
+  assert.equal(p.status, 303);
+  assert.ok(p.ms < 2000 && p.closed);
+});
+
+test('before authentication a body is small: the login takes at most MAX_BODY_PREAUTH (4096) bytes', async () => {
+  const body = JSON.stringify({ login: 'x', password: 'y'.repeat(5000), totp: '000000' });
+  let r = await send(`POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  assert.equal(r.status, 413);
+  r = await send(`POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 6000\r\n\r\n${'a'.repeat(6000)}`);
+  assert.equal(r.status, 413);
+});

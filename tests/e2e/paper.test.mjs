@@ -300,7 +300,7 @@ test('online: GET /api/v1/verify says current, superseded or revoked; audited ag
   }
 });
 
-test('本人確認 with paper: a current 被保険者証 token plus the recorded visual check registers the 担当事業所', async () => {
+test('本人確認 with paper: a current 被保険者証 token, the person\'s 生年月日 and the recorded visual check register the 担当事業所', async () => {
   const dir = tmp();
   const db = fixture(dir);
   must(kaigo(['org', 'add', '--db', db, '--id', 'prov8', '--kind', 'provider', '--name', 'デイサービスうめ']));
@@ -324,15 +324,26 @@ test('本人確認 with paper: a current 被保険者証 token plus the recorded
     const post = (body) => srv.as(prov, '/api/v1/relationships', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
     const card = () => srv.as(prov, '/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal((await card()).status, 404); // not yet in care
-    let r = await post({ token: old, visual_check: '運転免許証の写真と本人を照合' });
+    const BIRTH = '1940-04-02'; // 昭和15年4月2日 (the fixture)
+    let r = await post({ token: old, birth_date: BIRTH, visual_check: '運転免許証の写真と本人を照合' });
     assert.equal(r.status, 422);
     assert.match((await r.json()).error.message, /再交付により置き換えられています/);
-    r = await post({ token: notCard, visual_check: '運転免許証の写真と本人を照合' });
+    r = await post({ token: notCard, birth_date: BIRTH, visual_check: '運転免許証の写真と本人を照合' });
     assert.equal(r.status, 422);
     assert.match((await r.json()).error.message, /被保険者証の QR/);
-    r = await post({ token: current });
+    r = await post({ token: current, birth_date: BIRTH });
     assert.equal(r.status, 400); // the visual check must be recorded
+    // … in words: spaces (ASCII, 全角) and zero-width characters are no check (issue 16)
+    for (const blank of ['    ', '\u3000\u3000\u3000\u3000', '\u200b\u200b\u200b\u200b\u200b', ' \u200d\ufeff\u00a0 ', 'ok\u200b\u200b\u200b'])
+      assert.equal((await post({ token: current, birth_date: BIRTH, visual_check: blank })).status, 400, JSON.stringify(blank));
+    // a photographed card alone is not enough: the 生年月日 is asked, and must match
     r = await post({ token: current, visual_check: '運転免許証の写真と本人を照合' });
+    assert.equal(r.status, 400);
+    r = await post({ token: current, birth_date: '1940-04-03', visual_check: '運転免許証の写真と本人を照合' });
+    assert.equal(r.status, 422);
+    assert.match((await r.json()).error.message, /生年月日/);
+    assert.equal((await card()).status, 404);
+    r = await post({ token: current, birth_date: 'S15.4.2', visual_check: '運転免許証の写真と本人を照合' });
     const j = await r.json();
     assert.equal(r.status, 201, JSON.stringify(j));
     assert.match(j.message, /被保険者証で本人確認/);

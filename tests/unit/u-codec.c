@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "util/jsonflat.h"
 #include "util/jsonw.h"
 #include <jansson.h>
 
@@ -44,6 +45,37 @@ static void t_jsonw_int(void **s)
         snprintf(want, sizeof want, "{\"n\":%lld}", v[i]);
         assert_string_equal(out, want);
         free(out);
+    }
+}
+
+/* The flat reader as strict as jansson with JSON_REJECT_DUPLICATES on request bodies (issue 16):
+ * each of these was accepted before, and read otherwise than jansson reads it. */
+static void t_jsonflat_strict(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *json;
+        int ok;
+    } v[] = {
+        {"{\"login\":\"demo-doctor\"}", 1},
+        {"{\"login\":\"demo-doctor\\u0000zz\"}", 0}, /* cut at the NUL: logged in as demo-doctor */
+        {"{\"a\":\"\\u0001\"}", 1},                  /* other escapes are text */
+        {"{\"a\":1,\"a\":2}", 0},                      /* first (ours) or last (jansson's)? neither */
+        {"{\"a\":1,\"b\":2}", 1},
+        {"{\"n\":9007199254740992}", 1},                 /* 2^53 */
+        {"{\"n\":-9007199254740992}", 1},
+        {"{\"n\":9007199254740993}", 0},                 /* 2^53 + 1: not exactly a double */
+        {"{\"n\":99999999999999999}", 0},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        struct jsonflat j;
+        int rc = jf_parse(v[i].json, strlen(v[i].json), &j);
+        if ((rc == 0) != v[i].ok)
+            fail_msg("%s: expected %s", v[i].json, v[i].ok ? "accepted" : "refused");
+        json_t *o = json_loads(v[i].json, JSON_REJECT_DUPLICATES, NULL);
+        if ((o != NULL) != v[i].ok && !strstr(v[i].json, "\"n\"")) /* jansson reads 64-bit integers */
+            fail_msg("%s: jansson disagrees", v[i].json);
+        json_decref(o);
     }
 }
 
@@ -148,6 +180,7 @@ static void t_roundtrip(void **s)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(t_roundtrip), cmocka_unit_test(t_jsonw_int)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(t_roundtrip), cmocka_unit_test(t_jsonw_int),
+                                       cmocka_unit_test(t_jsonflat_strict)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
