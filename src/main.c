@@ -7,7 +7,39 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/config.h"
+#include "util/hooks.h"
+#include "util/log.h"
 #include "util/banned.h"
+
+#ifdef KAIGO_TEST_HOOKS
+/* kaigo-test: the test hooks from the environment (util/hooks.h), said on stderr when set.
+ * The shipped binary (kaigo) is built without this: no variable here changes its rules. */
+#include <stdlib.h>
+static struct test_hooks hooks;
+
+static void hooks_from_env(void)
+{
+    const char *e;
+    const char *why;
+    if ((e = getenv("KAIGO_TODAY")) && date_parse_iso(e, strlen(e), &hooks.today, &why))
+        hooks.today = (struct date){0, 0, 0};
+    if ((e = getenv("KAIGO_LAPSE_MONTHS")) && *e) {
+        long v = strtol(e, NULL, 10);
+        if (v >= 1 && v <= 24)
+            hooks.lapse_months = (int)v;
+        else
+            warn("KAIGO_LAPSE_MONTHS=%s は 1〜24 ではないため既定の値を使います", e);
+    }
+    if ((e = getenv("KAIGO_AUDIT_EPOCH")) && *e) {
+        long long v = strtoll(e, NULL, 10);
+        hooks.audit_epoch = v >= 1 && v <= 1000000 ? v : 0;
+    }
+    if ((e = getenv("KAIGO_PRINT_FAIL_PART")) && *e)
+        hooks.print_fail_part = (int)strtol(e, NULL, 10) + 1; /* 0: not set */
+    test_hooks = &hooks;
+}
+#endif
 
 static const struct command {
     const char *name;
@@ -52,6 +84,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
+    config_load();
+#ifdef KAIGO_TEST_HOOKS
+    hooks_from_env();
+#endif
     if (sodium_init() < 0) {
         fputs("kaigo: libsodium init failed\n", stderr);
         return EXIT_INTERNAL;
@@ -65,7 +101,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
+#ifdef KAIGO_TEST_HOOKS
+        puts("kaigo 0.1.0 (test build: KAIGO_TODAY, KAIGO_LAPSE_MONTHS, KAIGO_AUDIT_EPOCH, KAIGO_PRINT_FAIL_PART)");
+#else
         puts("kaigo 0.1.0");
+#endif
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

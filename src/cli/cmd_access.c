@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "domain/auth.h"
 #include "http/auth.h"
 #include "store/disclose.h"
@@ -261,7 +262,7 @@ static int read_password(const struct args *a, char out[PASSWORD_MAX_BYTES + 2])
             return -1;
         out[strcspn(out, "\r\n")] = '\0';
     } else {
-        const char *e = getenv("KAIGO_PASSWORD");
+        const char *e = config()->password;
         if (!e || strlen(e) > PASSWORD_MAX_BYTES)
             return -1;
         snprintf(out, PASSWORD_MAX_BYTES + 2, "%s", e);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "http/server.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -70,7 +71,7 @@ static int load_token(const char *path, char out[65])
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *db = db_default(), *listen = getenv("KAIGO_LISTEN"), *token_file = NULL;
+    const char *db = db_default(), *listen = config()->listen, *token_file = NULL;
     unsigned threads = 0;
     bool quiet = false, secure = false;
     for (int i = 1; i < argc; i++) {
@@ -132,7 +133,9 @@ int cmd_serve(int argc, char **argv)
     }
     buf_release(&tf);
     log_set_quiet(quiet);
-    struct server_config cfg = {db, host, (unsigned)port, token, threads, !quiet, secure};
+    config_log();
+    struct server_config cfg = {db,      host,   (unsigned)port, token, threads, !quiet,
+                                secure,  config()->verify_per_minute};
     int rc = server_run(&cfg);
     sodium_memzero(token, sizeof token);
     return rc;

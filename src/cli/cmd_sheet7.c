@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "store/cpfile.h"
 #include "store/cpstore.h"
 #include "store/disclose.h"
@@ -363,7 +364,7 @@ int cmd_sheet7(int argc, char **argv)
     }
     char deflt[4096];
     if (!codes) {
-        const char *dir = getenv("KAIGO_DATA_DIR");
+        const char *dir = config()->data_dir;
         snprintf(deflt, sizeof deflt, "%s/service-codes.csv", dir && *dir ? dir : KAIGO_DATA_DIR);
         codes = deflt;
     }

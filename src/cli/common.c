@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "store/auditq.h"
 #include "store/disclose.h"
 #include "util/buf.h"
@@ -39,8 +40,7 @@ const char *opt_value(int argc, char **argv, int *i, const char *name)
 
 const char *db_default(void)
 {
-    const char *e = getenv("KAIGO_DB");
-    return e && *e ? e : NULL;
+    return config()->db;
 }
 
 const char *cli_actor_id(void)

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/config.h"
+#include "util/hooks.h"
 #include "domain/numbers.h"
 #include "domain/paperdoc.h"
 #include "print/pdf.h"
@@ -187,10 +189,9 @@ static int commit_part(struct batch *b, struct part *p)
     }
     const char *why = p->why ? p->why : "";
     int rc = p->state == PART_DRAWN ? 0 : -1;
-    /* fault injection for the resume test: $KAIGO_PRINT_FAIL_PART fails that part after its
-     * PDF is drawn, before its issues are recorded (as a crash or a full disk would) */
-    const char *fail = getenv("KAIGO_PRINT_FAIL_PART");
-    if (rc == 0 && fail && strtol(fail, NULL, 10) == p->no) {
+    /* fault injection for the resume test (kaigo-test only, util/hooks.h): that part fails
+     * after its PDF is drawn, before its issues are recorded (as a crash or a full disk would) */
+    if (rc == 0 && test_hooks && test_hooks->print_fail_part == p->no + 1) {
         why = "試験用の中断";
         rc = -1;
     }
@@ -290,9 +291,8 @@ static int one(void *ctx, const struct card *c)
 static int drawers_start(struct batch *b)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *env = getenv("KAIGO_PRINT_THREADS");
-    if (env && strtol(env, NULL, 10) > 0)
-        n = strtol(env, NULL, 10);
+    if (config()->print_threads > 0)
+        n = config()->print_threads;
     if (n < 1)
         n = 1;
     if (n > MAX_DRAWERS)

@@ -7,6 +7,7 @@
 
 #include "domain/auth.h"
 #include "http/auth.h"
+#include "http/ratelimit.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -220,96 +221,23 @@ void principal_actor(const struct principal *p, const struct person_key *target,
     }
 }
 
-/* ---- throttling (RULE-AUTH-004): in memory, per process ------------------- */
-
-#define THROTTLE_SLOTS 1024
-
-struct fail_slot {
-    unsigned char key[16]; /* keyed hash of "a:<login>" or "i:<address>" */
-    int64_t first_ms;
-    int count;
-};
-
-static struct fail_slot slots[THROTTLE_SLOTS];
-static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char throttle_key[crypto_shorthash_KEYBYTES];
-static pthread_once_t throttle_once = PTHREAD_ONCE_INIT;
-
-static void throttle_init(void)
-{
-    randombytes_buf(throttle_key, sizeof throttle_key);
-}
-
-static void slot_key(char kind, const char *v, unsigned char out[16])
-{
-    crypto_generichash_state g;
-    crypto_generichash_init(&g, throttle_key, sizeof throttle_key, 16);
-    crypto_generichash_update(&g, (const unsigned char *)&kind, 1);
-    crypto_generichash_update(&g, (const unsigned char *)v, strlen(v));
-    crypto_generichash_final(&g, out, 16);
-}
-
-/* find - the slot for key, or a free/expired/oldest one to reuse (lock held). */
-static struct fail_slot *find(const unsigned char key[16], int64_t now, bool create)
-{
-    struct fail_slot *victim = NULL;
-    for (size_t i = 0; i < THROTTLE_SLOTS; i++) {
-        struct fail_slot *s = &slots[i];
-        if (s->count && memcmp(s->key, key, 16) == 0) {
-            if (now - s->first_ms >= AUTH_FAIL_WINDOW_MS)
-                s->count = 0;
-            return s->count || create ? s : NULL;
-        }
-        if (!victim || s->count == 0 || s->first_ms < victim->first_ms)
-            if (!victim || victim->count != 0)
-                victim = s;
-    }
-    if (!create)
-        return NULL;
-    memcpy(victim->key, key, 16);
-    victim->count = 0;
-    return victim;
-}
-
-/* slot_keys - the keys of the two counters an attempt counts against. */
-static void slot_keys(const char *login, const char *addr, unsigned char ka[16], unsigned char ki[16])
-{
-    pthread_once(&throttle_once, throttle_init);
-    slot_key('a', login, ka);
-    slot_key('i', addr, ki);
-}
+/* ---- throttling (RULE-AUTH-004): in memory, per process (ratelimit.c) ------ */
 
 bool auth_throttled(const char *login, const char *addr, int64_t now)
 {
-    unsigned char ka[16], ki[16];
-    slot_keys(login, addr, ka, ki);
-    pthread_mutex_lock(&throttle_lock);
-    struct fail_slot *a = find(ka, now, false), *i = find(ki, now, false);
-    bool t = (a && a->count >= AUTH_FAIL_ACCOUNT) || (i && i->count >= AUTH_FAIL_ADDRESS);
-    pthread_mutex_unlock(&throttle_lock);
-    return t;
+    return ratelimit_count('a', login, now) >= AUTH_FAIL_ACCOUNT ||
+           ratelimit_count('i', addr, now) >= AUTH_FAIL_ADDRESS;
 }
 
 void auth_note_failure(const char *login, const char *addr, int64_t now)
 {
-    unsigned char ka[16], ki[16];
-    slot_keys(login, addr, ka, ki);
-    pthread_mutex_lock(&throttle_lock);
-    struct fail_slot *s[2] = {find(ka, now, true), NULL};
-    if (!s[0]->count)
-        s[0]->first_ms = now;
-    s[0]->count++;
-    s[1] = find(ki, now, true);
-    if (!s[1]->count)
-        s[1]->first_ms = now;
-    s[1]->count++;
-    pthread_mutex_unlock(&throttle_lock);
+    ratelimit_hit('a', login, AUTH_FAIL_WINDOW_MS, now);
+    ratelimit_hit('i', addr, AUTH_FAIL_WINDOW_MS, now);
 }
 
 static void subject_of(const char *login, char out[17])
 {
     unsigned char h[8];
-    pthread_once(&throttle_once, throttle_init);
     crypto_generichash(h, sizeof h, (const unsigned char *)login, strlen(login), NULL, 0);
     sodium_bin2hex(out, 17, h, sizeof h);
 }

@@ -18,6 +18,7 @@
 #include "http/cardjson.h"
 #include "http/docview.h"
 #include "http/internal.h"
+#include "http/ratelimit.h"
 #include "http/limits.h"
 #include "store/auditq.h"
 #include "store/certstore.h"
@@ -77,35 +78,11 @@ void paper_json(struct jsonw *w, const struct paper_token *t, const struct paper
         jw_int(w, "latest_serial", rec->latest);
 }
 
-/* verify_rate - at most VERIFY_PER_MINUTE (or $KAIGO_VERIFY_RATE) checks per caller per
- * minute, counted in a small table (a caller beyond its size shares the last slot). */
+/* verify_rate - at most verify_per_minute (VERIFY_PER_MINUTE, or the configuration's) checks
+ * per caller per minute, counted in the process's one rate limiter (ratelimit.c). */
 bool verify_rate(const char *who)
 {
-    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    static struct {
-        char who[64];
-        int64_t window;
-        int n;
-    } slots[256];
-    static int limit;
-    if (!limit) {
-        const char *e = getenv("KAIGO_VERIFY_RATE");
-        long v = e ? strtol(e, NULL, 10) : 0;
-        limit = v > 0 && v < 100000 ? (int)v : VERIFY_PER_MINUTE;
-    }
-    int64_t window = clock_now_ms() / 60000;
-    pthread_mutex_lock(&mu);
-    size_t i = 0, n = sizeof slots / sizeof slots[0];
-    while (i + 1 < n && slots[i].who[0] && strcmp(slots[i].who, who) != 0)
-        i++;
-    if (strcmp(slots[i].who, who) != 0 || slots[i].window != window) {
-        snprintf(slots[i].who, sizeof slots[i].who, "%s", who);
-        slots[i].window = window;
-        slots[i].n = 0;
-    }
-    bool ok = ++slots[i].n <= limit;
-    pthread_mutex_unlock(&mu);
-    return ok;
+    return ratelimit_hit('v', who, 60000, clock_now_ms()) <= srv_config->verify_per_minute;
 }
 
 /* paper_checked - the token parsed and its signature verified with its insurer's

@@ -87,12 +87,27 @@ int respond_raw(struct req *r, unsigned status, const char *ctype, char *body, s
     return rc == MHD_YES ? 0 : -1;
 }
 
+/* A reply jansson could not build (json_pack refuses invalid UTF-8 and returns NULL, and so does
+ * json_dumps when out of memory) is this request's failure, answered 500 - never the server's:
+ * die() here took every other connection down with it. */
+static const char internal_json[] =
+    "{\"error\":{\"code\":\"internal\",\"message\":\"内部エラーが発生しました\"}}";
+
+static int respond_internal(struct req *r)
+{
+    char *s = strdup(internal_json);
+    if (!s)
+        return -1;
+    warn("request %s: the reply could not be built", r->request_id);
+    return respond_raw(r, 500, "application/json; charset=utf-8", s, strlen(s), NULL, NULL);
+}
+
 int respond_json(struct req *r, unsigned status, json_t *o)
 {
-    char *s = json_dumps(o, JSON_COMPACT);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!s)
-        die("out of memory (json)");
+        return respond_internal(r);
     /* json_dumps allocates with malloc; MHD frees with free(). */
     return respond_raw(r, status, "application/json; charset=utf-8", s, strlen(s), NULL, NULL);
 }
@@ -109,10 +124,10 @@ int http_error(struct req *r, unsigned status, const char *code, const char *mes
     }
     json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", message,
                           "request_id", r->request_id);
-    char *s = json_dumps(e, JSON_COMPACT);
+    char *s = e ? json_dumps(e, JSON_COMPACT) : NULL;
     json_decref(e);
     if (!s)
-        die("out of memory (json)");
+        return respond_internal(r);
     return respond_raw(r, status, "application/json; charset=utf-8", s, strlen(s),
                        status == 401 ? "WWW-Authenticate" : NULL, "Bearer");
 }

@@ -345,7 +345,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         long us =
             (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
         /* Route pattern, never the URL: the URL carries personal numbers. */
-        fprintf(stderr, "access id=%s method=%s route=%s status=%u us=%ld\n",
+        log_line("access id=%s method=%s route=%s status=%u us=%ld",
                 r->started ? r->request_id : "-", r->method ? r->method : "-",
                 r->route ? r->route->pattern : "-", r->status, us);
     }

@@ -23,6 +23,7 @@ struct server_config {
     unsigned threads; /* 0 = one per core */
     bool access_log;
     bool secure_cookies; /* served over TLS (a terminating proxy): cookies get Secure */
+    int verify_per_minute; /* online checks of paper tokens per caller (VERIFY_PER_MINUTE) */
 };
 
 /* server_run - serves until SIGINT/SIGTERM. Prints

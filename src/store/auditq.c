@@ -57,7 +57,7 @@ static void *checkpointer(void *arg)
     pthread_mutex_lock(&q->mu);
     while (!q->ckpt_stop) {
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
+        clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_sec += CKPT_IDLE_MS / 1000;
         if (q->since_ckpt < CKPT_EVERY_ENTRIES)
             pthread_cond_timedwait(&q->ckpt_wake, &q->mu, &until);
@@ -96,7 +96,7 @@ static void *writer(void *arg)
          * switches under load); an idle log commits at once. */
         if (q->n < AUDITQ_BATCH_TARGET && q->last_batch > 1 && !q->closed) {
             struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
+            clock_gettime(CLOCK_MONOTONIC, &until);
             until.tv_nsec += AUDITQ_COMMIT_DELAY_US * 1000L;
             if (until.tv_nsec >= 1000000000L) {
                 until.tv_sec++;
@@ -184,9 +184,15 @@ struct auditq *auditq_start(const char *dbpath)
     q->st = st;
     q->ckpt_st = ck;
     pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->work, NULL);
-    pthread_cond_init(&q->done, NULL);
-    pthread_cond_init(&q->ckpt_wake, NULL);
+    /* timed waits on the monotonic clock: a wall-clock step back (NTP, an operator) stalled
+     * every disclosure until the wall clock caught up */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&q->work, &ca);
+    pthread_cond_init(&q->done, &ca);
+    pthread_cond_init(&q->ckpt_wake, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&q->thread, NULL, writer, q))
         die("audit writer: cannot start thread");
     if (pthread_create(&q->ckpt_thread, NULL, checkpointer, q))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/disclose.h"
+#include "util/hooks.h"
 #include "store/cpstore.h"
 #include "store/docjson.h"
 #include "store/personal.h"
@@ -322,27 +323,11 @@ void disclose_async(struct store *st, struct auditq *aq, struct disclosure *d,
     auditq_submit(aq, &d->ticket);
 }
 
-static int lapse_value = LAPSE_MONTHS_DEFAULT;
-static pthread_once_t lapse_once = PTHREAD_ONCE_INIT;
-
-static void lapse_init(void)
-{
-    const char *e = getenv("KAIGO_LAPSE_MONTHS");
-    if (!e || !*e)
-        return;
-    char *end;
-    long v = strtol(e, &end, 10);
-    if (*end || v < 1 || v > 24)
-        warn("KAIGO_LAPSE_MONTHS=%s は 1〜24 ではないため既定の %d か月を使います", e,
-             LAPSE_MONTHS_DEFAULT);
-    else
-        lapse_value = (int)v;
-}
-
 int lapse_months(void)
 {
-    pthread_once(&lapse_once, lapse_init);
-    return lapse_value;
+    if (test_hooks && test_hooks->lapse_months) /* kaigo-test only (util/hooks.h) */
+        return test_hooks->lapse_months;
+    return LAPSE_MONTHS_DEFAULT;
 }
 
 static void code_hash(const char *code, unsigned char out[32])

@@ -22,6 +22,7 @@
 #include "store/auditsql.h"
 #include "store/sqlite_int.h"
 #include "store/store.h"
+#include "util/hooks.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -1641,8 +1642,8 @@ static int attach_idx(struct sqlite_store *s, const char *path, bool readonly)
         if (sq_exec(s, "PRAGMA audidx.journal_mode = WAL; PRAGMA audidx.synchronous = NORMAL;") ||
             sq_exec(s, idx_schema))
             return -1;
-        const char *env = getenv("KAIGO_AUDIT_EPOCH");
-        long long want = env && *env ? strtoll(env, NULL, 10) : AUDIT_EPOCH_DEFAULT;
+        long long want = test_hooks && test_hooks->audit_epoch ? test_hooks->audit_epoch
+                                                               : AUDIT_EPOCH_DEFAULT;
         if (want < 1 || want > 1000000)
             want = AUDIT_EPOCH_DEFAULT;
         if (sqlite3_prepare_v2(s->db, "INSERT INTO audidx.meta (epoch) SELECT ?1 WHERE NOT EXISTS"

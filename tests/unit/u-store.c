@@ -18,9 +18,10 @@
 #include "domain/papertoken.h"
 #include "store/auditq.h"
 #include "util/date.h"
+#include "util/hooks.h"
 #include "store/store.h"
 
-#define AUDIT_EPOCH_TEST 64 /* $KAIGO_AUDIT_EPOCH for this test's index file */
+#define AUDIT_EPOCH_TEST 64 /* the audit-epoch test hook (util/hooks.h) for this test's index file */
 
 static char path[256];
 
@@ -496,9 +497,10 @@ static void t_person_index(void **s)
 {
     (void)s;
     const long total = 3 * AUDIT_EPOCH_TEST + 100;
-    setenv("KAIGO_AUDIT_EPOCH", "64", 1);
+    static const struct test_hooks h = {.audit_epoch = AUDIT_EPOCH_TEST};
+    test_hooks = &h;
     struct store *st = store_open_sqlite(path, false);
-    unsetenv("KAIGO_AUDIT_EPOCH");
+    test_hooks = NULL;
     assert_non_null(st);
     static struct audit_entry e[3 * AUDIT_EPOCH_TEST + 100];
     for (long i = 0; i < total; i++) {
