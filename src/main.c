@@ -2,6 +2,7 @@
  * main.c - the kaigo binary: a table of subcommands (git's commands[]).
  */
 #include <locale.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +85,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
+    /* everything kaigo creates holds personal data or keys: the database, its WAL and shared
+     * memory (SQLite gives them the database's mode), the audit log, keys, printed PDFs and
+     * import working files are 0600, directories 0700 (security.md; docs/security.md) */
+    umask(077);
     config_load();
 #ifdef KAIGO_TEST_HOOKS
     hooks_from_env();

@@ -38,9 +38,11 @@ static int load_token(const char *path, char out[65])
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
         struct stat sb;
-        if (fstat(fd, &sb) == 0 && (sb.st_mode & 077))
-            warn("token file %s is readable by others (mode %o); use chmod 600", path,
-                 (unsigned)(sb.st_mode & 0777));
+        if (fstat(fd, &sb) || (sb.st_mode & 077)) {
+            close(fd);
+            return error("token file %s: 他のユーザーが読めます(mode %o)。chmod 600 してください",
+                         path, (unsigned)(sb.st_mode & 0777));
+        }
         ssize_t n = read(fd, out, 64);
         close(fd);
         if (n != 64)

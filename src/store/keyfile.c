@@ -1,6 +1,7 @@
 /* keyfile.c - Ed25519 keys as files; see keyfile.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,13 @@ int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTE
         return error("path too long");
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
+        /* a signing key others can read signs for them: refused, never used */
+        struct stat sb;
+        if (fstat(fd, &sb) || (sb.st_mode & 077)) {
+            close(fd);
+            return error("%s: 署名鍵を他のユーザーが読めます(mode %o)。chmod 600 してから使ってください",
+                         path, (unsigned)(sb.st_mode & 0777));
+        }
         ssize_t n = read(fd, sk, KEYFILE_SK_BYTES);
         close(fd);
         return n == KEYFILE_SK_BYTES ? 0 : error("%s: not a signing key", path);
@@ -46,7 +54,8 @@ int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTE
     size_t hl = strlen(hex);
     hex[hl++] = '\n';
     fd = open(pubpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, hex, hl) != (ssize_t)hl || fsync(fd)) {
+    /* the public key is for verifiers: readable by all, whatever kaigo's umask (077) */
+    if (fd < 0 || fchmod(fd, 0644) || write(fd, hex, hl) != (ssize_t)hl || fsync(fd)) {
         if (fd >= 0)
             close(fd);
         return error("%s: cannot write the public key", pubpath);

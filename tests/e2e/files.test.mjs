@@ -1,0 +1,59 @@
+// files.test.mjs - what kaigo writes holds names, addresses and birth dates in clear, or keys:
+// it is created 0600 (directories 0700) whatever the caller's umask, and a key file others can
+// read is refused (issue 16: the database, its WAL and SHM, and the audit log were 0644).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync, chmodSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { tmp, fixture, kaigo, startServer } from './lib.mjs';
+
+const mode = (p) => statSync(p).mode & 0o777;
+
+test('the database, its WAL and SHM, the audit log and keys are 0600; a printed card too', async () => {
+  const dir = tmp();
+  const db = fixture(dir); // imports, an organisation and a token: the database and the audit log
+  const out = join(dir, 'card.pdf');
+  let r = kaigo(['print', 'card', '--person', '122192/0000000001', out, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const srv = await startServer(db); // the WAL and SHM exist while it runs
+  try {
+    // (k.db.api-token is the test fixture's own file, written by node)
+    const made = readdirSync(dir).filter((f) => (f.startsWith('k.db') || f.endsWith('.pdf')) && f !== 'k.db.api-token');
+    assert.ok(made.includes('k.db-wal') && made.includes('k.db.audit'), made.join(' '));
+    for (const f of made) {
+      const want = f.endsWith('.pub') ? 0o644 : 0o600; // a public key is for verifiers
+      assert.equal(mode(join(dir, f)).toString(8), want.toString(8), f);
+    }
+  } finally {
+    await srv.stop();
+  }
+  // a directory kaigo makes is 0700
+  const gen = join(dir, 'gen');
+  r = kaigo(['demo', 'generate', '--insurers', '1', '--persons', '10', gen]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(mode(gen).toString(8), '700');
+});
+
+test('a signing key or the operator token that others can read is refused, not used', async () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const out = join(dir, 'card.pdf');
+  assert.equal(kaigo(['print', 'card', '--person', '122192/0000000001', out, '--db', db]).code, 0);
+  const key = join(dir, 'k.db.paper-key-122192');
+  assert.ok(existsSync(key));
+  chmodSync(key, 0o644);
+  let r = kaigo(['print', 'card', '--person', '122192/0000000001', join(dir, 'c2.pdf'), '--db', db]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /chmod 600/);
+  chmodSync(key, 0o600);
+  // the operator token: made by serve 0600; once others can read it, serve refuses to start
+  const srv = await startServer(db);
+  await srv.stop();
+  const tok = db + '.token'; // startServer's --token-file
+  assert.equal(mode(tok).toString(8), '600');
+  chmodSync(tok, 0o644);
+  const t = spawnSync(process.env.KAIGO_BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--token-file', tok, '--quiet'], { encoding: 'utf8', timeout: 10000 });
+  assert.notEqual(t.status, 0);
+  assert.match(t.stderr, /chmod 600/);
+});
