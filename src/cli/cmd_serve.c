@@ -20,7 +20,8 @@
 
 static const char help[] =
     "使い方: kaigo serve [--db PATH] [--listen HOST:PORT] [--token-file PATH] [--threads N] [--quiet]\n"
-    "                   [--secure-cookies]\n"
+    "                   [--secure-cookies] [--header-timeout S] [--max-connections N]\n"
+    "                   [--max-per-address N]\n"
     "  HTTP API と画面を起動します。/api 以下はログイン(セッション)かAPIトークンが必要です\n"
     "  (運用者トークンは保険者一覧などのマスタ情報のみ)。画面は / から(本人・家族・事業所の事務;\n"
     "  docs/ui.md)。どちらも同じ判定とアクセス記録を通ります。\n"
@@ -30,6 +31,9 @@ static const char help[] =
     "  --threads     ワーカースレッド数 (既定: CPUコア数)\n"
     "  --secure-cookies  セッションCookieに Secure を付ける (TLS終端プロキシの後ろで運用する場合)\n"
     "  --quiet       アクセスログを出さない\n"
+    "  --header-timeout   新しい接続がリクエストヘッダを送り終えるまでの秒数 (既定: 10)\n"
+    "  --max-connections  同時接続数の上限 (既定: 10000)\n"
+    "  --max-per-address  1つのアドレスからの同時接続数の上限 (既定: 上限の 1/16)\n"
     "  標準出力の1行目に待受URLを表示します。SIGINT/SIGTERM で停止します。\n";
 
 /* load_token - reads the token (64 hex chars) or creates one. */
@@ -71,10 +75,23 @@ static int load_token(const char *path, char out[65])
     return 0;
 }
 
+/* count_opt - a whole number 1..max for an option; -1 after a message */
+static int count_opt(const char *name, const char *v, unsigned long max, unsigned *out)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end || *v < '1' || *v > '9' || n > max) {
+        fprintf(stderr, "kaigo serve: %s は 1〜%lu です\n", name, max);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = db_default(), *listen = config()->listen, *token_file = NULL;
-    unsigned threads = 0;
+    unsigned threads = 0, head_s = 0, max_conns = 0, max_per = 0;
     bool quiet = false, secure = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -95,6 +112,15 @@ int cmd_serve(int argc, char **argv)
                 return EXIT_USAGE;
             }
             threads = (unsigned)t;
+        } else if ((v = opt_value(argc, argv, &i, "--header-timeout"))) {
+            if (count_opt("--header-timeout", v, 600, &head_s))
+                return EXIT_USAGE;
+        } else if ((v = opt_value(argc, argv, &i, "--max-connections"))) {
+            if (count_opt("--max-connections", v, 1000000, &max_conns))
+                return EXIT_USAGE;
+        } else if ((v = opt_value(argc, argv, &i, "--max-per-address"))) {
+            if (count_opt("--max-per-address", v, 1000000, &max_per))
+                return EXIT_USAGE;
         } else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
         else if (strcmp(argv[i], "--secure-cookies") == 0)
@@ -136,8 +162,8 @@ int cmd_serve(int argc, char **argv)
     buf_release(&tf);
     log_set_quiet(quiet);
     config_log();
-    struct server_config cfg = {db,      host,   (unsigned)port, token, threads, !quiet,
-                                secure,  config()->verify_per_minute};
+    struct server_config cfg = {db,     host,   (unsigned)port, token, threads, !quiet, secure,
+                                config()->verify_per_minute, head_s, max_conns, max_per};
     int rc = server_run(&cfg);
     sodium_memzero(token, sizeof token);
     return rc;

@@ -12,8 +12,11 @@
 #define MAX_QUERY_PARAMS 32          /* parameters in one query string → 414 (framing.c) */
 #define MAX_QUERY_TOKEN 256            /* a paper token (KG1: + 168 characters) */
 #define VERIFY_PER_MINUTE 60           /* online checks of paper tokens per caller (KAIGO_VERIFY_RATE) */
-#define CONN_TIMEOUT_S 30              /* idle or slow connections are dropped */
-#define CONN_LIMIT 4096
-#define PER_IP_CONN_LIMIT 512
+#define CONN_TIMEOUT_S 30              /* idle connections are dropped; the next head is due within it */
+#define HEAD_TIMEOUT_S 10              /* a new connection's first request head (conns.c; --header-timeout) */
+#define CONN_LIMIT 10000               /* open connections in all (--max-connections) */
+/* one address may hold at most 1/16 of them (--max-per-address): a flood from a few
+ * addresses - 8 × 512 filled the old 4096 - leaves room for everyone else */
+#define PER_IP_CONN_DIVISOR 16
 
 #endif

@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 
 #include "domain/wareki.h"
 #include "domain/auth.h"
@@ -32,6 +33,7 @@
 #include "store/cpstore.h"
 #include "store/keyfile.h"
 #include "store/docjson.h"
+#include "http/conns.h"
 #include "http/limits.h"
 #include "http/server.h"
 #include "http/internal.h"
@@ -244,6 +246,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r->started) {
         /* First call: headers only. Set up, check framing, header and body limits. */
         r->started = true;
+        conns_head_done(conn);
         r->conn = conn;
         r->method = method;
         new_request_id(r->request_id);
@@ -334,9 +337,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     (void)toe;
     struct req *r = *con_cls;
+    conns_request_done(conn);
     if (!r)
         return;
     if (srv_config->access_log) {
@@ -412,19 +415,46 @@ int server_run(const struct server_config *cfg)
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
+    unsigned conns = cfg->max_connections ? cfg->max_connections : CONN_LIMIT;
+    /* a descriptor a connection, plus the databases, the log and some slack */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < conns + 256) {
+        nofile.rlim_cur = nofile.rlim_max < conns + 256 ? nofile.rlim_max : conns + 256;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+        if (nofile.rlim_cur < conns + 256) {
+            warn("open files are limited to %llu: at most %llu connections",
+                 (unsigned long long)nofile.rlim_cur, (unsigned long long)nofile.rlim_cur - 256);
+            conns = nofile.rlim_cur > 512 ? (unsigned)(nofile.rlim_cur - 256) : 256;
+        }
+    }
+    unsigned per_ip = cfg->max_per_address ? cfg->max_per_address : conns / PER_IP_CONN_DIVISOR;
+    if (per_ip < 1)
+        per_ip = 1;
+    if (conns_start(cfg->head_timeout_s ? cfg->head_timeout_s : HEAD_TIMEOUT_S)) {
+        auditq_stop(srv_auditq);
+        return 3;
+    }
+    info("connections: %u in all, %u per address; a request head within %u s, idle %u s", conns,
+         per_ip, cfg->head_timeout_s ? cfg->head_timeout_s : HEAD_TIMEOUT_S, CONN_TIMEOUT_S);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL, MHD_OPTION_STRICT_FOR_CLIENT,
-        (int)1, /* Host required, no spaces in the URL */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)MHD_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)PER_IP_CONN_LIMIT, MHD_OPTION_END);
+        0, NULL, NULL, on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, conns_notify, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1, /* Host required, no spaces in the URL */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_CONN_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+        MHD_OPTION_END);
     if (!d) {
         error("cannot listen on %s:%u", cfg->host, cfg->port);
+        conns_stop();
         auditq_stop(srv_auditq);
         return 3;
     }
@@ -443,6 +473,8 @@ int server_run(const struct server_config *cfg)
     auditq_stats(srv_auditq, &batches, &entries);
     fprintf(stderr, "kaigo: audit: %llu entries in %llu group commits\n", entries, batches);
     MHD_stop_daemon(d);
+    conns_stop();
+    info("connections shut for a late request head: %llu", conns_closed_late());
     auditq_free(srv_auditq);
     srv_auditq = NULL;
     return 0;

@@ -24,6 +24,9 @@ struct server_config {
     bool access_log;
     bool secure_cookies; /* served over TLS (a terminating proxy): cookies get Secure */
     int verify_per_minute; /* online checks of paper tokens per caller (VERIFY_PER_MINUTE) */
+    unsigned head_timeout_s;  /* 0: HEAD_TIMEOUT_S */
+    unsigned max_connections; /* 0: CONN_LIMIT */
+    unsigned max_per_address; /* 0: max_connections / PER_IP_CONN_DIVISOR */
 };
 
 /* server_run - serves until SIGINT/SIGTERM. Prints
