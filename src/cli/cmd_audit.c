@@ -922,6 +922,14 @@ int cmd_audit(int argc, char **argv)
     if (load_pubkey(db, pubfile, pk, &have_pk))
         return EXIT_INVALID;
     struct store *st = store_open_sqlite(db, true);
+    if (!st && store_audit_absent && !want) {
+        printf("検証成功: 監査ログはまだありません(0 件。次に書き込みで開いたときに作られます)\n");
+        return 0;
+    }
+    if (!st && store_audit_missing) {
+        printf("検証失敗: 監査ログが失われています (audit log missing)\n");
+        return EXIT_INVALID;
+    }
     if (!st)
         return EXIT_INTERNAL;
     if (want) {

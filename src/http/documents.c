@@ -306,14 +306,15 @@ int d_grants(struct req *r)
 {
     if (start_disclosure(r, CAT_ACCESSLOG, WHAT_GRANTS) || !r->waiting)
         return 0;
-    static _Thread_local struct grants_ctx g;
-    g = (struct grants_ctx){r->rows, 0};
+    struct grants_ctx *g = xcalloc(1, sizeof *g);
+    g->w = r->rows;
+    r->grants = g;
     r->disc->grants_fn = &grants_fns;
-    r->disc->row_ctx = &g;
-    disclose_async(thread_store(), srv_auditq, r->disc, disclosed, r);
-    grants_switch(&g, 6); /* every array present, even if empty */
-    jw_end(r->rows);
-    return HANDLER_SUSPENDED;
+    r->disc->row_ctx = g;
+    /* the arrays are closed in disclosure_body, after the resume: once queued, the disclosure
+     * may resume this request on the audit writer's signal before disclose_async returns, and
+     * the rows must not be written to while they are being sent */
+    return run_disclosure(r);
 }
 
 /* Runs inside the pipeline's read: copies one stored document for the answer. */
@@ -345,6 +346,8 @@ int d_docs(struct req *r)
 
 void wipe_rows(struct req *r)
 {
+    free(r->grants);
+    r->grants = NULL;
     free(r->paper);
     free(r->paper_rec);
     r->paper = NULL;
@@ -385,6 +388,10 @@ char *disclosure_body(struct req *r, size_t *len)
     } else {
         if (r->disc->what == WHAT_ACCESS_LOG)
             jw_end(r->rows); /* entries */
+        if (r->disc->what == WHAT_GRANTS && r->grants) {
+            grants_switch(r->grants, 6); /* every array present, even if empty */
+            jw_end(r->rows);
+        }
         if (r->disc->what == WHAT_PAPER)
             paper_json(r->rows, r->paper, r->paper_rec);
         jw_int(r->rows, "audit_seq", r->disc->audit_seq);

@@ -66,6 +66,7 @@ struct req {
     struct card *card;
     struct jsonw *rows; /* WHAT_ACCESS_LOG / WHAT_GRANTS output, sent only after the audit */
     json_t *docs;       /* WHAT_DOCS rows, likewise */
+    void *grants;       /* WHAT_GRANTS: which of its arrays is open (documents.c) */
     struct delivery *dlv; /* an exchange download: the delivery and the receiving office */
     struct paper_token *paper;      /* GET /verify: the presented token (signature verified) */
     struct paper_record *paper_rec; /* its issue record, read inside the pipeline */

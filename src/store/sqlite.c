@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -1670,12 +1671,38 @@ static int attach_idx(struct sqlite_store *s, const char *path, bool readonly)
     return 0;
 }
 
+_Thread_local bool store_audit_missing, store_audit_absent;
+
 static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
 {
     char apath[4096];
     if ((size_t)snprintf(apath, sizeof apath, "%s.audit", path) >= sizeof apath) {
         snprintf(s->err, sizeof s->err, "path too long");
         return -1;
+    }
+    /* No log file: a database that was linked to one has lost it (refused, and no empty file is
+     * made in its place); one never linked is new, or was killed before its log was made -
+     * opened for writing it gets its log now, and read (verify) it has an empty one, so open
+     * and verify agree on that state (issue 16: verify exited 3, "attach audit log"). */
+    if (access(apath, F_OK) != 0 && errno == ENOENT) {
+        char linked[80] = "", has[8];
+        if (one_text(s, "SELECT COUNT(*) FROM main.sqlite_master WHERE name = 'audit_link'", has,
+                     sizeof has) ||
+            (strcmp(has, "1") == 0 &&
+             one_text(s, "SELECT COALESCE((SELECT file_id FROM main.audit_link LIMIT 1), '')",
+                      linked, sizeof linked)))
+            return -1;
+        if (linked[0]) {
+            store_audit_missing = true;
+            snprintf(s->err, sizeof s->err,
+                     "監査ログ(%.120s)が失われています (audit log missing)", apath);
+            return -1;
+        }
+        if (readonly) { /* a reader cannot make one: it says there is none yet */
+            store_audit_absent = true;
+            snprintf(s->err, sizeof s->err, "監査ログはまだありません (no audit log yet)");
+            return -1;
+        }
     }
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS audit", -1, &q, NULL) != SQLITE_OK)
@@ -1750,6 +1777,7 @@ fail:
 
 struct store *store_open_sqlite(const char *path, bool readonly)
 {
+    store_audit_missing = store_audit_absent = false;
     struct sqlite_store *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
     s->base.acc = &sqlite_access_ops;
@@ -1778,7 +1806,8 @@ struct store *store_open_sqlite(const char *path, bool readonly)
                 " PRAGMA temp_store = MEMORY;") ||
         (!readonly && sq_exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s)) ||
         attach_audit(s, path, readonly) || attach_idx(s, path, readonly)) {
-        error("database %s: %s", path, s->err);
+        if (!store_audit_absent)
+            error("database %s: %s", path, s->err);
         s_close(&s->base);
         return NULL;
     }

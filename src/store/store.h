@@ -185,6 +185,13 @@ struct store {
  * path. Returns the store (caller closes with store_close()) or NULL after
  * printing the reason. */
 struct store *store_open_sqlite(const char *path, bool readonly);
+/* store_audit_missing - after store_open_sqlite failed in this thread: because the database
+ * was linked to an audit log that no longer exists (verification fails; not an internal error) */
+extern _Thread_local bool store_audit_missing;
+/* store_audit_absent - after a read-only store_open_sqlite failed in this thread: because the
+ * database has no audit log yet and was never linked to one (new, or killed before its log was
+ * made: the next open for writing makes it). Nothing was printed. */
+extern _Thread_local bool store_audit_absent;
 
 static inline void store_close(struct store *st)
 {

@@ -3,10 +3,10 @@
 // read is refused (issue 16: the database, its WAL and SHM, and the audit log were 0644).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, chmodSync, readdirSync, existsSync } from 'node:fs';
+import { statSync, chmodSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { tmp, fixture, kaigo, startServer } from './lib.mjs';
+import { tmp, fixture, kaigo, startServer, sqlite } from './lib.mjs';
 
 const mode = (p) => statSync(p).mode & 0o777;
 
@@ -56,4 +56,32 @@ test('a signing key or the operator token that others can read is refused, not u
   const t = spawnSync(process.env.KAIGO_BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--token-file', tok, '--quiet'], { encoding: 'utf8', timeout: 10000 });
   assert.notEqual(t.status, 0);
   assert.match(t.stderr, /chmod 600/);
+});
+
+// kill -9 before <db>.audit exists leaves a database never linked to a log: open makes the log,
+// and verify (a reader) now agrees that this state is sound (it exited 3, "attach audit log").
+// A database linked to a log that is gone is refused by both, and no empty log is left behind.
+test('no audit log yet: verify and open agree; a lost audit log: both refuse, nothing is made', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const rmAudit = () => readdirSync(dir).filter((f) => f.startsWith('k.db.audit')).forEach((f) => rmSync(join(dir, f)));
+  // lost: linked to a log that is gone
+  rmAudit();
+  let r = kaigo(['audit', 'verify', '--db', db]);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, /監査ログが失われています/);
+  r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /監査ログ.*失われています/);
+  assert.ok(!existsSync(db + '.audit'), 'an empty audit log was made in place of the lost one');
+  // never linked (the state a kill -9 leaves between the database and its log)
+  assert.equal(sqlite(db, 'DELETE FROM audit_link').code, 0);
+  r = kaigo(['audit', 'verify', '--db', db]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /監査ログはまだありません/);
+  r = kaigo(['card', 'show', '--db', db, '122192', '0000000001']);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['audit', 'verify', '--db', db]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /検証成功: 1 保険者, 1 件/);
 });
