@@ -38,6 +38,8 @@ static void hooks_from_env(void)
     }
     if ((e = getenv("KAIGO_PRINT_FAIL_PART")) && *e)
         hooks.print_fail_part = (int)strtol(e, NULL, 10) + 1; /* 0: not set */
+    if ((e = getenv("KAIGO_DISK_FULL_FILE")) && *e)
+        hooks.disk_full_file = e;
     test_hooks = &hooks;
 }
 #endif
@@ -107,7 +109,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--version") == 0) {
 #ifdef KAIGO_TEST_HOOKS
-        puts("kaigo 0.1.0 (test build: KAIGO_TODAY, KAIGO_LAPSE_MONTHS, KAIGO_AUDIT_EPOCH, KAIGO_PRINT_FAIL_PART)");
+        puts("kaigo 0.1.0 (test build: KAIGO_TODAY, KAIGO_LAPSE_MONTHS, KAIGO_AUDIT_EPOCH, KAIGO_PRINT_FAIL_PART, KAIGO_DISK_FULL_FILE)");
 #else
         puts("kaigo 0.1.0");
 #endif

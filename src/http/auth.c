@@ -260,10 +260,12 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
     /* logins count in their own namespace: a login named "rel:…" or "invite:…" cannot lock
      * an office's 本人確認 or a family member's code entry */
     snprintf(tkey, sizeof tkey, "login:%s", login);
-    if (auth_throttled(tkey, address, now)) {
-        st->acc->security_event(st, now, "login_throttled", subject, address, "429");
-        return LOGIN_THROTTLED;
-    }
+    /* Each attempt is recorded before it is answered; when it cannot be (a full disk), the
+     * login fails closed as "unavailable" (LOGIN_ERROR): never an unrecorded attempt. */
+    if (auth_throttled(tkey, address, now))
+        return st->acc->security_event(st, now, "login_throttled", subject, address, "429")
+                   ? LOGIN_ERROR
+                   : LOGIN_THROTTLED;
     int rc = st->acc->account_by_login(st, login, acct);
     if (rc < 0)
         return LOGIN_ERROR;
@@ -288,17 +290,19 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
     }
     if (why) {
         auth_note_failure(tkey, address, now);
-        st->acc->security_event(st, now, "login_failed", subject, address, why);
+        int erc = st->acc->security_event(st, now, "login_failed", subject, address, why);
         sodium_memzero(acct, sizeof *acct);
+        if (erc)
+            return LOGIN_ERROR;
         return strcmp(why, "totp_replay") == 0 ? LOGIN_REPLAY : LOGIN_FAILED;
     }
     char hex[2 * SESSION_ID_BYTES + 1];
     unsigned char oh[32];
     if (cookie_session(old_cookie, hex) && hex_hash(hex, oh) && st->acc->session_end(st, oh, now))
         return LOGIN_ERROR;
-    if (new_session(st, acct->id, now, false, sid))
+    if (st->acc->security_event(st, now, "login", subject, address, "ok") ||
+        new_session(st, acct->id, now, false, sid))
         return LOGIN_ERROR;
-    st->acc->security_event(st, now, "login", subject, address, "ok");
     return LOGIN_OK;
 }
 

@@ -217,7 +217,8 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     auth_note_failure(tkey, addr, now);
-    st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship-paper");
+    if (st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship-paper"))
+        return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません");
     char msg[200];
     if (ps == PAPER_CURRENT)
         snprintf(msg, sizeof msg, "本人確認ができませんでした(生年月日が一致しません)");
@@ -289,7 +290,8 @@ int relationship_by_code(struct req *r, const struct person_key *k, struct date 
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
     auth_note_failure(tkey, addr, now);
-    st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship");
+    if (st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship"))
+        return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません"), -1;
     http_error(r, 422, "identity_not_verified",
                "本人確認ができませんでした。番号・生年月日・本人確認コードを確かめてください(コードは1回限り・有効期限があります)。");
     return -1;

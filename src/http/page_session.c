@@ -104,8 +104,9 @@ int p_login(struct req *r)
         status = 401;
         error = "ログインID、パスワード、確認コードのいずれかが正しくありません。確かめて、もう一度入力してください。";
         break;
-    case LOGIN_ERROR:
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    case LOGIN_ERROR: /* the attempt cannot be recorded (a full disk): closed, said so */
+        return http_error(r, 503, "unavailable",
+                          "ただいまログインを記録できないため、受け付けられません。時間をおいてもう一度お試しください。");
     }
     struct buf h;
     page_start(r, &h, "ログイン");

@@ -39,6 +39,7 @@
 #include "http/internal.h"
 #include "http/page.h"
 #include "store/auditq.h"
+#include "store/health.h"
 #include "store/disclose.h"
 #include "util/jsonflat.h"
 #include "util/jsonw.h"
@@ -53,8 +54,17 @@ atomic_int srv_stopping;
 
 /* ---- handlers ------------------------------------------------------------ */
 
+/* h_healthz - liveness and readiness: 200 while the store can write; 503 while it cannot (a full
+ * disk: every disclosure would be 503 too, as its audit entry cannot be made durable). Cheap while
+ * healthy; while failing, each call tries one small durable write to see whether it is over. */
 int h_healthz(struct req *r)
 {
+    if (store_health_failing()) {
+        struct store *st = thread_store();
+        if (!st || st->ops->health_probe(st))
+            return respond_json(r, 503, json_pack("{s:s,s:s}", "status", "unavailable", "reason",
+                                                  "storage_unwritable"));
+    }
     return respond_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
@@ -342,6 +352,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conns_request_done(conn);
     if (!r)
         return;
+    if (r->status >= 500) { /* a failure may have left a transaction or statement holding locks */
+        struct store *st = thread_store();
+        if (st)
+            st->ops->settle(st);
+    }
     if (srv_config->access_log) {
         struct timespec end;
         clock_gettime(CLOCK_MONOTONIC, &end);

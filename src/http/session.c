@@ -57,8 +57,9 @@ int h_login(struct req *r)
                           "この確認コードはすでに使われました。認証アプリに次のコードが出てから入力してください(30秒ごとに変わります)");
     case LOGIN_FAILED: /* identical for unknown login, wrong password, missing/wrong code */
         return http_error(r, 401, "auth_failed", "認証に失敗しました");
-    case LOGIN_ERROR:
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    case LOGIN_ERROR: /* the attempt cannot be recorded (a full disk): closed, said so */
+        return http_error(r, 503, "unavailable",
+                          "ただいまログインを記録できないため、受け付けられません。時間をおいてもう一度お試しください");
     }
     set_session_cookie(r, sid);
     sodium_memzero(sid, sizeof sid);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "store/auditq.h"
+#include "store/health.h"
 #include "store/keyfile.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -72,6 +73,7 @@ static void *checkpointer(void *arg)
         /* the person index follows the log in whole epochs, off the commit path */
         if (q->ckpt_st->ops->audit_index(q->ckpt_st))
             warn("audit person index: %s", store_errmsg(q->ckpt_st));
+        q->ckpt_st->ops->settle(q->ckpt_st); /* never hold the log's lock after a failure */
         pthread_mutex_lock(&q->mu);
     }
     pthread_mutex_unlock(&q->mu);
@@ -118,6 +120,9 @@ static void *writer(void *arg)
         for (size_t i = 0; i < m; i++)
             ents[i] = *batch[i]->entry;
         int rc = q->st->ops->audit_append(q->st, ents, m);
+        store_health_note(rc == 0);
+        if (rc)
+            q->st->ops->settle(q->st);
         if (rc)
             warn("audit append failed (%zu entries): %s", m, store_errmsg(q->st));
 
@@ -266,6 +271,8 @@ void auditq_close(struct auditq *q)
     pthread_cond_signal(&q->ckpt_wake);
     pthread_mutex_unlock(&q->mu);
     pthread_join(q->ckpt_thread, NULL);
+    q->ckpt_st->ops->settle(q->ckpt_st);
+    q->st->ops->settle(q->st);
     /* sign the tail, so that truncation after a clean stop is detectable */
     if (q->st->ops->audit_checkpoint_all(q->st))
         warn("audit: final checkpoint failed: %s", store_errmsg(q->st));

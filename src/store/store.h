@@ -46,6 +46,11 @@ struct store_ops {
     int (*read_end)(struct store *st);
     int (*commit)(struct store *st);
     int (*rollback)(struct store *st);
+    /* settle - ends a transaction a failure left open (a ROLLBACK that itself failed, out of
+     * memory): its lock would stop every other connection. Harmless when none is open. */
+    void (*settle)(struct store *st);
+    /* health_probe - one small durable write: 0 if the store can write (readiness) */
+    int (*health_probe)(struct store *st);
 
     /* insurers (master data, not personal) */
     int (*insurer_get)(struct store *st, const char *no, struct insurer *out); /* or NOTFOUND */

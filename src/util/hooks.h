@@ -15,6 +15,7 @@ struct test_hooks {
     int lapse_months;    /* KAIGO_LAPSE_MONTHS: months without 実績 before a relationship lapses */
     long long audit_epoch; /* KAIGO_AUDIT_EPOCH: entries an audit person-index epoch */
     int print_fail_part; /* KAIGO_PRINT_FAIL_PART + 1: that print part fails after drawing */
+    const char *disk_full_file; /* KAIGO_DISK_FULL_FILE: every store write fails while it exists */
 };
 
 extern const struct test_hooks *test_hooks;
