@@ -231,10 +231,14 @@ static int org_cmd(const char *sub, struct args *a)
         fprintf(stderr, "kaigo org add: 種別・ID・名称、または保険者番号(市町村のみ必須)が正しくありません\n");
         return EXIT_INVALID;
     }
-    snprintf(o.id, sizeof o.id, "%s", id);
-    snprintf(o.name, sizeof o.name, "%s", name);
-    snprintf(o.insurer_no, sizeof o.insurer_no, "%s", ins ? ins : "");
-    snprintf(o.service_types, sizeof o.service_types, "%s", svc ? svc : "");
+    str_cut(o.id, sizeof o.id, id);
+    str_cut(o.name, sizeof o.name, name);
+    str_cut(o.insurer_no, sizeof o.insurer_no, ins ? ins : "");
+    if (str_copy(o.service_types, sizeof o.service_types, svc ? svc : "")) {
+        store_close(st);
+        fprintf(stderr, "kaigo org add: --service-types が長すぎます\n");
+        return EXIT_INVALID;
+    }
     enum provider_rule pr;
     if (office && (o.kind == ORG_INSURER || provider_no_check(office, strlen(office), &pr, &why))) {
         store_close(st);
@@ -242,7 +246,7 @@ static int org_cmd(const char *sub, struct args *a)
                 o.kind == ORG_INSURER ? "市町村には付けません" : why);
         return EXIT_INVALID;
     }
-    snprintf(o.office_no, sizeof o.office_no, "%s", office ? office : "");
+    str_cut(o.office_no, sizeof o.office_no, office ? office : "");
     int created;
     if ((ins && store_insurer_ensure(st, ins, cli_actor_id(), &created)) ||
         st->acc->org_add(st, &o, cli_actor_id()))
@@ -283,12 +287,14 @@ static int user_cmd(const char *sub, struct args *a)
         fprintf(stderr, "kaigo user add: ログイン名(3〜64文字)・氏名が長すぎるか短すぎます\n");
         return EXIT_INVALID;
     }
-    snprintf(acc.login, sizeof acc.login, "%s", login);
-    snprintf(acc.display_name, sizeof acc.display_name, "%s", name);
-    snprintf(acc.perms, sizeof acc.perms, "%s", perms ? perms : "");
+    str_cut(acc.login, sizeof acc.login, login);
+    str_cut(acc.display_name, sizeof acc.display_name, name);
+    str_cut(acc.perms, sizeof acc.perms, perms ? perms : "");
     acc.staff = org != NULL;
-    if (org)
-        snprintf(acc.org, sizeof acc.org, "%s", org);
+    if (org && str_copy(acc.org, sizeof acc.org, org)) {
+        fprintf(stderr, "kaigo user add: --org が長すぎます\n");
+        return EXIT_INVALID;
+    }
     if (person) {
         const char *slash = strchr(person, '/');
         char ins[8] = {0};
@@ -416,7 +422,7 @@ static int consent_cmd(const char *sub, struct args *a)
     int64_t id, now = clock_now_ms();
     if (strcmp(sub, "withdraw") == 0) {
         struct withdrawal w = {0, cats, now, ""};
-        snprintf(w.grantee, sizeof w.grantee, "%s", grantee ? grantee : "");
+        str_cut(w.grantee, sizeof w.grantee, grantee ? grantee : "");
         if (st->acc->withdrawal_add(st, &k, &w, cli_actor_id(), &id))
             return db_fail(st, "consent withdraw");
         store_close(st);
@@ -434,7 +440,7 @@ static int consent_cmd(const char *sub, struct args *a)
     c.valid_from = opt(a, "from") ? date_ms(opt(a, "from")) : now;
     c.valid_to = date_ms(opt(a, "to"));
     c.recorded_ms = now;
-    snprintf(c.grantee, sizeof c.grantee, "%s", grantee ? grantee : "");
+    str_cut(c.grantee, sizeof c.grantee, grantee ? grantee : "");
     if (!c.kind || c.valid_from < 0 || c.valid_to < 0 || (c.valid_to && c.valid_to <= c.valid_from)) {
         store_close(st);
         fprintf(stderr, "kaigo consent add: 種別か期間が正しくありません\n");

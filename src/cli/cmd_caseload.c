@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "cli/cli.h"
 #include "domain/wareki.h"
 #include "store/caseloadjson.h"
@@ -76,7 +77,7 @@ static int db_case(void *ctx, const struct person_key *k, const char *plan, cons
     struct cl_case *c = &d->cases[d->ncases];
     memset(c, 0, sizeof *c);
     snprintf(c->id, sizeof c->id, "%s/%s", k->insurer_no, k->insured_no);
-    snprintf(c->manager, sizeof c->manager, "%s", manager);
+    str_cut(c->manager, sizeof c->manager, manager);
     c->level = lv;
     char iso8601[11];
     if (strlen(contract) == 8)
@@ -93,7 +94,7 @@ static int db_case(void *ctx, const struct person_key *k, const char *plan, cons
             x->full = 1;
             return 1;
         }
-        snprintf(d->managers[m].id, sizeof d->managers[m].id, "%s", manager);
+        str_cut(d->managers[m].id, sizeof d->managers[m].id, manager);
         d->managers[m].fte_x100 = 100;
         d->nmanagers++;
     }

@@ -88,7 +88,7 @@ static int wl_collect(void *ctx, const char *insured_no, const char *body)
         c->cap = c->cap ? 2 * c->cap : 32;
         c->v = xrealloc(c->v, c->cap * sizeof *c->v);
     }
-    snprintf(c->v[c->n].insured_no, sizeof c->v[c->n].insured_no, "%s", insured_no);
+    str_cut(c->v[c->n].insured_no, sizeof c->v[c->n].insured_no, insured_no);
     if (docjson_app(body, strlen(body), &c->v[c->n].a))
         return 1;
     c->n++;
@@ -201,10 +201,10 @@ static int worklist(int argc, char **argv)
             char applied[64] = "", due[64] = "", left_s[32];
             buf_reset(&b);
             wk(p->applied, &b);
-            snprintf(applied, sizeof applied, "%s", b.ptr ? b.ptr : "");
+            str_cut(applied, sizeof applied, b.ptr ? b.ptr : "");
             buf_reset(&b);
             wk(cert_decision_due(p->applied), &b);
-            snprintf(due, sizeof due, "%s", b.ptr ? b.ptr : "");
+            str_cut(due, sizeof due, b.ptr ? b.ptr : "");
             int left = app_days_left(p, wl_today);
             if (left >= 0)
                 snprintf(left_s, sizeof left_s, "あと%d日", left);
@@ -429,10 +429,10 @@ static int import_chosa(struct store *st, const struct actor *a, struct imp *m, 
             }
             memset(&g[ng], 0, sizeof g[ng]);
             g[ng].k = k;
-            snprintf(g[ng].app, sizeof g[ng].app, "%s", app);
+            str_cut(g[ng].app, sizeof g[ng].app, app);
             g[ng].first_line = line;
             g[ng].c.surveyed = d;
-            snprintf(g[ng].c.investigator, sizeof g[ng].c.investigator, "%s", inv);
+            str_cut(g[ng].c.investigator, sizeof g[ng].c.investigator, inv);
             ng++;
         }
         struct chosa_group *x = &g[gi];
@@ -445,8 +445,8 @@ static int import_chosa(struct store *st, const struct actor *a, struct imp *m, 
             continue;
         }
         struct chosa_answer *an = &x->c.a[x->c.n];
-        snprintf(an->item, sizeof an->item, "%s", item);
-        snprintf(an->answer, sizeof an->answer, "%s", ans);
+        str_cut(an->item, sizeof an->item, item);
+        str_cut(an->answer, sizeof an->answer, ans);
         if (field(&r, 7, an->note, sizeof an->note)) {
             imp_err(m, line, 8, "特記事項が長すぎます(100文字まで)");
             continue;
@@ -592,7 +592,7 @@ static int import_life_csv(struct store *st, const struct actor *a, struct imp *
             g[ng].first_line = line;
             memcpy(g[ng].f.provider_no, prov, PROVIDER_NO_LEN + 1); /* length checked above */
             g[ng].f.evaluated = d;
-            snprintf(g[ng].f.timing, sizeof g[ng].f.timing, "%s", timing);
+            str_cut(g[ng].f.timing, sizeof g[ng].f.timing, timing);
             ng++;
         }
         struct life_feedback *f = &g[gi].f;
@@ -797,8 +797,15 @@ int cmd_ledger(int argc, char **argv)
             store_close(st);
             return EXIT_USAGE;
         }
-        snprintf(c.residence, sizeof c.residence, "%s", residence);
-        snprintf(c.category, sizeof c.category, "%s", category);
+        /* the residence decides which 住宅改修 allowance a claim draws on: a long address cut to
+         * the same prefix as another would share its allowance, so it must fit whole */
+        if (str_copy(c.residence, sizeof c.residence, residence) ||
+            str_copy(c.category, sizeof c.category, category)) {
+            fprintf(stderr, "kaigo ledger claim: --residence(%zu バイトまで)・--category が長すぎます\n",
+                    sizeof c.residence - 1);
+            store_close(st);
+            return EXIT_INVALID;
+        }
         struct cs_result res;
         int rc = st->ops->begin(st) ? -1 : cs_claim_add(st, &a, &k, &c, clock_now_ms(), &res);
         if (rc == 0 && res.status == CS_OK && st->ops->commit(st) == 0) {

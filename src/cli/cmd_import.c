@@ -86,8 +86,8 @@ static void report(void *ctx, int column, const char *colname, const char *msg)
         struct errrec *e = &es->rec[rp->source][es->n[rp->source]++];
         e->line = rp->line;
         e->column = column;
-        snprintf(e->colname, sizeof e->colname, "%s", colname ? colname : "");
-        snprintf(e->msg, sizeof e->msg, "%s", msg);
+        str_cut(e->colname, sizeof e->colname, colname ? colname : "");
+        str_cut(e->msg, sizeof e->msg, msg);
     }
     pthread_mutex_unlock(&es->mu);
 }

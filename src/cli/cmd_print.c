@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/text.h"
 #include "cli/cli.h"
 #include "domain/paperdoc.h"
 #include "print/pdf.h"
@@ -64,7 +65,7 @@ static int access_row(void *ctx, const struct access_row *a)
     else
         snprintf(e->org_name, sizeof e->org_name, "%s",
                  a->org_name[0] ? a->org_name : role_name(role_from_code(a->role)));
-    snprintf(e->purpose, sizeof e->purpose, "%s", purpose_name_of_code(a->purpose));
+    str_cut(e->purpose, sizeof e->purpose, purpose_name_of_code(a->purpose));
     snprintf(e->category, sizeof e->category, "%s",
              category_name(category_from_code(a->category, strlen(a->category))));
     e->allowed = strcmp(a->outcome, "allowed") == 0;

@@ -10,6 +10,7 @@
 
 #include <time.h>
 
+#include "util/text.h"
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "store/cpfile.h"
@@ -163,14 +164,14 @@ static int write_upsikyu(const struct s7_doc *d, const struct s7_total *t, const
     f.name.file = CP_UPSIKYU;
     f.name.v3 = strcmp(id->version, CP_VERSION_V3) == 0;
     snprintf(f.name.month, sizeof f.name.month, "%04d%02d", d->in.month.y, d->in.month.m);
-    snprintf(f.name.from, sizeof f.name.from, "%s", id->plan_office);
+    str_cut(f.name.from, sizeof f.name.from, id->plan_office);
     snprintf(f.name.to, sizeof f.name.to, "%.10s", to);
     if (!f.name.v3) {
         snprintf(f.name.from_kind, sizeof f.name.from_kind, "43"); /* 居宅介護支援 */
-        snprintf(f.name.to_kind, sizeof f.name.to_kind, "%s", to + 11);
+        str_cut(f.name.to_kind, sizeof f.name.to_kind, to + 11);
     }
     if (stamp)
-        snprintf(f.name.stamp, sizeof f.name.stamp, "%s", stamp);
+        str_cut(f.name.stamp, sizeof f.name.stamp, stamp);
     else {
         time_t now = time(NULL);
         struct tm tm;

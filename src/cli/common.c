@@ -57,7 +57,7 @@ void cli_actor(struct actor *a)
 {
     memset(a, 0, sizeof *a);
     a->role = ROLE_OPERATOR;
-    snprintf(a->id, sizeof a->id, "%s", cli_actor_id());
+    str_cut(a->id, sizeof a->id, cli_actor_id());
 }
 
 void cli_request_id(char rid[REQUEST_ID_BYTES])

@@ -95,7 +95,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct doc_error *err, con
                                                        const char *fmt, ...)
 {
     va_list ap;
-    snprintf(err->field, sizeof err->field, "%s", field);
+    str_cut(err->field, sizeof err->field, field);
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);

@@ -16,6 +16,7 @@
 
 #include "domain/certflow.h"
 #include "domain/rates.h"
+#include "util/text.h"
 #include "util/banned.h"
 
 static int no(const char **why, const char *msg)
@@ -24,7 +25,7 @@ static int no(const char **why, const char *msg)
     return -1;
 }
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+#define COPY(dst, src) str_cut((dst), sizeof(dst), (src)) /* inputs are checked to fit by their readers (docjson.c) */
 
 bool app_pending(const struct application *a)
 {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/ledger.h"
 #include "domain/rates.h"
 #include "util/banned.h"
@@ -71,7 +72,7 @@ static void jutaku_enter(struct jstate *s, const struct ledger_claim *c)
     if (!s->any || strcmp(s->residence, c->residence) != 0) {
         s->started = s->any ? 2 : 1;
         s->any = true;
-        snprintf(s->residence, sizeof s->residence, "%s", c->residence);
+        str_cut(s->residence, sizeof s->residence, c->residence);
         s->base_level = c->level;
         s->base_step = step;
         s->reset_used = false;
@@ -193,7 +194,7 @@ int ledger_status(const struct ledger_claim *claims, size_t n, struct date on,
         snprintf(out->jutaku_why, sizeof out->jutaku_why,
                  "住宅改修の利用はありません。住宅ごとに%s円まで利用できます。", lim);
     else {
-        snprintf(out->jutaku_residence, sizeof out->jutaku_residence, "%s", s.residence);
+        str_cut(out->jutaku_residence, sizeof out->jutaku_residence, s.residence);
         out->jutaku_base_level = s.base_level;
         out->jutaku_base_step = s.base_step;
         out->jutaku_reset_used = s.reset_used;
@@ -210,7 +211,7 @@ int ledger_status(const struct ledger_claim *claims, size_t n, struct date on,
         int w = snprintf(out->jutaku_why, sizeof out->jutaku_why,
                          "住宅改修: 現在の住宅での利用額%s円、残り%s円(限度額%s円)。", used, rest, lim);
         if (w > 0 && (size_t)w < sizeof out->jutaku_why)
-            snprintf(out->jutaku_why + w, sizeof out->jutaku_why - (size_t)w, "%s", tail);
+            str_cut(out->jutaku_why + w, sizeof out->jutaku_why - (size_t)w, tail);
     }
     out->yogu_remaining = out->yogu_limit - out->yogu_used;
     if (out->yogu_remaining < 0)

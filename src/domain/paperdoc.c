@@ -93,9 +93,9 @@ static void begin_doc(struct paper_doc *d, enum paper_kind kind, const struct ca
 {
     memset(d, 0, sizeof *d);
     d->kind = kind;
-    snprintf(d->insurer_no, sizeof d->insurer_no, "%s", c->person.key.insurer_no);
-    snprintf(d->insured_no, sizeof d->insured_no, "%s", c->person.key.insured_no);
-    snprintf(d->title, sizeof d->title, "%s", title);
+    str_cut(d->insurer_no, sizeof d->insurer_no, c->person.key.insurer_no);
+    str_cut(d->insured_no, sizeof d->insured_no, c->person.key.insured_no);
+    str_cut(d->title, sizeof d->title, title);
     d->issued = issued;
 }
 
@@ -203,7 +203,7 @@ int paper_doc_card(const struct card *c, struct date issued, struct paper_doc *d
         add(d, "(二)要介護状態区分等", c->has_cert ? level_name(c->cert.level) : "");
     d->pending = c->pending;
     if (c->has_cert)
-        snprintf(d->level, sizeof d->level, "%s", level_code(c->cert.level));
+        str_cut(d->level, sizeof d->level, level_code(c->cert.level));
     add_date(d, "(二)認定年月日", c->has_cert ? c->cert.certified : DATE_NONE);
     v[0] = '\0';
     if (c->has_cert)
@@ -417,7 +417,7 @@ void paper_token_of(const struct paper_doc *d, struct paper_token *t)
     t->valid_from = d->valid_from;
     t->valid_to = d->valid_to;
     t->version = PAPER_TOKEN_VERSION;
-    snprintf(t->level, sizeof t->level, "%s", d->level);
+    str_cut(t->level, sizeof t->level, d->level);
     t->pending = d->pending;
     t->ratio = d->ratio > 0 ? (unsigned)d->ratio : 0;
     t->stage = d->stage > 0 ? (unsigned)d->stage : 0;
@@ -432,7 +432,7 @@ size_t paper_token_facts(const struct paper_token *t, struct paper_fact out[3])
         if (t->level[0] && level_parse(t->level, strlen(t->level), &lv) == 0)
             snprintf(out[n].value, sizeof out[n].value, "%s%s", level_name(lv), t->pending ? "(申請中)" : "");
         else
-            snprintf(out[n].value, sizeof out[n].value, "%s", t->pending ? "申請中" : "");
+            str_cut(out[n].value, sizeof out[n].value, t->pending ? "申請中" : "");
         n++;
     }
     if (t->ratio) {
@@ -442,7 +442,7 @@ size_t paper_token_facts(const struct paper_token *t, struct paper_fact out[3])
     }
     if (t->stage && t->stage <= STAGE_4) {
         out[n].label = "負担限度額の段階";
-        snprintf(out[n].value, sizeof out[n].value, "%s", limit_stage_name((enum limit_stage)t->stage));
+        str_cut(out[n].value, sizeof out[n].value, limit_stage_name((enum limit_stage)t->stage));
         n++;
     }
     return n;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/codes.h"
 #include "domain/rates.h"
 #include "domain/sheet7.h"
@@ -271,7 +272,7 @@ static void set_price(struct s7_row *r, int price_x100)
 /* the line's own columns: 単位数, 割引後率 / 割引後単位数 when discounted, 回数, サービス単位 */
 static void set_line(struct s7_row *r, const struct s7_line *l)
 {
-    snprintf(r->v[8], sizeof r->v[0], "%s", l->service_code);
+    str_cut(r->v[8], sizeof r->v[0], l->service_code);
     set_int(r, 13, l->units);
     if (l->rate_pct != 100) {
         set_int(r, 14, l->rate_pct);
@@ -318,7 +319,7 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
                 continue;
             row_init(&r, in, id);
             r.f[5] = name;
-            snprintf(r.v[6], sizeof r.v[0], "%s", of->office_no);
+            str_cut(r.v[6], sizeof r.v[0], of->office_no);
             set_line(&r, l);
             set_int(&r, 18, l->service_units); /* 給付管理単位数 */
             set_int(&r, 21, l->over);          /* the care manager's allocation on this line */
@@ -332,7 +333,7 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
         if (managed > 1) { /* 種類別小計: required when the type has more than one code row (§8.2) */
             row_init(&r, in, id);
             r.f[5] = name;
-            snprintf(r.v[6], sizeof r.v[0], "%s", of->office_no);
+            str_cut(r.v[6], sizeof r.v[0], of->office_no);
             snprintf(r.v[8], sizeof r.v[0], "%.2sAAAA", of->service_type);
             set_int(&r, 13, 0);
             set_int(&r, 16, 0);
@@ -349,7 +350,7 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
                 continue;
             row_init(&r, in, id);
             r.f[5] = name;
-            snprintf(r.v[6], sizeof r.v[0], "%s", of->office_no);
+            str_cut(r.v[6], sizeof r.v[0], of->office_no);
             set_line(&r, l);
             set_money(&r, l->over, l->ex_units, of->price_x100, l->ex_total_cost, in->benefit_rate, l->ex_claim,
                       l->ex_user_share, l->ex_full_pay);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/auth.h"
 #include "http/auth.h"
 #include "http/ratelimit.h"
@@ -198,17 +199,17 @@ void principal_actor(const struct principal *p, const struct person_key *target,
     case P_TOKEN:
         a->role = role_for_org(p->org.kind);
         snprintf(a->id, sizeof a->id, "token:%lld", (long long)p->token_id);
-        snprintf(a->org, sizeof a->org, "%s", p->org.id);
+        str_cut(a->org, sizeof a->org, p->org.id);
         if (p->org.kind == ORG_INSURER)
-            snprintf(a->org_insurer, sizeof a->org_insurer, "%s", p->org.insurer_no);
+            str_cut(a->org_insurer, sizeof a->org_insurer, p->org.insurer_no);
         return;
     case P_SESSION:
         snprintf(a->id, sizeof a->id, "user:%lld", (long long)p->acct.id);
         if (p->acct.staff) {
             a->role = role_for_org(p->org.kind);
-            snprintf(a->org, sizeof a->org, "%s", p->org.id);
+            str_cut(a->org, sizeof a->org, p->org.id);
             if (p->org.kind == ORG_INSURER)
-                snprintf(a->org_insurer, sizeof a->org_insurer, "%s", p->org.insurer_no);
+                str_cut(a->org_insurer, sizeof a->org_insurer, p->org.insurer_no);
             a->may_breakglass = has_perm(p->acct.perms, "breakglass");
         } else {
             a->self = p->acct.person;

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "util/text.h"
 #include "domain/auth.h"
 #include "domain/wareki.h"
 #include "http/cardjson.h"
@@ -140,7 +141,7 @@ static int step_args(struct req *r, const struct jsonflat *j, struct cs_step_arg
         body_str(r, j, "services", x->services, sizeof x->services, false) ||
         body_str(r, j, "reason", x->reason, sizeof x->reason, false))
         return -1;
-    snprintf(x->who, sizeof x->who, "%s", who[0] ? who : org);
+    str_cut(x->who, sizeof x->who, who[0] ? who : org);
     if (level[0] && level_parse(level, strlen(level), &x->level)) {
         http_error(r, 400, "bad_field", "level は要介護状態区分(例: 21 または 要介護1、非該当は 01)です");
         return -1;

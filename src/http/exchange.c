@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "util/text.h"
 #include "domain/auth.h"
 #include "domain/wareki.h"
 #include "http/cardjson.h"
@@ -168,7 +169,7 @@ int h_exchange_upload(struct req *r)
         if ((fd[i].layout || fd[i].image) && strcmp(fd[i].name.from, o.office_no) != 0)
             upload_err(&ue, 0, 0, "", "送信元の事業所番号がこの事業所と一致しません");
         if (!stamp[0])
-            snprintf(stamp, sizeof stamp, "%s", fd[i].name.stamp);
+            str_cut(stamp, sizeof stamp, fd[i].name.stamp);
         else if (strcmp(stamp, fd[i].name.stamp) != 0)
             upload_err(&ue, 0, 0, "", "1つの送信単位のファイルは同じ作成日時(14桁)です");
     }
@@ -177,8 +178,8 @@ int h_exchange_upload(struct req *r)
     for (size_t i = 0; i < n && json_array_size(ue.arr) == 0; i++)
         for (size_t j = 0; j < fd[i].n; j++) {
             struct person_key k = {{0}, {0}};
-            snprintf(k.insurer_no, sizeof k.insurer_no, "%s", fd[i].r[j].f[1]);
-            snprintf(k.insured_no, sizeof k.insured_no, "%s", fd[i].r[j].f[2]);
+            str_cut(k.insurer_no, sizeof k.insurer_no, fd[i].r[j].f[1]);
+            str_cut(k.insured_no, sizeof k.insured_no, fd[i].r[j].f[2]);
             struct facts_buf fb;
             bool ok = false;
             if (st->acc->facts_load(st, &k, &a, NEED_RELS, &fb) == 0) {
@@ -202,8 +203,8 @@ int h_exchange_upload(struct req *r)
             for (size_t i = 0; i < n && bad == 0; i++) /* 実績 keeps the relationship alive */
                 for (size_t j = 0; fd[i].name.file == CP_UPJSK && j < fd[i].n && bad == 0; j++) {
                     struct person_key k = {{0}, {0}};
-                    snprintf(k.insurer_no, sizeof k.insurer_no, "%s", fd[i].r[j].f[1]);
-                    snprintf(k.insured_no, sizeof k.insured_no, "%s", fd[i].r[j].f[2]);
+                    str_cut(k.insurer_no, sizeof k.insurer_no, fd[i].r[j].f[1]);
+                    str_cut(k.insured_no, sizeof k.insured_no, fd[i].r[j].f[2]);
                     int rc = st->acc->relationship_actual(st, &k, a.org, (int)strtol(fd[i].r[j].f[4], NULL, 10));
                     bad = rc < 0 ? -1 : 0;
                 }
@@ -326,7 +327,7 @@ int d_delivery(struct req *r)
     if (rc)
         return rc < 0 ? http_error(r, 500, "internal", "内部エラーが発生しました")
                       : http_error(r, 404, "not_found", "該当する情報が見つかりません");
-    snprintf(r->office_no, sizeof r->office_no, "%s", o.office_no);
+    str_cut(r->office_no, sizeof r->office_no, o.office_no);
     return d_docs(r); /* the route's category is 計画; the answer is built from r->dlv */
 }
 

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "util/text.h"
 #include "domain/auth.h"
 #include "domain/wareki.h"
 #include "http/cardjson.h"
@@ -63,7 +64,8 @@ int withdraw_now(struct req *r, struct store *st, const struct person_key *k, ui
     struct withdrawal w = {0};
     w.cats = cats;
     w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
-    snprintf(w.grantee, sizeof w.grantee, "%s", grantee);
+    if (str_copy(w.grantee, sizeof w.grantee, grantee)) /* a cut id would name another office */
+        return http_error(r, 400, "bad_field", "事業所の ID が長すぎます"), -1;
     if (st->acc->withdrawal_add(st, k, &w, a->id, id))
         return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
     return 0;

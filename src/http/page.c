@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/text.h"
 #include "domain/auth.h"
 #include "domain/wareki.h"
 #include "http/assets.h"
@@ -131,9 +132,9 @@ static enum MHD_Result form_iter(void *cls, enum MHD_ValueKind kind, const char 
             return MHD_NO;
         }
         x = &f->f[f->n++];
-        snprintf(x->name, sizeof x->name, "%s", key);
+        str_cut(x->name, sizeof x->name, key);
         x->file = filename != NULL;
-        snprintf(x->filename, sizeof x->filename, "%s", filename ? filename : "");
+        str_cut(x->filename, sizeof x->filename, filename ? filename : "");
         buf_init(&x->value, x->file ? FORM_FILE_MAX : FORM_VALUE_MAX);
     }
     buf_add(&x->value, data, size);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/auth.h"
 #include "domain/wareki.h"
 #include "http/limits.h"
@@ -615,7 +616,7 @@ int p_access(struct req *r)
         return 0;
     }
     if (org && strlen(org) < sizeof f->org && utf8_valid(org, strlen(org), NULL))
-        snprintf(f->org, sizeof f->org, "%s", org);
+        str_cut(f->org, sizeof f->org, org);
     r->page_ctx = f;
     int rc = page_disclose(r, WHAT_ACCESS_LOG, render_access);
     if (!r->waiting) {
@@ -896,7 +897,8 @@ int p_grant(struct req *r)
     c.kind = CONSENT_PERSONAL;
     c.cats = CAT_ALL_MASK & ~CAT_BIT(CAT_ACCESSLOG) & ~CAT_BIT(CAT_PAPER);
     c.valid_from = c.recorded_ms = clock_now_ms();
-    snprintf(c.grantee, sizeof c.grantee, "%s", grantee);
+    if (str_copy(c.grantee, sizeof c.grantee, grantee)) /* a cut id would name another office */
+        return http_error(r, 400, "bad_field", "事業所の ID が長すぎます");
     int64_t id;
     if (st->acc->consent_add(st, &k, &c, a.id, a.id, &id))
         return http_error(r, 500, "internal", "内部エラーが発生しました");
@@ -1016,7 +1018,7 @@ int p_proxy_invite(struct req *r)
     }
     code[n] = '\0';
     proxy_code_hash(code, inv.code_hash);
-    snprintf(inv.label, sizeof inv.label, "%s", r->who.acct.display_name);
+    str_cut(inv.label, sizeof inv.label, r->who.acct.display_name);
     inv.created_ms = clock_now_ms();
     inv.expires_ms = inv.created_ms + 7LL * 24 * 3600 * 1000;
     char by[ACTOR_ID_BYTES];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/auth.h"
 #include "http/page.h"
 #include "util/log.h"
@@ -111,7 +112,7 @@ int p_login(struct req *r)
     struct buf h;
     page_start(r, &h, "ログイン");
     char keep[LOGIN_BYTES];
-    snprintf(keep, sizeof keep, "%s", strlen(login) < LOGIN_BYTES ? login : "");
+    str_cut(keep, sizeof keep, strlen(login) < LOGIN_BYTES ? login : "");
     login_form(r, &h, error, keep);
     return page_send(r, &h, status);
 }

@@ -395,7 +395,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     warn("http: %s", msg);
 }
 
-int server_run(const struct server_config *cfg)
+static struct MHD_Daemon *daemon_running;
+
+int server_start(const struct server_config *cfg, unsigned *port)
 {
     srv_config = cfg;
     if (sodium_init() < 0)
@@ -411,11 +413,6 @@ int server_run(const struct server_config *cfg)
     if (!srv_auditq)
         return 3;
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct sockaddr_in addr;
@@ -474,23 +471,44 @@ int server_run(const struct server_config *cfg)
         return 3;
     }
     const union MHD_DaemonInfo *dinfo = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    printf("kaigo: listening on http://%s:%u\n", cfg->host, dinfo ? dinfo->port : cfg->port);
-    fflush(stdout);
+    *port = dinfo ? dinfo->port : cfg->port;
+    daemon_running = d;
+    return 0;
+}
 
-    int sig;
-    sigwait(&set, &sig);
-    info("stopping (signal %d)", sig);
+void server_stop(void)
+{
     /* New disclosures are refused; queued ones complete and their connections
      * resume (MHD requires none suspended at stop); then the daemon stops. */
     srv_stopping = 1;
     auditq_close(srv_auditq);
     unsigned long long batches, entries;
     auditq_stats(srv_auditq, &batches, &entries);
-    fprintf(stderr, "kaigo: audit: %llu entries in %llu group commits\n", entries, batches);
-    MHD_stop_daemon(d);
+    log_line("kaigo: audit: %llu entries in %llu group commits", entries, batches);
+    MHD_stop_daemon(daemon_running);
+    daemon_running = NULL;
     conns_stop();
     info("connections shut for a late request head: %llu", conns_closed_late());
     auditq_free(srv_auditq);
     srv_auditq = NULL;
+}
+
+int server_run(const struct server_config *cfg)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: they inherit it */
+    unsigned port;
+    int rc = server_start(cfg, &port);
+    if (rc)
+        return rc;
+    printf("kaigo: listening on http://%s:%u\n", cfg->host, port);
+    fflush(stdout);
+    int sig;
+    sigwait(&set, &sig);
+    info("stopping (signal %d)", sig);
+    server_stop();
     return 0;
 }

@@ -32,6 +32,10 @@ struct server_config {
 /* server_run - serves until SIGINT/SIGTERM. Prints
  * "kaigo: listening on http://HOST:PORT" as the first stdout line. Returns 0 or 3. */
 int server_run(const struct server_config *cfg);
+/* server_start / server_stop - the same server without the signal wait, for an in-process
+ * harness (tests/fuzz/fuzz_http.c): start returns 0 and the bound port, or 3; one at a time. */
+int server_start(const struct server_config *cfg, unsigned *port);
+void server_stop(void);
 
 /* ---- the route table (exposed for the route-walk test) ------------------- */
 struct req;

@@ -3,13 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/wareki.h"
 #include "store/caseloadjson.h"
 #include "util/banned.h"
 
 static int bad(struct doc_error *e, const char *field, const char *msg)
 {
-    snprintf(e->field, sizeof e->field, "%s", field);
+    str_cut(e->field, sizeof e->field, field);
     snprintf(e->msg, sizeof e->msg, "%s: %s", field, msg);
     return -1;
 }
@@ -101,7 +102,7 @@ int caseloadjson_parse(const char *s, size_t n, struct cl_doc *d, struct doc_err
             bad(e, path, "id(48バイトまで)と常勤換算 fte(0より大きい数)が必要です");
             goto out;
         }
-        snprintf(c->id, sizeof c->id, "%s", id);
+        str_cut(c->id, sizeof c->id, id);
         d->nmanagers++;
     }
     json_array_foreach(cs, i, x) {
@@ -117,8 +118,8 @@ int caseloadjson_parse(const char *s, size_t n, struct cl_doc *d, struct doc_err
             bad(e, path, "id、manager、level(要介護状態区分コード)が必要です");
             goto out;
         }
-        snprintf(c->id, sizeof c->id, "%s", id);
-        snprintf(c->manager, sizeof c->manager, "%s", mgr);
+        str_cut(c->id, sizeof c->id, id);
+        str_cut(c->manager, sizeof c->manager, mgr);
         bool known = false;
         for (size_t k = 0; k < d->nmanagers && !known; k++)
             known = !strcmp(d->managers[k].id, mgr);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/card.h"
 #include "domain/importspec.h"
 #include "store/certstore.h"
@@ -20,8 +21,8 @@
 static int res(struct cs_result *r, enum cs_status s, const char *field, const char *msg)
 {
     r->status = s;
-    snprintf(r->field, sizeof r->field, "%s", field ? field : "");
-    snprintf(r->msg, sizeof r->msg, "%s", msg ? msg : "");
+    str_cut(r->field, sizeof r->field, field ? field : "");
+    str_cut(r->msg, sizeof r->msg, msg ? msg : "");
     return s == CS_ERROR ? -1 : 0;
 }
 
@@ -59,7 +60,7 @@ static int put(struct store *st, const struct actor *a, const struct person_key 
     long long cid;
     int changed;
     char author[ACTOR_ID_BYTES + 8];
-    snprintf(author, sizeof author, "%s", a->id);
+    str_cut(author, sizeof author, a->id);
     if (st->ops->change_begin(st, author, why, &cid))
         return -1;
     return st->ops->record_put(st, k, kind, rkey, body, cid, &changed);
@@ -181,14 +182,14 @@ int cs_file(struct store *st, const struct actor *a, const struct person_key *k,
     app.kind = f->kind;
     app.applied = f->applied;
     app.filer = f->filer;
-    snprintf(app.filed_by, sizeof app.filed_by, "%s", a->id);
+    str_cut(app.filed_by, sizeof app.filed_by, a->id);
     /* 法 第27条 第1項: who may file (a wrong 生年月日 gets the not-found answer) */
     struct write_facts wf = {birth_ok, "", false};
     if (!gate_may_write(a, k, WRITE_APPLY, &wf))
         return notfound(r);
     if (a->role == ROLE_CAREMGR || a->role == ROLE_HOUKATSU) {
         app.filer = a->role == ROLE_CAREMGR ? FILER_KYOTAKU : FILER_HOUKATSU;
-        snprintf(app.filer_org, sizeof app.filer_org, "%s", a->org);
+        str_cut(app.filer_org, sizeof app.filer_org, a->org);
     } else if (a->role == ROLE_PERSON)
         app.filer = FILER_PERSON;
     else if (app.filer == FILER_KYOTAKU || app.filer == FILER_HOUKATSU)
@@ -229,7 +230,7 @@ int cs_file(struct store *st, const struct actor *a, const struct person_key *k,
     }
     if (save_app(st, a, k, &app, "認定申請の受付"))
         return dberr(r);
-    snprintf(r->id, sizeof r->id, "%s", app.id);
+    str_cut(r->id, sizeof r->id, app.id);
     r->stage = app_stage(&app);
     snprintf(r->msg, sizeof r->msg, "%s申請を受け付けました(決定期限 %04d-%02d-%02d)", cert_kind_name(app.kind),
              cert_decision_due(app.applied).y, cert_decision_due(app.applied).m,
@@ -320,7 +321,7 @@ int cs_step(struct store *st, const struct actor *a, const struct person_key *k,
         return res(r, CS_INVALID, "", why);
     }
     rc = save_app(st, a, k, app, step_names[step]);
-    snprintf(r->id, sizeof r->id, "%s", app->id);
+    str_cut(r->id, sizeof r->id, app->id);
     r->stage = app_stage(app);
     snprintf(r->msg, sizeof r->msg, "%sを記録しました(状態: %s)", step_names[step],
              app_stage_name(r->stage));
@@ -338,7 +339,7 @@ static int put_document(struct store *st, const struct actor *a, const struct pe
 {
     int rc = put(st, a, k, kind, app->id, body, why_doc) || save_app(st, a, k, app, why_app);
     free(body);
-    snprintf(r->id, sizeof r->id, "%s", app->id);
+    str_cut(r->id, sizeof r->id, app->id);
     r->stage = app_stage(app);
     return rc;
 }
@@ -490,7 +491,7 @@ int cs_claim_add(struct store *st, const struct actor *a, const struct person_ke
         dberr(r);
         goto out;
     }
-    snprintf(r->id, sizeof r->id, "%s", c->id);
+    str_cut(r->id, sizeof r->id, c->id);
     r->accepted = c->accepted;
     snprintf(r->msg, sizeof r->msg, "%.600s", r->note);
 out:

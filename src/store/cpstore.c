@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "store/cpstore.h"
 #include "util/buf.h"
 #include "util/csv.h"
@@ -192,8 +193,8 @@ static int put(struct store *st, const char *ins, const char *no, const char *ki
                const char *body, long long change)
 {
     struct person_key k = {{0}, {0}};
-    snprintf(k.insurer_no, sizeof k.insurer_no, "%s", ins);
-    snprintf(k.insured_no, sizeof k.insured_no, "%s", no);
+    str_cut(k.insurer_no, sizeof k.insurer_no, ins);
+    str_cut(k.insured_no, sizeof k.insured_no, no);
     int changed;
     return st->ops->record_put(st, &k, kind, rkey, body, change, &changed);
 }
@@ -321,9 +322,9 @@ static void group(const struct cp_filedata *f, size_t fi, struct pending *p)
                 struct pending_set *ps = &p->v[base + j];
                 memset(ps, 0, sizeof *ps);
                 ps->file = fi;
-                snprintf(ps->s.insurer, sizeof ps->s.insurer, "%s", f->r[i].f[1]);
-                snprintf(ps->s.insured, sizeof ps->s.insured, "%s", f->r[i].f[2]);
-                snprintf(ps->s.key, sizeof ps->s.key, "%s", key);
+                str_cut(ps->s.insurer, sizeof ps->s.insurer, f->r[i].f[1]);
+                str_cut(ps->s.insured, sizeof ps->s.insured, f->r[i].f[2]);
+                str_cut(ps->s.key, sizeof ps->s.key, key);
                 ps->s.first = i;
                 *slot = j + 1;
             }
@@ -483,8 +484,8 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
             snprintf(who, sizeof who, "%.6s%.10s", f->r[i].f[1], f->r[i].f[2]);
             if (strcmp(who, last) != 0) {
                 struct person_key k = {{0}, {0}};
-                snprintf(k.insurer_no, sizeof k.insurer_no, "%s", f->r[i].f[1]);
-                snprintf(k.insured_no, sizeof k.insured_no, "%s", f->r[i].f[2]);
+                str_cut(k.insurer_no, sizeof k.insurer_no, f->r[i].f[1]);
+                str_cut(k.insured_no, sizeof k.insured_no, f->r[i].f[2]);
                 int ex = st->ops->person_exists(st, &k);
                 if (ex < 0)
                     return -1;
@@ -549,10 +550,10 @@ int cps_decode(const char *body, struct cp_filedata *out)
         const char *fk = json_string_value(json_object_get(o, "from_kind"));
         const char *stamp = json_string_value(json_object_get(o, "stamp"));
         const char *br = json_string_value(json_object_get(o, "branch"));
-        snprintf(out->name.from, sizeof out->name.from, "%s", from ? from : "");
-        snprintf(out->name.from_kind, sizeof out->name.from_kind, "%s", fk ? fk : "");
-        snprintf(out->name.stamp, sizeof out->name.stamp, "%s", stamp ? stamp : "");
-        snprintf(out->name.branch, sizeof out->name.branch, "%s", br ? br : "");
+        str_cut(out->name.from, sizeof out->name.from, from ? from : "");
+        str_cut(out->name.from_kind, sizeof out->name.from_kind, fk ? fk : "");
+        str_cut(out->name.stamp, sizeof out->name.stamp, stamp ? stamp : "");
+        str_cut(out->name.branch, sizeof out->name.branch, br ? br : "");
         rc = br && strlen(br) == 4 ? 0 : -1;
         goto done;
     }
@@ -568,11 +569,11 @@ int cps_decode(const char *body, struct cp_filedata *out)
     const char *fk = json_string_value(json_object_get(o, "from_kind"));
     const char *stamp = json_string_value(json_object_get(o, "stamp"));
     if (from)
-        snprintf(out->name.from, sizeof out->name.from, "%s", from);
+        str_cut(out->name.from, sizeof out->name.from, from);
     if (fk)
-        snprintf(out->name.from_kind, sizeof out->name.from_kind, "%s", fk);
+        str_cut(out->name.from_kind, sizeof out->name.from_kind, fk);
     if (stamp)
-        snprintf(out->name.stamp, sizeof out->name.stamp, "%s", stamp);
+        str_cut(out->name.stamp, sizeof out->name.stamp, stamp);
     rc = text ? cpfile_parse_text(text, tn, out) : cpfile_parse_text(nl + 1, strlen(nl + 1), out);
     free(text);
 done:
@@ -679,16 +680,16 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
         }
     char unit_stamp[15] = "";
     if (nf)
-        snprintf(unit_stamp, sizeof unit_stamp, "%s", stamp ? stamp : f[0].name.stamp);
+        str_cut(unit_stamp, sizeof unit_stamp, stamp ? stamp : f[0].name.stamp);
     const char *arg = strchr(what, ':');
     /* the 家族構成 image travels under this unit's name: UPKIHON No.62 names it so */
     char image_name[128] = "";
     for (size_t i = 0; i < nf; i++)
         if (f[i].image) {
             struct cp_name nm = f[i].name;
-            snprintf(nm.to, sizeof nm.to, "%s", to);
-            snprintf(nm.to_kind, sizeof nm.to_kind, "%s", to_kind);
-            snprintf(nm.stamp, sizeof nm.stamp, "%s", unit_stamp);
+            str_cut(nm.to, sizeof nm.to, to);
+            str_cut(nm.to_kind, sizeof nm.to_kind, to_kind);
+            str_cut(nm.stamp, sizeof nm.stamp, unit_stamp);
             if (cp_name_format(&nm, image_name, sizeof image_name))
                 image_name[0] = '\0';
         }
@@ -714,16 +715,16 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
     for (size_t i = 0; rc == 0 && i < nf; i++) {
         struct cp_filedata *d = &f[i];
         d->name.v3 = !d->image && strcmp(d->r[0].f[0], CP_VERSION_V3) == 0;
-        snprintf(d->name.to, sizeof d->name.to, "%s", to);
-        snprintf(d->name.to_kind, sizeof d->name.to_kind, "%s", d->name.v3 ? "" : to_kind);
-        snprintf(d->name.stamp, sizeof d->name.stamp, "%s", unit_stamp);
+        str_cut(d->name.to, sizeof d->name.to, to);
+        str_cut(d->name.to_kind, sizeof d->name.to_kind, d->name.v3 ? "" : to_kind);
+        str_cut(d->name.stamp, sizeof d->name.stamp, unit_stamp);
         if (d->name.v3)
             d->name.from_kind[0] = '\0';
         d->name.month[0] = '\0';
         if (d->name.file == CP_UPHOSOKU)
-            snprintf(d->name.month, sizeof d->name.month, "%s", strncmp(what, "plan:", 5) ? arg + 1 : "000000");
+            str_cut(d->name.month, sizeof d->name.month, strncmp(what, "plan:", 5) ? arg + 1 : "000000");
         else if (d->layout && d->layout->month_in_name)
-            snprintf(d->name.month, sizeof d->name.month, "%s", arg + 1);
+            str_cut(d->name.month, sizeof d->name.month, arg + 1);
         char name[128];
         size_t len;
         long bl;
@@ -802,14 +803,14 @@ long cps_deliveries(struct store *st, const struct cp_filedata *files, const cha
             char *const *v = f->r[i].f;
             struct delivery d;
             memset(&d, 0, sizeof d);
-            snprintf(d.person.insurer_no, sizeof d.person.insurer_no, "%s", v[1]);
-            snprintf(d.person.insured_no, sizeof d.person.insured_no, "%s", v[2]);
+            str_cut(d.person.insurer_no, sizeof d.person.insurer_no, v[1]);
+            str_cut(d.person.insured_no, sizeof d.person.insured_no, v[2]);
             if (what_of(f->name.file, v, d.what, sizeof d.what))
                 continue; /* deletions travel as stored state, not as files */
-            snprintf(d.to_org, sizeof d.to_org, "%s", to.id);
-            snprintf(d.stamp, sizeof d.stamp, "%s", f->name.stamp);
-            snprintf(d.to_kind, sizeof d.to_kind, "%s", f->name.to_kind);
-            snprintf(d.from_org, sizeof d.from_org, "%s", from_org);
+            str_cut(d.to_org, sizeof d.to_org, to.id);
+            str_cut(d.stamp, sizeof d.stamp, f->name.stamp);
+            str_cut(d.to_kind, sizeof d.to_kind, f->name.to_kind);
+            str_cut(d.from_org, sizeof d.from_org, from_org);
             d.created_ms = now;
             if (st->acc->delivery_add(st, &d))
                 return -1;

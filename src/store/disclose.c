@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "store/disclose.h"
 #include "util/hooks.h"
 #include "store/cpstore.h"
@@ -76,7 +77,7 @@ static int insurer_cached(struct store *st, const char *no, struct insurer *out)
         return rc;
     if (rc == STORE_NOTFOUND) {
         memset(out, 0, sizeof *out);
-        snprintf(out->insurer_no, sizeof out->insurer_no, "%s", no);
+        str_cut(out->insurer_no, sizeof out->insurer_no, no);
     }
     c.st = st;
     c.version = v;
@@ -89,12 +90,12 @@ static void fill_entry(struct disclosure *d)
 {
     struct audit_entry *e = &d->entry;
     memset(e, 0, sizeof *e);
-    snprintf(e->insurer_no, sizeof e->insurer_no, "%s", d->rq.person.insurer_no);
-    snprintf(e->insured_no, sizeof e->insured_no, "%s", d->rq.person.insured_no);
-    snprintf(e->actor, sizeof e->actor, "%s", d->rq.actor.id);
-    snprintf(e->org, sizeof e->org, "%s", d->rq.actor.org);
-    snprintf(e->request_id, sizeof e->request_id, "%s", d->request_id ? d->request_id : "");
-    snprintf(e->basis_ref, sizeof e->basis_ref, "%s", d->decision.ref);
+    str_cut(e->insurer_no, sizeof e->insurer_no, d->rq.person.insurer_no);
+    str_cut(e->insured_no, sizeof e->insured_no, d->rq.person.insured_no);
+    str_cut(e->actor, sizeof e->actor, d->rq.actor.id);
+    str_cut(e->org, sizeof e->org, d->rq.actor.org);
+    str_cut(e->request_id, sizeof e->request_id, d->request_id ? d->request_id : "");
+    str_cut(e->basis_ref, sizeof e->basis_ref, d->decision.ref);
     e->time_ms = d->time_ms;
     e->role = d->rq.actor.role;
     e->category = d->rq.category;
@@ -398,7 +399,7 @@ static int wl_row(void *ctx, const char *insured_no, const char *rkey, const cha
         c->cap = c->cap ? 2 * c->cap : 64;
         c->v = xrealloc(c->v, c->cap * sizeof *c->v);
     }
-    snprintf(c->v[c->n].insured_no, sizeof c->v[c->n].insured_no, "%s", insured_no);
+    str_cut(c->v[c->n].insured_no, sizeof c->v[c->n].insured_no, insured_no);
     c->v[c->n].body = xstrdup(body);
     c->n++;
     return 0;
@@ -457,8 +458,8 @@ enum disclose_status disclose_worklist(struct store *st, struct auditq *aq,
     struct person_key *persons = xcalloc(c.n ? c.n : 1, sizeof *persons);
     bool *ok = xcalloc(c.n ? c.n : 1, sizeof *ok);
     for (size_t i = 0; i < c.n; i++) {
-        snprintf(persons[i].insurer_no, sizeof persons[i].insurer_no, "%s", insurer_no);
-        snprintf(persons[i].insured_no, sizeof persons[i].insured_no, "%s", c.v[i].insured_no);
+        str_cut(persons[i].insurer_no, sizeof persons[i].insurer_no, insurer_no);
+        str_cut(persons[i].insured_no, sizeof persons[i].insured_no, c.v[i].insured_no);
     }
     /* every listed person decided and audited before any row is handed out */
     if (s == DISCLOSE_OK)
@@ -502,8 +503,8 @@ static int bc_row(void *ctx, const char *insured_no)
         l->v = xrealloc(l->v, l->cap * sizeof *l->v);
     }
     memset(&l->v[l->n], 0, sizeof l->v[0]);
-    snprintf(l->v[l->n].insurer_no, sizeof l->v[0].insurer_no, "%s", l->insurer);
-    snprintf(l->v[l->n].insured_no, sizeof l->v[0].insured_no, "%s", insured_no);
+    str_cut(l->v[l->n].insurer_no, sizeof l->v[0].insurer_no, l->insurer);
+    str_cut(l->v[l->n].insured_no, sizeof l->v[0].insured_no, insured_no);
     l->n++;
     return 0;
 }
@@ -605,8 +606,8 @@ static int cl_row(void *ctx, const char *insured_no, const char *rkey, const cha
     }
     struct cl_item *it = &c->v[c->n++];
     memset(it, 0, sizeof *it);
-    snprintf(it->k.insurer_no, sizeof it->k.insurer_no, "%s", c->insurer);
-    snprintf(it->k.insured_no, sizeof it->k.insured_no, "%s", insured_no);
+    str_cut(it->k.insurer_no, sizeof it->k.insurer_no, c->insurer);
+    str_cut(it->k.insured_no, sizeof it->k.insured_no, insured_no);
     it->plan = xstrdup(body);
     return 0;
 }
@@ -624,7 +625,7 @@ static int cl_keep_insurer(void *ctx, const struct insurer *ins, long long perso
         l->cap = l->cap ? 2 * l->cap : 16;
         l->no = xrealloc(l->no, l->cap * sizeof *l->no);
     }
-    snprintf(l->no[l->n++], sizeof l->no[0], "%s", ins->insurer_no);
+    str_cut(l->no[l->n++], sizeof l->no[0], ins->insurer_no);
     return 0;
 }
 

@@ -14,8 +14,8 @@
 static int err_set(struct doc_error *err, const char *field, const char *msg)
 {
     if (err) {
-        snprintf(err->field, sizeof err->field, "%s", field);
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
+        str_cut(err->field, sizeof err->field, field);
+        str_cut(err->msg, sizeof err->msg, msg);
     }
     return -1;
 }
@@ -232,7 +232,7 @@ int docjson_chosa(const char *s, size_t n, struct chosa *c, struct doc_error *er
     json_t *v;
     json_object_foreach(ans, key, v) {
         struct chosa_answer *a = &c->a[c->n];
-        snprintf(a->item, sizeof a->item, "%s", key);
+        str_cut(a->item, sizeof a->item, key);
         if (get_str(ans, key, a->answer, sizeof a->answer, true, err) ||
             (notes && get_str(notes, key, a->note, sizeof a->note, false, err)))
             goto out;
@@ -410,7 +410,7 @@ int docjson_life(const char *s, size_t n, struct life_feedback *f, struct doc_er
     json_t *v;
     json_object_foreach(items, key, v) {
         struct life_item *it = &f->items[f->n];
-        snprintf(it->name, sizeof it->name, "%s", key);
+        str_cut(it->name, sizeof it->name, key);
         if (json_is_real(v))
             snprintf(it->value, sizeof it->value, "%.10g", json_real_value(v));
         else if (get_str(items, key, it->value, sizeof it->value, true, err))

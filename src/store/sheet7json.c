@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "domain/cpcsv.h"
 #include "store/sheet7json.h"
 #include "util/jsonw.h"
@@ -11,7 +12,7 @@
 
 static int bad(struct doc_error *err, const char *field, const char *msg)
 {
-    snprintf(err->field, sizeof err->field, "%s", field);
+    str_cut(err->field, sizeof err->field, field);
     snprintf(err->msg, sizeof err->msg, "%s: %s", field, msg);
     return -1;
 }
@@ -130,7 +131,7 @@ static int ident_members(json_t *o, struct s7_doc *d, struct doc_error *err)
         if (digits(created, 8))
             snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", created, created + 4, created + 6);
         else
-            snprintf(iso, sizeof iso, "%s", created);
+            str_cut(iso, sizeof iso, created);
         struct date dt;
         const char *why;
         if (date_parse_iso(iso, strlen(iso), &dt, &why))

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "store/sheet7plan.h"
 #include "util/banned.h"
 
@@ -93,9 +94,9 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
                 return fail(why, "事業所・サービス種類が多すぎます(上限 %d)", S7_MAX_OFFICES);
             struct s7_office *x = &d->offices[o];
             memset(x, 0, sizeof *x);
-            snprintf(x->office_no, sizeof x->office_no, "%s", office);
+            str_cut(x->office_no, sizeof x->office_no, office);
             snprintf(x->service_type, sizeof x->service_type, "%.2s", code);
-            snprintf(d->names[o], sizeof d->names[o], "%s", field(r, P_OFFICE_NAME));
+            str_cut(d->names[o], sizeof d->names[o], field(r, P_OFFICE_NAME));
             d->name_of[o] = d->names[o];
             in->noffices++;
         }
@@ -123,7 +124,7 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
                                 in->month.y, in->month.m);
                 struct s7_line *ln = &d->lines[l];
                 memset(ln, 0, sizeof *ln);
-                snprintf(ln->service_code, sizeof ln->service_code, "%s", code);
+                str_cut(ln->service_code, sizeof ln->service_code, code);
                 /* the 6表's 単位数 when it gives one, else the master's */
                 ln->units = to_int(field(r, P_UNITS), &units) ? units : m->units;
                 ln->rate_pct = 100;
@@ -163,11 +164,11 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
     }
     /* who and when, for writing the result as UPSIKYU */
     d->id.office_names = d->name_of;
-    snprintf(d->id.version, sizeof d->id.version, "%s", field(r0, 0));
-    snprintf(d->id.insurer_no, sizeof d->id.insurer_no, "%s", field(r0, 1));
-    snprintf(d->id.insured_no, sizeof d->id.insured_no, "%s", field(r0, 2));
-    snprintf(d->id.created, sizeof d->id.created, "%s", field(r0, P_MADE));
-    snprintf(d->id.plan_office, sizeof d->id.plan_office, "%s", field(r0, P_PLAN_OFFICE));
+    str_cut(d->id.version, sizeof d->id.version, field(r0, 0));
+    str_cut(d->id.insurer_no, sizeof d->id.insurer_no, field(r0, 1));
+    str_cut(d->id.insured_no, sizeof d->id.insured_no, field(r0, 2));
+    str_cut(d->id.created, sizeof d->id.created, field(r0, P_MADE));
+    str_cut(d->id.plan_office, sizeof d->id.plan_office, field(r0, P_PLAN_OFFICE));
     return 0;
 }
 

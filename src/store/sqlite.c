@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "util/text.h"
 #include "domain/merkle.h"
 #include "store/migrations.h"
 #include "store/auditsql.h"
@@ -272,7 +273,7 @@ int sq_exec(struct sqlite_store *s, const char *sql)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     }
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        str_cut(s->err, sizeof s->err, msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
         note_storage(s);
         return -1;
@@ -826,7 +827,7 @@ static struct tree_state *tree_for(struct sqlite_store *s, const char *insurer)
     s->trees = xrealloc(s->trees, size_mul(s->ntrees + 1, sizeof *s->trees));
     struct tree_state *t = &s->trees[s->ntrees++];
     memset(t, 0, sizeof *t);
-    snprintf(t->insurer_no, sizeof t->insurer_no, "%s", insurer);
+    str_cut(t->insurer_no, sizeof t->insurer_no, insurer);
     merkle_frontier_init(&t->f);
     return t;
 }
@@ -913,7 +914,7 @@ static int write_checkpoint(struct sqlite_store *s, const char *insurer,
 {
     struct audit_checkpoint c;
     memset(&c, 0, sizeof c);
-    snprintf(c.insurer_no, sizeof c.insurer_no, "%s", insurer);
+    str_cut(c.insurer_no, sizeof c.insurer_no, insurer);
     c.size = (int64_t)f->size;
     c.time_ms = now;
     /* Checkpoint times never go backwards (RFC 9162 verifiers reject that): after a
@@ -1182,7 +1183,7 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
                 heads = xrealloc(heads, size_mul(cap, sizeof *heads));
             }
             h = &heads[nheads++];
-            snprintf(h->insurer_no, sizeof h->insurer_no, "%s", e[i].insurer_no);
+            str_cut(h->insurer_no, sizeof h->insurer_no, e[i].insurer_no);
             if (audit_head(s, h->insurer_no, &h->seq))
                 goto fail;
             struct tree_state *t = tree_for(s, h->insurer_no);
@@ -1310,7 +1311,7 @@ static int s_audit_checkpoints(struct store *st, const char *insurer_no, store_c
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct audit_checkpoint c;
         memset(&c, 0, sizeof c);
-        snprintf(c.insurer_no, sizeof c.insurer_no, "%s", insurer_no);
+        str_cut(c.insurer_no, sizeof c.insurer_no, insurer_no);
         c.size = sqlite3_column_int64(q, 0);
         if (sqlite3_column_bytes(q, 1) == AUDIT_HASH_BYTES)
             memcpy(c.root, sqlite3_column_blob(q, 1), AUDIT_HASH_BYTES);

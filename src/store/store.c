@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "store/store.h"
 #include "domain/insurers.h"
 #include "util/banned.h"
@@ -14,11 +15,11 @@ int store_insurer_ensure(struct store *st, const char *no, const char *by, int *
     if (rc != STORE_NOTFOUND)
         return rc;
     memset(&ins, 0, sizeof ins);
-    snprintf(ins.insurer_no, sizeof ins.insurer_no, "%s", no);
+    str_cut(ins.insurer_no, sizeof ins.insurer_no, no);
     const struct insurer_seed *seed = insurer_seed_find(no);
     if (seed) {
-        snprintf(ins.name, sizeof ins.name, "%s", seed->name);
-        snprintf(ins.prefecture, sizeof ins.prefecture, "%s", seed->prefecture);
+        str_cut(ins.name, sizeof ins.name, seed->name);
+        str_cut(ins.prefecture, sizeof ins.prefecture, seed->prefecture);
     }
     if (st->ops->insurer_add(st, &ins, by))
         return -1;

@@ -119,6 +119,35 @@ size_t utf8_count(const char *p, size_t n)
     return c;
 }
 
+static int copy_utf8(char *dst, size_t cap, const char *src)
+{
+    if (cap == 0)
+        return -1;
+    size_t n = strlen(src);
+    if (n < cap) {
+        memcpy(dst, src, n + 1);
+        return 0;
+    }
+    n = cap - 1;
+    while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) /* src[n]: the first byte left out */
+        n--;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return -1;
+}
+
+int str_copy(char *dst, size_t cap, const char *src)
+{
+    return copy_utf8(dst, cap, src);
+}
+
+void str_cut(char *dst, size_t cap, const char *src)
+{
+    if (copy_utf8(dst, cap, src)) {
+        /* shortened on purpose */
+    }
+}
+
 static unsigned utf8_next(const unsigned char *s, size_t n, size_t *i)
 {
     unsigned c = s[*i];

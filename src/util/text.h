@@ -48,6 +48,16 @@ size_t utf8_count(const char *p, size_t n);
  * zero-width characters are no reason. */
 size_t utf8_visible_count(const char *p, size_t n);
 
+/* str_copy - src into dst (cap bytes with the NUL): 0, or -1 when it does not fit; dst then
+ * holds the longest prefix that ends on a UTF-8 character boundary. For values that mean
+ * something whole (a login, an organisation id, an address compared with another): two long
+ * values cut to the same prefix would compare equal, so the caller refuses instead. */
+MUST_CHECK int str_copy(char *dst, size_t cap, const char *src);
+
+/* str_cut - the same, where a shortened copy is what is wanted (a message, a label shown):
+ * never half a character at the end (snprintf's "%s" cut one in two). */
+void str_cut(char *dst, size_t cap, const char *src);
+
 /* is_katakana_name - true if p is non-empty and made of full-width katakana,
  * the prolonged sound mark, middle dot and spaces (氏名カナ). */
 bool is_katakana_name(const char *p, size_t n);

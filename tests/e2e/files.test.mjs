@@ -85,3 +85,16 @@ test('no audit log yet: verify and open agree; a lost audit log: both refuse, no
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /検証成功: 1 保険者, 1 件/);
 });
+
+// A residence decides which 住宅改修 allowance a claim draws on: two long addresses that differ
+// only after the field's size were cut alike and shared one allowance (issue 16). Refused now.
+test('a residence too long for its field is refused, not cut', () => {
+  const db = fixture(tmp());
+  const long = '千葉県市原市五井' + '一'.repeat(160); // 3 bytes a character: past the 480-byte field
+  const base = ['ledger', 'claim', '122192', '0000000001', '--kind', 'jutaku', '--date', '2026-10-01', '--amount', '50000', '--db', db];
+  let r = kaigo([...base, '--residence', long + '1丁目']);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /--residence.*長すぎます/);
+  r = kaigo([...base, '--residence', '千葉県市原市五井1丁目1番1号']);
+  assert.equal(r.code, 0, r.err);
+});

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "util/jsonflat.h"
+#include "util/text.h"
 #include "util/jsonw.h"
 #include <jansson.h>
 
@@ -77,6 +78,46 @@ static void t_jsonflat_strict(void **s)
             fail_msg("%s: jansson disagrees", v[i].json);
         json_decref(o);
     }
+}
+
+/* issue 16: a copy that does not fit is said so (str_copy), and a cut never ends in half a
+ * character (snprintf's "%s" cut "髙橋" into "髙\xe6"); two long values cut alike no longer
+ * compare equal silently. */
+static void t_str_copy(void **s)
+{
+    (void)s;
+    char d[8];
+    assert_int_equal(str_copy(d, sizeof d, "abc"), 0);
+    assert_string_equal(d, "abc");
+    assert_int_equal(str_copy(d, sizeof d, "abcdefg"), 0); /* 7 + NUL: fits exactly */
+    assert_int_equal(str_copy(d, sizeof d, "abcdefgh"), -1);
+    assert_string_equal(d, "abcdefg");
+    /* 髙橋﨑子: 3 bytes a character; 7 bytes hold two whole ones, never a third's first bytes */
+    assert_int_equal(str_copy(d, sizeof d, "髙橋﨑子"), -1);
+    assert_string_equal(d, "髙橋");
+    str_cut(d, sizeof d, "あいう");
+    assert_string_equal(d, "あい");
+    char a1[8], a2[8];
+    int r1 = str_copy(a1, sizeof a1, "市原市五井1丁目"), r2 = str_copy(a2, sizeof a2, "市原市五井2丁目");
+    assert_true(r1 == -1 && r2 == -1); /* both refused: they would have compared equal */
+    assert_string_equal(a1, a2);
+}
+
+/* issue 16: spaces and invisible characters are no reason */
+static void t_visible(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *t;
+        size_t n;
+    } v[] = {
+        {"救急搬送のため", 7}, {"    ", 0}, {"\u3000\u3000", 0}, {"\u200b\u200c\u200d\u2060\ufeff", 0},
+        {"\u00a0\u00ad\u034f", 0}, {"a\u200bb", 2}, {"\t\r\n", 0}, {"\xf3\xa0\x80\x81", 0}, /* U+E0001 tag */
+        {"運転免許証で確認", 8},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (utf8_visible_count(v[i].t, strlen(v[i].t)) != v[i].n)
+            fail_msg("case %zu: %zu visible, expected %zu", i, utf8_visible_count(v[i].t, strlen(v[i].t)), v[i].n);
 }
 
 static void t_roundtrip(void **s)
@@ -181,6 +222,7 @@ static void t_roundtrip(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(t_roundtrip), cmocka_unit_test(t_jsonw_int),
-                                       cmocka_unit_test(t_jsonflat_strict)};
+                                       cmocka_unit_test(t_jsonflat_strict), cmocka_unit_test(t_str_copy),
+                                       cmocka_unit_test(t_visible)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
