@@ -70,6 +70,7 @@ static int access_row(void *ctx, const struct access_row *a)
              category_name(category_from_code(a->category, strlen(a->category))));
     e->allowed = strcmp(a->outcome, "allowed") == 0;
     e->breakglass = (a->flags & GATE_FLAG_BREAKGLASS) != 0;
+    e->paper_identity = (a->flags & GATE_FLAG_PAPER_IDENTITY) != 0;
     return 0;
 }
 

@@ -193,6 +193,9 @@ struct gate_facts {
 };
 
 #define GATE_FLAG_BREAKGLASS 1u
+/* an office registered itself as the person's 担当事業所 with their paper 被保険者証 (本人確認 by
+ * paper): the person sees it in だれが見たか and on the printed 閲覧記録のお知らせ (issue 16) */
+#define GATE_FLAG_PAPER_IDENTITY 2u
 
 struct gate_decision {
     enum outcome outcome;

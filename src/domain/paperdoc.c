@@ -370,8 +370,10 @@ int paper_doc_access(const struct card *c, const struct paper_access *all, size_
             char day[64], label[96];
             wareki(jst_day(s[i].time_ms), day, sizeof day);
             snprintf(label, sizeof label, "%s %02d:%02d", day, (int)(sec / 3600), (int)(sec / 60 % 60));
-            snprintf(v, sizeof v, "%s ／ %s ／ %s%s%s%s", s[i].org_name, s[i].category, s[i].purpose,
-                     s[i].purpose[0] ? " ／ " : "", s[i].allowed ? "閲覧" : "拒否", s[i].breakglass ? "(緊急時アクセス)" : "");
+            snprintf(v, sizeof v, "%s ／ %s ／ %s%s%s%s%s", s[i].org_name, s[i].category, s[i].purpose,
+                     s[i].purpose[0] ? " ／ " : "", s[i].allowed ? "閲覧" : "拒否",
+                     s[i].breakglass ? "(緊急時アクセス)" : "",
+                     s[i].paper_identity ? "(紙の被保険者証で本人確認し、担当事業所に登録)" : "");
             add(d, label, v);
         }
         if (pg + 1 == np) {

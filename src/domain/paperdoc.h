@@ -77,6 +77,7 @@ struct paper_access {
     char category[64];   /* 資格, … */
     char purpose[64];    /* 介護サービスの提供, 保険者の事務, … ("" if none) */
     bool allowed, breakglass;
+    bool paper_identity; /* the office registered itself with the person's paper card */
 };
 #define PAPER_ACCESS_PER_PAGE 12  /* entries on each page of the report */
 #define PAPER_ACCESS_MAX_PAGES 50 /* 600 entries; older ones are counted on the last page */

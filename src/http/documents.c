@@ -146,6 +146,7 @@ static int access_row(void *ctx, const struct access_row *a)
     if (a->actor_name[0]) /* a proxy, named to the person they acted for */
         jw_str(w, "actor_name", a->actor_name);
     jw_bool(w, "breakglass", (a->flags & GATE_FLAG_BREAKGLASS) != 0);
+    jw_bool(w, "paper_identity", (a->flags & GATE_FLAG_PAPER_IDENTITY) != 0);
     jw_end(w);
     return 0;
 }

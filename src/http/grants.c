@@ -206,8 +206,34 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
     char evidence[TEXT_BYTES + 64];
     snprintf(evidence, sizeof evidence, "%s/%u: %s", t.insurer_no, t.serial, check);
     int64_t id = 0;
-    if (rc == 0 && born)
+    /* The person is told: the card's check and the registration are an entry of their access
+     * log, durable before the office hears "registered" (a registration by paper alone, with no
+     * code from the person, is one they should be able to see and question). It is written
+     * outside the registry's write transaction, whose lock covers the attached audit log too:
+     * the checks are read, the transaction ended, the entry made durable, then the write. */
+    if (rc == 0 && born) {
+        st->ops->rollback(st); /* only reads so far */
+        struct audit_entry e = {0};
+        memcpy(e.insurer_no, k.insurer_no, sizeof e.insurer_no);
+        memcpy(e.insured_no, k.insured_no, sizeof e.insured_no);
+        e.time_ms = now;
+        str_cut(e.actor, sizeof e.actor, a->id);
+        str_cut(e.org, sizeof e.org, a->org);
+        e.role = a->role;
+        e.category = CAT_PAPER;
+        e.purpose = purpose_for_role(a->role);
+        e.basis = BASIS_PAPER;
+        e.outcome = OUTCOME_ALLOWED;
+        e.flags = GATE_FLAG_PAPER_IDENTITY;
+        snprintf(e.basis_ref, sizeof e.basis_ref, "paper:%s/%u", t.insurer_no, t.serial);
+        memcpy(e.request_id, r->request_id, sizeof e.request_id);
+        if (auditq_append(srv_auditq, &e))
+            return http_error(r, 503, "unavailable",
+                              "アクセス記録を保存できないため、登録できません。時間をおいてもう一度お試しください");
+        if (st->ops->begin(st))
+            return http_error(r, 503, "unavailable", "データベースが混み合っています");
         rc = st->acc->relationship_add(st, &k, a->org, now, "paper", evidence, a->id, &id);
+    }
     if (rc == 0 && born && st->ops->commit(st) != 0)
         rc = -1; /* a failed commit is not a failed 本人確認 */
     if (rc == 0 && born) {
@@ -370,6 +396,21 @@ static int reviewer(struct req *r, struct actor *a)
     return 0;
 }
 
+#define PAPER_REG_REVIEW_MS (90LL * 24 * 3600 * 1000)
+
+static int paper_reg_row(void *ctx, const struct paper_reg_row *x)
+{
+    struct review_ctx *c = ctx;
+    char started[64];
+    ms_iso(x->started_ms, started);
+    json_array_append_new(c->arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b}", "relationship_id",
+                                            (json_int_t)x->id, "insured_no", x->person.insured_no,
+                                            "organisation", x->org, "organisation_name", x->org_name,
+                                            "registered_at", started, "evidence", x->evidence,
+                                            "ended", x->ended_ms != 0));
+    return 0;
+}
+
 int h_reviews(struct req *r)
 {
     struct actor a;
@@ -378,12 +419,17 @@ int h_reviews(struct req *r)
     struct store *st = store_or_503(r);
     if (!st)
         return 0;
-    struct review_ctx c = {json_array()};
-    if (st->acc->breakglass_reviews(st, a.org_insurer, true, review_row, &c)) {
+    struct review_ctx c = {json_array()}, p = {json_array()};
+    /* and the care relationships offices registered by paper 本人確認 in the last 90 days: a
+     * registration with no code from the person, which the municipality should be able to see */
+    if (st->acc->breakglass_reviews(st, a.org_insurer, true, review_row, &c) ||
+        st->acc->paper_registrations(st, a.org_insurer, clock_now_ms() - PAPER_REG_REVIEW_MS,
+                                     paper_reg_row, &p)) {
         json_decref(c.arr);
+        json_decref(p.arr);
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     }
-    return respond_json(r, 200, json_pack("{s:o}", "open_reviews", c.arr));
+    return respond_json(r, 200, json_pack("{s:o,s:o}", "open_reviews", c.arr, "paper_registrations", p.arr));
 }
 
 int h_review_close(struct req *r)

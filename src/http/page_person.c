@@ -565,6 +565,8 @@ static void render_access(struct req *r, struct buf *h, json_t *d)
         html_raw(&rows, "</span>");
         if (bg)
             html_raw(&rows, "<br><span class=\"badge warn\">緊急時アクセス</span>");
+        if (json_is_true(json_object_get(e, "paper_identity")))
+            html_raw(&rows, "<br><span class=\"badge warn\">紙の被保険者証で本人確認し、担当事業所として登録</span>");
         html_raw(&rows, "</td><td data-label=\"結果\">");
         html_raw(&rows, denied ? "<span class=\"badge ng\">" : "<span class=\"badge ok\">");
         h_jstr(&rows, e, "outcome_name");

@@ -119,6 +119,16 @@ struct scope_row { /* leak scoping: one (person, category) an actor/org reached 
 };
 typedef int scope_row_fn(void *ctx, const struct scope_row *r);
 
+struct paper_reg_row {
+    int64_t id, started_ms, ended_ms;
+    struct person_key person;
+    char org[ORG_ID_BYTES];
+    char org_name[ORG_NAME_BYTES];
+    char evidence[TEXT_BYTES + 64]; /* "保険者番号/serial: visual check" */
+    char created_by[ACTOR_ID_BYTES];
+};
+typedef int paper_reg_fn(void *ctx, const struct paper_reg_row *r);
+
 struct breakglass_row {
     struct breakglass g;
     struct person_key person;
@@ -230,6 +240,10 @@ struct store_access_ops {
                           const char *org, const char *reason, int64_t now, int64_t *id);
     int (*breakglass_reviews)(struct store *st, const char *insurer_no, bool open_only,
                               breakglass_row_fn *fn, void *ctx);
+    /* paper_registrations - the insurer's care relationships registered by paper 本人確認
+     * (established_by 'paper') since since_ms, newest first: for the municipality's review. */
+    int (*paper_registrations)(struct store *st, const char *insurer_no, int64_t since_ms,
+                               paper_reg_fn *fn, void *ctx);
     /* breakglass_close - NOTFOUND unless the grant is the insurer's and still open. */
     int (*breakglass_close)(struct store *st, const char *insurer_no, int64_t id, const char *by,
                             const char *note, int64_t now);

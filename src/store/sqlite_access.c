@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/sqlite_int.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -55,6 +56,7 @@ enum acc_stmt {
     A_PROXY_REVOKE,
     A_BG_ADD,
     A_BG_REVIEWS,
+    A_PAPER_REGS,
     A_BG_CLOSE,
     A_REQ_ADD,
     A_REQ_CLOSE,
@@ -168,6 +170,11 @@ static const char *const asql[A_COUNT] = {
                        " AND insured_no = ?2 AND proxy_id = ?3 AND revoked_ms = 0",
     [A_BG_ADD] = "INSERT INTO breakglass (insurer_no, insured_no, account_id, org_id, reason, started_ms,"
                  " expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [A_PAPER_REGS] = "SELECT r.relationship_id, r.started_ms, r.ended_ms, r.insured_no, r.org_id,"
+                     " COALESCE(o.name, ''), r.evidence, r.created_by FROM relationships r"
+                     " LEFT JOIN orgs o ON o.org_id = r.org_id WHERE r.insurer_no = ?1"
+                     " AND r.established_by = 'paper' AND r.started_ms >= ?2"
+                     " ORDER BY r.started_ms DESC, r.relationship_id DESC LIMIT 1000",
     [A_BG_REVIEWS] = "SELECT " BG_COLS " FROM breakglass b WHERE b.insurer_no = ?1 AND (?2 = 0 OR b.reviewed_ms = 0) ORDER BY b.breakglass_id",
     [A_BG_CLOSE] = "UPDATE breakglass SET reviewed_ms = ?3, reviewed_by = ?4, review_note = ?5"
                    " WHERE insurer_no = ?1 AND breakglass_id = ?2 AND reviewed_ms = 0",
@@ -1008,6 +1015,34 @@ static int a_breakglass_reviews(struct store *st, const char *insurer_no, bool o
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "breakglass_reviews");
 }
 
+static int a_paper_registrations(struct store *st, const char *insurer_no, int64_t since_ms,
+                                 paper_reg_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_PAPER_REGS);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer_no);
+    sqlite3_bind_int64(q, 2, since_ms);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct paper_reg_row x = {0};
+        x.id = sqlite3_column_int64(q, 0);
+        x.started_ms = sqlite3_column_int64(q, 1);
+        x.ended_ms = sqlite3_column_int64(q, 2);
+        str_cut(x.person.insurer_no, sizeof x.person.insurer_no, insurer_no);
+        sq_copy_col(q, 3, x.person.insured_no, sizeof x.person.insured_no);
+        sq_copy_col(q, 4, x.org, sizeof x.org);
+        sq_copy_col(q, 5, x.org_name, sizeof x.org_name);
+        sq_copy_col(q, 6, x.evidence, sizeof x.evidence);
+        sq_copy_col(q, 7, x.created_by, sizeof x.created_by);
+        if (fn(ctx, &x))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "paper_registrations");
+}
+
 static int a_breakglass_close(struct store *st, const char *insurer_no, int64_t id, const char *by,
                               const char *note, int64_t now)
 {
@@ -1316,6 +1351,7 @@ const struct store_access_ops sqlite_access_ops = {
     .proxy_revoke = a_proxy_revoke,
     .breakglass_add = a_breakglass_add,
     .breakglass_reviews = a_breakglass_reviews,
+    .paper_registrations = a_paper_registrations,
     .breakglass_close = a_breakglass_close,
     .request_add = a_request_add,
     .request_close = a_request_close,

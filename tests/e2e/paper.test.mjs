@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER, startServer, must } from './lib.mjs';
+import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER, startServer, must, addUser, totp } from './lib.mjs';
 
 const sh = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' });
 const flat = (s) => s.replace(/\s+/g, '');
@@ -349,6 +349,23 @@ test('本人確認 with paper: a current 被保険者証 token, the person\'s �
     assert.match(j.message, /被保険者証で本人確認/);
     // the same registration as the code path: now in care (consent given), the card reads
     assert.equal((await card()).status, 200);
+    // the person is told: an entry of their access log (だれが見たか), durable before the 201 ...
+    assert.equal(sqlite(db + '.audit', "SELECT org || ' ' || category || ' ' || basis || ' ' || flags FROM audit_v WHERE insured_no='0000000001' AND flags=2").out,
+      'prov8 paper paper 2');
+    // ... and on the printed 閲覧記録のお知らせ
+    const acc = join(dir, 'access.pdf');
+    must(kaigo(['print', 'access', '--person', '122192/0000000001', acc, '--db', db]));
+    assert.match(flat(sh('pdftotext', [acc, '-']).stdout), /紙の被保険者証で本人確認し、担当事業所に登録/);
+    // the municipality sees the registration among its reviews
+    const rev = addUser(db, ['--login', 'ichihara-rev', '--name', '市原 確認', '--org', 'ichihara', '--perms', 'review']);
+    const lr = await fetch(srv.url + '/api/v1/login', { method: 'POST', body: JSON.stringify({ login: 'ichihara-rev', password: 'Kaigo-test-2026!', totp: totp(rev) }) });
+    assert.equal(lr.status, 200);
+    const cookie = lr.headers.get('set-cookie').split(';')[0];
+    const reviews = await (await fetch(srv.url + '/api/v1/reviews', { headers: { Cookie: cookie } })).json();
+    assert.equal(reviews.paper_registrations.length, 1);
+    assert.equal(reviews.paper_registrations[0].organisation, 'prov8');
+    assert.equal(reviews.paper_registrations[0].insured_no, '0000000001');
+    assert.match(reviews.paper_registrations[0].evidence, /運転免許証の写真と本人を照合/);
     assert.equal(sqlite(db, "SELECT established_by || ' ' || evidence FROM relationships WHERE org_id='prov8'").out,
       `paper 122192/${j.relationship_id ? sqlite(db, "SELECT max(serial) FROM paper_documents WHERE kind=1").out : ''}: 運転免許証の写真と本人を照合`);
   } finally {
