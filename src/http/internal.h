@@ -5,6 +5,9 @@
  * Files by resource (each a set of handlers; routes.c is the one index of URLs):
  *   server.c        the daemon, matching, authentication, dispatch, two-call handler
  *   routes.c        the route table and its policy (audience, CSRF, body limit, category)
+ *   framing.c       the request head held to RFC 9112 (before any handler)
+ *   conns.c         open connections and their request-head deadlines (a watchdog)
+ *   ratelimit.c     the one rate limiter: logins, 本人確認, paper checks
  *   respond.c       answers, JSON errors, request bodies, the per-thread read connection
  *   documents.c     card and documents: every personal read, through store/disclose.c
  *   session.c       login, logout, whoami (API)
@@ -14,8 +17,8 @@
  *   paper.c         書類照会 (online check of a printed document's QR)
  *   page*.c         the web pages (server-rendered HTML; docs/ui.md)
  *
- * Ownership: struct req is owned by the connection (created at the first call
- * of on_request, freed in on_completed). Handlers answer exactly once (r->responded)
+ * Ownership: struct req is owned by the connection (created by on_target, the URI
+ * callback, before the first call of on_request; freed in on_completed). Handlers answer exactly once (r->responded)
  * or return HANDLER_SUSPENDED after starting a disclosure.
  */
 #ifndef KAIGO_HTTP_INTERNAL_H
