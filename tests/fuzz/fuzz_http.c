@@ -26,6 +26,20 @@ static const char token[] =
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 static struct server_config cfg;
 
+/* at exit: the temporary database goes (the server's threads end with the process) */
+static void remove_db(void)
+{
+    static const char *const sfx[] = {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm",
+                                      ".audit-idx", ".audit-idx-wal", ".audit-idx-shm",
+                                      ".audit-key", ".audit-key.pub"};
+    char p[160];
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", db, sfx[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -38,6 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!st || store_insurer_ensure(st, "122192", "fuzz", &created))
         abort();
     store_close(st);
+    atexit(remove_db);
     log_set_quiet(1);
     cfg = (struct server_config){.db = db, .host = "127.0.0.1", .port = 0, .token = token,
                                  .threads = 2, .access_log = false, .verify_per_minute = 60,

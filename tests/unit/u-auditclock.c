@@ -20,6 +20,7 @@
 
 #include "store/auditq.h"
 #include "store/store.h"
+#include "testdb.h"
 
 static int shifted; /* atomic */
 
@@ -35,13 +36,7 @@ static char path[256];
 
 static void cleanup(void)
 {
-    const char *sfx[] = {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm", ".audit-idx",
-                         ".audit-key", ".audit-key.pub", ".audit-idx-wal", ".audit-idx-shm"};
-    char p[300];
-    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-        unlink(p);
-    }
+    testdb_remove(path);
 }
 
 struct slot {
@@ -60,8 +55,8 @@ static void entry(struct slot *s, int i)
 {
     memset(s, 0, sizeof *s);
     memcpy(s->e.insurer_no, "122192", 7);
-    snprintf(s->e.insured_no, sizeof s->e.insured_no, "%010d", i % 100);
-    snprintf(s->e.request_id, sizeof s->e.request_id, "%032d", i);
+    snprintf(s->e.insured_no, sizeof s->e.insured_no, "%010u", (unsigned)i % 100u);
+    snprintf(s->e.request_id, sizeof s->e.request_id, "%016u", (unsigned)i % 1000000u);
     s->e.role = ROLE_CAREMGR;
     s->e.category = CAT_SHIKAKU;
     s->e.purpose = PURPOSE_CARE;

@@ -26,6 +26,7 @@
 #include "store/health.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "testdb.h"
 
 #define RECORDS 20
 #define ENTRIES 5
@@ -34,20 +35,11 @@ static char path[256];
 
 static void cleanup(void)
 {
-    const char *sfx[] = {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm", ".audit-idx",
-                         ".audit-key", ".audit-key.pub", ".audit-idx-wal", ".audit-idx-shm"};
-    char p[300];
-    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-        unlink(p);
-    }
+    testdb_remove(path);
 }
 
 /* The starting database is made once and copied for each run: migrations at every one of
  * hundreds of runs were most of the sweep's time. */
-static const char *const sfx_all[] = {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm",
-                                      ".audit-idx", ".audit-key", ".audit-key.pub",
-                                      ".audit-idx-wal", ".audit-idx-shm"};
 
 static void copy_file(const char *from, const char *to)
 {
@@ -67,9 +59,9 @@ static void copy_file(const char *from, const char *to)
 static void template_files(bool save)
 {
     char a[300], b[320];
-    for (size_t i = 0; i < sizeof sfx_all / sizeof sfx_all[0]; i++) {
-        snprintf(a, sizeof a, "%s%s", path, sfx_all[i]);
-        snprintf(b, sizeof b, "%s.tpl%s", path, sfx_all[i]);
+    for (size_t i = 0; i < TESTDB_FILES; i++) {
+        snprintf(a, sizeof a, "%s%s", path, testdb_suffixes[i]);
+        snprintf(b, sizeof b, "%s.tpl%s", path, testdb_suffixes[i]);
         if (save)
             copy_file(a, b);
         else
@@ -80,8 +72,8 @@ static void template_files(bool save)
 static void template_remove(void)
 {
     char b[320];
-    for (size_t i = 0; i < sizeof sfx_all / sizeof sfx_all[0]; i++) {
-        snprintf(b, sizeof b, "%s.tpl%s", path, sfx_all[i]);
+    for (size_t i = 0; i < TESTDB_FILES; i++) {
+        snprintf(b, sizeof b, "%s.tpl%s", path, testdb_suffixes[i]);
         unlink(b);
     }
 }
@@ -89,15 +81,15 @@ static void template_remove(void)
 static void key_of(int i, struct person_key *k)
 {
     memcpy(k->insurer_no, "122192", 7);
-    snprintf(k->insured_no, sizeof k->insured_no, "%010d", i + 1);
+    snprintf(k->insured_no, sizeof k->insured_no, "%010u", (unsigned)(i + 1) % 1000000u);
 }
 
 static void entry_of(int i, struct audit_entry *e)
 {
     memset(e, 0, sizeof *e);
     memcpy(e->insurer_no, "122192", 7);
-    snprintf(e->insured_no, sizeof e->insured_no, "%010d", i + 1);
-    snprintf(e->request_id, sizeof e->request_id, "%032d", i);
+    snprintf(e->insured_no, sizeof e->insured_no, "%010u", (unsigned)(i + 1) % 1000000u);
+    snprintf(e->request_id, sizeof e->request_id, "%016u", (unsigned)i % 1000000u);
     e->role = ROLE_CAREMGR;
     e->category = CAT_SHIKAKU;
     e->purpose = PURPOSE_CARE;
