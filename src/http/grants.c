@@ -232,7 +232,14 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
                               "アクセス記録を保存できないため、登録できません。時間をおいてもう一度お試しください");
         if (st->ops->begin(st))
             return http_error(r, 503, "unavailable", "データベースが混み合っています");
-        rc = st->acc->relationship_add(st, &k, a->org, now, "paper", evidence, a->id, &id);
+        /* the card again, in the writing transaction: reissued or revoked meanwhile, it no longer
+         * registers anyone */
+        rc = st->ops->paper_record(st, t.insurer_no, t.serial, &rec);
+        ps = rc ? PAPER_UNKNOWN : paper_state_of(&t, &rec);
+        born = ps == PAPER_CURRENT;
+        rc = rc < 0 ? -1 : 0;
+        if (born)
+            rc = st->acc->relationship_add(st, &k, a->org, now, "paper", evidence, a->id, &id);
     }
     if (rc == 0 && born && st->ops->commit(st) != 0)
         rc = -1; /* a failed commit is not a failed 本人確認 */

@@ -60,6 +60,8 @@ struct req {
     bool started;       /* the first access-handler call (the head) has been seen */
     bool close;         /* answer with Connection: close (a refused head: framing unknown) */
     struct framing_verdict frame; /* the raw target's verdict (framing_target) */
+    const char *target_end; /* where the raw target's C string ended (on_target): a NUL inside
+                             * the request line shows as an end before the version */
     unsigned status;
     bool responded;
     struct principal who;

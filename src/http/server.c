@@ -60,7 +60,12 @@ atomic_int srv_stopping;
 int h_healthz(struct req *r)
 {
     if (store_health_failing()) {
-        struct store *st = thread_store();
+        /* one probe a second for the whole process: a flood of /healthz during an incident must
+         * not become a flood of writes */
+        static _Atomic int64_t last_probe;
+        int64_t now = clock_now_ms(), last = atomic_load(&last_probe);
+        bool probe = now - last >= 1000 && atomic_compare_exchange_strong(&last_probe, &last, now);
+        struct store *st = probe ? thread_store() : NULL;
         if (!st || st->ops->health_probe(st))
             return respond_json(r, 503, json_pack("{s:s,s:s}", "status", "unavailable", "reason",
                                                   "storage_unwritable"));
@@ -210,7 +215,9 @@ static void dispatch(struct req *r)
             snap = NULL; /* each reader then takes its own */
     }
     int rc = HANDLER_DONE;
-    if ((!r->authed && authenticate(r)) || (r->route->csrf && !page_post_ok(r)))
+    /* a large-body route authenticated at the first call too (before reading the body); it is
+     * asked again now, so that a session or token revoked during a slow upload does not count */
+    if (authenticate(r) || (r->route->csrf && !page_post_ok(r)))
         ;
     else if (r->route->kind == ROUTE_API && r->who.kind == P_SESSION &&
              strcmp(r->method, "GET") != 0 && !same_origin(r))
@@ -242,6 +249,7 @@ static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
     struct req *r = xcalloc(1, sizeof *r);
     clock_gettime(CLOCK_MONOTONIC, &r->start);
     r->frame = framing_target(uri);
+    r->target_end = uri ? uri + strlen(uri) : NULL;
     return r;
 }
 
@@ -279,6 +287,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* a malformed head before anything else (a 404 too): 400 and close */
         struct framing_verdict fv =
             r->frame.status ? r->frame : framing_head(conn, method, version);
+        /* the request line is "METHOD SP target SP version" with no NUL inside: the target
+         * starts right after the method's one space and its C string ends right before the
+         * version (a raw NUL cut it short: "GET /card\0/x" matched /card, and the query behind
+         * a NUL escaped the parameter limit) */
+        if (!fv.status && (!r->target_end || url != method + strlen(method) + 1 ||
+                           !*version || version != r->target_end + 1))
+            fv = (struct framing_verdict){400, "リクエスト行の形式が正しくありません"};
         if (fv.status) {
             r->close = true;
             r->html = false;

@@ -10,7 +10,11 @@ static atomic_ullong seq, last_fail, last_ok;
 void store_health_note(bool ok)
 {
     unsigned long long n = atomic_fetch_add(&seq, 1) + 1;
-    atomic_store(ok ? &last_ok : &last_fail, n);
+    atomic_ullong *slot = ok ? &last_ok : &last_fail;
+    unsigned long long cur = atomic_load(slot);
+    /* store only if newer: a delayed older note must not overwrite a newer one */
+    while (cur < n && !atomic_compare_exchange_weak(slot, &cur, n))
+        ;
     atomic_fetch_add(ok ? &oks : &fails, 1);
 }
 

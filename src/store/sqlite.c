@@ -351,9 +351,11 @@ static int s_health_probe(struct store *st)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    if (sq_exec(s, "BEGIN IMMEDIATE"))
+    /* a deferred transaction: the INSERT takes the registry's write lock only (IMMEDIATE would
+     * take the attached audit log's too, and stall the audit writer behind a probe) */
+    if (sq_exec(s, "BEGIN"))
         return -1;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO health_probe (node, at_ms) VALUES ('kaigo', ?1)",
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO main.health_probe (node, at_ms) VALUES ('kaigo', ?1)",
                            -1, &q, NULL) != SQLITE_OK) {
         sq_fail(s, "health probe");
         sq_rollback_keep(s);
@@ -367,7 +369,11 @@ static int s_health_probe(struct store *st)
         sq_rollback_keep(s);
         return -1;
     }
-    return s_commit(st);
+    if (s_commit(st)) {
+        sq_rollback_keep(s);
+        return -1;
+    }
+    return 0;
 }
 
 static int s_rollback(struct store *st)

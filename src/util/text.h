@@ -42,8 +42,10 @@ size_t utf8_count(const char *p, size_t n);
 
 /* utf8_visible_count - code points in valid UTF-8 that show as text: not white space (ASCII,
  * U+00A0, U+1680, U+2000–U+200A, U+2028/9, U+202F, U+205F, U+3000), not invisible
- * (U+00AD, U+034F, U+061C, U+115F/60, U+180E, U+200B–U+200F, U+202A–U+202E, U+2060–U+206F,
- * U+3164, U+FE00–U+FE0F, U+FEFF, U+FFA0, U+E0000–U+E0FFF) and not a control. A reason that is
+ * (U+00AD, U+061C, U+115F/60, U+17B4/5, U+180B–U+180E, U+200B–U+200F, U+202A–U+202E,
+ * U+2060–U+206F, U+2800, U+3164, U+FE00–U+FE0F, U+FEFF, U+FFA0, U+FFF9–U+FFFB,
+ * U+1BCA0–U+1BCA3, U+E0000–U+E0FFF), not a combining mark (U+0300–U+036F, U+1AB0–U+1AFF,
+ * U+20D0–U+20FF, U+FE20–U+FE2F) and not a control. A reason that is
  * required (break-glass, 本人確認's visual check) is counted with this: spaces and
  * zero-width characters are no reason. */
 size_t utf8_visible_count(const char *p, size_t n);

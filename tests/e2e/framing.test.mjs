@@ -65,6 +65,10 @@ const bad = [
   ['400 query parameters', 'GET /healthz?' + 'a=1&'.repeat(400) + ' HTTP/1.1\r\nHost: x\r\n\r\n', [414, 431]],
   ['%00 in the path', `GET ${CARD}%00/anything HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer TOKEN\r\n\r\n`, [400]],
   ['%00 in the query', 'GET /healthz?a=%00 HTTP/1.1\r\nHost: x\r\n\r\n', [400]],
+  // a raw NUL in the request line (found in review): the target's C string ended at it
+  ['a raw NUL in the path', `GET ${CARD}\0/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer TOKEN\r\n\r\n`, [400]],
+  ['a raw NUL in the method', 'GET\0X /healthz HTTP/1.1\r\nHost: x\r\n\r\n', [400, 501]],
+  ['two spaces after the method', 'GET  /healthz HTTP/1.1\r\nHost: x\r\n\r\n', [400]],
 ];
 
 for (const [name, raw, want] of bad) {
@@ -109,4 +113,27 @@ test('before authentication a body is small: the login takes at most MAX_BODY_PR
   assert.equal(r.status, 413);
   r = await send(`POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 6000\r\n\r\n${'a'.repeat(6000)}`);
   assert.equal(r.status, 413);
+});
+
+// A raw NUL before a flood of query parameters: libmicrohttpd 0.9.75 splits the query (past the
+// NUL) into its pool before kaigo sees anything, and exhausts the pool without answering. kaigo
+// cannot answer it, but the request head's deadline closes the connection (docs/security.md §1).
+test('a raw NUL before 400 query parameters: no answer, but closed at the head deadline', async () => {
+  const s2 = await startServer(db, ['--header-timeout', '2']);
+  try {
+    const p2 = Number(new URL(s2.url).port);
+    const r = await new Promise((resolve) => {
+      const t0 = Date.now();
+      const c = net.connect(p2, '127.0.0.1', () => c.write('GET /healthz\0?' + 'a&'.repeat(400) + ' HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let buf = '';
+      c.on('data', (d) => { buf += d; });
+      c.setTimeout(8000, () => { c.destroy(); resolve({ closed: false, ms: Date.now() - t0, buf }); });
+      c.on('error', () => {});
+      c.on('close', () => resolve({ closed: true, ms: Date.now() - t0, buf }));
+    });
+    assert.ok(r.closed && r.ms < 4500, `closed ${r.closed} after ${r.ms} ms`);
+    assert.doesNotMatch(r.buf, /HTTP\/1\.1 200/);
+  } finally {
+    await s2.stop();
+  }
 });

@@ -114,6 +114,8 @@ static void t_visible(void **s)
         {"救急搬送のため", 7}, {"    ", 0}, {"\u3000\u3000", 0}, {"\u200b\u200c\u200d\u2060\ufeff", 0},
         {"\u00a0\u00ad\u034f", 0}, {"a\u200bb", 2}, {"\t\r\n", 0}, {"\xf3\xa0\x80\x81", 0}, /* U+E0001 tag */
         {"運転免許証で確認", 8},
+        {"\u17b4\u17b4\u17b4\u17b4", 0}, {"\u0301\u0301\u0301\u0301\u0301", 0}, /* issue 16 review */
+        {"\u2800\u2800\u180b\ufff9", 0}, {"e\u0301", 1},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (utf8_visible_count(v[i].t, strlen(v[i].t)) != v[i].n)
