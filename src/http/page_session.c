@@ -105,9 +105,11 @@ int p_login(struct req *r)
         status = 401;
         error = "ログインID、パスワード、確認コードのいずれかが正しくありません。確かめて、もう一度入力してください。";
         break;
-    case LOGIN_ERROR: /* the attempt cannot be recorded (a full disk): closed, said so */
-        return http_error(r, 503, "unavailable",
-                          "ただいまログインを記録できないため、受け付けられません。時間をおいてもう一度お試しください。");
+    case LOGIN_ERROR: /* the attempt cannot be recorded (a full disk): closed, said so, and the
+                       * form kept so that the person can try again from the same page */
+        status = 503;
+        error = "ただいまログインを記録できないため、受け付けられません。入力に誤りがあったわけではありません。時間をおいてもう一度お試しください。";
+        break;
     }
     struct buf h;
     page_start(r, &h, "ログイン");

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { tmp, kaigo, startServer, sqlite, BIN } from '../e2e/lib.mjs';
@@ -26,7 +26,7 @@ const SECRETS = {
   'demo-clerk': 'DEMOCLERKDEMOCLERKDEMOCLERKDEMO2',
 };
 
-let dir, db, srv, browser, ins, no, birth;
+let dir, db, srv, browser, ins, no, birth, diskFull;
 const axeSeen = new Map(); // url/state -> violations (every page and state is checked once)
 
 before(async () => {
@@ -41,7 +41,22 @@ before(async () => {
     `${ins},${no},1270100017,2026-01-15,利用中,BI合計,60`, `${ins},${no},1270100017,2026-04-15,利用中,BI合計,55`].join('\n') + '\n');
   const lr = kaigo(['import', 'life', join(dir, 'life.csv'), '--db', db]);
   assert.equal(lr.code, 0, lr.err);
+  // an office that registers by paper: the person's printed 被保険者証, photographed (issue 16)
+  assert.equal(kaigo(['org', 'add', '--db', db, '--id', 'demo-paper', '--kind', 'provider', '--name', 'デモ訪問介護ひまわり']).code, 0);
+  const paperTok = kaigo(['token', 'issue', '--db', db, '--org', 'demo-paper', '--name', 'browser']).out.trim();
+  const cardPdf = join(dir, 'card.pdf');
+  const pc = kaigo(['print', 'card', '--person', `${ins}/${no}`, cardPdf, '--db', db]);
+  assert.equal(pc.code, 0, pc.err);
+  assert.equal(spawnSync('pdftoppm', ['-r', '200', '-png', '-singlefile', cardPdf, join(dir, 'card')]).status, 0);
+  const cardQr = spawnSync('zbarimg', ['--raw', '-q', join(dir, 'card.png')], { encoding: 'utf8' }).stdout.trim();
+  // kaigo-test's fault VFS: every store write fails while this file exists (the full-disk login)
+  diskFull = join(dir, 'disk-full');
+  process.env.KAIGO_DISK_FULL_FILE = diskFull;
   srv = await startServer(db);
+  delete process.env.KAIGO_DISK_FULL_FILE;
+  const reg = await srv.as(paperTok, '/api/v1/relationships', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: cardQr, birth_date: birth, visual_check: '運転免許証の写真と本人を照合' }) });
+  assert.equal(reg.status, 201, await reg.text());
   // a 福祉用具購入 claim by the insurer (the ledger page shows what remains)
   const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
   const cr = await srv.as(insapi, `/api/v1/insurers/${ins}/insured/${no}/ledger/claims`, { method: 'POST', body: JSON.stringify({ kind: 'yogu', date: new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10), amount: 12345, category: '腰掛便座' }) });
@@ -203,6 +218,38 @@ test('login page: exact accessible names, errors in Japanese, keyboard only with
   await page.context().close();
 });
 
+test('a full disk: the login is refused with the reason and the form kept, and works again with room (issue 16)', async () => {
+  const page = await newPage();
+  await step(page, 'login-disk-full', async () => {
+    while (lastStep['demo-clerk'] === Math.floor(Date.now() / 30000)) await new Promise((r) => setTimeout(r, 500));
+    await page.goto(srv.url + '/login');
+    writeFileSync(diskFull, '');
+    let res;
+    try {
+      await page.getByLabel('ログインID').fill('demo-clerk');
+      await page.getByLabel('パスワード').fill(PW);
+      await page.getByLabel('確認コード').fill(totp('demo-clerk'));
+      res = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'ログイン' }).click()]);
+    } finally {
+      rmSync(diskFull);
+    }
+    lastStep['demo-clerk'] = Math.floor(Date.now() / 30000);
+    assert.equal(res[0].status(), 503);
+    assert.match(await page.locator('main [role=alert]').innerText(), /ただいまログインを記録できないため、受け付けられません。入力に誤りがあったわけではありません/);
+    assert.equal(await page.getByLabel('ログインID').inputValue(), 'demo-clerk', 'the login ID is kept');
+    await axeCheck(page, 'login-disk-full');
+    await page.screenshot({ path: join(dir, 'login-503-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 740 });
+    await noHorizontalScroll(page, 'login-disk-full 375');
+    await axeCheck(page, 'login-disk-full-375');
+    await page.screenshot({ path: join(dir, 'login-503-375.png'), fullPage: true });
+    // with room again the same form logs in
+    await formLogin(page, 'demo-clerk');
+    assert.ok(page.url().endsWith('/office'));
+  });
+  await page.context().close();
+});
+
 test('the person: every page, dates in 和暦 with 西暦, amounts grouped, access log, consent withdrawal with confirmation', async () => {
   const page = await newPage();
   await step(page, 'person', async () => {
@@ -255,6 +302,13 @@ test('the person: every page, dates in 和暦 with 西暦, amounts grouped, acce
     assert.match(log, /ご本人/);
     assert.match(log, /資格/);
     assert.match(log, /令和\d+年\d+月\d+日\(\d{4}年\) \d\d:\d\d/);
+    // the office that registered by paper: named, with what was checked, visibly marked (issue 16)
+    const paperRow = page.locator('#access-log tr', { hasText: 'デモ訪問介護ひまわり' }).filter({ has: page.locator('.badge.warn') });
+    assert.equal(await paperRow.count(), 1, 'one entry for the paper registration');
+    const badge = paperRow.locator('.badge.warn');
+    assert.equal((await badge.innerText()).trim(), '紙の被保険者証で本人確認し、担当事業所として登録');
+    assert.ok(await badge.isVisible());
+    await page.screenshot({ path: join(dir, 'access-1280.png'), fullPage: true });
     // filtered by a period that holds nothing
     await page.getByLabel('いつから').fill('2020-01-01');
     await page.getByLabel('いつまで').fill('2020-01-31');
@@ -520,6 +574,13 @@ test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error p
         await noHorizontalScroll(page, `${name} ${path}`);
       }
       await axeCheck(page, `${name}-proxies`);
+      // the access log with the paper-registration badge: axe, and the badge inside the screen
+      await page.goto(srv.url + '/me/access');
+      await axeCheck(page, `${name}-access`);
+      const box = await page.locator('#access-log .badge.warn').first().boundingBox();
+      const width = await page.evaluate(() => document.documentElement.clientWidth);
+      assert.ok(box && box.x >= 0 && box.x + box.width <= width + 1, `${name}: the badge fits (${JSON.stringify(box)} in ${width})`);
+      await page.locator('#access-log tr', { has: page.locator('.badge.warn') }).screenshot({ path: join(dir, `access-${name}.png`) });
       const r = await page.goto(srv.url + '/no/such/page');
       assert.equal(r.status(), 404);
       assert.match(await page.locator('h1').innerText(), /ページが見つかりません/);
