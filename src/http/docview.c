@@ -8,6 +8,7 @@
 #include "domain/ledger.h"
 #include "domain/sheet7.h"
 #include "util/csv.h"
+#include "util/text.h"
 #include "http/docview.h"
 #include "store/docjson.h"
 #include "util/xalloc.h"
@@ -61,12 +62,31 @@ static json_t *applications(json_t *rows, struct date today)
     return json_pack("{s:o}", "applications", out);
 }
 
+/* fixed_item - a fixed-width CSV item into out, or "" when it is longer than out holds (an
+ * item beyond its standard width is not this standard's; a prefix of it would mislead). */
+static void fixed_item(char *out, size_t cap, struct str f)
+{
+    if (f.len >= cap) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, f.ptr, f.len);
+    out[f.len] = '\0';
+}
+
 /* answer_label - the item's label for code, copied into out ("" if none). */
 static const char *answer_label(const char *answers, const char *code, char *out, size_t cap)
 {
     size_t n;
     const char *l = chosa_answer_label(answers, code, &n);
-    snprintf(out, cap, "%.*s", l ? (int)n : 0, l ? l : "");
+    if (!l)
+        n = 0;
+    if (n >= cap) /* shortened on a character boundary, never inside one */
+        for (n = cap - 1; n > 0 && ((unsigned char)l[n] & 0xC0) == 0x80; n--) {
+        }
+    if (n)
+        memcpy(out, l, n);
+    out[n] = '\0';
     return out;
 }
 
@@ -244,13 +264,15 @@ static json_t *careplan(json_t *rows, struct date today)
     while ((rc = csv_next(&cr, &line, &err)) == 1) {
         if (cr.nf < 21)
             continue;
-        char code[8], office[11], name[200], start[5], end[5], day[3];
-        snprintf(code, sizeof code, "%.*s", (int)cr.field[14].len, cr.field[14].ptr);
-        snprintf(office, sizeof office, "%.*s", (int)cr.field[19].len, cr.field[19].ptr);
-        snprintf(name, sizeof name, "%.*s", (int)cr.field[20].len, cr.field[20].ptr);
-        snprintf(start, sizeof start, "%.*s", (int)cr.field[11].len, cr.field[11].ptr);
-        snprintf(end, sizeof end, "%.*s", (int)cr.field[12].len, cr.field[12].ptr);
-        snprintf(day, sizeof day, "%.*s", cr.field[9].len >= 8 ? 2 : 0, cr.field[9].ptr + 6);
+        /* the fixed-width items (No.15 code 6, No.20 事業者 10, No.12/13 HHMM, No.10 YYYYMMDD) as
+         * they came, or empty when longer than the standard's width - never a prefix */
+        char code[8], office[11], start[5], end[5], date[9], day[3];
+        fixed_item(code, sizeof code, cr.field[14]);
+        fixed_item(office, sizeof office, cr.field[19]);
+        fixed_item(start, sizeof start, cr.field[11]);
+        fixed_item(end, sizeof end, cr.field[12]);
+        fixed_item(date, sizeof date, cr.field[9]);
+        str_cut(day, sizeof day, strlen(date) == 8 ? date + 6 : "");
         char time[32] = "";
         if (strcmp(start, "9999") != 0 && strlen(start) == 4 && strlen(end) == 4)
             snprintf(time, sizeof time, "%.2s:%.2s〜%.2s:%.2s", start, start + 2, end, end + 2);
@@ -265,11 +287,15 @@ static json_t *careplan(json_t *rows, struct date today)
         }
         if (!hit) {
             char type[3];
-            snprintf(type, sizeof type, "%.2s", code);
+            str_cut(type, sizeof type, code);
             const char *tn = s7_service_type_name(type, today);
-            hit = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "code", code, "type_name", tn ? tn : type, "office_no",
-                            office, "office", name[0] ? name : office, "time", time, "days", "", "count", 0);
-            json_array_append_new(out, hit);
+            /* No.21 サービス事業所名 has no width in the standard: taken whole (it was cut at 199
+             * bytes inside a character, jansson refused it and the NULL took the server down) */
+            json_t *name = cr.field[20].len ? json_stringn(cr.field[20].ptr, cr.field[20].len) : NULL;
+            hit = json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:i}", "code", code, "type_name", tn ? tn : type, "office_no",
+                            office, "office", name ? name : json_string(office), "time", time, "days", "", "count", 0);
+            if (!hit || json_array_append_new(out, hit))
+                continue; /* not UTF-8 (the store holds what import validated): not shown as garbage */
         }
         char days[400];
         const char *prev = json_string_value(json_object_get(hit, "days"));

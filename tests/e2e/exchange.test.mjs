@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmp, kaigo, fixture, sqlite } from './lib.mjs';
+import { tmp, kaigo, fixture, sqlite, startServer, addUser, totp } from './lib.mjs';
 
 const dir = tmp();
 const out = join(dir, 'out');
@@ -291,4 +291,30 @@ test('家族構成 image: UPKIHON_IMAGE_….jpg named by UPKIHON No.62 travels w
   r = kaigo(['exchange', 'import', file(N('DLTKIHON', null, '20260326200000', KYO, '46'), [[V, INS, NO, '20260310']]), '--db', db]);
   assert.equal(r.code, 0, r.err);
   assert.equal(sqlite(db, `SELECT body FROM record_versions WHERE kind='cp.UPKIHON_IMAGE' ORDER BY version DESC LIMIT 1`).out, '{"deleted":true}');
+});
+
+// Issue 16 (truncation): the plan page copied サービス事業所名 (No.21, no length in the standard) into
+// 200 bytes; a longer name was cut inside a character, jansson refused the invalid UTF-8 and the
+// handler read through the NULL it got back - the server went down. Now the name is shown whole.
+test('a サービス事業所名 of 80 全角 characters is shown whole on the person\'s plan page', async () => {
+  const db = fixture(tmp());
+  const longName = '社会福祉法人'.padEnd(80, '長'); // 240 bytes in UTF-8
+  const row = plan('plan');
+  row[20] = q(longName);
+  const r = kaigo(['exchange', 'import', file(N('UPHOSOKU', '202604', '20260325170000'), [hosoku('00000000', '202604')]),
+    file(N('UPPLAN', '202604', '20260325170000'), [row]), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const secret = addUser(db, ['--login', 'plan-person', '--name', '髙橋 﨑子', '--person', `${INS}/${NO}`]);
+  const srv = await startServer(db);
+  try {
+    const lr = await fetch(srv.url + '/api/v1/login', { method: 'POST', body: JSON.stringify({ login: 'plan-person', password: 'Kaigo-test-2026!', totp: totp(secret) }) });
+    assert.equal(lr.status, 200);
+    const cookie = lr.headers.get('set-cookie').split(';')[0];
+    const page = await fetch(srv.url + '/me/plan', { headers: { Cookie: cookie } }).catch((e) => { throw new Error('the plan page: ' + e.message + ' ' + srv.log().slice(-300)); });
+    assert.equal(page.status, 200);
+    assert.ok((await page.text()).includes(longName), 'the whole name');
+    assert.equal((await fetch(srv.url + '/healthz')).status, 200, 'the server is still up');
+  } finally {
+    await srv.stop();
+  }
 });

@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "../unit/testdb.h"
 
 static unsigned port;
 static char dir[] = "/tmp/kaigo-fuzz-http-XXXXXX";
@@ -29,14 +30,7 @@ static struct server_config cfg;
 /* at exit: the temporary database goes (the server's threads end with the process) */
 static void remove_db(void)
 {
-    static const char *const sfx[] = {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm",
-                                      ".audit-idx", ".audit-idx-wal", ".audit-idx-shm",
-                                      ".audit-key", ".audit-key.pub"};
-    char p[160];
-    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", db, sfx[i]);
-        unlink(p);
-    }
+    testdb_remove(db);
     rmdir(dir);
 }
 

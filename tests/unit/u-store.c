@@ -20,6 +20,7 @@
 #include "util/date.h"
 #include "util/hooks.h"
 #include "store/store.h"
+#include "testdb.h"
 
 #define AUDIT_EPOCH_TEST 64 /* the audit-epoch test hook (util/hooks.h) for this test's index file */
 
@@ -36,14 +37,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
     (void)s;
-    char p[300];
-    unlink(path);
-    const char *sfx[] = {"-wal", "-shm", ".audit", ".audit-wal", ".audit-shm", ".audit-idx", ".audit-key", ".audit-key.pub",
-                         ".audit-idx-wal", ".audit-idx-shm"};
-    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-        unlink(p);
-    }
+    testdb_remove(path);
     return 0;
 }
 
