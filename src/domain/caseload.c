@@ -5,6 +5,9 @@
  *   49 with ケアプランデータ連携システム and 事務職員; 介護予防支援 cases weigh 1/3 (1/2 before 2024-04).
  * RULE-CM-002 (居宅介護支援費 逓減制, 令和6年告示): (Ⅰ) (ⅰ) under 45, (ⅱ) 45 to under 60, (ⅲ) 60+;
  *   (Ⅱ) (ⅰ) under 50, (ⅱ) 50 to under 60, (ⅲ) 60+; per 常勤換算, cases in contract order.
+ *   令和6年度介護報酬改定に関するQ&A(Vol.1) 問114 (厚生労働省 事務連絡 2024-03-15) works the boundary: case k
+ *   (1-based, contract order) is (ⅰ) while k < 45 × 常勤換算 - at 1.6 that is cases 1-71 (72 - 1), at 2.5 cases
+ *   1-112 (112.5, 端数切捨て) - and (ⅱ) while k < 60 × 常勤換算 (2.5: 113-149, then 150 on (ⅲ)).
  * RULE-CM-003 (運営基準 第13条第14号; 令和6年改定): monitoring home visit monthly (要介護), or every 2
  *   months with video monitoring whose conditions are recorded; 要支援 every 3 months, or 6 with video.
  */
@@ -88,10 +91,12 @@ int caseload_compute(struct cl_case *cases, size_t n, int fte_x100, bool fee2, s
             run += w_support;
             continue;
         }
-        /* RULE-CM-002: run/6 < boundary × fte/100  ⇔  run × 100 < boundary × fte_x100 × 6 */
-        if (run * 100 < b2 * fte_x100 * 6)
+        /* RULE-CM-002 (Q&A Vol.1 問114): this case's own position k = run/6 + 1, and it is (ⅰ) while
+         * k < boundary × fte/100  ⇔  (run + 6) × 100 < boundary × fte_x100 × 6 (exact in integers) */
+        long long k6 = run + 6;
+        if (k6 * 100 < b2 * fte_x100 * 6)
             c->tier = 1;
-        else if (run * 100 < b3 * fte_x100 * 6)
+        else if (k6 * 100 < b3 * fte_x100 * 6)
             c->tier = 2;
         else
             c->tier = 3;

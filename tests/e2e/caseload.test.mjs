@@ -36,10 +36,11 @@ test('an office over the line: tiers in contract order, 要支援 at 1/3, the st
   // the due list: 要介護 monthly (overdue since February's visit), 要支援 every 3 months
   assert.deepEqual(b.home_visits_due.find((x) => x.case === 'b0'), { case: 'b0', level: '22', due: '2026-03-31', overdue: true, video_ok: false });
   assert.equal(a.home_visits_due.find((x) => x.case === 's0').due, '2026-04-30');
-  // the same office billed alone on CM-A's numbers: 47 cases at 1 FTE → 2 cases in (ⅱ)
+  // the same office billed alone on CM-A's numbers: 47 cases at 1 FTE; the 3 要支援 (contracted first) are
+  // case 1, so the j-th 要介護 is case 1 + j, (ⅰ) while 1 + j < 45 (Q&A Vol.1 問114) → 43 (ⅰ), 3 (ⅱ)
   const solo = run({ month: '2026-04', managers: [{ id: 'CM-A', fte: 1 }], cases: cases.filter((c) => c.manager === 'CM-A') }, ['--json']);
   const o = JSON.parse(solo.out).office;
-  assert.deepEqual([o.tier1_cases, o.tier2_cases, o.tier3_cases], [44, 2, 0]);
+  assert.deepEqual([o.tier1_cases, o.tier2_cases, o.tier3_cases], [43, 3, 0]);
   // (Ⅱ): the first boundary at 50, the standard 49
   const two = JSON.parse(run({ month: '2026-04', fee: 'II', managers: [{ id: 'CM-A', fte: 1 }], cases: cases.filter((c) => c.manager === 'CM-A') }, ['--json']).out);
   assert.deepEqual([two.office.tier1_cases, two.office.standard, two.office.over_standard], [46, 49, false]);

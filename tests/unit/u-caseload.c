@@ -41,14 +41,20 @@ static void t_tiers(void **state)
         long long t1, t2, t3, units;
         bool over;
     } t[] = {
-        /* (Ⅰ): (ⅰ) while fewer than 45 before the case */
-        {"50 要介護1, 1.0 FTE, (Ⅰ)", 50, 0, false, 100, false, 45, 5, 0, 45 * 1086 + 5 * 544, true},
-        {"(Ⅱ) moves the boundary to 50", 50, 0, false, 100, true, 50, 0, 0, 50 * 1086, true},
-        {"65 cases: the part from 60 is (ⅲ)", 65, 0, false, 100, false, 45, 15, 5, 45 * 1086 + 15 * 544 + 5 * 326, true},
-        /* 6 要支援 first weigh 2 (1/3 each): the 44th 要介護 case starts at 45 */
-        {"要支援 weigh 1/3 in contract order", 44, 6, true, 100, false, 43, 1, 0, 43 * 1086 + 544, true},
-        {"2.5 FTE: boundaries 112.5 and 150", 160, 0, false, 250, false, 113, 37, 10, 113 * 1086 + 37 * 544 + 10 * 326, true},
+        /* 令和6年度介護報酬改定に関するQ&A(Vol.1) 問114 (厚生労働省 事務連絡 2024-03-15), its two worked examples:
+         * 【例1】80 cases at 1.6: 45 × 1.6 = 72, 72 - 1 = 71 → cases 1-71 (ⅰ), 72-80 (ⅱ) */
+        {"問114 例1: 80 cases, 1.6 FTE", 80, 0, false, 160, false, 71, 9, 0, 71 * 1086 + 9 * 544, true},
+        /* 【例2】160 cases at 2.5: 112.5 → 112 (端数切捨て) (ⅰ); 60 × 2.5 = 150, 150 - 1 = 149 → 113-149 (ⅱ),
+         * 150-160 (ⅲ) */
+        {"問114 例2: 160 cases, 2.5 FTE", 160, 0, false, 250, false, 112, 37, 11, 112 * 1086 + 37 * 544 + 11 * 326, true},
+        /* derived here from the same rule (k < 45 × FTE, k < 60 × FTE), not from a source's worked example: */
+        {"50 要介護1, 1.0 FTE, (Ⅰ)", 50, 0, false, 100, false, 44, 6, 0, 44 * 1086 + 6 * 544, true},
+        {"(Ⅱ) moves the boundary to 50", 50, 0, false, 100, true, 49, 1, 0, 49 * 1086 + 527, true},
+        {"65 cases: from the 60th (ⅲ)", 65, 0, false, 100, false, 44, 15, 6, 44 * 1086 + 15 * 544 + 6 * 326, true},
+        /* 6 要支援 first weigh 2 (1/3 each): the j-th 要介護 case is case 2 + j, (ⅰ) while 2 + j < 45 */
+        {"要支援 weigh 1/3 in contract order", 44, 6, true, 100, false, 42, 2, 0, 42 * 1086 + 2 * 544, true},
         {"44 cases: within the standard", 44, 0, false, 100, false, 44, 0, 0, 44 * 1086, false},
+        {"45 cases: the 45th is (ⅱ)", 45, 0, false, 100, false, 44, 1, 0, 44 * 1086 + 544, true},
         {"45 with (Ⅱ): within 49", 45, 0, false, 100, true, 45, 0, 0, 45 * 1086, false},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
