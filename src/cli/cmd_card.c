@@ -171,12 +171,11 @@ static void print_text(const struct card *c)
         span(c->limit.valid_from, c->limit.valid_to, &b);
         line("適用期間", b.ptr);
         for (int i = 0; i < LIMIT_ITEM_COUNT; i++) {
+            if (c->limit_daily[i] < 0)
+                continue; /* not in force on the date, as on paper */
             buf_reset(&b);
-            if (c->limit_daily[i] >= 0)
-            {
-                grouped(&b, c->limit_daily[i]);
-                buf_adds(&b, " 円/日");
-            }
+            grouped(&b, c->limit_daily[i]);
+            buf_adds(&b, " 円/日");
             line(limit_item_name((enum limit_item)i), b.ptr);
         }
     } else

@@ -159,6 +159,7 @@ static const struct {
     [LIMIT_ROOM_TRAD_ROKEN] = {"居住費 従来型個室(老健・医療院等)", "room_trad_roken"},
     [LIMIT_ROOM_MULTI_TOKUYO] = {"居住費 多床室(特養等)", "room_multi_tokuyo"},
     [LIMIT_ROOM_MULTI_ROKEN] = {"居住費 多床室(老健・医療院等)", "room_multi_roken"},
+    [LIMIT_ROOM_MULTI_ROKEN_FEE] = {"居住費 多床室(老健・医療院等、室料負担あり)", "room_multi_roken_fee"},
 };
 
 const char *limit_item_name(enum limit_item i)

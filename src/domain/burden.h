@@ -65,13 +65,15 @@ enum limit_item {
     LIMIT_ROOM_TRAD_TOKUYO,
     LIMIT_ROOM_TRAD_ROKEN,
     LIMIT_ROOM_MULTI_TOKUYO,
-    LIMIT_ROOM_MULTI_ROKEN,
+    LIMIT_ROOM_MULTI_ROKEN,     /* no room fee charged */
+    LIMIT_ROOM_MULTI_ROKEN_FEE, /* その他型・療養型 老健, Ⅱ型 医療院, 8 m2 or more: from 2025-08-01 */
     LIMIT_ITEM_COUNT
 };
 const char *limit_item_name(enum limit_item i); /* 食費(施設) */
 const char *limit_item_key(enum limit_item i);  /* food_facility */
 /* limit_daily - the daily limit of item for stage on 'on' (stage STAGE_4: the
- * 基準費用額). -1 if no row in force. */
+ * 基準費用額). -1 if no row in force (an item that did not exist yet on that day, such as
+ * LIMIT_ROOM_MULTI_ROKEN_FEE before 2025-08-01: not printed). */
 long long limit_daily(enum limit_item i, enum limit_stage s, struct date on);
 
 #endif

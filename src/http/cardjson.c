@@ -137,12 +137,11 @@ void card_json(struct jsonw *w, const struct card *c)
         date_(w, "valid_to", c->limit.valid_to);
         jw_arr(w, "daily_limits");
         for (int i = 0; i < LIMIT_ITEM_COUNT; i++) {
+            if (c->limit_daily[i] < 0)
+                continue; /* not in force on the date (室料負担あり 多床室 before 2025-08-01) */
             jw_obj(w, NULL);
             jw_str(w, "item", limit_item_name((enum limit_item)i));
-            if (c->limit_daily[i] >= 0)
-                jw_int(w, "yen_per_day", c->limit_daily[i]);
-            else
-                jw_null(w, "yen_per_day");
+            jw_int(w, "yen_per_day", c->limit_daily[i]);
             jw_end(w);
         }
         jw_end(w);

@@ -100,6 +100,18 @@ static void t_daily(void **s)
     assert_int_equal(limit_daily(LIMIT_ROOM_UNIT_PRIVATE, STAGE_3B, DD(2026, 8, 1)), 1470);
     assert_int_equal(limit_daily(LIMIT_FOOD_FACILITY, STAGE_4, DD(2026, 8, 1)), 1545);
     assert_int_equal(limit_daily(LIMIT_FOOD_FACILITY, STAGE_2, DD(2026, 8, 1)), 390);
+    /* 老健・医療院の多床室 (issue #17 §0; benefit-math.md §6.2 "no room fee" 437 / "room fee charged" 697;
+     * the room fee from 2025-08-01, 室料相当額控除 of the 令和6年度改定): 437 for all until 2025-07-31 */
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN, STAGE_4, DD(2024, 8, 1)), 437);
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN, STAGE_4, DD(2025, 7, 31)), 437);
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN_FEE, STAGE_4, DD(2025, 7, 31)), -1);
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN_FEE, STAGE_4, DD(2025, 8, 1)), 697);
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN, STAGE_4, DD(2025, 8, 1)), 437);
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN_FEE, STAGE_2, DD(2025, 8, 1)), 430);
+    /* from 2026-08 第3段階② +100, except the 多床室 without a room fee (benefit-math.md §6.2) */
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN_FEE, STAGE_3B, DD(2026, 8, 1)), 530);
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_ROKEN, STAGE_3B, DD(2026, 8, 1)), 430);
+    assert_int_equal(limit_daily(LIMIT_ROOM_MULTI_TOKUYO, STAGE_3B, DD(2026, 8, 1)), 530);
     /* no table before 2024-08 */
     assert_int_equal(limit_daily(LIMIT_FOOD_FACILITY, STAGE_1, DD(2024, 7, 31)), -1);
 }
