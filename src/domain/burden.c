@@ -9,6 +9,7 @@
  * RULE-BURDEN-002 (補足給付, 法 第51条の3; benefit-math.md §6.2): stages 1–3②
  *   by 生活保護/老齢福祉年金, household non-taxation, 年金収入等 and savings.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "domain/burden.h"
@@ -18,6 +19,36 @@
 static int get(const char *t, struct date on, long long *v)
 {
     return rate_get(t, "-", on, v);
+}
+
+/* man_yen - yen as the notices write it: 2200000 → "220万円", 809000 → "80.9万円", 826500 →
+ * "82.65万円" (thresholds are whole hundreds of yen or coarser). */
+static void man_yen(long long yen, char *out, size_t cap)
+{
+    long long man = yen / 10000, rest = yen % 10000;
+    if (!rest) {
+        snprintf(out, cap, "%lld万円", man);
+        return;
+    }
+    char frac[8];
+    snprintf(frac, sizeof frac, "%04lld", rest);
+    for (size_t n = strlen(frac); n > 0 && frac[n - 1] == '0'; n--)
+        frac[n - 1] = '\0';
+    snprintf(out, cap, "%lld.%s万円", man, frac);
+}
+
+/* The reasons name the thresholds of the dated table in force (issue #17: 「120万円」 was written
+ * into the sentence); valid until the next decision in this thread. */
+static _Thread_local char reason_buf[256];
+
+/* tier - one tier's three thresholds on 'on': 1 in force (*inc, *hh set), 0 the tier does not exist
+ * on that day (no own-income row: 2割 began 2015-08-01, 3割 2018-08-01), -1 the table is missing a
+ * row of a tier that exists - never read as "not met", which would give a lower co-payment. */
+static int tier(const char *inc_key, const char *hh_key, struct date on, long long *inc, long long *hh)
+{
+    if (get(inc_key, on, inc))
+        return 0;
+    return get(hh_key, on, hh) ? -1 : 1;
 }
 
 int burden_decide(const struct burden_input *in, struct date on, struct burden_result *out)
@@ -35,16 +66,26 @@ int burden_decide(const struct burden_input *in, struct date on, struct burden_r
     }
     bool single = in->household_65plus <= 1;
     long long inc3, hh3, inc2, hh2;
-    if (get("burden3_own_income", on, &inc3) == 0 &&
-        get(single ? "burden3_household_single" : "burden3_household_multi", on, &hh3) == 0 &&
-        in->own_income >= inc3 && in->household_income >= hh3) {
-        *out = (struct burden_result){3, 3, "合計所得金額と世帯の年金収入等が3割の基準以上です"};
+    int t3 = tier("burden3_own_income", single ? "burden3_household_single" : "burden3_household_multi", on, &inc3, &hh3);
+    int t2 = tier("burden2_own_income", single ? "burden2_household_single" : "burden2_household_multi", on, &inc2, &hh2);
+    if (t3 < 0 || t2 < 0)
+        return -1;
+    char a[32], b[32];
+    /* RULE-BURDEN-001 step 3: both conditions (AND) */
+    if (t3 && in->own_income >= inc3 && in->household_income >= hh3) {
+        man_yen(inc3, a, sizeof a);
+        man_yen(hh3, b, sizeof b);
+        snprintf(reason_buf, sizeof reason_buf, "合計所得金額が%s以上で、世帯の年金収入等が%s以上(%s)のため3割です", a, b,
+                 single ? "単身" : "2人以上");
+        *out = (struct burden_result){3, 3, reason_buf};
         return 0;
     }
-    if (get("burden2_own_income", on, &inc2) == 0 &&
-        get(single ? "burden2_household_single" : "burden2_household_multi", on, &hh2) == 0 &&
-        in->own_income >= inc2 && in->household_income >= hh2) {
-        *out = (struct burden_result){2, 4, "合計所得金額と世帯の年金収入等が2割の基準以上です"};
+    if (t2 && in->own_income >= inc2 && in->household_income >= hh2) {
+        man_yen(inc2, a, sizeof a);
+        man_yen(hh2, b, sizeof b);
+        snprintf(reason_buf, sizeof reason_buf, "合計所得金額が%s以上で、世帯の年金収入等が%s以上(%s)のため2割です", a, b,
+                 single ? "単身" : "2人以上");
+        *out = (struct burden_result){2, 4, reason_buf};
         return 0;
     }
     *out = (struct burden_result){(int)base, 5, "2割・3割の基準に該当しないため1割です"};
@@ -141,10 +182,15 @@ int limit_stage_decide(const struct limit_input *in, struct date on, enum limit_
         return 0;
     }
     *out = s;
-    *reason = s == STAGE_1   ? "老齢福祉年金受給者で世帯全員非課税のため第1段階です"
-              : s == STAGE_2 ? "世帯全員非課税で年金収入等が第2段階の基準以下です"
-              : s == STAGE_3A ? "世帯全員非課税で年金収入等が120万円以下です"
-                              : "世帯全員非課税で年金収入等が120万円を超えます";
+    char a[32];
+    man_yen(s == STAGE_2 ? t2 : t3, a, sizeof a);
+    if (s == STAGE_1)
+        *reason = "老齢福祉年金受給者で世帯全員非課税のため第1段階です";
+    else {
+        snprintf(reason_buf, sizeof reason_buf, "世帯全員非課税で年金収入等が%s%sため%sです", a,
+                 s == STAGE_3B ? "を超える" : "以下の", limit_stage_name(s));
+        *reason = reason_buf;
+    }
     return 0;
 }
 

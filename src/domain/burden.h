@@ -23,11 +23,12 @@ struct burden_input {
 struct burden_result {
     int ratio;          /* 1, 2 or 3 (割) */
     int step;           /* decision step of benefit-math.md §5.2 that decided it (1–5) */
-    const char *reason; /* static Japanese sentence */
+    const char *reason; /* Japanese, naming the thresholds in force; valid until the next decision in this thread */
 };
 
 /* burden_decide - the 負担割合 for a period starting on 'on' (income of the
- * previous year is the caller's input). Returns 0, or -1 if no rule for 'on'. */
+ * previous year is the caller's input). Returns 0, or -1 if no rule for 'on' or the table lacks
+ * a row of a tier in force on 'on' (never read as "tier not met"). */
 MUST_CHECK int burden_decide(const struct burden_input *in, struct date on,
                              struct burden_result *out);
 /* burden_period - the 8/1–7/31 period containing d. */
@@ -52,7 +53,8 @@ struct limit_input {
 };
 
 /* limit_stage_decide - the stage on 'on'; STAGE_4 = not eligible. Returns 0,
- * or -1 if no rule for 'on'. *reason gets a static sentence. */
+ * or -1 if no rule for 'on'. *reason gets a sentence naming the threshold in force, valid until
+ * the next decision in this thread. */
 MUST_CHECK int limit_stage_decide(const struct limit_input *in, struct date on,
                                   enum limit_stage *out, const char **reason);
 

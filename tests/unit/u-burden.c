@@ -67,6 +67,9 @@ static void t_stage(void **s)
         {"生活保護", {true, false, true, false, false, 0, MAN(5000)}, D(2025, 8, 1), STAGE_1},
         {"課税世帯", {false, false, false, false, false, 0, 0}, D(2025, 8, 1), STAGE_4},
         {"老齢福祉年金", {false, true, true, false, false, MAN(50), MAN(100)}, D(2025, 8, 1), STAGE_1},
+        /* issue #17 §0: 80万円 until 2025-07-31 (benefit-math.md §6.1: the municipal pages' 80万円), 80.9万 from 2025-08-01 */
+        {"2025-07: 80万 → 第2段階", {false, false, true, false, false, 800000, MAN(100)}, D(2025, 7, 31), STAGE_2},
+        {"2025-07: 80万+1 → 第3段階①", {false, false, true, false, false, 800001, MAN(100)}, D(2025, 7, 31), STAGE_3A},
         {"80.9万 → 第2段階", {false, false, true, false, false, 809000, MAN(100)}, D(2025, 8, 1), STAGE_2},
         {"80.9万+1 → 第3段階①", {false, false, true, false, false, 809001, MAN(100)}, D(2025, 8, 1), STAGE_3A},
         {"from 2026-08 threshold 82.65万", {false, false, true, false, false, 826500, MAN(100)}, D(2026, 8, 1), STAGE_2},
@@ -82,6 +85,52 @@ static void t_stage(void **s)
         if (st != t[i].want)
             fail_msg("%s: got %s", t[i].name, limit_stage_name(st));
     }
+    /* the reasons name the threshold of the table in force, not a number written into the sentence */
+    static const struct {
+        long long pension;
+        struct date on;
+        const char *says;
+    } r[] = {
+        {800000, {2025, 7, 31}, "年金収入等が80万円以下のため第2段階です"},
+        {809000, {2025, 8, 1}, "年金収入等が80.9万円以下のため第2段階です"},
+        {826500, {2026, 8, 1}, "年金収入等が82.65万円以下のため第2段階です"},
+        {MAN(120), {2025, 8, 1}, "年金収入等が120万円以下のため第3段階①です"},
+        {MAN(120) + 1, {2025, 8, 1}, "年金収入等が120万円を超えるため第3段階②です"},
+    };
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
+        struct limit_input in = {false, false, true, false, false, r[i].pension, MAN(100)};
+        enum limit_stage st;
+        const char *why;
+        assert_int_equal(limit_stage_decide(&in, r[i].on, &st, &why), 0);
+        if (!strstr(why, r[i].says))
+            fail_msg("row %zu: %s", i, why);
+    }
+}
+
+/* A tier that exists on a date has all its rows on that date: burden_decide fails on a missing row
+ * instead of reading it as "not met" (a lower co-payment). The data is checked day by day over the
+ * tiers' whole span. */
+static void t_tier_rows(void **s)
+{
+    (void)s;
+    static const char *const tiers[][3] = {
+        {"burden2_own_income", "burden2_household_single", "burden2_household_multi"},
+        {"burden3_own_income", "burden3_household_single", "burden3_household_multi"},
+    };
+    for (struct date d = DD(2014, 1, 1); date_cmp(d, DD(2032, 12, 31)) <= 0; d = date_add_days(d, 1))
+        for (size_t t = 0; t < 2; t++) {
+            long long v;
+            if (rate_get(tiers[t][0], "-", d, &v))
+                continue;
+            if (rate_get(tiers[t][1], "-", d, &v) || rate_get(tiers[t][2], "-", d, &v))
+                fail_msg("%s in force on %d-%02d-%02d without its household rows", tiers[t][0], d.y, d.m, d.d);
+        }
+    /* and the reason names them */
+    struct burden_input in = {false, false, false, MAN(220), MAN(340), 1};
+    struct burden_result r;
+    assert_int_equal(burden_decide(&in, DD(2024, 8, 1), &r), 0);
+    assert_non_null(strstr(r.reason, "220万円以上"));
+    assert_non_null(strstr(r.reason, "340万円以上(単身)"));
 }
 
 static void t_daily(void **s)
@@ -138,7 +187,7 @@ static void t_table(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(t_burden), cmocka_unit_test(t_stage), cmocka_unit_test(t_daily),
+        cmocka_unit_test(t_burden), cmocka_unit_test(t_stage), cmocka_unit_test(t_tier_rows), cmocka_unit_test(t_daily),
         cmocka_unit_test(t_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
