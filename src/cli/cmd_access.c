@@ -36,6 +36,17 @@ struct args {
     bool json;
 };
 
+
+/* A free-text value stored for others to read (a name, a consent's collector, a proxy's basis):
+ * UTF-8 and shorter than cap bytes - refused otherwise, never cut (a name typed in a CP932
+ * terminal made the access log's JSON invalid, and a cut inside a character dropped a review). */
+#define NOTE_BYTES 401 /* --collected-by, --basis: read back into 801-byte fields with room to spare */
+static bool text_ok(const char *s, size_t cap)
+{
+    size_t n = strlen(s);
+    return n < cap && utf8_valid(s, n, NULL);
+}
+
 static const char help[] =
     "使い方:\n"
     "  kaigo org add --id ID --kind KIND --name 名称 [--insurer 保険者番号] [--service-types 11,13]\n"
@@ -224,11 +235,11 @@ static int org_cmd(const char *sub, struct args *a)
         return usage_err("org add には --id --kind --name が必要です");
     }
     o.kind = org_kind_from_code(kind);
-    if (o.kind == ORG_NONE || strlen(id) >= sizeof o.id || strlen(name) >= sizeof o.name ||
+    if (o.kind == ORG_NONE || !text_ok(id, sizeof o.id) || !text_ok(name, sizeof o.name) ||
         (o.kind == ORG_INSURER) != (ins != NULL) ||
         (ins && insurer_no_check(ins, strlen(ins), &why))) {
         store_close(st);
-        fprintf(stderr, "kaigo org add: 種別・ID・名称、または保険者番号(市町村のみ必須)が正しくありません\n");
+        fprintf(stderr, "kaigo org add: 種別・ID・名称(UTF-8)、または保険者番号(市町村のみ必須)が正しくありません\n");
         return EXIT_INVALID;
     }
     str_cut(o.id, sizeof o.id, id);
@@ -282,9 +293,9 @@ static int user_cmd(const char *sub, struct args *a)
     if (strcmp(sub, "add") != 0 || !login || !name || (!!org + !!person + proxy_only) != 1)
         return usage_err("user add には --login --name と --org / --person / --proxy-only のどれか1つが必要です");
     struct account acc = {0};
-    if (strlen(login) < 3 || strlen(login) >= sizeof acc.login || strlen(name) >= sizeof acc.display_name ||
+    if (strlen(login) < 3 || !text_ok(login, sizeof acc.login) || !text_ok(name, sizeof acc.display_name) ||
         (perms && strlen(perms) >= sizeof acc.perms)) {
-        fprintf(stderr, "kaigo user add: ログイン名(3〜64文字)・氏名が長すぎるか短すぎます\n");
+        fprintf(stderr, "kaigo user add: ログイン名(3〜64文字)・氏名が長すぎるか短すぎるか、UTF-8 ではありません\n");
         return EXIT_INVALID;
     }
     str_cut(acc.login, sizeof acc.login, login);
@@ -441,9 +452,11 @@ static int consent_cmd(const char *sub, struct args *a)
     c.valid_to = date_ms(opt(a, "to"));
     c.recorded_ms = now;
     str_cut(c.grantee, sizeof c.grantee, grantee ? grantee : "");
-    if (!c.kind || c.valid_from < 0 || c.valid_to < 0 || (c.valid_to && c.valid_to <= c.valid_from)) {
+    if (!c.kind || c.valid_from < 0 || c.valid_to < 0 || (c.valid_to && c.valid_to <= c.valid_from) ||
+        !text_ok(by, NOTE_BYTES)) {
         store_close(st);
-        fprintf(stderr, "kaigo consent add: 種別か期間が正しくありません\n");
+        fprintf(stderr, "kaigo consent add: 種別・期間、または --collected-by(UTF-8、%d バイトまで)が正しくありません\n",
+                NOTE_BYTES - 1);
         return EXIT_INVALID;
     }
     if (st->ops->person_exists(st, &k) != 1) {
@@ -491,11 +504,12 @@ static int proxy_cmd(const char *sub, struct args *a)
     p.valid_from = opt(a, "from") ? date_ms(opt(a, "from")) : now;
     p.valid_to = date_ms(opt(a, "to"));
     struct account acc;
-    if (!p.kind || !p.cats || p.valid_from < 0 || p.valid_to < 0 ||
+    if (!p.kind || !p.cats || p.valid_from < 0 || p.valid_to < 0 || !text_ok(basis, NOTE_BYTES) ||
         st->acc->account_by_login(st, login, &acc) || acc.staff ||
         st->ops->person_exists(st, &k) != 1) {
         store_close(st);
-        fprintf(stderr, "kaigo proxy add: 種別・区分・期間、代理人のアカウント(本人・家族用)、被保険者を確かめてください\n");
+        fprintf(stderr, "kaigo proxy add: 種別・区分・期間、--basis(UTF-8、%d バイトまで)、代理人のアカウント(本人・家族用)、"
+                        "被保険者を確かめてください\n", NOTE_BYTES - 1);
         return EXIT_INVALID;
     }
     if (st->acc->proxy_add(st, &k, &p, acc.id, basis, now, cli_actor_id(), &id))

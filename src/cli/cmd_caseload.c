@@ -39,16 +39,22 @@ struct from_db {
     struct cl_doc *d;
     long skipped;
     int full;
+    int long_name; /* a プラン担当者名 longer than CL_MANAGER_BYTES - 1 */
 };
 
-static const char *first_field(const char *body, enum cp_file file, int col, char *out, size_t cap)
+/* first_field - the first record's item col, or NULL when absent or empty. An item longer than
+ * out holds is not cut (two names cut alike would merge two care managers): *too_long is set. */
+static const char *first_field(const char *body, enum cp_file file, int col, char *out, size_t cap, int *too_long)
 {
     struct cp_filedata f;
     memset(&f, 0, sizeof f);
     f.layout = cp_layout(file);
     out[0] = '\0';
-    if (body && cps_decode(body, &f) == 0 && f.n > 0 && f.r[0].nf > (unsigned)col)
-        snprintf(out, cap, "%s", f.r[0].f[col]);
+    if (body && cps_decode(body, &f) == 0 && f.n > 0 && f.r[0].nf > (unsigned)col && str_copy(out, cap, f.r[0].f[col])) {
+        out[0] = '\0';
+        if (too_long)
+            *too_long = 1;
+    }
     cpfile_free(&f);
     return out[0] ? out : NULL;
 }
@@ -57,18 +63,24 @@ static int db_case(void *ctx, const struct person_key *k, const char *plan, cons
 {
     struct from_db *x = ctx;
     struct cl_doc *d = x->d;
-    char manager[CL_ID_BYTES], level[8], contract[16];
-    if (!first_field(plan, CP_UPPLAN, 6, manager, sizeof manager)) /* プラン担当者名 */
+    char manager[CL_MANAGER_BYTES], level[8], contract[16];
+    int long_name = 0;
+    if (!first_field(plan, CP_UPPLAN, 6, manager, sizeof manager, &long_name)) { /* プラン担当者名 */
+        if (long_name) {
+            x->long_name = 1;
+            return 1;
+        }
         snprintf(manager, sizeof manager, "(担当者名なし)");
+    }
     enum care_level lv;
-    if (!first_field(hosoku, CP_UPHOSOKU, 17, level, sizeof level) || level_parse(level, strlen(level), &lv)) {
+    if (!first_field(hosoku, CP_UPHOSOKU, 17, level, sizeof level, NULL) || level_parse(level, strlen(level), &lv)) {
         fprintf(stderr, "%s/%s: この月の利用者補足情報(要介護状態区分)がないため数えていません\n", k->insurer_no,
                 k->insured_no);
         x->skipped++;
         return 0;
     }
-    if (!first_field(kyo1, CP_UP1KYO, 14, contract, sizeof contract) &&  /* 初回居宅サービス計画作成日 */
-        !first_field(plan, CP_UPPLAN, 3, contract, sizeof contract))     /* else the 6表's 作成年月日 */
+    if (!first_field(kyo1, CP_UP1KYO, 14, contract, sizeof contract, NULL) &&  /* 初回居宅サービス計画作成日 */
+        !first_field(plan, CP_UPPLAN, 3, contract, sizeof contract, NULL))     /* else the 6表's 作成年月日 */
         contract[0] = '\0';
     if (d->ncases == CL_MAX_CASES) {
         x->full = 1;
@@ -113,12 +125,17 @@ static int from_db(const char *db, const char *office, struct date month, struct
     char rid[REQUEST_ID_BYTES], ym[8];
     cli_request_id(rid);
     snprintf(ym, sizeof ym, "%04d%02d", month.y, month.m);
-    struct from_db x = {d, 0, 0};
+    struct from_db x = {d, 0, 0, 0};
     long long shown, denied;
     enum disclose_status s = disclose_caseload(st, aq, &a, PURPOSE_ADMIN, office, ym, rid, clock_now_ms(), db_case,
                                                &x, &shown, &denied);
     auditq_stop(aq);
     store_close(st);
+    if (x.long_name) {
+        fprintf(stderr, "kaigo caseload: 第6表のプラン担当者名が長すぎるため数えられません(%d バイトまで)\n",
+                CL_MANAGER_BYTES - 1);
+        return EXIT_INVALID;
+    }
     if (x.full) {
         fprintf(stderr, "kaigo caseload: 利用者 %d 人・担当者 %d 人を超えるため数えられません\n", CL_MAX_CASES,
                 CL_MAX_MANAGERS);

@@ -22,10 +22,11 @@
 
 #define CL_MAX_CASES 4096
 #define CL_ID_BYTES 48
+#define CL_MANAGER_BYTES 192 /* プラン担当者名 (UPPLAN No.7, free text): 63 全角 characters */
 
 struct cl_case {
     char id[CL_ID_BYTES];      /* the caller's label (a case number), never a name */
-    char manager[CL_ID_BYTES]; /* care manager label */
+    char manager[CL_MANAGER_BYTES]; /* care manager label */
     enum care_level level;
     struct date contract;      /* 契約日: the order of the tiers */
     /* monitoring */

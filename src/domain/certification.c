@@ -41,7 +41,10 @@ int cert_kind_parse(const char *s, size_t n, enum cert_kind *out)
 
 const char *cert_kind_name(enum cert_kind k)
 {
-    return kinds[k].ja;
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+        if (kinds[i].k == k)
+            return kinds[i].ja;
+    return "";
 }
 
 int cert_range_for(enum cert_kind k, bool same_level, struct date applied, struct cert_range *out)

@@ -178,8 +178,11 @@ static json_t *life(json_t *rows)
             }
             /* insert in date order across providers */
             size_t at = json_array_size(arr);
-            while (at > 0 && date && strcmp(json_string_value(json_object_get(json_array_get(arr, at - 1), "date")), date) > 0)
-                at--;
+            const char *prev;
+            while (at > 0 && date &&
+                   (prev = json_string_value(json_object_get(json_array_get(arr, at - 1), "date"))) &&
+                   strcmp(prev, date) > 0)
+                at--; /* a row without a date (not written by kaigo, but stored) stays where it is */
             json_array_insert_new(arr, at, json_pack("{s:s?,s:O,s:s?}", "date", date, "value", v,
                                                      "provider_no", prov));
         }

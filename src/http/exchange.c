@@ -101,13 +101,15 @@ struct upload_errs {
 static void upload_err(void *c, long line, int column, const char *name, const char *msg)
 {
     struct upload_errs *u = c;
-    char s[800];
+    char file[256], s[800]; /* the sender's file name shortened on a character boundary, so that the
+                             * line stays UTF-8 (a cut inside one made jansson drop the error) */
+    str_cut(file, sizeof file, u->file);
     if (line == 0)
-        snprintf(s, sizeof s, "%s: %s", u->file, msg);
+        snprintf(s, sizeof s, "%s: %s", file, msg);
     else if (column == 0)
-        snprintf(s, sizeof s, "%s:%ld: %s", u->file, line, msg);
+        snprintf(s, sizeof s, "%s:%ld: %s", file, line, msg);
     else
-        snprintf(s, sizeof s, "%s:%ld:%d(%s): %s", u->file, line, column, name, msg);
+        snprintf(s, sizeof s, "%s:%ld:%d(%s): %s", file, line, column, name, msg);
     if (json_array_size(u->arr) < 100)
         json_array_append_new(u->arr, json_string(s));
 }
@@ -115,11 +117,12 @@ static void upload_err(void *c, long line, int column, const char *name, const c
 static void unit_err(void *c, const char *path, long line, const char *msg)
 {
     struct upload_errs *u = c;
-    char s[800];
+    char file[256], s[800];
+    str_cut(file, sizeof file, path);
     if (line)
-        snprintf(s, sizeof s, "%s:%ld:%s", path, line, msg); /* msg starts with its column */
+        snprintf(s, sizeof s, "%s:%ld:%s", file, line, msg); /* msg starts with its column */
     else
-        snprintf(s, sizeof s, "%s: %s", path, msg);
+        snprintf(s, sizeof s, "%s: %s", file, msg);
     if (json_array_size(u->arr) < 100)
         json_array_append_new(u->arr, json_string(s));
 }

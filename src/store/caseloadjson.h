@@ -13,7 +13,7 @@
 #define CL_MAX_MANAGERS 64
 
 struct cl_manager {
-    char id[CL_ID_BYTES];
+    char id[CL_MANAGER_BYTES];
     int fte_x100;
 };
 

@@ -55,8 +55,9 @@ static int only_keys(json_t *o, const char *const *allowed, struct doc_error *er
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = strcmp(*a, key) == 0;
         if (!ok) {
-            char m[200];
-            snprintf(m, sizeof m, "項目「%.60s」は受け付けていません", key);
+            char k[61], m[200]; /* the key shortened on a character boundary: "%.60s" cut one in two */
+            str_cut(k, sizeof k, key);
+            snprintf(m, sizeof m, "項目「%s」は受け付けていません", k);
             return err_set(err, key, m);
         }
     }
@@ -197,7 +198,9 @@ static json_t *map_shape(json_t *o, const char *member, const char *example, siz
     json_object_foreach(m, key, v) {
         (void)v;
         if (strlen(key) >= keycap) {
-            snprintf(msg, sizeof msg, "%s の項目名「%.40s…」が長すぎます", member, key);
+            char k[41];
+            str_cut(k, sizeof k, key);
+            snprintf(msg, sizeof msg, "%s の項目名「%s…」が長すぎます", member, k);
             err_set(err, member, msg);
             return NULL;
         }
@@ -483,6 +486,10 @@ int docjson_app(const char *s, size_t n, struct application *a)
               get_str(o, "override_reason", a->override_reason, sizeof a->override_reason, false, NULL) |
               get_date(o, "decided", &a->decided, false, NULL) |
               get_date(o, "withdrawn", &a->withdrawn, false, NULL);
+    /* a stored body is trusted no further than a received one: an out-of-range kind indexed the
+     * names table (cert_kind_name) */
+    if (kind < CERT_NEW || kind > CERT_RENEW || filer < FILER_PERSON || filer > FILER_INSURER)
+        bad = 1;
     a->kind = (enum cert_kind)kind;
     a->filer = (enum filer_kind)filer;
     a->consent_id = consent;

@@ -345,3 +345,29 @@ test('leak scoping: audit scope returns exactly the persons and categories an or
   // and the whole log still verifies
   assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
 });
+
+// Issue 16 (truncation): names and notes typed on the command line were checked only for their length in bytes.
+// A name in CP932 (a terminal not set to UTF-8) made the access log's JSON invalid and a break-glass or paper
+// registration vanish from the municipality's reviews; an unbounded --basis was cut inside a character when read
+// back. Now each is UTF-8 and bounded, or refused - never stored.
+test('names and notes from the command line: UTF-8 and bounded, or refused', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const d = tmp();
+  const db = fixture(d);
+  // bash passes the raw CP932 bytes of 「あ」 (0x82 0xA0), which a JavaScript string cannot hold
+  const raw = (args) => spawnSync('bash', ['-c', `"$0" ${args}`, process.env.KAIGO_BIN], { encoding: 'utf8' });
+  let r = raw(`org add --db '${db}' --id sjis-org --kind kyotaku --name "$(printf '\\x82\\xa0')"`);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /UTF-8/);
+  assert.equal(sqlite(db, "SELECT COUNT(*) FROM orgs WHERE org_id = 'sjis-org'").out, '0');
+  r = raw(`user add --db '${db}' --login sjis-user --name "$(printf '\\x82\\xa0')" --proxy-only --password-stdin <<< 'Kaigo-test-2026!'`);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /UTF-8/);
+  must(kaigo(['user', 'add', '--db', db, '--login', 'note-family', '--name', '家族 一郎', '--proxy-only', '--password-stdin'], { input: 'Kaigo-test-2026!\n' }));
+  r = kaigo(['proxy', 'add', '122192', '0000000001', '--db', db, '--login', 'note-family', '--kind', 'family', '--basis', '委任状'.repeat(50), '--cats', 'all']);
+  assert.notEqual(r.code, 0, 'a 450-byte basis is refused, not cut');
+  assert.match(r.err, /400 バイトまで/);
+  r = kaigo(['consent', 'add', '122192', '0000000001', '--db', db, '--kind', 'municipal', '--cats', 'all', '--collected-by', 'ichihara' + 'x'.repeat(400)]);
+  assert.notEqual(r.code, 0);
+  must(kaigo(['proxy', 'add', '122192', '0000000001', '--db', db, '--login', 'note-family', '--kind', 'family', '--basis', '委任状'.repeat(40), '--cats', 'all']));
+});

@@ -73,8 +73,8 @@ test('--office: the month counted from the stored 第6表, levels from the 補�
   const plan = (i, office, manager) => [V, INS, no(i), '20260325', '202604', office, q(manager), '658', '', '20260401', '', '0930', '1600', '1',
     '151111', '', '', q(''), '', PROV, q('デイサービスさくら'), '', '0', office, ''];
   const slots = Array.from({ length: 36 }, (_, k) => (k === 0 ? '15' : k < 4 ? '0' : ''));
-  const hosoku = (i, level) => [V, INS, no(i), '00000000', q('カナ'), q('氏名'), '2', '19400402', '290-0001', q('住所'), q(''), '0436-00-0000',
-    '20240305', '20240401', '20280331', '2', '', level, '16765', ...slots, '0', '', '', level, KYO, KYO, '', '202604'];
+  const hosoku = (i, level, ym = '202604') => [V, INS, no(i), '00000000', q('カナ'), q('氏名'), '2', '19400402', '290-0001', q('住所'), q(''), '0436-00-0000',
+    '20240305', '20240401', '20280331', '2', '', level, '16765', ...slots, '0', '', '', level, KYO, KYO, '', ym];
   const kyo1 = (i, first) => [V, INS, no(i), '20260401', '290-0001', q('住所'), q(''), q('ケア　太郎'), q('あおば'), '290-0002', q('住所'), q(''),
     KYO, '20260401', first, '21', '2', '20240305', '20240401', '20280331', '21', q(''), q(''), q(''), '1', q(''), KYO, ''];
   // persons 1–4 and 6 are the office's (6 without a 補足), 5 another office's
@@ -112,4 +112,24 @@ test('--office: the month counted from the stored 第6表, levels from the 補�
   assert.match(r.err, /2026年05月の第6表が取り込まれていません/);
   assert.equal(kaigo(['caseload', '--office', KYO, '--db', db]).code, 2);
   assert.equal(kaigo(['caseload', '--office', KYO, '--month', '2026-04', '--fte', 'ケア　花子=2', '--db', db]).code, 2);
+  // issue 16: プラン担当者名 (No.7, free text) was copied into 48 bytes - two names alike in their first 47 bytes
+  // were one care manager (and the cut left half a character in --json). Now whole, and a name too long to hold
+  // is refused, never cut.
+  const plan5 = (i, manager) => plan(i, KYO, manager).map((x) => (x === '202604' ? '202605' : x === '20260401' ? '20260501' : x));
+  const alike = 'ケアマネジャー'.repeat(3); // 21 全角 = 63 bytes
+  r = kaigo(['exchange', 'import',
+    put(`UPPLAN_202605_${KYO}_43_${PROV}_15_20260425120000.CSV`, [plan5(1, alike + '一'), plan5(2, alike + '二')]),
+    put(`UPHOSOKU_202605_${KYO}_43_${PROV}_15_20260425120000.CSV`, [hosoku(1, '21', '202605'), hosoku(2, '21', '202605')]), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['caseload', '--office', KYO, '--month', '2026-05', '--json', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(JSON.parse(r.out).managers.map((m) => m.id), [alike + '一', alike + '二']);
+  const plan6 = (i, manager) => plan5(i, manager).map((x) => (x === '202605' ? '202606' : x === '20260501' ? '20260601' : x));
+  r = kaigo(['exchange', 'import',
+    put(`UPPLAN_202606_${KYO}_43_${PROV}_15_20260525120000.CSV`, [plan6(1, '長'.repeat(70))]),
+    put(`UPHOSOKU_202606_${KYO}_43_${PROV}_15_20260525120000.CSV`, [hosoku(1, '21', '202606')]), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['caseload', '--office', KYO, '--month', '2026-06', '--db', db]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /プラン担当者名が長すぎるため数えられません\(191 バイトまで\)/);
 });

@@ -90,6 +90,15 @@ test('a unit is refused whole: another sender number, a person not in the office
   j = await r.json();
   assert.equal(r.status, 422);
   assert.match(j.error.details.join('\n'), /:1:10\(サービス利用日\): 日付は実在する YYYYMMDD です/);
+  // a file name of 260 全角 characters: the reason is given (issue 16: the line naming the file was cut inside a
+  // character at 800 bytes, jansson refused it and the details came back empty)
+  const longName = unit('20260325160000', KYO, '43', P1, '15', [['UPPLAN', '202604', [plan(NO, KYO)]]]);
+  longName.files[0].name = 'あ'.repeat(260) + '.CSV';
+  r = await post(tok.kyo1, '/api/v1/exchange/units', longName);
+  j = await r.json();
+  assert.equal(r.status, 422, JSON.stringify(j));
+  assert.ok(j.error.details.length >= 1, 'the reason is given');
+  assert.match(j.error.details[0], /^あ+/);
   assert.deepEqual((await (await srv.as(tok.prov1, '/api/v1/exchange/inbox')).json()).deliveries, []);
 });
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/docjson.h"
+#include "util/text.h"
 
 #define SAME(encode, a, b)                                                                        \
     do {                                                                                          \
@@ -23,6 +24,14 @@
         free(s2_);                                                                                \
     } while (0)
 
+/* a refusal's message and field are UTF-8: they are answered in JSON (jansson refuses anything
+ * else, and the caller then got a 500 instead of the reason) */
+static void utf8_error(const struct doc_error *e)
+{
+    if (!utf8_valid(e->msg, strlen(e->msg), NULL) || !utf8_valid(e->field, strlen(e->field), NULL))
+        __builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -30,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *)data + 1;
     size_t n = size - 1;
     struct doc_error e;
+    memset(&e, 0, sizeof e);
     switch (data[0] % 5) {
     case 0: {
         struct chosa *a = malloc(sizeof *a), *b = malloc(sizeof *b);
@@ -95,5 +105,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     }
+    utf8_error(&e); /* the refusal's, or the domain check's, or empty */
     return 0;
 }

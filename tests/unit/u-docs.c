@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "util/text.h"
+
 #include "domain/certdocs.h"
 #include "domain/codes.h"
 #include "domain/gate.h"
@@ -415,6 +417,20 @@ static void t_json(void **state)
             fail_msg("accepted: %s", bad[i].json);
         assert_string_equal(e.field, bad[i].field);
         assert_true(e.msg[0] != '\0');
+        free(c);
+    }
+    /* an unknown key of 20 全角 characters: the message quotes it cut on a character boundary, so
+     * that it stays UTF-8 (a "%.60s" cut one in two; jansson then refused the 400 and it was a 500) */
+    static const char *const long_keys[] = {
+        "{\"surveyed\":\"2026-04-15\",\"investigator\":\"x\",\"answers\":{},\"あああああああああああああああああああああ\":1}",
+        "{\"surveyed\":\"2026-04-15\",\"investigator\":\"x\",\"answers\":{\"いいいいいいいいいいいいいいいい\":\"1\"}}",
+    };
+    for (size_t i = 0; i < sizeof long_keys / sizeof long_keys[0]; i++) {
+        struct chosa *c = malloc(sizeof *c);
+        struct doc_error e;
+        assert_int_equal(docjson_chosa(long_keys[i], strlen(long_keys[i]), c, &e), -1);
+        if (!utf8_valid(e.msg, strlen(e.msg), NULL) || !utf8_valid(e.field, strlen(e.field), NULL))
+            fail_msg("row %zu: not UTF-8: %s", i, e.msg);
         free(c);
     }
     struct ikensho o;
