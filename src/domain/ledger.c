@@ -9,12 +9,16 @@
  * RULE-LEDGER-003 (平成12年厚生省告示第35号): 特定福祉用具購入費 10万円 per
  *   fiscal year (4月1日〜翌年3月31日).
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/text.h"
 #include "domain/ledger.h"
 #include "domain/rates.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 const char *ledger_kind_code(enum ledger_kind k)
@@ -51,38 +55,73 @@ static void yen(long long v, char out[32])
     out[o] = '\0';
 }
 
-/* jutaku allowance state while replaying claims */
-struct jstate {
-    bool any;
-    char residence[ADDRESS_BYTES];
+/* One residence's allowance. A residence is known by a 64-bit FNV-1a hash of its folded address
+ * (address_fold: width, spaces, hyphens), so that 「五井1-1」 and 「五井１−１」 are one house; a
+ * collision between two different houses of one person is about 2^-64. */
+struct jres {
+    uint64_t key;
     enum care_level base_level;
     int base_step;
     bool reset_used;
     long long used;
-    int started; /* 0 none, 1 first, 2 moved, 3 level reset */
 };
 
-/* jutaku_enter - moves the allowance to claim c's residence and level before it is counted. */
+/* jutaku allowance state while replaying claims: every residence seen, and the current one */
+struct jstate {
+    bool any;
+    char residence[ADDRESS_BYTES]; /* the current residence as last written */
+    struct jres r[LEDGER_MAX_CLAIMS + 1];
+    size_t n, cur;
+    int started; /* 0 none, 1 first, 2 moved, 3 level reset, 4 moved back */
+};
+
+static uint64_t residence_key(const char *address)
+{
+    struct buf b;
+    buf_init(&b, ADDRESS_BYTES * 3);
+    address_fold(address, strlen(address), &b);
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < b.len; i++)
+        h = (h ^ (unsigned char)b.ptr[i]) * 0x100000001b3u;
+    buf_release(&b);
+    return h;
+}
+
+/* jutaku_enter - moves the allowance to claim c's residence and level before it is counted.
+ * RULE-LEDGER-001: the limit is per residence. Moving to a residence never claimed for gives a new
+ * limit; moving back to one claimed for before takes up that residence's account where it was
+ * (告示第34号 sets 20万円 per 住宅; a return is not a new 住宅 - derived here, see docs/rules). */
 static void jutaku_enter(struct jstate *s, const struct ledger_claim *c)
 {
     long long reset_steps;
     if (rate_get("jutaku_reset_steps", "-", c->date, &reset_steps))
         reset_steps = 3;
     int step = step_of(c->level, c->date);
-    if (!s->any || strcmp(s->residence, c->residence) != 0) {
-        s->started = s->any ? 2 : 1;
+    uint64_t key = residence_key(c->residence);
+    if (!s->any || s->r[s->cur].key != key) {
+        size_t i = 0;
+        while (i < s->n && s->r[i].key != key)
+            i++;
+        if (i < s->n) {
+            s->started = 4;
+        } else {
+            s->started = s->any ? 2 : 1;
+            s->r[i] = (struct jres){key, c->level, step, false, 0};
+            s->n++;
+        }
         s->any = true;
+        s->cur = i;
         str_cut(s->residence, sizeof s->residence, c->residence);
-        s->base_level = c->level;
-        s->base_step = step;
-        s->reset_used = false;
-        s->used = 0;
-    } else if (!s->reset_used && s->base_step > 0 && step >= s->base_step + reset_steps) {
+        return;
+    }
+    struct jres *j = &s->r[s->cur];
+    /* RULE-LEDGER-002: once, 3 or more steps heavier than at the residence's first 住宅改修 */
+    if (!j->reset_used && j->base_step > 0 && step >= j->base_step + reset_steps) {
         s->started = 3;
-        s->reset_used = true;
-        s->base_level = c->level;
-        s->base_step = step;
-        s->used = 0;
+        j->reset_used = true;
+        j->base_level = c->level;
+        j->base_step = step;
+        j->used = 0;
     }
 }
 
@@ -121,7 +160,7 @@ int ledger_accept(const struct ledger_claim *claims, size_t n, struct ledger_cla
         *why = "この日付に適用される支給限度基準額がありません";
         return -1;
     }
-    struct jstate s = {0};
+    struct jstate *s = xcalloc(1, sizeof *s);
     long long used = 0;
     int fy = date_fiscal_year(c->date);
     for (size_t i = 0; i < n; i++) {
@@ -129,18 +168,21 @@ int ledger_accept(const struct ledger_claim *claims, size_t n, struct ledger_cla
             continue;
         if (date_cmp(claims[i].date, c->date) > 0) {
             *why = "登録済みの記録より前の日付は登録できません(訂正は市町村の窓口で行います)";
+            free(s);
             return -1;
         }
         if (c->kind == LEDGER_JUTAKU) {
-            jutaku_enter(&s, &claims[i]);
-            s.used += claims[i].accepted;
+            jutaku_enter(s, &claims[i]);
+            s->r[s->cur].used += claims[i].accepted;
         } else if (date_fiscal_year(claims[i].date) == fy)
             used += claims[i].accepted;
     }
     if (c->kind == LEDGER_JUTAKU) {
-        jutaku_enter(&s, c);
-        used = s.used;
+        jutaku_enter(s, c);
+        used = s->r[s->cur].used;
     }
+    int started = s->started;
+    free(s);
     long long room = limit - used > 0 ? limit - used : 0;
     c->accepted = c->amount < room ? c->amount : room;
     char a[32], acc[32], over[32], rest[32];
@@ -149,9 +191,10 @@ int ledger_accept(const struct ledger_claim *claims, size_t n, struct ledger_cla
     yen(c->amount - c->accepted, over);
     yen(room - c->accepted, rest);
     const char *start = c->kind != LEDGER_JUTAKU ? ""
-                        : s.started == 2 ? "転居により新しい住宅で限度額が改めて適用されました。"
-                        : s.started == 3 ? "介護の必要の程度が3段階以上重くなったため、限度額が1回に限り改めて適用されました。"
-                                         : "";
+                        : started == 2 ? "転居により新しい住宅で限度額が改めて適用されました。"
+                        : started == 3 ? "介護の必要の程度が3段階以上重くなったため、限度額が1回に限り改めて適用されました。"
+                        : started == 4 ? "以前に住宅改修をした住宅に戻ったため、その住宅での利用額を引き継ぎました。"
+                                       : "";
     if (c->accepted == c->amount)
         snprintf(note, LEDGER_WHY_BYTES, "%s%s円を受け付けました(残り%s円)。", start, a, rest);
     else
@@ -170,49 +213,51 @@ int ledger_status(const struct ledger_claim *claims, size_t n, struct date on,
     out->yogu_limit = limit_on("yogu_limit", on);
     if (out->jutaku_limit < 0 || out->yogu_limit < 0)
         return -1;
-    struct jstate s = {0};
+    struct jstate *s = xcalloc(1, sizeof *s);
     out->fiscal_year = date_fiscal_year(on);
     for (size_t i = 0; i < n; i++) {
         if (date_cmp(claims[i].date, on) > 0)
             continue;
         if (claims[i].kind == LEDGER_JUTAKU) {
-            jutaku_enter(&s, &claims[i]);
-            s.used += claims[i].accepted;
+            jutaku_enter(s, &claims[i]);
+            s->r[s->cur].used += claims[i].accepted;
         } else if (claims[i].kind == LEDGER_YOGU && date_fiscal_year(claims[i].date) == out->fiscal_year)
             out->yogu_used += claims[i].accepted;
     }
     char lim[32], used[32], rest[32];
-    out->jutaku_any = s.any;
-    out->jutaku_used = s.any ? s.used : 0;
+    const struct jres *j = &s->r[s->cur];
+    out->jutaku_any = s->any;
+    out->jutaku_used = s->any ? j->used : 0;
     out->jutaku_remaining = out->jutaku_limit - out->jutaku_used;
     if (out->jutaku_remaining < 0)
         out->jutaku_remaining = 0;
     yen(out->jutaku_limit, lim);
     yen(out->jutaku_used, used);
     yen(out->jutaku_remaining, rest);
-    if (!s.any)
+    if (!s->any)
         snprintf(out->jutaku_why, sizeof out->jutaku_why,
                  "住宅改修の利用はありません。住宅ごとに%s円まで利用できます。", lim);
     else {
-        str_cut(out->jutaku_residence, sizeof out->jutaku_residence, s.residence);
-        out->jutaku_base_level = s.base_level;
-        out->jutaku_base_step = s.base_step;
-        out->jutaku_reset_used = s.reset_used;
+        str_cut(out->jutaku_residence, sizeof out->jutaku_residence, s->residence);
+        out->jutaku_base_level = j->base_level;
+        out->jutaku_base_step = j->base_step;
+        out->jutaku_reset_used = j->reset_used;
         long long reset_steps;
         if (rate_get("jutaku_reset_steps", "-", on, &reset_steps))
             reset_steps = 3;
         char tail[400];
-        if (s.reset_used)
-            snprintf(tail, sizeof tail, "3段階以上の上昇による再利用は既に使いました。転居すると新しい住宅で改めて%s円まで利用できます。", lim);
+        if (j->reset_used)
+            snprintf(tail, sizeof tail, "3段階以上の上昇による再利用は既に使いました。住宅改修をしたことのない住宅に転居すると、改めて%s円まで利用できます。", lim);
         else
             snprintf(tail, sizeof tail,
-                     "介護の必要の程度が基準(%s、%d段階)から%lld段階以上重くなったとき、1回に限り改めて%s円まで利用できます。転居した場合も改めて利用できます。",
-                     level_name(s.base_level), s.base_step, reset_steps, lim);
+                     "介護の必要の程度が基準(%s、%d段階)から%lld段階以上重くなったとき、1回に限り改めて%s円まで利用できます。住宅改修をしたことのない住宅に転居した場合も改めて利用できます。",
+                     level_name(j->base_level), j->base_step, reset_steps, lim);
         int w = snprintf(out->jutaku_why, sizeof out->jutaku_why,
                          "住宅改修: 現在の住宅での利用額%s円、残り%s円(限度額%s円)。", used, rest, lim);
         if (w > 0 && (size_t)w < sizeof out->jutaku_why)
             str_cut(out->jutaku_why + w, sizeof out->jutaku_why - (size_t)w, tail);
     }
+    free(s);
     out->yogu_remaining = out->yogu_limit - out->yogu_used;
     if (out->yogu_remaining < 0)
         out->yogu_remaining = 0;

@@ -301,3 +301,40 @@ void group_thousands(long long v, char *out, size_t cap)
     grouped[o] = '\0';
     snprintf(out, cap, "%s", grouped);
 }
+
+/* hyphen-like code points written '-' in an address (always), and the prolonged sound mark
+ * (only between digits: 「1ー1」 is a hyphen, 「コーポ」 is not) */
+static bool hyphen_like(unsigned cp)
+{
+    return (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0x2043;
+}
+
+void address_fold(const char *p, size_t n, struct buf *out)
+{
+    struct buf k, a;
+    buf_init(&k, n * 3 + 16);
+    buf_init(&a, n * 3 + 16);
+    kana_fold(p, n, &k); /* ｰ becomes ー here */
+    ascii_fold(k.ptr ? k.ptr : "", k.len, &a); /* － becomes '-', 全角 space ' ' */
+    const unsigned char *s = (const unsigned char *)(a.ptr ? a.ptr : "");
+    size_t i = 0, len = a.len;
+    char prev = 0; /* the last byte written, for "between two digits" */
+    while (i < len) {
+        size_t at = i;
+        unsigned cp = utf8_next(s, len, &i);
+        if (cp == ' ' || cp == '\t')
+            continue;
+        size_t nx = i; /* the next byte written: spaces are dropped, so look past them */
+        while (nx < len && (s[nx] == ' ' || s[nx] == '\t'))
+            nx++;
+        if (hyphen_like(cp) || (cp == 0x30FC && prev >= '0' && prev <= '9' && nx < len && s[nx] >= '0' && s[nx] <= '9')) {
+            buf_addc(out, '-');
+            prev = '-';
+            continue;
+        }
+        buf_add(out, s + at, i - at);
+        prev = (char)s[i - 1];
+    }
+    buf_release(&k);
+    buf_release(&a);
+}

@@ -37,6 +37,12 @@ void group_thousands(long long v, char *out, size_t cap);
  * ideographic space kept; everything else copied. p must be valid UTF-8. */
 void kana_fold(const char *p, size_t n, struct buf *out);
 
+/* address_fold - an address written for comparison: half-width katakana made full-width,
+ * full-width ASCII made ASCII, spaces (ASCII, 全角) dropped, and every hyphen-like mark (‐ ‑ ‒ –
+ * — ― − － ﹣, and ー or ｰ between two digits) written '-'. 「市原市五井１−１」 and 「市原市五井 1-1」 fold
+ * alike; 「コーポ」 keeps its ー. p must be valid UTF-8; appended to out. */
+void address_fold(const char *p, size_t n, struct buf *out);
+
 /* utf8_count - number of code points in valid UTF-8. */
 size_t utf8_count(const char *p, size_t n);
 

@@ -1,6 +1,8 @@
-/* fuzz_text.c - libFuzzer target for UTF-8 validation, CP932 decoding and folding. */
+/* fuzz_text.c - libFuzzer target for UTF-8 validation, CP932 decoding and folding (ascii_fold,
+ * address_fold). */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/text.h"
 
@@ -15,6 +17,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!buf_failed(&b) && !utf8_valid(b.ptr ? b.ptr : "", b.len, NULL))
             __builtin_trap(); /* folding keeps UTF-8 valid */
         (void)is_katakana_name(p, size);
+        /* address_fold keeps UTF-8 valid and is idempotent (a folded address folds to itself) */
+        struct buf f1, f2;
+        buf_init(&f1, 1 << 20);
+        buf_init(&f2, 1 << 20);
+        address_fold(p, size, &f1);
+        if (!buf_failed(&f1)) {
+            if (!utf8_valid(f1.ptr ? f1.ptr : "", f1.len, NULL))
+                __builtin_trap();
+            address_fold(f1.ptr ? f1.ptr : "", f1.len, &f2);
+            if (!buf_failed(&f2) && (f1.len != f2.len || (f1.len && memcmp(f1.ptr, f2.ptr, f1.len))))
+                __builtin_trap();
+        }
+        buf_release(&f1);
+        buf_release(&f2);
     } else if (off > size)
         __builtin_trap();
     buf_reset(&b);

@@ -311,6 +311,30 @@ static void t_jutaku(void **state)
         {LEDGER_JUTAKU, {2026, 9, 1}, 10, "", LEVEL_KAIGO5, -1, NULL},                  /* no residence */
     };
     run(c, sizeof c / sizeof c[0]);
+    /* issue #17 §0, the ladder of 老企第42号's table: 経過的要介護 is in the 第一段階 with 要支援1, so
+     * 経過的要介護 → 要介護3 (第四段階) is 3 steps and resets the limit (kaigo had it 第二段階: 2 steps) */
+    static const struct step k[] = {
+        {LEDGER_JUTAKU, {2025, 6, 1}, 200000, "A", LEVEL_KEIKA, 200000, NULL},
+        {LEDGER_JUTAKU, {2026, 5, 1}, 100000, "A", LEVEL_KAIGO3, 100000, "3段階以上"},
+    };
+    run(k, sizeof k / sizeof k[0]);
+    /* the same house written another way is the same house: width, hyphens and spaces (issue #17 §0:
+     * 「1-1」 and 「1−1」 counted as a move and granted a new 20万円) */
+    static const struct step w[] = {
+        {LEDGER_JUTAKU, {2025, 6, 1}, 150000, "市原市五井1-1 コーポ五井101", LEVEL_KAIGO1, 150000, NULL},
+        {LEDGER_JUTAKU, {2025, 7, 1}, 100000, "市原市五井１−１　コーポ五井１０１", LEVEL_KAIGO1, 50000, "残り0円"},
+        {LEDGER_JUTAKU, {2025, 8, 1}, 10000, "市原市五井1ー1ｺｰﾎﾟ五井101", LEVEL_KAIGO1, 0, NULL},
+    };
+    run(w, sizeof w / sizeof w[0]);
+    /* moving back: A (used 150,000) → B (a new limit) → A again takes up A's account (50,000 left), it
+     * does not start a third 20万円 (derived from 告示第34号's "per 住宅"; docs/rules/README.md) */
+    static const struct step back[] = {
+        {LEDGER_JUTAKU, {2025, 6, 1}, 150000, "A", LEVEL_KAIGO1, 150000, NULL},
+        {LEDGER_JUTAKU, {2025, 9, 1}, 120000, "B", LEVEL_KAIGO1, 120000, "転居"},
+        {LEDGER_JUTAKU, {2026, 1, 1}, 80000, "A", LEVEL_KAIGO1, 50000, "引き継ぎました"},
+        {LEDGER_JUTAKU, {2026, 2, 1}, 90000, "B", LEVEL_KAIGO1, 80000, "引き継ぎました"},
+    };
+    run(back, sizeof back / sizeof back[0]);
 }
 
 static void t_yogu(void **state)
