@@ -10,7 +10,8 @@
 
 static const char help[] =
     "使い方: kaigo check KIND VALUE\n"
-    "  KIND: insurer-no (保険者番号 6桁), provider-no (事業所番号 10桁), insured-no (被保険者番号 10桁)\n"
+    "  KIND: insurer-no (保険者番号 6桁、検証番号あり), provider-no (事業所番号 10桁、検証番号あり),\n"
+    "        insured-no (被保険者番号 10桁: 全国共通の検証番号はなく、形式だけを確かめます)\n"
     "終了コード: 0 正しい / 1 誤り(理由を表示) / 2 使い方の誤り\n";
 
 int cmd_check(int argc, char **argv)
@@ -53,6 +54,10 @@ int cmd_check(int argc, char **argv)
     }
     if (rc)
         printf("%s: 誤り: %s\n", v, why);
+    else if (strcmp(kind, "insured-no") == 0)
+        /* 被保険者番号 has no national check digit (each insurer numbers its own): only the form is
+         * checked, and the answer must not claim more (issue #17) */
+        printf("%s: 形式は正しい(検証番号はありません)\n", v);
     else
         printf("%s: 正しい番号です\n", v);
     buf_release(&folded);

@@ -115,6 +115,8 @@ test('commands that need a database say so; kaigo verify says the key is missing
 
 test('kaigo check reads full-width digits as import does', () => {
   assert.match(must(kaigo(['check', 'insurer-no', '１２２１９２'])).out, /^122192: 正しい番号です/);
+  // a 被保険者番号 has no national check digit: the form is checked, and the answer says only that (issue #17)
+  assert.match(must(kaigo(['check', 'insured-no', '０００００００００１'])).out, /^0000000001: 形式は正しい\(検証番号はありません\)$/m);
   const r = kaigo(['check', 'insurer-no', '１２２１９３']);
   assert.equal(r.code, 1);
   assert.match(r.out, /誤り/);
