@@ -74,6 +74,16 @@ struct auditq;
 int cli_open_audited(const char *db, struct store **st, struct auditq **aq);
 /* cli_write_file - writes n bytes to DIR/BASE; 0, or -1 after a message. */
 int cli_write_file(const char *dir, const char *base, const char *p, size_t n);
+
+/* cli_unmappable - a cp_unmappable_fn (store/cpfile.h) that prints each character outside MS932
+ * on stderr: FILE:LINE:COLUMN(項目): 被保険者 …/… の「𠮷」(U+20BB7) は MS932 にありません, and whether
+ * it was written 〓. ctx is a struct cli_unmap, which counts them. */
+struct cli_unmap {
+    bool substitute;
+    size_t n;
+};
+struct cp_unmappable;
+void cli_unmappable(void *ctx, const struct cp_unmappable *u);
 /* cli_run - runs argv (no shell; its stderr discarded) and returns its standard
  * output (at most max bytes; caller frees), or NULL if it could not run or failed. */
 char *cli_run(char *const argv[], size_t max, size_t *n);

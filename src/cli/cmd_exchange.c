@@ -17,6 +17,7 @@
 #include "store/cpfile.h"
 #include "store/cpstore.h"
 #include "store/disclose.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -25,7 +26,8 @@ static const char help[] =
     "        kaigo exchange import FILE... [--db PATH]\n"
     "        kaigo exchange export --person 保険者番号/被保険者番号\n"
     "                              (--month YYYYMM | --plan YYYYMMDD | --kihon YYYYMMDD | --jsk YYYYMM)\n"
-    "                              --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS] OUTDIR [--db PATH]\n"
+    "                              --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS] [--substitute]\n"
+    "                              OUTDIR [--db PATH]\n"
     "  ケアプランデータ連携標準仕様(v4.1、CSVバージョン 202407。v3 の 202208 も読みます)の CSV を検査します。\n"
     "  MS932 のみ(外字不可)、見出し行なし、ファイル名の規約、項目ごとの書式、1ファイル1CSVバージョン、\n"
     "  6表・7表・実績は単月。同じ作成日時(14桁)のファイルを送信単位とし、日時順に処理します。\n"
@@ -34,7 +36,9 @@ static const char help[] =
     "  import: 検査に通った送信単位ごとに(1単位1トランザクション)、利用者ごと・標準仕様のキーごとに記録します。\n"
     "  export: 6表・7表・補足(--month)、1表・2表・3表・補足(--plan)、または介護予防の利用者基本情報と別表1・2\n"
     "          (--kihon 相談日)、またはその月の実績(--jsk)を送信単位として OUTDIR に書き出します\n"
-    "          (参照はアクセス記録に残ります。--stamp を省くと取り込んだときの作成日時)。\n";
+    "          (参照はアクセス記録に残ります。--stamp を省くと取り込んだときの作成日時)。\n"
+    "          MS932 にない文字(JIS X 0213 の 𠮷 など)があれば、ファイル・行・項目・被保険者・文字をすべて示し、\n"
+    "          送信単位を書き出しません。--substitute を付けると 〓 に置き換えて書き出し、置き換えをすべて示します。\n";
 
 struct ctx {
     const char *file;
@@ -121,6 +125,7 @@ static int export_unit(int argc, char **argv)
 {
     const char *db = db_default(), *person = NULL, *month = NULL, *plan = NULL, *kihon = NULL, *jsk = NULL,
                *to = NULL, *stamp = NULL, *outdir = NULL;
+    bool substitute = false;
     for (int i = 2; i < argc; i++) {
         const char *v;
         if ((v = opt_value(argc, argv, &i, "--db")))
@@ -139,6 +144,8 @@ static int export_unit(int argc, char **argv)
             to = v;
         else if ((v = opt_value(argc, argv, &i, "--stamp")))
             stamp = v;
+        else if (strcmp(argv[i], "--substitute") == 0)
+            substitute = true;
         else if (argv[i][0] == '-' || outdir) {
             fprintf(stderr, "kaigo exchange export: 不明な引数です: %s\n", argv[i]);
             return EXIT_USAGE;
@@ -165,10 +172,13 @@ static int export_unit(int argc, char **argv)
                  month ? month : plan ? plan : kihon ? kihon : jsk);
         snprintf(office, sizeof office, "%.10s", to);
         struct outdir o = {outdir, 0};
-        if (cps_export(rows.v, rows.n, what, office, to + 11, stamp, to_dir, &o, &why)) {
+        struct cli_unmap ur = {substitute, 0};
+        struct cp_write_opts w = {substitute, cli_unmappable, &ur};
+        if (cps_export(rows.v, rows.n, what, office, to + 11, stamp, &w, to_dir, &o, &why)) {
             fprintf(stderr, "kaigo exchange export: %s\n", why);
             rc = o.rc ? EXIT_INTERNAL : EXIT_INVALID;
-        }
+        } else if (ur.n)
+            fprintf(stderr, "kaigo exchange export: %zu 文字を 〓 に置き換えて書き出しました\n", ur.n);
     }
     rows_free(&rows);
     return rc;

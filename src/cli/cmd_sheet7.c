@@ -33,7 +33,7 @@ static const char help[] =
     "使い方: kaigo sheet7 FILE.json [--codes サービスコード表.csv] [--db PATH]\n"
     "        kaigo sheet7 --person 保険者番号/被保険者番号 --month YYYYMM [--burden-ratio N]\n"
     "                     [--price 事業所番号=11.40]... [--grade 事業所番号=1]... [--codes ...] [--db PATH]\n"
-    "                     [--upsikyu OUTDIR --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS]]\n"
+    "                     [--upsikyu OUTDIR --to 事業所番号:サービス種類 [--stamp YYYYMMDDHHMMSS] [--substitute]]\n"
     "  第7表(サービス利用票別表)を計算して JSON で表示します(FILE が - なら標準入力)。\n"
     "  入力: {\"month\":\"2026-04\",\"care_level\":\"21\",\"benefit_rate\":90,\"offices\":[{\"office_no\":\"1310000001\",\n"
     "         \"service_type\":\"11\",\"unit_price\":\"11.40\",\"lines\":[{\"service_code\":\"111211\",\"units\":396,\"count\":20}]}]}\n"
@@ -44,6 +44,7 @@ static const char help[] =
     "  --upsikyu 計算した第7表をケアプランデータ連携の UPSIKYU ファイル(MS932)として OUTDIR に書きます。\n"
     "           入力に insurer_no, insured_no, created(作成年月日), plan_office(居宅の事業所番号)が必要です。\n"
     "           種類別小計(xxAAAA)と総合計(999999)の行を含みます。--stamp を省くと現在時刻。\n"
+    "           MS932 にない文字(JIS X 0213 の 𠮷 など)はすべて示して書き出しません。--substitute で 〓 にします。\n"
     "  --person: 取り込んだその月の第6表(予定)から計算し(単位数は6表、なければサービスコード表。区分支給限度\n"
     "           管理の対象かはサービスコード表)、要介護状態区分と区分支給限度基準額は利用者補足情報、単価と\n"
     "           給付率は指定がなければ送信された第7表から取ります。送信された第7表があれば突き合わせ、\n"
@@ -147,7 +148,7 @@ static int add_row(void *ctx, const char *const f[S7_CSV_COLS])
 
 /* write_upsikyu - the computed table as OUTDIR/UPSIKYU_….CSV addressed to "office:kind". */
 static int write_upsikyu(const struct s7_doc *d, const struct s7_total *t, const char *file, const char *dir,
-                         const char *to, const char *stamp)
+                         const char *to, const char *stamp, bool substitute)
 {
     const struct s7_ident *id = &d->id;
     const char *missing = !id->insurer_no[0] ? "insurer_no"
@@ -183,15 +184,15 @@ static int write_upsikyu(const struct s7_doc *d, const struct s7_total *t, const
     f.final_newline = true;
     int rc = 0;
     char name[128];
-    size_t len;
-    long bl;
-    int bc;
+    size_t len, unmappable = 0;
+    struct cli_unmap ur = {substitute, 0};
     char *bytes = NULL;
     if (sheet7_csv_rows(&d->in, t, id, add_row, &f) || cp_name_format(&f.name, name, sizeof name)) {
         fprintf(stderr, "%s: UPSIKYU のファイル名を作れません(--to, --stamp)\n", file);
         rc = EXIT_USAGE;
-    } else if (!(bytes = cpfile_write(&f, &len, &bl, &bc))) {
-        fprintf(stderr, "%s: %ld 行 %d 列に MS932 にない文字があるため書き出せません\n", file, bl, bc);
+    } else if (!(bytes = cpfile_write_ex(&f, name, &len, substitute, cli_unmappable, &ur, &unmappable))) {
+        fprintf(stderr, "%s: MS932 にない文字が %zu 文字あるため書き出せません(--substitute で 〓 に置き換えます)\n",
+                file, unmappable);
         rc = EXIT_INVALID;
     } else {
         /* what is written must read as a valid file (widths of the standard: a 6-digit 単位数, …) */
@@ -315,6 +316,7 @@ int cmd_sheet7(int argc, char **argv)
 {
     const char *file = NULL, *codes = NULL, *db = db_default(), *outdir = NULL, *to = NULL, *stamp = NULL,
                *person = NULL, *month = NULL;
+    bool substitute = false;
     struct s7_given g;
     memset(&g, 0, sizeof g);
     for (int i = 1; i < argc; i++) {
@@ -332,6 +334,8 @@ int cmd_sheet7(int argc, char **argv)
             to = v;
         else if ((v = opt_value(argc, argv, &i, "--stamp")))
             stamp = v;
+        else if (strcmp(argv[i], "--substitute") == 0)
+            substitute = true;
         else if ((v = opt_value(argc, argv, &i, "--person")))
             person = v;
         else if ((v = opt_value(argc, argv, &i, "--month")))
@@ -404,7 +408,7 @@ int cmd_sheet7(int argc, char **argv)
             puts(out);
         free(out);
         if (rc == 0 && outdir)
-            rc = write_upsikyu(d, &t, file, outdir, to, stamp);
+            rc = write_upsikyu(d, &t, file, outdir, to, stamp, substitute);
         if (rc == 0 && differences > 0) {
             fprintf(stderr, "kaigo sheet7: 送信された第7表と %ld 箇所が異なります\n", differences);
             rc = EXIT_INVALID;

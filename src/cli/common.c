@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "store/auditq.h"
+#include "store/cpfile.h"
 #include "store/disclose.h"
 #include "util/buf.h"
 #include "util/text.h"
@@ -256,4 +257,15 @@ int cli_no_db(const char *cmd)
 {
     fprintf(stderr, "%s: データベースを --db か KAIGO_DB で指定してください\n", cmd);
     return EXIT_USAGE;
+}
+
+void cli_unmappable(void *ctx, const struct cp_unmappable *u)
+{
+    struct cli_unmap *x = ctx;
+    char ch[5];
+    utf8_put(u->cp, ch);
+    x->n++;
+    fprintf(stderr, "%s:%ld:%d(%s): 被保険者 %s/%s の「%s」(U+%04X) は MS932 にありません%s\n", u->file, u->line,
+            u->column, u->column_name, u->insurer_no[0] ? u->insurer_no : "-", u->insured_no[0] ? u->insured_no : "-",
+            ch, u->cp, x->substitute ? "。〓 に置き換えました" : "");
 }

@@ -45,7 +45,29 @@ static int add_file(void *c, const char *name, const char *bytes, size_t len)
     return 0;
 }
 
-/* delivery_files - after the audit: the delivery's send unit rebuilt from the disclosed sets. */
+/* unmappable_json - a character the unit cannot carry in MS932, for the receiver to see where */
+static void unmappable_json(void *c, const struct cp_unmappable *u)
+{
+    json_t *arr = c;
+    if (json_array_size(arr) >= 100)
+        return;
+    char ch[5], code[12];
+    utf8_put(u->cp, ch);
+    snprintf(code, sizeof code, "U+%04X", u->cp);
+    json_t *o = json_object();
+    json_object_set_new(o, "file", json_string(u->file));
+    json_object_set_new(o, "line", json_integer(u->line));
+    json_object_set_new(o, "column", json_integer(u->column));
+    json_object_set_new(o, "item", json_string(u->column_name));
+    json_object_set_new(o, "insurer_no", json_string(u->insurer_no));
+    json_object_set_new(o, "insured_no", json_string(u->insured_no));
+    json_object_set_new(o, "character", json_string(ch));
+    json_object_set_new(o, "code_point", json_string(code));
+    json_array_append_new(arr, o);
+}
+
+/* delivery_files - after the audit: the delivery's send unit rebuilt from the disclosed sets.
+ * Strict MS932: a character outside it refuses the unit (listed in "unmappable"), never a '?'. */
 char *delivery_files(struct req *r, size_t *len)
 {
     size_t n = json_array_size(r->docs);
@@ -58,10 +80,16 @@ char *delivery_files(struct req *r, size_t *len)
     }
     struct filelist fl = {json_array()};
     const char *why = NULL;
-    int rc = cps_export(rows, n, r->dlv->what, r->office_no, r->dlv->to_kind, r->dlv->stamp, add_file, &fl, &why);
+    json_t *unmappable = json_array();
+    struct cp_write_opts w = {false, unmappable_json, unmappable};
+    int rc = cps_export(rows, n, r->dlv->what, r->office_no, r->dlv->to_kind, r->dlv->stamp, &w, add_file, &fl,
+                        &why);
     free(rows);
     json_t *o = rc ? json_pack("{s:o,s:s}", "files", fl.arr, "note", why ? why : "")
                    : json_pack("{s:o}", "files", fl.arr);
+    if (json_array_size(unmappable))
+        json_object_set(o, "unmappable", unmappable);
+    json_decref(unmappable);
     json_object_set_new(o, "stamp", json_string(r->dlv->stamp));
     json_object_set_new(o, "what", json_string(r->dlv->what));
     json_object_set_new(o, "audit_seq", json_integer(r->disc->audit_seq));

@@ -402,8 +402,49 @@ long cpfile_read(const char *fname, const char *bytes, size_t n, struct cp_filed
     return cpfile_read_parts(fname, bytes, n, 0, out, err, ctx);
 }
 
-char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column)
+/* where a byte of the written text stands: its record (by the records' start offsets) and its
+ * column (unquoted commas before it in the record) */
+struct unmap_ctx {
+    const struct cp_filedata *f;
+    const char *fname;
+    const char *text;
+    const size_t *rec_off;
+    cp_unmappable_fn *fn;
+    void *ctx;
+};
+
+static void on_unmappable(void *c, size_t off, unsigned cp)
 {
+    struct unmap_ctx *x = c;
+    size_t lo = 0, hi = x->f->n; /* the last record starting at or before off */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->rec_off[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const struct cp_record *rec = &x->f->r[lo];
+    int col = 1;
+    bool q = false;
+    for (size_t i = x->rec_off[lo]; i < off; i++) {
+        if (x->text[i] == '"')
+            q = !q;
+        else if (x->text[i] == ',' && !q)
+            col++;
+    }
+    if (!x->fn)
+        return;
+    const struct cp_layout *L = x->f->layout;
+    struct cp_unmappable u = {x->fname, rec->line, col, L && (unsigned)col <= L->ncols ? L->cols[col - 1].name : "",
+                              rec->nf > 2 ? rec->f[1] : "", rec->nf > 2 ? rec->f[2] : "", cp};
+    x->fn(x->ctx, &u);
+}
+
+char *cpfile_write_ex(const struct cp_filedata *f, const char *fname, size_t *n, bool substitute,
+                      cp_unmappable_fn *fn, void *ctx, size_t *count)
+{
+    *count = 0;
     if (f->image) { /* the image as received */
         char *copy = xmalloc(f->image_len ? f->image_len : 1);
         memcpy(copy, f->image, f->image_len);
@@ -412,9 +453,11 @@ char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *
     }
     struct buf u, out;
     buf_init(&u, 1u << 30);
+    size_t *rec_off = xcalloc(f->n ? f->n : 1, sizeof *rec_off);
     const char *eol = f->crlf ? "\r\n" : "\n";
     for (size_t i = 0; i < f->n; i++) {
         const struct cp_record *rec = &f->r[i];
+        rec_off[i] = u.len;
         if (rec->raw) { /* as read: the same text (its terminator included) */
             buf_add(&u, rec->raw, rec->rawlen);
             continue;
@@ -439,29 +482,41 @@ char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *
             buf_adds(&u, eol);
     }
     buf_init(&out, 2 * u.len + 16);
-    size_t bad;
-    if (utf8_to_cp932(u.ptr ? u.ptr : "", u.len, &out, &bad)) {
-        /* the slow path, only on failure: which field holds the character */
-        *bad_line = 0;
-        *bad_column = 0;
-        for (size_t i = 0; i < f->n && !*bad_line; i++)
-            for (unsigned j = 0; j < f->r[i].nf && !*bad_line; j++) {
-                struct buf one;
-                buf_init(&one, 4 * strlen(f->r[i].f[j]) + 16);
-                if (utf8_to_cp932(f->r[i].f[j], strlen(f->r[i].f[j]), &one, &bad)) {
-                    *bad_line = f->r[i].line;
-                    *bad_column = (int)j + 1;
-                }
-                buf_release(&one);
-            }
-        buf_release(&u);
+    struct unmap_ctx x = {f, fname ? fname : "", u.ptr ? u.ptr : "", rec_off, fn, ctx};
+    *count = utf8_to_cp932_each(u.ptr ? u.ptr : "", u.len, &out, substitute ? CP_SUBSTITUTE : NULL, on_unmappable, &x);
+    free(rec_off);
+    buf_release(&u);
+    if (*count && !substitute) {
         buf_release(&out);
         return NULL;
     }
-    buf_release(&u);
     *n = out.len;
     char *p = out.ptr;
     if (!p)
         p = xcalloc(1, 1);
+    return p;
+}
+
+struct first_bad {
+    long line;
+    int column;
+};
+
+static void note_first(void *ctx, const struct cp_unmappable *u)
+{
+    struct first_bad *b = ctx;
+    if (!b->line) {
+        b->line = u->line;
+        b->column = u->column;
+    }
+}
+
+char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column)
+{
+    struct first_bad b = {0, 0};
+    size_t count;
+    char *p = cpfile_write_ex(f, NULL, n, false, note_first, &b, &count);
+    *bad_line = b.line;
+    *bad_column = b.column;
     return p;
 }

@@ -85,6 +85,36 @@ int cpfile_parse_text(const char *text, size_t n, struct cp_filedata *out);
 /* cpfile_write - the file's bytes (MS932; caller frees) or NULL when a field
  * holds a character outside MS932, with its record line and column. */
 char *cpfile_write(const struct cp_filedata *f, size_t *n, long *bad_line, int *bad_column);
+
+/* One character that MS932 does not have (JIS X 0213's 𠮷, a 髙 written with U+9AD9 is in MS932
+ * but many are not), where it stands: the record's line, its column (1-based) and name, the
+ * record's 保険者番号 and 被保険者番号 (empty for a file without them), and the code point. */
+struct cp_unmappable {
+    const char *file; /* the file's name as written */
+    long line;
+    int column;
+    const char *column_name;
+    const char *insurer_no, *insured_no;
+    unsigned cp;
+};
+typedef void cp_unmappable_fn(void *ctx, const struct cp_unmappable *u);
+
+/* CP_SUBSTITUTE - what a character outside MS932 becomes when substitution is chosen: 〓 (げた記号,
+ * MS932 0x81AC), the mark Japanese forms use for a character that cannot be printed. */
+#define CP_SUBSTITUTE "\x81\xAC"
+
+/* cpfile_write_ex - cpfile_write that names every character outside MS932 (fn, may be NULL) and
+ * *count of them: with substitute each is written 〓 and the bytes are returned; without, NULL
+ * when there is any. Never a silent '?'. */
+char *cpfile_write_ex(const struct cp_filedata *f, const char *fname, size_t *n, bool substitute,
+                      cp_unmappable_fn *fn, void *ctx, size_t *count);
+
+/* How a caller writes MS932: strict (NULL or substitute false) or with 〓, each character reported. */
+struct cp_write_opts {
+    bool substitute;
+    cp_unmappable_fn *fn;
+    void *ctx;
+};
 /* cpfile_add - appends a record of nf fields (copied; written quoted where the
  * layout's column is free text) to a file being made (f->layout set). */
 void cpfile_add(struct cp_filedata *f, const char *const *fields, unsigned nf);

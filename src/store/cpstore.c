@@ -646,7 +646,7 @@ static bool wanted(enum cp_file f, const char *rkey, const char *what)
 }
 
 int cps_export(const struct cps_row *rows, size_t n, const char *what, const char *to, const char *to_kind,
-               const char *stamp, cps_file_fn *fn, void *ctx, const char **why)
+               const char *stamp, const struct cp_write_opts *w, cps_file_fn *fn, void *ctx, const char **why)
 {
     struct cp_filedata *f = xcalloc(n ? n : 1, sizeof *f);
     size_t nf = 0;
@@ -727,11 +727,16 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
             str_cut(d->name.month, sizeof d->name.month, arg + 1);
         char name[128];
         size_t len;
-        long bl;
-        int bc;
-        char *bytes = cp_name_format(&d->name, name, sizeof name) ? NULL : cpfile_write(d, &len, &bl, &bc);
+        size_t unmappable = 0;
+        if (cp_name_format(&d->name, name, sizeof name)) {
+            *why = "ファイル名を作れません";
+            rc = -1;
+            break;
+        }
+        char *bytes = cpfile_write_ex(d, name, &len, w && w->substitute, w ? w->fn : NULL, w ? w->ctx : NULL,
+                                      &unmappable);
         if (!bytes) {
-            *why = "MS932 にない文字があるため書き出せません";
+            *why = "MS932 にない文字があるため書き出せません(置き換えを選ぶと 〓 にして書き出します)";
             rc = -1;
             break;
         }

@@ -61,11 +61,13 @@ typedef int cps_file_fn(void *ctx, const char *name, const char *bytes, size_t l
  * 1表 + 2表 + 3表 + 補足; "jsk:YYYYMM": every 実績 of the month; "kihon:YYYYMMDD": 利用者基本情報
  * and its 別表1, 別表2 of that 相談日) from the person's stored rows,
  * addressed to office to (10) of service type to_kind, named with stamp (NULL: the stamp
- * the sets were received with). fn gets each file (MS932) in the unit's order. 0, or -1
- * with *why (nothing stored for it, a character outside MS932, a malformed set). */
+ * the sets were received with). fn gets each file (MS932) in the unit's order. A character
+ * outside MS932 goes to w->fn with its file, line, field and person; without w->substitute the
+ * unit is refused. 0, or -1 with *why (nothing stored for it, a character outside MS932, a
+ * malformed set). */
 MUST_CHECK int cps_export(const struct cps_row *rows, size_t n, const char *what, const char *to,
-                          const char *to_kind, const char *stamp, cps_file_fn *fn, void *ctx,
-                          const char **why);
+                          const char *to_kind, const char *stamp, const struct cp_write_opts *w,
+                          cps_file_fn *fn, void *ctx, const char **why);
 
 /* cps_deliveries - after cps_import of a unit sent by from_org: one delivery per
  * (person, what, receiving office) for the offices named in the file names, which

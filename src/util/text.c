@@ -86,6 +86,40 @@ int utf8_to_cp932(const char *p, size_t n, struct buf *out, size_t *bad_off)
     return convert("CP932", "UTF-8", p, n, out, bad_off);
 }
 
+static unsigned utf8_next(const unsigned char *s, size_t n, size_t *i);
+
+size_t utf8_to_cp932_each(const char *p, size_t n, struct buf *out, const char *sub,
+                          void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx)
+{
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    if (cd == (iconv_t)-1)
+        die("iconv: UTF-8 -> CP932 unavailable");
+    char *in = (char *)p;
+    size_t left = n, count = 0;
+    char tmp[4096];
+    while (left > 0) {
+        char *o = tmp;
+        size_t room = sizeof tmp;
+        size_t r = iconv(cd, &in, &left, &o, &room);
+        buf_add(out, tmp, (size_t)(o - tmp));
+        if (r != (size_t)-1 || errno == E2BIG)
+            continue;
+        /* EILSEQ (or EINVAL at a cut sequence, which valid UTF-8 does not have): this character */
+        size_t at = (size_t)(in - p), next = at;
+        unsigned cp = utf8_next((const unsigned char *)p, n, &next);
+        count++;
+        if (bad)
+            bad(ctx, at, cp);
+        if (sub)
+            buf_adds(out, sub);
+        in = (char *)p + next;
+        left = n - next;
+        iconv(cd, NULL, NULL, NULL, NULL); /* reset the shift state */
+    }
+    iconv_close(cd);
+    return count;
+}
+
 void ascii_fold(const char *p, size_t n, struct buf *out)
 {
     const unsigned char *s = (const unsigned char *)p;
@@ -337,4 +371,29 @@ void address_fold(const char *p, size_t n, struct buf *out)
     }
     buf_release(&k);
     buf_release(&a);
+}
+
+void utf8_put(unsigned cp, char out[5])
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        o[1] = 0;
+    } else if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | cp >> 6);
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        o[2] = 0;
+    } else if (cp < 0x10000 && (cp < 0xD800 || cp > 0xDFFF)) {
+        o[0] = (unsigned char)(0xE0 | cp >> 12);
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        o[3] = 0;
+    } else if (cp >= 0x10000 && cp <= 0x10FFFF) {
+        o[0] = (unsigned char)(0xF0 | cp >> 18);
+        o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+        o[4] = 0;
+    } else
+        o[0] = 0;
 }

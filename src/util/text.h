@@ -24,6 +24,13 @@ MUST_CHECK int cp932_to_utf8(const char *p, size_t n, struct buf *out, size_t *b
  * character that CP932 cannot represent. */
 MUST_CHECK int utf8_to_cp932(const char *p, size_t n, struct buf *out, size_t *bad_off);
 
+/* utf8_to_cp932_each - the same, but every code point CP932 lacks is passed to bad(ctx, offset
+ * in p, code point) and written as sub (CP932 bytes, e.g. "\x81\xAC" for 〓) or left out when
+ * sub is NULL; the rest is converted. Returns how many there were (0: out is exact). p must be
+ * valid UTF-8. */
+size_t utf8_to_cp932_each(const char *p, size_t n, struct buf *out, const char *sub,
+                          void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx);
+
 /* ascii_fold - appends p with full-width ASCII (U+FF01..U+FF5E) and the
  * ideographic space folded to ASCII; other characters copied. p must be valid UTF-8. */
 void ascii_fold(const char *p, size_t n, struct buf *out);
@@ -42,6 +49,10 @@ void kana_fold(const char *p, size_t n, struct buf *out);
  * — ― − － ﹣, and ー or ｰ between two digits) written '-'. 「市原市五井１−１」 and 「市原市五井 1-1」 fold
  * alike; 「コーポ」 keeps its ー. p must be valid UTF-8; appended to out. */
 void address_fold(const char *p, size_t n, struct buf *out);
+
+/* utf8_put - code point cp (≤ U+10FFFF, not a surrogate) as UTF-8 into out, NUL-terminated;
+ * "" for anything else. */
+void utf8_put(unsigned cp, char out[5]);
 
 /* utf8_count - number of code points in valid UTF-8. */
 size_t utf8_count(const char *p, size_t n);

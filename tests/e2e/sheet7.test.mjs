@@ -164,6 +164,29 @@ test('--upsikyu refuses without the person, the plan office or the addressee', (
   assert.ok(!readdirSync(dir).some((f) => f.startsWith('UPSIKYU_202604')));
 });
 
+// Issue #17 §2: a character outside MS932 (JIS X 0213's 𠮷 in an office name) is never a silent '?': every one
+// is named with its file, line, item and person and the file is not written; --substitute writes 〓 (0x81AC).
+test('--upsikyu: a character outside MS932 is named and refused, or written 〓 with --substitute', () => {
+  const out = join(dir, 'jisx0213');
+  mkdirSync(out);
+  const doc = { month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90,
+    insurer_no: '122192', insured_no: '0000000001', created: '2019-03-25', plan_office: '1270100017',
+    offices: [{ office_no: '9070000060', name: '𠮷野ショートステイ', service_type: '21', unit_price: '11.10', lines: [
+      { service_code: '211131', count: 30 }] }] };
+  let r = run(doc, ['--upsikyu', out, '--to', '9070000060:21', '--stamp', '20190325120000']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /UPSIKYU_201904_1270100017_43_9070000060_21_20190325120000\.CSV:\d+:6\(サービス事業所名\): 被保険者 122192\/0000000001 の「𠮷」\(U\+20BB7\) は MS932 にありません/);
+  assert.match(r.err, /MS932 にない文字が 1 文字あるため書き出せません/);
+  assert.deepEqual(readdirSync(out), []);
+  r = run(doc, ['--upsikyu', out, '--to', '9070000060:21', '--stamp', '20190325120000', '--substitute']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /の「𠮷」\(U\+20BB7\) は MS932 にありません。〓 に置き換えました/);
+  const bytes = readFileSync(join(out, readdirSync(out)[0]));
+  const text = spawnSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: bytes }).stdout.toString('utf8');
+  assert.match(text, /"〓野ショートステイ"/);
+  assert.ok(!bytes.includes(0x3f), 'no "?" anywhere');
+});
+
 test('--person: the 第7表 from the stored 第6表 and 補足, checked against the sent 第7表', () => {
   const db = fixture(tmp());
   const INS = '122192', NO = '0000000001', KYO = '1270100017', SS = '9070000060', V = '202407';
