@@ -4,7 +4,7 @@
  * RULE-CERT-001 (施行規則 第38条): new certification: the rest of the
  *   application month plus 6 months (3–12 allowed); exactly N months if the
  *   application is on the 1st. Effective retroactively from the application date.
- * RULE-CERT-002 (施行規則 第52条): 区分変更: as for new.
+ * RULE-CERT-002 (法 第29条第2項, 施行規則 第38条): 区分変更: as for new (第52条 is 要支援's).
  * RULE-CERT-003 (施行規則 第41条): renewal: 12 months (3–36; 3–48 when the
  *   level is unchanged, applications from 2021-04-01), starting the day after expiry.
  * RULE-CERT-004: every 認定有効期間 ends on a month-end.

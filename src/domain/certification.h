@@ -1,6 +1,6 @@
 /*
  * certification.h - 要介護認定 validity rules (介護保険法 第27条・第28条・第29条,
- * 施行規則 第38条・第41条・第52条). Pure; see docs/rules/certification.md.
+ * 施行規則 第38条・第41条). Pure; see docs/rules/certification.md.
  */
 #ifndef KAIGO_DOMAIN_CERTIFICATION_H
 #define KAIGO_DOMAIN_CERTIFICATION_H

@@ -1,12 +1,12 @@
 /*
  * ledger.c - 住宅改修費・特定福祉用具購入費 limits; see ledger.h.
  *
- * RULE-LEDGER-001 (平成12年厚生省告示第34号): 住宅改修費 支給限度基準額 20万円
+ * RULE-LEDGER-001 (平成12年厚生省告示第35号 居宅介護住宅改修費支給限度基準額): 住宅改修費 20万円
  *   per residence; again on moving house (転居).
  * RULE-LEDGER-002 (平成12年老企第42号): once, when the care level is 3 or more
  *   steps heavier than at the first 住宅改修, the limit is available again.
  *   The step ladder is data (jutaku_step) and unverified (docs/rules/ledger.md).
- * RULE-LEDGER-003 (平成12年厚生省告示第35号): 特定福祉用具購入費 10万円 per
+ * RULE-LEDGER-003 (平成12年厚生省告示第34号 居宅介護福祉用具購入費支給限度基準額): 10万円 per
  *   fiscal year (4月1日〜翌年3月31日).
  */
 #include <stdint.h>
@@ -90,7 +90,7 @@ static uint64_t residence_key(const char *address)
 /* jutaku_enter - moves the allowance to claim c's residence and level before it is counted.
  * RULE-LEDGER-001: the limit is per residence. Moving to a residence never claimed for gives a new
  * limit; moving back to one claimed for before takes up that residence's account where it was
- * (告示第34号 sets 20万円 per 住宅; a return is not a new 住宅 - derived here, see docs/rules). */
+ * (告示第35号 sets 20万円 per 住宅; a return is not a new 住宅 - derived here, see docs/rules). */
 static void jutaku_enter(struct jstate *s, const struct ledger_claim *c)
 {
     long long reset_steps;
