@@ -467,6 +467,10 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
         free(b.done);
         return EXIT_INTERNAL;
     }
+    struct insurer ins;
+    if (st->ops->insurer_get(st, insurer, &ins) == 0 && ins.card_issue == CARD_ISSUE_APPLICATION)
+        fprintf(stderr, "kaigo print: 保険者 %s は被保険者証を%sするため、認定または申請のある人だけを印刷します"
+                        "(kaigo insurer set-policy)\n", insurer, card_issue_name(ins.card_issue));
     struct actor a;
     cli_actor(&a);
     char rid[REQUEST_ID_BYTES];

@@ -293,9 +293,21 @@ int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc 
         d->stage = (int)c->limit.stage;
     } else
         add(d, "負担限度額(食費・居住費)", "認定はありません");
-    add(d, "お知らせ",
-        "この内容は介護保険負担割合証・負担限度額認定証の記載と同じです。サービスを使うときは証をお示しください。"
-        "右下の QR コードで、事業所は内容が正しいことを確かめられます。");
+    /* the insurer's policy (issue #17 §3): the day it starts on the 介護情報基盤, and a card issued at 申請 */
+    char start[64] = "", extra[400] = "";
+    if (!date_is_none(c->insurer.platform_start)) {
+        wareki(c->insurer.platform_start, start, sizeof start);
+        snprintf(extra, sizeof extra, "%sから、この市町村は介護情報基盤で証の内容を事業所と共有します"
+                                      "(だれが見たかは、いつでも確かめられます)。", start);
+    }
+    if (c->insurer.card_issue == CARD_ISSUE_APPLICATION) {
+        size_t n = strlen(extra);
+        snprintf(extra + n, sizeof extra - n, "紙の被保険者証は、要介護認定を申請したときに交付します。");
+    }
+    snprintf(v, sizeof v,
+             "この内容は介護保険負担割合証・負担限度額認定証の記載と同じです。サービスを使うときは証をお示しください。"
+             "右下の QR コードで、事業所は内容が正しいことを確かめられます。%s", extra);
+    add(d, "お知らせ", v);
     return end_doc(d, c, why);
 }
 

@@ -26,10 +26,20 @@ struct person_key {
     char insured_no[INSURED_NO_LEN + 1];
 };
 
+/* When the insurer issues the paper 被保険者証 (an insurer's choice since the 介護保険部会's 2025-09
+ * direction: at 要介護認定申請 rather than to everyone reaching 65; national.md §3). */
+enum card_issue { CARD_ISSUE_AGE65 = 0, CARD_ISSUE_APPLICATION = 1 };
+/* card_issue_parse - "age65" / "application" (or 65歳 / 申請時); 0 or -1. */
+int card_issue_parse(const char *s, enum card_issue *out);
+const char *card_issue_code(enum card_issue c); /* age65, application */
+const char *card_issue_name(enum card_issue c); /* 65歳到達時に全員へ交付, 要介護認定の申請時に交付 */
+
 struct insurer {
     char insurer_no[INSURER_NO_LEN + 1];
     char name[NAME_BYTES];
     char prefecture[16];
+    enum card_issue card_issue;
+    struct date platform_start; /* 介護情報基盤 の利用開始日, or DATE_NONE when not known */
 };
 
 enum sex { SEX_UNKNOWN = 0, SEX_MALE = 1, SEX_FEMALE = 2 };

@@ -54,6 +54,14 @@ void card_json(struct jsonw *w, const struct card *c)
     str_or_null(w, "insurer_name", c->insurer.name);
     jw_end(w);
 
+    /* the insurer's policy (migration 0012): when it issues the paper 被保険者証, and the day it starts on
+     * the 介護情報基盤 (null while not known) */
+    jw_obj(w, "insurer");
+    jw_str(w, "card_issue", card_issue_code(c->insurer.card_issue));
+    jw_str(w, "card_issue_name", card_issue_name(c->insurer.card_issue));
+    date_(w, "platform_start", c->insurer.platform_start);
+    jw_end(w);
+
     if (c->has_cert) {
         jw_obj(w, "panel2");
         jw_str(w, "level_code", level_code(c->cert.level));

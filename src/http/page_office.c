@@ -109,7 +109,9 @@ static void render_check(struct req *r, struct buf *h, json_t *c)
     json_t *app = json_object_get(c, "application"), *b = json_object_get(c, "burden"), *l = json_object_get(c, "limit");
     html_raw(h, "<h1>資格確認の結果</h1><p>");
     h_date(h, json_string_value(json_object_get(c, "date")));
-    html_raw(h, " 現在</p><table id=\"check-result\"><tbody><tr><th scope=\"row\">氏名</th><td>");
+    html_raw(h, " 現在</p>");
+    insurer_policy(h, json_object_get(c, "insurer"));
+    html_raw(h, "<table id=\"check-result\"><tbody><tr><th scope=\"row\">氏名</th><td>");
     h_jstr(h, p1, "name");
     html_raw(h, "(");
     h_jstr(h, p1, "kana");

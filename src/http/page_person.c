@@ -76,6 +76,26 @@ static void heading(struct req *r, struct buf *h, const char *title)
     html_raw(h, "</h1>");
 }
 
+/* insurer_policy - the insurer's 介護情報基盤 start and when it issues the paper card (card JSON
+ * "insurer"); nothing when neither is known to differ from the default */
+void insurer_policy(struct buf *h, json_t *ins)
+{
+    const char *start = json_string_value(json_object_get(ins, "platform_start"));
+    bool at_application = json_is_string(json_object_get(ins, "card_issue")) &&
+                          strcmp(json_string_value(json_object_get(ins, "card_issue")), "application") == 0;
+    if (!start && !at_application)
+        return;
+    html_raw(h, "<p class=\"note\" id=\"insurer-policy\">");
+    if (start) {
+        html_raw(h, "この市町村の介護情報基盤の利用開始: ");
+        h_date(h, start);
+        html_raw(h, "。");
+    }
+    if (at_application)
+        html_raw(h, "紙の被保険者証は、要介護認定を申請したときに交付されます。");
+    html_raw(h, "</p>");
+}
+
 /* ---- わたしの介護保険証 ------------------------------------------------------------ */
 
 static void render_card(struct req *r, struct buf *h, json_t *c)
@@ -86,6 +106,7 @@ static void render_card(struct req *r, struct buf *h, json_t *c)
     html_raw(h, "<p>");
     h_date(h, json_string_value(json_object_get(c, "date")));
     html_raw(h, " 現在の内容です。紙の証と同じ項目を表示しています。</p>");
+    insurer_policy(h, json_object_get(c, "insurer"));
     if (json_is_object(app)) {
         html_raw(h, "<div class=\"alert warn\" role=\"status\"><p><span class=\"badge warn\">申請中</span> ");
         h_jstr(h, app, "kind");

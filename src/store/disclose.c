@@ -520,7 +520,12 @@ enum disclose_status disclose_insurer_cards(struct store *st, struct auditq *aq,
     enum disclose_status s = DISCLOSE_OK;
     if (st->ops->read_begin(st))
         return DISCLOSE_ERROR;
-    if (st->ops->persons_of_insurer(st, insurer_no, since, bc_row, &l))
+    /* an insurer that issues the 被保険者証 at 要介護認定申請 (migration 0012) prints it in a batch only
+     * for the persons with a 認定 or an application: the others are not read at all */
+    struct insurer policy;
+    int prc = st->ops->insurer_get(st, insurer_no, &policy);
+    bool applicants = prc == 0 && policy.card_issue == CARD_ISSUE_APPLICATION;
+    if (prc < 0 || st->ops->persons_of_insurer(st, insurer_no, since, applicants, bc_row, &l))
         s = DISCLOSE_ERROR;
     if (st->ops->read_end(st))
         s = DISCLOSE_ERROR;

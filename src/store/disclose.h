@@ -119,7 +119,8 @@ typedef int batch_card_fn(void *ctx, const struct card *c);
 typedef bool batch_want_fn(void *ctx, const char *insured_no);
 
 /* disclose_insurer_cards - every person of the insurer (with since: whose records changed
- * on or after it) that want keeps, in insured-number order and in chunks of
+ * on or after it; for an insurer issuing the card at 申請, only persons with a 認定 or an
+ * application) that want keeps, in insured-number order and in chunks of
  * BATCH_CHUNK: each chunk decided and audited (CAT_SHIKAKU, the actor's purpose; one
  * group commit) before the cards of its allowed persons on 'on' are built and handed to
  * fn. *total gets the number of persons listed and kept. As disclose_worklist otherwise. */

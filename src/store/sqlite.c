@@ -36,6 +36,7 @@ enum stmt_id {
     S_INSURER_ADD,
     S_INSURER_SET_NAME,
     S_INSURER_LIST,
+    S_INSURER_SET_POLICY,
     S_RECORD_CURRENT,
     S_RECORD_INSERT,
     S_CHANGE_INSERT,
@@ -79,13 +80,16 @@ enum stmt_id {
 };
 
 static const char *const sql_text[S_COUNT] = {
-    [S_INSURER_GET] = "SELECT insurer_no, name, prefecture FROM insurers WHERE insurer_no = ?1",
+    [S_INSURER_GET] = "SELECT insurer_no, name, prefecture, card_issue, platform_start FROM insurers"
+                      " WHERE insurer_no = ?1",
     [S_INSURER_ADD] = "INSERT INTO insurers (insurer_no, name, prefecture, registered_at, registered_by)"
                       " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_INSURER_SET_NAME] = "UPDATE insurers SET name = ?2 WHERE insurer_no = ?1",
+    [S_INSURER_SET_POLICY] = "UPDATE insurers SET card_issue = ?2, platform_start = ?3 WHERE insurer_no = ?1",
     [S_INSURER_LIST] = "SELECT i.insurer_no, i.name, i.prefecture,"
                        " (SELECT COUNT(DISTINCT insured_no) FROM record_versions r"
-                       "   WHERE r.insurer_no = i.insurer_no AND r.kind = 'insured')"
+                       "   WHERE r.insurer_no = i.insurer_no AND r.kind = 'insured'),"
+                       " i.card_issue, i.platform_start"
                        " FROM insurers i ORDER BY i.insurer_no",
     [S_RECORD_CURRENT] = "SELECT version, body FROM record_versions WHERE insurer_no = ?1 AND"
                          " insured_no = ?2 AND kind = ?3 AND rkey = ?4 ORDER BY version DESC LIMIT 1",
@@ -106,10 +110,16 @@ static const char *const sql_text[S_COUNT] = {
                        " coalesce(max(serial), 0) + 1 END, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM paper_documents"
                        " WHERE insurer_no = ?1 RETURNING serial",
     [S_PAPER_NEXT] = "SELECT coalesce(max(serial), 0) + 1 FROM paper_documents WHERE insurer_no = ?1",
-    [S_PERSONS_ALL] = "SELECT DISTINCT insured_no FROM record_versions WHERE insurer_no = ?1 AND kind = 'insured'"
+    /* ?3 = 1: only persons with a 認定 or an application (an insurer issuing the 被保険者証 at 申請) */
+    [S_PERSONS_ALL] = "SELECT DISTINCT insured_no FROM record_versions r WHERE insurer_no = ?1 AND kind = 'insured'"
+                      " AND (?3 = 0 OR EXISTS (SELECT 1 FROM record_versions a WHERE a.insurer_no = r.insurer_no"
+                      "  AND a.insured_no = r.insured_no AND a.kind IN ('certification', 'application')))"
                       " ORDER BY insured_no",
     [S_PERSONS_SINCE] = "SELECT DISTINCT r.insured_no FROM record_versions r JOIN changes c ON c.id = r.change_id"
-                        " WHERE r.insurer_no = ?1 AND c.recorded_at >= ?2 ORDER BY r.insured_no",
+                        " WHERE r.insurer_no = ?1 AND c.recorded_at >= ?2"
+                        " AND (?3 = 0 OR EXISTS (SELECT 1 FROM record_versions a WHERE a.insurer_no = r.insurer_no"
+                        "  AND a.insured_no = r.insured_no AND a.kind IN ('certification', 'application')))"
+                        " ORDER BY r.insured_no",
     [S_PAPER_GET] = "SELECT d.insured_no, d.kind, d.content_hash, d.revoked_by IS NOT NULL,"
                     " (SELECT max(serial) FROM paper_documents x WHERE x.insurer_no = d.insurer_no"
                     " AND x.insured_no = d.insured_no AND x.kind = d.kind)"
@@ -394,6 +404,18 @@ int sq_rollback_keep(struct sqlite_store *s)
 
 /* ---- insurers ------------------------------------------------------------ */
 
+/* the policy columns of migration 0012 (card_issue, platform_start) from column col on */
+static void insurer_policy_cols(sqlite3_stmt *q, int col, struct insurer *out)
+{
+    const char *ci = (const char *)sqlite3_column_text(q, col);
+    const char *ps = (const char *)sqlite3_column_text(q, col + 1);
+    const char *why;
+    if (!ci || card_issue_parse(ci, &out->card_issue))
+        out->card_issue = CARD_ISSUE_AGE65;
+    if (!ps || !*ps || date_parse_iso(ps, strlen(ps), &out->platform_start, &why))
+        out->platform_start = DATE_NONE;
+}
+
 static int s_insurer_get(struct store *st, const char *no, struct insurer *out)
 {
     struct sqlite_store *s = S(st);
@@ -409,6 +431,7 @@ static int s_insurer_get(struct store *st, const char *no, struct insurer *out)
     sq_copy_col(q, 0, out->insurer_no, sizeof out->insurer_no);
     sq_copy_col(q, 1, out->name, sizeof out->name);
     sq_copy_col(q, 2, out->prefecture, sizeof out->prefecture);
+    insurer_policy_cols(q, 3, out);
     sqlite3_reset(q);
     return 0;
 }
@@ -444,6 +467,24 @@ static int s_insurer_set_name(struct store *st, const char *no, const char *name
     return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
 }
 
+static int s_insurer_set_policy(struct store *st, const char *no, enum card_issue card_issue,
+                                struct date platform_start)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_INSURER_SET_POLICY);
+    if (!q)
+        return -1;
+    char iso[DATE_ISO_LEN + 1] = "";
+    if (!date_is_none(platform_start))
+        date_iso(platform_start, iso);
+    sq_bind_text(q, 1, no);
+    sq_bind_text(q, 2, card_issue_code(card_issue));
+    sq_bind_text(q, 3, iso);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return sq_fail(s, "insurer_set_policy");
+    return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
+}
+
 static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
 {
     struct sqlite_store *s = S(st);
@@ -456,6 +497,7 @@ static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
         sq_copy_col(q, 0, ins.insurer_no, sizeof ins.insurer_no);
         sq_copy_col(q, 1, ins.name, sizeof ins.name);
         sq_copy_col(q, 2, ins.prefecture, sizeof ins.prefecture);
+        insurer_policy_cols(q, 4, &ins);
         if (fn(ctx, &ins, sqlite3_column_int64(q, 3))) {
             sqlite3_reset(q);
             return 0;
@@ -672,7 +714,7 @@ static int s_paper_next_serial(struct store *st, const char *insurer, uint32_t *
     return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_next_serial");
 }
 
-static int s_persons_of_insurer(struct store *st, const char *insurer, const char *since,
+static int s_persons_of_insurer(struct store *st, const char *insurer, const char *since, bool applicants,
                                 int (*fn)(void *ctx, const char *insured_no), void *ctx)
 {
     struct sqlite_store *s = S(st);
@@ -682,6 +724,7 @@ static int s_persons_of_insurer(struct store *st, const char *insurer, const cha
     sq_bind_text(q, 1, insurer);
     if (since)
         sq_bind_text(q, 2, since);
+    sqlite3_bind_int(q, 3, applicants ? 1 : 0);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *no = (const char *)sqlite3_column_text(q, 0);
@@ -1515,6 +1558,7 @@ static const struct store_ops sqlite_ops = {
     .insurer_add = s_insurer_add,
     .insurer_set_name = s_insurer_set_name,
     .insurer_list = s_insurer_list,
+    .insurer_set_policy = s_insurer_set_policy,
     .record_put = s_record_put,
     .record_put_first = s_record_put_first,
     .kind_empty = s_kind_empty,

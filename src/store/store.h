@@ -57,6 +57,10 @@ struct store_ops {
     int (*insurer_add)(struct store *st, const struct insurer *in, const char *by);
     int (*insurer_set_name)(struct store *st, const char *no, const char *name); /* or NOTFOUND */
     int (*insurer_list)(struct store *st, store_insurer_fn *fn, void *ctx);
+    /* insurer_set_policy - when the 被保険者証 is issued and the 介護情報基盤 start date (DATE_NONE:
+     * not known); or NOTFOUND */
+    int (*insurer_set_policy)(struct store *st, const char *no, enum card_issue card_issue,
+                              struct date platform_start);
 
     /* change_begin - records who changes what and why (真正性); every version
      * written in this transaction names the returned id. author: "import:<user>". */
@@ -167,8 +171,9 @@ struct store_ops {
     int (*paper_next_serial)(struct store *st, const char *insurer_no, uint32_t *next);
     /* persons_of_insurer - the insured numbers of an insurer's registry (kind
      * "insured"), in order; with since (YYYY-MM-DD), only persons with a record
-     * changed on or after it. Personal: store/ only (the batch print's gate). */
-    int (*persons_of_insurer)(struct store *st, const char *insurer_no, const char *since,
+     * changed on or after it; with applicants, only persons with a 認定 or an application
+     * (CARD_ISSUE_APPLICATION). Personal: store/ only (the batch print's gate). */
+    int (*persons_of_insurer)(struct store *st, const char *insurer_no, const char *since, bool applicants,
                               int (*fn)(void *ctx, const char *insured_no), void *ctx);
     /* paper_record - the issue record under (insurer, serial) and the person's
      * latest serial of that kind (r->found false when there is none). */

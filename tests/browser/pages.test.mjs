@@ -49,6 +49,8 @@ before(async () => {
   assert.equal(pc.code, 0, pc.err);
   assert.equal(spawnSync('pdftoppm', ['-r', '200', '-png', '-singlefile', cardPdf, join(dir, 'card')]).status, 0);
   const cardQr = spawnSync('zbarimg', ['--raw', '-q', join(dir, 'card.png')], { encoding: 'utf8' }).stdout.trim();
+  // the insurer's policy (issue #17 §3): shown on the person's card page and the clerk's check
+  assert.equal(kaigo(['insurer', 'set-policy', ins, '--card-issue', 'application', '--platform-start', '2026-10-01', '--db', db]).code, 0);
   // kaigo-test's fault VFS: every store write fails while this file exists (the full-disk login)
   diskFull = join(dir, 'disk-full');
   process.env.KAIGO_DISK_FULL_FILE = diskFull;
@@ -268,6 +270,8 @@ test('the person: every page, dates in 和暦 with 西暦, amounts grouped, acce
     assert.match(card, /要介護\d|要支援\d|事業対象者/);
     assert.match(card, /\d{1,3}(,\d{3})+単位/, 'units grouped');
     assert.match(card, /\(一\)被保険者/);
+    assert.equal(await page.locator('#insurer-policy').innerText(),
+      'この市町村の介護情報基盤の利用開始: 令和8年10月1日(2026年)。紙の被保険者証は、要介護認定を申請したときに交付されます。');
     await axeCheck(page, 'card');
     for (const [path, h1] of [['/me', 'さんのページ'], ['/me/certification', '認定の状況'], ['/me/care', '担当のケアマネジャー'],
       ['/me/plan', '今月のケアプラン'], ['/me/life', 'LIFE'], ['/me/ledger', '住宅改修'], ['/me/access', 'だれが見たか'],
@@ -379,6 +383,7 @@ test('the provider clerk: refused with what to do next, 本人確認 from the pa
     assert.equal(res[0].status(), 200);
     const result = await clerk.locator('#check-result').innerText();
     assert.match(result, /有効/);
+    assert.match(await clerk.locator('#insurer-policy').innerText(), /介護情報基盤の利用開始: 令和8年10月1日/);
     assert.match(result, /要介護\d|要支援\d/);
     await axeCheck(clerk, 'check-ok');
     // a printed 負担割合証's QR: the facts to compare with the paper

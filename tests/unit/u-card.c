@@ -26,7 +26,7 @@ static void t_build(void **s)
 {
     (void)s;
     struct insured p = person();
-    struct insurer ins = {"122192", "市原市", "千葉県"};
+    struct insurer ins = {"122192", "市原市", "千葉県", CARD_ISSUE_AGE65, DATE_NONE};
     struct certification certs[3];
     memset(certs, 0, sizeof certs);
     certs[0] = (struct certification){.level = LEVEL_KAIGO1, .valid_from = DD(2022, 4, 1), .valid_to = DD(2023, 3, 31)};
