@@ -171,8 +171,8 @@ static const struct cp_col c_plan[] = {
     {"サービス終了時刻", 4, true, K_TIME},
     {"サービス回数", 2, true, K_INT},
     {"サービスコード", 6, true, K_SVC},
-    {"TAISコード", 13, false, K_TAIS},
-    {"福祉用具届出コード", 13, false, K_TAIS},
+    {"TAISコード", 12, false, K_TAIS},       /* 別紙: 12 (kaigo had 13 until issue #17) */
+    {"福祉用具届出コード", 12, false, K_TAIS},
     {"用具名称（機種名）", 0, false, K_TEXT},
     {"明細判別コード", 2, false, K_INT},
     {"サービス事業者コード", 10, true, K_OFFICE},
@@ -206,26 +206,28 @@ static const struct cp_col c_sikyu[] = {
     {"サービス事業所コード", 10, true, K_OFFICE},
     {"サテライト枝番", 2, false, K_CODE},
     {"サービスコード", 6, true, K_SVC7},
-    {"TAISコード", 13, false, K_TAIS},
-    {"福祉用具届出コード", 13, false, K_TAIS},
+    {"TAISコード", 12, false, K_TAIS},       /* 別紙: 12 (kaigo had 13 until issue #17) */
+    {"福祉用具届出コード", 12, false, K_TAIS},
     {"用具名称（機種名）", 0, false, K_TEXT},
     {"単位数", 6, true, K_INT},
     {"割引後率", 5, false, K_INT},
     {"割引後単位数", 6, false, K_INT},
     {"回数／日数", 3, true, K_INT},
-    {"サービス単位金額", 6, false, K_INT},
+    {"サービス単位金額", 5, false, K_INT}, /* 別紙: 5 (6 until issue #17) */
     {"給付管理単位数", 6, false, K_INT},
     {"種類支給限度基準超単位数", 6, false, K_INT},
     {"種類支給限度基準内単位数", 6, false, K_INT},
     {"区分支給限度基準超単位数", 6, false, K_INT},
     {"区分支給限度基準内単位数", 6, false, K_INT},
-    {"単位数単価", 5, false, K_PRICE},
-    {"費用総額保険／事業対象分", 9, false, K_INT},
-    {"給付率", 3, false, K_INT},
-    {"保険／事業費請求額", 9, false, K_INT},
-    {"定額利用者負担単価金額", 9, false, K_INT},
-    {"利用者負担保険／事業対象分", 9, false, K_INT},
-    {"利用者負担（全額負担分）", 9, false, K_INT},
+    {"単位数単価", 6, false, K_PRICE},     /* 別紙: 6, 99.99 形式 (11.4 as well as 11.40) */
+    /* Nos.24-29: 別紙 6 each (kaigo had 9, and 3 for 給付率, until issue #17) */
+    {"費用総額保険／事業対象分", 6, false, K_INT},
+    {"給付率", 6, false, K_INT},
+    {"保険／事業費請求額", 6, false, K_INT},
+    {"定額利用者負担単価金額", 6, false, K_INT},
+    {"利用者負担保険／事業対象分", 6, false, K_INT},
+    {"利用者負担（全額負担分）", 6, false, K_INT},
+    /* No.30: the 別紙 table says 2, the 本文's history (v3.2) says it became 5: the 本文 is followed */
     {"前月までの利用日数", 5, false, K_INT},
     {"当月の計画利用日数", 2, false, K_INT},
     {"累積利用日数", 5, false, K_INT},
@@ -236,7 +238,8 @@ static const struct cp_col c_sikyu[] = {
     {"識別子", 1, false, K_CODE},
 };
 
-/* 介護予防 (prevention) files. Names and order follow the 別紙 as third parties transcribed it from the PDF
+/* 介護予防 (prevention) files. Names and order follow the 別紙 as third parties transcribed it from the PDF,
+ * compared item by item with a text copy of the 別紙 in issue #17 (docs/exchange.md)
  * (the reference lacks these layouts): [unverified] until checked against the original; lengths are not
  * known, so text columns are free text and only keys, dates and codes are checked. */
 static const struct cp_col c_yobo[] = {
@@ -282,12 +285,12 @@ static const struct cp_col c_yobo[] = {
     {"健康状態の留意点", 0, false, K_TEXT},
     {"妥当な支援の実施に向けた方針", 0, false, K_TEXT},
     {"総合的な方針", 0, false, K_TEXT},
-    {"基本チェックリストの該当数（運動不足）", 2, false, K_INT},
-    {"基本チェックリストの該当数（栄養改善）", 2, false, K_INT},
-    {"基本チェックリストの該当数（口腔内ケア）", 2, false, K_INT},
-    {"基本チェックリストの該当数（閉じこもり予防）", 2, false, K_INT},
-    {"基本チェックリストの該当数（物忘れ予防）", 2, false, K_INT},
-    {"基本チェックリストの該当数（うつ予防）", 2, false, K_INT},
+    {"基本チェックリストの該当数（運動不足）", 1, false, K_INT}, /* Nos.43-48: 別紙 1 (2 until issue #17) */
+    {"基本チェックリストの該当数（栄養改善）", 1, false, K_INT},
+    {"基本チェックリストの該当数（口腔内ケア）", 1, false, K_INT},
+    {"基本チェックリストの該当数（閉じこもり予防）", 1, false, K_INT},
+    {"基本チェックリストの該当数（物忘れ予防）", 1, false, K_INT},
+    {"基本チェックリストの該当数（うつ予防）", 1, false, K_INT},
     {"事業プログラムの要否（運動不足）", 1, false, K_CODE},
     {"事業プログラムの要否（栄養改善）", 1, false, K_CODE},
     {"事業プログラムの要否（口腔内ケア）", 1, false, K_CODE},
@@ -638,12 +641,15 @@ int cp_field_check(const struct cp_col *c, struct str v, const char **why)
             return -1;
         }
         return 0;
-    case K_PRICE:
-        if (n != 5 || s[2] != '.' || !digits(s, 2) || !digits(s + 3, 2)) {
+    case K_PRICE: { /* 99.99 形式: 1-2 digits, and a '.' with 1-2 more (11.4, 11.40, 10) */
+        const char *dot = memchr(s, '.', n);
+        size_t a = dot ? (size_t)(dot - s) : n, b = dot ? n - a - 1 : 0;
+        if (n > c->len || a < 1 || a > 2 || !digits(s, a) || (dot && (b < 1 || b > 2 || !digits(dot + 1, b)))) {
             *why = "単位数単価は 99.99 の形式です";
             return -1;
         }
         return 0;
+    }
     case K_PHONE:
         for (size_t i = 0; i < n; i++)
             if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '(' || s[i] == ')'))

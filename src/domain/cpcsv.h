@@ -7,8 +7,8 @@
  * Layout kinds are what the standard fixes for each column (length, digits,
  * dates, codes, free text); a field that breaks them is reported with the
  * column number and its Japanese name, as FILE:LINE:COLUMN(項目名) by callers.
- * The prevention files (UPKIHON…, UPYOBO…) are named but their layouts are not
- * in the reference yet: cp_layout() returns NULL for them.
+ * Every file of v4.1 has a layout, the prevention files (UPKIHON…, UPYOBO…) included, compared
+ * with a text copy of the 別紙 in issue #17 (docs/exchange.md); UPKIHON_IMAGE (a JPEG) has none.
  */
 #ifndef KAIGO_DOMAIN_CPCSV_H
 #define KAIGO_DOMAIN_CPCSV_H
@@ -74,7 +74,7 @@ struct cp_layout {
     unsigned ncols;
 };
 
-const struct cp_layout *cp_layout(enum cp_file f); /* NULL for files without a layout yet */
+const struct cp_layout *cp_layout(enum cp_file f); /* NULL for a file without one (UPKIHON_IMAGE) */
 const char *cp_prefix(enum cp_file f);
 enum cp_file cp_file_from_prefix(const char *s, size_t n);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "domain/cpcsv.h"
 #include "store/cpfile.h"
 #include "store/cpstore.h"
 #include "util/buf.h"
@@ -310,6 +311,52 @@ static void t_unmappable(void **s)
     cpfile_free(&f);
 }
 
+/* the lengths and forms the 別紙 gives (issue #17 §1; docs/exchange.md): vectors from the 別紙 text, the
+ * TAIS example 「00001－000010」 being its own */
+static const struct cp_col *col_named(enum cp_file f, const char *name)
+{
+    const struct cp_layout *L = cp_layout(f);
+    for (unsigned i = 0; L && i < L->ncols; i++)
+        if (strcmp(L->cols[i].name, name) == 0)
+            return &L->cols[i];
+    fail_msg("no column %s", name);
+    return NULL;
+}
+
+static void t_bessi_widths(void **s)
+{
+    (void)s;
+    static const struct {
+        enum cp_file f;
+        const char *col, *value;
+        bool ok;
+    } v[] = {
+        {CP_UPPLAN, "TAISコード", "00001－000010", true},         /* the 別紙's example, 12 characters */
+        {CP_UPPLAN, "TAISコード", "00001－0000100", false},       /* 13 */
+        {CP_UPSIKYU, "福祉用具届出コード", "000000000000", true},
+        {CP_UPSIKYU, "福祉用具届出コード", "0000000000000", false},
+        {CP_UPSIKYU, "単位数単価", "11.40", true},
+        {CP_UPSIKYU, "単位数単価", "11.4", true},                /* refused before issue #17 */
+        {CP_UPSIKYU, "単位数単価", "10", true},
+        {CP_UPSIKYU, "単位数単価", "11.", false},
+        {CP_UPSIKYU, "単位数単価", "111.4", false},
+        {CP_UPSIKYU, "単位数単価", "11.405", false},
+        {CP_UPSIKYU, "サービス単位金額", "99999", true},
+        {CP_UPSIKYU, "サービス単位金額", "100000", false},
+        {CP_UPSIKYU, "費用総額保険／事業対象分", "999999", true},
+        {CP_UPSIKYU, "費用総額保険／事業対象分", "1000000", false},
+        {CP_UPSIKYU, "給付率", "90", true},
+        {CP_UPYOBO, "基本チェックリストの該当数（運動不足）", "5", true},
+        {CP_UPYOBO, "基本チェックリストの該当数（運動不足）", "10", false},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        const char *why = NULL;
+        int rc = cp_field_check(col_named(v[i].f, v[i].col), (struct str){v[i].value, strlen(v[i].value)}, &why);
+        if ((rc == 0) != v[i].ok)
+            fail_msg("case %zu: %s=%s %s (%s)", i, v[i].col, v[i].value, rc ? "refused" : "accepted", why ? why : "");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +364,7 @@ int main(void)
         cmocka_unit_test(t_parts_same_problems),
         cmocka_unit_test(t_packed_body),
         cmocka_unit_test(t_unmappable),
+        cmocka_unit_test(t_bessi_widths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
