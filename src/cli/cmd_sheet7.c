@@ -142,7 +142,18 @@ static void self_check(void *ctx, long line, int column, const char *name, const
 
 static int add_row(void *ctx, const char *const f[S7_CSV_COLS])
 {
-    cpfile_add(ctx, f, S7_CSV_COLS);
+    struct cp_filedata *d = ctx;
+    if (!d->name.v3) {
+        cpfile_add(ctx, f, S7_CSV_COLS);
+        return 0;
+    }
+    /* a v3 (202208) 第7表 has 34 items: without v4.0's TAISコード, 福祉用具届出コード, 用具名称 (Nos.10-12) */
+    const char *v3[CP_V3_SIKYU_ITEMS];
+    unsigned n = 0;
+    for (unsigned i = 0; i < S7_CSV_COLS && n < CP_V3_SIKYU_ITEMS; i++)
+        if (cp_v4_col(CP_V3_SIKYU_ITEMS, i) >= 0)
+            v3[n++] = f[i];
+    cpfile_add(ctx, v3, n);
     return 0;
 }
 
@@ -179,7 +190,7 @@ static int write_upsikyu(const struct s7_doc *d, const struct s7_total *t, const
         localtime_r(&now, &tm);
         strftime(f.name.stamp, sizeof f.name.stamp, "%Y%m%d%H%M%S", &tm);
     }
-    f.layout = cp_layout(CP_UPSIKYU);
+    f.layout = cp_layout_era(CP_UPSIKYU, f.name.v3);
     f.crlf = true;
     f.final_newline = true;
     int rc = 0;

@@ -238,6 +238,73 @@ static const struct cp_col c_sikyu[] = {
     {"識別子", 1, false, K_CODE},
 };
 
+/* v3 (CSVバージョン 202208): the 本文's revision history says v4.0 added TAISコード, 福祉用具届出コード and
+ * 用具名称 to the 第6表/実績 and the 第7表 and made the 7表's 回数／日数 3 long (it was 2). So a v3 第6表/実績
+ * has 22 items (v4's Nos.16-18 absent) and a v3 第7表 34 (v4's Nos.10-12 absent); the rest is as v4.
+ * Issue #17: kaigo read v3 files against the v4 item counts and refused every genuine one. */
+static const struct cp_col c_plan_v3[] = {
+    {"CSVバージョン", 6, true, K_VER},
+    {"保険者番号", 6, true, K_INSURER},
+    {"被保険者番号", 10, true, K_INSURED},
+    {"作成年月日", 8, true, K_DATE},
+    {"対象年月", 6, true, K_YM},
+    {"プラン担当業者コード", 10, false, K_OFFICE},
+    {"プラン担当者名", 0, false, K_TEXT},
+    {"単位数", 6, false, K_INT},
+    {"前月までの短期入所利用日数", 5, false, K_INT},
+    {"サービス利用日", 8, true, K_DATE},
+    {"日割対象日", 31, false, K_DAYS31},
+    {"サービス開始時刻", 4, true, K_TIME},
+    {"サービス終了時刻", 4, true, K_TIME},
+    {"サービス回数", 2, true, K_INT},
+    {"サービスコード", 6, true, K_SVC},
+    {"明細判別コード", 2, false, K_INT},
+    {"サービス事業者コード", 10, true, K_OFFICE},
+    {"サービス事業所名", 0, false, K_TEXT},
+    {"サテライト枝番", 2, false, K_CODE},
+    {"３０日超区分", 1, true, K_CODE},
+    {"更新業者コード", 10, false, K_OFFICE},
+    {"識別子", 1, false, K_CODE},
+};
+static const struct cp_col c_sikyu_v3[] = {
+    {"CSVバージョン", 6, true, K_VER},
+    {"保険者番号", 6, true, K_INSURER},
+    {"被保険者番号", 10, true, K_INSURED},
+    {"作成年月日", 8, true, K_DATE},
+    {"対象年月", 6, true, K_YM},
+    {"サービス事業所名", 0, false, K_TEXT},
+    {"サービス事業所コード", 10, true, K_OFFICE},
+    {"サテライト枝番", 2, false, K_CODE},
+    {"サービスコード", 6, true, K_SVC7},
+    {"単位数", 6, true, K_INT},
+    {"割引後率", 5, false, K_INT},
+    {"割引後単位数", 6, false, K_INT},
+    {"回数／日数", 2, true, K_INT}, /* v4.0 made it 3 */
+    {"サービス単位金額", 5, false, K_INT}, /* 別紙: 5 (6 until issue #17) */
+    {"給付管理単位数", 6, false, K_INT},
+    {"種類支給限度基準超単位数", 6, false, K_INT},
+    {"種類支給限度基準内単位数", 6, false, K_INT},
+    {"区分支給限度基準超単位数", 6, false, K_INT},
+    {"区分支給限度基準内単位数", 6, false, K_INT},
+    {"単位数単価", 6, false, K_PRICE},     /* 別紙: 6, 99.99 形式 (11.4 as well as 11.40) */
+    /* Nos.24-29: 別紙 6 each (kaigo had 9, and 3 for 給付率, until issue #17) */
+    {"費用総額保険／事業対象分", 6, false, K_INT},
+    {"給付率", 6, false, K_INT},
+    {"保険／事業費請求額", 6, false, K_INT},
+    {"定額利用者負担単価金額", 6, false, K_INT},
+    {"利用者負担保険／事業対象分", 6, false, K_INT},
+    {"利用者負担（全額負担分）", 6, false, K_INT},
+    /* No.30: the 別紙 table says 2, the 本文's history (v3.2) says it became 5: the 本文 is followed */
+    {"前月までの利用日数", 5, false, K_INT},
+    {"当月の計画利用日数", 2, false, K_INT},
+    {"累積利用日数", 5, false, K_INT},
+    {"３０日超区分", 1, false, K_CODE},
+    {"事業所コード", 10, false, K_OFFICE},
+    {"入力者コード", 10, false, K_OFFICE},
+    {"更新業者コード", 10, false, K_OFFICE},
+    {"識別子", 1, false, K_CODE},
+};
+
 /* 介護予防 (prevention) files. Names and order follow the 別紙 as third parties transcribed it from the PDF,
  * compared item by item with a text copy of the 別紙 in issue #17 (docs/exchange.md)
  * (the reference lacks these layouts): [unverified] until checked against the original; lengths are not
@@ -467,6 +534,30 @@ static const struct {
     {CP_UP3KYO, "UP3KYO"},             {CP_UPPLAN, "UPPLAN"},             {CP_UPYOBO, "UPYOBO"},
     {CP_DLTJSK, "DLTJSK"},             {CP_UPJSK, "UPJSK"},
 };
+
+static const struct cp_layout layouts_v3[] = {
+    L(CP_UPPLAN, "UPPLAN", "第6表(サービス利用票)予定 v3", true, c_plan_v3),
+    L(CP_UPJSK, "UPJSK", "第6表 実績情報 v3", true, c_plan_v3),
+    L(CP_UPSIKYU, "UPSIKYU", "第7表(サービス利用票別表) v3", true, c_sikyu_v3),
+};
+
+const struct cp_layout *cp_layout_era(enum cp_file f, bool v3)
+{
+    for (size_t i = 0; v3 && i < sizeof layouts_v3 / sizeof layouts_v3[0]; i++)
+        if (layouts_v3[i].file == f)
+            return &layouts_v3[i];
+    return cp_layout(f);
+}
+
+int cp_v4_col(unsigned nf, unsigned v4_index)
+{
+    unsigned gap = nf == CP_V3_PLAN_ITEMS ? 15 : nf == CP_V3_SIKYU_ITEMS ? 9 : 0; /* the 3 items v4.0 added */
+    if (!gap || v4_index < gap)
+        return (int)v4_index;
+    if (v4_index < gap + 3)
+        return -1;
+    return (int)v4_index - 3;
+}
 
 const struct cp_layout *cp_layout(enum cp_file f)
 {

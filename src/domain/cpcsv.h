@@ -75,6 +75,16 @@ struct cp_layout {
 };
 
 const struct cp_layout *cp_layout(enum cp_file f); /* NULL for a file without one (UPKIHON_IMAGE) */
+/* cp_layout_era - the layout of f in v4.1, or with v3 (a v3 file name, CSVバージョン 202208) the v3 one:
+ * the 第6表/実績 of 22 items and the 第7表 of 34 (v4.0 added TAISコード, 福祉用具届出コード and 用具名称);
+ * the v4 layout for the files v4.0 did not change. */
+const struct cp_layout *cp_layout_era(enum cp_file f, bool v3);
+#define CP_V3_PLAN_ITEMS 22
+#define CP_V3_SIKYU_ITEMS 34
+/* cp_v4_col - where the v4 column v4_index (0-based) stands in a 第6表/実績/第7表 record of nf items: the
+ * same in a v4 record, 3 earlier past the added items in a v3 one, -1 for an added item (no such column
+ * in v3). For the readers that name columns by their v4 number. */
+int cp_v4_col(unsigned nf, unsigned v4_index);
 const char *cp_prefix(enum cp_file f);
 enum cp_file cp_file_from_prefix(const char *s, size_t n);
 

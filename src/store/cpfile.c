@@ -370,7 +370,9 @@ long cpfile_read_parts(const char *fname, const char *bytes, size_t n, size_t pa
         out->image_len = n;
         return 0;
     }
-    out->layout = cp_layout(out->name.file);
+    /* a v3 name (no service types, CSVバージョン 202208) reads by the v3 layout: the 第6表/実績 of 22 items
+     * and the 第7表 of 34 (issue #17: every genuine v3 file was refused against the v4 counts) */
+    out->layout = cp_layout_era(out->name.file, out->name.v3);
     if (!out->layout) {
         err(ctx, 0, 0, "", "このファイル種別のレイアウトはまだ読み込めません");
         return 1;

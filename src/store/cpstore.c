@@ -20,7 +20,7 @@ const char *const cps_kinds[] = {"cp.UPHOSOKU", "cp.UP1KYO",  "cp.UP2KYO",      
                                  "cp.UPKIHON_IMAGE", NULL};
 
 /* key - the record set a row belongs to (§6); "" for delete files. */
-static void key_of(enum cp_file f, char *const *v, char *out, size_t cap)
+static void key_of(enum cp_file f, char *const *v, unsigned nf, char *out, size_t cap)
 {
     switch (f) {
     case CP_UP1KYO:
@@ -47,8 +47,8 @@ static void key_of(enum cp_file f, char *const *v, char *out, size_t cap)
     case CP_UPSIKYU:
         snprintf(out, cap, "%s", v[4]);
         break;
-    case CP_UPJSK:
-        snprintf(out, cap, "%s:%s:%.2s", v[4], v[19], v[14]);
+    case CP_UPJSK: /* month, サービス事業者コード (v4 No.20), サービスコード (No.15): by era (cp_v4_col) */
+        snprintf(out, cap, "%s:%s:%.2s", v[4], v[cp_v4_col(nf, 19)], v[cp_v4_col(nf, 14)]);
         break;
     default:
         out[0] = '\0';
@@ -303,7 +303,7 @@ static void group(const struct cp_filedata *f, size_t fi, struct pending *p)
     struct set *s = NULL;
     for (size_t i = 0; i < f->n; i++) {
         char key[48];
-        key_of(f->name.file, f->r[i].f, key, sizeof key);
+        key_of(f->name.file, f->r[i].f, f->r[i].nf, key, sizeof key);
         size_t j;
         struct set *last = p->n > base ? &p->v[p->n - 1].s : NULL;
         if (last && !strcmp(last->insured, f->r[i].f[2]) && !strcmp(last->insurer, f->r[i].f[1]) &&
@@ -715,6 +715,7 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
     for (size_t i = 0; rc == 0 && i < nf; i++) {
         struct cp_filedata *d = &f[i];
         d->name.v3 = !d->image && strcmp(d->r[0].f[0], CP_VERSION_V3) == 0;
+        d->layout = cp_layout_era(d->name.file, d->name.v3);
         str_cut(d->name.to, sizeof d->name.to, to);
         str_cut(d->name.to_kind, sizeof d->name.to_kind, d->name.v3 ? "" : to_kind);
         str_cut(d->name.stamp, sizeof d->name.stamp, unit_stamp);
@@ -756,10 +757,10 @@ int cps_export(const struct cps_row *rows, size_t n, const char *what, const cha
 
 /* what_of - the unit a row travels in, from its set's key (key_of): "plan:" + plan date,
  * "month:" + 対象年月, "jsk:" + 対象年月; -1 for delete files. */
-static int what_of(enum cp_file f, char *const *v, char *out, size_t cap)
+static int what_of(enum cp_file f, char *const *v, unsigned nf, char *out, size_t cap)
 {
     char key[48];
-    key_of(f, v, key, sizeof key);
+    key_of(f, v, nf, key, sizeof key);
     switch (f) {
     case CP_UP1KYO:
     case CP_UP2KYO:
@@ -810,7 +811,7 @@ long cps_deliveries(struct store *st, const struct cp_filedata *files, const cha
             memset(&d, 0, sizeof d);
             str_cut(d.person.insurer_no, sizeof d.person.insurer_no, v[1]);
             str_cut(d.person.insured_no, sizeof d.person.insured_no, v[2]);
-            if (what_of(f->name.file, v, d.what, sizeof d.what))
+            if (what_of(f->name.file, v, f->r[i].nf, d.what, sizeof d.what))
                 continue; /* deletions travel as stored state, not as files */
             str_cut(d.to_org, sizeof d.to_org, to.id);
             str_cut(d.stamp, sizeof d.stamp, f->name.stamp);

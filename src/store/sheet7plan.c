@@ -38,9 +38,12 @@ static bool to_int(const char *s, long long *out)
     return true;
 }
 
+/* field - the item of v4 number i + 1 (the P_, S_ constants are v4 positions); in a v3 record (22 or 34
+ * items) the same item 3 places earlier, "" for one v3 does not have (cp_v4_col) */
 static const char *field(const struct cp_record *r, unsigned i)
 {
-    return i < r->nf ? r->f[i] : "";
+    int at = cp_v4_col(r->nf, i);
+    return at >= 0 && (unsigned)at < r->nf ? r->f[at] : "";
 }
 
 int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *hosoku,

@@ -96,12 +96,34 @@ test('every core file type reads and writes back byte-identical', () => {
     const name = f.split('/').pop();
     assert.deepEqual(readFileSync(join(out, name)), readFileSync(f), name);
   }
-  // v3 names (no service-type codes) with CSV version 202208 still read
+  // v3 (CSVバージョン 202208, names without service-type codes) read by the v3 layout (issue #17): a 第6表 of 22
+  // items - v4.0 added TAISコード, 福祉用具届出コード and 用具名称 (v4 Nos.16-18) - and a 第7表 of 34 (Nos.10-12)
+  const v3plan = ['202208', ...plan('plan').slice(1)].filter((_, i) => i < 15 || i > 17);
+  assert.equal(v3plan.length, 22);
   const v3 = join(dir, 'UPPLAN_202604_1270100017_1370100018_20260325140000.CSV');
-  writeFileSync(v3, cp932(['202208', ...plan('plan').slice(1)].join(',') + '\r\n'));
+  writeFileSync(v3, cp932(v3plan.join(',') + '\r\n'));
   const r3 = kaigo(['exchange', 'check', v3, '--rewrite', out]);
   assert.equal(r3.code, 0, r3.err);
   assert.deepEqual(readFileSync(join(out, 'UPPLAN_202604_1270100017_1370100018_20260325140000.CSV')), readFileSync(v3));
+  const v3sikyu = ['202208', ...sikyu.slice(1)].filter((_, i) => i < 9 || i > 11);
+  const total3 = ['202208', ...total.slice(1)].filter((_, i) => i < 9 || i > 11);
+  assert.equal(v3sikyu.length, 34);
+  const v3s = join(dir, 'UPSIKYU_202604_1270100017_1370100018_20260325140000.CSV');
+  writeFileSync(v3s, cp932([v3sikyu, total3].map((r) => r.join(',')).join('\r\n') + '\r\n'));
+  const r3s = kaigo(['exchange', 'check', v3s, '--rewrite', out]);
+  assert.equal(r3s.code, 0, r3s.err);
+  assert.deepEqual(readFileSync(join(out, 'UPSIKYU_202604_1270100017_1370100018_20260325140000.CSV')), readFileSync(v3s));
+  // the other directions are refused: v4 columns under a v3 name, v3 columns under a v4 name
+  const mixed = join(dir, 'UPPLAN_202604_1270100017_1370100018_20260325150000.CSV');
+  writeFileSync(mixed, cp932(['202208', ...plan('plan').slice(1)].join(',') + '\r\n'));
+  let rm = kaigo(['exchange', 'check', mixed]);
+  assert.equal(rm.code, 1);
+  assert.match(rm.err, /項目数が 25 です\(UPPLAN は 22 項目/);
+  const v4name = join(dir, N('UPPLAN', '202604', '20260325160000'));
+  writeFileSync(v4name, cp932(['202407', ...v3plan.slice(1)].join(',') + '\r\n'));
+  rm = kaigo(['exchange', 'check', v4name]);
+  assert.equal(rm.code, 1);
+  assert.match(rm.err, /項目数が 22 です\(UPPLAN は 25 項目/);
 });
 
 test('refusals name file, line, column and item; a faulty send unit is rejected whole', () => {
@@ -317,4 +339,33 @@ test('a サービス事業所名 of 80 全角 characters is shown whole on the p
   } finally {
     await srv.stop();
   }
+});
+
+// a genuine v3 send unit (issue #17): stored, exported again as the same bytes, and its 第6表 read by the
+// readers that name items by their v4 number (the 第7表 computed from the stored 6表)
+test('v3 (202208) send unit: imported, exported byte for byte, the 6表 read by v4 item numbers', () => {
+  const db = fixture(tmp());
+  const v3 = (r) => ['202208', ...r.slice(1)];
+  const v3name = (prefix, stamp) => `${prefix}_202604_${KYO}_${PROV}_${stamp}.CSV`;
+  const v3plan = v3(plan('plan')).filter((_, i) => i < 15 || i > 17);
+  const unit = [
+    file(v3name('UPHOSOKU', '20260325170000'), [v3(hosoku('00000000', '202604'))]),
+    file(v3name('UPPLAN', '20260325170000'), [v3plan, [...v3plan.slice(0, 9), '20260408', ...v3plan.slice(10)]]),
+  ];
+  let r = kaigo(['exchange', 'import', ...unit, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const exp = join(dir, 'v3exp');
+  mkdirSync(exp);
+  r = kaigo(['exchange', 'export', '--person', `${INS}/${NO}`, '--month', '202604', '--to', `${PROV}:15`, exp, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  for (const f of unit) assert.deepEqual(readFileSync(join(exp, f.split('/').pop())), readFileSync(f), f);
+  // the 第7表 from the stored v3 6表: the service (No.15) and the office (v4 No.20, v3 No.17) found where v3 has them
+  const codes = join(dir, 'codes-v3.csv'); // one row of the 単位数表マスタ layout (the test's own)
+  writeFileSync(codes, readFileSync(join(process.env.KAIGO_SRC, 'data/service-codes.csv'), 'utf8').split('\n')[0] +
+    '\n000000,15,1111,202404,999999,通所介護,658,01,,,3,,,,,,,,20261125\n');
+  r = kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '202604', '--price', `${PROV}=10.90`, '--burden-ratio', '1',
+    '--codes', codes, '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.offices.map((o) => [o.office_no, o.lines.map((l) => [l.service_code, l.count])]), [[PROV, [['151111', 2]]]]);
 });

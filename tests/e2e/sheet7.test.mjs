@@ -164,6 +164,28 @@ test('--upsikyu refuses without the person, the plan office or the addressee', (
   assert.ok(!readdirSync(dir).some((f) => f.startsWith('UPSIKYU_202604')));
 });
 
+// Issue #17 §1: a case given as v3 (csv_version 202208) is written as a v3 第7表: 34 items (no TAISコード,
+// 福祉用具届出コード, 用具名称) under a v3 name, and reads back by the v3 layout
+test('--upsikyu with csv_version 202208: a v3 第7表 of 34 items that reads back', () => {
+  const out = join(dir, 'v3upsikyu');
+  mkdirSync(out);
+  const r = run({ month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90, csv_version: '202208',
+    insurer_no: '122192', insured_no: '0000000001', created: '2019-03-25', plan_office: '1270100017',
+    offices: [{ office_no: '9070000060', name: 'ショートステイさくら', service_type: '21', unit_price: '11.10', lines: [
+      { service_code: '211131', count: 30 }] }] },
+    ['--upsikyu', out, '--to', '9070000060:21', '--stamp', '20190325120000']);
+  assert.equal(r.code, 0, r.err);
+  const files = readdirSync(out);
+  assert.deepEqual(files, ['UPSIKYU_201904_1270100017_9070000060_20190325120000.CSV']);
+  const text = spawnSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: readFileSync(join(out, files[0])) }).stdout.toString('utf8');
+  const rows = text.trimEnd().split('\r\n').map((l) => l.split(','));
+  assert.ok(rows.every((f) => f.length === 34 && f[0] === '202208'), rows.map((f) => f.length).join(','));
+  assert.equal(rows[0][8], '211131');
+  assert.equal(rows[0][9], '755', 'No.10 is 単位数 in v3');
+  const c = kaigo(['exchange', 'check', join(out, files[0])]);
+  assert.equal(c.code, 0, c.err);
+});
+
 // Issue #17 §2: a character outside MS932 (JIS X 0213's 𠮷 in an office name) is never a silent '?': every one
 // is named with its file, line, item and person and the file is not written; --substitute writes 〓 (0x81AC).
 test('--upsikyu: a character outside MS932 is named and refused, or written 〓 with --substitute', () => {
