@@ -155,33 +155,27 @@ static const struct cp_col c_3kyo[] = {
     {"終了時間", 4, false, K_TIME},
     {"週単位以外のサービス", 0, false, K_TEXT},
 };
-static const struct cp_col c_plan[] = {
-    {"CSVバージョン", 6, true, K_VER},
-    {"保険者番号", 6, true, K_INSURER},
-    {"被保険者番号", 10, true, K_INSURED},
-    {"作成年月日", 8, true, K_DATE},
-    {"対象年月", 6, true, K_YM},
-    {"プラン担当業者コード", 10, false, K_OFFICE},
-    {"プラン担当者名", 0, false, K_TEXT},
-    {"単位数", 6, false, K_INT},
-    {"前月までの短期入所利用日数", 5, false, K_INT},
-    {"サービス利用日", 8, true, K_DATE},
-    {"日割対象日", 31, false, K_DAYS31},
-    {"サービス開始時刻", 4, true, K_TIME},
-    {"サービス終了時刻", 4, true, K_TIME},
-    {"サービス回数", 2, true, K_INT},
-    {"サービスコード", 6, true, K_SVC},
-    {"TAISコード", 12, false, K_TAIS},       /* 別紙: 12 (kaigo had 13 until issue #17) */
-    {"福祉用具届出コード", 12, false, K_TAIS},
-    {"用具名称（機種名）", 0, false, K_TEXT},
-    {"明細判別コード", 2, false, K_INT},
-    {"サービス事業者コード", 10, true, K_OFFICE},
-    {"サービス事業所名", 0, false, K_TEXT},
-    {"サテライト枝番", 2, false, K_CODE},
-    {"３０日超区分", 1, true, K_CODE},
-    {"更新業者コード", 10, false, K_OFFICE},
-    {"識別子", 1, false, K_CODE},
-};
+/* 第6表 and 実績 in three parts, so that the v3 (CSVバージョン 202208) layout is the same items without the
+ * middle: the 本文's revision history says v4.0 added TAISコード, 福祉用具届出コード and 用具名称 (v4 Nos.16-18),
+ * so a v3 第6表/実績 has 22 items. Issue #17: kaigo read v3 files against the v4 counts. */
+#define PLAN_HEAD                                                                                              \
+    {"CSVバージョン", 6, true, K_VER}, {"保険者番号", 6, true, K_INSURER}, {"被保険者番号", 10, true, K_INSURED}, \
+        {"作成年月日", 8, true, K_DATE}, {"対象年月", 6, true, K_YM},                                             \
+        {"プラン担当業者コード", 10, false, K_OFFICE}, {"プラン担当者名", 0, false, K_TEXT},                        \
+        {"単位数", 6, false, K_INT}, {"前月までの短期入所利用日数", 5, false, K_INT},                               \
+        {"サービス利用日", 8, true, K_DATE}, {"日割対象日", 31, false, K_DAYS31},                                  \
+        {"サービス開始時刻", 4, true, K_TIME}, {"サービス終了時刻", 4, true, K_TIME},                               \
+        {"サービス回数", 2, true, K_INT}, {"サービスコード", 6, true, K_SVC}
+/* 別紙: TAISコード and 福祉用具届出コード are 12 long (kaigo had 13 until issue #17) */
+#define V4_EQUIPMENT                                                                                           \
+    {"TAISコード", 12, false, K_TAIS}, {"福祉用具届出コード", 12, false, K_TAIS},                                  \
+        {"用具名称（機種名）", 0, false, K_TEXT}
+#define PLAN_TAIL                                                                                              \
+    {"明細判別コード", 2, false, K_INT}, {"サービス事業者コード", 10, true, K_OFFICE},                             \
+        {"サービス事業所名", 0, false, K_TEXT}, {"サテライト枝番", 2, false, K_CODE},                              \
+        {"３０日超区分", 1, true, K_CODE}, {"更新業者コード", 10, false, K_OFFICE}, {"識別子", 1, false, K_CODE}
+static const struct cp_col c_plan[] = {PLAN_HEAD, V4_EQUIPMENT, PLAN_TAIL};
+static const struct cp_col c_plan_v3[] = {PLAN_HEAD, PLAN_TAIL};
 static const struct cp_col c_dltplan[] = {
     {"CSVバージョン", 6, true, K_VER},
     {"保険者番号", 6, true, K_INSURER},
@@ -196,114 +190,29 @@ static const struct cp_col c_dltjsk[] = {
     {"サービス事業者コード", 10, true, K_OFFICE},
     {"サービス種類コード", 2, true, K_CODE},
 };
-static const struct cp_col c_sikyu[] = {
-    {"CSVバージョン", 6, true, K_VER},
-    {"保険者番号", 6, true, K_INSURER},
-    {"被保険者番号", 10, true, K_INSURED},
-    {"作成年月日", 8, true, K_DATE},
-    {"対象年月", 6, true, K_YM},
-    {"サービス事業所名", 0, false, K_TEXT},
-    {"サービス事業所コード", 10, true, K_OFFICE},
-    {"サテライト枝番", 2, false, K_CODE},
-    {"サービスコード", 6, true, K_SVC7},
-    {"TAISコード", 12, false, K_TAIS},       /* 別紙: 12 (kaigo had 13 until issue #17) */
-    {"福祉用具届出コード", 12, false, K_TAIS},
-    {"用具名称（機種名）", 0, false, K_TEXT},
-    {"単位数", 6, true, K_INT},
-    {"割引後率", 5, false, K_INT},
-    {"割引後単位数", 6, false, K_INT},
-    {"回数／日数", 3, true, K_INT},
-    {"サービス単位金額", 5, false, K_INT}, /* 別紙: 5 (6 until issue #17) */
-    {"給付管理単位数", 6, false, K_INT},
-    {"種類支給限度基準超単位数", 6, false, K_INT},
-    {"種類支給限度基準内単位数", 6, false, K_INT},
-    {"区分支給限度基準超単位数", 6, false, K_INT},
-    {"区分支給限度基準内単位数", 6, false, K_INT},
-    {"単位数単価", 6, false, K_PRICE},     /* 別紙: 6, 99.99 形式 (11.4 as well as 11.40) */
-    /* Nos.24-29: 別紙 6 each (kaigo had 9, and 3 for 給付率, until issue #17) */
-    {"費用総額保険／事業対象分", 6, false, K_INT},
-    {"給付率", 6, false, K_INT},
-    {"保険／事業費請求額", 6, false, K_INT},
-    {"定額利用者負担単価金額", 6, false, K_INT},
-    {"利用者負担保険／事業対象分", 6, false, K_INT},
-    {"利用者負担（全額負担分）", 6, false, K_INT},
-    /* No.30: the 別紙 table says 2, the 本文's history (v3.2) says it became 5: the 本文 is followed */
-    {"前月までの利用日数", 5, false, K_INT},
-    {"当月の計画利用日数", 2, false, K_INT},
-    {"累積利用日数", 5, false, K_INT},
-    {"３０日超区分", 1, false, K_CODE},
-    {"事業所コード", 10, false, K_OFFICE},
-    {"入力者コード", 10, false, K_OFFICE},
-    {"更新業者コード", 10, false, K_OFFICE},
-    {"識別子", 1, false, K_CODE},
-};
-
-/* v3 (CSVバージョン 202208): the 本文's revision history says v4.0 added TAISコード, 福祉用具届出コード and
- * 用具名称 to the 第6表/実績 and the 第7表 and made the 7表's 回数／日数 3 long (it was 2). So a v3 第6表/実績
- * has 22 items (v4's Nos.16-18 absent) and a v3 第7表 34 (v4's Nos.10-12 absent); the rest is as v4.
- * Issue #17: kaigo read v3 files against the v4 item counts and refused every genuine one. */
-static const struct cp_col c_plan_v3[] = {
-    {"CSVバージョン", 6, true, K_VER},
-    {"保険者番号", 6, true, K_INSURER},
-    {"被保険者番号", 10, true, K_INSURED},
-    {"作成年月日", 8, true, K_DATE},
-    {"対象年月", 6, true, K_YM},
-    {"プラン担当業者コード", 10, false, K_OFFICE},
-    {"プラン担当者名", 0, false, K_TEXT},
-    {"単位数", 6, false, K_INT},
-    {"前月までの短期入所利用日数", 5, false, K_INT},
-    {"サービス利用日", 8, true, K_DATE},
-    {"日割対象日", 31, false, K_DAYS31},
-    {"サービス開始時刻", 4, true, K_TIME},
-    {"サービス終了時刻", 4, true, K_TIME},
-    {"サービス回数", 2, true, K_INT},
-    {"サービスコード", 6, true, K_SVC},
-    {"明細判別コード", 2, false, K_INT},
-    {"サービス事業者コード", 10, true, K_OFFICE},
-    {"サービス事業所名", 0, false, K_TEXT},
-    {"サテライト枝番", 2, false, K_CODE},
-    {"３０日超区分", 1, true, K_CODE},
-    {"更新業者コード", 10, false, K_OFFICE},
-    {"識別子", 1, false, K_CODE},
-};
-static const struct cp_col c_sikyu_v3[] = {
-    {"CSVバージョン", 6, true, K_VER},
-    {"保険者番号", 6, true, K_INSURER},
-    {"被保険者番号", 10, true, K_INSURED},
-    {"作成年月日", 8, true, K_DATE},
-    {"対象年月", 6, true, K_YM},
-    {"サービス事業所名", 0, false, K_TEXT},
-    {"サービス事業所コード", 10, true, K_OFFICE},
-    {"サテライト枝番", 2, false, K_CODE},
-    {"サービスコード", 6, true, K_SVC7},
-    {"単位数", 6, true, K_INT},
-    {"割引後率", 5, false, K_INT},
-    {"割引後単位数", 6, false, K_INT},
-    {"回数／日数", 2, true, K_INT}, /* v4.0 made it 3 */
-    {"サービス単位金額", 5, false, K_INT}, /* 別紙: 5 (6 until issue #17) */
-    {"給付管理単位数", 6, false, K_INT},
-    {"種類支給限度基準超単位数", 6, false, K_INT},
-    {"種類支給限度基準内単位数", 6, false, K_INT},
-    {"区分支給限度基準超単位数", 6, false, K_INT},
-    {"区分支給限度基準内単位数", 6, false, K_INT},
-    {"単位数単価", 6, false, K_PRICE},     /* 別紙: 6, 99.99 形式 (11.4 as well as 11.40) */
-    /* Nos.24-29: 別紙 6 each (kaigo had 9, and 3 for 給付率, until issue #17) */
-    {"費用総額保険／事業対象分", 6, false, K_INT},
-    {"給付率", 6, false, K_INT},
-    {"保険／事業費請求額", 6, false, K_INT},
-    {"定額利用者負担単価金額", 6, false, K_INT},
-    {"利用者負担保険／事業対象分", 6, false, K_INT},
-    {"利用者負担（全額負担分）", 6, false, K_INT},
-    /* No.30: the 別紙 table says 2, the 本文's history (v3.2) says it became 5: the 本文 is followed */
-    {"前月までの利用日数", 5, false, K_INT},
-    {"当月の計画利用日数", 2, false, K_INT},
-    {"累積利用日数", 5, false, K_INT},
-    {"３０日超区分", 1, false, K_CODE},
-    {"事業所コード", 10, false, K_OFFICE},
-    {"入力者コード", 10, false, K_OFFICE},
-    {"更新業者コード", 10, false, K_OFFICE},
-    {"識別子", 1, false, K_CODE},
-};
+/* 第7表 likewise: v4 Nos.10-12 are v4.0's, and 回数／日数 (No.16) was 2 long in v3: 34 items */
+#define SIKYU_HEAD                                                                                             \
+    {"CSVバージョン", 6, true, K_VER}, {"保険者番号", 6, true, K_INSURER}, {"被保険者番号", 10, true, K_INSURED}, \
+        {"作成年月日", 8, true, K_DATE}, {"対象年月", 6, true, K_YM}, {"サービス事業所名", 0, false, K_TEXT},      \
+        {"サービス事業所コード", 10, true, K_OFFICE}, {"サテライト枝番", 2, false, K_CODE},                         \
+        {"サービスコード", 6, true, K_SVC7}
+#define SIKYU_UNITS                                                                                            \
+    {"単位数", 6, true, K_INT}, {"割引後率", 5, false, K_INT}, {"割引後単位数", 6, false, K_INT}
+/* Nos.17-37. 別紙: No.17 5 (6 until issue #17); No.23 6 in the 99.99 form; Nos.24-29 6 each (9, and 3 for
+ * 給付率); No.30 the 別紙 table says 2 but the 本文's history (v3.2) says it became 5: the 本文 is followed */
+#define SIKYU_TAIL                                                                                             \
+    {"サービス単位金額", 5, false, K_INT}, {"給付管理単位数", 6, false, K_INT},                                    \
+        {"種類支給限度基準超単位数", 6, false, K_INT}, {"種類支給限度基準内単位数", 6, false, K_INT},              \
+        {"区分支給限度基準超単位数", 6, false, K_INT}, {"区分支給限度基準内単位数", 6, false, K_INT},              \
+        {"単位数単価", 6, false, K_PRICE}, {"費用総額保険／事業対象分", 6, false, K_INT},                          \
+        {"給付率", 6, false, K_INT}, {"保険／事業費請求額", 6, false, K_INT},                                      \
+        {"定額利用者負担単価金額", 6, false, K_INT}, {"利用者負担保険／事業対象分", 6, false, K_INT},              \
+        {"利用者負担（全額負担分）", 6, false, K_INT}, {"前月までの利用日数", 5, false, K_INT},                    \
+        {"当月の計画利用日数", 2, false, K_INT}, {"累積利用日数", 5, false, K_INT},                                \
+        {"３０日超区分", 1, false, K_CODE}, {"事業所コード", 10, false, K_OFFICE},                                \
+        {"入力者コード", 10, false, K_OFFICE}, {"更新業者コード", 10, false, K_OFFICE}, {"識別子", 1, false, K_CODE}
+static const struct cp_col c_sikyu[] = {SIKYU_HEAD, V4_EQUIPMENT, SIKYU_UNITS, {"回数／日数", 3, true, K_INT}, SIKYU_TAIL};
+static const struct cp_col c_sikyu_v3[] = {SIKYU_HEAD, SIKYU_UNITS, {"回数／日数", 2, true, K_INT}, SIKYU_TAIL};
 
 /* 介護予防 (prevention) files. Names and order follow the 別紙 as third parties transcribed it from the PDF,
  * compared item by item with a text copy of the 別紙 in issue #17 (docs/exchange.md)
