@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "http/server.h"
+#include "http/tokens.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/banned.h"
@@ -21,7 +22,7 @@
 static const char help[] =
     "使い方: kaigo serve [--db PATH] [--listen HOST:PORT] [--token-file PATH] [--threads N] [--quiet]\n"
     "                   [--secure-cookies] [--header-timeout S] [--max-connections N]\n"
-    "                   [--max-per-address N]\n"
+    "                   [--max-per-address N] [--access-token-lifetime 60m] [--refresh-token-lifetime 8h]\n"
     "  HTTP API と画面を起動します。/api 以下はログイン(セッション)かAPIトークンが必要です\n"
     "  (運用者トークンは保険者一覧などのマスタ情報のみ)。画面は / から(本人・家族・事業所の事務;\n"
     "  docs/ui.md)。どちらも同じ判定とアクセス記録を通ります。\n"
@@ -34,6 +35,8 @@ static const char help[] =
     "  --header-timeout   新しい接続がリクエストヘッダを送り終えるまでの秒数 (既定: 10)\n"
     "  --max-connections  同時接続数の上限 (既定: 10000)\n"
     "  --max-per-address  1つのアドレスからの同時接続数の上限 (既定: 上限の 1/16)\n"
+    "  --access-token-lifetime   POST /api/v1/token が発行するアクセストークンの有効時間 (既定: 60m)\n"
+    "  --refresh-token-lifetime  リフレッシュトークンの有効時間 (既定: 8h)。どちらも 90s・60m・8h の形\n"
     "  標準出力の1行目に待受URLを表示します。SIGINT/SIGTERM で停止します。\n";
 
 /* load_token - reads the token (64 hex chars) or creates one. */
@@ -92,6 +95,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = db_default(), *listen = config()->listen, *token_file = NULL;
     unsigned threads = 0, head_s = 0, max_conns = 0, max_per = 0;
+    int64_t access_ms = 0, refresh_ms = 0; /* 0: the defaults of http/tokens.h */
     bool quiet = false, secure = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -121,6 +125,17 @@ int cmd_serve(int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &i, "--max-per-address"))) {
             if (count_opt("--max-per-address", v, 1000000, &max_per))
                 return EXIT_USAGE;
+        } else if ((v = opt_value(argc, argv, &i, "--access-token-lifetime")) ||
+                   (v = opt_value(argc, argv, &i, "--refresh-token-lifetime"))) {
+            bool access = strcmp(argv[i - 1], "--access-token-lifetime") == 0 ||
+                          strncmp(argv[i], "--access-token-lifetime=", 24) == 0;
+            int64_t ms = lifetime_parse(v);
+            if (ms < 0) {
+                fprintf(stderr, "kaigo serve: %s は 90s・60m・8h の形です(30日まで)\n",
+                        access ? "--access-token-lifetime" : "--refresh-token-lifetime");
+                return EXIT_USAGE;
+            }
+            *(access ? &access_ms : &refresh_ms) = ms;
         } else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
         else if (strcmp(argv[i], "--secure-cookies") == 0)
@@ -162,8 +177,12 @@ int cmd_serve(int argc, char **argv)
     buf_release(&tf);
     log_set_quiet(quiet);
     config_log();
-    struct server_config cfg = {db,     host,   (unsigned)port, token, threads, !quiet, secure,
-                                config()->verify_per_minute, head_s, max_conns, max_per};
+    if (access_ms > refresh_ms && refresh_ms) {
+        fprintf(stderr, "kaigo serve: アクセストークンはリフレッシュトークンより短くしてください\n");
+        return EXIT_USAGE;
+    }
+    struct server_config cfg = {db,      host,   (unsigned)port, token, threads, !quiet, secure,
+                                config()->verify_per_minute, head_s, max_conns, max_per, access_ms, refresh_ms};
     int rc = server_run(&cfg);
     sodium_memzero(token, sizeof token);
     return rc;

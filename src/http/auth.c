@@ -8,6 +8,7 @@
 #include "util/text.h"
 #include "domain/auth.h"
 #include "http/auth.h"
+#include "http/tokens.h"
 #include "http/ratelimit.h"
 #include "util/log.h"
 #include "util/banned.h"
@@ -111,6 +112,30 @@ static int resolve_token(struct store *st, const char *t, struct principal *out)
     return rc;
 }
 
+/* token_principal - the organisation of API token id, unless it is revoked (or, with secret, the
+ * secret does not match its hash): the principal an API token or an access token made from it is */
+static int token_principal(struct store *st, long long id, const char *secret, struct principal *out)
+{
+    struct api_token tok;
+    int rc = st->acc->token_get(st, id, &tok);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    if (secret) {
+        unsigned char h[32];
+        sha256(secret, 64, h);
+        if (sodium_memcmp(h, tok.secret_hash, 32) != 0)
+            return 0;
+    }
+    if (tok.revoked_ms)
+        return 0;
+    rc = st->acc->org_get(st, tok.org, &out->org);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    out->kind = P_TOKEN;
+    out->token_id = id;
+    return 0;
+}
+
 static int resolve_token_uncached(struct store *st, const char *t, struct principal *out)
 {
     /* kgt_<id>_<64 hex> */
@@ -119,20 +144,29 @@ static int resolve_token_uncached(struct store *st, const char *t, struct princi
     long long id = strtoll(p, &end, 10);
     if (end == p || *end != '_' || id <= 0 || strlen(end + 1) != 64)
         return 0;
-    struct api_token tok;
-    int rc = st->acc->token_get(st, id, &tok);
-    if (rc)
-        return rc < 0 ? -1 : 0;
-    unsigned char h[32];
-    sha256(end + 1, 64, h);
-    if (sodium_memcmp(h, tok.secret_hash, 32) != 0 || tok.revoked_ms)
+    return token_principal(st, id, end + 1, out);
+}
+
+/* an access token (tokens.h): signed by this server, not ended, its API token not revoked */
+static int resolve_access(struct store *st, const char *t, int64_t now, struct principal *out)
+{
+    int64_t id, end_ms;
+    if (token_check(t, 'a', now, &id, &end_ms))
         return 0;
-    rc = st->acc->org_get(st, tok.org, &out->org);
-    if (rc)
-        return rc < 0 ? -1 : 0;
-    out->kind = P_TOKEN;
-    out->token_id = id;
-    return 0;
+    int rc = token_principal(st, id, NULL, out);
+    if (rc == 0 && out->kind == P_TOKEN)
+        out->short_lived = true;
+    return rc;
+}
+
+int auth_refresh_principal(struct store *st, const char *refresh, int64_t now, struct principal *out,
+                           int64_t *refresh_end_ms)
+{
+    memset(out, 0, sizeof *out);
+    int64_t id;
+    if (token_check(refresh, 'r', now, &id, refresh_end_ms))
+        return 0;
+    return token_principal(st, id, NULL, out);
 }
 
 static int resolve_session(struct store *st, const char *cookie, int64_t now, struct principal *out)
@@ -169,6 +203,8 @@ int auth_resolve(struct store *st, const char *authz, const char *cookie, const 
         const char *t = authz + 7;
         if (strncmp(t, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) == 0)
             return resolve_token(st, t, out);
+        if (strncmp(t, ACCESS_PREFIX, strlen(ACCESS_PREFIX)) == 0)
+            return resolve_access(st, t, now, out);
         size_t tl = strlen(op_token);
         if (tl && strlen(t) == tl && sodium_memcmp(t, op_token, tl) == 0)
             out->kind = P_OPERATOR;

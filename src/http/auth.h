@@ -26,6 +26,7 @@ struct principal {
     struct account acct; /* P_SESSION */
     struct org org;      /* P_TOKEN, and P_SESSION for staff */
     int64_t token_id;
+    bool short_lived; /* P_TOKEN by an access token (kga_, tokens.h), not the API token itself */
     unsigned char sess_hash[SECRET_HASH_BYTES];
 };
 
@@ -36,6 +37,12 @@ void auth_init(void);
  * Returns 0 (out->kind P_NONE if no valid credential), or -1 on a database error. */
 int auth_resolve(struct store *st, const char *authz, const char *cookie, const char *op_token,
                  int64_t now, struct principal *out);
+
+/* auth_refresh_principal - the principal behind a refresh token (tokens.h): out->kind P_NONE when it
+ * does not verify, has ended or its API token is revoked; *refresh_end_ms when it does. -1 on a
+ * database error. */
+int auth_refresh_principal(struct store *st, const char *refresh, int64_t now, struct principal *out,
+                           int64_t *refresh_end_ms);
 
 /* principal_actor - the actor for a request about person target (NULL: none). */
 void principal_actor(const struct principal *p, const struct person_key *target, struct actor *out);

@@ -153,6 +153,8 @@ int h_delivery_ack(struct req *r);
 int h_login(struct req *r);
 int h_logout(struct req *r);
 int h_whoami(struct req *r);
+int h_token(struct req *r);
+int h_token_refresh(struct req *r);
 
 /* ---- grants.c ---------------------------------------------------------------- */
 bool provider_role(enum role role);

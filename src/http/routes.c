@@ -35,6 +35,8 @@ const struct route routes[] = {
     API_H("POST", "/api/v1/login", AUTH_PUBLIC, AUD_NONE, B_SMALL, h_login),
     API_H("POST", "/api/v1/logout", AUTH_USER, AUD_NONE, 0, h_logout),
     API_H("GET", "/api/v1/whoami", AUTH_ANY, AUD_NONE, 0, h_whoami),
+    API_H("POST", "/api/v1/token", AUTH_USER, AUD_NONE, 0, h_token),
+    API_H("POST", "/api/v1/token/refresh", AUTH_PUBLIC, AUD_NONE, B_SMALL, h_token_refresh),
     /* a person's data, named in the path */
     API_D("GET", P_INS "/card", CAT_SHIKAKU, AUD_PERSON, d_card),
     API_D("GET", P_INS "/applications", CAT_SHINSAKAI, AUD_PERSON, d_docs),

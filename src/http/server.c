@@ -36,6 +36,7 @@
 #include "http/conns.h"
 #include "http/limits.h"
 #include "http/server.h"
+#include "http/tokens.h"
 #include "http/internal.h"
 #include "http/page.h"
 #include "store/auditq.h"
@@ -418,6 +419,11 @@ int server_start(const struct server_config *cfg, unsigned *port)
     if (sodium_init() < 0)
         die("libsodium init failed");
     auth_init();
+    /* the key of the short-lived access and refresh tokens (<db>.token-key), and their lifetimes */
+    if (tokens_init(cfg->db))
+        return 3;
+    tokens_set_lifetimes(cfg->access_token_ms ? cfg->access_token_ms : ACCESS_MINUTES_DEFAULT * 60000LL,
+                         cfg->refresh_token_ms ? cfg->refresh_token_ms : REFRESH_HOURS_DEFAULT * 3600000LL);
     thread_store_init();
     /* Open once in this thread to run migrations before workers start. */
     struct store *first = store_open_sqlite(cfg->db, false);

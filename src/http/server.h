@@ -11,6 +11,7 @@
 #define KAIGO_HTTP_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "domain/gate.h"
@@ -27,6 +28,8 @@ struct server_config {
     unsigned head_timeout_s;  /* 0: HEAD_TIMEOUT_S */
     unsigned max_connections; /* 0: CONN_LIMIT */
     unsigned max_per_address; /* 0: max_connections / PER_IP_CONN_DIVISOR */
+    int64_t access_token_ms;  /* 0: ACCESS_MINUTES_DEFAULT (tokens.h) */
+    int64_t refresh_token_ms; /* 0: REFRESH_HOURS_DEFAULT */
 };
 
 /* server_run - serves until SIGINT/SIGTERM. Prints

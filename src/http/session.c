@@ -22,6 +22,7 @@
 #include "store/certstore.h"
 #include "store/cpstore.h"
 #include "store/docjson.h"
+#include "http/tokens.h"
 #include "store/keyfile.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -79,6 +80,60 @@ int h_logout(struct req *r)
     snprintf(r->set_cookie, sizeof r->set_cookie,
              "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", SESSION_COOKIE);
     return respond_json(r, 200, json_pack("{s:s}", "status", "logged_out"));
+}
+
+/* ---- short-lived tokens (tokens.h; the WEB service's 60 minutes / 8 hours) ----------- */
+
+static int token_reply(struct req *r, int64_t id, int64_t now, int64_t refresh_end, bool with_refresh)
+{
+    int64_t access_end = now + tokens_access_ms();
+    if (access_end > refresh_end)
+        access_end = refresh_end; /* never past the refresh token it came from */
+    char at[SHORT_TOKEN_BYTES], rt[SHORT_TOKEN_BYTES];
+    token_make('a', id, access_end, at);
+    json_t *o = json_pack("{s:s,s:s,s:I}", "token_type", "Bearer", "access_token", at, "expires_in",
+                          (json_int_t)((access_end - now) / 1000));
+    if (with_refresh) {
+        token_make('r', id, refresh_end, rt);
+        json_object_set_new(o, "refresh_token", json_string(rt));
+        json_object_set_new(o, "refresh_expires_in", json_integer((refresh_end - now) / 1000));
+        sodium_memzero(rt, sizeof rt);
+    }
+    sodium_memzero(at, sizeof at);
+    return respond_json(r, 200, o);
+}
+
+/* h_token - POST /api/v1/token with the office's API token (kgt_): an access token and a refresh token.
+ * An access token cannot make more (403): only the credential itself can. */
+int h_token(struct req *r)
+{
+    if (r->who.kind != P_TOKEN || r->who.short_lived)
+        return http_error(r, 403, "forbidden",
+                          "アクセストークンは、事業所の API トークン(kgt_)で発行します(セッションやアクセストークンからは発行できません)");
+    int64_t now = clock_now_ms();
+    return token_reply(r, r->who.token_id, now, now + tokens_refresh_ms(), true);
+}
+
+/* h_token_refresh - POST /api/v1/token/refresh {"refresh_token": "kgr_…"}: a new access token until the
+ * refresh token ends; the same answer (401) for a malformed, forged, ended or revoked one. */
+int h_token_refresh(struct req *r)
+{
+    struct jsonflat j;
+    char rt[SHORT_TOKEN_BYTES];
+    if (body_json(r, &j) || body_str(r, &j, "refresh_token", rt, sizeof rt, true))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    struct principal p;
+    int64_t now = clock_now_ms(), end;
+    int rc = auth_refresh_principal(st, rt, now, &p, &end);
+    sodium_memzero(rt, sizeof rt);
+    if (rc < 0)
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    if (p.kind != P_TOKEN)
+        return http_error(r, 401, "auth_failed", "リフレッシュトークンが正しくないか、期限が切れています。API トークンで発行し直してください");
+    return token_reply(r, p.token_id, now, end, false);
 }
 
 static int represented(void *ctx, const struct proxy_for *p)

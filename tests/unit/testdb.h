@@ -8,7 +8,8 @@
 
 static const char *const testdb_suffixes[] = {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm",
                                               ".audit-idx", ".audit-key", ".audit-key.pub",
-                                              ".audit-idx-wal", ".audit-idx-shm"};
+                                              ".audit-idx-wal", ".audit-idx-shm", ".token-key",
+                                              ".token-key.pub"};
 #define TESTDB_FILES (sizeof testdb_suffixes / sizeof testdb_suffixes[0])
 
 static inline void testdb_remove(const char *path)
