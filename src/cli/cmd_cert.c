@@ -501,6 +501,7 @@ static int import_life_json(struct store *st, const struct actor *a, struct imp 
     if (!arr || !json_is_array(arr)) {
         char msg[256];
         snprintf(msg, sizeof msg, "JSONの配列として読めません(%s)", arr ? "配列ではありません" : je.text);
+        utf8_scrub(msg);
         imp_err(m, arr ? 1 : je.line, arr ? 1 : je.column, msg);
         json_decref(arr);
         return 0;

@@ -16,6 +16,9 @@ static int err_set(struct doc_error *err, const char *field, const char *msg)
     if (err) {
         str_cut(err->field, sizeof err->field, field);
         str_cut(err->msg, sizeof err->msg, msg);
+        /* a message built with snprintf around a long key may end inside a character: the one sink for
+         * every refusal makes it UTF-8 (fuzz_docjson's property; the 400 would otherwise be a 500) */
+        utf8_scrub(err->msg);
     }
     return -1;
 }
@@ -33,6 +36,7 @@ static json_t *load(const char *s, size_t n, struct doc_error *err)
     if (!o) {
         char m[256];
         snprintf(m, sizeof m, "JSONとして読めません(%d行%d列: %s)", je.line, je.column, je.text);
+        utf8_scrub(m); /* jansson quotes the input near the error, cut inside a character */
         err_set(err, "", m);
         return NULL;
     }

@@ -198,6 +198,7 @@ int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, s
         char m[320];
         snprintf(m, sizeof m, "JSONオブジェクトとして読めません(%d行%d列: %.160s)", je.line, je.column,
                  o ? "オブジェクトではありません" : je.text);
+        utf8_scrub(m); /* jansson's quote of the input, and the cut at 160 bytes, may split a character */
         json_decref(o);
         return bad(err, "", m);
     }

@@ -397,3 +397,12 @@ void utf8_put(unsigned cp, char out[5])
     } else
         o[0] = 0;
 }
+
+void utf8_scrub(char *s)
+{
+    size_t n = strlen(s), off;
+    while (!utf8_valid(s, n, &off) && off < n) {
+        memmove(s + off, s + off + 1, n - off); /* the NUL moves too */
+        n--;
+    }
+}

@@ -50,6 +50,10 @@ void kana_fold(const char *p, size_t n, struct buf *out);
  * alike; 「コーポ」 keeps its ー. p must be valid UTF-8; appended to out. */
 void address_fold(const char *p, size_t n, struct buf *out);
 
+/* utf8_scrub - s made valid UTF-8 in place by dropping every byte that does not belong to a valid
+ * sequence (a parser's error text quoting cut input; jansson's "near '\"B\\\xE5'"). For messages. */
+void utf8_scrub(char *s);
+
 /* utf8_put - code point cp (≤ U+10FFFF, not a surrogate) as UTF-8 into out, NUL-terminated;
  * "" for anything else. */
 void utf8_put(unsigned cp, char out[5]);

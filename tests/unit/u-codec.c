@@ -157,6 +157,20 @@ static void t_address_fold(void **s)
     }
 }
 
+static void t_scrub(void **s)
+{
+    (void)s;
+    char a[] = "near '\"B\\\xe5'", b[] = "合計\xe8\xa8", c[] = "\xff\xfeok\xc0\x80", d[] = "そのまま";
+    utf8_scrub(a);
+    utf8_scrub(b);
+    utf8_scrub(c);
+    utf8_scrub(d);
+    assert_string_equal(a, "near '\"B\\'");
+    assert_string_equal(b, "合計");
+    assert_string_equal(c, "ok");
+    assert_string_equal(d, "そのまま");
+}
+
 static void t_roundtrip(void **s)
 {
     (void)s;
@@ -260,6 +274,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(t_roundtrip), cmocka_unit_test(t_jsonw_int),
                                        cmocka_unit_test(t_jsonflat_strict), cmocka_unit_test(t_str_copy),
-                                       cmocka_unit_test(t_visible), cmocka_unit_test(t_address_fold)};
+                                       cmocka_unit_test(t_visible), cmocka_unit_test(t_address_fold), cmocka_unit_test(t_scrub)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

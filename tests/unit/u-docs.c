@@ -449,6 +449,28 @@ static void t_json(void **state)
         "{\"surveyed\":\"2026-04-15\",\"investigator\":\"x\",\"answers\":{},\"あああああああああああああああああああああ\":1}",
         "{\"surveyed\":\"2026-04-15\",\"investigator\":\"x\",\"answers\":{\"いいいいいいいいいいいいいいいい\":\"1\"}}",
     };
+    /* jansson's error quotes the input near the error cut inside a character (found by fuzz_docjson's
+     * UTF-8 property in CI): "invalid escape near '\"B\\\xE5'" */
+    {
+        static const char bad_escape[] = "{\"provider_no\":\"1270100017\",\"evaluated\":\"2026-01-15\","
+                                         "\"items\":{\"B\\合計\":20}}";
+        struct life_feedback *lf = malloc(sizeof *lf);
+        struct doc_error e;
+        assert_int_equal(docjson_life(bad_escape, strlen(bad_escape), lf, &e), -1);
+        if (!utf8_valid(e.msg, strlen(e.msg), NULL))
+            fail_msg("not UTF-8: %s", e.msg);
+        assert_non_null(strstr(e.msg, "JSONとして読めません"));
+        /* a long item name quoted in a message built in 128-160 bytes (fuzz_docjson, the second find) */
+        char long_item[600];
+        snprintf(long_item, sizeof long_item, "{\"provider_no\":\"1270100017\",\"evaluated\":\"2026-01-15\","
+                                                "\"items\":{\"%s指定\":null}}",
+                 "99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999"
+                 "9999999999999999999999999999999999");
+        assert_int_equal(docjson_life(long_item, strlen(long_item), lf, &e), -1);
+        if (!utf8_valid(e.msg, strlen(e.msg), NULL))
+            fail_msg("not UTF-8: %s", e.msg);
+        free(lf);
+    }
     for (size_t i = 0; i < sizeof long_keys / sizeof long_keys[0]; i++) {
         struct chosa *c = malloc(sizeof *c);
         struct doc_error e;
