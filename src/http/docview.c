@@ -235,6 +235,14 @@ static json_t *ledger(json_t *rows, struct date today)
     return o;
 }
 
+/* plan_item - a 第6表 record's item by its v4 number (0-based), found where a v3 record of 22 items has it
+ * (cp_v4_col); empty for an item v3 does not have */
+static struct str plan_item(const struct csv_reader *cr, unsigned v4)
+{
+    int at = cp_v4_col((unsigned)cr->nf, v4);
+    return at < 0 || (size_t)at >= cr->nf ? (struct str){"", 0} : cr->field[at];
+}
+
 /* careplan - this month's 第6表 (UPPLAN; careplan-csv.md §7.5) in plain words: one line per
  * (service code, office, time) with its days. The month in force, else the latest sent. */
 static json_t *careplan(json_t *rows, struct date today)
@@ -267,17 +275,16 @@ static json_t *careplan(json_t *rows, struct date today)
     int rc;
     while ((rc = csv_next(&cr, &line, &err)) == 1) {
         /* v4 item numbers; a v3 (202208) 第6表 of 22 items has them 3 places earlier past No.15 */
-#define PF(v4) cr.field[cp_v4_col((unsigned)cr.nf, v4) < 0 ? 0 : cp_v4_col((unsigned)cr.nf, v4)]
         if (cr.nf != 25 && cr.nf != CP_V3_PLAN_ITEMS)
             continue;
         /* the fixed-width items (No.15 code 6, No.20 事業者 10, No.12/13 HHMM, No.10 YYYYMMDD) as
          * they came, or empty when longer than the standard's width - never a prefix */
         char code[8], office[11], start[5], end[5], date[9], day[3];
-        fixed_item(code, sizeof code, PF(14));
-        fixed_item(office, sizeof office, PF(19));
-        fixed_item(start, sizeof start, PF(11));
-        fixed_item(end, sizeof end, PF(12));
-        fixed_item(date, sizeof date, PF(9));
+        fixed_item(code, sizeof code, plan_item(&cr, 14));
+        fixed_item(office, sizeof office, plan_item(&cr, 19));
+        fixed_item(start, sizeof start, plan_item(&cr, 11));
+        fixed_item(end, sizeof end, plan_item(&cr, 12));
+        fixed_item(date, sizeof date, plan_item(&cr, 9));
         str_cut(day, sizeof day, strlen(date) == 8 ? date + 6 : "");
         char time[32] = "";
         if (strcmp(start, "9999") != 0 && strlen(start) == 4 && strlen(end) == 4)
@@ -297,7 +304,7 @@ static json_t *careplan(json_t *rows, struct date today)
             const char *tn = s7_service_type_name(type, today);
             /* No.21 サービス事業所名 has no width in the standard: taken whole (it was cut at 199
              * bytes inside a character, jansson refused it and the NULL took the server down) */
-            struct str nm = PF(20);
+            struct str nm = plan_item(&cr, 20);
             json_t *name = nm.len ? json_stringn(nm.ptr, nm.len) : NULL;
             hit = json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:i}", "code", code, "type_name", tn ? tn : type, "office_no",
                             office, "office", name ? name : json_string(office), "time", time, "days", "", "count", 0);
@@ -311,7 +318,6 @@ static json_t *careplan(json_t *rows, struct date today)
         json_object_set_new(hit, "days", json_string(days));
         json_object_set_new(hit, "count", json_integer(json_integer_value(json_object_get(hit, "count")) + 1));
     }
-#undef PF
     csv_release(&cr);
     return json_pack("{s:s,s:o}", "month", pick_key, "services", out);
 }
