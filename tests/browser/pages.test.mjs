@@ -386,6 +386,10 @@ test('the provider clerk: refused with what to do next, 本人確認 from the pa
     assert.match(await clerk.locator('#insurer-policy').innerText(), /介護情報基盤の利用開始: 令和8年10月1日/);
     assert.match(result, /要介護\d|要支援\d/);
     await axeCheck(clerk, 'check-ok');
+    await clerk.setViewportSize({ width: 375, height: 740 }); // the check result with the insurer-policy note, phone width
+    await noHorizontalScroll(clerk, 'check-ok 375');
+    await axeCheck(clerk, 'check-ok-375');
+    await clerk.setViewportSize({ width: 1280, height: 900 });
     // a printed 負担割合証's QR: the facts to compare with the paper
     const pdf = join(dir, 'burden.pdf');
     const pr = kaigo(['print', 'burden', '--person', `${ins}/${no}`, pdf, '--db', db]);
@@ -577,6 +581,7 @@ test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error p
       for (const path of ['/me', '/me/card', '/me/access', '/me/consents', '/me/proxies']) {
         await page.goto(srv.url + path);
         await noHorizontalScroll(page, `${name} ${path}`);
+        if (path === '/me/card') await axeCheck(page, `${name}-card`); // the insurer-policy note at phone width and zoom
       }
       await axeCheck(page, `${name}-proxies`);
       // the access log with the paper-registration badge: axe, and the badge inside the screen
