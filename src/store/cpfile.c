@@ -37,6 +37,7 @@ void cpfile_free(struct cp_filedata *f)
         free(f->r[i].f);
     free(f->r);
     free(f->image);
+    free(f->keep);
     for (size_t i = 0; i < CPFILE_MAX_PARTS; i++)
         free(f->text[i]);
     memset(f, 0, sizeof *f);
@@ -155,6 +156,41 @@ struct part {
     char version[8]; /* the first record's CSV version */
 };
 
+/* the characters of a stretch that came in another code than kaigo writes (by text offset) */
+struct others {
+    size_t n, cap;
+    struct cp932_keep *k;
+};
+
+static void other_found(void *ctx, size_t off, const unsigned char b[2])
+{
+    struct others *o = ctx;
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 16;
+        o->k = xrealloc(o->k, o->cap * sizeof *o->k);
+    }
+    o->k[o->n++] = (struct cp932_keep){off, {b[0], b[1]}};
+}
+
+/* keep_others - o's characters given to the records that hold them (records in text order) */
+static void keep_others(struct cp_filedata *out, const char *t, const struct others *o)
+{
+    if (!o->n)
+        return;
+    out->keep = xmalloc(o->n * sizeof *out->keep);
+    size_t r = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        const char *at = t + o->k[i].off;
+        while (r < out->n && out->r[r].raw + out->r[r].rawlen <= at)
+            r++;
+        if (r == out->n)
+            break;
+        if (at < out->r[r].raw)
+            continue; /* in a record that was refused */
+        out->keep[out->nkeep++] = (struct cp_keep){r, (uint32_t)(at - out->r[r].raw), {o->k[i].b[0], o->k[i].b[1]}};
+    }
+}
+
 static long read_part(struct part *pt)
 {
     const struct cp_layout *L = pt->L;
@@ -178,6 +214,8 @@ static long read_part(struct part *pt)
         return pt->problems = 1;
     }
     const char *t = text.ptr ? text.ptr : "";
+    struct others others = {0, 0, NULL};
+    (void)cp932_others(pt->bytes, pt->n, t, text.len, other_found, &others);
     const char *nl = memchr(t, '\n', text.len);
     out->crlf = nl && nl > t && nl[-1] == '\r';
     out->final_newline = text.len > 0 && t[text.len - 1] == '\n';
@@ -238,6 +276,8 @@ static long read_part(struct part *pt)
     }
     csv_release(&r);
     out->text[0] = text.ptr; /* the records' raw text points into it */
+    keep_others(out, t, &others);
+    free(others.k);
     return pt->problems = problems;
 }
 
@@ -321,8 +361,17 @@ static long read_parallel(const char *bytes, size_t n, size_t parts, struct cp_f
         out->final_newline = pt[m - 1].d.final_newline;
         out->r = xmalloc((total ? total : 1) * sizeof *out->r);
         out->cap = total ? total : 1;
+        size_t nkeep = 0;
+        for (size_t i = 0; i < m; i++)
+            nkeep += pt[i].d.nkeep;
+        out->keep = nkeep ? xmalloc(nkeep * sizeof *out->keep) : NULL;
         long line0 = 0;
         for (size_t i = 0; i < m; i++) {
+            for (size_t j = 0; j < pt[i].d.nkeep; j++) {
+                out->keep[out->nkeep] = pt[i].d.keep[j];
+                out->keep[out->nkeep++].rec += out->n;
+            }
+            free(pt[i].d.keep);
             for (size_t j = 0; j < pt[i].d.n; j++) {
                 out->r[out->n] = pt[i].d.r[j];
                 out->r[out->n++].line += line0;
@@ -483,9 +532,19 @@ char *cpfile_write_ex(const struct cp_filedata *f, const char *fname, size_t *n,
         if (i + 1 < f->n || f->final_newline)
             buf_adds(&u, eol);
     }
+    /* the characters that came in their other code go back in it (a record written from its text) */
+    struct cp932_keep *keep = xmalloc((f->nkeep ? f->nkeep : 1) * sizeof *keep);
+    size_t nkeep = 0;
+    for (size_t i = 0; i < f->nkeep; i++) {
+        const struct cp_keep *k = &f->keep[i];
+        if (k->rec < f->n && f->r[k->rec].raw && k->off < f->r[k->rec].rawlen)
+            keep[nkeep++] = (struct cp932_keep){rec_off[k->rec] + k->off, {k->b[0], k->b[1]}};
+    }
     buf_init(&out, 2 * u.len + 16);
     struct unmap_ctx x = {f, fname ? fname : "", u.ptr ? u.ptr : "", rec_off, fn, ctx};
-    *count = utf8_to_cp932_each(u.ptr ? u.ptr : "", u.len, &out, substitute ? CP_SUBSTITUTE : NULL, on_unmappable, &x);
+    *count = utf8_to_cp932_keep(u.ptr ? u.ptr : "", u.len, &out, substitute ? CP_SUBSTITUTE : NULL, on_unmappable, &x,
+                                keep, nkeep);
+    free(keep);
     free(rec_off);
     buf_release(&u);
     if (*count && !substitute) {

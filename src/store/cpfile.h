@@ -3,7 +3,8 @@
  * MS932 bytes → checked records (cpfile_read) and records → MS932 bytes
  * (cpfile_write), such that reading a valid file and writing it again gives
  * the same bytes: each record keeps which fields were quoted, the file keeps
- * its line terminator (CRLF or LF) and whether the last line ends with one.
+ * its line terminator (CRLF or LF) and whether the last line ends with one, and
+ * a character MS932 has two codes for keeps the code it came in (struct cp_keep).
  *
  * Checks (careplan-csv.md §4–§6): the file name (cpcsv.h); MS932 only — bytes
  * that are not MS932 and 外字 (the user-defined area, which iconv maps to the
@@ -52,6 +53,16 @@ static inline void cp_set_quoted(struct cp_record *r, unsigned i)
         r->quoted[i / 64] |= 1ULL << (i % 64);
 }
 
+/* A character that came in another MS932 code than the one kaigo would write for it (MS932 has
+ * two for some: NEC-selected 0xED40–0xEEFC and IBM 0xFA40–; NEC row 13 and JIS ≒ ∵ …): record
+ * rec, offset off in its raw text, the bytes b. A record written from its raw text is written
+ * with these bytes, so a relayed file arrives as it was sent (issue #17). */
+struct cp_keep {
+    size_t rec;
+    uint32_t off;
+    unsigned char b[2];
+};
+
 struct cp_filedata {
     struct cp_name name;
     const struct cp_layout *layout;
@@ -63,6 +74,8 @@ struct cp_filedata {
     size_t image_len;
     char *text[CPFILE_MAX_PARTS]; /* the decoded text the records' raw point into (owned; one
                                      piece per stretch read on its own) */
+    struct cp_keep *keep; /* by rec, then off (owned) */
+    size_t nkeep;
 };
 
 typedef void cp_err_fn(void *ctx, long line, int column, const char *column_name, const char *msg);

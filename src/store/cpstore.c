@@ -97,6 +97,29 @@ char *cps_body(const struct cp_filedata *f, const size_t *rows, size_t n)
     jw_str(&w, "stamp", f->name.stamp);
     jw_int(&w, "rows", (long long)n);
     jw_int(&w, "packed", 1);
+    /* characters that came in MS932's other code, to be written back in it: "row:offset:XXXX" */
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = 0, hi = f->nkeep; /* the first keep of record rows[i] */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (f->keep[mid].rec < rows[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < f->nkeep && f->keep[lo].rec == rows[i]; lo++) {
+            char k[48];
+            snprintf(k, sizeof k, "%zu:%u:%02X%02X", i, (unsigned)f->keep[lo].off, f->keep[lo].b[0],
+                     f->keep[lo].b[1]);
+            if (!any)
+                jw_arr(&w, "ms932");
+            any = true;
+            jw_str(&w, NULL, k);
+        }
+    }
+    if (any)
+        jw_end(&w);
     jw_end(&w);
     size_t hn;
     char *head = jw_detach(&w, &hn);
@@ -528,6 +551,34 @@ long cps_import(struct store *st, const struct actor *a, const struct cp_filedat
     return rc ? -1 : 0;
 }
 
+/* decode_keeps - cps_body's "ms932" list into out->keep (records parsed); -1 if malformed */
+static int decode_keeps(const json_t *a, struct cp_filedata *out)
+{
+    size_t n = json_array_size(a);
+    if (!a)
+        return 0;
+    if (!json_is_array(a))
+        return -1;
+    out->keep = xmalloc((n ? n : 1) * sizeof *out->keep);
+    for (size_t i = 0; i < n; i++) {
+        const char *k = json_string_value(json_array_get(a, i));
+        char *e;
+        if (!k || *k < '0' || *k > '9')
+            return -1;
+        unsigned long long rec = strtoull(k, &e, 10), off;
+        if (*e != ':' || e[1] < '0' || e[1] > '9')
+            return -1;
+        off = strtoull(e + 1, &e, 10);
+        unsigned char b[2];
+        size_t bn = 0;
+        if (*e != ':' || strlen(e + 1) != 4 || sodium_hex2bin(b, 2, e + 1, 4, NULL, &bn, NULL) || bn != 2 ||
+            rec >= out->n || off >= out->r[rec].rawlen || (out->nkeep && rec < out->keep[out->nkeep - 1].rec))
+            return -1;
+        out->keep[out->nkeep++] = (struct cp_keep){(size_t)rec, (uint32_t)off, {b[0], b[1]}};
+    }
+    return 0;
+}
+
 int cps_decode(const char *body, struct cp_filedata *out)
 {
     const char *nl = strchr(body, '\n');
@@ -576,6 +627,8 @@ int cps_decode(const char *body, struct cp_filedata *out)
         str_cut(out->name.stamp, sizeof out->name.stamp, stamp);
     rc = text ? cpfile_parse_text(text, tn, out) : cpfile_parse_text(nl + 1, strlen(nl + 1), out);
     free(text);
+    if (rc == 0 && decode_keeps(json_object_get(o, "ms932"), out))
+        rc = -1;
 done:
     json_decref(o);
     return rc;

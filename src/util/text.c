@@ -1,6 +1,7 @@
 /* text.c - see text.h. */
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,14 +89,13 @@ int utf8_to_cp932(const char *p, size_t n, struct buf *out, size_t *bad_off)
 
 static unsigned utf8_next(const unsigned char *s, size_t n, size_t *i);
 
-size_t utf8_to_cp932_each(const char *p, size_t n, struct buf *out, const char *sub,
-                          void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx)
+/* enc_range - p[from..to) into CP932 on cd, each character CP932 lacks to bad (offset in p) and
+ * written as sub; returns how many. */
+static size_t enc_range(iconv_t cd, const char *p, size_t n, size_t from, size_t to, struct buf *out,
+                        const char *sub, void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx)
 {
-    iconv_t cd = iconv_open("CP932", "UTF-8");
-    if (cd == (iconv_t)-1)
-        die("iconv: UTF-8 -> CP932 unavailable");
-    char *in = (char *)p;
-    size_t left = n, count = 0;
+    char *in = (char *)p + from;
+    size_t left = to - from, count = 0;
     char tmp[4096];
     while (left > 0) {
         char *o = tmp;
@@ -113,10 +113,120 @@ size_t utf8_to_cp932_each(const char *p, size_t n, struct buf *out, const char *
         if (sub)
             buf_adds(out, sub);
         in = (char *)p + next;
-        left = n - next;
+        left = to - next;
         iconv(cd, NULL, NULL, NULL, NULL); /* reset the shift state */
     }
+    return count;
+}
+
+size_t utf8_to_cp932_each(const char *p, size_t n, struct buf *out, const char *sub,
+                          void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx)
+{
+    return utf8_to_cp932_keep(p, n, out, sub, bad, ctx, NULL, 0);
+}
+
+/* same_char - the two MS932 bytes b decode to the character at p[off..) */
+static bool same_char(const char *p, size_t n, size_t off, const unsigned char b[2])
+{
+    char in[2] = {(char)b[0], (char)b[1]}, u[8];
+    char *ip = in, *op = u;
+    size_t il = 2, ol = sizeof u;
+    iconv_t cd = iconv_open("UTF-8", "CP932");
+    if (cd == (iconv_t)-1)
+        die("iconv: CP932 -> UTF-8 unavailable");
+    size_t r = iconv(cd, &ip, &il, &op, &ol);
     iconv_close(cd);
+    size_t un = sizeof u - ol;
+    return r != (size_t)-1 && il == 0 && off + un <= n && memcmp(p + off, u, un) == 0 &&
+           (off + un == n || ((unsigned char)p[off + un] & 0xC0) != 0x80);
+}
+
+size_t utf8_to_cp932_keep(const char *p, size_t n, struct buf *out, const char *sub,
+                          void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx,
+                          const struct cp932_keep *keep, size_t nkeep)
+{
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    if (cd == (iconv_t)-1)
+        die("iconv: UTF-8 -> CP932 unavailable");
+    size_t pos = 0, count = 0;
+    for (size_t k = 0; k < nkeep; k++) {
+        size_t at = keep[k].off;
+        if (at < pos || at >= n || !same_char(p, n, at, keep[k].b))
+            continue; /* out of order or not that character (any more): written as usual */
+        count += enc_range(cd, p, n, pos, at, out, sub, bad, ctx);
+        buf_add(out, (const char *)keep[k].b, 2);
+        pos = at;
+        (void)utf8_next((const unsigned char *)p, n, &pos);
+    }
+    count += enc_range(cd, p, n, pos, n, out, sub, bad, ctx);
+    iconv_close(cd);
+    return count;
+}
+
+/* The MS932 codes the encoder does not write for their character (a character with two codes
+ * is written with one): a bit per trail byte for each lead, found once by asking iconv itself,
+ * so what counts as "other" is exactly what utf8_to_cp932 would change. */
+static uint64_t other_code[256][4];
+static bool other_lead[256];
+static pthread_once_t other_once = PTHREAD_ONCE_INIT;
+
+static void other_init(void)
+{
+    iconv_t d = iconv_open("UTF-8", "CP932"), e = iconv_open("CP932", "UTF-8");
+    if (d == (iconv_t)-1 || e == (iconv_t)-1)
+        die("iconv: CP932 unavailable");
+    for (unsigned a = 0x81; a <= 0xFC; a++) {
+        if (a >= 0xA0 && a <= 0xDF)
+            continue;
+        for (unsigned b = 0x40; b <= 0xFC; b++) {
+            char in[2] = {(char)a, (char)b}, u[8], back[8];
+            char *ip = in, *op = u, *bp = back;
+            size_t il = 2, ol = sizeof u, bl = sizeof back;
+            iconv(d, NULL, NULL, NULL, NULL);
+            if (iconv(d, &ip, &il, &op, &ol) == (size_t)-1 || il)
+                continue;
+            size_t ul = sizeof u - ol;
+            char *up = u;
+            iconv(e, NULL, NULL, NULL, NULL);
+            if (iconv(e, &up, &ul, &bp, &bl) == (size_t)-1 || bp - back != 2 || memcmp(back, in, 2) != 0) {
+                other_code[a][b / 64] |= 1ULL << (b % 64);
+                other_lead[a] = true;
+            }
+        }
+    }
+    iconv_close(d);
+    iconv_close(e);
+}
+
+size_t cp932_others(const char *p, size_t n, const char *text, size_t tn,
+                    void (*fn)(void *ctx, size_t text_off, const unsigned char b[2]), void *ctx)
+{
+    pthread_once(&other_once, other_init);
+    const unsigned char *s = (const unsigned char *)p, *t = (const unsigned char *)text;
+    size_t i = 0, j = 0, count = 0;
+    /* the bytes alone first: most files have none, and then the text is not walked */
+    while (i < n) {
+        unsigned a = s[i];
+        bool two = (a >= 0x81 && a <= 0x9F) || (a >= 0xE0 && a <= 0xFC);
+        if (two && other_lead[a] && i + 1 < n && ((other_code[a][s[i + 1] / 64] >> (s[i + 1] % 64)) & 1))
+            break;
+        i += two ? 2 : 1;
+    }
+    if (i >= n)
+        return 0;
+    i = 0;
+    while (i < n && j < tn) {
+        unsigned a = s[i];
+        bool two = (a >= 0x81 && a <= 0x9F) || (a >= 0xE0 && a <= 0xFC);
+        if (two && i + 1 < n && other_lead[a] && ((other_code[a][s[i + 1] / 64] >> (s[i + 1] % 64)) & 1)) {
+            count++;
+            if (fn)
+                fn(ctx, j, s + i);
+        }
+        i += two ? 2 : 1;
+        unsigned c = t[j]; /* one character of the decoded text for each of the bytes' */
+        j += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    }
     return count;
 }
 

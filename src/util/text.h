@@ -31,6 +31,28 @@ MUST_CHECK int utf8_to_cp932(const char *p, size_t n, struct buf *out, size_t *b
 size_t utf8_to_cp932_each(const char *p, size_t n, struct buf *out, const char *sub,
                           void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx);
 
+/* A character to be written in the MS932 bytes it came in (b) rather than the encoder's own:
+ * at off in the UTF-8 text being written. */
+struct cp932_keep {
+    size_t off;
+    unsigned char b[2];
+};
+
+/* utf8_to_cp932_keep - utf8_to_cp932_each, with the characters at keep[0..nkeep) (by offset,
+ * ascending) written as their kept bytes; a keep whose bytes are not the character at its
+ * offset (the text changed) is ignored and the character written as usual. */
+size_t utf8_to_cp932_keep(const char *p, size_t n, struct buf *out, const char *sub,
+                          void (*bad)(void *ctx, size_t off, unsigned cp), void *ctx,
+                          const struct cp932_keep *keep, size_t nkeep);
+
+/* cp932_others - for text[0..tn) = cp932_to_utf8(p[0..n)): each character whose MS932 code is
+ * not the one utf8_to_cp932 writes for it - MS932 gives some characters two codes: the NEC row
+ * 13 twins of JIS symbols (0x8790 ≒ …), the NEC-selected IBM extension (0xED40–0xEEFC) and the
+ * IBM twins of NEC row 13 (0xFA4A–0xFA5B) - goes to fn with its offset in text and its two bytes.
+ * Returns how many. Thread-safe (the table is made once). */
+size_t cp932_others(const char *p, size_t n, const char *text, size_t tn,
+                    void (*fn)(void *ctx, size_t text_off, const unsigned char b[2]), void *ctx);
+
 /* ascii_fold - appends p with full-width ASCII (U+FF01..U+FF5E) and the
  * ideographic space folded to ASCII; other characters copied. p must be valid UTF-8. */
 void ascii_fold(const char *p, size_t n, struct buf *out);

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { tmp, kaigo, must, sqlite, fixture, startServer } from './lib.mjs';
 
 let db, srv;
@@ -72,6 +73,44 @@ test('upload → inbox → download (same bytes) → ack; other offices see noth
   r = await post(tok.prov1, `${path}/ack`, {});
   assert.equal(r.status, 200);
   assert.deepEqual((await (await srv.as(tok.prov1, '/api/v1/exchange/inbox')).json()).deliveries, []);
+});
+
+// MS932 has two codes for some characters and real files carry both (issue #17 §2): 纊 as NEC-selected
+// 0xED40 (Windows writes IBM 0xFA5C), ≒ as NEC row 13 0x8790 (JIS 0x81E0), Ⅰ as IBM 0xFA4A (NEC 0x8754).
+// The receiver gets the bytes the sender sent, not kaigo's own choice of code.
+function withBytes(buf, marks) {
+  let out = buf;
+  for (const [mark, bytes] of marks) {
+    const at = out.indexOf(Buffer.from(mark, 'latin1'));
+    assert.ok(at >= 0, mark);
+    out = Buffer.concat([out.subarray(0, at), Buffer.from(bytes), out.subarray(at + mark.length)]);
+  }
+  return out;
+}
+test('a relayed unit arrives in the bytes it was sent in: NEC-selected and IBM codes of one character', async () => {
+  const stamp = '20260326100000';
+  const p = plan(NO, KYO);
+  p[6] = q('ケア　@1@@2@');
+  p[20] = q('デイサービス@3@');
+  const bytes = withBytes(csv([p]), [['@1@', [0xed, 0x40]], ['@2@', [0x87, 0x90]], ['@3@', [0xfa, 0x4a]]]);
+  const name = `UPPLAN_202604_${KYO}_43_${P1}_15_${stamp}.CSV`;
+  let r = await post(tok.kyo1, '/api/v1/exchange/units', { files: [{ name, data: bytes.toString('base64') }] });
+  assert.equal(r.status, 201, await r.text());
+  r = await srv.as(tok.prov1, `/api/v1/exchange/deliveries/${INS}/${NO}/${stamp}`);
+  const d = await r.json();
+  assert.equal(r.status, 200, JSON.stringify(d));
+  const f = d.files.find((x) => x.name === name); // with the month's 補足 stored before
+  assert.ok(f, JSON.stringify(d.files.map((x) => x.name)));
+  const got = Buffer.from(f.data, 'base64');
+  assert.ok(got.includes(Buffer.from([0xed, 0x40, 0x87, 0x90])), got.toString('hex'));
+  assert.ok(got.includes(Buffer.from([0xfa, 0x4a])));
+  assert.ok(got.equals(bytes), 'byte for byte');
+  // the CLI's export gives the same bytes from the stored set
+  const dir = tmp();
+  k('exchange', 'export', '--person', `${INS}/${NO}`, '--month', '202604', '--to', `${P1}:15`, '--stamp', stamp, dir);
+  assert.ok(readFileSync(`${dir}/${name}`).equals(bytes));
+  r = await post(tok.prov1, `/api/v1/exchange/deliveries/${INS}/${NO}/${stamp}/ack`, {});
+  assert.equal(r.status, 200);
 });
 
 test('a unit is refused whole: another sender number, a person not in the office\'s care, bad fields', async () => {

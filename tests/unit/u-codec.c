@@ -171,6 +171,52 @@ static void t_scrub(void **s)
     assert_string_equal(d, "そのまま");
 }
 
+
+/* cp932_others names exactly the characters whose code the encoder would change (issue #17 §2); the
+ * pairs are MS932's (纊 0xED40/0xFA5C, ≒ 0x8790/0x81E0, Ⅰ 0xFA4A/0x8754); utf8_to_cp932_keep writes
+ * them back, and ignores a keep that no longer fits its character */
+struct found {
+    int n;
+    size_t off[8];
+};
+static void found_one(void *ctx, size_t off, const unsigned char b[2])
+{
+    struct found *f = ctx;
+    (void)b;
+    if (f->n < 8)
+        f->off[f->n] = off;
+    f->n++;
+}
+
+static void t_cp932_others(void **s)
+{
+    (void)s;
+    const char in[] = "A\xED\x40\xB1\x81\xE0\x87\x90\xFA\x4A\x87\x54\x83\x41\xED\x40"; /* A纊ｱ≒≒ⅠⅠア纊 */
+    struct buf u, out;
+    buf_init(&u, 1 << 16);
+    size_t bad;
+    assert_int_equal(cp932_to_utf8(in, sizeof in - 1, &u, &bad), 0);
+    struct found f = {0};
+    assert_int_equal(cp932_others(in, sizeof in - 1, u.ptr, u.len, found_one, &f), 4);
+    assert_int_equal(f.off[0], 1);  /* 纊 after A */
+    assert_int_equal(f.off[1], 10); /* the second ≒ (A 1, 纊 3, ｱ 3, ≒ 3) */
+    assert_int_equal(f.off[2], 13); /* the first Ⅰ */
+    assert_int_equal(f.off[3], 22); /* the last 纊 (Ⅰ 3, ア 3) */
+    /* without keeps: Windows' own codes; with them: the bytes read */
+    buf_init(&out, 1 << 16);
+    assert_int_equal(utf8_to_cp932_each(u.ptr, u.len, &out, NULL, NULL, NULL), 0);
+    assert_memory_equal(out.ptr, "A\xFA\x5C\xB1\x81\xE0\x81\xE0\x87\x54\x87\x54\x83\x41\xFA\x5C", out.len);
+    buf_release(&out);
+    struct cp932_keep k[5] = {{1, {0xED, 0x40}}, {10, {0x87, 0x90}}, {13, {0xFA, 0x4A}},
+                              {16, {0xED, 0x40}} /* not 纊 there: ignored */, {22, {0xED, 0x40}}};
+    buf_init(&out, 1 << 16);
+    assert_int_equal(utf8_to_cp932_keep(u.ptr, u.len, &out, NULL, NULL, NULL, k, 5), 0);
+    assert_int_equal(out.len, sizeof in - 1);
+    assert_memory_equal(out.ptr, in, out.len);
+    buf_release(&out);
+    buf_release(&u);
+}
+
 static void t_roundtrip(void **s)
 {
     (void)s;
@@ -274,6 +320,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(t_roundtrip), cmocka_unit_test(t_jsonw_int),
                                        cmocka_unit_test(t_jsonflat_strict), cmocka_unit_test(t_str_copy),
-                                       cmocka_unit_test(t_visible), cmocka_unit_test(t_address_fold), cmocka_unit_test(t_scrub)};
+                                       cmocka_unit_test(t_visible), cmocka_unit_test(t_address_fold), cmocka_unit_test(t_scrub),
+                                       cmocka_unit_test(t_cp932_others)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

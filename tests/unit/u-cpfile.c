@@ -311,6 +311,106 @@ static void t_unmappable(void **s)
     cpfile_free(&f);
 }
 
+
+/* MS932 gives some characters two codes, and both reach kaigo in real files (issue #17 §2): 纊 as
+ * NEC-selected 0xED40 (Windows writes IBM 0xFA5C), ≒ as NEC row 13 0x8790 (JIS 0x81E0), Ⅰ as IBM
+ * 0xFA4A (NEC 0x8754), ¬ as NEC-selected 0xEEF9 (JIS 0x81CA). A file read and written again - and a
+ * stored set relayed - keeps the codes it came in; a record kaigo rebuilt is written in its own.
+ * (The code pairs are MS932's, as the Microsoft cp932 table maps both to one character.) */
+#define OTHERS "\xED\x40\x87\x90\xFA\x4A\xEE\xF9"
+#define OWN "\xFA\x5C\x81\xE0\x87\x54\x81\xCA"
+
+static bool has_bytes(const char *p, size_t n, const char *needle, size_t len)
+{
+    for (size_t i = 0; i + len <= n; i++)
+        if (memcmp(p + i, needle, len) == 0)
+            return true;
+    return false;
+}
+
+static char *others_file(const char *name4, size_t *len)
+{
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    for (int i = 0; i < 3; i++) {
+        char line[512];
+        snprintf(line, sizeof line,
+                 "202407,012021,%010d,20260325,202604,1270100017,\"%s\x83\x50\x83\x41\",658,,2026040%d,,0930,1600,1,"
+                 "151111,,,\"\",,1370100018,\"\x83\x66\x83\x43%s\",,0,1270100017,\r\n",
+                 1000000001 + i, i == 0 ? name4 : "", i + 1, i == 2 ? name4 : "");
+        buf_adds(&b, line);
+    }
+    *len = b.len;
+    return b.ptr;
+}
+
+static void t_other_codes(void **s)
+{
+    (void)s;
+    size_t len, n;
+    char *bytes = others_file(OTHERS, &len);
+    long bl;
+    int bc;
+    for (size_t parts = 1; parts <= 3; parts++) {
+        struct cp_filedata f;
+        struct errs e = {0};
+        assert_int_equal(cpfile_read_parts(PLAN, bytes, len, parts, &f, collect, &e), 0);
+        assert_int_equal(f.nkeep, 8); /* four in line 1, four in line 3 */
+        assert_int_equal(f.keep[0].rec, 0);
+        assert_int_equal(f.keep[7].rec, 2);
+        char *out = cpfile_write(&f, &n, &bl, &bc);
+        assert_non_null(out);
+        assert_int_equal(n, len);
+        assert_memory_equal(out, bytes, len); /* the same bytes, not Windows' own codes */
+        free(out);
+        /* a stored set of line 3 alone, relayed: its codes as they came */
+        size_t row = 2;
+        char *body = cps_body(&f, &row, 1);
+        assert_non_null(strstr(body, "\"ms932\":["));
+        struct cp_filedata back;
+        memset(&back, 0, sizeof back);
+        back.layout = f.layout;
+        assert_int_equal(cps_decode(body, &back), 0);
+        assert_int_equal(back.nkeep, 4);
+        out = cpfile_write(&back, &n, &bl, &bc);
+        const char *line3 = strstr(bytes, "1000000003") - 14; /* after 202407,012021, */
+        assert_int_equal(n, (size_t)(bytes + len - line3));
+        assert_memory_equal(out, line3, n);
+        free(out);
+        free(body);
+        cpfile_free(&back);
+        /* line 2 has none: no list */
+        row = 1;
+        body = cps_body(&f, &row, 1);
+        assert_null(strstr(body, "ms932"));
+        free(body);
+        /* a record rebuilt from its fields (raw gone) is written in kaigo's own codes */
+        f.r[0].raw = NULL;
+        out = cpfile_write(&f, &n, &bl, &bc);
+        assert_non_null(out);
+        assert_true(has_bytes(out, n, "\"" OWN "\x83\x50\x83\x41\"", 14));
+        assert_true(has_bytes(out, n, "\x83\x66\x83\x43" OTHERS "\"", 13)); /* line 3 untouched */
+        free(out);
+        cpfile_free(&f);
+    }
+    /* a list that does not fit the set is a broken body */
+    static const char *const bad[] = {
+        "{\"packed\":1,\"crlf\":true,\"ms932\":[\"1:0:ED40\"]}\n0 0 4\na,b\n",
+        "{\"packed\":1,\"crlf\":true,\"ms932\":[\"0:9:ED40\"]}\n0 0 4\na,b\n",
+        "{\"packed\":1,\"crlf\":true,\"ms932\":[\"0:0:ED4\"]}\n0 0 4\na,b\n",
+        "{\"packed\":1,\"crlf\":true,\"ms932\":[\"0:0:ED40x\"]}\n0 0 4\na,b\n",
+        "{\"packed\":1,\"crlf\":true,\"ms932\":[\"-1:0:ED40\"]}\n0 0 4\na,b\n",
+        "{\"packed\":1,\"crlf\":true,\"ms932\":\"0:0:ED40\"}\n0 0 4\na,b\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct cp_filedata back;
+        memset(&back, 0, sizeof back);
+        assert_int_equal(cps_decode(bad[i], &back), -1);
+        cpfile_free(&back);
+    }
+    free(bytes);
+}
+
 /* the lengths and forms the 別紙 gives (issue #17 §1; docs/exchange.md): vectors from the 別紙 text, the
  * TAIS example 「00001－000010」 being its own */
 static const struct cp_col *col_named(enum cp_file f, const char *name)
@@ -364,6 +464,7 @@ int main(void)
         cmocka_unit_test(t_parts_same_problems),
         cmocka_unit_test(t_packed_body),
         cmocka_unit_test(t_unmappable),
+        cmocka_unit_test(t_other_codes),
         cmocka_unit_test(t_bessi_widths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
