@@ -39,6 +39,8 @@ static const char help[] =
     "         \"service_type\":\"11\",\"unit_price\":\"11.40\",\"lines\":[{\"service_code\":\"111211\",\"units\":396,\"count\":20}]}]}\n"
     "  limit_units は要介護状態区分と月から、limit_exempt はサービスコード表から、unit_price は grade(地域区分)から\n"
     "  補えます。端数処理・超過単位の割当は docs/sheet7.md。\n"
+    "  総合事業: 明細に fixed_user_charge(定額の利用者負担、円/回)を付けると利用者負担はその額(限度額を\n"
+    "  一部超える行は案分)。事業対象者(care_level \"06\")は保険者の支給限度額を limit_units で指定します。\n"
     "  --codes  サービスコード表(単位数表マスタの19列CSV; 既定は同梱の一部)\n"
     "  --db     事業所が municipality(市町村コード)で指定されたとき、取り込んだ地域区分を引くデータベース\n"
     "  --upsikyu 計算した第7表をケアプランデータ連携の UPSIKYU ファイル(MS932)として OUTDIR に書きます。\n"

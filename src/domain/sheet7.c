@@ -7,6 +7,9 @@
  * RULE-S7-004: 全額負担分 = floor(units over the limit × unit price), per office × service type.
  * RULE-S7-005 (benefit-math.md §2): the heaviest level of the month sets the limit; add-ons
  *   flagged outside the limit (限度額管理対象外) are not counted toward it.
+ * RULE-S7-007 (介護保険法 第115条の45の3: the 第一号事業支給費 is the municipality's to set, and the
+ *   総合事業ガイドライン lets it set the user's charge 定率 or 定額; issue #17 §1 - [likely]): a 定額
+ *   line's user share is fixed × count, prorated by its in-limit units; the claim is the rest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -82,6 +85,15 @@ static int failf(char err[S7_ERR_BYTES], const char *office, const char *code, c
     return -1;
 }
 
+/* fixed_share_of - RULE-S7-007: a 定額 line's user share, prorated by its in-limit units (after step 3) */
+static long long fixed_share_of(const struct s7_line *l)
+{
+    long long whole = l->fixed_charge * l->count;
+    if (l->over == 0 || l->service_units <= 0)
+        return whole;
+    return whole * (l->service_units - l->over) / l->service_units; /* ≤ 99,999 × 999 × 10^10 < 2^63 */
+}
+
 static bool same_sign_within(long long over, long long units)
 {
     return units >= 0 ? over >= 0 && over <= units : over <= 0 && over >= units;
@@ -104,6 +116,9 @@ int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BY
     if (limit < 0) {
         struct date first = {in->month.y, in->month.m, 1};
         limit = heavy == LEVEL_NONE ? -1 : level_kubun_limit(heavy, first);
+        if (limit < 0 && heavy == LEVEL_JIGYO)
+            return failf(err, NULL, NULL,
+                         "事業対象者の支給限度額は市町村(保険者)が定めます(limit_units に単位数で指定してください)");
         if (limit < 0)
             return failf(err, NULL, NULL,
                          "この要介護状態区分・月の区分支給限度基準額がありません(limit_units を指定してください)");
@@ -139,6 +154,10 @@ int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BY
             if (l->over_given && !same_sign_within(l->over_limit_units, l->service_units))
                 return failf(err, of->office_no, l->service_code,
                              "over_limit_units はその行のサービス単位数の範囲(同じ符号)で指定してください");
+            if (l->fixed_given && (l->fixed_charge < 0 || l->fixed_charge > S7_FIXED_MAX))
+                return failf(err, of->office_no, l->service_code, "定額の利用者負担(fixed_user_charge)は 0〜99999 円/回です");
+            if (l->fixed_given && l->units < 0)
+                return failf(err, of->office_no, l->service_code, "定額の利用者負担は単位数が正の行にだけ指定できます");
             any_given |= l->over_given;
             if (!l->limit_exempt)
                 counted += l->service_units;
@@ -172,14 +191,19 @@ int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BY
     /* steps 4–7 */
     for (size_t o = 0; o < in->noffices; o++) {
         struct s7_office *of = &in->offices[o];
-        long long units = 0, over = 0;
+        long long units = 0, over = 0, rate_units = 0, fixed_share = 0;
+        bool any_fixed = false;
         of->in_limit_units = of->over_limit_units = 0;
         for (size_t i = of->first; i < of->first + of->n; i++) {
             struct s7_line *l = &in->lines[i];
+            l->fixed_share = l->fixed_given ? fixed_share_of(l) : 0;
             if (l->limit_exempt) {
                 l->ex_units = l->service_units - l->over;
                 l->ex_total_cost = yen_floor(l->ex_units, of->price_x100);
-                l->ex_claim = claim_of(l->ex_total_cost, in->benefit_rate);
+                l->ex_claim = l->fixed_given ? l->ex_total_cost - l->fixed_share
+                                             : claim_of(l->ex_total_cost, in->benefit_rate);
+                if (l->ex_claim < 0)
+                    return failf(err, of->office_no, l->service_code, "定額の利用者負担がその行の費用総額を超えます");
                 l->ex_user_share = l->ex_total_cost - l->ex_claim;
                 l->ex_full_pay = yen_floor(l->over, of->price_x100);
                 out->total_cost += l->ex_total_cost;
@@ -190,13 +214,29 @@ int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BY
             }
             units += l->service_units;
             over += l->over;
+            if (l->fixed_given) {
+                any_fixed = true;
+                fixed_share += l->fixed_share;
+            } else
+                rate_units += l->service_units - l->over;
         }
         of->in_limit_units = units - over;
         of->over_limit_units = over;
         of->total_cost = yen_floor(of->in_limit_units, of->price_x100); /* RULE-S7-002 */
         if (of->total_cost < 0)
             return failf(err, of->office_no, NULL, "区分支給限度基準内の単位数が負になります");
-        of->claim = claim_of(of->total_cost, in->benefit_rate);
+        if (!any_fixed)
+            of->claim = claim_of(of->total_cost, in->benefit_rate);
+        else { /* RULE-S7-007: 定率 on the 定率 lines' cost, the 定額 shares from the rest */
+            long long rate_cost = yen_floor(rate_units, of->price_x100);
+            long long fixed_cost = of->total_cost - rate_cost;
+            if (rate_cost < 0)
+                return failf(err, of->office_no, NULL,
+                             "定額の行がある事業所では、減算(負の単位数)は定率の行の単位数を超えられません");
+            if (fixed_cost < fixed_share)
+                return failf(err, of->office_no, NULL, "定額の利用者負担の合計が定額の行の費用総額を超えます");
+            of->claim = claim_of(rate_cost, in->benefit_rate) + fixed_cost - fixed_share;
+        }
         of->user_share = of->total_cost - of->claim;
         of->full_pay = yen_floor(over, of->price_x100); /* RULE-S7-004 */
         out->in_limit_units += of->in_limit_units;
@@ -280,6 +320,8 @@ static void set_line(struct s7_row *r, const struct s7_line *l)
     }
     set_int(r, 16, l->count);
     set_int(r, 17, l->service_units);
+    if (l->fixed_given)
+        set_int(r, 27, l->fixed_charge); /* 定額利用者負担単価金額 */
 }
 
 /* the amounts: 区分支給限度基準超/内, 単価, 費用総額, 給付率, 請求額, 利用者負担, 全額負担 */

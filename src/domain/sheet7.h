@@ -23,6 +23,15 @@
  * A limit-exempt line (加算 outside 区分支給限度) is priced on its own; its
  * over_limit_units, if any, are fully self-paid (e.g. 30日超 in 記載例33-1).
  *
+ * 総合事業 (介護予防・日常生活支援総合事業, service types A1–A9 at the municipality's
+ * prices): a line may carry a 定額 user charge, yen per count (fixed_charge). Its user
+ * share is fixed × count, or floor(fixed × count × its in-limit units ÷ its units) when
+ * only part of it is within the limit; the office's claim is then
+ *   floor(定率 lines' in-limit units × 単価) × 給付率 (step 5, as above)
+ *   + (費用総額 − that 定率 cost − the 定額 shares),
+ * and 利用者負担 = 費用総額 − 保険請求額 as always. Over-limit units are 全額負担 as any.
+ * A 事業対象者 (care level 06) has no national limit: the insurer's goes in limit_units.
+ *
  * Failure: -1 with a Japanese message naming the office and line; the output
  * is then unspecified.
  */
@@ -42,6 +51,7 @@
 #define S7_UNITS_MAX 10000000LL  /* per line, per count: no service is near it */
 #define S7_COUNT_MAX 999         /* 回数／日数 is 3 digits (v4) */
 #define S7_ERR_BYTES 320
+#define S7_FIXED_MAX 99999LL     /* 定額利用者負担 yen per count: municipal charges are hundreds */
 
 struct s7_line {
     char service_code[7];
@@ -51,9 +61,12 @@ struct s7_line {
     bool limit_exempt;   /* outside 区分支給限度 (限度額管理対象外) */
     bool over_given;     /* over_limit_units was given */
     long long over_limit_units;
+    bool fixed_given;    /* 総合事業 定額: the user pays fixed_charge yen per count */
+    long long fixed_charge;
     /* out */
     long long discounted_units, service_units;
     long long over;      /* units allocated over the limit / fully self-paid */
+    long long fixed_share; /* 定額 lines: the user's share of the line (yen) */
     /* out, limit-exempt lines only */
     long long ex_units, ex_total_cost, ex_claim, ex_user_share, ex_full_pay;
 };

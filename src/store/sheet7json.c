@@ -164,8 +164,11 @@ static int line_parse(json_t *l, const char *path, int ym, const struct svc_mast
     if (int_member(l, "units", &out->units, &has_units, p, err) ||
         int_member(l, "count", &count, NULL, p, err) ||
         int_member(l, "discount_rate", &rate, NULL, p, err) ||
-        int_member(l, "over_limit_units", &out->over_limit_units, &out->over_given, p, err))
+        int_member(l, "over_limit_units", &out->over_limit_units, &out->over_given, p, err) ||
+        int_member(l, "fixed_user_charge", &out->fixed_charge, &out->fixed_given, p, err))
         return -1;
+    if (out->fixed_given && (out->fixed_charge < 0 || out->fixed_charge > S7_FIXED_MAX))
+        return bad(err, path, "fixed_user_charge(総合事業の定額の利用者負担)は 0〜99999 円/回です");
     if (!has_units && !m)
         return bad(err, path, "units がなく、サービスコード表にもこのコードがありません");
     if (count < 0 || count > S7_COUNT_MAX || rate < 1 || rate > 100)
@@ -364,6 +367,10 @@ char *sheet7json_result(const struct s7_doc *d, const struct s7_total *t)
             jw_int(&w, "service_units", l->service_units);
             jw_bool(&w, "limit_exempt", l->limit_exempt);
             jw_int(&w, "over_limit_units", l->over);
+            if (l->fixed_given) { /* 総合事業 定額 */
+                jw_int(&w, "fixed_user_charge", l->fixed_charge);
+                jw_int(&w, "fixed_user_share", l->fixed_share);
+            }
             jw_end(&w);
         }
         jw_end(&w);

@@ -139,6 +139,43 @@ test('--upsikyu: the computed table as the CSV standard\'s UPSIKYU file, subtota
   assert.deepEqual(readFileSync(join(back, files[0])), bytes);
 });
 
+// 総合事業 (issue #17 §1): a 事業対象者 (06) with the insurer's limit, a 定額 line over it. DERIVED vector
+// (worked by hand from the rule, as u-sheet7 t_sogo_fixed; no MHLW 記載例 with 定額 over the limit was found).
+test('総合事業: 事業対象者 with the insurer\'s limit, a 定額 user charge prorated over the limit, col 27 of UPSIKYU', () => {
+  const sogo = { month: '2026-04', care_level: '06', limit_units: 5032, benefit_rate: 90,
+    insurer_no: '122192', insured_no: '0000000001', created: '2026-03-25', plan_office: '1270100017',
+    offices: [
+      { office_no: '1310000001', service_type: 'A6', unit_price: '10.00', lines: [{ service_code: 'A61111', units: 1798, count: 1 }] },
+      { office_no: '1310000002', service_type: 'A8', unit_price: '10.00', lines: [{ service_code: 'A81001', units: 300, count: 12, fixed_user_charge: 250 }] }] };
+  const out = join(dir, 'sogo');
+  mkdirSync(out);
+  const r = run(sogo, ['--upsikyu', out, '--to', '1310000002:A8', '--stamp', '20260325120000']);
+  assert.equal(r.code, 0, r.err);
+  const [a6, a8] = r.json.offices;
+  assert.deepEqual([a6.total_cost, a6.claim, a6.user_share], [17980, 16182, 1798]);
+  assert.deepEqual([a8.in_limit_units, a8.over_limit_units, a8.total_cost, a8.claim, a8.user_share, a8.full_pay],
+    [3234, 366, 32340, 29645, 2695, 3660]);
+  assert.deepEqual([a8.lines[0].fixed_user_charge, a8.lines[0].fixed_user_share], [250, 2695]);
+  assert.equal(a6.lines[0].fixed_user_charge, undefined); // 定率 lines as before
+  assert.deepEqual(r.json.total, { in_limit_units: 5032, over_limit_units: 366, total_cost: 50320, claim: 45827, user_share: 4493, full_pay: 3660 });
+  // the UPSIKYU row of the 定額 line carries 定額利用者負担単価金額 (No.27); it reads back
+  const files = readdirSync(out);
+  const bytes = readFileSync(join(out, files[0]));
+  const rows = bytes.toString('latin1').trimEnd().split('\r\n').map((l) => l.split(','));
+  const row = rows.find((f) => f[8] === 'A81001');
+  assert.deepEqual([row[26], row[27], row[25]], ['250', '2695', '29645']);
+  assert.equal(rows.find((f) => f[8] === 'A61111')[26], '');
+  const c = kaigo(['exchange', 'check', join(out, files[0])]);
+  assert.equal(c.code, 0, c.err + c.out);
+  // without the insurer's limit a 事業対象者 is refused with the reason
+  const r2 = run({ ...sogo, limit_units: undefined });
+  assert.equal(r2.code, 1);
+  assert.match(r2.err, /事業対象者の支給限度額は市町村/);
+  const r3 = run({ ...sogo, offices: [{ ...sogo.offices[1], lines: [{ service_code: 'A81001', units: 300, count: 12, fixed_user_charge: 100000 }] }] });
+  assert.equal(r3.code, 1);
+  assert.match(r3.err, /fixed_user_charge/);
+});
+
 test('--upsikyu refuses without the person, the plan office or the addressee', () => {
   const base = { month: '2026-04', care_level: '21', offices: [{ office_no: '1310000001', service_type: '11', grade: 1,
     lines: [{ service_code: '111211', units: 425, count: 40 }] }] };

@@ -274,6 +274,74 @@ static void t_refusals(void **state)
     assert_int_equal(sheet7_compute(&in, &t, err), -1);
 }
 
+
+/* RULE-S7-007: 総合事業 with a 定額 line over the 事業対象者's limit. DERIVED vector (worked by hand from the
+ * rule of issue #17 §1, not from an MHLW 記載例: none with 定額 over the limit was found; docs/rules/sheet7.md):
+ * limit 5,032 (the insurer's), 通所型独自サービス (A6, 定率) 1,798 units and 通所型サービス独自/定額 (A8) 300 units ×
+ * 12 at 250 円/回, both at 10.00 円. 5,398 units: 366 over, taken from the A8 line (the last). */
+static void t_sogo_fixed(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {L("A61111", 1798, 1, false, 0, false), L("A81001", 300, 12, false, 0, false)};
+    lines[1].fixed_given = true;
+    lines[1].fixed_charge = 250;
+    struct s7_office offices[] = {O("1310000001", "A6", 1000, 0, 1), O("1310000002", "A8", 1000, 1, 1)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_JIGYO}, 1, 5032, 90, offices, 2, lines, 2};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(lines[1].over, 366);
+    assert_int_equal(offices[0].total_cost, 17980); /* 定率 as before */
+    assert_int_equal(offices[0].claim, 16182);
+    assert_int_equal(offices[0].user_share, 1798);
+    assert_int_equal(offices[1].in_limit_units, 3234);
+    assert_int_equal(offices[1].total_cost, 32340);
+    assert_int_equal(lines[1].fixed_share, 2695); /* floor(250 × 12 × 3,234 ÷ 3,600) = floor(2,695.0) */
+    assert_int_equal(offices[1].user_share, 2695);
+    assert_int_equal(offices[1].claim, 29645); /* 費用総額 − the 定額 share */
+    assert_int_equal(offices[1].full_pay, 3660); /* 366 over × 10.00 */
+    assert_int_equal(t.total_cost, 50320);
+    assert_int_equal(t.claim, 45827);
+    assert_int_equal(t.user_share, 4493);
+    assert_int_equal(t.full_pay, 3660);
+    /* within the limit the share is the whole fixed × count */
+    in.limit_units = 6000;
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(lines[1].fixed_share, 3000);
+    assert_int_equal(offices[1].claim, 36000 - 3000);
+    /* a 定額 and a 定率 line at one office (DERIVED): 定率 on floor(rate units × 単価), the rest less the 定額 */
+    struct s7_line mix[] = {L("A21111", 1176, 1, false, 0, false), L("A21201", 251, 3, false, 0, false)};
+    mix[1].fixed_given = true;
+    mix[1].fixed_charge = 200;
+    struct s7_office one[] = {O("1310000003", "A2", 1072, 0, 2)};
+    struct s7_input m = {DD(2026, 4, 1), {LEVEL_SHIEN1}, 1, -1, 80, one, 1, mix, 2};
+    assert_int_equal(sheet7_compute(&m, &t, err), 0);
+    assert_int_equal(one[0].total_cost, 20678); /* floor(1,929 × 10.72) = floor(20,678.88) */
+    /* 定率: floor(1,176 × 10.72) = 12,606 → claim floor(12,606 × 0.8) = 10,084; 定額 cost 20,678 − 12,606 = 8,072 */
+    assert_int_equal(one[0].claim, 10084 + 8072 - 600);
+    assert_int_equal(one[0].user_share, 20678 - (10084 + 8072 - 600));
+    /* refusals: the 定額 above the lines' cost; a negative or too large charge; a reduction line */
+    mix[1].fixed_charge = 3000;
+    assert_int_equal(sheet7_compute(&m, &t, err), -1);
+    assert_non_null(strstr(err, "定額"));
+    mix[1].fixed_charge = -1;
+    assert_int_equal(sheet7_compute(&m, &t, err), -1);
+    mix[1].fixed_charge = S7_FIXED_MAX + 1;
+    assert_int_equal(sheet7_compute(&m, &t, err), -1);
+    mix[1].fixed_charge = 200;
+    mix[1].units = -251;
+    assert_int_equal(sheet7_compute(&m, &t, err), -1);
+    /* a reduction larger than the office's 定率 lines, beside a 定額 line: refused, not a negative claim */
+    mix[1].units = 251;
+    mix[0].units = -100;
+    assert_int_equal(sheet7_compute(&m, &t, err), -1);
+    assert_non_null(strstr(err, "減算"));
+    /* 事業対象者 without the insurer's limit: said so */
+    in.limit_units = -1;
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+    assert_non_null(strstr(err, "事業対象者"));
+}
+
 static void t_price(void **state)
 {
     (void)state;
@@ -299,6 +367,7 @@ int main(void)
         cmocka_unit_test(t_csv_rows), cmocka_unit_test(t_given_allocation),
         cmocka_unit_test(t_levels),             cmocka_unit_test(t_discount_and_rounding),
         cmocka_unit_test(t_refusals),           cmocka_unit_test(t_price),
+        cmocka_unit_test(t_sogo_fixed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
