@@ -348,13 +348,16 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
     for (size_t o = 0; o < in->noffices; o++) {
         const struct s7_office *of = &in->offices[o];
         const char *name = id->office_names && id->office_names[o] ? id->office_names[o] : "";
-        size_t managed = 0;
+        size_t managed = 0, fixed = 0;
         long long units = 0;
         for (size_t i = of->first; i < of->first + of->n; i++)
             if (!in->lines[i].limit_exempt) {
                 managed++;
+                fixed += in->lines[i].fixed_given;
                 units += in->lines[i].service_units;
             }
+        /* 記載例6: an office of 定額 lines only leaves 給付率 empty (no rate is applied) */
+        int rate = managed && fixed == managed ? 0 : in->benefit_rate;
         for (size_t i = of->first; i < of->first + of->n; i++) {
             const struct s7_line *l = &in->lines[i];
             if (l->limit_exempt)
@@ -367,8 +370,8 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
             set_int(&r, 21, l->over);          /* the care manager's allocation on this line */
             set_int(&r, 22, l->service_units - l->over);
             if (managed == 1)
-                set_money(&r, of->over_limit_units, of->in_limit_units, of->price_x100, of->total_cost,
-                          in->benefit_rate, of->claim, of->user_share, of->full_pay);
+                set_money(&r, of->over_limit_units, of->in_limit_units, of->price_x100, of->total_cost, rate,
+                          of->claim, of->user_share, of->full_pay);
             if ((rc = fn(ctx, r.f)) != 0)
                 return rc;
         }
@@ -381,8 +384,8 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
             set_int(&r, 16, 0);
             set_int(&r, 17, units);
             set_int(&r, 18, units);
-            set_money(&r, of->over_limit_units, of->in_limit_units, of->price_x100, of->total_cost,
-                      in->benefit_rate, of->claim, of->user_share, of->full_pay);
+            set_money(&r, of->over_limit_units, of->in_limit_units, of->price_x100, of->total_cost, rate,
+                      of->claim, of->user_share, of->full_pay);
             if ((rc = fn(ctx, r.f)) != 0)
                 return rc;
         }
@@ -394,8 +397,8 @@ int sheet7_csv_rows(const struct s7_input *in, const struct s7_total *t, const s
             r.f[5] = name;
             str_cut(r.v[6], sizeof r.v[0], of->office_no);
             set_line(&r, l);
-            set_money(&r, l->over, l->ex_units, of->price_x100, l->ex_total_cost, in->benefit_rate, l->ex_claim,
-                      l->ex_user_share, l->ex_full_pay);
+            set_money(&r, l->over, l->ex_units, of->price_x100, l->ex_total_cost,
+                      l->fixed_given ? 0 : in->benefit_rate, l->ex_claim, l->ex_user_share, l->ex_full_pay);
             if ((rc = fn(ctx, r.f)) != 0)
                 return rc;
         }

@@ -139,6 +139,38 @@ test('--upsikyu: the computed table as the CSV standard\'s UPSIKYU file, subtota
   assert.deepEqual(readFileSync(join(back, files[0])), bytes);
 });
 
+// 記載例6 of 「平成27年度制度改正における様式記載例パターン」 (事業対象者, 保険者独自(定額) services, over the limit;
+// read in a transcription - docs/sheet7.md): the same figures through the binary and in the UPSIKYU file.
+test('記載例6: 事業対象者 with 定額 services over the municipality\'s limit - shares, claims, 全額負担, 給付率 empty', () => {
+  const out = join(dir, 'kisairei6');
+  mkdirSync(out);
+  const r = run({ month: '2015-04', care_level: '06', limit_units: 10473, benefit_rate: 90,
+    insurer_no: '122192', insured_no: '0000000001', created: '2015-03-25', plan_office: '1270100017',
+    offices: [
+      { office_no: '90A0100040', name: '○○事業所', service_type: 'A4', unit_price: '10.35', lines: [
+        { service_code: 'A41001', units: 401, count: 5, fixed_user_charge: 414, over_limit_units: 0 },
+        { service_code: 'A41002', units: 401, count: 5, fixed_user_charge: 777, over_limit_units: 505 }] },
+      { office_no: '90A0100060', name: '□□事業所', service_type: 'A4', unit_price: '10.35', lines: [
+        { service_code: 'A41003', units: 871, count: 8, fixed_user_charge: 871, over_limit_units: 0 }] }] },
+    ['--upsikyu', out, '--to', '90A0100040:A4', '--stamp', '20150325120000']);
+  assert.equal(r.code, 0, r.err);
+  const [a, b] = r.json.offices;
+  assert.deepEqual([a.over_limit_units, a.total_cost, a.claim, a.user_share, a.full_pay], [505, 36276, 31300, 4976, 5226]);
+  assert.deepEqual(a.lines.map((l) => l.fixed_user_share), [2070, 2906]);
+  assert.deepEqual([b.total_cost, b.claim, b.user_share], [72118, 65150, 6968]);
+  const files = readdirSync(out);
+  const rows = readFileSync(join(out, files[0])).toString('latin1').trimEnd().split('\r\n').map((l) => l.split(','));
+  // ○○: two lines (No.27 on each), the A4AAAA subtotal with the amounts; □□: one line carrying them; the total
+  assert.deepEqual(rows.map((f) => f[8]), ['A41001', 'A41002', 'A4AAAA', 'A41003', '999999']);
+  assert.deepEqual(rows.map((f) => f[26]), ['414', '777', '', '871', '']);
+  const sub = rows[2]; // 区分超, 区分内, 単価, 費用総額, 給付率 (empty), 請求額, 利用者負担, 全額負担
+  assert.deepEqual([sub[20], sub[21], sub[22], sub[23], sub[24], sub[25], sub[27], sub[28]],
+    ['505', '3505', '10.35', '36276', '', '31300', '4976', '5226']);
+  assert.deepEqual([rows[3][23], rows[3][24], rows[3][25], rows[3][27]], ['72118', '', '65150', '6968']);
+  const c = kaigo(['exchange', 'check', join(out, files[0])]);
+  assert.equal(c.code, 0, c.err + c.out);
+});
+
 // 総合事業 (issue #17 §1): a 事業対象者 (06) with the insurer's limit, a 定額 line over it. DERIVED vector
 // (worked by hand from the rule, as u-sheet7 t_sogo_fixed; no MHLW 記載例 with 定額 over the limit was found).
 test('総合事業: 事業対象者 with the insurer\'s limit, a 定額 user charge prorated over the limit, col 27 of UPSIKYU', () => {
@@ -163,7 +195,8 @@ test('総合事業: 事業対象者 with the insurer\'s limit, a 定額 user cha
   const bytes = readFileSync(join(out, files[0]));
   const rows = bytes.toString('latin1').trimEnd().split('\r\n').map((l) => l.split(','));
   const row = rows.find((f) => f[8] === 'A81001');
-  assert.deepEqual([row[26], row[27], row[25]], ['250', '2695', '29645']);
+  assert.deepEqual([row[26], row[27], row[25], row[24]], ['250', '2695', '29645', '']); // 定額 only: 給付率 empty
+  assert.equal(rows.find((f) => f[8] === 'A61111')[24], '90');
   assert.equal(rows.find((f) => f[8] === 'A61111')[26], '');
   const c = kaigo(['exchange', 'check', join(out, files[0])]);
   assert.equal(c.code, 0, c.err + c.out);

@@ -275,6 +275,39 @@ static void t_refusals(void **state)
 }
 
 
+/* RULE-S7-007 against 記載例6 「事業対象者が保険者独自(定額)サービスを受けた場合のサービス利用票別表(計画単位数を
+ * 超過した場合)」 of 「平成27年度制度改正における様式記載例パターン」 (read in a transcription, vdocuments.mx; the
+ * issuer is not visible there - docs/sheet7.md): limit 10,473 set by the municipality, 10.35 円, three A4 (訪問型
+ * 独自/定額) services - 401 単位 at 414 円/回 × 5, 401 at 777 円/回 × 5, 871 at 871 円/回 × 8 at another office; the
+ * care manager puts the 505 units over the limit on the 777 円 line. The codes are the example's ◇◆ placeholders. */
+static void t_kisairei6_teigaku(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {L("A41001", 401, 5, false, 0, true), L("A41002", 401, 5, false, 505, true),
+                              L("A41003", 871, 8, false, 0, true)};
+    lines[0].fixed_given = lines[1].fixed_given = lines[2].fixed_given = true;
+    lines[0].fixed_charge = 414;
+    lines[1].fixed_charge = 777;
+    lines[2].fixed_charge = 871;
+    struct s7_office offices[] = {O("90A0100040", "A4", 1035, 0, 2), O("90A0100060", "A4", 1035, 2, 1)};
+    struct s7_input in = {DD(2015, 4, 1), {LEVEL_JIGYO}, 1, 10473, 90, offices, 2, lines, 3};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(lines[0].fixed_share, 2070);
+    assert_int_equal(lines[1].fixed_share, 2906); /* 777 × 1,500 ÷ 401 = 2,906.48 */
+    assert_int_equal(offices[0].over_limit_units, 505);
+    assert_int_equal(offices[0].total_cost, 36276);
+    assert_int_equal(offices[0].claim, 31300);
+    assert_int_equal(offices[0].user_share, 4976);
+    assert_int_equal(offices[0].full_pay, 5226);
+    assert_int_equal(offices[1].total_cost, 72118);
+    assert_int_equal(offices[1].claim, 65150);
+    assert_int_equal(offices[1].user_share, 6968);
+    assert_int_equal(t.in_limit_units, 10473);
+    assert_int_equal(t.over_limit_units, 505);
+}
+
 /* RULE-S7-007: 総合事業 with a 定額 line over the 事業対象者's limit. DERIVED vector (worked by hand from the
  * rule of issue #17 §1, not from an MHLW 記載例: none with 定額 over the limit was found; docs/rules/sheet7.md):
  * limit 5,032 (the insurer's), 通所型独自サービス (A6, 定率) 1,798 units and 通所型サービス独自/定額 (A8) 300 units ×
@@ -367,7 +400,7 @@ int main(void)
         cmocka_unit_test(t_csv_rows), cmocka_unit_test(t_given_allocation),
         cmocka_unit_test(t_levels),             cmocka_unit_test(t_discount_and_rounding),
         cmocka_unit_test(t_refusals),           cmocka_unit_test(t_price),
-        cmocka_unit_test(t_sogo_fixed),
+        cmocka_unit_test(t_sogo_fixed),         cmocka_unit_test(t_kisairei6_teigaku),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
