@@ -28,6 +28,8 @@ static const char help[] =
     "  入力: {\"month\":\"2026-04\",\"fee\":\"I\",\"managers\":[{\"id\":\"CM-A\",\"fte\":1.0}],\n"
     "         \"cases\":[{\"id\":\"c001\",\"manager\":\"CM-A\",\"level\":\"21\",\"contract\":\"2024-05-01\",\n"
     "                   \"last_home_visit\":\"2026-03-15\",\"video_ok\":false}]}\n"
+    "  介護予防ケアマネジメント(総合事業: 事業対象者、または要支援で \"yobo_cm\":true)は指定介護予防支援では\n"
+    "  ないため取扱件数に数えません(別に件数を示します)。\n"
     "  --office: 取り込んだ第6表(その月の予定、プラン担当業者コードがこの事業所)から数えます。担当者は\n"
     "  プラン担当者名、要介護状態区分はその月の利用者補足情報、契約順は第1表の初回居宅サービス計画作成日\n"
     "  (なければ第6表の作成年月日)。利用者ごとにアクセス記録が残ります。モニタリング訪問の記録は\n"
@@ -271,6 +273,7 @@ int cmd_caseload(int argc, char **argv)
     jw_obj(&w, "office");
     jw_int(&w, "care_cases", office.care);
     jw_int(&w, "support_cases", office.support);
+    jw_int(&w, "yobo_cm_cases", office.yobo_cm); /* 介護予防ケアマネジメント: not counted (RULE-CM-004) */
     snprintf(buf, sizeof buf, "1/%d", office.shien_den);
     jw_str(&w, "support_weight", buf);
     snprintf(buf, sizeof buf, "%.2f", fte / 100.0);
@@ -293,6 +296,8 @@ int cmd_caseload(int argc, char **argv)
         printf("事業所: 要介護 %lld 件 + 要支援 %lld 件 × 1/%d、常勤換算 %.2f 人 → 1人あたり %.2f 件(基準 %d 件%s)\n",
                office.care, office.support, office.shien_den, fte / 100.0, office.per_fte, office.standard,
                office.over_standard ? "、超えています" : "以内");
+        if (office.yobo_cm)
+            printf("介護予防ケアマネジメント(総合事業)%lld 件は取扱件数に数えません\n", office.yobo_cm);
         printf("逓減制: (ⅰ) %lld 件、(ⅱ) %lld 件、(ⅲ) %lld 件、計 %lld 単位\n", office.tier_cases[1],
                office.tier_cases[2], office.tier_cases[3], office.units);
         buf_release(&b);

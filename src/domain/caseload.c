@@ -8,6 +8,10 @@
  *   令和6年度介護報酬改定に関するQ&A(Vol.1) 問114 (厚生労働省 事務連絡 2024-03-15) works the boundary: case k
  *   (1-based, contract order) is (ⅰ) while k < 45 × 常勤換算 - at 1.6 that is cases 1-71 (72 - 1), at 2.5 cases
  *   1-112 (112.5, 端数切捨て) - and (ⅱ) while k < 60 × 常勤換算 (2.5: 113-149, then 150 on (ⅲ)).
+ * RULE-CM-004 (人員基準 第2条第1項 and 居宅介護支援費 注 (令和6年告示): the cases are 指定居宅介護支援's users
+ *   plus 指定介護予防支援's (法第58条第1項) × 1/3 - nothing else is named): 介護予防ケアマネジメント (第1号介護予防
+ *   支援事業, 法第115条の45第1項第1号ニ), which every 事業対象者 receives, is another service and is not counted.
+ *   [likely]: no Q&A saying so in words was found (docs/caseload.md).
  * RULE-CM-003 (運営基準 第13条第14号; 令和6年改定): monitoring home visit monthly (要介護), or every 2
  *   months with video monitoring whose conditions are recorded; 要支援 every 3 months, or 6 with video.
  */
@@ -84,6 +88,12 @@ int caseload_compute(struct cl_case *cases, size_t n, int fte_x100, bool fee2, s
             c->home_due = date_month_end(date_add_months(d, (int)every));
         }
         c->overdue = date_cmp(c->home_due, month_end) < 0;
+        if (c->level == LEVEL_JIGYO || (is_support(c->level) && c->yobo_cm)) { /* RULE-CM-004 */
+            c->tier = 0;
+            c->units = 0;
+            out->yobo_cm++;
+            continue;
+        }
         if (is_support(c->level)) {
             c->tier = 0;
             c->units = 0;

@@ -4,7 +4,9 @@
  * row of data/rates.tsv (caseload_*, kyotaku_*, monitor_*).
  *
  * 取扱件数 of an office for a month = (要介護 cases + 要支援 cases / den) / 常勤換算,
- * den = 2 before 2024-04 and 3 from it. The tiers are assigned case by case in
+ * den = 2 before 2024-04 and 3 from it. 介護予防ケアマネジメント (総合事業's 第1号介護予防支援
+ *事業: every 事業対象者, and a 要支援 case marked yobo_cm) is not 指定介護予防支援 and is not
+ * counted (RULE-CM-004). The tiers are assigned case by case in
  * contract order: a 要介護 case is (ⅰ) while the running count before it (要支援
  * weighted) is below the (ⅱ) boundary × 常勤換算, (ⅱ) below the (ⅲ) boundary ×
  * 常勤換算, else (ⅲ). Fee (Ⅱ) (連携システム and 事務職員) moves the first boundary
@@ -32,6 +34,7 @@ struct cl_case {
     /* monitoring */
     struct date last_home;     /* last home visit (居宅訪問), or none */
     bool video_ok;             /* all conditions for video monitoring recorded */
+    bool yobo_cm;              /* a 要支援 case of 介護予防ケアマネジメント (総合事業), not 指定介護予防支援 */
     /* out */
     int tier;                  /* 1–3 for 要介護 cases; 0 for 要支援 */
     long long units;           /* 居宅介護支援費 units for the month (要介護) */
@@ -40,7 +43,8 @@ struct cl_case {
 };
 
 struct cl_result {
-    long long care, support;   /* cases */
+    long long care, support;   /* cases counted: 要介護, 指定介護予防支援 */
+    long long yobo_cm;         /* 介護予防ケアマネジメント cases (事業対象者, or 要支援 marked yobo_cm): not counted */
     int fte_x100;              /* 常勤換算 × 100 */
     long long count_x6;        /* 取扱件数 × 6 (要介護 6, 要支援 6/den: exact) */
     double per_fte;            /* 取扱件数 / 常勤換算, for display */

@@ -136,6 +136,12 @@ int caseloadjson_parse(const char *s, size_t n, struct cl_doc *d, struct doc_err
             goto out;
         }
         c->video_ok = json_is_true(v);
+        v = json_object_get(x, "yobo_cm");
+        if (v && !json_is_boolean(v)) {
+            bad(e, path, "yobo_cm(介護予防ケアマネジメント)は true か false です");
+            goto out;
+        }
+        c->yobo_cm = json_is_true(v);
         d->ncases++;
     }
     rc = 0;

@@ -15,6 +15,28 @@ const run = (obj, extra = []) => {
 };
 const day = (i) => new Date(Date.UTC(2023, 0, 1 + i)).toISOString().slice(0, 10);
 
+// RULE-CM-004: 介護予防ケアマネジメント (総合事業) is not 指定介護予防支援 - 事業対象者, and 要支援 marked yobo_cm, are
+// not counted (vector DERIVED from the text of 人員基準 第2条 and the 告示, which name only 指定介護予防支援)
+test('事業対象者 and 介護予防ケアマネジメント cases are shown but not counted in 取扱件数', () => {
+  const cases = [];
+  for (let i = 0; i < 44; i++) cases.push({ id: `a${i}`, manager: 'CM-A', level: '21', contract: day(10 + i) });
+  cases.push({ id: 'j0', manager: 'CM-A', level: '06', contract: day(0) });
+  cases.push({ id: 'j1', manager: 'CM-A', level: '06', contract: day(1) });
+  cases.push({ id: 's0', manager: 'CM-A', level: '12', contract: day(2), yobo_cm: true });
+  cases.push({ id: 's1', manager: 'CM-A', level: '13', contract: day(3) }); // 指定介護予防支援: 1/3
+  let r = run({ month: '2026-04', fee: 'I', managers: [{ id: 'CM-A', fte: 1 }], cases }, ['--json']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual([j.office.care_cases, j.office.support_cases, j.office.yobo_cm_cases, j.office.caseload_per_fte,
+    j.office.tier1_cases, j.office.tier2_cases], [44, 1, 3, '44.33', 44, 0]);
+  r = run({ month: '2026-04', fee: 'I', managers: [{ id: 'CM-A', fte: 1 }], cases });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /介護予防ケアマネジメント\(総合事業\)3 件は取扱件数に数えません/);
+  r = run({ month: '2026-04', fee: 'I', managers: [{ id: 'CM-A', fte: 1 }], cases: [{ ...cases[46], yobo_cm: 'yes' }] });
+  assert.equal(r.code, 1);
+  assert.match(r.err, /yobo_cm/);
+});
+
 test('an office over the line: tiers in contract order, 要支援 at 1/3, the standard per care manager', () => {
   // CM-A: 46 要介護 + 3 要支援 (=47 cases); CM-B: 10 要介護 at 0.5 FTE (=20 per FTE)
   const cases = [];

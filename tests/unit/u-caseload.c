@@ -88,6 +88,38 @@ static void t_levels_and_dates(void **state)
     assert_int_equal(caseload_compute(cases, n, 100, false, DD(2026, 4, 1), &r, &why), -1);
 }
 
+/* RULE-CM-004: 介護予防ケアマネジメント (事業対象者; 要支援 marked yobo_cm) is not 指定介護予防支援 and is not
+ * counted - the text of 人員基準 第2条 and the 告示 names only 指定介護予防支援 (vector DERIVED from that text) */
+static void t_yobo_cm(void **state)
+{
+    (void)state;
+    size_t n = fill(44, 3, false, LEVEL_KAIGO1); /* 44 要介護 + 3 要支援 = 45 at 1.0: over the standard */
+    struct cl_result r;
+    const char *why;
+    assert_int_equal(caseload_compute(cases, n, 100, false, DD(2026, 4, 1), &r, &why), 0);
+    assert_int_equal(r.count_x6, 45 * 6);
+    assert_true(r.over_standard);
+    assert_int_equal(r.tier_cases[2], 0);
+    for (size_t i = 44; i < n; i++) /* the three are 事業対象者: none counted */
+        cases[i].level = LEVEL_JIGYO;
+    assert_int_equal(caseload_compute(cases, n, 100, false, DD(2026, 4, 1), &r, &why), 0);
+    assert_int_equal(r.count_x6, 44 * 6);
+    assert_int_equal(r.support, 0);
+    assert_int_equal(r.yobo_cm, 3);
+    assert_false(r.over_standard);
+    n = fill(44, 3, true, LEVEL_KAIGO1); /* 要支援 first: 44 + 1 = 45 → the last 要介護 case is k = 45: (ⅱ) */
+    assert_int_equal(caseload_compute(cases, n, 100, false, DD(2026, 4, 1), &r, &why), 0);
+    assert_int_equal(r.tier_cases[2], 1);
+    for (size_t i = 0; i < n; i++)
+        cases[i].yobo_cm = cases[i].level == LEVEL_SHIEN1; /* 介護予防ケアマネジメント for those 要支援 */
+    assert_int_equal(caseload_compute(cases, n, 100, false, DD(2026, 4, 1), &r, &why), 0);
+    assert_int_equal(r.tier_cases[2], 0);
+    assert_int_equal(r.tier_cases[1], 44);
+    assert_int_equal(r.yobo_cm, 3);
+    for (size_t i = 0; i < n; i++)
+        cases[i].yobo_cm = false;
+}
+
 static void t_monitoring(void **state)
 {
     (void)state;
@@ -125,6 +157,6 @@ static void t_monitoring(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(t_tiers), cmocka_unit_test(t_levels_and_dates),
-                                       cmocka_unit_test(t_monitoring)};
+                                       cmocka_unit_test(t_monitoring), cmocka_unit_test(t_yobo_cm)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
