@@ -737,6 +737,13 @@ int cp_name_parse(const char *name, struct cp_name *o, const char **why)
         if (sep(&p, end) || take(&p, end, 10, o->from, alnum) || sep(&p, end) ||
             take(&p, end, 10, o->to, alnum) || sep(&p, end) || take(&p, end, 14, o->stamp, digits))
             return -1;
+        /* the 本文's history: v4.0 (202504) added the 第3表 and the 介護予防支援等 files - no v3 file has them */
+        if (o->file == CP_UP3KYO || o->file == CP_UPKIHON || o->file == CP_UPKIHON_SUB1 ||
+            o->file == CP_UPKIHON_SUB2 || o->file == CP_DLTKIHON || o->file == CP_UPYOBO || o->file == CP_UPYOBO_SUB ||
+            o->file == CP_DLTYOBO) {
+            *why = "このファイルは v4.0 で加わったもので、v3 の名前(サービス種類コードなし)では送れません";
+            return -1;
+        }
     } else
         return -1;
     if (!valid_date(o->stamp) || num(o->stamp + 8, 2) > 23 || num(o->stamp + 10, 2) > 59 ||

@@ -124,6 +124,14 @@ test('every core file type reads and writes back byte-identical', () => {
   rm = kaigo(['exchange', 'check', v4name]);
   assert.equal(rm.code, 1);
   assert.match(rm.err, /項目数が 22 です\(UPPLAN は 25 項目/);
+  // files v4.0 added (the 第3表, the 介護予防支援等 files: the 本文's history) have no v3 name
+  for (const prefix of ['UP3KYO', 'UPKIHON', 'UPYOBO', 'UPYOBO_SUB', 'DLTKIHON']) {
+    const f = join(dir, `${prefix}_1270100017_1370100018_20260325170000.CSV`);
+    writeFileSync(f, cp932('202208\r\n'));
+    rm = kaigo(['exchange', 'check', f]);
+    assert.equal(rm.code, 1, prefix);
+    assert.match(rm.err, /v4\.0 で加わったもので、v3 の名前\(サービス種類コードなし\)では送れません/, prefix);
+  }
 });
 
 test('refusals name file, line, column and item; a faulty send unit is rejected whole', () => {
