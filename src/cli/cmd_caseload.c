@@ -61,7 +61,8 @@ static const char *first_field(const char *body, enum cp_file file, int col, cha
     return out[0] ? out : NULL;
 }
 
-static int db_case(void *ctx, const struct person_key *k, const char *plan, const char *hosoku, const char *kyo1)
+static int db_case(void *ctx, const struct person_key *k, const char *plan, const char *hosoku, const char *kyo1,
+                   const char *yobo)
 {
     struct from_db *x = ctx;
     struct cl_doc *d = x->d;
@@ -93,6 +94,10 @@ static int db_case(void *ctx, const struct person_key *k, const char *plan, cons
     snprintf(c->id, sizeof c->id, "%s/%s", k->insurer_no, k->insured_no);
     str_cut(c->manager, sizeof c->manager, manager);
     c->level = lv;
+    char kind[4];
+    /* RULE-CM-004: a 要支援 plan of 介護予防ケアマネジメント (UPYOBO No.5 計画種類 2) is not counted */
+    c->yobo_cm = (lv == LEVEL_SHIEN1 || lv == LEVEL_SHIEN2) && first_field(yobo, CP_UPYOBO, 4, kind, sizeof kind, NULL) &&
+                 strcmp(kind, "2") == 0;
     char iso8601[11];
     if (strlen(contract) == 8)
         snprintf(iso8601, sizeof iso8601, "%.4s-%.2s-%.2s", contract, contract + 4, contract + 6);

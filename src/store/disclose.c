@@ -692,17 +692,19 @@ enum disclose_status disclose_caseload(struct store *st, struct auditq *aq, cons
                 ++*denied;
                 continue;
             }
-            struct cl_pick h = {want, NULL, NULL}, k1 = {NULL, until, NULL};
+            struct cl_pick h = {want, NULL, NULL}, k1 = {NULL, until, NULL}, yb = {NULL, until, NULL};
             if (st->ops->record_list_kind(st, &persons[i], "cp.UPHOSOKU", cl_pick_row, &h) ||
-                st->ops->record_list_kind(st, &persons[i], "cp.UP1KYO", cl_pick_row, &k1))
+                st->ops->record_list_kind(st, &persons[i], "cp.UP1KYO", cl_pick_row, &k1) ||
+                st->ops->record_list_kind(st, &persons[i], "cp.UPYOBO", cl_pick_row, &yb))
                 s = DISCLOSE_ERROR;
             else {
                 ++*shown;
-                if (fn(ctx, &persons[i], c.v[i].plan, h.body, k1.body))
+                if (fn(ctx, &persons[i], c.v[i].plan, h.body, k1.body, yb.body))
                     s = DISCLOSE_ERROR;
             }
             free(h.body);
             free(k1.body);
+            free(yb.body);
         }
         if (st->ops->read_end(st))
             s = DISCLOSE_ERROR;

@@ -96,9 +96,11 @@ const char *disclose_doc_kind(enum category c);
 
 /* caseload_row_fn - one person whose 第6表 of the month comes from the office: the
  * stored set bodies (cpstore.h) of that 6表, of its 補足 (UPHOSOKU "M"+month; NULL if
- * none) and of the latest 1表 made by the end of the month (NULL if none). */
+ * none), of the latest 1表 and of the latest 介護予防サービス・支援計画書 (UPYOBO, whose
+ * No.5 計画種類 tells 介護予防支援 from 介護予防ケアマネジメント) made by the end of the
+ * month (NULL if none). */
 typedef int caseload_row_fn(void *ctx, const struct person_key *k, const char *plan, const char *hosoku,
-                            const char *kyo1);
+                            const char *kyo1, const char *yobo);
 
 /* disclose_caseload - the care manager's office's month from the stored plans: every
  * person, of every insurer in the store, whose current 第6表 for month (YYYYMM) names

@@ -128,6 +128,18 @@ test('--office: the month counted from the stored 第6表, levels from the 補�
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /要介護 3 件 \+ 要支援 1 件 × 1\/3/);
   assert.match(r.out, /モニタリング訪問の記録が kaigo にないため期限は示しません/);
+  // RULE-CM-004: person 3 (要支援1) turns out to be 介護予防ケアマネジメント - its 介護予防サービス・支援計画書 (UPYOBO)
+  // says 計画種類 2 - and leaves the count: 3 要介護 over 1.5 FTE
+  const yobo = [V, INS, no(3), '20260401', '2', '2', q('R8-001'), q('氏名'), '20260305', '20260401', '20270331', '21', '2', '1',
+    q('包括　花子'), q('ケア　花子'), q('あおば'), q('住所'), q('0436-00-0001'), '20250401', q('地域包括支援センター'),
+    q('散歩'), q('旅行'), ...Array.from({ length: 4 }, (_, k) => [q(`状況${k}`), q(`意向${k}`), '1', q(`課題${k}`)]).flat(),
+    q('血圧'), q('運動'), q('自立'), '3', '1', '0', '1', '2', '0', '1', '2', '2', '2', '1', '2', q('なし'), '20260402', q('氏名')];
+  r = kaigo(['exchange', 'import', put(`UPYOBO_${KYO}_43_${PROV}_15_20260325140000.CSV`, [yobo]), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['caseload', '--office', KYO, '--month', '2026-04', '--fte', 'ケア　花子=0.5', '--json', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const j2 = JSON.parse(r.out).office;
+  assert.deepEqual([j2.care_cases, j2.support_cases, j2.yobo_cm_cases, j2.caseload_per_fte], [3, 0, 1, '2.00']);
   // a month without plans, and usage errors
   r = kaigo(['caseload', '--office', KYO, '--month', '2026-05', '--db', db]);
   assert.equal(r.code, 1);
