@@ -294,6 +294,9 @@ static void row_init(struct s7_row *r, const struct s7_input *in, const struct s
     r->f[2] = id->insured_no;
     r->f[3] = id->created;
     snprintf(r->v[4], sizeof r->v[4], "%04d%02d", in->month.y, in->month.m);
+    /* No.33 ３０日超区分: written on every row. The 別紙 text copy marks it ○ (its 1：該当、0：非該当 carries the
+     * mark), as the 第6表's own ３０日超区分 (No.23) is; kaigo reads files that leave it empty (docs/exchange.md) */
+    snprintf(r->v[32], sizeof r->v[32], "0");
     r->f[33] = id->plan_office;
     r->f[34] = "9999999999"; /* careplan-csv.md §7.6 No.35: 「9999999999を固定でセット」 [unverified] */
     r->f[35] = id->plan_office;
@@ -322,6 +325,8 @@ static void set_line(struct s7_row *r, const struct s7_line *l)
     set_int(r, 17, l->service_units);
     if (l->fixed_given)
         set_int(r, 27, l->fixed_charge); /* 定額利用者負担単価金額 */
+    if (l->over_30_days)
+        set_int(r, 33, 1);
 }
 
 /* the amounts: 区分支給限度基準超/内, 単価, 費用総額, 給付率, 請求額, 利用者負担, 全額負担 */

@@ -61,6 +61,7 @@ struct s7_line {
     bool limit_exempt;   /* outside 区分支給限度 (限度額管理対象外) */
     bool over_given;     /* over_limit_units was given */
     long long over_limit_units;
+    bool over_30_days;   /* a 短期入所 line of days beyond 30 in a row (UPSIKYU No.33 ３０日超区分 1) */
     bool fixed_given;    /* 総合事業 定額: the user pays fixed_charge yen per count */
     long long fixed_charge;
     /* out */

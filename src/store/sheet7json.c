@@ -182,6 +182,12 @@ static int line_parse(json_t *l, const char *path, int ym, const struct svc_mast
         out->limit_exempt = json_is_true(ex);
         has_exempt = true;
     }
+    json_t *o30 = json_object_get(l, "over_30_days");
+    if (o30 && !json_is_null(o30)) {
+        if (!json_is_boolean(o30))
+            return bad(err, path, "over_30_days(３０日超)は true か false です");
+        out->over_30_days = json_is_true(o30);
+    }
     if (!has_exempt) /* from the master: outside the limit unless 限度額管理対象区分 3 */
         out->limit_exempt = m ? !m->limit_managed : false;
     (void)type;
@@ -367,6 +373,8 @@ char *sheet7json_result(const struct s7_doc *d, const struct s7_total *t)
             jw_int(&w, "service_units", l->service_units);
             jw_bool(&w, "limit_exempt", l->limit_exempt);
             jw_int(&w, "over_limit_units", l->over);
+            if (l->over_30_days)
+                jw_bool(&w, "over_30_days", true);
             if (l->fixed_given) { /* 総合事業 定額 */
                 jw_int(&w, "fixed_user_charge", l->fixed_charge);
                 jw_int(&w, "fixed_user_share", l->fixed_share);

@@ -9,12 +9,13 @@
 #include "util/banned.h"
 
 /* UPPLAN (第6表) columns, 0-based (careplan-csv.md §7.5) */
-enum { P_MADE = 3, P_UNITS = 7, P_COUNT = 13, P_CODE = 14, P_OFFICE = 19, P_OFFICE_NAME = 20, P_PLAN_OFFICE = 5 };
+enum { P_MADE = 3, P_UNITS = 7, P_COUNT = 13, P_CODE = 14, P_OFFICE = 19, P_OFFICE_NAME = 20, P_PLAN_OFFICE = 5,
+       P_OVER30 = 22 };
 /* UPHOSOKU: 要介護状態区分 No.18, 区分支給限度基準額 No.19 */
 enum { H_LEVEL = 17, H_LIMIT = 18 };
 /* UPSIKYU (第7表), 0-based */
 enum { S_OFFICE = 6, S_CODE = 8, S_OVER = 20, S_IN = 21, S_PRICE = 22, S_COST = 23, S_RATE = 24, S_CLAIM = 25,
-       S_SHARE = 27, S_FULL = 28 };
+       S_SHARE = 27, S_FULL = 28, S_OVER30 = 32 };
 
 static int fail(char why[S7_ERR_BYTES], const char *fmt, ...) FMT(2, 3);
 static int fail(char why[S7_ERR_BYTES], const char *fmt, ...)
@@ -112,8 +113,9 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
             const char *code = field(r, P_CODE);
             if (strcmp(field(r, P_OFFICE), x->office_no) || strncmp(code, x->service_type, 2))
                 continue;
+            bool over30 = strcmp(field(r, P_OVER30), "1") == 0; /* ３０日超区分: a 7表 line of its own */
             size_t l = x->first;
-            while (l < in->nlines && strcmp(d->lines[l].service_code, code))
+            while (l < in->nlines && (strcmp(d->lines[l].service_code, code) || d->lines[l].over_30_days != over30))
                 l++;
             long long count = 1, units;
             if (*field(r, P_COUNT) && !to_int(field(r, P_COUNT), &count))
@@ -132,6 +134,7 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
                 ln->units = to_int(field(r, P_UNITS), &units) ? units : m->units;
                 ln->rate_pct = 100;
                 ln->limit_exempt = !m->limit_managed;
+                ln->over_30_days = over30;
                 in->nlines++;
             }
             d->lines[l].count += count;
@@ -159,7 +162,7 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
                 const struct cp_record *r = &sikyu->r[i];
                 long long over;
                 if (!strcmp(field(r, S_OFFICE), x->office_no) && !strcmp(field(r, S_CODE), d->lines[l].service_code) &&
-                    to_int(field(r, S_OVER), &over)) {
+                    (strcmp(field(r, S_OVER30), "1") == 0) == d->lines[l].over_30_days && to_int(field(r, S_OVER), &over)) {
                     d->lines[l].over_limit_units += over;
                     d->lines[l].over_given = true;
                 }
@@ -251,6 +254,7 @@ long sheet7_compare(const struct s7_doc *d, const struct s7_total *t, const stru
                 for (size_t i = 0; i < sikyu->n; i++) {
                     const struct cp_record *r = &sikyu->r[i];
                     if (!strcmp(field(r, S_OFFICE), x->office_no) && !strcmp(field(r, S_CODE), ln->service_code) &&
+                        (strcmp(field(r, S_OVER30), "1") == 0) == ln->over_30_days &&
                         to_int(field(r, (unsigned)cols[k].col), &v)) {
                         sent += v;
                         has = true;

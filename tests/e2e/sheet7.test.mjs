@@ -104,8 +104,9 @@ test('--upsikyu: the computed table as the CSV standard\'s UPSIKYU file, subtota
     insurer_no: '122192', insured_no: '0000000001', created: '2019-03-25', plan_office: '1270100017',
     offices: [{ office_no: '9070000060', name: 'ショートステイ"さくら"', service_type: '21', unit_price: '11.10', lines: [
       { service_code: '211131', count: 30 }, { service_code: '216283', count: 20 }, { service_code: '216100', count: 30 },
-      { service_code: '211131', count: 1, over_limit_units: 755 }, { service_code: '216283', count: 1, over_limit_units: -30 },
-      { service_code: '216100', count: 1, over_limit_units: 18 }] }] },
+      { service_code: '211131', count: 1, over_limit_units: 755, over_30_days: true },
+      { service_code: '216283', count: 1, over_limit_units: -30, over_30_days: true },
+      { service_code: '216100', count: 1, over_limit_units: 18, over_30_days: true }] }] },
     ['--upsikyu', out, '--to', '9070000060:21', '--stamp', '20190325120000']);
   assert.equal(r.code, 0, r.err);
   const files = readdirSync(out);
@@ -131,6 +132,8 @@ test('--upsikyu: the computed table as the CSV standard\'s UPSIKYU file, subtota
   assert.deepEqual([t[12], t[15], t[20], t[21], t[22], t[23], t[24], t[25], t[27], t[28]],
     ['0', '0', '725', '22050', '', '250749', '', '225673', '25076', '8246']);
   assert.deepEqual([t[0], t[1], t[2], t[3], t[4], t[33], t[35]], ['202407', '122192', '0000000001', '20190325', '201904', '1270100017', '1270100017']);
+  // No.33 ３０日超区分 on every row: 1 on the lines beyond 30 days (記載例33-1's 31st day), else 0
+  assert.deepEqual(rows.map((f) => f[32]), ['0', '0', '1', '1', '0', '0', '1', '0']);
   // kaigo reads its own file as valid, and writes it back byte for byte
   const back = join(dir, 'back');
   mkdirSync(back);
@@ -277,6 +280,44 @@ test('--upsikyu: a character outside MS932 is named and refused, or written 〓 
   const text = spawnSync('iconv', ['-f', 'CP932', '-t', 'UTF-8'], { input: bytes }).stdout.toString('utf8');
   assert.match(text, /"〓野ショートステイ"/);
   assert.ok(!bytes.includes(0x3f), 'no "?" anywhere');
+});
+
+// the 31st day as the 第6表 marks it (No.23 ３０日超区分 1): a 第7表 line of its own, its allocation matched by
+// No.33 - 記載例33-1's shape from the stored plan
+test('--person: 第6表 days marked 30日超 become their own 第7表 lines, matched with the sent 第7表\'s No.33', () => {
+  const db = fixture(tmp());
+  const INS = '122192', NO = '0000000001', KYO = '1270100017', SS = '9070000060', V = '202407';
+  const stamp = '20190325120000';
+  const units = join(dir, 'unit7-30');
+  mkdirSync(units);
+  let r = run({ month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90, insurer_no: INS, insured_no: NO,
+    created: '2019-03-25', plan_office: KYO, offices: [{ office_no: SS, name: 'ショートステイさくら', service_type: '21', unit_price: '11.10', lines: [
+      { service_code: '211131', count: 30 }, { service_code: '216283', count: 20 }, { service_code: '216100', count: 30 },
+      { service_code: '211131', count: 1, over_limit_units: 755, over_30_days: true },
+      { service_code: '216283', count: 1, over_limit_units: -30, over_30_days: true },
+      { service_code: '216100', count: 1, over_limit_units: 18, over_30_days: true }] }] },
+    ['--upsikyu', units, '--to', `${SS}:21`, '--stamp', stamp]);
+  assert.equal(r.code, 0, r.err);
+  const q = (t) => '"' + t + '"';
+  const cp932 = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text) }).stdout;
+  const put = (name, rows) => writeFileSync(join(units, name), cp932(rows.map((x) => x.join(',')).join('\r\n') + '\r\n'));
+  const line = (code, day, count, over30) => [V, INS, NO, '20190325', '201904', KYO, q('ケア　太郎'), '', '', `201904${day}`, '', '9999', '9999',
+    String(count), code, '', '', q(''), '', SS, q('ショートステイさくら'), '', over30 ? '1' : '0', KYO, ''];
+  put(`UPPLAN_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [line('211131', '01', 30, false), line('216283', '01', 20, false),
+    line('216100', '01', 30, false), line('211131', '30', 1, true), line('216283', '30', 1, true), line('216100', '30', 1, true)]);
+  const slots = Array.from({ length: 36 }, (_, k) => (k === 0 ? '21' : k < 4 ? '0' : ''));
+  put(`UPHOSOKU_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [[V, INS, NO, '00000000', q('カナ'), q('氏名'), '2', '19400402', '290-0001',
+    q('住所'), q(''), '0436-00-0000', '20190305', '20190401', '20200331', '2', '', '23', '26931', ...slots, '0', '', '', '23', KYO, KYO, '', '201904']]);
+  r = kaigo(['exchange', 'import', ...readdirSync(units).map((f) => join(units, f)), '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  r = kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '201904', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /送信された第7表と一致します/);
+  const j = JSON.parse(r.out);
+  const lines = j.offices[0].lines.map((l) => [l.service_code, l.count, l.over_limit_units, l.over_30_days === true]);
+  assert.deepEqual(lines, [['211131', 30, 0, false], ['216283', 20, 0, false], ['216100', 30, 0, false],
+    ['211131', 1, 755, true], ['216283', 1, -30, true], ['216100', 1, 18, true]]);
+  assert.deepEqual(j.total, { in_limit_units: 22050, over_limit_units: 725, total_cost: 250749, claim: 225673, user_share: 25076, full_pay: 8246 });
 });
 
 test('--person: the 第7表 from the stored 第6表 and 補足, checked against the sent 第7表', () => {
