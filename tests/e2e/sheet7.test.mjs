@@ -282,35 +282,41 @@ test('--upsikyu: a character outside MS932 is named and refused, or written 〓 
   assert.ok(!bytes.includes(0x3f), 'no "?" anywhere');
 });
 
+// 記載例33-1 as a stored send unit for --person: the care manager's 第7表 written by kaigo itself (the 31st day's
+// lines marked 30日超 when marked), its 第6表 from lines(line) and its 補足; returns the unit's files
+const P = { INS: '122192', NO: '0000000001', KYO: '1270100017', SS: '9070000060', V: '202407', stamp: '20190325120000' };
+const q7 = (t) => '"' + t + '"';
+function storedKisairei33(units, marked, lines) {
+  mkdirSync(units);
+  const r = run({ month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90, insurer_no: P.INS, insured_no: P.NO,
+    created: '2019-03-25', plan_office: P.KYO, offices: [{ office_no: P.SS, name: 'ショートステイさくら', service_type: '21', unit_price: '11.10', lines: [
+      { service_code: '211131', count: 30 }, { service_code: '216283', count: 20 }, { service_code: '216100', count: 30 },
+      { service_code: '211131', count: 1, over_limit_units: 755, over_30_days: marked },
+      { service_code: '216283', count: 1, over_limit_units: -30, over_30_days: marked },
+      { service_code: '216100', count: 1, over_limit_units: 18, over_30_days: marked }] }] },
+    ['--upsikyu', units, '--to', `${P.SS}:21`, '--stamp', P.stamp]);
+  assert.equal(r.code, 0, r.err);
+  const cp932 = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text) }).stdout;
+  const put = (name, rows) => writeFileSync(join(units, name), cp932(rows.map((x) => x.join(',')).join('\r\n') + '\r\n'));
+  // a 第6表 line: the code, its first day, its count and its ３０日超区分
+  const line = (code, day, count, over30) => [P.V, P.INS, P.NO, '20190325', '201904', P.KYO, q7('ケア　太郎'), '', '', `201904${day}`, '', '9999', '9999',
+    String(count), code, '', '', q7(''), '', P.SS, q7('ショートステイさくら'), '', over30 ? '1' : '0', P.KYO, ''];
+  put(`UPPLAN_201904_${P.KYO}_43_${P.SS}_21_${P.stamp}.CSV`, lines(line));
+  const slots = Array.from({ length: 36 }, (_, k) => (k === 0 ? '21' : k < 4 ? '0' : ''));
+  put(`UPHOSOKU_201904_${P.KYO}_43_${P.SS}_21_${P.stamp}.CSV`, [[P.V, P.INS, P.NO, '00000000', q7('カナ'), q7('氏名'), '2', '19400402', '290-0001',
+    q7('住所'), q7(''), '0436-00-0000', '20190305', '20190401', '20200331', '2', '', '23', '26931', ...slots, '0', '', '', '23', P.KYO, P.KYO, '', '201904']]);
+  return readdirSync(units).map((f) => join(units, f));
+}
+
 // the 31st day as the 第6表 marks it (No.23 ３０日超区分 1): a 第7表 line of its own, its allocation matched by
 // No.33 - 記載例33-1's shape from the stored plan
 test('--person: 第6表 days marked 30日超 become their own 第7表 lines, matched with the sent 第7表\'s No.33', () => {
   const db = fixture(tmp());
-  const INS = '122192', NO = '0000000001', KYO = '1270100017', SS = '9070000060', V = '202407';
-  const stamp = '20190325120000';
-  const units = join(dir, 'unit7-30');
-  mkdirSync(units);
-  let r = run({ month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90, insurer_no: INS, insured_no: NO,
-    created: '2019-03-25', plan_office: KYO, offices: [{ office_no: SS, name: 'ショートステイさくら', service_type: '21', unit_price: '11.10', lines: [
-      { service_code: '211131', count: 30 }, { service_code: '216283', count: 20 }, { service_code: '216100', count: 30 },
-      { service_code: '211131', count: 1, over_limit_units: 755, over_30_days: true },
-      { service_code: '216283', count: 1, over_limit_units: -30, over_30_days: true },
-      { service_code: '216100', count: 1, over_limit_units: 18, over_30_days: true }] }] },
-    ['--upsikyu', units, '--to', `${SS}:21`, '--stamp', stamp]);
-  assert.equal(r.code, 0, r.err);
-  const q = (t) => '"' + t + '"';
-  const cp932 = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text) }).stdout;
-  const put = (name, rows) => writeFileSync(join(units, name), cp932(rows.map((x) => x.join(',')).join('\r\n') + '\r\n'));
-  const line = (code, day, count, over30) => [V, INS, NO, '20190325', '201904', KYO, q('ケア　太郎'), '', '', `201904${day}`, '', '9999', '9999',
-    String(count), code, '', '', q(''), '', SS, q('ショートステイさくら'), '', over30 ? '1' : '0', KYO, ''];
-  put(`UPPLAN_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [line('211131', '01', 30, false), line('216283', '01', 20, false),
+  const files = storedKisairei33(join(dir, 'unit7-30'), true, (line) => [line('211131', '01', 30, false), line('216283', '01', 20, false),
     line('216100', '01', 30, false), line('211131', '30', 1, true), line('216283', '30', 1, true), line('216100', '30', 1, true)]);
-  const slots = Array.from({ length: 36 }, (_, k) => (k === 0 ? '21' : k < 4 ? '0' : ''));
-  put(`UPHOSOKU_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [[V, INS, NO, '00000000', q('カナ'), q('氏名'), '2', '19400402', '290-0001',
-    q('住所'), q(''), '0436-00-0000', '20190305', '20190401', '20200331', '2', '', '23', '26931', ...slots, '0', '', '', '23', KYO, KYO, '', '201904']]);
-  r = kaigo(['exchange', 'import', ...readdirSync(units).map((f) => join(units, f)), '--db', db]);
+  let r = kaigo(['exchange', 'import', ...files, '--db', db]);
   assert.equal(r.code, 0, r.err);
-  r = kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '201904', '--db', db]);
+  r = kaigo(['sheet7', '--person', `${P.INS}/${P.NO}`, '--month', '201904', '--db', db]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /送信された第7表と一致します/);
   const j = JSON.parse(r.out);
@@ -322,30 +328,13 @@ test('--person: 第6表 days marked 30日超 become their own 第7表 lines, mat
 
 test('--person: the 第7表 from the stored 第6表 and 補足, checked against the sent 第7表', () => {
   const db = fixture(tmp());
-  const INS = '122192', NO = '0000000001', KYO = '1270100017', SS = '9070000060', V = '202407';
-  const stamp = '20190325120000';
+  const { INS, NO, KYO, SS } = P;
   const units = join(dir, 'unit7');
-  mkdirSync(units);
-  // the care manager's 第7表 (記載例33-1), written by kaigo itself as the sent file
-  let r = run({ month: '2019-04', care_level: '23', limit_units: 26931, benefit_rate: 90, insurer_no: INS, insured_no: NO,
-    created: '2019-03-25', plan_office: KYO, offices: [{ office_no: SS, name: 'ショートステイさくら', service_type: '21', unit_price: '11.10', lines: [
-      { service_code: '211131', count: 30 }, { service_code: '216283', count: 20 }, { service_code: '216100', count: 30 },
-      { service_code: '211131', count: 1, over_limit_units: 755 }, { service_code: '216283', count: 1, over_limit_units: -30 },
-      { service_code: '216100', count: 1, over_limit_units: 18 }] }] },
-    ['--upsikyu', units, '--to', `${SS}:21`, '--stamp', stamp]);
-  assert.equal(r.code, 0, r.err);
-  const q = (t) => '"' + t + '"';
-  const cp932 = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text) }).stdout;
-  const put = (name, rows) => writeFileSync(join(units, name), cp932(rows.map((x) => x.join(',')).join('\r\n') + '\r\n'));
   // its 第6表: one line per service code with the month's count (units from the service-code master)
-  const line = (code, count) => [V, INS, NO, '20190325', '201904', KYO, q('ケア　太郎'), '', '', '20190401', '', '9999', '9999',
-    String(count), code, '', '', q(''), '', SS, q('ショートステイさくら'), '', '0', KYO, ''];
-  put(`UPPLAN_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [line('211131', 31), line('216283', 21), line('216100', 31)]);
-  const slots = Array.from({ length: 36 }, (_, k) => (k === 0 ? '21' : k < 4 ? '0' : ''));
-  put(`UPHOSOKU_201904_${KYO}_43_${SS}_21_${stamp}.CSV`, [[V, INS, NO, '00000000', q('カナ'), q('氏名'), '2', '19400402', '290-0001',
-    q('住所'), q(''), '0436-00-0000', '20190305', '20190401', '20200331', '2', '', '23', '26931', ...slots, '0', '', '', '23', KYO, KYO, '', '201904']]);
-  const files = readdirSync(units).map((f) => join(units, f));
-  r = kaigo(['exchange', 'import', ...files, '--db', db]);
+  const files = storedKisairei33(units, false, (line) => [line('211131', '01', 31, false), line('216283', '01', 21, false),
+    line('216100', '01', 31, false)]);
+  const cp932 = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: Buffer.from(text) }).stdout;
+  let r = kaigo(['exchange', 'import', ...files, '--db', db]);
   assert.equal(r.code, 0, r.err);
   r = kaigo(['sheet7', '--person', `${INS}/${NO}`, '--month', '201904', '--db', db]);
   assert.equal(r.code, 0, r.err);
