@@ -4,7 +4,7 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=6 # bump when the schema of a pre-release database changes incompatibly
+version=7 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
   "$db".demo-token "$db".demo-insurer-token "$db".demo-version
@@ -61,6 +61,27 @@ printf '%s\r\n' "$hosoku" | iconv -f UTF-8 -t CP932 > "$tmp/UPHOSOKU_${ym}_${KYO
 { plan 01; plan 08; plan 15; plan 22; } | iconv -f UTF-8 -t CP932 > "$tmp/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
 "$kaigo" exchange import --db "$db" "$tmp"/UP*.CSV >/dev/null
 k consent add "$ins" "$no" --kind municipal --cats all --collected-by "insurer-$ins"
+# the care manager's 利用者一覧 (issue #18): the demo 居宅 is 担当事業所 of twelve other people with a 認定 (本人確認
+# with a one-time code and the birth date, as an office does it), each with the municipality's consent; six of them
+# (every other one) have this month's 第6表 from the office. The demo person is not among them: the banner's first step registers it.
+# A care manager account of the office.
+KAIGO_PASSWORD=$pw k user add --login demo-cm --name "デモ ケアマネ" --org demo-kyotaku \
+  --totp-secret DEMOCAREMGRDEMOCAREMGRDEMOCAREM2
+i=0
+while read -r pins pno pbirth; do
+  pcode=$("$kaigo" relationship code --db "$db" "$pins" "$pno" 2>/dev/null)
+  k relationship add --org demo-kyotaku "$pins" "$pno" --birth "$pbirth" --code "$pcode"
+  k consent add "$pins" "$pno" --kind municipal --cats all --collected-by "insurer-$pins"
+  if [ $((i % 2)) -eq 0 ]; then
+    { plan 01 | sed "s/,$ins,$no,/,$pins,$pno,/"; } | iconv -f UTF-8 -t CP932 > "$tmp/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV"
+    "$kaigo" exchange import --db "$db" "$tmp/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV" >/dev/null
+  fi
+  i=$((i + 1))
+done < <(sqlite3 -separator ' ' "$db" \
+  "SELECT r.insurer_no, r.insured_no, json_extract(r.body, '$.birth') FROM record_versions r
+   WHERE r.kind = 'insured' AND r.insurer_no = '$ins' AND r.insured_no != '$no' AND EXISTS (SELECT 1 FROM record_versions c
+   WHERE c.kind = 'certification' AND c.insurer_no = r.insurer_no AND c.insured_no = r.insured_no)
+   ORDER BY 1, 2 LIMIT 12")
 code=$("$kaigo" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
 echo "$ins $no $birth $code" > "$db.demo-person"
 echo "$version" > "$db.demo-version"

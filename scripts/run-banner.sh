@@ -21,6 +21,7 @@ cat <<MSG
      パスワードはすべて demo-Password-2026。確認コードは: $k totp <秘密鍵>
      本人 (the person)         demo-person   秘密鍵 DEMOPERSONDEMOPERSONDEMOPERSON22
      家族・代理人 (family)     demo-family   秘密鍵 DEMOFAMILYDEMOFAMILYDEMOFAMILY22
+     ケアマネジャー (care mgr) demo-cm       秘密鍵 DEMOCAREMGRDEMOCAREMGRDEMOCAREM2   利用者一覧: /office/people
      事業所の事務 (provider)   demo-clerk    秘密鍵 DEMOCLERKDEMOCLERKDEMOCLERKDEMO2
        資格確認: 保険者番号 $ins / 被保険者番号 $no (本人確認の前は断られ、本人の「だれが見たか」に残ります)
        本人確認: 生年月日 $birth と、本人の画面「本人確認コード」で発行した番号

@@ -66,6 +66,8 @@ static const char help[] =
     "                 [--cats all|区分,...] [--from 日付] [--to 日付]\n"
     "  kaigo proxy revoke 保険者番号 被保険者番号 PROXY_ID\n"
     "  kaigo relationship code 保険者番号 被保険者番号 [--days 30]   紙で渡す本人確認コード\n"
+    "  kaigo relationship add --org ORG 保険者番号 被保険者番号 --birth 生年月日 --code 本人確認コード\n"
+    "                                                         本人確認をして担当事業所に登録\n"
     "  kaigo relationship actual --org ORG 保険者番号 被保険者番号 YYYY-MM   実績の受領\n"
     "  kaigo relationship end --org ORG 保険者番号 被保険者番号\n"
     "  kaigo ikensho request|close --org ORG 保険者番号 被保険者番号   主治医意見書作成依頼\n"
@@ -565,6 +567,40 @@ static int relationship_cmd(const char *sub, struct args *a, bool ikensho)
             return db_fail(st, "ikensho request");
         store_close(st);
         printf("主治医意見書作成依頼を登録しました (依頼 %lld)\n", (long long)id);
+        return 0;
+    }
+    if (!ikensho && strcmp(sub, "add") == 0) {
+        /* the same 本人確認 as POST /api/v1/relationships: number, birth date and the person's one-time code */
+        const char *birth_s = opt(a, "birth"), *code = opt(a, "code"), *why;
+        struct date birth;
+        struct org o;
+        if (!birth_s || !code || date_parse_any(birth_s, strlen(birth_s), &birth, &why)) {
+            store_close(st);
+            return usage_err("--birth 生年月日 と --code 本人確認コード が必要です");
+        }
+        if (st->acc->org_get(st, org, &o)) {
+            store_close(st);
+            fprintf(stderr, "kaigo relationship add: 事業所 %s が登録されていません\n", org);
+            return EXIT_INVALID;
+        }
+        if (st->ops->begin(st))
+            return db_fail(st, "relationship add");
+        rc = verify_identity(st, &k, birth, code, now);
+        if (rc == 0)
+            rc = st->acc->relationship_add(st, &k, org, now, "code", "", cli_actor_id(), &id);
+        if (rc == 0 && st->ops->commit(st))
+            rc = -1;
+        if (rc) {
+            st->ops->rollback(st);
+            if (rc < 0)
+                return db_fail(st, "relationship add");
+            store_close(st);
+            fprintf(stderr, "kaigo relationship add: 本人確認ができませんでした(番号・生年月日・コードを確かめてください。"
+                            "コードは1回限りです)\n");
+            return EXIT_INVALID;
+        }
+        store_close(st);
+        printf("担当事業所として登録しました (%s)\n", org);
         return 0;
     }
     if (!ikensho && strcmp(sub, "actual") == 0) {

@@ -362,8 +362,13 @@ void page_start(struct req *r, struct buf *h, const char *title)
     html_raw(h, "</div></div>");
     if (r->who.kind == P_SESSION) {
         html_raw(h, "<nav class=\"main\" aria-label=\"メニュー\"><ul>");
-        if (r->who.acct.staff)
+        if (r->who.acct.staff) {
+            struct actor a;
+            principal_actor(&r->who, NULL, &a);
+            if (provider_role(a.role))
+                nav_link(r, h, "/office/people", "利用者一覧");
             nav_link(r, h, "/office", "資格確認");
+        }
         else if (r->route && (r->route->audience == AUD_PERSON ||
                               (r->route->audience == AUD_SELF && r->who.acct.person.insurer_no[0]))) {
             char base[48], href[96];

@@ -124,5 +124,6 @@ int p_office(struct req *r);
 int p_office_check(struct req *r);
 int p_office_qr(struct req *r);
 int p_office_relationship(struct req *r);
+int p_office_people(struct req *r);
 
 #endif

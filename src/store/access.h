@@ -128,6 +128,8 @@ struct paper_reg_row {
     char created_by[ACTOR_ID_BYTES];
 };
 typedef int paper_reg_fn(void *ctx, const struct paper_reg_row *r);
+/* one open care relationship of an organisation: the person, since when, the last 実績 month (YYYYMM or 0) */
+typedef int org_person_fn(void *ctx, const struct person_key *k, int64_t started_ms, int last_actual_ym);
 
 struct breakglass_row {
     struct breakglass g;
@@ -244,6 +246,9 @@ struct store_access_ops {
      * (established_by 'paper') since since_ms, newest first: for the municipality's review. */
     int (*paper_registrations)(struct store *st, const char *insurer_no, int64_t since_ms,
                                paper_reg_fn *fn, void *ctx);
+    /* org_persons - the persons org has an open (not ended) care relationship with, by insurer and
+     * number, each once: the office's 利用者一覧 (the gate still decides each, lapse included). */
+    int (*org_persons)(struct store *st, const char *org, org_person_fn *fn, void *ctx);
     /* breakglass_close - NOTFOUND unless the grant is the insurer's and still open. */
     int (*breakglass_close)(struct store *st, const char *insurer_no, int64_t id, const char *by,
                             const char *note, int64_t now);

@@ -577,6 +577,137 @@ enum disclose_status disclose_insurer_cards(struct store *st, struct auditq *aq,
     return s;
 }
 
+/* ---- an office's 利用者一覧 ------------------------------------------------------ */
+
+struct op_item {
+    struct person_key k;
+    int64_t started_ms;
+    int last_actual_ym;
+};
+struct op_list {
+    struct op_item *v;
+    size_t n, cap;
+};
+
+static int op_row(void *ctx, const struct person_key *k, int64_t started_ms, int last_actual_ym)
+{
+    struct op_list *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = (struct op_item){*k, started_ms, last_actual_ym};
+    return 0;
+}
+
+struct op_plan {
+    const char *month, *office_no;
+    enum office_plan_state state;
+};
+
+/* op_plan_row - the month's 第6表 from the office, or a 実績 of the month (rkey YYYYMM:office:type) */
+static int op_plan_row(void *ctx, const char *kind, const char *rkey, const char *body)
+{
+    struct op_plan *p = ctx;
+    if (strcmp(body, "{\"deleted\":true}") == 0 || strncmp(rkey, p->month, 6) != 0)
+        return 0;
+    if (!strcmp(kind, "cp.UPJSK") && rkey[6] == ':')
+        p->state = PLAN_ACTUAL;
+    else if (!strcmp(kind, "cp.UPPLAN") && !rkey[6] && p->state == PLAN_NONE) {
+        struct cp_filedata f;
+        memset(&f, 0, sizeof f);
+        f.layout = cp_layout(CP_UPPLAN);
+        /* プラン担当業者コード (No.6) names the office */
+        if (cps_decode(body, &f) == 0 && f.n > 0 && f.r[0].nf > 5 && !strcmp(f.r[0].f[5], p->office_no))
+            p->state = PLAN_SHEET6;
+        cpfile_free(&f);
+    }
+    return 0;
+}
+
+enum disclose_status disclose_office_people(struct store *st, struct auditq *aq, const struct actor *actor,
+                                            enum purpose purpose, const char *org, const char *office_no,
+                                            const char *month, struct date on, const char *request_id,
+                                            int64_t now, office_person_fn *fn, void *ctx, long long *shown,
+                                            long long *denied)
+{
+    struct op_list l = {NULL, 0, 0};
+    *shown = *denied = 0;
+    enum disclose_status s = DISCLOSE_OK;
+    if (st->ops->read_begin(st))
+        return DISCLOSE_ERROR;
+    if (st->acc->org_persons(st, org, op_row, &l))
+        s = DISCLOSE_ERROR;
+    if (st->ops->read_end(st))
+        s = DISCLOSE_ERROR;
+    struct person_key keys[BATCH_CHUNK], plan_keys[BATCH_CHUNK];
+    bool ok[BATCH_CHUNK], plan_ok[BATCH_CHUNK];
+    size_t plan_at[BATCH_CHUNK];
+    struct person_bundle *b = xcalloc(1, sizeof *b);
+    struct card *c = xmalloc(sizeof *c);
+    for (size_t at = 0; at < l.n && s == DISCLOSE_OK; at += BATCH_CHUNK) {
+        size_t m = l.n - at < BATCH_CHUNK ? l.n - at : BATCH_CHUNK, np = 0;
+        for (size_t i = 0; i < m; i++)
+            keys[i] = l.v[at + i].k;
+        /* 資格 for all, then 計画 for those 資格 allowed: decided and audited before anything is read */
+        s = disclose_persons(st, aq, actor, CAT_SHIKAKU, purpose, keys, m, request_id, now, ok);
+        for (size_t i = 0; i < m && s == DISCLOSE_OK; i++)
+            if (ok[i]) {
+                plan_at[np] = i;
+                plan_keys[np++] = keys[i];
+            }
+        if (s == DISCLOSE_OK)
+            s = disclose_persons(st, aq, actor, CAT_CAREPLAN, purpose, plan_keys, np, request_id, now, plan_ok);
+        if (s != DISCLOSE_OK)
+            break;
+        bool careplan[BATCH_CHUNK] = {false};
+        for (size_t j = 0; j < np; j++)
+            careplan[plan_at[j]] = plan_ok[j];
+        if (st->ops->read_begin(st)) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+        for (size_t i = 0; i < m && s == DISCLOSE_OK; i++) {
+            if (!ok[i]) {
+                ++*denied;
+                continue;
+            }
+            struct insurer ins;
+            int irc = insurer_cached(st, keys[i].insurer_no, &ins);
+            int rc = personal_load(st, &keys[i], b);
+            if (rc == STORE_NOTFOUND)
+                continue;
+            if (rc || irc < 0) {
+                s = DISCLOSE_ERROR;
+                break;
+            }
+            struct card_input in = {irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts,
+                                    b->burdens, b->nburdens, b->limits, b->nlimits, b->restrictions,
+                                    b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays,
+                                    b->pending_applied, b->pending_kind, b->shikakusha};
+            card_build(&in, on, c);
+            struct op_plan p = {month, office_no, PLAN_NONE};
+            if (careplan[i] && (st->ops->record_list_kind(st, &keys[i], "cp.UPPLAN", op_plan_row, &p) ||
+                                st->ops->record_list_kind(st, &keys[i], "cp.UPJSK", op_plan_row, &p))) {
+                s = DISCLOSE_ERROR;
+                break;
+            }
+            struct office_person op = {c, careplan[i], p.state, l.v[at + i].started_ms, l.v[at + i].last_actual_ym};
+            ++*shown;
+            if (fn(ctx, &op))
+                s = DISCLOSE_ERROR;
+            sodium_memzero(c, sizeof *c);
+        }
+        wipe_bundle(b);
+        if (st->ops->read_end(st))
+            s = DISCLOSE_ERROR;
+    }
+    free(b);
+    free(c);
+    free(l.v);
+    return s;
+}
+
 /* ---- the caseload from the stored 第6表 ------------------------------------------ */
 
 struct cl_item {

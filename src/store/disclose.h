@@ -114,6 +114,34 @@ MUST_CHECK enum disclose_status disclose_caseload(struct store *st, struct audit
                                                   caseload_row_fn *fn, void *ctx, long long *shown,
                                                   long long *denied);
 
+/* One person of an office's 利用者一覧 (valid during the call). */
+enum office_plan_state {
+    PLAN_NONE,     /* no 第6表 of the month */
+    PLAN_SHEET6,   /* a 第6表 (提供票) of the month from the office */
+    PLAN_ACTUAL,   /* a 実績 of the month received */
+};
+struct office_person {
+    const struct card *card;   /* 資格 on 'on' */
+    bool plan_shown;           /* 計画 was allowed: plan_state is meaningful */
+    enum office_plan_state plan_state;
+    int64_t started_ms;        /* the care relationship since */
+    int last_actual_ym;
+};
+typedef int office_person_fn(void *ctx, const struct office_person *p);
+
+/* disclose_office_people - the persons org (its 事業所番号 office_no) has an open care relationship
+ * with: each decided and audited for 資格 (CAT_SHIKAKU) and, when allowed, for 計画 (CAT_CAREPLAN)
+ * in chunks of BATCH_CHUNK before anything about it is read; fn gets the allowed persons' cards on
+ * 'on' and their plan state for month (YYYYMM). Persons the gate refuses (no consent, a lapsed
+ * relationship) are audited and counted in *denied, nothing more. */
+MUST_CHECK enum disclose_status disclose_office_people(struct store *st, struct auditq *aq,
+                                                       const struct actor *actor, enum purpose purpose,
+                                                       const char *org, const char *office_no,
+                                                       const char *month, struct date on,
+                                                       const char *request_id, int64_t now,
+                                                       office_person_fn *fn, void *ctx, long long *shown,
+                                                       long long *denied);
+
 /* batch_card_fn - one person's card for a batch print (valid during the call). */
 typedef int batch_card_fn(void *ctx, const struct card *c);
 /* batch_want_fn - whether a listed person is still to be printed (a resumed run skips

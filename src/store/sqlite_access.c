@@ -57,6 +57,7 @@ enum acc_stmt {
     A_BG_ADD,
     A_BG_REVIEWS,
     A_PAPER_REGS,
+    A_ORG_PERSONS,
     A_BG_CLOSE,
     A_REQ_ADD,
     A_REQ_CLOSE,
@@ -175,6 +176,9 @@ static const char *const asql[A_COUNT] = {
                      " LEFT JOIN orgs o ON o.org_id = r.org_id WHERE r.insurer_no = ?1"
                      " AND r.established_by = 'paper' AND r.started_ms >= ?2"
                      " ORDER BY r.started_ms DESC, r.relationship_id DESC LIMIT 1000",
+    [A_ORG_PERSONS] = "SELECT insurer_no, insured_no, min(started_ms), max(last_actual_ym) FROM relationships"
+                      " INDEXED BY relationships_org WHERE org_id = ?1 AND ended_ms = 0"
+                      " GROUP BY insurer_no, insured_no ORDER BY insurer_no, insured_no LIMIT 10000",
     [A_BG_REVIEWS] = "SELECT " BG_COLS " FROM breakglass b WHERE b.insurer_no = ?1 AND (?2 = 0 OR b.reviewed_ms = 0) ORDER BY b.breakglass_id",
     [A_BG_CLOSE] = "UPDATE breakglass SET reviewed_ms = ?3, reviewed_by = ?4, review_note = ?5"
                    " WHERE insurer_no = ?1 AND breakglass_id = ?2 AND reviewed_ms = 0",
@@ -1043,6 +1047,26 @@ static int a_paper_registrations(struct store *st, const char *insurer_no, int64
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "paper_registrations");
 }
 
+static int a_org_persons(struct store *st, const char *org, org_person_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ORG_PERSONS);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct person_key k;
+        memset(&k, 0, sizeof k);
+        sq_copy_col(q, 0, k.insurer_no, sizeof k.insurer_no);
+        sq_copy_col(q, 1, k.insured_no, sizeof k.insured_no);
+        if (fn(ctx, &k, sqlite3_column_int64(q, 2), sqlite3_column_int(q, 3)))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "org_persons");
+}
+
 static int a_breakglass_close(struct store *st, const char *insurer_no, int64_t id, const char *by,
                               const char *note, int64_t now)
 {
@@ -1352,6 +1376,7 @@ const struct store_access_ops sqlite_access_ops = {
     .breakglass_add = a_breakglass_add,
     .breakglass_reviews = a_breakglass_reviews,
     .paper_registrations = a_paper_registrations,
+    .org_persons = a_org_persons,
     .breakglass_close = a_breakglass_close,
     .request_add = a_request_add,
     .request_close = a_request_close,

@@ -24,6 +24,7 @@ const SECRETS = {
   'demo-person': 'DEMOPERSONDEMOPERSONDEMOPERSON22',
   'demo-family': 'DEMOFAMILYDEMOFAMILYDEMOFAMILY22',
   'demo-clerk': 'DEMOCLERKDEMOCLERKDEMOCLERKDEMO2',
+  'demo-cm': 'DEMOCAREMGRDEMOCAREMGRDEMOCAREM2',
 };
 
 let dir, db, srv, browser, ins, no, birth, diskFull;
@@ -568,6 +569,76 @@ test('CSRF and cross-origin posts are refused; logout clears the session', async
     assert.match(r.headers.get('location'), /^\/login/);
   });
   await page.context().close();
+});
+
+// the care manager's 利用者一覧 (issue #18 §1): the office's people (the demo 居宅 is 担当事業所 of four people of the
+// first insurer with a 認定, two with this month's 第6表, and of the demo person since the clerk's test registered
+// it, with its 第6表), sorted and filtered by links and a GET form, by keyboard,
+// each person's row audited, the row's name leading to the card through the gate
+test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and plan states; sorted, filtered, by keyboard; each audited', async () => {
+  const page = await newPage();
+  await step(page, 'people', async () => {
+    await login(page, 'demo-cm');
+    await page.getByRole('link', { name: '利用者一覧' }).click();
+    await page.waitForURL(/\/office\/people$/);
+    assert.match(await page.locator('h1').innerText(), /利用者一覧/);
+    const rows = page.locator('#people tbody tr');
+    assert.equal(await rows.count(), 5);
+    assert.match(await page.locator('main [role=status]').innerText(), /5 人を表示しています\(担当 5 人\)/);
+    // each row: a name linking to the card, numbers, a level by name, a 和暦 date with its 西暦, 負担割合, the plan state
+    const first = await rows.first().innerText();
+    assert.match(first, /令和\d+年\d+月\d+日\(\d{4}年\)まで/);
+    assert.match(first, /要(介護|支援)\d|事業対象者/);
+    assert.match(first, /[123]割/);
+    const states = await page.locator('#people tbody td[data-label="今月の計画"] .badge').allInnerTexts();
+    assert.deepEqual(states.filter((x) => x === '第6表あり').length, 3, states.join(','));
+    await axeCheck(page, 'people');
+    // sorted by the 有効期間 (a header link; aria-sort marks it), then filtered to those without this month's 第6表
+    await page.getByRole('link', { name: '認定の有効期間' }).click();
+    await page.waitForURL(/sort=valid/);
+    assert.equal(await page.locator('th[aria-sort=ascending]').innerText(), '認定の有効期間 ▲');
+    const ends = await page.locator('#people tbody td[data-label="認定の有効期間"]').allInnerTexts();
+    const years = ends.map((x) => x.match(/\((\d{4})年\)/)?.[1] ?? '9999');
+    assert.deepEqual([...years].sort(), years, 'in order of the end of the 有効期間');
+    await page.getByLabel('しぼりこみ').selectOption('noplan');
+    await page.getByRole('button', { name: '表示する' }).click();
+    await page.waitForURL(/filter=noplan/);
+    assert.equal(await rows.count(), 2);
+    assert.equal(await page.locator('#people tbody .badge', { hasText: '未作成' }).count(), 2);
+    await axeCheck(page, 'people-filtered');
+    // a name search that finds nobody says so
+    await page.goto(srv.url + '/office/people?q=' + encodeURIComponent('該当なしの名前'));
+    assert.match(await page.locator('main').innerText(), /条件に合う方はいません/);
+    // keyboard only: Tab to the first person's name and Enter opens the card (through the gate: allowed)
+    await page.goto(srv.url + '/office/people');
+    const name = (await page.locator('#people tbody th a').first().innerText()).trim();
+    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement.textContent)) !== name; i++) await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), name);
+    await Promise.all([page.waitForURL(/\/p\/\d{6}\/\d{10}\/card$/), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('h1').innerText(), /介護保険証/);
+    // every listed person got a 資格 and a 計画 entry for the office, before the page was sent
+    const counts = sqlite(db + '.audit', "SELECT category, COUNT(DISTINCT insured_no) FROM audit_v WHERE org = 'demo-kyotaku' AND outcome = 'allowed' AND category IN ('shikaku', 'careplan') GROUP BY category ORDER BY category").out;
+    assert.match(counts, /careplan\|5/);
+    assert.match(counts, /shikaku\|5/);
+  });
+  await page.context().close();
+  const other = await newPage();
+  await login(other, 'demo-person');
+  const r = await other.goto(srv.url + '/office/people');
+  assert.equal(r.status(), 403);
+  await other.context().close();
+  // phone width and 200 %: the table stacks, nothing scrolls sideways, axe clean
+  for (const [name, opts] of [['zoom200', { viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }],
+    ['phone', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }]]) {
+    const p = await newPage(opts);
+    await step(p, `people-${name}`, async () => {
+      await login(p, 'demo-cm');
+      await p.goto(srv.url + '/office/people');
+      await noHorizontalScroll(p, `${name} /office/people`);
+      await axeCheck(p, `${name}-people`);
+    });
+    await p.context().close();
+  }
 });
 
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
