@@ -132,6 +132,17 @@ test('withdrawal by the person is immediate; a paper code from the municipality 
   // ending the relationship ends access
   k('relationship', 'end', '--org', 'prov1', '122192', '0000000002');
   assert.equal((await as(tok.prov1, P2 + '/card')).status, 404);
+  // the same 本人確認 from the CLI (kaigo relationship add): a wrong birth date or a used code is refused, a new code works
+  const code2 = k('relationship', 'code', '122192', '0000000002').out.trim();
+  let c = kaigo(['relationship', 'add', '--db', db, '--org', 'prov1', '122192', '0000000002', '--birth', '1950-01-11', '--code', code2]);
+  assert.equal(c.code, 1);
+  assert.match(c.err, /本人確認ができませんでした/);
+  c = kaigo(['relationship', 'add', '--db', db, '--org', 'prov1', '122192', '0000000002', '--birth', '昭和25年1月10日', '--code', code2]);
+  assert.equal(c.code, 0, c.err);
+  assert.equal((await as(tok.prov1, P2 + '/card')).status, 200);
+  assert.equal(kaigo(['relationship', 'add', '--db', db, '--org', 'prov1', '122192', '0000000002', '--birth', '1950-01-10', '--code', code2]).code, 1);
+  assert.equal(kaigo(['relationship', 'add', '--db', db, '--org', 'nosuch', '122192', '0000000002', '--birth', '1950-01-10', '--code', code2]).code, 1);
+  k('relationship', 'end', '--org', 'prov1', '122192', '0000000002');
   // others cannot withdraw for the person (same answer as a missing person)
   r = await post(tok.kyo1, P1 + '/consents/withdraw', { categories: 'all' });
   const n = await post(tok.kyo1, NX + '/consents/withdraw', { categories: 'all' });
