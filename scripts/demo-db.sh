@@ -72,9 +72,15 @@ while read -r pins pno pbirth; do
   pcode=$("$kaigo" relationship code --db "$db" "$pins" "$pno" 2>/dev/null)
   k relationship add --org demo-kyotaku "$pins" "$pno" --birth "$pbirth" --code "$pcode"
   k consent add "$pins" "$pno" --kind municipal --cats all --collected-by "insurer-$pins"
-  if [ $((i % 2)) -eq 0 ]; then
-    { plan 01 | sed "s/,$ins,$no,/,$pins,$pno,/"; } | iconv -f UTF-8 -t CP932 > "$tmp/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV"
-    "$kaigo" exchange import --db "$db" "$tmp/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV" >/dev/null
+  if [ $((i % 2)) -eq 0 ]; then # the 第6表 and its 補足 with the person's level (the caseload page counts them)
+    plevel=$(sqlite3 "$db" "SELECT json_extract(body, '$.level') FROM record_versions WHERE kind = 'certification'
+      AND insurer_no = '$pins' AND insured_no = '$pno' ORDER BY rkey DESC, version DESC LIMIT 1")
+    u="$tmp/unit$i"
+    mkdir -p "$u"
+    { plan 01 | sed "s/,$ins,$no,/,$pins,$pno,/"; } | iconv -f UTF-8 -t CP932 > "$u/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV"
+    printf '%s\r\n' "$hosoku" | sed "s/,$ins,$no,/,$pins,$pno,/; s/,21,16765,/,$plevel,,/; s/,21,$KYO,/,$plevel,$KYO,/" |
+      iconv -f UTF-8 -t CP932 > "$u/UPHOSOKU_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV"
+    "$kaigo" exchange import --db "$db" "$u"/UP*.CSV >/dev/null
   fi
   i=$((i + 1))
 done < <(sqlite3 -separator ' ' "$db" \

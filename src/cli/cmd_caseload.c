@@ -35,89 +35,12 @@ static const char help[] =
     "  (なければ第6表の作成年月日)。利用者ごとにアクセス記録が残ります。モニタリング訪問の記録は\n"
     "  kaigo にないため、訪問期限は示しません。--fte を省いた担当者は常勤換算 1.0 とします。\n";
 
-/* ---- cases from the stored plans --------------------------------------------------- */
+/* ---- cases from the stored plans (store/caseloadplan.c) --------------------------- */
 
-struct from_db {
-    struct cl_doc *d;
-    long skipped;
-    int full;
-    int long_name; /* a プラン担当者名 longer than CL_MANAGER_BYTES - 1 */
-};
-
-/* first_field - the first record's item col, or NULL when absent or empty. An item longer than
- * out holds is not cut (two names cut alike would merge two care managers): *too_long is set. */
-static const char *first_field(const char *body, enum cp_file file, int col, char *out, size_t cap, int *too_long)
+static void skipped(void *ctx, const struct person_key *k)
 {
-    struct cp_filedata f;
-    memset(&f, 0, sizeof f);
-    f.layout = cp_layout(file);
-    out[0] = '\0';
-    if (body && cps_decode(body, &f) == 0 && f.n > 0 && f.r[0].nf > (unsigned)col && str_copy(out, cap, f.r[0].f[col])) {
-        out[0] = '\0';
-        if (too_long)
-            *too_long = 1;
-    }
-    cpfile_free(&f);
-    return out[0] ? out : NULL;
-}
-
-static int db_case(void *ctx, const struct person_key *k, const char *plan, const char *hosoku, const char *kyo1,
-                   const char *yobo)
-{
-    struct from_db *x = ctx;
-    struct cl_doc *d = x->d;
-    char manager[CL_MANAGER_BYTES], level[8], contract[16];
-    int long_name = 0;
-    if (!first_field(plan, CP_UPPLAN, 6, manager, sizeof manager, &long_name)) { /* プラン担当者名 */
-        if (long_name) {
-            x->long_name = 1;
-            return 1;
-        }
-        snprintf(manager, sizeof manager, "(担当者名なし)");
-    }
-    enum care_level lv;
-    if (!first_field(hosoku, CP_UPHOSOKU, 17, level, sizeof level, NULL) || level_parse(level, strlen(level), &lv)) {
-        fprintf(stderr, "%s/%s: この月の利用者補足情報(要介護状態区分)がないため数えていません\n", k->insurer_no,
-                k->insured_no);
-        x->skipped++;
-        return 0;
-    }
-    if (!first_field(kyo1, CP_UP1KYO, 14, contract, sizeof contract, NULL) &&  /* 初回居宅サービス計画作成日 */
-        !first_field(plan, CP_UPPLAN, 3, contract, sizeof contract, NULL))     /* else the 6表's 作成年月日 */
-        contract[0] = '\0';
-    if (d->ncases == CL_MAX_CASES) {
-        x->full = 1;
-        return 1;
-    }
-    struct cl_case *c = &d->cases[d->ncases];
-    memset(c, 0, sizeof *c);
-    snprintf(c->id, sizeof c->id, "%s/%s", k->insurer_no, k->insured_no);
-    str_cut(c->manager, sizeof c->manager, manager);
-    c->level = lv;
-    char kind[4];
-    /* RULE-CM-004: a 要支援 plan of 介護予防ケアマネジメント (UPYOBO No.5 計画種類 2) is not counted */
-    c->yobo_cm = (lv == LEVEL_SHIEN1 || lv == LEVEL_SHIEN2) && first_field(yobo, CP_UPYOBO, 4, kind, sizeof kind, NULL) &&
-                 strcmp(kind, "2") == 0;
-    char iso8601[11];
-    if (strlen(contract) == 8)
-        snprintf(iso8601, sizeof iso8601, "%.4s-%.2s-%.2s", contract, contract + 4, contract + 6);
-    const char *why;
-    if (strlen(contract) != 8 || date_parse_iso(iso8601, 10, &c->contract, &why))
-        c->contract = (struct date){d->month.y, d->month.m, 1};
-    d->ncases++;
-    size_t m = 0;
-    while (m < d->nmanagers && strcmp(d->managers[m].id, manager) != 0)
-        m++;
-    if (m == d->nmanagers) {
-        if (m == CL_MAX_MANAGERS) {
-            x->full = 1;
-            return 1;
-        }
-        str_cut(d->managers[m].id, sizeof d->managers[m].id, manager);
-        d->managers[m].fte_x100 = 100;
-        d->nmanagers++;
-    }
-    return 0;
+    (void)ctx;
+    fprintf(stderr, "%s/%s: この月の利用者補足情報(要介護状態区分)がないため数えていません\n", k->insurer_no, k->insured_no);
 }
 
 /* from_db - the office's cases of the month from the stored 第6表 through the gate. */
@@ -129,13 +52,13 @@ static int from_db(const char *db, const char *office, struct date month, struct
         return EXIT_INTERNAL;
     struct actor a;
     cli_actor(&a);
-    char rid[REQUEST_ID_BYTES], ym[8];
+    char rid[REQUEST_ID_BYTES];
     cli_request_id(rid);
-    snprintf(ym, sizeof ym, "%04d%02d", month.y, month.m);
-    struct from_db x = {d, 0, 0, 0};
-    long long shown, denied;
-    enum disclose_status s = disclose_caseload(st, aq, &a, PURPOSE_ADMIN, office, ym, rid, clock_now_ms(), db_case,
-                                               &x, &shown, &denied);
+    d->month = month;
+    struct cl_from_plans x;
+    enum disclose_status s = caseload_from_plans(st, aq, &a, PURPOSE_ADMIN, office, rid, clock_now_ms(), d, &x, skipped,
+                                                 NULL);
+    long long denied = x.denied;
     auditq_stop(aq);
     store_close(st);
     if (x.long_name) {

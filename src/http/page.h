@@ -125,5 +125,6 @@ int p_office_check(struct req *r);
 int p_office_qr(struct req *r);
 int p_office_relationship(struct req *r);
 int p_office_people(struct req *r);
+int p_office_caseload(struct req *r);
 
 #endif

@@ -183,7 +183,7 @@ static void row_html(struct buf *h, const struct person_row *x)
         if (x->renew == RENEW_OVERDUE)
             html_raw(h, " <span class=\"badge ng\">期限切れ</span>");
         else if (x->renew == RENEW_WINDOW)
-            html_textf(h, " <span class=\"badge warn\">更新の時期(あと%d日)</span>", x->days_left);
+            html_markupf(h, " <span class=\"badge warn\">更新の時期(あと%d日)</span>", x->days_left);
     } else
         html_raw(h, "―");
     html_raw(h, "</td><td data-label=\"負担割合\">");

@@ -119,6 +119,7 @@ const struct route routes[] = {
     /* the provider clerk (事業所): eligibility, paper, 本人確認 */
     PAGE_H("GET", "/office", AUD_NONE, 0, p_office),
     PAGE_H("GET", "/office/people", AUD_NONE, 0, p_office_people),
+    PAGE_H("GET", "/office/caseload", AUD_NONE, 0, p_office_caseload),
     PAGE_D("POST", "/office/check", CAT_SHIKAKU, AUD_NONE, B_FORM, p_office_check),
     PAGE_D("POST", "/office/qr", CAT_PAPER, AUD_NONE, B_UPLOAD, p_office_qr),
     PAGE_H("POST", "/office/relationship", AUD_NONE, B_FORM, p_office_relationship),

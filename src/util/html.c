@@ -50,6 +50,17 @@ void html_textf(struct buf *b, const char *fmt, ...)
     html_textn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+void html_markupf(struct buf *b, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof tmp)
+        buf_add(b, tmp, (size_t)n); /* never a cut tag: all or nothing */
+}
+
 void html_url_component(struct buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

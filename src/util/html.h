@@ -19,6 +19,9 @@ void html_text(struct buf *b, const char *s);
 void html_textn(struct buf *b, const char *s, size_t n);
 /* html_textf - printf, then escaped as text. */
 void html_textf(struct buf *b, const char *fmt, ...) FMT(2, 3);
+/* html_markupf - printf of markup, not escaped: the format is the page's own and every argument a
+ * number (never text from data - that goes through html_text). Longer than 1 KiB: nothing. */
+void html_markupf(struct buf *b, const char *fmt, ...) FMT(2, 3);
 /* html_url_component - percent-encodes everything but [A-Za-z0-9-._~] (for a query value). */
 void html_url_component(struct buf *b, const char *s);
 

@@ -576,6 +576,16 @@ test('CSRF and cross-origin posts are refused; logout clears the session', async
 // it, with its 第6表), sorted and filtered by links and a GET form, by keyboard,
 // each person's row audited, the row's name leading to the card through the gate
 test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and plan states; sorted, filtered, by keyboard; each audited', async () => {
+  // one of the office's people reaches the 更新 window: a 区分変更 of 3 months ending at the end of this month (JST)
+  const [pins, pno] = sqlite(db, "SELECT insurer_no, insured_no FROM relationships WHERE org_id = 'demo-kyotaku' ORDER BY insured_no LIMIT 1").out.split('|');
+  const now = new Date(Date.now() + 9 * 3600e3);
+  const iso = (d) => d.toISOString().slice(0, 10);
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1)), end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0));
+  const left = Math.round((end - new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))) / 86400e3);
+  writeFileSync(join(dir, 'renew.csv'), '保険者番号,被保険者番号,要介護状態区分,申請日,認定年月日,有効期間開始日,有効期間終了日,申請区分,前回要介護状態区分,認定審査会の意見,サービスの種類の指定\n' +
+    `${pins},${pno},22,${iso(first)},${iso(new Date(+first + 20 * 86400e3))},${iso(first)},${iso(end)},区分変更,21,,\n`);
+  const ir = kaigo(['import', 'certification', join(dir, 'renew.csv'), '--db', db]);
+  assert.equal(ir.code, 0, ir.err);
   const page = await newPage();
   await step(page, 'people', async () => {
     await login(page, 'demo-cm');
@@ -590,9 +600,11 @@ test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and pl
     assert.match(first, /令和\d+年\d+月\d+日\(\d{4}年\)まで/);
     assert.match(first, /要(介護|支援)\d|事業対象者/);
     assert.match(first, /[123]割/);
+    assert.equal(await page.locator('#people tbody .badge.warn', { hasText: `更新の時期(あと${left}日)` }).count(), 1);
     const states = await page.locator('#people tbody td[data-label="今月の計画"] .badge').allInnerTexts();
     assert.deepEqual(states.filter((x) => x === '第6表あり').length, 3, states.join(','));
     await axeCheck(page, 'people');
+    await page.screenshot({ path: join(dir, 'people.png'), fullPage: true }); // kept with KAIGO_KEEP_TMP=1
     // sorted by the 有効期間 (a header link; aria-sort marks it), then filtered to those without this month's 第6表
     await page.getByRole('link', { name: '認定の有効期間' }).click();
     await page.waitForURL(/sort=valid/);
@@ -600,6 +612,12 @@ test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and pl
     const ends = await page.locator('#people tbody td[data-label="認定の有効期間"]').allInnerTexts();
     const years = ends.map((x) => x.match(/\((\d{4})年\)/)?.[1] ?? '9999');
     assert.deepEqual([...years].sort(), years, 'in order of the end of the 有効期間');
+    const due = await page.locator('#people tbody td[data-label="認定の有効期間"] .badge').count(); // 更新の時期 or 期限切れ
+    await page.getByLabel('しぼりこみ').selectOption('renew');
+    await page.getByRole('button', { name: '表示する' }).click();
+    await page.waitForURL(/filter=renew/);
+    assert.equal(await rows.count(), due);
+    assert.match(await page.locator('#people tbody').innerText(), new RegExp(pno));
     await page.getByLabel('しぼりこみ').selectOption('noplan');
     await page.getByRole('button', { name: '表示する' }).click();
     await page.waitForURL(/filter=noplan/);
@@ -636,6 +654,50 @@ test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and pl
       await p.goto(srv.url + '/office/people');
       await noHorizontalScroll(p, `${name} /office/people`);
       await axeCheck(p, `${name}-people`);
+    });
+    await p.context().close();
+  }
+});
+
+// the care manager's 取扱件数 (issue #18 §1): this month's 第6表 of the office (the demo's two people with a 6表 and a
+// 補足, and the demo person's 6表 without a 補足), as `kaigo caseload --office` counts them: the same numbers
+test('the care manager: 取扱件数 from this month\'s 第6表 - the office, each care manager (table and chart), the cases', async () => {
+  const page = await newPage();
+  await step(page, 'caseload', async () => {
+    await login(page, 'demo-cm');
+    await page.getByRole('link', { name: '取扱件数' }).click();
+    await page.waitForURL(/\/office\/caseload$/);
+    const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7);
+    const cli = JSON.parse(kaigo(['caseload', '--office', '1270100017', '--month', ym, '--json', '--db', db]).out);
+    const office = await page.locator('#office-caseload').innerText();
+    assert.match(office, new RegExp(`要介護\\s+${cli.office.care_cases} 件`));
+    assert.match(office, new RegExp(`${cli.office.caseload_per_fte} 件\\(基準 44 件\\)`));
+    assert.match(office, /基準内/);
+    assert.match(office, new RegExp(`${cli.office.units.toLocaleString('en-US')} 単位`));
+    assert.equal(await page.locator('#manager-caseload tbody tr').count(), cli.managers.length);
+    assert.equal(await page.locator('#cases tbody tr').count(), cli.office.care_cases + cli.office.support_cases + cli.office.yobo_cm_cases);
+    assert.equal(await page.locator('svg.chart rect').count(), cli.managers.length);
+    await axeCheck(page, 'caseload');
+    await page.screenshot({ path: join(dir, 'caseload.png'), fullPage: true });
+    // fee (Ⅱ): the standard moves to 49
+    await page.getByLabel('居宅介護支援費').selectOption('II');
+    await page.getByRole('button', { name: '表示する' }).click();
+    await page.waitForURL(/fee=II/);
+    assert.match(await page.locator('#office-caseload').innerText(), /基準 49 件/);
+    // a month without plans says so; a bad month is refused
+    await page.goto(srv.url + '/office/caseload?month=2020-01');
+    assert.match(await page.locator('main [role=status]').innerText(), /この月の第6表.*まだありません/);
+    assert.equal((await page.goto(srv.url + '/office/caseload?month=2020-13')).status(), 400);
+  });
+  await page.context().close();
+  for (const [name, opts] of [['zoom200', { viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }],
+    ['phone', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }]]) {
+    const p = await newPage(opts);
+    await step(p, `caseload-${name}`, async () => {
+      await login(p, 'demo-cm');
+      await p.goto(srv.url + '/office/caseload');
+      await noHorizontalScroll(p, `${name} /office/caseload`);
+      await axeCheck(p, `${name}-caseload`);
     });
     await p.context().close();
   }
