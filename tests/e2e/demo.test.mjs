@@ -22,8 +22,8 @@ test('demo database: the banner’s provider and person paths work', async () =>
   assert.ok(cl, r.stdout);
   // the banner names the pages and a login for each role; each login works on the page
   assert.match(r.stdout, /ブラウザで \/ in a browser:  http:\/\/127\.0\.0\.1:1\//);
-  const logins = [...r.stdout.matchAll(/(demo-person|demo-family|demo-clerk) +秘密鍵 ([A-Z2-7]{32})/g)].map((m) => [m[1], m[2]]);
-  assert.deepEqual(logins.map((x) => x[0]), ['demo-person', 'demo-family', 'demo-clerk']);
+  const logins = [...r.stdout.matchAll(/(demo-person|demo-family|demo-cm|demo-clerk) +秘密鍵 ([A-Z2-7]{32})/g)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(logins.map((x) => x[0]), ['demo-person', 'demo-family', 'demo-cm', 'demo-clerk']);
   const [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
   const api = readFileSync(db + '.demo-token', 'utf8').trim();
   const srv = await startServer(db);
@@ -82,7 +82,8 @@ test('demo database: the banner’s provider and person paths work', async () =>
   // the banner's caseload command works on the demo's 第6表 (issue #15: there was no data)
   const caseload = kaigo(['caseload', '--db', db, '--office', cl[1], '--month', cl[2]]);
   assert.equal(caseload.code, 0, caseload.err);
-  assert.match(caseload.out, /要介護 1 件/);
+  // the demo person's and two of the office's people's (each with its 補足): 3 要介護 cases (issue #18)
+  assert.match(caseload.out, /要介護 3 件/);
   // the banner's leak-scoping command runs as printed
   const sc = r.stdout.match(/audit scope --db \S+ --org (\S+) --from (\S+) --to (\S+)/);
   assert.ok(sc, r.stdout);
