@@ -18,7 +18,7 @@ build: deps
 run: build
 	@scripts/demo-db.sh build/default/kaigo $(DB) $(INSURERS) $(PERSONS)
 	@scripts/run-banner.sh $(DB) $(LISTEN)
-	@exec build/default/kaigo serve --db $(DB) --listen $(LISTEN)
+	@exec build/default/kaigo serve --db $(DB) --listen $(LISTEN) --codes $(DB).codes.csv
 
 test: test-deps test-default test-asan
 

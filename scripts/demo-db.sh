@@ -4,10 +4,10 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=7 # bump when the schema of a pre-release database changes incompatibly
+version=8 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
-  "$db".demo-token "$db".demo-insurer-token "$db".demo-version
+  "$db".demo-token "$db".demo-insurer-token "$db".demo-version "$db".codes.csv
 dir=$(dirname "$db")
 mkdir -p "$dir"
 tmp=$(mktemp -d)
@@ -89,5 +89,18 @@ done < <(sqlite3 -separator ' ' "$db" \
    WHERE c.kind = 'certification' AND c.insurer_no = r.insurer_no AND c.insured_no = r.insured_no)
    ORDER BY 1, 2 LIMIT 12")
 code=$("$kaigo" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
+# the service-code master the demo server computes the 第7表 with (kaigo serve --codes): the shipped part of the
+# national table and one SYNTHETIC row for the demo's 151111 (the demo's 第6表 gives its units: 658), marked as such
+src=$(cd "$(dirname "$0")/.." && pwd)
+{ cat "$src/data/service-codes.csv"; echo "000000,15,1111,202404,999999,デモ通所介護(合成データ),658,01,,,3,,,,,,,,20261203"; } > "$db.codes.csv"
+# the care manager's 第7表 for the demo person's month, sent with the 第6表 (prices and 給付率 come from it)
+cat > "$tmp/case7.json" <<JSON
+{"month":"$ym","care_level":"21","benefit_rate":90,"insurer_no":"$ins","insured_no":"$no","created":"${ym}01",
+ "plan_office":"$KYO","offices":[{"office_no":"$PROV","name":"デモ通所介護","service_type":"15","unit_price":"10.00",
+ "lines":[{"service_code":"151111","units":658,"count":4}]}]}
+JSON
+mkdir -p "$tmp/s7"
+"$kaigo" sheet7 "$tmp/case7.json" --codes "$db.codes.csv" --upsikyu "$tmp/s7" --to "$PROV:15" --stamp "${ym}01120000" >/dev/null
+"$kaigo" exchange import --db "$db" "$tmp"/s7/UPSIKYU_*.CSV >/dev/null
 echo "$ins $no $birth $code" > "$db.demo-person"
 echo "$version" > "$db.demo-version"

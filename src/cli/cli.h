@@ -67,6 +67,11 @@ void cli_actor(struct actor *a);
  * CP932 converted, a UTF-8 BOM dropped; at most max bytes. NULL after a
  * message naming the file. Caller frees. */
 char *cli_read_text(const char *path, size_t max, size_t *n);
+/* load_master - the service-code master CSV (cmd_sheet7.c); 0, or -1 after FILE:LINE:COLUMN messages. */
+struct svc_master;
+int load_master(const char *path, struct svc_master *m);
+/* codes_default - $KAIGO_DATA_DIR/service-codes.csv, else the shipped subset's path (into buf). */
+const char *codes_default(char *buf, size_t cap);
 struct store;
 struct auditq;
 /* cli_open_audited - the database and its audit writer, for a subcommand that

@@ -23,6 +23,7 @@ static const char help[] =
     "使い方: kaigo serve [--db PATH] [--listen HOST:PORT] [--token-file PATH] [--threads N] [--quiet]\n"
     "                   [--secure-cookies] [--header-timeout S] [--max-connections N]\n"
     "                   [--max-per-address N] [--access-token-lifetime 60m] [--refresh-token-lifetime 8h]\n"
+    "                   [--codes サービスコード表.csv]\n"
     "  HTTP API と画面を起動します。/api 以下はログイン(セッション)かAPIトークンが必要です\n"
     "  (運用者トークンは保険者一覧などのマスタ情報のみ)。画面は / から(本人・家族・事業所の事務;\n"
     "  docs/ui.md)。どちらも同じ判定とアクセス記録を通ります。\n"
@@ -37,6 +38,7 @@ static const char help[] =
     "  --max-per-address  1つのアドレスからの同時接続数の上限 (既定: 上限の 1/16)\n"
     "  --access-token-lifetime   POST /api/v1/token が発行するアクセストークンの有効時間 (既定: 60m)\n"
     "  --refresh-token-lifetime  リフレッシュトークンの有効時間 (既定: 8h)。どちらも 90s・60m・8h の形\n"
+    "  --codes       ケアプランの画面で第7表を計算するサービスコード表 (既定: 同梱の一部; 読めなければ第7表は示しません)\n"
     "  標準出力の1行目に待受URLを表示します。SIGINT/SIGTERM で停止します。\n";
 
 /* load_token - reads the token (64 hex chars) or creates one. */
@@ -93,7 +95,7 @@ static int count_opt(const char *name, const char *v, unsigned long max, unsigne
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *db = db_default(), *listen = config()->listen, *token_file = NULL;
+    const char *db = db_default(), *listen = config()->listen, *token_file = NULL, *codes = NULL;
     unsigned threads = 0, head_s = 0, max_conns = 0, max_per = 0;
     int64_t access_ms = 0, refresh_ms = 0; /* 0: the defaults of http/tokens.h */
     bool quiet = false, secure = false;
@@ -136,7 +138,9 @@ int cmd_serve(int argc, char **argv)
                 return EXIT_USAGE;
             }
             *(access ? &access_ms : &refresh_ms) = ms;
-        } else if (strcmp(argv[i], "--quiet") == 0)
+        } else if ((v = opt_value(argc, argv, &i, "--codes")))
+            codes = v;
+        else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
         else if (strcmp(argv[i], "--secure-cookies") == 0)
             secure = true;
@@ -181,9 +185,17 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "kaigo serve: アクセストークンはリフレッシュトークンより短くしてください\n");
         return EXIT_USAGE;
     }
+    /* the 第7表 on the plan pages: the service-code master, read once (the server runs without it) */
+    char deflt[4096];
+    struct svc_master master = {NULL, 0};
+    bool have_codes = load_master(codes ? codes : codes_default(deflt, sizeof deflt), &master) == 0;
+    if (!have_codes)
+        fprintf(stderr, "kaigo serve: サービスコード表を読めないため、ケアプランの画面に第7表は示しません\n");
     struct server_config cfg = {db,      host,   (unsigned)port, token, threads, !quiet, secure,
-                                config()->verify_per_minute, head_s, max_conns, max_per, access_ms, refresh_ms};
+                                config()->verify_per_minute, head_s, max_conns, max_per, access_ms, refresh_ms,
+                                have_codes ? &master : NULL};
     int rc = server_run(&cfg);
+    free(master.rows);
     sodium_memzero(token, sizeof token);
     return rc;
 }

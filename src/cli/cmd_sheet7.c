@@ -53,58 +53,26 @@ static const char help[] =
     "           差異を示して終了コード 1 を返します。参照はアクセス記録に残ります。\n";
 
 /* load_master - the CSV file into *m; 0, or -1 after FILE:LINE:COLUMN(項目名) messages. */
-static int load_master(const char *path, struct svc_master *m)
+static void master_err(void *ctx, long line, int column, const char *name, const char *msg)
+{
+    fprintf(stderr, "%s:%ld:%d(%s): %s\n", (const char *)ctx, line, column, name, msg);
+}
+
+const char *codes_default(char *buf, size_t cap)
+{
+    const char *dir = config()->data_dir;
+    snprintf(buf, cap, "%s/service-codes.csv", dir && *dir ? dir : KAIGO_DATA_DIR);
+    return buf;
+}
+
+int load_master(const char *path, struct svc_master *m)
 {
     size_t n;
     char *text = cli_read_text(path, MASTER_FILE_MAX, &n);
     if (!text)
         return -1;
-    struct csv_reader r;
-    csv_init(&r, text, n);
-    long line;
-    struct csv_error e;
-    int got = csv_next(&r, &line, &e), rc = 0;
-    size_t cap = 0;
-    m->rows = NULL;
-    m->n = 0;
-    if (got <= 0 || r.nf != SVC_COLUMNS) {
-        fprintf(stderr, "%s:1:1(%s): 1行目は19列の列名です\n", path, svc_column_names[0]);
-        rc = -1;
-    }
-    for (size_t i = 0; rc == 0 && i < SVC_COLUMNS; i++)
-        if (!str_eq(r.field[i], svc_column_names[i])) {
-            fprintf(stderr, "%s:1:%zu(%s): 列名が違います\n", path, i + 1, svc_column_names[i]);
-            rc = -1;
-        }
-    while (rc == 0 && (got = csv_next(&r, &line, &e)) > 0) {
-        if (m->n == cap) {
-            if (cap >= SVC_MAX_ROWS) {
-                fprintf(stderr, "%s:%ld: 行が多すぎます(上限 %d)\n", path, line, SVC_MAX_ROWS);
-                rc = -1;
-                break;
-            }
-            cap = cap ? 2 * cap : 1024;
-            m->rows = xrealloc(m->rows, cap * sizeof *m->rows);
-        }
-        int col;
-        const char *why;
-        if (svc_row_parse(r.field, r.nf, &m->rows[m->n], &col, &why)) {
-            fprintf(stderr, "%s:%ld:%d(%s): %s\n", path, line, col,
-                    svc_column_names[col >= 1 && col <= SVC_COLUMNS ? col - 1 : 0], why);
-            rc = -1;
-        } else
-            m->n++;
-    }
-    if (rc == 0 && got < 0) {
-        fprintf(stderr, "%s:%ld:%d: %s\n", path, e.line, e.column, e.message);
-        rc = -1;
-    }
-    csv_release(&r);
+    int rc = svc_master_parse(text, n, m, master_err, (void *)path);
     free(text);
-    if (rc)
-        free(m->rows);
-    else
-        svc_master_sort(m);
     return rc;
 }
 
@@ -381,11 +349,8 @@ int cmd_sheet7(int argc, char **argv)
         return EXIT_USAGE;
     }
     char deflt[4096];
-    if (!codes) {
-        const char *dir = config()->data_dir;
-        snprintf(deflt, sizeof deflt, "%s/service-codes.csv", dir && *dir ? dir : KAIGO_DATA_DIR);
-        codes = deflt;
-    }
+    if (!codes)
+        codes = codes_default(deflt, sizeof deflt);
     struct svc_master m;
     if (load_master(codes, &m))
         return EXIT_INVALID;

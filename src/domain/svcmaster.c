@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "domain/svcmaster.h"
+#include "util/csv.h"
 #include "util/text.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 const char *const svc_column_names[SVC_COLUMNS] = {
@@ -111,4 +113,55 @@ const struct svc_code *svc_lookup(const struct svc_master *m, const char *code, 
         if (m->rows[i].from_ym <= ym && ym <= m->rows[i].to_ym)
             return &m->rows[i];
     return NULL;
+}
+
+int svc_master_parse(const char *text, size_t n, struct svc_master *m, svc_err_fn *err, void *ctx)
+{
+    struct csv_reader r;
+    csv_init(&r, text, n);
+    long line;
+    struct csv_error e;
+    int got = csv_next(&r, &line, &e), rc = 0;
+    size_t cap = 0;
+    m->rows = NULL;
+    m->n = 0;
+    if (got <= 0 || r.nf != SVC_COLUMNS) {
+        err(ctx, 1, 1, svc_column_names[0], "1行目は19列の列名です");
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < SVC_COLUMNS; i++)
+        if (!str_eq(r.field[i], svc_column_names[i])) {
+            err(ctx, 1, (int)i + 1, svc_column_names[i], "列名が違います");
+            rc = -1;
+        }
+    while (rc == 0 && (got = csv_next(&r, &line, &e)) > 0) {
+        if (m->n == cap) {
+            if (cap >= SVC_MAX_ROWS) {
+                err(ctx, line, 0, "", "行が多すぎます");
+                rc = -1;
+                break;
+            }
+            cap = cap ? 2 * cap : 1024;
+            m->rows = xrealloc(m->rows, cap * sizeof *m->rows);
+        }
+        int col;
+        const char *why;
+        if (svc_row_parse(r.field, r.nf, &m->rows[m->n], &col, &why)) {
+            err(ctx, line, col, svc_column_names[col >= 1 && col <= SVC_COLUMNS ? col - 1 : 0], why);
+            rc = -1;
+        } else
+            m->n++;
+    }
+    if (rc == 0 && got < 0) {
+        err(ctx, e.line, e.column, "", e.message);
+        rc = -1;
+    }
+    csv_release(&r);
+    if (rc) {
+        free(m->rows);
+        m->rows = NULL;
+        m->n = 0;
+    } else
+        svc_master_sort(m);
+    return rc;
 }

@@ -44,6 +44,12 @@ struct svc_master {
     size_t n;
 };
 void svc_master_sort(struct svc_master *m) NONNULL(1);
+/* svc_master_parse - the whole file's text (a header row of the 19 column names, then rows) into *m
+ * (sorted; rows owned by m, free(m->rows)). 0, or -1 after err(ctx, line, column, name, message)
+ * for the first problem; *m is then empty. */
+typedef void svc_err_fn(void *ctx, long line, int column, const char *column_name, const char *msg);
+MUST_CHECK int svc_master_parse(const char *text, size_t n, struct svc_master *m, svc_err_fn *err, void *ctx)
+    NONNULL(1, 3, 4);
 /* svc_lookup - the row of code in force in month ym (YYYYMM), or NULL. */
 const struct svc_code *svc_lookup(const struct svc_master *m, const char *code, int ym) NONNULL(1, 2);
 

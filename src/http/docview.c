@@ -11,7 +11,10 @@
 #include "util/csv.h"
 #include "util/text.h"
 #include "http/docview.h"
+#include "http/internal.h"
+#include "store/cpstore.h"
 #include "store/docjson.h"
+#include "store/sheet7plan.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -243,6 +246,79 @@ static struct str plan_item(const struct csv_reader *cr, unsigned v4)
     return at < 0 || (size_t)at >= cr->nf ? (struct str){"", 0} : cr->field[at];
 }
 
+static const char *jstr_or(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s ? s : "";
+}
+
+static void no_diff(void *ctx, const char *office_no, const char *type, const char *item, long long sent,
+                    long long computed)
+{
+    (void)ctx, (void)office_no, (void)type, (void)item, (void)sent, (void)computed;
+}
+
+static const char *row_body(json_t *rows, const char *kind, const char *rkey)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+        if (!strcmp(jstr_or(json_object_get(row, "kind")), kind) && !strcmp(jstr_or(json_object_get(row, "rkey")), rkey))
+            return json_string_value(json_object_get(row, "body"));
+    return NULL;
+}
+
+static void decode_set(const char *body, enum cp_file f, struct cp_filedata *out)
+{
+    memset(out, 0, sizeof *out);
+    out->layout = cp_layout(f);
+    if (body && cps_decode(body, out))
+        cpfile_free(out);
+}
+
+/* sheet7_of - the month's 第7表 computed from the stored 第6表, its 補足 and the sent 第7表 (prices and 給付率 from
+ * it), exactly as `kaigo sheet7 --person` computes it (sheet7_from_plan): the result JSON of `kaigo sheet7`, with
+ * "sent" (a sent 第7表 exists) and "differences" (amounts it states otherwise), or {"error": the reason}. NULL
+ * without a 第6表. */
+static json_t *sheet7_of(json_t *rows, const char *month, const char *plan_body)
+{
+    if (!plan_body || strlen(month) != 6)
+        return NULL;
+    if (!srv_codes)
+        return json_pack("{s:s}", "error", "サービスコード表が読み込まれていないため、第7表は計算していません");
+    char hk[8];
+    snprintf(hk, sizeof hk, "M%s", month);
+    struct cp_filedata plan, hosoku, sikyu;
+    decode_set(plan_body, CP_UPPLAN, &plan);
+    decode_set(row_body(rows, "cp.UPHOSOKU", hk), CP_UPHOSOKU, &hosoku);
+    decode_set(row_body(rows, "cp.UPSIKYU", month), CP_UPSIKYU, &sikyu);
+    struct s7_doc *d = xmalloc(sizeof *d);
+    struct s7_total t;
+    struct s7_given g;
+    memset(&g, 0, sizeof g);
+    char why[S7_ERR_BYTES];
+    json_t *o = NULL;
+    if (sheet7_from_plan(&plan, &hosoku, sikyu.n ? &sikyu : NULL, srv_codes, &g, d, why) ||
+        sheet7_compute(&d->in, &t, why)) {
+        utf8_scrub(why);
+        o = json_pack("{s:s}", "error", why);
+    } else {
+        char *js = sheet7json_result(d, &t);
+        o = js ? json_loads(js, 0, NULL) : NULL;
+        free(js);
+        if (o) {
+            json_object_set_new(o, "sent", json_boolean(sikyu.n > 0));
+            if (sikyu.n)
+                json_object_set_new(o, "differences", json_integer(sheet7_compare(d, &t, &sikyu, no_diff, NULL)));
+        }
+    }
+    free(d);
+    cpfile_free(&plan);
+    cpfile_free(&hosoku);
+    cpfile_free(&sikyu);
+    return o;
+}
+
 /* careplan - this month's 第6表 (UPPLAN; careplan-csv.md §7.5) in plain words: one line per
  * (service code, office, time) with its days. The month in force, else the latest sent. */
 static json_t *careplan(json_t *rows, struct date today)
@@ -319,7 +395,11 @@ static json_t *careplan(json_t *rows, struct date today)
         json_object_set_new(hit, "count", json_integer(json_integer_value(json_object_get(hit, "count")) + 1));
     }
     csv_release(&cr);
-    return json_pack("{s:s,s:o}", "month", pick_key, "services", out);
+    json_t *res = json_pack("{s:s,s:o}", "month", pick_key, "services", out);
+    json_t *s7 = sheet7_of(rows, pick_key, body);
+    if (res && s7)
+        json_object_set_new(res, "sheet7", s7);
+    return res;
 }
 
 json_t *docview_build(enum category c, json_t *rows, struct date today, int withheld)

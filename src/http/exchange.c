@@ -284,19 +284,22 @@ static int inbox_row(void *c, const struct delivery *d)
     return 0;
 }
 
-/* h_inbox - the office's deliveries not yet acknowledged; each person named passes the
- * gate (計画: 担当 + 同意) and is audited first, so a lapsed relationship hides its rows. */
-int h_inbox(struct req *r)
+/* inbox_load - the office's deliveries not yet acknowledged, each person named through the
+ * gate (計画: 担当 + 同意) and audited first, so a lapsed relationship hides its rows; the
+ * allowed ones in *out (caller frees). -1 after answering. */
+int inbox_load(struct req *r, struct delivery **out, size_t *nout)
 {
+    *out = NULL;
+    *nout = 0;
     struct store *st = store_or_503(r);
     struct actor a;
     struct org o;
     if (!st || office_of(r, st, &a, &o))
-        return 0;
+        return -1;
     struct inbox_ctx x = {NULL, 0};
     if (st->acc->deliveries_open(st, a.org, inbox_row, &x)) {
         free(x.v);
-        return http_error(r, 500, "internal", "内部エラーが発生しました");
+        return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
     }
     struct person_key *persons = xcalloc(x.n ? x.n : 1, sizeof *persons);
     bool *ok = xcalloc(x.n ? x.n : 1, sizeof *ok);
@@ -304,26 +307,42 @@ int h_inbox(struct req *r)
         persons[i] = x.v[i].person;
     enum disclose_status s = disclose_persons(st, srv_auditq, &a, CAT_CAREPLAN, PURPOSE_CARE, persons, x.n,
                                               r->request_id, clock_now_ms(), ok);
-    json_t *arr = json_array();
-    for (size_t i = 0; s == DISCLOSE_OK && i < x.n; i++) {
-        if (!ok[i])
-            continue;
-        char t[64];
-        ms_iso(x.v[i].created_ms, t);
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "insurer_no", x.v[i].person.insurer_no,
-                                             "insured_no", x.v[i].person.insured_no, "stamp", x.v[i].stamp, "what",
-                                             x.v[i].what, "from", x.v[i].from_org, "received_at", t, "downloaded",
-                                             x.v[i].downloaded_ms != 0));
-    }
+    size_t n = 0;
+    for (size_t i = 0; s == DISCLOSE_OK && i < x.n; i++)
+        if (ok[i])
+            x.v[n++] = x.v[i];
     free(persons);
     free(ok);
-    free(x.v);
     if (s != DISCLOSE_OK) {
-        json_decref(arr);
-        return s == DISCLOSE_AUDIT_FAILED
-                   ? http_error(r, 503, "audit_unavailable", "アクセス記録を保存できないため、情報を開示できません")
-                   : http_error(r, 500, "internal", "内部エラーが発生しました");
+        free(x.v);
+        if (s == DISCLOSE_AUDIT_FAILED)
+            http_error(r, 503, "audit_unavailable", "アクセス記録を保存できないため、情報を開示できません");
+        else
+            http_error(r, 500, "internal", "内部エラーが発生しました");
+        return -1;
     }
+    *out = x.v;
+    *nout = n;
+    return 0;
+}
+
+/* h_inbox - the office's deliveries not yet acknowledged (inbox_load), as JSON. */
+int h_inbox(struct req *r)
+{
+    struct delivery *v;
+    size_t n;
+    if (inbox_load(r, &v, &n))
+        return 0;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char t[64];
+        ms_iso(v[i].created_ms, t);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "insurer_no", v[i].person.insurer_no,
+                                             "insured_no", v[i].person.insured_no, "stamp", v[i].stamp, "what",
+                                             v[i].what, "from", v[i].from_org, "received_at", t, "downloaded",
+                                             v[i].downloaded_ms != 0));
+    }
+    free(v);
     return respond_json(r, 200, json_pack("{s:o}", "deliveries", arr));
 }
 

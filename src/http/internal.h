@@ -90,6 +90,8 @@ struct req {
 
 extern const struct server_config *srv_config;
 extern struct auditq *srv_auditq;
+/* srv_codes - the service-code master (kaigo serve --codes), read-only; NULL: the 第7表 is not computed */
+extern const struct svc_master *srv_codes;
 extern atomic_int srv_stopping; /* set at SIGTERM: no new disclosures */
 
 /* ---- respond.c ------------------------------------------------------------- */
@@ -146,6 +148,10 @@ int paper_disclose(struct req *r, struct paper_token *t);
 char *delivery_files(struct req *r, size_t *len);
 int h_exchange_upload(struct req *r);
 int h_inbox(struct req *r);
+struct delivery;
+/* inbox_load - the caller's office's unacknowledged deliveries, each person through the gate (計画) and audited;
+ * -1 after answering (not an office, no 事業所番号, store or audit failure). */
+int inbox_load(struct req *r, struct delivery **out, size_t *n);
 int d_delivery(struct req *r);
 int h_delivery_ack(struct req *r);
 

@@ -369,6 +369,8 @@ void page_start(struct req *r, struct buf *h, const char *title)
                 nav_link(r, h, "/office/people", "利用者一覧");
             if (a.role == ROLE_CAREMGR)
                 nav_link(r, h, "/office/caseload", "取扱件数");
+            if (provider_role(a.role))
+                nav_link(r, h, "/office/inbox", "受信一覧");
             nav_link(r, h, "/office", "資格確認");
         }
         else if (r->route && (r->route->audience == AUD_PERSON ||

@@ -126,5 +126,7 @@ int p_office_qr(struct req *r);
 int p_office_relationship(struct req *r);
 int p_office_people(struct req *r);
 int p_office_caseload(struct req *r);
+int p_office_inbox(struct req *r);
+int p_office_inbox_ack(struct req *r);
 
 #endif

@@ -357,6 +357,96 @@ int p_cert(struct req *r)
 
 /* ---- 今月のケアプラン (the stored 第6表, UPPLAN, in plain words) -------------------------- */
 
+static void yen_cell(struct buf *h, json_t *o, const char *key, const char *label)
+{
+    html_raw(h, "<td class=\"num\" data-label=\"");
+    html_text(h, label);
+    html_raw(h, "\">");
+    h_num(h, json_integer_value(json_object_get(o, key)));
+    html_raw(h, "</td>");
+}
+
+/* render_sheet7 - the month's 第7表 as the engine computes it from the stored 第6表 (docview sheet7_of): per
+ * office and service type the units within and over the 区分支給限度, the cost, the insurance's part and the
+ * user's, and the totals - the same numbers as `kaigo sheet7 --person` */
+static void render_sheet7(struct buf *h, json_t *s7)
+{
+    if (!json_is_object(s7))
+        return;
+    html_raw(h, "<section class=\"panel\" id=\"sheet7\"><h2>サービス利用票別表(第7表)の計算</h2>");
+    const char *err = json_string_value(json_object_get(s7, "error"));
+    if (err) {
+        html_raw(h, "<p>第7表は計算できませんでした: ");
+        html_text(h, err);
+        html_raw(h, "</p></section>");
+        return;
+    }
+    html_raw(h, "<p>区分支給限度基準額 ");
+    h_num(h, json_integer_value(json_object_get(s7, "limit_units")));
+    html_markupf(h, "単位、給付率 %lld%%。", (long long)json_integer_value(json_object_get(s7, "benefit_rate")));
+    json_t *tot = json_object_get(s7, "total");
+    long long over = json_integer_value(json_object_get(tot, "over_limit_units"));
+    if (over > 0) {
+        html_raw(h, "<strong>限度額を ");
+        h_num(h, over);
+        html_raw(h, " 単位超えています(超えた分は全額自己負担です)。</strong>");
+    }
+    html_raw(h, "</p><div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"第7表\"><table class=\"stack\">"
+                "<thead><tr><th scope=\"col\">事業所・サービス</th><th scope=\"col\">限度内(単位)</th><th scope=\"col\">超過(単位)"
+                "</th><th scope=\"col\">単価</th><th scope=\"col\">費用総額(円)</th><th scope=\"col\">保険給付(円)</th>"
+                "<th scope=\"col\">利用者負担(円)</th><th scope=\"col\">全額負担(円)</th></tr></thead><tbody>");
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(s7, "offices"), i, o) {
+        html_raw(h, "<tr><th scope=\"row\">");
+        h_jstr(h, o, "office_no");
+        html_raw(h, " ");
+        h_jstr(h, o, json_is_string(json_object_get(o, "service_type_name")) ? "service_type_name" : "service_type");
+        html_raw(h, "</th>");
+        yen_cell(h, o, "in_limit_units", "限度内(単位)");
+        yen_cell(h, o, "over_limit_units", "超過(単位)");
+        html_raw(h, "<td class=\"num\" data-label=\"単価\">");
+        h_jstr(h, o, "unit_price");
+        html_raw(h, "</td>");
+        yen_cell(h, o, "total_cost", "費用総額(円)");
+        yen_cell(h, o, "claim", "保険給付(円)");
+        yen_cell(h, o, "user_share", "利用者負担(円)");
+        yen_cell(h, o, "full_pay", "全額負担(円)");
+        html_raw(h, "</tr>");
+    }
+    json_array_foreach(json_object_get(s7, "limit_exempt_lines"), i, o) {
+        html_raw(h, "<tr><th scope=\"row\">");
+        h_jstr(h, o, "office_no");
+        html_raw(h, " ");
+        h_jstr(h, o, "service_code");
+        html_raw(h, "(限度額の対象外)</th>");
+        yen_cell(h, o, "units", "限度内(単位)");
+        html_raw(h, "<td class=\"num\" data-label=\"超過(単位)\">―</td><td data-label=\"単価\"></td>");
+        yen_cell(h, o, "total_cost", "費用総額(円)");
+        yen_cell(h, o, "claim", "保険給付(円)");
+        yen_cell(h, o, "user_share", "利用者負担(円)");
+        yen_cell(h, o, "full_pay", "全額負担(円)");
+        html_raw(h, "</tr>");
+    }
+    html_raw(h, "<tr><th scope=\"row\">合計</th>");
+    yen_cell(h, tot, "in_limit_units", "限度内(単位)");
+    yen_cell(h, tot, "over_limit_units", "超過(単位)");
+    html_raw(h, "<td data-label=\"単価\"></td>");
+    yen_cell(h, tot, "total_cost", "費用総額(円)");
+    yen_cell(h, tot, "claim", "保険給付(円)");
+    yen_cell(h, tot, "user_share", "利用者負担(円)");
+    yen_cell(h, tot, "full_pay", "全額負担(円)");
+    html_raw(h, "</tr></tbody></table></div><p>");
+    if (json_is_true(json_object_get(s7, "sent"))) {
+        long long diff = json_integer_value(json_object_get(s7, "differences"));
+        if (diff)
+            html_markupf(h, "<span class=\"badge warn\">ケアマネジャーから届いた第7表と %lld か所が異なります</span> ", diff);
+        else
+            html_raw(h, "<span class=\"badge ok\">ケアマネジャーから届いた第7表と一致します</span> ");
+    }
+    html_raw(h, "利用者負担は月の合計で、1円未満は切り捨てです(介護報酬の端数処理)。</p></section>");
+}
+
 static void render_plan(struct req *r, struct buf *h, json_t *d)
 {
     heading(r, h, "今月のケアプラン");
@@ -390,6 +480,7 @@ static void render_plan(struct req *r, struct buf *h, json_t *d)
         html_raw(h, "回</td></tr>");
     }
     html_raw(h, "</tbody></table></div>");
+    render_sheet7(h, json_object_get(d, "sheet7"));
     page_send(r, h, 200);
 }
 

@@ -120,6 +120,8 @@ const struct route routes[] = {
     PAGE_H("GET", "/office", AUD_NONE, 0, p_office),
     PAGE_H("GET", "/office/people", AUD_NONE, 0, p_office_people),
     PAGE_H("GET", "/office/caseload", AUD_NONE, 0, p_office_caseload),
+    PAGE_H("GET", "/office/inbox", AUD_NONE, 0, p_office_inbox),
+    PAGE_H("POST", "/office/inbox/ack", AUD_NONE, B_FORM, p_office_inbox_ack),
     PAGE_D("POST", "/office/check", CAT_SHIKAKU, AUD_NONE, B_FORM, p_office_check),
     PAGE_D("POST", "/office/qr", CAT_PAPER, AUD_NONE, B_UPLOAD, p_office_qr),
     PAGE_H("POST", "/office/relationship", AUD_NONE, B_FORM, p_office_relationship),

@@ -51,6 +51,7 @@
 
 const struct server_config *srv_config;
 struct auditq *srv_auditq;
+const struct svc_master *srv_codes;
 atomic_int srv_stopping;
 
 /* ---- handlers ------------------------------------------------------------ */
@@ -430,6 +431,7 @@ int server_start(const struct server_config *cfg, unsigned *port)
     if (!first)
         return 3;
     store_close(first);
+    srv_codes = cfg->codes; /* read-only while serving */
     srv_auditq = auditq_start(cfg->db);
     if (!srv_auditq)
         return 3;

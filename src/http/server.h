@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "domain/gate.h"
+#include "domain/svcmaster.h"
 
 struct server_config {
     const char *db;
@@ -30,6 +31,7 @@ struct server_config {
     unsigned max_per_address; /* 0: max_connections / PER_IP_CONN_DIVISOR */
     int64_t access_token_ms;  /* 0: ACCESS_MINUTES_DEFAULT (tokens.h) */
     int64_t refresh_token_ms; /* 0: REFRESH_HOURS_DEFAULT */
+    const struct svc_master *codes; /* the service-code master for the 第7表 of the plan pages, or NULL */
 };
 
 /* server_run - serves until SIGINT/SIGTERM. Prints

@@ -55,7 +55,7 @@ before(async () => {
   // kaigo-test's fault VFS: every store write fails while this file exists (the full-disk login)
   diskFull = join(dir, 'disk-full');
   process.env.KAIGO_DISK_FULL_FILE = diskFull;
-  srv = await startServer(db);
+  srv = await startServer(db, ['--codes', db + '.codes.csv']); // as `make run`: the demo's master for the 第7表
   delete process.env.KAIGO_DISK_FULL_FILE;
   const reg = await srv.as(paperTok, '/api/v1/relationships', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: cardQr, birth_date: birth, visual_check: '運転免許証の写真と本人を照合' }) });
@@ -701,6 +701,85 @@ test('the care manager: 取扱件数 from this month\'s 第6表 - the office, ea
     });
     await p.context().close();
   }
+});
+
+// the inbox (issue #18 §2): a provider sends this month's 実績 for the demo person to the demo 居宅 over the relay; the
+// care manager sees it in 受信一覧 (sender, month, not yet taken in), opens the person's plan, and confirms receipt
+test('the care manager\'s 受信一覧: a provider\'s 実績 arrives, is listed with its sender, and is acknowledged from the page', async () => {
+  assert.equal(kaigo(['org', 'add', '--db', db, '--id', 'demo-day', '--kind', 'provider', '--name', 'デモ通所介護', '--office-no', '1370100016']).code, 0);
+  const dayTok = kaigo(['token', 'issue', '--db', db, '--org', 'demo-day', '--name', 'browser']).out.trim();
+  const code = kaigo(['relationship', 'code', '--db', db, ins, no]).out.trim();
+  assert.equal(kaigo(['relationship', 'add', '--db', db, '--org', 'demo-day', ins, no, '--birth', birth, '--code', code]).code, 0);
+  const now = new Date(Date.now() + 9 * 3600e3);
+  const ym = now.toISOString().slice(0, 7).replace('-', '');
+  const q = (x) => '"' + x + '"';
+  const row = ['202407', ins, no, ym + '01', ym, '1270100017', q('ケア　太郎'), '658', '', ym + '01', '', '0930', '1600', '1',
+    '151111', '', '', q(''), '', '1370100016', q('デモ通所介護'), '', '0', '1370100016', ''].join(',');
+  const csv = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: row + '\r\n' }).stdout;
+  const stamp = ym + '28090000';
+  const up = await srv.as(dayTok, '/api/v1/exchange/units', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ files: [{ name: `UPJSK_${ym}_1370100016_15_1270100017_43_${stamp}.CSV`, data: csv.toString('base64') }] }) });
+  assert.equal(up.status, 201, await up.text());
+  const page = await newPage();
+  await step(page, 'inbox', async () => {
+    await login(page, 'demo-cm');
+    await page.getByRole('link', { name: '受信一覧' }).click();
+    await page.waitForURL(/\/office\/inbox$/);
+    const rows = page.locator('#inbox tbody tr');
+    assert.equal(await rows.count(), 1);
+    const text = await rows.first().innerText();
+    assert.match(text, new RegExp(no));
+    assert.match(text, /令和\d+年\d+月分の実績/);
+    assert.match(text, /デモ通所介護/);
+    await axeCheck(page, 'inbox');
+    // the person's plan from the row, through the gate
+    await Promise.all([page.waitForURL(/\/plan$/), rows.first().getByRole('link', { name: '計画を見る' }).click()]);
+    await page.goBack();
+    // 受領を確認: gone from the list, said so
+    await Promise.all([page.waitForURL(/acked=1/), page.getByRole('button', { name: /受領を確認/ }).click()]);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /受領を確認しました/);
+    assert.match(await page.locator('main').innerText(), /未確認のものはありません/);
+    await axeCheck(page, 'inbox-empty');
+    // the API says the same: nothing open
+    const api = readFileSync(db + '.demo-token', 'utf8').trim();
+    assert.deepEqual((await (await srv.as(api, '/api/v1/exchange/inbox')).json()).deliveries, []);
+    // a delivery this office does not have (another office's, or none): 404; without the CSRF token: 403
+    const csrf = await page.locator('input[name=csrf]').first().inputValue();
+    let res = await page.request.post(srv.url + '/office/inbox/ack', { form: { insurer_no: ins, insured_no: no, stamp: '20000101000000',
+      csrf }, headers: { Origin: srv.url } });
+    assert.equal(res.status(), 404);
+    res = await page.request.post(srv.url + '/office/inbox/ack', { form: { insurer_no: ins, insured_no: no, stamp },
+      headers: { Origin: srv.url } });
+    assert.equal(res.status(), 403);
+  });
+  await page.context().close();
+});
+
+// the 第7表 on the plan page (issue #18 §1/§4): computed from the stored 第6表, 補足 and the sent 第7表 by the same
+// function as `kaigo sheet7 --person` - the same numbers, and the same verdict on the sent 第7表
+test('the plan page\'s 第7表 equals kaigo sheet7 --person for the same plan, and says whether the sent 第7表 agrees', async () => {
+  const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7).replace('-', '');
+  const cli = kaigo(['sheet7', '--person', `${ins}/${no}`, '--month', ym, '--db', db, '--codes', db + '.codes.csv']);
+  assert.ok(cli.out, cli.err);
+  const want = JSON.parse(cli.out);
+  const page = await newPage();
+  await step(page, 'sheet7', async () => {
+    await login(page, 'demo-cm');
+    await page.goto(srv.url + `/p/${ins}/${no}/plan`);
+    const sec = page.locator('#sheet7');
+    assert.match(await sec.innerText(), new RegExp(`区分支給限度基準額 ${want.limit_units.toLocaleString('en-US')}単位、給付率 ${want.benefit_rate}%`));
+    const total = (await sec.locator('tbody tr').last().innerText()).replace(/,/g, '');
+    for (const k of ['in_limit_units', 'total_cost', 'claim', 'user_share'])
+      assert.match(total, new RegExp(`\\b${want.total[k]}\\b`), `${k} ${want.total[k]} in ${total}`);
+    const rows = await sec.locator('tbody tr').count();
+    assert.equal(rows, want.offices.length + want.limit_exempt_lines.length + 1);
+    // the verdict on the sent 第7表 is the CLI's: the fixture's 第6表 (2 days) differs from the demo's sent 第7表 (4 days)
+    const m = cli.err.match(/(\d+) 箇所が異なります/);
+    if (m) assert.match(await sec.innerText(), new RegExp(`届いた第7表と ${m[1]} か所が異なります`));
+    else assert.match(await sec.innerText(), /届いた第7表と一致します/);
+    await axeCheck(page, 'plan-sheet7');
+  });
+  await page.context().close();
 });
 
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
