@@ -1,7 +1,7 @@
 /* fuzz_svcmaster.c - libFuzzer target for the service-code master rows
  * (domain/svcmaster.c) behind the CSV reader: no fault on any row, a parsed
  * row is well-formed (6-character code, months in order), and lookups of what
- * was loaded find it. */
+ * was loaded find it; the whole input read as a master file likewise. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +9,14 @@
 
 #include "domain/svcmaster.h"
 #include "util/csv.h"
+
+static void count_problem(void *ctx, long line, int column, const char *name, const char *msg)
+{
+    (void)line, (void)column, (void)name;
+    if (!msg)
+        __builtin_trap();
+    ++*(int *)ctx;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,5 +41,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < m.n; i++)
         if (!svc_lookup(&m, rows[i].code, rows[i].from_ym))
             __builtin_trap();
+    /* the whole input as a master file (svc_master_parse, what kaigo sheet7 --codes and kaigo serve
+     * --codes read): either refused with one reported problem and nothing kept, or every row found */
+    struct svc_master all;
+    int problems = 0;
+    if (svc_master_parse((const char *)data, size, &all, count_problem, &problems) == 0) {
+        if (problems)
+            __builtin_trap();
+        for (size_t i = 0; i < all.n; i++)
+            if (!svc_lookup(&all, all.rows[i].code, all.rows[i].from_ym))
+                __builtin_trap();
+        free(all.rows);
+    } else if (problems != 1 || all.n != 0 || all.rows)
+        __builtin_trap();
     return 0;
 }
