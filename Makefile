@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages clean
+.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -74,6 +74,10 @@ bench-print: build
 # the web pages: the card page against the JSON card, bytes per page, time to paint (issue #14).
 bench-pages: build test-deps
 	@bench/pages.sh
+
+# the care manager's 利用者一覧 for 49 people against one card page (issue #18 §4).
+bench-people: build
+	@bench/people.sh
 
 # kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
 bench-verify: build

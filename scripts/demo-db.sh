@@ -77,9 +77,9 @@ while read -r pins pno pbirth; do
       AND insurer_no = '$pins' AND insured_no = '$pno' ORDER BY rkey DESC, version DESC LIMIT 1")
     u="$tmp/unit$i"
     mkdir -p "$u"
-    { plan 01 | sed "s/,$ins,$no,/,$pins,$pno,/"; } | iconv -f UTF-8 -t CP932 > "$u/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV"
+    { plan 01 | sed "s/,$ins,$no,/,$pins,$pno,/"; } | iconv -f UTF-8 -t CP932 > "$u/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}011200$(printf %02d $i).CSV"
     printf '%s\r\n' "$hosoku" | sed "s/,$ins,$no,/,$pins,$pno,/; s/,21,16765,/,$plevel,,/; s/,21,$KYO,/,$plevel,$KYO,/" |
-      iconv -f UTF-8 -t CP932 > "$u/UPHOSOKU_${ym}_${KYO}_43_${PROV}_15_${ym}0112000$i.CSV"
+      iconv -f UTF-8 -t CP932 > "$u/UPHOSOKU_${ym}_${KYO}_43_${PROV}_15_${ym}011200$(printf %02d $i).CSV"
     "$kaigo" exchange import --db "$db" "$u"/UP*.CSV >/dev/null
   fi
   i=$((i + 1))
@@ -100,7 +100,8 @@ cat > "$tmp/case7.json" <<JSON
  "lines":[{"service_code":"151111","units":658,"count":4}]}]}
 JSON
 mkdir -p "$tmp/s7"
-"$kaigo" sheet7 "$tmp/case7.json" --codes "$db.codes.csv" --upsikyu "$tmp/s7" --to "$PROV:15" --stamp "${ym}01120000" >/dev/null
+"$kaigo" sheet7 "$tmp/case7.json" --codes "$db.codes.csv" --upsikyu "$tmp/s7" --to "$PROV:15" --stamp "${ym}01120000" \
+  >/dev/null 2>"$tmp/s7.err" || { cat "$tmp/s7.err" >&2; exit 1; }
 "$kaigo" exchange import --db "$db" "$tmp"/s7/UPSIKYU_*.CSV >/dev/null
 echo "$ins $no $birth $code" > "$db.demo-person"
 echo "$version" > "$db.demo-version"

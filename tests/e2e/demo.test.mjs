@@ -6,14 +6,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmp, kaigo, startServer, BIN } from './lib.mjs';
+import { tmp, kaigo, startServer, sqlite, BIN } from './lib.mjs';
 
 const SRC = process.env.KAIGO_SRC;
 
 test('demo database: the banner’s provider and person paths work', async () => {
   const dir = tmp();
   const db = join(dir, 'demo.db');
-  let r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
+  // 400 people: the demo office gets all twelve of its people (issue #18: the 11th made a 15-digit file stamp)
+  let r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '400'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   r = spawnSync('bash', [join(SRC, 'scripts/run-banner.sh'), db, '127.0.0.1:1'], { encoding: 'utf8', cwd: SRC });
   assert.equal(r.status, 0, r.stderr);
@@ -82,8 +83,11 @@ test('demo database: the banner’s provider and person paths work', async () =>
   // the banner's caseload command works on the demo's 第6表 (issue #15: there was no data)
   const caseload = kaigo(['caseload', '--db', db, '--office', cl[1], '--month', cl[2]]);
   assert.equal(caseload.code, 0, caseload.err);
-  // the demo person's and two of the office's people's (each with its 補足): 3 要介護 cases (issue #18)
-  assert.match(caseload.out, /要介護 3 件/);
+  // the demo person's and every other one of the office's twelve people (each with its 補足): 7 cases (issue #18)
+  assert.equal(Number(sqlite(db, `SELECT COUNT(DISTINCT insured_no) FROM relationships WHERE org_id = 'demo-kyotaku' AND insured_no != '${no}'`).out), 12);
+  const cj = JSON.parse(kaigo(['caseload', '--db', db, '--office', cl[1], '--month', cl[2], '--json']).out);
+  assert.equal(cj.office.care_cases + cj.office.support_cases + cj.office.yobo_cm_cases, 7);
+  assert.match(caseload.out, /要介護 \d+ 件/);
   // the banner's leak-scoping command runs as printed
   const sc = r.stdout.match(/audit scope --db \S+ --org (\S+) --from (\S+) --to (\S+)/);
   assert.ok(sc, r.stdout);
