@@ -366,6 +366,15 @@ static void yen_cell(struct buf *h, json_t *o, const char *key, const char *labe
     html_raw(h, "</td>");
 }
 
+/* money_cells - 費用総額, 保険給付, 利用者負担, 全額負担 of a 第7表 row */
+static void money_cells(struct buf *h, json_t *o)
+{
+    yen_cell(h, o, "total_cost", "費用総額(円)");
+    yen_cell(h, o, "claim", "保険給付(円)");
+    yen_cell(h, o, "user_share", "利用者負担(円)");
+    yen_cell(h, o, "full_pay", "全額負担(円)");
+}
+
 /* render_sheet7 - the month's 第7表 as the engine computes it from the stored 第6表 (docview sheet7_of): per
  * office and service type the units within and over the 区分支給限度, the cost, the insurance's part and the
  * user's, and the totals - the same numbers as `kaigo sheet7 --person` */
@@ -408,10 +417,7 @@ static void render_sheet7(struct buf *h, json_t *s7)
         html_raw(h, "<td class=\"num\" data-label=\"単価\">");
         h_jstr(h, o, "unit_price");
         html_raw(h, "</td>");
-        yen_cell(h, o, "total_cost", "費用総額(円)");
-        yen_cell(h, o, "claim", "保険給付(円)");
-        yen_cell(h, o, "user_share", "利用者負担(円)");
-        yen_cell(h, o, "full_pay", "全額負担(円)");
+        money_cells(h, o);
         html_raw(h, "</tr>");
     }
     json_array_foreach(json_object_get(s7, "limit_exempt_lines"), i, o) {
@@ -422,20 +428,14 @@ static void render_sheet7(struct buf *h, json_t *s7)
         html_raw(h, "(限度額の対象外)</th>");
         yen_cell(h, o, "units", "限度内(単位)");
         html_raw(h, "<td class=\"num\" data-label=\"超過(単位)\">―</td><td data-label=\"単価\"></td>");
-        yen_cell(h, o, "total_cost", "費用総額(円)");
-        yen_cell(h, o, "claim", "保険給付(円)");
-        yen_cell(h, o, "user_share", "利用者負担(円)");
-        yen_cell(h, o, "full_pay", "全額負担(円)");
+        money_cells(h, o);
         html_raw(h, "</tr>");
     }
     html_raw(h, "<tr><th scope=\"row\">合計</th>");
     yen_cell(h, tot, "in_limit_units", "限度内(単位)");
     yen_cell(h, tot, "over_limit_units", "超過(単位)");
     html_raw(h, "<td data-label=\"単価\"></td>");
-    yen_cell(h, tot, "total_cost", "費用総額(円)");
-    yen_cell(h, tot, "claim", "保険給付(円)");
-    yen_cell(h, tot, "user_share", "利用者負担(円)");
-    yen_cell(h, tot, "full_pay", "全額負担(円)");
+    money_cells(h, tot);
     html_raw(h, "</tr></tbody></table></div><p>");
     if (json_is_true(json_object_get(s7, "sent"))) {
         long long diff = json_integer_value(json_object_get(s7, "differences"));

@@ -144,6 +144,15 @@ const char *disclose_doc_kind(enum category c)
     }
 }
 
+/* card_of_bundle - the card on 'on' of the person loaded into b (personal_load) */
+static void card_of_bundle(const struct insurer *ins, const struct person_bundle *b, struct date on, struct card *c)
+{
+    struct card_input in = {ins, &b->person, b->certs, b->ncerts, b->burdens, b->nburdens, b->limits, b->nlimits,
+                            b->restrictions, b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays,
+                            b->pending_applied, b->pending_kind, b->shikakusha};
+    card_build(&in, on, c);
+}
+
 /* doc_filter - RULE-DOC-003 per document, then the caller's row function. */
 static int doc_filter(void *ctx, const char *kind, const char *rkey, const char *body)
 {
@@ -187,11 +196,7 @@ static enum disclose_status read_data(struct store *st, struct disclosure *d,
             wipe_bundle(b);
             return DISCLOSE_ERROR;
         }
-        struct card_input in = {irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts,
-                                b->burdens, b->nburdens, b->limits, b->nlimits, b->restrictions,
-                                b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays,
-                                b->pending_applied, b->pending_kind, b->shikakusha};
-        card_build(&in, d->on, d->card);
+        card_of_bundle(irc == 0 ? &ins : NULL, b, d->on, d->card);
         wipe_bundle(b);
         return DISCLOSE_OK;
     }
@@ -557,11 +562,7 @@ enum disclose_status disclose_insurer_cards(struct store *st, struct auditq *aq,
                 s = DISCLOSE_ERROR;
                 break;
             }
-            struct card_input in = {irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts,
-                                    b->burdens, b->nburdens, b->limits, b->nlimits, b->restrictions,
-                                    b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays,
-                                    b->pending_applied, b->pending_kind, b->shikakusha};
-            card_build(&in, on, c);
+            card_of_bundle(irc == 0 ? &ins : NULL, b, on, c);
             ++*shown;
             if (fn(ctx, c))
                 s = DISCLOSE_ERROR;
@@ -681,11 +682,7 @@ enum disclose_status disclose_office_people(struct store *st, struct auditq *aq,
                 s = DISCLOSE_ERROR;
                 break;
             }
-            struct card_input in = {irc == 0 ? &ins : NULL, &b->person, b->certs, b->ncerts,
-                                    b->burdens, b->nburdens, b->limits, b->nlimits, b->restrictions,
-                                    b->nrestrictions, b->plans, b->nplans, b->stays, b->nstays,
-                                    b->pending_applied, b->pending_kind, b->shikakusha};
-            card_build(&in, on, c);
+            card_of_bundle(irc == 0 ? &ins : NULL, b, on, c);
             struct op_plan p = {month, office_no, PLAN_NONE};
             if (careplan[i] && (st->ops->record_list_kind(st, &keys[i], "cp.UPPLAN", op_plan_row, &p) ||
                                 st->ops->record_list_kind(st, &keys[i], "cp.UPJSK", op_plan_row, &p))) {
