@@ -122,6 +122,21 @@ async function noHorizontalScroll(page, state) {
   assert.ok(sw <= cw + 1, `${state}: horizontal scroll (${sw} > ${cw})`);
 }
 
+// narrow - a page at 200 % zoom (640 px CSS) and at phone width: no horizontal scrolling, axe clean
+async function narrow(who, path, state) {
+  for (const [name, opts] of [['zoom200', { viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }],
+    ['phone', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }]]) {
+    const p = await newPage(opts);
+    await step(p, `${state}-${name}`, async () => {
+      await login(p, who);
+      await p.goto(srv.url + path);
+      await noHorizontalScroll(p, `${name} ${path}`);
+      await axeCheck(p, `${name}-${state}`);
+    });
+    await p.context().close();
+  }
+}
+
 function totp(login) {
   return kaigo(['totp', SECRETS[login]]).out.trim();
 }
@@ -646,17 +661,7 @@ test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and pl
   assert.equal(r.status(), 403);
   await other.context().close();
   // phone width and 200 %: the table stacks, nothing scrolls sideways, axe clean
-  for (const [name, opts] of [['zoom200', { viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }],
-    ['phone', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }]]) {
-    const p = await newPage(opts);
-    await step(p, `people-${name}`, async () => {
-      await login(p, 'demo-cm');
-      await p.goto(srv.url + '/office/people');
-      await noHorizontalScroll(p, `${name} /office/people`);
-      await axeCheck(p, `${name}-people`);
-    });
-    await p.context().close();
-  }
+  await narrow('demo-cm', '/office/people', 'people');
 });
 
 // the care manager's 取扱件数 (issue #18 §1): this month's 第6表 of the office (the demo's two people with a 6表 and a
@@ -690,17 +695,7 @@ test('the care manager: 取扱件数 from this month\'s 第6表 - the office, ea
     assert.equal((await page.goto(srv.url + '/office/caseload?month=2020-13')).status(), 400);
   });
   await page.context().close();
-  for (const [name, opts] of [['zoom200', { viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }],
-    ['phone', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }]]) {
-    const p = await newPage(opts);
-    await step(p, `caseload-${name}`, async () => {
-      await login(p, 'demo-cm');
-      await p.goto(srv.url + '/office/caseload');
-      await noHorizontalScroll(p, `${name} /office/caseload`);
-      await axeCheck(p, `${name}-caseload`);
-    });
-    await p.context().close();
-  }
+  await narrow('demo-cm', '/office/caseload', 'caseload');
 });
 
 // the inbox (issue #18 §2): a provider sends this month's 実績 for the demo person to the demo 居宅 over the relay; the
@@ -753,6 +748,7 @@ test('the care manager\'s 受信一覧: a provider\'s 実績 arrives, is listed 
     assert.equal(res.status(), 403);
   });
   await page.context().close();
+  await narrow('demo-cm', '/office/inbox', 'inbox');
 });
 
 // the 第7表 on the plan page (issue #18 §1/§4): computed from the stored 第6表, 補足 and the sent 第7表 by the same
@@ -780,6 +776,7 @@ test('the plan page\'s 第7表 equals kaigo sheet7 --person for the same plan, a
     await axeCheck(page, 'plan-sheet7');
   });
   await page.context().close();
+  await narrow('demo-cm', `/p/${ins}/${no}/plan`, 'plan-sheet7');
 });
 
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
