@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people clean
+.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -78,6 +78,10 @@ bench-pages: build test-deps
 # the care manager's 利用者一覧 for 49 people against one card page (issue #18 §4).
 bench-people: build
 	@bench/people.sh
+
+# the plan page with the 第7表 recomputed for a 30-line 第6表 against the card page (issue #18 §1).
+bench-plan7: build
+	@bench/plan7.sh
 
 # kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
 bench-verify: build
