@@ -9,6 +9,7 @@
 # wrk on loopback only, keep-alive; stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 PEOPLE=${PEOPLE:-49}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-4}
@@ -30,15 +31,8 @@ while read -r pins pno pbirth; do
   "$KAIGO" consent add "$pins" "$pno" --db "$db" --kind municipal --cats all --collected-by "insurer-$pins" >/dev/null
 done
 n=$(sqlite3 "$db" "SELECT COUNT(DISTINCT insured_no) FROM relationships WHERE org_id = 'demo-kyotaku' AND ended_ms = 0")
-"$KAIGO" serve --db "$db" --listen 127.0.0.1:0 --quiet > "$out/serve.out" 2> "$out/serve.err" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$out/serve.out")
-totp=$("$KAIGO" totp DEMOCAREMGRDEMOCAREMGRDEMOCAREM2)
-cookie=$(curl -s -D - -o /dev/null -d "{\"login\":\"demo-cm\",\"password\":\"demo-Password-2026\",\"totp\":\"$totp\"}" \
-  "$url/api/v1/login" | sed -n 's/^Set-Cookie: \(kaigo_session=[0-9a-f]*\).*/\1/p')
-[ -n "$cookie" ] || { echo "login failed" >&2; exit 1; }
+serve_start "$db" "$out"
+cookie=$(login_cookie demo-cm demo-Password-2026 DEMOCAREMGRDEMOCAREMGRDEMOCAREM2)
 one=$(sqlite3 -separator / "$db" "SELECT insurer_no, insured_no FROM relationships WHERE org_id = 'demo-kyotaku' ORDER BY insured_no LIMIT 1")
 cat > "$out/res.lua" <<LUA
 wrk.headers["Cookie"] = "$cookie"

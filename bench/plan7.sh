@@ -10,6 +10,7 @@
 # wrk on loopback only, keep-alive; stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 LINES=${LINES:-30}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-4}
@@ -46,15 +47,8 @@ printf '%s\r\n' "$V,$ins,$no,00000000,\"カナ\",\"氏名\",1,19400101,000-0000,
 "$KAIGO" exchange import --db "$db" "$out"/unit/*.CSV >/dev/null
 "$KAIGO" sheet7 --person "$ins/$no" --month "$ym" --db "$db" --codes "$db.codes.csv" >/dev/null 2>"$out/person.err" ||
   { cat "$out/person.err" >&2; exit 1; }
-"$KAIGO" serve --db "$db" --listen 127.0.0.1:0 --quiet --codes "$db.codes.csv" > "$out/serve.out" 2> "$out/serve.err" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$out/serve.out")
-totp=$("$KAIGO" totp DEMOPERSONDEMOPERSONDEMOPERSON22)
-cookie=$(curl -s -D - -o /dev/null -d "{\"login\":\"demo-person\",\"password\":\"demo-Password-2026\",\"totp\":\"$totp\"}" \
-  "$url/api/v1/login" | sed -n 's/^Set-Cookie: \(kaigo_session=[0-9a-f]*\).*/\1/p')
-[ -n "$cookie" ] || { echo "login failed" >&2; exit 1; }
+serve_start "$db" "$out" --codes "$db.codes.csv"
+cookie=$(login_cookie demo-person demo-Password-2026 DEMOPERSONDEMOPERSONDEMOPERSON22)
 page=$(curl -s -H "Cookie: $cookie" "$url/me/plan")
 grep -q '届いた第7表と一致します' <<<"$page" || { echo "the plan page did not compute the 第7表" >&2; exit 1; }
 cat > "$out/res.lua" <<LUA

@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 #include "domain/wareki.h"
 #include "store/caseloadjson.h"
-#include "store/cpstore.h"
 #include "store/disclose.h"
 #include "util/jsonw.h"
 #include "util/xalloc.h"
@@ -234,12 +233,9 @@ int cmd_caseload(int argc, char **argv)
     jw_arr(&w, "managers");
     struct cl_case *mine = xmalloc((d->ncases ? d->ncases : 1) * sizeof *mine);
     for (size_t m = 0; m < d->nmanagers; m++) {
-        size_t k = 0;
-        for (size_t i = 0; i < d->ncases; i++)
-            if (!strcmp(d->cases[i].manager, d->managers[m].id))
-                mine[k++] = d->cases[i];
+        size_t k;
         struct cl_result r;
-        if (caseload_compute(mine, k, d->managers[m].fte_x100, d->fee2, d->month, &r, &why)) {
+        if (caseload_of_manager(d, m, mine, &k, &r, &why)) {
             fprintf(stderr, "%s: %s\n", file, why);
             rc = EXIT_INVALID;
             break;

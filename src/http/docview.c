@@ -246,12 +246,6 @@ static struct str plan_item(const struct csv_reader *cr, unsigned v4)
     return at < 0 || (size_t)at >= cr->nf ? (struct str){"", 0} : cr->field[at];
 }
 
-static const char *jstr_or(json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s ? s : "";
-}
-
 static void no_diff(void *ctx, const char *office_no, const char *type, const char *item, long long sent,
                     long long computed)
 {
@@ -263,7 +257,7 @@ static const char *row_body(json_t *rows, const char *kind, const char *rkey)
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row)
-        if (!strcmp(jstr_or(json_object_get(row, "kind")), kind) && !strcmp(jstr_or(json_object_get(row, "rkey")), rkey))
+        if (!strcmp(jstr_or_empty(json_object_get(row, "kind")), kind) && !strcmp(jstr_or_empty(json_object_get(row, "rkey")), rkey))
             return json_string_value(json_object_get(row, "body"));
     return NULL;
 }

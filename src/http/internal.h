@@ -90,6 +90,12 @@ struct req {
 
 extern const struct server_config *srv_config;
 extern struct auditq *srv_auditq;
+/* jstr_or_empty - a JSON string's value, "" when it is not a string */
+static inline const char *jstr_or_empty(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s ? s : "";
+}
 /* srv_codes - the service-code master (kaigo serve --codes), read-only; NULL: the 第7表 is not computed */
 extern const struct svc_master *srv_codes;
 extern atomic_int srv_stopping; /* set at SIGTERM: no new disclosures */

@@ -80,11 +80,7 @@ void h_jstr(struct buf *h, json_t *o, const char *key);
 /* insurer_policy - the card JSON's "insurer": its 介護情報基盤 start and, for an insurer issuing the
  * paper 被保険者証 at 申請, that (page_person.c; the person's card page and the clerk's check) */
 void insurer_policy(struct buf *h, json_t *ins);
-static inline const char *jstr_or_empty(json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s ? s : "";
-}
+
 
 /* asset and session helpers */
 int h_asset(struct req *r);

@@ -150,12 +150,9 @@ int p_office_caseload(struct req *r)
                  "</th><th scope=\"col\">要介護</th><th scope=\"col\">要支援</th><th scope=\"col\">1人あたり</th>"
                  "<th scope=\"col\">基準</th></tr></thead><tbody>");
     for (size_t m = 0; m < d->nmanagers; m++) {
-        size_t k = 0;
-        for (size_t i = 0; i < d->ncases; i++)
-            if (!strcmp(d->cases[i].manager, d->managers[m].id))
-                mine[k++] = d->cases[i];
+        size_t k;
         struct cl_result cm;
-        if (caseload_compute(mine, k, d->managers[m].fte_x100, d->fee2, d->month, &cm, &why))
+        if (caseload_of_manager(d, m, mine, &k, &cm, &why))
             continue;
         per[m] = cm.per_fte;
         html_raw(&h, "<tr><th scope=\"row\">");

@@ -76,17 +76,15 @@ static int keep_person(void *ctx, const struct office_person *p)
 
 /* ---- sorting and filtering (words in the query string) ---------------------------------- */
 
-struct sort_key {
+/* the words the query string may carry, and what they mean on the page */
+struct choice {
     const char *word, *label;
 };
-static const struct sort_key sorts[] = {
+static const struct choice sorts[] = {
     {"kana", "氏名(カナ)"}, {"no", "被保険者番号"}, {"level", "要介護状態区分"}, {"valid", "有効期間の終わり"},
     {"burden", "負担割合"},  {"plan", "今月の計画"},
 };
-struct filter {
-    const char *word, *label;
-};
-static const struct filter filters[] = {
+static const struct choice filters[] = {
     {"all", "すべて"},
     {"renew", "更新の時期・期限切れ"},
     {"noplan", "今月の第6表がない"},
@@ -115,17 +113,26 @@ static int cmp_row(const void *pa, const void *pb)
     return c ? c : strcmp(a->k.insured_no, b->k.insured_no);
 }
 
-/* query_word - the query parameter name if it is one of the n words (words[i * stride]), else words[0] */
-#define QUERY_WORD(r, name, table) query_word(r, name, &(table)[0].word, sizeof(table)[0], ARRAY_LEN(table))
-static const char *query_word(struct req *r, const char *name, const char *const *first, size_t stride, size_t n)
+/* choose - the query parameter name if it is one of the words of c, else the first */
+static const char *choose(struct req *r, const char *name, const struct choice *c, size_t n)
 {
     const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-    for (size_t i = 0; v && i < n; i++) {
-        const char *w = *(const char *const *)(const void *)((const char *)first + i * stride);
-        if (!strcmp(v, w))
-            return w;
+    for (size_t i = 0; v && i < n; i++)
+        if (!strcmp(v, c[i].word))
+            return c[i].word;
+    return c[0].word;
+}
+
+/* options - the <option>s of a select over c, the chosen one selected */
+static void options(struct buf *h, const struct choice *c, size_t n, const char *chosen)
+{
+    for (size_t i = 0; i < n; i++) {
+        html_raw(h, "<option value=\"");
+        html_text(h, c[i].word);
+        html_raw(h, !strcmp(c[i].word, chosen) ? "\" selected>" : "\">");
+        html_text(h, c[i].label);
+        html_raw(h, "</option>");
     }
-    return *first;
 }
 
 static bool wanted(const struct person_row *x, const char *filter, const char *find)
@@ -231,8 +238,8 @@ int p_office_people(struct req *r)
                    ? page_error(r, 503, "表示できません", "アクセス記録を保存できないため、情報を表示できません。しばらくしてから開いてください。")
                    : http_error(r, 500, "internal", "内部エラーが発生しました");
     }
-    sort_word = QUERY_WORD(r, "sort", sorts);
-    const char *filter = QUERY_WORD(r, "filter", filters);
+    sort_word = choose(r, "sort", sorts, ARRAY_LEN(sorts));
+    const char *filter = choose(r, "filter", filters, ARRAY_LEN(filters));
     const char *find = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "q");
     if (!find || strlen(find) > MAX_QUERY_VALUE || !utf8_valid(find, strlen(find), NULL))
         find = "";
@@ -250,21 +257,9 @@ int p_office_people(struct req *r)
     /* the filter: a GET form, so that it works without script and can be bookmarked */
     html_raw(&h, "<form class=\"inline\" method=\"get\" action=\"/office/people\" role=\"search\">"
                  "<div><label for=\"sort\">並べ替え</label><select id=\"sort\" name=\"sort\">");
-    for (size_t i = 0; i < ARRAY_LEN(sorts); i++) {
-        html_raw(&h, "<option value=\"");
-        html_text(&h, sorts[i].word);
-        html_raw(&h, !strcmp(sorts[i].word, sort_word) ? "\" selected>" : "\">");
-        html_text(&h, sorts[i].label);
-        html_raw(&h, "</option>");
-    }
+    options(&h, sorts, ARRAY_LEN(sorts), sort_word);
     html_raw(&h, "</select></div><div><label for=\"filter\">しぼりこみ</label><select id=\"filter\" name=\"filter\">");
-    for (size_t i = 0; i < ARRAY_LEN(filters); i++) {
-        html_raw(&h, "<option value=\"");
-        html_text(&h, filters[i].word);
-        html_raw(&h, !strcmp(filters[i].word, filter) ? "\" selected>" : "\">");
-        html_text(&h, filters[i].label);
-        html_raw(&h, "</option>");
-    }
+    options(&h, filters, ARRAY_LEN(filters), filter);
     html_raw(&h, "</select></div><div><label for=\"q\">氏名・カナ・被保険者番号</label><input type=\"search\" id=\"q\" "
                  "name=\"q\" value=\"");
     html_text(&h, find);

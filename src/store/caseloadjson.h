@@ -29,6 +29,11 @@ struct cl_doc {
 
 MUST_CHECK int caseloadjson_parse(const char *s, size_t n, struct cl_doc *d, struct doc_error *err);
 
+/* caseload_of_manager - care manager m's cases of d copied into mine (d->ncases long), *k of them, and their
+ * caseload against the standard (caseload_compute on the copy: d's order is kept). -1 with why. */
+MUST_CHECK int caseload_of_manager(const struct cl_doc *d, size_t m, struct cl_case *mine, size_t *k,
+                                   struct cl_result *r, const char **why);
+
 /* What caseload_from_plans met besides the cases. */
 struct cl_from_plans {
     long skipped;    /* persons without the month's 補足 (要介護状態区分): not counted */

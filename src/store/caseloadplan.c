@@ -105,3 +105,13 @@ enum disclose_status caseload_from_plans(struct store *st, struct auditq *aq, co
     return disclose_caseload(st, aq, a, purpose, office_no, ym, request_id, now, db_case, &x, &out->shown,
                              &out->denied);
 }
+
+int caseload_of_manager(const struct cl_doc *d, size_t m, struct cl_case *mine, size_t *k, struct cl_result *r,
+                        const char **why)
+{
+    *k = 0;
+    for (size_t i = 0; i < d->ncases; i++)
+        if (!strcmp(d->cases[i].manager, d->managers[m].id))
+            mine[(*k)++] = d->cases[i];
+    return caseload_compute(mine, *k, d->managers[m].fte_x100, d->fee2, d->month, r, why);
+}

@@ -514,6 +514,86 @@ static int bc_row(void *ctx, const char *insured_no)
     return 0;
 }
 
+/* One person of a chunked card disclosure: its index in the list, its card, and whether the second
+ * category (when one was asked for) was allowed too. */
+typedef int chunk_card_fn(void *ctx, struct store *st, size_t i, const struct card *c, bool also);
+
+/* cards_chunked - keys[0..n) in chunks of BATCH_CHUNK: each chunk decided and audited for 資格 (durable, one
+ * group commit) and, when also != CAT_NONE, for also for those allowed, before anything about a person is
+ * read; then each allowed person's card on 'on' to fn inside one read. Refused persons only count in *denied;
+ * a person removed since it was listed is skipped. */
+static enum disclose_status cards_chunked(struct store *st, struct auditq *aq, const struct actor *actor,
+                                          enum purpose purpose, const struct person_key *keys, size_t n,
+                                          enum category also, struct date on, const char *request_id, int64_t now,
+                                          chunk_card_fn *fn, void *ctx, long long *shown, long long *denied)
+{
+    enum disclose_status s = DISCLOSE_OK;
+    bool ok[BATCH_CHUNK], also_ok[BATCH_CHUNK];
+    struct person_key sub[BATCH_CHUNK];
+    size_t sub_at[BATCH_CHUNK];
+    struct person_bundle *b = xcalloc(1, sizeof *b);
+    struct card *c = xmalloc(sizeof *c);
+    for (size_t at = 0; at < n && s == DISCLOSE_OK; at += BATCH_CHUNK) {
+        size_t m = n - at < BATCH_CHUNK ? n - at : BATCH_CHUNK, ns = 0;
+        s = disclose_persons(st, aq, actor, CAT_SHIKAKU, purpose, keys + at, m, request_id, now, ok);
+        bool second[BATCH_CHUNK] = {false};
+        if (s == DISCLOSE_OK && also != CAT_NONE) {
+            for (size_t i = 0; i < m; i++)
+                if (ok[i]) {
+                    sub_at[ns] = i;
+                    sub[ns++] = keys[at + i];
+                }
+            s = disclose_persons(st, aq, actor, also, purpose, sub, ns, request_id, now, also_ok);
+            for (size_t j = 0; j < ns; j++)
+                second[sub_at[j]] = also_ok[j];
+        }
+        if (s != DISCLOSE_OK)
+            break;
+        if (st->ops->read_begin(st)) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+        for (size_t i = 0; i < m && s == DISCLOSE_OK; i++) {
+            if (!ok[i]) {
+                ++*denied;
+                continue;
+            }
+            struct insurer ins;
+            int irc = insurer_cached(st, keys[at + i].insurer_no, &ins);
+            int rc = personal_load(st, &keys[at + i], b);
+            if (rc == STORE_NOTFOUND)
+                continue; /* removed since it was listed */
+            if (rc || irc < 0) {
+                s = DISCLOSE_ERROR;
+                break;
+            }
+            card_of_bundle(irc == 0 ? &ins : NULL, b, on, c);
+            ++*shown;
+            if (fn(ctx, st, at + i, c, second[i]))
+                s = DISCLOSE_ERROR;
+            sodium_memzero(c, sizeof *c);
+        }
+        wipe_bundle(b);
+        if (st->ops->read_end(st))
+            s = DISCLOSE_ERROR;
+    }
+    free(b);
+    free(c);
+    return s;
+}
+
+struct bc_call {
+    batch_card_fn *fn;
+    void *ctx;
+};
+
+static int bc_card(void *ctx, struct store *st, size_t i, const struct card *c, bool also)
+{
+    struct bc_call *x = ctx;
+    (void)st, (void)i, (void)also;
+    return x->fn(x->ctx, c);
+}
+
 enum disclose_status disclose_insurer_cards(struct store *st, struct auditq *aq, const struct actor *actor,
                                             enum purpose purpose, const char *insurer_no, const char *since,
                                             struct date on, const char *request_id, int64_t now,
@@ -535,47 +615,23 @@ enum disclose_status disclose_insurer_cards(struct store *st, struct auditq *aq,
     if (st->ops->read_end(st))
         s = DISCLOSE_ERROR;
     *total = (long long)l.n;
-    bool ok[BATCH_CHUNK];
-    struct person_bundle *b = xcalloc(1, sizeof *b);
-    struct card *c = xmalloc(sizeof *c);
-    for (size_t at = 0; at < l.n && s == DISCLOSE_OK; at += BATCH_CHUNK) {
-        size_t m = l.n - at < BATCH_CHUNK ? l.n - at : BATCH_CHUNK;
-        /* the chunk's persons decided and audited (durable) before any card is built */
-        s = disclose_persons(st, aq, actor, CAT_SHIKAKU, purpose, l.v + at, m, request_id, now, ok);
-        if (s != DISCLOSE_OK)
-            break;
-        if (st->ops->read_begin(st)) {
-            s = DISCLOSE_ERROR;
-            break;
-        }
-        struct insurer ins;
-        int irc = insurer_cached(st, insurer_no, &ins);
-        for (size_t i = 0; i < m && s == DISCLOSE_OK; i++) {
-            if (!ok[i]) {
-                ++*denied;
-                continue;
-            }
-            int rc = personal_load(st, &l.v[at + i], b);
-            if (rc == STORE_NOTFOUND)
-                continue; /* removed since it was listed */
-            if (rc || irc < 0) {
-                s = DISCLOSE_ERROR;
-                break;
-            }
-            card_of_bundle(irc == 0 ? &ins : NULL, b, on, c);
-            ++*shown;
-            if (fn(ctx, c))
-                s = DISCLOSE_ERROR;
-            sodium_memzero(c, sizeof *c);
-        }
-        wipe_bundle(b);
-        if (st->ops->read_end(st))
-            s = DISCLOSE_ERROR;
-    }
-    free(b);
-    free(c);
+    struct bc_call x = {fn, ctx};
+    if (s == DISCLOSE_OK)
+        s = cards_chunked(st, aq, actor, purpose, l.v, l.n, CAT_NONE, on, request_id, now, bc_card, &x, shown,
+                          denied);
     free(l.v);
     return s;
+}
+
+/* plan_names_office - a stored 第6表 set (UPPLAN body) whose プラン担当業者コード (No.6) is office_no */
+static bool plan_names_office(const char *body, const char *office_no)
+{
+    struct cp_filedata f;
+    memset(&f, 0, sizeof f);
+    f.layout = cp_layout(CP_UPPLAN);
+    bool ours = cps_decode(body, &f) == 0 && f.n > 0 && f.r[0].nf > 5 && strcmp(f.r[0].f[5], office_no) == 0;
+    cpfile_free(&f);
+    return ours;
 }
 
 /* ---- an office's 利用者一覧 ------------------------------------------------------ */
@@ -614,16 +670,29 @@ static int op_plan_row(void *ctx, const char *kind, const char *rkey, const char
         return 0;
     if (!strcmp(kind, "cp.UPJSK") && rkey[6] == ':')
         p->state = PLAN_ACTUAL;
-    else if (!strcmp(kind, "cp.UPPLAN") && !rkey[6] && p->state == PLAN_NONE) {
-        struct cp_filedata f;
-        memset(&f, 0, sizeof f);
-        f.layout = cp_layout(CP_UPPLAN);
-        /* プラン担当業者コード (No.6) names the office */
-        if (cps_decode(body, &f) == 0 && f.n > 0 && f.r[0].nf > 5 && !strcmp(f.r[0].f[5], p->office_no))
-            p->state = PLAN_SHEET6;
-        cpfile_free(&f);
-    }
+    else if (!strcmp(kind, "cp.UPPLAN") && !rkey[6] && p->state == PLAN_NONE && plan_names_office(body, p->office_no))
+        p->state = PLAN_SHEET6;
     return 0;
+}
+
+struct op_call {
+    const struct op_list *l;
+    const char *month, *office_no;
+    office_person_fn *fn;
+    void *ctx;
+};
+
+/* op_card - a listed person's card, and its plan state when 計画 was allowed too */
+static int op_card(void *ctx, struct store *st, size_t i, const struct card *c, bool careplan)
+{
+    struct op_call *x = ctx;
+    const struct op_item *it = &x->l->v[i];
+    struct op_plan p = {x->month, x->office_no, PLAN_NONE};
+    if (careplan && (st->ops->record_list_kind(st, &it->k, "cp.UPPLAN", op_plan_row, &p) ||
+                     st->ops->record_list_kind(st, &it->k, "cp.UPJSK", op_plan_row, &p)))
+        return -1;
+    struct office_person op = {c, careplan, p.state, it->started_ms, it->last_actual_ym};
+    return x->fn(x->ctx, &op);
 }
 
 enum disclose_status disclose_office_people(struct store *st, struct auditq *aq, const struct actor *actor,
@@ -641,66 +710,15 @@ enum disclose_status disclose_office_people(struct store *st, struct auditq *aq,
         s = DISCLOSE_ERROR;
     if (st->ops->read_end(st))
         s = DISCLOSE_ERROR;
-    struct person_key keys[BATCH_CHUNK], plan_keys[BATCH_CHUNK];
-    bool ok[BATCH_CHUNK], plan_ok[BATCH_CHUNK];
-    size_t plan_at[BATCH_CHUNK];
-    struct person_bundle *b = xcalloc(1, sizeof *b);
-    struct card *c = xmalloc(sizeof *c);
-    for (size_t at = 0; at < l.n && s == DISCLOSE_OK; at += BATCH_CHUNK) {
-        size_t m = l.n - at < BATCH_CHUNK ? l.n - at : BATCH_CHUNK, np = 0;
-        for (size_t i = 0; i < m; i++)
-            keys[i] = l.v[at + i].k;
-        /* 資格 for all, then 計画 for those 資格 allowed: decided and audited before anything is read */
-        s = disclose_persons(st, aq, actor, CAT_SHIKAKU, purpose, keys, m, request_id, now, ok);
-        for (size_t i = 0; i < m && s == DISCLOSE_OK; i++)
-            if (ok[i]) {
-                plan_at[np] = i;
-                plan_keys[np++] = keys[i];
-            }
-        if (s == DISCLOSE_OK)
-            s = disclose_persons(st, aq, actor, CAT_CAREPLAN, purpose, plan_keys, np, request_id, now, plan_ok);
-        if (s != DISCLOSE_OK)
-            break;
-        bool careplan[BATCH_CHUNK] = {false};
-        for (size_t j = 0; j < np; j++)
-            careplan[plan_at[j]] = plan_ok[j];
-        if (st->ops->read_begin(st)) {
-            s = DISCLOSE_ERROR;
-            break;
-        }
-        for (size_t i = 0; i < m && s == DISCLOSE_OK; i++) {
-            if (!ok[i]) {
-                ++*denied;
-                continue;
-            }
-            struct insurer ins;
-            int irc = insurer_cached(st, keys[i].insurer_no, &ins);
-            int rc = personal_load(st, &keys[i], b);
-            if (rc == STORE_NOTFOUND)
-                continue;
-            if (rc || irc < 0) {
-                s = DISCLOSE_ERROR;
-                break;
-            }
-            card_of_bundle(irc == 0 ? &ins : NULL, b, on, c);
-            struct op_plan p = {month, office_no, PLAN_NONE};
-            if (careplan[i] && (st->ops->record_list_kind(st, &keys[i], "cp.UPPLAN", op_plan_row, &p) ||
-                                st->ops->record_list_kind(st, &keys[i], "cp.UPJSK", op_plan_row, &p))) {
-                s = DISCLOSE_ERROR;
-                break;
-            }
-            struct office_person op = {c, careplan[i], p.state, l.v[at + i].started_ms, l.v[at + i].last_actual_ym};
-            ++*shown;
-            if (fn(ctx, &op))
-                s = DISCLOSE_ERROR;
-            sodium_memzero(c, sizeof *c);
-        }
-        wipe_bundle(b);
-        if (st->ops->read_end(st))
-            s = DISCLOSE_ERROR;
-    }
-    free(b);
-    free(c);
+    struct person_key *keys = xcalloc(l.n ? l.n : 1, sizeof *keys);
+    for (size_t i = 0; i < l.n; i++)
+        keys[i] = l.v[i].k;
+    /* 資格 for all, then 計画 for those 資格 allowed: decided and audited before anything is read */
+    struct op_call x = {&l, month, office_no, fn, ctx};
+    if (s == DISCLOSE_OK)
+        s = cards_chunked(st, aq, actor, purpose, keys, l.n, CAT_CAREPLAN, on, request_id, now, op_card, &x, shown,
+                          denied);
+    free(keys);
     free(l.v);
     return s;
 }
@@ -723,16 +741,8 @@ static int cl_row(void *ctx, const char *insured_no, const char *rkey, const cha
 {
     struct cl_collect *c = ctx;
     (void)rkey;
-    struct cp_filedata f;
-    memset(&f, 0, sizeof f);
-    f.layout = cp_layout(CP_UPPLAN);
-    int bad = cps_decode(body, &f);
-    bool ours = !bad && f.n > 0 && f.r[0].nf > 5 && strcmp(f.r[0].f[5], c->office) == 0;
-    cpfile_free(&f);
-    if (bad)
-        return 0; /* not a set this scan can read: not in the caseload */
-    if (!ours)
-        return 0;
+    if (!plan_names_office(body, c->office))
+        return 0; /* another office's, or not a set this scan can read: not in the caseload */
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 64;
         c->v = xrealloc(c->v, c->cap * sizeof *c->v);

@@ -1,5 +1,6 @@
 /* html.c - see html.h. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,27 +39,38 @@ void html_text(struct buf *b, const char *s)
         html_textn(b, s, strlen(s));
 }
 
+/* vformat - printf into tmp: the length of what is there (cut to cap - 1, *cut set), or -1 on an error */
+static int vformat(char *tmp, size_t cap, bool *cut, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(tmp, cap, fmt, ap);
+    if (n < 0)
+        return -1;
+    *cut = (size_t)n >= cap;
+    return *cut ? (int)cap - 1 : n;
+}
+
 void html_textf(struct buf *b, const char *fmt, ...)
 {
     char tmp[1024];
+    bool cut;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int n = vformat(tmp, sizeof tmp, &cut, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    html_textn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    if (n >= 0)
+        html_textn(b, tmp, (size_t)n); /* text: what fits */
 }
 
 void html_markupf(struct buf *b, const char *fmt, ...)
 {
     char tmp[1024];
+    bool cut;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int n = vformat(tmp, sizeof tmp, &cut, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n < sizeof tmp)
-        buf_add(b, tmp, (size_t)n); /* never a cut tag: all or nothing */
+    if (n >= 0 && !cut)
+        buf_add(b, tmp, (size_t)n); /* markup: never a cut tag, all or nothing */
 }
 
 void html_url_component(struct buf *b, const char *s)
