@@ -60,8 +60,11 @@ static int keep_person(void *ctx, const struct office_person *p)
     str_cut(x->kana, sizeof x->kana, c->person.kana);
     x->has_cert = c->has_cert;
     x->pending = c->pending;
-    if (c->has_cert) {
+    x->valid_to = DATE_NONE;
+    if (c->has_cert)
         x->level = c->cert.level;
+    /* a 事業対象者 (基本チェックリスト) has no 有効期間, so nothing to renew and nothing expires */
+    if (c->has_cert && !date_is_none(c->cert.valid_to)) {
         x->valid_to = c->cert.valid_to;
         x->days_left = date_days_between(l->today, c->cert.valid_to);
         x->renew = x->days_left < 0                                                    ? RENEW_OVERDUE
@@ -101,7 +104,8 @@ static int cmp_row(const void *pa, const void *pb)
     else if (!strcmp(sort_word, "level"))
         c = a->has_cert != b->has_cert ? (a->has_cert ? -1 : 1) : -level_cmp(a->level, b->level);
     else if (!strcmp(sort_word, "valid"))
-        c = a->has_cert != b->has_cert ? (a->has_cert ? -1 : 1) : date_cmp(a->valid_to, b->valid_to);
+        c = date_is_none(a->valid_to) != date_is_none(b->valid_to) ? (date_is_none(a->valid_to) ? 1 : -1)
+                                                                    : date_cmp(a->valid_to, b->valid_to);
     else if (!strcmp(sort_word, "burden"))
         c = b->burden - a->burden;
     else if (!strcmp(sort_word, "plan"))
@@ -182,7 +186,9 @@ static void row_html(struct buf *h, const struct person_row *x)
     if (x->pending)
         html_raw(h, " <span class=\"badge warn\">申請中</span>");
     html_raw(h, "</td><td data-label=\"認定の有効期間\">");
-    if (x->has_cert) {
+    if (x->has_cert && date_is_none(x->valid_to))
+        html_raw(h, "有効期間なし");
+    else if (x->has_cert) {
         char iso[11];
         date_iso(x->valid_to, iso);
         h_date(h, iso);

@@ -601,6 +601,13 @@ test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and pl
     `${pins},${pno},22,${iso(first)},${iso(new Date(+first + 20 * 86400e3))},${iso(first)},${iso(end)},区分変更,21,,\n`);
   const ir = kaigo(['import', 'certification', join(dir, 'renew.csv'), '--db', db]);
   assert.equal(ir.code, 0, ir.err);
+  // another becomes 事業対象者 (基本チェックリスト, no 有効期間): nothing to renew, nothing expired (it showed
+  // 「―まで 期限切れ」 when first looked at)
+  const [jins, jno] = sqlite(db, `SELECT insurer_no, insured_no FROM relationships WHERE org_id = 'demo-kyotaku' AND insured_no != '${pno}' ORDER BY insured_no DESC LIMIT 1`).out.split('|');
+  writeFileSync(join(dir, 'jigyo.csv'), '保険者番号,被保険者番号,要介護状態区分,申請日,認定年月日,有効期間開始日,有効期間終了日,申請区分,前回要介護状態区分,認定審査会の意見,サービスの種類の指定\n' +
+    `${jins},${jno},06,${iso(first)},${iso(first)},${iso(first)},,新規,,,\n`);
+  const jr = kaigo(['import', 'certification', join(dir, 'jigyo.csv'), '--db', db]);
+  assert.equal(jr.code, 0, jr.err);
   const page = await newPage();
   await step(page, 'people', async () => {
     await login(page, 'demo-cm');
@@ -616,6 +623,9 @@ test('the care manager: 利用者一覧 with 認定 periods, 負担割合 and pl
     assert.match(first, /要(介護|支援)\d|事業対象者/);
     assert.match(first, /[123]割/);
     assert.equal(await page.locator('#people tbody .badge.warn', { hasText: `更新の時期(あと${left}日)` }).count(), 1);
+    const jrow = page.locator('#people tbody tr', { hasText: jno });
+    assert.match(await jrow.innerText(), /事業対象者[\s\S]*有効期間なし/);
+    assert.equal(await jrow.locator('td[data-label="認定の有効期間"] .badge').count(), 0);
     const states = await page.locator('#people tbody td[data-label="今月の計画"] .badge').allInnerTexts();
     assert.deepEqual(states.filter((x) => x === '第6表あり').length, 3, states.join(','));
     await axeCheck(page, 'people');
