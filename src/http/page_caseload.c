@@ -114,22 +114,22 @@ int p_office_caseload(struct req *r)
         free(d);
         return page_send(r, &h, 200);
     }
-    html_raw(&h, "<section class=\"panel\"><h2>事業所</h2><table id=\"office-caseload\"><tbody><tr><th scope=\"row\">要介護</th>"
-                 "<td class=\"num\">");
+    html_raw(&h, "<section class=\"panel\"><h2>事業所</h2><table id=\"office-caseload\" class=\"pairs\"><tbody><tr><th scope=\"row\">要介護</th>"
+                 "<td>");
     html_textf(&h, "%lld 件", office.care);
-    html_raw(&h, "</td></tr><tr><th scope=\"row\">要支援(指定介護予防支援)</th><td class=\"num\">");
+    html_raw(&h, "</td></tr><tr><th scope=\"row\">要支援(指定介護予防支援)</th><td>");
     html_textf(&h, "%lld 件 × 1/%d", office.support, office.shien_den);
-    html_raw(&h, "</td></tr><tr><th scope=\"row\">介護予防ケアマネジメント(数えません)</th><td class=\"num\">");
+    html_raw(&h, "</td></tr><tr><th scope=\"row\">介護予防ケアマネジメント(数えません)</th><td>");
     html_textf(&h, "%lld 件", office.yobo_cm);
-    html_raw(&h, "</td></tr><tr><th scope=\"row\">常勤換算</th><td class=\"num\">");
+    html_raw(&h, "</td></tr><tr><th scope=\"row\">常勤換算</th><td>");
     html_textf(&h, "%.2f 人", fte / 100.0);
-    html_raw(&h, "</td></tr><tr><th scope=\"row\">1人あたりの取扱件数</th><td class=\"num\">");
+    html_raw(&h, "</td></tr><tr><th scope=\"row\">1人あたりの取扱件数</th><td>");
     html_textf(&h, "%.2f 件(基準 %d 件)", office.per_fte, office.standard);
     html_raw(&h, office.over_standard ? " <span class=\"badge ng\">基準超過</span>" : " <span class=\"badge ok\">基準内</span>");
-    html_raw(&h, "</td></tr><tr><th scope=\"row\">逓減制</th><td class=\"num\">");
+    html_raw(&h, "</td></tr><tr><th scope=\"row\">逓減制</th><td>");
     for (int t = 1; t <= 3; t++)
         html_textf(&h, "%s %lld 件%s", tier_name[t], office.tier_cases[t], t < 3 ? "、" : "");
-    html_raw(&h, "</td></tr><tr><th scope=\"row\">居宅介護支援費</th><td class=\"num\">");
+    html_raw(&h, "</td></tr><tr><th scope=\"row\">居宅介護支援費</th><td>");
     h_num(&h, office.units);
     html_raw(&h, " 単位</td></tr></tbody></table><p class=\"hint\">常勤換算は担当者ごとに 1.0 人として計算しています"
                  "(異なる場合は kaigo caseload --office … --fte 担当者名=0.5)。モニタリング訪問の記録は kaigo にないため、"

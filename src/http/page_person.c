@@ -440,9 +440,9 @@ static void render_sheet7(struct buf *h, json_t *s7)
     if (json_is_true(json_object_get(s7, "sent"))) {
         long long diff = json_integer_value(json_object_get(s7, "differences"));
         if (diff)
-            html_markupf(h, "<span class=\"badge warn\">ケアマネジャーから届いた第7表と %lld か所が異なります</span> ", diff);
+            html_markupf(h, "<span class=\"badge warn sentence\">ケアマネジャーから届いた第7表と %lld か所が異なります</span> ", diff);
         else
-            html_raw(h, "<span class=\"badge ok\">ケアマネジャーから届いた第7表と一致します</span> ");
+            html_raw(h, "<span class=\"badge ok sentence\">ケアマネジャーから届いた第7表と一致します</span> ");
     }
     html_raw(h, "利用者負担は月の合計で、1円未満は切り捨てです(介護報酬の端数処理)。</p></section>");
 }
