@@ -40,6 +40,7 @@ void html_text(struct buf *b, const char *s)
 }
 
 /* vformat - printf into tmp: the length of what is there (cut to cap - 1, *cut set), or -1 on an error */
+static int vformat(char *tmp, size_t cap, bool *cut, const char *fmt, va_list ap) FMT(4, 0);
 static int vformat(char *tmp, size_t cap, bool *cut, const char *fmt, va_list ap)
 {
     int n = vsnprintf(tmp, cap, fmt, ap);
