@@ -4,7 +4,7 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=8 # bump when the schema of a pre-release database changes incompatibly
+version=9 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
   "$db".demo-token "$db".demo-insurer-token "$db".demo-version "$db".codes.csv
@@ -33,6 +33,8 @@ insname=$(sqlite3 "$db" "SELECT name FROM insurers WHERE insurer_no = '$ins'")
 k org add --id "insurer-$ins" --kind insurer --name "${insname:-保険者 $ins}" --insurer "$ins"
 k org add --id demo-kyotaku --kind kyotaku --name "デモ居宅介護支援事業所" --office-no 1270100017
 k org add --id demo-hospital --kind medical --name "デモ病院"
+# the 通所介護 the demo plans send their 提供票 to (issue #18: the provider's inbox and 実績)
+k org add --id demo-tsusho --kind provider --name "デモ通所介護" --office-no 1370100016 --service-types 15
 "$kaigo" token issue --db "$db" --org demo-kyotaku --name demo 2>/dev/null > "$db.demo-token"
 "$kaigo" token issue --db "$db" --org "insurer-$ins" --name demo 2>/dev/null > "$db.demo-insurer-token"
 chmod 600 "$db.demo-token" "$db.demo-insurer-token"
@@ -53,7 +55,7 @@ k proxy add "$ins" "$no" --login demo-family --kind family --basis "デモの委
 # this month's 第6表 from the demo 居宅 (ケアプラン連携 v4.1, MS932): the person's 今月のケアプラン page,
 # the office's caseload and the relay have something to show (synthetic, like everything here)
 ym=$(TZ=Asia/Tokyo date +%Y%m)
-V=202407 KYO=1270100017 PROV=1370100018
+V=202407 KYO=1270100017 PROV=1370100016
 blank=$(printf ',%.0s' $(seq 32))
 hosoku="$V,$ins,$no,00000000,\"デモ　ホンニン\",\"デモ　本人\",1,${birth//-/},000-0000,\"\",\"\",,,,,2,,21,16765,15,0,0,0$blank,0,,,21,$KYO,$KYO,,$ym"
 plan() { printf '%s\r\n' "$V,$ins,$no,${ym}01,$ym,$KYO,\"デモ　ケアマネ\",658,,$ym$1,,0930,1600,1,151111,,,\"\",,$PROV,\"デモ通所介護\",,0,$KYO,"; }
@@ -67,10 +69,15 @@ k consent add "$ins" "$no" --kind municipal --cats all --collected-by "insurer-$
 # A care manager account of the office.
 KAIGO_PASSWORD=$pw k user add --login demo-cm --name "デモ ケアマネ" --org demo-kyotaku \
   --totp-secret DEMOCAREMGRDEMOCAREMGRDEMOCAREM2
+# a clerk of the 通所介護, which serves the same people (its own 本人確認), to receive 提供票 and send 実績
+KAIGO_PASSWORD=$pw k user add --login demo-provider --name "デモ 通所介護職員" --org demo-tsusho \
+  --totp-secret DEMOPROVIDERDEMOPROVIDERDEMOPR22
 i=0
 while read -r pins pno pbirth; do
   pcode=$("$kaigo" relationship code --db "$db" "$pins" "$pno" 2>/dev/null)
   k relationship add --org demo-kyotaku "$pins" "$pno" --birth "$pbirth" --code "$pcode"
+  pcode=$("$kaigo" relationship code --db "$db" "$pins" "$pno" 2>/dev/null)
+  k relationship add --org demo-tsusho "$pins" "$pno" --birth "$pbirth" --code "$pcode"
   k consent add "$pins" "$pno" --kind municipal --cats all --collected-by "insurer-$pins"
   if [ $((i % 2)) -eq 0 ]; then # the 第6表 and its 補足 with the person's level (the caseload page counts them)
     plevel=$(sqlite3 "$db" "SELECT json_extract(body, '$.level') FROM record_versions WHERE kind = 'certification'
@@ -83,11 +90,16 @@ while read -r pins pno pbirth; do
     "$kaigo" exchange import --db "$db" "$u"/UP*.CSV >/dev/null
   fi
   i=$((i + 1))
+  lins=$pins lno=$pno
 done < <(sqlite3 -separator ' ' "$db" \
   "SELECT r.insurer_no, r.insured_no, json_extract(r.body, '$.birth') FROM record_versions r
    WHERE r.kind = 'insured' AND r.insurer_no = '$ins' AND r.insured_no != '$no' AND EXISTS (SELECT 1 FROM record_versions c
    WHERE c.kind = 'certification' AND c.insurer_no = r.insurer_no AND c.insured_no = r.insured_no)
    ORDER BY 1, 2 LIMIT 12")
+# the doctor's 意見書作成依頼 (issue #18 §3): the last of those people applies for a 区分変更 at the counter and the
+# municipality asks the demo hospital for the 主治医意見書 (demo-doctor sees it under 意見書作成依頼)
+app=$("$kaigo" cert apply --db "$db" --person "$lins/$lno" --kind 区分変更 2>/dev/null)
+"$kaigo" cert opinion-request --db "$db" --person "$lins/$lno" --app "$app" --org demo-hospital >/dev/null 2>&1
 code=$("$kaigo" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
 # the service-code master the demo server computes the 第7表 with (kaigo serve --codes): the shipped part of the
 # national table and one SYNTHETIC row for the demo's 151111 (the demo's 第6表 gives its units: 658), marked as such

@@ -22,6 +22,9 @@ cat <<MSG
      本人 (the person)         demo-person   秘密鍵 DEMOPERSONDEMOPERSONDEMOPERSON22
      家族・代理人 (family)     demo-family   秘密鍵 DEMOFAMILYDEMOFAMILYDEMOFAMILY22
      ケアマネジャー (care mgr) demo-cm       秘密鍵 DEMOCAREMGRDEMOCAREMGRDEMOCAREM2   利用者一覧: /office/people
+       (利用者一覧の「第6表を編集」で第6表を入力し、第7表を見ながら「提供票を送信」)
+     通所介護 (provider)       demo-provider 秘密鍵 DEMOPROVIDERDEMOPROVIDERDEMOPR22   受信一覧の「実績を入力」
+     医師 (doctor)             demo-doctor   秘密鍵 DEMODOCTORDEMODOCTORDEMODOCTOR22   意見書作成依頼: /clinic/requests
      事業所の事務 (provider)   demo-clerk    秘密鍵 DEMOCLERKDEMOCLERKDEMOCLERKDEMO2
        資格確認: 保険者番号 $ins / 被保険者番号 $no (本人確認の前は断られ、本人の「だれが見たか」に残ります)
        本人確認: 生年月日 $birth と、本人の画面「本人確認コード」で発行した番号

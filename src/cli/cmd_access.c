@@ -563,7 +563,7 @@ static int relationship_cmd(const char *sub, struct args *a, bool ikensho)
             fprintf(stderr, "kaigo ikensho request: 医療機関か被保険者が登録されていません\n");
             return EXIT_INVALID;
         }
-        if (st->acc->request_add(st, &k, org, now, cli_actor_id(), &id))
+        if (st->acc->request_add(st, &k, org, now, cli_actor_id(), "", &id))
             return db_fail(st, "ikensho request");
         store_close(st);
         printf("主治医意見書作成依頼を登録しました (依頼 %lld)\n", (long long)id);

@@ -225,12 +225,106 @@ static int worklist(int argc, char **argv)
     return 0;
 }
 
+static const char help_steps[] =
+    "  kaigo cert apply --person 保険者番号/被保険者番号 --kind 新規|更新|区分変更 [--date 申請日] [--db PATH]\n"
+    "      窓口で受け付けた申請を記録し、申請番号を表示します(市町村の職員として。介護保険法第27条第1項)。\n"
+    "  kaigo cert opinion-request --person 保険者番号/被保険者番号 --app 申請番号 --org 医療機関ID [--date 日付] [--db PATH]\n"
+    "      主治医意見書の作成を医療機関に依頼します(第27条第3項)。依頼の間、その医療機関は被保険者証と意見書を\n"
+    "      見られ、画面(/clinic/requests)から意見書を書いて提出できます。\n";
+
+/* step_cmd - apply / opinion-request as the local operator (the insurer's counter): cs_file / cs_step, the
+ * same store functions as the API's */
+static int step_cmd(int argc, char **argv, bool apply)
+{
+    const char *db = db_default(), *person = NULL, *kind = NULL, *date = NULL, *app = NULL, *org = NULL, *v;
+    for (int i = 2; i < argc; i++) {
+        if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(argc, argv, &i, "--person")))
+            person = v;
+        else if ((v = opt_value(argc, argv, &i, "--kind")))
+            kind = v;
+        else if ((v = opt_value(argc, argv, &i, "--date")))
+            date = v;
+        else if ((v = opt_value(argc, argv, &i, "--app")))
+            app = v;
+        else if ((v = opt_value(argc, argv, &i, "--org")))
+            org = v;
+        else {
+            fprintf(stderr, "%s%s", help_worklist, help_steps);
+            return EXIT_USAGE;
+        }
+    }
+    struct person_key k;
+    struct date on = date_today();
+    const char *why;
+    if (!person || (apply ? !kind : (!app || !org)) || cli_person(person, &k, "kaigo cert")) {
+        fprintf(stderr, "%s", help_steps);
+        return EXIT_USAGE;
+    }
+    if (date && date_parse_any(date, strlen(date), &on, &why)) {
+        fprintf(stderr, "kaigo cert: --date: %s\n", why);
+        return EXIT_USAGE;
+    }
+    struct store *st;
+    struct auditq *aq;
+    if (cli_open_audited(db, &st, &aq))
+        return EXIT_INTERNAL;
+    struct actor a;
+    cli_actor(&a);
+    struct cs_result res;
+    int rc = st->ops->begin(st) ? -1 : 0;
+    if (rc == 0 && apply) {
+        struct cs_filing f;
+        memset(&f, 0, sizeof f);
+        f.applied = on;
+        f.filer = FILER_INSURER;
+        if (cert_kind_parse(kind, strlen(kind), &f.kind)) {
+            fprintf(stderr, "kaigo cert apply: --kind は 新規・更新・区分変更 のいずれかです\n");
+            st->ops->rollback(st);
+            rc = 1;
+        } else
+            rc = cs_file(st, &a, &k, &f, clock_now_ms(), &res);
+    } else if (rc == 0) {
+        struct cs_step_args x;
+        memset(&x, 0, sizeof x);
+        x.on = on;
+        str_cut(x.who, sizeof x.who, org);
+        rc = cs_step(st, &a, &k, app, STEP_REQUEST_OPINION, &x, clock_now_ms(), &res);
+    }
+    int exit = EXIT_INTERNAL;
+    if (rc == 1)
+        exit = EXIT_INVALID;
+    else if (rc || res.status != CS_OK) {
+        st->ops->rollback(st);
+        if (rc == 0 && res.status != CS_ERROR) {
+            fprintf(stderr, "kaigo cert: %s%s%s\n", res.status == CS_NOTFOUND ? "該当する申請・被保険者がありません" : res.msg,
+                    res.field[0] ? " - " : "", res.field);
+            exit = EXIT_INVALID;
+        }
+    } else if (st->ops->commit(st))
+        st->ops->rollback(st);
+    else {
+        printf("%s\n", res.id[0] ? res.id : app);
+        fprintf(stderr, "%s\n", res.msg);
+        exit = 0;
+    }
+    auditq_stop(aq);
+    store_close(st);
+    return exit;
+}
+
 int cmd_cert(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "worklist") == 0)
         return worklist(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "apply") == 0)
+        return step_cmd(argc, argv, true);
+    if (argc >= 2 && strcmp(argv[1], "opinion-request") == 0)
+        return step_cmd(argc, argv, false);
     FILE *out = argc >= 2 && is_help(argv[1]) ? stdout : stderr;
     fputs(help_worklist, out);
+    fputs(help_steps, out);
     return out == stdout ? 0 : EXIT_USAGE;
 }
 

@@ -179,10 +179,21 @@ int sheet7_compute(struct s7_input *in, struct s7_total *out, char err[S7_ERR_BY
                  limit, excess, allocated);
         return -1;
     }
+    if (!any_given && in->over_first) { /* the line the care manager chose bears it first */
+        if (in->over_first > in->nlines || in->lines[in->over_first - 1].limit_exempt) {
+            snprintf(err, S7_ERR_BYTES, "限度超過を割り当てる行には、区分支給限度基準額の対象の行を選んでください");
+            return -1;
+        }
+        struct s7_line *l = &in->lines[in->over_first - 1];
+        if (l->service_units > 0) {
+            l->over = l->service_units < excess ? l->service_units : excess;
+            excess -= l->over;
+        }
+    }
     if (!any_given) /* the documented default: from the last line backwards */
         for (size_t i = in->nlines; i-- > 0 && excess > 0;) {
             struct s7_line *l = &in->lines[i];
-            if (l->limit_exempt || l->service_units <= 0)
+            if (l->limit_exempt || l->service_units <= 0 || i + 1 == in->over_first)
                 continue;
             l->over = l->service_units < excess ? l->service_units : excess;
             excess -= l->over;

@@ -14,7 +14,8 @@
  *   割引後単位数   = round-half-up(単位数 × 割引後率 / 100)          (§3 step 1)
  *   サービス単位数 = 割引後単位数 × 回数                                (step 2)
  *   超過の割当     = the care manager's over_limit_units per line, or by
- *                    default the excess over the limit taken from the last
+ *                    default the excess over the limit taken from the line
+ *                    the care manager chose (over_first), then from the last
  *                    line backwards (offices and lines in input order)  (step 3)
  *   費用総額       = floor(区分支給限度基準内単位数 × 単価)              (step 4)
  *   保険請求額     = floor(費用総額 × 給付率 / 100)                      (step 5)
@@ -91,6 +92,10 @@ struct s7_input {
     size_t noffices;
     struct s7_line *lines;
     size_t nlines;
+    /* the care manager's choice of the line that bears the units over the limit first (its index
+     * + 1; 0 = none): it takes as much of the excess as it has, the rest goes by the default from
+     * the last line backwards. Ignored when any line gives over_limit_units. */
+    size_t over_first;
 };
 
 struct s7_total {

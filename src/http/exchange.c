@@ -104,7 +104,7 @@ char *delivery_files(struct req *r, size_t *len)
 
 
 /* office_of - the caller's office (an office role with a registered 事業所番号). */
-static int office_of(struct req *r, struct store *st, struct actor *a, struct org *o)
+int office_of(struct req *r, struct store *st, struct actor *a, struct org *o)
 {
     principal_actor(&r->who, NULL, a);
     bool office = a->role == ROLE_CAREMGR || a->role == ROLE_HOUKATSU || a->role == ROLE_PROVIDER ||
@@ -121,12 +121,7 @@ static int office_of(struct req *r, struct store *st, struct actor *a, struct or
     return 0;
 }
 
-struct upload_errs {
-    json_t *arr;
-    const char *file;
-};
-
-static void upload_err(void *c, long line, int column, const char *name, const char *msg)
+void upload_err(void *c, long line, int column, const char *name, const char *msg)
 {
     struct upload_errs *u = c;
     char file[256], s[800]; /* the sender's file name shortened on a character boundary, so that the
@@ -157,8 +152,68 @@ static void unit_err(void *c, const char *path, long line, const char *msg)
 
 #define UNIT_MAX_FILES 32
 
-/* h_exchange_upload - one send unit from an office: checked whole, stored per person,
- * a delivery per person for each receiving office; 実績 keeps the relationship alive. */
+/* unit_accept - a send unit from the caller's office, read into fd[0..n) (problems so far in ue):
+ * every file from this office with one timestamp, every person in its care (担当事業所, not lapsed);
+ * then, all or nothing, stored per person, a delivery per person for each receiving office, and 実績
+ * keeping the relationship alive. 0 accepted, 1 refused (reasons in ue), -1 internal error. The
+ * upload API and the pages (the 第6表 editor's 送信, the provider's 実績) both come through here. */
+int unit_accept(struct store *st, const struct actor *a, const struct org *o, struct cp_filedata *fd,
+                const char **names, size_t n, struct upload_errs *ue, long *sets)
+{
+    char stamp[15] = "";
+    *sets = 0;
+    for (size_t i = 0; i < n; i++) {
+        ue->file = names[i];
+        if ((fd[i].layout || fd[i].image) && strcmp(fd[i].name.from, o->office_no) != 0)
+            upload_err(ue, 0, 0, "", "送信元の事業所番号がこの事業所と一致しません");
+        if (!stamp[0])
+            str_cut(stamp, sizeof stamp, fd[i].name.stamp);
+        else if (strcmp(stamp, fd[i].name.stamp) != 0)
+            upload_err(ue, 0, 0, "", "1つの送信単位のファイルは同じ作成日時(14桁)です");
+    }
+    /* every person must be in this office's care (担当事業所, not lapsed) */
+    int64_t now = clock_now_ms();
+    for (size_t i = 0; i < n && json_array_size(ue->arr) == 0; i++)
+        for (size_t j = 0; j < fd[i].n; j++) {
+            struct person_key k = {{0}, {0}};
+            str_cut(k.insurer_no, sizeof k.insurer_no, fd[i].r[j].f[1]);
+            str_cut(k.insured_no, sizeof k.insured_no, fd[i].r[j].f[2]);
+            struct facts_buf fb;
+            bool ok = false;
+            if (st->acc->facts_load(st, &k, a, NEED_RELS, &fb) == 0) {
+                for (size_t x = 0; x < fb.nrels && !ok; x++)
+                    ok = !strcmp(fb.rels[x].org, a->org) && relationship_active(&fb.rels[x], now, lapse_months());
+                facts_free(&fb);
+            }
+            if (!ok) {
+                ue->file = names[i];
+                upload_err(ue, fd[i].r[j].line, 3, "被保険者番号", "この事業所が担当事業所として登録されていない利用者です");
+            }
+        }
+    if (json_array_size(ue->arr))
+        return 1;
+    long bad;
+    if (st->ops->begin(st))
+        return -1;
+    bad = cps_import(st, a, fd, names, n, sets, unit_err, ue);
+    if (bad == 0)
+        bad = cps_deliveries(st, fd, names, n, a->org, now, unit_err, ue);
+    for (size_t i = 0; i < n && bad == 0; i++) /* 実績 keeps the relationship alive */
+        for (size_t j = 0; fd[i].name.file == CP_UPJSK && j < fd[i].n && bad == 0; j++) {
+            struct person_key k = {{0}, {0}};
+            str_cut(k.insurer_no, sizeof k.insurer_no, fd[i].r[j].f[1]);
+            str_cut(k.insured_no, sizeof k.insured_no, fd[i].r[j].f[2]);
+            int rc = st->acc->relationship_actual(st, &k, a->org, (int)strtol(fd[i].r[j].f[4], NULL, 10));
+            bad = rc < 0 ? -1 : 0;
+        }
+    if (bad == 0 && st->ops->commit(st))
+        bad = -1;
+    if (bad != 0)
+        st->ops->rollback(st);
+    return bad < 0 ? -1 : bad > 0 ? 1 : 0;
+}
+
+/* h_exchange_upload - one send unit from an office, as Base64 files in JSON (unit_accept). */
 int h_exchange_upload(struct req *r)
 {
     struct store *st = store_or_503(r);
@@ -177,7 +232,6 @@ int h_exchange_upload(struct req *r)
     struct cp_filedata *fd = xcalloc(n, sizeof *fd);
     const char **names = xcalloc(n, sizeof *names);
     struct upload_errs ue = {json_array(), ""};
-    char stamp[15] = "";
     for (size_t i = 0; i < n; i++) {
         json_t *f = json_array_get(files, i);
         const char *name = json_string_value(json_object_get(f, "name"));
@@ -197,54 +251,12 @@ int h_exchange_upload(struct req *r)
         }
         cpfile_read(name, (const char *)bin, len, &fd[i], upload_err, &ue);
         free(bin);
-        if ((fd[i].layout || fd[i].image) && strcmp(fd[i].name.from, o.office_no) != 0)
-            upload_err(&ue, 0, 0, "", "送信元の事業所番号がこの事業所と一致しません");
-        if (!stamp[0])
-            str_cut(stamp, sizeof stamp, fd[i].name.stamp);
-        else if (strcmp(stamp, fd[i].name.stamp) != 0)
-            upload_err(&ue, 0, 0, "", "1つの送信単位のファイルは同じ作成日時(14桁)です");
     }
-    /* every person must be in this office's care (担当事業所, not lapsed) */
-    int64_t now = clock_now_ms();
-    for (size_t i = 0; i < n && json_array_size(ue.arr) == 0; i++)
-        for (size_t j = 0; j < fd[i].n; j++) {
-            struct person_key k = {{0}, {0}};
-            str_cut(k.insurer_no, sizeof k.insurer_no, fd[i].r[j].f[1]);
-            str_cut(k.insured_no, sizeof k.insured_no, fd[i].r[j].f[2]);
-            struct facts_buf fb;
-            bool ok = false;
-            if (st->acc->facts_load(st, &k, &a, NEED_RELS, &fb) == 0) {
-                for (size_t x = 0; x < fb.nrels && !ok; x++)
-                    ok = !strcmp(fb.rels[x].org, a.org) && relationship_active(&fb.rels[x], now, lapse_months());
-                facts_free(&fb);
-            }
-            if (!ok) {
-                ue.file = names[i];
-                upload_err(&ue, fd[i].r[j].line, 3, "被保険者番号", "この事業所が担当事業所として登録されていない利用者です");
-            }
-        }
-    long sets = 0, bad = json_array_size(ue.arr) ? 1 : 0;
-    if (!bad) {
-        if (st->ops->begin(st))
-            bad = -1;
-        else {
-            bad = cps_import(st, &a, fd, names, n, &sets, unit_err, &ue);
-            if (bad == 0)
-                bad = cps_deliveries(st, fd, names, n, a.org, now, unit_err, &ue);
-            for (size_t i = 0; i < n && bad == 0; i++) /* 実績 keeps the relationship alive */
-                for (size_t j = 0; fd[i].name.file == CP_UPJSK && j < fd[i].n && bad == 0; j++) {
-                    struct person_key k = {{0}, {0}};
-                    str_cut(k.insurer_no, sizeof k.insurer_no, fd[i].r[j].f[1]);
-                    str_cut(k.insured_no, sizeof k.insured_no, fd[i].r[j].f[2]);
-                    int rc = st->acc->relationship_actual(st, &k, a.org, (int)strtol(fd[i].r[j].f[4], NULL, 10));
-                    bad = rc < 0 ? -1 : 0;
-                }
-            if (bad == 0 && st->ops->commit(st))
-                bad = -1;
-            if (bad != 0)
-                st->ops->rollback(st);
-        }
-    }
+    char stamp[15] = "";
+    if (n)
+        str_cut(stamp, sizeof stamp, fd[0].name.stamp);
+    long sets = 0;
+    int bad = unit_accept(st, &a, &o, fd, names, n, &ue, &sets);
     long records = 0;
     for (size_t i = 0; i < n; i++) {
         records += (long)fd[i].n;

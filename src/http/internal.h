@@ -36,6 +36,7 @@
 #include "http/auth.h"
 #include "http/framing.h"
 #include "http/server.h"
+#include "store/cpfile.h"
 #include "store/disclose.h"
 #include "util/buf.h"
 #include "util/jsonflat.h"
@@ -155,6 +156,28 @@ char *delivery_files(struct req *r, size_t *len);
 int h_exchange_upload(struct req *r);
 int h_inbox(struct req *r);
 struct delivery;
+/* office_of - the caller's office (an office role with a registered 事業所番号); -1 after answering 403/500. */
+int office_of(struct req *r, struct store *st, struct actor *a, struct org *o);
+/* A send unit's problems as "FILE:LINE:COLUMN(項目名): message" (at most 100). */
+struct upload_errs {
+    json_t *arr;
+    const char *file; /* the file being read */
+};
+void upload_err(void *c, long line, int column, const char *name, const char *msg); /* a cp_err_fn */
+/* unit_accept - a send unit from the caller's office already read into fd (every check of the upload
+ * API, then stored and delivered, all or nothing): 0 accepted, 1 refused (ue), -1 internal. */
+int unit_accept(struct store *st, const struct actor *a, const struct org *o, struct cp_filedata *fd,
+                const char **names, size_t n, struct upload_errs *ue, long *sets);
+/* ---- page_plan.c: the 第6表 editor ---- */
+int p_plan_editor(struct req *r);
+int p_plan_editor_post(struct req *r);
+int p_plan_sheet7(struct req *r);
+int p_actual_editor(struct req *r);
+int p_actual_editor_post(struct req *r);
+/* ---- page_clinic.c: the doctor's 意見書作成依頼 ---- */
+int p_clinic_requests(struct req *r);
+int p_clinic_opinion(struct req *r);
+int p_clinic_opinion_post(struct req *r);
 /* inbox_load - the caller's office's unacknowledged deliveries, each person through the gate (計画) and audited;
  * -1 after answering (not an office, no 事業所番号, store or audit failure). */
 int inbox_load(struct req *r, struct delivery **out, size_t *n);

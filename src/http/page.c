@@ -127,11 +127,16 @@ static enum MHD_Result form_iter(void *cls, enum MHD_ValueKind kind, const char 
     struct form *f = cls;
     struct form_field *x = f->n ? &f->f[f->n - 1] : NULL;
     if (!x || off == 0 || strcmp(x->name, key) != 0) {
-        if (f->n == FORM_MAX_FIELDS || strlen(key) >= FORM_NAME_MAX) {
+        if (f->n == f->max || strlen(key) >= FORM_NAME_MAX) {
             f->bad = true;
             return MHD_NO;
         }
+        if (f->n == f->cap) {
+            f->cap = f->cap ? f->cap * 2 : 16;
+            f->f = xrealloc(f->f, f->cap * sizeof *f->f);
+        }
         x = &f->f[f->n++];
+        memset(x, 0, sizeof *x);
         str_cut(x->name, sizeof x->name, key);
         x->file = filename != NULL;
         str_cut(x->filename, sizeof x->filename, filename ? filename : "");
@@ -148,6 +153,7 @@ static enum MHD_Result form_iter(void *cls, enum MHD_ValueKind kind, const char 
 int form_read(struct req *r)
 {
     struct form *f = r->form = xcalloc(1, sizeof *f);
+    f->max = r->route && r->route->max_body > FORM_LARGE_BODY ? FORM_MAX_FIELDS_LARGE : FORM_MAX_FIELDS;
     if (r->body.len == 0)
         return 0;
     struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 4096, form_iter, f);
@@ -199,6 +205,7 @@ void form_free(struct form *f)
             sodium_memzero(f->f[i].value.ptr, f->f[i].value.cap);
         buf_release(&f->f[i].value);
     }
+    free(f->f);
     free(f);
 }
 
@@ -371,6 +378,8 @@ void page_start(struct req *r, struct buf *h, const char *title)
                 nav_link(r, h, "/office/caseload", "取扱件数");
             if (provider_role(a.role))
                 nav_link(r, h, "/office/inbox", "受信一覧");
+            if (a.role == ROLE_CLINICIAN)
+                nav_link(r, h, "/clinic/requests", "意見書作成依頼");
             nav_link(r, h, "/office", "資格確認");
         }
         else if (r->route && (r->route->audience == AUD_PERSON ||

@@ -17,6 +17,10 @@
 #include "util/html.h"
 
 #define FORM_MAX_FIELDS 24
+/* a form with a body limit above FORM_LARGE_BODY (the 第6表 editor: a checkbox a planned day) may
+ * carry up to FORM_MAX_FIELDS_LARGE fields */
+#define FORM_LARGE_BODY (16u << 10)
+#define FORM_MAX_FIELDS_LARGE 4096
 #define FORM_NAME_MAX 32
 #define FORM_VALUE_MAX 2048       /* a text field */
 #define FORM_FILE_MAX (8u << 20)  /* an uploaded photo or PDF (the route's body limit caps it too) */
@@ -28,8 +32,8 @@ struct form_field {
     bool file;
 };
 struct form {
-    size_t n;
-    struct form_field f[FORM_MAX_FIELDS];
+    size_t n, cap, max;
+    struct form_field *f; /* grown as fields arrive, at most max */
     bool bad;
 };
 
@@ -68,6 +72,10 @@ void page_disclosed(struct req *r);
 
 /* the base of the person pages: "/me" for the person, "/p/INS/NO" for a proxy */
 void page_base(struct req *r, char out[48]);
+
+/* page_sheet7 - the 第7表 section (id "sheet7") from `kaigo sheet7`'s result JSON, or its
+ * {"error"}; "sent"/"differences" when it is compared with a sent one (page_person.c) */
+void page_sheet7(struct buf *h, json_t *s7);
 
 /* formatting for people: 令和8年12月2日(2026年), 16,765, level names */
 void h_date(struct buf *h, const char *iso);

@@ -57,6 +57,8 @@ int p_office_inbox(struct req *r)
     if (inbox_load(r, &v, &n))
         return 0;
     struct store *st = thread_store();
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
     const char *acked = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "acked");
     struct buf h;
     page_start(r, &h, "受信一覧");
@@ -86,7 +88,18 @@ int p_office_inbox(struct req *r)
         html_text(&h, d->person.insurer_no);
         html_raw(&h, "/");
         html_text(&h, d->person.insured_no);
-        html_raw(&h, "/plan\">計画を見る</a></th><td data-label=\"内容\">");
+        html_raw(&h, "/plan\">計画を見る</a>");
+        if (!strncmp(d->what, "month:", 6) && (a.role == ROLE_PROVIDER || a.role == ROLE_FACILITY)) {
+            /* a 提供票 to a provider: its 実績 of the month is answered from here */
+            html_raw(&h, "<br><a href=\"/office/actual/");
+            html_text(&h, d->person.insurer_no);
+            html_raw(&h, "/");
+            html_text(&h, d->person.insured_no);
+            html_raw(&h, "?month=");
+            html_text(&h, d->what + 6);
+            html_raw(&h, "\">実績を入力</a>");
+        }
+        html_raw(&h, "</th><td data-label=\"内容\">");
         what_text(&h, d->what);
         html_raw(&h, "</td><td data-label=\"送信元\">");
         html_text(&h, named ? from.name : d->from_org);

@@ -167,7 +167,7 @@ static void sort_header(struct buf *h, const char *word, const char *label, cons
     html_raw(h, "</a></th>");
 }
 
-static void row_html(struct buf *h, const struct person_row *x)
+static void row_html(struct buf *h, const struct person_row *x, bool caremgr)
 {
     char base[64];
     snprintf(base, sizeof base, "/p/%s/%s", x->k.insurer_no, x->k.insured_no);
@@ -213,7 +213,15 @@ static void row_html(struct buf *h, const struct person_row *x)
                                              : "<span class=\"badge warn\">未作成</span>");
     html_raw(h, " <a href=\"");
     html_text(h, base);
-    html_raw(h, "/plan\">ケアプラン</a></td></tr>");
+    html_raw(h, "/plan\">ケアプラン</a>");
+    if (x->plan_shown && caremgr) { /* the month's 第6表 is made and sent from the editor */
+        html_raw(h, " <a href=\"/office/plan/");
+        html_text(h, x->k.insurer_no);
+        html_raw(h, "/");
+        html_text(h, x->k.insured_no);
+        html_raw(h, x->plan == PLAN_NONE ? "\">第6表を作成</a>" : "\">第6表を編集</a>");
+    }
+    html_raw(h, "</td></tr>");
 }
 
 int p_office_people(struct req *r)
@@ -292,7 +300,7 @@ int p_office_people(struct req *r)
     html_raw(&h, "</tr></thead><tbody>");
     for (size_t i = 0; i < l.n; i++)
         if (wanted(&l.v[i], filter, find))
-            row_html(&h, &l.v[i]);
+            row_html(&h, &l.v[i], a.role == ROLE_CAREMGR || a.role == ROLE_HOUKATSU);
     html_raw(&h, "</tbody></table></div>");
     if (!shown_rows)
         html_raw(&h, "<p>条件に合う方はいません。</p>");

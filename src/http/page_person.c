@@ -375,10 +375,10 @@ static void money_cells(struct buf *h, json_t *o)
     yen_cell(h, o, "full_pay", "全額負担(円)");
 }
 
-/* render_sheet7 - the month's 第7表 as the engine computes it from the stored 第6表 (docview sheet7_of): per
+/* page_sheet7 - the month's 第7表 as the engine computes it from the stored 第6表 (docview sheet7_of): per
  * office and service type the units within and over the 区分支給限度, the cost, the insurance's part and the
  * user's, and the totals - the same numbers as `kaigo sheet7 --person` */
-static void render_sheet7(struct buf *h, json_t *s7)
+void page_sheet7(struct buf *h, json_t *s7)
 {
     if (!json_is_object(s7))
         return;
@@ -480,7 +480,7 @@ static void render_plan(struct req *r, struct buf *h, json_t *d)
         html_raw(h, "回</td></tr>");
     }
     html_raw(h, "</tbody></table></div>");
-    render_sheet7(h, json_object_get(d, "sheet7"));
+    page_sheet7(h, json_object_get(d, "sheet7"));
     page_send(r, h, 200);
 }
 

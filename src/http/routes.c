@@ -14,6 +14,8 @@
 
 #define B_SMALL 4096
 #define B_FORM 8192             /* a page's form (urlencoded) */
+#define B_PLAN (256u << 10)     /* the 第6表 editor: a checkbox a planned day (page.h FORM_MAX_FIELDS_LARGE) */
+#define B_OPINION (64u << 10)  /* the 主治医意見書 form: free-text items up to TEXT_BYTES each */
 #define B_UPLOAD (8u << 20)     /* a page's file upload: a photo or PDF of a card's QR */
 #define B_UNIT (96u << 20)
 #define B_DOC DOC_JSON_MAX
@@ -122,6 +124,14 @@ const struct route routes[] = {
     PAGE_H("GET", "/office/caseload", AUD_NONE, 0, p_office_caseload),
     PAGE_H("GET", "/office/inbox", AUD_NONE, 0, p_office_inbox),
     PAGE_H("POST", "/office/inbox/ack", AUD_NONE, B_FORM, p_office_inbox_ack),
+    PAGE_D("GET", "/office/plan/{insurer}/{insured}", CAT_CAREPLAN, AUD_PERSON, 0, p_plan_editor),
+    PAGE_H("POST", "/office/plan/{insurer}/{insured}", AUD_PERSON, B_PLAN, p_plan_editor_post),
+    PAGE_H("POST", "/office/plan/{insurer}/{insured}/sheet7", AUD_PERSON, B_PLAN, p_plan_sheet7),
+    PAGE_D("GET", "/office/actual/{insurer}/{insured}", CAT_CAREPLAN, AUD_PERSON, 0, p_actual_editor),
+    PAGE_H("POST", "/office/actual/{insurer}/{insured}", AUD_PERSON, B_PLAN, p_actual_editor_post),
+    PAGE_H("GET", "/clinic/requests", AUD_NONE, 0, p_clinic_requests),
+    PAGE_D("GET", "/clinic/requests/{insurer}/{insured}/{app}", CAT_IKENSHO, AUD_PERSON, 0, p_clinic_opinion),
+    PAGE_H("POST", "/clinic/requests/{insurer}/{insured}/{app}", AUD_PERSON, B_OPINION, p_clinic_opinion_post),
     PAGE_D("POST", "/office/check", CAT_SHIKAKU, AUD_NONE, B_FORM, p_office_check),
     PAGE_D("POST", "/office/qr", CAT_PAPER, AUD_NONE, B_UPLOAD, p_office_qr),
     PAGE_H("POST", "/office/relationship", AUD_NONE, B_FORM, p_office_relationship),

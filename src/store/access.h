@@ -129,6 +129,14 @@ struct paper_reg_row {
 };
 typedef int paper_reg_fn(void *ctx, const struct paper_reg_row *r);
 /* one open care relationship of an organisation: the person, since when, the last 実績 month (YYYYMM or 0) */
+struct org_request { /* one 主治医意見書作成依頼 to an institution */
+    struct person_key person;
+    char app_id[24];
+    int64_t opened_ms, closed_ms; /* closed 0 = open */
+    int64_t answered_ms;          /* the opinion was recorded; 0 = not yet */
+    bool draft;                   /* the institution keeps a draft for it */
+};
+typedef int org_request_fn(void *ctx, const struct org_request *r);
 typedef int org_person_fn(void *ctx, const struct person_key *k, int64_t started_ms, int last_actual_ym);
 
 struct breakglass_row {
@@ -253,7 +261,20 @@ struct store_access_ops {
     int (*breakglass_close)(struct store *st, const char *insurer_no, int64_t id, const char *by,
                             const char *note, int64_t now);
     int (*request_add)(struct store *st, const struct person_key *k, const char *org, int64_t now,
-                       const char *by, int64_t *id);
+                       const char *by, const char *app_id, int64_t *id);
+    /* org_requests - the 意見書作成依頼 to org, newest first (at most 500): the doctor's inbox. Names
+     * persons: the caller passes each through the gate before showing anything of it. */
+    int (*org_requests)(struct store *st, const char *org, org_request_fn *fn, void *ctx);
+    /* ikensho draft of (person, application, org): put replaces, get gives a malloc'd body or NOTFOUND,
+     * del removes (0 also when there was none). Only after the gate allowed the org the 意見書. */
+    int (*draft_put)(struct store *st, const struct person_key *k, const char *app_id, const char *org,
+                     const char *body, int64_t now, const char *by);
+    int (*draft_get)(struct store *st, const struct person_key *k, const char *app_id, const char *org,
+                     char **body, int64_t *saved_ms);
+    /* request_answered - the opinion of org for app_id was recorded: the request says so and its
+     * draft goes (in the caller's transaction) */
+    int (*request_answered)(struct store *st, const struct person_key *k, const char *app_id, const char *org,
+                            int64_t now);
     int (*request_close)(struct store *st, const struct person_key *k, const char *org, int64_t now);
 
     int (*code_add)(struct store *st, const struct person_key *k, const unsigned char hash[32],

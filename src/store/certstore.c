@@ -275,7 +275,7 @@ int cs_step(struct store *st, const struct actor *a, const struct person_key *k,
         rc = app_request_opinion(app, x->who, x->on, &why) ? 1 : 0;
         if (rc == 0) { /* 法 第27条 第3項: the request opens the institution's access */
             int64_t rid;
-            rc = st->acc->request_add(st, k, x->who, now, a->id, &rid);
+            rc = st->acc->request_add(st, k, x->who, now, a->id, app->id, &rid);
         }
         break;
     case STEP_PRIMARY:
@@ -373,7 +373,6 @@ int cs_chosa_put(struct store *st, const struct actor *a, const struct person_ke
 int cs_ikensho_put(struct store *st, const struct actor *a, const struct person_key *k,
                    const char *app_id, const struct ikensho *o, int64_t now, struct cs_result *r)
 {
-    (void)now;
     memset(r, 0, sizeof *r);
     struct application *app = xmalloc(sizeof *app);
     struct insured *p = xmalloc(sizeof *p);
@@ -393,7 +392,8 @@ int cs_ikensho_put(struct store *st, const struct actor *a, const struct person_
     else if (app_opinion_received(app, o->written, &why))
         res(r, CS_INVALID, "written", why);
     else if (put_document(st, a, k, app, KIND_IKENSHO, docjson_ikensho_encode(o), "主治医意見書の記録",
-                          "主治医意見書の受理", r))
+                          "主治医意見書の受理", r) ||
+             st->acc->request_answered(st, k, app_id, app->opinion_org, now)) /* the institution's inbox */
         rc = dberr(r);
     else
         snprintf(r->msg, sizeof r->msg, "主治医意見書(%s年様式)を記録しました%s", ikensho_form(o->written),

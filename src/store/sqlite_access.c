@@ -61,6 +61,11 @@ enum acc_stmt {
     A_BG_CLOSE,
     A_REQ_ADD,
     A_REQ_CLOSE,
+    A_ORG_REQS,
+    A_DRAFT_PUT,
+    A_DRAFT_GET,
+    A_DRAFT_DEL,
+    A_REQ_ANSWER,
     A_CODE_ADD,
     A_CODE_USE,
     A_SEC_EVENT,
@@ -182,8 +187,20 @@ static const char *const asql[A_COUNT] = {
     [A_BG_REVIEWS] = "SELECT " BG_COLS " FROM breakglass b WHERE b.insurer_no = ?1 AND (?2 = 0 OR b.reviewed_ms = 0) ORDER BY b.breakglass_id",
     [A_BG_CLOSE] = "UPDATE breakglass SET reviewed_ms = ?3, reviewed_by = ?4, review_note = ?5"
                    " WHERE insurer_no = ?1 AND breakglass_id = ?2 AND reviewed_ms = 0",
-    [A_REQ_ADD] = "INSERT INTO ikensho_requests (insurer_no, insured_no, org_id, opened_ms, opened_by)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [A_REQ_ADD] = "INSERT INTO ikensho_requests (insurer_no, insured_no, org_id, opened_ms, opened_by, app_id)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [A_REQ_ANSWER] = "UPDATE ikensho_requests SET answered_ms = ?5 WHERE insurer_no = ?1 AND insured_no = ?2"
+                     " AND app_id = ?3 AND org_id = ?4",
+    [A_ORG_REQS] = "SELECT q.insurer_no, q.insured_no, q.app_id, q.opened_ms, q.closed_ms, q.answered_ms, EXISTS (SELECT 1 FROM"
+                   " ikensho_drafts d WHERE d.insurer_no = q.insurer_no AND d.insured_no = q.insured_no AND"
+                   " d.app_id = q.app_id AND d.org_id = q.org_id) FROM ikensho_requests q INDEXED BY ikensho_requests_org"
+                   " WHERE q.org_id = ?1 ORDER BY q.opened_ms DESC LIMIT 500",
+    [A_DRAFT_PUT] = "INSERT INTO ikensho_drafts (insurer_no, insured_no, app_id, org_id, body, saved_ms, saved_by)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (insurer_no, insured_no, app_id, org_id)"
+                    " DO UPDATE SET body = excluded.body, saved_ms = excluded.saved_ms, saved_by = excluded.saved_by",
+    [A_DRAFT_GET] = "SELECT body, saved_ms FROM ikensho_drafts WHERE insurer_no = ?1 AND insured_no = ?2"
+                    " AND app_id = ?3 AND org_id = ?4",
+    [A_DRAFT_DEL] = "DELETE FROM ikensho_drafts WHERE insurer_no = ?1 AND insured_no = ?2 AND app_id = ?3 AND org_id = ?4",
     [A_REQ_CLOSE] = "UPDATE ikensho_requests SET closed_ms = ?4 WHERE insurer_no = ?1 AND insured_no = ?2"
                     " AND org_id = ?3 AND closed_ms = 0",
     [A_CODE_ADD] = "INSERT INTO verify_codes (insurer_no, insured_no, code_hash, created_ms, expires_ms,"
@@ -1083,7 +1100,7 @@ static int a_breakglass_close(struct store *st, const char *insurer_no, int64_t 
 }
 
 static int a_request_add(struct store *st, const struct person_key *k, const char *org, int64_t now,
-                         const char *by, int64_t *id)
+                         const char *by, const char *app_id, int64_t *id)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = Q(s, A_REQ_ADD);
@@ -1093,7 +1110,97 @@ static int a_request_add(struct store *st, const struct person_key *k, const cha
     sq_bind_text(q, 3, org);
     sqlite3_bind_int64(q, 4, now);
     sq_bind_text(q, 5, by);
+    sq_bind_text(q, 6, app_id);
     return inserted(s, q, "request_add", id);
+}
+
+static int a_org_requests(struct store *st, const char *org, org_request_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_ORG_REQS);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct org_request x;
+        memset(&x, 0, sizeof x);
+        sq_copy_col(q, 0, x.person.insurer_no, sizeof x.person.insurer_no);
+        sq_copy_col(q, 1, x.person.insured_no, sizeof x.person.insured_no);
+        sq_copy_col(q, 2, x.app_id, sizeof x.app_id);
+        x.opened_ms = sqlite3_column_int64(q, 3);
+        x.closed_ms = sqlite3_column_int64(q, 4);
+        x.answered_ms = sqlite3_column_int64(q, 5);
+        x.draft = sqlite3_column_int(q, 6) != 0;
+        if (fn(ctx, &x))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "org_requests");
+}
+
+static sqlite3_stmt *draft_stmt(struct sqlite_store *s, int which, const struct person_key *k, const char *app_id,
+                                const char *org)
+{
+    sqlite3_stmt *q = Q(s, which);
+    if (q) {
+        bind_person(q, k);
+        sq_bind_text(q, 3, app_id);
+        sq_bind_text(q, 4, org);
+    }
+    return q;
+}
+
+static int a_draft_put(struct store *st, const struct person_key *k, const char *app_id, const char *org,
+                       const char *body, int64_t now, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = draft_stmt(s, A_DRAFT_PUT, k, app_id, org);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 5, body);
+    sqlite3_bind_int64(q, 6, now);
+    sq_bind_text(q, 7, by);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "draft_put");
+}
+
+static int a_draft_get(struct store *st, const struct person_key *k, const char *app_id, const char *org,
+                       char **body, int64_t *saved_ms)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = draft_stmt(s, A_DRAFT_GET, k, app_id, org);
+    *body = NULL;
+    if (!q)
+        return -1;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *b = (const char *)sqlite3_column_text(q, 0);
+        *body = xstrdup(b ? b : "");
+        *saved_ms = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "draft_get");
+}
+
+static int a_request_answered(struct store *st, const struct person_key *k, const char *app_id, const char *org,
+                              int64_t now)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = draft_stmt(s, A_REQ_ANSWER, k, app_id, org);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 5, now);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return sq_fail(s, "request_answered");
+    if (!(q = draft_stmt(s, A_DRAFT_DEL, k, app_id, org)))
+        return -1;
+    rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "request_answered");
 }
 
 static int a_request_close(struct store *st, const struct person_key *k, const char *org, int64_t now)
@@ -1380,6 +1487,10 @@ const struct store_access_ops sqlite_access_ops = {
     .breakglass_close = a_breakglass_close,
     .request_add = a_request_add,
     .request_close = a_request_close,
+    .org_requests = a_org_requests,
+    .draft_put = a_draft_put,
+    .draft_get = a_draft_get,
+    .request_answered = a_request_answered,
     .code_add = a_code_add,
     .code_use = a_code_use,
     .security_event = a_security_event,

@@ -25,6 +25,8 @@ const SECRETS = {
   'demo-family': 'DEMOFAMILYDEMOFAMILYDEMOFAMILY22',
   'demo-clerk': 'DEMOCLERKDEMOCLERKDEMOCLERKDEMO2',
   'demo-cm': 'DEMOCAREMGRDEMOCAREMGRDEMOCAREM2',
+  'demo-provider': 'DEMOPROVIDERDEMOPROVIDERDEMOPR22',
+  'demo-doctor': 'DEMODOCTORDEMODOCTORDEMODOCTOR22',
 };
 
 let dir, db, srv, browser, ins, no, birth, diskFull;
@@ -79,8 +81,8 @@ function importPlan() {
   const ym = now.toISOString().slice(0, 7).replace('-', '');
   const q = (x) => '"' + x + '"';
   const row = (day) => ['202407', ins, no, ym + '01', ym, '1270100017', q('ケア　太郎'), '658', '', ym + day, '', '0930', '1600', '1',
-    '151111', '', '', q(''), '', '1370100018', q('デイサービスさくら'), '', '0', '1270100017', ''].join(',');
-  const name = join(dir, `UPPLAN_${ym}_1270100017_43_1370100018_15_${ym}01120000.CSV`);
+    '151111', '', '', q(''), '', '1370100016', q('デイサービスさくら'), '', '0', '1270100017', ''].join(',');
+  const name = join(dir, `UPPLAN_${ym}_1270100017_43_1370100016_15_${ym}01120000.CSV`);
   const bytes = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: [row('01'), row('08')].join('\r\n') + '\r\n' }).stdout;
   writeFileSync(name, bytes);
   const r = kaigo(['exchange', 'import', name, '--db', db]);
@@ -711,10 +713,10 @@ test('the care manager: 取扱件数 from this month\'s 第6表 - the office, ea
 // the inbox (issue #18 §2): a provider sends this month's 実績 for the demo person to the demo 居宅 over the relay; the
 // care manager sees it in 受信一覧 (sender, month, not yet taken in), opens the person's plan, and confirms receipt
 test('the care manager\'s 受信一覧: a provider\'s 実績 arrives, is listed with its sender, and is acknowledged from the page', async () => {
-  assert.equal(kaigo(['org', 'add', '--db', db, '--id', 'demo-day', '--kind', 'provider', '--name', 'デモ通所介護', '--office-no', '1370100016']).code, 0);
-  const dayTok = kaigo(['token', 'issue', '--db', db, '--org', 'demo-day', '--name', 'browser']).out.trim();
+  // the demo's 通所介護 (demo-tsusho, 1370100016) registers the demo person by 本人確認 and sends a 実績 over the API
+  const dayTok = kaigo(['token', 'issue', '--db', db, '--org', 'demo-tsusho', '--name', 'browser']).out.trim();
   const code = kaigo(['relationship', 'code', '--db', db, ins, no]).out.trim();
-  assert.equal(kaigo(['relationship', 'add', '--db', db, '--org', 'demo-day', ins, no, '--birth', birth, '--code', code]).code, 0);
+  assert.equal(kaigo(['relationship', 'add', '--db', db, '--org', 'demo-tsusho', ins, no, '--birth', birth, '--code', code]).code, 0);
   const now = new Date(Date.now() + 9 * 3600e3);
   const ym = now.toISOString().slice(0, 7).replace('-', '');
   const q = (x) => '"' + x + '"';
@@ -787,6 +789,138 @@ test('the plan page\'s 第7表 equals kaigo sheet7 --person for the same plan, a
   });
   await page.context().close();
   await narrow('demo-cm', `/p/${ins}/${no}/plan`, 'plan-sheet7');
+});
+
+// the care manager's month (issue #18 §1/§4): the 第6表 entered with the keyboard only in the editor, the 第7表
+// recomputed on the page as it is edited, equal to `kaigo sheet7 --person` once sent; the 送信 reaches the 通所介護,
+// whose clerk answers with the 実績 from the page, and the 実績 arrives in the care manager's 受信一覧
+test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equals kaigo sheet7, 送信, the provider\'s 実績 back', async () => {
+  const [pins, pno] = sqlite(db, `SELECT insurer_no, insured_no FROM relationships WHERE org_id = 'demo-kyotaku' AND established_by != 'paper' AND insured_no != '${no}' ORDER BY insured_no LIMIT 1`).out.trim().split('|');
+  const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7).replace('-', '');
+  const page = await newPage();
+  await step(page, 'editor', async () => {
+    await login(page, 'demo-cm');
+    await page.goto(srv.url + '/office/people');
+    await Promise.all([page.waitForURL(/\/office\/plan\//), page.locator('#people tbody tr', { hasText: pno }).getByRole('link', { name: /第6表を(作成|編集)/ }).click()]);
+    assert.match(await page.locator('h1').innerText(), /サービス利用票\(第6表\)の作成 令和\d+年\d+月分/);
+    await axeCheck(page, 'plan-editor');
+    // the first empty line, by keyboard only: 事業所番号, 事業所名, サービスコード, then the calendar's days
+    const blank = await page.locator('section.line h3', { hasText: '追加する場合に入力' }).first().getAttribute('id');
+    const i = blank.slice(2);
+    await page.locator(`#o${i}`).focus();
+    await page.keyboard.type('1370100016');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('デモ通所介護');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('151111');
+    for (const id of [`s${i}`, `e${i}`, `k${i}`]) { // the times stay empty (9999) and 1日の回数 1
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement.id) !== id) await page.keyboard.press('Tab');
+    }
+    let days = 0;
+    for (let t = 0; t < 80 && days < 28; t++) { // Tab into the calendar; Space ticks a day; 7 days on, the next week's same weekday
+      await page.keyboard.press('Tab');
+      const name = await page.evaluate(() => document.activeElement.name);
+      if (name !== `d${i}`) continue;
+      await page.keyboard.press('Space');
+      for (let k = 0; k < 6; k++) await page.keyboard.press('Tab');
+      days += 7;
+    }
+    const ticked = await page.locator(`input[name=d${i}]:checked`).count();
+    assert.ok(ticked >= 4 && ticked <= 5, `${ticked} days ticked by keyboard`);
+    // the office's 単位数単価, typed; the live 第7表 follows
+    await page.locator('#p1370100016').fill('10.00');
+    await page.waitForFunction(() => document.querySelector('#sheet7-live[data-computed]') && !/計算できませんでした/.test(document.querySelector('#sheet7').innerText));
+    assert.match(await page.locator('main p[role=status]').last().innerText(), /第7表を計算し直しました/);
+    const live = (await page.locator('#sheet7 tbody tr').last().innerText()).replace(/,/g, '');
+    await axeCheck(page, 'plan-editor-computed');
+    // 送信: a unit to the office; the page says so and shows the month as stored
+    await Promise.all([page.waitForURL(/sent=1/), page.getByRole('button', { name: '提供票を送信' }).click()]);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /提供票を 1 事業所へ送信しました/);
+    const cli = kaigo(['sheet7', '--person', `${pins}/${pno}`, '--month', ym, '--db', db, '--codes', db + '.codes.csv']);
+    assert.ok(cli.out, cli.err);
+    const want = JSON.parse(cli.out);
+    for (const k of ['in_limit_units', 'total_cost', 'claim', 'user_share'])
+      assert.match(live, new RegExp(`\\b${want.total[k]}\\b`), `live ${k} ${want.total[k]} in ${live}`);
+    assert.match(cli.err, /一致|差異はありません|0 箇所/); // the sent 第7表 is the one computed
+    const stored = (await page.locator('#sheet7 tbody tr').last().innerText()).replace(/,/g, '');
+    assert.equal(stored, live);
+  });
+  await page.context().close();
+  // the 通所介護's clerk: the 提供票 in its 受信一覧, the 実績 entered from it (one planned day not provided)
+  const prov = await newPage();
+  await step(prov, 'actual', async () => {
+    await login(prov, 'demo-provider');
+    await prov.goto(srv.url + '/office/inbox');
+    const row = prov.locator('#inbox tbody tr', { hasText: pno });
+    assert.match(await row.innerText(), /分の提供票\(第6表・第7表\)[\s\S]*デモ居宅介護支援事業所/);
+    await Promise.all([prov.waitForURL(/\/office\/actual\//), row.getByRole('link', { name: '実績を入力' }).click()]);
+    assert.match(await prov.locator('h1').innerText(), /サービス提供の実績/);
+    await axeCheck(prov, 'actual-editor');
+    const planned = await prov.locator('input[type=checkbox][name^=d]:checked').count();
+    await prov.locator('input[type=checkbox][name^=d]:checked').first().uncheck();
+    await Promise.all([prov.waitForURL(/sent=1/), prov.getByRole('button', { name: '実績を送信' }).click()]);
+    assert.match(await prov.locator('main [role=status]').first().innerText(), /実績を送信しました/);
+    assert.equal(await prov.locator('input[type=checkbox][name^=d]:checked').count(), planned - 1);
+  });
+  await prov.context().close();
+  const cm = await newPage();
+  await step(cm, 'actual-arrives', async () => {
+    await login(cm, 'demo-cm');
+    await cm.goto(srv.url + '/office/inbox');
+    assert.match(await cm.locator('#inbox tbody tr', { hasText: pno }).innerText(), /分の実績[\s\S]*デモ通所介護/);
+    await cm.goto(srv.url + '/office/people');
+    assert.match(await cm.locator('#people tbody tr', { hasText: pno }).innerText(), /実績受領/);
+  });
+  await cm.context().close();
+  await narrow('demo-cm', `/office/plan/${pins}/${pno}`, 'plan-editor');
+});
+
+// the doctor (issue #18 §3): the 意見書作成依頼 the municipality sent to the demo hospital, the form of the date in
+// force (the older one with the 同意 field for a 記入日 before 2026-04-01), a draft kept, checked, submitted
+test('the doctor: the request inbox, the 主治医意見書 form of the date in force, draft, check, submit', async () => {
+  const page = await newPage();
+  await step(page, 'doctor', async () => {
+    await login(page, 'demo-doctor');
+    await page.goto(srv.url + '/');
+    await page.waitForURL(/\/clinic\/requests$/);
+    const row = page.locator('#requests tbody tr').first();
+    assert.match(await row.innerText(), /未着手/);
+    await axeCheck(page, 'clinic-requests');
+    await Promise.all([page.waitForURL(/\/clinic\/requests\/\d+\/\d+\/A/), row.getByRole('link', { name: '意見書を書く' }).click()]);
+    assert.match(await page.locator('main').innerText(), /令和8年4月1日からの様式/);
+    assert.equal(await page.locator('input[name=consent]').count(), 0);
+    await page.getByLabel('最終診察日').fill('2026-11-20');
+    await page.getByLabel('初回').check();
+    await page.getByLabel('無', { exact: true }).check();
+    await page.getByLabel('診断名 1', { exact: true }).fill('脳梗塞');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '下書き保存' }).click()]);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /下書きを保存しました/);
+    await page.goto(srv.url + '/clinic/requests');
+    assert.match(await page.locator('#requests tbody tr').first().innerText(), /下書きあり/);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '下書きを開く' }).click()]);
+    assert.equal(await page.getByLabel('診断名 1', { exact: true }).inputValue(), '脳梗塞');
+    // a 記入日 before 2026-04-01: the older form, whose 同意 must be answered
+    await page.getByLabel(/記入日/).fill('2026-03-20');
+    await page.getByLabel('最終診察日').fill('2026-03-10');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '確認' }).click()]);
+    assert.match(await page.locator('main').innerText(), /令和8年3月31日までの様式/);
+    assert.equal(await page.locator('input[name=consent]').count(), 2);
+    assert.match(await page.locator('.alert.error').innerText(), /同意/);
+    await axeCheck(page, 'clinic-opinion-error');
+    // back to today's form: checked, then submitted
+    const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
+    await page.getByLabel(/記入日/).fill(today);
+    await page.getByLabel('最終診察日').fill('2026-11-20');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '確認' }).click()]);
+    assert.equal(await page.locator('input[name=consent]').count(), 0);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /誤りは見つかりません/);
+    await axeCheck(page, 'clinic-opinion');
+    await Promise.all([page.waitForURL(/submitted=1/), page.getByRole('button', { name: '提出' }).click()]);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /提出しました/);
+    assert.match(await page.locator('#requests tbody tr').first().innerText(), /提出済/);
+  });
+  await page.context().close();
 });
 
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {

@@ -52,7 +52,7 @@ static void t_kisairei_33_1(void **state)
         L("216100", 18, 1, true, 18, true),
     };
     struct s7_office offices[] = {O("9070000060", "21", 1110, 0, 6)};
-    struct s7_input in = {DD(2019, 4, 1), {LEVEL_KAIGO3}, 1, 26931, 90, offices, 1, lines, 6};
+    struct s7_input in = {DD(2019, 4, 1), {LEVEL_KAIGO3}, 1, 26931, 90, offices, 1, lines, 6, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -80,7 +80,7 @@ static void t_synthetic(void **state)
     (void)state;
     struct s7_line lines[] = {L("111211", 425, 40, false, 0, false)}; /* 17,000 units */
     struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1)};
-    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 1, lines, 1};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 1, lines, 1, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -120,7 +120,7 @@ static void t_csv_rows(void **state)
     struct s7_line lines[] = {L("111211", 425, 40, false, 0, false), L("151111", 658, 2, false, 0, false),
                               L("155051", 40, 2, false, 0, false)};
     struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000002", "15", 1090, 1, 2)};
-    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 2, lines, 3};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 2, lines, 3, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -157,7 +157,7 @@ static void t_default_allocation(void **state)
         L("156113", 50, 8, true, 0, false),    /* exempt: not counted, not cut */
     };
     struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000002", "15", 1090, 1, 3)};
-    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 2, lines, 4};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 2, lines, 4, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -177,6 +177,41 @@ static void t_default_allocation(void **state)
     assert_int_equal(lines[0].over, 0);
 }
 
+/* the line the care manager chose (over_first) bears the excess first, the rest by the default from
+ * the last line backwards; an exempt line cannot be chosen. Vector derived here (the arithmetic of
+ * t_default_allocation's lines), not from a 記載例. */
+static void t_over_first(void **state)
+{
+    (void)state;
+    struct s7_line lines[] = {
+        L("111211", 400, 20, false, 0, false), /* 8,000 */
+        L("156111", 700, 8, false, 0, false),  /* 5,600 */
+        L("156112", 500, 8, false, 0, false),  /* 4,000 */
+        L("156113", 50, 8, true, 0, false),    /* exempt */
+    };
+    struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000002", "15", 1090, 1, 3)};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 2, lines, 4, 1};
+    struct s7_total t;
+    char err[S7_ERR_BYTES];
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(lines[0].over, 835); /* the 訪問介護 line, not the last one */
+    assert_int_equal(lines[2].over, 0);
+    assert_int_equal(offices[0].over_limit_units, 835);
+    assert_int_equal(offices[1].over_limit_units, 0);
+    assert_int_equal(t.in_limit_units, 16765);
+    /* more than the chosen line has: it gives all 5,600, the rest from the last line backwards */
+    in.over_first = 2;
+    in.limit_units = 8000; /* over 9,600 */
+    assert_int_equal(sheet7_compute(&in, &t, err), 0);
+    assert_int_equal(lines[1].over, 5600);
+    assert_int_equal(lines[2].over, 4000);
+    assert_int_equal(lines[0].over, 0);
+    in.over_first = 4; /* the exempt line */
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+    in.over_first = 9; /* no such line */
+    assert_int_equal(sheet7_compute(&in, &t, err), -1);
+}
+
 /* the care manager's allocation is used as given; it must cover the excess */
 static void t_given_allocation(void **state)
 {
@@ -186,7 +221,7 @@ static void t_given_allocation(void **state)
         L("156111", 700, 1, false, 0, true),
     };
     struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000002", "15", 1090, 1, 1)};
-    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, 16765 + 700, 90, offices, 2, lines, 2};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, 16765 + 700, 90, offices, 2, lines, 2, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -206,7 +241,7 @@ static void t_levels(void **state)
     (void)state;
     struct s7_line lines[] = {L("111211", 400, 45, false, 0, false)}; /* 18,000 */
     struct s7_office offices[] = {O("1310000001", "11", 1000, 0, 1)};
-    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1, LEVEL_KAIGO2}, 2, -1, 80, offices, 1, lines, 1};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1, LEVEL_KAIGO2}, 2, -1, 80, offices, 1, lines, 1, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -237,7 +272,7 @@ static void t_discount_and_rounding(void **state)
         struct s7_line lines[] = {L("111211", 1000, 1, false, 0, false), L("111212", t[i].units, 1, false, 0, false)};
         lines[1].rate_pct = t[i].pct;
         struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 2)};
-        struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 1, lines, 2};
+        struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO5}, 1, -1, 90, offices, 1, lines, 2, 0};
         struct s7_total tt;
         char err[S7_ERR_BYTES];
         assert_int_equal(sheet7_compute(&in, &tt, err), 0);
@@ -252,7 +287,7 @@ static void t_refusals(void **state)
     (void)state;
     struct s7_line lines[] = {L("111211", 400, 10, false, 0, false)};
     struct s7_office offices[] = {O("1310000001", "11", 1140, 0, 1), O("1310000001", "11", 1140, 0, 1)};
-    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 1, lines, 1};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_KAIGO1}, 1, -1, 90, offices, 1, lines, 1, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     in.noffices = 2;
@@ -290,7 +325,7 @@ static void t_kisairei6_teigaku(void **state)
     lines[1].fixed_charge = 777;
     lines[2].fixed_charge = 871;
     struct s7_office offices[] = {O("90A0100040", "A4", 1035, 0, 2), O("90A0100060", "A4", 1035, 2, 1)};
-    struct s7_input in = {DD(2015, 4, 1), {LEVEL_JIGYO}, 1, 10473, 90, offices, 2, lines, 3};
+    struct s7_input in = {DD(2015, 4, 1), {LEVEL_JIGYO}, 1, 10473, 90, offices, 2, lines, 3, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -319,7 +354,7 @@ static void t_sogo_fixed(void **state)
     lines[1].fixed_given = true;
     lines[1].fixed_charge = 250;
     struct s7_office offices[] = {O("1310000001", "A6", 1000, 0, 1), O("1310000002", "A8", 1000, 1, 1)};
-    struct s7_input in = {DD(2026, 4, 1), {LEVEL_JIGYO}, 1, 5032, 90, offices, 2, lines, 2};
+    struct s7_input in = {DD(2026, 4, 1), {LEVEL_JIGYO}, 1, 5032, 90, offices, 2, lines, 2, 0};
     struct s7_total t;
     char err[S7_ERR_BYTES];
     assert_int_equal(sheet7_compute(&in, &t, err), 0);
@@ -347,7 +382,7 @@ static void t_sogo_fixed(void **state)
     mix[1].fixed_given = true;
     mix[1].fixed_charge = 200;
     struct s7_office one[] = {O("1310000003", "A2", 1072, 0, 2)};
-    struct s7_input m = {DD(2026, 4, 1), {LEVEL_SHIEN1}, 1, -1, 80, one, 1, mix, 2};
+    struct s7_input m = {DD(2026, 4, 1), {LEVEL_SHIEN1}, 1, -1, 80, one, 1, mix, 2, 0};
     assert_int_equal(sheet7_compute(&m, &t, err), 0);
     assert_int_equal(one[0].total_cost, 20678); /* floor(1,929 × 10.72) = floor(20,678.88) */
     /* 定率: floor(1,176 × 10.72) = 12,606 → claim floor(12,606 × 0.8) = 10,084; 定額 cost 20,678 − 12,606 = 8,072 */
@@ -397,6 +432,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_kisairei_33_1),     cmocka_unit_test(t_synthetic),
         cmocka_unit_test(t_default_allocation),
+        cmocka_unit_test(t_over_first),
         cmocka_unit_test(t_csv_rows), cmocka_unit_test(t_given_allocation),
         cmocka_unit_test(t_levels),             cmocka_unit_test(t_discount_and_rounding),
         cmocka_unit_test(t_refusals),           cmocka_unit_test(t_price),

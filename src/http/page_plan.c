@@ -1,0 +1,843 @@
+/*
+ * page_plan.c - the care manager's monthly 第6表 editor (issue #18 §1): the month's services by
+ * 事業所番号 and サービスコード (from the service-code master), the days as a calendar, the 第7表
+ * computed as it is edited (limit, the units over it and the line the care manager gives them to,
+ * 単位数単価, the insurance's part and the user's) and 送信: the v4.1 send unit (利用者補足 + 第6表 +
+ * 第7表) for each office on the plan, through the same checks, storage and delivery as an upload
+ * (unit_accept). Works without script (計算 posts the form); kaigo.js recomputes on each change.
+ *
+ * SECURITY: the person's card (資格: level, 有効期間, 負担割合) and the stored plans (計画) are two
+ * disclosures through the gate, each audited before anything is read into the page; the office must
+ * be the person's 担当 (the gate's relationship) and have a 事業所番号. The form is untrusted: its
+ * lines are parsed here with named limits (P6_MAX_LINES, the form's field limit) and checked by
+ * p6_check before any record is made. POSTs are same-origin with the session's CSRF token.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http/page.h"
+#include "domain/auth.h"
+#include "domain/wareki.h"
+#include "store/cpstore.h"
+#include "store/plan6.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define PLAN_BLANK_LINES 3 /* empty lines offered for new services */
+
+struct month_docs {
+    char month[7];
+    char jsk_key[20]; /* "YYYYMM:事業所番号:" - this office's 実績 of the month (any service type) */
+    char *plan, *sikyu, *jsk;
+};
+
+static int keep_doc(void *c, const char *kind, const char *rkey, const char *body)
+{
+    struct month_docs *m = c;
+    bool jsk = m->jsk_key[0] && !strcmp(kind, "cp.UPJSK") && !strncmp(rkey, m->jsk_key, strlen(m->jsk_key));
+    char **slot = jsk ? &m->jsk
+                  : strcmp(rkey, m->month)      ? NULL
+                  : !strcmp(kind, "cp.UPPLAN")  ? &m->plan
+                  : !strcmp(kind, "cp.UPSIKYU") ? &m->sikyu
+                                                : NULL;
+    if (slot) {
+        free(*slot);
+        *slot = xstrdup(body);
+    }
+    return 0;
+}
+
+static void docs_free(struct month_docs *m)
+{
+    free(m->plan);
+    free(m->sikyu);
+    free(m->jsk);
+}
+
+/* Everything one request of the editor works on. */
+struct editor {
+    struct person_key k;
+    struct actor a;
+    struct org office;
+    struct card card;
+    struct month_docs docs;
+    struct p6_month m;
+    struct p6_month planned; /* actual: this office's lines of the care manager's 第6表 (予定) */
+    struct s7_given given;
+    char over[24];       /* "事業所番号:サービスコード" of the line given the excess, or "" */
+    struct s7_doc *d;
+    struct s7_total t;
+    bool actual;         /* the provider's 実績 of its own lines, not the care manager's plan */
+    bool computed;
+    char why[S7_ERR_BYTES];
+};
+
+static enum disclose_status disclose_one(struct req *r, struct store *st, struct editor *e, enum category c)
+{
+    struct disclosure d;
+    memset(&d, 0, sizeof d);
+    d.rq.actor = e->a;
+    d.rq.person = e->k;
+    d.rq.category = c;
+    d.rq.purpose = PURPOSE_CARE;
+    d.request_id = r->request_id;
+    d.time_ms = clock_now_ms();
+    if (c == CAT_SHIKAKU) {
+        d.what = WHAT_CARD;
+        d.on = date_today();
+        d.card = &e->card;
+    } else {
+        d.what = WHAT_DOCS;
+        d.doc_fn = keep_doc;
+        d.row_ctx = &e->docs;
+    }
+    return disclose(st, srv_auditq, &d);
+}
+
+/* editor_load - the office, the month (?month= or the form's ym, else this month), the card and the
+ * month's stored sets. -1 after answering. */
+static int editor_load(struct req *r, struct editor *e)
+{
+    struct store *st = store_or_503(r);
+    if (!st || office_of(r, st, &e->a, &e->office))
+        return -1;
+    if (!e->actual && e->a.role != ROLE_CAREMGR && e->a.role != ROLE_HOUKATSU)
+        return http_error(r, 403, "forbidden", "第6表の作成は居宅介護支援事業所・地域包括支援センターが行います"), -1;
+    if (e->actual && e->a.role != ROLE_PROVIDER && e->a.role != ROLE_FACILITY)
+        return http_error(r, 403, "forbidden", "実績の入力はサービス事業所が行います"), -1;
+    if (person_param(r, &e->k))
+        return -1;
+    const char *ym = r->form ? form_str(r, "ym") : MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "month");
+    struct date today = date_today();
+    int y = today.y * 100 + today.m;
+    if (ym && *ym) {
+        if (strlen(ym) != 6 || strspn(ym, "0123456789") != 6 || (int)strtol(ym + 4, NULL, 10) < 1 ||
+            (int)strtol(ym + 4, NULL, 10) > 12 || strtol(ym, NULL, 10) < 200001)
+            return page_error(r, 400, "対象年月が正しくありません", "対象年月は 202612 のように6桁で指定してください。"), -1;
+        y = (int)strtol(ym, NULL, 10);
+    }
+    e->m.ym = y;
+    snprintf(e->docs.month, sizeof e->docs.month, "%06d", y);
+    if (e->actual)
+        snprintf(e->docs.jsk_key, sizeof e->docs.jsk_key, "%06d:%s:", y, e->office.office_no);
+    enum disclose_status s = disclose_one(r, st, e, CAT_SHIKAKU);
+    if (s == DISCLOSE_OK)
+        s = disclose_one(r, st, e, CAT_CAREPLAN);
+    if (s == DISCLOSE_OK)
+        return 0;
+    if (s == DISCLOSE_AUDIT_FAILED)
+        return page_error(r, 503, "表示できません", "アクセス記録を保存できないため、情報を表示できません。"), -1;
+    if (s == DISCLOSE_DENIED || s == DISCLOSE_NOT_FOUND)
+        return page_error(r, 404, "見つかりません",
+                          "この方の情報は見られません(担当事業所として登録されていないか、同意がありません)。"), -1;
+    return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
+}
+
+static void decode_set(const char *body, enum cp_file f, struct cp_filedata *out)
+{
+    memset(out, 0, sizeof *out);
+    out->layout = cp_layout(f);
+    if (body && cps_decode(body, out))
+        cpfile_free(out);
+}
+
+static void who_of(const struct req *r, const struct editor *e, struct p6_who *w)
+{
+    memset(w, 0, sizeof *w);
+    w->card = &e->card;
+    str_cut(w->plan_office, sizeof w->plan_office, e->office.office_no);
+    str_cut(w->cm_name, sizeof w->cm_name, r->who.acct.display_name);
+    struct date t = date_today();
+    snprintf(w->made, sizeof w->made, "%04u%02u%02u", (unsigned)t.y % 10000u, (unsigned)t.m % 100u,
+             (unsigned)t.d % 100u);
+}
+
+/* editor_compute - the 第7表 of e->m (the sent 第7表's prices and the form's) into e->d / e->t; with
+ * as_sent the sent 第7表's allocation of the excess (the stored month as it was sent), else the form's */
+static void editor_compute(struct req *r, struct editor *e, bool as_sent)
+{
+    struct p6_who w;
+    who_of(r, e, &w);
+    struct cp_filedata sikyu;
+    decode_set(e->docs.sikyu, CP_UPSIKYU, &sikyu);
+    e->given.benefit_rate = p6_benefit_rate(&e->card);
+    char office[11] = "", code[7] = "";
+    const char *colon = strchr(e->over, ':');
+    if (colon && colon - e->over == 10) {
+        memcpy(office, e->over, 10);
+        str_cut(code, sizeof code, colon + 1);
+    }
+    if (!e->d)
+        e->d = xmalloc(sizeof *e->d);
+    if (!srv_codes)
+        snprintf(e->why, sizeof e->why, "サービスコード表が読み込まれていないため、第7表を計算できません(kaigo serve --codes)");
+    else if (!e->given.benefit_rate)
+        snprintf(e->why, sizeof e->why, "被保険者証に負担割合がないため、給付率がわかりません");
+    else
+        e->computed = p6_compute(&e->m, &w, srv_codes, sikyu.n ? &sikyu : NULL, &e->given, office, code, as_sent,
+                                 e->d, &e->t, e->why) == 0;
+    /* the line that bears the excess as the radio shows it: the only limit-managed line with any */
+    size_t with = 0, at = 0;
+    for (size_t l = 0; e->computed && as_sent && l < e->d->in.nlines; l++)
+        if (!e->d->lines[l].limit_exempt && e->d->lines[l].over > 0)
+            with++, at = l;
+    for (size_t o = 0; with == 1 && o < e->d->in.noffices; o++)
+        if (at >= e->d->offices[o].first && at < e->d->offices[o].first + e->d->offices[o].n)
+            snprintf(e->over, sizeof e->over, "%s:%s", e->d->offices[o].office_no, e->d->lines[at].service_code);
+    char *cli = strstr(e->why, "(--"); /* the engine's hint names the CLI's flags: the page has its own fields */
+    if (cli)
+        str_cut(cli, sizeof e->why - (size_t)(cli - e->why), "(下の「事業所の単位数単価」に入れてください)");
+    utf8_scrub(e->why);
+    cpfile_free(&sikyu);
+}
+
+/* ---- the form (untrusted) ------------------------------------------------------------ */
+
+static const char *field_i(struct req *r, char c, size_t i)
+{
+    char name[16];
+    snprintf(name, sizeof name, "%c%zu", c, i);
+    return form_str(r, name);
+}
+
+/* time_field - "09:30" (input type=time) or "0930" → "0930"; "" → 9999 (no time); -1 otherwise */
+static int time_field(const char *s, char out[5])
+{
+    if (!*s) {
+        str_cut(out, 5, "9999");
+        return 0;
+    }
+    char t[5] = "";
+    if (strlen(s) == 5 && s[2] == ':')
+        snprintf(t, sizeof t, "%.2s%.2s", s, s + 3);
+    else if (strlen(s) == 4)
+        str_cut(t, sizeof t, s);
+    if (strlen(t) != 4 || strspn(t, "0123456789") != 4)
+        return -1;
+    str_cut(out, 5, t);
+    return 0;
+}
+
+/* form_month - the lines the form sends (blank lines and lines marked 削除 dropped), the prices
+ * and the line given the excess. -1 with a reason in e->why. */
+static int form_month(struct req *r, struct editor *e)
+{
+    struct p6_month *m = &e->m;
+    m->n = 0;
+    int ndays = p6_days_in_month(m->ym);
+    for (size_t i = 0; i < P6_MAX_LINES + PLAN_BLANK_LINES; i++) {
+        const char *office = field_i(r, 'o', i), *code = field_i(r, 'c', i);
+        bool any_day = false;
+        char dn[16];
+        snprintf(dn, sizeof dn, "d%zu", i);
+        for (size_t f = 0; f < r->form->n && !any_day; f++)
+            any_day = !strcmp(r->form->f[f].name, dn);
+        if ((!*office && !*code && !any_day) || *field_i(r, 'x', i))
+            continue;
+        if (m->n == P6_MAX_LINES)
+            return snprintf(e->why, sizeof e->why, "行が多すぎます(上限 %d 行)", P6_MAX_LINES), -1;
+        struct p6_line *l = &m->lines[m->n++];
+        memset(l, 0, sizeof *l);
+        if (strlen(office) > 10 || strlen(code) > 6)
+            return snprintf(e->why, sizeof e->why, "%zu 行目: 事業所番号は10桁、サービスコードは6桁です", m->n), -1;
+        str_cut(l->office_no, sizeof l->office_no, office);
+        str_cut(l->code, sizeof l->code, code);
+        str_cut(l->office_name, sizeof l->office_name, field_i(r, 'n', i));
+        utf8_scrub(l->office_name);
+        if (time_field(field_i(r, 's', i), l->start) || time_field(field_i(r, 'e', i), l->end))
+            return snprintf(e->why, sizeof e->why, "%zu 行目: 時刻は 09:30 のように入れてください", m->n), -1;
+        const char *k = field_i(r, 'k', i);
+        char *end;
+        long per = *k ? strtol(k, &end, 10) : 1;
+        if ((*k && *end) || per < 1 || per > 99)
+            return snprintf(e->why, sizeof e->why, "%zu 行目: 1日の回数は 1〜99 です", m->n), -1;
+        l->per_day = (int)per;
+        l->over30 = *field_i(r, 't', i) != '\0';
+        for (size_t f = 0; f < r->form->n; f++) {
+            if (strcmp(r->form->f[f].name, dn))
+                continue;
+            const char *v = r->form->f[f].value.ptr ? r->form->f[f].value.ptr : "";
+            long day = strtol(v, &end, 10);
+            if (!*v || *end || day < 1 || day > ndays)
+                return snprintf(e->why, sizeof e->why, "%zu 行目: 日付が正しくありません", m->n), -1;
+            l->days |= 1u << (day - 1);
+        }
+        if (e->actual && !l->days) /* 実績: a line not provided at all is not sent */
+            m->n--;
+    }
+    /* 単位数単価 per office: p<事業所番号> = "11.40" */
+    for (size_t f = 0; f < r->form->n; f++) {
+        const struct form_field *x = &r->form->f[f];
+        if (x->name[0] != 'p' || strlen(x->name) != 11 || !x->value.len)
+            continue;
+        if (e->given.nprices == S7_MAX_OFFICES)
+            break;
+        int price;
+        if (s7_price_parse(x->value.ptr, x->value.len, &price))
+            return snprintf(e->why, sizeof e->why, "事業所 %s の単位数単価は 11.40 のように入れてください", x->name + 1), -1;
+        size_t g = e->given.nprices++;
+        str_cut(e->given.prices[g].office_no, sizeof e->given.prices[g].office_no, x->name + 1);
+        e->given.prices[g].price_x100 = price;
+        e->given.prices[g].grade = 0;
+    }
+    const char *over = form_str(r, "over");
+    if (strlen(over) < sizeof e->over)
+        str_cut(e->over, sizeof e->over, over);
+    return 0;
+}
+
+/* ---- the page ---------------------------------------------------------------------- */
+
+static void person_base(struct buf *h, const struct editor *e)
+{
+    const struct person_key *k = &e->k;
+    html_raw(h, e->actual ? "/office/actual/" : "/office/plan/");
+    html_text(h, k->insurer_no);
+    html_raw(h, "/");
+    html_text(h, k->insured_no);
+}
+
+static const char *const weekdays[] = {"日", "月", "火", "水", "木", "金", "土"};
+
+static int weekday(int y, int m, int d)
+{
+    return (int)((date_serial((struct date){y, m, d}) % 7 + 4 + 7) % 7); /* 1970-01-01 was a Thursday */
+}
+
+/* calendar - the line's days as checkboxes under their weekdays (a table: keyboard users tab
+ * through the days, each labelled with its date and weekday) */
+static void calendar(struct buf *h, const struct p6_month *m, const struct p6_line *l, size_t i)
+{
+    int y = m->ym / 100, mo = m->ym % 100, n = p6_days_in_month(m->ym), first = weekday(y, mo, 1);
+    html_markupf(h, "<fieldset class=\"days\"><legend>%zu 行目のサービスの日</legend><table class=\"cal\"><thead><tr>", i + 1);
+    for (int w = 0; w < 7; w++)
+        html_markupf(h, "<th scope=\"col\"%s>%s</th>", w == 0 ? " class=\"sun\"" : w == 6 ? " class=\"sat\"" : "",
+                     weekdays[w]);
+    html_raw(h, "</tr></thead><tbody><tr>");
+    for (int w = 0; w < first; w++)
+        html_raw(h, "<td></td>");
+    for (int d = 1; d <= n; d++) {
+        int w = (first + d - 1) % 7;
+        if (w == 0 && d > 1)
+            html_raw(h, "</tr><tr>");
+        html_markupf(h, "<td><label><input type=\"checkbox\" name=\"d%zu\" value=\"%d\"%s aria-label=\"%d月%d日(%s)\">"
+                        "<span>%d</span></label></td>",
+                     i, d, l && (l->days >> (d - 1) & 1u) ? " checked" : "", mo, d, weekdays[w], d);
+    }
+    for (int w = (first + n) % 7; w && w < 7; w++)
+        html_raw(h, "<td></td>");
+    html_raw(h, "</tr></tbody></table></fieldset>");
+}
+
+static void time_value(struct buf *h, const char *hhmm)
+{
+    if (strlen(hhmm) == 4 && strcmp(hhmm, "9999"))
+        html_textf(h, "%.2s:%.2s", hhmm, hhmm + 2);
+}
+
+/* planned_days - the days the care manager planned for the line (same code and times): "1日、8日" */
+static void planned_days(struct buf *h, const struct editor *e, const struct p6_line *l)
+{
+    uint32_t days = 0;
+    for (size_t i = 0; i < e->planned.n; i++)
+        if (!strcmp(e->planned.lines[i].code, l->code) && !strcmp(e->planned.lines[i].office_no, l->office_no) &&
+            !strcmp(e->planned.lines[i].start, l->start))
+            days |= e->planned.lines[i].days;
+    if (!days)
+        html_raw(h, "なし");
+    for (int d = 1, n = 0; d <= 31; d++)
+        if (days >> (d - 1) & 1u)
+            html_markupf(h, "%s%d日", n++ ? "、" : "", d);
+}
+
+static void line_editor(struct buf *h, const struct editor *e, const struct p6_line *l, size_t i)
+{
+    const struct svc_code *c = l && srv_codes ? svc_lookup(srv_codes, l->code, e->m.ym) : NULL;
+    html_markupf(h, "<section class=\"line panel\" aria-labelledby=\"lh%zu\"><h3 id=\"lh%zu\">%zu 行目", i, i, i + 1);
+    if (l && c) {
+        html_raw(h, ": ");
+        html_text(h, c->name);
+    } else if (!l)
+        html_raw(h, "(追加する場合に入力)");
+    html_raw(h, "</h3>");
+    if (e->actual && l) { /* the provider's own line: office and code as planned, the rest as it went */
+        html_raw(h, "<p>");
+        html_text(h, l->code);
+        html_raw(h, " ・ 予定: ");
+        planned_days(h, e, l);
+        html_markupf(h, "</p><input type=\"hidden\" name=\"o%zu\" value=\"", i);
+        html_text(h, l->office_no);
+        html_markupf(h, "\"><input type=\"hidden\" name=\"n%zu\" value=\"", i);
+        html_text(h, l->office_name);
+        html_markupf(h, "\"><input type=\"hidden\" name=\"c%zu\" value=\"", i);
+        html_text(h, l->code);
+        html_raw(h, "\">");
+    }
+    html_raw(h, "<div class=\"fields\">");
+    if (!e->actual) {
+    html_markupf(h, "<div><label for=\"o%zu\">事業所番号</label><input id=\"o%zu\" name=\"o%zu\" inputmode=\"numeric\" "
+                    "maxlength=\"10\" size=\"12\" list=\"offices\" autocomplete=\"off\" value=\"", i, i, i);
+    html_text(h, l ? l->office_no : "");
+    html_markupf(h, "\"></div><div><label for=\"n%zu\">事業所名</label><input id=\"n%zu\" name=\"n%zu\" size=\"16\" value=\"", i, i, i);
+    html_text(h, l ? l->office_name : "");
+    html_markupf(h, "\"></div><div><label for=\"c%zu\">サービスコード</label><input id=\"c%zu\" name=\"c%zu\" maxlength=\"6\" "
+                    "size=\"7\" list=\"codes\" autocomplete=\"off\" value=\"", i, i, i);
+    html_text(h, l ? l->code : "");
+    html_raw(h, "\"></div>");
+    }
+    html_markupf(h, "<div><label for=\"s%zu\">開始</label><input type=\"time\" id=\"s%zu\" name=\"s%zu\" value=\"", i, i, i);
+    if (l)
+        time_value(h, l->start);
+    html_markupf(h, "\"></div><div><label for=\"e%zu\">終了</label><input type=\"time\" id=\"e%zu\" name=\"e%zu\" value=\"", i, i, i);
+    if (l)
+        time_value(h, l->end);
+    html_markupf(h, "\"></div><div><label for=\"k%zu\">1日の回数</label><input type=\"number\" id=\"k%zu\" name=\"k%zu\" min=\"1\" "
+                    "max=\"99\" value=\"%d\"></div>", i, i, i, l ? l->per_day : 1);
+    html_raw(h, "</div>");
+    calendar(h, &e->m, l, i);
+    html_raw(h, "<div class=\"fields\">");
+    if (l && !e->actual) {
+        char key[24];
+        snprintf(key, sizeof key, "%s:%s", l->office_no, l->code);
+        html_markupf(h, "<div class=\"check\"><input type=\"radio\" id=\"v%zu\" name=\"over\" value=\"", i);
+        html_text(h, key);
+        html_markupf(h, "\"%s><label for=\"v%zu\">限度額を超える分をこの行に割り当てる</label></div>",
+                     !strcmp(key, e->over) ? " checked" : "", i);
+        html_markupf(h, "<div class=\"check\"><input type=\"checkbox\" id=\"x%zu\" name=\"x%zu\" value=\"1\">"
+                        "<label for=\"x%zu\">この行を消す</label></div>", i, i, i);
+    }
+    html_markupf(h, "<div class=\"check\"><input type=\"checkbox\" id=\"t%zu\" name=\"t%zu\" value=\"1\"%s>"
+                    "<label for=\"t%zu\">30日超(短期入所の連続利用30日を超える日)</label></div></div></section>",
+                 i, i, l && l->over30 ? " checked" : "", i);
+}
+
+/* price_inputs - the 単位数単価 of each office on the plan (from the sent 第7表 or as typed) */
+static void price_inputs(struct buf *h, const struct editor *e)
+{
+    html_raw(h, "<fieldset class=\"panel\"><legend>事業所の単位数単価(地域区分による 1単位の円)</legend><div class=\"fields\">");
+    size_t shown = 0;
+    for (size_t i = 0; i < e->m.n; i++) {
+        const struct p6_line *l = &e->m.lines[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = !strcmp(e->m.lines[j].office_no, l->office_no);
+        if (seen || strlen(l->office_no) != 10)
+            continue;
+        int price = 0;
+        for (size_t g = 0; g < e->given.nprices; g++)
+            if (!strcmp(e->given.prices[g].office_no, l->office_no))
+                price = e->given.prices[g].price_x100;
+        for (size_t o = 0; !price && e->computed && o < e->d->in.noffices; o++)
+            if (!strcmp(e->d->offices[o].office_no, l->office_no))
+                price = e->d->offices[o].price_x100;
+        html_raw(h, "<div><label for=\"p");
+        html_text(h, l->office_no);
+        html_raw(h, "\">");
+        html_text(h, l->office_no);
+        if (l->office_name[0]) {
+            html_raw(h, " ");
+            html_text(h, l->office_name);
+        }
+        html_raw(h, "</label><input id=\"p");
+        html_text(h, l->office_no);
+        html_raw(h, "\" name=\"p");
+        html_text(h, l->office_no);
+        html_raw(h, "\" form=\"plan6\" inputmode=\"decimal\" size=\"6\" placeholder=\"10.00\" value=\"");
+        if (price > 0)
+            html_textf(h, "%d.%02d", price / 100, price % 100);
+        html_raw(h, "\"></div>");
+        shown++;
+    }
+    if (!shown)
+        html_raw(h, "<p>事業所番号を入れると、ここに単価の欄が出ます。</p>");
+    html_raw(h, "</div></fieldset>");
+}
+
+/* sheet7_panel - the 第7表 of the edit (the same renderer as the plan page) */
+static void sheet7_panel(struct buf *h, const struct editor *e)
+{
+    json_t *s7 = NULL;
+    if (e->computed) {
+        char *js = sheet7json_result(e->d, &e->t);
+        s7 = js ? json_loads(js, 0, NULL) : NULL;
+        free(js);
+    }
+    if (!s7)
+        s7 = json_pack("{s:s}", "error", e->why[0] ? e->why : "計算できませんでした");
+    page_sheet7(h, s7);
+    json_decref(s7);
+}
+
+static int office_option(void *ctx, const struct org *o)
+{
+    struct buf *h = ctx;
+    if (!o->office_no[0] || o->kind == ORG_INSURER)
+        return 0;
+    html_raw(h, "<option value=\"");
+    html_text(h, o->office_no);
+    html_raw(h, "\">");
+    html_text(h, o->name);
+    html_raw(h, "</option>");
+    return 0;
+}
+
+static void datalists(struct buf *h, struct store *st, const struct editor *e)
+{
+    html_raw(h, "<datalist id=\"codes\">");
+    for (size_t i = 0; srv_codes && i < srv_codes->n; i++) {
+        const struct svc_code *c = &srv_codes->rows[i];
+        if (c->from_ym > e->m.ym || c->to_ym < e->m.ym)
+            continue;
+        html_raw(h, "<option value=\"");
+        html_text(h, c->code);
+        html_raw(h, "\">");
+        html_text(h, c->name);
+        html_textf(h, " %lld単位", c->units);
+        html_raw(h, "</option>");
+    }
+    html_raw(h, "</datalist><datalist id=\"offices\">");
+    if (st)
+        (void)st->acc->org_list(st, office_option, h);
+    html_raw(h, "</datalist>");
+}
+
+static void month_nav(struct buf *h, const struct editor *e)
+{
+    int y = e->m.ym / 100, m = e->m.ym % 100;
+    int prev = m == 1 ? (y - 1) * 100 + 12 : y * 100 + m - 1, next = m == 12 ? (y + 1) * 100 + 1 : y * 100 + m + 1;
+    html_raw(h, "<nav class=\"month\" aria-label=\"対象年月\"><a href=\"");
+    person_base(h, e);
+    html_markupf(h, "?month=%06d\">前の月</a> <a href=\"", prev);
+    person_base(h, e);
+    html_markupf(h, "?month=%06d\">次の月</a></nav>", next);
+}
+
+static int editor_page(struct req *r, struct editor *e, const char *notice, const char *error)
+{
+    struct buf h;
+    page_start(r, &h, e->actual ? "サービス提供の実績" : "サービス利用票(第6表)の作成");
+    struct date month = {e->m.ym / 100, e->m.ym % 100, 1};
+    struct buf w;
+    buf_init(&w, 64);
+    (void)wareki_format(month, WAREKI_LONG, &w);
+    char *mw = w.ptr && strstr(w.ptr, "月") ? w.ptr : NULL;
+    if (mw)
+        strstr(mw, "月")[strlen("月")] = '\0';
+    html_raw(&h, e->actual ? "<h1>サービス提供の実績 " : "<h1>サービス利用票(第6表)の作成 ");
+    html_text(&h, mw ? mw : "");
+    html_raw(&h, "分</h1><p>");
+    html_text(&h, e->card.person.name);
+    html_raw(&h, "(");
+    html_text(&h, e->k.insurer_no);
+    html_raw(&h, " ");
+    html_text(&h, e->k.insured_no);
+    html_raw(&h, ") ");
+    html_text(&h, level_certified(e->card.cert.level) ? level_name(e->card.cert.level) : "認定なし");
+    if (e->card.burden.ratio)
+        html_textf(&h, "、負担割合 %d割", e->card.burden.ratio);
+    if (e->actual)
+        html_raw(&h, "。ケアマネジャーの提供票(第6表)の予定のうち、この事業所の分です。提供した日と時刻に直して"
+                     "「実績を送信」を押すと、実績(ケアプランデータ連携 v4.1 の実績ファイル)をケアマネジャーの事業所へ送ります。"
+                     "提供しなかった行は日の印をすべて外してください。</p>");
+    else
+        html_raw(&h, "。サービスごとに事業所番号・サービスコード・時刻・日を入れると、第7表(区分支給限度額と利用者負担)"
+                     "を計算します。「提供票を送信」で、計画にある事業所それぞれへ第6表・第7表・利用者補足情報を送ります"
+                     "(ケアプランデータ連携 v4.1)。</p>");
+    buf_release(&w);
+    month_nav(&h, e);
+    if (notice) {
+        html_raw(&h, "<div class=\"alert ok\" role=\"status\"><p>");
+        html_text(&h, notice);
+        html_raw(&h, "</p></div>");
+    }
+    if (error) {
+        html_raw(&h, "<div class=\"alert error\" role=\"alert\"><p>");
+        html_text(&h, error);
+        html_raw(&h, "</p></div>");
+    }
+    html_raw(&h, "<form method=\"post\" id=\"plan6\"");
+    if (!e->actual) {
+        html_raw(&h, " data-sheet7=\"");
+        person_base(&h, e);
+        html_raw(&h, "/sheet7\"");
+    }
+    html_raw(&h, " action=\"");
+    person_base(&h, e);
+    html_raw(&h, "\">");
+    page_csrf_field(r, &h);
+    html_markupf(&h, "<input type=\"hidden\" name=\"ym\" value=\"%06d\">", e->m.ym);
+    for (size_t i = 0; i < e->m.n; i++)
+        line_editor(&h, e, &e->m.lines[i], i);
+    if (e->actual) {
+        if (!e->m.n)
+            html_raw(&h, "<p>この月の提供票に、この事業所のサービスはありません。</p>");
+        html_raw(&h, "<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"send\">実績を送信</button>"
+                     "</div></form><p><a href=\"/office/inbox\">受信一覧へ戻る</a></p>");
+        return page_send(r, &h, error ? 422 : 200);
+    }
+    for (size_t i = 0; i < PLAN_BLANK_LINES && e->m.n + i < P6_MAX_LINES + PLAN_BLANK_LINES; i++)
+        line_editor(&h, e, NULL, e->m.n + i);
+    html_raw(&h, "<div class=\"check panel\"><input type=\"radio\" id=\"vdefault\" name=\"over\" value=\"\"");
+    html_raw(&h, e->over[0] ? "" : " checked");
+    html_raw(&h, "><label for=\"vdefault\">限度額を超える分は、最後の行からさかのぼって割り当てる(標準)</label></div>");
+    datalists(&h, thread_store(), e);
+    /* the prices and the 第7表 follow the lines; kaigo.js replaces them together as the form changes (the
+     * price inputs and the buttons belong to the form by their form attribute) */
+    html_raw(&h, "</form><div id=\"sheet7-live\">");
+    price_inputs(&h, e);
+    sheet7_panel(&h, e);
+    html_raw(&h, "</div><div class=\"actions\"><button type=\"submit\" form=\"plan6\" name=\"action\" value=\"compute\" "
+                 "class=\"secondary\">第7表を計算</button> <button type=\"submit\" form=\"plan6\" name=\"action\" "
+                 "value=\"send\">提供票を送信</button></div><p><a href=\"/p/");
+    html_text(&h, e->k.insurer_no);
+    html_raw(&h, "/");
+    html_text(&h, e->k.insured_no);
+    html_raw(&h, "/plan\">送った計画と第7表を見る</a> ・ <a href=\"/office/people\">利用者一覧へ戻る</a></p>");
+    return page_send(r, &h, error ? 422 : 200);
+}
+
+static void editor_free(struct editor *e)
+{
+    docs_free(&e->docs);
+    free(e->d);
+    sodium_memzero(&e->card, sizeof e->card);
+}
+
+/* GET /office/plan/{insurer}/{insured}[?month=YYYYMM] */
+int p_plan_editor(struct req *r)
+{
+    struct editor *e = xcalloc(1, sizeof *e);
+    int rc = 0;
+    if (editor_load(r, e) == 0) {
+        struct cp_filedata plan;
+        decode_set(e->docs.plan, CP_UPPLAN, &plan);
+        char why[S7_ERR_BYTES] = "";
+        int ym = e->m.ym;
+        if (plan.n && p6_from_set(&plan, NULL, &e->m, why))
+            e->m.n = 0;
+        e->m.ym = ym;
+        cpfile_free(&plan);
+        if (e->m.n)
+            editor_compute(r, e, true);
+        else
+            snprintf(e->why, sizeof e->why, "この月の第6表はまだありません。サービスを入れてください。");
+        const char *sent = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "sent");
+        char notice[96];
+        snprintf(notice, sizeof notice, "提供票を %d 事業所へ送信しました。", sent ? (int)strtol(sent, NULL, 10) % 100 : 0);
+        rc = editor_page(r, e, sent ? notice : NULL, why[0] ? why : NULL);
+    }
+    editor_free(e);
+    free(e);
+    return rc;
+}
+
+/* jst_stamp - a send unit's 14-digit 作成日時 (JST) */
+static void jst_stamp(char stamp[15])
+{
+    time_t now = (time_t)(clock_now_ms() / 1000) + 9 * 3600;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, 15, "%Y%m%d%H%M%S", &tm);
+}
+
+/* send - a unit for each office on the plan, each through unit_accept; how many offices, or -1
+ * with the reason in e->why */
+static int send_units(struct req *r, struct editor *e)
+{
+    struct store *st = thread_store();
+    struct p6_who w;
+    who_of(r, e, &w);
+    char stamp[15];
+    jst_stamp(stamp);
+    int sent = 0;
+    for (size_t i = 0; i < e->m.n; i++) {
+        const struct p6_line *l = &e->m.lines[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = !strcmp(e->m.lines[j].office_no, l->office_no);
+        if (seen)
+            continue;
+        char kind[3];
+        str_cut(kind, sizeof kind, l->code);
+        struct p6_file files[3];
+        if (p6_unit(&e->m, &w, srv_codes, e->d, &e->t, l->office_no, kind, stamp, files, e->why))
+            return -1;
+        struct cp_filedata fd[3];
+        const char *names[3];
+        struct upload_errs ue = {json_array(), ""};
+        for (size_t f = 0; f < 3; f++) {
+            names[f] = files[f].name;
+            ue.file = names[f];
+            cpfile_read(files[f].name, files[f].bytes, files[f].len, &fd[f], upload_err, &ue);
+        }
+        long sets;
+        int rc = unit_accept(st, &e->a, &e->office, fd, names, 3, &ue, &sets);
+        for (size_t f = 0; f < 3; f++)
+            cpfile_free(&fd[f]);
+        p6_unit_free(files, 3);
+        if (rc) {
+            const char *first = json_string_value(json_array_get(ue.arr, 0));
+            snprintf(e->why, sizeof e->why, "事業所 %s への送信ができませんでした: %s", l->office_no,
+                     rc < 0 ? "内部エラー" : first ? first : "送信単位に誤りがあります");
+            utf8_scrub(e->why);
+            json_decref(ue.arr);
+            return -1;
+        }
+        json_decref(ue.arr);
+        sent++;
+    }
+    return sent;
+}
+
+/* POST /office/plan/{insurer}/{insured}: action=compute (the page again with the 第7表) or send */
+int p_plan_editor_post(struct req *r)
+{
+    struct editor *e = xcalloc(1, sizeof *e);
+    int rc = 0;
+    if (editor_load(r, e) == 0) {
+        const char *error = NULL;
+        if (form_month(r, e))
+            error = e->why;
+        else
+            editor_compute(r, e, false);
+        if (!error && !strcmp(form_str(r, "action"), "send")) {
+            int n = e->computed ? send_units(r, e) : -1;
+            if (n > 0) {
+                char loc[96];
+                snprintf(loc, sizeof loc, "/office/plan/%s/%s?month=%06d&sent=%d", e->k.insurer_no, e->k.insured_no,
+                         e->m.ym, n);
+                rc = page_redirect(r, loc);
+                editor_free(e);
+                free(e);
+                return rc;
+            }
+            error = e->why[0] ? e->why : "送信できませんでした";
+        }
+        rc = editor_page(r, e, NULL, error);
+    }
+    editor_free(e);
+    free(e);
+    return rc;
+}
+
+/* POST …/sheet7 - the 第7表 panel alone, for kaigo.js to swap in as the form changes */
+int p_plan_sheet7(struct req *r)
+{
+    struct editor *e = xcalloc(1, sizeof *e);
+    int rc = 0;
+    if (editor_load(r, e) == 0) {
+        if (form_month(r, e) == 0)
+            editor_compute(r, e, false);
+        struct buf h;
+        buf_init(&h, 8192);
+        price_inputs(&h, e);
+        sheet7_panel(&h, e);
+        if (buf_failed(&h))
+            rc = http_error(r, 500, "internal", "内部エラーが発生しました");
+        else {
+            size_t len;
+            char *body = buf_detach(&h, &len);
+            rc = respond_raw(r, 200, "text/html; charset=utf-8", body, len, NULL, NULL);
+        }
+    }
+    editor_free(e);
+    free(e);
+    return rc;
+}
+
+/* ---- the provider's 実績 ------------------------------------------------------------ */
+
+/* actual_load - the provider's month: this office's lines of the care manager's 第6表 (予定) in
+ * e->planned, and the 実績 as last sent (or the 予定 to start from) in e->m. */
+static int actual_load(struct req *r, struct editor *e)
+{
+    e->actual = true;
+    if (editor_load(r, e))
+        return -1;
+    char why[S7_ERR_BYTES];
+    int ym = e->m.ym;
+    struct cp_filedata set;
+    decode_set(e->docs.plan, CP_UPPLAN, &set);
+    if (set.n && p6_from_set(&set, e->office.office_no, &e->planned, why))
+        memset(&e->planned, 0, sizeof e->planned);
+    cpfile_free(&set);
+    e->planned.ym = ym;
+    decode_set(e->docs.jsk, CP_UPJSK, &set);
+    if (!set.n || p6_from_set(&set, e->office.office_no, &e->m, why))
+        e->m = e->planned;
+    cpfile_free(&set);
+    e->m.ym = ym;
+    return 0;
+}
+
+/* GET /office/actual/{insurer}/{insured}[?month=YYYYMM] */
+int p_actual_editor(struct req *r)
+{
+    struct editor *e = xcalloc(1, sizeof *e);
+    int rc = 0;
+    if (actual_load(r, e) == 0) {
+        const char *sent = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "sent");
+        rc = editor_page(r, e, sent ? "実績を送信しました。" : NULL, NULL);
+    }
+    editor_free(e);
+    free(e);
+    return rc;
+}
+
+/* POST /office/actual/{insurer}/{insured}: the 実績 (UPJSK) to the care manager's office */
+int p_actual_editor_post(struct req *r)
+{
+    struct editor *e = xcalloc(1, sizeof *e);
+    int rc = 0;
+    if (actual_load(r, e) == 0) {
+        const char *error = NULL;
+        if (!e->planned.plan_office[0])
+            error = "この月の提供票(第6表)が届いていないため、送り先のケアマネジャーの事業所がわかりません";
+        else if (form_month(r, e))
+            error = e->why;
+        else if (!e->m.n)
+            error = "提供した日がひとつもありません。提供しなかった月の実績は送りません(日の印を確かめてください)";
+        else {
+            struct p6_who w;
+            who_of(r, e, &w);
+            str_cut(w.plan_office, sizeof w.plan_office, e->planned.plan_office);
+            str_cut(w.cm_name, sizeof w.cm_name, e->planned.cm_name);
+            char stamp[15], kind[3];
+            jst_stamp(stamp);
+            str_cut(kind, sizeof kind, e->m.n ? e->m.lines[0].code : "");
+            struct p6_file f;
+            if (p6_actual_file(&e->m, &w, srv_codes, e->office.office_no, kind, stamp, &f, e->why))
+                error = e->why;
+            else {
+                struct cp_filedata fd;
+                const char *names[1] = {f.name};
+                struct upload_errs ue = {json_array(), f.name};
+                cpfile_read(f.name, f.bytes, f.len, &fd, upload_err, &ue);
+                long sets;
+                int u = unit_accept(thread_store(), &e->a, &e->office, &fd, names, 1, &ue, &sets);
+                cpfile_free(&fd);
+                p6_unit_free(&f, 1);
+                if (u) {
+                    const char *first = json_string_value(json_array_get(ue.arr, 0));
+                    snprintf(e->why, sizeof e->why, "実績を送信できませんでした: %s",
+                             u < 0 ? "内部エラー" : first ? first : "送信単位に誤りがあります");
+                    utf8_scrub(e->why);
+                    error = e->why;
+                }
+                json_decref(ue.arr);
+            }
+        }
+        if (!error) {
+            char loc[96];
+            snprintf(loc, sizeof loc, "/office/actual/%s/%s?month=%06d&sent=1", e->k.insurer_no, e->k.insured_no, e->m.ym);
+            rc = page_redirect(r, loc);
+        } else
+            rc = editor_page(r, e, NULL, error);
+    }
+    editor_free(e);
+    free(e);
+    return rc;
+}

@@ -1,0 +1,19 @@
+-- 0013_ikensho_desk: the doctor's 意見書作成依頼 inbox (issue #18 §3). A request names the application it
+-- belongs to (so the 医療機関 answers that application), and the institution may keep a draft of its
+-- opinion before it submits it: one per request, replaced on each save, deleted when the opinion is
+-- submitted. The draft is the institution's own writing about the person; it is read back only after
+-- the gate has allowed the institution the person's 主治医意見書 (an open request) and that read is audited.
+ALTER TABLE ikensho_requests ADD COLUMN app_id TEXT NOT NULL DEFAULT '';
+-- when the requested institution's opinion for the application was recorded (0 = not yet): the inbox's status
+ALTER TABLE ikensho_requests ADD COLUMN answered_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX ikensho_requests_org ON ikensho_requests (org_id, opened_ms);
+CREATE TABLE ikensho_drafts (
+    insurer_no TEXT NOT NULL,
+    insured_no TEXT NOT NULL,
+    app_id     TEXT NOT NULL,
+    org_id     TEXT NOT NULL REFERENCES orgs(org_id),
+    body       TEXT NOT NULL,  -- the opinion as the API takes it (docs/certification.md §3), possibly incomplete
+    saved_ms   INTEGER NOT NULL,
+    saved_by   TEXT NOT NULL,
+    PRIMARY KEY (insurer_no, insured_no, app_id, org_id)
+);
