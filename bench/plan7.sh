@@ -5,6 +5,10 @@
 # service-code master (sheet7_from_plan + sheet7_compute), compares it with the sent one and renders it, after the
 # gate and the durable audit entry - against GET /me/card (the gate, the entry, the card) in the same run.
 #
+# And the care manager's 第6表 editor (issue #18 §1): POST /office/plan/…/sheet7 with the same LINES lines as a form
+# (what kaigo.js posts on each change) - two disclosures (資格, 計画), the form parsed (p6_form), the records made and
+# the 第7表 computed (p6_compute) and rendered with the price fields.
+#
 #   LINES=30 DURATION=10 CONNS=4 bench/plan7.sh        (make bench-plan7)
 #
 # wrk on loopback only, keep-alive; stops by itself.
@@ -57,12 +61,39 @@ done = function(summary, latency, requests)
   io.write(string.format("RESULT %.1f %.2f %.2f %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status))
 end
 LUA
+# the editor: demo-kyotaku becomes 担当 of the demo person (本人確認 with a code and the birth date)
+read -r _ _ birth _ < "$db.demo-person"
+code=$("$KAIGO" relationship code --db "$db" "$ins" "$no")
+"$KAIGO" relationship add --db "$db" --org demo-kyotaku "$ins" "$no" --birth "$birth" --code "$code" >/dev/null
+cm=$(login_cookie demo-cm demo-Password-2026 DEMOCAREMGRDEMOCAREMGRDEMOCAREM2)
+csrf=$(curl -s -H "Cookie: $cm" "$url/office/plan/$ins/$no" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+[ -n "$csrf" ] || { echo "the editor did not open" >&2; exit 1; }
+form=$(awk -v n="$LINES" -v ym="$ym" -v csrf="$csrf" 'BEGIN {
+  split("'"$P1 $P2 $P3"'", off, " ")
+  printf "csrf=%s&ym=%s&p%s=10.00&p%s=10.00&p%s=10.00", csrf, ym, off[1], off[2], off[3]
+  for (i = 0; i < n; i++) printf "&o%d=%s&c%d=151111&s%d=09%%3A30&e%d=16%%3A00&k%d=1&d%d=%d", i, off[1 + i % 3], i, i, i, i, i, 1 + i % 28 }')
+live=$(curl -s -H "Cookie: $cm" -H "Origin: $url" --data "$form" "$url/office/plan/$ins/$no/sheet7")
+grep -q '区分支給限度基準額' <<<"$live" || { echo "the editor did not compute the 第7表: $live" >&2; exit 1; }
+cat > "$out/edit.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "$form"
+wrk.headers["Cookie"] = "$cm"
+wrk.headers["Origin"] = "$url"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.1f %.2f %.2f %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status))
+end
+LUA
 c=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$out/res.lua" "$url/me/card" | grep RESULT)
 p=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$out/res.lua" "$url/me/plan" | grep RESULT)
+e=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$out/edit.lua" "$url/office/plan/$ins/$no/sheet7" | grep RESULT)
+read -r _ er e50 e99 es <<<"$e"
 read -r _ cr c50 c99 cs <<<"$c"
 read -r _ pr p50 p99 ps <<<"$p"
 printf 'plan7: a %d-line 第6表 (3 offices), its 補足 and sent 第7表; %d connections, %ss each, %s cores\n' "$LINES" "$CONNS" "$DURATION" "$(nproc)"
 printf '  GET /me/card                     : %8.1f req/s  p50 %6.2f ms  p99 %6.2f ms  (non-2xx %d)\n' "$cr" "$c50" "$c99" "$cs"
 printf '  GET /me/plan (with the 第7表)    : %8.1f req/s  p50 %6.2f ms  p99 %6.2f ms  (non-2xx %d)\n' "$pr" "$p50" "$p99" "$ps"
+printf '  POST …/sheet7 (editor recompute) : %8.1f req/s  p50 %6.2f ms  p99 %6.2f ms  (non-2xx %d)\n' "$er" "$e50" "$e99" "$es"
 printf '  ratio plan/card                  : %8.3f  (target: the page with the 第7表 in <= 50 ms)\n' "$(echo "$pr / $cr" | bc -l)"
+printf '  ratio recompute/card             : %8.3f  (target: the editor recompute in <= 50 ms)\n' "$(echo "$er / $cr" | bc -l)"
 kill $pid; wait $pid 2>/dev/null || true; trap - EXIT

@@ -26,20 +26,26 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-#define PLAN_BLANK_LINES 3 /* empty lines offered for new services */
+
+#define PLAN_MAX_JSK 16 /* 実績 sets of a month shown (one per office × service type) */
 
 struct month_docs {
     char month[7];
-    char jsk_key[20]; /* "YYYYMM:事業所番号:" - this office's 実績 of the month (any service type) */
-    char *plan, *sikyu, *jsk;
+    char jsk_key[20]; /* "YYYYMM:" every office's 実績 of the month, or "YYYYMM:事業所番号:" one office's */
+    char *plan, *sikyu;
+    char *jsk[PLAN_MAX_JSK];
+    size_t njsk;
 };
 
 static int keep_doc(void *c, const char *kind, const char *rkey, const char *body)
 {
     struct month_docs *m = c;
-    bool jsk = m->jsk_key[0] && !strcmp(kind, "cp.UPJSK") && !strncmp(rkey, m->jsk_key, strlen(m->jsk_key));
-    char **slot = jsk ? &m->jsk
-                  : strcmp(rkey, m->month)      ? NULL
+    if (m->jsk_key[0] && !strcmp(kind, "cp.UPJSK") && !strncmp(rkey, m->jsk_key, strlen(m->jsk_key))) {
+        if (m->njsk < PLAN_MAX_JSK)
+            m->jsk[m->njsk++] = xstrdup(body);
+        return 0;
+    }
+    char **slot = strcmp(rkey, m->month)        ? NULL
                   : !strcmp(kind, "cp.UPPLAN")  ? &m->plan
                   : !strcmp(kind, "cp.UPSIKYU") ? &m->sikyu
                                                 : NULL;
@@ -54,7 +60,8 @@ static void docs_free(struct month_docs *m)
 {
     free(m->plan);
     free(m->sikyu);
-    free(m->jsk);
+    for (size_t i = 0; i < m->njsk; i++)
+        free(m->jsk[i]);
 }
 
 /* Everything one request of the editor works on. */
@@ -66,8 +73,9 @@ struct editor {
     struct month_docs docs;
     struct p6_month m;
     struct p6_month planned; /* actual: this office's lines of the care manager's 第6表 (予定) */
+    struct p6_month done;    /* the 実績 the offices sent for the month (the care manager's view) */
     struct s7_given given;
-    char over[24];       /* "事業所番号:サービスコード" of the line given the excess, or "" */
+    char over[P6_OVER_BYTES]; /* "事業所番号:サービスコード" of the line given the excess, or "" */
     struct s7_doc *d;
     struct s7_total t;
     bool actual;         /* the provider's 実績 of its own lines, not the care manager's plan */
@@ -123,6 +131,8 @@ static int editor_load(struct req *r, struct editor *e)
     snprintf(e->docs.month, sizeof e->docs.month, "%06d", y);
     if (e->actual)
         snprintf(e->docs.jsk_key, sizeof e->docs.jsk_key, "%06d:%s:", y, e->office.office_no);
+    else
+        snprintf(e->docs.jsk_key, sizeof e->docs.jsk_key, "%06d:", y);
     enum disclose_status s = disclose_one(r, st, e, CAT_SHIKAKU);
     if (s == DISCLOSE_OK)
         s = disclose_one(r, st, e, CAT_CAREPLAN);
@@ -142,6 +152,27 @@ static void decode_set(const char *body, enum cp_file f, struct cp_filedata *out
     out->layout = cp_layout(f);
     if (body && cps_decode(body, out))
         cpfile_free(out);
+}
+
+/* jsk_merge - the lines of the month's stored 実績 sets (of office, or all when NULL) into out; how many sets */
+static size_t jsk_merge(const struct editor *e, const char *office, struct p6_month *out)
+{
+    size_t sets = 0;
+    out->n = 0;
+    for (size_t i = 0; i < e->docs.njsk; i++) {
+        struct cp_filedata set;
+        struct p6_month *one = xmalloc(sizeof *one);
+        char why[S7_ERR_BYTES];
+        decode_set(e->docs.jsk[i], CP_UPJSK, &set);
+        if (set.n && p6_from_set(&set, office, one, why) == 0) {
+            sets++;
+            for (size_t l = 0; l < one->n && out->n < P6_MAX_LINES; l++)
+                out->lines[out->n++] = one->lines[l];
+        }
+        cpfile_free(&set);
+        free(one);
+    }
+    return sets;
 }
 
 static void who_of(const struct req *r, const struct editor *e, struct p6_who *w)
@@ -196,97 +227,18 @@ static void editor_compute(struct req *r, struct editor *e, bool as_sent)
 
 /* ---- the form (untrusted) ------------------------------------------------------------ */
 
-static const char *field_i(struct req *r, char c, size_t i)
-{
-    char name[16];
-    snprintf(name, sizeof name, "%c%zu", c, i);
-    return form_str(r, name);
-}
-
-/* time_field - "09:30" (input type=time) or "0930" → "0930"; "" → 9999 (no time); -1 otherwise */
-static int time_field(const char *s, char out[5])
-{
-    if (!*s) {
-        str_cut(out, 5, "9999");
-        return 0;
-    }
-    char t[5] = "";
-    if (strlen(s) == 5 && s[2] == ':')
-        snprintf(t, sizeof t, "%.2s%.2s", s, s + 3);
-    else if (strlen(s) == 4)
-        str_cut(t, sizeof t, s);
-    if (strlen(t) != 4 || strspn(t, "0123456789") != 4)
-        return -1;
-    str_cut(out, 5, t);
-    return 0;
-}
-
-/* form_month - the lines the form sends (blank lines and lines marked 削除 dropped), the prices
- * and the line given the excess. -1 with a reason in e->why. */
+/* form_month - the form's fields (read by page.c with its named limits) parsed by p6_form, the one parser
+ * of the editor's form. -1 with the reason in e->why. */
 static int form_month(struct req *r, struct editor *e)
 {
-    struct p6_month *m = &e->m;
-    m->n = 0;
-    int ndays = p6_days_in_month(m->ym);
-    for (size_t i = 0; i < P6_MAX_LINES + PLAN_BLANK_LINES; i++) {
-        const char *office = field_i(r, 'o', i), *code = field_i(r, 'c', i);
-        bool any_day = false;
-        char dn[16];
-        snprintf(dn, sizeof dn, "d%zu", i);
-        for (size_t f = 0; f < r->form->n && !any_day; f++)
-            any_day = !strcmp(r->form->f[f].name, dn);
-        if ((!*office && !*code && !any_day) || *field_i(r, 'x', i))
-            continue;
-        if (m->n == P6_MAX_LINES)
-            return snprintf(e->why, sizeof e->why, "行が多すぎます(上限 %d 行)", P6_MAX_LINES), -1;
-        struct p6_line *l = &m->lines[m->n++];
-        memset(l, 0, sizeof *l);
-        if (strlen(office) > 10 || strlen(code) > 6)
-            return snprintf(e->why, sizeof e->why, "%zu 行目: 事業所番号は10桁、サービスコードは6桁です", m->n), -1;
-        str_cut(l->office_no, sizeof l->office_no, office);
-        str_cut(l->code, sizeof l->code, code);
-        str_cut(l->office_name, sizeof l->office_name, field_i(r, 'n', i));
-        utf8_scrub(l->office_name);
-        if (time_field(field_i(r, 's', i), l->start) || time_field(field_i(r, 'e', i), l->end))
-            return snprintf(e->why, sizeof e->why, "%zu 行目: 時刻は 09:30 のように入れてください", m->n), -1;
-        const char *k = field_i(r, 'k', i);
-        char *end;
-        long per = *k ? strtol(k, &end, 10) : 1;
-        if ((*k && *end) || per < 1 || per > 99)
-            return snprintf(e->why, sizeof e->why, "%zu 行目: 1日の回数は 1〜99 です", m->n), -1;
-        l->per_day = (int)per;
-        l->over30 = *field_i(r, 't', i) != '\0';
-        for (size_t f = 0; f < r->form->n; f++) {
-            if (strcmp(r->form->f[f].name, dn))
-                continue;
-            const char *v = r->form->f[f].value.ptr ? r->form->f[f].value.ptr : "";
-            long day = strtol(v, &end, 10);
-            if (!*v || *end || day < 1 || day > ndays)
-                return snprintf(e->why, sizeof e->why, "%zu 行目: 日付が正しくありません", m->n), -1;
-            l->days |= 1u << (day - 1);
-        }
-        if (e->actual && !l->days) /* 実績: a line not provided at all is not sent */
-            m->n--;
+    struct p6_field *f = xcalloc(r->form->n ? r->form->n : 1, sizeof *f);
+    for (size_t i = 0; i < r->form->n; i++) {
+        f[i].name = r->form->f[i].name;
+        f[i].value = !r->form->f[i].file && r->form->f[i].value.ptr ? r->form->f[i].value.ptr : "";
     }
-    /* 単位数単価 per office: p<事業所番号> = "11.40" */
-    for (size_t f = 0; f < r->form->n; f++) {
-        const struct form_field *x = &r->form->f[f];
-        if (x->name[0] != 'p' || strlen(x->name) != 11 || !x->value.len)
-            continue;
-        if (e->given.nprices == S7_MAX_OFFICES)
-            break;
-        int price;
-        if (s7_price_parse(x->value.ptr, x->value.len, &price))
-            return snprintf(e->why, sizeof e->why, "事業所 %s の単位数単価は 11.40 のように入れてください", x->name + 1), -1;
-        size_t g = e->given.nprices++;
-        str_cut(e->given.prices[g].office_no, sizeof e->given.prices[g].office_no, x->name + 1);
-        e->given.prices[g].price_x100 = price;
-        e->given.prices[g].grade = 0;
-    }
-    const char *over = form_str(r, "over");
-    if (strlen(over) < sizeof e->over)
-        str_cut(e->over, sizeof e->over, over);
-    return 0;
+    int rc = p6_form(f, r->form->n, e->actual, &e->m, &e->given, e->over, e->why);
+    free(f);
+    return rc;
 }
 
 /* ---- the page ---------------------------------------------------------------------- */
@@ -363,6 +315,23 @@ static void line_editor(struct buf *h, const struct editor *e, const struct p6_l
     } else if (!l)
         html_raw(h, "(追加する場合に入力)");
     html_raw(h, "</h3>");
+    if (!e->actual && l && e->done.n) { /* what the office sent back for this line */
+        uint32_t days = 0;
+        for (size_t j = 0; j < e->done.n; j++)
+            if (!strcmp(e->done.lines[j].office_no, l->office_no) && !strcmp(e->done.lines[j].code, l->code) &&
+                !strcmp(e->done.lines[j].start, l->start))
+                days |= e->done.lines[j].days;
+        html_raw(h, "<p class=\"note\">実績(事業所から): ");
+        if (!days)
+            html_raw(h, "なし");
+        for (int d = 1, k = 0; d <= 31; d++)
+            if (days >> (d - 1) & 1u)
+                html_markupf(h, "%s%d日", k++ ? "、" : "", d);
+        int planned = p6_line_days(l), got = __builtin_popcount(days & l->days);
+        if (got < planned)
+            html_markupf(h, "(予定 %d 日のうち %d 日)", planned, got);
+        html_raw(h, "</p>");
+    }
     if (e->actual && l) { /* the provider's own line: office and code as planned, the rest as it went */
         html_raw(h, "<p>");
         html_text(h, l->code);
@@ -578,7 +547,7 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
                      "</div></form><p><a href=\"/office/inbox\">受信一覧へ戻る</a></p>");
         return page_send(r, &h, error ? 422 : 200);
     }
-    for (size_t i = 0; i < PLAN_BLANK_LINES && e->m.n + i < P6_MAX_LINES + PLAN_BLANK_LINES; i++)
+    for (size_t i = 0; i < P6_FORM_LINES - P6_MAX_LINES && e->m.n + i < P6_FORM_LINES; i++)
         line_editor(&h, e, NULL, e->m.n + i);
     html_raw(&h, "<div class=\"check panel\"><input type=\"radio\" id=\"vdefault\" name=\"over\" value=\"\"");
     html_raw(&h, e->over[0] ? "" : " checked");
@@ -620,6 +589,7 @@ int p_plan_editor(struct req *r)
             e->m.n = 0;
         e->m.ym = ym;
         cpfile_free(&plan);
+        jsk_merge(e, NULL, &e->done);
         if (e->m.n)
             editor_compute(r, e, true);
         else
@@ -765,10 +735,8 @@ static int actual_load(struct req *r, struct editor *e)
         memset(&e->planned, 0, sizeof e->planned);
     cpfile_free(&set);
     e->planned.ym = ym;
-    decode_set(e->docs.jsk, CP_UPJSK, &set);
-    if (!set.n || p6_from_set(&set, e->office.office_no, &e->m, why))
+    if (!jsk_merge(e, e->office.office_no, &e->m))
         e->m = e->planned;
-    cpfile_free(&set);
     e->m.ym = ym;
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "domain/level.h"
 #include "domain/numbers.h"
 #include "store/sheet7plan.h"
+#include "util/buf.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -104,6 +105,23 @@ static bool hhmm(const char *s)
     return digits(s, 4) && (!strcmp(s, "9999") || ((s[0] - '0') * 10 + (s[1] - '0') < 24 && (s[2] - '0') < 6));
 }
 
+/* ms932_text - s can be written in MS932 and read back: valid UTF-8, every character in MS932, none from
+ * the private use area U+E000–U+F8FF (MS932's 外字, which the exchange refuses) */
+static bool ms932_text(const char *s)
+{
+    size_t n = strlen(s), off;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xEE || (c == 0xEF && i + 1 < n && (unsigned char)s[i + 1] < 0xA4))
+            return false;
+    }
+    struct buf b;
+    buf_init(&b, 4 * n + 16);
+    bool ok = utf8_valid(s, n, NULL) && utf8_to_cp932(s, n, &b, &off) == 0;
+    buf_release(&b);
+    return ok;
+}
+
 int p6_check(const struct p6_month *m, char why[S7_ERR_BYTES])
 {
     int ndays = p6_days_in_month(m->ym);
@@ -132,8 +150,119 @@ int p6_check(const struct p6_month *m, char why[S7_ERR_BYTES])
             return fail(why, "%zu 行目: サービスの日を1日以上選んでください", i + 1);
         if (l->days >> ndays)
             return fail(why, "%zu 行目: %d日まで の月です", i + 1, ndays);
+        if (!ms932_text(l->office_name))
+            return fail(why, "%zu 行目: 事業所名に MS932 で送れない文字(外字・私用領域の文字を含む)があります", i + 1);
     }
     return 0;
+}
+
+/* time_field - "09:30" (input type=time) or "0930" → "0930"; "" → 9999 (no time); -1 otherwise */
+static int time_field(const char *s, char out[5])
+{
+    char t[5] = "";
+    if (!*s)
+        str_cut(t, sizeof t, "9999");
+    else if (strlen(s) == 5 && s[2] == ':')
+        snprintf(t, sizeof t, "%.2s%.2s", s, s + 3);
+    else if (strlen(s) == 4)
+        str_cut(t, sizeof t, s);
+    if (!digits(t, 4))
+        return -1;
+    str_cut(out, 5, t);
+    return 0;
+}
+
+struct raw_line {
+    const char *v[8]; /* o n c s e k x t */
+    uint32_t days;
+    bool any_day, bad_day;
+};
+
+int p6_form(const struct p6_field *f, size_t n, bool actual, struct p6_month *m, struct s7_given *g,
+            char over[P6_OVER_BYTES], char why[S7_ERR_BYTES])
+{
+    static const char letters[] = "oncsekxt"; /* o n c s e k x t: v[] in this order */
+    struct raw_line *raw = xcalloc(P6_FORM_LINES, sizeof *raw);
+    int ndays = p6_days_in_month(m->ym), rc = 0;
+    m->n = 0;
+    over[0] = '\0';
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *name = f[i].name, *v = f[i].value;
+        if (!strcmp(name, "over")) {
+            if (strlen(v) < P6_OVER_BYTES)
+                str_cut(over, P6_OVER_BYTES, v);
+            continue;
+        }
+        if (name[0] == 'p' && digits(name + 1, 10)) { /* 単位数単価 per office */
+            int price;
+            if (!*v || g->nprices == S7_MAX_OFFICES)
+                continue;
+            if (s7_price_parse(v, strlen(v), &price)) {
+                rc = fail(why, "事業所 %s の単位数単価は 11.40 のように入れてください", name + 1);
+                break;
+            }
+            size_t x = g->nprices++;
+            str_cut(g->prices[x].office_no, sizeof g->prices[x].office_no, name + 1);
+            g->prices[x].price_x100 = price;
+            g->prices[x].grade = 0;
+            continue;
+        }
+        const char *at = name[0] ? strchr(letters, name[0]) : NULL;
+        if (!at && name[0] != 'd')
+            continue; /* not a line's field (the CSRF token, action, ym) */
+        if (strlen(name + 1) < 1 || strlen(name + 1) > 2 || strspn(name + 1, "0123456789") != strlen(name + 1))
+            continue;
+        long idx = strtol(name + 1, NULL, 10);
+        if (idx >= P6_FORM_LINES)
+            continue;
+        struct raw_line *l = &raw[idx];
+        if (name[0] == 'd') {
+            char *end;
+            long day = strtol(v, &end, 10);
+            l->any_day = true;
+            if (!*v || *end || day < 1 || day > ndays)
+                l->bad_day = true;
+            else
+                l->days |= 1u << (day - 1);
+        } else
+            l->v[at - letters] = v;
+    }
+    for (size_t i = 0; i < P6_FORM_LINES && rc == 0; i++) {
+        struct raw_line *r = &raw[i];
+        const char *office = r->v[0] ? r->v[0] : "", *name = r->v[1] ? r->v[1] : "", *code = r->v[2] ? r->v[2] : "",
+                   *start = r->v[3] ? r->v[3] : "", *end = r->v[4] ? r->v[4] : "", *k = r->v[5] ? r->v[5] : "";
+        if ((!*office && !*code && !r->any_day) || (r->v[6] && *r->v[6]))
+            continue;
+        if (actual && !r->days && !r->bad_day) /* 実績: a line not provided at all is not sent */
+            continue;
+        if (m->n == P6_MAX_LINES) {
+            rc = fail(why, "行が多すぎます(上限 %d 行)", P6_MAX_LINES);
+            break;
+        }
+        struct p6_line *l = &m->lines[m->n++];
+        memset(l, 0, sizeof *l);
+        char *e;
+        long per = *k ? strtol(k, &e, 10) : 1;
+        if (strlen(office) > 10 || strlen(code) > 6)
+            rc = fail(why, "%zu 行目: 事業所番号は10桁、サービスコードは6桁です", m->n);
+        else if (time_field(start, l->start) || time_field(end, l->end))
+            rc = fail(why, "%zu 行目: 時刻は 09:30 のように入れてください", m->n);
+        else if ((*k && *e) || per < 1 || per > 99)
+            rc = fail(why, "%zu 行目: 1日の回数は 1〜99 です", m->n);
+        else if (r->bad_day)
+            rc = fail(why, "%zu 行目: 日付が正しくありません", m->n);
+        else {
+            str_cut(l->office_no, sizeof l->office_no, office);
+            str_cut(l->code, sizeof l->code, code);
+            str_cut(l->office_name, sizeof l->office_name, name);
+            utf8_scrub(l->office_name); /* cut inside a character: dropped, never half */
+            l->per_day = (int)per;
+            l->over30 = r->v[7] && *r->v[7];
+            l->days = r->days;
+        }
+    }
+    free(raw);
+    return rc;
 }
 
 void p6_records(const struct p6_month *m, const struct p6_who *w, const struct svc_master *master, bool actual,

@@ -63,6 +63,20 @@ MUST_CHECK int p6_from_set(const struct cp_filedata *set, const char *office_no,
  * digits are a known service type, times HHMM or 9999, 回数 1–99, at least one day, no day past
  * the month). */
 MUST_CHECK int p6_check(const struct p6_month *m, char why[S7_ERR_BYTES]);
+/* The editor's form (untrusted; docs/ui.md): per line index i (< P6_FORM_LINES) o<i> 事業所番号, n<i> 事業所名,
+ * c<i> サービスコード, s<i>/e<i> 開始/終了 ("09:30" or "0930"; empty = 9999), k<i> 1日の回数, d<i> a day (repeated),
+ * x<i> 削除, t<i> 30日超; p<事業所番号> 単位数単価 ("11.40"); over "事業所番号:サービスコード". */
+#define P6_FORM_LINES (P6_MAX_LINES + 3) /* the lines and three empty ones for new services */
+#define P6_OVER_BYTES 24
+struct p6_field {
+    const char *name, *value; /* NUL-terminated */
+};
+/* p6_form - the lines of the form in index order into m (m->ym set by the caller; blank lines and
+ * lines marked 削除 dropped; with actual, lines without a day too), the prices into g, the chosen
+ * line into over. Every field is bounded (lengths, 1–99, days of the month); p6_check then checks
+ * what the lines mean. -1 with the reason in why. */
+MUST_CHECK int p6_form(const struct p6_field *f, size_t n, bool actual, struct p6_month *m, struct s7_given *g,
+                       char over[P6_OVER_BYTES], char why[S7_ERR_BYTES]);
 /* p6_records - the month as UPPLAN (actual false) or UPJSK records into out (out->layout set
  * here); 単位数 (No.8) from the master when it has the code. */
 void p6_records(const struct p6_month *m, const struct p6_who *w, const struct svc_master *master, bool actual,

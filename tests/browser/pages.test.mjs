@@ -871,6 +871,11 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
     assert.match(await cm.locator('#inbox tbody tr', { hasText: pno }).innerText(), /分の実績[\s\S]*デモ通所介護/);
     await cm.goto(srv.url + '/office/people');
     assert.match(await cm.locator('#people tbody tr', { hasText: pno }).innerText(), /実績受領/);
+    // the editor shows what the office sent back against each planned line: one planned day was not provided
+    await cm.goto(srv.url + `/office/plan/${pins}/${pno}`);
+    const notes = await cm.locator('section.line p.note').allInnerTexts();
+    assert.ok(notes.some((x) => /^実績\(事業所から\): .*\(予定 (\d+) 日のうち (\d+) 日\)$/.test(x)), notes.join(' / '));
+    await axeCheck(cm, 'plan-editor-actual');
   });
   await cm.context().close();
   await narrow('demo-cm', `/office/plan/${pins}/${pno}`, 'plan-editor');
