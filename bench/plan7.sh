@@ -63,7 +63,7 @@ end
 LUA
 # the editor: demo-kyotaku becomes 担当 of the demo person (本人確認 with a code and the birth date)
 read -r _ _ birth _ < "$db.demo-person"
-code=$("$KAIGO" relationship code --db "$db" "$ins" "$no")
+code=$("$KAIGO" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
 "$KAIGO" relationship add --db "$db" --org demo-kyotaku "$ins" "$no" --birth "$birth" --code "$code" >/dev/null
 cm=$(login_cookie demo-cm demo-Password-2026 DEMOCAREMGRDEMOCAREMGRDEMOCAREM2)
 csrf=$(curl -s -H "Cookie: $cm" "$url/office/plan/$ins/$no" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
