@@ -220,7 +220,7 @@ static void editor_compute(struct req *r, struct editor *e, bool as_sent)
             snprintf(e->over, sizeof e->over, "%s:%s", e->d->offices[o].office_no, e->d->lines[at].service_code);
     char *cli = strstr(e->why, "(--"); /* the engine's hint names the CLI's flags: the page has its own fields */
     if (cli)
-        str_cut(cli, sizeof e->why - (size_t)(cli - e->why), "(下の「事業所の単位数単価」に入れてください)");
+        str_cut(cli, sizeof e->why - (size_t)(cli - e->why), "(上の「事業所の単位数単価」に入れてください)");
     utf8_scrub(e->why);
     cpfile_free(&sikyu);
 }
@@ -347,12 +347,12 @@ static void line_editor(struct buf *h, const struct editor *e, const struct p6_l
     }
     html_raw(h, "<div class=\"fields\">");
     if (!e->actual) {
-    html_markupf(h, "<div><label for=\"o%zu\">事業所番号</label><input id=\"o%zu\" name=\"o%zu\" inputmode=\"numeric\" "
+    html_markupf(h, "<div><label for=\"o%zu\">事業所番号</label><input id=\"o%zu\" name=\"o%zu\" class=\"office-no\" inputmode=\"numeric\" "
                     "maxlength=\"10\" size=\"12\" list=\"offices\" autocomplete=\"off\" value=\"", i, i, i);
     html_text(h, l ? l->office_no : "");
     html_markupf(h, "\"></div><div><label for=\"n%zu\">事業所名</label><input id=\"n%zu\" name=\"n%zu\" size=\"16\" value=\"", i, i, i);
     html_text(h, l ? l->office_name : "");
-    html_markupf(h, "\"></div><div><label for=\"c%zu\">サービスコード</label><input id=\"c%zu\" name=\"c%zu\" maxlength=\"6\" "
+    html_markupf(h, "\"></div><div><label for=\"c%zu\">サービスコード</label><input id=\"c%zu\" name=\"c%zu\" class=\"svc-code\" maxlength=\"6\" "
                     "size=\"7\" list=\"codes\" autocomplete=\"off\" value=\"", i, i, i);
     html_text(h, l ? l->code : "");
     html_raw(h, "\"></div>");
