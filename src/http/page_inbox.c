@@ -50,6 +50,20 @@ static void what_text(struct buf *h, const char *what)
     buf_release(&w);
 }
 
+/* upload_form - a send unit made by other care software, sent from the page */
+static void upload_form(struct req *r, struct buf *h)
+{
+    html_raw(h, "<h2 id=\"upload-h\">ほかの介護ソフトで作ったファイルを送る</h2><p>ケアプランデータ連携(v4.1)の送信単位"
+                "(同じ作成日時の CSV ファイル、家族構成の画像)をまとめて選んでください。API で送る場合と同じ検査をして、"
+                "誤りがあれば全体を受け付けず、理由をファイル・行・項目で示します。1ファイル 8MB まで。</p>"
+                "<form class=\"stack\" method=\"post\" action=\"/office/exchange\" enctype=\"multipart/form-data\" "
+                "aria-labelledby=\"upload-h\">");
+    page_csrf_field(r, h);
+    html_raw(h, "<div><label for=\"files\">送信単位のファイル</label><input type=\"file\" id=\"files\" name=\"files\" "
+                "multiple accept=\".csv,.CSV,.jpg,.JPG\" required></div><div><button type=\"submit\">送信する</button></div>"
+                "</form>");
+}
+
 int p_office_inbox(struct req *r)
 {
     struct delivery *v;
@@ -70,6 +84,7 @@ int p_office_inbox(struct req *r)
     if (!n) {
         html_raw(&h, "<p role=\"status\">未確認のものはありません。</p>");
         free(v);
+        upload_form(r, &h);
         return page_send(r, &h, 200);
     }
     html_markupf(&h, "<p role=\"status\">未確認 %zu 件</p>", n);
@@ -122,6 +137,7 @@ int p_office_inbox(struct req *r)
     }
     html_raw(&h, "</tbody></table>");
     free(v);
+    upload_form(r, &h);
     return page_send(r, &h, 200);
 }
 
@@ -149,4 +165,72 @@ int p_office_inbox_ack(struct req *r)
     if (rc)
         return page_error(r, 404, "見つかりません", "該当する受信がありません(すでに確認済みか、この事業所あてではありません)。");
     return page_redirect(r, "/office/inbox?acked=1");
+}
+
+#define PAGE_UNIT_FILES 32
+
+/* p_office_upload - POST /office/exchange: the files of one send unit from the page's form, through
+ * unit_accept (every check of the upload API, stored and delivered all or nothing) */
+int p_office_upload(struct req *r)
+{
+    struct store *st = store_or_503(r);
+    struct actor a;
+    struct org o;
+    if (!st || office_of(r, st, &a, &o))
+        return 0;
+    struct cp_filedata *fd = xcalloc(PAGE_UNIT_FILES, sizeof *fd);
+    const char **names = xcalloc(PAGE_UNIT_FILES, sizeof *names);
+    struct upload_errs ue = {json_array(), ""};
+    size_t n = 0;
+    for (size_t i = 0; r->form && i < r->form->n; i++) {
+        const struct form_field *x = &r->form->f[i];
+        if (!x->file || strcmp(x->name, "files") || !x->filename[0])
+            continue;
+        if (n == PAGE_UNIT_FILES) {
+            upload_err(&ue, 0, 0, "", "1つの送信単位は 32 ファイルまでです");
+            break;
+        }
+        names[n] = x->filename;
+        ue.file = x->filename;
+        if (strchr(x->filename, '/') || strchr(x->filename, '\\'))
+            upload_err(&ue, 0, 0, "", "ファイル名が正しくありません");
+        else
+            cpfile_read(x->filename, x->value.ptr ? x->value.ptr : "", x->value.len, &fd[n], upload_err, &ue);
+        n++;
+    }
+    long sets = 0, records = 0;
+    int rc = n ? unit_accept(st, &a, &o, fd, names, n, &ue, &sets) : 1;
+    for (size_t i = 0; i < n; i++) {
+        records += (long)fd[i].n;
+        cpfile_free(&fd[i]);
+    }
+    free(fd);
+    free(names);
+    if (rc < 0) {
+        json_decref(ue.arr);
+        return http_error(r, 500, "internal", "内部エラーが発生しました");
+    }
+    struct buf h;
+    page_start(r, &h, rc ? "送信できませんでした" : "送信しました");
+    if (rc) {
+        html_raw(&h, "<h1>送信できませんでした</h1><div class=\"alert error\" role=\"alert\"><p>");
+        html_raw(&h, n ? "送信単位に誤りがあるため、全体を受け付けませんでした。次の点を直して、もう一度送ってください。"
+                       : "ファイルが選ばれていません。");
+        html_raw(&h, "</p></div><ul id=\"unit-errors\">");
+        size_t i;
+        json_t *e;
+        json_array_foreach(ue.arr, i, e) {
+            html_raw(&h, "<li>");
+            html_text(&h, json_string_value(e));
+            html_raw(&h, "</li>");
+        }
+        html_raw(&h, "</ul>");
+    } else {
+        html_raw(&h, "<h1>送信しました</h1><div class=\"alert ok\" role=\"status\"><p>");
+        html_textf(&h, "%zu ファイル、%ld 件の記録を受け付け、あて先の事業所へ届けました。", n, records);
+        html_raw(&h, "</p></div>");
+    }
+    json_decref(ue.arr);
+    html_raw(&h, "<p><a href=\"/office/inbox\">受信一覧へ戻る</a></p>");
+    return page_send(r, &h, rc ? 422 : 201);
 }

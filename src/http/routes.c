@@ -16,6 +16,7 @@
 #define B_FORM 8192             /* a page's form (urlencoded) */
 #define B_PLAN (256u << 10)     /* the 第6表 editor: a checkbox a planned day (page.h FORM_MAX_FIELDS_LARGE) */
 #define B_OPINION (64u << 10)  /* the 主治医意見書 form: free-text items up to TEXT_BYTES each */
+#define B_PAGE_UNIT (32u << 20) /* a send unit from the page: files of up to FORM_FILE_MAX each */
 #define B_UPLOAD (8u << 20)     /* a page's file upload: a photo or PDF of a card's QR */
 #define B_UNIT (96u << 20)
 #define B_DOC DOC_JSON_MAX
@@ -124,6 +125,7 @@ const struct route routes[] = {
     PAGE_H("GET", "/office/caseload", AUD_NONE, 0, p_office_caseload),
     PAGE_H("GET", "/office/inbox", AUD_NONE, 0, p_office_inbox),
     PAGE_H("POST", "/office/inbox/ack", AUD_NONE, B_FORM, p_office_inbox_ack),
+    PAGE_H("POST", "/office/exchange", AUD_NONE, B_PAGE_UNIT, p_office_upload),
     PAGE_D("GET", "/office/plan/{insurer}/{insured}", CAT_CAREPLAN, AUD_PERSON, 0, p_plan_editor),
     PAGE_H("POST", "/office/plan/{insurer}/{insured}", AUD_PERSON, B_PLAN, p_plan_editor_post),
     PAGE_H("POST", "/office/plan/{insurer}/{insured}/sheet7", AUD_PERSON, B_PLAN, p_plan_sheet7),

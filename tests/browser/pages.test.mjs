@@ -881,6 +881,37 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
   await narrow('demo-cm', `/office/plan/${pins}/${pno}`, 'plan-editor');
 });
 
+// a send unit made by other care software, sent from the 受信一覧 page (issue #18 §1 "upload a send unit from other care
+// software"): refused whole with the file, line and item when it is wrong; accepted and delivered when it is right
+test('an office sends another software\'s send unit from the page: refused with the line, then accepted', async () => {
+  const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7).replace('-', '');
+  const q = (x) => '"' + x + '"';
+  const row = (day, code) => ['202407', ins, no, ym + '01', ym, '1270100017', q('ケア　太郎'), '658', '', ym + day, '', '0930', '1600', '1',
+    code, '', '', q(''), '', '1370100016', q('デモ通所介護'), '', '0', '1370100016', ''].join(',');
+  const csv = (rows) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: rows.join('\r\n') + '\r\n' }).stdout;
+  const name = `UPJSK_${ym}_1370100016_15_1270100017_43_${ym}27100000.CSV`;
+  const page = await newPage();
+  await step(page, 'upload', async () => {
+    await login(page, 'demo-provider');
+    await page.goto(srv.url + '/office/inbox');
+    await axeCheck(page, 'inbox-upload');
+    await page.getByLabel('送信単位のファイル').setInputFiles([{ name, mimeType: 'text/csv', buffer: csv([row('08', '151111'), row('32', '151111')]) }]);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '送信する' }).click()]);
+    assert.match(await page.locator('h1').innerText(), /送信できませんでした/);
+    assert.match(await page.locator('#unit-errors').innerText(), new RegExp(`${name}:2:10\\(サービス利用日\\)`));
+    await axeCheck(page, 'upload-refused');
+    await page.goto(srv.url + '/office/inbox');
+    await page.getByLabel('送信単位のファイル').setInputFiles([{ name, mimeType: 'text/csv', buffer: csv([row('08', '151111'), row('15', '151111')]) }]);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '送信する' }).click()]);
+    assert.match(await page.locator('main [role=status]').innerText(), /1 ファイル、2 件の記録を受け付け/);
+  });
+  await page.context().close();
+  // it arrives at the care manager's office like any 実績
+  const api = readFileSync(db + '.demo-token', 'utf8').trim();
+  const inbox = (await (await srv.as(api, '/api/v1/exchange/inbox')).json()).deliveries;
+  assert.ok(inbox.some((d) => d.stamp === `${ym}27100000` && d.insured_no === no), JSON.stringify(inbox));
+});
+
 // the doctor (issue #18 §3): the 意見書作成依頼 the municipality sent to the demo hospital, the form of the date in
 // force (the older one with the 同意 field for a 記入日 before 2026-04-01), a draft kept, checked, submitted
 test('the doctor: the request inbox, the 主治医意見書 form of the date in force, draft, check, submit', async () => {
