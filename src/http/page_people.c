@@ -37,6 +37,7 @@ struct person_row {
     int burden; /* 0: none */
     bool plan_shown;
     enum office_plan_state plan;
+    bool draft, issued; /* 作成中 (a draft saved in the editor), 交付済 (handed to the person) */
 };
 
 struct people {
@@ -74,6 +75,8 @@ static int keep_person(void *ctx, const struct office_person *p)
     x->burden = c->has_burden ? c->burden.ratio : 0;
     x->plan_shown = p->plan_shown;
     x->plan = p->plan_state;
+    x->draft = p->draft_ms != 0;
+    x->issued = p->issued_ms != 0;
     return 0;
 }
 
@@ -207,10 +210,17 @@ static void row_html(struct buf *h, const struct person_row *x, bool caremgr)
     html_raw(h, "</td><td data-label=\"今月の計画\">");
     if (!x->plan_shown)
         html_raw(h, "<span class=\"hint\">計画の閲覧の同意がありません</span>");
-    else
+    else { /* 作成中 → 交付済 → 送信済 → 実績受領: the furthest, and 交付 / an unsent change beside a sent month */
         html_raw(h, x->plan == PLAN_ACTUAL   ? "<span class=\"badge ok\">実績受領</span>"
-                    : x->plan == PLAN_SHEET6 ? "<span class=\"badge ok\">第6表あり</span>"
+                    : x->plan == PLAN_SHEET6 ? "<span class=\"badge ok\">送信済</span>"
+                    : x->issued              ? "<span class=\"badge ok\">交付済</span>"
+                    : x->draft               ? "<span class=\"badge warn\">作成中</span>"
                                              : "<span class=\"badge warn\">未作成</span>");
+        if (x->issued && x->plan != PLAN_NONE)
+            html_raw(h, " <span class=\"badge ok\">交付済</span>");
+        if (x->draft && x->plan != PLAN_NONE)
+            html_raw(h, " <span class=\"badge warn\">未送信の変更あり</span>");
+    }
     html_raw(h, " <a href=\"");
     html_text(h, base);
     html_raw(h, "/plan\">ケアプラン</a>");

@@ -79,6 +79,8 @@ struct editor {
     struct s7_doc *d;
     struct s7_total t;
     bool actual;         /* the provider's 実績 of its own lines, not the care manager's plan */
+    struct plan_month pm; /* the office's month: 作成中 (a draft) and 交付済 */
+    char *draft;          /* the saved draft: JSON [[name, value], …] of the form, or NULL */
     bool computed;
     char why[S7_ERR_BYTES];
 };
@@ -136,6 +138,11 @@ static int editor_load(struct req *r, struct editor *e)
     enum disclose_status s = disclose_one(r, st, e, CAT_SHIKAKU);
     if (s == DISCLOSE_OK)
         s = disclose_one(r, st, e, CAT_CAREPLAN);
+    if (s == DISCLOSE_OK && !e->actual) { /* read only after 計画 was allowed */
+        int prc = st->acc->plan_month_get(st, &e->k, e->a.org, e->docs.month, &e->pm, &e->draft);
+        if (prc < 0)
+            return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
+    }
     if (s == DISCLOSE_OK)
         return 0;
     if (s == DISCLOSE_AUDIT_FAILED)
@@ -517,6 +524,23 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
                      "(ケアプランデータ連携 v4.1)。</p>");
     buf_release(&w);
     month_nav(&h, e);
+    if (!e->actual) { /* the month's state: 作成中 → 交付済 → 送信済 → 実績受領 */
+        html_raw(&h, "<p id=\"plan-state\">この月の状態: ");
+        html_raw(&h, e->done.n ? "<span class=\"badge ok\">実績受領</span> "
+                     : e->docs.plan ? "<span class=\"badge ok\">送信済</span> " : "");
+        if (e->pm.issued_ms) {
+            html_raw(&h, "<span class=\"badge ok\">交付済</span> ");
+            h_date_ms(&h, e->pm.issued_ms, false);
+            html_raw(&h, " ");
+        }
+        if (e->pm.draft_ms) {
+            html_raw(&h, "<span class=\"badge warn\">作成中</span> 下書き ");
+            h_date_ms(&h, e->pm.draft_ms, true);
+        }
+        if (!e->done.n && !e->docs.plan && !e->pm.issued_ms && !e->pm.draft_ms)
+            html_raw(&h, "<span class=\"badge warn\">未作成</span>");
+        html_raw(&h, "</p>");
+    }
     if (notice) {
         html_raw(&h, "<div class=\"alert ok\" role=\"status\"><p>");
         html_text(&h, notice);
@@ -560,7 +584,13 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
     sheet7_panel(&h, e);
     html_raw(&h, "</div><div class=\"actions\"><button type=\"submit\" form=\"plan6\" name=\"action\" value=\"compute\" "
                  "class=\"secondary\">第7表を計算</button> <button type=\"submit\" form=\"plan6\" name=\"action\" "
-                 "value=\"send\">提供票を送信</button></div><p><a href=\"/p/");
+                 "value=\"draft\" class=\"secondary\">下書き保存</button> <button type=\"submit\" form=\"plan6\" "
+                 "name=\"action\" value=\"issue\" class=\"secondary\">利用者に交付した</button> <button type=\"submit\" "
+                 "form=\"plan6\" name=\"action\" value=\"send\">提供票を送信</button>");
+    if (e->pm.draft_ms)
+        html_raw(&h, " <button type=\"submit\" form=\"plan6\" name=\"action\" value=\"discard\" class=\"secondary\">"
+                     "下書きを破棄</button>");
+    html_raw(&h, "</div><p><a href=\"/p/");
     html_text(&h, e->k.insurer_no);
     html_raw(&h, "/");
     html_text(&h, e->k.insured_no);
@@ -571,33 +601,78 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
 static void editor_free(struct editor *e)
 {
     docs_free(&e->docs);
+    free(e->draft);
     free(e->d);
     sodium_memzero(&e->card, sizeof e->card);
 }
 
-/* GET /office/plan/{insurer}/{insured}[?month=YYYYMM] */
+/* draft_month - the saved draft (the form's fields as typed) parsed by p6_form like a posted form */
+static int draft_month(struct editor *e)
+{
+    json_t *a = json_loads(e->draft, 0, NULL);
+    size_t n = json_array_size(a);
+    struct p6_field *f = xcalloc(n ? n : 1, sizeof *f);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *pair = json_array_get(a, i);
+        const char *name = json_string_value(json_array_get(pair, 0)), *v = json_string_value(json_array_get(pair, 1));
+        if (name && v)
+            f[k++] = (struct p6_field){name, v};
+    }
+    int rc = a ? p6_form(f, k, false, &e->m, &e->given, e->over, e->why) : -1;
+    free(f);
+    json_decref(a);
+    return rc;
+}
+
+/* draft_json - the posted form's fields (not the CSRF token or the button) as the draft to keep */
+static char *draft_json(struct req *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->form->n; i++) {
+        const struct form_field *x = &r->form->f[i];
+        if (x->file || !strcmp(x->name, "csrf") || !strcmp(x->name, "action") || !strcmp(x->name, "ym"))
+            continue;
+        json_array_append_new(a, json_pack("[s,s]", x->name, x->value.ptr ? x->value.ptr : ""));
+    }
+    char *s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return s;
+}
+
+/* GET /office/plan/{insurer}/{insured}[?month=YYYYMM]: the saved draft (作成中), else the month as sent */
 int p_plan_editor(struct req *r)
 {
     struct editor *e = xcalloc(1, sizeof *e);
     int rc = 0;
     if (editor_load(r, e) == 0) {
-        struct cp_filedata plan;
-        decode_set(e->docs.plan, CP_UPPLAN, &plan);
-        char why[S7_ERR_BYTES] = "";
+        char why[S7_ERR_BYTES] = "", notice[160] = "";
         int ym = e->m.ym;
-        if (plan.n && p6_from_set(&plan, NULL, &e->m, why))
-            e->m.n = 0;
-        e->m.ym = ym;
-        cpfile_free(&plan);
         jsk_merge(e, NULL, &e->done);
-        if (e->m.n)
-            editor_compute(r, e, true);
-        else
-            snprintf(e->why, sizeof e->why, "この月の第6表はまだありません。サービスを入れてください。");
+        if (e->draft && draft_month(e) == 0) {
+            editor_compute(r, e, false);
+            snprintf(notice, sizeof notice, "保存した下書きを開いています(作成中)。「提供票を送信」するまで、事業所には届きません。");
+        } else {
+            struct cp_filedata plan;
+            decode_set(e->docs.plan, CP_UPPLAN, &plan);
+            if (plan.n && p6_from_set(&plan, NULL, &e->m, why))
+                e->m.n = 0;
+            e->m.ym = ym;
+            cpfile_free(&plan);
+            if (e->m.n)
+                editor_compute(r, e, true);
+            else
+                snprintf(e->why, sizeof e->why, "この月の第6表はまだありません。サービスを入れてください。");
+        }
         const char *sent = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "sent");
-        char notice[96];
-        snprintf(notice, sizeof notice, "提供票を %d 事業所へ送信しました。", sent ? (int)strtol(sent, NULL, 10) % 100 : 0);
-        rc = editor_page(r, e, sent ? notice : NULL, why[0] ? why : NULL);
+        const char *done = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "done");
+        if (sent)
+            snprintf(notice, sizeof notice, "提供票を %d 事業所へ送信しました。", (int)strtol(sent, NULL, 10) % 100);
+        else if (done && !strcmp(done, "issued"))
+            snprintf(notice, sizeof notice, "利用者に交付したことを記録しました(交付済)。");
+        else if (done && !strcmp(done, "discarded"))
+            snprintf(notice, sizeof notice, "下書きを破棄しました。");
+        rc = editor_page(r, e, notice[0] ? notice : NULL, why[0] ? why : NULL);
     }
     editor_free(e);
     free(e);
@@ -669,14 +744,44 @@ int p_plan_editor_post(struct req *r)
     int rc = 0;
     if (editor_load(r, e) == 0) {
         const char *error = NULL;
+        const char *action = form_str(r, "action");
+        struct store *st = thread_store();
+        char loc[128];
+        snprintf(loc, sizeof loc, "/office/plan/%s/%s?month=%06d&done=", e->k.insurer_no, e->k.insured_no, e->m.ym);
+        if (!strcmp(action, "discard") || !strcmp(action, "issue")) { /* the month's state, not its lines */
+            int w = !strcmp(action, "discard")
+                        ? st->acc->plan_draft_put(st, &e->k, e->a.org, e->docs.month, NULL, clock_now_ms(), e->a.id)
+                        : st->acc->plan_issued(st, &e->k, e->a.org, e->docs.month, clock_now_ms(), e->a.id);
+            str_cut(loc + strlen(loc), sizeof loc - strlen(loc), action[0] == 'd' ? "discarded" : "issued");
+            rc = w ? http_error(r, 500, "internal", "内部エラーが発生しました") : page_redirect(r, loc);
+            editor_free(e);
+            free(e);
+            return rc;
+        }
         if (form_month(r, e))
             error = e->why;
         else
             editor_compute(r, e, false);
-        if (!error && !strcmp(form_str(r, "action"), "send")) {
+        if (!strcmp(action, "draft")) { /* 作成中: kept as typed, even with mistakes, sent to no one */
+            char *d = draft_json(r);
+            int w = d ? st->acc->plan_draft_put(st, &e->k, e->a.org, e->docs.month, d, clock_now_ms(), e->a.id) : -1;
+            free(d);
+            if (w)
+                rc = http_error(r, 500, "internal", "内部エラーが発生しました");
+            else {
+                e->pm.draft_ms = clock_now_ms();
+                rc = editor_page(r, e, "下書きを保存しました(作成中)。まだ事業所には届いていません。", error);
+            }
+            editor_free(e);
+            free(e);
+            return rc;
+        }
+        if (!error && !strcmp(action, "send")) {
             int n = e->computed ? send_units(r, e) : -1;
+            if (n > 0 && e->pm.draft_ms) /* sent: the draft is what was sent */
+                (void)thread_store()->acc->plan_draft_put(thread_store(), &e->k, e->a.org, e->docs.month, NULL,
+                                                          clock_now_ms(), e->a.id);
             if (n > 0) {
-                char loc[96];
                 snprintf(loc, sizeof loc, "/office/plan/%s/%s?month=%06d&sent=%d", e->k.insurer_no, e->k.insured_no,
                          e->m.ym, n);
                 rc = page_redirect(r, loc);

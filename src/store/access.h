@@ -129,6 +129,11 @@ struct paper_reg_row {
 };
 typedef int paper_reg_fn(void *ctx, const struct paper_reg_row *r);
 /* one open care relationship of an organisation: the person, since when, the last 実績 month (YYYYMM or 0) */
+struct plan_month { /* a person's month at a care manager's office */
+    int64_t draft_ms;  /* 作成中: a draft was saved then; 0 = none */
+    int64_t issued_ms; /* 交付済: handed to the person then; 0 = not yet */
+};
+
 struct org_request { /* one 主治医意見書作成依頼 to an institution */
     struct person_key person;
     char app_id[24];
@@ -271,6 +276,15 @@ struct store_access_ops {
                      const char *body, int64_t now, const char *by);
     int (*draft_get)(struct store *st, const struct person_key *k, const char *app_id, const char *org,
                      char **body, int64_t *saved_ms);
+    /* plan_month_* - the care manager's month of a person (table plan_months): the editor's draft (作成中)
+     * and 交付. get: NOTFOUND when there is no row; *draft malloc'd or NULL. Only after the gate allowed
+     * the office the person's 計画. */
+    int (*plan_month_get)(struct store *st, const struct person_key *k, const char *org, const char *month,
+                          struct plan_month *out, char **draft);
+    int (*plan_draft_put)(struct store *st, const struct person_key *k, const char *org, const char *month,
+                          const char *body, int64_t now, const char *by); /* body NULL: the draft goes */
+    int (*plan_issued)(struct store *st, const struct person_key *k, const char *org, const char *month,
+                       int64_t now, const char *by);
     /* request_answered - the opinion of org for app_id was recorded: the request says so and its
      * draft goes (in the caller's transaction) */
     int (*request_answered)(struct store *st, const struct person_key *k, const char *app_id, const char *org,

@@ -677,7 +677,7 @@ static int op_plan_row(void *ctx, const char *kind, const char *rkey, const char
 
 struct op_call {
     const struct op_list *l;
-    const char *month, *office_no;
+    const char *month, *office_no, *org;
     office_person_fn *fn;
     void *ctx;
 };
@@ -691,7 +691,11 @@ static int op_card(void *ctx, struct store *st, size_t i, const struct card *c, 
     if (careplan && (st->ops->record_list_kind(st, &it->k, "cp.UPPLAN", op_plan_row, &p) ||
                      st->ops->record_list_kind(st, &it->k, "cp.UPJSK", op_plan_row, &p)))
         return -1;
-    struct office_person op = {c, careplan, p.state, it->started_ms, it->last_actual_ym};
+    struct plan_month pm = {0, 0};
+    int prc = careplan ? st->acc->plan_month_get(st, &it->k, x->org, x->month, &pm, NULL) : STORE_NOTFOUND;
+    if (prc < 0)
+        return -1;
+    struct office_person op = {c, careplan, p.state, it->started_ms, it->last_actual_ym, pm.draft_ms, pm.issued_ms};
     return x->fn(x->ctx, &op);
 }
 
@@ -714,7 +718,7 @@ enum disclose_status disclose_office_people(struct store *st, struct auditq *aq,
     for (size_t i = 0; i < l.n; i++)
         keys[i] = l.v[i].k;
     /* 資格 for all, then 計画 for those 資格 allowed: decided and audited before anything is read */
-    struct op_call x = {&l, month, office_no, fn, ctx};
+    struct op_call x = {&l, month, office_no, org, fn, ctx};
     if (s == DISCLOSE_OK)
         s = cards_chunked(st, aq, actor, purpose, keys, l.n, CAT_CAREPLAN, on, request_id, now, op_card, &x, shown,
                           denied);

@@ -126,6 +126,7 @@ struct office_person {
     enum office_plan_state plan_state;
     int64_t started_ms;        /* the care relationship since */
     int last_actual_ym;
+    int64_t draft_ms, issued_ms; /* the office's month (plan_months): 作成中 since, 交付済 on; 0 = not */
 };
 typedef int office_person_fn(void *ctx, const struct office_person *p);
 

@@ -66,6 +66,9 @@ enum acc_stmt {
     A_DRAFT_GET,
     A_DRAFT_DEL,
     A_REQ_ANSWER,
+    A_PM_GET,
+    A_PM_DRAFT,
+    A_PM_ISSUED,
     A_CODE_ADD,
     A_CODE_USE,
     A_SEC_EVENT,
@@ -189,6 +192,15 @@ static const char *const asql[A_COUNT] = {
                    " WHERE insurer_no = ?1 AND breakglass_id = ?2 AND reviewed_ms = 0",
     [A_REQ_ADD] = "INSERT INTO ikensho_requests (insurer_no, insured_no, org_id, opened_ms, opened_by, app_id)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [A_PM_GET] = "SELECT draft_body, draft_ms, issued_ms FROM plan_months WHERE insurer_no = ?1 AND insured_no = ?2"
+                 " AND org_id = ?3 AND month = ?4",
+    [A_PM_DRAFT] = "INSERT INTO plan_months (insurer_no, insured_no, org_id, month, draft_body, draft_ms, draft_by)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?5 IS NULL THEN 0 ELSE ?6 END, ?7)"
+                   " ON CONFLICT (insurer_no, insured_no, org_id, month) DO UPDATE SET draft_body = excluded.draft_body,"
+                   " draft_ms = excluded.draft_ms, draft_by = excluded.draft_by",
+    [A_PM_ISSUED] = "INSERT INTO plan_months (insurer_no, insured_no, org_id, month, issued_ms, issued_by)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (insurer_no, insured_no, org_id, month)"
+                    " DO UPDATE SET issued_ms = excluded.issued_ms, issued_by = excluded.issued_by",
     [A_REQ_ANSWER] = "UPDATE ikensho_requests SET answered_ms = ?5 WHERE insurer_no = ?1 AND insured_no = ?2"
                      " AND app_id = ?3 AND org_id = ?4",
     [A_ORG_REQS] = "SELECT q.insurer_no, q.insured_no, q.app_id, q.opened_ms, q.closed_ms, q.answered_ms, EXISTS (SELECT 1 FROM"
@@ -1139,14 +1151,16 @@ static int a_org_requests(struct store *st, const char *org, org_request_fn *fn,
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "org_requests");
 }
 
-static sqlite3_stmt *draft_stmt(struct sqlite_store *s, int which, const struct person_key *k, const char *app_id,
-                                const char *org)
+/* person_stmt - statement which with the person as ?1 ?2 and two more keys as ?3 ?4 (application and
+ * institution of a draft opinion; office and month of a plan month) */
+static sqlite3_stmt *person_stmt(struct sqlite_store *s, int which, const struct person_key *k, const char *key3,
+                                 const char *key4)
 {
     sqlite3_stmt *q = Q(s, which);
     if (q) {
         bind_person(q, k);
-        sq_bind_text(q, 3, app_id);
-        sq_bind_text(q, 4, org);
+        sq_bind_text(q, 3, key3);
+        sq_bind_text(q, 4, key4);
     }
     return q;
 }
@@ -1155,7 +1169,7 @@ static int a_draft_put(struct store *st, const struct person_key *k, const char 
                        const char *body, int64_t now, const char *by)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = draft_stmt(s, A_DRAFT_PUT, k, app_id, org);
+    sqlite3_stmt *q = person_stmt(s, A_DRAFT_PUT, k, app_id, org);
     if (!q)
         return -1;
     sq_bind_text(q, 5, body);
@@ -1170,7 +1184,7 @@ static int a_draft_get(struct store *st, const struct person_key *k, const char 
                        char **body, int64_t *saved_ms)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = draft_stmt(s, A_DRAFT_GET, k, app_id, org);
+    sqlite3_stmt *q = person_stmt(s, A_DRAFT_GET, k, app_id, org);
     *body = NULL;
     if (!q)
         return -1;
@@ -1184,11 +1198,65 @@ static int a_draft_get(struct store *st, const struct person_key *k, const char 
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "draft_get");
 }
 
+static int a_plan_month_get(struct store *st, const struct person_key *k, const char *org, const char *month,
+                            struct plan_month *out, char **draft)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = person_stmt(s, A_PM_GET, k, org, month);
+    memset(out, 0, sizeof *out);
+    if (draft)
+        *draft = NULL;
+    if (!q)
+        return -1;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *b = (const char *)sqlite3_column_text(q, 0);
+        if (draft && b)
+            *draft = xstrdup(b);
+        out->draft_ms = b ? sqlite3_column_int64(q, 1) : 0;
+        out->issued_ms = sqlite3_column_int64(q, 2);
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "plan_month_get");
+}
+
+static int a_plan_draft_put(struct store *st, const struct person_key *k, const char *org, const char *month,
+                            const char *body, int64_t now, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = person_stmt(s, A_PM_DRAFT, k, org, month);
+    if (!q)
+        return -1;
+    if (body)
+        sq_bind_text(q, 5, body);
+    else
+        sqlite3_bind_null(q, 5);
+    sqlite3_bind_int64(q, 6, now);
+    sq_bind_text(q, 7, by);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "plan_draft_put");
+}
+
+static int a_plan_issued(struct store *st, const struct person_key *k, const char *org, const char *month,
+                         int64_t now, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = person_stmt(s, A_PM_ISSUED, k, org, month);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 5, now);
+    sq_bind_text(q, 6, by);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "plan_issued");
+}
+
 static int a_request_answered(struct store *st, const struct person_key *k, const char *app_id, const char *org,
                               int64_t now)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = draft_stmt(s, A_REQ_ANSWER, k, app_id, org);
+    sqlite3_stmt *q = person_stmt(s, A_REQ_ANSWER, k, app_id, org);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 5, now);
@@ -1196,7 +1264,7 @@ static int a_request_answered(struct store *st, const struct person_key *k, cons
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
         return sq_fail(s, "request_answered");
-    if (!(q = draft_stmt(s, A_DRAFT_DEL, k, app_id, org)))
+    if (!(q = person_stmt(s, A_DRAFT_DEL, k, app_id, org)))
         return -1;
     rc = sqlite3_step(q);
     sqlite3_reset(q);
@@ -1491,6 +1559,9 @@ const struct store_access_ops sqlite_access_ops = {
     .draft_put = a_draft_put,
     .draft_get = a_draft_get,
     .request_answered = a_request_answered,
+    .plan_month_get = a_plan_month_get,
+    .plan_draft_put = a_plan_draft_put,
+    .plan_issued = a_plan_issued,
     .code_add = a_code_add,
     .code_use = a_code_use,
     .security_event = a_security_event,

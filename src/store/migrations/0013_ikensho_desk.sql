@@ -17,3 +17,18 @@ CREATE TABLE ikensho_drafts (
     saved_by   TEXT NOT NULL,
     PRIMARY KEY (insurer_no, insured_no, app_id, org_id)
 );
+-- The care manager's month of a person's 第6表 (issue #18 §1 plan states): a draft saved from the editor
+-- (作成中: the form's fields as typed, not sent to anyone; deleted when the month is sent) and the day the plan was
+-- handed to the person (交付済). One row per person, office and month.
+CREATE TABLE plan_months (
+    insurer_no  TEXT NOT NULL,
+    insured_no  TEXT NOT NULL,
+    org_id      TEXT NOT NULL REFERENCES orgs(org_id),
+    month       TEXT NOT NULL,            -- YYYYMM
+    draft_body  TEXT,                     -- JSON [[name, value], …] of the editor's form, or NULL
+    draft_ms    INTEGER NOT NULL DEFAULT 0,
+    draft_by    TEXT NOT NULL DEFAULT '',
+    issued_ms   INTEGER NOT NULL DEFAULT 0,
+    issued_by   TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (insurer_no, insured_no, org_id, month)
+);
