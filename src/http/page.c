@@ -306,6 +306,43 @@ static const struct nav_item person_nav[] = {
     {"/consents", "同意"},
 };
 
+/* the person's pages an office sees (a link only where its role's matrix cell is not 「—」) */
+static const struct staff_nav {
+    const char *path, *label;
+    enum category cat;
+} staff_person_nav[] = {
+    {"/card", "介護保険証", CAT_SHIKAKU},    {"/chosa", "認定調査票", CAT_CHOSA},
+    {"/ikensho", "主治医意見書", CAT_IKENSHO}, {"/plan", "ケアプラン", CAT_CAREPLAN},
+    {"/life", "LIFE", CAT_LIFE},             {"/ledger", "住宅改修・福祉用具", CAT_JUTAKU},
+};
+
+static void nav_link(struct req *r, struct buf *h, const char *href, const char *label);
+
+/* staff_person_menu - on an office's view of one person (/p/…): that person's pages and, for a care
+ * manager, the 第6表 editor */
+static void staff_person_menu(struct req *r, struct buf *h, const struct actor *a)
+{
+    if (!r->route || r->route->audience != AUD_PERSON ||
+        (strncmp(r->route->pattern, "/p/", 3) && strncmp(r->route->pattern, "/office/plan/", 13)) || r->params[0].len > 6 ||
+        r->params[1].len > 10)
+        return;
+    char base[48], href[96];
+    snprintf(base, sizeof base, "/p/%.*s/%.*s", (int)r->params[0].len, r->params[0].ptr, (int)r->params[1].len,
+             r->params[1].ptr);
+    html_raw(h, "<nav class=\"main person\" aria-label=\"この方の情報\"><ul>");
+    for (size_t i = 0; i < ARRAY_LEN(staff_person_nav); i++)
+        if (a->role < ROLE_COUNT && access_matrix[a->role].cell[staff_person_nav[i].cat] != RULE_DENY) {
+            snprintf(href, sizeof href, "%s%s", base, staff_person_nav[i].path);
+            nav_link(r, h, href, staff_person_nav[i].label);
+        }
+    if (a->role == ROLE_CAREMGR || a->role == ROLE_HOUKATSU) {
+        snprintf(href, sizeof href, "/office/plan/%.*s/%.*s", (int)r->params[0].len, r->params[0].ptr,
+                 (int)r->params[1].len, r->params[1].ptr);
+        nav_link(r, h, href, "第6表の作成");
+    }
+    html_raw(h, "</ul></nav>");
+}
+
 static void nav_link(struct req *r, struct buf *h, const char *href, const char *label)
 {
     html_raw(h, "<li><a href=\"");
@@ -381,6 +418,8 @@ void page_start(struct req *r, struct buf *h, const char *title)
             if (a.role == ROLE_CLINICIAN)
                 nav_link(r, h, "/clinic/requests", "意見書作成依頼");
             nav_link(r, h, "/office", "資格確認");
+            html_raw(h, "</ul></nav>");
+            staff_person_menu(r, h, &a);
         }
         else if (r->route && (r->route->audience == AUD_PERSON ||
                               (r->route->audience == AUD_SELF && r->who.acct.person.insurer_no[0]))) {
@@ -396,7 +435,8 @@ void page_start(struct req *r, struct buf *h, const char *title)
                 nav_link(r, h, "/", "代理人のホーム");
         } else
             nav_link(r, h, "/", "ホーム");
-        html_raw(h, "</ul></nav>");
+        if (!r->who.acct.staff)
+            html_raw(h, "</ul></nav>");
     }
     html_raw(h, "</div></header><main id=\"main\" class=\"wrap\" tabindex=\"-1\">");
 }

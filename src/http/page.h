@@ -111,6 +111,8 @@ int p_card(struct req *r);
 int p_cert(struct req *r);
 int p_care(struct req *r);
 int p_plan(struct req *r);
+int p_chosa(struct req *r);   /* 認定調査票 */
+int p_ikensho(struct req *r); /* 主治医意見書 */
 int p_life(struct req *r);
 int p_ledger(struct req *r);
 int p_access(struct req *r);

@@ -347,6 +347,13 @@ static void render_cert(struct req *r, struct buf *h, json_t *d)
         }
         html_raw(h, "</dl></section>");
     }
+    char base[48];
+    page_base(r, base);
+    html_raw(h, "<p><a href=\"");
+    html_text(h, base);
+    html_raw(h, "/chosa\">認定調査票を見る</a> ・ <a href=\"");
+    html_text(h, base);
+    html_raw(h, "/ikensho\">主治医意見書を見る</a></p>");
     page_send(r, h, 200);
 }
 
@@ -487,6 +494,122 @@ static void render_plan(struct req *r, struct buf *h, json_t *d)
 int p_plan(struct req *r)
 {
     return page_disclose(r, WHAT_DOCS, render_plan);
+}
+
+/* ---- 認定調査票・主治医意見書 -------------------------------------------------------- */
+
+/* render_chosa - the 認定調査票 as recorded: the overview, then the 74 items in the form's order by group
+ * (群), each with its answer in words and its 特記事項 */
+static void render_chosa(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "認定調査票");
+    json_t *list = json_object_get(d, "surveys");
+    if (json_array_size(list) == 0) {
+        html_raw(h, "<p>認定調査票の記録はありません。</p>");
+        page_send(r, h, 200);
+        return;
+    }
+    html_raw(h, "<p>要介護認定のために市町村の調査員が記録した内容です(介護保険法 第27条 第2項)。</p>");
+    size_t i;
+    json_t *sv;
+    json_array_foreach(list, i, sv) {
+        html_raw(h, "<section class=\"panel\"><h2>認定調査(");
+        h_date(h, json_string_value(json_object_get(sv, "surveyed")));
+        html_raw(h, ")</h2><dl class=\"items\">");
+        dl_str(h, "申請番号", sv, "application_id");
+        dl_str(h, "調査員", sv, "investigator");
+        dl_str(h, "調査の場所", sv, "place");
+        dl_str(h, "現在受けているサービス", sv, "services_now");
+        dl_str(h, "家族状況・居住環境", sv, "environment");
+        dl_str(h, "概況", sv, "overview");
+        html_raw(h, "</dl><div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"調査項目\"><table class=\"stack\">"
+                    "<caption>基本調査</caption><thead><tr><th scope=\"col\">群</th><th scope=\"col\">項目</th>"
+                    "<th scope=\"col\">回答</th><th scope=\"col\">特記事項</th></tr></thead><tbody>");
+        size_t j;
+        json_t *it;
+        json_array_foreach(json_object_get(sv, "items"), j, it) {
+            html_raw(h, "<tr><td data-label=\"群\">");
+            h_jstr(h, it, "group");
+            html_raw(h, "</td><th scope=\"row\">");
+            h_jstr(h, it, "id");
+            html_raw(h, " ");
+            h_jstr(h, it, "name");
+            html_raw(h, "</th><td data-label=\"回答\">");
+            h_jstr(h, it, "answer_label");
+            html_raw(h, "</td><td data-label=\"特記事項\">");
+            const char *note = json_string_value(json_object_get(it, "note"));
+            if (note && *note)
+                html_text(h, note);
+            html_raw(h, "</td></tr>");
+        }
+        html_raw(h, "</tbody></table></div></section>");
+    }
+    page_send(r, h, 200);
+}
+
+int p_chosa(struct req *r)
+{
+    return page_disclose(r, WHAT_DOCS, render_chosa);
+}
+
+/* render_ikensho - the 主治医意見書 as recorded, in the form's sections; those withheld by RULE-DOC-003
+ * (同意しない on the earlier form) are counted and said so, never shown to the care side */
+static void render_ikensho(struct req *r, struct buf *h, json_t *d)
+{
+    heading(r, h, "主治医意見書");
+    json_t *list = json_object_get(d, "opinions");
+    long long withheld = json_integer_value(json_object_get(d, "withheld"));
+    if (withheld) {
+        html_raw(h, "<div class=\"alert warn\" role=\"status\"><p>");
+        html_textf(h, "%lld 通の意見書は表示していません。", withheld);
+        h_jstr(h, d, "withheld_reason");
+        html_raw(h, "</p></div>");
+    }
+    if (json_array_size(list) == 0) {
+        html_raw(h, "<p>表示できる主治医意見書はありません。</p>");
+        page_send(r, h, 200);
+        return;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) {
+        html_raw(h, "<section class=\"panel\"><h2>主治医意見書(記入日 ");
+        h_date(h, json_string_value(json_object_get(o, "written")));
+        html_raw(h, ")</h2><dl class=\"items\">");
+        dl_str(h, "申請番号", o, "application_id");
+        dl_str(h, "医師氏名", o, "doctor");
+        dl_item(h, "最終診察日");
+        h_date(h, json_string_value(json_object_get(o, "last_exam")));
+        html_raw(h, "</dd>");
+        dl_item(h, "傷病名");
+        size_t j;
+        json_t *dg;
+        json_array_foreach(json_object_get(o, "diagnoses"), j, dg) {
+            html_raw(h, j ? "<br>" : "");
+            h_jstr(h, dg, "name");
+            if (json_is_string(json_object_get(dg, "onset"))) {
+                html_raw(h, "(発症 ");
+                h_date(h, json_string_value(json_object_get(dg, "onset")));
+                html_raw(h, ")");
+            }
+        }
+        html_raw(h, "</dd>");
+        dl_str(h, "症状としての安定性", o, "stability");
+        dl_str(h, "経過及び治療内容", o, "course");
+        dl_str(h, "特別な医療", o, "special_medical");
+        dl_str(h, "障害高齢者の日常生活自立度", o, "netakiri");
+        dl_str(h, "認知症高齢者の日常生活自立度", o, "ninchi");
+        dl_str(h, "心身の状態", o, "state");
+        dl_str(h, "生活機能とサービス", o, "services");
+        dl_str(h, "特記すべき事項", o, "notes");
+        html_raw(h, "</dl></section>");
+    }
+    page_send(r, h, 200);
+}
+
+int p_ikensho(struct req *r)
+{
+    return page_disclose(r, WHAT_DOCS, render_ikensho);
 }
 
 /* ---- LIFE ----------------------------------------------------------------------------- */

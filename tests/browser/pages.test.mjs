@@ -971,6 +971,34 @@ test('the doctor: the request inbox, the 主治医意見書 form of the date in 
     assert.match(await page.locator('#requests tbody tr').first().innerText(), /提出済/);
   });
   await page.context().close();
+  // the care manager of that person reads it from the person's pages (the 2026 form has no 同意 field: shown)
+  const [rins, rno, rapp] = sqlite(db, "SELECT insurer_no, insured_no, app_id FROM ikensho_requests ORDER BY request_id LIMIT 1").out.trim().split('|');
+  // the municipality's 認定調査票 for the same application (the API, as the e2e cert test does: every item)
+  const items = ['1-1-1', '1-1-2', '1-1-3', '1-1-4', '1-1-5', '1-2-1', '1-2-2', '1-2-3', '1-2-4',
+    ...Array.from({ length: 11 }, (_, i) => `1-${i + 3}`), ...Array.from({ length: 12 }, (_, i) => `2-${i + 1}`),
+    ...Array.from({ length: 9 }, (_, i) => `3-${i + 1}`), ...Array.from({ length: 15 }, (_, i) => `4-${i + 1}`),
+    ...Array.from({ length: 6 }, (_, i) => `5-${i + 1}`), ...Array.from({ length: 12 }, (_, i) => `6-${i + 1}`)];
+  const answers = { ...Object.fromEntries(items.map((x) => [x, '1'])), '7-1': 'A1', '7-2': 'IIa' };
+  const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+  const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
+  const sr = await srv.as(insapi, `/api/v1/insurers/${rins}/insured/${rno}/applications/${rapp}/chosa`, { method: 'POST',
+    body: JSON.stringify({ surveyed: today, investigator: '調査員 一郎', place: '自宅', services_now: '', environment: '',
+      answers, notes: { '1-7': '杖を使って屋内を歩く' } }) });
+  assert.equal(sr.status, 201, await sr.text());
+  const cm = await newPage();
+  await step(cm, 'cm-ikensho', async () => {
+    await login(cm, 'demo-cm');
+    await cm.goto(srv.url + `/p/${rins}/${rno}/card`);
+    await Promise.all([cm.waitForURL(/\/ikensho$/), cm.getByRole('navigation', { name: 'この方の情報' }).getByRole('link', { name: '主治医意見書' }).click()]);
+    assert.match(await cm.locator('main').innerText(), /主治医意見書\(記入日 令和\d+年[\s\S]*脳梗塞/);
+    await axeCheck(cm, 'person-ikensho');
+    await cm.goto(srv.url + `/p/${rins}/${rno}/chosa`);
+    assert.match(await cm.locator('h1').innerText(), /認定調査票/);
+    assert.ok(await cm.locator('main tbody tr').count() >= 74, 'every item of the form');
+    assert.match(await cm.locator('main tbody tr', { hasText: '1-7' }).innerText(), /杖を使って屋内を歩く/);
+    await axeCheck(cm, 'person-chosa');
+  });
+  await cm.context().close();
 });
 
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
