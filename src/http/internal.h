@@ -172,6 +172,7 @@ int unit_accept(struct store *st, const struct actor *a, const struct org *o, st
 int p_plan_editor(struct req *r);
 int p_plan_editor_post(struct req *r);
 int p_plan_sheet7(struct req *r);
+int p_plan_pdf(struct req *r);
 int p_office_upload(struct req *r); /* page_inbox.c: a send unit from the page */
 int p_actual_editor(struct req *r);
 int p_actual_editor_post(struct req *r);

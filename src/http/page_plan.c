@@ -23,6 +23,7 @@
 #include "domain/wareki.h"
 #include "store/cpstore.h"
 #include "store/plan6.h"
+#include "print/forms67.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -590,7 +591,9 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
     if (e->pm.draft_ms)
         html_raw(&h, " <button type=\"submit\" form=\"plan6\" name=\"action\" value=\"discard\" class=\"secondary\">"
                      "下書きを破棄</button>");
-    html_raw(&h, "</div><p><a href=\"/p/");
+    html_raw(&h, "</div><p><a href=\"");
+    person_base(&h, e);
+    html_markupf(&h, "/pdf?month=%06d\">第6表・第7表を PDF で印刷</a></p><p><a href=\"/p/", e->m.ym);
     html_text(&h, e->k.insurer_no);
     html_raw(&h, "/");
     html_text(&h, e->k.insured_no);
@@ -909,6 +912,119 @@ int p_actual_editor_post(struct req *r)
             rc = page_redirect(r, loc);
         } else
             rc = editor_page(r, e, NULL, error);
+    }
+    editor_free(e);
+    free(e);
+    return rc;
+}
+
+/* ---- the month as the forms, PDF ---------------------------------------------------- */
+
+static int to_buf(void *ctx, const unsigned char *data, unsigned int len)
+{
+    buf_add(ctx, (const char *)data, len);
+    return buf_failed(ctx) ? -1 : 0;
+}
+
+static void wareki_text(struct date d, char *out, size_t cap)
+{
+    struct buf w;
+    buf_init(&w, 64);
+    out[0] = '\0';
+    if (!date_is_none(d) && wareki_format(d, WAREKI_LONG, &w) == 0 && w.ptr)
+        str_cut(out, cap, w.ptr);
+    buf_release(&w);
+}
+
+/* GET /office/plan/{insurer}/{insured}/pdf[?month=YYYYMM]: the month (the draft, else as sent) as the 第6表 and
+ * 第7表 shaped like the 様式, with the 実績 the offices sent */
+int p_plan_pdf(struct req *r)
+{
+    struct editor *e = xcalloc(1, sizeof *e);
+    int rc = 0;
+    if (editor_load(r, e)) {
+        editor_free(e);
+        free(e);
+        return 0;
+    }
+    int ym = e->m.ym;
+    jsk_merge(e, NULL, &e->done);
+    if (!(e->draft && draft_month(e) == 0)) {
+        struct cp_filedata plan;
+        char why[S7_ERR_BYTES];
+        decode_set(e->docs.plan, CP_UPPLAN, &plan);
+        if (plan.n && p6_from_set(&plan, NULL, &e->m, why))
+            e->m.n = 0;
+        cpfile_free(&plan);
+        e->m.ym = ym;
+        if (e->m.n)
+            editor_compute(r, e, true);
+    } else
+        editor_compute(r, e, false);
+    if (!e->m.n) {
+        rc = page_error(r, 404, "第6表がありません", "この月の第6表はまだありません。");
+        editor_free(e);
+        free(e);
+        return rc;
+    }
+    struct form6_line *lines = xcalloc(e->m.n, sizeof *lines);
+    char (*times)[32] = xcalloc(e->m.n, sizeof *times);
+    for (size_t i = 0; i < e->m.n; i++) {
+        const struct p6_line *l = &e->m.lines[i];
+        const struct svc_code *c = srv_codes ? svc_lookup(srv_codes, l->code, e->m.ym) : NULL;
+        if (strcmp(l->start, "9999"))
+            snprintf(times[i], sizeof times[i], "%.2s:%.2s〜%.2s:%.2s", l->start, l->start + 2, l->end, l->end + 2);
+        lines[i].time = times[i];
+        lines[i].service = c ? c->name : l->code;
+        lines[i].office = l->office_name[0] ? l->office_name : l->office_no;
+        lines[i].planned = l->days;
+        lines[i].per_day = l->per_day;
+        for (size_t j = 0; j < e->done.n; j++)
+            if (!strcmp(e->done.lines[j].office_no, l->office_no) && !strcmp(e->done.lines[j].code, l->code) &&
+                !strcmp(e->done.lines[j].start, l->start))
+                lines[i].actual |= e->done.lines[j].days;
+    }
+    const char **line_names = e->computed ? xcalloc(e->d->in.nlines + 1, sizeof *line_names) : NULL;
+    for (size_t i = 0; e->computed && i < e->d->in.nlines; i++) {
+        const struct svc_code *c = srv_codes ? svc_lookup(srv_codes, e->d->lines[i].service_code, e->m.ym) : NULL;
+        line_names[i] = c ? c->name : e->d->lines[i].service_code;
+    }
+    char month_text[64], birth[64], valid[160], made[64], from[64], to[64], office[200];
+    struct date month = {e->m.ym / 100, e->m.ym % 100, 1};
+    wareki_text(month, month_text, sizeof month_text);
+    char *dd = strstr(month_text, "月");
+    if (dd)
+        str_cut(dd, sizeof month_text - (size_t)(dd - month_text), "月分");
+    wareki_text(e->card.person.birth, birth, sizeof birth);
+    wareki_text(e->card.cert.valid_from, from, sizeof from);
+    wareki_text(e->card.cert.valid_to, to, sizeof to);
+    snprintf(valid, sizeof valid, "%s〜%s", from, to);
+    wareki_text(date_today(), made, sizeof made);
+    snprintf(office, sizeof office, "%s(%s)", e->office.name, e->office.office_no);
+    struct date on = {e->m.ym / 100, e->m.ym % 100, 1};
+    struct forms67 f = {
+        e->m.ym / 100, e->m.ym % 100, month_text, e->k.insurer_no, e->k.insured_no, e->card.person.kana,
+        e->card.person.name, birth,
+        level_certified(e->card.cert.level) ? level_name(e->card.cert.level) : "",
+        e->computed ? e->t.limit_units : (level_certified(e->card.cert.level) ? level_kubun_limit(e->card.cert.level, on) : 0),
+        valid, made, office, lines, e->m.n, e->done.n > 0,
+        e->computed ? &e->d->in : NULL, e->computed ? &e->t : NULL, e->computed ? e->d->name_of : NULL, line_names};
+    struct buf pdf;
+    buf_init(&pdf, 64u << 20);
+    const char *why = NULL;
+    int prc = print_forms67(&f, to_buf, &pdf, &why);
+    free(lines);
+    free(times);
+    free(line_names);
+    if (prc) {
+        buf_release(&pdf);
+        rc = page_error(r, 422, "印刷できません", why ? why : "PDF を作れませんでした");
+    } else {
+        size_t len;
+        char *body = buf_detach(&pdf, &len);
+        char disp[96];
+        snprintf(disp, sizeof disp, "inline; filename=\"sheet67-%06d.pdf\"", e->m.ym);
+        rc = respond_raw(r, 200, "application/pdf", body, len, "Content-Disposition", disp);
     }
     editor_free(e);
     free(e);

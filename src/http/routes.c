@@ -133,6 +133,7 @@ const struct route routes[] = {
     PAGE_D("GET", "/office/plan/{insurer}/{insured}", CAT_CAREPLAN, AUD_PERSON, 0, p_plan_editor),
     PAGE_H("POST", "/office/plan/{insurer}/{insured}", AUD_PERSON, B_PLAN, p_plan_editor_post),
     PAGE_H("POST", "/office/plan/{insurer}/{insured}/sheet7", AUD_PERSON, B_PLAN, p_plan_sheet7),
+    PAGE_D("GET", "/office/plan/{insurer}/{insured}/pdf", CAT_CAREPLAN, AUD_PERSON, 0, p_plan_pdf),
     PAGE_D("GET", "/office/actual/{insurer}/{insured}", CAT_CAREPLAN, AUD_PERSON, 0, p_actual_editor),
     PAGE_H("POST", "/office/actual/{insurer}/{insured}", AUD_PERSON, B_PLAN, p_actual_editor_post),
     PAGE_H("GET", "/clinic/requests", AUD_NONE, 0, p_clinic_requests),

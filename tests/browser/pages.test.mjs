@@ -857,6 +857,15 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
     const stored = (await page.locator('#sheet7 tbody tr').last().innerText()).replace(/,/g, '');
     assert.equal(stored, live);
     assert.doesNotMatch(await page.locator('#plan-state').innerText(), /作成中/); // the draft was what was sent
+    // the month as the forms: a PDF of the 第6表 and the 第7表 with the same figures
+    const pdf = await page.request.get(srv.url + `/office/plan/${pins}/${pno}/pdf?month=${ym}`);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    writeFileSync(join(dir, 'sheet67.pdf'), await pdf.body());
+    const txt = spawnSync('pdftotext', ['-layout', join(dir, 'sheet67.pdf'), '-'], { encoding: 'utf8' }).stdout;
+    assert.match(txt, /第6表\s+サービス利用票/);
+    assert.match(txt, /第7表\s+サービス利用票別表/);
+    assert.match(txt, new RegExp(want.total.user_share.toLocaleString('en-US')), 'the 第7表\'s 利用者負担 in the PDF');
     await Promise.all([page.waitForURL(/done=issued/), page.getByRole('button', { name: '利用者に交付した' }).click()]);
     assert.match(await page.locator('#plan-state').innerText(), /送信済[\s\S]*交付済/);
   });
