@@ -4,7 +4,7 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=9 # bump when the schema of a pre-release database changes incompatibly
+version=10 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
   "$db".demo-token "$db".demo-insurer-token "$db".demo-version "$db".codes.csv
@@ -61,6 +61,18 @@ hosoku="$V,$ins,$no,00000000,\"デモ　ホンニン\",\"デモ　本人\",1,${b
 plan() { printf '%s\r\n' "$V,$ins,$no,${ym}01,$ym,$KYO,\"デモ　ケアマネ\",658,,$ym$1,,0930,1600,1,151111,,,\"\",,$PROV,\"デモ通所介護\",,0,$KYO,"; }
 printf '%s\r\n' "$hosoku" | iconv -f UTF-8 -t CP932 > "$tmp/UPHOSOKU_${ym}_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
 { plan 01; plan 08; plan 15; plan 22; } | iconv -f UTF-8 -t CP932 > "$tmp/UPPLAN_${ym}_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
+# the 居宅サービス計画書 第1表・第2表 and the 週間サービス計画表 第3表 of the same plan (synthetic text)
+P1="$V,$ins,$no,${ym}01,,\"\",\"\",\"デモ　ケアマネ\",\"デモ居宅介護支援事業所\",,\"\",\"\",$KYO,${ym}01,${ym}01,11,2,,,,21"
+P1="$P1,\"本人:自宅で暮らし続けたい。家族:日中の見守りがほしい\",\"特になし\",\"通所介護で入浴と機能訓練を行い、在宅生活を続ける\",,\"\",$KYO,"
+printf '%s\r\n' "$P1" | iconv -f UTF-8 -t CP932 > "$tmp/UP1KYO_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
+kyo2() { printf '%s\r\n' "$V,$ins,$no,${ym}01,${ym}01,$1,\"$2\",$3,\"$4\",\"$5\",\"6か月\",\"3か月\",$6,\"$7\",Y,\"通所介護\",$PROV,\"デモ通所介護\",\"$8\",\"3か月\",$KYO,"; }
+{ kyo2 1 "一人で入浴するのが不安" 1 "安全に入浴できる" "見守りのもとで入浴する" 1 "入浴介助" "週1回"
+  kyo2 1 "一人で入浴するのが不安" 1 "安全に入浴できる" "見守りのもとで入浴する" 2 "機能訓練" "週1回"; } |
+  iconv -f UTF-8 -t CP932 > "$tmp/UP2KYO_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
+kyo3() { printf '%s\r\n' "$V,$ins,$no,${ym}01,${ym}01,\"$1\",$2,$3,$4,\"$5\",$6,$7,\"$8\""; }
+{ kyo3 "通所介護" 2 0930 1600 "起床" 0700 0730 "福祉用具貸与(手すり)"
+  kyo3 "" "" "" "" "昼食" 1200 1300 ""
+  kyo3 "" "" "" "" "就寝" 2100 2130 ""; } | iconv -f UTF-8 -t CP932 > "$tmp/UP3KYO_${KYO}_43_${PROV}_15_${ym}01120000.CSV"
 "$kaigo" exchange import --db "$db" "$tmp"/UP*.CSV >/dev/null
 k consent add "$ins" "$no" --kind municipal --cats all --collected-by "insurer-$ins"
 # the care manager's 利用者一覧 (issue #18): the demo 居宅 is 担当事業所 of twelve other people with a 認定 (本人確認

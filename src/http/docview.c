@@ -313,6 +313,85 @@ static json_t *sheet7_of(json_t *rows, const char *month, const char *plan_body)
     return o;
 }
 
+/* ---- 第1〜3表 (居宅サービス計画書, careplan-csv.md §7.2–7.4) ------------------------------------ */
+
+static json_t *str_or_null(const struct cp_record *r, unsigned i)
+{
+    return i < r->nf && r->f[i][0] ? json_string(r->f[i]) : json_null();
+}
+
+/* latest_plan_key - the newest 居宅サービス計画作成（変更）日 of a stored 1表 on or before today ("" if none) */
+static const char *latest_plan_key(json_t *rows, struct date today)
+{
+    char upto[9];
+    snprintf(upto, sizeof upto, "%04u%02u%02u", (unsigned)today.y % 10000u, (unsigned)today.m % 100u,
+             (unsigned)today.d % 100u);
+    const char *best = "";
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *kind = jstr_or_empty(json_object_get(row, "kind")), *rkey = jstr_or_empty(json_object_get(row, "rkey"));
+        const char *body = jstr_or_empty(json_object_get(row, "body"));
+        if (!strcmp(kind, "cp.UP1KYO") && strlen(rkey) == 8 && strcmp(rkey, upto) <= 0 && strcmp(rkey, best) > 0 &&
+            strcmp(body, "{\"deleted\":true}"))
+            best = rkey;
+    }
+    return best;
+}
+
+/* plan123 - the 第1表, 第2表 and 第3表 of the latest plan as JSON (the fields by their standard names), or NULL */
+static json_t *plan123(json_t *rows, struct date today)
+{
+    const char *key = latest_plan_key(rows, today);
+    if (!*key)
+        return NULL;
+    struct cp_filedata f1, f2, f3;
+    decode_set(row_body(rows, "cp.UP1KYO", key), CP_UP1KYO, &f1);
+    decode_set(row_body(rows, "cp.UP2KYO", key), CP_UP2KYO, &f2);
+    decode_set(row_body(rows, "cp.UP3KYO", key), CP_UP3KYO, &f3);
+    json_t *o = json_pack("{s:s}", "plan_date", key);
+    if (f1.n) {
+        const struct cp_record *r = &f1.r[0];
+        static const struct { unsigned col; const char *name; } k1[] = {
+            {3, "made"}, {7, "author"}, {8, "office"}, {12, "office_no"}, {14, "first_made"}, {15, "kubun"},
+            {16, "cert_state"}, {17, "certified"}, {18, "valid_from"}, {19, "valid_to"}, {20, "level"}, {21, "intent"},
+            {22, "board"}, {23, "policy"}, {24, "seikatsu_reason"}, {25, "other_reason"}};
+        json_t *t1 = json_object();
+        for (size_t i = 0; i < ARRAY_LEN(k1); i++)
+            json_object_set_new(t1, k1[i].name, str_or_null(r, k1[i].col));
+        json_object_set_new(o, "kyo1", t1);
+    }
+    json_t *t2 = json_array();
+    for (size_t j = 0; j < f2.n; j++) {
+        const struct cp_record *r = &f2.r[j];
+        static const struct { unsigned col; const char *name; } k2[] = {
+            {5, "need_no"}, {6, "need"}, {7, "goal_no"}, {8, "long_goal"}, {9, "short_goal"}, {10, "long_period"},
+            {11, "short_period"}, {12, "item_no"}, {13, "content"}, {14, "insured"}, {15, "kind"}, {17, "office"},
+            {18, "frequency"}, {19, "period"}};
+        json_t *x = json_object();
+        for (size_t i = 0; i < ARRAY_LEN(k2); i++)
+            json_object_set_new(x, k2[i].name, str_or_null(r, k2[i].col));
+        json_array_append_new(t2, x);
+    }
+    json_object_set_new(o, "kyo2", t2);
+    json_t *t3 = json_array();
+    for (size_t j = 0; j < f3.n; j++) {
+        const struct cp_record *r = &f3.r[j];
+        static const struct { unsigned col; const char *name; } k3[] = {
+            {5, "content"}, {6, "dow"}, {7, "start"}, {8, "end"}, {9, "activity"}, {10, "activity_start"},
+            {11, "activity_end"}, {12, "other_than_weekly"}};
+        json_t *x = json_object();
+        for (size_t i = 0; i < ARRAY_LEN(k3); i++)
+            json_object_set_new(x, k3[i].name, str_or_null(r, k3[i].col));
+        json_array_append_new(t3, x);
+    }
+    json_object_set_new(o, "kyo3", t3);
+    cpfile_free(&f1);
+    cpfile_free(&f2);
+    cpfile_free(&f3);
+    return o;
+}
+
 /* careplan - this month's 第6表 (UPPLAN; careplan-csv.md §7.5) in plain words: one line per
  * (service code, office, time) with its days. The month in force, else the latest sent. */
 static json_t *careplan(json_t *rows, struct date today)
@@ -336,8 +415,13 @@ static json_t *careplan(json_t *rows, struct date today)
     json_t *out = json_array();
     const char *body = pick ? json_string_value(json_object_get(pick, "body")) : NULL;
     const char *nl = body ? strchr(body, '\n') : NULL;
-    if (!nl)
-        return json_pack("{s:n,s:o}", "month", "services", out);
+    if (!nl) {
+        json_t *none = json_pack("{s:n,s:o}", "month", "services", out);
+        json_t *p = plan123(rows, today);
+        if (none && p)
+            json_object_set_new(none, "plan", p);
+        return none;
+    }
     struct csv_reader cr;
     csv_init(&cr, nl + 1, strlen(nl + 1));
     long line;
@@ -393,6 +477,9 @@ static json_t *careplan(json_t *rows, struct date today)
     json_t *s7 = sheet7_of(rows, pick_key, body);
     if (res && s7)
         json_object_set_new(res, "sheet7", s7);
+    json_t *p = plan123(rows, today);
+    if (res && p)
+        json_object_set_new(res, "plan", p);
     return res;
 }
 

@@ -454,16 +454,208 @@ void page_sheet7(struct buf *h, json_t *s7)
     html_raw(h, "利用者負担は月の合計で、1円未満は切り捨てです(介護報酬の端数処理)。</p></section>");
 }
 
+/* ymd_text - a YYYYMMDD item as 和暦 text, or "―" */
+static void ymd_text(struct buf *h, json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    if (!v || strlen(v) != 8 || !strcmp(v, "00000000")) {
+        html_raw(h, "―");
+        return;
+    }
+    char iso[11];
+    snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", v, v + 4, v + 6);
+    h_date(h, iso);
+}
+
+static void multiline(struct buf *h, json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    if (!v || !*v) {
+        html_raw(h, "―");
+        return;
+    }
+    for (const char *p = v; *p;) { /* the standard's free text keeps its line breaks */
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char line[1024];
+        str_cut(line, sizeof line < n + 1 ? sizeof line : n + 1, p);
+        html_text(h, line);
+        if (!nl)
+            break;
+        html_raw(h, "<br>");
+        p = nl + 1;
+    }
+}
+
+/* render_kyo123 - the 居宅サービス計画書 第1表・第2表 and the 週間サービス計画表 第3表 as the forms lay them out */
+static void render_kyo123(struct buf *h, json_t *p)
+{
+    if (!json_is_object(p))
+        return;
+    json_t *k1 = json_object_get(p, "kyo1");
+    html_raw(h, "<section class=\"panel form-sheet\" id=\"kyo1\"><h2>第1表 居宅サービス計画書(1)</h2>");
+    if (json_is_object(k1)) {
+        const char *kubun = json_string_value(json_object_get(k1, "kubun"));
+        const char *st = json_string_value(json_object_get(k1, "cert_state"));
+        html_raw(h, "<p>");
+        /* 計画書区分 (careplan-csv.md §8.1) */
+        static const char *const kubuns[][2] = {{"11", "【初回】"}, {"12", "【紹介】"}, {"21", "【継続】"},
+                                                {"51", "【初回・紹介】"}, {"52", "【初回・継続】"},
+                                                {"53", "【紹介・継続】"}, {"54", "【初回・紹介・継続】"}};
+        for (size_t i = 0; kubun && i < ARRAY_LEN(kubuns); i++)
+            if (!strcmp(kubun, kubuns[i][0]))
+                html_raw(h, kubuns[i][1]);
+        html_raw(h, !st ? "" : !strcmp(st, "1") ? "【申請中】" : "【認定済】");
+        html_raw(h, "</p><dl class=\"items\"><dt>居宅サービス計画作成者</dt><dd>");
+        h_jstr(h, k1, "author");
+        html_raw(h, "</dd><dt>居宅介護支援事業者・事業所名</dt><dd>");
+        h_jstr(h, k1, "office");
+        html_raw(h, "</dd><dt>居宅サービス計画作成(変更)日</dt><dd>");
+        ymd_text(h, p, "plan_date");
+        html_raw(h, "</dd><dt>初回居宅サービス計画作成日</dt><dd>");
+        ymd_text(h, k1, "first_made");
+        html_raw(h, "</dd><dt>認定日・認定の有効期間</dt><dd>");
+        ymd_text(h, k1, "certified");
+        html_raw(h, "/ ");
+        ymd_text(h, k1, "valid_from");
+        html_raw(h, " 〜 ");
+        ymd_text(h, k1, "valid_to");
+        html_raw(h, "</dd><dt>要介護状態区分</dt><dd>");
+        const char *lv = json_string_value(json_object_get(k1, "level"));
+        enum care_level level;
+        html_text(h, lv && level_parse(lv, strlen(lv), &level) == 0 ? level_name(level) : "―");
+        html_raw(h, "</dd><dt>利用者及び家族の生活に対する意向を踏まえた課題分析の結果</dt><dd>");
+        multiline(h, k1, "intent");
+        html_raw(h, "</dd><dt>介護認定審査会の意見及びサービスの種類の指定</dt><dd>");
+        multiline(h, k1, "board");
+        html_raw(h, "</dd><dt>総合的な援助の方針</dt><dd>");
+        multiline(h, k1, "policy");
+        html_raw(h, "</dd><dt>生活援助中心型の算定理由</dt><dd>");
+        const char *why = json_string_value(json_object_get(k1, "seikatsu_reason"));
+        html_raw(h, !why ? "―" : !strcmp(why, "1") ? "1. 一人暮らし" : !strcmp(why, "2") ? "2. 家族等が障害、疾病等"
+                                                                                    : "3. その他");
+        html_raw(h, "</dd></dl>");
+    } else
+        html_raw(h, "<p>第1表は届いていません。</p>");
+    html_raw(h, "</section>");
+    /* 第2表: needs, goals and services; a need or goal repeated on the next rows is printed once, as on paper */
+    json_t *k2 = json_object_get(p, "kyo2");
+    html_raw(h, "<section class=\"panel form-sheet\" id=\"kyo2\"><h2>第2表 居宅サービス計画書(2)</h2>");
+    if (json_array_size(k2)) {
+        html_raw(h, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"第2表\"><table class=\"stack\">"
+                    "<thead><tr><th scope=\"col\">生活全般の解決すべき課題(ニーズ)</th><th scope=\"col\">長期目標(期間)</th>"
+                    "<th scope=\"col\">短期目標(期間)</th><th scope=\"col\">サービス内容</th><th scope=\"col\">※1</th>"
+                    "<th scope=\"col\">サービス種別</th><th scope=\"col\">※2(事業所)</th><th scope=\"col\">頻度</th>"
+                    "<th scope=\"col\">期間</th></tr></thead><tbody>");
+        const char *last_need = "", *last_goal = "";
+        size_t i;
+        json_t *x;
+        json_array_foreach(k2, i, x) {
+            const char *need = jstr_or_empty(json_object_get(x, "need_no")), *goal = jstr_or_empty(json_object_get(x, "goal_no"));
+            bool new_need = strcmp(need, last_need) != 0, new_goal = new_need || strcmp(goal, last_goal) != 0;
+            html_raw(h, "<tr><td data-label=\"課題(ニーズ)\">");
+            if (new_need)
+                multiline(h, x, "need");
+            html_raw(h, "</td><td data-label=\"長期目標(期間)\">");
+            if (new_goal) {
+                multiline(h, x, "long_goal");
+                html_raw(h, "<br><span class=\"hint\">");
+                h_jstr(h, x, "long_period");
+                html_raw(h, "</span>");
+            }
+            html_raw(h, "</td><td data-label=\"短期目標(期間)\">");
+            if (new_goal) {
+                multiline(h, x, "short_goal");
+                html_raw(h, "<br><span class=\"hint\">");
+                h_jstr(h, x, "short_period");
+                html_raw(h, "</span>");
+            }
+            html_raw(h, "</td><td data-label=\"サービス内容\">");
+            multiline(h, x, "content");
+            html_raw(h, "</td><td data-label=\"※1(保険給付対象)\">");
+            html_raw(h, !strcmp(jstr_or_empty(json_object_get(x, "insured")), "Y") ? "○" : "");
+            html_raw(h, "</td><td data-label=\"サービス種別\">");
+            h_jstr(h, x, "kind");
+            html_raw(h, "</td><td data-label=\"※2(事業所)\">");
+            h_jstr(h, x, "office");
+            html_raw(h, "</td><td data-label=\"頻度\">");
+            h_jstr(h, x, "frequency");
+            html_raw(h, "</td><td data-label=\"期間\">");
+            h_jstr(h, x, "period");
+            html_raw(h, "</td></tr>");
+            last_need = need;
+            last_goal = goal;
+        }
+        html_raw(h, "</tbody></table></div><p class=\"note\">※1 保険給付の対象となるかどうかの区分(○ 対象)。"
+                    "※2 当該サービス提供を行う事業所。</p>");
+    } else
+        html_raw(h, "<p>第2表は届いていません。</p>");
+    html_raw(h, "</section>");
+    /* 第3表: the week as the form's grid (月〜日 × 時間帯, 2 時間ごと), then the daily activities and the
+     * services not by the week */
+    json_t *k3 = json_object_get(p, "kyo3");
+    html_raw(h, "<section class=\"panel form-sheet\" id=\"kyo3\"><h2>第3表 週間サービス計画表</h2>");
+    if (json_array_size(k3)) {
+        static const char *const dows[] = {"月", "火", "水", "木", "金", "土", "日"};
+        html_raw(h, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"第3表\"><table class=\"week\">"
+                    "<thead><tr><th scope=\"col\">時間</th>");
+        for (int d = 0; d < 7; d++)
+            html_markupf(h, "<th scope=\"col\">%s</th>", dows[d]);
+        html_raw(h, "<th scope=\"col\">主な日常生活上の活動</th></tr></thead><tbody>");
+        for (int hour = 4; hour < 24; hour += 2) {
+            html_markupf(h, "<tr><th scope=\"row\">%d:00〜</th>", hour);
+            for (int d = 1; d <= 8; d++) {
+                html_raw(h, "<td>");
+                size_t i;
+                json_t *x;
+                int shown = 0;
+                json_array_foreach(k3, i, x) {
+                    const char *dow = jstr_or_empty(json_object_get(x, "dow"));
+                    const char *st = jstr_or_empty(json_object_get(x, d == 8 ? "activity_start" : "start"));
+                    const char *what = jstr_or_empty(json_object_get(x, d == 8 ? "activity" : "content"));
+                    if (!*what || strlen(st) != 4 || (d < 8 && (strlen(dow) != 1 || dow[0] - '0' != d)))
+                        continue;
+                    int at = (st[0] - '0') * 10 + (st[1] - '0');
+                    if (at < hour || at >= hour + 2)
+                        continue;
+                    const char *en = jstr_or_empty(json_object_get(x, d == 8 ? "activity_end" : "end"));
+                    html_raw(h, shown++ ? "<br>" : "");
+                    html_text(h, what);
+                    html_textf(h, "(%.2s:%.2s〜%.2s:%.2s)", st, st + 2, strlen(en) == 4 ? en : "", strlen(en) == 4 ? en + 2 : "");
+                }
+                html_raw(h, "</td>");
+            }
+            html_raw(h, "</tr>");
+        }
+        html_raw(h, "</tbody></table></div><p><strong>週単位以外のサービス</strong>: ");
+        size_t i;
+        json_t *x;
+        int any = 0;
+        json_array_foreach(k3, i, x) {
+            const char *o = jstr_or_empty(json_object_get(x, "other_than_weekly"));
+            if (*o) {
+                html_raw(h, any++ ? "、" : "");
+                html_text(h, o);
+            }
+        }
+        html_raw(h, any ? "</p>" : "―</p>");
+    } else
+        html_raw(h, "<p>第3表は届いていません。</p>");
+    html_raw(h, "</section>");
+}
+
 static void render_plan(struct req *r, struct buf *h, json_t *d)
 {
     heading(r, h, "今月のケアプラン");
     json_t *rows = json_object_get(d, "services");
     const char *month = json_string_value(json_object_get(d, "month"));
+    render_kyo123(h, json_object_get(d, "plan"));
     if (!month || strlen(month) != 6 || json_array_size(rows) == 0) {
         html_raw(h, "<p>サービス利用票(第6表)はまだ届いていません。ケアマネジャーが作成すると、ここに表示されます。</p>");
         page_send(r, h, 200);
         return;
     }
+    html_raw(h, "<h2>サービス利用票(第6表)</h2>");
     html_raw(h, "<p>");
     html_textf(h, "%.4s年%d月", month, (int)strtol(month + 4, NULL, 10));
     html_raw(h, "に利用する予定のサービスです(サービス利用票 第6表)。</p><div class=\"table-scroll\"><table class=\"stack\">"

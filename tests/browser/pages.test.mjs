@@ -774,6 +774,16 @@ test('the plan page\'s 第7表 equals kaigo sheet7 --person for the same plan, a
   await step(page, 'sheet7', async () => {
     await login(page, 'demo-cm');
     await page.goto(srv.url + `/p/${ins}/${no}/plan`);
+    // the 居宅サービス計画書 of the demo's plan as the forms: 第1表's items, 第2表 with a need printed once for its two
+    // services, 第3表's week with the service on Tuesday (曜日 2) from 9:30 and the day's activities
+    assert.match(await page.locator('#kyo1').innerText(), /【初回】【認定済】[\s\S]*総合的な援助の方針\s+通所介護で入浴と機能訓練/);
+    const k2 = page.locator('#kyo2 tbody tr');
+    assert.equal(await k2.count(), 2);
+    assert.match(await k2.nth(0).innerText(), /一人で入浴するのが不安[\s\S]*入浴介助/);
+    assert.doesNotMatch(await k2.nth(1).innerText(), /一人で入浴するのが不安/);
+    const tue = await page.locator('#kyo3 tbody tr', { hasText: '8:00〜' }).locator('td').nth(1).innerText();
+    assert.match(tue, /通所介護\(09:30〜16:00\)/);
+    assert.match(await page.locator('#kyo3').innerText(), /起床\(07:00〜07:30\)[\s\S]*週単位以外のサービス: 福祉用具貸与\(手すり\)/);
     const sec = page.locator('#sheet7');
     assert.match(await sec.innerText(), new RegExp(`区分支給限度基準額 ${want.limit_units.toLocaleString('en-US')}単位、給付率 ${want.benefit_rate}%`));
     const total = (await sec.locator('tbody tr').last().innerText()).replace(/,/g, '');
