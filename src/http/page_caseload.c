@@ -132,8 +132,7 @@ int p_office_caseload(struct req *r)
     html_raw(&h, "</td></tr><tr><th scope=\"row\">居宅介護支援費</th><td>");
     h_num(&h, office.units);
     html_raw(&h, " 単位</td></tr></tbody></table><p class=\"hint\">常勤換算は担当者ごとに 1.0 人として計算しています"
-                 "(異なる場合は kaigo caseload --office … --fte 担当者名=0.5)。モニタリング訪問の記録は kaigo にないため、"
-                 "訪問期限はここでは示しません。</p>");
+                 "(異なる場合は kaigo caseload --office … --fte 担当者名=0.5)。</p>");
     if (x.skipped || x.denied) {
         html_raw(&h, "<p role=\"status\">");
         if (x.skipped)
@@ -188,6 +187,51 @@ int p_office_caseload(struct req *r)
         else
             html_raw(&h, "―");
         html_raw(&h, "</td></tr>");
+    }
+    html_raw(&h, "</tbody></table></div></section>");
+    /* モニタリング (運営基準 第13条第14号): the next home visit's month-end from the last one the office recorded
+     * (data/rates.tsv monitor_home_months: 要介護 every month, 要支援 every 3; with テレビ電話 every 2 / 6) */
+    size_t due = 0, overdue = 0;
+    for (size_t i = 0; i < d->ncases; i++) {
+        char end[11], today_iso[11];
+        date_iso(d->cases[i].home_due, end);
+        date_iso(date_month_end(d->month), today_iso);
+        due += !strcmp(end, today_iso);
+        overdue += d->cases[i].overdue;
+    }
+    html_raw(&h, "<section class=\"panel\"><h2 id=\"monitoring-h\">モニタリング訪問の予定</h2><p role=\"status\">");
+    html_textf(&h, "今月が期限 %zu 人、期限超過 %zu 人。", due, overdue);
+    html_raw(&h, "</p><div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"monitoring-h\">"
+                 "<table id=\"monitoring\" class=\"stack\"><thead><tr><th scope=\"col\">利用者(保険者番号/被保険者番号)</th>"
+                 "<th scope=\"col\">担当者</th><th scope=\"col\">前回の居宅訪問</th><th scope=\"col\">次の訪問の期限</th>"
+                 "<th scope=\"col\">記録</th></tr></thead><tbody>");
+    for (size_t i = 0; i < d->ncases; i++) {
+        const struct cl_case *c = &d->cases[i];
+        char iso[11];
+        html_raw(&h, "<tr><th scope=\"row\">");
+        html_text(&h, c->id);
+        html_raw(&h, "</th><td data-label=\"担当者\">");
+        html_text(&h, c->manager);
+        html_raw(&h, "</td><td data-label=\"前回の居宅訪問\">");
+        if (date_is_none(c->last_home))
+            html_raw(&h, "記録なし");
+        else {
+            date_iso(c->last_home, iso);
+            h_date(&h, iso);
+        }
+        html_raw(&h, c->video_ok ? "(その後テレビ電話)" : "");
+        html_raw(&h, "</td><td data-label=\"次の訪問の期限\">");
+        date_iso(c->home_due, iso);
+        h_date(&h, iso);
+        html_raw(&h, c->overdue ? " <span class=\"badge ng\">期限超過</span>" : "");
+        html_raw(&h, "</td><td data-label=\"記録\"><a href=\"/office/plan/");
+        const char *slash = strchr(c->id, '/');
+        if (slash) {
+            html_textf(&h, "%.*s", (int)(slash - c->id), c->id);
+            html_raw(&h, "/");
+            html_text(&h, slash + 1);
+        }
+        html_raw(&h, "#visit\">訪問を記録</a></td></tr>");
     }
     html_raw(&h, "</tbody></table></div></section>");
     free(mine);

@@ -82,6 +82,8 @@ struct editor {
     bool actual;         /* the provider's 実績 of its own lines, not the care manager's plan */
     struct plan_month pm; /* the office's month: 作成中 (a draft) and 交付済 */
     char *draft;          /* the saved draft: JSON [[name, value], …] of the form, or NULL */
+    struct date last_home; /* モニタリング: the office's last home visit, or none */
+    bool video_after;
     bool computed;
     char why[S7_ERR_BYTES];
 };
@@ -141,6 +143,8 @@ static int editor_load(struct req *r, struct editor *e)
         s = disclose_one(r, st, e, CAT_CAREPLAN);
     if (s == DISCLOSE_OK && !e->actual) { /* read only after 計画 was allowed */
         int prc = st->acc->plan_month_get(st, &e->k, e->a.org, e->docs.month, &e->pm, &e->draft);
+        if (prc >= 0 && st->acc->visit_last(st, &e->k, e->a.org, &e->last_home, &e->video_after))
+            prc = -1;
         if (prc < 0)
             return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
     }
@@ -593,7 +597,33 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
                      "下書きを破棄</button>");
     html_raw(&h, "</div><p><a href=\"");
     person_base(&h, e);
-    html_markupf(&h, "/pdf?month=%06d\">第6表・第7表を PDF で印刷</a></p><p><a href=\"/p/", e->m.ym);
+    html_markupf(&h, "/pdf?month=%06d\">第6表・第7表を PDF で印刷</a></p>", e->m.ym);
+    /* モニタリング訪問 (運営基準 第13条第14号): the last one and a form to record one */
+    html_raw(&h, "<section class=\"panel\" id=\"visit\" aria-labelledby=\"visit-h\"><h2 id=\"visit-h\">モニタリング訪問</h2><p>"
+                 "前回の居宅訪問: ");
+    if (date_is_none(e->last_home))
+        html_raw(&h, "記録なし");
+    else {
+        char iso[11];
+        date_iso(e->last_home, iso);
+        h_date(&h, iso);
+    }
+    html_raw(&h, e->video_after ? "(その後テレビ電話装置等で実施)" : "");
+    html_raw(&h, "。次の期限は「取扱件数」の「モニタリング訪問の予定」にあります。</p><form method=\"post\" class=\"stack\" action=\"");
+    person_base(&h, e);
+    html_raw(&h, "\">");
+    page_csrf_field(r, &h);
+    char today[11];
+    date_iso(date_today(), today);
+    html_markupf(&h, "<input type=\"hidden\" name=\"ym\" value=\"%06d\"><div><label for=\"visit_on\">訪問日</label>"
+                     "<input type=\"date\" id=\"visit_on\" name=\"visit_on\" value=\"%s\" max=\"%s\" required></div>",
+                 e->m.ym, today, today);
+    html_raw(&h, "<fieldset><legend>方法</legend><div class=\"check\"><input type=\"radio\" id=\"visit-home\" name=\"visit_kind\" "
+                 "value=\"home\" checked><label for=\"visit-home\">利用者の居宅を訪問して面接</label></div><div class=\"check\">"
+                 "<input type=\"radio\" id=\"visit-video\" name=\"visit_kind\" value=\"video\"><label for=\"visit-video\">"
+                 "テレビ電話装置等(利用者の同意と、主治医・担当者の意見を得て、条件を満たしている場合)</label></div></fieldset>"
+                 "<div><button type=\"submit\" name=\"action\" value=\"visit\" class=\"secondary\">訪問を記録</button></div>"
+                 "</form></section><p><a href=\"/p/");
     html_text(&h, e->k.insurer_no);
     html_raw(&h, "/");
     html_text(&h, e->k.insured_no);
@@ -675,6 +705,8 @@ int p_plan_editor(struct req *r)
             snprintf(notice, sizeof notice, "利用者に交付したことを記録しました(交付済)。");
         else if (done && !strcmp(done, "discarded"))
             snprintf(notice, sizeof notice, "下書きを破棄しました。");
+        else if (done && !strcmp(done, "visited"))
+            snprintf(notice, sizeof notice, "モニタリング訪問を記録しました。");
         rc = editor_page(r, e, notice[0] ? notice : NULL, why[0] ? why : NULL);
     }
     editor_free(e);
@@ -751,6 +783,24 @@ int p_plan_editor_post(struct req *r)
         struct store *st = thread_store();
         char loc[128];
         snprintf(loc, sizeof loc, "/office/plan/%s/%s?month=%06d&done=", e->k.insurer_no, e->k.insured_no, e->m.ym);
+        if (!strcmp(action, "visit")) { /* モニタリング訪問 (運営基準 第13条第14号): recorded, then back */
+            struct date on;
+            const char *why, *v = form_str(r, "visit_on");
+            struct date today = date_today();
+            if (date_parse_iso(v, strlen(v), &on, &why) || date_cmp(on, today) > 0 ||
+                date_days_between(on, today) > 366)
+                rc = page_error(r, 400, "訪問日が正しくありません", "訪問日は今日までの1年以内の日付で入れてください。");
+            else if (st->acc->visit_add(st, &e->k, e->a.org, on, !strcmp(form_str(r, "visit_kind"), "video"),
+                                        clock_now_ms(), e->a.id))
+                rc = http_error(r, 500, "internal", "内部エラーが発生しました");
+            else {
+                str_cut(loc + strlen(loc), sizeof loc - strlen(loc), "visited");
+                rc = page_redirect(r, loc);
+            }
+            editor_free(e);
+            free(e);
+            return rc;
+        }
         if (!strcmp(action, "discard") || !strcmp(action, "issue")) { /* the month's state, not its lines */
             int w = !strcmp(action, "discard")
                         ? st->acc->plan_draft_put(st, &e->k, e->a.org, e->docs.month, NULL, clock_now_ms(), e->a.id)

@@ -285,6 +285,13 @@ struct store_access_ops {
                           const char *body, int64_t now, const char *by); /* body NULL: the draft goes */
     int (*plan_issued)(struct store *st, const struct person_key *k, const char *org, const char *month,
                        int64_t now, const char *by);
+    /* visit_add - a monitoring visit of org to the person on 'on' (video: by テレビ電話装置等 with its
+     * conditions confirmed); the same visit again is no change. visit_last - the last home visit
+     * (none if never) and whether a video visit came after it. */
+    int (*visit_add)(struct store *st, const struct person_key *k, const char *org, struct date on, bool video,
+                     int64_t now, const char *by);
+    int (*visit_last)(struct store *st, const struct person_key *k, const char *org, struct date *last_home,
+                      bool *video_after);
     /* request_answered - the opinion of org for app_id was recorded: the request says so and its
      * draft goes (in the caller's transaction) */
     int (*request_answered)(struct store *st, const struct person_key *k, const char *app_id, const char *org,

@@ -34,7 +34,7 @@ static const char *first_field(const char *body, enum cp_file file, int col, cha
 }
 
 static int db_case(void *ctx, const struct person_key *k, const char *plan, const char *hosoku, const char *kyo1,
-                   const char *yobo)
+                   const char *yobo, const struct cl_visits *v)
 {
     struct from_db *x = ctx;
     struct cl_doc *d = x->d;
@@ -66,6 +66,8 @@ static int db_case(void *ctx, const struct person_key *k, const char *plan, cons
     snprintf(c->id, sizeof c->id, "%s/%s", k->insurer_no, k->insured_no);
     str_cut(c->manager, sizeof c->manager, manager);
     c->level = lv;
+    c->last_home = v->last_home; /* モニタリング: the office's recorded visits */
+    c->video_ok = v->video_after;
     char kind[4];
     /* RULE-CM-004: a 要支援 plan of 介護予防ケアマネジメント (UPYOBO No.5 計画種類 2) is not counted */
     c->yobo_cm = (lv == LEVEL_SHIEN1 || lv == LEVEL_SHIEN2) && first_field(yobo, CP_UPYOBO, 4, kind, sizeof kind, NULL) &&

@@ -840,8 +840,10 @@ enum disclose_status disclose_caseload(struct store *st, struct auditq *aq, cons
                 st->ops->record_list_kind(st, &persons[i], "cp.UPYOBO", cl_pick_row, &yb))
                 s = DISCLOSE_ERROR;
             else {
+                struct cl_visits v;
                 ++*shown;
-                if (fn(ctx, &persons[i], c.v[i].plan, h.body, k1.body, yb.body))
+                if (st->acc->visit_last(st, &persons[i], actor->org, &v.last_home, &v.video_after) ||
+                    fn(ctx, &persons[i], c.v[i].plan, h.body, k1.body, yb.body, &v))
                     s = DISCLOSE_ERROR;
             }
             free(h.body);

@@ -94,13 +94,19 @@ MUST_CHECK enum disclose_status disclose_card(struct store *st, struct auditq *a
 /* disclose_doc_kind - the record kind WHAT_DOCS reads for a category, or NULL. */
 const char *disclose_doc_kind(enum category c);
 
+/* The monitoring visits the actor's office recorded for a person (monitoring_visits): the last home visit
+ * (DATE_NONE if none) and whether a video visit came after it. */
+struct cl_visits {
+    struct date last_home;
+    bool video_after;
+};
 /* caseload_row_fn - one person whose 第6表 of the month comes from the office: the
  * stored set bodies (cpstore.h) of that 6表, of its 補足 (UPHOSOKU "M"+month; NULL if
  * none), of the latest 1表 and of the latest 介護予防サービス・支援計画書 (UPYOBO, whose
  * No.5 計画種類 tells 介護予防支援 from 介護予防ケアマネジメント) made by the end of the
  * month (NULL if none). */
 typedef int caseload_row_fn(void *ctx, const struct person_key *k, const char *plan, const char *hosoku,
-                            const char *kyo1, const char *yobo);
+                            const char *kyo1, const char *yobo, const struct cl_visits *v);
 
 /* disclose_caseload - the care manager's office's month from the stored plans: every
  * person, of every insurer in the store, whose current 第6表 for month (YYYYMM) names

@@ -69,6 +69,8 @@ enum acc_stmt {
     A_PM_GET,
     A_PM_DRAFT,
     A_PM_ISSUED,
+    A_VISIT_ADD,
+    A_VISIT_LAST,
     A_CODE_ADD,
     A_CODE_USE,
     A_SEC_EVENT,
@@ -201,6 +203,11 @@ static const char *const asql[A_COUNT] = {
     [A_PM_ISSUED] = "INSERT INTO plan_months (insurer_no, insured_no, org_id, month, issued_ms, issued_by)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (insurer_no, insured_no, org_id, month)"
                     " DO UPDATE SET issued_ms = excluded.issued_ms, issued_by = excluded.issued_by",
+    [A_VISIT_ADD] = "INSERT INTO monitoring_visits (insurer_no, insured_no, org_id, visited_on, kind, recorded_ms,"
+                    " recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+    [A_VISIT_LAST] = "SELECT (SELECT max(visited_on) FROM monitoring_visits WHERE insurer_no = ?1 AND insured_no = ?2"
+                     " AND org_id = ?3 AND kind = 'home'), (SELECT max(visited_on) FROM monitoring_visits WHERE"
+                     " insurer_no = ?1 AND insured_no = ?2 AND org_id = ?3 AND kind = 'video')",
     [A_REQ_ANSWER] = "UPDATE ikensho_requests SET answered_ms = ?5 WHERE insurer_no = ?1 AND insured_no = ?2"
                      " AND app_id = ?3 AND org_id = ?4",
     [A_ORG_REQS] = "SELECT q.insurer_no, q.insured_no, q.app_id, q.opened_ms, q.closed_ms, q.answered_ms, EXISTS (SELECT 1 FROM"
@@ -1252,6 +1259,46 @@ static int a_plan_issued(struct store *st, const struct person_key *k, const cha
     return rc == SQLITE_DONE ? 0 : sq_fail(s, "plan_issued");
 }
 
+static int a_visit_add(struct store *st, const struct person_key *k, const char *org, struct date on, bool video,
+                       int64_t now, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    char iso[11];
+    date_iso(on, iso);
+    sqlite3_stmt *q = person_stmt(s, A_VISIT_ADD, k, org, iso);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 5, video ? "video" : "home");
+    sqlite3_bind_int64(q, 6, now);
+    sq_bind_text(q, 7, by);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "visit_add");
+}
+
+static int a_visit_last(struct store *st, const struct person_key *k, const char *org, struct date *last_home,
+                        bool *video_after)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_VISIT_LAST);
+    *last_home = DATE_NONE;
+    *video_after = false;
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sq_bind_text(q, 3, org);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *home = (const char *)sqlite3_column_text(q, 0), *video = (const char *)sqlite3_column_text(q, 1);
+        const char *why;
+        if (home && date_parse_iso(home, strlen(home), last_home, &why))
+            *last_home = DATE_NONE;
+        *video_after = video && (!home || strcmp(video, home) > 0);
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : sq_fail(s, "visit_last");
+}
+
 static int a_request_answered(struct store *st, const struct person_key *k, const char *app_id, const char *org,
                               int64_t now)
 {
@@ -1562,6 +1609,8 @@ const struct store_access_ops sqlite_access_ops = {
     .plan_month_get = a_plan_month_get,
     .plan_draft_put = a_plan_draft_put,
     .plan_issued = a_plan_issued,
+    .visit_add = a_visit_add,
+    .visit_last = a_visit_last,
     .code_add = a_code_add,
     .code_use = a_code_use,
     .security_event = a_security_event,

@@ -878,6 +878,19 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
     assert.match(txt, new RegExp(want.total.user_share.toLocaleString('en-US')), 'the 第7表\'s 利用者負担 in the PDF');
     await Promise.all([page.waitForURL(/done=issued/), page.getByRole('button', { name: '利用者に交付した' }).click()]);
     assert.match(await page.locator('#plan-state').innerText(), /送信済[\s\S]*交付済/);
+    // モニタリング訪問: recorded from the editor, and the caseload's due list counts from it (要介護: the end of next month)
+    assert.match(await page.locator('#visit').innerText(), /前回の居宅訪問: 記録なし/);
+    await Promise.all([page.waitForURL(/done=visited/), page.locator('#visit').getByRole('button', { name: '訪問を記録' }).click()]);
+    assert.match(await page.locator('#visit').innerText(), /前回の居宅訪問: 令和\d+年\d+月\d+日/);
+    await axeCheck(page, 'plan-editor-visit');
+    await page.goto(srv.url + '/office/caseload');
+    const now = new Date(Date.now() + 9 * 3600e3);
+    const nextEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 0));
+    const mrow = await page.locator('#monitoring tbody tr', { hasText: pno }).innerText();
+    assert.match(mrow, new RegExp(`${nextEnd.getUTCMonth() + 1}月${nextEnd.getUTCDate()}日\\(${nextEnd.getUTCFullYear()}年\\)`), mrow);
+    assert.doesNotMatch(mrow, /期限超過/);
+    assert.match(await page.locator('#monitoring').innerText(), /記録なし/); // the others: never visited, due this month
+    await axeCheck(page, 'caseload-monitoring');
   });
   await page.context().close();
   // the 通所介護's clerk: the 提供票 in its 受信一覧, the 実績 entered from it (one planned day not provided)

@@ -32,3 +32,16 @@ CREATE TABLE plan_months (
     issued_by   TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (insurer_no, insured_no, org_id, month)
 );
+-- モニタリング (居宅介護支援 運営基準 第13条第14号): the care manager's visits to the person, recorded from the 第6表
+-- editor; the caseload's monitoring due dates (data/rates.tsv monitor_home_months) start from the last home visit.
+-- kind 'home' (居宅を訪問して面接) or 'video' (テレビ電話装置等, with its conditions confirmed at the visit).
+CREATE TABLE monitoring_visits (
+    insurer_no  TEXT NOT NULL,
+    insured_no  TEXT NOT NULL,
+    org_id      TEXT NOT NULL REFERENCES orgs(org_id),
+    visited_on  TEXT NOT NULL CHECK (length(visited_on) = 10),
+    kind        TEXT NOT NULL CHECK (kind IN ('home', 'video')),
+    recorded_ms INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    PRIMARY KEY (insurer_no, insured_no, org_id, visited_on, kind)
+);
