@@ -496,6 +496,69 @@ static void month_nav(struct buf *h, const struct editor *e)
     html_markupf(h, "?month=%06d\">次の月</a></nav>", next);
 }
 
+struct sent_rows {
+    struct buf *h;
+    size_t n;
+};
+
+static int sent_row(void *ctx, const struct delivery *d)
+{
+    struct sent_rows *x = ctx;
+    struct store *st = thread_store();
+    struct org to;
+    bool named = st && st->acc->org_get(st, d->to_org, &to) == 0;
+    x->n++;
+    html_raw(x->h, "<tr><th scope=\"row\">");
+    html_text(x->h, named ? to.name : d->to_org);
+    if (named && to.office_no[0]) {
+        html_raw(x->h, "<br><span class=\"hint\">");
+        html_text(x->h, to.office_no);
+        html_raw(x->h, "</span>");
+    }
+    html_raw(x->h, "</th><td data-label=\"内容\">");
+    html_text(x->h, !strncmp(d->what, "month:", 6) ? "提供票(第6表・第7表)" : !strncmp(d->what, "plan:", 5) ? "計画(第1〜3表)"
+                    : !strncmp(d->what, "jsk:", 4) ? "実績" : d->what);
+    html_raw(x->h, " ");
+    html_text(x->h, strchr(d->what, ':') ? strchr(d->what, ':') + 1 : "");
+    html_raw(x->h, "</td><td data-label=\"送信\">");
+    h_date_ms(x->h, d->created_ms, true);
+    html_raw(x->h, "</td><td data-label=\"状況\">");
+    html_raw(x->h, d->acked_ms        ? "<span class=\"badge ok\">受領確認済</span>"
+                   : d->downloaded_ms ? "<span class=\"badge ok\">取り込み済</span>"
+                                      : "<span class=\"badge warn\">未受領</span>");
+    if (d->acked_ms) {
+        html_raw(x->h, " ");
+        h_date_ms(x->h, d->acked_ms, true);
+    }
+    html_raw(x->h, "</td></tr>");
+    return 0;
+}
+
+/* sent_list - what this office sent about the person and whether each office has taken it (read after 計画 was
+ * allowed: the editor's disclosures) */
+static void sent_list(struct buf *h, const struct editor *e)
+{
+    struct store *st = thread_store();
+    html_raw(h, "<section class=\"panel\" id=\"sent\" aria-labelledby=\"sent-h\"><h2 id=\"sent-h\">送信の状況</h2>");
+    struct buf rows;
+    buf_init(&rows, 1u << 20);
+    struct sent_rows x = {&rows, 0};
+    if (!st || st->acc->deliveries_sent(st, &e->k, e->a.org, sent_row, &x))
+        html_raw(h, "<p>送信の状況を読めませんでした。</p>");
+    else if (!x.n)
+        html_raw(h, "<p>この方について、この事業所から送ったものはまだありません。</p>");
+    else {
+        html_raw(h, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"sent-h\"><table class=\"stack\">"
+                    "<thead><tr><th scope=\"col\">送信先</th><th scope=\"col\">内容</th><th scope=\"col\">送信</th>"
+                    "<th scope=\"col\">状況</th></tr></thead><tbody>");
+        if (rows.ptr)
+            buf_add(h, rows.ptr, rows.len);
+        html_raw(h, "</tbody></table></div>");
+    }
+    buf_release(&rows);
+    html_raw(h, "</section>");
+}
+
 static int editor_page(struct req *r, struct editor *e, const char *notice, const char *error)
 {
     struct buf h;
@@ -598,6 +661,7 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
     html_raw(&h, "</div><p><a href=\"");
     person_base(&h, e);
     html_markupf(&h, "/pdf?month=%06d\">第6表・第7表を PDF で印刷</a></p>", e->m.ym);
+    sent_list(&h, e);
     /* モニタリング訪問 (運営基準 第13条第14号): the last one and a form to record one */
     html_raw(&h, "<section class=\"panel\" id=\"visit\" aria-labelledby=\"visit-h\"><h2 id=\"visit-h\">モニタリング訪問</h2><p>"
                  "前回の居宅訪問: ");

@@ -285,6 +285,10 @@ struct store_access_ops {
                           const char *body, int64_t now, const char *by); /* body NULL: the draft goes */
     int (*plan_issued)(struct store *st, const struct person_key *k, const char *org, const char *month,
                        int64_t now, const char *by);
+    /* deliveries_sent - what from_org sent about the person (the relay's deliveries, newest first, at
+     * most 50): to whom, what, when, downloaded, acknowledged. Only after the gate allowed 計画. */
+    int (*deliveries_sent)(struct store *st, const struct person_key *k, const char *from_org,
+                           int (*fn)(void *ctx, const struct delivery *d), void *ctx);
     /* visit_add - a monitoring visit of org to the person on 'on' (video: by テレビ電話装置等 with its
      * conditions confirmed); the same visit again is no change. visit_last - the last home visit
      * (none if never) and whether a video visit came after it. */

@@ -71,6 +71,7 @@ enum acc_stmt {
     A_PM_ISSUED,
     A_VISIT_ADD,
     A_VISIT_LAST,
+    A_DLV_SENT,
     A_CODE_ADD,
     A_CODE_USE,
     A_SEC_EVENT,
@@ -203,6 +204,9 @@ static const char *const asql[A_COUNT] = {
     [A_PM_ISSUED] = "INSERT INTO plan_months (insurer_no, insured_no, org_id, month, issued_ms, issued_by)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (insurer_no, insured_no, org_id, month)"
                     " DO UPDATE SET issued_ms = excluded.issued_ms, issued_by = excluded.issued_by",
+    [A_DLV_SENT] = "SELECT insurer_no, insured_no, to_org, stamp, what, to_kind, from_org, created_ms,"
+                   " ifnull(downloaded_ms, 0), ifnull(acked_ms, 0) FROM exchange_deliveries"
+                   " WHERE insurer_no = ?1 AND insured_no = ?2 AND from_org = ?3 ORDER BY stamp DESC LIMIT 50",
     [A_VISIT_ADD] = "INSERT INTO monitoring_visits (insurer_no, insured_no, org_id, visited_on, kind, recorded_ms,"
                     " recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
     [A_VISIT_LAST] = "SELECT (SELECT max(visited_on) FROM monitoring_visits WHERE insurer_no = ?1 AND insured_no = ?2"
@@ -1259,6 +1263,26 @@ static int a_plan_issued(struct store *st, const struct person_key *k, const cha
     return rc == SQLITE_DONE ? 0 : sq_fail(s, "plan_issued");
 }
 
+static int a_deliveries_sent(struct store *st, const struct person_key *k, const char *from_org,
+                             int (*fn)(void *ctx, const struct delivery *d), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_DLV_SENT);
+    if (!q)
+        return -1;
+    bind_person(q, k);
+    sq_bind_text(q, 3, from_org);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct delivery d;
+        read_delivery(q, &d);
+        if (fn(ctx, &d))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "deliveries_sent");
+}
+
 static int a_visit_add(struct store *st, const struct person_key *k, const char *org, struct date on, bool video,
                        int64_t now, const char *by)
 {
@@ -1609,6 +1633,7 @@ const struct store_access_ops sqlite_access_ops = {
     .plan_month_get = a_plan_month_get,
     .plan_draft_put = a_plan_draft_put,
     .plan_issued = a_plan_issued,
+    .deliveries_sent = a_deliveries_sent,
     .visit_add = a_visit_add,
     .visit_last = a_visit_last,
     .code_add = a_code_add,

@@ -908,6 +908,9 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
     await Promise.all([prov.waitForURL(/sent=1/), prov.getByRole('button', { name: '実績を送信' }).click()]);
     assert.match(await prov.locator('main [role=status]').first().innerText(), /実績を送信しました/);
     assert.equal(await prov.locator('input[type=checkbox][name^=d]:checked').count(), planned - 1);
+    // and acknowledges the 提供票 in its 受信一覧
+    await prov.goto(srv.url + '/office/inbox');
+    await Promise.all([prov.waitForURL(/acked=1/), prov.locator('#inbox tbody tr', { hasText: pno }).getByRole('button', { name: /受領を確認/ }).click()]);
   });
   await prov.context().close();
   const cm = await newPage();
@@ -917,6 +920,9 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
     assert.match(await cm.locator('#inbox tbody tr', { hasText: pno }).innerText(), /分の実績[\s\S]*デモ通所介護/);
     await cm.goto(srv.url + '/office/people');
     assert.match(await cm.locator('#people tbody tr', { hasText: pno }).innerText(), /実績受領/);
+    // the 送信の状況: the unit sent to the 通所介護, acknowledged by its clerk
+    await cm.goto(srv.url + `/office/plan/${pins}/${pno}`);
+    assert.match(await cm.locator('#sent tbody').innerText(), /デモ通所介護[\s\S]*提供票\(第6表・第7表\)[\s\S]*受領確認済/);
     // the editor shows what the office sent back against each planned line: one planned day was not provided
     await cm.goto(srv.url + `/office/plan/${pins}/${pno}`);
     const notes = await cm.locator('section.line p.note').allInnerTexts();
