@@ -40,6 +40,22 @@ static bool is_care(enum care_level l)
     return l >= LEVEL_KEIKA && l <= LEVEL_KAIGO5;
 }
 
+struct date monitor_due(enum care_level level, struct date last_home, bool video_ok, struct date month, bool *overdue)
+{
+    /* monitoring (RULE-CM-003): the next home visit's month */
+    struct date first = {month.y, month.m, 1}, due, month_end = date_month_end(first);
+    const char *key = is_care(level) ? (video_ok ? "care_video" : "care") : (video_ok ? "support_video" : "support");
+    long long every;
+    if (rate_get("monitor_home_months", key, first, &every))
+        every = is_care(level) ? 1 : 3;
+    if (date_is_none(last_home))
+        due = month_end; /* never visited: this month */
+    else
+        due = date_month_end(date_add_months((struct date){last_home.y, last_home.m, 1}, (int)every));
+    *overdue = date_cmp(due, month_end) < 0;
+    return due;
+}
+
 int caseload_compute(struct cl_case *cases, size_t n, int fte_x100, bool fee2, struct date month,
                      struct cl_result *out, const char **why)
 {
@@ -72,22 +88,9 @@ int caseload_compute(struct cl_case *cases, size_t n, int fte_x100, bool fee2, s
     out->standard = (int)std;
     long long w_support = 6 / den; /* in sixths: 3 (1/2) or 2 (1/3) */
     long long run = 0;             /* the running count before a case, in sixths */
-    struct date month_end = date_month_end(first);
     for (size_t i = 0; i < n; i++) {
         struct cl_case *c = &cases[i];
-        /* monitoring (RULE-CM-003): the next home visit's month */
-        const char *key = is_care(c->level) ? (c->video_ok ? "care_video" : "care")
-                                            : (c->video_ok ? "support_video" : "support");
-        long long every;
-        if (rate_get("monitor_home_months", key, first, &every))
-            every = is_care(c->level) ? 1 : 3;
-        if (date_is_none(c->last_home)) {
-            c->home_due = month_end; /* never visited: this month */
-        } else {
-            struct date d = {c->last_home.y, c->last_home.m, 1};
-            c->home_due = date_month_end(date_add_months(d, (int)every));
-        }
-        c->overdue = date_cmp(c->home_due, month_end) < 0;
+        c->home_due = monitor_due(c->level, c->last_home, c->video_ok, first, &c->overdue);
         if (c->level == LEVEL_JIGYO || (is_support(c->level) && c->yobo_cm)) { /* RULE-CM-004 */
             c->tier = 0;
             c->units = 0;

@@ -63,4 +63,9 @@ MUST_CHECK int caseload_compute(struct cl_case *cases, size_t n, int fte_x100, b
                                 struct date month, struct cl_result *out, const char **why)
     NONNULL(1, 6, 7);
 
+/* monitor_due - RULE-CM-003: the month-end by which the next home visit (モニタリング, 運営基準 第13条第14号) is due,
+ * from the last one (none: this month) - every monitor_home_months months by level and テレビ電話 - and whether
+ * that lies before the end of 'month' (overdue). The caseload and the 利用者一覧 share it. */
+struct date monitor_due(enum care_level level, struct date last_home, bool video_ok, struct date month, bool *overdue);
+
 #endif

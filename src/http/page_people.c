@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/caseload.h"
 #include "domain/certification.h"
 #include "http/limits.h"
 #include "http/page.h"
@@ -38,6 +39,8 @@ struct person_row {
     bool plan_shown;
     enum office_plan_state plan;
     bool draft, issued; /* 作成中 (a draft saved in the editor), 交付済 (handed to the person) */
+    struct date visit_due; /* モニタリング: the next home visit's month-end (monitor_due) */
+    bool visit_overdue, visit_never;
 };
 
 struct people {
@@ -76,6 +79,9 @@ static int keep_person(void *ctx, const struct office_person *p)
     x->plan_shown = p->plan_shown;
     x->plan = p->plan_state;
     x->draft = p->draft_ms != 0;
+    if (p->plan_shown && x->has_cert) /* RULE-CM-003, from the office's recorded visits */
+        x->visit_due = monitor_due(x->level, p->last_home, p->video_after, l->today, &x->visit_overdue);
+    x->visit_never = date_is_none(p->last_home);
     x->issued = p->issued_ms != 0;
     return 0;
 }
@@ -94,6 +100,7 @@ static const struct choice filters[] = {
     {"all", "すべて"},
     {"renew", "更新の時期・期限切れ"},
     {"noplan", "今月の第6表がない"},
+    {"visit", "モニタリング訪問が今月まで・期限超過"},
 };
 
 static _Thread_local const char *sort_word; /* qsort's comparator: this request's sort */
@@ -142,11 +149,16 @@ static void options(struct buf *h, const struct choice *c, size_t n, const char 
     }
 }
 
+static _Thread_local struct date x_today; /* wanted's "this month": this request's today */
+
 static bool wanted(const struct person_row *x, const char *filter, const char *find)
 {
     if (!strcmp(filter, "renew") && x->renew != RENEW_WINDOW && x->renew != RENEW_OVERDUE)
         return false;
     if (!strcmp(filter, "noplan") && (!x->plan_shown || x->plan != PLAN_NONE))
+        return false;
+    if (!strcmp(filter, "visit") && (!x->plan_shown || !x->has_cert ||
+                                     (!x->visit_overdue && date_cmp(x->visit_due, date_month_end(x_today)) > 0)))
         return false;
     return !*find || strstr(x->name, find) || strstr(x->kana, find) || strstr(x->k.insured_no, find);
 }
@@ -231,7 +243,24 @@ static void row_html(struct buf *h, const struct person_row *x, bool caremgr)
         html_text(h, x->k.insured_no);
         html_raw(h, x->plan == PLAN_NONE ? "\">第6表を作成</a>" : "\">第6表を編集</a>");
     }
-    html_raw(h, "</td></tr>");
+    html_raw(h, "</td>");
+    if (caremgr) { /* モニタリング (運営基準 第13条第14号): the next home visit due */
+        html_raw(h, "<td data-label=\"モニタリング\">");
+        if (!x->plan_shown || !x->has_cert)
+            html_raw(h, "―");
+        else {
+            char iso[11];
+            date_iso(x->visit_due, iso);
+            html_raw(h, "次の訪問 ");
+            h_date(h, iso);
+            html_raw(h, "まで");
+            html_raw(h, x->visit_overdue ? " <span class=\"badge ng\">期限超過</span>"
+                        : x->visit_never ? " <span class=\"hint\">(訪問の記録なし)</span>"
+                                         : "");
+        }
+        html_raw(h, "</td>");
+    }
+    html_raw(h, "</tr>");
 }
 
 int p_office_people(struct req *r)
@@ -264,6 +293,7 @@ int p_office_people(struct req *r)
     }
     sort_word = choose(r, "sort", sorts, ARRAY_LEN(sorts));
     const char *filter = choose(r, "filter", filters, ARRAY_LEN(filters));
+    x_today = l.today;
     const char *find = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "q");
     if (!find || strlen(find) > MAX_QUERY_VALUE || !utf8_valid(find, strlen(find), NULL))
         find = "";
@@ -307,10 +337,13 @@ int p_office_people(struct req *r)
     sort_header(&h, "valid", "認定の有効期間", sort_word, filter);
     sort_header(&h, "burden", "負担割合", sort_word, filter);
     sort_header(&h, "plan", "今月の計画", sort_word, filter);
+    bool caremgr = a.role == ROLE_CAREMGR || a.role == ROLE_HOUKATSU;
+    if (caremgr)
+        html_raw(&h, "<th scope=\"col\">モニタリング</th>");
     html_raw(&h, "</tr></thead><tbody>");
     for (size_t i = 0; i < l.n; i++)
         if (wanted(&l.v[i], filter, find))
-            row_html(&h, &l.v[i], a.role == ROLE_CAREMGR || a.role == ROLE_HOUKATSU);
+            row_html(&h, &l.v[i], caremgr);
     html_raw(&h, "</tbody></table></div>");
     if (!shown_rows)
         html_raw(&h, "<p>条件に合う方はいません。</p>");

@@ -692,10 +692,14 @@ static int op_card(void *ctx, struct store *st, size_t i, const struct card *c, 
                      st->ops->record_list_kind(st, &it->k, "cp.UPJSK", op_plan_row, &p)))
         return -1;
     struct plan_month pm = {0, 0};
+    struct cl_visits v = {DATE_NONE, false};
     int prc = careplan ? st->acc->plan_month_get(st, &it->k, x->org, x->month, &pm, NULL) : STORE_NOTFOUND;
+    if (prc >= 0 && careplan && st->acc->visit_last(st, &it->k, x->org, &v.last_home, &v.video_after))
+        prc = -1;
     if (prc < 0)
         return -1;
-    struct office_person op = {c, careplan, p.state, it->started_ms, it->last_actual_ym, pm.draft_ms, pm.issued_ms};
+    struct office_person op = {c,           careplan,     p.state,     it->started_ms, it->last_actual_ym,
+                               pm.draft_ms, pm.issued_ms, v.last_home, v.video_after};
     return x->fn(x->ctx, &op);
 }
 

@@ -133,6 +133,8 @@ struct office_person {
     int64_t started_ms;        /* the care relationship since */
     int last_actual_ym;
     int64_t draft_ms, issued_ms; /* the office's month (plan_months): 作成中 since, 交付済 on; 0 = not */
+    struct date last_home;       /* the office's last recorded home visit (monitoring_visits), or none */
+    bool video_after;            /* a テレビ電話 visit after it */
 };
 typedef int office_person_fn(void *ctx, const struct office_person *p);
 

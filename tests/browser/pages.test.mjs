@@ -891,6 +891,14 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
     assert.doesNotMatch(mrow, /期限超過/);
     assert.match(await page.locator('#monitoring').innerText(), /記録なし/); // the others: never visited, due this month
     await axeCheck(page, 'caseload-monitoring');
+    // the 利用者一覧 says the same per person, and its filter leaves out the one just visited
+    await page.goto(srv.url + '/office/people');
+    assert.match(await page.locator('#people tbody tr', { hasText: pno }).locator('td[data-label="モニタリング"]').innerText(),
+      new RegExp(`次の訪問 令和\\d+年${nextEnd.getUTCMonth() + 1}月${nextEnd.getUTCDate()}日`));
+    await page.getByLabel('しぼりこみ').selectOption('visit');
+    await Promise.all([page.waitForURL(/filter=visit/), page.getByRole('button', { name: '表示する' }).click()]);
+    assert.equal(await page.locator('#people tbody tr', { hasText: pno }).count(), 0);
+    assert.ok(await page.locator('#people tbody tr').count() > 0, 'the others are due this month');
   });
   await page.context().close();
   // the 通所介護's clerk: the 提供票 in its 受信一覧, the 実績 entered from it (one planned day not provided)
