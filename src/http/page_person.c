@@ -98,9 +98,31 @@ void insurer_policy(struct buf *h, json_t *ins)
 
 /* ---- わたしの介護保険証 ------------------------------------------------------------ */
 
+/* basis_note - for an office's view of a person: why it may see this page (the gate's decision: the basis, and
+ * whether the relationship rests on a paper 本人確認), and where the relationship and consent are managed */
+static void basis_note(struct req *r, struct buf *h)
+{
+    if (!r->who.acct.staff || !r->disc || r->disc->decision.outcome != OUTCOME_ALLOWED)
+        return;
+    const struct gate_decision *g = &r->disc->decision;
+    html_raw(h, "<div class=\"alert\" id=\"basis\"><p>この方の情報を見られる根拠: <strong>");
+    html_text(h, basis_name(g->basis));
+    html_raw(h, "</strong>");
+    if (g->basis == BASIS_CONSENT)
+        html_raw(h, g->flags & GATE_FLAG_PAPER_IDENTITY
+                        ? "(紙の被保険者証で本人確認をして担当事業所として登録し、本人・市町村の同意があります)"
+                        : "(本人確認をして担当事業所として登録し、本人・市町村の同意があります)");
+    else if (g->basis == BASIS_BREAKGLASS)
+        html_raw(h, "(緊急時アクセス: 市町村が後から確認します)");
+    html_raw(h, "。見たことは本人の「だれが見たか」に記録されます。同意が取り消されたり担当の関係が切れたりすると、"
+                "見られなくなります。担当事業所の登録は<a href=\"/office\">資格確認</a>から(本人確認コードか、紙の被保険者証の"
+                "QR コード)。</p></div>");
+}
+
 static void render_card(struct req *r, struct buf *h, json_t *c)
 {
     heading(r, h, "介護保険証");
+    basis_note(r, h);
     json_t *p1 = json_object_get(c, "panel1"), *p2 = json_object_get(c, "panel2");
     json_t *app = json_object_get(c, "application"), *p3 = json_object_get(c, "panel3");
     html_raw(h, "<p>");

@@ -1035,6 +1035,7 @@ test('the doctor: the request inbox, the 主治医意見書 form of the date in 
   await step(cm, 'cm-ikensho', async () => {
     await login(cm, 'demo-cm');
     await cm.goto(srv.url + `/p/${rins}/${rno}/card`);
+    assert.match(await cm.locator('#basis').innerText(), /根拠: 同意・担当事業所\(本人確認をして担当事業所として登録し、本人・市町村の同意があります\)/);
     await Promise.all([cm.waitForURL(/\/ikensho$/), cm.getByRole('navigation', { name: 'この方の情報' }).getByRole('link', { name: '主治医意見書' }).click()]);
     assert.match(await cm.locator('main').innerText(), /主治医意見書\(記入日 令和\d+年[\s\S]*脳梗塞/);
     await axeCheck(cm, 'person-ikensho');
