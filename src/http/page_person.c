@@ -672,6 +672,13 @@ static void render_plan(struct req *r, struct buf *h, json_t *d)
     json_t *rows = json_object_get(d, "services");
     const char *month = json_string_value(json_object_get(d, "month"));
     render_kyo123(h, json_object_get(d, "plan"));
+    if (!r->who.acct.staff) { /* 自己作成: the person (or a proxy) may plan the month themselves */
+        char base[48];
+        page_base(r, base);
+        html_raw(h, "<p><a href=\"");
+        html_text(h, base);
+        html_raw(h, "/plan/edit\">自分でサービス利用票を作る(自己作成)</a></p>");
+    }
     if (!month || strlen(month) != 6 || json_array_size(rows) == 0) {
         html_raw(h, "<p>サービス利用票(第6表)はまだ届いていません。ケアマネジャーが作成すると、ここに表示されます。</p>");
         page_send(r, h, 200);

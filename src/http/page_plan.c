@@ -80,6 +80,8 @@ struct editor {
     struct s7_doc *d;
     struct s7_total t;
     bool actual;         /* the provider's 実績 of its own lines, not the care manager's plan */
+    bool self;           /* 自己作成: the person (or a proxy) plans the month; computed and printed, not sent */
+    char base[64];       /* the editor's URL: /office/plan/… , /office/actual/… , /me/plan/edit, /p/…/plan/edit */
     struct plan_month pm; /* the office's month: 作成中 (a draft) and 交付済 */
     char *draft;          /* the saved draft: JSON [[name, value], …] of the form, or NULL */
     struct date last_home; /* モニタリング: the office's last home visit, or none */
@@ -95,7 +97,7 @@ static enum disclose_status disclose_one(struct req *r, struct store *st, struct
     d.rq.actor = e->a;
     d.rq.person = e->k;
     d.rq.category = c;
-    d.rq.purpose = PURPOSE_CARE;
+    d.rq.purpose = purpose_for_role(e->a.role);
     d.request_id = r->request_id;
     d.time_ms = clock_now_ms();
     if (c == CAT_SHIKAKU) {
@@ -115,14 +117,30 @@ static enum disclose_status disclose_one(struct req *r, struct store *st, struct
 static int editor_load(struct req *r, struct editor *e)
 {
     struct store *st = store_or_503(r);
-    if (!st || office_of(r, st, &e->a, &e->office))
+    e->self = strstr(r->route->pattern, "/plan/edit") != NULL;
+    if (!st)
         return -1;
-    if (!e->actual && e->a.role != ROLE_CAREMGR && e->a.role != ROLE_HOUKATSU)
-        return http_error(r, 403, "forbidden", "第6表の作成は居宅介護支援事業所・地域包括支援センターが行います"), -1;
-    if (e->actual && e->a.role != ROLE_PROVIDER && e->a.role != ROLE_FACILITY)
-        return http_error(r, 403, "forbidden", "実績の入力はサービス事業所が行います"), -1;
-    if (person_param(r, &e->k))
-        return -1;
+    if (e->self) { /* 自己作成: the person, or a proxy for them; the gate decides the 計画 */
+        if (r->who.acct.staff)
+            return http_error(r, 403, "forbidden", "自己作成の画面は本人・代理人のものです(事業所は第6表の作成から)"), -1;
+        if (target(r, &e->k))
+            return -1;
+        principal_actor(&r->who, &e->k, &e->a); /* a proxy acts for this person */
+        char pb[48];
+        page_base(r, pb);
+        snprintf(e->base, sizeof e->base, "%s/plan/edit", pb);
+    } else {
+        if (office_of(r, st, &e->a, &e->office))
+            return -1;
+        if (!e->actual && e->a.role != ROLE_CAREMGR && e->a.role != ROLE_HOUKATSU)
+            return http_error(r, 403, "forbidden", "第6表の作成は居宅介護支援事業所・地域包括支援センターが行います"), -1;
+        if (e->actual && e->a.role != ROLE_PROVIDER && e->a.role != ROLE_FACILITY)
+            return http_error(r, 403, "forbidden", "実績の入力はサービス事業所が行います"), -1;
+        if (person_param(r, &e->k))
+            return -1;
+        snprintf(e->base, sizeof e->base, "%s%s/%s", e->actual ? "/office/actual/" : "/office/plan/", e->k.insurer_no,
+                 e->k.insured_no);
+    }
     const char *ym = r->form ? form_str(r, "ym") : MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "month");
     struct date today = date_today();
     int y = today.y * 100 + today.m;
@@ -141,7 +159,7 @@ static int editor_load(struct req *r, struct editor *e)
     enum disclose_status s = disclose_one(r, st, e, CAT_SHIKAKU);
     if (s == DISCLOSE_OK)
         s = disclose_one(r, st, e, CAT_CAREPLAN);
-    if (s == DISCLOSE_OK && !e->actual) { /* read only after 計画 was allowed */
+    if (s == DISCLOSE_OK && !e->actual && !e->self) { /* read only after 計画 was allowed */
         int prc = st->acc->plan_month_get(st, &e->k, e->a.org, e->docs.month, &e->pm, &e->draft);
         if (prc >= 0 && st->acc->visit_last(st, &e->k, e->a.org, &e->last_home, &e->video_after))
             prc = -1;
@@ -191,8 +209,8 @@ static void who_of(const struct req *r, const struct editor *e, struct p6_who *w
 {
     memset(w, 0, sizeof *w);
     w->card = &e->card;
-    str_cut(w->plan_office, sizeof w->plan_office, e->office.office_no);
-    str_cut(w->cm_name, sizeof w->cm_name, r->who.acct.display_name);
+    str_cut(w->plan_office, sizeof w->plan_office, e->office.office_no); /* 自己作成: none */
+    str_cut(w->cm_name, sizeof w->cm_name, e->self ? "自己作成" : r->who.acct.display_name);
     struct date t = date_today();
     snprintf(w->made, sizeof w->made, "%04u%02u%02u", (unsigned)t.y % 10000u, (unsigned)t.m % 100u,
              (unsigned)t.d % 100u);
@@ -257,11 +275,7 @@ static int form_month(struct req *r, struct editor *e)
 
 static void person_base(struct buf *h, const struct editor *e)
 {
-    const struct person_key *k = &e->k;
-    html_raw(h, e->actual ? "/office/actual/" : "/office/plan/");
-    html_text(h, k->insurer_no);
-    html_raw(h, "/");
-    html_text(h, k->insured_no);
+    html_text(h, e->base);
 }
 
 static const char *const weekdays[] = {"日", "月", "火", "水", "木", "金", "土"};
@@ -562,7 +576,7 @@ static void sent_list(struct buf *h, const struct editor *e)
 static int editor_page(struct req *r, struct editor *e, const char *notice, const char *error)
 {
     struct buf h;
-    page_start(r, &h, e->actual ? "サービス提供の実績" : "サービス利用票(第6表)の作成");
+    page_start(r, &h, e->actual ? "サービス提供の実績" : e->self ? "サービス利用票(第6表)の自己作成" : "サービス利用票(第6表)の作成");
     struct date month = {e->m.ym / 100, e->m.ym % 100, 1};
     struct buf w;
     buf_init(&w, 64);
@@ -570,7 +584,7 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
     char *mw = w.ptr && strstr(w.ptr, "月") ? w.ptr : NULL;
     if (mw)
         strstr(mw, "月")[strlen("月")] = '\0';
-    html_raw(&h, e->actual ? "<h1>サービス提供の実績 " : "<h1>サービス利用票(第6表)の作成 ");
+    html_raw(&h, e->actual ? "<h1>サービス提供の実績 " : e->self ? "<h1>サービス利用票(第6表)の自己作成 " : "<h1>サービス利用票(第6表)の作成 ");
     html_text(&h, mw ? mw : "");
     html_raw(&h, "分</h1><p>");
     html_text(&h, e->card.person.name);
@@ -586,13 +600,17 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
         html_raw(&h, "。ケアマネジャーの提供票(第6表)の予定のうち、この事業所の分です。提供した日と時刻に直して"
                      "「実績を送信」を押すと、実績(ケアプランデータ連携 v4.1 の実績ファイル)をケアマネジャーの事業所へ送ります。"
                      "提供しなかった行は日の印をすべて外してください。</p>");
+    else if (e->self)
+        html_raw(&h, "。ケアマネジャーに頼まず自分で計画を立てる場合(自己作成)の、サービス利用票と別表です。事業所番号・"
+                     "サービスコード・時刻・日を入れると、第7表(区分支給限度額と利用者負担)を計算します。できたら PDF を印刷して、"
+                     "利用する月の前に市町村の窓口に届け出てください。ここで作ったものは保存も送信もされません。</p>");
     else
         html_raw(&h, "。サービスごとに事業所番号・サービスコード・時刻・日を入れると、第7表(区分支給限度額と利用者負担)"
                      "を計算します。「提供票を送信」で、計画にある事業所それぞれへ第6表・第7表・利用者補足情報を送ります"
                      "(ケアプランデータ連携 v4.1)。</p>");
     buf_release(&w);
     month_nav(&h, e);
-    if (!e->actual) { /* the month's state: 作成中 → 交付済 → 送信済 → 実績受領 */
+    if (!e->actual && !e->self) { /* the month's state: 作成中 → 交付済 → 送信済 → 実績受領 */
         html_raw(&h, "<p id=\"plan-state\">この月の状態: ");
         html_raw(&h, e->done.n ? "<span class=\"badge ok\">実績受領</span> "
                      : e->docs.plan ? "<span class=\"badge ok\">送信済</span> " : "");
@@ -650,6 +668,13 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
     html_raw(&h, "</form><div id=\"sheet7-live\">");
     price_inputs(&h, e);
     sheet7_panel(&h, e);
+    if (e->self) { /* computed and printed; nothing kept, nothing sent */
+        html_raw(&h, "</div><div class=\"actions\"><button type=\"submit\" form=\"plan6\" name=\"action\" value=\"compute\" "
+                     "class=\"secondary\">第7表を計算</button> <button type=\"submit\" form=\"plan6\" formaction=\"");
+        person_base(&h, e);
+        html_raw(&h, "/pdf\">PDF で印刷(市町村への届出用)</button></div>");
+        return page_send(r, &h, error ? 422 : 200);
+    }
     html_raw(&h, "</div><div class=\"actions\"><button type=\"submit\" form=\"plan6\" name=\"action\" value=\"compute\" "
                  "class=\"secondary\">第7表を計算</button> <button type=\"submit\" form=\"plan6\" name=\"action\" "
                  "value=\"draft\" class=\"secondary\">下書き保存</button> <button type=\"submit\" form=\"plan6\" "
@@ -845,6 +870,8 @@ int p_plan_editor_post(struct req *r)
         const char *error = NULL;
         const char *action = form_str(r, "action");
         struct store *st = thread_store();
+        if (e->self && strcmp(action, "compute")) /* 自己作成 keeps and sends nothing */
+            action = "compute";
         char loc[128];
         snprintf(loc, sizeof loc, "/office/plan/%s/%s?month=%06d&done=", e->k.insurer_no, e->k.insured_no, e->m.ym);
         if (!strcmp(action, "visit")) { /* モニタリング訪問 (運営基準 第13条第14号): recorded, then back */
@@ -1051,7 +1078,7 @@ static void wareki_text(struct date d, char *out, size_t cap)
 }
 
 /* GET /office/plan/{insurer}/{insured}/pdf[?month=YYYYMM]: the month (the draft, else as sent) as the 第6表 and
- * 第7表 shaped like the 様式, with the 実績 the offices sent */
+ * 第7表 shaped like the 様式, with the 実績 the offices sent; POST …/plan/edit/pdf (自己作成): the posted month */
 int p_plan_pdf(struct req *r)
 {
     struct editor *e = xcalloc(1, sizeof *e);
@@ -1063,7 +1090,15 @@ int p_plan_pdf(struct req *r)
     }
     int ym = e->m.ym;
     jsk_merge(e, NULL, &e->done);
-    if (!(e->draft && draft_month(e) == 0)) {
+    if (r->form) { /* 自己作成: the month as posted (kept nowhere) */
+        if (form_month(r, e)) {
+            rc = page_error(r, 422, "印刷できません", e->why);
+            editor_free(e);
+            free(e);
+            return rc;
+        }
+        editor_compute(r, e, false);
+    } else if (!(e->draft && draft_month(e) == 0)) {
         struct cp_filedata plan;
         char why[S7_ERR_BYTES];
         decode_set(e->docs.plan, CP_UPPLAN, &plan);
@@ -1114,7 +1149,10 @@ int p_plan_pdf(struct req *r)
     wareki_text(e->card.cert.valid_to, to, sizeof to);
     snprintf(valid, sizeof valid, "%s〜%s", from, to);
     wareki_text(date_today(), made, sizeof made);
-    snprintf(office, sizeof office, "%s(%s)", e->office.name, e->office.office_no);
+    if (e->self)
+        str_cut(office, sizeof office, "自己作成");
+    else
+        snprintf(office, sizeof office, "%s(%s)", e->office.name, e->office.office_no);
     struct date on = {e->m.ym / 100, e->m.ym % 100, 1};
     struct forms67 f = {
         e->m.ym / 100, e->m.ym % 100, month_text, e->k.insurer_no, e->k.insured_no, e->card.person.kana,

@@ -972,6 +972,43 @@ test('an office sends another software\'s send unit from the page: refused with 
   assert.ok(inbox.some((d) => d.stamp === `${ym}27100000` && d.insured_no === no), JSON.stringify(inbox));
 });
 
+// 自己作成 (issue #18 §1 "自己作成 too"): the person plans a month without a care manager - the same editor and 第7表,
+// printed for the municipality, nothing kept or sent
+test('the person plans the month themselves (自己作成): the 第7表 as they edit, and the forms as a PDF', async () => {
+  const page = await newPage();
+  await step(page, 'self-plan', async () => {
+    await login(page, 'demo-person');
+    await page.goto(srv.url + '/me/plan');
+    await Promise.all([page.waitForURL(/\/me\/plan\/edit$/), page.getByRole('link', { name: /自己作成/ }).click()]);
+    assert.match(await page.locator('h1').innerText(), /サービス利用票\(第6表\)の自己作成/);
+    assert.equal(await page.getByRole('button', { name: '提供票を送信' }).count(), 0);
+    await axeCheck(page, 'self-editor');
+    const blank = await page.locator('section.line h3', { hasText: '追加する場合に入力' }).first().getAttribute('id');
+    const i = blank.slice(2);
+    await page.locator(`#o${i}`).fill('1370100016');
+    await page.locator(`#c${i}`).fill('151111');
+    for (const d of ['3', '10', '17']) await page.locator(`input[name=d${i}][value="${d}"]`).check();
+    await page.locator('#p1370100016').fill('10.00');
+    await page.waitForFunction(() => document.querySelector('#sheet7-live[data-computed]') && !/計算できませんでした/.test(document.querySelector('#sheet7').innerText));
+    const total = (await page.locator('#sheet7 tbody tr').last().innerText()).replace(/,/g, '');
+    const form = await page.evaluate(() => new URLSearchParams(new FormData(document.getElementById('plan6'))).toString());
+    const [res] = await Promise.all([page.waitForResponse((x) => x.url().endsWith('/me/plan/edit/pdf')),
+      page.getByRole('button', { name: /PDF で印刷/ }).click()]);
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()['content-type'], 'application/pdf');
+    // the same form posted for its bytes (a PDF opened by navigation has no body for the test to read)
+    const pdf = await page.request.post(srv.url + '/me/plan/edit/pdf', { data: form,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: srv.url } });
+    assert.equal(pdf.status(), 200);
+    writeFileSync(join(dir, 'self67.pdf'), await pdf.body());
+    const txt = spawnSync('pdftotext', ['-layout', join(dir, 'self67.pdf'), '-'], { encoding: 'utf8' }).stdout;
+    assert.match(txt, /自己作成/);
+    const share = total.split(/\s+/).filter(Boolean)[4]; // 合計 in-limit over cost claim share …
+    assert.ok(txt.includes(Number(share).toLocaleString('en-US')), `利用者負担 ${share} in the PDF`);
+  });
+  await page.context().close();
+});
+
 // the doctor (issue #18 §3): the 意見書作成依頼 the municipality sent to the demo hospital, the form of the date in
 // force (the older one with the 同意 field for a 記入日 before 2026-04-01), a draft kept, checked, submitted
 test('the doctor: the request inbox, the 主治医意見書 form of the date in force, draft, check, submit', async () => {
