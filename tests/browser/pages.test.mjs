@@ -939,6 +939,8 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
   });
   await cm.context().close();
   await narrow('demo-cm', `/office/plan/${pins}/${pno}`, 'plan-editor');
+  await narrow('demo-provider', `/office/actual/${pins}/${pno}?month=${ym}`, 'actual-editor');
+  await narrow('demo-cm', '/office/caseload', 'caseload-monitoring');
 });
 
 // a send unit made by other care software, sent from the 受信一覧 page (issue #18 §1 "upload a send unit from other care
@@ -1007,6 +1009,8 @@ test('the person plans the month themselves (自己作成): the 第7表 as they 
     assert.ok(txt.includes(Number(share).toLocaleString('en-US')), `利用者負担 ${share} in the PDF`);
   });
   await page.context().close();
+  await narrow('demo-person', '/me/plan/edit', 'self-editor');
+  await narrow('demo-person', '/me/plan', 'plan-kyo123');
 });
 
 // the doctor (issue #18 §3): the 意見書作成依頼 the municipality sent to the demo hospital, the form of the date in
@@ -1083,6 +1087,9 @@ test('the doctor: the request inbox, the 主治医意見書 form of the date in 
     await axeCheck(cm, 'person-chosa');
   });
   await cm.context().close();
+  await narrow('demo-doctor', '/clinic/requests', 'clinic-requests');
+  await narrow('demo-cm', `/p/${rins}/${rno}/chosa`, 'person-chosa');
+  await narrow('demo-cm', `/p/${rins}/${rno}/ikensho`, 'person-ikensho');
 });
 
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
