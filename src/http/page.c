@@ -51,6 +51,20 @@ static void csrf_of(const struct req *r, char out[33])
     sodium_bin2hex(out, 33, h, sizeof h);
 }
 
+void page_alerts(struct buf *h, const char *notice, const char *error)
+{
+    if (notice) {
+        html_raw(h, "<div class=\"alert ok\" role=\"status\"><p>");
+        html_text(h, notice);
+        html_raw(h, "</p></div>");
+    }
+    if (error) {
+        html_raw(h, "<div class=\"alert error\" role=\"alert\"><p>");
+        html_text(h, error);
+        html_raw(h, "</p></div>");
+    }
+}
+
 void page_csrf_field(struct req *r, struct buf *h)
 {
     char tok[33];

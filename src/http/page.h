@@ -52,6 +52,8 @@ void page_start(struct req *r, struct buf *h, const char *title);
 int page_send(struct req *r, struct buf *h, unsigned status);
 int page_error(struct req *r, unsigned status, const char *title, const char *message);
 int page_redirect(struct req *r, const char *location);
+/* page_alerts - a page's outcome: notice as a status (ok), error as an alert; either may be NULL */
+void page_alerts(struct buf *h, const char *notice, const char *error);
 /* page_csrf_field - the hidden CSRF input of a form posted by this session. */
 void page_csrf_field(struct req *r, struct buf *h);
 /* same_origin - Sec-Fetch-Site and Origin (when present) say this site; does not answer. */

@@ -332,21 +332,10 @@ static int opinion_page(struct req *r, struct opinion_page *p, const char *notic
     html_raw(&h, consent ? "令和8年3月31日までの様式(「介護サービス計画作成等への利用についての同意」欄あり)"
                          : "令和8年4月1日からの様式(同意欄なし。情報の共有は本人の同意によります)");
     html_raw(&h, "</dd></dl>");
-    if (notice) {
-        html_raw(&h, "<div class=\"alert ok\" role=\"status\"><p>");
-        html_text(&h, notice);
-        html_raw(&h, "</p></div>");
-    }
-    if (error) {
-        html_raw(&h, "<div class=\"alert error\" role=\"alert\"><p>");
-        html_text(&h, error);
-        if (field && *field) {
-            html_raw(&h, "(項目: ");
-            html_text(&h, field);
-            html_raw(&h, ")");
-        }
-        html_raw(&h, "</p></div>");
-    }
+    char msg[DOC_ERR_MSG_BYTES + DOC_ERR_FIELD_BYTES + 32];
+    if (error && field && *field)
+        snprintf(msg, sizeof msg, "%s(項目: %s)", error, field);
+    page_alerts(&h, notice, error && field && *field ? msg : error);
     html_raw(&h, "<form method=\"post\" class=\"stack opinion\" action=\"/clinic/requests/");
     html_text(&h, p->k.insurer_no);
     html_raw(&h, "/");

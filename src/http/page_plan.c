@@ -627,16 +627,7 @@ static int editor_page(struct req *r, struct editor *e, const char *notice, cons
             html_raw(&h, "<span class=\"badge warn\">未作成</span>");
         html_raw(&h, "</p>");
     }
-    if (notice) {
-        html_raw(&h, "<div class=\"alert ok\" role=\"status\"><p>");
-        html_text(&h, notice);
-        html_raw(&h, "</p></div>");
-    }
-    if (error) {
-        html_raw(&h, "<div class=\"alert error\" role=\"alert\"><p>");
-        html_text(&h, error);
-        html_raw(&h, "</p></div>");
-    }
+    page_alerts(&h, notice, error);
     html_raw(&h, "<form method=\"post\" id=\"plan6\"");
     if (!e->actual) {
         html_raw(&h, " data-sheet7=\"");
@@ -812,11 +803,37 @@ static void jst_stamp(char stamp[15])
     strftime(stamp, 15, "%Y%m%d%H%M%S", &tm);
 }
 
+/* accept_files - files the page made, read back with every check of an upload and given to unit_accept (stored
+ * and delivered, all or nothing); -1 with "<label>ができませんでした: <the first problem>" in e->why */
+static int accept_files(struct editor *e, const struct p6_file *files, size_t n, const char *label)
+{
+    struct cp_filedata fd[3];
+    const char *names[3];
+    struct upload_errs ue = {json_array(), ""};
+    n = n > 3 ? 3 : n;
+    for (size_t f = 0; f < n; f++) {
+        names[f] = files[f].name;
+        ue.file = names[f];
+        cpfile_read(files[f].name, files[f].bytes, files[f].len, &fd[f], upload_err, &ue);
+    }
+    long sets;
+    int rc = unit_accept(thread_store(), &e->a, &e->office, fd, names, n, &ue, &sets);
+    for (size_t f = 0; f < n; f++)
+        cpfile_free(&fd[f]);
+    if (rc) {
+        const char *first = json_string_value(json_array_get(ue.arr, 0));
+        snprintf(e->why, sizeof e->why, "%sができませんでした: %s", label,
+                 rc < 0 ? "内部エラー" : first ? first : "送信単位に誤りがあります");
+        utf8_scrub(e->why);
+    }
+    json_decref(ue.arr);
+    return rc ? -1 : 0;
+}
+
 /* send - a unit for each office on the plan, each through unit_accept; how many offices, or -1
  * with the reason in e->why */
 static int send_units(struct req *r, struct editor *e)
 {
-    struct store *st = thread_store();
     struct p6_who w;
     who_of(r, e, &w);
     char stamp[15];
@@ -834,28 +851,12 @@ static int send_units(struct req *r, struct editor *e)
         struct p6_file files[3];
         if (p6_unit(&e->m, &w, srv_codes, e->d, &e->t, l->office_no, kind, stamp, files, e->why))
             return -1;
-        struct cp_filedata fd[3];
-        const char *names[3];
-        struct upload_errs ue = {json_array(), ""};
-        for (size_t f = 0; f < 3; f++) {
-            names[f] = files[f].name;
-            ue.file = names[f];
-            cpfile_read(files[f].name, files[f].bytes, files[f].len, &fd[f], upload_err, &ue);
-        }
-        long sets;
-        int rc = unit_accept(st, &e->a, &e->office, fd, names, 3, &ue, &sets);
-        for (size_t f = 0; f < 3; f++)
-            cpfile_free(&fd[f]);
+        char label[64];
+        snprintf(label, sizeof label, "事業所 %s への送信", l->office_no);
+        int rc = accept_files(e, files, 3, label);
         p6_unit_free(files, 3);
-        if (rc) {
-            const char *first = json_string_value(json_array_get(ue.arr, 0));
-            snprintf(e->why, sizeof e->why, "事業所 %s への送信ができませんでした: %s", l->office_no,
-                     rc < 0 ? "内部エラー" : first ? first : "送信単位に誤りがあります");
-            utf8_scrub(e->why);
-            json_decref(ue.arr);
+        if (rc)
             return -1;
-        }
-        json_decref(ue.arr);
         sent++;
     }
     return sent;
@@ -1029,22 +1030,10 @@ int p_actual_editor_post(struct req *r)
             if (p6_actual_file(&e->m, &w, srv_codes, e->office.office_no, kind, stamp, &f, e->why))
                 error = e->why;
             else {
-                struct cp_filedata fd;
-                const char *names[1] = {f.name};
-                struct upload_errs ue = {json_array(), f.name};
-                cpfile_read(f.name, f.bytes, f.len, &fd, upload_err, &ue);
-                long sets;
-                int u = unit_accept(thread_store(), &e->a, &e->office, &fd, names, 1, &ue, &sets);
-                cpfile_free(&fd);
+                int u = accept_files(e, &f, 1, "実績の送信");
                 p6_unit_free(&f, 1);
-                if (u) {
-                    const char *first = json_string_value(json_array_get(ue.arr, 0));
-                    snprintf(e->why, sizeof e->why, "実績を送信できませんでした: %s",
-                             u < 0 ? "内部エラー" : first ? first : "送信単位に誤りがあります");
-                    utf8_scrub(e->why);
+                if (u)
                     error = e->why;
-                }
-                json_decref(ue.arr);
             }
         }
         if (!error) {

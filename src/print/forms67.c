@@ -88,6 +88,15 @@ static void labelled(struct sheet *s, double x, double y, double w, const char *
     cell(s, x, y + 12, w, 20, value, 9, CENTER, false);
 }
 
+/* title - a sheet's name at the top left and the month at the top right (「(続き)」 on a later page) */
+static void title(struct sheet *s, const struct forms67 *f, const char *name, int page)
+{
+    char buf[96];
+    plain(s, MARGIN, MARGIN, 500, name, 12, true, LEFT);
+    snprintf(buf, sizeof buf, "%s%s", f->month_text, page > 1 ? "(続き)" : "");
+    plain(s, PAGE_W - MARGIN - 260, MARGIN, 260, buf, 12, true, RIGHT);
+}
+
 static const char *const weekdays[] = {"日", "月", "火", "水", "木", "金", "土"};
 
 /* ---- 第6表 -------------------------------------------------------------------------- */
@@ -99,9 +108,7 @@ enum { T6_TIME = 58, T6_SERVICE = 120, T6_OFFICE = 110, T6_KIND = 24, T6_TOTAL =
 static double sheet6_head(struct sheet *s, const struct forms67 *f, int page)
 {
     char buf[96];
-    plain(s, MARGIN, MARGIN, 500, "第6表　サービス利用票(兼居宅(介護予防)サービス計画)", 12, true, LEFT);
-    snprintf(buf, sizeof buf, "%s%s", f->month_text, page > 1 ? "(続き)" : "");
-    plain(s, PAGE_W - MARGIN - 260, MARGIN, 260, buf, 12, true, RIGHT);
+    title(s, f, "第6表　サービス利用票(兼居宅(介護予防)サービス計画)", page);
     double y = MARGIN + 22, x = MARGIN;
     char limit[32] = "";
     if (f->limit_units > 0) {
@@ -199,9 +206,7 @@ static const char *const t7h[] = {"事業所名", "事業所番号", "サービ�
 static double sheet7_head(struct sheet *s, const struct forms67 *f, int page)
 {
     char buf[160];
-    plain(s, MARGIN, MARGIN, 500, "第7表　サービス利用票別表", 12, true, LEFT);
-    snprintf(buf, sizeof buf, "%s%s", f->month_text, page > 1 ? "(続き)" : "");
-    plain(s, PAGE_W - MARGIN - 260, MARGIN, 260, buf, 12, true, RIGHT);
+    title(s, f, "第7表　サービス利用票別表", page);
     snprintf(buf, sizeof buf, "区分支給限度管理・利用者負担計算　被保険者番号 %s %s　%s", f->insurer_no, f->insured_no,
              f->name ? f->name : "");
     plain(s, MARGIN, MARGIN + 18, 600, buf, 8.5, false, LEFT);

@@ -21,15 +21,6 @@
 enum { C_MADE = 3, C_YM = 4, C_PLAN_OFFICE = 5, C_CM = 6, C_UNITS = 7, C_DATE = 9, C_START = 11, C_END = 12,
        C_COUNT = 13, C_CODE = 14, C_OFFICE = 19, C_OFFICE_NAME = 20, C_OVER30 = 22, C_UPDATER = 23, C_NCOLS = 25 };
 
-static int fail(char why[S7_ERR_BYTES], const char *fmt, ...) FMT(2, 3);
-static int fail(char why[S7_ERR_BYTES], const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, S7_ERR_BYTES, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int p6_days_in_month(int ym)
 {
@@ -66,14 +57,14 @@ int p6_from_set(const struct cp_filedata *set, const char *office_no, struct p6_
             continue;
         const char *ym = col(r, C_YM), *date = col(r, C_DATE);
         if (!digits(ym, 6) || !digits(date, 8) || strncmp(ym, date, 6))
-            return fail(why, "%ld 行目: サービス利用日が対象年月のものではありません", r->line);
+            return s7_fail(why, "%ld 行目: サービス利用日が対象年月のものではありません", r->line);
         int y = (int)strtol(ym, NULL, 10);
         if (m->ym && m->ym != y)
-            return fail(why, "%ld 行目: ひとつの第6表に二つの月があります", r->line);
+            return s7_fail(why, "%ld 行目: ひとつの第6表に二つの月があります", r->line);
         m->ym = y;
         int day = (int)strtol(date + 6, NULL, 10);
         if (day < 1 || day > p6_days_in_month(y))
-            return fail(why, "%ld 行目: サービス利用日 %s がありません", r->line, date);
+            return s7_fail(why, "%ld 行目: サービス利用日 %s がありません", r->line, date);
         const char *count = col(r, C_COUNT);
         int per_day = *count ? (int)strtol(count, NULL, 10) : 1;
         bool over30 = !strcmp(col(r, C_OVER30), "1");
@@ -84,7 +75,7 @@ int p6_from_set(const struct cp_filedata *set, const char *office_no, struct p6_
             l++;
         if (l == m->n) {
             if (l == P6_MAX_LINES)
-                return fail(why, "第6表の行が多すぎます(上限 %d 行)", P6_MAX_LINES);
+                return s7_fail(why, "第6表の行が多すぎます(上限 %d 行)", P6_MAX_LINES);
             struct p6_line *x = &m->lines[m->n++];
             str_cut(x->office_no, sizeof x->office_no, col(r, C_OFFICE));
             str_cut(x->office_name, sizeof x->office_name, col(r, C_OFFICE_NAME));
@@ -126,9 +117,9 @@ int p6_check(const struct p6_month *m, char why[S7_ERR_BYTES])
 {
     int ndays = p6_days_in_month(m->ym);
     if (m->ym / 100 < 2000 || m->ym % 100 < 1 || m->ym % 100 > 12)
-        return fail(why, "対象年月が正しくありません");
+        return s7_fail(why, "対象年月が正しくありません");
     if (m->n == 0)
-        return fail(why, "サービスの行がありません。事業所番号・サービスコード・日を入れてください");
+        return s7_fail(why, "サービスの行がありません。事業所番号・サービスコード・日を入れてください");
     for (size_t i = 0; i < m->n; i++) {
         const struct p6_line *l = &m->lines[i];
         enum provider_rule rule;
@@ -137,21 +128,21 @@ int p6_check(const struct p6_month *m, char why[S7_ERR_BYTES])
         char type[3];
         str_cut(type, sizeof type, l->code);
         if (provider_no_check(l->office_no, strlen(l->office_no), &rule, &w))
-            return fail(why, "%zu 行目: 事業所番号 %s: %s", i + 1, l->office_no, w);
+            return s7_fail(why, "%zu 行目: 事業所番号 %s: %s", i + 1, l->office_no, w);
         if (!digits(l->code, 6) && !(strlen(l->code) == 6 && strspn(l->code + 2, "0123456789") == 4))
-            return fail(why, "%zu 行目: サービスコードは6桁です(種類2桁+項目4桁)", i + 1);
+            return s7_fail(why, "%zu 行目: サービスコードは6桁です(種類2桁+項目4桁)", i + 1);
         if (!s7_service_type_name(type, month))
-            return fail(why, "%zu 行目: サービス種類 %s がわかりません", i + 1, type);
+            return s7_fail(why, "%zu 行目: サービス種類 %s がわかりません", i + 1, type);
         if (!hhmm(l->start) || !hhmm(l->end) || (!strcmp(l->start, "9999")) != (!strcmp(l->end, "9999")))
-            return fail(why, "%zu 行目: 時刻は 0930 のような4桁(時刻のないサービスは両方 9999)です", i + 1);
+            return s7_fail(why, "%zu 行目: 時刻は 0930 のような4桁(時刻のないサービスは両方 9999)です", i + 1);
         if (l->per_day < 1 || l->per_day > 99)
-            return fail(why, "%zu 行目: 1日の回数は 1〜99 です", i + 1);
+            return s7_fail(why, "%zu 行目: 1日の回数は 1〜99 です", i + 1);
         if (!l->days)
-            return fail(why, "%zu 行目: サービスの日を1日以上選んでください", i + 1);
+            return s7_fail(why, "%zu 行目: サービスの日を1日以上選んでください", i + 1);
         if (l->days >> ndays)
-            return fail(why, "%zu 行目: %d日まで の月です", i + 1, ndays);
+            return s7_fail(why, "%zu 行目: %d日まで の月です", i + 1, ndays);
         if (!ms932_text(l->office_name))
-            return fail(why, "%zu 行目: 事業所名に MS932 で送れない文字(外字・私用領域の文字を含む)があります", i + 1);
+            return s7_fail(why, "%zu 行目: 事業所名に MS932 で送れない文字(外字・私用領域の文字を含む)があります", i + 1);
     }
     return 0;
 }
@@ -198,7 +189,7 @@ int p6_form(const struct p6_field *f, size_t n, bool actual, struct p6_month *m,
             if (!*v || g->nprices == S7_MAX_OFFICES)
                 continue;
             if (s7_price_parse(v, strlen(v), &price)) {
-                rc = fail(why, "事業所 %s の単位数単価は 11.40 のように入れてください", name + 1);
+                rc = s7_fail(why, "事業所 %s の単位数単価は 11.40 のように入れてください", name + 1);
                 break;
             }
             size_t x = g->nprices++;
@@ -236,7 +227,7 @@ int p6_form(const struct p6_field *f, size_t n, bool actual, struct p6_month *m,
         if (actual && !r->days && !r->bad_day) /* 実績: a line not provided at all is not sent */
             continue;
         if (m->n == P6_MAX_LINES) {
-            rc = fail(why, "行が多すぎます(上限 %d 行)", P6_MAX_LINES);
+            rc = s7_fail(why, "行が多すぎます(上限 %d 行)", P6_MAX_LINES);
             break;
         }
         struct p6_line *l = &m->lines[m->n++];
@@ -244,13 +235,13 @@ int p6_form(const struct p6_field *f, size_t n, bool actual, struct p6_month *m,
         char *e;
         long per = *k ? strtol(k, &e, 10) : 1;
         if (strlen(office) > 10 || strlen(code) > 6)
-            rc = fail(why, "%zu 行目: 事業所番号は10桁、サービスコードは6桁です", m->n);
+            rc = s7_fail(why, "%zu 行目: 事業所番号は10桁、サービスコードは6桁です", m->n);
         else if (time_field(start, l->start) || time_field(end, l->end))
-            rc = fail(why, "%zu 行目: 時刻は 09:30 のように入れてください", m->n);
+            rc = s7_fail(why, "%zu 行目: 時刻は 09:30 のように入れてください", m->n);
         else if ((*k && *e) || per < 1 || per > 99)
-            rc = fail(why, "%zu 行目: 1日の回数は 1〜99 です", m->n);
+            rc = s7_fail(why, "%zu 行目: 1日の回数は 1〜99 です", m->n);
         else if (r->bad_day)
-            rc = fail(why, "%zu 行目: 日付が正しくありません", m->n);
+            rc = s7_fail(why, "%zu 行目: 日付が正しくありません", m->n);
         else {
             str_cut(l->office_no, sizeof l->office_no, office);
             str_cut(l->code, sizeof l->code, code);
@@ -363,7 +354,7 @@ int p6_compute(const struct p6_month *m, const struct p6_who *w, const struct sv
                     !d->lines[l].over_30_days)
                     d->in.over_first = l + 1;
     if (rc == 0 && over_code && *over_code && !d->in.over_first)
-        rc = fail(why, "限度超過を割り当てる行(%s %s)が第6表にありません", over_office ? over_office : "", over_code);
+        rc = s7_fail(why, "限度超過を割り当てる行(%s %s)が第6表にありません", over_office ? over_office : "", over_code);
     if (rc == 0) {
         /* the care manager allocates now: the sent 第7表's allocation is not carried into an edit */
         for (size_t l = 0; !(as_sent && !d->in.over_first) && l < d->in.nlines; l++)
@@ -401,12 +392,12 @@ static int write_file(struct cp_filedata *f, const struct cp_name *n, struct p6_
 {
     f->name = *n;
     if (cp_name_format(n, out->name, sizeof out->name))
-        return fail(why, "ファイル名を作れません");
+        return s7_fail(why, "ファイル名を作れません");
     struct unmap u = {why, 0};
     size_t count = 0;
     out->bytes = cpfile_write_ex(f, out->name, &out->len, false, unmappable, &u, &count);
     if (!out->bytes)
-        return u.n ? -1 : fail(why, "%s を書けません", out->name);
+        return u.n ? -1 : s7_fail(why, "%s を書けません", out->name);
     return 0;
 }
 
@@ -449,7 +440,7 @@ int p6_unit(const struct p6_month *m, const struct p6_who *w, const struct svc_m
                    np = unit_name(CP_UPPLAN, m->ym, w->plan_office, "43", to, to_kind, stamp),
                    ns = unit_name(CP_UPSIKYU, m->ym, w->plan_office, "43", to, to_kind, stamp);
     if (rc)
-        rc = fail(why, "第7表を書けません");
+        rc = s7_fail(why, "第7表を書けません");
     if (rc == 0)
         rc = write_file(&hosoku, &nh, &files[0], why);
     if (rc == 0)

@@ -17,8 +17,7 @@ enum { H_LEVEL = 17, H_LIMIT = 18 };
 enum { S_OFFICE = 6, S_CODE = 8, S_OVER = 20, S_IN = 21, S_PRICE = 22, S_COST = 23, S_RATE = 24, S_CLAIM = 25,
        S_SHARE = 27, S_FULL = 28, S_OVER30 = 32 };
 
-static int fail(char why[S7_ERR_BYTES], const char *fmt, ...) FMT(2, 3);
-static int fail(char why[S7_ERR_BYTES], const char *fmt, ...)
+int s7_fail(char why[S7_ERR_BYTES], const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -58,20 +57,20 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
     in->lines = d->lines;
     in->limit_units = -1;
     if (!plan || plan->n == 0)
-        return fail(why, "この月の第6表(予定)が取り込まれていません");
+        return s7_fail(why, "この月の第6表(予定)が取り込まれていません");
     const struct cp_record *r0 = &plan->r[0];
     const char *ym = field(r0, 4);
     if (strlen(ym) != 6 || strspn(ym, "0123456789") != 6)
-        return fail(why, "第6表の対象年月が読めません");
+        return s7_fail(why, "第6表の対象年月が読めません");
     in->month = (struct date){(ym[0] - '0') * 1000 + (ym[1] - '0') * 100 + (ym[2] - '0') * 10 + (ym[3] - '0'),
                               (ym[4] - '0') * 10 + (ym[5] - '0'), 1};
     int yyyymm = in->month.y * 100 + in->month.m;
     /* the level and the limit the care manager sent with the month */
     if (!hosoku || hosoku->n == 0)
-        return fail(why, "この月の利用者補足情報(要介護状態区分)が取り込まれていません");
+        return s7_fail(why, "この月の利用者補足情報(要介護状態区分)が取り込まれていません");
     const char *lv = field(&hosoku->r[0], H_LEVEL);
     if (level_parse(lv, strlen(lv), &in->levels[0]))
-        return fail(why, "利用者補足情報の要介護状態区分(%s)が読めません", lv);
+        return s7_fail(why, "利用者補足情報の要介護状態区分(%s)が読めません", lv);
     in->nlevels = 1;
     long long limit;
     if (to_int(field(&hosoku->r[0], H_LIMIT), &limit) && limit > 0)
@@ -84,7 +83,7 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
             in->benefit_rate = (int)rate;
     }
     if (in->benefit_rate == 0)
-        return fail(why, "給付率がわかりません(--burden-ratio で負担割合を指定してください)");
+        return s7_fail(why, "給付率がわかりません(--burden-ratio で負担割合を指定してください)");
     /* offices × types and their lines, in the order they first appear */
     for (size_t i = 0; i < plan->n; i++) {
         const struct cp_record *r = &plan->r[i];
@@ -95,7 +94,7 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
             o++;
         if (o == in->noffices) {
             if (o == S7_MAX_OFFICES)
-                return fail(why, "事業所・サービス種類が多すぎます(上限 %d)", S7_MAX_OFFICES);
+                return s7_fail(why, "事業所・サービス種類が多すぎます(上限 %d)", S7_MAX_OFFICES);
             struct s7_office *x = &d->offices[o];
             memset(x, 0, sizeof *x);
             str_cut(x->office_no, sizeof x->office_no, office);
@@ -119,13 +118,13 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
                 l++;
             long long count = 1, units;
             if (*field(r, P_COUNT) && !to_int(field(r, P_COUNT), &count))
-                return fail(why, "第6表 %ld 行目のサービス回数が読めません", r->line);
+                return s7_fail(why, "第6表 %ld 行目のサービス回数が読めません", r->line);
             if (l == in->nlines) {
                 if (l == S7_MAX_LINES)
-                    return fail(why, "明細が多すぎます(上限 %d)", S7_MAX_LINES);
+                    return s7_fail(why, "明細が多すぎます(上限 %d)", S7_MAX_LINES);
                 const struct svc_code *m = svc_lookup(master, code, yyyymm);
                 if (!m)
-                    return fail(why, "サービスコード %s (%04d年%02d月)がサービスコード表にありません(--codes)", code,
+                    return s7_fail(why, "サービスコード %s (%04d年%02d月)がサービスコード表にありません(--codes)", code,
                                 in->month.y, in->month.m);
                 struct s7_line *ln = &d->lines[l];
                 memset(ln, 0, sizeof *ln);
@@ -154,7 +153,7 @@ int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *h
                 x->price_x100 = 0;
         }
         if (x->price_x100 <= 0)
-            return fail(why, "事業所 %s (サービス種類 %s)の単位数単価がわかりません(--price か --grade)", x->office_no,
+            return s7_fail(why, "事業所 %s (サービス種類 %s)の単位数単価がわかりません(--price か --grade)", x->office_no,
                         x->service_type);
         /* the care manager's allocation over the limit, as the sent 第7表 shows it per line */
         for (size_t l = x->first; sikyu && l < x->first + x->n; l++)

@@ -26,6 +26,9 @@ struct s7_given {
     } prices[S7_MAX_OFFICES];
 };
 
+/* s7_fail - the reason (printf) into why; returns -1 (shared by the readers of stored sets) */
+int s7_fail(char why[S7_ERR_BYTES], const char *fmt, ...) FMT(2, 3);
+
 /* sheet7_from_plan - *d from the stored sets (hosoku and sikyu may be NULL). */
 MUST_CHECK int sheet7_from_plan(const struct cp_filedata *plan, const struct cp_filedata *hosoku,
                                 const struct cp_filedata *sikyu, const struct svc_master *master,

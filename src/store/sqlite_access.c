@@ -371,14 +371,10 @@ static int a_delivery_add(struct store *st, const struct delivery *d)
     return done(s, q, "delivery_add", false);
 }
 
-static int a_deliveries_open(struct store *st, const char *to_org,
-                             int (*fn)(void *ctx, const struct delivery *d), void *ctx)
+/* each_delivery - fn for each row of a bound delivery statement (until fn says stop) */
+static int each_delivery(struct sqlite_store *s, sqlite3_stmt *q, int (*fn)(void *ctx, const struct delivery *d),
+                         void *ctx, const char *what)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = Q(s, A_DLV_OPEN);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, to_org);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct delivery d;
@@ -387,7 +383,18 @@ static int a_deliveries_open(struct store *st, const char *to_org,
             break;
     }
     sqlite3_reset(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "deliveries_open");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, what);
+}
+
+static int a_deliveries_open(struct store *st, const char *to_org,
+                             int (*fn)(void *ctx, const struct delivery *d), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_DLV_OPEN);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, to_org);
+    return each_delivery(s, q, fn, ctx, "deliveries_open");
 }
 
 static int a_delivery_get(struct store *st, const struct person_key *k, const char *to_org,
@@ -1272,15 +1279,7 @@ static int a_deliveries_sent(struct store *st, const struct person_key *k, const
         return -1;
     bind_person(q, k);
     sq_bind_text(q, 3, from_org);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct delivery d;
-        read_delivery(q, &d);
-        if (fn(ctx, &d))
-            break;
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "deliveries_sent");
+    return each_delivery(s, q, fn, ctx, "deliveries_sent");
 }
 
 static int a_visit_add(struct store *st, const struct person_key *k, const char *org, struct date on, bool video,
