@@ -412,7 +412,8 @@ static void line_editor(struct buf *h, const struct editor *e, const struct p6_l
 /* price_inputs - the 単位数単価 of each office on the plan (from the sent 第7表 or as typed) */
 static void price_inputs(struct buf *h, const struct editor *e)
 {
-    html_raw(h, "<fieldset class=\"panel\"><legend>事業所の単位数単価(地域区分による 1単位の円)</legend><div class=\"fields\">");
+    html_raw(h, "<fieldset class=\"panel\"><legend>事業所の単位数単価(1単位の円: 入力するか、事業所の地域区分から。"
+                "入力した単価が優先)</legend><div class=\"fields prices\">");
     size_t shown = 0;
     for (size_t i = 0; i < e->m.n; i++) {
         const struct p6_line *l = &e->m.lines[i];
@@ -421,11 +422,13 @@ static void price_inputs(struct buf *h, const struct editor *e)
             seen = !strcmp(e->m.lines[j].office_no, l->office_no);
         if (seen || strlen(l->office_no) != 10)
             continue;
-        int price = 0;
+        int price = 0, grade = 0;
         for (size_t g = 0; g < e->given.nprices; g++)
-            if (!strcmp(e->given.prices[g].office_no, l->office_no))
+            if (!strcmp(e->given.prices[g].office_no, l->office_no)) {
                 price = e->given.prices[g].price_x100;
-        for (size_t o = 0; !price && e->computed && o < e->d->in.noffices; o++)
+                grade = e->given.prices[g].grade;
+            }
+        for (size_t o = 0; !price && !grade && e->computed && o < e->d->in.noffices; o++) /* the sent 第7表's */
             if (!strcmp(e->d->offices[o].office_no, l->office_no))
                 price = e->d->offices[o].price_x100;
         html_raw(h, "<div><label for=\"p");
@@ -443,7 +446,17 @@ static void price_inputs(struct buf *h, const struct editor *e)
         html_raw(h, "\" form=\"plan6\" inputmode=\"decimal\" size=\"6\" placeholder=\"10.00\" value=\"");
         if (price > 0)
             html_textf(h, "%d.%02d", price / 100, price % 100);
-        html_raw(h, "\"></div>");
+        html_raw(h, "\"></div><div><label for=\"g");
+        html_text(h, l->office_no);
+        html_raw(h, "\">地域区分</label><select id=\"g");
+        html_text(h, l->office_no);
+        html_raw(h, "\" name=\"g");
+        html_text(h, l->office_no);
+        html_raw(h, "\" form=\"plan6\"><option value=\"\">(単価を入力)</option>");
+        static const char *const grades[] = {"1級地", "2級地", "3級地", "4級地", "5級地", "6級地", "7級地", "その他"};
+        for (int g = 1; g <= 8; g++)
+            html_markupf(h, "<option value=\"%d\"%s>%s</option>", g, g == grade ? " selected" : "", grades[g - 1]);
+        html_raw(h, "</select></div>");
         shown++;
     }
     if (!shown)

@@ -184,18 +184,34 @@ int p6_form(const struct p6_field *f, size_t n, bool actual, struct p6_month *m,
                 str_cut(over, P6_OVER_BYTES, v);
             continue;
         }
-        if (name[0] == 'p' && digits(name + 1, 10)) { /* 単位数単価 per office */
-            int price;
-            if (!*v || g->nprices == S7_MAX_OFFICES)
+        if ((name[0] == 'p' || name[0] == 'g') && digits(name + 1, 10)) { /* 単位数単価 or 地域区分 per office */
+            int price = 0;
+            long grade = 0;
+            char *e;
+            if (!*v)
                 continue;
-            if (s7_price_parse(v, strlen(v), &price)) {
+            if (name[0] == 'p' && s7_price_parse(v, strlen(v), &price)) {
                 rc = s7_fail(why, "事業所 %s の単位数単価は 11.40 のように入れてください", name + 1);
                 break;
             }
-            size_t x = g->nprices++;
-            str_cut(g->prices[x].office_no, sizeof g->prices[x].office_no, name + 1);
-            g->prices[x].price_x100 = price;
-            g->prices[x].grade = 0;
+            if (name[0] == 'g' && ((grade = strtol(v, &e, 10)) < 1 || grade > 8 || *e)) {
+                rc = s7_fail(why, "事業所 %s の地域区分は 1〜7級地 か その他 です", name + 1);
+                break;
+            }
+            size_t x = 0;
+            while (x < g->nprices && strcmp(g->prices[x].office_no, name + 1))
+                x++;
+            if (x == g->nprices) {
+                if (g->nprices == S7_MAX_OFFICES)
+                    continue;
+                g->nprices++;
+                memset(&g->prices[x], 0, sizeof g->prices[x]);
+                str_cut(g->prices[x].office_no, sizeof g->prices[x].office_no, name + 1);
+            }
+            if (name[0] == 'p') /* a typed 単価 wins over the grade's */
+                g->prices[x].price_x100 = price;
+            else
+                g->prices[x].grade = (int)grade;
             continue;
         }
         const char *at = name[0] ? strchr(letters, name[0]) : NULL;

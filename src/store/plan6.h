@@ -65,7 +65,8 @@ MUST_CHECK int p6_from_set(const struct cp_filedata *set, const char *office_no,
 MUST_CHECK int p6_check(const struct p6_month *m, char why[S7_ERR_BYTES]);
 /* The editor's form (untrusted; docs/ui.md): per line index i (< P6_FORM_LINES) o<i> 事業所番号, n<i> 事業所名,
  * c<i> サービスコード, s<i>/e<i> 開始/終了 ("09:30" or "0930"; empty = 9999), k<i> 1日の回数, d<i> a day (repeated),
- * x<i> 削除, t<i> 30日超; p<事業所番号> 単位数単価 ("11.40"); over "事業所番号:サービスコード". */
+ * x<i> 削除, t<i> 30日超; p<事業所番号> 単位数単価 ("11.40"), g<事業所番号> its 地域区分 (1–7 級地, 8 その他: the
+ * price from the grade × 人件費割合 when none is typed); over "事業所番号:サービスコード". */
 #define P6_FORM_LINES (P6_MAX_LINES + 3) /* the lines and three empty ones for new services */
 #define P6_OVER_BYTES 24
 struct p6_field {

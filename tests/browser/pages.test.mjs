@@ -990,7 +990,10 @@ test('the person plans the month themselves (自己作成): the 第7表 as they 
     await page.locator(`#o${i}`).fill('1370100016');
     await page.locator(`#c${i}`).fill('151111');
     for (const d of ['3', '10', '17']) await page.locator(`input[name=d${i}][value="${d}"]`).check();
-    await page.locator('#p1370100016').fill('10.00');
+    // the price from the office's 地域区分 (その他: 10.00 yen a unit for every service type) instead of a typed one
+    await page.waitForSelector('#g1370100016');
+    await page.locator('#g1370100016').selectOption('8');
+    await page.waitForFunction(() => /10\.00/.test(document.querySelector('#sheet7')?.innerText ?? ''));
     await page.waitForFunction(() => document.querySelector('#sheet7-live[data-computed]') && !/計算できませんでした/.test(document.querySelector('#sheet7').innerText));
     const total = (await page.locator('#sheet7 tbody tr').last().innerText()).replace(/,/g, '');
     const form = await page.evaluate(() => new URLSearchParams(new FormData(document.getElementById('plan6'))).toString());
