@@ -402,3 +402,30 @@ test('a survey corrected before the 一次判定 is a new version; after it, ref
   assert.match(j.error.message, /一次判定の後/);
   assert.equal(count(), before + 1);
 });
+
+// the counter's CLI (issue #18, the doctor's demo): an application filed and an 意見書 requested by the insurer as
+// the local operator, through the same store functions as the API; the request names its application, and refusals
+// say why and change nothing
+test('kaigo cert apply and opinion-request: the counter\'s two steps, refused with the reason when not allowed', async () => {
+  k('import', 'insured', writeCsv(dir, 'cli-person.csv', [INSURED_HEADER,
+    '122192,0000000006,伊藤　三郎,イトウ　サブロウ,1939-09-09,1,290-0006,千葉県市原市八幡6-6,2004-09-01,,']), '--quiet');
+  const filed = kaigo(['cert', 'apply', '--db', db, '--person', '122192/0000000006', '--kind', '新規', '--date', '2026-11-20']);
+  assert.equal(filed.code, 0, filed.err);
+  const app = filed.out.trim();
+  assert.match(app, /^A\d{8}-\d+$/);
+  const again = kaigo(['cert', 'apply', '--db', db, '--person', '122192/0000000006', '--kind', '新規', '--date', '2026-11-21']);
+  assert.notEqual(again.code, 0);
+  assert.match(again.err, /申請/); // one pending application per person
+  const wrongOrg = kaigo(['cert', 'opinion-request', '--db', db, '--person', '122192/0000000006', '--app', app, '--org', 'kyo1']);
+  assert.notEqual(wrongOrg.code, 0);
+  assert.match(wrongOrg.err, /医療機関/);
+  assert.equal(sqlite(db, "SELECT COUNT(*) FROM ikensho_requests WHERE insured_no = '0000000006'").out.trim(), '0');
+  const asked = kaigo(['cert', 'opinion-request', '--db', db, '--person', '122192/0000000006', '--app', app, '--org', 'hosp2', '--date', '2026-11-22']);
+  assert.equal(asked.code, 0, asked.err);
+  assert.equal(sqlite(db, "SELECT org_id || ' ' || app_id || ' ' || closed_ms FROM ikensho_requests WHERE insured_no = '0000000006'").out.trim(), `hosp2 ${app} 0`);
+  // the institution now sees the person's card (the request opened its access, 第27条第3項) and may answer the API
+  const card = await srv.as(tok.hosp2, `${P('0000000006')}/card`);
+  assert.equal(card.status, 200, await card.clone().text());
+  const usage = kaigo(['cert', 'apply', '--db', db, '--person', '122192/0000000006']);
+  assert.equal(usage.code, 2);
+});
