@@ -12,6 +12,7 @@
 
 #include "util/text.h"
 #include "cli/cli.h"
+#include "domain/burden.h"
 #include "cli/config.h"
 #include "store/cpfile.h"
 #include "store/cpstore.h"
@@ -326,7 +327,7 @@ int cmd_sheet7(int argc, char **argv)
                 fprintf(stderr, "kaigo sheet7: --burden-ratio は 1, 2, 3 です\n");
                 return EXIT_USAGE;
             }
-            g.benefit_rate = 100 - 10 * (v[0] - '0');
+            g.benefit_rate = burden_benefit_rate(v[0] - '0');
         } else if (!strncmp(argv[i], "--price", 7) || !strncmp(argv[i], "--grade", 7)) {
             bool grade = argv[i][2] == 'g';
             if (!(v = opt_value(argc, argv, &i, grade ? "--grade" : "--price")) || given_price(v, grade, &g)) {

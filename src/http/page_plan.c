@@ -280,16 +280,11 @@ static void person_base(struct buf *h, const struct editor *e)
 
 static const char *const weekdays[] = {"日", "月", "火", "水", "木", "金", "土"};
 
-static int weekday(int y, int m, int d)
-{
-    return (int)((date_serial((struct date){y, m, d}) % 7 + 4 + 7) % 7); /* 1970-01-01 was a Thursday */
-}
-
 /* calendar - the line's days as checkboxes under their weekdays (a table: keyboard users tab
  * through the days, each labelled with its date and weekday) */
 static void calendar(struct buf *h, const struct p6_month *m, const struct p6_line *l, size_t i)
 {
-    int y = m->ym / 100, mo = m->ym % 100, n = p6_days_in_month(m->ym), first = weekday(y, mo, 1);
+    int y = m->ym / 100, mo = m->ym % 100, n = p6_days_in_month(m->ym), first = date_weekday((struct date){y, mo, 1});
     html_markupf(h, "<fieldset class=\"days\"><legend>%zu 行目のサービスの日</legend><table class=\"cal\"><thead><tr>", i + 1);
     for (int w = 0; w < 7; w++)
         html_markupf(h, "<th scope=\"col\"%s>%s</th>", w == 0 ? " class=\"sun\"" : w == 6 ? " class=\"sat\"" : "",

@@ -145,7 +145,7 @@ static double sheet6_head(struct sheet *s, const struct forms67 *f, int page)
     cell(s, x, y + 12, T6_KIND, 12, "曜日", 6, CENTER, false);
     x += T6_KIND;
     int days = date_days_in_month(f->year, f->month);
-    int first = (int)((date_serial((struct date){f->year, f->month, 1}) % 7 + 4 + 7) % 7);
+    int first = date_weekday((struct date){f->year, f->month, 1});
     for (int d = 1; d <= 31; d++, x += T6_DAY) {
         snprintf(buf, sizeof buf, "%d", d);
         cell(s, x, y, T6_DAY, 12, d <= days ? buf : "", 6.5, CENTER, false);

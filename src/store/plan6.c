@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/burden.h"
 #include "domain/level.h"
 #include "domain/numbers.h"
 #include "store/sheet7plan.h"
@@ -349,7 +350,7 @@ void p6_hosoku(const struct p6_month *m, const struct p6_who *w, struct cp_filed
 
 int p6_benefit_rate(const struct card *c)
 {
-    return c->burden.ratio >= 1 && c->burden.ratio <= 3 ? 100 - 10 * c->burden.ratio : 0;
+    return c->has_burden && c->burden.ratio >= 1 && c->burden.ratio <= 3 ? burden_benefit_rate(c->burden.ratio) : 0;
 }
 
 int p6_compute(const struct p6_month *m, const struct p6_who *w, const struct svc_master *master,

@@ -7,6 +7,8 @@
 #include "util/text.h"
 #include "domain/cpcsv.h"
 #include "store/sheet7json.h"
+
+#include "domain/burden.h"
 #include "util/jsonw.h"
 #include "util/banned.h"
 
@@ -234,7 +236,7 @@ int sheet7json_parse(const char *s, size_t n, const struct svc_master *master, s
             bad(err, "burden_ratio", "負担割合は 1, 2, 3 です");
             goto out;
         }
-        rate = 100 - 10 * ratio;
+        rate = burden_benefit_rate((int)ratio);
     }
     in->benefit_rate = (int)rate;
     if (ident_members(o, d, err))

@@ -194,3 +194,8 @@ struct date date_today(void)
     gmtime_r(&t, &tm);
     return (struct date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
 }
+
+int date_weekday(struct date a)
+{
+    return (int)(((date_serial(a) % 7) + 4 + 7) % 7); /* 1970-01-01 was a Thursday */
+}

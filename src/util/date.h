@@ -27,6 +27,8 @@ int date_days_in_month(int y, int m);
 int date_cmp(struct date a, struct date b);
 int32_t date_serial(struct date a);       /* days since 1970-01-01 */
 struct date date_from_serial(int32_t days);
+/* date_weekday - 0 Sunday … 6 Saturday */
+int date_weekday(struct date a);
 struct date date_add_days(struct date a, int days);
 /* date_add_months - same day-of-month, clamped to the month's end. */
 struct date date_add_months(struct date a, int months);

@@ -23,6 +23,18 @@ static const struct {
     {{2024, 4, 1}, "令和6年4月1日", "R6.4.1"},
 };
 
+/* weekdays from the calendar (not from the code): 1970-01-01 a Thursday, the day before a Wednesday,
+ * 2026-12-01 a Tuesday, 2000-02-29 a Tuesday, 2019-05-01 (令和元年) a Wednesday */
+static void t_weekday(void **s)
+{
+    (void)s;
+    assert_int_equal(date_weekday((struct date){1970, 1, 1}), 4);
+    assert_int_equal(date_weekday((struct date){1969, 12, 31}), 3);
+    assert_int_equal(date_weekday((struct date){2026, 12, 1}), 2);
+    assert_int_equal(date_weekday((struct date){2000, 2, 29}), 2);
+    assert_int_equal(date_weekday((struct date){2019, 5, 1}), 3);
+}
+
 static void t_format(void **s)
 {
     (void)s;
@@ -117,6 +129,7 @@ static void t_dates(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_weekday),
         cmocka_unit_test(t_format),
         cmocka_unit_test(t_parse),
         cmocka_unit_test(t_any),
