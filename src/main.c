@@ -58,6 +58,7 @@ static const struct command {
     {"exchange", cmd_exchange, "ケアプラン連携CSV(標準仕様v4.1)を検査する (check care-plan CSV files)"},
     {"caseload", cmd_caseload, "取扱件数・逓減制・モニタリング期限 (care-manager caseload)"},
     {"sheet7", cmd_sheet7, "第7表(サービス利用票別表)を計算する (compute a 第7表 as JSON)"},
+    {"stats", cmd_stats, "市町村の集計表(秘匿付き)を出力する (municipal statistics, suppressed)"},
     {"audit", cmd_audit, "監査ログを検証する (verify the audit log)"},
     {"print", cmd_print, "書類を QR 付きで印刷する (print a document with its signed QR)"},
     {"paper", cmd_paper, "書類署名鍵を作成・公開する (paper signing keys)"},

@@ -45,6 +45,7 @@ int print_sign(const struct paper_doc *docs, size_t n, uint32_t first, const uns
  * only with the PDF on disk. */
 int print_record(struct store *wst, struct paper_token *t, size_t n, const char *what);
 int cmd_exchange(int argc, char **argv);
+int cmd_stats(int argc, char **argv); /* municipal statistics with suppression */
 int cmd_caseload(int argc, char **argv); /* 取扱件数, 逓減制, monitoring due list */ /* exchange check: the care-plan CSV standard */
 /* cert_import - kaigo import chosa|life FILE (called by cmd_import). */
 int cert_import(int argc, char **argv); /* org, user, token, consent, proxy, relationship, ikensho, totp */

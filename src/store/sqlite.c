@@ -53,6 +53,9 @@ enum stmt_id {
     S_PAPER_REVOKE,
     S_RECORD_SCAN_KIND,
     S_RECORD_SCAN_PLANS,
+    S_RECORD_SCAN_INSURER,
+    S_POPULATION_PUT,
+    S_POPULATION_GET,
     S_AUDIT_HEAD,
     S_AUDIT_INSERT,
     S_AUDIT_ITER_FROM,
@@ -140,6 +143,17 @@ static const char *const sql_text[S_COUNT] = {
     [S_RECORD_SCAN_PLANS] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
                             " INDEXED BY record_plans_month WHERE insurer_no = ?1 AND kind = 'cp.UPPLAN'"
                             " AND rkey = ?2 GROUP BY insured_no ORDER BY insured_no",
+    /* every current record of the statistics' kinds across the insurer's persons, in key order (the
+     * primary key's order: one pass, grouped per person) */
+    [S_RECORD_SCAN_INSURER] = "SELECT insured_no, kind, rkey, body, max(version) FROM record_versions"
+                              " WHERE insurer_no = ?1 AND kind IN ('certification', 'insured', 'ledger', 'life')"
+                              " GROUP BY insured_no, kind, rkey ORDER BY insured_no, kind, rkey",
+    [S_POPULATION_PUT] = "INSERT INTO insurer_population (insurer_no, as_of, population, recorded_ms, recorded_by)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (insurer_no, as_of) DO UPDATE SET"
+                         " population = excluded.population, recorded_ms = excluded.recorded_ms,"
+                         " recorded_by = excluded.recorded_by",
+    [S_POPULATION_GET] = "SELECT population, as_of FROM insurer_population WHERE insurer_no = ?1 AND as_of <= ?2"
+                         " ORDER BY as_of DESC LIMIT 1",
     [S_AUDIT_HEAD] = "SELECT seq FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, entry, leaf_hash)"
                        " VALUES (?1, ?2, ?3, ?4)",
@@ -844,6 +858,74 @@ static int s_record_scan_kind(struct store *st, const char *insurer, const char 
     }
     sqlite3_reset(q);
     return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_scan_kind");
+}
+
+static int s_record_scan_insurer(struct store *st, const char *insurer,
+                                 int (*fn)(void *, const char *, const char *, const char *, const char *),
+                                 void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_SCAN_INSURER);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *no = (const char *)sqlite3_column_text(q, 0);
+        const char *kind = (const char *)sqlite3_column_text(q, 1);
+        const char *rk = (const char *)sqlite3_column_text(q, 2);
+        const char *body = (const char *)sqlite3_column_text(q, 3);
+        if (!no || !kind || !rk || !body)
+            continue;
+        if (fn(ctx, no, kind, rk, body)) {
+            sqlite3_reset(q);
+            return -1;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_scan_insurer");
+}
+
+static int s_population_put(struct store *st, const char *insurer, struct date as_of, long long population,
+                            int64_t now, const char *by)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_POPULATION_PUT);
+    if (!q)
+        return -1;
+    char d[11];
+    date_iso(as_of, d);
+    sq_bind_text(q, 1, insurer);
+    sq_bind_text(q, 2, d);
+    sqlite3_bind_int64(q, 3, population);
+    sqlite3_bind_int64(q, 4, now);
+    sq_bind_text(q, 5, by);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "population_put");
+}
+
+static int s_population_get(struct store *st, const char *insurer, struct date on, long long *population,
+                            struct date *as_of)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_POPULATION_GET);
+    if (!q)
+        return -1;
+    char d[11];
+    date_iso(on, d);
+    sq_bind_text(q, 1, insurer);
+    sq_bind_text(q, 2, d);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *population = sqlite3_column_int64(q, 0);
+        const char *a = (const char *)sqlite3_column_text(q, 1);
+        const char *why;
+        if (!a || date_parse_iso(a, strlen(a), as_of, &why))
+            *as_of = DATE_NONE;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "population_get");
 }
 
 /* ---- audit --------------------------------------------------------------- */
@@ -1567,6 +1649,9 @@ static const struct store_ops sqlite_ops = {
     .record_list_current = s_record_list_current,
     .record_list_kind = s_record_list_kind,
     .record_scan_kind = s_record_scan_kind,
+    .record_scan_insurer = s_record_scan_insurer,
+    .population_put = s_population_put,
+    .population_get = s_population_get,
     .chiiki_put = s_chiiki_put,
     .paper_issue = s_paper_issue,
     .paper_next_serial = s_paper_next_serial,

@@ -99,6 +99,19 @@ struct store_ops {
                             int (*fn)(void *ctx, const char *insured_no, const char *rkey,
                                       const char *body),
                             void *ctx);
+    /* record_scan_insurer - every current record of the kinds the statistics count (certification,
+     * insured, ledger, life) across the insurer's persons, ordered by person, kind and rkey. Personal:
+     * only store/stats.c, which publishes nothing but suppressed aggregates. */
+    int (*record_scan_insurer)(struct store *st, const char *insurer_no,
+                               int (*fn)(void *ctx, const char *insured_no, const char *kind, const char *rkey,
+                                         const char *body),
+                               void *ctx);
+    /* population_put - the insurer's population from as_of on (replacing a row of that date);
+     * population_get - the latest on or before 'on' and its date, or NOTFOUND. */
+    int (*population_put)(struct store *st, const char *insurer_no, struct date as_of, long long population,
+                          int64_t now, const char *by);
+    int (*population_get)(struct store *st, const char *insurer_no, struct date on, long long *population,
+                          struct date *as_of);
 
     /* audit log */
     /* audit_append - assigns seq per insurer (continuing the stored log), computes
