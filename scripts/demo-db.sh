@@ -4,7 +4,7 @@
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
-version=10 # bump when the schema of a pre-release database changes incompatibly
+version=11 # bump when the schema of a pre-release database changes incompatibly
 if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
 rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
   "$db".demo-token "$db".demo-insurer-token "$db".demo-version "$db".codes.csv
@@ -127,5 +127,14 @@ mkdir -p "$tmp/s7"
 "$kaigo" sheet7 "$tmp/case7.json" --codes "$db.codes.csv" --upsikyu "$tmp/s7" --to "$PROV:15" --stamp "${ym}01120000" \
   >/dev/null 2>"$tmp/s7.err" || { cat "$tmp/s7.err" >&2; exit 1; }
 "$kaigo" exchange import --db "$db" "$tmp"/s7/UPSIKYU_*.CSV >/dev/null
+# the population of each insurer's area (issue #19 §2: the statistics' suppression depends on it): SYNTHETIC figures
+# chosen to show each rule - the first 30,000 (cells under 10 hidden), the second 12,000 (under 20), the third
+# 1,500 (nothing shown at all)
+p=0
+for i in $(sqlite3 "$db" "SELECT insurer_no FROM insurers ORDER BY 1"); do
+  case $p in 0) n=30000 ;; 1) n=12000 ;; *) n=1500 ;; esac
+  "$kaigo" stats population --db "$db" --insurer "$i" --date 2020-01-01 --population "$n" >/dev/null
+  p=$((p + 1))
+done
 echo "$ins $no $birth $code" > "$db.demo-person"
 echo "$version" > "$db.demo-version"

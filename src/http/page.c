@@ -331,6 +331,10 @@ static const struct staff_nav {
 };
 
 static void nav_link(struct req *r, struct buf *h, const char *href, const char *label);
+/* the municipal clerk's pages (ROLE_INSURER) */
+static const struct nav_item city_nav[] = {
+    {"/city/stats", "集計"},
+};
 
 /* staff_person_menu - on an office's view of one person (/p/…): that person's pages and, for a care
  * manager, the 第6表 editor */
@@ -431,6 +435,8 @@ void page_start(struct req *r, struct buf *h, const char *title)
                 nav_link(r, h, "/office/inbox", "受信一覧");
             if (a.role == ROLE_CLINICIAN)
                 nav_link(r, h, "/clinic/requests", "意見書作成依頼");
+            for (size_t i = 0; a.role == ROLE_INSURER && i < ARRAY_LEN(city_nav); i++)
+                nav_link(r, h, city_nav[i].path, city_nav[i].label);
             nav_link(r, h, "/office", "資格確認");
             html_raw(h, "</ul></nav>");
             staff_person_menu(r, h, &a);
