@@ -145,7 +145,7 @@ static void chart(struct buf *h, const struct st_table *t)
     for (int r = 0; r < rows; r++)
         if (st_value(t, r, c, &v) && v > top)
             top = v;
-    const int label_w = 200, bar_w = 400, row_h = 34;
+    const int label_w = 110, bar_w = 260, row_h = 34;
     int height = rows * row_h + 10;
     html_raw(h, "<figure class=\"chart\"><figcaption>");
     html_text(h, t->col[c]);
@@ -156,7 +156,7 @@ static void chart(struct buf *h, const struct st_table *t)
     }
     html_raw(h, "の棒グラフ。x は秘匿のため描きません。</figcaption>");
     html_markupf(h, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"100%%\" aria-hidden=\"true\" focusable=\"false\">",
-                 label_w + bar_w + 90, height);
+                 label_w + bar_w + 60, height);
     for (int r = 0; r < rows; r++) {
         int y = r * row_h + 6;
         html_markupf(h, "<text x=\"0\" y=\"%d\" class=\"label\">", y + 18);

@@ -27,6 +27,7 @@ const SECRETS = {
   'demo-cm': 'DEMOCAREMGRDEMOCAREMGRDEMOCAREM2',
   'demo-provider': 'DEMOPROVIDERDEMOPROVIDERDEMOPR22',
   'demo-doctor': 'DEMODOCTORDEMODOCTORDEMODOCTOR22',
+  'demo-staff': 'DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2',
 };
 
 let dir, db, srv, browser, ins, no, birth, diskFull;
@@ -1093,6 +1094,67 @@ test('the doctor: the request inbox, the 主治医意見書 form of the date in 
   await narrow('demo-doctor', '/clinic/requests', 'clinic-requests');
   await narrow('demo-cm', `/p/${rins}/${rno}/chosa`, 'person-chosa');
   await narrow('demo-cm', `/p/${rins}/${rno}/ikensho`, 'person-ikensho');
+});
+
+// 集計 (issue #19 §2): the clerk's statistics page, its chart and its CSV come from one suppressed table and equal
+// `kaigo stats … --csv`; every cell is an integer or x; offices cannot open it
+test('the clerk: 集計 - the table, the chart and the CSV equal kaigo stats, suppressed; others refused', async () => {
+  const page = await newPage();
+  const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7);
+  await step(page, 'stats', async () => {
+    await login(page, 'demo-staff');
+    await page.getByRole('link', { name: '集計' }).click();
+    await page.waitForURL(/\/city\/stats$/);
+    assert.match(await page.locator('h2').first().innerText(), /認定者数/);
+    // the table: 8 rows (要支援1 … 要介護5, 計) × 18 columns, every cell a number or x
+    assert.equal(await page.locator('#stats tbody tr').count(), 8);
+    const cells = await page.locator('#stats tbody td').allInnerTexts();
+    assert.equal(cells.length, 8 * 18);
+    for (const c of cells) assert.match(c.trim(), /^(x|\d{1,3}(,\d{3})*)$/);
+    assert.match(await page.locator('#stats-note').innerText(), /10人未満のセル.*3事業所未満.*二次秘匿.*人口 30,000 人/);
+    // the CSV download is the CLI's CSV, byte for byte
+    const cli = kaigo(['stats', 'nintei', '--insurer', ins, '--month', ym, '--csv', '--db', db]);
+    assert.equal(cli.code, 0, cli.err);
+    const href = await page.getByRole('link', { name: 'CSV をダウンロード' }).getAttribute('href');
+    const res = await page.request.get(srv.url + href);
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()['content-type'], /text\/csv/);
+    assert.match(res.headers()['content-disposition'], /attachment; filename="kaigo-nintei-\d{6}\.csv"/);
+    assert.equal(await res.text(), cli.out);
+    const lines = cli.out.trim().split('\r\n');
+    assert.equal(lines.length, 9);
+    for (const l of lines.slice(1)) for (const f of l.split(',').slice(1)) assert.match(f, /^(x|\d+)$/);
+    // the page shows what the CSV shows, cell by cell
+    const csvCells = lines.slice(1).flatMap((l) => l.split(',').slice(1));
+    assert.deepEqual(cells.map((c) => c.trim().replaceAll(',', '')), csvCells);
+    // the chart: a bar per shown row total, x for a hidden one
+    const totals = lines.slice(1, 8).map((l) => l.split(',').at(-1));
+    assert.equal(await page.locator('figure.chart svg rect').count(), totals.filter((t) => t !== 'x').length);
+    await axeCheck(page, 'stats');
+    await page.screenshot({ path: join(dir, 'stats.png'), fullPage: true });
+    // another table by keyboard: 申請から認定までの日数
+    await page.getByLabel('集計表').selectOption('days');
+    await page.getByLabel('対象年月').fill(ym);
+    await page.getByLabel('対象年月').press('Enter');
+    await page.waitForURL(/table=days/);
+    assert.equal(await page.locator('#stats tbody tr').count(), 4);
+    assert.match(await page.locator('#stats thead').innerText(), /30日以内の割合/);
+    await axeCheck(page, 'stats-days');
+    // the second insurer's figures are not the clerk's; a bad month and an unknown table are refused
+    assert.equal((await page.goto(srv.url + '/city/stats?month=2026-13')).status(), 400);
+    assert.equal((await page.goto(srv.url + '/city/stats?table=people')).status(), 400);
+  });
+  await page.context().close();
+  // an office's staff cannot open the statistics
+  const cm = await newPage();
+  await step(cm, 'stats-refused', async () => {
+    await login(cm, 'demo-cm');
+    assert.equal((await cm.goto(srv.url + '/city/stats')).status(), 403);
+    assert.equal((await cm.goto(srv.url + '/city/stats.csv')).status(), 403);
+    assert.equal(await cm.getByRole('link', { name: '集計' }).count(), 0);
+  });
+  await cm.context().close();
+  await narrow('demo-staff', '/city/stats', 'stats');
 });
 
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
