@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 clean
+.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -82,6 +82,9 @@ bench-people: build
 # the plan page with the 第7表 recomputed for a 30-line 第6表 against the card page (issue #18 §1).
 bench-plan7: build
 	@bench/plan7.sh
+
+bench-stats: build
+	@bench/stats.sh
 
 # kaigo audit verify on a 1M-entry log (written once by bench_auditgen).
 bench-verify: build
