@@ -333,6 +333,7 @@ static const struct staff_nav {
 static void nav_link(struct req *r, struct buf *h, const char *href, const char *label);
 /* the municipal clerk's pages (ROLE_INSURER) */
 static const struct nav_item city_nav[] = {
+    {"/city/people", "被保険者の検索"},
     {"/city/stats", "集計"},
 };
 

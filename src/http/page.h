@@ -136,6 +136,7 @@ int p_office_people(struct req *r);
 int p_office_caseload(struct req *r);
 int p_office_inbox(struct req *r);
 int p_office_inbox_ack(struct req *r);
+int p_city_people(struct req *r);    /* 被保険者の検索 (page_city.c) */
 int p_city_stats(struct req *r);     /* 集計 (page_stats.c) */
 int p_city_stats_csv(struct req *r);
 

@@ -21,7 +21,9 @@ int p_root(struct req *r)
     if (r->who.acct.staff) {
         struct actor a;
         principal_actor(&r->who, NULL, &a);
-        return page_redirect(r, a.role == ROLE_CLINICIAN ? "/clinic/requests" : "/office");
+        return page_redirect(r, a.role == ROLE_CLINICIAN ? "/clinic/requests"
+                                : a.role == ROLE_INSURER ? "/city/people"
+                                                         : "/office");
     }
     return page_redirect(r, "/me");
 }

@@ -145,6 +145,7 @@ const struct route routes[] = {
     PAGE_D("GET", "/office/actual/{insurer}/{insured}", CAT_CAREPLAN, AUD_PERSON, 0, p_actual_editor),
     PAGE_H("POST", "/office/actual/{insurer}/{insured}", AUD_PERSON, B_PLAN, p_actual_editor_post),
     PAGE_H("GET", "/clinic/requests", AUD_NONE, 0, p_clinic_requests),
+    PAGE_H("GET", "/city/people", AUD_NONE, 0, p_city_people),
     PAGE_H("GET", "/city/stats", AUD_NONE, 0, p_city_stats),
     PAGE_H("GET", "/city/stats.csv", AUD_NONE, 0, p_city_stats_csv),
     PAGE_D("GET", "/clinic/requests/{insurer}/{insured}/{app}", CAT_IKENSHO, AUD_PERSON, 0, p_clinic_opinion),

@@ -8,6 +8,7 @@
 #include "util/text.h"
 #include "store/disclose.h"
 #include "util/hooks.h"
+#include "store/codec.h"
 #include "store/cpstore.h"
 #include "store/docjson.h"
 #include "store/personal.h"
@@ -918,5 +919,94 @@ enum disclose_status disclose_persons(struct store *st, struct auditq *aq, const
     if (s != DISCLOSE_OK)
         memset(ok, 0, n * sizeof *ok);
     free(entries);
+    return s;
+}
+
+/* ---- the clerk's search ---------------------------------------------------------------------- */
+
+struct found {
+    struct insured ins;
+};
+struct search_scan {
+    const struct search_query *q;
+    const char *insurer_no;
+    struct buf key; /* the query's kana_key */
+    struct found *hits;
+    size_t n;
+    bool more, oom;
+};
+
+static int search_one(void *ctx, const char *no, const char *kind, const char *rkey, const char *body)
+{
+    (void)rkey;
+    struct search_scan *x = ctx;
+    if (strcmp(kind, "insured") != 0 || (x->q->insured_no[0] && strcmp(no, x->q->insured_no) != 0))
+        return 0;
+    struct insured ins;
+    if (codec_decode_insured(body, &ins) || str_copy(ins.key.insured_no, sizeof ins.key.insured_no, no) ||
+        str_copy(ins.key.insurer_no, sizeof ins.key.insurer_no, x->insurer_no))
+        return 0;
+    if (!date_is_none(x->q->birth) && date_cmp(ins.birth, x->q->birth) != 0)
+        return 0;
+    if (x->key.len) {
+        struct buf k;
+        buf_init(&k, sizeof ins.kana * 2);
+        kana_key(ins.kana, strlen(ins.kana), &k);
+        bool match = !buf_failed(&k) && k.len >= x->key.len && memcmp(k.ptr, x->key.ptr, x->key.len) == 0;
+        buf_release(&k);
+        if (!match)
+            return 0;
+    }
+    if (x->n == SEARCH_MAX) {
+        x->more = true;
+        return 1; /* enough: stop the scan */
+    }
+    x->hits[x->n++].ins = ins;
+    return 0;
+}
+
+enum disclose_status disclose_search(struct store *st, struct auditq *aq, const struct actor *actor,
+                                     const char *insurer_no, const struct search_query *q, const char *request_id,
+                                     int64_t now, search_hit_fn *fn, void *ctx, long long *shown, long long *denied,
+                                     bool *more)
+{
+    *shown = *denied = 0;
+    *more = false;
+    struct search_scan x = {.q = q, .insurer_no = insurer_no};
+    x.hits = xcalloc(SEARCH_MAX, sizeof *x.hits);
+    buf_init(&x.key, sizeof q->kana * 2);
+    kana_key(q->kana, strlen(q->kana), &x.key);
+    enum disclose_status s = DISCLOSE_OK;
+    if (buf_failed(&x.key) || st->ops->read_begin(st))
+        s = DISCLOSE_ERROR;
+    else {
+        int rc = st->ops->record_scan_insurer(st, insurer_no, search_one, &x);
+        if (st->ops->read_end(st) || (rc && !x.more))
+            s = DISCLOSE_ERROR;
+    }
+    struct person_key keys[SEARCH_MAX];
+    bool ok[SEARCH_MAX];
+    for (size_t i = 0; i < x.n; i++)
+        keys[i] = x.hits[i].ins.key;
+    if (s == DISCLOSE_OK)
+        s = disclose_persons(st, aq, actor, CAT_SHIKAKU, purpose_for_role(actor->role), keys, x.n, request_id, now, ok);
+    for (size_t i = 0; s == DISCLOSE_OK && i < x.n; i++) {
+        if (!ok[i]) {
+            (*denied)++;
+            continue;
+        }
+        const struct insured *in = &x.hits[i].ins;
+        struct search_hit h = {in->key, in->name, in->kana, in->birth, (int)in->sex,
+                               !date_is_none(in->lost) && date_cmp(in->lost, date_of_jst_ms(now)) <= 0};
+        (*shown)++;
+        if (fn(ctx, &h)) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+    }
+    *more = x.more;
+    sodium_memzero(x.hits, SEARCH_MAX * sizeof *x.hits);
+    free(x.hits);
+    buf_release(&x.key);
     return s;
 }

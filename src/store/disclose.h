@@ -196,6 +196,33 @@ MUST_CHECK enum disclose_status disclose_persons(struct store *st, struct auditq
                                                  size_t n, const char *request_id, int64_t now,
                                                  bool *ok);
 
+/* The clerk's search (issue #19 §1): by 被保険者番号 (exact), カナ氏名 (prefix, compared by kana_key) and 生年月日,
+ * any combination, at least one. */
+#define SEARCH_MAX 50
+struct search_query {
+    char insured_no[INSURED_NO_LEN + 1]; /* "" = any */
+    char kana[NAME_BYTES];              /* "" = any */
+    struct date birth;                  /* DATE_NONE = any */
+};
+/* One person found: the minimum a clerk needs to pick the right one (valid during the call). */
+struct search_hit {
+    struct person_key key;
+    const char *name, *kana;
+    struct date birth;
+    int sex;
+    bool lost; /* 資格喪失 */
+};
+typedef int search_hit_fn(void *ctx, const struct search_hit *h);
+
+/* disclose_search - the insurer's persons whose current 資格 record matches q (at most SEARCH_MAX, in insured-number
+ * order; *more says there were more), each decided and audited for 資格 (CAT_SHIKAKU, the actor's purpose) in one
+ * group commit before fn is given anything; refused persons are audited and counted in *denied. The match itself
+ * reads the insurer's registry inside the store and shows nothing. As disclose_worklist otherwise. */
+MUST_CHECK enum disclose_status disclose_search(struct store *st, struct auditq *aq, const struct actor *actor,
+                                                const char *insurer_no, const struct search_query *q,
+                                                const char *request_id, int64_t now, search_hit_fn *fn, void *ctx,
+                                                long long *shown, long long *denied, bool *more);
+
 /* lapse_months - RULE-GATE-009's number of full months without 実績 after
  * which a care relationship lapses: $KAIGO_LAPSE_MONTHS (1–24) if set, else
  * LAPSE_MONTHS_DEFAULT. Read once per process. */

@@ -396,6 +396,38 @@ static unsigned hw_at(const unsigned char *s, size_t i, size_t n)
     return cp >= 0xFF61 && cp <= 0xFF9F ? cp : 0;
 }
 
+void kana_key(const char *p, size_t n, struct buf *out)
+{
+    struct buf f;
+    buf_init(&f, n * 2 + 16);
+    kana_fold(p, n, &f);
+    const unsigned char *s = (const unsigned char *)f.ptr;
+    size_t m = buf_failed(&f) ? 0 : f.len;
+    for (size_t i = 0; i < m;) {
+        if (s[i] == ' ') {
+            i++;
+            continue;
+        }
+        if (i + 2 < m && s[i] == 0xE3) {
+            unsigned cp = ((unsigned)(s[i] & 0x0F) << 12) | ((unsigned)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+            if (cp == 0x3000) { /* 全角スペース */
+                i += 3;
+                continue;
+            }
+            if (cp >= 0x3041 && cp <= 0x3096) { /* ひらがな → カタカナ */
+                put3(out, cp + 0x60);
+                i += 3;
+                continue;
+            }
+        }
+        buf_addc(out, (char)s[i]);
+        i++;
+    }
+    if (buf_failed(&f))
+        out->failed = true;
+    buf_release(&f);
+}
+
 void kana_fold(const char *p, size_t n, struct buf *out)
 {
     const unsigned char *s = (const unsigned char *)p;

@@ -66,6 +66,10 @@ void group_thousands(long long v, char *out, size_t cap);
  * ideographic space kept; everything else copied. p must be valid UTF-8. */
 void kana_fold(const char *p, size_t n, struct buf *out);
 
+/* kana_key - a カナ氏名 written for a search: half-width katakana made full-width (kana_fold),
+ * hiragana made katakana, every space (ASCII and 全角) dropped. 「すずき あきら」 and 「ｽｽﾞｷ　ｱｷﾗ」 both give
+ * 「スズキアキラ」. p must be valid UTF-8. */
+void kana_key(const char *p, size_t n, struct buf *out);
 /* address_fold - an address written for comparison: half-width katakana made full-width,
  * full-width ASCII made ASCII, spaces (ASCII, 全角) dropped, and every hyphen-like mark (‐ ‑ ‒ –
  * — ― − － ﹣, and ー or ｰ between two digits) written '-'. 「市原市五井１−１」 and 「市原市五井 1-1」 fold

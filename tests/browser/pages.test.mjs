@@ -1096,6 +1096,45 @@ test('the doctor: the request inbox, the 主治医意見書 form of the date in 
   await narrow('demo-cm', `/p/${rins}/${rno}/ikensho`, 'person-ikensho');
 });
 
+// 被保険者の検索 (issue #19 §1): by カナ (hiragana, spaces folded) and 生年月日, the list audited per person (the person's
+// だれが見たか counts it), a malformed number refused with the form kept, a name opens the card through the gate
+test('the clerk: 被保険者の検索 by カナ and 生年月日 - each person listed is audited; the card opens from the list', async () => {
+  const page = await newPage();
+  await step(page, 'people-search', async () => {
+    const kana = sqlite(db, `SELECT json_extract(body, '$.kana') FROM record_versions WHERE kind = 'insured' AND insurer_no = '${ins}' AND insured_no = '${no}' ORDER BY version DESC LIMIT 1`).out.trim();
+    const before = Number(sqlite(db + '.audit', `SELECT count(*) FROM audit_log WHERE insurer_no = '${ins}'`).out);
+    await login(page, 'demo-staff');
+    assert.match(page.url(), /\/city\/people$/); // the clerk's start page
+    // hiragana with a space for the first name part of the カナ: folded to katakana, spaces dropped
+    const family = kana.split('　')[0];
+    const hira = [...family].map((c) => String.fromCodePoint(c.codePointAt(0) - 0x60)).join('');
+    await page.getByLabel('カナ氏名(前方一致)').fill(hira + ' ');
+    await page.getByLabel('生年月日').fill(birth);
+    await page.getByRole('button', { name: '検索する' }).click();
+    await page.waitForURL(/kana=/);
+    const rows = await page.locator('#hits tbody tr').allInnerTexts();
+    assert.ok(rows.some((t) => t.includes(no)), rows.join('|'));
+    for (const t of rows) assert.ok(t.includes(family), t);
+    const after = Number(sqlite(db + '.audit', `SELECT count(*) FROM audit_log WHERE insurer_no = '${ins}'`).out);
+    assert.ok(after - before >= rows.length, `each listed person audited (${after - before} entries for ${rows.length})`);
+    await axeCheck(page, 'people-search');
+    await page.screenshot({ path: join(dir, 'people-search.png'), fullPage: true });
+    // the card from the list: a disclosure through the gate
+    await page.locator('#hits tbody tr', { hasText: no }).getByRole('link').first().click();
+    await page.waitForURL(new RegExp(`/p/${ins}/${no}/card$`));
+    assert.match(await page.locator('h1').innerText(), /被保険者証|介護保険/);
+    // a number of 9 digits: 400, the form kept with the reason
+    const bad = no.slice(0, 9);
+    const r = await page.goto(srv.url + '/city/people?no=' + bad);
+    assert.equal(r.status(), 400);
+    assert.equal(await page.getByLabel('被保険者番号').inputValue(), bad);
+    assert.match(await page.locator('main [role=alert]').first().innerText(), /被保険者番号は10桁/);
+    await axeCheck(page, 'people-search-error');
+  });
+  await page.context().close();
+  await narrow('demo-staff', `/city/people?birth=${birth}`, 'people-search');
+});
+
 // 集計 (issue #19 §2): the clerk's statistics page, its chart and its CSV come from one suppressed table and equal
 // `kaigo stats … --csv`; every cell is an integer or x; offices cannot open it
 test('the clerk: 集計 - the table, the chart and the CSV equal kaigo stats, suppressed; others refused', async () => {
