@@ -137,6 +137,15 @@ int p_office_caseload(struct req *r);
 int p_office_inbox(struct req *r);
 int p_office_inbox_ack(struct req *r);
 int p_city_people(struct req *r);    /* 被保険者の検索 (page_city.c) */
+int p_city_cert(struct req *r);      /* 認定の進捗 (page_cert.c) */
+int p_city_cert_post(struct req *r); /* a step of the 認定 workflow */
+int p_city_chosa(struct req *r);     /* 認定調査票の入力 */
+int p_city_chosa_post(struct req *r);
+/* city_cert_forms - on 認定の状況, for the insurer's staff: with app NULL, 申請受付 (when none is pending); with an
+ * application, the forms of its next steps (page_cert.c) */
+void city_cert_forms(struct req *r, struct buf *h, json_t *apps, json_t *app);
+/* city_cert_progress - for the insurer's staff: the steps of an application done so far, with dates */
+void city_cert_progress(struct req *r, struct buf *h, json_t *app);    /* 被保険者の検索 (page_city.c) */
 int p_city_stats(struct req *r);     /* 集計 (page_stats.c) */
 int p_city_stats_csv(struct req *r);
 

@@ -332,11 +332,16 @@ static void render_cert(struct req *r, struct buf *h, json_t *d)
 {
     heading(r, h, "認定の状況");
     json_t *apps = json_object_get(d, "applications");
+    const char *done = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "done");
+    if (done && r->who.acct.staff)
+        page_alerts(h, strcmp(done, "filed") == 0 ? "申請を受け付けました。" : "記録しました。", NULL);
     if (json_array_size(apps) == 0) {
         html_raw(h, "<p>要介護認定の申請の記録はありません。</p>");
+        city_cert_forms(r, h, apps, NULL);
         page_send(r, h, 200);
         return;
     }
+    city_cert_forms(r, h, apps, NULL);
     html_raw(h, "<p>申請の進み具合と、決定の期限です。市町村は申請から30日以内に決定します(介護保険法 第27条 第11項)。"
                 "遅れるときは延期の通知が届きます。</p>");
     size_t i;
@@ -367,7 +372,10 @@ static void render_cert(struct req *r, struct buf *h, json_t *d)
         if (json_is_string(json_object_get(a, "level_name"))) {
             dl_str(h, "結果", a, "level_name");
         }
-        html_raw(h, "</dl></section>");
+        html_raw(h, "</dl>");
+        city_cert_progress(r, h, a);
+        city_cert_forms(r, h, apps, a);
+        html_raw(h, "</section>");
     }
     char base[48];
     page_base(r, base);

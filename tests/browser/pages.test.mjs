@@ -1135,6 +1135,94 @@ test('the clerk: 被保険者の検索 by カナ and 生年月日 - each person 
   await narrow('demo-staff', `/city/people?birth=${birth}`, 'people-search');
 });
 
+// 認定 from the clerk's pages (issue #19 §1): 申請受付 with the paper 包括同意 → 調査の依頼 → 認定調査票 (a missing answer
+// refused with every other answer kept) → 意見書の依頼 (the 医療機関 submits) → 一次判定 → 審査会 → 決定, and the card shows
+// the new level; the worklist lists pending applications by deadline
+test('the clerk: 申請 → 調査票 → 意見書 → 一次判定 → 審査会 → 決定 from the pages, and the card changes', async () => {
+  const page = await newPage();
+  const person = sqlite(db, `SELECT DISTINCT insured_no FROM record_versions r WHERE insurer_no = '${ins}' AND kind = 'certification'
+    AND NOT EXISTS (SELECT 1 FROM record_versions a WHERE a.insurer_no = r.insurer_no AND a.insured_no = r.insured_no AND a.kind = 'application')
+    ORDER BY insured_no DESC LIMIT 1`).out.trim();
+  const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
+  await step(page, 'cert-flow', async () => {
+    await login(page, 'demo-staff');
+    await page.getByRole('link', { name: '認定の進捗' }).click();
+    await page.waitForURL(/\/city\/cert$/);
+    assert.ok(await page.locator('#worklist tbody tr').count() >= 1); // the demo's 区分変更
+    await axeCheck(page, 'cert-worklist');
+    await page.goto(`${srv.url}/p/${ins}/${person}/certification`);
+    // 申請受付: 区分変更, today, 包括同意 in writing
+    await page.getByLabel('申請区分').selectOption('区分変更');
+    await page.getByLabel('同意あり(書面)').check();
+    await axeCheck(page, 'cert-file-form');
+    await page.getByRole('button', { name: '申請を受け付ける' }).click();
+    await page.waitForURL(/done=filed/);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /申請を受け付けました/);
+    const consents = Number(sqlite(db, `SELECT count(*) FROM consents WHERE insurer_no = '${ins}' AND insured_no = '${person}'`).out);
+    assert.ok(consents >= 1, 'the paper 包括同意 is recorded');
+    const app = await page.locator('input[name=app]').first().inputValue();
+    // 認定調査の依頼 and 主治医意見書の依頼
+    await page.getByLabel('調査員').fill('調査員 一郎');
+    await page.getByRole('button', { name: '調査を依頼する' }).click();
+    await page.waitForURL(/done=/);
+    await page.getByLabel('医療機関').selectOption('demo-hospital');
+    await page.getByRole('button', { name: '意見書を依頼する' }).click();
+    await page.waitForURL(/done=/);
+    assert.match(await page.locator('.progress').innerText(), /調査員: 調査員 一郎/);
+    assert.match(await page.locator('.progress').innerText(), /依頼先: demo-hospital/);
+    await axeCheck(page, 'cert-steps');
+    // 認定調査票: every item but one answered → refused, every answer kept; then the last one
+    await page.getByRole('link', { name: '認定調査票を入力する' }).click();
+    await page.waitForURL(/\/chosa$/);
+    await page.getByLabel('調査実施者').fill('調査員 一郎');
+    const items = page.locator('fieldset.item');
+    const n = await items.count();
+    assert.equal(n, 76); // 74 基本調査 + 2 日常生活自立度
+    await page.evaluate(() => { for (const f of [...document.querySelectorAll('fieldset.item')].slice(0, -1)) f.querySelector('input[type=radio]').checked = true; });
+    await page.getByRole('button', { name: '認定調査票を記録する' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main [role=alert]').first().innerText(), /に答えていません/);
+    assert.equal(await page.locator('fieldset.item input[type=radio]:checked').count(), n - 1);
+    assert.equal(await page.getByLabel('調査実施者').inputValue(), '調査員 一郎');
+    await axeCheck(page, 'chosa-form-error');
+    await items.last().locator('input[type=radio]').first().check();
+    await page.getByRole('button', { name: '認定調査票を記録する' }).click();
+    await page.waitForURL(/certification\?done=/);
+    // the 主治医意見書 from the 医療機関 (the API, as its software sends it)
+    const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+    const op = await srv.as(insapi, `/api/v1/insurers/${ins}/insured/${person}/applications/${app}/ikensho`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ written: today, doctor: '主治医 花子', last_exam: today, times: 1, diagnoses: [{ name: '脳梗塞後遺症', onset: '2020-01-10' }], stability: '安定' }) });
+    assert.equal(op.status, 201, await op.text());
+    await page.reload();
+    // 一次判定 → 審査会 → 決定
+    await page.getByLabel('一次判定', { exact: true }).selectOption('22');
+    await page.getByLabel('要介護認定等基準時間(分)').fill('52.3');
+    await page.getByRole('button', { name: '一次判定を記録する' }).click();
+    await page.waitForURL(/done=primary/);
+    await page.getByLabel('二次判定').selectOption('23');
+    await page.getByLabel('審査会の意見').fill('特になし');
+    await page.getByRole('button', { name: '審査会の結果を記録する' }).click();
+    await page.waitForURL(/done=board/);
+    await axeCheck(page, 'cert-decide-form');
+    await page.getByRole('button', { name: /決定する/ }).click();
+    await page.waitForURL(/done=decided/);
+    assert.match(await page.locator('main').innerText(), /要介護3/);
+    // the card's panel (二) shows the new level
+    await page.goto(`${srv.url}/p/${ins}/${person}/card`);
+    assert.match(await page.locator('main').innerText(), /要介護3/);
+    // a step out of order is refused with the reason and nothing written
+    const csrf = await page.evaluate(() => document.querySelector('input[name=csrf]')?.value);
+    const before = sqlite(db, `SELECT count(*) FROM record_versions WHERE insured_no = '${person}' AND kind = 'application'`).out;
+    const bad = await page.request.post(`${srv.url}/city/cert/${ins}/${person}`, { form: { csrf, a: 'decision', app, on: today }, headers: { Origin: srv.url } });
+    assert.equal(bad.status(), 422);
+    assert.match(await bad.text(), /記録できませんでした/);
+    assert.equal(sqlite(db, `SELECT count(*) FROM record_versions WHERE insured_no = '${person}' AND kind = 'application'`).out, before);
+  });
+  await page.context().close();
+  await narrow('demo-staff', '/city/cert', 'cert-worklist');
+});
+
 // 集計 (issue #19 §2): the clerk's statistics page, its chart and its CSV come from one suppressed table and equal
 // `kaigo stats … --csv`; every cell is an integer or x; offices cannot open it
 test('the clerk: 集計 - the table, the chart and the CSV equal kaigo stats, suppressed; others refused', async () => {
