@@ -492,8 +492,10 @@ static int chosa_page(struct req *r, struct buf *h, value_fn *v, const char *err
     snprintf(base, sizeof base, "/city/cert/%.*s/%.*s/%.*s/chosa", (int)r->params[0].len, r->params[0].ptr,
              (int)r->params[1].len, r->params[1].ptr, (int)r->params[2].len, r->params[2].ptr);
     html_raw(h, "<h1>認定調査票の入力</h1>");
-    html_textf(h, "<p>被保険者番号 %.*s、申請 %.*s。基本調査のすべての項目に答えてください。特記事項は必要な項目だけ書きます。</p>",
+    html_raw(h, "<p>");
+    html_textf(h, "被保険者番号 %.*s、申請 %.*s。基本調査のすべての項目に答えてください。特記事項は必要な項目だけ書きます。",
                (int)r->params[1].len, r->params[1].ptr, (int)r->params[2].len, r->params[2].ptr);
+    html_raw(h, "</p>");
     if (error)
         page_alerts(h, NULL, error);
     html_raw(h, "<form method=\"post\" action=\"");
