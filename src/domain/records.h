@@ -55,6 +55,7 @@ struct insured {
     struct date acquired; /* 資格取得日 */
     struct date lost;     /* 資格喪失日, or none */
     struct date issued;   /* 交付年月日, or none */
+    struct date tokurei;  /* 住所地特例 (介護保険法 第13条) from this date, or none */
 };
 
 struct certification {

@@ -88,7 +88,7 @@ int start_disclosure_for(struct req *r, struct person_key k, struct date on, enu
         r->rows = xmalloc(sizeof *r->rows);
         jw_init(r->rows, 1 << 16);
         jw_obj(r->rows, NULL);
-    } else if (what == WHAT_DOCS)
+    } else if (what == WHAT_DOCS || what == WHAT_HISTORY)
         r->docs = json_array();
     else {
         r->rows = xmalloc(sizeof *r->rows);
@@ -345,6 +345,28 @@ int d_docs(struct req *r)
     return run_disclosure(r);
 }
 
+/* hist_row - one version of a registry record with its change, for WHAT_HISTORY */
+static int hist_row(void *ctx, const struct store_version *v)
+{
+    struct req *r = ctx;
+    json_t *b = json_loads(v->body, JSON_REJECT_DUPLICATES, NULL);
+    if (!b)
+        return 1;
+    json_array_append_new(r->docs, json_pack("{s:s,s:s,s:I,s:o,s:s,s:s,s:s}", "kind", v->kind, "rkey", v->rkey,
+                                             "version", (json_int_t)v->version, "body", b, "recorded_at",
+                                             v->recorded_at, "author", v->author, "reason", v->reason));
+    return 0;
+}
+
+int d_history(struct req *r)
+{
+    if (start_disclosure(r, CAT_SHIKAKU, WHAT_HISTORY) || !r->waiting)
+        return 0;
+    r->disc->hist_fn = hist_row;
+    r->disc->row_ctx = r;
+    return run_disclosure(r);
+}
+
 void wipe_rows(struct req *r)
 {
     free(r->grants);
@@ -380,6 +402,11 @@ char *disclosure_body(struct req *r, size_t *len)
         body = jw_detach(&w, len);
     } else if (r->disc->what == WHAT_DOCS && r->dlv) {
         body = delivery_files(r, len);
+    } else if (r->disc->what == WHAT_HISTORY) {
+        json_t *o = json_pack("{s:O,s:I}", "versions", r->docs, "audit_seq", (json_int_t)r->disc->audit_seq);
+        body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        *len = body ? strlen(body) : 0;
     } else if (r->disc->what == WHAT_DOCS) {
         json_t *o = docview_build(r->disc->rq.category, r->docs, r->on, r->disc->withheld);
         json_object_set_new(o, "audit_seq", json_integer(r->disc->audit_seq));

@@ -140,6 +140,7 @@ void wipe_rows(struct req *r);
 int d_card(struct req *r);
 int d_access_log(struct req *r);
 int d_grants(struct req *r);
+int d_history(struct req *r); /* WHAT_HISTORY: every version of the registry records (documents.c) */
 int d_docs(struct req *r);
 
 /* ---- paper.c ----------------------------------------------------------------- */

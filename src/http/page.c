@@ -343,7 +343,8 @@ static const struct nav_item city_nav[] = {
 static void staff_person_menu(struct req *r, struct buf *h, const struct actor *a)
 {
     if (!r->route || r->route->audience != AUD_PERSON ||
-        (strncmp(r->route->pattern, "/p/", 3) && strncmp(r->route->pattern, "/office/plan/", 13)) || r->params[0].len > 6 ||
+        (strncmp(r->route->pattern, "/p/", 3) && strncmp(r->route->pattern, "/office/plan/", 13) &&
+         strncmp(r->route->pattern, "/city/", 6)) || r->params[0].len > 6 ||
         r->params[1].len > 10)
         return;
     char base[48], href[96];
@@ -355,6 +356,12 @@ static void staff_person_menu(struct req *r, struct buf *h, const struct actor *
             snprintf(href, sizeof href, "%s%s", base, staff_person_nav[i].path);
             nav_link(r, h, href, staff_person_nav[i].label);
         }
+    if (a->role == ROLE_INSURER) { /* the clerk: 認定 (its steps) and the record's versions */
+        snprintf(href, sizeof href, "%s/certification", base);
+        nav_link(r, h, href, "認定");
+        snprintf(href, sizeof href, "%s/history", base);
+        nav_link(r, h, href, "記録の履歴・資格の異動");
+    }
     if (a->role == ROLE_CAREMGR || a->role == ROLE_HOUKATSU) {
         snprintf(href, sizeof href, "/office/plan/%.*s/%.*s", (int)r->params[0].len, r->params[0].ptr,
                  (int)r->params[1].len, r->params[1].ptr);
@@ -523,6 +530,8 @@ int page_disclose(struct req *r, enum disclose_what what, page_render_fn *render
         return d_grants(r);
     case WHAT_DOCS:
         return d_docs(r);
+    case WHAT_HISTORY:
+        return d_history(r);
     default:
         return http_error(r, 500, "internal", "内部エラーが発生しました");
     }

@@ -138,6 +138,8 @@ int p_office_inbox(struct req *r);
 int p_office_inbox_ack(struct req *r);
 int p_city_people(struct req *r);    /* 被保険者の検索 (page_city.c) */
 int p_city_cert(struct req *r);      /* 認定の進捗 (page_cert.c) */
+int p_history(struct req *r);        /* 記録の履歴 (page_city.c) */
+int p_city_shikaku_post(struct req *r); /* 資格の異動 */
 int p_city_cert_post(struct req *r); /* a step of the 認定 workflow */
 int p_city_chosa(struct req *r);     /* 認定調査票の入力 */
 int p_city_chosa_post(struct req *r);

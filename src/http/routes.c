@@ -146,6 +146,8 @@ const struct route routes[] = {
     PAGE_H("POST", "/office/actual/{insurer}/{insured}", AUD_PERSON, B_PLAN, p_actual_editor_post),
     PAGE_H("GET", "/clinic/requests", AUD_NONE, 0, p_clinic_requests),
     PAGE_H("GET", "/city/people", AUD_NONE, 0, p_city_people),
+    PAGE_D("GET", P_FOR "/history", CAT_SHIKAKU, AUD_PERSON, 0, p_history),
+    PAGE_H("POST", "/city/person/{insurer}/{insured}/shikaku", AUD_PERSON, B_FORM, p_city_shikaku_post),
     PAGE_H("GET", "/city/cert", AUD_NONE, 0, p_city_cert),
     PAGE_H("POST", "/city/cert/{insurer}/{insured}", AUD_PERSON, B_FORM, p_city_cert_post),
     PAGE_D("GET", "/city/cert/{insurer}/{insured}/{app}/chosa", CAT_CHOSA, AUD_PERSON, 0, p_city_chosa),

@@ -46,6 +46,7 @@ char *codec_encode_row(const struct import_row *row)
         put_str(&w, "name", p->name);
         put_str(&w, "postal", p->postal);
         jw_int(&w, "sex", p->sex);
+        put_date(&w, "tokurei", p->tokurei);
         break;
     }
     case IMPORT_CERT: {
@@ -143,7 +144,7 @@ int codec_decode_insured(const char *body, struct insured *p)
              get_str(&j, "postal", p->postal, sizeof p->postal) |
              get_str(&j, "address", p->address, sizeof p->address) |
              get_date(&j, "acquired", &p->acquired) | get_date(&j, "lost", &p->lost) |
-             get_date(&j, "issued", &p->issued);
+             get_date(&j, "issued", &p->issued) | get_date(&j, "tokurei", &p->tokurei);
     p->sex = (enum sex)get_int(&j, "sex");
     return rc ? -1 : 0;
 }

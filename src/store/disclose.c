@@ -208,6 +208,8 @@ static enum disclose_status read_data(struct store *st, struct disclosure *d,
             return DISCLOSE_ERROR;
         return st->ops->paper_record(st, d->paper->insurer_no, d->paper->serial, d->paper_out) ? DISCLOSE_ERROR
                                                                                               : DISCLOSE_OK;
+    case WHAT_HISTORY:
+        return !d->hist_fn || st->ops->record_history(st, k, d->hist_fn, d->row_ctx) ? DISCLOSE_ERROR : DISCLOSE_OK;
     case WHAT_GRANTS:
         return st->acc->person_grants(st, k, d->grants_fn, d->row_ctx) ? DISCLOSE_ERROR
                                                                        : DISCLOSE_OK;

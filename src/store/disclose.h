@@ -40,6 +40,8 @@ enum disclose_what {
                         CAT_CHOSA 認定調査票, CAT_IKENSHO 主治医意見書 (RULE-DOC-003 applied
                         per document), CAT_LIFE feedback, CAT_JUTAKU ledger claims,
                         CAT_CAREPLAN the CSV standard's record sets (store/cpstore.h) */
+    WHAT_HISTORY,    /* CAT_SHIKAKU: every version of the registry records with who, when and why (真正性)
+                        → hist_fn */
     WHAT_PAPER,      /* CAT_PAPER: the issue record of the presented document (paper, whose token
                         the caller verified; sets paper_presented) → paper_out */
 };
@@ -60,6 +62,7 @@ struct disclosure {
     access_row_fn *row_fn; /* WHAT_ACCESS_LOG */
     const struct person_grants_fn *grants_fn; /* WHAT_GRANTS */
     doc_row_fn *doc_fn;                       /* WHAT_DOCS */
+    store_history_fn *hist_fn;                /* WHAT_HISTORY */
     void *row_ctx;
     const struct paper_token *paper; /* WHAT_PAPER: the presented token, signature verified */
     bool paper_presented;            /* the request presents a verified token of this person */

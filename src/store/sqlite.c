@@ -54,6 +54,7 @@ enum stmt_id {
     S_RECORD_SCAN_KIND,
     S_RECORD_SCAN_PLANS,
     S_RECORD_SCAN_INSURER,
+    S_RECORD_HISTORY,
     S_POPULATION_PUT,
     S_POPULATION_GET,
     S_AUDIT_HEAD,
@@ -148,6 +149,12 @@ static const char *const sql_text[S_COUNT] = {
     [S_RECORD_SCAN_INSURER] = "SELECT insured_no, kind, rkey, body, max(version) FROM record_versions"
                               " WHERE insurer_no = ?1 AND kind IN ('certification', 'insured', 'ledger', 'life')"
                               " GROUP BY insured_no, kind, rkey ORDER BY insured_no, kind, rkey",
+    /* every version of a person's registry records with its change (who, when, why): the 真正性 page */
+    [S_RECORD_HISTORY] = "SELECT r.kind, r.rkey, r.version, r.body, c.recorded_at, c.author, c.reason"
+                         " FROM record_versions r JOIN changes c ON c.id = r.change_id"
+                         " WHERE r.insurer_no = ?1 AND r.insured_no = ?2 AND r.kind IN ('burden', 'certification',"
+                         " 'facility', 'insured', 'limit', 'plan', 'restriction')"
+                         " ORDER BY r.kind, r.rkey, r.version DESC",
     [S_POPULATION_PUT] = "INSERT INTO insurer_population (insurer_no, as_of, population, recorded_ms, recorded_by)"
                          " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (insurer_no, as_of) DO UPDATE SET"
                          " population = excluded.population, recorded_ms = excluded.recorded_ms,"
@@ -884,6 +891,33 @@ static int s_record_scan_insurer(struct store *st, const char *insurer,
     }
     sqlite3_reset(q);
     return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_scan_insurer");
+}
+
+static int s_record_history(struct store *st, const struct person_key *k, store_history_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_RECORD_HISTORY);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct store_version v = {
+            (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+            sqlite3_column_int64(q, 2),              (const char *)sqlite3_column_text(q, 3),
+            (const char *)sqlite3_column_text(q, 4), (const char *)sqlite3_column_text(q, 5),
+            (const char *)sqlite3_column_text(q, 6),
+        };
+        if (!v.kind || !v.rkey || !v.body || !v.recorded_at || !v.author || !v.reason)
+            continue;
+        if (fn(ctx, &v)) {
+            sqlite3_reset(q);
+            return -1;
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_history");
 }
 
 static int s_population_put(struct store *st, const char *insurer, struct date as_of, long long population,
@@ -1650,6 +1684,7 @@ static const struct store_ops sqlite_ops = {
     .record_list_kind = s_record_list_kind,
     .record_scan_kind = s_record_scan_kind,
     .record_scan_insurer = s_record_scan_insurer,
+    .record_history = s_record_history,
     .population_put = s_population_put,
     .population_get = s_population_get,
     .chiiki_put = s_chiiki_put,

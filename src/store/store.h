@@ -32,6 +32,14 @@ struct store;
  * leaf hash; valid during the callback only. */
 typedef int store_audit_raw_fn(void *ctx, int64_t seq, const unsigned char *entry, size_t n,
                                const unsigned char leaf[AUDIT_HASH_BYTES]);
+/* One version of a person's record with the change that wrote it (valid during the callback). */
+struct store_version {
+    const char *kind, *rkey;
+    long long version;
+    const char *body;
+    const char *recorded_at, *author, *reason;
+};
+typedef int store_history_fn(void *ctx, const struct store_version *v);
 typedef int store_insurer_fn(void *ctx, const struct insurer *ins, long long persons);
 typedef int store_checkpoint_fn(void *ctx, const struct audit_checkpoint *c);
 
@@ -106,6 +114,10 @@ struct store_ops {
                                int (*fn)(void *ctx, const char *insured_no, const char *kind, const char *rkey,
                                          const char *body),
                                void *ctx);
+    /* record_history - every version of the person's registry records (資格, 認定, 負担割合, 限度額, 給付制限,
+     * 居宅サービス計画, 施設), newest first within each record, with who wrote it, when and why. Personal:
+     * only through store/disclose.c (WHAT_HISTORY). */
+    int (*record_history)(struct store *st, const struct person_key *k, store_history_fn *fn, void *ctx);
     /* population_put - the insurer's population from as_of on (replacing a row of that date);
      * population_get - the latest on or before 'on' and its date, or NOTFOUND. */
     int (*population_put)(struct store *st, const char *insurer_no, struct date as_of, long long population,

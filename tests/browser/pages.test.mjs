@@ -1123,6 +1123,35 @@ test('the clerk: 被保険者の検索 by カナ and 生年月日 - each person 
     await page.locator('#hits tbody tr', { hasText: no }).getByRole('link').first().click();
     await page.waitForURL(new RegExp(`/p/${ins}/${no}/card$`));
     assert.match(await page.locator('h1').innerText(), /被保険者証|介護保険/);
+    // 資格の異動 (住所変更) from the person's menu: a new version with who and why, the card shows the new address
+    await page.getByRole('navigation', { name: 'この方の情報' }).getByRole('link', { name: '記録の履歴・資格の異動' }).click();
+    await page.waitForURL(new RegExp(`/p/${ins}/${no}/history$`));
+    const insured = () => page.locator('section.history', { hasText: '資格(被保険者)' }).locator('tbody tr');
+    const versions = await insured().count();
+    await axeCheck(page, 'history');
+    await page.getByLabel('異動の種類').selectOption('move');
+    await page.getByLabel('新しい郵便番号').fill('040-0001');
+    await page.getByLabel('新しい住所(住所地特例は施設の住所)').fill('北海道函館市五稜郭町1番1号');
+    await page.getByLabel('理由(届出など)').fill('転居届');
+    await page.getByRole('button', { name: '記録する' }).click();
+    await page.waitForURL(/history\?done=1/);
+    assert.equal(await insured().count(), versions + 1);
+    const top = await insured().first().innerText();
+    assert.match(top, /住所変更: 転居届/);
+    assert.match(top, /デモ 市町村職員/);
+    assert.match(top, /五稜郭町1番1号/);
+    await page.goto(`${srv.url}/p/${ins}/${no}/card`);
+    assert.match(await page.locator('main').innerText(), /五稜郭町1番1号/);
+    // a 喪失 before the 取得 is refused with the reason, nothing written
+    await page.goto(`${srv.url}/p/${ins}/${no}/history`);
+    await page.getByLabel('異動の種類').selectOption('lose');
+    await page.getByLabel('異動日').fill('1900-01-01');
+    await page.getByLabel('理由(届出など)').fill('誤り');
+    await page.getByRole('button', { name: '記録する' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main [role=alert]').first().innerText(), /喪失日は取得日より後/);
+    await page.goto(`${srv.url}/p/${ins}/${no}/history`);
+    assert.equal(await insured().count(), versions + 1);
     // a number of 9 digits: 400, the form kept with the reason
     const bad = no.slice(0, 9);
     const r = await page.goto(srv.url + '/city/people?no=' + bad);
