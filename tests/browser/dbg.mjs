@@ -1,0 +1,17 @@
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const ctx = await b.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'ja-JP' });
+const p = await ctx.newPage();
+const url = process.argv[2];
+await p.goto(url + '/login');
+await p.getByLabel('ログインID').fill(process.argv[3]);
+await p.getByLabel('パスワード').fill('demo-Password-2026');
+await p.getByLabel('確認コード').fill(spawnSync('/work/main/build/default/kaigo', ['totp', process.argv[4]], { encoding: 'utf8' }).stdout.trim());
+await p.getByRole('button', { name: 'ログイン' }).click();
+await p.waitForLoadState('load');
+await p.goto(url + process.argv[5]);
+const wide = await p.evaluate(() => { const ts = document.querySelector(".table-scroll"); if (ts) console.log(1); const info = ts ? [ts.getBoundingClientRect().width, ts.parentElement.tagName, ts.parentElement.getBoundingClientRect().width, getComputedStyle(ts).overflowX, getComputedStyle(ts.parentElement).display] : null; const cw = document.documentElement.clientWidth; return [info, document.documentElement.scrollWidth, cw, [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > cw + 1 && !e.closest('.table-scroll')).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))]; });
+console.log(JSON.stringify(wide));
+await p.screenshot({ path: '/tmp/x/dbg.png', fullPage: true });
+await b.close();

@@ -1,0 +1,16 @@
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const ctx = await b.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
+const p = await ctx.newPage();
+const url = process.argv[2];
+await p.goto(url + '/login');
+await p.getByLabel('ログインID').fill('demo-staff');
+await p.getByLabel('パスワード').fill('demo-Password-2026');
+await p.getByLabel('確認コード').fill(spawnSync('/work/main/build/default/kaigo', ['totp', 'DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2'], { encoding: 'utf8' }).stdout.trim());
+await p.getByRole('button', { name: 'ログイン' }).click();
+await p.waitForLoadState('load');
+await p.goto(url + process.argv[3]);
+const r = await p.getByRole('link', { name: '認定調査票を入力する' }).click(); await p.waitForLoadState('load'); console.log(p.url());
+await p.screenshot({ path: '/tmp/x/dbg.png', fullPage: false });
+await b.close();
