@@ -40,6 +40,8 @@ static void hooks_from_env(void)
         hooks.print_fail_part = (int)strtol(e, NULL, 10) + 1; /* 0: not set */
     if ((e = getenv("KAIGO_DISK_FULL_FILE")) && *e)
         hooks.disk_full_file = e;
+    if ((e = getenv("KAIGO_PRINT_FAIL_FILE")) && *e)
+        hooks.print_fail_file = e;
     test_hooks = &hooks;
 }
 #endif

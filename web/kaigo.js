@@ -5,7 +5,8 @@
  *   print prints the same A4 layout);
  * - the 第6表 editor's 第7表 recomputed as the form changes (form[data-sheet7]: the form is posted
  *   to that URL, the panel it answers replaces the one shown, and its first sentence goes to a
- *   status line for screen readers); without script 「第7表を計算」 posts the whole page. */
+ *   status line for screen readers); without script 「第7表を計算」 posts the whole page;
+ * - a running batch print's page reloads itself ([data-refresh]: every N seconds); without script a link reloads it. */
 (function () {
   'use strict';
   var note = document.getElementById('session-note');
@@ -75,5 +76,10 @@
     };
     plan.addEventListener('input', later);
     plan.addEventListener('change', later);
+  }
+  var refresh = document.querySelector('[data-refresh]');
+  if (refresh) {
+    var secs = parseInt(refresh.getAttribute('data-refresh'), 10) || 2;
+    setTimeout(function () { window.location.reload(); }, secs * 1000);
   }
 })();

@@ -49,7 +49,17 @@ const char *cli_actor_id(void)
     static char id[64];
     if (!id[0]) {
         struct passwd *pw = getpwuid(getuid());
-        snprintf(id, sizeof id, "cli:%.50s", pw && pw->pw_name ? pw->pw_name : "unknown");
+        snprintf(id, sizeof id, "cli:%.30s", pw && pw->pw_name ? pw->pw_name : "unknown");
+        /* a job the server started for a clerk (a batch print from the 印刷 page): the entries name the clerk too */
+        const char *f = getenv("KAIGO_ACTOR_FOR");
+        size_t n = f ? strlen(f) : 0;
+        bool ok = n > 5 && n < 25 && strncmp(f, "user:", 5) == 0;
+        for (size_t i = 5; ok && i < n; i++)
+            ok = f[i] >= '0' && f[i] <= '9';
+        if (ok) {
+            size_t l = strlen(id);
+            snprintf(id + l, sizeof id - l, " for %s", f);
+        }
     }
     return id;
 }

@@ -191,7 +191,9 @@ static int commit_part(struct batch *b, struct part *p)
     int rc = p->state == PART_DRAWN ? 0 : -1;
     /* fault injection for the resume test (kaigo-test only, util/hooks.h): that part fails
      * after its PDF is drawn, before its issues are recorded (as a crash or a full disk would) */
-    if (rc == 0 && test_hooks && test_hooks->print_fail_part == p->no + 1) {
+    if (rc == 0 && test_hooks &&
+        (test_hooks->print_fail_part == p->no + 1 ||
+         (test_hooks->print_fail_file && access(test_hooks->print_fail_file, F_OK) == 0))) {
         why = "試験用の中断";
         rc = -1;
     }

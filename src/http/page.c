@@ -335,6 +335,7 @@ static void nav_link(struct req *r, struct buf *h, const char *href, const char 
 static const struct nav_item city_nav[] = {
     {"/city/people", "被保険者の検索"},
     {"/city/cert", "認定の進捗"},
+    {"/city/print", "印刷"},
     {"/city/stats", "集計"},
 };
 

@@ -148,6 +148,15 @@ int p_city_chosa_post(struct req *r);
 void city_cert_forms(struct req *r, struct buf *h, json_t *apps, json_t *app);
 /* city_cert_progress - for the insurer's staff: the steps of an application done so far, with dates */
 void city_cert_progress(struct req *r, struct buf *h, json_t *app);    /* 被保険者の検索 (page_city.c) */
+int p_city_print(struct req *r);        /* 印刷 (page_print.c) */
+int p_city_print_post(struct req *r);
+int p_city_print_job(struct req *r);
+int p_city_print_resume(struct req *r);
+int p_city_print_pdf(struct req *r);
+int p_city_print_list(struct req *r);
+int p_city_print_one(struct req *r);
+/* city_print_form - on the card page, for the insurer's staff: one document printed (again) */
+void city_print_form(struct req *r, struct buf *h);
 int p_city_stats(struct req *r);     /* 集計 (page_stats.c) */
 int p_city_stats_csv(struct req *r);
 

@@ -267,6 +267,7 @@ static void render_card(struct req *r, struct buf *h, json_t *c)
         html_raw(h, "<p>負担限度額の認定は受けていません(施設の食費・居住費が対象です)。</p>");
     html_raw(h, "</section></div><p class=\"note\">紙の証が必要なときは、お住まいの市町村の窓口で交付を受けられます。"
                 "紙の証の QR コードで、事業所は内容が正しいことを確かめられます。</p>");
+    city_print_form(r, h);
     page_send(r, h, 200);
 }
 

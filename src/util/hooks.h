@@ -16,6 +16,7 @@ struct test_hooks {
     long long audit_epoch; /* KAIGO_AUDIT_EPOCH: entries an audit person-index epoch */
     int print_fail_part; /* KAIGO_PRINT_FAIL_PART + 1: that print part fails after drawing */
     const char *disk_full_file; /* KAIGO_DISK_FULL_FILE: every store write fails while it exists */
+    const char *print_fail_file; /* KAIGO_PRINT_FAIL_FILE: every print part fails while it exists */
 };
 
 extern const struct test_hooks *test_hooks;

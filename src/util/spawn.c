@@ -56,6 +56,43 @@ char *spawn_read(char *const argv[], size_t max, size_t *n)
     return buf_detach(&b, n);
 }
 
+int spawn_job(const char *dir, char *const argv[], const char *extra_env, int *pid)
+{
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    char **a = calloc(n + 6, sizeof *a);
+    if (!a)
+        return -1;
+    /* $1 is the job's directory; the rest is the command, passed as arguments and never parsed */
+    a[0] = "/bin/sh";
+    a[1] = "-c";
+    a[2] = "d=$0; \"$@\" >\"$d/stdout.log\" 2>\"$d/progress.log\" </dev/null; echo $? >\"$d/exit.tmp\" && mv \"$d/exit.tmp\" "
+           "\"$d/exit\"";
+    a[3] = (char *)dir;
+    for (size_t i = 0; i < n; i++)
+        a[4 + i] = argv[i];
+    size_t ne = 0;
+    while (environ[ne])
+        ne++;
+    char **env = calloc(ne + 2, sizeof *env);
+    if (!env) {
+        free(a);
+        return -1;
+    }
+    for (size_t i = 0; i < ne; i++)
+        env[i] = environ[i];
+    env[ne] = (char *)extra_env;
+    pid_t p;
+    int rc = posix_spawn(&p, "/bin/sh", NULL, NULL, a, env);
+    free(env);
+    free(a);
+    if (rc)
+        return -1;
+    *pid = (int)p;
+    return 0;
+}
+
 /* zbar - the QR code of image, read with its decoder named (ImageMagick inside zbarimg
  * would otherwise choose one from the content); at most QR_SCAN_SECONDS */
 static char *zbar(const char *kind, const char *image, size_t *n)

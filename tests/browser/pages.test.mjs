@@ -30,7 +30,7 @@ const SECRETS = {
   'demo-staff': 'DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2',
 };
 
-let dir, db, srv, browser, ins, no, birth, diskFull;
+let dir, db, srv, browser, ins, no, birth, diskFull, cardQr, printFail;
 const axeSeen = new Map(); // url/state -> violations (every page and state is checked once)
 
 before(async () => {
@@ -52,14 +52,17 @@ before(async () => {
   const pc = kaigo(['print', 'card', '--person', `${ins}/${no}`, cardPdf, '--db', db]);
   assert.equal(pc.code, 0, pc.err);
   assert.equal(spawnSync('pdftoppm', ['-r', '200', '-png', '-singlefile', cardPdf, join(dir, 'card')]).status, 0);
-  const cardQr = spawnSync('zbarimg', ['--raw', '-q', join(dir, 'card.png')], { encoding: 'utf8' }).stdout.trim();
+  cardQr = spawnSync('zbarimg', ['--raw', '-q', join(dir, 'card.png')], { encoding: 'utf8' }).stdout.trim();
   // the insurer's policy (issue #17 §3): shown on the person's card page and the clerk's check
   assert.equal(kaigo(['insurer', 'set-policy', ins, '--card-issue', 'application', '--platform-start', '2026-10-01', '--db', db]).code, 0);
   // kaigo-test's fault VFS: every store write fails while this file exists (the full-disk login)
   diskFull = join(dir, 'disk-full');
   process.env.KAIGO_DISK_FULL_FILE = diskFull;
+  printFail = join(dir, 'print-fail'); // kaigo-test's hook: every print part fails while this file exists (issue #19)
+  process.env.KAIGO_PRINT_FAIL_FILE = printFail;
   srv = await startServer(db, ['--codes', db + '.codes.csv']); // as `make run`: the demo's master for the 第7表
   delete process.env.KAIGO_DISK_FULL_FILE;
+  delete process.env.KAIGO_PRINT_FAIL_FILE;
   const reg = await srv.as(paperTok, '/api/v1/relationships', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: cardQr, birth_date: birth, visual_check: '運転免許証の写真と本人を照合' }) });
   assert.equal(reg.status, 201, await reg.text());
@@ -1250,6 +1253,56 @@ test('the clerk: 申請 → 調査票 → 意見書 → 一次判定 → 審査�
   });
   await page.context().close();
   await narrow('demo-staff', '/city/cert', 'cert-worklist');
+});
+
+// 印刷 (issue #19 §1): a batch print as a job with its progress on the page; stopped by a fault, resumed from the page,
+// the PDF and its list downloaded; the entries name the clerk; one card printed again supersedes the earlier paper
+test('the clerk: 一括印刷 with progress, stopped and resumed from the page; 再交付 supersedes the old card', async () => {
+  const page = await newPage();
+  await step(page, 'print', async () => {
+    await login(page, 'demo-staff');
+    await page.getByRole('link', { name: '印刷', exact: true }).click();
+    await page.waitForURL(/\/city\/print$/);
+    await axeCheck(page, 'print');
+    writeFileSync(printFail, 'x'); // the job stops at its first part
+    await page.getByLabel('書類').selectOption('burden');
+    await page.getByRole('button', { name: '印刷を始める' }).click();
+    await page.waitForURL(/\/city\/print\/\d{8}-\d{6}-burden$/);
+    const state = async () => (await page.locator('#job-state').innerText()).trim();
+    for (let i = 0; i < 60 && (await state()) === '印刷中'; i++) await page.waitForTimeout(500), await page.reload();
+    assert.match(await state(), /中断/);
+    assert.match(await page.locator('main [role=alert]').first().innerText(), /続きから印刷できます/);
+    await axeCheck(page, 'print-stopped');
+    rmSync(printFail);
+    await page.getByRole('button', { name: '続きから印刷する' }).click();
+    for (let i = 0; i < 60 && (await state()) !== '完了'; i++) await page.waitForTimeout(500), await page.reload();
+    assert.equal(await state(), '完了');
+    assert.equal(await page.locator('#job-progress').getAttribute('value'), '100');
+    assert.match(await page.locator('#job-said').innerText(), /枚を印刷しました/);
+    await axeCheck(page, 'print-done');
+    const pdf = await page.request.get(srv.url + await page.getByRole('link', { name: 'PDF をダウンロード' }).getAttribute('href'));
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+    const list = await (await page.request.get(srv.url + await page.getByRole('link', { name: '印刷した一覧(CSV)' }).getAttribute('href'))).text();
+    assert.match(list.split('\n')[0], /部,番号,被保険者番号/);
+    assert.ok(list.trim().split('\n').length > 1);
+    // the job is listed; its audit entries name the clerk
+    await page.getByRole('link', { name: '印刷の一覧に戻る' }).click();
+    assert.match(await page.locator('#jobs tbody tr').first().innerText(), /負担割合証\s+完了/);
+    assert.ok(Number(sqlite(db + '.audit', "SELECT count(*) FROM audit_log WHERE CAST(entry AS TEXT) LIKE '%for user:%'").out) > 0);
+    // 再交付 of the demo person's card: a PDF, and the card printed at the start is now superseded
+    const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+    const status = async () => (await (await srv.as(insapi, '/api/v1/verify?token=' + encodeURIComponent(cardQr))).json()).status;
+    assert.equal(await status(), 'current');
+    await page.goto(`${srv.url}/p/${ins}/${no}/card`);
+    await page.getByLabel('書類', { exact: true }).selectOption('card');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PDF を作る' }).click()]);
+    assert.match(dl.suggestedFilename(), /^card-\d{10}\.pdf$/);
+    assert.equal(await status(), 'superseded'); // the office's QR check says 「再交付により置き換えられています」
+  });
+  await page.context().close();
+  await narrow('demo-staff', '/city/print', 'print');
 });
 
 // 集計 (issue #19 §2): the clerk's statistics page, its chart and its CSV come from one suppressed table and equal
