@@ -336,6 +336,8 @@ static const struct nav_item city_nav[] = {
     {"/city/people", "被保険者の検索"},
     {"/city/cert", "認定の進捗"},
     {"/city/print", "印刷"},
+    {"/city/reviews", "事後確認"},
+    {"/city/audit", "監査ログ"},
     {"/city/stats", "集計"},
 };
 

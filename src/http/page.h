@@ -157,6 +157,15 @@ int p_city_print_list(struct req *r);
 int p_city_print_one(struct req *r);
 /* city_print_form - on the card page, for the insurer's staff: one document printed (again) */
 void city_print_form(struct req *r, struct buf *h);
+/* city_access_print_form - on the access log page, for the insurer's staff: 開示請求 answered as a printed notice */
+void city_access_print_form(struct req *r, struct buf *h);
+/* city_claim_form - on the 住宅改修・福祉用具 page, for the insurer's staff: a claim against the ledger (page_cert.c) */
+void city_claim_form(struct req *r, struct buf *h);
+int p_city_claim_post(struct req *r);
+int p_city_reviews(struct req *r);      /* 事後確認 (page_audit.c) */
+int p_city_review_close(struct req *r);
+int p_city_audit(struct req *r);        /* 監査ログ */
+int p_city_audit_verify(struct req *r);
 int p_city_stats(struct req *r);     /* 集計 (page_stats.c) */
 int p_city_stats_csv(struct req *r);
 

@@ -310,7 +310,8 @@ void city_cert_forms(struct req *r, struct buf *h, json_t *apps, json_t *app)
 
 /* ---- the POST ---------------------------------------------------------------------------------------- */
 
-static int step_failed(struct req *r, const struct person_key *k, const char *what, const char *msg, unsigned status)
+static int step_failed_to(struct req *r, const struct person_key *k, const char *what, const char *msg, unsigned status,
+                          const char *page, const char *back)
 {
     struct buf h;
     page_start(r, &h, "記録できませんでした");
@@ -322,8 +323,17 @@ static int step_failed(struct req *r, const struct person_key *k, const char *wh
     html_text(&h, k->insurer_no);
     html_raw(&h, "/");
     html_text(&h, k->insured_no);
-    html_raw(&h, "/certification\">認定の状況に戻る</a></p>");
+    html_raw(&h, "/");
+    html_text(&h, page);
+    html_raw(&h, "\">");
+    html_text(&h, back);
+    html_raw(&h, "</a></p>");
     return page_send(r, &h, status);
+}
+
+static int step_failed(struct req *r, const struct person_key *k, const char *what, const char *msg, unsigned status)
+{
+    return step_failed_to(r, k, what, msg, status, "certification", "認定の状況に戻る");
 }
 
 static int finish(struct req *r, struct store *st, const struct person_key *k, const char *what, int rc,
@@ -646,4 +656,75 @@ int p_city_chosa_post(struct req *r)
         return chosa_page(r, &h, form_str, msg, 422);
     }
     return finish(r, st, &k, "認定調査票", rc, &res, false);
+}
+
+/* ---- 住宅改修・福祉用具: a claim against the ledger ------------------------------------------------------------ */
+
+void city_claim_form(struct req *r, struct buf *h)
+{
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (a.role != ROLE_INSURER || !r->params[0].len || !r->params[1].len)
+        return;
+    const char *done = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "done");
+    if (done)
+        page_alerts(h, "支給の申請を記録しました。上の残りに反映されています。", NULL);
+    char today[11];
+    date_iso(date_today(), today);
+    html_raw(h, "<section class=\"panel\"><h2>支給の申請を記録する</h2><form method=\"post\" class=\"step\" action=\"/city/ledger/");
+    html_textf(h, "%.*s/%.*s", (int)r->params[0].len, r->params[0].ptr, (int)r->params[1].len, r->params[1].ptr);
+    html_raw(h, "\">");
+    page_csrf_field(r, h);
+    html_raw(h, "<div><label for=\"cl-kind\">種類</label><select id=\"cl-kind\" name=\"kind\"><option value=\"yogu\">特定福祉用具購入"
+                "</option><option value=\"jutaku\">住宅改修</option></select></div><div><label for=\"cl-date\">購入日・着工日</label>"
+                "<input type=\"date\" id=\"cl-date\" name=\"date\" required value=\"");
+    html_text(h, today);
+    html_raw(h, "\"></div><div><label for=\"cl-amount\">費用額(円)</label><input type=\"text\" id=\"cl-amount\" name=\"amount\" "
+                "inputmode=\"numeric\" required></div><div><label for=\"cl-category\">品目・工事の種類</label><input type=\"text\" "
+                "id=\"cl-category\" name=\"category\" required></div><div><label for=\"cl-residence\">住宅改修の住宅の住所</label><input "
+                "type=\"text\" id=\"cl-residence\" name=\"residence\"></div><div><button type=\"submit\">記録する</button></div>"
+                "</form></section>");
+}
+
+int p_city_claim_post(struct req *r)
+{
+    struct person_key k;
+    if (person_param(r, &k))
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, &k, &a);
+    if (a.role != ROLE_INSURER)
+        return page_error(r, 403, "記録できません", "支給の申請は市町村(保険者)の職員が記録します。");
+    struct ledger_claim c;
+    memset(&c, 0, sizeof c);
+    const char *date = form_str(r, "date"), *amount = form_str(r, "amount"), *why;
+    c.kind = ledger_kind_from_code(form_str(r, "kind"));
+    char *end = NULL;
+    c.amount = strtoll(amount, &end, 10);
+    const char *error = !c.kind                                              ? "種類を選んでください。"
+                        : date_parse_any(date, strlen(date), &c.date, &why) ? "日付は 2026-12-01 の形で入力してください。"
+                        : !amount[0] || *end                                 ? "費用額は円の整数で入力してください。"
+                                                                             : NULL;
+    str_cut(c.category, sizeof c.category, form_str(r, "category"));
+    str_cut(c.residence, sizeof c.residence, form_str(r, "residence"));
+    if (error)
+        return step_failed_to(r, &k, "支給の申請", error, 422, "ledger", "住宅改修・福祉用具に戻る");
+    struct store *st = begin_write(r, &k, &a);
+    if (!st)
+        return 0;
+    struct cs_result res;
+    int rc = cs_claim_add(st, &a, &k, &c, clock_now_ms(), &res);
+    if (rc || res.status != CS_OK) {
+        st->ops->rollback(st);
+        if (rc < 0 || res.status == CS_ERROR)
+            return page_error(r, 500, "内部エラー", "記録できませんでした。");
+        return step_failed_to(r, &k, "支給の申請", res.msg, 422, "ledger", "住宅改修・福祉用具に戻る");
+    }
+    if (st->ops->commit(st)) {
+        st->ops->rollback(st);
+        return page_error(r, 503, "ただいま記録できません", "データベースが混み合っています。");
+    }
+    char loc[96];
+    snprintf(loc, sizeof loc, "/p/%s/%s/ledger?done=1", k.insurer_no, k.insured_no);
+    return page_redirect(r, loc);
 }

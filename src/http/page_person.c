@@ -941,6 +941,7 @@ static void render_ledger(struct req *r, struct buf *h, json_t *d)
         }
         html_raw(h, "</tbody></table>");
     }
+    city_claim_form(r, h);
     page_send(r, h, 200);
 }
 
@@ -1055,6 +1056,7 @@ static void render_access(struct req *r, struct buf *h, json_t *d)
                 "<p>署名付き QR の入った紙の「閲覧記録のお知らせ」(kaigo print access)は、お住まいの市町村の窓口で受け取れます。"
                 "QR で、事業所や第三者も内容が正しいことを確かめられます。"
                 "心当たりのない閲覧があれば、市町村にご相談ください。</p>");
+    city_access_print_form(r, h);
     free(r->page_ctx);
     r->page_ctx = NULL;
     page_send(r, h, 200);

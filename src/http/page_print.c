@@ -39,12 +39,13 @@ static const struct {
 } kinds[] = {{"cards", "card", "介護保険被保険者証"},
              {"burden", "burden", "負担割合証"},
              {"limit", "limit", "負担限度額認定証"},
-             {"notices", "notice", "負担割合・負担限度額のお知らせ"}};
+             {"notices", "notice", "負担割合・負担限度額のお知らせ"},
+             {"", "access", "閲覧記録のお知らせ(開示請求への回答)"}}; /* one person only */
 
 static int kind_of(const char *s, bool batch)
 {
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
-        if (s && strcmp(s, batch ? kinds[i].batch : kinds[i].single) == 0)
+        if (s && *s && strcmp(s, batch ? kinds[i].batch : kinds[i].single) == 0)
             return (int)i;
     return -1;
 }
@@ -275,7 +276,8 @@ int p_city_print(struct req *r)
     page_csrf_field(r, &h);
     html_raw(&h, "<div><label for=\"pr-kind\">書類</label><select id=\"pr-kind\" name=\"kind\">");
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
-        html_markupf(&h, "<option value=\"%s\">%s</option>", kinds[i].batch, kinds[i].name);
+        if (kinds[i].batch[0])
+            html_markupf(&h, "<option value=\"%s\">%s</option>", kinds[i].batch, kinds[i].name);
     html_raw(&h, "</select></div><div><label for=\"pr-date\">内容の基準日</label><input type=\"date\" id=\"pr-date\" name=\"date\" "
                  "required value=\"");
     html_text(&h, today);
@@ -507,8 +509,25 @@ void city_print_form(struct req *r, struct buf *h)
     page_csrf_field(r, h);
     html_raw(h, "<div><label for=\"one-kind\">書類</label><select id=\"one-kind\" name=\"kind\">");
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
-        html_markupf(h, "<option value=\"%s\">%s</option>", kinds[i].single, kinds[i].name);
+        if (kinds[i].batch[0])
+            html_markupf(h, "<option value=\"%s\">%s</option>", kinds[i].single, kinds[i].name);
     html_raw(h, "</select></div><div><button type=\"submit\">PDF を作る</button></div></form></section>");
+}
+
+void city_access_print_form(struct req *r, struct buf *h)
+{
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (a.role != ROLE_INSURER || !r->params[0].len || !r->params[1].len)
+        return;
+    html_raw(h, "<section class=\"panel\"><h2>開示請求への回答</h2><p>本人(または代理人)から閲覧記録の開示を求められたときは、"
+                "署名付き QR の入った「閲覧記録のお知らせ」を印刷して渡します。印刷も記録に残ります。</p><form method=\"post\" "
+                "class=\"step\" action=\"/city/print/");
+    html_textf(h, "%.*s/%.*s", (int)r->params[0].len, r->params[0].ptr, (int)r->params[1].len, r->params[1].ptr);
+    html_raw(h, "\">");
+    page_csrf_field(r, h);
+    html_raw(h, "<input type=\"hidden\" name=\"kind\" value=\"access\"><button type=\"submit\">閲覧記録のお知らせを印刷する"
+                "</button></form></section>");
 }
 
 int p_city_print_one(struct req *r)

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { tmp, kaigo, startServer, sqlite, BIN } from '../e2e/lib.mjs';
+import { tmp, kaigo, startServer, sqlite, BIN, addUser } from '../e2e/lib.mjs';
 
 const SRC = process.env.KAIGO_SRC;
 const CHROMIUM = process.env.KAIGO_CHROMIUM || '/usr/bin/chromium';
@@ -1303,6 +1303,62 @@ test('the clerk: 一括印刷 with progress, stopped and resumed from the page; 
   });
   await page.context().close();
   await narrow('demo-staff', '/city/print', 'print');
+});
+
+// the clerk's oversight (issue #19 §1): a break-glass access reviewed with a note, the paper registrations listed, a
+// 福祉用具 claim against the ledger, 開示請求 answered as the printed access notice, the audit log verified from the page
+test('the clerk: 事後確認, a 福祉用具 claim, 開示請求 printed, the audit log verified', async () => {
+  // an emergency doctor's break-glass access to the demo person
+  const erSecret = addUser(db, ['--login', 'er-doc', '--name', '救急 医師', '--org', 'demo-hospital', '--perms', 'breakglass']);
+  const lr = await fetch(srv.url + '/api/v1/login', { method: 'POST', body: JSON.stringify({ login: 'er-doc', password: 'Kaigo-test-2026!', totp: kaigo(['totp', erSecret]).out.trim() }) });
+  assert.equal(lr.status, 200, await lr.clone().text());
+  const erCookie = lr.headers.get('set-cookie').split(';')[0];
+  const bg = await fetch(srv.url + '/api/v1/breakglass', { method: 'POST', headers: { Cookie: erCookie }, body: JSON.stringify({ insurer_no: ins, insured_no: no, reason: '救急搬送のため資格確認が必要(意識なし)' }) });
+  assert.equal(bg.status, 201, await bg.text());
+  const page = await newPage();
+  await step(page, 'oversight', async () => {
+    await login(page, 'demo-staff');
+    await page.getByRole('link', { name: '事後確認' }).click();
+    await page.waitForURL(/\/city\/reviews$/);
+    const row = page.locator('#breakglass tbody tr', { hasText: no });
+    assert.match(await row.innerText(), /救急搬送のため/);
+    assert.match(await page.locator('#paper-regs').innerText(), /デモ訪問介護ひまわり/); // the paper-registered office of the setup
+    await axeCheck(page, 'reviews');
+    await row.getByLabel('確認の結果').fill('救急搬送の記録と一致。妥当');
+    await row.getByRole('button', { name: '確認済みにする' }).click();
+    await page.waitForURL(/done=1/);
+    assert.equal(await page.locator('#breakglass tbody tr', { hasText: no }).count(), 0);
+    // a 特定福祉用具購入 claim against the ledger: the remaining amount goes down
+    await page.goto(`${srv.url}/p/${ins}/${no}/ledger`);
+    const before = await page.locator('main').innerText();
+    await page.getByLabel('費用額(円)').fill('20000');
+    await page.getByLabel('品目・工事の種類').fill('入浴補助用具');
+    await page.getByRole('button', { name: '記録する' }).click();
+    await page.waitForURL(/ledger\?done=1/);
+    const after = await page.locator('main').innerText();
+    assert.match(after, /入浴補助用具/);
+    assert.notEqual(before, after);
+    await axeCheck(page, 'ledger-claim');
+    // a claim with no amount is refused with the reason
+    await page.getByLabel('品目・工事の種類').fill('腰掛便座');
+    await page.getByLabel('費用額(円)').fill('abc');
+    await page.getByRole('button', { name: '記録する' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main [role=alert]').first().innerText(), /費用額は円の整数/);
+    // 開示請求: the access log page offers the printed notice
+    await page.goto(`${srv.url}/p/${ins}/${no}/access`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '閲覧記録のお知らせを印刷する' }).click()]);
+    assert.match(dl.suggestedFilename(), /^access-\d{10}\.pdf$/);
+    // the audit log: its state and a verification from the page
+    await page.goto(srv.url + '/city/audit');
+    assert.match(await page.locator('#audit-state').innerText(), /記録の件数\s+[\d,]+ 件/);
+    await axeCheck(page, 'audit');
+    await page.getByRole('button', { name: 'いま検証する' }).click();
+    await page.waitForURL(/verified=/);
+    assert.match(page.url(), /verified=ok/);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /改ざんは見つかりませんでした/);
+  });
+  await page.context().close();
 });
 
 // 集計 (issue #19 §2): the clerk's statistics page, its chart and its CSV come from one suppressed table and equal
