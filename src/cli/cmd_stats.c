@@ -3,12 +3,14 @@
  * exactly as on the 集計 page (the same finished st_table; docs/statistics.md), and the insurer's
  * population the suppression depends on.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "domain/numbers.h"
+#include "store/auditq.h"
 #include "store/stats.h"
 #include "util/banned.h"
 
@@ -16,11 +18,15 @@ static const char help[] =
     "使い方: kaigo stats --list\n"
     "        kaigo stats TABLE --insurer 保険者番号 --month YYYY-MM [--csv] [--db PATH]\n"
     "        kaigo stats population --insurer 保険者番号 --date YYYY-MM-DD --population 人数 [--db PATH]\n"
+    "        kaigo stats export --insurer 保険者番号 --month YYYY-MM [--db PATH]\n"
     "  市町村の集計表を出力します。値は介護DBの最小集計単位の原則で秘匿します: 10人未満のセル(0は表示)、\n"
     "  人口2,000人以上2万5,000人未満の市町村では20人未満、人口2,000人未満(または人口が未登録)では\n"
     "  すべての値、3事業所未満にもとづく値。合計から逆算できないよう二次秘匿もします。秘匿したセルは x。\n"
     "  --csv: 見出し行のあと、表側と各セル(整数か x)の CSV(UTF-8、CRLF)。集計ページの CSV と同じです。\n"
-    "  population: 保険者の人口(住民基本台帳)を基準日から登録します。集計月の末日以前で最新の値を使います。\n";
+    "  population: 保険者の人口(住民基本台帳)を基準日から登録します。集計月の末日以前で最新の値を使います。\n"
+    "  export: 二次利用に同意した人だけの仮名加工データ(仮名ID・年齢階級・性別・要介護度・サービス種類・単位数)を\n"
+    "  CSV で出力します。仮名IDは出力ごとの鍵で作るため、別の出力とは突き合わせられません。一人ひとりの提供は\n"
+    "  アクセス記録に残り、本人の「だれが見たか」に表示されます。\n";
 
 static int list(void)
 {
@@ -111,8 +117,8 @@ int cmd_stats(int argc, char **argv)
         fprintf(stderr, "kaigo stats: %s\n", why);
         return EXIT_INVALID;
     }
-    bool population = strcmp(table, "population") == 0;
-    int id = population ? 0 : st_from_code(table), ym = 0;
+    bool population = strcmp(table, "population") == 0, exporting = strcmp(table, "export") == 0;
+    int id = population || exporting ? 0 : st_from_code(table), ym = 0;
     struct date as_of = DATE_NONE;
     long long people = 0;
     if (id < 0) {
@@ -132,6 +138,29 @@ int cmd_stats(int argc, char **argv)
     }
     if (!db)
         return cli_no_db("kaigo stats");
+    if (exporting) {
+        struct store *est;
+        struct auditq *aq;
+        if (cli_open_audited(db, &est, &aq))
+            return EXIT_INTERNAL;
+        struct actor ea;
+        cli_actor(&ea);
+        char rid[REQUEST_ID_BYTES], why2[160];
+        cli_request_id(rid);
+        long long rows, denied;
+        char *rows_csv = stats_export_csv(est, aq, &ea, insurer, ym, rid, clock_now_ms(), &rows, &denied, why2);
+        auditq_stop(aq);
+        store_close(est);
+        if (!rows_csv) {
+            fprintf(stderr, "kaigo stats export: %s\n", why2);
+            return EXIT_INTERNAL;
+        }
+        fputs(rows_csv, stdout);
+        sodium_memzero(rows_csv, strlen(rows_csv));
+        free(rows_csv);
+        fprintf(stderr, "kaigo stats export: %lld 人(同意の撤回などで除いた人 %lld 人)\n", rows, denied);
+        return fflush(stdout) ? EXIT_INTERNAL : 0;
+    }
     struct store *st = store_open_sqlite(db, false);
     if (!st)
         return EXIT_INTERNAL;

@@ -255,6 +255,21 @@ int gate_decide(const struct gate_request *rq, const struct gate_facts *f,
         else
             deny(out, "この区分は署名付きの書類を示したときだけ照会できます");
         break;
+    case RULE_OPTIN: {
+        /* 二次利用 (issue #19 §2): only the person's own opt-in (a consent naming 二次利用, not withdrawn) lets the
+         * person's insurer - or the operator - export the person, pseudonymised; never statutory, never "all" */
+        int64_t cid;
+        bool own = rq->actor.role == ROLE_OPERATOR ||
+                   (rq->actor.org_insurer[0] && strcmp(rq->actor.org_insurer, rq->person.insurer_no) == 0);
+        if (own && consent_active(f, rq->actor.org, CAT_NIJI, f->now_ms, &cid)) {
+            allow(out, BASIS_CONSENT, "本人の同意(二次利用への協力)に基づく仮名加工での提供");
+            snprintf(out->ref, sizeof out->ref, "consent:%lld", (long long)cid);
+        } else {
+            deny(out, own ? "本人が二次利用に同意していません" : "他の保険者の被保険者です");
+            out->consent_missing = own;
+        }
+        break;
+    }
     case RULE_DENY:
         break;
     }
@@ -285,10 +300,10 @@ enum role role_for_org(enum org_kind k)
 
 static const char *const cat_codes[CAT_COUNT] = {
     "none", "shikaku", "chosa", "ikensho", "shinsakai", "careplan", "life", "jutaku", "kyufu",
-    "accesslog", "paper"};
+    "accesslog", "paper", "niji"};
 static const char *const cat_names[CAT_COUNT] = {
     "なし",     "資格",       "認定調査票",             "主治医意見書", "審査会資料",
-    "ケアプラン", "LIFE", "住宅改修・福祉用具", "給付実績",     "アクセス記録", "書類照会"};
+    "ケアプラン", "LIFE", "住宅改修・福祉用具", "給付実績",     "アクセス記録", "書類照会", "二次利用"};
 static const char *const role_codes[ROLE_COUNT] = {
     "none", "person", "proxy", "insurer", "caremgr", "houkatsu", "provider", "facility", "clinician",
     "operator"};

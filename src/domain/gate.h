@@ -39,11 +39,13 @@ enum category {
     CAT_KYUFU,  /* 給付実績 */
     CAT_ACCESSLOG,
     CAT_PAPER,  /* 書類照会: the status of a printed document (its signed QR) */
+    CAT_NIJI,   /* 二次利用: a pseudonymised export for statistics and research, only with the person's opt-in */
     CAT_COUNT
 };
 
 #define CAT_BIT(c) (1u << (c))
-#define CAT_ALL_MASK (((1u << CAT_COUNT) - 1u) & ~1u) /* every real category */
+/* every category of care and administration; 二次利用 is never part of "all": it is opted into by itself */
+#define CAT_ALL_MASK (((1u << CAT_COUNT) - 1u) & ~1u & ~CAT_BIT(CAT_NIJI))
 
 enum role {
     ROLE_NONE = 0,
@@ -71,7 +73,7 @@ enum org_kind {
     ORG_KIND_COUNT
 };
 
-enum rule { RULE_DENY = 0, RULE_OWN, RULE_PROXY, RULE_INSURER, RULE_CARE, RULE_REQUEST, RULE_LOCAL, RULE_PAPER };
+enum rule { RULE_DENY = 0, RULE_OWN, RULE_PROXY, RULE_INSURER, RULE_CARE, RULE_REQUEST, RULE_LOCAL, RULE_PAPER, RULE_OPTIN };
 
 struct matrix_row {
     enum rule cell[CAT_COUNT];

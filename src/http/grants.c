@@ -62,7 +62,8 @@ int withdraw_now(struct req *r, struct store *st, const struct person_key *k, ui
                  const struct actor *a, int64_t *id)
 {
     struct withdrawal w = {0};
-    w.cats = cats;
+    /* withdrawing everything from everyone also ends 二次利用 (which "all" never grants) */
+    w.cats = cats == CAT_ALL_MASK && !grantee[0] ? cats | CAT_BIT(CAT_NIJI) : cats;
     w.at_ms = clock_now_ms(); /* RULE-GATE-008: effective immediately */
     if (str_copy(w.grantee, sizeof w.grantee, grantee)) /* a cut id would name another office */
         return http_error(r, 400, "bad_field", "事業所の ID が長すぎます"), -1;

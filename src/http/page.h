@@ -121,6 +121,7 @@ int p_access(struct req *r);
 int p_consents(struct req *r);
 int p_withdraw(struct req *r);
 int p_grant(struct req *r);
+int p_niji(struct req *r); /* 二次利用への協力: opt in or out */
 int p_proxies(struct req *r);
 int p_proxy_invite(struct req *r);
 int p_proxy_revoke(struct req *r);
@@ -168,5 +169,6 @@ int p_city_audit(struct req *r);        /* 監査ログ */
 int p_city_audit_verify(struct req *r);
 int p_city_stats(struct req *r);     /* 集計 (page_stats.c) */
 int p_city_stats_csv(struct req *r);
+int p_city_stats_export(struct req *r); /* 二次利用: the opted-in persons, pseudonymised */
 
 #endif

@@ -1101,7 +1101,7 @@ static void cats_text(struct buf *h, json_t *arr)
 {
     size_t i;
     json_t *c;
-    if (json_array_size(arr) == CAT_COUNT - 1) {
+    if (json_array_size(arr) == (size_t)__builtin_popcount(CAT_ALL_MASK)) {
         html_raw(h, "すべての情報");
         return;
     }
@@ -1136,6 +1136,68 @@ static void withdraw_button(struct req *r, struct buf *h, const char *grantee, c
     html_raw(h, "\"><button type=\"submit\" class=\"secondary\">");
     html_text(h, label);
     html_raw(h, "</button></form>");
+}
+
+/* niji_section - 二次利用への協力 (issue #19 §2): opt-in, never part of "all", withdrawable at once; for the person
+ * (a proxy's scope never includes it) */
+static bool names_niji(json_t *x)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(x, "categories"), i, c) if (strcmp(jstr_or_empty(c), "niji") == 0) return true;
+    return false;
+}
+
+static void niji_section(struct req *r, struct buf *h, json_t *consents, json_t *wds)
+{
+    if (!r->route || r->route->audience != AUD_SELF)
+        return;
+    const char *last_in = "", *last_out = "";
+    size_t i;
+    json_t *x;
+    json_array_foreach(consents, i, x) if (names_niji(x) && strcmp(jstr_or_empty(json_object_get(x, "recorded_at")), last_in) > 0)
+        last_in = jstr_or_empty(json_object_get(x, "recorded_at"));
+    json_array_foreach(wds, i, x) if (names_niji(x) && strcmp(jstr_or_empty(json_object_get(x, "at")), last_out) > 0)
+        last_out = jstr_or_empty(json_object_get(x, "at"));
+    bool in = last_in[0] && strcmp(last_in, last_out) > 0;
+    html_raw(h, "<section class=\"panel\" id=\"niji\"><h2>統計・研究のための二次利用への協力</h2><p>協力すると、市町村が統計や研究のために"
+                "作るデータに、あなたの記録が<strong>名前・番号を取り除き、毎回ちがう仮の番号に置き換えた形</strong>(年齢の区分・性別・"
+                "要介護度・利用したサービスの種類など)で入ります。協力しなくても、介護サービスや認定には何の影響もありません。"
+                "いつでもやめられ、やめるとすぐに効きます。データに入ったことは「だれが見たか」に残ります。</p><p id=\"niji-state\">"
+                "いまの状態: <strong>");
+    html_raw(h, in ? "協力しています" : "協力していません");
+    html_raw(h, "</strong></p><form method=\"post\" action=\"/me/consents/niji\">");
+    page_csrf_field(r, h);
+    html_raw(h, in ? "<input type=\"hidden\" name=\"action\" value=\"out\"><button type=\"submit\" class=\"secondary\">二次利用への協力を"
+                     "やめる</button>"
+                   : "<input type=\"hidden\" name=\"action\" value=\"in\"><button type=\"submit\">二次利用に協力する</button>");
+    html_raw(h, "</form></section>");
+}
+
+int p_niji(struct req *r)
+{
+    struct person_key k;
+    if (target(r, &k))
+        return 0;
+    struct store *st = store_or_503(r);
+    struct actor a;
+    if (!st || person_control(r, st, &k, CAT_BIT(CAT_NIJI), false, &a))
+        return 0;
+    const char *action = form_str(r, "action");
+    int64_t id;
+    if (strcmp(action, "in") == 0) {
+        struct consent c = {0};
+        c.kind = CONSENT_PERSONAL;
+        c.cats = CAT_BIT(CAT_NIJI);
+        c.valid_from = c.recorded_ms = clock_now_ms();
+        if (st->acc->consent_add(st, &k, &c, a.id, a.id, &id))
+            return http_error(r, 500, "internal", "内部エラーが発生しました");
+    } else if (strcmp(action, "out") == 0) {
+        if (withdraw_now(r, st, &k, CAT_BIT(CAT_NIJI), "", &a, &id))
+            return 0;
+    } else
+        return http_error(r, 400, "bad_field", "画面を開き直してからもう一度お試しください。");
+    return page_redirect(r, "/me/consents#niji");
 }
 
 static void render_consents(struct req *r, struct buf *h, json_t *d)
@@ -1268,6 +1330,7 @@ static void render_consents(struct req *r, struct buf *h, json_t *d)
         }
         html_raw(h, "</ul>");
     }
+    niji_section(r, h, consents, wds);
     page_send(r, h, 200);
 }
 

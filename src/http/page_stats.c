@@ -237,6 +237,13 @@ int p_city_stats(struct req *r)
     html_raw(&h, " --insurer … --month ");
     html_text(&h, q.month);
     html_raw(&h, " --csv と同じ内容です。</span></p></section>");
+    html_raw(&h, "<section class=\"panel\" id=\"niji\"><h2>二次利用(仮名加工データ)</h2><p>本人が「統計・研究のための二次利用への協力」"
+                 "に同意した人だけの、一人ひとりの行(仮名ID・年齢階級・性別・要介護度・その月のサービス種類と単位数)です。氏名・番号・"
+                 "生年月日・住所は含みません。仮名IDは作るたびに変わるため、別に作ったデータとは突き合わせられません。一人ひとりの提供は"
+                 "本人の「だれが見たか」に残ります。庁内の分析に限って使い、第三者には渡しません。</p><p><a class=\"button secondary\" "
+                 "href=\"/city/stats/export.csv?month=");
+    html_text(&h, q.month);
+    html_raw(&h, "\" download>二次利用データ(CSV)を作る</a></p></section>");
     free(t);
     return page_send(r, &h, 200);
 }
@@ -258,5 +265,27 @@ int p_city_stats_csv(struct req *r)
     char disp[96];
     snprintf(disp, sizeof disp, "attachment; filename=\"kaigo-%s-%.4s%.2s.csv\"", st_defs[q.id].code, q.month,
              q.month + 5);
+    return respond_raw(r, 200, "text/csv; charset=utf-8", csv, strlen(csv), "Content-Disposition", disp);
+}
+
+int p_city_stats_export(struct req *r)
+{
+    struct stats_req q;
+    if (stats_params(r, &q))
+        return 0;
+    struct store *st = store_or_503(r);
+    if (!st)
+        return 0;
+    struct actor a;
+    principal_actor(&r->who, NULL, &a);
+    if (a.role != ROLE_INSURER)
+        return page_error(r, 403, "表示できません", "二次利用データは市町村(保険者)の職員が作ります。");
+    long long rows, denied;
+    char why[160];
+    char *csv = stats_export_csv(st, srv_auditq, &a, a.org_insurer, q.ym, r->request_id, clock_now_ms(), &rows, &denied, why);
+    if (!csv)
+        return page_error(r, 503, "作れませんでした", why);
+    char disp[96];
+    snprintf(disp, sizeof disp, "attachment; filename=\"kaigo-niji-%.4s%.2s.csv\"", q.month, q.month + 5);
     return respond_raw(r, 200, "text/csv; charset=utf-8", csv, strlen(csv), "Content-Disposition", disp);
 }

@@ -122,6 +122,8 @@ static unsigned needs(const struct gate_request *rq)
         return NEED_REQUESTS | bg;
     case RULE_PROXY:
         return NEED_PROXIES;
+    case RULE_OPTIN:
+        return NEED_CONSENT;
     default:
         return 0;
     }
@@ -1010,5 +1012,147 @@ enum disclose_status disclose_search(struct store *st, struct auditq *aq, const 
     sodium_memzero(x.hits, SEARCH_MAX * sizeof *x.hits);
     free(x.hits);
     buf_release(&x.key);
+    return s;
+}
+
+/* ---- 二次利用: the pseudonymised export -------------------------------------------------------------- */
+
+struct holders {
+    char (*no)[INSURED_NO_LEN + 1];
+    size_t n, cap;
+};
+
+static int holder(void *ctx, const char *no)
+{
+    struct holders *h = ctx;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 64;
+        h->no = xrealloc(h->no, h->cap * sizeof *h->no);
+    }
+    str_cut(h->no[h->n++], sizeof h->no[0], no);
+    return 0;
+}
+
+struct export_person {
+    struct date end;
+    enum care_level level;
+    struct date level_from;
+};
+
+static int export_cert(void *ctx, const char *kind, const char *rkey, const char *body)
+{
+    (void)kind;
+    (void)rkey;
+    struct export_person *x = ctx;
+    struct certification c;
+    if (codec_decode_cert(body, &c) == 0 && level_certified(c.level) && date_valid(c.valid_from) &&
+        date_cmp(c.valid_from, x->end) <= 0 && (date_is_none(c.valid_to) || date_cmp(c.valid_to, x->end) >= 0) &&
+        (x->level == LEVEL_NONE || date_cmp(c.valid_from, x->level_from) > 0)) {
+        x->level = c.level;
+        x->level_from = c.valid_from;
+    }
+    return 0;
+}
+
+/* export_one - the allowed person's row: read only now, after the gate and the durable entry */
+static int export_one(struct store *st, const struct person_key *k, int ym, const unsigned char key[32],
+                      struct export_row *row)
+{
+    memset(row, 0, sizeof *row);
+    unsigned char h[16];
+    crypto_generichash_state g;
+    crypto_generichash_init(&g, key, 32, sizeof h);
+    crypto_generichash_update(&g, (const unsigned char *)k->insurer_no, strlen(k->insurer_no));
+    crypto_generichash_update(&g, (const unsigned char *)"/", 1);
+    crypto_generichash_update(&g, (const unsigned char *)k->insured_no, strlen(k->insured_no));
+    crypto_generichash_final(&g, h, sizeof h);
+    sodium_bin2hex(row->pseudonym, sizeof row->pseudonym, h, sizeof h);
+    struct export_person x = {date_month_end((struct date){ym / 100, ym % 100, 1}), LEVEL_NONE, DATE_NONE};
+    char *body = NULL;
+    row->age_from = -1;
+    if (st->ops->record_get_current(st, k, "insured", "", &body) == 0) {
+        struct insured ins;
+        if (codec_decode_insured(body, &ins) == 0 && date_valid(ins.birth)) {
+            int age = date_age(ins.birth, x.end);
+            row->age_from = age < 0 ? -1 : age / 5 * 5;
+            row->sex = (int)ins.sex;
+        }
+        free(body);
+        body = NULL;
+    }
+    if (st->ops->record_list_kind(st, k, "certification", export_cert, &x))
+        return -1;
+    row->level = x.level;
+    char month[8];
+    snprintf(month, sizeof month, "%06d", ym);
+    int rc = st->ops->record_get_current(st, k, "cp.UPPLAN", month, &body);
+    if (rc == 0) {
+        struct cp_filedata f;
+        memset(&f, 0, sizeof f);
+        f.layout = cp_layout(CP_UPPLAN);
+        if (cps_decode(body, &f) == 0) {
+            size_t n = 0;
+            for (size_t i = 0; i < f.n; i++) {
+                const struct cp_record *r = &f.r[i];
+                if (r->nf <= 14 || strlen(r->f[14]) != 6) /* No.15 サービスコード */
+                    continue;
+                row->units += atoll(r->f[7]) * (atoll(r->f[13]) > 0 ? atoll(r->f[13]) : 1); /* No.8 単位数 × No.14 回数 */
+                char type[3] = {r->f[14][0], r->f[14][1], 0};
+                if (!strstr(row->services, type) && n + 4 < sizeof row->services) {
+                    n += (size_t)snprintf(row->services + n, sizeof row->services - n, "%s%s", n ? ";" : "", type);
+                }
+            }
+        }
+        cpfile_free(&f);
+        free(body);
+    } else if (rc != STORE_NOTFOUND)
+        return -1;
+    return 0;
+}
+
+enum disclose_status disclose_export(struct store *st, struct auditq *aq, const struct actor *actor,
+                                     const char *insurer_no, int ym, const unsigned char key[32],
+                                     const char *request_id, int64_t now, export_row_fn *fn, void *ctx,
+                                     long long *shown, long long *denied)
+{
+    *shown = *denied = 0;
+    struct holders h = {0};
+    if (st->acc->consent_holders(st, insurer_no, CAT_BIT(CAT_NIJI), holder, &h)) {
+        free(h.no);
+        return DISCLOSE_ERROR;
+    }
+    enum disclose_status s = DISCLOSE_OK;
+    struct person_key keys[BATCH_CHUNK];
+    bool ok[BATCH_CHUNK];
+    for (size_t at = 0; at < h.n && s == DISCLOSE_OK; at += BATCH_CHUNK) {
+        size_t n = h.n - at < BATCH_CHUNK ? h.n - at : BATCH_CHUNK;
+        for (size_t i = 0; i < n; i++) {
+            memset(&keys[i], 0, sizeof keys[i]);
+            str_cut(keys[i].insurer_no, sizeof keys[i].insurer_no, insurer_no);
+            str_cut(keys[i].insured_no, sizeof keys[i].insured_no, h.no[at + i]);
+        }
+        s = disclose_persons(st, aq, actor, CAT_NIJI, purpose_for_role(actor->role), keys, n, request_id, now, ok);
+        if (s != DISCLOSE_OK)
+            break;
+        if (st->ops->read_begin(st)) {
+            s = DISCLOSE_ERROR;
+            break;
+        }
+        for (size_t i = 0; i < n && s == DISCLOSE_OK; i++) {
+            if (!ok[i]) {
+                (*denied)++;
+                continue;
+            }
+            struct export_row row;
+            if (export_one(st, &keys[i], ym, key, &row) || fn(ctx, &row))
+                s = DISCLOSE_ERROR;
+            else
+                (*shown)++;
+            sodium_memzero(&row, sizeof row);
+        }
+        if (st->ops->read_end(st))
+            s = DISCLOSE_ERROR;
+    }
+    free(h.no);
     return s;
 }

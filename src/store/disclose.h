@@ -226,6 +226,26 @@ MUST_CHECK enum disclose_status disclose_search(struct store *st, struct auditq 
                                                 const char *request_id, int64_t now, search_hit_fn *fn, void *ctx,
                                                 long long *shown, long long *denied, bool *more);
 
+/* One person of a 二次利用 export (issue #19 §2), pseudonymised: no name, number, date of birth or address. */
+struct export_row {
+    char pseudonym[33];    /* keyed BLAKE2b of the person's key under the export's own random key (hex) */
+    int age_from;          /* 5-year band on the month's last day (65 → 65〜69); -1 if unknown */
+    int sex;               /* 1 男 2 女 0 不明 */
+    enum care_level level; /* in force on the month's last day, or LEVEL_NONE */
+    char services[96];     /* the month's planned サービス種類 codes, "11;15" */
+    long long units;       /* the month's planned units */
+};
+typedef int export_row_fn(void *ctx, const struct export_row *r);
+
+/* disclose_export - the 二次利用 export of an insurer's month (ym YYYYMM): every person with a consent naming
+ * 二次利用 is decided and audited for CAT_NIJI (the actor's purpose) before anything of theirs is read; the allowed
+ * ones (opted in, not withdrawn; the person's insurer or the operator) are handed to fn pseudonymised under key
+ * (32 random bytes the caller makes for this export and forgets). *shown, *denied count them. */
+MUST_CHECK enum disclose_status disclose_export(struct store *st, struct auditq *aq, const struct actor *actor,
+                                                const char *insurer_no, int ym, const unsigned char key[32],
+                                                const char *request_id, int64_t now, export_row_fn *fn, void *ctx,
+                                                long long *shown, long long *denied);
+
 /* lapse_months - RULE-GATE-009's number of full months without 実績 after
  * which a care relationship lapses: $KAIGO_LAPSE_MONTHS (1–24) if set, else
  * LAPSE_MONTHS_DEFAULT. Read once per process. */

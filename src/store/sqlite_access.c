@@ -58,6 +58,7 @@ enum acc_stmt {
     A_BG_REVIEWS,
     A_PAPER_REGS,
     A_ORG_PERSONS,
+    A_CONSENT_HOLDERS,
     A_BG_CLOSE,
     A_REQ_ADD,
     A_REQ_CLOSE,
@@ -187,6 +188,9 @@ static const char *const asql[A_COUNT] = {
                      " LEFT JOIN orgs o ON o.org_id = r.org_id WHERE r.insurer_no = ?1"
                      " AND r.established_by = 'paper' AND r.started_ms >= ?2"
                      " ORDER BY r.started_ms DESC, r.relationship_id DESC LIMIT 1000",
+    /* persons of an insurer with a consent naming any of ?2 (二次利用's candidates; the gate decides each) */
+    [A_CONSENT_HOLDERS] = "SELECT DISTINCT insured_no FROM consents WHERE insurer_no = ?1 AND (cats & ?2) != 0"
+                          " ORDER BY insured_no",
     [A_ORG_PERSONS] = "SELECT insurer_no, insured_no, min(started_ms), max(last_actual_ym) FROM relationships"
                       " INDEXED BY relationships_org WHERE org_id = ?1 AND ended_ms = 0"
                       " GROUP BY insurer_no, insured_no ORDER BY insurer_no, insured_no LIMIT 10000",
@@ -1114,6 +1118,25 @@ static int a_org_persons(struct store *st, const char *org, org_person_fn *fn, v
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "org_persons");
 }
 
+static int a_consent_holders(struct store *st, const char *insurer_no, uint32_t cats,
+                             int (*fn)(void *ctx, const char *insured_no), void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_CONSENT_HOLDERS);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, insurer_no);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)cats);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *no = (const char *)sqlite3_column_text(q, 0);
+        if (no && fn(ctx, no))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "consent_holders");
+}
+
 static int a_breakglass_close(struct store *st, const char *insurer_no, int64_t id, const char *by,
                               const char *note, int64_t now)
 {
@@ -1622,6 +1645,7 @@ const struct store_access_ops sqlite_access_ops = {
     .breakglass_reviews = a_breakglass_reviews,
     .paper_registrations = a_paper_registrations,
     .org_persons = a_org_persons,
+    .consent_holders = a_consent_holders,
     .breakglass_close = a_breakglass_close,
     .request_add = a_request_add,
     .request_close = a_request_close,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 
 #include "domain/certdocs.h"
 #include "domain/ledger.h"
@@ -12,6 +13,7 @@
 #include "store/access.h"
 #include "store/codec.h"
 #include "store/cpstore.h"
+#include "store/disclose.h"
 #include "store/docjson.h"
 #include "store/stats.h"
 #include "util/buf.h"
@@ -477,6 +479,57 @@ char *stats_csv(const struct st_table *t)
     }
     if (buf_failed(&b)) {
         buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* ---- 二次利用 ---- */
+
+static int export_csv_row(void *ctx, const struct export_row *x)
+{
+    struct buf *b = ctx;
+    buf_adds(b, x->pseudonym);
+    if (x->age_from >= 0)
+        buf_addf(b, ",%d〜%d歳", x->age_from, x->age_from + 4);
+    else
+        buf_adds(b, ",");
+    buf_adds(b, x->sex == 1 ? ",男" : x->sex == 2 ? ",女" : ",");
+    buf_addc(b, ',');
+    if (x->level != LEVEL_NONE)
+        buf_adds(b, level_name(x->level));
+    buf_addc(b, ',');
+    buf_adds(b, x->services);
+    buf_addf(b, ",%lld\r\n", x->units);
+    return buf_failed(b) ? 1 : 0;
+}
+
+char *stats_export_csv(struct store *st, struct auditq *aq, const struct actor *a, const char *insurer_no, int ym,
+                       const char *request_id, int64_t now, long long *rows, long long *denied, char why[160])
+{
+    *rows = *denied = 0;
+    why[0] = '\0';
+    struct date first = {ym / 100, ym % 100, 1};
+    if (!stats_may(a, insurer_no)) {
+        fail(why, STATS_DENIED, "この保険者の二次利用データを作る権限がありません。");
+        return NULL;
+    }
+    if (!date_valid(first)) {
+        fail(why, STATS_BAD_MONTH, "年月が正しくありません。");
+        return NULL;
+    }
+    unsigned char key[32];
+    randombytes_buf(key, sizeof key);
+    struct buf b;
+    buf_init(&b, 64u << 20);
+    buf_adds(&b, "仮名ID,年齢階級,性別,要介護度,サービス種類,計画単位数\r\n");
+    enum disclose_status s = disclose_export(st, aq, a, insurer_no, ym, key, request_id, now, export_csv_row, &b, rows, denied);
+    sodium_memzero(key, sizeof key); /* the key dies with the export: its pseudonyms cannot be recomputed */
+    if (s != DISCLOSE_OK || buf_failed(&b)) {
+        if (b.ptr)
+            sodium_memzero(b.ptr, b.cap);
+        buf_release(&b);
+        fail(why, STATS_ERROR, s == DISCLOSE_AUDIT_FAILED ? "アクセス記録を保存できないため作れません。" : "記録を読めませんでした。");
         return NULL;
     }
     return buf_detach(&b, NULL);

@@ -43,4 +43,13 @@ MUST_CHECK enum stats_status stats_population_put(struct store *st, const struct
  * percent would not be an integer: it is left out of the CSV). Caller frees; NULL on no memory. */
 char *stats_csv(const struct st_table *t);
 
+/* stats_export_csv - the 二次利用 export (docs/statistics.md "Secondary use") of the insurer's month as CSV (UTF-8 with
+ * a BOM, CRLF): 仮名ID, 年齢階級, 性別, 要介護度, サービス種類, 計画単位数 - one row per person who opted in (through the
+ * gate, each audited as 二次利用 and shown in that person's だれが見たか), pseudonymised under a key made for this
+ * export alone (rows of two exports cannot be joined). The caller frees; NULL with the reason in why (not allowed,
+ * the audit could not be made durable, a store error). */
+struct auditq;
+char *stats_export_csv(struct store *st, struct auditq *aq, const struct actor *a, const char *insurer_no, int ym,
+                       const char *request_id, int64_t now, long long *rows, long long *denied, char why[160]);
+
 #endif

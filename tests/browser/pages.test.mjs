@@ -1422,6 +1422,50 @@ test('the clerk: 集計 - the table, the chart and the CSV equal kaigo stats, su
   await narrow('demo-staff', '/city/stats', 'stats');
 });
 
+// 二次利用 (issue #19 §2): the person opts in on 同意; the clerk's pseudonymised export has that person alone (no
+// number, a new pseudonym each time), the person sees it in だれが見たか; after opting out the export is empty
+test('二次利用: opt-in by the person, the pseudonymised export of opted-in persons only, audited, then opt-out', async () => {
+  const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7);
+  const person = await newPage();
+  const clerk = await newPage();
+  await step(person, 'niji', async () => {
+    await login(person, 'demo-person');
+    await person.goto(srv.url + '/me/consents');
+    assert.match(await person.locator('#niji-state').innerText(), /協力していません/);
+    await axeCheck(person, 'consents-niji');
+    await person.getByRole('button', { name: '二次利用に協力する' }).click();
+    await person.waitForURL(/\/me\/consents/);
+    assert.match(await person.locator('#niji-state').innerText(), /協力しています/);
+    await login(clerk, 'demo-staff');
+    await clerk.goto(`${srv.url}/city/stats?month=${ym}`);
+    const href = await clerk.getByRole('link', { name: '二次利用データ(CSV)を作る' }).getAttribute('href');
+    const get = async () => (await (await clerk.request.get(srv.url + href)).text()).trim().split('\r\n');
+    const one = await get();
+    assert.equal(one[0], '仮名ID,年齢階級,性別,要介護度,サービス種類,計画単位数');
+    assert.equal(one.length, 2, one.join('|'));
+    assert.match(one[1], /^[0-9a-f]{32},\d+〜\d+歳,(男|女),要(支援|介護)\d,[0-9;]*,\d+$/);
+    assert.ok(!one.join('\n').includes(no) && !one.join('\n').includes(birth), 'no number or birth date in the export');
+    const two = await get();
+    assert.notEqual(two[1].split(',')[0], one[1].split(',')[0]); // a new key each export: not joinable
+    assert.equal(two[1].split(',').slice(1).join(','), one[1].split(',').slice(1).join(','));
+    // the command line gives the same rows (its own pseudonyms)
+    const cli = kaigo(['stats', 'export', '--insurer', ins, '--month', ym, '--db', db]);
+    assert.equal(cli.code, 0, cli.err);
+    assert.equal(cli.out.trim().split('\r\n').length, 2);
+    // the person sees it
+    await person.goto(srv.url + '/me/access');
+    assert.match(await person.locator('#access-log').innerText(), /二次利用/);
+    // opting out ends it at once
+    await person.goto(srv.url + '/me/consents');
+    await person.getByRole('button', { name: '二次利用への協力をやめる' }).click();
+    await person.waitForURL(/\/me\/consents/);
+    assert.match(await person.locator('#niji-state').innerText(), /協力していません/);
+    assert.equal((await get()).length, 1);
+  });
+  await person.context().close();
+  await clerk.context().close();
+});
+
 test('200 % zoom at 1280 px and a 375 px phone: no horizontal scrolling; error pages are pages', async () => {
   for (const [name, opts] of [['zoom200', { viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }],
     ['phone', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }]]) {

@@ -185,6 +185,8 @@ static bool expect_allow(enum role role, enum category cat, enum cstate cs, enum
         return true; /* actor_for gives the operator a cli: id and purpose admin */
     case RULE_PAPER: /* no document presented in this world (t_paper) */
         return false;
+    case RULE_OPTIN: /* 二次利用: this world's consents are to "all", which never includes it (t_niji has the rest) */
+        return false;
     }
     return false;
 }
@@ -194,7 +196,7 @@ static enum basis expect_basis(enum rule rule)
     static const enum basis b[] = {[RULE_OWN] = BASIS_SELF,      [RULE_PROXY] = BASIS_PROXY,
                                    [RULE_INSURER] = BASIS_STATUTORY, [RULE_CARE] = BASIS_CONSENT,
                                    [RULE_REQUEST] = BASIS_REQUEST,   [RULE_LOCAL] = BASIS_OPERATOR,
-                                   [RULE_PAPER] = BASIS_PAPER};
+                                   [RULE_PAPER] = BASIS_PAPER,       [RULE_OPTIN] = BASIS_CONSENT};
     return b[rule];
 }
 
@@ -256,10 +258,18 @@ static void t_matrix_cells(void **s)
     assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_IKENSHO], RULE_DENY);
     assert_int_equal(access_matrix[ROLE_OPERATOR].cell[CAT_LIFE], RULE_DENY);
     for (int c = CAT_NONE + 1; c < CAT_COUNT; c++) {
+        if (c == CAT_NIJI)
+            continue;
         assert_int_equal(access_matrix[ROLE_PERSON].cell[c], RULE_OWN);
         assert_int_equal(access_matrix[ROLE_INSURER].cell[c], RULE_INSURER);
         assert_int_equal(access_matrix[ROLE_NONE].cell[c], RULE_DENY);
     }
+    /* 二次利用: never statutory - the insurer and the operator only with the person's opt-in; nobody else */
+    for (int role = ROLE_NONE; role < ROLE_COUNT; role++)
+        assert_int_equal(access_matrix[role].cell[CAT_NIJI],
+                         role == ROLE_INSURER || role == ROLE_OPERATOR ? RULE_OPTIN : RULE_DENY);
+    assert_false(CAT_ALL_MASK & CAT_BIT(CAT_NIJI));
+    assert_false(cats_parse("all") & CAT_BIT(CAT_NIJI));
     assert_false(access_matrix[ROLE_OPERATOR].breakglass);
     assert_true(access_matrix[ROLE_CLINICIAN].breakglass);
 }
@@ -269,6 +279,44 @@ static enum outcome decide(struct gate_request *r, struct gate_facts *f)
     struct gate_decision d;
     assert_int_equal(gate_decide(r, f, &d), 0);
     return d.outcome;
+}
+
+/* 二次利用 (issue #19 §2): the opt-in, its withdrawal, whose insurer, and the operator */
+static void t_niji(void **s)
+{
+    (void)s;
+    struct world w;
+    build(&w, C_NONE, R_NONE, PX_NONE, CAT_NIJI);
+    struct consent optin = {5, CONSENT_PERSONAL, CAT_BIT(CAT_NIJI), T - DAY, 0, T - DAY, ""};
+    struct gate_request ins = rq(ROLE_INSURER, CAT_NIJI, PURPOSE_ADMIN), op = rq(ROLE_OPERATOR, CAT_NIJI, PURPOSE_ADMIN);
+    actor_for(&ins, ROLE_INSURER);
+    actor_for(&op, ROLE_OPERATOR);
+    assert_int_equal(decide(&ins, &w.f), OUTCOME_DENIED); /* no opt-in */
+    w.f.consents = &optin;
+    w.f.nconsents = 1;
+    assert_int_equal(decide(&ins, &w.f), OUTCOME_ALLOWED);
+    assert_int_equal(decide(&op, &w.f), OUTCOME_ALLOWED);
+    struct gate_decision d;
+    assert_int_equal(gate_decide(&ins, &w.f, &d), 0);
+    assert_int_equal(d.basis, BASIS_CONSENT);
+    assert_string_equal(d.ref, "consent:5");
+    /* another insurer's staff: never */
+    struct gate_request other = ins;
+    snprintf(other.actor.org_insurer, sizeof other.actor.org_insurer, "131016");
+    assert_int_equal(decide(&other, &w.f), OUTCOME_DENIED);
+    /* an office, even with the person's consent and a relationship: the cell is denied */
+    struct gate_request cm = rq(ROLE_CAREMGR, CAT_NIJI, PURPOSE_CARE);
+    actor_for(&cm, ROLE_CAREMGR);
+    assert_int_equal(decide(&cm, &w.f), OUTCOME_DENIED);
+    /* withdrawn: denied from that instant */
+    struct withdrawal wd = {1, CAT_BIT(CAT_NIJI), T - HOUR, ""};
+    w.f.withdrawals = &wd;
+    w.f.nwithdrawals = 1;
+    assert_int_equal(decide(&ins, &w.f), OUTCOME_DENIED);
+    /* a consent to "all" is not an opt-in */
+    w.f.nwithdrawals = 0;
+    optin.cats = cats_parse("all");
+    assert_int_equal(decide(&ins, &w.f), OUTCOME_DENIED);
 }
 
 /* RULE-GATE-010 (issue #14): the person withdrew consent from kyo1; a later 区分変更
@@ -740,6 +788,7 @@ int main(void)
         cmocka_unit_test(t_paper),
         cmocka_unit_test(t_audit_parse),
         cmocka_unit_test(t_matrix_cells),
+        cmocka_unit_test(t_niji),
         cmocka_unit_test(t_boundaries),
         cmocka_unit_test(t_withdrawal_holds),
         cmocka_unit_test(t_consent_missing),
