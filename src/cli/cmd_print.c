@@ -31,7 +31,7 @@ static const char help[] =
     "        kaigo print cards|burden|limit|notices --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D]\n"
     "                   [--format a4|card] OUT.pdf\n"
     "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)、負担割合・負担限度額の\n"
-    "  お知らせ(notice)、閲覧記録のお知らせ(access: 本人の閲覧記録の全件を新しい順に、1枚 12 件で\n"
+    "  お知らせ(notice)、閲覧記録のお知らせ(access: 本人の閲覧記録の全件を新しい順に、1枚 8 件で\n"
     "  必要な枚数。--since: その日以降の分)を PDF に印刷します。\n"
     "  QR コードには保険者の鍵で署名した符号(書類の種類、\n"
     "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"

@@ -474,13 +474,13 @@ test('access report: the person\'s reads on paper — count and every entry with
   // log itself is audited too, and may or may not be indexed yet when the log is read
   const n = Number(text.match(/全(\d+)件/)[1]);
   assert.ok(n >= 28 && n <= Number(total), `${n} of ${total}`);
-  // every entry printed, 12 a page, newest first, over as many pages as needed, each page signed on its own
-  const pages = Math.ceil(n / 12);
+  // every entry printed, 8 a page (PAPER_ACCESS_PER_PAGE), newest first, over as many pages as needed, each page signed
+  const pages = Math.ceil(n / 8);
   assert.match(r.out, new RegExp(`閲覧記録のお知らせ ${pages} 枚\\(保険者 122192 番号 \\d+〜\\d+\\)`));
   assert.match(sh('pdfinfo', [pdf]).stdout, new RegExp(`Pages:\\s+${pages}\\n`));
   assert.equal((text.match(/／(閲覧|拒否)/g) || []).length, n, 'every entry on paper');
   assert.ok(text.includes(`閲覧記録のお知らせ(1/${pages})`) && text.includes(`閲覧記録のお知らせ(${pages}/${pages})`));
-  assert.ok(text.includes(`新しい順に25〜${n}件目`), text);
+  assert.ok(text.includes(`新しい順に${8 * (pages - 1) + 1}〜${n}件目`), text);
   // every page of the PDF is checked and named (issue #15: page 1 was checked silently)
   const vr = kaigo(['verify', pdf, '--db', db]);
   assert.equal(vr.code, 0, vr.err);

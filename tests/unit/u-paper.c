@@ -320,7 +320,7 @@ static void t_no_empty_dates(void **s)
     assert_true(yen >= 3);
 }
 
-/* the access report: every entry, 12 a page, newest first; the cap counted; a period */
+/* the access report: every entry, PAPER_ACCESS_PER_PAGE (8) a page, newest first; the cap counted; a period */
 static void t_access_pages(void **s)
 {
     (void)s;
@@ -338,9 +338,9 @@ static void t_access_pages(void **s)
     size_t np = 0;
     const char *why = NULL;
     assert_int_equal(paper_doc_access(&c, e, 30, DATE_NONE, (struct date){2026, 12, 1}, pages, &np, &why), 0);
-    assert_int_equal(np, 3);
-    assert_string_equal(pages[0].title, "閲覧記録のお知らせ(1/3)");
-    assert_string_equal(pages[2].title, "閲覧記録のお知らせ(3/3)");
+    assert_int_equal(np, 4);
+    assert_string_equal(pages[0].title, "閲覧記録のお知らせ(1/4)");
+    assert_string_equal(pages[3].title, "閲覧記録のお知らせ(4/4)");
     size_t entries = 0;
     for (size_t p = 0; p < np; p++)
         for (size_t i = 0; i < pages[p].n; i++)
@@ -348,8 +348,8 @@ static void t_access_pages(void **s)
     assert_int_equal(entries, 30);
     /* e[0..29] are the 30 newest of the reversed list: i = 699 … 670; the first printed is the newest */
     assert_non_null(strstr(pages[0].l[5].value, "事業所699"));
-    assert_non_null(strstr(pages[2].l[4].value, "新しい順に 25〜30 件目"));
-    assert_string_equal(pages[2].l[pages[2].n - 1].label, "ご案内");
+    assert_non_null(strstr(pages[3].l[4].value, "新しい順に 25〜30 件目"));
+    assert_string_equal(pages[3].l[pages[3].n - 1].label, "ご案内");
     for (size_t p = 0; p < np; p++)
         assert_int_equal(pages[p].kind, PAPER_ACCESS);
 
@@ -363,7 +363,7 @@ static void t_access_pages(void **s)
     assert_int_equal(paper_doc_access(&c, e, 700, (struct date){2026, 11, 20}, (struct date){2026, 12, 1}, pages, &np,
                                       &why),
                      0);
-    assert_int_equal(np, (244 + 11) / 12);
+    assert_int_equal(np, (244 + 7) / 8);
     assert_non_null(strstr(pages[0].l[3].value, "全 244 件"));
     assert_string_equal(pages[0].l[4].label, "対象期間");
     assert_string_equal(pages[0].l[4].value, "令和8年11月20日以降");
