@@ -22,17 +22,21 @@
 #include "store/disclose.h"
 #include "store/keyfile.h"
 #include "util/xalloc.h"
+#include "domain/certflow.h"
+#include "store/docjson.h"
 #include "util/banned.h"
 
 static const char help[] =
     "使い方: kaigo print card|burden|limit|notice --person 保険者番号/被保険者番号 [--date YYYY-MM-DD]\n"
     "                   [--format a4|card] OUT.pdf [--db PATH]\n"
     "        kaigo print access --person 保険者番号/被保険者番号 [--since YYYY-MM-DD] OUT.pdf [--db PATH]\n"
+    "        kaigo print postpone --person 保険者番号/被保険者番号 --app 申請番号 OUT.pdf [--db PATH]\n"
     "        kaigo print cards|burden|limit|notices --insurer 保険者番号 [--changed-since YYYY-MM-DD] [--date D]\n"
     "                   [--format a4|card] OUT.pdf\n"
     "  介護保険被保険者証(card)、負担割合証(burden)、負担限度額認定証(limit)、負担割合・負担限度額の\n"
     "  お知らせ(notice)、閲覧記録のお知らせ(access: 本人の閲覧記録の全件を新しい順に、1枚 8 件で\n"
-    "  必要な枚数。--since: その日以降の分)を PDF に印刷します。\n"
+    "  必要な枚数。--since: その日以降の分)、要介護認定の延期通知(postpone: 申請に記録した最新の延期通知の\n"
+    "  理由と処分の見込み日。介護保険法第27条第11項ただし書)を PDF に印刷します。\n"
     "  QR コードには保険者の鍵で署名した符号(書類の種類、\n"
     "  保険者番号、被保険者番号、番号、交付年月日、有効期間、印字内容の要約)が入り、kaigo verify で確かめられます。\n"
     "  --date  その日に有効な内容で作ります(既定: 今日)。交付年月日は今日です。\n"
@@ -110,6 +114,48 @@ static int access_doc(const char *db, const struct person_key *k, struct date on
     return rc;
 }
 
+/* postpone_doc - the 延期通知 of the person's application app_id (its card and its applications read through the
+ * gate, 資格 and 審査判定) */
+struct app_find {
+    const char *id;
+    struct application *a;
+    bool found;
+};
+static int find_app(void *ctx, const char *kind, const char *rkey, const char *body)
+{
+    (void)kind;
+    (void)rkey;
+    struct app_find *f = ctx;
+    struct application *a = xmalloc(sizeof *a);
+    if (!f->found && docjson_app(body, strlen(body), a) == 0 && strcmp(a->id, f->id) == 0) {
+        *f->a = *a;
+        f->found = true;
+    }
+    free(a);
+    return 0;
+}
+
+static int postpone_doc(const char *db, const struct person_key *k, const char *app_id, struct card *c,
+                        struct paper_doc *doc)
+{
+    enum disclose_status s = cli_read_card(db, k, date_today(), c, NULL);
+    if (s != DISCLOSE_OK)
+        return cli_refused(s, "kaigo print", "印刷できません");
+    struct application *a = xcalloc(1, sizeof *a);
+    struct app_find f = {app_id, a, false};
+    int rc = cli_read_docs(db, k, CAT_SHINSAKAI, find_app, &f, "kaigo print");
+    const char *why;
+    if (rc == 0 && !f.found) {
+        fprintf(stderr, "kaigo print: %s/%s に申請 %s はありません\n", k->insurer_no, k->insured_no, app_id);
+        rc = EXIT_INVALID;
+    } else if (rc == 0 && paper_doc_postpone(c, a, date_today(), doc, &why)) {
+        fprintf(stderr, "kaigo print: %s\n", why);
+        rc = EXIT_INVALID;
+    }
+    free(a);
+    return rc;
+}
+
 /* issue - signs the documents under the insurer's next serials, draws them into out and,
  * with the PDF on disk, records their issue (print_issue.c); a PDF whose issue could not be
  * recorded is removed */
@@ -170,13 +216,14 @@ int cmd_print(int argc, char **argv)
         : !strcmp(argv[1], "limit")  ? paper_doc_limit
         : !strcmp(argv[1], "notice") || !strcmp(argv[1], "notices") ? paper_doc_notice
                                      : NULL;
-    bool access = strcmp(argv[1], "access") == 0;
-    if (!build && !access) {
+    bool access = strcmp(argv[1], "access") == 0, postpone = strcmp(argv[1], "postpone") == 0;
+    if (!build && !access && !postpone) {
         fprintf(stderr, "kaigo print: 印刷できない書類です: %s(card, burden, limit, notice, access)\n%s", argv[1], help);
         return EXIT_USAGE;
     }
     const char *person = NULL, *date_s = NULL, *out = NULL, *db = db_default(), *insurer = NULL, *since = NULL;
     const char *period = NULL; /* access: --since */
+    const char *app_id = NULL; /* postpone: --app */
     enum print_format format = PRINT_A4;
     for (int i = 2; i < argc; i++) {
         const char *v;
@@ -191,6 +238,8 @@ int cmd_print(int argc, char **argv)
             since = v;
         else if ((v = opt_value(argc, argv, &i, "--since")))
             period = v;
+        else if ((v = opt_value(argc, argv, &i, "--app")))
+            app_id = v;
         else if ((v = opt_value(argc, argv, &i, "--date")))
             date_s = v;
         else if ((v = opt_value(argc, argv, &i, "--db")))
@@ -217,6 +266,10 @@ int cmd_print(int argc, char **argv)
         fputs(help, stderr);
         return EXIT_USAGE;
     }
+    if (postpone && (!app_id || insurer || strlen(app_id) >= APP_ID_BYTES)) {
+        fprintf(stderr, "kaigo print: 延期通知(postpone)は1人ずつ(--person)、申請番号(--app)を指定して印刷します\n");
+        return EXIT_USAGE;
+    }
     if (insurer && access) {
         fprintf(stderr, "kaigo print: 閲覧記録(access)は1人ずつ(--person)印刷します\n");
         return EXIT_USAGE;
@@ -236,6 +289,8 @@ int cmd_print(int argc, char **argv)
     size_t ndocs = 1;
     if (access)
         rc = access_doc(db, &k, on, since_d, c, doc, &ndocs);
+    else if (postpone)
+        rc = postpone_doc(db, &k, app_id, c, doc);
     else {
         enum disclose_status s = cli_read_card(db, &k, on, c, NULL);
         if (s != DISCLOSE_OK)

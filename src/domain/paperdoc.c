@@ -6,6 +6,8 @@
 #include "domain/burden.h"
 #include "domain/certification.h"
 #include "domain/level.h"
+#include "domain/certflow.h"
+#include "domain/certification.h"
 #include "domain/paperdoc.h"
 #include "domain/wareki.h"
 #include "util/text.h"
@@ -257,6 +259,30 @@ static void period(struct date from, struct date to, char *out, size_t cap)
     wareki(from, a, sizeof a);
     wareki(to, b, sizeof b);
     snprintf(out, cap, "%s%s%s%s", a, a[0] ? "から" : "", b, b[0] ? "まで" : "");
+}
+
+int paper_doc_postpone(const struct card *c, const struct application *a, struct date issued, struct paper_doc *d,
+                       const char **why)
+{
+    if (a->npostpone == 0) {
+        *why = "この申請には延期通知が記録されていません(先に延期通知を記録してください)";
+        return -1;
+    }
+    const struct postponement *p = &a->postpone[a->npostpone - 1];
+    begin_doc(d, PAPER_POSTPONE, c, "要介護認定等の処分の延期について(通知)", issued);
+    add_date(d, "通知日", p->notified);
+    add(d, "被保険者番号", c->person.key.insured_no);
+    add_folded(d, "氏名", c->person.name);
+    add_date(d, "申請年月日", a->applied);
+    add(d, "申請の種類", cert_kind_name(a->kind));
+    add_date(d, "処分の見込み", p->expected);
+    add_folded(d, "延期の理由", p->reason);
+    /* 介護保険法 第27条 第11項ただし書: the decision within 30 days, or a notice of the reason and the expected date */
+    add(d, "通知の根拠", "介護保険法第27条第11項ただし書の規定により、申請のあった日から30日以内に処分をすることが"
+                         "できないため、その理由と処分をする見込みの日を通知します。");
+    add(d, "ご案内", "認定の結果が出るまでの間も、申請日から介護保険のサービスを利用できます(暫定ケアプラン)。"
+                     "ご不明な点は保険者の介護保険担当にお問い合わせください。");
+    return end_doc(d, c, why);
 }
 
 int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)

@@ -65,6 +65,12 @@ extern const char *const paper_panel[PAPER_PANELS];
  * after the mark; -1 (and *rest = label) for a label of no panel. */
 int paper_line_panel(const char *label, const char **rest) NONNULL(1, 2);
 
+/* paper_doc_postpone - the 延期通知 of application a (its latest 延期通知: reason and expected date) to the person
+ * of c (介護保険法 第27条 第11項ただし書: a decision later than 30 days after the application is notified with
+ * the reason and the expected date). -1 (*why) when the application has no 延期通知 recorded. */
+struct application;
+MUST_CHECK int paper_doc_postpone(const struct card *c, const struct application *a, struct date issued,
+                                  struct paper_doc *d, const char **why);
 /* paper_doc_notice - the periodic お知らせ of 負担割合 and 負担限度額 for people who do not
  * use マイナポータル (platform.md §0): what both certificates say, on one page. */
 MUST_CHECK int paper_doc_notice(const struct card *c, struct date issued, struct paper_doc *d, const char **why)

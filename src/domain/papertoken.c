@@ -33,6 +33,8 @@ const char *paper_kind_name(enum paper_kind k)
         return "負担割合・負担限度額のお知らせ";
     case PAPER_ACCESS:
         return "閲覧記録のお知らせ";
+    case PAPER_POSTPONE:
+        return "要介護認定等の延期通知";
     }
     return NULL;
 }

@@ -45,6 +45,7 @@ enum paper_kind {
     PAPER_LIMIT = 3,  /* 介護保険負担限度額認定証 */
     PAPER_NOTICE = 4, /* 負担割合・負担限度額のお知らせ */
     PAPER_ACCESS = 5, /* 閲覧記録のお知らせ (access report) */
+    PAPER_POSTPONE = 6, /* 要介護認定の延期通知 (介護保険法 第27条 第11項ただし書) */
 };
 
 #define PAPER_TOKEN_VERSION 2    /* what paper_token_sign writes */

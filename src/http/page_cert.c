@@ -35,7 +35,22 @@ static const char *const step_label[] = {
 
 /* ---- the worklist ------------------------------------------------------------------------------ */
 
+/* postpone_print_button - 延期通知を印刷: the signed notice of the application's latest 延期通知 (page_print.c) */
+static void postpone_print_button(struct req *r, struct buf *h, const char *insurer, const char *insured, const char *app)
+{
+    html_raw(h, "<form method=\"post\" class=\"inline-button\" action=\"/city/print/");
+    html_text(h, insurer);
+    html_raw(h, "/");
+    html_text(h, insured);
+    html_raw(h, "\">");
+    page_csrf_field(r, h);
+    html_raw(h, "<input type=\"hidden\" name=\"kind\" value=\"postpone\"><input type=\"hidden\" name=\"app\" value=\"");
+    html_text(h, app);
+    html_raw(h, "\"><button type=\"submit\" class=\"secondary\">延期通知を印刷</button></form>");
+}
+
 struct wl {
+    struct req *r;
     struct buf *h;
     struct date today;
     int n, overdue;
@@ -77,6 +92,8 @@ static int wl_row(void *ctx, const char *insured_no, const char *body)
         x->overdue++;
     } else
         html_textf(h, "あと%d日", left);
+    if (a->npostpone)
+        postpone_print_button(x->r, h, x->insurer, insured_no, a->id);
     html_raw(h, "</td></tr>");
     x->n++;
     free(a);
@@ -94,7 +111,7 @@ int p_city_cert(struct req *r)
         return page_error(r, 403, "表示できません", "認定の進捗は市町村(保険者)の職員のページです。");
     struct buf rows;
     buf_init(&rows, 4u << 20);
-    struct wl x = {&rows, date_today(), 0, 0, a.org_insurer};
+    struct wl x = {r, &rows, date_today(), 0, 0, a.org_insurer};
     long long shown, denied;
     enum disclose_status s = disclose_worklist(st, srv_auditq, &a, a.org_insurer, r->request_id, clock_now_ms(), wl_row,
                                                &x, &shown, &denied);
@@ -264,6 +281,12 @@ static void app_forms(struct req *r, struct buf *h, const char *action, json_t *
     date_field(h, fid, "expected", "決定の見込み", false);
     text_field(h, fid, "reason", "延期の理由", true);
     html_raw(h, "<div><button type=\"submit\" class=\"secondary\">延期通知を記録する</button></div></fieldset></form>");
+    if (json_array_size(json_object_get(app, "postponements")) > 0 && r->params[0].len < 8 && r->params[1].len < 12) {
+        char ins[8], no[12];
+        snprintf(ins, sizeof ins, "%.*s", (int)r->params[0].len, r->params[0].ptr);
+        snprintf(no, sizeof no, "%.*s", (int)r->params[1].len, r->params[1].ptr);
+        postpone_print_button(r, h, ins, no, id);
+    }
     snprintf(fid, sizeof fid, "withdraw-%s", id);
     form_open(r, h, action, id, "withdraw");
     html_raw(h, "<fieldset><legend>申請の取下げ</legend>");

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "domain/certflow.h"
 #include "domain/wareki.h"
 #include "http/page.h"
 #include "util/spawn.h"
@@ -40,7 +41,8 @@ static const struct {
              {"burden", "burden", "負担割合証"},
              {"limit", "limit", "負担限度額認定証"},
              {"notices", "notice", "負担割合・負担限度額のお知らせ"},
-             {"", "access", "閲覧記録のお知らせ(開示請求への回答)"}}; /* one person only */
+             {"", "access", "閲覧記録のお知らせ(開示請求への回答)"}, /* one person only */
+             {"", "postpone", "要介護認定の延期通知"}};              /* one application (?app=) */
 
 static int kind_of(const char *s, bool batch)
 {
@@ -541,6 +543,10 @@ int p_city_print_one(struct req *r)
     int kind = kind_of(form_str(r, "kind"), false);
     if (kind < 0)
         return page_error(r, 422, "印刷できません", "書類を選んでください。");
+    char app[APP_ID_BYTES] = "";
+    bool postpone = strcmp(kinds[kind].single, "postpone") == 0;
+    if (postpone && (str_copy(app, sizeof app, form_str(r, "app")) || !app[0] || strspn(app, "A0123456789-") != strlen(app)))
+        return page_error(r, 422, "印刷できません", "申請を選び直してください。");
     char root[4200];
     if (job_root(a.org_insurer, root, sizeof root))
         return page_error(r, 503, "印刷できません", "印刷の作業場所を作れませんでした。");
@@ -555,7 +561,8 @@ int p_city_print_one(struct req *r)
     int pid = -1, status = -1;
     if (n > 0) {
         exe[n] = '\0';
-        char *argv[] = {exe, "print", (char *)kinds[kind].single, "--person", person, out, "--db", (char *)srv_config->db, NULL};
+        char *argv[] = {exe, "print", (char *)kinds[kind].single, "--person", person, out, "--db", (char *)srv_config->db,
+                        postpone ? "--app" : NULL, app, NULL};
         if (spawn_job(dir, argv, env, &pid) == 0)
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;

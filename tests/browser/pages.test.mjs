@@ -1236,6 +1236,24 @@ test('the clerk: 申請 → 調査票 → 意見書 → 一次判定 → 審査�
     await page.getByLabel('審査会の意見').fill('特になし');
     await page.getByRole('button', { name: '審査会の結果を記録する' }).click();
     await page.waitForURL(/done=board/);
+    // a 延期通知 (介護保険法 第27条 第11項ただし書), printed from the page and from the worklist
+    const expected = new Date(Date.now() + 9 * 3600e3 + 40 * 86400e3).toISOString().slice(0, 10);
+    await page.getByLabel('決定の見込み').fill(expected);
+    await page.getByLabel('延期の理由').fill('主治医意見書の提出が遅れたため');
+    await page.getByRole('button', { name: '延期通知を記録する' }).click();
+    await page.waitForURL(/done=/);
+    assert.match(await page.locator('.progress').innerText(), /延期通知: .*理由: 主治医意見書の提出が遅れたため/);
+    const [notice] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '延期通知を印刷' }).click()]);
+    assert.match(notice.suggestedFilename(), new RegExp(`^postpone-${person}\\.pdf$`));
+    const pdfPath = join(dir, 'postpone.pdf');
+    await notice.saveAs(pdfPath);
+    const text = spawnSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
+    assert.match(text, /要介護認定等の処分の延期について/);
+    assert.match(text, /第27条第11項ただし書/);
+    assert.match(text, /主治医意見書の提出が遅れたため/);
+    await page.goto(srv.url + '/city/cert');
+    assert.equal(await page.locator('#worklist tbody tr', { hasText: person }).getByRole('button', { name: '延期通知を印刷' }).count(), 1);
+    await page.goto(`${srv.url}/p/${ins}/${person}/certification`);
     await axeCheck(page, 'cert-decide-form');
     await page.getByRole('button', { name: /決定する/ }).click();
     await page.waitForURL(/done=decided/);

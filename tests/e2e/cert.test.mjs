@@ -221,8 +221,21 @@ test('late case: past 30 days the decision needs a 延期通知, which the workl
 
   j = await step(no, app, 'decision', { date: '2026-04-10' }, 422);
   assert.match(j.error.message, /延期通知/);
+  // the notice cannot be printed before a 延期通知 is recorded, nor without naming the application (issue #19)
+  const pp = join(dir, 'postpone.pdf');
+  let pr = kaigo(['print', 'postpone', '--person', `122192/${no}`, '--app', app, pp, '--db', db]);
+  assert.equal(pr.code, 1, pr.err);
+  assert.match(pr.err, /延期通知が記録されていません/);
+  assert.equal(kaigo(['print', 'postpone', '--person', `122192/${no}`, pp, '--db', db]).code, 2);
   j = await step(no, app, 'postpone', { date: '2026-03-30', expected: '2026-03-31', reason: '意見書の到着遅れ' }, 422); // before the deadline
   await step(no, app, 'postpone', { date: '2026-03-30', expected: '2026-04-15', reason: '主治医意見書の到着が遅れたため' });
+  // now printed: signed like every document (kaigo verify names it), the reason and the expected date on it
+  pr = kaigo(['print', 'postpone', '--person', `122192/${no}`, '--app', app, pp, '--db', db]);
+  assert.equal(pr.code, 0, pr.err);
+  assert.match(pr.out, /要介護認定等の処分の延期について\(通知\) 1 枚/);
+  const vr = kaigo(['verify', pp, '--db', db]);
+  assert.equal(vr.code, 0, vr.err);
+  assert.match(vr.out, /書類: 要介護認定等の延期通知/);
   wl = JSON.parse(k('cert', 'worklist', '--insurer', '122192', '--date', '2026-04-05', '--json').out);
   assert.equal(wl.applications.find((a) => a.application_id === app && a.insured_no === no).needs_postponement, false);
   await step(no, app, 'decision', { date: '2026-04-10' });
