@@ -39,7 +39,8 @@ cat <<MSG
        curl -c /tmp/kaigo.jar -d '{"login":"demo-person","password":"demo-Password-2026","totp":"'\$($k totp DEMOPERSONDEMOPERSONDEMOPERSON22)'"}' http://$listen/api/v1/login
        curl -b /tmp/kaigo.jar http://$listen/api/v1/me/access-log     (誰がいつ見たか / who saw what)
        curl -b /tmp/kaigo.jar http://$listen/api/v1/me/consents       (同意・代理人・担当事業所)
-     ほかのアカウント: demo-staff (市町村職員, review), demo-doctor (医師, breakglass); 同じパスワード。
+     ほかのアカウント: demo-staff (市町村職員, review: 被保険者の検索・認定・印刷・事後確認・監査ログ・集計の画面),
+       demo-doctor (医師, breakglass); 同じパスワード。
      TOTP秘密鍵: demo-staff DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMO2, demo-doctor DEMODOCTORDEMODOCTORDEMODOCTOR22
 
   3. 市町村職員として要介護認定 (as the insurer: certification workflow, docs/certification.md):
