@@ -1165,6 +1165,7 @@ test('the clerk: 被保険者の検索 by カナ and 生年月日 - each person 
   });
   await page.context().close();
   await narrow('demo-staff', `/city/people?birth=${birth}`, 'people-search');
+  await narrow('demo-staff', `/p/${ins}/${no}/history`, 'history');
 });
 
 // 認定 from the clerk's pages (issue #19 §1): 申請受付 with the paper 包括同意 → 調査の依頼 → 認定調査票 (a missing answer
@@ -1176,6 +1177,7 @@ test('the clerk: 申請 → 調査票 → 意見書 → 一次判定 → 審査�
     AND NOT EXISTS (SELECT 1 FROM record_versions a WHERE a.insurer_no = r.insurer_no AND a.insured_no = r.insured_no AND a.kind = 'application')
     ORDER BY insured_no DESC LIMIT 1`).out.trim();
   const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
+  let appId = '';
   await step(page, 'cert-flow', async () => {
     await login(page, 'demo-staff');
     await page.getByRole('link', { name: '認定の進捗' }).click();
@@ -1193,6 +1195,7 @@ test('the clerk: 申請 → 調査票 → 意見書 → 一次判定 → 審査�
     const consents = Number(sqlite(db, `SELECT count(*) FROM consents WHERE insurer_no = '${ins}' AND insured_no = '${person}'`).out);
     assert.ok(consents >= 1, 'the paper 包括同意 is recorded');
     const app = await page.locator('input[name=app]').first().inputValue();
+    appId = app;
     // 認定調査の依頼 and 主治医意見書の依頼
     await page.getByLabel('調査員').fill('調査員 一郎');
     await page.getByRole('button', { name: '調査を依頼する' }).click();
@@ -1271,6 +1274,8 @@ test('the clerk: 申請 → 調査票 → 意見書 → 一次判定 → 審査�
   });
   await page.context().close();
   await narrow('demo-staff', '/city/cert', 'cert-worklist');
+  await narrow('demo-staff', `/city/cert/${ins}/${person}/${appId}/chosa`, 'chosa-form');
+  await narrow('demo-staff', `/p/${ins}/${person}/certification`, 'cert-decided');
 });
 
 // 印刷 (issue #19 §1): a batch print as a job with its progress on the page; stopped by a fault, resumed from the page,
@@ -1377,6 +1382,9 @@ test('the clerk: 事後確認, a 福祉用具 claim, 開示請求 printed, the a
     assert.match(await page.locator('main [role=status]').first().innerText(), /改ざんは見つかりませんでした/);
   });
   await page.context().close();
+  await narrow('demo-staff', '/city/reviews', 'reviews');
+  await narrow('demo-staff', '/city/audit', 'audit');
+  await narrow('demo-staff', `/p/${ins}/${no}/ledger`, 'ledger-claim');
 });
 
 // 集計 (issue #19 §2): the clerk's statistics page, its chart and its CSV come from one suppressed table and equal
