@@ -15,6 +15,7 @@
 
 #include "http/internal.h"
 #include "util/html.h"
+#include "store/certstore.h"
 
 #define FORM_MAX_FIELDS 24
 /* a form with a body limit above FORM_LARGE_BODY (the 第6表 editor: a checkbox a planned day) may
@@ -144,6 +145,17 @@ int p_city_shikaku_post(struct req *r); /* 資格の異動 */
 int p_city_cert_post(struct req *r); /* a step of the 認定 workflow */
 int p_city_chosa(struct req *r);     /* 認定調査票の入力 */
 int p_city_chosa_post(struct req *r);
+/* city_clerk - the store, for the insurer's own staff (ROLE_INSURER) only; NULL after answering (503, or 403 naming
+ * what the page is: 「<what>は市町村(保険者)の職員のページです。」) */
+struct store *city_clerk(struct req *r, struct actor *a, const char *what);
+/* city_commit - ends a clerk's write of a cs_* step or change: rolls back and answers 500 / 404 on an error or an
+ * unknown person, returns 1 with *msg for a refused step (rolled back, nothing written: the caller shows why), commits
+ * and returns 0, or answers 503 when the commit fails. -1 after answering. */
+int city_commit(struct req *r, struct store *st, int rc, const struct cs_result *res, const char **msg);
+/* city_refused - the page of a refused step: 「記録できませんでした」, what and why, nothing written, and a link back to
+ * the person's page (/p/…/<page>, labelled back) */
+int city_refused(struct req *r, const struct person_key *k, const char *what, const char *msg, unsigned status,
+                 const char *page, const char *back);
 /* city_cert_forms - on 認定の状況, for the insurer's staff: with app NULL, 申請受付 (when none is pending); with an
  * application, the forms of its next steps (page_cert.c) */
 void city_cert_forms(struct req *r, struct buf *h, json_t *apps, json_t *app);

@@ -32,18 +32,24 @@ static bool reviewer(struct req *r, struct actor *a)
     return false;
 }
 
+/* person_cell - the person's number, linked to their access log */
+static void person_cell(struct buf *h, const struct person_key *k)
+{
+    html_raw(h, "<tr><td><a href=\"/p/");
+    html_text(h, k->insurer_no);
+    html_raw(h, "/");
+    html_text(h, k->insured_no);
+    html_raw(h, "/access\">");
+    html_text(h, k->insured_no);
+    html_raw(h, "</a></td><td>");
+}
+
 static int bg_row(void *ctx, const struct breakglass_row *b)
 {
     struct req *r = ((void **)ctx)[0];
     struct buf *h = ((void **)ctx)[1];
     int *n = ((void **)ctx)[2];
-    html_raw(h, "<tr><td><a href=\"/p/");
-    html_text(h, b->person.insurer_no);
-    html_raw(h, "/");
-    html_text(h, b->person.insured_no);
-    html_raw(h, "/access\">");
-    html_text(h, b->person.insured_no);
-    html_raw(h, "</a></td><td>");
+    person_cell(h, &b->person);
     html_text(h, b->org);
     html_raw(h, "<br>");
     html_text(h, b->g.account);
@@ -68,13 +74,7 @@ static int paper_row(void *ctx, const struct paper_reg_row *x)
 {
     struct buf *h = ((void **)ctx)[1];
     int *n = ((void **)ctx)[2];
-    html_raw(h, "<tr><td><a href=\"/p/");
-    html_text(h, x->person.insurer_no);
-    html_raw(h, "/");
-    html_text(h, x->person.insured_no);
-    html_raw(h, "/access\">");
-    html_text(h, x->person.insured_no);
-    html_raw(h, "</a></td><td>");
+    person_cell(h, &x->person);
     html_text(h, x->org_name);
     html_raw(h, "</td><td>");
     h_date_ms(h, x->started_ms, true);
@@ -175,10 +175,7 @@ static int last_ckpt(void *ctx, const struct audit_checkpoint *c)
 int p_city_audit(struct req *r)
 {
     struct actor a;
-    principal_actor(&r->who, NULL, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "表示できません", "監査ログの状態は市町村(保険者)の職員のページです。");
-    struct store *st = store_or_503(r);
+    struct store *st = city_clerk(r, &a, "監査ログの状態");
     if (!st)
         return 0;
     int64_t head = 0;

@@ -33,6 +33,42 @@ static const char *const step_label[] = {
     [STEP_SHIKAKUSHA] = "資格者証の交付", [STEP_WITHDRAW] = "取下げ",
 };
 
+/* ---- shared by the clerk's pages ------------------------------------------------------------------ */
+
+struct store *city_clerk(struct req *r, struct actor *a, const char *what)
+{
+    struct store *st = store_or_503(r);
+    if (!st)
+        return NULL;
+    principal_actor(&r->who, NULL, a);
+    if (a->role == ROLE_INSURER && a->org_insurer[0])
+        return st;
+    char msg[200];
+    snprintf(msg, sizeof msg, "%sは市町村(保険者)の職員のページです。", what);
+    page_error(r, 403, "表示できません", msg);
+    return NULL;
+}
+
+int city_commit(struct req *r, struct store *st, int rc, const struct cs_result *res, const char **msg)
+{
+    if (rc || res->status != CS_OK) {
+        st->ops->rollback(st);
+        if (rc < 0 || res->status == CS_ERROR)
+            return page_error(r, 500, "内部エラー", "記録できませんでした。しばらくしてからもう一度お試しください。"), -1;
+        if (res->status == CS_NOTFOUND)
+            return page_error(r, 404, "表示できる情報がありません", "該当する申請・被保険者が見つからないか、記録する権限がありません。"),
+                   -1;
+        *msg = res->msg;
+        return 1;
+    }
+    if (st->ops->commit(st)) {
+        st->ops->rollback(st);
+        return page_error(r, 503, "ただいま記録できません", "データベースが混み合っています。しばらくしてからもう一度お試しください。"),
+               -1;
+    }
+    return 0;
+}
+
 /* ---- the worklist ------------------------------------------------------------------------------ */
 
 /* postpone_print_button - 延期通知を印刷: the signed notice of the application's latest 延期通知 (page_print.c) */
@@ -102,13 +138,10 @@ static int wl_row(void *ctx, const char *insured_no, const char *body)
 
 int p_city_cert(struct req *r)
 {
-    struct store *st = store_or_503(r);
+    struct actor a;
+    struct store *st = city_clerk(r, &a, "認定の進捗");
     if (!st)
         return 0;
-    struct actor a;
-    principal_actor(&r->who, NULL, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "表示できません", "認定の進捗は市町村(保険者)の職員のページです。");
     struct buf rows;
     buf_init(&rows, 4u << 20);
     struct wl x = {r, &rows, date_today(), 0, 0, a.org_insurer};
@@ -333,8 +366,8 @@ void city_cert_forms(struct req *r, struct buf *h, json_t *apps, json_t *app)
 
 /* ---- the POST ---------------------------------------------------------------------------------------- */
 
-static int step_failed_to(struct req *r, const struct person_key *k, const char *what, const char *msg, unsigned status,
-                          const char *page, const char *back)
+int city_refused(struct req *r, const struct person_key *k, const char *what, const char *msg, unsigned status,
+                 const char *page, const char *back)
 {
     struct buf h;
     page_start(r, &h, "記録できませんでした");
@@ -356,24 +389,18 @@ static int step_failed_to(struct req *r, const struct person_key *k, const char 
 
 static int step_failed(struct req *r, const struct person_key *k, const char *what, const char *msg, unsigned status)
 {
-    return step_failed_to(r, k, what, msg, status, "certification", "認定の状況に戻る");
+    return city_refused(r, k, what, msg, status, "certification", "認定の状況に戻る");
 }
 
 static int finish(struct req *r, struct store *st, const struct person_key *k, const char *what, int rc,
                   const struct cs_result *res, bool filed)
 {
-    if (rc || res->status != CS_OK) {
-        st->ops->rollback(st);
-        if (rc < 0 || res->status == CS_ERROR)
-            return page_error(r, 500, "内部エラー", "記録できませんでした。しばらくしてからもう一度お試しください。");
-        if (res->status == CS_NOTFOUND)
-            return page_error(r, 404, "表示できる情報がありません", "該当する申請が見つからないか、記録する権限がありません。");
-        return step_failed(r, k, what, res->msg, res->status == CS_CONFLICT ? 409 : 422);
-    }
-    if (st->ops->commit(st)) {
-        st->ops->rollback(st);
-        return page_error(r, 503, "ただいま記録できません", "データベースが混み合っています。しばらくしてからもう一度お試しください。");
-    }
+    const char *msg;
+    int c = city_commit(r, st, rc, res, &msg);
+    if (c < 0)
+        return 0;
+    if (c > 0)
+        return step_failed(r, k, what, msg, res->status == CS_CONFLICT ? 409 : 422);
     char loc[96];
     snprintf(loc, sizeof loc, "/p/%s/%s/certification?done=%s", k->insurer_no, k->insured_no,
              filed || !res->stage ? "filed" : app_stage_code(res->stage));
@@ -731,22 +758,18 @@ int p_city_claim_post(struct req *r)
     str_cut(c.category, sizeof c.category, form_str(r, "category"));
     str_cut(c.residence, sizeof c.residence, form_str(r, "residence"));
     if (error)
-        return step_failed_to(r, &k, "支給の申請", error, 422, "ledger", "住宅改修・福祉用具に戻る");
+        return city_refused(r, &k, "支給の申請", error, 422, "ledger", "住宅改修・福祉用具に戻る");
     struct store *st = begin_write(r, &k, &a);
     if (!st)
         return 0;
     struct cs_result res;
     int rc = cs_claim_add(st, &a, &k, &c, clock_now_ms(), &res);
-    if (rc || res.status != CS_OK) {
-        st->ops->rollback(st);
-        if (rc < 0 || res.status == CS_ERROR)
-            return page_error(r, 500, "内部エラー", "記録できませんでした。");
-        return step_failed_to(r, &k, "支給の申請", res.msg, 422, "ledger", "住宅改修・福祉用具に戻る");
-    }
-    if (st->ops->commit(st)) {
-        st->ops->rollback(st);
-        return page_error(r, 503, "ただいま記録できません", "データベースが混み合っています。");
-    }
+    const char *msg;
+    int done = city_commit(r, st, rc, &res, &msg);
+    if (done < 0)
+        return 0;
+    if (done > 0)
+        return city_refused(r, &k, "支給の申請", msg, 422, "ledger", "住宅改修・福祉用具に戻る");
     char loc[96];
     snprintf(loc, sizeof loc, "/p/%s/%s/ledger?done=1", k.insurer_no, k.insured_no);
     return page_redirect(r, loc);

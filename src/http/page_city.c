@@ -67,13 +67,10 @@ static void field(struct buf *h, const char *id, const char *label, const char *
 
 int p_city_people(struct req *r)
 {
-    struct store *st = store_or_503(r);
+    struct actor a;
+    struct store *st = city_clerk(r, &a, "被保険者の検索");
     if (!st)
         return 0;
-    struct actor a;
-    principal_actor(&r->who, NULL, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "表示できません", "被保険者の検索は市町村(保険者)の職員のページです。");
     const char *no = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "no");
     const char *kana = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kana");
     const char *birth = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "birth");
@@ -363,30 +360,12 @@ int p_city_shikaku_post(struct req *r)
         if (!st)
             return 0;
         int rc = reg_shikaku(st, &a, &k, &c, form_str(r, "reason"), &res);
-        if (rc || res.status != CS_OK) {
-            st->ops->rollback(st);
-            if (rc || res.status == CS_ERROR)
-                return page_error(r, 500, "内部エラー", "記録できませんでした。しばらくしてからもう一度お試しください。");
-            if (res.status == CS_NOTFOUND)
-                return page_error(r, 404, "表示できる情報がありません", "該当する被保険者が見つかりません。");
-            error = res.msg;
-        } else if (st->ops->commit(st)) {
-            st->ops->rollback(st);
-            return page_error(r, 503, "ただいま記録できません", "データベースが混み合っています。");
-        }
+        int done = city_commit(r, st, rc, &res, &error);
+        if (done < 0)
+            return 0;
     }
-    if (error) {
-        struct buf h;
-        page_start(r, &h, "記録できませんでした");
-        html_raw(&h, "<h1>記録できませんでした</h1>");
-        page_alerts(&h, NULL, error);
-        html_raw(&h, "<p>何も記録していません。<a href=\"/p/");
-        html_text(&h, k.insurer_no);
-        html_raw(&h, "/");
-        html_text(&h, k.insured_no);
-        html_raw(&h, "/history\">記録の履歴に戻る</a></p>");
-        return page_send(r, &h, 422);
-    }
+    if (error)
+        return city_refused(r, &k, "資格の異動", error, 422, "history", "記録の履歴に戻る");
     char loc[96];
     snprintf(loc, sizeof loc, "/p/%s/%s/history?done=1", k.insurer_no, k.insured_no);
     return page_redirect(r, loc);

@@ -53,15 +53,10 @@ static int stats_params(struct req *r, struct stats_req *q)
 /* build - the finished table of the clerk's insurer, or NULL after answering */
 static struct st_table *build(struct req *r, const struct stats_req *q, struct stats_info *info, char why[160])
 {
-    struct store *st = store_or_503(r);
+    struct actor a;
+    struct store *st = city_clerk(r, &a, "集計");
     if (!st)
         return NULL;
-    struct actor a;
-    principal_actor(&r->who, NULL, &a);
-    if (a.role != ROLE_INSURER) {
-        page_error(r, 403, "表示できません", "集計は市町村(保険者)の職員のページです。");
-        return NULL;
-    }
     struct st_table *t;
     enum stats_status s = stats_build(st, &a, a.org_insurer, (enum st_id)q->id, q->ym, clock_now_ms(), &t, info, why);
     if (s == STATS_OK)
@@ -273,13 +268,10 @@ int p_city_stats_export(struct req *r)
     struct stats_req q;
     if (stats_params(r, &q))
         return 0;
-    struct store *st = store_or_503(r);
+    struct actor a;
+    struct store *st = city_clerk(r, &a, "二次利用データ");
     if (!st)
         return 0;
-    struct actor a;
-    principal_actor(&r->who, NULL, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "表示できません", "二次利用データは市町村(保険者)の職員が作ります。");
     long long rows, denied;
     char why[160];
     char *csv = stats_export_csv(st, srv_auditq, &a, a.org_insurer, q.ym, r->request_id, clock_now_ms(), &rows, &denied, why);

@@ -79,6 +79,8 @@ test('8 flooding addresses leave room: a fresh address is answered at once', asy
   // ... and a fresh address is served at once
   const fresh = await get('127.0.0.20');
   assert.equal(fresh.status, 200);
-  assert.ok(fresh.ms < 1000, `answered after ${fresh.ms} ms`);
+  // before any flooding connection could have been cut by the 2-s head deadline: it did not wait for room (a fixed
+  // 1 s bound failed when the browser tests loaded both cores, issue #19's run; the property is "not locked out")
+  assert.ok(fresh.ms < 2000, `answered after ${fresh.ms} ms`);
   flood.forEach((s) => s && s.destroy());
 });
