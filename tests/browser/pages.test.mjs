@@ -1368,6 +1368,14 @@ test('the clerk: 事後確認, a 福祉用具 claim, 開示請求 printed, the a
     await page.getByRole('button', { name: '記録する' }).click();
     await page.waitForLoadState('load');
     assert.match(await page.locator('main [role=alert]').first().innerText(), /費用額は円の整数/);
+    // a withdrawal the person made on paper at the counter, recorded by the clerk on the person's 同意 page: it names
+    // the clerk and holds at once (the paper-registered office is refused)
+    await page.goto(`${srv.url}/p/${ins}/${no}/consents`);
+    await page.locator('form', { has: page.locator('input[name=grantee][value=demo-paper]') }).getByRole('button').first().click();
+    await page.getByRole('button', { name: '撤回する' }).click();
+    assert.match(await page.locator('main [role=status]').first().innerText(), /撤回はすでに有効です/);
+    const wd = sqlite(db, `SELECT by_actor FROM consent_withdrawals WHERE insurer_no = '${ins}' AND insured_no = '${no}' AND grantee = 'demo-paper'`).out;
+    assert.match(wd, /user:/);
     // 開示請求: the access log page offers the printed notice
     await page.goto(`${srv.url}/p/${ins}/${no}/access`);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '閲覧記録のお知らせを印刷する' }).click()]);
