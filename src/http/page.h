@@ -167,6 +167,7 @@ int p_city_print_job(struct req *r);
 int p_city_print_resume(struct req *r);
 int p_city_print_pdf(struct req *r);
 int p_city_print_list(struct req *r);
+int p_city_print_delete(struct req *r);
 int p_city_print_one(struct req *r);
 /* city_print_form - on the card page, for the insurer's staff: one document printed (again) */
 void city_print_form(struct req *r, struct buf *h);

@@ -270,6 +270,8 @@ int p_city_print(struct req *r)
         return page_error(r, 503, "印刷できません", "印刷の作業場所を作れませんでした。運用者に連絡してください。");
     struct buf h;
     page_start(r, &h, "印刷");
+    if (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "deleted"))
+        page_alerts(&h, "印刷のファイルをサーバから消しました(交付の記録は残っています)。", NULL);
     char today[11];
     date_iso(date_today(), today);
     html_raw(&h, "<h1>印刷</h1><section class=\"panel\"><h2>一括印刷</h2><p>保険者の全員(または、ある日からあとに記録が変わった人)"
@@ -438,6 +440,12 @@ int p_city_print_job(struct req *r)
         html_raw(&h, "/pdf\" download>PDF をダウンロード</a> <a class=\"button secondary\" href=\"/city/print/");
         html_text(&h, j.id);
         html_raw(&h, "/list\" download>印刷した一覧(CSV)</a></p>");
+        html_raw(&h, "<form method=\"post\" action=\"/city/print/");
+        html_text(&h, j.id);
+        html_raw(&h, "/delete\">");
+        page_csrf_field(r, &h);
+        html_raw(&h, "<p>印刷した PDF と一覧は、個人の情報を含むため、ダウンロードしたらサーバから消してください(交付の記録は残ります)。"
+                     "</p><button type=\"submit\" class=\"secondary\">サーバのファイルを消す</button></form>");
     } else {
         page_alerts(&h, NULL, "印刷が途中で止まりました。続きから印刷できます(印刷済みの人は飛ばし、番号は重複しません)。");
         html_raw(&h, "<form method=\"post\" action=\"/city/print/");
@@ -463,6 +471,28 @@ int p_city_print_resume(struct req *r)
     char loc[96];
     snprintf(loc, sizeof loc, "/city/print/%s", j.id);
     return page_redirect(r, loc);
+}
+
+int p_city_print_delete(struct req *r)
+{
+    struct actor a;
+    struct job j;
+    if (!clerk(r, &a) || job_param(r, &a, &j))
+        return 0;
+    if (j.state == JOB_RUNNING)
+        return page_error(r, 409, "消せません", "この印刷はまだ動いています。終わってから消してください。");
+    /* the job's own files, by name: the PDF (and parts of a stopped run), its list, its logs; then the directory */
+    DIR *d = opendir(j.dir);
+    struct dirent *e;
+    char path[4400];
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.' && (size_t)snprintf(path, sizeof path, "%s/%s", j.dir, e->d_name) < sizeof path)
+            unlink(path);
+    if (d)
+        closedir(d);
+    if (rmdir(j.dir))
+        return page_error(r, 500, "消せませんでした", "ファイルを消せませんでした。運用者に連絡してください。");
+    return page_redirect(r, "/city/print?deleted=1");
 }
 
 static int send_file(struct req *r, const struct job *j, const char *file, const char *ctype, const char *name)

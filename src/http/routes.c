@@ -160,6 +160,7 @@ const struct route routes[] = {
     PAGE_H("POST", "/city/print/{job}/resume", AUD_NONE, B_FORM, p_city_print_resume),
     PAGE_H("GET", "/city/print/{job}/pdf", AUD_NONE, 0, p_city_print_pdf),
     PAGE_H("GET", "/city/print/{job}/list", AUD_NONE, 0, p_city_print_list),
+    PAGE_H("POST", "/city/print/{job}/delete", AUD_NONE, B_FORM, p_city_print_delete),
     PAGE_H("POST", "/city/print/{insurer}/{insured}", AUD_PERSON, B_FORM, p_city_print_one),
     PAGE_H("GET", "/city/reviews", AUD_NONE, 0, p_city_reviews),
     PAGE_H("POST", "/city/reviews/{review}/close", AUD_NONE, B_FORM, p_city_review_close),

@@ -1311,8 +1311,19 @@ test('the clerk: 一括印刷 with progress, stopped and resumed from the page; 
     assert.match(list.split('\n')[0], /部,番号,被保険者番号/);
     assert.ok(list.trim().split('\n').length > 1);
     // the job is listed; its audit entries name the clerk
+    const jobUrl = page.url();
     await page.getByRole('link', { name: '印刷の一覧に戻る' }).click();
     assert.match(await page.locator('#jobs tbody tr').first().innerText(), /負担割合証\s+完了/);
+    // the files (personal data) are removed from the server once downloaded; the issue records stay
+    const issued = sqlite(db, `SELECT count(*) FROM paper_documents WHERE insurer_no = '${ins}' AND kind = 2`).out;
+    await page.goto(jobUrl);
+    await page.getByRole('button', { name: 'サーバのファイルを消す' }).click();
+    await page.waitForURL(/deleted=1/);
+    assert.match(await page.locator('main [role=status]').first().innerText(), /消しました/);
+    assert.equal(await page.locator('#jobs tbody tr', { hasText: '負担割合証' }).count(), 0);
+    assert.equal((await page.goto(jobUrl)).status(), 404);
+    assert.equal(sqlite(db, `SELECT count(*) FROM paper_documents WHERE insurer_no = '${ins}' AND kind = 2`).out, issued);
+    await page.goto(srv.url + '/city/print');
     assert.ok(Number(sqlite(db + '.audit', "SELECT count(*) FROM audit_log WHERE CAST(entry AS TEXT) LIKE '%for user:%'").out) > 0);
     // 再交付 of the demo person's card: a PDF, and the card printed at the start is now superseded
     const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
