@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats clean
+.PHONY: all deps build run test test-deps test-default test-release test-debian install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -36,6 +36,25 @@ asan: deps
 test-asan: asan test-deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest --preset asan
+
+# A user's or packager's builds (issue #20): no -Werror in them. Release as it comes, and Debian's dpkg-buildflags
+# (hardening=+all: FORTIFY, stack protector, PIE, RELRO and BIND_NOW) - kept warning-free here by -Werror in CI.
+test-release: deps test-deps
+	@[ -f build/release/build.ninja ] || cmake --preset release >/dev/null
+	@cmake --build --preset release
+	@ctest --test-dir build/release --output-on-failure -j2 -E browser
+
+test-debian: deps test-deps
+	@[ -f build/debian/build.ninja ] || (eval "$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"; \
+	  CFLAGS="$$CFLAGS $$CPPFLAGS" cmake -S . -B build/debian -G Ninja -DCMAKE_BUILD_TYPE=None -DKAIGO_WERROR=ON >/dev/null)
+	@cmake --build build/debian
+	@ctest --test-dir build/debian --output-on-failure -j2
+
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: the binary, the audit log's SQLite extension, both man pages
+# and the shipped data (build with -DKAIGO_DATA_DIR=$(PREFIX)/share/kaigo for a binary that reads it from there)
+PREFIX ?= /usr/local
+install: build
+	@DESTDIR=$(DESTDIR) cmake --install build/default --prefix $(PREFIX)
 
 tsan: deps
 	@[ -f build/tsan/build.ninja ] || cmake --preset tsan >/dev/null

@@ -29,9 +29,22 @@ static int int_member(json_t *o, const char *key, long long *out, bool *given, c
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_integer(v)) {
-        char f[DOC_ERR_FIELD_BYTES];
-        snprintf(f, sizeof f, "%s%s", path, key);
-        return bad(err, f, "整数で指定してください");
+        /* the field's path may be longer than a field name holds: cut at a character, never mid-UTF-8 (and no
+         * format-truncation warning at -O3, which failed packagers' Release builds: issue #20) */
+        char f[DOC_ERR_FIELD_BYTES * 2];
+        size_t n = strlen(path);
+        if (n >= sizeof f)
+            n = sizeof f - 1;
+        memcpy(f, path, n);
+        f[n] = '\0';
+        size_t k = strlen(key);
+        if (n + k >= sizeof f)
+            k = sizeof f - 1 - n;
+        memcpy(f + n, key, k);
+        f[n + k] = '\0';
+        char cut[DOC_ERR_FIELD_BYTES];
+        str_cut(cut, sizeof cut, f);
+        return bad(err, cut, "整数で指定してください");
     }
     *out = (long long)json_integer_value(v);
     if (given)
