@@ -18,6 +18,17 @@ static bool in_force(struct date from, struct date to, struct date on)
     return date_cmp(from, on) <= 0 && (date_is_none(to) || date_cmp(on, to) <= 0);
 }
 
+bool card_qualified(const struct insured *p, struct date on)
+{
+    return in_force(p->acquired, p->lost, on) && (date_is_none(p->lost) || date_cmp(on, p->lost) < 0);
+}
+
+bool card_cert_prefer(const struct certification *c, const struct certification *best, struct date on)
+{
+    return in_force(c->valid_from, c->valid_to, on) &&
+           (!best || !in_force(best->valid_from, best->valid_to, on) || date_cmp(c->valid_from, best->valid_from) > 0);
+}
+
 int card_build(const struct card_input *in, struct date on, struct card *out)
 {
     memset(out, 0, sizeof *out);
@@ -28,8 +39,7 @@ int card_build(const struct card_input *in, struct date on, struct card *out)
     out->kubun_limit = -1;
     for (int i = 0; i < LIMIT_ITEM_COUNT; i++)
         out->limit_daily[i] = -1;
-    out->qualified = in_force(in->person->acquired, in->person->lost, on) &&
-                     (date_is_none(in->person->lost) || date_cmp(on, in->person->lost) < 0);
+    out->qualified = card_qualified(in->person, on);
     /* 法 第9条: 65歳以上 = 第1号; 40–64 = 第2号 */
     out->dai1 = date_age(in->person->birth, on) >= 65;
     if (date_cmp(on, in->person->acquired) < 0)
@@ -40,9 +50,7 @@ int card_build(const struct card_input *in, struct date on, struct card *out)
     for (size_t i = 0; i < in->ncerts; i++) {
         const struct certification *c = &in->certs[i];
         if (in_force(c->valid_from, c->valid_to, on)) {
-            /* two in force (区分変更 overlapping a period): the later start wins */
-            if (!best || !in_force(best->valid_from, best->valid_to, on) ||
-                date_cmp(c->valid_from, best->valid_from) > 0)
+            if (card_cert_prefer(c, best, on))
                 best = c;
         } else if (date_cmp(c->valid_to, on) < 0 &&
                    (!best || (!in_force(best->valid_from, best->valid_to, on) &&

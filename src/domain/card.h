@@ -74,4 +74,10 @@ struct card {
  * yet insured on that date (資格取得日 after 'on'); then *out holds panel (一) only. */
 int card_build(const struct card_input *in, struct date on, struct card *out);
 
+/* card_qualified - 資格 held on 'on': acquired on or before it and not lost (喪失日 is the first day without it) */
+bool card_qualified(const struct insured *p, struct date on);
+/* card_cert_prefer - whether certification c should replace *best (NULL: none yet) as the one in force on 'on': in
+ * force, and, of two in force (区分変更 overlapping a period), the later start. The card and the statistics count alike. */
+bool card_cert_prefer(const struct certification *c, const struct certification *best, struct date on);
+
 #endif

@@ -148,6 +148,9 @@ int p_city_chosa_post(struct req *r);
 /* city_clerk - the store, for the insurer's own staff (ROLE_INSURER) only; NULL after answering (503, or 403 naming
  * what the page is: 「<what>は市町村(保険者)の職員のページです。」) */
 struct store *city_clerk(struct req *r, struct actor *a, const char *what);
+/* city_person - the person of the path ({insurer}/{insured}) and the actor, for a clerk's write; -1 after answering
+ * (400 for a malformed number, 403 「<what>は市町村(保険者)の職員が記録します。」 for anyone else) */
+int city_person(struct req *r, struct person_key *k, struct actor *a, const char *what);
 /* city_commit - ends a clerk's write of a cs_* step or change: rolls back and answers 500 / 404 on an error or an
  * unknown person, returns 1 with *msg for a refused step (rolled back, nothing written: the caller shows why), commits
  * and returns 0, or answers 503 when the commit fails. -1 after answering. */

@@ -49,6 +49,19 @@ struct store *city_clerk(struct req *r, struct actor *a, const char *what)
     return NULL;
 }
 
+int city_person(struct req *r, struct person_key *k, struct actor *a, const char *what)
+{
+    if (person_param(r, k))
+        return -1;
+    principal_actor(&r->who, k, a);
+    if (a->role == ROLE_INSURER)
+        return 0;
+    char msg[200];
+    snprintf(msg, sizeof msg, "%sは市町村(保険者)の職員が記録します。", what);
+    page_error(r, 403, "記録できません", msg);
+    return -1;
+}
+
 int city_commit(struct req *r, struct store *st, int rc, const struct cs_result *res, const char **msg)
 {
     if (rc || res->status != CS_OK) {
@@ -410,12 +423,9 @@ static int finish(struct req *r, struct store *st, const struct person_key *k, c
 int p_city_cert_post(struct req *r)
 {
     struct person_key k;
-    if (person_param(r, &k))
-        return 0;
     struct actor a;
-    principal_actor(&r->who, &k, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "記録できません", "認定の手続きは市町村(保険者)の職員が行います。");
+    if (city_person(r, &k, &a, "認定の手続き"))
+        return 0;
     const char *step = form_str(r, "a"), *app = form_str(r, "app"), *why;
     struct cs_result res;
     struct store *st;
@@ -641,12 +651,9 @@ int p_city_chosa(struct req *r)
 int p_city_chosa_post(struct req *r)
 {
     struct person_key k;
-    if (person_param(r, &k))
-        return 0;
     struct actor a;
-    principal_actor(&r->who, &k, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "記録できません", "認定調査票は市町村(保険者)の職員が入力します。");
+    if (city_person(r, &k, &a, "認定調査票"))
+        return 0;
     char app[APP_ID_BYTES];
     if (r->params[2].len == 0 || r->params[2].len >= sizeof app)
         return page_error(r, 404, "表示できる情報がありません", "該当する申請が見つかりません。");
@@ -739,12 +746,9 @@ void city_claim_form(struct req *r, struct buf *h)
 int p_city_claim_post(struct req *r)
 {
     struct person_key k;
-    if (person_param(r, &k))
-        return 0;
     struct actor a;
-    principal_actor(&r->who, &k, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "記録できません", "支給の申請は市町村(保険者)の職員が記録します。");
+    if (city_person(r, &k, &a, "支給の申請"))
+        return 0;
     struct ledger_claim c;
     memset(&c, 0, sizeof c);
     const char *date = form_str(r, "date"), *amount = form_str(r, "amount"), *why;

@@ -335,12 +335,9 @@ int p_history(struct req *r)
 int p_city_shikaku_post(struct req *r)
 {
     struct person_key k;
-    if (person_param(r, &k))
-        return 0;
     struct actor a;
-    principal_actor(&r->who, &k, &a);
-    if (a.role != ROLE_INSURER)
-        return page_error(r, 403, "記録できません", "資格の異動は市町村(保険者)の職員が記録します。");
+    if (city_person(r, &k, &a, "資格の異動"))
+        return 0;
     struct shikaku_change c;
     memset(&c, 0, sizeof c);
     const char *on = form_str(r, "on"), *why;

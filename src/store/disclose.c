@@ -1035,8 +1035,8 @@ static int holder(void *ctx, const char *no)
 
 struct export_person {
     struct date end;
-    enum care_level level;
-    struct date level_from;
+    bool have;
+    struct certification cert; /* in force on the month's end (card_cert_prefer) */
 };
 
 static int export_cert(void *ctx, const char *kind, const char *rkey, const char *body)
@@ -1045,11 +1045,9 @@ static int export_cert(void *ctx, const char *kind, const char *rkey, const char
     (void)rkey;
     struct export_person *x = ctx;
     struct certification c;
-    if (codec_decode_cert(body, &c) == 0 && level_certified(c.level) && date_valid(c.valid_from) &&
-        date_cmp(c.valid_from, x->end) <= 0 && (date_is_none(c.valid_to) || date_cmp(c.valid_to, x->end) >= 0) &&
-        (x->level == LEVEL_NONE || date_cmp(c.valid_from, x->level_from) > 0)) {
-        x->level = c.level;
-        x->level_from = c.valid_from;
+    if (codec_decode_cert(body, &c) == 0 && card_cert_prefer(&c, x->have ? &x->cert : NULL, x->end)) {
+        x->cert = c;
+        x->have = true;
     }
     return 0;
 }
@@ -1067,7 +1065,9 @@ static int export_one(struct store *st, const struct person_key *k, int ym, cons
     crypto_generichash_update(&g, (const unsigned char *)k->insured_no, strlen(k->insured_no));
     crypto_generichash_final(&g, h, sizeof h);
     sodium_bin2hex(row->pseudonym, sizeof row->pseudonym, h, sizeof h);
-    struct export_person x = {date_month_end((struct date){ym / 100, ym % 100, 1}), LEVEL_NONE, DATE_NONE};
+    struct export_person x;
+    memset(&x, 0, sizeof x);
+    x.end = date_month_end((struct date){ym / 100, ym % 100, 1});
     char *body = NULL;
     row->age_from = -1;
     if (st->ops->record_get_current(st, k, "insured", "", &body) == 0) {
@@ -1082,7 +1082,7 @@ static int export_one(struct store *st, const struct person_key *k, int ym, cons
     }
     if (st->ops->record_list_kind(st, k, "certification", export_cert, &x))
         return -1;
-    row->level = x.level;
+    row->level = x.have && level_certified(x.cert.level) ? x.cert.level : LEVEL_NONE;
     char month[8];
     snprintf(month, sizeof month, "%06d", ym);
     int rc = st->ops->record_get_current(st, k, "cp.UPPLAN", month, &body);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sodium.h>
 
+#include "domain/card.h"
 #include "domain/certdocs.h"
 #include "domain/ledger.h"
 #include "domain/sheet7.h"
@@ -68,8 +69,8 @@ struct scan {
     /* nintei */
     bool have_insured;
     struct insured ins;
-    enum care_level level; /* certified on the month's end, or NONE */
-    struct date level_from;
+    bool have_cert;
+    struct certification cert; /* in force on the month's end (card_cert_prefer) */
     /* jutaku: this person's claims of the month per kind; totals */
     long long jt_claims[2], jt_amount[2], jt_persons[2], jt_all_persons;
     long long jt_sum_claims[2], jt_sum_amount[2];
@@ -85,10 +86,9 @@ static void flush(struct scan *x)
     if (!x->person[0])
         return;
     struct st_table *t = x->t;
-    if (t->id == ST_NINTEI && x->have_insured && x->level != LEVEL_NONE && date_valid(x->ins.birth) &&
-        (date_is_none(x->ins.acquired) || date_cmp(x->ins.acquired, x->end) <= 0) &&
-        (date_is_none(x->ins.lost) || date_cmp(x->ins.lost, x->end) > 0))
-        st_nintei_add(t, x->level, date_age(x->ins.birth, x->end), (int)x->ins.sex);
+    if (t->id == ST_NINTEI && x->have_insured && x->have_cert && level_certified(x->cert.level) &&
+        date_valid(x->ins.birth) && card_qualified(&x->ins, x->end))
+        st_nintei_add(t, x->cert.level, date_age(x->ins.birth, x->end), (int)x->ins.sex);
     if (t->id == ST_JUTAKU) {
         bool any = false;
         for (int k = 0; k < 2; k++)
@@ -110,7 +110,7 @@ static void flush(struct scan *x)
         x->life_all_persons += any;
     }
     x->have_insured = false;
-    x->level = LEVEL_NONE;
+    x->have_cert = false;
     memset(x->jt_claims, 0, sizeof x->jt_claims);
     memset(x->jt_amount, 0, sizeof x->jt_amount);
     memset(x->life_seen, 0, sizeof x->life_seen);
@@ -136,12 +136,10 @@ static int on_record(void *ctx, const char *no, const char *kind, const char *rk
             return 0;
         if (t->id == ST_DAYS && in_month(x, c.certified) && date_valid(c.applied))
             st_days_add(t, (int)c.kind, date_days_between(c.applied, c.certified));
-        /* 認定の有効期間: the certification in force on the month's last day (the latest if two) */
-        if (t->id == ST_NINTEI && level_certified(c.level) && date_valid(c.valid_from) &&
-            date_cmp(c.valid_from, x->end) <= 0 && (date_is_none(c.valid_to) || date_cmp(c.valid_to, x->end) >= 0) &&
-            (x->level == LEVEL_NONE || date_cmp(c.valid_from, x->level_from) > 0)) {
-            x->level = c.level;
-            x->level_from = c.valid_from;
+        /* the certification in force on the month's last day, chosen as the card chooses it */
+        if (t->id == ST_NINTEI && card_cert_prefer(&c, x->have_cert ? &x->cert : NULL, x->end)) {
+            x->cert = c;
+            x->have_cert = true;
         }
     } else if (strcmp(kind, "insured") == 0 && t->id == ST_NINTEI) {
         x->have_insured = codec_decode_insured(body, &x->ins) == 0;
