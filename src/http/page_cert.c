@@ -116,25 +116,25 @@ static int wl_row(void *ctx, const char *insured_no, const char *body)
     }
     struct buf *h = x->h;
     int left = app_days_left(a, x->today);
-    html_raw(h, left < 0 ? "<tr class=\"overdue\"><td>" : "<tr><td>");
+    html_raw(h, left < 0 ? "<tr class=\"overdue\"><td data-label=\"被保険者番号\">" : "<tr><td data-label=\"被保険者番号\">");
     html_raw(h, "<a href=\"/p/");
     html_text(h, x->insurer);
     html_raw(h, "/");
     html_text(h, insured_no);
     html_raw(h, "/certification\">");
     html_text(h, insured_no);
-    html_raw(h, "</a></td><td>");
+    html_raw(h, "</a></td><td data-label=\"申請区分\">");
     html_text(h, cert_kind_name(a->kind));
-    html_raw(h, "</td><td>");
+    html_raw(h, "</td><td data-label=\"申請日\">");
     char iso[11];
     date_iso(a->applied, iso);
     h_date(h, iso);
-    html_raw(h, "</td><td>");
+    html_raw(h, "</td><td data-label=\"段階\">");
     html_text(h, app_stage_name(app_stage(a)));
-    html_raw(h, "</td><td>");
+    html_raw(h, "</td><td data-label=\"決定の期限\">");
     date_iso(cert_decision_due(a->applied), iso);
     h_date(h, iso);
-    html_raw(h, "</td><td>");
+    html_raw(h, "</td><td data-label=\"残り\">");
     if (left < 0) {
         html_textf(h, "%d日超過 ", -left);
         html_raw(h, a->npostpone ? "<span class=\"badge warn\">延期通知済</span>" : "<span class=\"badge ng\">期限超過・延期通知なし</span>");
