@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-release test-debian install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats clean
+.PHONY: all deps build run test test-deps test-default test-release test-debian package test-package install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -44,14 +44,32 @@ test-release: deps test-deps
 	@cmake --build --preset release
 	@ctest --test-dir build/release --output-on-failure -j2 -E browser
 
+# build/debian: Debian's flags and the prefix /usr - the tree make test-debian tests and make package packs
+DEBIAN_CONFIGURE = [ -f build/debian/build.ninja ] || (eval "$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"; \
+	  CFLAGS="$$CFLAGS $$CPPFLAGS" cmake -S . -B build/debian -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX=/usr \
+	  -DKAIGO_WERROR=ON >/dev/null)
+
 test-debian: deps test-deps
-	@[ -f build/debian/build.ninja ] || (eval "$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"; \
-	  CFLAGS="$$CFLAGS $$CPPFLAGS" cmake -S . -B build/debian -G Ninja -DCMAKE_BUILD_TYPE=None -DKAIGO_WERROR=ON >/dev/null)
+	@$(DEBIAN_CONFIGURE)
 	@cmake --build build/debian
 	@ctest --test-dir build/debian --output-on-failure -j2
 
+# the Debian package (docs/package.md): cpack over build/debian, only the installed targets built; prints the .deb.
+# A tree configured before the prefix was part of the line is moved to /usr first (the package's paths come from it).
+package: deps
+	@$(DEBIAN_CONFIGURE)
+	@grep -qx 'CMAKE_INSTALL_PREFIX:PATH=/usr' build/debian/CMakeCache.txt || cmake -DCMAKE_INSTALL_PREFIX=/usr build/debian >/dev/null
+	@cmake --build build/debian --target kaigo kaigo_audit_ext
+	@rm -f build/debian/package/kaigo_*.deb
+	@cd build/debian && cpack --config CPackConfig.cmake >/dev/null
+	@ls build/debian/package/kaigo_*.deb
+
+# the package installed into a throw-away root, its unit verified and scored, the service started as the unit says
+test-package: package test-deps
+	@tests/package/run.sh build/debian/package/kaigo_*.deb
+
 # make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: the binary, the audit log's SQLite extension, both man pages
-# and the shipped data (build with -DKAIGO_DATA_DIR=$(PREFIX)/share/kaigo for a binary that reads it from there)
+# and the shipped data (an installed binary finds it beside itself, in ../share/kaigo)
 PREFIX ?= /usr/local
 install: build
 	@DESTDIR=$(DESTDIR) cmake --install build/default --prefix $(PREFIX)

@@ -6,10 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake ninja-build pkg-config clang
-      libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev
+      libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev
       nodejs wrk bc
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk poppler-utils zbar-tools)
-[ "${1:-}" = "--test" ] && pkgs+=(chromium)
+# make test-package: systemd-analyze (the unit verified and scored) and curl (the installed service probed)
+[ "${1:-}" = "--test" ] && pkgs+=(chromium openssl systemd curl)
 missing=()
 # npm comes with the machine's Node.js; Debian's own npm only where there is none
 [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null && missing+=(npm)

@@ -62,6 +62,8 @@ static const struct command {
     {"sheet7", cmd_sheet7, "第7表(サービス利用票別表)を計算する (compute a 第7表 as JSON)"},
     {"stats", cmd_stats, "市町村の集計表(秘匿付き)を出力する (municipal statistics, suppressed)"},
     {"audit", cmd_audit, "監査ログを検証する (verify the audit log)"},
+    {"backup", cmd_backup, "稼働中にバックアップする (online backup: database, audit log, keys)"},
+    {"restore", cmd_restore, "バックアップを検証して戻す (verify and restore a backup)"},
     {"print", cmd_print, "書類を QR 付きで印刷する (print a document with its signed QR)"},
     {"paper", cmd_paper, "書類署名鍵を作成・公開する (paper signing keys)"},
     {"verify", cmd_verify, "書類の QR 符号を確かめる (verify a paper document's token)"},
@@ -94,7 +96,9 @@ int main(int argc, char **argv)
      * memory (SQLite gives them the database's mode), the audit log, keys, printed PDFs and
      * import working files are 0600, directories 0700 (security.md; docs/security.md) */
     umask(077);
-    config_load();
+    const char *conf = config_args(&argc, argv);
+    if (config_load(conf))
+        return EXIT_USAGE;
 #ifdef KAIGO_TEST_HOOKS
     hooks_from_env();
 #endif

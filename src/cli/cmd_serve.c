@@ -23,7 +23,9 @@ static const char help[] =
     "使い方: kaigo serve [--db PATH] [--listen HOST:PORT] [--token-file PATH] [--threads N] [--quiet]\n"
     "                   [--secure-cookies] [--header-timeout S] [--max-connections N]\n"
     "                   [--max-per-address N] [--access-token-lifetime 60m] [--refresh-token-lifetime 8h]\n"
-    "                   [--codes サービスコード表.csv]\n"
+    "                   [--codes サービスコード表.csv] [--log-file PATH] [--log-format text|json]\n"
+    "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]] [--min-free-mb N]\n"
+    "                   (kaigo --config FILE serve …: 設定ファイル。フラグ > 環境変数 KAIGO_* > ファイル)\n"
     "  HTTP API と画面を起動します。/api 以下はログイン(セッション)かAPIトークンが必要です\n"
     "  (運用者トークンは保険者一覧などのマスタ情報のみ)。画面は / から(本人・家族・事業所の事務;\n"
     "  docs/ui.md)。どちらも同じ判定とアクセス記録を通ります。\n"
@@ -32,14 +34,22 @@ static const char help[] =
     "  --token-file  運用者トークンのファイル (既定: <db>.operator-token; 無ければ作成, mode 0600)\n"
     "  --threads     ワーカースレッド数 (既定: CPUコア数)\n"
     "  --secure-cookies  セッションCookieに Secure を付ける (TLS終端プロキシの後ろで運用する場合)\n"
-    "  --quiet       アクセスログを出さない\n"
+    "  --quiet       アクセスログと情報メッセージを出さない(警告とエラーは出す; access_log = false はアクセスログだけ)\n"
     "  --header-timeout   新しい接続がリクエストヘッダを送り終えるまでの秒数 (既定: 10)\n"
     "  --max-connections  同時接続数の上限 (既定: 10000)\n"
     "  --max-per-address  1つのアドレスからの同時接続数の上限 (既定: 上限の 1/16)\n"
     "  --access-token-lifetime   POST /api/v1/token が発行するアクセストークンの有効時間 (既定: 60m)\n"
     "  --refresh-token-lifetime  リフレッシュトークンの有効時間 (既定: 8h)。どちらも 90s・60m・8h の形\n"
     "  --codes       ケアプランの画面で第7表を計算するサービスコード表 (既定: 同梱の一部; 読めなければ第7表は示しません)\n"
-    "  標準出力の1行目に待受URLを表示します。SIGINT/SIGTERM で停止します。\n";
+    "  --log-file    ログをこのファイルに追記する (既定: 標準エラー出力; SIGHUP で開き直す)\n"
+    "  --log-format  text (既定) か json (1行1オブジェクト)\n"
+    "  --tls-cert, --tls-key  PEM の証明書と秘密鍵: HTTPS で待ち受ける (TLS 1.2/1.3)\n"
+    "  --tls-client-ca  事業所のクライアント証明書を発行した CA (PEM)。指定すると事業所の API トークンは\n"
+    "                その事業所の証明書(CN=事業所番号)と一緒でなければ使えません\n"
+    "  --min-free-mb 空きディスクがこれを下回ると /readyz が 503 (既定: 256)\n"
+    "  /healthz は生存確認、/readyz は書込み可能・監査ログ・空き容量の確認、/metrics は運用者トークンで\n"
+    "  Prometheus 形式の計測値です。\n"
+    "  標準出力の1行目に待受URLを表示します。SIGINT/SIGTERM で停止、SIGHUP でログファイルを開き直します。\n";
 
 /* load_token - reads the token (64 hex chars) or creates one. */
 static int load_token(const char *path, char out[65])
@@ -93,12 +103,50 @@ static int count_opt(const char *name, const char *v, unsigned long max, unsigne
     return 0;
 }
 
+/* read_pem - a PEM file's text (NUL-terminated, caller frees); NULL after a message */
+static char *read_pem(const char *what, const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        error("%s %s を開けません: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
+    bool bad = ferror(f) || buf_failed(&b) || !strstr(b.ptr ? b.ptr : "", "-----BEGIN ");
+    fclose(f);
+    if (bad) {
+        buf_release(&b);
+        error("%s %s は PEM ではありません", what, path);
+        return NULL;
+    }
+    return buf_detach(&b, &n);
+}
+
 int cmd_serve(int argc, char **argv)
 {
-    const char *db = db_default(), *listen = config()->listen, *token_file = NULL, *codes = NULL;
-    unsigned threads = 0, head_s = 0, max_conns = 0, max_per = 0;
+    const struct kaigo_config *c = config();
+    const char *db = db_default(), *listen = c->listen, *token_file = c->token_file, *codes = c->codes;
+    const char *log_file = c->log_file, *tls_cert = c->tls_cert, *tls_key = c->tls_key,
+               *tls_ca = c->tls_client_ca;
+    enum log_format log_format = c->log_format;
+    unsigned threads = (unsigned)c->threads, head_s = (unsigned)c->header_timeout,
+             max_conns = (unsigned)c->max_connections, max_per = (unsigned)c->max_per_address,
+             min_free = (unsigned)c->min_free_mb;
     int64_t access_ms = 0, refresh_ms = 0; /* 0: the defaults of http/tokens.h */
-    bool quiet = false, secure = false;
+    bool quiet = false, access_log = c->access_log, secure = c->secure_cookies;
+    if (c->access_token_lifetime && (access_ms = lifetime_parse(c->access_token_lifetime)) < 0) {
+        fprintf(stderr, "kaigo serve: access_token_lifetime は 90s・60m・8h の形です(30日まで)\n");
+        return EXIT_USAGE;
+    }
+    if (c->refresh_token_lifetime && (refresh_ms = lifetime_parse(c->refresh_token_lifetime)) < 0) {
+        fprintf(stderr, "kaigo serve: refresh_token_lifetime は 90s・60m・8h の形です(30日まで)\n");
+        return EXIT_USAGE;
+    }
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (is_help(argv[i])) {
@@ -110,8 +158,29 @@ int cmd_serve(int argc, char **argv)
             listen = v;
         else if ((v = opt_value(argc, argv, &i, "--token-file")))
             token_file = v;
-        else if ((v = opt_value(argc, argv, &i, "--threads"))) {
+        else if ((v = opt_value(argc, argv, &i, "--log-file")))
+            log_file = v;
+        else if ((v = opt_value(argc, argv, &i, "--log-format"))) {
+            if (strcmp(v, "text") && strcmp(v, "json")) {
+                fprintf(stderr, "kaigo serve: --log-format は text か json です\n");
+                return EXIT_USAGE;
+            }
+            log_format = strcmp(v, "json") == 0 ? LOG_JSON : LOG_TEXT;
+        } else if ((v = opt_value(argc, argv, &i, "--tls-cert")))
+            tls_cert = v;
+        else if ((v = opt_value(argc, argv, &i, "--tls-key")))
+            tls_key = v;
+        else if ((v = opt_value(argc, argv, &i, "--tls-client-ca")))
+            tls_ca = v;
+        else if ((v = opt_value(argc, argv, &i, "--min-free-mb"))) {
             char *end;
+            unsigned long t = strtoul(v, &end, 10);
+            if (*end || !*v || t > 1000000) {
+                fprintf(stderr, "kaigo serve: --min-free-mb は 0〜1000000 です\n");
+                return EXIT_USAGE;
+            }
+            min_free = (unsigned)t;
+        } else if ((v = opt_value(argc, argv, &i, "--threads"))) {            char *end;
             unsigned long t = strtoul(v, &end, 10);
             if (*end || t > 256) {
                 fprintf(stderr, "kaigo serve: --threads は 0〜256 です\n");
@@ -180,7 +249,26 @@ int cmd_serve(int argc, char **argv)
     }
     buf_release(&tf);
     log_set_quiet(quiet);
+    if (log_open(log_file, log_format == LOG_JSON))
+        return EXIT_INTERNAL;
     config_log();
+    if (!tls_cert != !tls_key) {
+        fprintf(stderr, "kaigo serve: HTTPS には --tls-cert と --tls-key の両方が必要です\n");
+        return EXIT_USAGE;
+    }
+    if (tls_ca && !tls_cert) {
+        fprintf(stderr, "kaigo serve: --tls-client-ca は HTTPS (--tls-cert, --tls-key) で使います\n");
+        return EXIT_USAGE;
+    }
+    if (tls_cert)
+        secure = true; /* served over TLS: cookies get Secure, the origin is https */
+    char *cert_pem = NULL, *key_pem = NULL, *ca_pem = NULL;
+    if (tls_cert && (!(cert_pem = read_pem("証明書", tls_cert)) || !(key_pem = read_pem("秘密鍵", tls_key)) ||
+                     (tls_ca && !(ca_pem = read_pem("CA 証明書", tls_ca))))) {
+        free(cert_pem);
+        free(key_pem);
+        return EXIT_USAGE;
+    }
     if (access_ms > refresh_ms && refresh_ms) {
         fprintf(stderr, "kaigo serve: アクセストークンはリフレッシュトークンより短くしてください\n");
         return EXIT_USAGE;
@@ -191,11 +279,16 @@ int cmd_serve(int argc, char **argv)
     bool have_codes = load_master(codes ? codes : codes_default(deflt, sizeof deflt), &master) == 0;
     if (!have_codes)
         fprintf(stderr, "kaigo serve: サービスコード表を読めないため、ケアプランの画面に第7表は示しません\n");
-    struct server_config cfg = {db,      host,   (unsigned)port, token, threads, !quiet, secure,
+    struct server_config cfg = {db,      host,   (unsigned)port, token, threads, access_log && !quiet, secure,
                                 config()->verify_per_minute, head_s, max_conns, max_per, access_ms, refresh_ms,
-                                have_codes ? &master : NULL};
+                                have_codes ? &master : NULL, (int)min_free, cert_pem, key_pem, ca_pem};
     int rc = server_run(&cfg);
     free(master.rows);
+    if (key_pem)
+        sodium_memzero(key_pem, strlen(key_pem));
+    free(cert_pem);
+    free(key_pem);
+    free(ca_pem);
     sodium_memzero(token, sizeof token);
     return rc;
 }

@@ -18,5 +18,7 @@
 /* one address may hold at most 1/16 of them (--max-per-address): a flood from a few
  * addresses - 8 × 512 filled the old 4096 - leaves room for everyone else */
 #define PER_IP_CONN_DIVISOR 16
+#define MIN_FREE_MB 256                /* /readyz: 503 below this much free disk (min_free_mb) */
+#define METRICS_MAX_BYTES (1 << 20)    /* /metrics text, at most */
 
 #endif

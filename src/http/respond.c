@@ -76,6 +76,8 @@ int respond_raw(struct req *r, unsigned status, const char *ctype, char *body, s
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     if (extra_name)
         MHD_add_response_header(resp, extra_name, extra_value);
+    if (srv_config->tls_cert_pem) /* served over TLS by kaigo itself: browsers keep to https */
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->set_cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->close)

@@ -7,6 +7,7 @@
  * go through store/disclose.c (u-gate walks this table and fails otherwise).
  */
 #include "http/internal.h"
+#include "http/metrics.h"
 #include "http/page.h"
 #include "store/docjson.h"
 #include "util/compiler.h"
@@ -34,6 +35,8 @@
 
 const struct route routes[] = {
     {"GET", "/healthz", CAT_NONE, AUTH_NONE, AUD_NONE, ROUTE_API, false, 0, h_healthz, NULL},
+    {"GET", "/readyz", CAT_NONE, AUTH_NONE, AUD_NONE, ROUTE_API, false, 0, h_readyz, NULL},
+    API_H("GET", "/metrics", AUTH_ANY, AUD_NONE, 0, h_metrics), /* the operator token only */
     API_H("GET", "/api/v1/insurers", AUTH_ANY, AUD_NONE, 0, h_insurers),
     API_H("POST", "/api/v1/login", AUTH_PUBLIC, AUD_NONE, B_SMALL, h_login),
     API_H("POST", "/api/v1/logout", AUTH_USER, AUD_NONE, 0, h_logout),

@@ -39,6 +39,8 @@
 #include "http/tokens.h"
 #include "http/internal.h"
 #include "http/page.h"
+#include "http/metrics.h"
+#include "http/tls.h"
 #include "store/auditq.h"
 #include "store/health.h"
 #include "store/disclose.h"
@@ -56,22 +58,10 @@ atomic_int srv_stopping;
 
 /* ---- handlers ------------------------------------------------------------ */
 
-/* h_healthz - liveness and readiness: 200 while the store can write; 503 while it cannot (a full
- * disk: every disclosure would be 503 too, as its audit entry cannot be made durable). Cheap while
- * healthy; while failing, each call tries one small durable write to see whether it is over. */
+/* h_healthz - liveness: the process answers. Whether it can serve (the store writable, the
+ * disk not full) is /readyz (metrics.c). */
 int h_healthz(struct req *r)
 {
-    if (store_health_failing()) {
-        /* one probe a second for the whole process: a flood of /healthz during an incident must
-         * not become a flood of writes */
-        static _Atomic int64_t last_probe;
-        int64_t now = clock_now_ms(), last = atomic_load(&last_probe);
-        bool probe = now - last >= 1000 && atomic_compare_exchange_strong(&last_probe, &last, now);
-        struct store *st = probe ? thread_store() : NULL;
-        if (!st || st->ops->health_probe(st))
-            return respond_json(r, 503, json_pack("{s:s,s:s}", "status", "unavailable", "reason",
-                                                  "storage_unwritable"));
-    }
     return respond_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
@@ -129,6 +119,23 @@ int route_match(const char *pattern, char *path, struct str *params)
     return *p == '\0' && *u == '\0';
 }
 
+/* client_cert_refused - with tls_client_ca, an office's API token comes with its office's
+ * certificate (http/tls.h): the CN names the 事業所番号 (or a 市町村's 保険者番号, or the
+ * organisation id of one with neither). Answers 403 and returns true when it does not. */
+static bool client_cert_refused(struct req *r)
+{
+    char cn[128];
+    int v = tls_peer(r->conn, cn, sizeof cn);
+    const struct org *o = &r->who.org;
+    const char *want = o->office_no[0] ? o->office_no : o->insurer_no[0] ? o->insurer_no : o->id;
+    if (v == 1 && strcmp(cn, want) == 0)
+        return false;
+    http_error(r, 403, v == 0 ? "client_certificate_required" : "client_certificate_refused",
+               v == 0 ? "この事業所の API トークンには事業所のクライアント証明書が必要です"
+                      : "クライアント証明書を確認できないか、トークンの事業所と一致しません");
+    return true;
+}
+
 /* authenticate - resolves the caller and applies the route's requirement. */
 static int authenticate(struct req *r)
 {
@@ -160,6 +167,8 @@ static int authenticate(struct req *r)
             "認証が必要です(ログインするか、Authorization: Bearer <APIトークン> を付けてください)");
         return -1;
     }
+    if (srv_config->tls_client_ca_pem && r->who.kind == P_TOKEN && client_cert_refused(r))
+        return -1;
     return 0;
 }
 
@@ -374,15 +383,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         if (st)
             st->ops->settle(st);
     }
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long us = (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
+    metrics_request(r->route, r->status, us);
     if (srv_config->access_log) {
-        struct timespec end;
-        clock_gettime(CLOCK_MONOTONIC, &end);
-        long us =
-            (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
         /* Route pattern, never the URL: the URL carries personal numbers. */
-        log_line("access id=%s method=%s route=%s status=%u us=%ld",
-                r->started ? r->request_id : "-", r->method ? r->method : "-",
-                r->route ? r->route->pattern : "-", r->status, us);
+        log_access(r->started ? r->request_id : "-", r->method ? r->method : "-",
+                   r->route ? r->route->pattern : "-", r->status, us);
     }
     buf_release(&r->body);
     if (r->card) {
@@ -471,24 +479,46 @@ int server_start(const struct server_config *cfg, unsigned *port)
     }
     info("connections: %u in all, %u per address; a request head within %u s, idle %u s", conns,
          per_ip, cfg->head_timeout_s ? cfg->head_timeout_s : HEAD_TIMEOUT_S, CONN_TIMEOUT_S);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-            MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL, on_request, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, conns_notify, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_STRICT_FOR_CLIENT, (int)1, /* Host required, no spaces in the URL */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_CONN_MEMORY,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, conns,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-        MHD_OPTION_END);
+    struct MHD_OptionItem opts[24];
+    size_t no = 0;
+#define OPT(o, v, p) opts[no++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)}
+    OPT(MHD_OPTION_EXTERNAL_LOGGER, 0, NULL); /* the four callbacks: filled in below */
+    OPT(MHD_OPTION_URI_LOG_CALLBACK, 0, NULL);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, 0, NULL);
+    OPT(MHD_OPTION_NOTIFY_COMPLETED, 0, NULL);
+    OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL); /* Host required, no spaces in the URL */
+    OPT(MHD_OPTION_SOCK_ADDR, 0, &addr);
+    OPT(MHD_OPTION_THREAD_POOL_SIZE, threads, NULL);
+    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, MHD_CONN_MEMORY, NULL);
+    OPT(MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S, NULL);
+    OPT(MHD_OPTION_CONNECTION_LIMIT, conns, NULL);
+    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, NULL);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
+    if (cfg->tls_cert_pem && cfg->tls_key_pem) {
+        flags |= MHD_USE_TLS;
+        OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert_pem);
+        OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key_pem);
+        /* TLS 1.2 and 1.3 only, GnuTLS's secure set */
+        OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"SECURE:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
+        if (cfg->tls_client_ca_pem)
+            OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, (void *)cfg->tls_client_ca_pem);
+    }
+    OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+    /* the callbacks: an option of two arguments carries the function as its value and its
+     * closure as ptr_value (libmicrohttpd's MHD_OPTION_ARRAY) */
+    opts[0].value = (intptr_t)mhd_log;
+    opts[1].value = (intptr_t)on_target;
+    opts[2].value = (intptr_t)conns_notify;
+    opts[3].value = (intptr_t)on_completed;
+    metrics_init(routes_len);
+    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+                                            MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!d) {
-        error("cannot listen on %s:%u", cfg->host, cfg->port);
+        error("cannot listen on %s:%u%s", cfg->host, cfg->port,
+              cfg->tls_cert_pem ? " (TLS: 証明書と鍵を確かめてください)" : "");
+        metrics_free();
         conns_stop();
         auditq_stop(srv_auditq);
         return 3;
@@ -507,13 +537,14 @@ void server_stop(void)
     auditq_close(srv_auditq);
     unsigned long long batches, entries;
     auditq_stats(srv_auditq, &batches, &entries);
-    log_line("kaigo: audit: %llu entries in %llu group commits", entries, batches);
+    info("audit: %llu entries in %llu group commits", entries, batches);
     MHD_stop_daemon(daemon_running);
     daemon_running = NULL;
     conns_stop();
     info("connections shut for a late request head: %llu", conns_closed_late());
     auditq_free(srv_auditq);
     srv_auditq = NULL;
+    metrics_free();
 }
 
 int server_run(const struct server_config *cfg)
@@ -522,15 +553,17 @@ int server_run(const struct server_config *cfg)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: they inherit it */
     unsigned port;
     int rc = server_start(cfg, &port);
     if (rc)
         return rc;
-    printf("kaigo: listening on http://%s:%u\n", cfg->host, port);
+    printf("kaigo: listening on %s://%s:%u\n", cfg->tls_cert_pem ? "https" : "http", cfg->host, port);
     fflush(stdout);
     int sig;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        log_reopen(); /* logrotate moved the file: a new one, nothing lost */
     info("stopping (signal %d)", sig);
     server_stop();
     return 0;

@@ -32,9 +32,13 @@ struct server_config {
     int64_t access_token_ms;  /* 0: ACCESS_MINUTES_DEFAULT (tokens.h) */
     int64_t refresh_token_ms; /* 0: REFRESH_HOURS_DEFAULT */
     const struct svc_master *codes; /* the service-code master for the 第7表 of the plan pages, or NULL */
+    int min_free_mb;          /* /readyz: 503 below this much free disk */
+    /* HTTPS (http/tls.h): PEM text, NUL-terminated; NULL for plain HTTP */
+    const char *tls_cert_pem, *tls_key_pem;
+    const char *tls_client_ca_pem; /* office client certificates' CA, or NULL */
 };
 
-/* server_run - serves until SIGINT/SIGTERM. Prints
+/* server_run - serves until SIGINT/SIGTERM (SIGHUP reopens the log file). Prints
  * "kaigo: listening on http://HOST:PORT" as the first stdout line. Returns 0 or 3. */
 int server_run(const struct server_config *cfg);
 /* server_start / server_stop - the same server without the signal wait, for an in-process

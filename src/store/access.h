@@ -213,6 +213,8 @@ struct store_access_ops {
     int (*session_get)(struct store *st, const unsigned char id_hash[32], struct session *out);
     int (*session_touch)(struct store *st, const unsigned char id_hash[32], int64_t now);
     int (*session_end)(struct store *st, const unsigned char id_hash[32], int64_t now);
+    /* session_count - sessions not ended, seen since idle_since and made since created_since */
+    int (*session_count)(struct store *st, int64_t idle_since, int64_t created_since, long long *n);
 
     int (*token_add)(struct store *st, const char *org, const char *name,
                      const unsigned char hash[32], const char *by, int64_t *id);

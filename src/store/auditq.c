@@ -35,6 +35,7 @@ struct auditq {
     pthread_t thread;
     struct store *st;
     unsigned long long batches, entries;
+    struct auditq_metrics m; /* under mu */
     /* the checkpointer: its own connection, so that copying the WAL back into
      * the audit file (and its fsync) never stalls a commit */
     pthread_t ckpt_thread;
@@ -80,6 +81,43 @@ static void *checkpointer(void *arg)
     return NULL;
 }
 
+const double auditq_commit_bounds_s[AUDITQ_COMMIT_BUCKETS - 1] = {
+    0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0};
+
+/* note_batch - the metrics of one batch (under mu) */
+static void note_batch(struct auditq_metrics *mt, size_t n, double took, bool ok)
+{
+    mt->failing = !ok;
+    if (!ok) {
+        mt->failures++;
+        return;
+    }
+    mt->batches++;
+    mt->entries += n;
+    size_t b = 0;
+    while (b < AUDITQ_SIZE_BUCKETS - 1 && n > ((size_t)1 << b))
+        b++;
+    mt->size_hist[b]++;
+    size_t c = 0;
+    while (c < AUDITQ_COMMIT_BUCKETS - 1 && took > auditq_commit_bounds_s[c])
+        c++;
+    mt->commit_hist[c]++;
+    mt->commit_sum_s += took;
+}
+
+void auditq_metrics(struct auditq *q, struct auditq_metrics *out)
+{
+    pthread_mutex_lock(&q->mu);
+    *out = q->m;
+    out->depth = q->n;
+    pthread_mutex_unlock(&q->mu);
+    /* cumulative, as Prometheus reads a histogram */
+    for (size_t i = 1; i < AUDITQ_SIZE_BUCKETS; i++)
+        out->size_hist[i] += out->size_hist[i - 1];
+    for (size_t i = 1; i < AUDITQ_COMMIT_BUCKETS; i++)
+        out->commit_hist[i] += out->commit_hist[i - 1];
+}
+
 static void *writer(void *arg)
 {
     struct auditq *q = arg;
@@ -119,7 +157,11 @@ static void *writer(void *arg)
 
         for (size_t i = 0; i < m; i++)
             ents[i] = *batch[i]->entry;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = q->st->ops->audit_append(q->st, ents, m);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         store_health_note(rc == 0);
         if (rc)
             q->st->ops->settle(q->st);
@@ -127,6 +169,7 @@ static void *writer(void *arg)
             warn("audit append failed (%zu entries): %s", m, store_errmsg(q->st));
 
         pthread_mutex_lock(&q->mu);
+        note_batch(&q->m, m, took, rc == 0);
         if (!rc) {
             q->batches++;
             q->entries += m;

@@ -55,4 +55,19 @@ static inline void auditq_stop(struct auditq *q)
 /* Batches committed so far and entries in them (for benchmarks and tests). */
 void auditq_stats(struct auditq *q, unsigned long long *batches, unsigned long long *entries);
 
+/* What /metrics shows of the writer: a copy taken under its lock. Histograms count
+ * observations at or below each bound (the last, +Inf, is all of them). */
+#define AUDITQ_SIZE_BUCKETS 11   /* entries per group commit: 1, 2, 4, … 512, +Inf */
+#define AUDITQ_COMMIT_BUCKETS 12 /* a batch's commit with its fsync: 0.25 ms … 1 s, +Inf */
+extern const double auditq_commit_bounds_s[AUDITQ_COMMIT_BUCKETS - 1];
+struct auditq_metrics {
+    unsigned long long batches, entries, failures;
+    size_t depth; /* entries waiting for their batch */
+    bool failing; /* the last batch failed */
+    unsigned long long size_hist[AUDITQ_SIZE_BUCKETS];
+    unsigned long long commit_hist[AUDITQ_COMMIT_BUCKETS];
+    double commit_sum_s;
+};
+void auditq_metrics(struct auditq *q, struct auditq_metrics *out);
+
 #endif

@@ -39,6 +39,14 @@ int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTE
         return error("%s: %s", path, strerror(errno));
     if (!create)
         return 1;
+    /* a public key without its signing key: the key was lost or not restored (kaigo backup
+     * leaves private keys out unless asked). A new key would sign what no verifier of the old
+     * one accepts - the log's checkpoints, the printed QR codes - so nothing is created. */
+    struct stat pst;
+    if (stat(pubpath, &pst) == 0)
+        return error("%s がありません(公開鍵 %s はあります)。別に保管した署名鍵をここに戻してください"
+                     "(docs/operations.md「鍵の保管」)",
+                     path, pubpath);
     unsigned char pk[KEYFILE_PK_BYTES];
     crypto_sign_keypair(pk, sk);
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -25,6 +25,7 @@ enum acc_stmt {
     A_SESS_GET,
     A_SESS_TOUCH,
     A_SESS_END,
+    A_SESS_COUNT,
     A_TOK_ADD,
     A_TOK_GET,
     A_TOK_REVOKE,
@@ -129,6 +130,7 @@ static const char *const asql[A_COUNT] = {
     [A_SESS_GET] = "SELECT account_id, created_ms, last_seen_ms, ended_ms, breakglass FROM sessions WHERE id_hash = ?1",
     [A_SESS_TOUCH] = "UPDATE sessions SET last_seen_ms = ?2 WHERE id_hash = ?1 AND last_seen_ms < ?2",
     [A_SESS_END] = "UPDATE sessions SET ended_ms = ?2 WHERE id_hash = ?1 AND ended_ms = 0",
+    [A_SESS_COUNT] = "SELECT count(*) FROM sessions WHERE ended_ms = 0 AND last_seen_ms >= ?1 AND created_ms >= ?2",
     [A_TOK_ADD] = "INSERT INTO api_tokens (org_id, name, secret_hash, created_at, created_by)"
                   " VALUES (?1, ?2, ?3, ?4, ?5)",
     [A_TOK_GET] = "SELECT token_id, org_id, name, secret_hash, revoked_ms FROM api_tokens WHERE token_id = ?1",
@@ -595,6 +597,21 @@ static int a_session_touch(struct store *st, const unsigned char h[32], int64_t 
 static int a_session_end(struct store *st, const unsigned char h[32], int64_t now)
 {
     return session_upd(st, A_SESS_END, h, now);
+}
+
+static int a_session_count(struct store *st, int64_t idle_since, int64_t created_since, long long *n)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = Q(s, A_SESS_COUNT);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, idle_since);
+    sqlite3_bind_int64(q, 2, created_since);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : sq_fail(s, "session_count");
 }
 
 static int a_token_add(struct store *st, const char *org, const char *name,
@@ -1626,6 +1643,7 @@ const struct store_access_ops sqlite_access_ops = {
     .session_get = a_session_get,
     .session_touch = a_session_touch,
     .session_end = a_session_end,
+    .session_count = a_session_count,
     .token_add = a_token_add,
     .token_get = a_token_get,
     .token_revoke = a_token_revoke,

@@ -18,7 +18,7 @@
 #define AUDIT_EPOCH_DEFAULT 2048
 
 #define SQ_MAIN_STMTS 48
-#define SQ_ACC_STMTS 72
+#define SQ_ACC_STMTS 80
 
 /* The right edge of each insurer's Merkle tree, kept by the audit writer's
  * connection; caught up from the log when another process appended. */

@@ -9,6 +9,8 @@
 #ifndef KAIGO_UTIL_LOG_H
 #define KAIGO_UTIL_LOG_H
 
+#include <stdbool.h>
+
 #include "util/compiler.h"
 
 int error(const char *fmt, ...) FMT(1, 2);
@@ -22,5 +24,17 @@ void log_line(const char *fmt, ...) FMT(1, 2);
 
 /* log_quiet - suppress info() (used by tests and --quiet). */
 void log_set_quiet(int quiet);
+
+/* log_open - from now on every line goes to path (appended, created 0600; stderr too is
+ * pointed at it, so that a library's own messages land there as well), each line prefixed
+ * with its UTC time; json: each line one JSON object {"time","level","msg"} (access lines
+ * with their fields). path NULL: stderr as before (journald stamps the time). 0, or -1 after
+ * a message (nothing changed). */
+int log_open(const char *path, bool json);
+/* log_reopen - the same path opened again (after logrotate moved it: SIGHUP); the switch is
+ * one dup2, so a line being written goes wholly to the old file or the new. 0 or -1. */
+int log_reopen(void);
+/* log_access - one request: id, method, route pattern (never the URL), status, microseconds */
+void log_access(const char *id, const char *method, const char *route, unsigned status, long us);
 
 #endif

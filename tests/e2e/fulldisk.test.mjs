@@ -2,8 +2,8 @@
 // store write fails with SQLITE_FULL while that file exists). Issue 16: failed logins were then
 // not recorded at all, a correct login answered 500, and /healthz stayed 200 while every
 // disclosure was 503. Now: nothing is answered that could not be recorded (503, "unavailable"),
-// readiness says so, and everything works again once there is room - with nothing disclosed
-// without its audit entry.
+// readiness (/readyz, issue 20; /healthz is liveness only) says so, and everything works again
+// once there is room - with nothing disclosed without its audit entry.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
@@ -29,6 +29,7 @@ after(async () => { await srv.stop(); });
 
 test('healthy: 200, and a card read is audited', async () => {
   assert.equal((await fetch(srv.url + '/healthz')).status, 200);
+  assert.equal((await fetch(srv.url + '/readyz')).status, 200);
   const before = audited();
   assert.equal((await srv.get(CARD)).status, 200);
   assert.equal(audited(), before + 1);
@@ -46,9 +47,12 @@ test('disk full: logins fail closed as 503, disclosures 503 with nothing sent, r
     r = await srv.get(CARD);
     assert.equal(r.status, 503);
     assert.doesNotMatch(await r.text(), /髙橋|0000000001/);
-    r = await fetch(srv.url + '/healthz');
+    r = await fetch(srv.url + '/readyz');
     assert.equal(r.status, 503);
-    assert.equal((await r.json()).reason, 'storage_unwritable');
+    const why = (await r.json()).reasons;
+    assert.ok(why.includes('storage_unwritable'), JSON.stringify(why));
+    assert.ok(why.includes('audit_unwritable'), JSON.stringify(why));
+    assert.equal((await fetch(srv.url + '/healthz')).status, 200, 'alive all the same: a restart would not help');
   } finally {
     rmSync(flag);
   }
@@ -57,10 +61,10 @@ test('disk full: logins fail closed as 503, disclosures 503 with nothing sent, r
 });
 
 test('room again: readiness recovers by itself, attempts are recorded, the log verifies', async () => {
-  // /healthz probes the store at most once a second while it is failing
+  // /readyz probes the store at most once a second while it is failing
   let h = 503;
   for (let i = 0; i < 30 && h !== 200; i++) {
-    h = (await fetch(srv.url + '/healthz')).status;
+    h = (await fetch(srv.url + '/readyz')).status;
     if (h !== 200) await new Promise((res) => setTimeout(res, 100));
   }
   assert.equal(h, 200);

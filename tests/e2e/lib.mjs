@@ -108,7 +108,7 @@ export async function startServer(db, extra = []) {
     const t = setTimeout(() => reject(new Error('server did not start: ' + stderr)), 10000);
     child.stdout.on('data', (d) => {
       buf += d;
-      const m = buf.match(/listening on (http:\/\/[0-9.]+:[0-9]+)/);
+      const m = buf.match(/listening on (https?:\/\/[0-9.]+:[0-9]+)/);
       if (m) { clearTimeout(t); resolve(m[1]); }
     });
     child.on('exit', (c) => reject(new Error('server exited ' + c + ': ' + stderr)));

@@ -598,8 +598,9 @@ static void t_routes(void **s)
         /* static assets: no personal data, no credential, GET only */
         if (r->kind == ROUTE_ASSET && (r->category != CAT_NONE || strcmp(r->method, "GET") != 0))
             fail_msg("%s %s: an asset must be a non-personal GET", r->method, r->pattern);
-        if (r->auth == AUTH_NONE && r->kind != ROUTE_ASSET && strcmp(r->pattern, "/healthz") != 0)
-            fail_msg("%s %s: only /healthz and assets are served without authentication", r->method,
+        if (r->auth == AUTH_NONE && r->kind != ROUTE_ASSET && strcmp(r->pattern, "/healthz") != 0 &&
+            strcmp(r->pattern, "/readyz") != 0)
+            fail_msg("%s %s: only /healthz, /readyz and assets are served without authentication", r->method,
                      r->pattern);
         /* every state-changing page form needs the CSRF token (login has no session yet) */
         if (r->kind == ROUTE_PAGE && strcmp(r->method, "GET") != 0 && !r->csrf && r->auth != AUTH_PUBLIC)
