@@ -67,7 +67,8 @@ static const char *set(struct kaigo_config *c, const struct key *k, const char *
 {
     void *p = (char *)c + k->off;
     switch (k->kind) {
-    case K_STR:
+    case K_STR: /* a string field is NULL or this function's copy: a later source replaces it */
+        free((void *)*(const char **)p);
         *(const char **)p = *v ? xstrdup(v) : NULL;
         return NULL;
     case K_INT: {
@@ -105,6 +106,16 @@ static const struct key *find_key(const char *name, size_t len)
         if (strlen(keys[i].name) == len && memcmp(keys[i].name, name, len) == 0)
             return &keys[i];
     return NULL;
+}
+
+void config_release(struct kaigo_config *c)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i].kind == K_STR) {
+            const char **f = (const char **)((char *)c + keys[i].off);
+            free((void *)*f);
+            *f = NULL;
+        }
 }
 
 static bool blank(char ch)
@@ -269,7 +280,7 @@ int config_load(const char *file)
     cfg.password = getenv("KAIGO_PASSWORD");
     /* an installed (or relocated) binary's data sits beside it: <exe>/../share/kaigo */
     if (!cfg.data_dir && dir[0]) {
-        char d[PATH_MAX + 32];
+        char d[PATH_MAX + 64];
         snprintf(d, sizeof d, "%s/../share/kaigo/service-codes.csv", dir);
         if (exists(d)) {
             d[strlen(d) - strlen("/service-codes.csv")] = '\0';

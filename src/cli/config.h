@@ -55,6 +55,9 @@ const struct kaigo_config *config(void);
 /* config_parse - the file's text into the configuration (exposed for the unit test): 0, or -1
  * with a message "NAME:LINE: …" in err. */
 int config_parse(struct kaigo_config *c, const char *name, const char *text, char *err, size_t cap);
+/* config_release - frees the strings config_parse set in c (the fuzz target's; the process's own
+ * configuration lives until exit) */
+void config_release(struct kaigo_config *c);
 /* config_log - one line of the settings in force (never the password). */
 void config_log(void);
 
