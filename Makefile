@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-release test-debian package test-package install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats clean
+.PHONY: all deps build run test test-deps test-default test-release test-debian package test-package install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats bench-backup clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -89,6 +89,9 @@ fuzz: deps
 # Each fuzzer for FUZZ_SECONDS (default 20) from its seed corpus.
 fuzz-smoke: fuzz
 	@scripts/fuzz-smoke.sh build/fuzz $${FUZZ_SECONDS:-20}
+
+bench-backup: build
+	@bench/backup.sh
 
 bench-import: build
 	@bench/import.sh

@@ -106,25 +106,14 @@ static int count_opt(const char *name, const char *v, unsigned long max, unsigne
 /* read_pem - a PEM file's text (NUL-terminated, caller frees); NULL after a message */
 static char *read_pem(const char *what, const char *path)
 {
-    FILE *f = fopen(path, "re");
-    if (!f) {
-        error("%s %s を開けません: %s", what, path, strerror(errno));
-        return NULL;
-    }
-    struct buf b;
-    buf_init(&b, 1 << 20);
-    char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, n);
-    bool bad = ferror(f) || buf_failed(&b) || !strstr(b.ptr ? b.ptr : "", "-----BEGIN ");
-    fclose(f);
-    if (bad) {
-        buf_release(&b);
+    char *text = cli_read_bytes(path, 1 << 20, &n);
+    if (text && !strstr(text, "-----BEGIN ")) {
         error("%s %s は PEM ではありません", what, path);
+        free(text);
         return NULL;
     }
-    return buf_detach(&b, &n);
+    return text;
 }
 
 int cmd_serve(int argc, char **argv)

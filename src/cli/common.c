@@ -96,7 +96,7 @@ char *cli_read_bytes(const char *path, size_t max, size_t *n)
     bool std = strcmp(path, "-") == 0;
     FILE *f = std ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "%s: 開けません\n", path);
+        fprintf(stderr, "%s を開けません: %s\n", path, strerror(errno));
         return NULL;
     }
     struct buf raw;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/config.h"
 #include "http/limits.h"
 #include "util/log.h"
@@ -176,28 +177,6 @@ int config_parse(struct kaigo_config *c, const char *name, const char *text, cha
     return 0;
 }
 
-static int read_file(const char *path, char **out)
-{
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return error("設定ファイル %s を開けません: %s", path, strerror(errno));
-    char *text = xmalloc(CONFIG_FILE_MAX + 1);
-    size_t n = fread(text, 1, CONFIG_FILE_MAX + 1, f);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad || n > CONFIG_FILE_MAX) {
-        free(text);
-        return error("設定ファイル %s を読めません(%s)", path, bad ? "読み込み失敗" : "大きすぎます");
-    }
-    if (memchr(text, '\0', n)) {
-        free(text);
-        return error("設定ファイル %s: NUL 文字があります", path);
-    }
-    text[n] = '\0';
-    *out = text;
-    return 0;
-}
-
 /* exe_dir - the directory of this binary (/proc/self/exe), or "" */
 static void exe_dir(char *out, size_t cap)
 {
@@ -253,9 +232,14 @@ int config_load(const char *file)
             file = deflt;
     }
     if (file) {
-        char *text = NULL;
-        if (read_file(file, &text))
+        size_t n;
+        char *text = cli_read_bytes(file, CONFIG_FILE_MAX, &n);
+        if (!text)
             return -1;
+        if (memchr(text, '\0', n)) {
+            free(text);
+            return error("設定ファイル %s: NUL 文字があります", file);
+        }
         char err[512];
         int rc = config_parse(&cfg, file, text, err, sizeof err);
         free(text);

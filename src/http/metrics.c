@@ -159,15 +159,13 @@ static void render_audit(struct buf *b)
          "Group commits that failed (nothing of them was disclosed).");
     buf_addf(b, "kaigo_audit_commit_failures_total %llu\n", m.failures);
     head(b, "kaigo_audit_entries_per_commit", "histogram", "Entries in one group commit.");
-    unsigned long long sum = 0;
     for (size_t k = 0; k < AUDITQ_SIZE_BUCKETS; k++) {
         if (k < AUDITQ_SIZE_BUCKETS - 1)
             buf_addf(b, "kaigo_audit_entries_per_commit_bucket{le=\"%u\"} %llu\n", 1u << k, m.size_hist[k]);
         else
             buf_addf(b, "kaigo_audit_entries_per_commit_bucket{le=\"+Inf\"} %llu\n", m.size_hist[k]);
     }
-    sum = m.entries;
-    buf_addf(b, "kaigo_audit_entries_per_commit_sum %llu\nkaigo_audit_entries_per_commit_count %llu\n", sum,
+    buf_addf(b, "kaigo_audit_entries_per_commit_sum %llu\nkaigo_audit_entries_per_commit_count %llu\n", m.entries,
              m.batches);
     head(b, "kaigo_audit_commit_seconds", "histogram",
          "Time of one group commit, its fsync included (synchronous=FULL).");
