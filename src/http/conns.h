@@ -18,8 +18,12 @@
 
 #include <microhttpd.h>
 
-/* conns_start - the watchdog; head_timeout_s for a new connection's first head. -1 on failure. */
-int conns_start(unsigned head_timeout_s);
+/* conns_start - the watchdog; head_timeout_s for a new connection's first head. A new
+ * connection that takes its address over per_address, or all of them over soft, makes room: an
+ * idle connection (between requests, or its head incomplete) is shut down - its address's own
+ * first, else one of the address holding the most - so that one address cannot lock others
+ * out and a newcomer from a busy address is still served. -1 on failure. */
+int conns_start(unsigned head_timeout_s, unsigned per_address, unsigned soft);
 void conns_stop(void);
 /* for MHD_OPTION_NOTIFY_CONNECTION */
 void conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -30,5 +34,8 @@ void conns_head_done(struct MHD_Connection *c);
 void conns_request_done(struct MHD_Connection *c);
 /* conns_closed_late - connections shut down for a late head so far (tests, the log). */
 unsigned long long conns_closed_late(void);
+/* conns_evicted - connections shut down to make room so far; conns_open - open now. */
+unsigned long long conns_evicted(void);
+unsigned conns_open(void);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "domain/auth.h"
 #include "http/auth.h"
+#include "http/conns.h"
 #include "http/internal.h"
 #include "http/limits.h"
 #include "http/metrics.h"
@@ -203,6 +204,13 @@ int h_metrics(struct req *r)
         sessions = -1;
     head(&b, "kaigo_sessions_active", "gauge", "Sessions not ended, idle and absolute lifetimes not passed.");
     buf_addf(&b, "kaigo_sessions_active %lld\n", sessions);
+    head(&b, "kaigo_http_connections_open", "gauge", "Connections open now.");
+    buf_addf(&b, "kaigo_http_connections_open %u\n", conns_open());
+    head(&b, "kaigo_http_connections_evicted_total", "counter",
+         "Idle connections shut to make room for a newcomer (an address past its share, or all past the soft bound).");
+    buf_addf(&b, "kaigo_http_connections_evicted_total %llu\n", conns_evicted());
+    head(&b, "kaigo_http_connections_late_total", "counter", "Connections shut for a request head not complete in time.");
+    buf_addf(&b, "kaigo_http_connections_late_total %llu\n", conns_closed_late());
     if (buf_failed(&b)) {
         buf_release(&b);
         return http_error(r, 500, "internal", "内部エラーが発生しました");

@@ -244,11 +244,19 @@ static void dispatch(struct req *r)
     http_error(r, 500, "internal", "内部エラーが発生しました");
 }
 
+/* new_request_id - 8 random bytes in hex. Drawn from a per-thread buffer filled 512 ids at a
+ * time: libsodium asks the kernel (getrandom) on every call, a system call per request. */
 static void new_request_id(char out[REQUEST_ID_BYTES])
 {
-    unsigned char rnd[8];
-    randombytes_buf(rnd, sizeof rnd);
-    sodium_bin2hex(out, REQUEST_ID_BYTES, rnd, sizeof rnd);
+    static _Thread_local unsigned char pool[512 * 8];
+    static _Thread_local size_t used = sizeof pool;
+    if (used == sizeof pool) {
+        randombytes_buf(pool, sizeof pool);
+        used = 0;
+    }
+    sodium_bin2hex(out, REQUEST_ID_BYTES, pool + used, 8);
+    sodium_memzero(pool + used, 8);
+    used += 8;
 }
 
 /* on_target - the raw request target, before libmicrohttpd splits or unescapes it
@@ -473,7 +481,11 @@ int server_start(const struct server_config *cfg, unsigned *port)
     unsigned per_ip = cfg->max_per_address ? cfg->max_per_address : conns / PER_IP_CONN_DIVISOR;
     if (per_ip < 1)
         per_ip = 1;
-    if (conns_start(cfg->head_timeout_s ? cfg->head_timeout_s : HEAD_TIMEOUT_S)) {
+    /* conns.c makes room from the soft bounds on; libmicrohttpd's own, above them, only
+     * catch what arrives faster than evicted connections close */
+    unsigned soft = conns - conns / CONN_HEADROOM_DIVISOR;
+    unsigned per_ip_hard = per_ip > conns / 2 ? conns : 2 * per_ip;
+    if (conns_start(cfg->head_timeout_s ? cfg->head_timeout_s : HEAD_TIMEOUT_S, per_ip, soft)) {
         auditq_stop(srv_auditq);
         return 3;
     }
@@ -492,7 +504,7 @@ int server_start(const struct server_config *cfg, unsigned *port)
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, MHD_CONN_MEMORY, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, conns, NULL);
-    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, NULL);
+    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_hard, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                      MHD_ALLOW_SUSPEND_RESUME;
     if (cfg->tls_cert_pem && cfg->tls_key_pem) {
@@ -541,7 +553,8 @@ void server_stop(void)
     MHD_stop_daemon(daemon_running);
     daemon_running = NULL;
     conns_stop();
-    info("connections shut for a late request head: %llu", conns_closed_late());
+    info("connections shut for a late request head: %llu, to make room: %llu", conns_closed_late(),
+         conns_evicted());
     auditq_free(srv_auditq);
     srv_auditq = NULL;
     metrics_free();

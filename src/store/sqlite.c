@@ -329,6 +329,7 @@ static int s_read_begin(struct store *st)
     struct sqlite_store *s = S(st);
     if (s->read_depth++ > 0)
         return 0;
+    s->snap_dv_valid = false;
     if (step_fixed(s, S_READ_BEGIN, "read_begin")) {
         s->read_depth = 0;
         return -1;
@@ -345,6 +346,7 @@ static int s_read_end(struct store *st)
     }
     if (--s->read_depth > 0)
         return 0;
+    s->snap_dv_valid = false;
     return step_fixed(s, S_READ_END, "read_end");
 }
 
@@ -1638,14 +1640,26 @@ static int s_audit_autocheckpoint(struct store *st, int pages)
 static int s_data_version(struct store *st, long long *v)
 {
     struct sqlite_store *s = S(st);
+    /* Inside a read snapshot the file cannot change under us: the first answer holds until
+     * read_end (the token cache and the insurer cache both ask on a card read). */
+    long long own = sqlite3_total_changes64(s->db);
+    if (s->read_depth > 0 && s->snap_dv_valid && s->snap_changes == own) {
+        *v = s->snap_dv;
+        return 0;
+    }
     sqlite3_stmt *q = sq_stmt(s, S_DATA_VERSION);
     if (!q || sqlite3_step(q) != SQLITE_ROW)
         return sq_fail(s, "data_version");
     /* data_version does not move for this connection's own commits: add the
      * connection's own change count, so that its writes invalidate too. */
     *v = (long long)(((unsigned long long)sqlite3_column_int64(q, 0) << 32) +
-                     ((unsigned long long)sqlite3_total_changes64(s->db) & 0xffffffffu));
+                     ((unsigned long long)own & 0xffffffffu));
     sqlite3_reset(q);
+    if (s->read_depth > 0) {
+        s->snap_dv = *v;
+        s->snap_changes = own;
+        s->snap_dv_valid = true;
+    }
     return 0;
 }
 

@@ -41,6 +41,9 @@ struct sqlite_store {
     bool can_sign;
     bool have_idx; /* <db>.audit-idx attached as audidx */
     int read_depth; /* read_begin nesting: only the outermost begins and ends */
+    /* data_version as first read inside the current snapshot (s_data_version) */
+    bool snap_dv_valid;
+    long long snap_dv, snap_changes;
     int64_t last_now_ms; /* the audit writer's previous clock reading (P12: steps back) */
     int64_t epoch; /* its epoch size */
     unsigned char sk[AUDIT_SK_BYTES];

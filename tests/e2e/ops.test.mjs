@@ -140,6 +140,8 @@ test('/metrics: Prometheus text for the operator token only, counting what was s
     assert.match(t, /^kaigo_audit_entries_per_commit_bucket\{le="1"\} \d+$/m);
     assert.match(t, /^kaigo_disk_free_bytes [1-9]\d*$/m);
     assert.match(t, /^kaigo_sessions_active 0$/m);
+    assert.match(t, /^kaigo_http_connections_open [1-9]\d*$/m); // at least the one asking
+    assert.match(t, /^kaigo_http_connections_evicted_total 0$/m);
     assert.match(t, /^kaigo_store_writable 1$/m);
     assert.doesNotMatch(t, /0000000001/, 'labels are route patterns, never a URL');
     // a session counts as active

@@ -2,7 +2,8 @@
 // issue 16): a request head must be complete within --header-timeout of the connection's start
 // (a header line every half second no longer keeps a connection for ever: libmicrohttpd's idle
 // timeout restarts on each byte), and one address holds at most 1/16 of the connections, so a
-// flood from a few addresses leaves room for a fresh one. The limits are made small here
+// flood from a few addresses leaves room for a fresh one; past its share (or past all but 1/16 of
+// every connection) a newcomer is still served and an idle connection gives way (issue 21). The limits are made small here
 // (--header-timeout 2, --max-connections 64 → 4 per address) to test them in seconds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,14 +69,19 @@ test('an idle keep-alive connection is not cut by the head deadline (it has the 
   s.destroy();
 });
 
-test('8 flooding addresses leave room: a fresh address is answered at once', async () => {
+test('8 flooding addresses leave room: a fresh address is answered at once, and so is a flooding one, at the cost of its own least recently active connection', async () => {
   const flood = [];
   for (let a = 4; a < 12; a++)
     for (let i = 0; i < 4; i++) flood.push(await open(`127.0.0.${a}`).catch(() => null));
   assert.ok(flood.filter(Boolean).length >= 32);
-  // the flooding address's next connection is refused (its share is used up) ...
+  // issue 21: a full address's newcomer is served (a care office behind one NAT address is not
+  // locked out) and the address's connection idle longest - here its first - gives way
+  const [oldest, ...rest] = flood.slice(0, 4);
+  const gone = closedWithin(oldest, 3000);
   const more = await get('127.0.0.4');
-  assert.notEqual(more.status, 200, 'a fifth connection from one address was served');
+  assert.equal(more.status, 200, 'a fifth connection from a full address was not served');
+  assert.notEqual(await gone, null, 'the address\'s oldest idle connection was not shut to make room');
+  assert.ok(rest.every((s) => !s.destroyed), 'a newer connection of the address was shut instead');
   // ... and a fresh address is served at once
   const fresh = await get('127.0.0.20');
   assert.equal(fresh.status, 200);
@@ -83,4 +89,32 @@ test('8 flooding addresses leave room: a fresh address is answered at once', asy
   // 1 s bound failed when the browser tests loaded both cores, issue #19's run; the property is "not locked out")
   assert.ok(fresh.ms < 2000, `answered after ${fresh.ms} ms`);
   flood.forEach((s) => s && s.destroy());
+});
+
+test('one address filling every connection displaces only itself: a fresh address is answered at once', async () => {
+  // --max-connections 32 with no share per address: past 30 (all but 1/16) an idle connection of
+  // the address holding the most gives way to each newcomer
+  const one = await startServer(fixture(tmp()), ['--header-timeout', '5', '--max-connections', '32', '--max-per-address', '32']);
+  const p = Number(new URL(one.url).port);
+  const conn = (from) => new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port: p, localAddress: from }, () => resolve(s));
+    s.on('error', () => resolve(s));
+  });
+  try {
+    const flood = [];
+    for (let i = 0; i < 40; i++) flood.push(await conn('127.0.0.30'));
+    await new Promise((r) => setTimeout(r, 300));
+    const open_ = flood.filter((s) => !s.destroyed && s.readyState === 'open');
+    assert.ok(open_.length <= 31, `${open_.length} of one address's connections still open`);
+    assert.ok(flood.slice(0, 5).every((s) => s.destroyed || s.readyState !== 'open'), 'the first connections were not the ones shut');
+    const t0 = Date.now();
+    const r = await fetch(one.url + '/healthz');
+    assert.equal(r.status, 200);
+    assert.ok(Date.now() - t0 < 2000, `answered after ${Date.now() - t0} ms`);
+    const m = await (await one.op('/metrics')).text();
+    assert.ok(Number(/^kaigo_http_connections_evicted_total (\d+)$/m.exec(m)[1]) >= 9, 'evictions not counted');
+    flood.forEach((s) => s.destroy());
+  } finally {
+    await one.stop();
+  }
 });
