@@ -17,7 +17,7 @@
  * (audidx.meta); $KAIGO_AUDIT_EPOCH sets it for a new file (tests use small ones). */
 #define AUDIT_EPOCH_DEFAULT 2048
 
-#define SQ_MAIN_STMTS 48
+#define SQ_MAIN_STMTS 56
 #define SQ_ACC_STMTS 80
 
 /* The right edge of each insurer's Merkle tree, kept by the audit writer's
