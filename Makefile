@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-release test-debian package test-package install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats bench-backup bench-idle clean
+.PHONY: all deps build run test test-deps test-default test-release test-debian package test-package install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats bench-backup bench-idle bench-syscalls clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -98,6 +98,10 @@ bench-import: build
 
 bench-http: build
 	@bench/http.sh
+
+# what one system call and one durable write cost here: the floor under a card read (issue #21)
+bench-syscalls: build
+	@mkdir -p bench/out && build/default/bench_syscalls bench/out
 
 # 10,000 idle keep-alive connections: memory each, and whether a fresh address still gets in (issue #21)
 bench-idle: build
