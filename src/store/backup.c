@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/backup.h"
+#include "store/sqlite_int.h"
 #include "util/banned.h"
 
 #define BACKUP_STEP_PAGES 256 /* pages a step: 1 MiB at 4 KiB pages, then progress */
@@ -141,6 +142,11 @@ out:
     return rc;
 }
 
+/* record_current as migration 0016 builds it from record_versions */
+#define CURRENT_REBUILD                                                                                      \
+    "SELECT insurer_no, insured_no, kind, rkey, max(version), body FROM main.record_versions"                \
+    " WHERE kind IN " SQ_CURRENT_KINDS_SQL " GROUP BY insurer_no, insured_no, kind, rkey"
+
 /* check_ok - a PRAGMA that answers "ok" (integrity_check) or nothing (foreign_key_check) */
 static int check_ok(sqlite3 *db, const char *sql, bool want_ok, const char *what, char *err, size_t cap)
 {
@@ -177,6 +183,18 @@ int store_restore_check(const char *path, const struct backup_counts *want, char
               &linked) ||
         linked != 1) {
         snprintf(err, cap, "監査ログが登録データと対になっていません(file id)");
+        goto out;
+    }
+    /* record_current is derived (migration 0016): it must be what record_versions rebuilds */
+    long long off = 0;
+    if (count(db,
+              "SELECT (SELECT count(*) FROM (SELECT insurer_no, insured_no, kind, rkey, version, body"
+              "  FROM main.record_current EXCEPT " CURRENT_REBUILD "))"
+              " + (SELECT count(*) FROM (" CURRENT_REBUILD " EXCEPT SELECT insurer_no, insured_no, kind, rkey,"
+              "  version, body FROM main.record_current))",
+              &off) ||
+        off != 0) {
+        snprintf(err, cap, "現在の記録の索引(record_current)が記録の履歴と一致しません(%lld 件)", off);
         goto out;
     }
     if (counts_of(db, &got)) {

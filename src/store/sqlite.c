@@ -539,7 +539,7 @@ static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
 /* ---- records ------------------------------------------------------------- */
 
 /* The kinds a card is made of (record_list_current) but insured, kept current in record_current;
- * migration 0016 names the same list. The insured record (one a person, rkey '') is left out: its
+ * migration 0016 and SQ_CURRENT_KINDS_SQL (sqlite_int.h) name the same list. The insured record (one a person, rkey '') is left out: its
  * newest version is one reverse seek in record_versions already, and the bulk import of a
  * municipality's 被保険者 - a million rows - would pay a second write for each (bench/import.sh:
  * ratio 0.53 → 0.47 with it). */

@@ -18,6 +18,8 @@
 #define AUDIT_EPOCH_DEFAULT 2048
 
 #define SQ_MAIN_STMTS 56
+/* The card kinds kept in record_current (sqlite.c CURRENT_KINDS, migration 0016), as SQL. */
+#define SQ_CURRENT_KINDS_SQL "('application', 'burden', 'certification', 'facility', 'limit', 'plan', 'restriction')"
 #define SQ_ACC_STMTS 80
 
 /* The right edge of each insurer's Merkle tree, kept by the audit writer's

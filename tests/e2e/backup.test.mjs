@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, statSync, readdirSync, copyFileSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { BIN, tmp, fixture, startServer, kaigo, writeCsv, INSURED_HEADER } from './lib.mjs';
+import { BIN, tmp, fixture, startServer, kaigo, sqlite, writeCsv, INSURED_HEADER } from './lib.mjs';
 
 const CARD = '/api/v1/insurers/122192/insured/0000000001/card';
 let dir, db, srv, reading = true, reads = 0, readLoop;
@@ -187,6 +187,17 @@ test('a damaged or forged backup is refused and nothing is put in place', () => 
   r = kaigo(['restore', '--db', join(dir, 'f3.db'), d3]);
   assert.equal(r.code, 1);
   assert.match(r.err, /件数が目録と違います/);
+  // record_current (derived, migration 0016) changed behind the records' back, the manifest rewritten to match: the
+  // card would show a certification the history does not have
+  const d4 = forge('f4');
+  sqlite(join(d4, 'kaigo.db'), "INSERT OR REPLACE INTO record_current SELECT insurer_no, insured_no, 'certification'," +
+    " '2099-01-01', 1, '{}' FROM record_versions WHERE kind = 'insured' LIMIT 1;");
+  const sized = (f) => `file ${createHash('sha256').update(readFileSync(join(d4, f))).digest('hex')} ${statSync(join(d4, f)).size} ${f}`;
+  writeFileSync(join(d4, 'MANIFEST'), manifest(d4).replace(/^file [0-9a-f]{64} \d+ kaigo\.db$/m, sized('kaigo.db')));
+  r = kaigo(['restore', '--db', join(dir, 'f4.db'), d4]);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /record_current.*一致しません\(1 件\)/);
+  assert.ok(!existsSync(join(dir, 'f4.db')));
   // and an existing destination is never touched
   r = kaigo(['backup', '--db', db, b]);
   assert.equal(r.code, 1);
