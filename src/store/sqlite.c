@@ -555,13 +555,18 @@ static bool current_kind(const char *kind)
 }
 
 /* insert_version - a new version of (k, kind, rkey); for a card kind, record_current follows in
- * the same transaction (the caller's: a failure of either leaves neither). */
+ * the same transaction - the caller's, or a savepoint of its own when there is none - so a
+ * failure of either leaves neither. */
 static int insert_version(struct sqlite_store *s, const struct person_key *k, const char *kind,
                           const char *rkey, long long version, const char *body, long long change_id)
 {
+    bool current = current_kind(kind);
+    bool own = current && sqlite3_get_autocommit(s->db);
+    if (own && sq_exec(s, "SAVEPOINT record_version"))
+        return -1;
     sqlite3_stmt *q = sq_stmt(s, S_RECORD_INSERT);
     if (!q)
-        return -1;
+        goto fail;
     sq_bind_text(q, 1, k->insurer_no);
     sq_bind_text(q, 2, k->insured_no);
     sq_bind_text(q, 3, kind);
@@ -569,21 +574,35 @@ static int insert_version(struct sqlite_store *s, const struct person_key *k, co
     sqlite3_bind_int64(q, 5, version);
     sqlite3_bind_int64(q, 6, change_id);
     sq_bind_text(q, 7, body);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "record_put (insert)");
-    if (!current_kind(kind))
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        sq_fail(s, "record_put (insert)");
+        goto fail;
+    }
+    if (!current)
         return 0;
     if (!(q = sq_stmt(s, S_CURRENT_PUT)))
-        return -1;
+        goto fail;
     sq_bind_text(q, 1, k->insurer_no);
     sq_bind_text(q, 2, k->insured_no);
     sq_bind_text(q, 3, kind);
     sq_bind_text(q, 4, rkey);
     sqlite3_bind_int64(q, 5, version);
     sq_bind_text(q, 6, body);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "record_put (current)");
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        sq_fail(s, "record_put (current)");
+        goto fail;
+    }
+    if (own && sq_exec(s, "RELEASE record_version"))
+        goto fail;
     return 0;
+fail:
+    if (own) { /* keep the first error's message */
+        char why[sizeof s->err];
+        memcpy(why, s->err, sizeof why);
+        sqlite3_exec(s->db, "ROLLBACK TO record_version; RELEASE record_version", NULL, NULL, NULL);
+        memcpy(s->err, why, sizeof why);
+    }
+    return -1;
 }
 
 static int s_record_put(struct store *st, const struct person_key *k, const char *kind,
