@@ -19,7 +19,7 @@
  * total, a newcomer is served and an idle connection gives way (conns.c) - the flooding address's
  * own first, so a flood displaces only itself */
 #define PER_IP_CONN_DIVISOR 16
-#define CONN_HEADROOM_DIVISOR 16
+#define CONN_HEADROOM_DIVISOR 16 /* at least 8: evicted connections close at the next turn */
 #define MIN_FREE_MB 256                /* /readyz: 503 below this much free disk (min_free_mb) */
 #define METRICS_MAX_BYTES (1 << 20)    /* /metrics text, at most */
 

@@ -483,7 +483,8 @@ int server_start(const struct server_config *cfg, unsigned *port)
         per_ip = 1;
     /* conns.c makes room from the soft bounds on; libmicrohttpd's own, above them, only
      * catch what arrives faster than evicted connections close */
-    unsigned soft = conns - conns / CONN_HEADROOM_DIVISOR;
+    unsigned headroom = conns / CONN_HEADROOM_DIVISOR < 8 ? 8 : conns / CONN_HEADROOM_DIVISOR;
+    unsigned soft = conns > 2 * headroom ? conns - headroom : conns / 2;
     unsigned per_ip_hard = per_ip > conns / 2 ? conns : 2 * per_ip;
     if (conns_start(cfg->head_timeout_s ? cfg->head_timeout_s : HEAD_TIMEOUT_S, per_ip, soft)) {
         auditq_stop(srv_auditq);

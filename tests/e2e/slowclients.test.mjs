@@ -92,8 +92,8 @@ test('8 flooding addresses leave room: a fresh address is answered at once, and 
 });
 
 test('one address filling every connection displaces only itself: a fresh address is answered at once', async () => {
-  // --max-connections 32 with no share per address: past 30 (all but 1/16) an idle connection of
-  // the address holding the most gives way to each newcomer
+  // --max-connections 32 with no share per address: past 24 (all but the headroom: 1/16, at least 8) an idle
+  // connection of the address holding the most gives way to each newcomer
   const one = await startServer(fixture(tmp()), ['--header-timeout', '5', '--max-connections', '32', '--max-per-address', '32']);
   const p = Number(new URL(one.url).port);
   const conn = (from) => new Promise((resolve) => {
@@ -102,7 +102,12 @@ test('one address filling every connection displaces only itself: a fresh addres
   });
   try {
     const flood = [];
-    for (let i = 0; i < 40; i++) flood.push(await conn('127.0.0.30'));
+    // paced past the soft bound: an evicted connection closes at the server's next turn, and until then
+    // libmicrohttpd's hard bound (32) still counts it (under ASan a turn takes milliseconds)
+    for (let i = 0; i < 40; i++) {
+      flood.push(await conn('127.0.0.30'));
+      if (i >= 20) await new Promise((r) => setTimeout(r, 25));
+    }
     await new Promise((r) => setTimeout(r, 300));
     const open_ = flood.filter((s) => !s.destroyed && s.readyState === 'open');
     assert.ok(open_.length <= 31, `${open_.length} of one address's connections still open`);
