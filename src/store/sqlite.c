@@ -101,9 +101,10 @@ static const char *const sql_text[S_COUNT] = {
     [S_RECORD_INSERT] = "INSERT INTO record_versions (insurer_no, insured_no, kind, rkey, version,"
                         " change_id, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_CHANGE_INSERT] = "INSERT INTO changes (recorded_at, author, reason) VALUES (?1, ?2, ?3)",
-    /* the card's kinds but insured (CURRENT_KINDS) keep their newest version in record_current too (0016) */
+    /* the card's kinds but insured (CURRENT_KINDS) keep their newest version in record_current too (0016);
+     * bound as S_RECORD_INSERT is (?6, the change, unused here) */
     [S_CURRENT_PUT] = "INSERT INTO record_current (insurer_no, insured_no, kind, rkey, version, body)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (insurer_no, insured_no, kind, rkey)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?7) ON CONFLICT (insurer_no, insured_no, kind, rkey)"
                       " DO UPDATE SET version = excluded.version, body = excluded.body"
                       " WHERE excluded.version > record_current.version",
     [S_PERSON_EXISTS] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND insured_no = ?2"
@@ -554,6 +555,25 @@ static bool current_kind(const char *kind)
     return false;
 }
 
+/* step_version - S_RECORD_INSERT or S_CURRENT_PUT, which take the same parameters. */
+static int step_version(struct sqlite_store *s, enum stmt_id id, const struct person_key *k, const char *kind,
+                        const char *rkey, long long version, long long change_id, const char *body)
+{
+    sqlite3_stmt *q = sq_stmt(s, id);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sq_bind_text(q, 3, kind);
+    sq_bind_text(q, 4, rkey);
+    sqlite3_bind_int64(q, 5, version);
+    sqlite3_bind_int64(q, 6, change_id);
+    sq_bind_text(q, 7, body);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return sq_fail(s, id == S_RECORD_INSERT ? "record_put (insert)" : "record_put (current)");
+    return 0;
+}
+
 /* insert_version - a new version of (k, kind, rkey); for a card kind, record_current follows in
  * the same transaction - the caller's, or a savepoint of its own when there is none - so a
  * failure of either leaves neither. */
@@ -564,34 +584,9 @@ static int insert_version(struct sqlite_store *s, const struct person_key *k, co
     bool own = current && sqlite3_get_autocommit(s->db);
     if (own && sq_exec(s, "SAVEPOINT record_version"))
         return -1;
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_INSERT);
-    if (!q)
+    if (step_version(s, S_RECORD_INSERT, k, kind, rkey, version, change_id, body) ||
+        (current && step_version(s, S_CURRENT_PUT, k, kind, rkey, version, change_id, body)))
         goto fail;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    sq_bind_text(q, 3, kind);
-    sq_bind_text(q, 4, rkey);
-    sqlite3_bind_int64(q, 5, version);
-    sqlite3_bind_int64(q, 6, change_id);
-    sq_bind_text(q, 7, body);
-    if (sqlite3_step(q) != SQLITE_DONE) {
-        sq_fail(s, "record_put (insert)");
-        goto fail;
-    }
-    if (!current)
-        return 0;
-    if (!(q = sq_stmt(s, S_CURRENT_PUT)))
-        goto fail;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    sq_bind_text(q, 3, kind);
-    sq_bind_text(q, 4, rkey);
-    sqlite3_bind_int64(q, 5, version);
-    sq_bind_text(q, 6, body);
-    if (sqlite3_step(q) != SQLITE_DONE) {
-        sq_fail(s, "record_put (current)");
-        goto fail;
-    }
     if (own && sq_exec(s, "RELEASE record_version"))
         goto fail;
     return 0;
