@@ -1,5 +1,5 @@
 # kaigo - thin wrapper over CMake presets. The two set-up commands are `make run` and `make test`.
-.PHONY: all deps build run test test-deps test-default test-release test-debian package test-package install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats bench-backup bench-idle bench-syscalls clean
+.PHONY: all deps build run test test-deps test-default test-release test-debian package test-package install test-asan asan tsan test-tsan fuzz fuzz-smoke bench-import bench-http bench-disclose bench-verify bench-sheet7 bench-exchange bench-print bench-pages bench-people bench-plan7 bench-stats bench-backup bench-idle bench-syscalls bench-layers clean
 
 DB ?= demo/kaigo.db
 LISTEN ?= 127.0.0.1:8080
@@ -106,6 +106,12 @@ bench-syscalls: build
 # 10,000 idle keep-alive connections: memory each, and whether a fresh address still gets in (issue #21)
 bench-idle: build
 	@bench/idle.sh
+
+# four HTTP layers side by side with the card read's hand-off shape (issue #21); needs only the
+# libraries, not kaigo: H2O and libevent are installed here if missing (benchmark only, never linked into kaigo)
+bench-layers:
+	@bash scripts/deps.sh --layers
+	@bench/layers.sh
 
 # 第7表 computation on one core against parsing the same input (issue #5).
 bench-sheet7: build

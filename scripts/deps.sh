@@ -2,7 +2,8 @@
 # deps.sh [--test] - install what kaigo needs on Debian 12, idempotently. Installs only
 # what is missing (apt-get as root, or via sudo). Used by `make run`; `make test` adds --test:
 # Debian's chromium for the browser tests and the npm packages of tests/browser (playwright-core,
-# axe-core, from the npm registry by its lock file; never a downloaded browser).
+# axe-core, from the npm registry by its lock file; never a downloaded browser). `--layers`: the
+# HTTP libraries that only bench/layers.sh compares against libmicrohttpd (never linked into kaigo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake ninja-build pkg-config clang
@@ -11,6 +12,7 @@ pkgs=(build-essential cmake ninja-build pkg-config clang
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk poppler-utils zbar-tools)
 # make test-package: systemd-analyze (the unit verified and scored) and curl (the installed service probed)
 [ "${1:-}" = "--test" ] && pkgs+=(chromium openssl systemd curl)
+[ "${1:-}" = "--layers" ] && pkgs+=(libh2o-evloop-dev libevent-dev)
 missing=()
 # npm comes with the machine's Node.js; Debian's own npm only where there is none
 [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null && missing+=(npm)

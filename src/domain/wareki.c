@@ -38,12 +38,16 @@ int wareki_format(struct date d, enum wareki_style style, struct buf *out)
         buf_addf(out, "%c%d.%d.%d", e->abbr, ey, d.m, d.d);
         return 0;
     }
-    buf_adds(out, e->kanji);
+    buf_adds(out, e->kanji); /* by hand, not buf_addf: every date of a card read comes here */
     if (ey == 1)
         buf_adds(out, "元");
     else
-        buf_addf(out, "%d", ey);
-    buf_addf(out, "年%d月%d日", d.m, d.d);
+        buf_addu(out, (unsigned)ey);
+    buf_adds(out, "年");
+    buf_addu(out, (unsigned)d.m);
+    buf_adds(out, "月");
+    buf_addu(out, (unsigned)d.d);
+    buf_adds(out, "日");
     return 0;
 }
 

@@ -94,6 +94,17 @@ void buf_addc(struct buf *b, char c)
     buf_add(b, &c, 1);
 }
 
+void buf_addu(struct buf *b, unsigned v)
+{
+    char d[10]; /* UINT_MAX has 10 digits */
+    size_t i = sizeof d;
+    do {
+        d[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    buf_add(b, d + i, sizeof d - i);
+}
+
 void buf_addf(struct buf *b, const char *fmt, ...)
 {
     va_list ap;

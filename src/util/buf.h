@@ -41,6 +41,9 @@ void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) FMT(2, 3);
+/* buf_addu - v in decimal, no sign or padding: buf_addf(b, "%u", v) without vsnprintf (the
+ * card's dates are on the API hot path). */
+void buf_addu(struct buf *b, unsigned v);
 bool buf_failed(const struct buf *b);
 /* buf_detach - returns the contents (caller frees) or NULL if failed. */
 char *buf_detach(struct buf *b, size_t *len);

@@ -54,6 +54,27 @@ static void t_format(void **s)
     buf_release(&b);
 }
 
+/* buf_addu: the digits wareki_format writes by hand (0, one digit, a carry, UINT_MAX) */
+static void t_addu(void **s)
+{
+    (void)s;
+    struct buf b;
+    buf_init(&b, 64);
+    buf_addu(&b, 0);
+    buf_addc(&b, ' ');
+    buf_addu(&b, 7);
+    buf_addc(&b, ' ');
+    buf_addu(&b, 10);
+    buf_addc(&b, ' ');
+    buf_addu(&b, 4294967295u);
+    assert_string_equal(b.ptr, "0 7 10 4294967295");
+    buf_release(&b);
+    char small[4];
+    buf_init_fixed(&b, small, sizeof small);
+    buf_addu(&b, 1234); /* 4 digits do not fit 3 + NUL: the buffer fails, nothing half-written */
+    assert_true(buf_failed(&b));
+}
+
 static const struct {
     const char *in;
     int ok;
@@ -131,6 +152,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_weekday),
         cmocka_unit_test(t_format),
+        cmocka_unit_test(t_addu),
         cmocka_unit_test(t_parse),
         cmocka_unit_test(t_any),
         cmocka_unit_test(t_dates),
