@@ -39,31 +39,20 @@ static void on_request(struct evhttp_request *req, void *arg)
     (void)arg;
     const char *uri = evhttp_request_get_uri(req);
     size_t n = strcspn(uri, "?");
-    switch (route_of(uri, n)) {
-    case R_HEALTH:
-        answer(req, HEALTH_BODY, HEALTH_LEN, 200);
-        break;
-    case R_INLINE:
-        answer(req, CARD_BODY, CARD_LEN, 200);
-        break;
-    case R_CARD: {
-        struct job *j = calloc(1, sizeof *j);
-        j->req = req;
-        commit_push(j);
-        break;
+    int code;
+    const char *body = route_body(route_of(uri, n), &n, &code);
+    if (body) {
+        answer(req, body, n, code);
+        return;
     }
-    default:
-        answer(req, "not found", 9, 404);
-    }
+    struct job *j = calloc(1, sizeof *j);
+    j->req = req;
+    commit_push(j);
 }
 
 int main(int argc, char **argv)
 {
-    int port;
-    const char *dir;
-    usage_args(argc, argv, &port, &dir);
-    done_efd = eventfd(0, EFD_NONBLOCK);
-    commit_start(dir, done_to_eventfd);
+    int port = layer_start(argc, argv, done_to_eventfd, 1);
     struct event_base *base = event_base_new();
     struct evhttp *http = evhttp_new(base);
     evhttp_set_gencb(http, on_request, NULL);

@@ -65,24 +65,17 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const char *q = memchr(req->path.base, '?', n);
     if (q)
         n = (size_t)(q - req->path.base);
-    switch (route_of(req->path.base, n)) {
-    case R_HEALTH:
-        answer(req, HEALTH_BODY, HEALTH_LEN, 200);
-        break;
-    case R_INLINE:
-        answer(req, CARD_BODY, CARD_LEN, 200);
-        break;
-    case R_CARD: {
-        struct hjob *hj = calloc(1, sizeof *hj);
-        hj->j.req = req;
-        hj->slot = h2o_mem_alloc_shared(&req->pool, sizeof *hj->slot, on_dispose);
-        *hj->slot = hj;
-        commit_push(&hj->j);
-        break;
+    int code;
+    const char *body = route_body(route_of(req->path.base, n), &n, &code);
+    if (body) {
+        answer(req, body, n, code);
+        return 0;
     }
-    default:
-        answer(req, "not found", 9, 404);
-    }
+    struct hjob *hj = calloc(1, sizeof *hj);
+    hj->j.req = req;
+    hj->slot = h2o_mem_alloc_shared(&req->pool, sizeof *hj->slot, on_dispose);
+    *hj->slot = hj;
+    commit_push(&hj->j);
     return 0;
 }
 
@@ -97,9 +90,6 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 
 int main(int argc, char **argv)
 {
-    int port;
-    const char *dir;
-    usage_args(argc, argv, &port, &dir);
     h2o_config_init(&config);
     h2o_hostconf_t *host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
@@ -110,17 +100,7 @@ int main(int argc, char **argv)
     accept_ctx.ctx = &ctx;
     accept_ctx.hosts = config.hosts;
     h2o_multithread_register_receiver(ctx.queue, &receiver, on_messages);
-    commit_start(dir, done);
-
-    int ls = socket(AF_INET, SOCK_STREAM, 0), on = 1;
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    if (bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 4096) || getsockname(ls, (struct sockaddr *)&a, &al))
-        return 1;
-    printf("port %u\n", ntohs(a.sin_port));
-    fflush(stdout);
+    int ls = listen_loopback(layer_start(argc, argv, done, 0), 0);
     h2o_socket_t *sock = h2o_evloop_socket_create(loop, ls, H2O_SOCKET_FLAG_DONT_READ);
     h2o_socket_read_start(sock, on_accept);
     while (h2o_evloop_run(loop, INT32_MAX) == 0)

@@ -25,6 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 
 static const char HEALTH_BODY[] = "{\"status\":\"ok\"}";
 #define HEALTH_LEN (sizeof HEALTH_BODY - 1)
@@ -148,9 +152,49 @@ static inline struct job *done_take(void) /* loop thread, done_efd readable */
     return list;
 }
 
-static void usage_args(int argc, char **argv, int *port, const char **dir)
+/* route_body - the answer of a route served at once (its body, length and status), or NULL for
+ * /card, which waits for the committer */
+static inline const char *route_body(enum route r, size_t *n, int *code)
 {
-    *port = argc > 1 ? atoi(argv[1]) : 0;
-    *dir = argc > 2 ? argv[2] : "bench/out";
+    *code = 200;
+    switch (r) {
+    case R_HEALTH:
+        *n = HEALTH_LEN;
+        return HEALTH_BODY;
+    case R_INLINE:
+        *n = CARD_LEN;
+        return CARD_BODY;
+    case R_CARD:
+        *n = 0;
+        return NULL;
+    default:
+        *code = 404, *n = 9;
+        return "not found";
+    }
+}
+
+/* layer_start - argv: [PORT [DIR]]; starts the committer (with_eventfd: its batches come back
+ * through done_efd) and returns the port asked for (0 = any) */
+static int layer_start(int argc, char **argv, batch_done_fn done, int with_eventfd)
+{
+    if (with_eventfd)
+        done_efd = eventfd(0, EFD_NONBLOCK);
+    commit_start(argc > 2 ? argv[2] : "bench/out", done);
+    return argc > 1 ? atoi(argv[1]) : 0;
+}
+
+/* listen_loopback - a listening socket on 127.0.0.1:port, its port printed ("port N") */
+static inline int listen_loopback(int port, int flags)
+{
+    int ls = socket(AF_INET, SOCK_STREAM | flags, 0), on = 1;
+    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    if (bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 4096) || getsockname(ls, (struct sockaddr *)&a, &al))
+        exit(1);
+    printf("port %u\n", ntohs(a.sin_port));
+    fflush(stdout);
+    return ls;
 }
 #endif

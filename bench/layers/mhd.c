@@ -53,11 +53,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     if ((void *)m == &immediate) {
-        if (r == R_HEALTH)
-            return answer(c, HEALTH_BODY, HEALTH_LEN, MHD_HTTP_OK);
-        if (r == R_INLINE)
-            return answer(c, CARD_BODY, CARD_LEN, MHD_HTTP_OK);
-        return answer(c, "not found", 9, MHD_HTTP_NOT_FOUND);
+        size_t n;
+        int code;
+        const char *body = route_body(r, &n, &code);
+        return answer(c, body, n, (unsigned)code);
     }
     if (m->state == NEW) {
         m->state = WAITING;
@@ -72,10 +71,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 int main(int argc, char **argv)
 {
-    int port;
-    const char *dir;
-    usage_args(argc, argv, &port, &dir);
-    commit_start(dir, done);
+    int port = layer_start(argc, argv, done, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct MHD_Daemon *d = MHD_start_daemon(

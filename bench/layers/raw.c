@@ -22,8 +22,8 @@ struct conn {
 };
 
 static int ep;
-static char resp_health[256], resp_card[1024], resp_404[128];
-static size_t n_health, n_card, n_404;
+static char resp[R_NONE + 1][1024]; /* the whole answer of each route, built once */
+static size_t nresp[R_NONE + 1];
 
 static void closeconn(struct conn *c)
 {
@@ -68,37 +68,28 @@ static void readable(struct conn *c)
     char *q = p ? strchr(p + 1, ' ') : NULL;
     enum route r = p && q ? route_of(p + 1, (size_t)(q - p - 1)) : R_NONE;
     c->len = 0;
-    if (r == R_HEALTH)
-        reply(c, resp_health, n_health);
-    else if (r == R_INLINE)
-        reply(c, resp_card, n_card);
-    else if (r == R_CARD) {
+    size_t len;
+    int code;
+    if (route_body(r, &len, &code)) {
+        reply(c, resp[r], nresp[r]);
+    } else {
         c->waiting = 1;
         commit_push(&c->j);
     }
-    else
-        reply(c, resp_404, n_404);
 }
 
 int main(int argc, char **argv)
 {
-    int port;
-    const char *dir;
-    usage_args(argc, argv, &port, &dir);
-    done_efd = eventfd(0, EFD_NONBLOCK);
-    commit_start(dir, done_to_eventfd);
-    n_health = (size_t)build(resp_health, sizeof resp_health, HEALTH_BODY, HEALTH_LEN, "200 OK");
-    n_card = (size_t)build(resp_card, sizeof resp_card, CARD_BODY, CARD_LEN, "200 OK");
-    n_404 = (size_t)build(resp_404, sizeof resp_404, "not found", 9, "404 Not Found");
-    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), on = 1;
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    if (bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 4096) || getsockname(ls, (struct sockaddr *)&a, &al))
-        return 1;
-    printf("port %u\n", ntohs(a.sin_port));
-    fflush(stdout);
+    int port = layer_start(argc, argv, done_to_eventfd, 1), on = 1;
+    for (enum route r = R_HEALTH; r <= R_NONE; r++) {
+        size_t n;
+        int code;
+        const char *body = route_body(r, &n, &code);
+        if (!body) /* /card: answered when its batch is durable */
+            body = CARD_BODY, n = CARD_LEN;
+        nresp[r] = (size_t)build(resp[r], sizeof resp[r], body, n, code == 200 ? "200 OK" : "404 Not Found");
+    }
+    int ls = listen_loopback(port, SOCK_NONBLOCK);
     ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
     epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
@@ -124,7 +115,7 @@ int main(int argc, char **argv)
                 while (list) {
                     struct job *next = list->next;
                     ((struct conn *)list->req)->waiting = 0;
-                    reply(list->req, resp_card, n_card);
+                    reply(list->req, resp[R_CARD], nresp[R_CARD]);
                     list = next;
                 }
             } else {
