@@ -76,11 +76,11 @@ hz=$(getconf CLK_TCK)
 t0=$(cpu)
 h=$("${wrk_pin[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/health.lua" "$url/healthz" | grep RESULT)
 metric() { curl -s -H "Authorization: Bearer $(cat "$db.operator-token")" "$url/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
-m0_b=$(metric kaigo_audit_group_commits_total) m0_s=$(metric kaigo_audit_commit_seconds_sum)
+m0_b=$(metric kaigo_audit_group_commits_total) m0_s=$(metric kaigo_audit_commit_seconds_sum) m0_r=$(metric kaigo_store_reads_reused_total)
 t1=$(cpu)
 c=$("${wrk_pin[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$out/card.lua" "$url/api/v1/" | grep RESULT)
 t2=$(cpu)
-m1_b=$(metric kaigo_audit_group_commits_total) m1_s=$(metric kaigo_audit_commit_seconds_sum)
+m1_b=$(metric kaigo_audit_group_commits_total) m1_s=$(metric kaigo_audit_commit_seconds_sum) m1_r=$(metric kaigo_store_reads_reused_total)
 kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
 after=$(sqlite3 "$db.audit" "SELECT COUNT(*) FROM audit_log")
 read -r _ hr hp hs hn <<<"$h"
@@ -95,6 +95,7 @@ printf '  audit entries added                     : %d for %d card requests\n' "
 ab=$((m1_b - m0_b))
 [ "$ab" -gt 0 ] && printf '  group commits                           : %d (%.1f entries per fsync, %.2f ms per commit)\n' \
   "$ab" "$(echo "($after - $before) / $ab" | bc -l)" "$(echo "($m1_s - $m0_s) * 1000 / $ab" | bc -l)"
+[ -n "$m1_r" ] && printf '  read snapshots reused (parked reads)    : %d of %d card requests\n' "$((m1_r - m0_r))" "$cn"
 denied=$(sqlite3 -cmd ".load $(dirname "$KAIGO")/kaigo_audit" "$db.audit" "SELECT COUNT(*) FROM audit_v WHERE outcome <> 'allowed'")
 printf '  audit entries not allowed (must be 0)   : %d\n' "$denied"
 "$KAIGO" audit verify --db "$db" | tail -1

@@ -204,6 +204,9 @@ int h_metrics(struct req *r)
         sessions = -1;
     head(&b, "kaigo_sessions_active", "gauge", "Sessions not ended, idle and absolute lifetimes not passed.");
     buf_addf(&b, "kaigo_sessions_active %lld\n", sessions);
+    head(&b, "kaigo_store_reads_reused_total", "counter",
+         "Read transactions reused because nothing was committed since they began (no WAL lock, no BEGIN).");
+    buf_addf(&b, "kaigo_store_reads_reused_total %llu\n", store_reads_reused());
     head(&b, "kaigo_http_connections_open", "gauge", "Connections open now.");
     buf_addf(&b, "kaigo_http_connections_open %u\n", conns_open());
     head(&b, "kaigo_http_connections_evicted_total", "counter",

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <sodium.h>
 
@@ -238,6 +240,7 @@ int sq_fail(struct sqlite_store *s, const char *what)
 
 sqlite3_stmt *sq_cached(struct sqlite_store *s, sqlite3_stmt **slot, const char *sql)
 {
+    sq_unpark(s);
     if (!*slot &&
         sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
         sq_fail(s, "prepare");
@@ -281,9 +284,17 @@ void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap)
 
 /* ---- connection ---------------------------------------------------------- */
 
+static void reaper_drop(struct sqlite_store *s);
+
 static void s_close(struct store *st)
 {
     struct sqlite_store *s = S(st);
+    if (s->reuse) {
+        reaper_drop(s);
+        sq_unpark(s);
+        munmap((void *)s->shm, WAL_HDR_MAP);
+        pthread_mutex_destroy(&s->park_mu);
+    }
     sodium_memzero(s->sk, sizeof s->sk);
     free(s->trees);
     for (int i = 0; i < S_COUNT; i++)
@@ -302,6 +313,7 @@ static const char *s_errmsg(struct store *st)
 int sq_exec(struct sqlite_store *s, const char *sql)
 {
     char *msg = NULL;
+    sq_unpark(s);
     /* A transaction a failed ROLLBACK left open (out of memory while rolling back) would hold
      * its lock and refuse every later BEGIN ("within a transaction"): end it first. Found by
      * tests/unit/u-faults.c (out of memory at each allocation). */
@@ -327,6 +339,214 @@ static int step_fixed(struct sqlite_store *s, enum stmt_id id, const char *what)
     return 0;
 }
 
+/* ---- parked reads (issue #21) -------------------------------------------------
+ *
+ * A read transaction costs the WAL read lock (two fcntl and an fstat) and a BEGIN/COMMIT each
+ * time. With read_reuse, the outermost read_end parks the transaction instead of ending it,
+ * and the next read_begin reuses it when the WAL-index header of main (the first 48 bytes of
+ * <db>-shm, twice; https://www.sqlite.org/walformat.html) is byte for byte what it was before
+ * that transaction's BEGIN: every commit, by any connection of any process, rewrites it before
+ * the commit returns, so an unchanged header means nothing was committed since the snapshot
+ * began - it is as fresh as a new one. A header caught mid-update (the two copies differ) or
+ * any change ends it and begins anew; so does age (READ_PARK_MAX_US: the reaper thread ends a
+ * snapshot an idle worker left parked, so that no reader holds the WAL back). Only reads of
+ * main are parked: a transaction that read an attached database (the audit log) ends as before.
+ * Every other use of the connection - a write, a statement outside a read transaction, settle,
+ * close - calls sq_unpark first; a statement that starts on a parked connection without it is a
+ * bug and aborts (park_trace), rather than joining a snapshot it did not ask for. */
+
+static atomic_ullong reads_reused;
+static _Thread_local bool park_ending; /* this thread is ending a parked transaction */
+
+unsigned long long store_reads_reused(void)
+{
+    return atomic_load(&reads_reused);
+}
+
+/* park_max_us - READ_PARK_MAX_US, or the unit tests' own (util/hooks.h) */
+static int64_t park_max_us(void)
+{
+    return test_hooks && test_hooks->read_park_us ? test_hooks->read_park_us : READ_PARK_MAX_US;
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* wal_hdr - main's WAL-index header now; false when the two copies differ (a commit is
+ * writing it: treat as changed) */
+static bool wal_hdr(const struct sqlite_store *s, unsigned char out[48])
+{
+    atomic_thread_fence(memory_order_acquire);
+    memcpy(out, s->shm, 48);
+    atomic_thread_fence(memory_order_acquire);
+    return memcmp(out, s->shm + 48, 48) == 0;
+}
+
+/* park_end - ends the parked transaction; park_mu held, parked true */
+static void park_end(struct sqlite_store *s)
+{
+    park_ending = true;
+    s->snap_dv_valid = false;
+    sqlite3_stmt *q = s->stmt[S_READ_END]; /* prepared by s_read_reuse */
+    sqlite3_reset(q);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        warn("store: ending a parked read: %s", sqlite3_errmsg(s->db));
+    sqlite3_reset(q);
+    park_ending = false;
+    atomic_store(&s->parked, false); /* after the work: the owner's load sees it done */
+}
+
+void sq_unpark(struct sqlite_store *s)
+{
+    if (!atomic_load(&s->parked))
+        return;
+    pthread_mutex_lock(&s->park_mu);
+    if (atomic_load(&s->parked))
+        park_end(s);
+    pthread_mutex_unlock(&s->park_mu);
+}
+
+static int park_trace(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)x;
+    struct sqlite_store *s = ctx;
+    if (type == SQLITE_TRACE_STMT && atomic_load(&s->parked) && !park_ending)
+        BUG("a statement started on a parked read without sq_unpark: %s", sqlite3_sql(p));
+    return 0;
+}
+
+/* The reaper: one thread for the process, woken when a snapshot is parked; every
+ * READ_PARK_MAX_US while any stays parked it ends those parked that long. It never waits for a
+ * connection in use (trylock): the owner ends or reuses its own. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct sqlite_store **v;
+    size_t n, cap;
+    bool started, pending;
+} reaper = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *reaper_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&reaper.mu);
+    for (;;) {
+        while (!reaper.pending)
+            pthread_cond_wait(&reaper.cv, &reaper.mu);
+        reaper.pending = false;
+        int64_t wait = READ_PARK_MAX_US; /* the shortest lifetime of those registered */
+        for (size_t i = 0; i < reaper.n; i++)
+            if (reaper.v[i]->park_us < wait)
+                wait = reaper.v[i]->park_us;
+        pthread_mutex_unlock(&reaper.mu);
+        struct timespec d = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000L};
+        nanosleep(&d, NULL);
+        pthread_mutex_lock(&reaper.mu);
+        int64_t now = mono_us();
+        for (size_t i = 0; i < reaper.n; i++) {
+            struct sqlite_store *s = reaper.v[i];
+            if (!atomic_load(&s->parked))
+                continue;
+            if (pthread_mutex_trylock(&s->park_mu)) { /* its owner is at it: look again later */
+                reaper.pending = true;
+                continue;
+            }
+            if (atomic_load(&s->parked)) {
+                if (now - s->parked_us >= s->park_us)
+                    park_end(s);
+                else
+                    reaper.pending = true;
+            }
+            pthread_mutex_unlock(&s->park_mu);
+        }
+    }
+    return NULL;
+}
+
+static void reaper_add(struct sqlite_store *s)
+{
+    pthread_mutex_lock(&reaper.mu);
+    if (!reaper.started) {
+        pthread_t t;
+        pthread_attr_t a;
+        pthread_attr_init(&a);
+        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &a, reaper_main, NULL) != 0)
+            die("store: cannot start the read reaper thread");
+        pthread_attr_destroy(&a);
+        reaper.started = true;
+    }
+    if (reaper.n == reaper.cap) {
+        reaper.cap = reaper.cap ? 2 * reaper.cap : 16;
+        reaper.v = xrealloc(reaper.v, reaper.cap * sizeof *reaper.v);
+    }
+    reaper.v[reaper.n++] = s;
+    pthread_mutex_unlock(&reaper.mu);
+}
+
+static void reaper_drop(struct sqlite_store *s)
+{
+    pthread_mutex_lock(&reaper.mu);
+    for (size_t i = 0; i < reaper.n; i++)
+        if (reaper.v[i] == s) {
+            reaper.v[i] = reaper.v[--reaper.n];
+            break;
+        }
+    pthread_mutex_unlock(&reaper.mu);
+}
+
+static void reaper_wake(void)
+{
+    pthread_mutex_lock(&reaper.mu);
+    if (!reaper.pending) {
+        reaper.pending = true;
+        pthread_cond_signal(&reaper.cv);
+    }
+    pthread_mutex_unlock(&reaper.mu);
+}
+
+static void s_read_reuse(struct store *st)
+{
+    struct sqlite_store *s = S(st);
+    if (s->reuse)
+        return;
+    const char *db = sqlite3_db_filename(s->db, "main");
+    char path[4096];
+    if (!db || !*db || (size_t)snprintf(path, sizeof path, "%s-shm", db) >= sizeof path)
+        return;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) /* not in WAL mode, or read-only without one: every read ends as before */
+        return;
+    void *m = mmap(NULL, WAL_HDR_MAP, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return;
+    if (!sq_stmt(s, S_READ_END)) { /* park_end steps it without preparing */
+        munmap(m, WAL_HDR_MAP);
+        return;
+    }
+    s->shm = m;
+    s->park_us = park_max_us();
+    pthread_mutex_init(&s->park_mu, NULL);
+    sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, park_trace, s);
+    s->reuse = true;
+    reaper_add(s);
+}
+
+/* only_main_read - the open transaction has read no database but main (and temp) */
+static bool only_main_read(struct sqlite_store *s)
+{
+    const char *name;
+    for (int i = 2; (name = sqlite3_db_name(s->db, i)) != NULL; i++)
+        if (sqlite3_txn_state(s->db, name) != SQLITE_TXN_NONE)
+            return false;
+    return sqlite3_txn_state(s->db, "main") != SQLITE_TXN_WRITE;
+}
+
 /* Read transactions nest: a caller may hold one around several readers that
  * each take their own (the server authenticates a token and runs the gate in
  * one snapshot, so the locks are taken once per request). */
@@ -335,7 +555,25 @@ static int s_read_begin(struct store *st)
     struct sqlite_store *s = S(st);
     if (s->read_depth++ > 0)
         return 0;
+    if (s->reuse && atomic_load(&s->parked)) {
+        pthread_mutex_lock(&s->park_mu);
+        if (atomic_load(&s->parked)) {
+            unsigned char now[48];
+            if (wal_hdr(s, now) && memcmp(now, s->park_hdr, 48) == 0 &&
+                mono_us() - s->parked_us < s->park_us) {
+                atomic_store(&s->parked, false); /* the snapshot is ours again, still the newest */
+                pthread_mutex_unlock(&s->park_mu);
+                atomic_fetch_add(&reads_reused, 1);
+                return 0;
+            }
+            park_end(s);
+        }
+        pthread_mutex_unlock(&s->park_mu);
+    }
     s->snap_dv_valid = false;
+    /* the header before BEGIN: the snapshot the first read takes is at least this new */
+    if (s->reuse && !wal_hdr(s, s->park_hdr))
+        memset(s->park_hdr, 0xff, sizeof s->park_hdr); /* mid-update: never equal, never reused */
     if (step_fixed(s, S_READ_BEGIN, "read_begin")) {
         s->read_depth = 0;
         return -1;
@@ -352,6 +590,14 @@ static int s_read_end(struct store *st)
     }
     if (--s->read_depth > 0)
         return 0;
+    if (s->reuse && only_main_read(s)) {
+        pthread_mutex_lock(&s->park_mu);
+        s->parked_us = mono_us();
+        atomic_store(&s->parked, true);
+        pthread_mutex_unlock(&s->park_mu);
+        reaper_wake();
+        return 0;
+    }
     s->snap_dv_valid = false;
     return step_fixed(s, S_READ_END, "read_end");
 }
@@ -373,6 +619,7 @@ static void s_settle(struct store *st)
     struct sqlite_store *s = S(st);
     if (s->read_depth)
         return;
+    sq_unpark(s);
     /* a statement a failure left running holds its lock even outside a transaction */
     for (sqlite3_stmt *q = sqlite3_next_stmt(s->db, NULL); q; q = sqlite3_next_stmt(s->db, q))
         if (sqlite3_stmt_busy(q)) {
@@ -581,6 +828,7 @@ static int insert_version(struct sqlite_store *s, const struct person_key *k, co
                           const char *rkey, long long version, const char *body, long long change_id)
 {
     bool current = current_kind(kind);
+    sq_unpark(s); /* before asking whether a transaction is open */
     bool own = current && sqlite3_get_autocommit(s->db);
     if (own && sq_exec(s, "SAVEPOINT record_version"))
         return -1;
@@ -1747,6 +1995,7 @@ static const struct store_ops sqlite_ops = {
     .begin = s_begin,
     .read_begin = s_read_begin,
     .read_end = s_read_end,
+    .read_reuse = s_read_reuse,
     .commit = s_commit,
     .rollback = s_rollback,
     .health_probe = s_health_probe,
@@ -1889,6 +2138,7 @@ static int one_text(struct sqlite_store *s, const char *sql, char *out, size_t c
 {
     sqlite3_stmt *q;
     out[0] = '\0';
+    sq_unpark(s);
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
         return sq_fail(s, "prepare");
     int rc = sqlite3_step(q);
@@ -1903,6 +2153,7 @@ static int insert_link(struct sqlite_store *s, const char *sql, const char *id)
     sqlite3_stmt *q;
     char now[64];
     sq_now_iso(now);
+    sq_unpark(s);
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
         return sq_fail(s, "prepare");
     sq_bind_text(q, 1, id);

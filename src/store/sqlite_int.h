@@ -6,7 +6,9 @@
 #ifndef KAIGO_STORE_SQLITE_INT_H
 #define KAIGO_STORE_SQLITE_INT_H
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,6 +18,11 @@
 /* person index: entries per epoch (sqlite.c, idx_schema). Fixed per index file
  * (audidx.meta); $KAIGO_AUDIT_EPOCH sets it for a new file (tests use small ones). */
 #define AUDIT_EPOCH_DEFAULT 2048
+
+/* Parked reads (sqlite.c): how long a read snapshot may stay open for reuse, and how much of
+ * <db>-shm is mapped to read the WAL-index header (two 48-byte copies at its start). */
+#define READ_PARK_MAX_US 2000
+#define WAL_HDR_MAP 4096
 
 #define SQ_MAIN_STMTS 56
 /* The card kinds kept in record_current (sqlite.c CURRENT_KINDS, migration 0016), as SQL. */
@@ -46,6 +53,19 @@ struct sqlite_store {
     /* data_version as first read inside the current snapshot (s_data_version) */
     bool snap_dv_valid;
     long long snap_dv, snap_changes;
+    /* A parked read (sqlite.c "parked reads", s_read_reuse): the outermost read_end leaves the
+     * read transaction open, and the next read_begin reuses it while the WAL-index header of
+     * main has not changed since before its BEGIN (no commit by anyone since: exactly as fresh
+     * as a new one). Any other use of the connection ends it first (sq_unpark); the reaper
+     * thread ends one left parked READ_PARK_MAX_US. park_mu orders the owner and the reaper;
+     * parked is read without it. */
+    atomic_bool parked;
+    bool reuse;                  /* s_read_reuse was called and the -shm is mapped */
+    const unsigned char *shm;    /* <db>-shm, read-only, the first WAL_HDR_MAP bytes */
+    unsigned char park_hdr[48];  /* main's WAL-index header, read before the parked BEGIN */
+    int64_t parked_us;           /* monotonic µs when parked */
+    int64_t park_us;             /* its lifetime: READ_PARK_MAX_US (tests: util/hooks.h) */
+    pthread_mutex_t park_mu;
     int64_t last_now_ms; /* the audit writer's previous clock reading (P12: steps back) */
     int64_t epoch; /* its epoch size */
     unsigned char sk[AUDIT_SK_BYTES];
@@ -62,6 +82,9 @@ void sq_bind_text(sqlite3_stmt *q, int i, const char *v);
 void sq_now_iso(char out[64]);
 void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap);
 int sq_exec(struct sqlite_store *s, const char *sql);
+/* sq_unpark - ends a parked read transaction, if any, before the connection is used for
+ * anything but a read inside read_begin/read_end. Every path to the connection calls it. */
+void sq_unpark(struct sqlite_store *s);
 int sq_rollback_keep(struct sqlite_store *s);
 
 #endif

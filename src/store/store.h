@@ -52,6 +52,12 @@ struct store_ops {
      * between: a write would need the snapshot to be the newest). */
     int (*read_begin)(struct store *st);
     int (*read_end)(struct store *st);
+    /* read_reuse - from now on this connection may keep a read snapshot open after read_end and
+     * reuse it at the next read_begin, only while it is provably the newest (no commit by any
+     * connection of any process since it began) and for at most READ_PARK_MAX_US; any other use
+     * of the connection ends it first. For the server's per-thread connections (issue #21: the
+     * WAL lock and BEGIN/COMMIT of every card read). A backend may ignore it. */
+    void (*read_reuse)(struct store *st);
     int (*commit)(struct store *st);
     int (*rollback)(struct store *st);
     /* settle - ends a transaction a failure left open (a ROLLBACK that itself failed, out of
@@ -242,5 +248,8 @@ static inline const char *store_errmsg(struct store *st)
  * seed master if listed); *created = 1 if it was new. */
 MUST_CHECK int store_insurer_ensure(struct store *st, const char *no, const char *by,
                                     int *created);
+
+/* store_reads_reused - read transactions reused since the process started (read_reuse). */
+unsigned long long store_reads_reused(void);
 
 #endif

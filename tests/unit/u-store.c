@@ -518,6 +518,90 @@ static void expect_report(struct store *st, const struct person_key *k, int who,
     assert_int_equal(c.n, want);
 }
 
+/* Parked reads (issue #21, store/sqlite.c): a worker's read snapshot kept after read_end is
+ * reused only while nothing has been committed since it began. With a lifetime long enough that
+ * age never decides, a write by another connection (as another process's would) must be seen by
+ * the very next read, and the owner's own write must be durable at once (visible to another
+ * connection); with a short lifetime the reaper ends a parked snapshot that nobody reuses, so
+ * that a TRUNCATE checkpoint - refused while a reader holds the WAL - then succeeds. */
+static void put_insured(struct store *st, const struct person_key *k, const char *body)
+{
+    long long m;
+    assert_int_equal(st->ops->change_begin(st, "test", "unit", &m), 0);
+    assert_int_equal(st->ops->record_put_first(st, k, "insured", "", body, m), 0);
+}
+
+static int exists_in_read(struct store *st, const struct person_key *k)
+{
+    assert_int_equal(st->ops->read_begin(st), 0);
+    int e = st->ops->person_exists(st, k);
+    assert_int_equal(st->ops->read_end(st), 0);
+    return e;
+}
+
+/* truncate_busy - 1 when a TRUNCATE checkpoint could not empty the WAL (a reader holds it) */
+static int truncate_busy(sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA main.wal_checkpoint(TRUNCATE)", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int busy = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return busy;
+}
+
+static void t_read_reuse(void **s)
+{
+    (void)s;
+    /* a lifetime long enough that age decides nothing in the first part, short enough that the
+     * reaper's turn comes within the second part's wait */
+    static const struct test_hooks park = {.read_park_us = 1000000};
+    test_hooks = &park;
+    struct store *a = store_open_sqlite(path, false), *b = store_open_sqlite(path, false);
+    assert_non_null(a);
+    assert_non_null(b);
+    a->ops->read_reuse(a);
+    test_hooks = NULL;
+    int created;
+    assert_int_equal(store_insurer_ensure(b, "122192", "test", &created), 0);
+    struct person_key k1 = {"122192", "0000000021"}, k2 = {"122192", "0000000022"};
+    /* nothing written between them: the second and third reads reuse the first's snapshot */
+    unsigned long long r0 = store_reads_reused();
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(exists_in_read(a, &k1), 0);
+    assert_int_equal(store_reads_reused() - r0, 2);
+    /* another connection commits: the next read sees it, on a new snapshot */
+    put_insured(b, &k1, "{\"v\":1}");
+    r0 = store_reads_reused();
+    assert_int_equal(exists_in_read(a, &k1), 1);
+    assert_int_equal(store_reads_reused(), r0);
+    /* a parked snapshot, then the owner writes: durable at once, seen by the other connection */
+    assert_int_equal(exists_in_read(a, &k2), 0);
+    put_insured(a, &k2, "{\"v\":2}");
+    assert_int_equal(exists_in_read(b, &k2), 1);
+    assert_int_equal(exists_in_read(a, &k2), 1);
+
+    /* the reaper: a snapshot parked past its lifetime is ended without its owner. While it is
+     * parked on WAL frames a TRUNCATE checkpoint (it waits for every reader to leave the WAL)
+     * is refused; once the reaper has ended it, the checkpoint succeeds. */
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    struct person_key k3 = {"122192", "0000000023"};
+    put_insured(b, &k3, "{\"v\":3}");
+    assert_int_equal(exists_in_read(a, &k3), 1); /* parked now, reading the WAL */
+    assert_int_equal(truncate_busy(raw), 1);
+    int busy = 1;
+    for (int i = 0; i < 100 && busy; i++) { /* up to 5 s; the reaper needs ≈ 1-2 s */
+        usleep(50000);
+        busy = truncate_busy(raw);
+    }
+    assert_int_equal(busy, 0);
+    assert_int_equal(exists_in_read(a, &k3), 1);
+    sqlite3_close(raw);
+    a->ops->close(a);
+    b->ops->close(b);
+}
+
 static void t_person_index(void **s)
 {
     (void)s;
@@ -578,6 +662,7 @@ int main(void)
         cmocka_unit_test(t_versions),
         cmocka_unit_test_setup_teardown(t_current_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(t_read_nesting, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_read_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(t_paper_serials, setup, teardown),
         cmocka_unit_test_setup_teardown(t_clock_step, setup, teardown),
         cmocka_unit_test(t_audit_two_writers),
