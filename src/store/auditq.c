@@ -32,7 +32,6 @@ struct auditq {
     bool joined;
     bool delaying;     /* the writer is waiting for a batch to fill */
     size_t last_batch; /* entries in the previous batch */
-    size_t fill;       /* a delaying writer commits once this many are queued */
     pthread_t thread;
     struct store *st;
     unsigned long long batches, entries;
@@ -134,13 +133,8 @@ static void *writer(void *arg)
         }
         /* Commit delay: when the last batch was busy, wait a little for more
          * entries so that one fsync serves more of them (fewer syncs and thread
-         * switches under load); an idle log commits at once. It waits for as many
-         * as the last batch had (at most AUDITQ_BATCH_TARGET): with a steady set of
-         * clients each batch is answered, comes back and fills the next, and the
-         * writer does not sit out the delay for entries that cannot come (64
-         * connections never make 128: issue #21, docs/benchmarks.md). */
-        q->fill = q->last_batch < AUDITQ_BATCH_TARGET ? q->last_batch : AUDITQ_BATCH_TARGET;
-        if (q->n < q->fill && q->last_batch > 1 && !q->closed) {
+         * switches under load); an idle log commits at once. */
+        if (q->n < AUDITQ_BATCH_TARGET && q->last_batch > 1 && !q->closed) {
             struct timespec until;
             clock_gettime(CLOCK_MONOTONIC, &until);
             until.tv_nsec += AUDITQ_COMMIT_DELAY_US * 1000L;
@@ -149,7 +143,7 @@ static void *writer(void *arg)
                 until.tv_nsec -= 1000000000L;
             }
             q->delaying = true;
-            while (q->n < q->fill && !q->closed &&
+            while (q->n < AUDITQ_BATCH_TARGET && !q->closed &&
                    pthread_cond_timedwait(&q->work, &q->mu, &until) == 0)
                 ;
             q->delaying = false;
@@ -266,7 +260,7 @@ static int enqueue(struct auditq *q, struct auditq_ticket *t)
     t->done = false;
     t->rc = -1;
     q->queue[q->n++] = t;
-    if (!q->delaying || q->n >= q->fill)
+    if (!q->delaying || q->n >= AUDITQ_BATCH_TARGET)
         pthread_cond_signal(&q->work);
     return 0;
 }

@@ -212,8 +212,7 @@ static const char *const sql_text[S_COUNT] = {
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
-#define AUDIT_WAL_RESTART 2048 /* frames (8 MiB) of audit WAL before the writer restarts it */
-#define STORE_BUSY_TIMEOUT_MS 10000 /* how long a statement waits for another connection's lock */
+#define AUDIT_WAL_RESTART 2048 /* frames (8 MiB) of audit WAL before a RESTART checkpoint */
 #define AUDIT_CKPT_ENTRIES 1000 /* a checkpoint at least every … entries per insurer */
 #define AUDIT_CKPT_MS 1000      /* … or every second with new entries */
 
@@ -1739,26 +1738,6 @@ static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
         }
     }
     free(heads);
-    /* Under sustained appends a passive checkpoint never catches the writer, so the WAL is never
-     * reset and grows without bound (measured: 11 MB/s at 7k card reads/s, every frame a newly
-     * allocated page). Past AUDIT_WAL_RESTART frames the writer itself, between batches and
-     * holding nothing, runs a RESTART checkpoint: the frames the checkpointer has not copied
-     * back yet, then the next commit starts the WAL from its beginning. (It was the
-     * checkpointer's: a low-priority thread holding the checkpoint lock while it waited for the
-     * write lock, which a writer that never pauses - issue #21's commit delay ending when the
-     * batch is as full as the last - never gave up: tests/unit/u-store.c t_audit_wal_bounded.) */
-    if (s->audit_wal_frames > AUDIT_WAL_RESTART) {
-        int log = 0, done = 0;
-        /* without waiting: a reader of the log (kaigo audit verify for minutes) must not stall
-         * the writer and every audited request behind it; busy now, it tries after the next batch */
-        sqlite3_busy_timeout(s->db, 0);
-        int rc = sqlite3_wal_checkpoint_v2(s->db, "audit", SQLITE_CHECKPOINT_RESTART, &log, &done);
-        sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-        if (rc == SQLITE_OK)
-            s->audit_wal_frames = 0;
-        else if (rc != SQLITE_BUSY)
-            warn("audit checkpoint (writer): %s", sqlite3_errmsg(s->db));
-    }
     return 0;
 fail:
     sq_rollback_keep(s);
@@ -1954,27 +1933,23 @@ static int s_audit_checkpoint(struct store *st)
     int rc = sqlite3_wal_checkpoint_v2(s->db, "audit", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         return sq_fail(s, "audit checkpoint");
-    /* passive only: the WAL's restart is the writer's (s_audit_append, AUDIT_WAL_RESTART) */
+    /* Under sustained appends a passive checkpoint never catches the writer, so
+     * the WAL is never reset and grows without bound (measured: 11 MB/s at 7k
+     * card reads/s, every frame a newly allocated page). Past AUDIT_WAL_RESTART
+     * frames, a RESTART checkpoint holds the writer off for the small remainder
+     * and lets the next commit start the WAL from its beginning again. */
+    if (log > AUDIT_WAL_RESTART) {
+        rc = sqlite3_wal_checkpoint_v2(s->db, "audit", SQLITE_CHECKPOINT_RESTART, &log, &done);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            return sq_fail(s, "audit checkpoint (restart)");
+    }
     return 0;
-}
-
-/* audit_wal_hook - after each commit: the audit WAL's frames, for the writer's own bound */
-static int audit_wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
-{
-    (void)db;
-    if (strcmp(name, "audit") == 0)
-        ((struct sqlite_store *)ctx)->audit_wal_frames = frames;
-    return SQLITE_OK;
 }
 
 static int s_audit_autocheckpoint(struct store *st, int pages)
 {
     struct sqlite_store *s = S(st);
-    if (sqlite3_wal_autocheckpoint(s->db, pages) != SQLITE_OK)
-        return sq_fail(s, "autocheckpoint");
-    if (pages == 0) /* the audit writer's connection: no checkpoint on commit, but count the frames */
-        sqlite3_wal_hook(s->db, audit_wal_hook, s);
-    return 0;
+    return sqlite3_wal_autocheckpoint(s->db, pages) == SQLITE_OK ? 0 : sq_fail(s, "autocheckpoint");
 }
 
 static int s_data_version(struct store *st, long long *v)
@@ -2386,7 +2361,7 @@ struct store *store_open_sqlite(const char *path, bool readonly)
         free(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    sqlite3_busy_timeout(s->db, 10000);
     /* Plans must not depend on bound values: a parameter compared with kind could
      * select the partial index record_applications (0004), and SQLite then
      * prepares the statement again for every new value — each record_put paid a

@@ -68,7 +68,6 @@ struct sqlite_store {
     pthread_mutex_t park_mu;
     int64_t last_now_ms; /* the audit writer's previous clock reading (P12: steps back) */
     int64_t epoch; /* its epoch size */
-    int audit_wal_frames; /* the audit WAL's frames after the writer's last commit (wal hook) */
     unsigned char sk[AUDIT_SK_BYTES];
     struct tree_state *trees;
     size_t ntrees;
