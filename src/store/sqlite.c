@@ -251,6 +251,14 @@ sqlite3_stmt *sq_cached(struct sqlite_store *s, sqlite3_stmt **slot, const char 
     return *slot;
 }
 
+/* sq_prepare - a one-off statement on the store's connection (the caller finalizes it); like
+ * sq_cached and sq_exec it ends a parked read first, so no statement joins one. */
+static int sq_prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **q)
+{
+    sq_unpark(s);
+    return sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
+}
+
 static sqlite3_stmt *sq_stmt(struct sqlite_store *s, enum stmt_id id)
 {
     return sq_cached(s, &s->stmt[id], sql_text[id]);
@@ -641,8 +649,8 @@ static int s_health_probe(struct store *st)
      * take the attached audit log's too, and stall the audit writer behind a probe) */
     if (sq_exec(s, "BEGIN"))
         return -1;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO main.health_probe (node, at_ms) VALUES ('kaigo', ?1)",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if (sq_prepare(s, "INSERT OR REPLACE INTO main.health_probe (node, at_ms) VALUES ('kaigo', ?1)", &q) !=
+        SQLITE_OK) {
         sq_fail(s, "health probe");
         sq_rollback_keep(s);
         return -1;
@@ -2043,8 +2051,7 @@ static int migrate(struct sqlite_store *s)
     for (unsigned i = 0; i < migrations_len; i++) {
         const struct migration *m = &migrations[i];
         sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &q,
-                               NULL) != SQLITE_OK)
+        if (sq_prepare(s, "SELECT 1 FROM schema_migrations WHERE version = ?1", &q) != SQLITE_OK)
             return sq_fail(s, "migrate");
         sqlite3_bind_int(q, 1, m->version);
         int have = sqlite3_step(q) == SQLITE_ROW;
@@ -2062,10 +2069,8 @@ static int migrate(struct sqlite_store *s)
         }
         char now[64];
         sq_now_iso(now);
-        if (sqlite3_prepare_v2(s->db,
-                               "INSERT INTO schema_migrations (version, name, applied_at)"
-                               " VALUES (?1, ?2, ?3)",
-                               -1, &q, NULL) != SQLITE_OK)
+        if (sq_prepare(s, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)", &q) !=
+            SQLITE_OK)
             return sq_fail(s, "migrate");
         sqlite3_bind_int(q, 1, m->version);
         sq_bind_text(q, 2, m->name);
@@ -2138,8 +2143,7 @@ static int one_text(struct sqlite_store *s, const char *sql, char *out, size_t c
 {
     sqlite3_stmt *q;
     out[0] = '\0';
-    sq_unpark(s);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+    if (sq_prepare(s, sql, &q) != SQLITE_OK)
         return sq_fail(s, "prepare");
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
@@ -2153,8 +2157,7 @@ static int insert_link(struct sqlite_store *s, const char *sql, const char *id)
     sqlite3_stmt *q;
     char now[64];
     sq_now_iso(now);
-    sq_unpark(s);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+    if (sq_prepare(s, sql, &q) != SQLITE_OK)
         return sq_fail(s, "prepare");
     sq_bind_text(q, 1, id);
     sq_bind_text(q, 2, now);
@@ -2193,7 +2196,7 @@ static int attach_idx(struct sqlite_store *s, const char *path, bool readonly)
     if (readonly && access(ipath, F_OK) != 0)
         return 0; /* no index yet: verify says so; nothing else reads it read-only */
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS audidx", -1, &q, NULL) != SQLITE_OK)
+    if (sq_prepare(s, "ATTACH DATABASE ?1 AS audidx", &q) != SQLITE_OK)
         return sq_fail(s, "attach");
     sq_bind_text(q, 1, ipath);
     int rc = sqlite3_step(q);
@@ -2214,8 +2217,8 @@ static int attach_idx(struct sqlite_store *s, const char *path, bool readonly)
                                                                : AUDIT_EPOCH_DEFAULT;
         if (want < 1 || want > 1000000)
             want = AUDIT_EPOCH_DEFAULT;
-        if (sqlite3_prepare_v2(s->db, "INSERT INTO audidx.meta (epoch) SELECT ?1 WHERE NOT EXISTS"
-                                      " (SELECT 1 FROM audidx.meta)", -1, &q, NULL) != SQLITE_OK)
+        if (sq_prepare(s, "INSERT INTO audidx.meta (epoch) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM audidx.meta)",
+                       &q) != SQLITE_OK)
             return sq_fail(s, "audit index meta");
         sqlite3_bind_int64(q, 1, want);
         rc = sqlite3_step(q);
@@ -2272,7 +2275,7 @@ static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
         }
     }
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS audit", -1, &q, NULL) != SQLITE_OK)
+    if (sq_prepare(s, "ATTACH DATABASE ?1 AS audit", &q) != SQLITE_OK)
         return sq_fail(s, "attach");
     sq_bind_text(q, 1, apath);
     int rc = sqlite3_step(q);

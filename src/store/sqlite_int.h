@@ -83,7 +83,8 @@ void sq_now_iso(char out[64]);
 void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap);
 int sq_exec(struct sqlite_store *s, const char *sql);
 /* sq_unpark - ends a parked read transaction, if any, before the connection is used for
- * anything but a read inside read_begin/read_end. Every path to the connection calls it. */
+ * anything but a read inside read_begin/read_end. sq_cached, sq_exec and sq_prepare (sqlite.c)
+ * call it, so every statement does. */
 void sq_unpark(struct sqlite_store *s);
 int sq_rollback_keep(struct sqlite_store *s);
 
