@@ -159,6 +159,9 @@ static void render_audit(struct buf *b)
     head(b, "kaigo_audit_commit_failures_total", "counter",
          "Group commits that failed (nothing of them was disclosed).");
     buf_addf(b, "kaigo_audit_commit_failures_total %llu\n", m.failures);
+    head(b, "kaigo_audit_log_restarts_total", "counter",
+         "Pauses of the audit writer to start the log's WAL from its beginning (its size bound).");
+    buf_addf(b, "kaigo_audit_log_restarts_total %llu\n", m.restarts);
     head(b, "kaigo_audit_entries_per_commit", "histogram", "Entries in one group commit.");
     for (size_t k = 0; k < AUDITQ_SIZE_BUCKETS; k++) {
         if (k < AUDITQ_SIZE_BUCKETS - 1)

@@ -62,6 +62,7 @@ void auditq_stats(struct auditq *q, unsigned long long *batches, unsigned long l
 extern const double auditq_commit_bounds_s[AUDITQ_COMMIT_BUCKETS - 1];
 struct auditq_metrics {
     unsigned long long batches, entries, failures;
+    unsigned long long restarts; /* the writer paused to restart the log (its size bound) */
     size_t depth; /* entries waiting for their batch */
     bool failing; /* the last batch failed */
     unsigned long long size_hist[AUDITQ_SIZE_BUCKETS];

@@ -67,6 +67,7 @@ struct sqlite_store {
     int64_t park_us;             /* its lifetime: READ_PARK_MAX_US (tests: util/hooks.h) */
     pthread_mutex_t park_mu;
     int64_t last_now_ms; /* the audit writer's previous clock reading (P12: steps back) */
+    int audit_frames;    /* the audit WAL's frames after the last commit (s_audit_appender) */
     int64_t epoch; /* its epoch size */
     unsigned char sk[AUDIT_SK_BYTES];
     struct tree_state *trees;

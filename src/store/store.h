@@ -159,11 +159,18 @@ struct store_ops {
     /* audit_checkpoints - an insurer's checkpoints in order of size. */
     int (*audit_checkpoints)(struct store *st, const char *insurer_no, store_checkpoint_fn *fn,
                              void *ctx);
-    /* audit_checkpoint - copies committed audit WAL frames into the audit file
-     * (passive: never blocks the writer); audit_autocheckpoint(0) stops the
-     * connection from checkpointing by itself at commit. */
-    int (*audit_checkpoint)(struct store *st);
-    int (*audit_autocheckpoint)(struct store *st, int pages);
+    /* audit_checkpoint - copies committed audit frames into the audit file.
+     * bound false: passive, never blocks the appender (the checkpointer thread).
+     * bound true: called by the log's one appender (audit_appender) between two
+     * batches; once the log has grown past its bound it copies the rest, waits for
+     * the log's readers to move on and lets the next append start the log from its
+     * beginning, and returns 1; below the bound it returns 0 at once. -1 on failure
+     * (store_errmsg). */
+    int (*audit_checkpoint)(struct store *st, bool bound);
+    /* audit_appender - this connection is the log's one appender: it never
+     * checkpoints by itself at commit, and it keeps count of the log's size for
+     * audit_checkpoint(bound). */
+    int (*audit_appender)(struct store *st);
     int (*audit_count_person)(struct store *st, const struct person_key *k, long long *n);
     /* audit_index_check - the person index (<db>.audit-idx) holds exactly entries
      * 1..*indexed of the insurer's log under their own persons (*ok). NOTFOUND if
