@@ -90,7 +90,7 @@ static int first_insurer(void *ctx, const struct insurer *ins, long long persons
 static void *run(void *arg)
 {
     struct worker *w = arg;
-    struct store *st = store_open_sqlite(w->db, false);
+    struct store *st = store_open(w->db, false);
     if (!st)
         return (void *)1;
     struct slot *slots = calloc((size_t)w->inflight, sizeof *slots);
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
     int inflight = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 64;
     if (threads < 1 || threads > 64 || inflight < 1 || inflight > 4096 || secs <= 0)
         return 2;
-    struct store *st = store_open_sqlite(db, true);
+    struct store *st = store_open(db, true);
     if (!st)
         return 3;
     long persons = 0;

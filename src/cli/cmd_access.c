@@ -221,7 +221,7 @@ static int print_org(void *ctx, const struct org *o)
 
 static int org_cmd(const char *sub, struct args *a)
 {
-    struct store *st = store_open_sqlite(a->db, false);
+    struct store *st = store_open(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
     if (strcmp(sub, "list") == 0) {
@@ -344,7 +344,7 @@ static int user_cmd(const char *sub, struct args *a)
         }
     } else
         randombytes_buf(acc.totp_secret, sizeof acc.totp_secret);
-    struct store *st = store_open_sqlite(a->db, false);
+    struct store *st = store_open(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
     struct org o;
@@ -371,7 +371,7 @@ static int user_cmd(const char *sub, struct args *a)
 
 static int token_cmd(const char *sub, struct args *a)
 {
-    struct store *st = store_open_sqlite(a->db, false);
+    struct store *st = store_open(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
     if (strcmp(sub, "revoke") == 0 && a->npos == 1) {
@@ -429,7 +429,7 @@ static int consent_cmd(const char *sub, struct args *a)
     uint32_t cats = cats_opt(a, "");
     if (!cats)
         return EXIT_INVALID;
-    struct store *st = store_open_sqlite(a->db, false);
+    struct store *st = store_open(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
     int64_t id, now = clock_now_ms();
@@ -479,7 +479,7 @@ static int proxy_cmd(const char *sub, struct args *a)
     int rc = pos_person(a, &k);
     if (rc)
         return rc;
-    struct store *st = store_open_sqlite(a->db, false);
+    struct store *st = store_open(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
     int64_t now = clock_now_ms(), id;
@@ -530,7 +530,7 @@ static int relationship_cmd(const char *sub, struct args *a, bool ikensho)
     if (rc)
         return rc;
     const char *org = opt(a, "org");
-    struct store *st = store_open_sqlite(a->db, false);
+    struct store *st = store_open(a->db, false);
     if (!st)
         return EXIT_INTERNAL;
     int64_t now = clock_now_ms(), id;

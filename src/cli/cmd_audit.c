@@ -50,7 +50,8 @@ static int load_pubkey(const char *db, const char *file, unsigned char pk[AUDIT_
     char path[4096], hex[AUDIT_PK_BYTES * 2 + 8];
     *have = false;
     if (!file) {
-        snprintf(path, sizeof path, "%s.audit-key.pub", db);
+        if (store_side_path(db, ".audit-key.pub", path, sizeof path))
+            return 0;
         file = path;
     }
     int fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -834,7 +835,7 @@ static int scope(int argc, char **argv)
         fputs(help, stderr);
         return EXIT_USAGE;
     }
-    struct store *st = store_open_sqlite(db, true);
+    struct store *st = store_open(db, true);
     if (!st)
         return EXIT_INTERNAL;
     if (c.json) {
@@ -921,7 +922,7 @@ int cmd_audit(int argc, char **argv)
     bool have_pk;
     if (load_pubkey(db, pubfile, pk, &have_pk))
         return EXIT_INVALID;
-    struct store *st = store_open_sqlite(db, true);
+    struct store *st = store_open(db, true);
     if (!st && store_audit_absent && !want) {
         printf("検証成功: 監査ログはまだありません(0 件。次に書き込みで開いたときに作られます)\n");
         return 0;
@@ -940,8 +941,8 @@ int cmd_audit(int argc, char **argv)
         return rc;
     }
     randombytes_buf(fp_key, sizeof fp_key);
-    struct store *st2 = store_open_sqlite(db, true); /* NULL: one range at a time */
-    struct store *st3 = store_open_sqlite(db, true); /* NULL: the index is scanned first */
+    struct store *st2 = store_open(db, true); /* NULL: one range at a time */
+    struct store *st3 = store_open(db, true); /* NULL: the index is scanned first */
     struct allctx a = {st, st2, st3, only, have_pk ? pk : NULL, 0, 0, 0, 0, 0};
     if (st->ops->audit_insurers(st, verify_insurer, &a) || a.err) {
         fprintf(stderr, "kaigo audit verify: %s\n", store_errmsg(st));

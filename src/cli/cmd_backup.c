@@ -24,6 +24,7 @@
 
 #include "cli/cli.h"
 #include "store/backup.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -178,6 +179,8 @@ int cmd_backup(int argc, char **argv)
     }
     if (!db)
         return cli_no_db("kaigo backup");
+    if (store_where_usable(db)) /* the backup copies the SQLite files */
+        return EXIT_INTERNAL;
     if (!dest) {
         fputs(help_backup, stderr);
         return EXIT_USAGE;
@@ -396,6 +399,8 @@ int cmd_restore(int argc, char **argv)
     }
     if (!db)
         return cli_no_db("kaigo restore");
+    if (store_where_usable(db)) /* the backup copies the SQLite files */
+        return EXIT_INTERNAL;
     if (!bdir) {
         fputs(help_restore, stderr);
         return EXIT_USAGE;

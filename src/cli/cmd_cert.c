@@ -60,7 +60,7 @@ static struct store *open_db(const char *db)
         fputs("kaigo: --db か KAIGO_DB でデータベースを指定してください\n", stderr);
         return NULL;
     }
-    return store_open_sqlite(db, false);
+    return store_open(db, false);
 }
 
 

@@ -235,7 +235,7 @@ int cmd_exchange(int argc, char **argv)
             free(items);
             return EXIT_USAGE;
         }
-        if (!(st = store_open_sqlite(db, false))) {
+        if (!(st = store_open(db, false))) {
             free(items);
             return EXIT_INTERNAL;
         }

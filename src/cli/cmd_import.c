@@ -531,7 +531,7 @@ int cmd_import(int argc, char **argv)
         return finish(EXIT_INVALID, raw, rawlen, &conv, &hasher, &errs);
     }
 
-    struct store *st = store_open_sqlite(db, false);
+    struct store *st = store_open(db, false);
     if (!st)
         return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher, &errs);
     char author[96], reason[160];

@@ -121,7 +121,7 @@ int cmd_insurer(int argc, char **argv)
             return EXIT_INVALID;
         }
     }
-    struct store *st = store_open_sqlite(db, false);
+    struct store *st = store_open(db, false);
     if (!st)
         return EXIT_INTERNAL;
     int rc = 0;

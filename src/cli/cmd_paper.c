@@ -83,7 +83,7 @@ int cmd_paper(int argc, char **argv)
         return EXIT_INVALID;
     }
     if (revoke) {
-        struct store *st = store_open_sqlite(db, false);
+        struct store *st = store_open(db, false);
         if (!st)
             return EXIT_INTERNAL;
         struct actor a;
@@ -106,7 +106,13 @@ int cmd_paper(int argc, char **argv)
     }
     char path[4200];
     unsigned char sk[KEYFILE_SK_BYTES], pk[KEYFILE_PK_BYTES];
-    if (paper_key_path(db, insurer, path, sizeof path) || keyfile_load(path, true, sk))
+    if (store_where_usable(db))
+        return EXIT_INTERNAL;
+    if (paper_key_path(db, insurer, path, sizeof path)) {
+        fprintf(stderr, "kaigo paper: 鍵のパスが長すぎます\n");
+        return EXIT_INTERNAL;
+    }
+    if (keyfile_load(path, true, sk))
         return EXIT_INTERNAL;
     crypto_sign_ed25519_sk_to_pk(pk, sk);
     sodium_memzero(sk, sizeof sk);

@@ -174,7 +174,7 @@ static int issue(const char *db, const struct person_key *k, const struct paper_
     int rc = 0;
     struct store *wst = NULL;
     if (paper_key_path(db, k->insurer_no, path, sizeof path) || keyfile_load(path, true, sk) ||
-        !(wst = store_open_sqlite(db, false)) || wst->ops->paper_next_serial(wst, k->insurer_no, &first) ||
+        !(wst = store_open(db, false)) || wst->ops->paper_next_serial(wst, k->insurer_no, &first) ||
         print_sign(doc, ndocs, first, sk, t, token)) {
         fprintf(stderr, "kaigo print: 交付を準備できません(%s)\n", wst ? store_errmsg(wst) : "鍵またはデータベース");
         rc = EXIT_INTERNAL;

@@ -15,6 +15,7 @@
 #include "cli/config.h"
 #include "http/server.h"
 #include "http/tokens.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/banned.h"
@@ -225,12 +226,14 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "kaigo serve: ポート番号が不正です\n");
         return EXIT_USAGE;
     }
+    if (store_where_usable(db))
+        return EXIT_INTERNAL;
     struct buf tf;
     buf_init(&tf, 4096);
     if (token_file)
         buf_adds(&tf, token_file);
     else
-        buf_addf(&tf, "%s.operator-token", db);
+        buf_addf(&tf, "%s.operator-token", db); /* store_where_usable: a file path */
     char token[65];
     if (buf_failed(&tf) || load_token(tf.ptr, token)) {
         buf_release(&tf);

@@ -86,7 +86,7 @@ static int resolve_grades(struct s7_doc *d, const char *db, const char *file)
     for (size_t i = 0; i < d->in.noffices && rc == 0; i++) {
         if (!d->municipality[i][0])
             continue;
-        if (!st && (!db || !(st = store_open_sqlite(db, true)))) {
+        if (!st && (!db || !(st = store_open(db, true)))) {
             fprintf(stderr, "%s: municipality の地域区分を引くには --db(kaigo import chiiki 済みのデータベース)が必要です\n", file);
             return -1;
         }

@@ -161,7 +161,7 @@ int cmd_stats(int argc, char **argv)
         fprintf(stderr, "kaigo stats export: %lld 人(同意の撤回などで除いた人 %lld 人)\n", rows, denied);
         return fflush(stdout) ? EXIT_INTERNAL : 0;
     }
-    struct store *st = store_open_sqlite(db, false);
+    struct store *st = store_open(db, false);
     if (!st)
         return EXIT_INTERNAL;
     struct actor a;

@@ -161,7 +161,7 @@ char *cli_read_text(const char *path, size_t max, size_t *n)
 int cli_open_audited(const char *db, struct store **st, struct auditq **aq)
 {
     *aq = NULL;
-    *st = store_open_sqlite(db, false);
+    *st = store_open(db, false);
     if (!*st)
         return -1;
     *aq = auditq_start(db);

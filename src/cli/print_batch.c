@@ -450,7 +450,7 @@ int print_batch(doc_builder *build, const char *insurer, const char *since, stru
     struct auditq *aq;
     int rc = 0;
     if (paper_key_path(db, insurer, kpath, sizeof kpath) || keyfile_load(kpath, true, b.sk) ||
-        !(b.wst = store_open_sqlite(db, false))) {
+        !(b.wst = store_open(db, false))) {
         fclose(b.manifest);
         free(b.done);
         return EXIT_INTERNAL;

@@ -217,7 +217,7 @@ int p_city_audit_verify(struct req *r)
         return page_error(r, 403, "検証できません", "監査ログの検証は市町村(保険者)の職員が行います。");
     char exe[4096], ins[8], dir[4200];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0 || (size_t)snprintf(dir, sizeof dir, "%s.print", srv_config->db) >= sizeof dir ||
+    if (n <= 0 || store_side_path(srv_config->db, ".print", dir, sizeof dir) ||
         (mkdir(dir, 0700) && errno != EEXIST))
         return page_error(r, 503, "検証できません", "検証を起動できませんでした。");
     exe[n] = '\0';

@@ -64,7 +64,7 @@ static bool clerk(struct req *r, struct actor *a)
 /* job_root - <db>.print/<insurer>, made if missing; -1 if it cannot be */
 static int job_root(const char *insurer, char *out, size_t cap)
 {
-    if ((size_t)snprintf(out, cap, "%s.print", srv_config->db) >= cap)
+    if (store_side_path(srv_config->db, ".print", out, cap))
         return -1;
     if (mkdir(out, 0700) && errno != EEXIST)
         return -1;

@@ -50,7 +50,7 @@ struct store *thread_store(void)
 {
     struct store *st = pthread_getspecific(store_key);
     if (!st) {
-        st = store_open_sqlite(srv_config->db, false);
+        st = store_open(srv_config->db, false);
         if (st) {
             st->ops->read_reuse(st); /* a worker's reads reuse a snapshot still the newest */
             pthread_setspecific(store_key, st);

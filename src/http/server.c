@@ -443,7 +443,7 @@ int server_start(const struct server_config *cfg, unsigned *port)
                          cfg->refresh_token_ms ? cfg->refresh_token_ms : REFRESH_HOURS_DEFAULT * 3600000LL);
     thread_store_init();
     /* Open once in this thread to run migrations before workers start. */
-    struct store *first = store_open_sqlite(cfg->db, false);
+    struct store *first = store_open(cfg->db, false);
     if (!first)
         return 3;
     store_close(first);

@@ -228,8 +228,8 @@ static void *writer(void *arg)
 static int load_key(const char *dbpath, unsigned char sk[AUDIT_SK_BYTES])
 {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s.audit-key", dbpath) >= sizeof path)
-        return error("path too long");
+    if (store_side_path(dbpath, ".audit-key", path, sizeof path))
+        return error("no place for the audit log's key beside the store");
     return keyfile_load(path, true, sk) ? -1 : 0;
 }
 
@@ -238,12 +238,12 @@ struct auditq *auditq_start(const char *dbpath)
     unsigned char sk[AUDIT_SK_BYTES];
     if (load_key(dbpath, sk))
         return NULL;
-    struct store *st = store_open_sqlite(dbpath, false);
+    struct store *st = store_open(dbpath, false);
     if (!st)
         return NULL;
     st->ops->audit_set_signer(st, sk);
     sodium_memzero(sk, sizeof sk);
-    struct store *ck = store_open_sqlite(dbpath, false);
+    struct store *ck = store_open(dbpath, false);
     if (!ck || st->ops->audit_appender(st)) {
         store_close(st);
         store_close(ck);

@@ -8,13 +8,17 @@
 #include <unistd.h>
 
 #include "store/keyfile.h"
+#include "store/store.h"
 #include "util/log.h"
 #include "util/banned.h"
 
 int paper_key_path(const char *db, const char *insurer_no, char *out, size_t cap)
 {
-    int w = snprintf(out, cap, "%s.paper-key-%s", db, insurer_no);
-    return w < 0 || (size_t)w >= cap ? -1 : 0;
+    char suffix[64];
+    int w = snprintf(suffix, sizeof suffix, ".paper-key-%s", insurer_no);
+    if (w < 0 || (size_t)w >= sizeof suffix)
+        return -1;
+    return store_side_path(db, suffix, out, cap);
 }
 
 int keyfile_load(const char *path, bool create, unsigned char sk[KEYFILE_SK_BYTES])

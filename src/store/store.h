@@ -229,9 +229,25 @@ struct store {
     const struct store_access_ops *acc; /* store/access.h */
 };
 
-/* store_open_sqlite - opens (creating if needed) and migrates the database at
- * path. Returns the store (caller closes with store_close()) or NULL after
- * printing the reason. */
+/* store_open - opens the store at where, a SQLite file path or a postgresql:// (or
+ * postgres://) URL, creating and migrating it if needed (not when readonly). Every
+ * command and the server open their store through it (store/open.c). Returns the
+ * store (caller closes with store_close()) or NULL after printing the reason (a URL
+ * without its password). */
+struct store *store_open(const char *where, bool readonly);
+enum store_backend { STORE_SQLITE, STORE_POSTGRESQL };
+enum store_backend store_backend_of(const char *where);
+/* store_side_path - a file kept beside the store (keys, the operator token, print jobs):
+ * "<db><suffix>" for a SQLite file. -1 if it does not fit, or for a store with no place
+ * for such files yet (PostgreSQL). */
+int store_side_path(const char *where, const char *suffix, char *out, size_t cap);
+/* store_where_usable - 0 if this build can open where; -1 after printing why not (a command
+ * asks before it touches files named after where). */
+int store_where_usable(const char *where);
+/* store_where_redact - where, fit to print or log: a URL's password replaced by ***. */
+void store_where_redact(const char *where, char *out, size_t cap);
+/* store_open_sqlite - the SQLite backend's constructor (store_open calls it; tests of
+ * that backend may). */
 struct store *store_open_sqlite(const char *path, bool readonly);
 /* store_audit_missing - after store_open_sqlite failed in this thread: because the database
  * was linked to an audit log that no longer exists (verification fails; not an internal error) */

@@ -41,7 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!mkdtemp(dir))
         abort();
     snprintf(db, sizeof db, "%s/k.db", dir);
-    struct store *st = store_open_sqlite(db, false);
+    struct store *st = store_open(db, false);
     int created;
     if (!st || store_insurer_ensure(st, "122192", "fuzz", &created))
         abort();

@@ -658,12 +658,54 @@ static void t_person_index(void **s)
     store_close(st);
 }
 
+/* store_open's choice of backend and what may be printed of where. Vectors written here
+ * from libpq's URI syntax (PostgreSQL 15 §34.1.1.2: postgresql://[userspec@][hostspec]
+ * [/dbname][?paramspec], userspec = user[:password]); derived by hand, not from a source's
+ * worked example. */
+static void t_store_where(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *where;
+        enum store_backend backend;
+        const char *shown;
+    } v[] = {
+        {"/var/lib/kaigo/kaigo.db", STORE_SQLITE, "/var/lib/kaigo/kaigo.db"},
+        {"kaigo.db", STORE_SQLITE, "kaigo.db"},
+        {"./postgresql:/x.db", STORE_SQLITE, "./postgresql:/x.db"},
+        {"postgresql://", STORE_POSTGRESQL, "postgresql://"},
+        {"postgresql://db.example/kaigo", STORE_POSTGRESQL, "postgresql://db.example/kaigo"},
+        {"postgresql://kaigo@127.0.0.1:5432/k", STORE_POSTGRESQL, "postgresql://kaigo@127.0.0.1:5432/k"},
+        {"postgresql://kaigo:pw@127.0.0.1/k", STORE_POSTGRESQL, "postgresql://kaigo:***@127.0.0.1/k"},
+        {"postgres://u:p@ss:w@h/d?sslmode=require", STORE_POSTGRESQL, "postgres://u:***@h/d?sslmode=require"},
+        {"postgresql://u:pw@h1,h2:5433/d", STORE_POSTGRESQL, "postgresql://u:***@h1,h2:5433/d"},
+        {"postgresql://h/d?user=u&password=x", STORE_POSTGRESQL, "postgresql://h/d?user=u&password=***"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        char out[256];
+        assert_int_equal(store_backend_of(v[i].where), v[i].backend);
+        store_where_redact(v[i].where, out, sizeof out);
+        assert_string_equal(out, v[i].shown);
+    }
+    /* files beside the store: a SQLite file has them, a URL has no place for them yet */
+    char p[64];
+    assert_int_equal(store_side_path("/d/k.db", ".audit-key", p, sizeof p), 0);
+    assert_string_equal(p, "/d/k.db.audit-key");
+    assert_int_equal(store_side_path("/d/k.db", ".audit-key", p, 10), -1);
+    assert_int_equal(store_side_path("postgresql://h/d", ".audit-key", p, sizeof p), -1);
+    /* a URL is refused, never created as a file of that name */
+    assert_null(store_open("postgresql://u:pw@127.0.0.1:1/none", false));
+    struct stat sb;
+    assert_int_not_equal(stat("postgresql:", &sb), 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_versions),
+        cmocka_unit_test(t_store_where),
         cmocka_unit_test_setup_teardown(t_current_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(t_read_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(t_read_reuse, setup, teardown),
