@@ -22,15 +22,7 @@ enum store_backend store_backend_of(const char *where)
     return STORE_SQLITE;
 }
 
-/* put - appends n bytes of p to out (cap bytes with the NUL), cutting at the end */
-static void put(char *out, size_t cap, size_t *len, const char *p, size_t n)
-{
-    if (*len + n >= cap)
-        n = cap - 1 - *len;
-    memcpy(out + *len, p, n);
-    *len += n;
-    out[*len] = '\0';
-}
+#define WHERE_SHOWN_MAX 4096 /* a longer URL is shown as its scheme only */
 
 void store_where_redact(const char *where, char *out, size_t cap)
 {
@@ -40,41 +32,45 @@ void store_where_redact(const char *where, char *out, size_t cap)
         str_cut(out, cap, where);
         return;
     }
-    /* scheme://[user[:password]@]hosts[/db][?k=v&…]: the password is between the first ':'
-     * of the userspec and the authority's last '@' (a password may hold '@' or ':'), or the
-     * value of a password= parameter. */
-    size_t len = 0;
-    out[0] = '\0';
+    size_t n = strlen(where);
+    if (n > WHERE_SHOWN_MAX) {
+        str_cut(out, cap, where[8] == ':' ? "postgres://…" : "postgresql://…");
+        return;
+    }
+    /* Which bytes are secret, by every reading of scheme://[user[:password]@]hosts[/db][?k=v&…]:
+     * - the userspec's password, from its first ':' to an '@' before the first '/'. libpq takes
+     *   the first such '@'; a person who wrote a bare '@' in a password meant the last, so the
+     *   last is taken: more is hidden, never less;
+     * - the value of every password= parameter, up to the next '&', wherever a '?' or '&'
+     *   precedes it (also inside what was read as a userspec). */
+    bool hide[WHERE_SHOWN_MAX] = {false};
     const char *auth = strstr(where, "://") + 3;
-    size_t alen = strcspn(auth, "/?#");
+    size_t alen = strcspn(auth, "/");
     const char *at = NULL;
     for (const char *p = auth; p < auth + alen; p++)
         if (*p == '@')
             at = p;
     const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    const char *p = where;
-    if (colon) {
-        put(out, cap, &len, p, (size_t)(colon + 1 - p));
-        put(out, cap, &len, "***", 3);
-        p = at;
-    }
-    const char *q = strchr(p, '?');
-    if (!q) {
-        put(out, cap, &len, p, strlen(p));
-        return;
-    }
-    put(out, cap, &len, p, (size_t)(q + 1 - p));
-    for (p = q + 1; *p;) {
-        size_t n = strcspn(p, "&");
-        if (n >= 9 && strncmp(p, "password=", 9) == 0) {
-            put(out, cap, &len, "password=***", 12);
-        } else {
-            put(out, cap, &len, p, n);
+    if (colon)
+        for (const char *p = colon + 1; p < at; p++)
+            hide[p - where] = true;
+    for (const char *p = auth; (p = strstr(p, "password=")); p += 9)
+        if (p[-1] == '?' || p[-1] == '&')
+            for (const char *v = p + 9; *v && *v != '&'; v++)
+                hide[v - where] = true;
+    /* each run of hidden bytes is shown as one "***" */
+    size_t len = 0;
+    for (size_t i = 0; i < n && len + 1 < cap; i++) {
+        if (!hide[i]) {
+            out[len++] = where[i];
+            continue;
         }
-        p += n;
-        if (*p == '&')
-            put(out, cap, &len, p++, 1);
+        if (i > 0 && hide[i - 1])
+            continue;
+        for (const char *m = "***"; *m && len + 1 < cap; m++)
+            out[len++] = *m;
     }
+    out[len] = '\0';
 }
 
 int store_side_path(const char *where, const char *suffix, char *out, size_t cap)

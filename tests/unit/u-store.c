@@ -680,6 +680,7 @@ static void t_store_where(void **s)
         {"postgres://u:p@ss:w@h/d?sslmode=require", STORE_POSTGRESQL, "postgres://u:***@h/d?sslmode=require"},
         {"postgresql://u:pw@h1,h2:5433/d", STORE_POSTGRESQL, "postgresql://u:***@h1,h2:5433/d"},
         {"postgresql://h/d?user=u&password=x", STORE_POSTGRESQL, "postgresql://h/d?user=u&password=***"},
+        {"postgresql://u:pa?ss@h/d", STORE_POSTGRESQL, "postgresql://u:***@h/d"},
     };
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
         char out[256];
