@@ -27,7 +27,11 @@ start)
   [ -e "$dir" ] && { echo "cluster.sh: $dir exists" >&2; exit 1; }
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  [ "$(id -u)" -eq 0 ] && chown nobody:nogroup "$dir" && chmod 0700 "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown nobody:nogroup "$dir" && chmod 0700 "$dir"
+    runuser -u nobody -- test -x "$dir" ||
+      { echo "cluster.sh: nobody cannot reach $dir (a parent directory is not searchable)" >&2; rm -rf "$dir"; exit 1; }
+  fi
   pw_admin=$(head -c 18 /dev/urandom | base64 | tr '+/' 'AB')
   pw_app=$(head -c 18 /dev/urandom | base64 | tr '+/' 'AB')
   printf '%s\n' "$pw_admin" > "$dir/.pw"
