@@ -23,7 +23,9 @@
 #include "util/text.h"
 #include "domain/merkle.h"
 #include "store/migrations.h"
+#include "store/auditlog.h"
 #include "store/auditsql.h"
+#include "store/db.h"
 #include "store/sqlite_int.h"
 #include "store/store.h"
 #include "util/hooks.h"
@@ -60,17 +62,9 @@ enum stmt_id {
     S_RECORD_HISTORY,
     S_POPULATION_PUT,
     S_POPULATION_GET,
-    S_AUDIT_HEAD,
-    S_AUDIT_INSERT,
-    S_AUDIT_ITER_FROM,
     S_AUDIT_COUNT_PERSON,
     S_IMPORT_RUN,
     S_READ_BEGIN,
-    S_AUDIT_LEAVES_FROM,
-    S_CKPT_INSERT,
-    S_CKPT_FRONTIER,
-    S_CKPT_LAST_TIME,
-    S_CKPT_LIST,
     S_READ_END,
     S_KIND_EMPTY,
     S_DATA_VERSION,
@@ -81,8 +75,6 @@ enum stmt_id {
     S_IDX_CHECK,
     S_IDX_SCAN,
     S_AUDIT_LOCK,
-    S_BLOCK_INSERT,
-    S_BLOCK_LIST,
     S_COUNT
 };
 
@@ -169,11 +161,6 @@ static const char *const sql_text[S_COUNT] = {
                          " recorded_by = excluded.recorded_by",
     [S_POPULATION_GET] = "SELECT population, as_of FROM insurer_population WHERE insurer_no = ?1 AND as_of <= ?2"
                          " ORDER BY as_of DESC LIMIT 1",
-    [S_AUDIT_HEAD] = "SELECT seq FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
-    [S_AUDIT_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, entry, leaf_hash)"
-                       " VALUES (?1, ?2, ?3, ?4)",
-    [S_AUDIT_ITER_FROM] = "SELECT seq, entry, leaf_hash FROM audit.audit_log"
-                          " WHERE insurer_no = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit.audit_v WHERE insurer_no = ?1 AND insured_no = ?2",
     [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
     [S_READ_BEGIN] = "BEGIN",
@@ -188,33 +175,37 @@ static const char *const sql_text[S_COUNT] = {
     [S_IDX_SCAN] = "SELECT insured_no, seq, epoch = (seq - 1) / ?2 FROM audidx.person_epoch WHERE insurer_no = ?1",
     /* takes the audit file's write lock only (see audit_write_begin) */
     [S_AUDIT_LOCK] = "UPDATE audit.meta SET file_id = file_id WHERE 0",
-    [S_BLOCK_INSERT] = "INSERT INTO audit.blocks (insurer_no, blk, root) VALUES (?1, ?2, ?3)",
-    [S_BLOCK_LIST] = "SELECT blk, root FROM audit.blocks WHERE insurer_no = ?1 ORDER BY blk",
     [S_IDX_CHECK] = "SELECT (SELECT count(*) FROM audidx.person_epoch WHERE insurer_no = ?1),"
                     " (SELECT count(*) FROM audidx.person_epoch p JOIN audit.audit_v l ON l.insurer_no = p.insurer_no"
                     "   AND l.seq = p.seq AND l.insured_no = p.insured_no"
                     "   AND p.epoch = (p.seq - 1) / ?2 WHERE p.insurer_no = ?1),"
                     " ifnull((SELECT seq FROM audidx.upto WHERE insurer_no = ?1), 0),"
                     " (SELECT ifnull(max(seq), 0) FROM audit.audit_log WHERE insurer_no = ?1)",
-    [S_AUDIT_LEAVES_FROM] = "SELECT seq, leaf_hash FROM audit.audit_log WHERE insurer_no = ?1 AND seq > ?2"
-                            " ORDER BY seq",
-    /* OR IGNORE: another process may have signed the same size already (same leaves, same root) */
-    [S_CKPT_INSERT] = "INSERT OR IGNORE INTO audit.checkpoints (insurer_no, tree_size, root, time_ms, signature,"
-                      " frontier) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_CKPT_LAST_TIME] = "SELECT time_ms FROM audit.checkpoints WHERE insurer_no = ?1"
-                         " ORDER BY tree_size DESC LIMIT 1",
-    [S_CKPT_FRONTIER] = "SELECT tree_size, frontier FROM audit.checkpoints WHERE insurer_no = ?1 AND"
-                        " tree_size <= ?2 ORDER BY tree_size DESC LIMIT 1",
-    [S_CKPT_LIST] = "SELECT tree_size, root, time_ms, signature FROM audit.checkpoints"
-                    " WHERE insurer_no = ?1 ORDER BY tree_size",
     [S_READ_END] = "COMMIT",
     [S_IMPORT_RUN] = "INSERT INTO import_runs (change_id, kind, file_sha256, rows_total, rows_changed)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
+/* The audit log's statements (store/auditlog.c) in SQLite's dialect. */
+static const char *const sqlite_auditlog_sql[AL_COUNT] = {
+    [AL_HEAD] = "SELECT seq FROM audit.audit_log WHERE insurer_no = ?1 ORDER BY seq DESC LIMIT 1",
+    [AL_INSERT] = "INSERT INTO audit.audit_log (insurer_no, seq, entry, leaf_hash) VALUES (?1, ?2, ?3, ?4)",
+    [AL_LEAVES_FROM] = "SELECT seq, leaf_hash FROM audit.audit_log WHERE insurer_no = ?1 AND seq > ?2 ORDER BY seq",
+    [AL_ITER_FROM] = "SELECT seq, entry, leaf_hash FROM audit.audit_log"
+                     " WHERE insurer_no = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
+    [AL_BLOCK_INSERT] = "INSERT INTO audit.blocks (insurer_no, blk, root) VALUES (?1, ?2, ?3)",
+    [AL_BLOCK_LIST] = "SELECT blk, root FROM audit.blocks WHERE insurer_no = ?1 ORDER BY blk",
+    /* OR IGNORE: another process may have signed the same size already (same leaves, same root) */
+    [AL_CKPT_INSERT] = "INSERT OR IGNORE INTO audit.checkpoints (insurer_no, tree_size, root, time_ms, signature,"
+                       " frontier) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [AL_CKPT_LAST_TIME] = "SELECT time_ms FROM audit.checkpoints WHERE insurer_no = ?1 ORDER BY tree_size DESC LIMIT 1",
+    [AL_CKPT_FRONTIER] = "SELECT tree_size, frontier FROM audit.checkpoints WHERE insurer_no = ?1 AND"
+                         " tree_size <= ?2 ORDER BY tree_size DESC LIMIT 1",
+    [AL_CKPT_LIST] = "SELECT tree_size, root, time_ms, signature FROM audit.checkpoints"
+                     " WHERE insurer_no = ?1 ORDER BY tree_size",
+};
+
 #define AUDIT_WAL_RESTART 2048 /* frames (8 MiB) of audit WAL before a RESTART checkpoint */
-#define AUDIT_CKPT_ENTRIES 1000 /* a checkpoint at least every … entries per insurer */
-#define AUDIT_CKPT_MS 1000      /* … or every second with new entries */
 
 _Static_assert(S_COUNT <= SQ_MAIN_STMTS, "raise SQ_MAIN_STMTS");
 
@@ -303,12 +294,14 @@ static void s_close(struct store *st)
         munmap((void *)s->shm, WAL_HDR_MAP);
         pthread_mutex_destroy(&s->park_mu);
     }
-    sodium_memzero(s->sk, sizeof s->sk);
-    free(s->trees);
+    auditlog_free(s->log); /* zeroes the signing key */
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     for (int i = 0; i < SQ_ACC_STMTS; i++)
         sqlite3_finalize(s->astmt[i]);
+    /* and the statements the shared logic prepared through the driver (store/db.h) */
+    for (sqlite3_stmt *q; (q = sqlite3_next_stmt(s->db, NULL));)
+        sqlite3_finalize(q);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1291,149 +1284,7 @@ static int s_population_get(struct store *st, const char *insurer, struct date o
 
 static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq)
 {
-    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_HEAD);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-        *seq = 0;
-        sqlite3_reset(q);
-        return 0;
-    }
-    if (rc != SQLITE_ROW)
-        return sq_fail(s, "audit head");
-    *seq = sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
-    return 0;
-}
-
-
-static struct tree_state *tree_for(struct sqlite_store *s, const char *insurer)
-{
-    for (size_t i = 0; i < s->ntrees; i++)
-        if (strcmp(s->trees[i].insurer_no, insurer) == 0)
-            return &s->trees[i];
-    s->trees = xrealloc(s->trees, size_mul(s->ntrees + 1, sizeof *s->trees));
-    struct tree_state *t = &s->trees[s->ntrees++];
-    memset(t, 0, sizeof *t);
-    str_cut(t->insurer_no, sizeof t->insurer_no, insurer);
-    merkle_frontier_init(&t->f);
-    return t;
-}
-
-/* The frontier as stored: the subtree roots of the set bits of size, lowest first. */
-static size_t frontier_pack(const struct merkle_frontier *f, unsigned char *out)
-{
-    size_t n = 0;
-    for (int level = 0; level < MERKLE_MAX_PROOF; level++)
-        if ((f->size >> level) & 1)
-            memcpy(out + AUDIT_HASH_BYTES * n++, f->node[level], AUDIT_HASH_BYTES);
-    return n * AUDIT_HASH_BYTES;
-}
-
-static bool frontier_unpack(struct merkle_frontier *f, uint64_t size, const unsigned char *p,
-                            size_t len)
-{
-    merkle_frontier_init(f);
-    size_t n = 0;
-    for (int level = 0; level < MERKLE_MAX_PROOF; level++)
-        if ((size >> level) & 1) {
-            if ((n + 1) * AUDIT_HASH_BYTES > len)
-                return false;
-            memcpy(f->node[level], p + AUDIT_HASH_BYTES * n++, AUDIT_HASH_BYTES);
-        }
-    if (n * AUDIT_HASH_BYTES != len)
-        return false;
-    f->size = size;
-    return true;
-}
-
-/* catch_up - extends frontier f (covering f->size entries) to the log's head:
- * from the newest stored checkpoint when starting cold, then leaf by leaf. (A
- * stored frontier that was tampered with gives wrong roots, which verify finds.) */
-/* append_leaves - appends to f, which covers entries base+1 .. base+f->size,
- * every stored leaf after them, in order (a gap is an error). */
-static int append_leaves(struct sqlite_store *s, const char *insurer, int64_t base,
-                         struct merkle_frontier *f)
-{
-    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_LEAVES_FROM);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    sqlite3_bind_int64(q, 2, base + (int64_t)f->size);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (sqlite3_column_int64(q, 0) != base + (int64_t)f->size + 1 ||
-            sqlite3_column_bytes(q, 1) != AUDIT_HASH_BYTES) {
-            sqlite3_reset(q);
-            snprintf(s->err, sizeof s->err, "audit log %s: gap at seq %lld", insurer,
-                     (long long)(base + (int64_t)f->size + 1));
-            return -1;
-        }
-        merkle_frontier_append(f, sqlite3_column_blob(q, 1));
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit catch-up");
-}
-
-static int catch_up(struct sqlite_store *s, const char *insurer, struct merkle_frontier *f,
-                    int64_t head)
-{
-    if ((int64_t)f->size > head)
-        merkle_frontier_init(f); /* the log is shorter than we knew: rebuild */
-    if ((int64_t)f->size == head)
-        return 0;
-    if (f->size == 0) {
-        sqlite3_stmt *c = sq_stmt(s, S_CKPT_FRONTIER);
-        if (!c)
-            return -1;
-        sq_bind_text(c, 1, insurer);
-        sqlite3_bind_int64(c, 2, head);
-        if (sqlite3_step(c) == SQLITE_ROW &&
-            !frontier_unpack(f, (uint64_t)sqlite3_column_int64(c, 0), sqlite3_column_blob(c, 1),
-                             (size_t)sqlite3_column_bytes(c, 1)))
-            merkle_frontier_init(f); /* unusable: reread the log */
-        sqlite3_reset(c);
-    }
-    return append_leaves(s, insurer, 0, f);
-}
-
-static int write_checkpoint(struct sqlite_store *s, const char *insurer,
-                            const struct merkle_frontier *f, int64_t now)
-{
-    struct audit_checkpoint c;
-    memset(&c, 0, sizeof c);
-    str_cut(c.insurer_no, sizeof c.insurer_no, insurer);
-    c.size = (int64_t)f->size;
-    c.time_ms = now;
-    /* Checkpoint times never go backwards (RFC 9162 verifiers reject that): after a
-     * backward clock step the previous time is kept, and the step is reported. */
-    sqlite3_stmt *lt = sq_stmt(s, S_CKPT_LAST_TIME);
-    if (!lt)
-        return -1;
-    sq_bind_text(lt, 1, insurer);
-    if (sqlite3_step(lt) == SQLITE_ROW && sqlite3_column_int64(lt, 0) > now) {
-        c.time_ms = sqlite3_column_int64(lt, 0);
-        warn("audit %s: the clock went back %lld ms; checkpoint time kept at the previous one",
-             insurer, (long long)(c.time_ms - now));
-    }
-    sqlite3_reset(lt);
-    merkle_frontier_root(f, c.root);
-    audit_checkpoint_sign(&c, s->sk);
-    sqlite3_stmt *q = sq_stmt(s, S_CKPT_INSERT);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, c.insurer_no);
-    sqlite3_bind_int64(q, 2, c.size);
-    sqlite3_bind_blob(q, 3, c.root, AUDIT_HASH_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 4, c.time_ms);
-    sqlite3_bind_blob(q, 5, c.sig, AUDIT_SIG_BYTES, SQLITE_STATIC);
-    unsigned char packed[MERKLE_MAX_PROOF * AUDIT_HASH_BYTES];
-    sqlite3_bind_blob(q, 6, packed, (int)frontier_pack(f, packed), SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "checkpoint insert");
-    return 0;
+    return auditlog_head(s->log, insurer, seq);
 }
 
 static int idx_upto(struct sqlite_store *s, const char *insurer, int64_t *upto)
@@ -1470,6 +1321,89 @@ static int audit_write_begin(struct sqlite_store *s)
     }
     return 0;
 }
+
+/* ---- the narrow driver (store/db.h) ---------------------------------------------------------- */
+
+#define SQ_OF(d) ((struct sqlite_store *)(void *)((char *)(d) - offsetof(struct sqlite_store, db_)))
+#define SQ_Q(q) ((sqlite3_stmt *)(void *)(q))
+
+static struct db_stmt *dq_cached(struct db *d, struct db_stmt **slot, const char *sql)
+{
+    sqlite3_stmt *q = SQ_Q(*slot);
+    sqlite3_stmt *r = sq_cached(SQ_OF(d), &q, sql);
+    *slot = (struct db_stmt *)(void *)q;
+    return (struct db_stmt *)(void *)r;
+}
+static void dq_bind_text(struct db_stmt *q, int i, const char *v)
+{
+    sqlite3_bind_text(SQ_Q(q), i, v, -1, SQLITE_STATIC);
+}
+static void dq_bind_int64(struct db_stmt *q, int i, int64_t v)
+{
+    sqlite3_bind_int64(SQ_Q(q), i, v);
+}
+static void dq_bind_blob(struct db_stmt *q, int i, const void *v, size_t n)
+{
+    sqlite3_bind_blob(SQ_Q(q), i, v, (int)n, SQLITE_STATIC);
+}
+static int dq_step(struct db_stmt *q)
+{
+    int rc = sqlite3_step(SQ_Q(q));
+    return rc == SQLITE_ROW ? DB_ROW : rc == SQLITE_DONE ? DB_DONE : DB_ERROR;
+}
+static int64_t dq_col_int64(struct db_stmt *q, int i)
+{
+    return sqlite3_column_int64(SQ_Q(q), i);
+}
+static const void *dq_col_blob(struct db_stmt *q, int i)
+{
+    return sqlite3_column_blob(SQ_Q(q), i);
+}
+static size_t dq_col_bytes(struct db_stmt *q, int i)
+{
+    return (size_t)sqlite3_column_bytes(SQ_Q(q), i);
+}
+static void dq_reset(struct db_stmt *q)
+{
+    sqlite3_reset(SQ_Q(q));
+}
+static int dq_fail(struct db *d, const char *what)
+{
+    return sq_fail(SQ_OF(d), what);
+}
+static void dq_set_error(struct db *d, const char *msg)
+{
+    str_cut(SQ_OF(d)->err, sizeof SQ_OF(d)->err, msg);
+}
+static int dq_log_begin(struct db *d)
+{
+    return audit_write_begin(SQ_OF(d));
+}
+static int dq_commit(struct db *d)
+{
+    return sq_exec(SQ_OF(d), "COMMIT");
+}
+static int dq_rollback(struct db *d)
+{
+    return sq_rollback_keep(SQ_OF(d));
+}
+
+static const struct db_driver sqlite_driver = {
+    .cached = dq_cached,
+    .bind_text = dq_bind_text,
+    .bind_int64 = dq_bind_int64,
+    .bind_blob = dq_bind_blob,
+    .step = dq_step,
+    .col_int64 = dq_col_int64,
+    .col_blob = dq_col_blob,
+    .col_bytes = dq_col_bytes,
+    .reset = dq_reset,
+    .fail = dq_fail,
+    .set_error = dq_set_error,
+    .log_begin = dq_log_begin,
+    .commit = dq_commit,
+    .rollback = dq_rollback,
+};
 
 /* index_insurer - indexes every complete epoch of the insurer's log not yet
  * indexed, one transaction per epoch. */
@@ -1613,252 +1547,51 @@ static int s_audit_index_check(struct store *st, const char *insurer, long long 
  * brought to the log's head: kept if it already ends there (this connection
  * wrote the last entries), else rebuilt from the stored leaves of the head's
  * block (fewer than AUDIT_BLOCK; another process wrote, or a cold start). */
-static int block_catch_up(struct sqlite_store *s, const char *insurer, int64_t *base,
-                          struct merkle_frontier *blk, int64_t head)
-{
-    if (*base + (int64_t)blk->size == head && (int64_t)blk->size < AUDIT_BLOCK)
-        return 0;
-    *base = head / AUDIT_BLOCK * AUDIT_BLOCK; /* the log is read inside the write lock: */
-    merkle_frontier_init(blk);                /* fewer than AUDIT_BLOCK leaves follow */
-    return append_leaves(s, insurer, *base, blk);
-}
-
-static int block_insert(struct sqlite_store *s, const char *insurer, int64_t blk,
-                        const unsigned char root[AUDIT_HASH_BYTES])
-{
-    sqlite3_stmt *q = sq_stmt(s, S_BLOCK_INSERT);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    sqlite3_bind_int64(q, 2, blk);
-    sqlite3_bind_blob(q, 3, root, AUDIT_HASH_BYTES, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "audit block");
-}
-
 static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
 {
     struct sqlite_store *s = S(st);
-    /* The head of each insurer's log is read once per batch, inside the write
-     * transaction, so two processes appending to one log serialise correctly. */
-    struct head {
-        char insurer_no[INSURER_NO_LEN + 1];
-        int64_t seq;
-        struct merkle_frontier f; /* working copy; kept only if the commit succeeds */
-        bool ckpt;                /* a checkpoint was written for it in this batch */
-        int64_t blk_base;         /* working copies of the block being filled */
-        struct merkle_frontier blk;
-    } *heads = xcalloc(8, sizeof *heads);
-    size_t nheads = 0, cap = 8;
-    if (audit_write_begin(s)) {
-        free(heads);
+    int64_t back;
+    if (auditlog_append(s->log, e, n, &back))
         return -1;
-    }
-    /* read the clock inside the write lock: checkpoint times then follow commit order */
-    int64_t now = clock_now_ms();
-    /* security.md P12: a clock that steps back changes no order (entries are
-     * ordered by seq) but is recorded as a security event after the commit */
-    int64_t back = s->last_now_ms > now ? s->last_now_ms - now : 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char leaf[AUDIT_HASH_BYTES];
-        unsigned char canon[AUDIT_CANON_MAX];
-        struct head *h = NULL;
-        for (size_t k = 0; k < nheads && !h; k++)
-            if (strcmp(heads[k].insurer_no, e[i].insurer_no) == 0)
-                h = &heads[k];
-        if (!h) {
-            if (nheads == cap) {
-                cap *= 2;
-                heads = xrealloc(heads, size_mul(cap, sizeof *heads));
-            }
-            h = &heads[nheads++];
-            str_cut(h->insurer_no, sizeof h->insurer_no, e[i].insurer_no);
-            if (audit_head(s, h->insurer_no, &h->seq))
-                goto fail;
-            struct tree_state *t = tree_for(s, h->insurer_no);
-            h->blk_base = t->blk_base;
-            h->blk = t->blk;
-            if (block_catch_up(s, h->insurer_no, &h->blk_base, &h->blk, h->seq))
-                goto fail;
-            if (s->can_sign) {
-                h->f = tree_for(s, h->insurer_no)->f;
-                if (catch_up(s, h->insurer_no, &h->f, h->seq))
-                    goto fail;
-            }
-        }
-        e[i].seq = h->seq + 1;
-        size_t len = audit_canonical(&e[i], canon);
-        audit_leaf_hash(canon, len, leaf);
-        sqlite3_stmt *q = sq_stmt(s, S_AUDIT_INSERT);
-        if (!q)
-            goto fail;
-        sq_bind_text(q, 1, e[i].insurer_no);
-        sqlite3_bind_int64(q, 2, e[i].seq);
-        sqlite3_bind_blob(q, 3, canon, (int)len, SQLITE_STATIC);
-        sqlite3_bind_blob(q, 4, leaf, AUDIT_HASH_BYTES, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE) {
-            sq_fail(s, "audit insert");
-            goto fail;
-        }
-        h->seq = e[i].seq;
-        if (s->can_sign)
-            merkle_frontier_append(&h->f, leaf);
-        merkle_frontier_append(&h->blk, leaf);
-        if ((int64_t)h->blk.size == AUDIT_BLOCK) { /* a complete block: its root is the top node */
-            if (block_insert(s, h->insurer_no, h->blk_base / AUDIT_BLOCK, h->blk.node[AUDIT_BLOCK_BITS]))
-                goto fail;
-            h->blk_base += AUDIT_BLOCK;
-            merkle_frontier_init(&h->blk);
-        }
-    }
-    /* Signed tree heads, in the same transaction as the entries they cover. */
-    for (size_t k = 0; s->can_sign && k < nheads; k++) {
-        struct tree_state *t = tree_for(s, heads[k].insurer_no);
-        if (t->ckpt_ms == 0 || (int64_t)heads[k].f.size - t->ckpt_size >= AUDIT_CKPT_ENTRIES ||
-            now - t->ckpt_ms >= AUDIT_CKPT_MS) {
-            if (write_checkpoint(s, heads[k].insurer_no, &heads[k].f, now))
-                goto fail;
-            heads[k].ckpt = true;
-        }
-    }
-    if (sq_exec(s, "COMMIT"))
-        goto fail;
-    s->last_now_ms = now; /* the latest reading, so one step is one event */
-    if (back > 0 && n > 0) {
+    if (back > 0) { /* security.md P12: recorded after the commit */
         char detail[96];
         snprintf(detail, sizeof detail, "the clock went back %lld ms (audit %s seq %lld)", (long long)back,
                  e[n - 1].insurer_no, (long long)e[n - 1].seq);
         warn("audit: %s", detail);
-        if (st->acc->security_event(st, now, "clock_step", "audit", "", detail))
+        if (st->acc->security_event(st, clock_now_ms(), "clock_step", "audit", "", detail))
             warn("audit: the clock step could not be recorded: %s", s->err);
     }
-    for (size_t k = 0; k < nheads; k++) {
-        struct tree_state *t = tree_for(s, heads[k].insurer_no);
-        t->blk_base = heads[k].blk_base;
-        t->blk = heads[k].blk;
-        if (!s->can_sign)
-            continue;
-        t->f = heads[k].f;
-        if (heads[k].ckpt) {
-            t->ckpt_size = (int64_t)heads[k].f.size;
-            t->ckpt_ms = now;
-        }
-    }
-    free(heads);
     return 0;
-fail:
-    sq_rollback_keep(s);
-    free(heads);
-    return -1;
 }
 
 static int s_audit_set_signer(struct store *st, const unsigned char sk[AUDIT_SK_BYTES])
 {
-    struct sqlite_store *s = S(st);
-    memcpy(s->sk, sk, AUDIT_SK_BYTES);
-    s->can_sign = true;
+    auditlog_set_signer(S(st)->log, sk);
     return 0;
 }
 
 static int s_audit_checkpoint_all(struct store *st)
 {
-    struct sqlite_store *s = S(st);
-    if (!s->can_sign)
-        return 0;
-    if (audit_write_begin(s))
-        return -1;
-    int64_t now = clock_now_ms();
-    for (size_t i = 0; i < s->ntrees; i++) {
-        struct tree_state *t = &s->trees[i];
-        int64_t head;
-        if (audit_head(s, t->insurer_no, &head) || catch_up(s, t->insurer_no, &t->f, head))
-            goto fail;
-        if ((int64_t)t->f.size > t->ckpt_size && write_checkpoint(s, t->insurer_no, &t->f, now))
-            goto fail;
-    }
-    if (sq_exec(s, "COMMIT"))
-        goto fail;
-    for (size_t i = 0; i < s->ntrees; i++) {
-        s->trees[i].ckpt_size = (int64_t)s->trees[i].f.size;
-        s->trees[i].ckpt_ms = now;
-    }
-    return 0;
-fail:
-    sq_rollback_keep(s);
-    return -1;
+    return auditlog_checkpoint_all(S(st)->log);
 }
 
 static int s_audit_checkpoints(struct store *st, const char *insurer_no, store_checkpoint_fn *fn,
                                void *ctx)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_CKPT_LIST);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer_no);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct audit_checkpoint c;
-        memset(&c, 0, sizeof c);
-        str_cut(c.insurer_no, sizeof c.insurer_no, insurer_no);
-        c.size = sqlite3_column_int64(q, 0);
-        if (sqlite3_column_bytes(q, 1) == AUDIT_HASH_BYTES)
-            memcpy(c.root, sqlite3_column_blob(q, 1), AUDIT_HASH_BYTES);
-        c.time_ms = sqlite3_column_int64(q, 2);
-        if (sqlite3_column_bytes(q, 3) == AUDIT_SIG_BYTES)
-            memcpy(c.sig, sqlite3_column_blob(q, 3), AUDIT_SIG_BYTES);
-        if (fn(ctx, &c))
-            break;
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_fail(s, "audit checkpoints");
+    return auditlog_checkpoints(S(st)->log, insurer_no, fn, ctx);
 }
-
 
 static int s_audit_entries_from(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
                                store_audit_raw_fn *fn, void *ctx)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_AUDIT_ITER_FROM);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer_no);
-    sqlite3_bind_int64(q, 2, from);
-    sqlite3_bind_int64(q, 3, limit);
-    static const unsigned char zero[AUDIT_HASH_BYTES];
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const unsigned char *entry = sqlite3_column_blob(q, 1);
-        size_t n = (size_t)sqlite3_column_bytes(q, 1);
-        const unsigned char *leaf = sqlite3_column_bytes(q, 2) == AUDIT_HASH_BYTES
-                                        ? sqlite3_column_blob(q, 2) : zero;
-        if (fn(ctx, sqlite3_column_int64(q, 0), entry ? entry : zero, entry ? n : 0, leaf))
-            break;
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "audit_entries");
+    return auditlog_entries_from(S(st)->log, insurer_no, from, limit, fn, ctx);
 }
 
 static int s_audit_blocks(struct store *st, const char *insurer_no,
                           int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]),
                           void *ctx)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_BLOCK_LIST);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer_no);
-    static const unsigned char zero[AUDIT_HASH_BYTES];
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const unsigned char *root = sqlite3_column_bytes(q, 1) == AUDIT_HASH_BYTES
-                                        ? sqlite3_column_blob(q, 1) : zero;
-        if (fn(ctx, sqlite3_column_int64(q, 0), root))
-            break;
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "audit blocks");
+    return auditlog_blocks(S(st)->log, insurer_no, fn, ctx);
 }
 
 static int s_audit_head_seq(struct store *st, const char *insurer_no, int64_t *seq)
@@ -2373,6 +2106,8 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     struct sqlite_store *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
     s->base.acc = &sqlite_access_ops;
+    s->db_.drv = &sqlite_driver;
+    s->log = auditlog_new(&s->db_, sqlite_auditlog_sql);
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK ||

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "domain/merkle.h"
+#include "store/db.h"
 #include "store/store.h"
 
 /* person index: entries per epoch (sqlite.c, idx_schema). Fixed per index file
@@ -29,17 +30,8 @@
 #define SQ_CURRENT_KINDS_SQL "('application', 'burden', 'certification', 'facility', 'limit', 'plan', 'restriction')"
 #define SQ_ACC_STMTS 80
 
-/* The right edge of each insurer's Merkle tree, kept by the audit writer's
- * connection; caught up from the log when another process appended. */
-struct tree_state {
-    char insurer_no[INSURER_NO_LEN + 1];
-    struct merkle_frontier f;
-    int64_t ckpt_size; /* entries covered by the last checkpoint written here */
-    int64_t ckpt_ms;
-    /* the block being filled: entries blk_base+1 .. blk_base+blk.size */
-    int64_t blk_base;
-    struct merkle_frontier blk;
-};
+
+struct auditlog;
 
 struct sqlite_store {
     struct store base;
@@ -47,7 +39,6 @@ struct sqlite_store {
     sqlite3_stmt *stmt[SQ_MAIN_STMTS];
     sqlite3_stmt *astmt[SQ_ACC_STMTS]; /* sqlite_access.c */
     char err[256];
-    bool can_sign;
     bool have_idx; /* <db>.audit-idx attached as audidx */
     int read_depth; /* read_begin nesting: only the outermost begins and ends */
     /* data_version as first read inside the current snapshot (s_data_version) */
@@ -66,12 +57,10 @@ struct sqlite_store {
     int64_t parked_us;           /* monotonic µs when parked */
     int64_t park_us;             /* its lifetime: READ_PARK_MAX_US (tests: util/hooks.h) */
     pthread_mutex_t park_mu;
-    int64_t last_now_ms; /* the audit writer's previous clock reading (P12: steps back) */
     int audit_frames;    /* the audit WAL's frames after the last commit (s_audit_appender) */
     int64_t epoch; /* its epoch size */
-    unsigned char sk[AUDIT_SK_BYTES];
-    struct tree_state *trees;
-    size_t ntrees;
+    struct db db_;          /* the narrow driver's view of this connection (store/db.h) */
+    struct auditlog *log;   /* the audit log's shared logic over it (store/auditlog.c) */
 };
 
 extern const struct store_access_ops sqlite_access_ops;
