@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake ninja-build pkg-config clang
-      libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev
+      libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev libcmocka-dev
       nodejs wrk bc
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk poppler-utils zbar-tools)
 # make test-package: systemd-analyze (the unit verified and scored) and curl (the installed service probed)

@@ -92,6 +92,22 @@ int auditlog_head(struct auditlog *L, const char *insurer, int64_t *seq)
     return 0;
 }
 
+/* lock_log - the insurer's log held for this transaction before its head is read, where
+ * log_begin alone does not hold it (several nodes on one PostgreSQL) */
+static int lock_log(struct auditlog *L, const char *insurer)
+{
+    if (!L->sql[AL_LOCK])
+        return 0;
+    struct db *d = L->db;
+    struct db_stmt *q = stmt(L, AL_LOCK);
+    if (!q)
+        return -1;
+    db_bind_text(d, q, 1, insurer);
+    int rc = db_step(d, q);
+    db_reset(d, q);
+    return rc == DB_DONE ? 0 : db_fail(d, "audit lock");
+}
+
 static struct tree_state *tree_for(struct auditlog *L, const char *insurer)
 {
     for (size_t i = 0; i < L->ntrees; i++)
@@ -285,7 +301,7 @@ int auditlog_append(struct auditlog *L, struct audit_entry *e, size_t n, int64_t
             }
             h = &heads[nheads++];
             str_cut(h->insurer_no, sizeof h->insurer_no, e[i].insurer_no);
-            if (auditlog_head(L, h->insurer_no, &h->seq))
+            if (lock_log(L, h->insurer_no) || auditlog_head(L, h->insurer_no, &h->seq))
                 goto fail;
             struct tree_state *t = tree_for(L, h->insurer_no);
             h->blk_base = t->blk_base;
@@ -368,7 +384,8 @@ int auditlog_checkpoint_all(struct auditlog *L)
     for (size_t i = 0; i < L->ntrees; i++) {
         struct tree_state *t = &L->trees[i];
         int64_t head;
-        if (auditlog_head(L, t->insurer_no, &head) || catch_up(L, t->insurer_no, &t->f, head))
+        if (lock_log(L, t->insurer_no) || auditlog_head(L, t->insurer_no, &head) ||
+            catch_up(L, t->insurer_no, &t->f, head))
             goto fail;
         if ((int64_t)t->f.size > t->ckpt_size && write_checkpoint(L, t->insurer_no, &t->f, now))
             goto fail;

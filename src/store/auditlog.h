@@ -22,6 +22,8 @@
 
 /* The statements, by id: each backend's table gives their SQL in its dialect. */
 enum auditlog_stmt {
+    AL_LOCK,          /* (insurer): holds the insurer's log for this transaction where log_begin does not
+                       * (PostgreSQL: a row lock); no SQL = nothing to do (SQLite: the file's lock) */
     AL_HEAD,          /* (insurer) → seq of the newest entry; no row for an empty log */
     AL_INSERT,        /* (insurer, seq, entry, leaf_hash) */
     AL_LEAVES_FROM,   /* (insurer, after seq) → seq, leaf_hash in order */

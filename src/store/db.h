@@ -29,14 +29,14 @@ struct db_driver {
     void (*bind_text)(struct db_stmt *q, int i, const char *v);
     void (*bind_int64)(struct db_stmt *q, int i, int64_t v);
     void (*bind_blob)(struct db_stmt *q, int i, const void *v, size_t n);
-    /* step - DB_ROW, DB_DONE or DB_ERROR (the message is not yet recorded: call fail) */
+    /* step - DB_ROW, DB_DONE or DB_ERROR (the message is not yet recorded: db_fail records it) */
     int (*step)(struct db_stmt *q);
     int64_t (*col_int64)(struct db_stmt *q, int i);
     const void *(*col_blob)(struct db_stmt *q, int i); /* NULL for SQL NULL or empty */
     size_t (*col_bytes)(struct db_stmt *q, int i);
     void (*reset)(struct db_stmt *q);
-    /* fail - records "what: <the backend's message>"; returns -1 */
-    int (*fail)(struct db *db, const char *what);
+    /* record_failure - records "what: <the backend's message>"; returns -1 */
+    int (*record_failure)(struct db *db, const char *what);
     /* set_error - records msg (a failure the shared logic found itself) */
     void (*set_error)(struct db *db, const char *msg);
     /* log_begin - a write transaction that holds the audit log's write lock, taken before its
@@ -89,7 +89,7 @@ static inline void db_reset(struct db *db, struct db_stmt *q)
 }
 static inline int db_fail(struct db *db, const char *what)
 {
-    return db->drv->fail(db, what);
+    return db->drv->record_failure(db, what);
 }
 
 #endif

@@ -1,0 +1,324 @@
+/* driver.c - the narrow driver over libpq; see pg.h.
+ *
+ * A statement is prepared on the server once per connection (PQprepare, named k1, k2, …) the
+ * first time its slot is used. Binding keeps the caller's pointers (text as text, int64 and
+ * blobs in binary); the first step executes it (PQexecPrepared, binary results) and the rows
+ * are then handed out one per step. */
+#include <arpa/inet.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg/pg.h"
+#include "store/store.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define PG_MAX_PARAMS 16 /* the most any statement of ours binds */
+#define PG_INT2OID 21
+#define PG_INT4OID 23
+#define PG_INT8OID 20
+
+struct pg_db {
+    struct db base;
+    PGconn *conn;
+    unsigned nstmts;
+    struct pg_stmt *stmts; /* every statement of the connection, to free at close */
+    char err[512];
+};
+
+struct pg_stmt {
+    struct pg_db *db;
+    struct pg_stmt *next;
+    char name[16];
+    int nparams;
+    const char *values[PG_MAX_PARAMS];
+    int lengths[PG_MAX_PARAMS];
+    int formats[PG_MAX_PARAMS];
+    unsigned char ints[PG_MAX_PARAMS][8];
+    PGresult *res; /* after the first step, until reset */
+    int row;       /* the current row, -1 before the first */
+    bool failed;
+};
+
+static struct pg_db *P(struct db *d)
+{
+    return (struct pg_db *)(void *)d;
+}
+static struct pg_stmt *Q(struct db_stmt *q)
+{
+    return (struct pg_stmt *)(void *)q;
+}
+
+/* the message of the last failure: the statement's result's if any, else the connection's */
+static void record(struct pg_db *p, const char *what, const PGresult *res)
+{
+    const char *m = res ? PQresultErrorMessage(res) : "";
+    if (!m || !*m)
+        m = PQerrorMessage(p->conn);
+    char line[400];
+    str_cut(line, sizeof line, m ? m : "");
+    line[strcspn(line, "\n")] = '\0';
+    snprintf(p->err, sizeof p->err, "%s: %s", what, line);
+}
+
+static void stmt_reset(struct pg_stmt *s)
+{
+    PQclear(s->res);
+    s->res = NULL;
+    s->row = -1;
+    s->failed = false;
+}
+
+static struct db_stmt *pq_cached(struct db *d, struct db_stmt **slot, const char *sql)
+{
+    struct pg_db *p = P(d);
+    struct pg_stmt *s = Q(*slot);
+    if (!s) {
+        s = xcalloc(1, sizeof *s);
+        s->db = p;
+        snprintf(s->name, sizeof s->name, "k%u", ++p->nstmts);
+        for (const char *c = sql; (c = strchr(c, '$'));) { /* parameters are $1 … $N */
+            long n = strtol(c + 1, (char **)&c, 10);
+            if (n > s->nparams)
+                s->nparams = (int)n;
+        }
+        PGresult *r = s->nparams <= PG_MAX_PARAMS ? PQprepare(p->conn, s->name, sql, s->nparams, NULL) : NULL;
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+            record(p, "prepare", r);
+            PQclear(r);
+            free(s);
+            return NULL;
+        }
+        PQclear(r);
+        s->next = p->stmts;
+        p->stmts = s;
+        *slot = (struct db_stmt *)(void *)s;
+    }
+    stmt_reset(s);
+    memset(s->values, 0, sizeof s->values);
+    memset(s->lengths, 0, sizeof s->lengths);
+    memset(s->formats, 0, sizeof s->formats);
+    return (struct db_stmt *)(void *)s;
+}
+
+static void pq_bind_text(struct db_stmt *q, int i, const char *v)
+{
+    struct pg_stmt *s = Q(q);
+    if (i < 1 || i > s->nparams)
+        return;
+    s->values[i - 1] = v;
+    s->formats[i - 1] = 0;
+}
+
+static void pq_bind_int64(struct db_stmt *q, int i, int64_t v)
+{
+    struct pg_stmt *s = Q(q);
+    if (i < 1 || i > s->nparams)
+        return;
+    uint64_t u = (uint64_t)v;
+    for (int b = 7; b >= 0; b--, u >>= 8)
+        s->ints[i - 1][b] = (unsigned char)(u & 0xff);
+    s->values[i - 1] = (const char *)s->ints[i - 1];
+    s->lengths[i - 1] = 8;
+    s->formats[i - 1] = 1;
+}
+
+static void pq_bind_blob(struct db_stmt *q, int i, const void *v, size_t n)
+{
+    struct pg_stmt *s = Q(q);
+    if (i < 1 || i > s->nparams)
+        return;
+    static const char empty[1];
+    s->values[i - 1] = n ? v : empty;
+    s->lengths[i - 1] = (int)n;
+    s->formats[i - 1] = 1;
+}
+
+static int pq_step(struct db_stmt *q)
+{
+    struct pg_stmt *s = Q(q);
+    if (s->failed)
+        return DB_ERROR;
+    if (!s->res) {
+        s->res = PQexecPrepared(s->db->conn, s->name, s->nparams, s->values, s->lengths, s->formats, 1);
+        ExecStatusType st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            s->failed = true;
+            record(s->db, "statement", s->res);
+            return DB_ERROR;
+        }
+    }
+    if (s->row + 1 < PQntuples(s->res)) {
+        s->row++;
+        return DB_ROW;
+    }
+    return DB_DONE;
+}
+
+static int64_t pq_col_int64(struct db_stmt *q, int i)
+{
+    struct pg_stmt *s = Q(q);
+    if (!s->res || s->row < 0 || PQgetisnull(s->res, s->row, i))
+        return 0;
+    const unsigned char *b = (const unsigned char *)PQgetvalue(s->res, s->row, i);
+    int n = PQgetlength(s->res, s->row, i);
+    Oid t = PQftype(s->res, i);
+    if (!((t == PG_INT8OID && n == 8) || (t == PG_INT4OID && n == 4) || (t == PG_INT2OID && n == 2)))
+        return 0;
+    uint64_t u = (b[0] & 0x80) ? UINT64_MAX : 0; /* sign-extended big-endian */
+    for (int k = 0; k < n; k++)
+        u = (u << 8) | b[k];
+    return (int64_t)u;
+}
+
+static const void *pq_col_blob(struct db_stmt *q, int i)
+{
+    struct pg_stmt *s = Q(q);
+    if (!s->res || s->row < 0 || PQgetisnull(s->res, s->row, i) || PQgetlength(s->res, s->row, i) == 0)
+        return NULL;
+    return PQgetvalue(s->res, s->row, i);
+}
+
+static size_t pq_col_bytes(struct db_stmt *q, int i)
+{
+    struct pg_stmt *s = Q(q);
+    if (!s->res || s->row < 0 || PQgetisnull(s->res, s->row, i))
+        return 0;
+    return (size_t)PQgetlength(s->res, s->row, i);
+}
+
+static void pq_reset(struct db_stmt *q)
+{
+    stmt_reset(Q(q));
+}
+
+static int pq_fail(struct db *d, const char *what)
+{
+    struct pg_db *p = P(d);
+    char keep[400];
+    str_cut(keep, sizeof keep, p->err); /* the step's message, recorded when it failed */
+    snprintf(p->err, sizeof p->err, "%s: %s", what, keep[0] ? keep : PQerrorMessage(p->conn));
+    return -1;
+}
+
+static void pq_set_error(struct db *d, const char *msg)
+{
+    str_cut(P(d)->err, sizeof P(d)->err, msg);
+}
+
+static int exec_simple(struct pg_db *p, const char *sql)
+{
+    PGresult *r = PQexec(p->conn, sql);
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        record(p, sql, r);
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+/* The per-insurer row lock (AL_LOCK) does the serialising; the transaction itself is plain. */
+static int pq_log_begin(struct db *d)
+{
+    P(d)->err[0] = '\0';
+    return exec_simple(P(d), "BEGIN");
+}
+
+static int pq_commit(struct db *d)
+{
+    return exec_simple(P(d), "COMMIT");
+}
+
+static int pq_rollback(struct db *d)
+{
+    struct pg_db *p = P(d);
+    char keep[sizeof p->err];
+    memcpy(keep, p->err, sizeof keep);
+    PGresult *r = PQexec(p->conn, "ROLLBACK");
+    PQclear(r);
+    memcpy(p->err, keep, sizeof keep);
+    return -1;
+}
+
+static const struct db_driver pg_driver = {
+    .cached = pq_cached,
+    .bind_text = pq_bind_text,
+    .bind_int64 = pq_bind_int64,
+    .bind_blob = pq_bind_blob,
+    .step = pq_step,
+    .col_int64 = pq_col_int64,
+    .col_blob = pq_col_blob,
+    .col_bytes = pq_col_bytes,
+    .reset = pq_reset,
+    .record_failure = pq_fail,
+    .set_error = pq_set_error,
+    .log_begin = pq_log_begin,
+    .commit = pq_commit,
+    .rollback = pq_rollback,
+};
+
+struct db *pg_db_open(const char *url, char *err, size_t cap)
+{
+    PGconn *c = PQconnectdb(url);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        char shown[512];
+        store_where_redact(url, shown, sizeof shown);
+        const char *m = c ? PQerrorMessage(c) : "out of memory";
+        char line[300];
+        str_cut(line, sizeof line, m);
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(err, cap, "%s: %s", shown, line);
+        PQfinish(c);
+        return NULL;
+    }
+    struct pg_db *p = xcalloc(1, sizeof *p);
+    p->base.drv = &pg_driver;
+    p->conn = c;
+    return &p->base;
+}
+
+void pg_db_close(struct db *d)
+{
+    if (!d)
+        return;
+    struct pg_db *p = P(d);
+    for (struct pg_stmt *s = p->stmts, *n; s; s = n) {
+        n = s->next;
+        PQclear(s->res);
+        free(s);
+    }
+    PQfinish(p->conn);
+    free(p);
+}
+
+const char *pg_db_errmsg(struct db *d)
+{
+    return P(d)->err;
+}
+
+/* The audit log's statements (store/auditlog.c) against src/store/pg/schema.sql. */
+const char *const pg_auditlog_sql[AL_COUNT] = {
+    /* the row lock that orders appenders of one insurer across connections and nodes: taken
+     * before the head is read, by a statement of its own, so that the head's read (a new
+     * snapshot under READ COMMITTED) sees what the previous holder committed */
+    [AL_LOCK] = "INSERT INTO audit_heads (insurer_no, seq) VALUES ($1, 0)"
+                " ON CONFLICT (insurer_no) DO UPDATE SET seq = audit_heads.seq",
+    [AL_HEAD] = "SELECT seq FROM audit_log WHERE insurer_no = $1 ORDER BY seq DESC LIMIT 1",
+    [AL_INSERT] = "INSERT INTO audit_log (insurer_no, seq, entry, leaf_hash) VALUES ($1, $2, $3, $4)",
+    [AL_LEAVES_FROM] = "SELECT seq, leaf_hash FROM audit_log WHERE insurer_no = $1 AND seq > $2 ORDER BY seq",
+    [AL_ITER_FROM] = "SELECT seq, entry, leaf_hash FROM audit_log WHERE insurer_no = $1 AND seq >= $2"
+                     " ORDER BY seq LIMIT $3",
+    [AL_BLOCK_INSERT] = "INSERT INTO audit_blocks (insurer_no, blk, root) VALUES ($1, $2, $3)",
+    [AL_BLOCK_LIST] = "SELECT blk, root FROM audit_blocks WHERE insurer_no = $1 ORDER BY blk",
+    [AL_CKPT_INSERT] = "INSERT INTO audit_checkpoints (insurer_no, tree_size, root, time_ms, signature, frontier)"
+                       " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    [AL_CKPT_LAST_TIME] = "SELECT time_ms FROM audit_checkpoints WHERE insurer_no = $1 ORDER BY tree_size DESC LIMIT 1",
+    [AL_CKPT_FRONTIER] = "SELECT tree_size, frontier FROM audit_checkpoints WHERE insurer_no = $1 AND tree_size <= $2"
+                         " ORDER BY tree_size DESC LIMIT 1",
+    [AL_CKPT_LIST] = "SELECT tree_size, root, time_ms, signature FROM audit_checkpoints WHERE insurer_no = $1"
+                     " ORDER BY tree_size",
+};
