@@ -14,6 +14,7 @@
 
 #define AUDIT_CKPT_ENTRIES 1000 /* a checkpoint at least every … entries per insurer */
 #define AUDIT_CKPT_MS 1000      /* … or every second with new entries */
+#define CLOCK_AHEAD_WARN_MS 1000 /* a stored checkpoint this far ahead of our clock is logged */
 
 /* The right edge of each insurer's Merkle tree, kept by the appending connection; caught up
  * from the log when another process appended. */
@@ -213,8 +214,11 @@ static int write_checkpoint(struct auditlog *L, const char *insurer, const struc
     db_bind_text(d, lt, 1, insurer);
     if (db_step(d, lt) == DB_ROW && db_col_int64(d, lt, 0) > now) {
         c.time_ms = db_col_int64(d, lt, 0);
-        warn("audit %s: the clock went back %lld ms; checkpoint time kept at the previous one", insurer,
-             (long long)(c.time_ms - now));
+        /* another writer's clock may run a little ahead (nodes agree by NTP to a few ms); a
+         * second or more is a step worth a word */
+        if (c.time_ms - now >= CLOCK_AHEAD_WARN_MS)
+            warn("audit %s: the log's last checkpoint is %lld ms ahead of this clock; its time is kept", insurer,
+                 (long long)(c.time_ms - now));
     }
     db_reset(d, lt);
     merkle_frontier_root(f, c.root);
@@ -282,11 +286,6 @@ int auditlog_append(struct auditlog *L, struct audit_entry *e, size_t n, int64_t
         free(heads);
         return -1;
     }
-    /* read the clock inside the write lock: checkpoint times then follow commit order */
-    int64_t now = clock_now_ms();
-    /* security.md P12: a clock that steps back changes no order (entries are
-     * ordered by seq) but is recorded as a security event after the commit */
-    int64_t back = L->last_now_ms > now ? L->last_now_ms - now : 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char leaf[AUDIT_HASH_BYTES];
         unsigned char canon[AUDIT_CANON_MAX];
@@ -339,6 +338,13 @@ int auditlog_append(struct auditlog *L, struct audit_entry *e, size_t n, int64_t
             merkle_frontier_init(&h->blk);
         }
     }
+    /* Read the clock once every log of the batch is held (SQLite holds the file from log_begin;
+     * PostgreSQL each insurer's row from its first entry): checkpoint times then follow commit
+     * order. Read earlier, a node that waited for another's lock stamped an older time. */
+    int64_t now = clock_now_ms();
+    /* security.md P12: a clock that steps back changes no order (entries are
+     * ordered by seq) but is recorded as a security event after the commit */
+    int64_t back = L->last_now_ms > now ? L->last_now_ms - now : 0;
     /* Signed tree heads, in the same transaction as the entries they cover. */
     for (size_t k = 0; L->can_sign && k < nheads; k++) {
         struct tree_state *t = tree_for(L, heads[k].insurer_no);
