@@ -101,6 +101,11 @@ async function step(page, name, fn) {
     const shot = join(dir, `fail-${name.replace(/[^A-Za-z0-9]+/g, '-')}.png`);
     await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
     e.message += `\n(screenshot: ${shot})`;
+    // a server that died says why: its exit and the end of what it wrote (kept in the test's directory too)
+    if (srv && (srv.child.exitCode !== null || srv.child.signalCode !== null)) {
+      writeFileSync(join(dir, 'server.log'), srv.log());
+      e.message += `\n(the server exited: ${srv.child.exitCode ?? srv.child.signalCode}; it wrote: ${srv.log().slice(-3000)})`;
+    }
     throw e;
   }
 }
