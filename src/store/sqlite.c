@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/mman.h>
 
 #include <sodium.h>
 
@@ -291,7 +290,7 @@ static void s_close(struct store *st)
     if (s->reuse) {
         reaper_drop(s);
         sq_unpark(s);
-        munmap((void *)s->shm, WAL_HDR_MAP);
+        s->shm = NULL; /* SQLite's own mapping: it unmaps it when the connection closes */
         pthread_mutex_destroy(&s->park_mu);
     }
     auditlog_free(s->log); /* zeroes the signing key */
@@ -515,22 +514,23 @@ static void s_read_reuse(struct store *st)
     struct sqlite_store *s = S(st);
     if (s->reuse)
         return;
-    const char *db = sqlite3_db_filename(s->db, "main");
-    char path[4096];
-    if (!db || !*db || (size_t)snprintf(path, sizeof path, "%s-shm", db) >= sizeof path)
+    /* The WAL-index header is read through SQLite's own mapping of <db>-shm (the VFS's xShmMap
+     * of region 0, which this connection has open since its first read), never through a file
+     * descriptor of our own: closing any descriptor of a file drops every POSIX lock the process
+     * holds on it, and so dropped SQLite's locks on the -shm - its dead-man switch and the read
+     * marks of every open transaction. Another process then took itself for the first opener
+     * and truncated the -shm under our mapping: the server died of SIGBUS in the browser tests
+     * (tests/unit/u-store.c t_read_reuse now checks the locks from another process). */
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
+        f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
         return;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) /* not in WAL mode, or read-only without one: every read ends as before */
+    volatile void *m = NULL;
+    if (f->pMethods->xShmMap(f, 0, WAL_INDEX_REGION, 0, &m) != SQLITE_OK || !m)
+        return; /* not in WAL mode, or the index not open: every read ends as before */
+    if (!sq_stmt(s, S_READ_END)) /* park_end steps it without preparing */
         return;
-    void *m = mmap(NULL, WAL_HDR_MAP, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED)
-        return;
-    if (!sq_stmt(s, S_READ_END)) { /* park_end steps it without preparing */
-        munmap(m, WAL_HDR_MAP);
-        return;
-    }
-    s->shm = m;
+    s->shm = (const unsigned char *)(uintptr_t)m;
     s->park_us = park_max_us();
     pthread_mutex_init(&s->park_mu, NULL);
     sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, park_trace, s);

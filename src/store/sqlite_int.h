@@ -23,7 +23,7 @@
 /* Parked reads (sqlite.c): how long a read snapshot may stay open for reuse, and how much of
  * <db>-shm is mapped to read the WAL-index header (two 48-byte copies at its start). */
 #define READ_PARK_MAX_US 2000
-#define WAL_HDR_MAP 4096
+#define WAL_INDEX_REGION 32768 /* SQLite's wal-index region size (walformat: 32 KiB) */
 
 #define SQ_MAIN_STMTS 56
 /* The card kinds kept in record_current (sqlite.c CURRENT_KINDS, migration 0016), as SQL. */
@@ -52,7 +52,7 @@ struct sqlite_store {
      * parked is read without it. */
     atomic_bool parked;
     bool reuse;                  /* s_read_reuse was called and the -shm is mapped */
-    const unsigned char *shm;    /* <db>-shm, read-only, the first WAL_HDR_MAP bytes */
+    const unsigned char *shm;    /* <db>-shm's region 0 as SQLite maps it (xShmMap): its headers */
     unsigned char park_hdr[48];  /* main's WAL-index header, read before the parked BEGIN */
     int64_t parked_us;           /* monotonic µs when parked */
     int64_t park_us;             /* its lifetime: READ_PARK_MAX_US (tests: util/hooks.h) */

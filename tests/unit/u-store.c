@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <cmocka.h>
 #include <sodium.h>
@@ -554,6 +557,22 @@ static int truncate_busy(sqlite3 *db)
     return busy;
 }
 
+/* shm_dms_held_by_us - seen from another process, a lock is held on <db>-shm's dead-man
+ * switch byte (SQLite's unix VFS: byte 128, taken shared by every process with the shm open) */
+static bool shm_dms_held_by_us(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char shm[300];
+        snprintf(shm, sizeof shm, "%s-shm", path);
+        int fd = open(shm, O_RDWR);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1};
+        _exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_pid == getppid() ? 0 : 1);
+    }
+    int st = 0;
+    return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 static void t_read_reuse(void **s)
 {
     (void)s;
@@ -566,6 +585,10 @@ static void t_read_reuse(void **s)
     assert_non_null(b);
     a->ops->read_reuse(a);
     test_hooks = NULL;
+    /* the process still holds SQLite's locks on <db>-shm after read_reuse (it once opened and
+     * closed a descriptor of its own there, which dropped all of them: another process then
+     * truncated the -shm as its first opener and the server died of SIGBUS) */
+    assert_true(shm_dms_held_by_us());
     int created;
     assert_int_equal(store_insurer_ensure(b, "122192", "test", &created), 0);
     struct person_key k1 = {"122192", "0000000021"}, k2 = {"122192", "0000000022"};
