@@ -16,7 +16,6 @@
 #include "http/server.h"
 #include "http/tokens.h"
 #include "store/store.h"
-#include "util/buf.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -228,18 +227,13 @@ int cmd_serve(int argc, char **argv)
     }
     if (store_where_usable(db))
         return EXIT_INTERNAL;
-    struct buf tf;
-    buf_init(&tf, 4096);
-    if (token_file)
-        buf_adds(&tf, token_file);
-    else
-        buf_addf(&tf, "%s.operator-token", db); /* store_where_usable: a file path */
-    char token[65];
-    if (buf_failed(&tf) || load_token(tf.ptr, token)) {
-        buf_release(&tf);
+    char side[4200], token[65];
+    if (!token_file && store_side_path(db, ".operator-token", side, sizeof side)) {
+        fprintf(stderr, "kaigo serve: データベースのパスが長すぎます\n");
         return EXIT_INTERNAL;
     }
-    buf_release(&tf);
+    if (load_token(token_file ? token_file : side, token))
+        return EXIT_INTERNAL;
     log_set_quiet(quiet);
     if (log_open(log_file, log_format == LOG_JSON))
         return EXIT_INTERNAL;
