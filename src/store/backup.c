@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/backup.h"
+#include "store/records.h"
 #include "store/sqlite_int.h"
 #include "util/banned.h"
 
@@ -145,7 +146,7 @@ out:
 /* record_current as migration 0016 builds it from record_versions */
 #define CURRENT_REBUILD                                                                                      \
     "SELECT insurer_no, insured_no, kind, rkey, max(version), body FROM main.record_versions"                \
-    " WHERE kind IN " SQ_CURRENT_KINDS_SQL " GROUP BY insurer_no, insured_no, kind, rkey"
+    " WHERE kind IN " RECORDS_CURRENT_KINDS_SQL " GROUP BY insurer_no, insured_no, kind, rkey"
 
 /* check_ok - a PRAGMA that answers "ok" (integrity_check) or nothing (foreign_key_check) */
 static int check_ok(sqlite3 *db, const char *sql, bool want_ok, const char *what, char *err, size_t cap)

@@ -9,11 +9,15 @@
  * (db_cached) and lives until the connection closes. Text and blobs bound to a statement must
  * stay valid until it is stepped to its end or reset; what a column returns is valid until the
  * next step or reset of that statement.
+ * SQL text: parameters are written ?1 … ?N in every dialect (a backend that numbers them
+ * otherwise rewrites them when it prepares: PostgreSQL's $N). A parameter left unbound is NULL.
+ *
  * Failure: calls that can fail return -1 (or DB_ERROR) after recording the backend's message,
  * which the store's errmsg then gives; no call prints or aborts. */
 #ifndef KAIGO_STORE_DB_H
 #define KAIGO_STORE_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +38,10 @@ struct db_driver {
     int64_t (*col_int64)(struct db_stmt *q, int i);
     const void *(*col_blob)(struct db_stmt *q, int i); /* NULL for SQL NULL or empty */
     size_t (*col_bytes)(struct db_stmt *q, int i);
+    /* col_text - a text column, NUL-terminated; NULL for SQL NULL */
+    const char *(*col_text)(struct db_stmt *q, int i);
+    /* changes - the rows the statement's last step to DB_DONE inserted, updated or deleted */
+    int64_t (*changes)(struct db_stmt *q);
     void (*reset)(struct db_stmt *q);
     /* record_failure - records "what: <the backend's message>"; returns -1 */
     int (*record_failure)(struct db *db, const char *what);
@@ -45,6 +53,10 @@ struct db_driver {
     int (*commit)(struct db *db);
     /* rollback - ends the transaction, keeping the recorded message; returns -1 */
     int (*rollback)(struct db *db);
+    /* exec - one fixed statement without parameters or rows (SAVEPOINT, RELEASE, …) */
+    int (*exec)(struct db *db, const char *sql);
+    /* in_txn - a transaction is open on the connection */
+    bool (*in_txn)(struct db *db);
 };
 
 struct db {
@@ -82,6 +94,22 @@ static inline const void *db_col_blob(struct db *db, struct db_stmt *q, int i)
 static inline size_t db_col_bytes(struct db *db, struct db_stmt *q, int i)
 {
     return db->drv->col_bytes(q, i);
+}
+static inline const char *db_col_text(struct db *db, struct db_stmt *q, int i)
+{
+    return db->drv->col_text(q, i);
+}
+static inline int64_t db_changes(struct db *db, struct db_stmt *q)
+{
+    return db->drv->changes(q);
+}
+static inline int db_exec(struct db *db, const char *sql)
+{
+    return db->drv->exec(db, sql);
+}
+static inline bool db_in_txn(struct db *db)
+{
+    return db->drv->in_txn(db);
 }
 static inline void db_reset(struct db *db, struct db_stmt *q)
 {

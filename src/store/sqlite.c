@@ -24,6 +24,7 @@
 #include "store/migrations.h"
 #include "store/auditlog.h"
 #include "store/auditsql.h"
+#include "store/records.h"
 #include "store/db.h"
 #include "store/sqlite_int.h"
 #include "store/store.h"
@@ -35,37 +36,9 @@
 #include "util/banned.h"
 
 enum stmt_id {
-    S_INSURER_GET,
-    S_INSURER_ADD,
-    S_INSURER_SET_NAME,
-    S_INSURER_LIST,
-    S_INSURER_SET_POLICY,
-    S_RECORD_CURRENT,
-    S_RECORD_INSERT,
-    S_CURRENT_PUT,
-    S_CHANGE_INSERT,
-    S_PERSON_EXISTS,
-    S_RECORD_LIST,
-    S_RECORD_LIST_KIND,
-    S_CHIIKI_PUT,
-    S_CHIIKI_GET,
-    S_PAPER_INSERT,
-    S_PAPER_NEXT,
-    S_PERSONS_ALL,
-    S_PERSONS_SINCE,
-    S_PAPER_GET,
-    S_PAPER_REVOKE,
-    S_RECORD_SCAN_KIND,
-    S_RECORD_SCAN_PLANS,
-    S_RECORD_SCAN_INSURER,
-    S_RECORD_HISTORY,
-    S_POPULATION_PUT,
-    S_POPULATION_GET,
     S_AUDIT_COUNT_PERSON,
-    S_IMPORT_RUN,
     S_READ_BEGIN,
     S_READ_END,
-    S_KIND_EMPTY,
     S_DATA_VERSION,
     S_IDX_EPOCH,
     S_IDX_UPTO,
@@ -78,90 +51,7 @@ enum stmt_id {
 };
 
 static const char *const sql_text[S_COUNT] = {
-    [S_INSURER_GET] = "SELECT insurer_no, name, prefecture, card_issue, platform_start FROM insurers"
-                      " WHERE insurer_no = ?1",
-    [S_INSURER_ADD] = "INSERT INTO insurers (insurer_no, name, prefecture, registered_at, registered_by)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)",
-    [S_INSURER_SET_NAME] = "UPDATE insurers SET name = ?2 WHERE insurer_no = ?1",
-    [S_INSURER_SET_POLICY] = "UPDATE insurers SET card_issue = ?2, platform_start = ?3 WHERE insurer_no = ?1",
-    [S_INSURER_LIST] = "SELECT i.insurer_no, i.name, i.prefecture,"
-                       " (SELECT COUNT(DISTINCT insured_no) FROM record_versions r"
-                       "   WHERE r.insurer_no = i.insurer_no AND r.kind = 'insured'),"
-                       " i.card_issue, i.platform_start"
-                       " FROM insurers i ORDER BY i.insurer_no",
-    [S_RECORD_CURRENT] = "SELECT version, body FROM record_versions WHERE insurer_no = ?1 AND"
-                         " insured_no = ?2 AND kind = ?3 AND rkey = ?4 ORDER BY version DESC LIMIT 1",
-    [S_RECORD_INSERT] = "INSERT INTO record_versions (insurer_no, insured_no, kind, rkey, version,"
-                        " change_id, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [S_CHANGE_INSERT] = "INSERT INTO changes (recorded_at, author, reason) VALUES (?1, ?2, ?3)",
-    /* the card's kinds but insured (CURRENT_KINDS) keep their newest version in record_current too (0016);
-     * bound as S_RECORD_INSERT is (?6, the change, unused here) */
-    [S_CURRENT_PUT] = "INSERT INTO record_current (insurer_no, insured_no, kind, rkey, version, body)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?7) ON CONFLICT (insurer_no, insured_no, kind, rkey)"
-                      " DO UPDATE SET version = excluded.version, body = excluded.body"
-                      " WHERE excluded.version > record_current.version",
-    [S_PERSON_EXISTS] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND insured_no = ?2"
-                        " AND kind = 'insured' AND rkey = '' LIMIT 1",
-    /* the newest version of each (kind, rkey) of the card's kinds but insured, in key order: one
-     * seek and a short range of record_current (it was one seek per kind and a GROUP BY over
-     * every version of record_versions: ≈ 14 % of a card read's worker time, issue #21); the
-     * insured record is one reverse seek in record_versions (S_RECORD_CURRENT) */
-    [S_RECORD_LIST] = "SELECT kind, rkey, body FROM record_current WHERE insurer_no = ?1 AND"
-                      " insured_no = ?2 ORDER BY kind, rkey",
-    [S_PAPER_INSERT] = "INSERT INTO paper_documents (insurer_no, serial, insured_no, kind, issued, valid_from,"
-                       " valid_to, content_hash, change_id) SELECT ?1, CASE WHEN ?9 > 0 THEN ?9 ELSE"
-                       " coalesce(max(serial), 0) + 1 END, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM paper_documents"
-                       " WHERE insurer_no = ?1 RETURNING serial",
-    [S_PAPER_NEXT] = "SELECT coalesce(max(serial), 0) + 1 FROM paper_documents WHERE insurer_no = ?1",
-    /* ?3 = 1: only persons with a 認定 or an application (an insurer issuing the 被保険者証 at 申請) */
-    [S_PERSONS_ALL] = "SELECT DISTINCT insured_no FROM record_versions r WHERE insurer_no = ?1 AND kind = 'insured'"
-                      " AND (?3 = 0 OR EXISTS (SELECT 1 FROM record_versions a WHERE a.insurer_no = r.insurer_no"
-                      "  AND a.insured_no = r.insured_no AND a.kind IN ('certification', 'application')))"
-                      " ORDER BY insured_no",
-    [S_PERSONS_SINCE] = "SELECT DISTINCT r.insured_no FROM record_versions r JOIN changes c ON c.id = r.change_id"
-                        " WHERE r.insurer_no = ?1 AND c.recorded_at >= ?2"
-                        " AND (?3 = 0 OR EXISTS (SELECT 1 FROM record_versions a WHERE a.insurer_no = r.insurer_no"
-                        "  AND a.insured_no = r.insured_no AND a.kind IN ('certification', 'application')))"
-                        " ORDER BY r.insured_no",
-    [S_PAPER_GET] = "SELECT d.insured_no, d.kind, d.content_hash, d.revoked_by IS NOT NULL,"
-                    " (SELECT max(serial) FROM paper_documents x WHERE x.insurer_no = d.insurer_no"
-                    " AND x.insured_no = d.insured_no AND x.kind = d.kind)"
-                    " FROM paper_documents d WHERE d.insurer_no = ?1 AND d.serial = ?2",
-    [S_PAPER_REVOKE] = "UPDATE paper_documents SET revoked_by = ?3 WHERE insurer_no = ?1 AND serial = ?2"
-                       " AND revoked_by IS NULL",
-    [S_CHIIKI_PUT] = "INSERT OR REPLACE INTO chiiki_grades (lg_code, name, grade, valid_from, valid_to, change_id)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_CHIIKI_GET] = "SELECT grade FROM chiiki_grades WHERE lg_code = ?1 AND valid_from <= ?2 AND valid_to >= ?2"
-                     " ORDER BY valid_from DESC LIMIT 1",
-    [S_RECORD_LIST_KIND] = "SELECT kind, rkey, body, max(version) FROM record_versions WHERE insurer_no = ?1"
-                           " AND insured_no = ?2 AND kind = ?3 GROUP BY rkey ORDER BY rkey",
-    /* one kind across the insurer's persons (the worklist: 'application', by a partial index) */
-    [S_RECORD_SCAN_KIND] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
-                           " INDEXED BY record_applications WHERE insurer_no = ?1 AND kind = ?2"
-                           " AND kind = 'application' GROUP BY insured_no, rkey ORDER BY insured_no, rkey",
-    /* the month's 第6表 across the insurer's persons (the caseload, by a partial index: 0007) */
-    [S_RECORD_SCAN_PLANS] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
-                            " INDEXED BY record_plans_month WHERE insurer_no = ?1 AND kind = 'cp.UPPLAN'"
-                            " AND rkey = ?2 GROUP BY insured_no ORDER BY insured_no",
-    /* every current record of the statistics' kinds across the insurer's persons, in key order (the
-     * primary key's order: one pass, grouped per person) */
-    [S_RECORD_SCAN_INSURER] = "SELECT insured_no, kind, rkey, body, max(version) FROM record_versions"
-                              " WHERE insurer_no = ?1 AND kind IN ('certification', 'insured', 'ledger', 'life')"
-                              " GROUP BY insured_no, kind, rkey ORDER BY insured_no, kind, rkey",
-    /* every version of a person's registry records with its change (who, when, why): the 真正性 page */
-    [S_RECORD_HISTORY] = "SELECT r.kind, r.rkey, r.version, r.body, c.recorded_at, c.author, c.reason"
-                         " FROM record_versions r JOIN changes c ON c.id = r.change_id"
-                         " WHERE r.insurer_no = ?1 AND r.insured_no = ?2 AND r.kind IN ('burden', 'certification',"
-                         " 'facility', 'insured', 'limit', 'plan', 'restriction')"
-                         " ORDER BY r.kind, r.rkey, r.version DESC",
-    [S_POPULATION_PUT] = "INSERT INTO insurer_population (insurer_no, as_of, population, recorded_ms, recorded_by)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (insurer_no, as_of) DO UPDATE SET"
-                         " population = excluded.population, recorded_ms = excluded.recorded_ms,"
-                         " recorded_by = excluded.recorded_by",
-    [S_POPULATION_GET] = "SELECT population, as_of FROM insurer_population WHERE insurer_no = ?1 AND as_of <= ?2"
-                         " ORDER BY as_of DESC LIMIT 1",
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit.audit_v WHERE insurer_no = ?1 AND insured_no = ?2",
-    [S_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
     [S_READ_BEGIN] = "BEGIN",
     [S_DATA_VERSION] = "PRAGMA main.data_version",
     [S_IDX_EPOCH] = "INSERT INTO audidx.person_epoch (insurer_no, epoch, insured_no, seq)"
@@ -181,8 +71,6 @@ static const char *const sql_text[S_COUNT] = {
                     " ifnull((SELECT seq FROM audidx.upto WHERE insurer_no = ?1), 0),"
                     " (SELECT ifnull(max(seq), 0) FROM audit.audit_log WHERE insurer_no = ?1)",
     [S_READ_END] = "COMMIT",
-    [S_IMPORT_RUN] = "INSERT INTO import_runs (change_id, kind, file_sha256, rows_total, rows_changed)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 /* The audit log's statements (store/auditlog.c) in SQLite's dialect. */
@@ -202,6 +90,32 @@ static const char *const sqlite_auditlog_sql[AL_COUNT] = {
                          " tree_size <= ?2 ORDER BY tree_size DESC LIMIT 1",
     [AL_CKPT_LIST] = "SELECT tree_size, root, time_ms, signature FROM audit.checkpoints"
                      " WHERE insurer_no = ?1 ORDER BY tree_size",
+};
+
+/* The registry's statements (store/records.c) SQLite writes its own way: the newest version
+ * of each key as a bare column beside max(version) (SQLite returns the row of the maximum), by
+ * the partial indexes named. */
+static const char *const sqlite_records_sql[R_COUNT] = {
+    [R_RECORD_LIST_KIND] = "SELECT kind, rkey, body, max(version) FROM record_versions WHERE insurer_no = ?1"
+                           " AND insured_no = ?2 AND kind = ?3 GROUP BY rkey ORDER BY rkey",
+    /* one kind across the insurer's persons (the worklist: 'application', by a partial index) */
+    [R_RECORD_SCAN_KIND] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
+                           " INDEXED BY record_applications WHERE insurer_no = ?1 AND kind = ?2"
+                           " AND kind = 'application' GROUP BY insured_no, rkey ORDER BY insured_no, rkey",
+    /* the month's 第6表 across the insurer's persons (the caseload, by a partial index: 0007) */
+    [R_RECORD_SCAN_PLANS] = "SELECT insured_no, rkey, body, max(version) FROM record_versions"
+                            " INDEXED BY record_plans_month WHERE insurer_no = ?1 AND kind = 'cp.UPPLAN'"
+                            " AND rkey = ?2 GROUP BY insured_no ORDER BY insured_no",
+    /* every current record of the statistics' kinds across the insurer's persons, in key order (the
+     * primary key's order: one pass, grouped per person) */
+    [R_RECORD_SCAN_INSURER] = "SELECT insured_no, kind, rkey, body, max(version) FROM record_versions"
+                              " WHERE insurer_no = ?1 AND kind IN ('certification', 'insured', 'ledger', 'life')"
+                              " GROUP BY insured_no, kind, rkey ORDER BY insured_no, kind, rkey",
+    /* the next serial of the insurer, or ?9 when the print chose it */
+    [R_PAPER_INSERT] = "INSERT INTO paper_documents (insurer_no, serial, insured_no, kind, issued, valid_from,"
+                       " valid_to, content_hash, change_id) SELECT ?1, CASE WHEN ?9 > 0 THEN ?9 ELSE"
+                       " coalesce(max(serial), 0) + 1 END, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM paper_documents"
+                       " WHERE insurer_no = ?1 RETURNING serial",
 };
 
 #define AUDIT_WAL_RESTART 2048 /* frames (8 MiB) of audit WAL before a RESTART checkpoint */
@@ -259,16 +173,6 @@ void sq_bind_text(sqlite3_stmt *q, int i, const char *v)
     sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
 }
 
-void sq_now_iso(char out[64])
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-}
-
 void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(q, col);
@@ -294,6 +198,7 @@ static void s_close(struct store *st)
         pthread_mutex_destroy(&s->park_mu);
     }
     auditlog_free(s->log); /* zeroes the signing key */
+    records_free(s->base.rec);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     for (int i = 0; i < SQ_ACC_STMTS; i++)
@@ -679,607 +584,6 @@ int sq_rollback_keep(struct sqlite_store *s)
     return -1;
 }
 
-/* ---- insurers ------------------------------------------------------------ */
-
-/* the policy columns of migration 0012 (card_issue, platform_start) from column col on */
-static void insurer_policy_cols(sqlite3_stmt *q, int col, struct insurer *out)
-{
-    const char *ci = (const char *)sqlite3_column_text(q, col);
-    const char *ps = (const char *)sqlite3_column_text(q, col + 1);
-    const char *why;
-    if (!ci || card_issue_parse(ci, &out->card_issue))
-        out->card_issue = CARD_ISSUE_AGE65;
-    if (!ps || !*ps || date_parse_iso(ps, strlen(ps), &out->platform_start, &why))
-        out->platform_start = DATE_NONE;
-}
-
-static int s_insurer_get(struct store *st, const char *no, struct insurer *out)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_INSURER_GET);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, no);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE)
-        return STORE_NOTFOUND;
-    if (rc != SQLITE_ROW)
-        return sq_fail(s, "insurer_get");
-    sq_copy_col(q, 0, out->insurer_no, sizeof out->insurer_no);
-    sq_copy_col(q, 1, out->name, sizeof out->name);
-    sq_copy_col(q, 2, out->prefecture, sizeof out->prefecture);
-    insurer_policy_cols(q, 3, out);
-    sqlite3_reset(q);
-    return 0;
-}
-
-static int s_insurer_add(struct store *st, const struct insurer *in, const char *by)
-{
-    struct sqlite_store *s = S(st);
-    char now[64];
-    sqlite3_stmt *q = sq_stmt(s, S_INSURER_ADD);
-    if (!q)
-        return -1;
-    sq_now_iso(now);
-    sq_bind_text(q, 1, in->insurer_no);
-    sq_bind_text(q, 2, in->name);
-    sq_bind_text(q, 3, in->prefecture);
-    sq_bind_text(q, 4, now);
-    sq_bind_text(q, 5, by);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "insurer_add");
-    return 0;
-}
-
-static int s_insurer_set_name(struct store *st, const char *no, const char *name)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_INSURER_SET_NAME);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, no);
-    sq_bind_text(q, 2, name);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "insurer_set_name");
-    return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
-}
-
-static int s_insurer_set_policy(struct store *st, const char *no, enum card_issue card_issue,
-                                struct date platform_start)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_INSURER_SET_POLICY);
-    if (!q)
-        return -1;
-    char iso[DATE_ISO_LEN + 1] = "";
-    if (!date_is_none(platform_start))
-        date_iso(platform_start, iso);
-    sq_bind_text(q, 1, no);
-    sq_bind_text(q, 2, card_issue_code(card_issue));
-    sq_bind_text(q, 3, iso);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "insurer_set_policy");
-    return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
-}
-
-static int s_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_INSURER_LIST);
-    if (!q)
-        return -1;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct insurer ins;
-        sq_copy_col(q, 0, ins.insurer_no, sizeof ins.insurer_no);
-        sq_copy_col(q, 1, ins.name, sizeof ins.name);
-        sq_copy_col(q, 2, ins.prefecture, sizeof ins.prefecture);
-        insurer_policy_cols(q, 4, &ins);
-        if (fn(ctx, &ins, sqlite3_column_int64(q, 3))) {
-            sqlite3_reset(q);
-            return 0;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        return sq_fail(s, "insurer_list");
-    return 0;
-}
-
-/* ---- records ------------------------------------------------------------- */
-
-/* The kinds a card is made of (record_list_current) but insured, kept current in record_current;
- * migration 0016 and SQ_CURRENT_KINDS_SQL (sqlite_int.h) name the same list. The insured record (one a person, rkey '') is left out: its
- * newest version is one reverse seek in record_versions already, and the bulk import of a
- * municipality's 被保険者 - a million rows - would pay a second write for each (bench/import.sh:
- * ratio 0.53 → 0.47 with it). */
-static const char *const CURRENT_KINDS[] = {"application", "burden", "certification", "facility",
-                                            "limit",       "plan",   "restriction"};
-
-static bool current_kind(const char *kind)
-{
-    for (size_t i = 0; i < sizeof CURRENT_KINDS / sizeof CURRENT_KINDS[0]; i++)
-        if (strcmp(kind, CURRENT_KINDS[i]) == 0)
-            return true;
-    return false;
-}
-
-/* step_version - S_RECORD_INSERT or S_CURRENT_PUT, which take the same parameters. */
-static int step_version(struct sqlite_store *s, enum stmt_id id, const struct person_key *k, const char *kind,
-                        const char *rkey, long long version, long long change_id, const char *body)
-{
-    sqlite3_stmt *q = sq_stmt(s, id);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    sq_bind_text(q, 3, kind);
-    sq_bind_text(q, 4, rkey);
-    sqlite3_bind_int64(q, 5, version);
-    sqlite3_bind_int64(q, 6, change_id);
-    sq_bind_text(q, 7, body);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, id == S_RECORD_INSERT ? "record_put (insert)" : "record_put (current)");
-    return 0;
-}
-
-/* insert_version - a new version of (k, kind, rkey); for a card kind, record_current follows in
- * the same transaction - the caller's, or a savepoint of its own when there is none - so a
- * failure of either leaves neither. */
-static int insert_version(struct sqlite_store *s, const struct person_key *k, const char *kind,
-                          const char *rkey, long long version, const char *body, long long change_id)
-{
-    bool current = current_kind(kind);
-    sq_unpark(s); /* before asking whether a transaction is open */
-    bool own = current && sqlite3_get_autocommit(s->db);
-    if (own && sq_exec(s, "SAVEPOINT record_version"))
-        return -1;
-    if (step_version(s, S_RECORD_INSERT, k, kind, rkey, version, change_id, body) ||
-        (current && step_version(s, S_CURRENT_PUT, k, kind, rkey, version, change_id, body)))
-        goto fail;
-    if (own && sq_exec(s, "RELEASE record_version"))
-        goto fail;
-    return 0;
-fail:
-    if (own) { /* keep the first error's message */
-        char why[sizeof s->err];
-        memcpy(why, s->err, sizeof why);
-        sqlite3_exec(s->db, "ROLLBACK TO record_version; RELEASE record_version", NULL, NULL, NULL);
-        memcpy(s->err, why, sizeof why);
-    }
-    return -1;
-}
-
-static int s_record_put(struct store *st, const struct person_key *k, const char *kind,
-                        const char *rkey, const char *body, long long change_id, int *changed)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_CURRENT);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    sq_bind_text(q, 3, kind);
-    sq_bind_text(q, 4, rkey);
-    long long version = 0;
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        version = sqlite3_column_int64(q, 0);
-        const char *cur = (const char *)sqlite3_column_text(q, 1);
-        if (cur && strcmp(cur, body) == 0) {
-            sqlite3_reset(q);
-            *changed = 0;
-            return 0;
-        }
-    } else if (rc != SQLITE_DONE)
-        return sq_fail(s, "record_put (read)");
-    sqlite3_reset(q);
-    if (insert_version(s, k, kind, rkey, version + 1, body, change_id))
-        return -1;
-    *changed = 1;
-    return 0;
-}
-
-static int s_record_put_first(struct store *st, const struct person_key *k, const char *kind,
-                              const char *rkey, const char *body, long long change_id)
-{
-    return insert_version(S(st), k, kind, rkey, 1, body, change_id);
-}
-
-static int s_kind_empty(struct store *st, const char *insurer_no, const char *kind)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_KIND_EMPTY);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer_no);
-    sq_bind_text(q, 2, kind);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc == SQLITE_DONE)
-        return 1;
-    return sq_fail(s, "kind_empty");
-}
-
-static int s_person_exists(struct store *st, const struct person_key *k)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_PERSON_EXISTS);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    return sq_fail(s, "person_exists");
-}
-
-static int s_record_get_current(struct store *st, const struct person_key *k, const char *kind,
-                                const char *rkey, char **body)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_CURRENT);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    sq_bind_text(q, 3, kind);
-    sq_bind_text(q, 4, rkey);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE)
-        return STORE_NOTFOUND;
-    if (rc != SQLITE_ROW)
-        return sq_fail(s, "record_get_current");
-    *body = xstrdup((const char *)sqlite3_column_text(q, 1));
-    sqlite3_reset(q);
-    return 0;
-}
-
-static int s_record_list_current(struct store *st, const struct person_key *k,
-                                 int (*fn)(void *, const char *, const char *, const char *),
-                                 void *ctx)
-{
-    struct sqlite_store *s = S(st);
-    /* the insured record first, read into a copy: the statement is reused below */
-    char *insured = NULL;
-    int irc = s_record_get_current(st, k, "insured", "", &insured);
-    if (irc < 0)
-        return -1;
-    bool insured_due = irc == 0;
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_LIST);
-    if (!q) {
-        free(insured);
-        return -1;
-    }
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    int rc, bad = 0;
-    while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *kind = (const char *)sqlite3_column_text(q, 0);
-        const char *rkey = (const char *)sqlite3_column_text(q, 1);
-        if (!kind || !rkey)
-            continue;
-        if (insured_due && strcmp(kind, "insured") > 0) { /* in key order among the others */
-            insured_due = false;
-            bad = fn(ctx, "insured", "", insured);
-        }
-        if (!bad)
-            bad = fn(ctx, kind, rkey, (const char *)sqlite3_column_text(q, 2));
-    }
-    sqlite3_reset(q);
-    if (!bad && insured_due)
-        bad = fn(ctx, "insured", "", insured);
-    if (insured) {
-        sodium_memzero(insured, strlen(insured));
-        free(insured);
-    }
-    if (bad)
-        return -1;
-    if (rc != SQLITE_DONE)
-        return sq_fail(s, "record_list_current");
-    return 0;
-}
-
-static int s_record_list_kind(struct store *st, const struct person_key *k, const char *kind,
-                              int (*fn)(void *, const char *, const char *, const char *), void *ctx)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_LIST_KIND);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    sq_bind_text(q, 3, kind);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *rkey = (const char *)sqlite3_column_text(q, 1);
-        const char *body = (const char *)sqlite3_column_text(q, 2);
-        if (!rkey || !body)
-            continue;
-        if (fn(ctx, kind, rkey, body)) {
-            sqlite3_reset(q);
-            return -1;
-        }
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_list_kind");
-}
-
-static int s_paper_issue(struct store *st, struct paper_token *t, long long change)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_PAPER_INSERT);
-    if (!q)
-        return -1;
-    char issued[11], from[11], to[11], hex[2 * PAPER_HASH_BYTES + 1];
-    date_iso(t->issued, issued);
-    date_iso(t->valid_from, from);
-    date_iso(t->valid_to, to);
-    sodium_bin2hex(hex, sizeof hex, t->content_hash, sizeof t->content_hash);
-    sq_bind_text(q, 1, t->insurer_no);
-    sq_bind_text(q, 2, t->insured_no);
-    sqlite3_bind_int(q, 3, (int)t->kind);
-    sq_bind_text(q, 4, issued);
-    if (!date_is_none(t->valid_from))
-        sq_bind_text(q, 5, from);
-    if (!date_is_none(t->valid_to))
-        sq_bind_text(q, 6, to);
-    sq_bind_text(q, 7, hex);
-    sqlite3_bind_int64(q, 8, change);
-    sqlite3_bind_int64(q, 9, t->serial);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        t->serial = (uint32_t)sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_issue");
-}
-
-static int s_paper_next_serial(struct store *st, const char *insurer, uint32_t *next)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_PAPER_NEXT);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *next = (uint32_t)sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : sq_fail(s, "paper_next_serial");
-}
-
-static int s_persons_of_insurer(struct store *st, const char *insurer, const char *since, bool applicants,
-                                int (*fn)(void *ctx, const char *insured_no), void *ctx)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, since ? S_PERSONS_SINCE : S_PERSONS_ALL);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    if (since)
-        sq_bind_text(q, 2, since);
-    sqlite3_bind_int(q, 3, applicants ? 1 : 0);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *no = (const char *)sqlite3_column_text(q, 0);
-        if (no && fn(ctx, no)) {
-            sqlite3_reset(q);
-            return -1;
-        }
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "persons_of_insurer");
-}
-
-static int s_paper_record(struct store *st, const char *insurer, uint32_t serial, struct paper_record *r)
-{
-    struct sqlite_store *s = S(st);
-    memset(r, 0, sizeof *r);
-    sqlite3_stmt *q = sq_stmt(s, S_PAPER_GET);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    sqlite3_bind_int64(q, 2, serial);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        r->found = true;
-        sq_copy_col(q, 0, r->insured_no, sizeof r->insured_no);
-        r->kind = (enum paper_kind)sqlite3_column_int(q, 1);
-        const char *hex = (const char *)sqlite3_column_text(q, 2);
-        size_t bin;
-        if (!hex || sodium_hex2bin(r->content_hash, sizeof r->content_hash, hex, strlen(hex), NULL, &bin, NULL))
-            r->found = false;
-        r->revoked = sqlite3_column_int(q, 3) != 0;
-        r->latest = (uint32_t)sqlite3_column_int64(q, 4);
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "paper_record");
-}
-
-static int s_paper_revoke(struct store *st, const char *insurer, uint32_t serial, long long change)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_PAPER_REVOKE);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    sqlite3_bind_int64(q, 2, serial);
-    sqlite3_bind_int64(q, 3, change);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc != SQLITE_DONE)
-        return sq_fail(s, "paper_revoke");
-    return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
-}
-
-static int s_chiiki_put(struct store *st, const char *lg, const char *name, int grade, struct date from,
-                        struct date to, long long change)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_CHIIKI_PUT);
-    if (!q)
-        return -1;
-    char f[11], t[11];
-    date_iso(from, f);
-    date_iso(to, t);
-    sq_bind_text(q, 1, lg);
-    sq_bind_text(q, 2, name);
-    sqlite3_bind_int(q, 3, grade);
-    sq_bind_text(q, 4, f);
-    sq_bind_text(q, 5, t);
-    sqlite3_bind_int64(q, 6, change);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "chiiki_put");
-}
-
-static int s_chiiki_grade(struct store *st, const char *lg, struct date on, int *grade)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_CHIIKI_GET);
-    if (!q)
-        return -1;
-    char d[11];
-    date_iso(on, d);
-    sq_bind_text(q, 1, lg);
-    sq_bind_text(q, 2, d);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *grade = sqlite3_column_int(q, 0);
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "chiiki_grade");
-}
-
-static int s_record_scan_kind(struct store *st, const char *insurer, const char *kind, const char *rkey,
-                              int (*fn)(void *, const char *, const char *, const char *), void *ctx)
-{
-    struct sqlite_store *s = S(st);
-    bool plans = strcmp(kind, "cp.UPPLAN") == 0 && rkey;
-    if (strcmp(kind, "application") != 0 && !plans) { /* the kinds with an index */
-        snprintf(s->err, sizeof s->err, "record_scan_kind: kind %s has no index", kind);
-        return -1;
-    }
-    sqlite3_stmt *q = sq_stmt(s, plans ? S_RECORD_SCAN_PLANS : S_RECORD_SCAN_KIND);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    sq_bind_text(q, 2, plans ? rkey : kind);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *no = (const char *)sqlite3_column_text(q, 0);
-        const char *rk = (const char *)sqlite3_column_text(q, 1);
-        const char *body = (const char *)sqlite3_column_text(q, 2);
-        if (!no || !rk || !body)
-            continue;
-        if (fn(ctx, no, rk, body)) {
-            sqlite3_reset(q);
-            return -1;
-        }
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_scan_kind");
-}
-
-static int s_record_scan_insurer(struct store *st, const char *insurer,
-                                 int (*fn)(void *, const char *, const char *, const char *, const char *),
-                                 void *ctx)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_SCAN_INSURER);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, insurer);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *no = (const char *)sqlite3_column_text(q, 0);
-        const char *kind = (const char *)sqlite3_column_text(q, 1);
-        const char *rk = (const char *)sqlite3_column_text(q, 2);
-        const char *body = (const char *)sqlite3_column_text(q, 3);
-        if (!no || !kind || !rk || !body)
-            continue;
-        if (fn(ctx, no, kind, rk, body)) {
-            sqlite3_reset(q);
-            return -1;
-        }
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_scan_insurer");
-}
-
-static int s_record_history(struct store *st, const struct person_key *k, store_history_fn *fn, void *ctx)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_RECORD_HISTORY);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, k->insurer_no);
-    sq_bind_text(q, 2, k->insured_no);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct store_version v = {
-            (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
-            sqlite3_column_int64(q, 2),              (const char *)sqlite3_column_text(q, 3),
-            (const char *)sqlite3_column_text(q, 4), (const char *)sqlite3_column_text(q, 5),
-            (const char *)sqlite3_column_text(q, 6),
-        };
-        if (!v.kind || !v.rkey || !v.body || !v.recorded_at || !v.author || !v.reason)
-            continue;
-        if (fn(ctx, &v)) {
-            sqlite3_reset(q);
-            return -1;
-        }
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "record_history");
-}
-
-static int s_population_put(struct store *st, const char *insurer, struct date as_of, long long population,
-                            int64_t now, const char *by)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_POPULATION_PUT);
-    if (!q)
-        return -1;
-    char d[11];
-    date_iso(as_of, d);
-    sq_bind_text(q, 1, insurer);
-    sq_bind_text(q, 2, d);
-    sqlite3_bind_int64(q, 3, population);
-    sqlite3_bind_int64(q, 4, now);
-    sq_bind_text(q, 5, by);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : sq_fail(s, "population_put");
-}
-
-static int s_population_get(struct store *st, const char *insurer, struct date on, long long *population,
-                            struct date *as_of)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_POPULATION_GET);
-    if (!q)
-        return -1;
-    char d[11];
-    date_iso(on, d);
-    sq_bind_text(q, 1, insurer);
-    sq_bind_text(q, 2, d);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *population = sqlite3_column_int64(q, 0);
-        const char *a = (const char *)sqlite3_column_text(q, 1);
-        const char *why;
-        if (!a || date_parse_iso(a, strlen(a), as_of, &why))
-            *as_of = DATE_NONE;
-    }
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(s, "population_get");
-}
-
 /* ---- audit --------------------------------------------------------------- */
 
 static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq)
@@ -1363,6 +667,14 @@ static size_t dq_col_bytes(struct db_stmt *q, int i)
 {
     return (size_t)sqlite3_column_bytes(SQ_Q(q), i);
 }
+static const char *dq_col_text(struct db_stmt *q, int i)
+{
+    return (const char *)sqlite3_column_text(SQ_Q(q), i);
+}
+static int64_t dq_changes(struct db_stmt *q)
+{
+    return sqlite3_changes64(sqlite3_db_handle(SQ_Q(q)));
+}
 static void dq_reset(struct db_stmt *q)
 {
     sqlite3_reset(SQ_Q(q));
@@ -1387,6 +699,16 @@ static int dq_rollback(struct db *d)
 {
     return sq_rollback_keep(SQ_OF(d));
 }
+static int dq_exec(struct db *d, const char *sql)
+{
+    return sq_exec(SQ_OF(d), sql);
+}
+static bool dq_in_txn(struct db *d)
+{
+    struct sqlite_store *s = SQ_OF(d);
+    sq_unpark(s); /* a parked read is no transaction of the caller's */
+    return !sqlite3_get_autocommit(s->db);
+}
 
 static const struct db_driver sqlite_driver = {
     .cached = dq_cached,
@@ -1397,12 +719,16 @@ static const struct db_driver sqlite_driver = {
     .col_int64 = dq_col_int64,
     .col_blob = dq_col_blob,
     .col_bytes = dq_col_bytes,
+    .col_text = dq_col_text,
+    .changes = dq_changes,
     .reset = dq_reset,
     .record_failure = dq_fail,
     .set_error = dq_set_error,
     .log_begin = dq_log_begin,
     .commit = dq_commit,
     .rollback = dq_rollback,
+    .exec = dq_exec,
+    .in_txn = dq_in_txn,
 };
 
 /* index_insurer - indexes every complete epoch of the insurer's log not yet
@@ -1614,40 +940,6 @@ static int s_audit_count_person(struct store *st, const struct person_key *k, lo
     return 0;
 }
 
-static int s_import_run_add(struct store *st, long long change_id, const char *kind,
-                            const char *sha256, long long total, long long changed)
-{
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = sq_stmt(s, S_IMPORT_RUN);
-    if (!q)
-        return -1;
-    sqlite3_bind_int64(q, 1, change_id);
-    sq_bind_text(q, 2, kind);
-    sq_bind_text(q, 3, sha256);
-    sqlite3_bind_int64(q, 4, total);
-    sqlite3_bind_int64(q, 5, changed);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "import_run_add");
-    return 0;
-}
-
-static int s_change_begin(struct store *st, const char *author, const char *reason, long long *id)
-{
-    struct sqlite_store *s = S(st);
-    char now[64];
-    sqlite3_stmt *q = sq_stmt(s, S_CHANGE_INSERT);
-    if (!q)
-        return -1;
-    sq_now_iso(now);
-    sq_bind_text(q, 1, now);
-    sq_bind_text(q, 2, author);
-    sq_bind_text(q, 3, reason);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return sq_fail(s, "change_begin");
-    *id = sqlite3_last_insert_rowid(s->db);
-    return 0;
-}
-
 struct insurers_cb {
     int (*fn)(void *ctx, const char *insurer_no);
     void *ctx;
@@ -1738,6 +1030,7 @@ static int s_data_version(struct store *st, long long *v)
 }
 
 static const struct store_ops sqlite_ops = {
+    RECORDS_OPS,
     .data_version = s_data_version,
     .audit_index_check = s_audit_index_check,
     .audit_index = s_audit_index,
@@ -1759,37 +1052,11 @@ static const struct store_ops sqlite_ops = {
     .rollback = s_rollback,
     .health_probe = s_health_probe,
     .settle = s_settle,
-    .insurer_get = s_insurer_get,
-    .insurer_add = s_insurer_add,
-    .insurer_set_name = s_insurer_set_name,
-    .insurer_list = s_insurer_list,
-    .insurer_set_policy = s_insurer_set_policy,
-    .record_put = s_record_put,
-    .record_put_first = s_record_put_first,
-    .kind_empty = s_kind_empty,
-    .person_exists = s_person_exists,
-    .record_get_current = s_record_get_current,
-    .record_list_current = s_record_list_current,
-    .record_list_kind = s_record_list_kind,
-    .record_scan_kind = s_record_scan_kind,
-    .record_scan_insurer = s_record_scan_insurer,
-    .record_history = s_record_history,
-    .population_put = s_population_put,
-    .population_get = s_population_get,
-    .chiiki_put = s_chiiki_put,
-    .paper_issue = s_paper_issue,
-    .paper_next_serial = s_paper_next_serial,
-    .paper_record = s_paper_record,
-    .persons_of_insurer = s_persons_of_insurer,
-    .paper_revoke = s_paper_revoke,
-    .chiiki_grade = s_chiiki_grade,
     .audit_append = s_audit_append,
     .audit_head_seq = s_audit_head_seq,
     .audit_entries_from = s_audit_entries_from,
     .audit_blocks = s_audit_blocks,
     .audit_count_person = s_audit_count_person,
-    .import_run_add = s_import_run_add,
-    .change_begin = s_change_begin,
 };
 
 /* ---- open and migrate ---------------------------------------------------- */
@@ -1819,7 +1086,7 @@ static int migrate(struct sqlite_store *s)
             return -1;
         }
         char now[64];
-        sq_now_iso(now);
+        store_now_iso(now);
         if (sq_prepare(s, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)", &q) !=
             SQLITE_OK)
             return sq_fail(s, "migrate");
@@ -1907,7 +1174,7 @@ static int insert_link(struct sqlite_store *s, const char *sql, const char *id)
 {
     sqlite3_stmt *q;
     char now[64];
-    sq_now_iso(now);
+    store_now_iso(now);
     if (sq_prepare(s, sql, &q) != SQLITE_OK)
         return sq_fail(s, "prepare");
     sq_bind_text(q, 1, id);
@@ -2108,6 +1375,7 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     s->base.acc = &sqlite_access_ops;
     s->db_.drv = &sqlite_driver;
     s->log = auditlog_new(&s->db_, sqlite_auditlog_sql);
+    s->base.rec = records_new(&s->db_, sqlite_records_sql);
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK ||

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/records.h"
 #include "store/sqlite_int.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -327,7 +328,7 @@ static int a_org_add(struct store *st, const struct org *o, const char *by)
     if (!q)
         return -1;
     char now[64];
-    sq_now_iso(now);
+    store_now_iso(now);
     sq_bind_text(q, 1, o->id);
     sq_bind_text(q, 2, org_kind_code(o->kind));
     sq_bind_text(q, 3, o->name);
@@ -471,7 +472,7 @@ static int a_account_add(struct store *st, struct account *a, const char *by)
     if (!q)
         return -1;
     char now[64];
-    sq_now_iso(now);
+    store_now_iso(now);
     sq_bind_text(q, 1, a->login);
     sq_bind_text(q, 2, a->staff ? "staff" : "person");
     if (a->staff)
@@ -622,7 +623,7 @@ static int a_token_add(struct store *st, const char *org, const char *name,
     if (!q)
         return -1;
     char now[64];
-    sq_now_iso(now);
+    store_now_iso(now);
     sq_bind_text(q, 1, org);
     sq_bind_text(q, 2, name);
     sqlite3_bind_blob(q, 3, hash, 32, SQLITE_STATIC);

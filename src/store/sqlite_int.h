@@ -26,8 +26,6 @@
 #define WAL_INDEX_REGION 32768 /* SQLite's wal-index region size (walformat: 32 KiB) */
 
 #define SQ_MAIN_STMTS 56
-/* The card kinds kept in record_current (sqlite.c CURRENT_KINDS, migration 0016), as SQL. */
-#define SQ_CURRENT_KINDS_SQL "('application', 'burden', 'certification', 'facility', 'limit', 'plan', 'restriction')"
 #define SQ_ACC_STMTS 80
 
 
@@ -69,7 +67,6 @@ extern const struct store_access_ops sqlite_access_ops;
 sqlite3_stmt *sq_cached(struct sqlite_store *s, sqlite3_stmt **slot, const char *sql);
 int sq_fail(struct sqlite_store *s, const char *what); /* records the message, returns -1 */
 void sq_bind_text(sqlite3_stmt *q, int i, const char *v);
-void sq_now_iso(char out[64]);
 void sq_copy_col(sqlite3_stmt *q, int col, char *out, size_t cap);
 int sq_exec(struct sqlite_store *s, const char *sql);
 /* sq_unpark - ends a parked read transaction, if any, before the connection is used for

@@ -224,9 +224,11 @@ struct store_ops {
                           const char *sha256, long long total, long long changed);
 };
 
+struct records;
 struct store {
     const struct store_ops *ops;
     const struct store_access_ops *acc; /* store/access.h */
+    struct records *rec;                /* the registry's shared logic (store/records.h) */
 };
 
 /* store_open - opens the store at where, a SQLite file path or a postgresql:// (or

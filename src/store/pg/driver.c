@@ -22,6 +22,9 @@
 #define PG_INT2OID 21
 #define PG_INT4OID 23
 #define PG_INT8OID 20
+#define PG_BOOLOID 16
+#define PG_TEXTOID 25
+#define PG_SQL_MAX 8192 /* the longest statement text of ours, after ?N became $N */
 
 struct pg_db {
     struct db base;
@@ -39,7 +42,8 @@ struct pg_stmt {
     const char *values[PG_MAX_PARAMS];
     int lengths[PG_MAX_PARAMS];
     int formats[PG_MAX_PARAMS];
-    unsigned char ints[PG_MAX_PARAMS][8];
+    char ints[PG_MAX_PARAMS][24]; /* integers, bound as decimal text: any integer column takes it */
+    int64_t changes;              /* rows the command wrote (PQcmdTuples) */
     PGresult *res; /* after the first step, until reset */
     int row;       /* the current row, -1 before the first */
     bool failed;
@@ -74,20 +78,61 @@ static void stmt_reset(struct pg_stmt *s)
     s->failed = false;
 }
 
+/* dollar_params - sql with ?N written $N (outside quotes), as PostgreSQL numbers parameters;
+ * used[N] says which appear. -1 if it does not fit or names a parameter past PG_MAX_PARAMS. */
+static int dollar_params(const char *sql, char *out, size_t cap, bool used[PG_MAX_PARAMS + 1], int *nparams)
+{
+    size_t o = 0;
+    char quote = 0;
+    *nparams = 0;
+    for (const char *c = sql; *c; c++) {
+        char ch = *c;
+        if (quote) {
+            if (ch == quote)
+                quote = 0;
+        } else if (ch == '\'' || ch == '"')
+            quote = ch;
+        else if ((ch == '?' || ch == '$') && c[1] >= '0' && c[1] <= '9') {
+            char *end;
+            long n = strtol(c + 1, &end, 10);
+            if (n < 1 || n > PG_MAX_PARAMS)
+                return -1;
+            used[n] = true;
+            if (n > *nparams)
+                *nparams = (int)n;
+            ch = '$';
+        }
+        if (o + 1 >= cap)
+            return -1;
+        out[o++] = ch;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
 static struct db_stmt *pq_cached(struct db *d, struct db_stmt **slot, const char *sql)
 {
     struct pg_db *p = P(d);
     struct pg_stmt *s = Q(*slot);
     if (!s) {
+        char text[PG_SQL_MAX];
+        bool used[PG_MAX_PARAMS + 1] = {false};
+        int n = 0;
+        if (dollar_params(sql, text, sizeof text, used, &n)) {
+            snprintf(p->err, sizeof p->err, "prepare: statement too long or parameter past $%d", PG_MAX_PARAMS);
+            return NULL;
+        }
+        /* a parameter the text does not read (bound alike for several statements) is typed text;
+         * PostgreSQL infers the others from where they stand */
+        Oid types[PG_MAX_PARAMS] = {0};
+        for (int i = 1; i <= n; i++)
+            if (!used[i])
+                types[i - 1] = PG_TEXTOID;
         s = xcalloc(1, sizeof *s);
         s->db = p;
+        s->nparams = n;
         snprintf(s->name, sizeof s->name, "k%u", ++p->nstmts);
-        for (const char *c = sql; (c = strchr(c, '$'));) { /* parameters are $1 … $N */
-            long n = strtol(c + 1, (char **)&c, 10);
-            if (n > s->nparams)
-                s->nparams = (int)n;
-        }
-        PGresult *r = s->nparams <= PG_MAX_PARAMS ? PQprepare(p->conn, s->name, sql, s->nparams, NULL) : NULL;
+        PGresult *r = PQprepare(p->conn, s->name, text, n, types);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
             record(p, "prepare", r);
             PQclear(r);
@@ -120,12 +165,9 @@ static void pq_bind_int64(struct db_stmt *q, int i, int64_t v)
     struct pg_stmt *s = Q(q);
     if (i < 1 || i > s->nparams)
         return;
-    uint64_t u = (uint64_t)v;
-    for (int b = 7; b >= 0; b--, u >>= 8)
-        s->ints[i - 1][b] = (unsigned char)(u & 0xff);
-    s->values[i - 1] = (const char *)s->ints[i - 1];
-    s->lengths[i - 1] = 8;
-    s->formats[i - 1] = 1;
+    snprintf(s->ints[i - 1], sizeof s->ints[i - 1], "%lld", (long long)v);
+    s->values[i - 1] = s->ints[i - 1];
+    s->formats[i - 1] = 0;
 }
 
 static void pq_bind_blob(struct db_stmt *q, int i, const void *v, size_t n)
@@ -152,6 +194,8 @@ static int pq_step(struct db_stmt *q)
             record(s->db, "statement", s->res);
             return DB_ERROR;
         }
+        const char *t = PQcmdTuples(s->res);
+        s->changes = t && *t ? strtoll(t, NULL, 10) : 0;
     }
     if (s->row + 1 < PQntuples(s->res)) {
         s->row++;
@@ -168,6 +212,8 @@ static int64_t pq_col_int64(struct db_stmt *q, int i)
     const unsigned char *b = (const unsigned char *)PQgetvalue(s->res, s->row, i);
     int n = PQgetlength(s->res, s->row, i);
     Oid t = PQftype(s->res, i);
+    if (t == PG_BOOLOID && n == 1)
+        return b[0] != 0;
     if (!((t == PG_INT8OID && n == 8) || (t == PG_INT4OID && n == 4) || (t == PG_INT2OID && n == 2)))
         return 0;
     uint64_t u = (b[0] & 0x80) ? UINT64_MAX : 0; /* sign-extended big-endian */
@@ -190,6 +236,20 @@ static size_t pq_col_bytes(struct db_stmt *q, int i)
     if (!s->res || s->row < 0 || PQgetisnull(s->res, s->row, i))
         return 0;
     return (size_t)PQgetlength(s->res, s->row, i);
+}
+
+/* text columns come in binary format as their bytes, which libpq ends with a NUL */
+static const char *pq_col_text(struct db_stmt *q, int i)
+{
+    struct pg_stmt *s = Q(q);
+    if (!s->res || s->row < 0 || PQgetisnull(s->res, s->row, i))
+        return NULL;
+    return PQgetvalue(s->res, s->row, i);
+}
+
+static int64_t pq_changes(struct db_stmt *q)
+{
+    return Q(q)->changes;
 }
 
 static void pq_reset(struct db_stmt *q)
@@ -244,6 +304,16 @@ static int pq_rollback(struct db *d)
     return -1;
 }
 
+static int pq_exec(struct db *d, const char *sql)
+{
+    return exec_simple(P(d), sql);
+}
+
+static bool pq_in_txn(struct db *d)
+{
+    return PQtransactionStatus(P(d)->conn) != PQTRANS_IDLE;
+}
+
 static const struct db_driver pg_driver = {
     .cached = pq_cached,
     .bind_text = pq_bind_text,
@@ -253,12 +323,16 @@ static const struct db_driver pg_driver = {
     .col_int64 = pq_col_int64,
     .col_blob = pq_col_blob,
     .col_bytes = pq_col_bytes,
+    .col_text = pq_col_text,
+    .changes = pq_changes,
     .reset = pq_reset,
     .record_failure = pq_fail,
     .set_error = pq_set_error,
     .log_begin = pq_log_begin,
     .commit = pq_commit,
     .rollback = pq_rollback,
+    .exec = pq_exec,
+    .in_txn = pq_in_txn,
 };
 
 struct db *pg_db_open(const char *url, char *err, size_t cap)
