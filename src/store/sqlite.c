@@ -24,6 +24,7 @@
 #include "store/migrations.h"
 #include "store/auditlog.h"
 #include "store/auditsql.h"
+#include "store/accessdb.h"
 #include "store/records.h"
 #include "store/db.h"
 #include "store/sqlite_int.h"
@@ -47,8 +48,18 @@ enum stmt_id {
     S_IDX_CHECK,
     S_IDX_SCAN,
     S_AUDIT_LOCK,
+    S_ACC_IDX_UPTO,
+    S_IDX_EPOCH_SEQS,
+    S_AUDIT_ROW,
+    S_PERSON_ACCESS,
+    S_SCOPE,
     S_COUNT
 };
+
+/* a proxy is named to the person it acted for (issue #14); staff are named by organisation */
+#define ACTOR_NAME_JOIN                                                                             \
+    " LEFT JOIN main.accounts a ON l.role = 'proxy' AND l.actor LIKE 'user:%'"                    \
+    " AND a.account_id = CAST(substr(l.actor, 6) AS INTEGER)"
 
 static const char *const sql_text[S_COUNT] = {
     [S_AUDIT_COUNT_PERSON] = "SELECT COUNT(*) FROM audit.audit_v WHERE insurer_no = ?1 AND insured_no = ?2",
@@ -71,6 +82,39 @@ static const char *const sql_text[S_COUNT] = {
                     " ifnull((SELECT seq FROM audidx.upto WHERE insurer_no = ?1), 0),"
                     " (SELECT ifnull(max(seq), 0) FROM audit.audit_log WHERE insurer_no = ?1)",
     [S_READ_END] = "COMMIT",
+    /* the person's report: the epoch index (one seek per epoch), then the unindexed tail */
+    [S_ACC_IDX_UPTO] = "SELECT coalesce((SELECT seq FROM audidx.upto WHERE insurer_no = ?1), 0)",
+
+    [S_IDX_EPOCH_SEQS] = "SELECT seq FROM audidx.person_epoch WHERE insurer_no = ?1 AND epoch = ?2"
+                         " AND insured_no = ?3 ORDER BY seq",
+
+    [S_AUDIT_ROW] = "SELECT l.seq, l.time_ms, l.actor, l.org, coalesce(o.name, ''), l.role, l.category,"
+                    " l.purpose, l.basis, l.outcome, l.flags, coalesce(a.display_name, '') FROM audit.audit_v l"
+                    " LEFT JOIN main.orgs o ON o.org_id = l.org" ACTOR_NAME_JOIN
+                    " WHERE l.insurer_no = ?1 AND l.seq = ?2",
+
+    [S_PERSON_ACCESS] = "SELECT l.seq, l.time_ms, l.actor, l.org, coalesce(o.name, ''), l.role, l.category,"
+                        " l.purpose, l.basis, l.outcome, l.flags, coalesce(a.display_name, '') FROM audit.audit_v l"
+                        " LEFT JOIN main.orgs o ON o.org_id = l.org" ACTOR_NAME_JOIN
+                        " WHERE l.insurer_no = ?1 AND l.seq > ?3 AND l.insured_no = ?2 ORDER BY l.seq",
+
+    [S_SCOPE] = "SELECT insurer_no, insured_no, category, sum(outcome = 'allowed'), sum(outcome <> 'allowed')"
+                " FROM audit.audit_v WHERE (?1 = '' OR org = ?1) AND (?2 = '' OR actor = ?2)"
+                " AND time_ms >= ?3 AND time_ms < ?4 GROUP BY insurer_no, insured_no, category"
+                " ORDER BY insurer_no, insured_no, category",
+
+};
+
+/* access.h's statements (store/access.c) SQLite writes its own way: by the index named */
+static const char *const sqlite_access_sql[A_COUNT] = {
+    [A_ORG_PERSONS] = "SELECT insurer_no, insured_no, min(started_ms), max(last_actual_ym) FROM relationships"
+                      " INDEXED BY relationships_org WHERE org_id = ?1 AND ended_ms = 0"
+                      " GROUP BY insurer_no, insured_no ORDER BY insurer_no, insured_no LIMIT 10000",
+
+    [A_ORG_REQS] = "SELECT q.insurer_no, q.insured_no, q.app_id, q.opened_ms, q.closed_ms, q.answered_ms, EXISTS (SELECT 1 FROM"
+                   " ikensho_drafts d WHERE d.insurer_no = q.insurer_no AND d.insured_no = q.insured_no AND"
+                   " d.app_id = q.app_id AND d.org_id = q.org_id) FROM ikensho_requests q INDEXED BY ikensho_requests_org"
+                   " WHERE q.org_id = ?1 ORDER BY q.opened_ms DESC LIMIT 500",
 };
 
 /* The audit log's statements (store/auditlog.c) in SQLite's dialect. */
@@ -199,10 +243,9 @@ static void s_close(struct store *st)
     }
     auditlog_free(s->log); /* zeroes the signing key */
     records_free(s->base.rec);
+    access_db_free(s->base.adb);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
-    for (int i = 0; i < SQ_ACC_STMTS; i++)
-        sqlite3_finalize(s->astmt[i]);
     /* and the statements the shared logic prepared through the driver (store/db.h) */
     for (sqlite3_stmt *q; (q = sqlite3_next_stmt(s->db, NULL));)
         sqlite3_finalize(q);
@@ -1029,7 +1072,138 @@ static int s_data_version(struct store *st, long long *v)
     return 0;
 }
 
+/* ---- the access reports (access.h person_access, audit_scope) -------------------------------------------------------------- */
+
+static void read_access_row(sqlite3_stmt *q, struct access_row *r)
+{
+    memset(r, 0, sizeof *r);
+    r->seq = sqlite3_column_int64(q, 0);
+    r->time_ms = sqlite3_column_int64(q, 1);
+    sq_copy_col(q, 2, r->actor, sizeof r->actor);
+    sq_copy_col(q, 3, r->org, sizeof r->org);
+    sq_copy_col(q, 4, r->org_name, sizeof r->org_name);
+    sq_copy_col(q, 5, r->role, sizeof r->role);
+    sq_copy_col(q, 6, r->category, sizeof r->category);
+    sq_copy_col(q, 7, r->purpose, sizeof r->purpose);
+    sq_copy_col(q, 8, r->basis, sizeof r->basis);
+    sq_copy_col(q, 9, r->outcome, sizeof r->outcome);
+    sq_copy_col(q, 11, r->actor_name, sizeof r->actor_name);
+    r->flags = (unsigned)sqlite3_column_int64(q, 10);
+}
+
+/* s_person_access - every audit row of the person, in order: the indexed epochs
+ * [1, upto] by one seek each, then a scan of the log after upto. Exact whatever
+ * the index's progress; entries in the index but not yet visible in this
+ * snapshot of the log are skipped (they are after the snapshot). */
+#define GROW(arr, n)                                                                               \
+    do {                                                                                           \
+        if (((n) & ((n)-1)) == 0)                                                                  \
+            (arr) = xrealloc((arr), size_mul((n) ? 2 * (n) : 1, sizeof *(arr)));                  \
+    } while (0)
+
+static int s_person_access(struct store *st, const struct person_key *k, access_row_fn *fn,
+                           void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    int64_t upto = 0;
+    int rc;
+    sqlite3_stmt *q;
+    if (s->have_idx) {
+        if (!(q = sq_stmt(s, S_ACC_IDX_UPTO)))
+            return -1;
+        sq_bind_text(q, 1, k->insurer_no);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW)
+            upto = sqlite3_column_int64(q, 0);
+        sqlite3_reset(q);
+        if (rc != SQLITE_ROW)
+            return sq_fail(s, "person_access");
+    }
+    int64_t *seqs = NULL;
+    size_t n = 0;
+    for (int64_t e = 0; s->have_idx && e < upto / s->epoch; e++) {
+        if (!(q = sq_stmt(s, S_IDX_EPOCH_SEQS)))
+            goto fail;
+        sq_bind_text(q, 1, k->insurer_no);
+        sqlite3_bind_int64(q, 2, e);
+        sq_bind_text(q, 3, k->insured_no);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            GROW(seqs, n);
+            seqs[n++] = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            goto fail_db;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(q = sq_stmt(s, S_AUDIT_ROW)))
+            goto fail;
+        sq_bind_text(q, 1, k->insurer_no);
+        sqlite3_bind_int64(q, 2, seqs[i]);
+        rc = sqlite3_step(q);
+        struct access_row r;
+        if (rc == SQLITE_ROW)
+            read_access_row(q, &r);
+        sqlite3_reset(q);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            goto fail_db;
+        if (rc == SQLITE_ROW && fn(ctx, &r)) {
+            free(seqs);
+            return 0;
+        }
+    }
+    free(seqs);
+    if (!(q = sq_stmt(s, S_PERSON_ACCESS)))
+        return -1;
+    sq_bind_text(q, 1, k->insurer_no);
+    sq_bind_text(q, 2, k->insured_no);
+    sqlite3_bind_int64(q, 3, upto);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct access_row r;
+        read_access_row(q, &r);
+        if (fn(ctx, &r))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "person_access");
+fail_db:
+    sq_fail(s, "person_access");
+fail:
+    free(seqs);
+    return -1;
+}
+
+static int s_audit_scope(struct store *st, const char *org, const char *actor, int64_t from,
+                         int64_t to, scope_row_fn *fn, void *ctx)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, S_SCOPE);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, org ? org : "");
+    sq_bind_text(q, 2, actor ? actor : "");
+    sqlite3_bind_int64(q, 3, from);
+    sqlite3_bind_int64(q, 4, to);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct scope_row r;
+        memset(&r, 0, sizeof r);
+        sq_copy_col(q, 0, r.person.insurer_no, sizeof r.person.insurer_no);
+        sq_copy_col(q, 1, r.person.insured_no, sizeof r.person.insured_no);
+        sq_copy_col(q, 2, r.category, sizeof r.category);
+        r.allowed = sqlite3_column_int64(q, 3);
+        r.denied = sqlite3_column_int64(q, 4);
+        if (fn(ctx, &r))
+            break;
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "audit_scope");
+}
+
+
 static const struct store_ops sqlite_ops = {
+    .person_access = s_person_access,
+    .audit_scope = s_audit_scope,
     RECORDS_OPS,
     .data_version = s_data_version,
     .audit_index_check = s_audit_index_check,
@@ -1372,10 +1546,11 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     }
     struct sqlite_store *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
-    s->base.acc = &sqlite_access_ops;
+    s->base.acc = &store_access_shared;
     s->db_.drv = &sqlite_driver;
     s->log = auditlog_new(&s->db_, sqlite_auditlog_sql);
     s->base.rec = records_new(&s->db_, sqlite_records_sql);
+    s->base.adb = access_db_new(&s->db_, sqlite_access_sql);
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK ||

@@ -1,7 +1,7 @@
 /*
- * sqlite_int.h - internals shared by the SQLite backend's files (sqlite.c:
- * connection, registry, audit log; sqlite_access.c: accounts and the gate's
- * facts). Not for use outside src/store/sqlite*.c.
+ * sqlite_int.h - internals of the SQLite backend (sqlite.c: the connection, the driver under
+ * the shared logic of records.c, access.c and auditlog.c, the audit file and its person index;
+ * backup.c). Not for use outside the backend.
  */
 #ifndef KAIGO_STORE_SQLITE_INT_H
 #define KAIGO_STORE_SQLITE_INT_H
@@ -26,7 +26,6 @@
 #define WAL_INDEX_REGION 32768 /* SQLite's wal-index region size (walformat: 32 KiB) */
 
 #define SQ_MAIN_STMTS 56
-#define SQ_ACC_STMTS 80
 
 
 struct auditlog;
@@ -35,7 +34,6 @@ struct sqlite_store {
     struct store base;
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_MAIN_STMTS];
-    sqlite3_stmt *astmt[SQ_ACC_STMTS]; /* sqlite_access.c */
     char err[256];
     bool have_idx; /* <db>.audit-idx attached as audidx */
     int read_depth; /* read_begin nesting: only the outermost begins and ends */
@@ -61,7 +59,6 @@ struct sqlite_store {
     struct auditlog *log;   /* the audit log's shared logic over it (store/auditlog.c) */
 };
 
-extern const struct store_access_ops sqlite_access_ops;
 
 /* sq_cached - the statement in *slot, prepared on first use, reset and unbound. */
 sqlite3_stmt *sq_cached(struct sqlite_store *s, sqlite3_stmt **slot, const char *sql);

@@ -190,6 +190,12 @@ struct store_ops {
                                       bool epoch_ok),
                             void *ctx);
 
+    /* person_access, audit_scope - the reports of access.h that read the audit log (the access
+     * table forwards them): where the log and its person index are kept is the backend's. */
+    int (*person_access)(struct store *st, const struct person_key *k, access_row_fn *fn, void *ctx);
+    int (*audit_scope)(struct store *st, const char *org, const char *actor, int64_t from, int64_t to,
+                       scope_row_fn *fn, void *ctx);
+
     /* data_version - changes whenever any connection, this one included,
      * committed to the registry file: the key of per-connection caches. */
     int (*data_version)(struct store *st, long long *v);
@@ -225,10 +231,12 @@ struct store_ops {
 };
 
 struct records;
+struct access_db;
 struct store {
     const struct store_ops *ops;
     const struct store_access_ops *acc; /* store/access.h */
     struct records *rec;                /* the registry's shared logic (store/records.h) */
+    struct access_db *adb;              /* access.h's shared logic (store/accessdb.h) */
 };
 
 /* store_open - opens the store at where, a SQLite file path or a postgresql:// (or
