@@ -128,7 +128,7 @@ static const char *const asql[A_COUNT] = {
     [A_PM_GET] = "SELECT draft_body, draft_ms, issued_ms FROM plan_months WHERE insurer_no = ?1 AND insured_no = ?2"
                  " AND org_id = ?3 AND month = ?4",
     [A_PM_DRAFT] = "INSERT INTO plan_months (insurer_no, insured_no, org_id, month, draft_body, draft_ms, draft_by)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?5 IS NULL THEN 0 ELSE ?6 END, ?7)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN CAST(?5 AS TEXT) IS NULL THEN 0 ELSE CAST(?6 AS BIGINT) END, ?7)"
                    " ON CONFLICT (insurer_no, insured_no, org_id, month) DO UPDATE SET draft_body = excluded.draft_body,"
                    " draft_ms = excluded.draft_ms, draft_by = excluded.draft_by",
     [A_PM_ISSUED] = "INSERT INTO plan_months (insurer_no, insured_no, org_id, month, issued_ms, issued_by)"

@@ -259,6 +259,9 @@ void store_where_redact(const char *where, char *out, size_t cap);
 /* store_open_sqlite - the SQLite backend's constructor (store_open calls it; tests of
  * that backend may). */
 struct store *store_open_sqlite(const char *path, bool readonly);
+/* store_open_pg - the PostgreSQL backend's constructor (store/pg/store.c): url names a database
+ * with kaigo's schema installed (src/store/pg/schema.sql); NULL after printing why not. */
+struct store *store_open_pg(const char *url, bool readonly);
 /* store_audit_missing - after store_open_sqlite failed in this thread: because the database
  * was linked to an audit log that no longer exists (verification fails; not an internal error) */
 extern _Thread_local bool store_audit_missing;

@@ -1,7 +1,9 @@
 /* u-access.c - authentication rules (RFC 6238 vectors, password policy,
  * expiry) and sessions/tokens through the real store with a fake clock:
  * fixation, idle and absolute expiry, replay after logout, password-only
- * attempts, TOTP replay, throttling. */
+ * attempts, TOTP replay, throttling. With KAIGO_TEST_BACKEND=postgresql (ctest
+ * u-access-pg) the store is a fresh PostgreSQL database of a throw-away cluster
+ * (testpg.h), so that the same tests hold on both backends (issue #22). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +19,19 @@
 #include "http/auth.h"
 #include "store/store.h"
 #include "util/sha1.h"
+#include "testpg.h"
 
 static char path[256];
+static bool on_pg; /* KAIGO_TEST_BACKEND=postgresql */
+
+/* open_store - a new empty store on the backend under test */
+static struct store *open_store(void)
+{
+    if (!on_pg)
+        return store_open_sqlite(path, false);
+    char url[256];
+    return testpg_fresh(url, sizeof url) ? NULL : store_open_pg(url, false);
+}
 
 static void rm_db(void)
 {
@@ -134,7 +147,7 @@ struct fixture {
 
 static void make_account(struct fixture *f)
 {
-    f->st = store_open_sqlite(path, false);
+    f->st = open_store();
     assert_non_null(f->st);
     int created;
     assert_int_equal(store_insurer_ensure(f->st, "122192", "test", &created), 0);
@@ -318,5 +331,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_throttle, setup, teardown),
         cmocka_unit_test_setup_teardown(t_tokens, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const char *backend = getenv("KAIGO_TEST_BACKEND");
+    on_pg = backend && strcmp(backend, "postgresql") == 0;
+    if (on_pg && testpg_start()) {
+        fprintf(stderr, "u-access: no PostgreSQL cluster (scripts/deps.sh --test installs PostgreSQL 15)\n");
+        testpg_stop();
+        return 1;
+    }
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (on_pg)
+        testpg_stop();
+    return failed;
 }

@@ -473,6 +473,6 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO kaigo_rw;
 -- for what is a draft or a cache; never on the record, the consents or the audit log
 GRANT UPDATE ON insurers, record_current, accounts, sessions, api_tokens, relationships, proxies, breakglass,
     ikensho_requests, verify_codes, exchange_deliveries, proxy_invites, health_probe, ikensho_drafts, plan_months,
-    paper_documents, audit_heads, audit_idx_upto TO kaigo_rw;
+    paper_documents, audit_heads, audit_idx_upto, chiiki_grades, insurer_population TO kaigo_rw;
 GRANT DELETE ON sessions, verify_codes, health_probe, ikensho_drafts, audit_idx_person_epoch TO kaigo_rw;
 INSERT INTO schema_migrations VALUES (16, 'pg_schema (SQLite migrations 0001-0016)', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
