@@ -25,6 +25,7 @@
 #include "domain/wareki.h"
 #include "util/jsonw.h"
 #include "store/store.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -959,7 +960,10 @@ int cmd_audit(int argc, char **argv)
         return EXIT_INVALID;
     }
     if (!have_pk && a.checkpoints > 0) {
-        printf("検証失敗: 公開鍵(%s.audit-key.pub)がないため署名を検証できません\n", db);
+        char pub[4200];
+        if (store_side_path(db, ".audit-key.pub", pub, sizeof pub))
+            str_cut(pub, sizeof pub, "audit-key.pub");
+        printf("検証失敗: 公開鍵(%s)がないため署名を検証できません\n", pub);
         return EXIT_INVALID;
     }
     printf("検証成功: %d 保険者, %lld 件, 署名済みチェックポイント %lld 件\n", a.logs, a.entries,

@@ -179,7 +179,12 @@ int cmd_backup(int argc, char **argv)
     }
     if (!db)
         return cli_no_db("kaigo backup");
-    if (store_where_usable(db)) /* the backup copies the SQLite files */
+    if (store_backend_of(db) == STORE_POSTGRESQL) { /* the backup copies the SQLite files */
+        fprintf(stderr, "kaigo backup: PostgreSQL の保存先は PostgreSQL の道具でバックアップします"
+                        " (pg_basebackup と WAL の保管: docs/postgresql.md)\n");
+        return EXIT_USAGE;
+    }
+    if (store_where_usable(db))
         return EXIT_INTERNAL;
     if (!dest) {
         fputs(help_backup, stderr);
@@ -399,7 +404,12 @@ int cmd_restore(int argc, char **argv)
     }
     if (!db)
         return cli_no_db("kaigo restore");
-    if (store_where_usable(db)) /* the backup copies the SQLite files */
+    if (store_backend_of(db) == STORE_POSTGRESQL) { /* the backup copies the SQLite files */
+        fprintf(stderr, "kaigo restore: PostgreSQL の保存先は PostgreSQL の道具でバックアップします"
+                        " (pg_basebackup と WAL の保管: docs/postgresql.md)\n");
+        return EXIT_USAGE;
+    }
+    if (store_where_usable(db))
         return EXIT_INTERNAL;
     if (!bdir) {
         fputs(help_restore, stderr);

@@ -71,8 +71,17 @@ void metrics_request(const struct route *route, unsigned status, long us)
     atomic_fetch_add_explicit(&m->sum_us, us > 0 ? (uint64_t)us : 0, memory_order_relaxed);
 }
 
-int64_t disk_free_bytes(const char *path)
+int64_t disk_free_bytes(const char *where)
 {
+    /* the store's own disk: a SQLite file's directory; for PostgreSQL, what kaigo writes itself
+     * (KAIGO_STATE: keys, print jobs) - the database's disk is the cluster's to watch */
+    char side[4096];
+    const char *path = where;
+    if (store_backend_of(where) == STORE_POSTGRESQL) {
+        if (store_side_path(where, "", side, sizeof side))
+            return -1;
+        path = side;
+    }
     char dir[4096];
     size_t n = strlen(path);
     if (n >= sizeof dir)

@@ -7,6 +7,7 @@
 
 #include "http/tokens.h"
 #include "store/keyfile.h"
+#include "store/store.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -17,7 +18,7 @@ static int64_t access_ms = ACCESS_MINUTES_DEFAULT * 60000LL, refresh_ms = REFRES
 int tokens_init(const char *db)
 {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s.token-key", db) >= sizeof path)
+    if (store_side_path(db, ".token-key", path, sizeof path))
         return -1;
     if (keyfile_load(path, true, sk))
         return -1;

@@ -2,9 +2,14 @@
  * its backend. Every command and the server open their store here, never a backend by
  * name, so that `--db` and KAIGO_DB take either form everywhere (issue #22).
  *
+ * A PostgreSQL store keeps its side files (keys, the operator token, print jobs) in the directory
+ * $KAIGO_STATE, as kaigo.<suffix>; a SQLite store beside its file.
+ *
  * Failure: NULL after printing the reason; a URL is printed without its password. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store.h"
 #include "util/log.h"
@@ -73,15 +78,28 @@ void store_where_redact(const char *where, char *out, size_t cap)
     out[len] = '\0';
 }
 
+/* state_dir - where a PostgreSQL store's side files are: $KAIGO_STATE, an absolute path (the
+ * same keys on every node: a deployment's secret, not a node's state); NULL if unset */
+static const char *state_dir(void)
+{
+    const char *d = getenv("KAIGO_STATE");
+    return d && d[0] == '/' ? d : NULL;
+}
+
 int store_side_path(const char *where, const char *suffix, char *out, size_t cap)
 {
-    if (store_backend_of(where) != STORE_SQLITE)
+    const char *base = where, *name = "";
+    if (store_backend_of(where) == STORE_POSTGRESQL) {
+        if (!(base = state_dir()))
+            return -1;
+        name = "/kaigo";
+    }
+    size_t a = strlen(base), m = strlen(name), b = strlen(suffix);
+    if (a + m + b >= cap)
         return -1;
-    size_t a = strlen(where), b = strlen(suffix);
-    if (a + b >= cap)
-        return -1;
-    memcpy(out, where, a);
-    memcpy(out + a, suffix, b + 1);
+    memcpy(out, base, a);
+    memcpy(out + a, name, m);
+    memcpy(out + a + m, suffix, b + 1);
     return 0;
 }
 
@@ -89,11 +107,16 @@ int store_where_usable(const char *where)
 {
     if (store_backend_of(where) == STORE_SQLITE)
         return 0;
+    const char *dir = state_dir();
+    struct stat sb;
+    if (dir && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return 0;
     char shown[512];
     store_where_redact(where, shown, sizeof shown);
-    /* Refused, not ignored: the URL must never be taken for a file name. */
-    error("%s: PostgreSQL の保存先はこのビルドではまだ使えません (issue #22: the PostgreSQL backend is "
-          "being built); use a SQLite file for --db", shown);
+    /* the keys (audit log, paper, tokens) and print jobs have no place inside PostgreSQL */
+    error("%s: PostgreSQL の保存先を使うには、鍵などを置くディレクトリを環境変数 KAIGO_STATE に絶対パスで"
+          "指定してください (KAIGO_STATE=%s%s)", shown, dir ? dir : getenv("KAIGO_STATE") ? getenv("KAIGO_STATE") : "",
+          dir ? ": not a directory" : ": unset or not absolute");
     return -1;
 }
 
@@ -101,5 +124,7 @@ struct store *store_open(const char *where, bool readonly)
 {
     if (store_where_usable(where))
         return NULL;
+    if (store_backend_of(where) == STORE_POSTGRESQL)
+        return store_open_pg(where, readonly);
     return store_open_sqlite(where, readonly);
 }

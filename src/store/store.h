@@ -248,11 +248,12 @@ struct store *store_open(const char *where, bool readonly);
 enum store_backend { STORE_SQLITE, STORE_POSTGRESQL };
 enum store_backend store_backend_of(const char *where);
 /* store_side_path - a file kept beside the store (keys, the operator token, print jobs):
- * "<db><suffix>" for a SQLite file. -1 if it does not fit, or for a store with no place
- * for such files yet (PostgreSQL). */
+ * "<db><suffix>" for a SQLite file, "$KAIGO_STATE/kaigo<suffix>" for PostgreSQL. -1 if it
+ * does not fit, or for PostgreSQL without KAIGO_STATE (an absolute path). */
 int store_side_path(const char *where, const char *suffix, char *out, size_t cap);
-/* store_where_usable - 0 if this build can open where; -1 after printing why not (a command
- * asks before it touches files named after where). */
+/* store_where_usable - 0 if where can be opened: a SQLite path, or a PostgreSQL URL with
+ * KAIGO_STATE naming a directory; -1 after printing why not (a command asks before it touches
+ * files named after where). */
 int store_where_usable(const char *where);
 /* store_where_redact - where, fit to print or log: a URL's password replaced by ***. */
 void store_where_redact(const char *where, char *out, size_t cap);

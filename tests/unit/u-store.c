@@ -711,14 +711,28 @@ static void t_store_where(void **s)
         store_where_redact(v[i].where, out, sizeof out);
         assert_string_equal(out, v[i].shown);
     }
-    /* files beside the store: a SQLite file has them, a URL has no place for them yet */
+    /* files beside the store: a SQLite file has them; a URL's are in $KAIGO_STATE (an absolute
+     * directory), and without it there is no place for them */
     char p[64];
     assert_int_equal(store_side_path("/d/k.db", ".audit-key", p, sizeof p), 0);
     assert_string_equal(p, "/d/k.db.audit-key");
     assert_int_equal(store_side_path("/d/k.db", ".audit-key", p, 10), -1);
+    unsetenv("KAIGO_STATE");
     assert_int_equal(store_side_path("postgresql://h/d", ".audit-key", p, sizeof p), -1);
-    /* a URL is refused, never created as a file of that name */
+    assert_int_equal(store_where_usable("postgresql://h/d"), -1);
+    setenv("KAIGO_STATE", "relative/dir", 1);
+    assert_int_equal(store_side_path("postgresql://h/d", ".audit-key", p, sizeof p), -1);
+    setenv("KAIGO_STATE", "/srv/kaigo", 1);
+    assert_int_equal(store_side_path("postgresql://h/d", ".audit-key", p, sizeof p), 0);
+    assert_string_equal(p, "/srv/kaigo/kaigo.audit-key");
+    assert_int_equal(store_where_usable("postgresql://h/d"), -1); /* no such directory */
+    /* a URL is never created as a file of that name: without a state directory it is refused,
+     * with one it is a connection that fails (nothing listens on port 1) */
+    unsetenv("KAIGO_STATE");
     assert_null(store_open("postgresql://u:pw@127.0.0.1:1/none", false));
+    setenv("KAIGO_STATE", "/tmp", 1);
+    assert_null(store_open("postgresql://u:pw@127.0.0.1:1/none", false));
+    unsetenv("KAIGO_STATE");
     struct stat sb;
     assert_int_not_equal(stat("postgresql:", &sb), 0);
 }

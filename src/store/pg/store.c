@@ -490,7 +490,7 @@ struct store *store_open_pg(const char *url, bool readonly)
     char err[600], shown[512];
     struct db *db = pg_db_open(url, err, sizeof err);
     if (!db) {
-        fprintf(stderr, "kaigo: cannot connect to the database: %s\n", err);
+        fprintf(stderr, "kaigo: データベースに接続できません: %s\n", err);
         return NULL;
     }
     struct pg_store *p = xcalloc(1, sizeof *p);
@@ -503,13 +503,13 @@ struct store *store_open_pg(const char *url, bool readonly)
     long long v = 0;
     store_where_redact(url, shown, sizeof shown);
     if ((readonly && db_exec(db, "SET default_transaction_read_only = on")) || schema_version(p, &v)) {
-        fprintf(stderr, "kaigo: %s: %s\n  (is kaigo's schema installed? docs/postgresql.md: \"Installing the schema\")\n",
-                shown, pg_db_errmsg(db));
+        fprintf(stderr, "kaigo: %s: %s\n  kaigo のスキーマが入っていますか (docs/postgresql.md「スキーマの導入」)\n", shown,
+                pg_db_errmsg(db));
         g_close(&p->base);
         return NULL;
     }
     if (v != PG_SCHEMA_VERSION) {
-        fprintf(stderr, "kaigo: %s: the schema is at version %lld, this kaigo needs %d\n", shown, v,
+        fprintf(stderr, "kaigo: %s: スキーマの版が %lld です。この kaigo には %d が要ります\n", shown, v,
                 PG_SCHEMA_VERSION);
         g_close(&p->base);
         return NULL;
