@@ -37,6 +37,15 @@ struct auditlog {
     int64_t last_now_ms; /* the previous clock reading (P12: steps back) */
     struct tree_state *trees;
     size_t ntrees;
+    /* rows waiting for one AL_INSERT_MANY (its parameters point here until it is stepped) */
+    struct pending_row {
+        char insurer_no[INSURER_NO_LEN + 1];
+        int64_t seq;
+        size_t len;
+        unsigned char canon[AUDIT_CANON_MAX];
+        unsigned char leaf[AUDIT_HASH_BYTES];
+    } *pending;
+    size_t npending;
 };
 
 struct auditlog *auditlog_new(struct db *db, const char *const sql[AL_COUNT])
@@ -54,6 +63,7 @@ void auditlog_free(struct auditlog *L)
     /* the statements belong to the connection, which finalizes them */
     sodium_memzero(L->sk, sizeof L->sk);
     free(L->trees);
+    free(L->pending);
     free(L);
 }
 
@@ -267,6 +277,72 @@ static int block_insert(struct auditlog *L, const char *insurer, int64_t blk,
     return rc == DB_DONE ? 0 : db_fail(d, "audit block");
 }
 
+/* insert_one - one entry by AL_INSERT */
+static int insert_one(struct auditlog *L, const char *insurer, int64_t seq, const unsigned char *canon, size_t len,
+                      const unsigned char *leaf)
+{
+    struct db *d = L->db;
+    struct db_stmt *q = stmt(L, AL_INSERT);
+    if (!q)
+        return -1;
+    db_bind_text(d, q, 1, insurer);
+    db_bind_int64(d, q, 2, seq);
+    db_bind_blob(d, q, 3, canon, len);
+    db_bind_blob(d, q, 4, leaf, AUDIT_HASH_BYTES);
+    if (db_step(d, q) != DB_DONE)
+        return db_fail(d, "audit insert");
+    return 0;
+}
+
+/* flush_rows - the rows waiting: AL_MANY of them by one AL_INSERT_MANY, fewer one by one */
+static int flush_rows(struct auditlog *L)
+{
+    struct db *d = L->db;
+    size_t n = L->npending;
+    L->npending = 0;
+    if (n < AL_MANY) {
+        for (size_t r = 0; r < n; r++) {
+            struct pending_row *p = &L->pending[r];
+            if (insert_one(L, p->insurer_no, p->seq, p->canon, p->len, p->leaf))
+                return -1;
+        }
+        return 0;
+    }
+    struct db_stmt *q = stmt(L, AL_INSERT_MANY);
+    if (!q)
+        return -1;
+    for (size_t r = 0; r < AL_MANY; r++) { /* the rows stay put until the next insert_row */
+        struct pending_row *p = &L->pending[r];
+        int b = (int)(4 * r);
+        db_bind_text(d, q, b + 1, p->insurer_no);
+        db_bind_int64(d, q, b + 2, p->seq);
+        db_bind_blob(d, q, b + 3, p->canon, p->len);
+        db_bind_blob(d, q, b + 4, p->leaf, AUDIT_HASH_BYTES);
+    }
+    if (db_step(d, q) != DB_DONE)
+        return db_fail(d, "audit insert");
+    return 0;
+}
+
+/* insert_row - one entry into the log: at once where the dialect has no AL_INSERT_MANY (SQLite),
+ * else kept until AL_MANY wait and inserted by one statement (a round trip each on PostgreSQL);
+ * flush_rows inserts the rest before the batch's checkpoints and commit. */
+static int insert_row(struct auditlog *L, const char *insurer, int64_t seq, const unsigned char *canon, size_t len,
+                      const unsigned char leaf[AUDIT_HASH_BYTES])
+{
+    if (!L->sql[AL_INSERT_MANY])
+        return insert_one(L, insurer, seq, canon, len, leaf);
+    if (!L->pending)
+        L->pending = xcalloc(AL_MANY, sizeof *L->pending);
+    struct pending_row *p = &L->pending[L->npending++];
+    str_cut(p->insurer_no, sizeof p->insurer_no, insurer);
+    p->seq = seq;
+    p->len = len;
+    memcpy(p->canon, canon, len);
+    memcpy(p->leaf, leaf, AUDIT_HASH_BYTES);
+    return L->npending == AL_MANY ? flush_rows(L) : 0;
+}
+
 int auditlog_append(struct auditlog *L, struct audit_entry *e, size_t n, int64_t *clock_back_ms)
 {
     struct db *d = L->db;
@@ -316,17 +392,8 @@ int auditlog_append(struct auditlog *L, struct audit_entry *e, size_t n, int64_t
         e[i].seq = h->seq + 1;
         size_t len = audit_canonical(&e[i], canon);
         audit_leaf_hash(canon, len, leaf);
-        struct db_stmt *q = stmt(L, AL_INSERT);
-        if (!q)
+        if (insert_row(L, e[i].insurer_no, e[i].seq, canon, len, leaf))
             goto fail;
-        db_bind_text(d, q, 1, e[i].insurer_no);
-        db_bind_int64(d, q, 2, e[i].seq);
-        db_bind_blob(d, q, 3, canon, len);
-        db_bind_blob(d, q, 4, leaf, AUDIT_HASH_BYTES);
-        if (db_step(d, q) != DB_DONE) {
-            db_fail(d, "audit insert");
-            goto fail;
-        }
         h->seq = e[i].seq;
         if (L->can_sign)
             merkle_frontier_append(&h->f, leaf);
@@ -338,6 +405,8 @@ int auditlog_append(struct auditlog *L, struct audit_entry *e, size_t n, int64_t
             merkle_frontier_init(&h->blk);
         }
     }
+    if (flush_rows(L))
+        goto fail;
     /* Read the clock once every log of the batch is held (SQLite holds the file from log_begin;
      * PostgreSQL each insurer's row from its first entry): checkpoint times then follow commit
      * order. Read earlier, a node that waited for another's lock stamped an older time. */
@@ -374,6 +443,7 @@ int auditlog_append(struct auditlog *L, struct audit_entry *e, size_t n, int64_t
     free(heads);
     return 0;
 fail:
+    L->npending = 0;
     d->drv->rollback(d);
     free(heads);
     return -1;

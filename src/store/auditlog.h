@@ -34,8 +34,12 @@ enum auditlog_stmt {
     AL_CKPT_LAST_TIME, /* (insurer) → time_ms of the largest checkpoint */
     AL_CKPT_FRONTIER, /* (insurer, at most size) → size, frontier of the largest such checkpoint */
     AL_CKPT_LIST,     /* (insurer) → size, root, time_ms, signature in order of size */
+    AL_INSERT_MANY,   /* AL_MANY rows of AL_INSERT's four parameters in one statement; no SQL = one
+                       * row a statement (SQLite: no round trip to save) */
     AL_COUNT
 };
+
+#define AL_MANY 8 /* rows of AL_INSERT_MANY: a batch of 64 entries is 8 round trips, not 64 */
 
 struct auditlog;
 

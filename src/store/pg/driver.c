@@ -18,7 +18,7 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-#define PG_MAX_PARAMS 16 /* the most any statement of ours binds */
+#define PG_MAX_PARAMS 32 /* the most any statement of ours binds (AL_INSERT_MANY: 4 × AL_MANY) */
 #define PG_INT2OID 21
 #define PG_INT4OID 23
 #define PG_INT8OID 20
@@ -383,6 +383,9 @@ const char *const pg_auditlog_sql[AL_COUNT] = {
                 " ON CONFLICT (insurer_no) DO UPDATE SET seq = audit_heads.seq",
     [AL_HEAD] = "SELECT seq FROM audit_log WHERE insurer_no = $1 ORDER BY seq DESC LIMIT 1",
     [AL_INSERT] = "INSERT INTO audit_log (insurer_no, seq, entry, leaf_hash) VALUES ($1, $2, $3, $4)",
+    [AL_INSERT_MANY] = "INSERT INTO audit_log (insurer_no, seq, entry, leaf_hash) VALUES ($1, $2, $3, $4),"
+                       " ($5, $6, $7, $8), ($9, $10, $11, $12), ($13, $14, $15, $16), ($17, $18, $19, $20),"
+                       " ($21, $22, $23, $24), ($25, $26, $27, $28), ($29, $30, $31, $32)",
     [AL_LEAVES_FROM] = "SELECT seq, leaf_hash FROM audit_log WHERE insurer_no = $1 AND seq > $2 ORDER BY seq",
     [AL_ITER_FROM] = "SELECT seq, entry, leaf_hash FROM audit_log WHERE insurer_no = $1 AND seq >= $2"
                      " ORDER BY seq LIMIT $3",

@@ -342,33 +342,6 @@ CREATE INDEX paper_documents_person ON paper_documents (insurer_no, insured_no, 
 
 -- ---- the audit log (SQLite: <db>.audit) ------------------------------------------------------------
 -- One log per insurer; canonical entry bytes as src/domain/audit.c writes them, leaf_hash = SHA-256(0x00 ‖ entry).
-CREATE TABLE audit_meta (file_id text NOT NULL PRIMARY KEY, created_at text NOT NULL);
--- the head of each insurer's log: an appender locks its row (SELECT … FOR UPDATE) for the batch, so that
--- sequence numbers stay without gaps under writers on several nodes
-CREATE TABLE audit_heads (insurer_no text NOT NULL PRIMARY KEY, seq bigint NOT NULL CHECK (seq >= 0));
-CREATE TABLE audit_log (
-    insurer_no text NOT NULL,
-    seq        bigint NOT NULL CHECK (seq >= 1),
-    entry      bytea NOT NULL,
-    leaf_hash  bytea NOT NULL CHECK (length(leaf_hash) = 32),
-    PRIMARY KEY (insurer_no, seq)
-) PARTITION BY HASH (insurer_no);
-CREATE TABLE audit_checkpoints (
-    insurer_no text NOT NULL,
-    tree_size  bigint NOT NULL CHECK (tree_size >= 1),
-    root       bytea NOT NULL CHECK (length(root) = 32),
-    time_ms    bigint NOT NULL,
-    signature  bytea NOT NULL CHECK (length(signature) = 64),
-    frontier   bytea NOT NULL,
-    PRIMARY KEY (insurer_no, tree_size)
-);
-CREATE TABLE audit_blocks (
-    insurer_no text NOT NULL,
-    blk        bigint NOT NULL CHECK (blk >= 0),
-    root       bytea NOT NULL CHECK (length(root) = 32),
-    PRIMARY KEY (insurer_no, blk)
-);
-
 -- kaigo_audit_field(entry, i) - field i of the canonical bytes (AF_* of src/domain/audit.h: 0 insurer_no,
 -- 1 seq, 2 time_ms, 3 actor … 12 flags, 13 basis_ref), or NULL for bytes that are not an entry. The same
 -- shape as audit_fields_parse (src/domain/auditparse.c): one length byte per item, the tag
@@ -406,10 +379,42 @@ BEGIN
     RETURN found;
 END $$;
 
+CREATE TABLE audit_meta (file_id text NOT NULL PRIMARY KEY, created_at text NOT NULL);
+-- the head of each insurer's log: an appender locks its row (SELECT … FOR UPDATE) for the batch, so that
+-- sequence numbers stay without gaps under writers on several nodes
+CREATE TABLE audit_heads (insurer_no text NOT NULL PRIMARY KEY, seq bigint NOT NULL CHECK (seq >= 0));
+CREATE TABLE audit_log (
+    insurer_no text NOT NULL,
+    seq        bigint NOT NULL CHECK (seq >= 1),
+    entry      bytea NOT NULL,
+    leaf_hash  bytea NOT NULL CHECK (length(leaf_hash) = 32),
+    -- the person the entry is about, read from the entry itself (PostgreSQL computes it; nobody writes
+    -- it): the person's access report and count are one index range instead of a scan of the log
+    insured_no text GENERATED ALWAYS AS (kaigo_audit_field(entry, 6)) STORED,
+    PRIMARY KEY (insurer_no, seq)
+) PARTITION BY HASH (insurer_no);
+CREATE INDEX audit_log_person ON audit_log (insurer_no, insured_no, seq);
+CREATE TABLE audit_checkpoints (
+    insurer_no text NOT NULL,
+    tree_size  bigint NOT NULL CHECK (tree_size >= 1),
+    root       bytea NOT NULL CHECK (length(root) = 32),
+    time_ms    bigint NOT NULL,
+    signature  bytea NOT NULL CHECK (length(signature) = 64),
+    frontier   bytea NOT NULL,
+    PRIMARY KEY (insurer_no, tree_size)
+);
+CREATE TABLE audit_blocks (
+    insurer_no text NOT NULL,
+    blk        bigint NOT NULL CHECK (blk >= 0),
+    root       bytea NOT NULL CHECK (length(root) = 32),
+    PRIMARY KEY (insurer_no, blk)
+);
+
+
 CREATE VIEW audit_v AS SELECT insurer_no, seq,
     kaigo_audit_field(entry, 2)::bigint AS time_ms, kaigo_audit_field(entry, 3) AS actor,
     kaigo_audit_field(entry, 4) AS org, kaigo_audit_field(entry, 5) AS role,
-    kaigo_audit_field(entry, 6) AS insured_no, kaigo_audit_field(entry, 7) AS category,
+    insured_no, kaigo_audit_field(entry, 7) AS category,
     kaigo_audit_field(entry, 8) AS purpose, kaigo_audit_field(entry, 9) AS basis,
     kaigo_audit_field(entry, 10) AS outcome, kaigo_audit_field(entry, 11) AS request_id,
     kaigo_audit_field(entry, 12)::bigint AS flags, kaigo_audit_field(entry, 13) AS basis_ref,
