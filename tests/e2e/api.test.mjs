@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { tmp, fixture, startServer, sqlite, kaigo, writeCsv, INSURED_HEADER } from './lib.mjs';
+import { tmp, fixture, startServer, sqlite, kaigo, writeCsv, INSURED_HEADER, audit } from './lib.mjs';
 
 let dir, db, srv;
 const CARD = '/api/v1/insurers/122192/insured/0000000001/card';
@@ -14,7 +14,7 @@ before(async () => {
 });
 after(async () => { await srv.stop(); });
 
-const auditCount = () => Number(sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insurer_no='122192' AND insured_no='0000000001'").out);
+const auditCount = () => Number(audit(db, "SELECT COUNT(*) FROM audit_v WHERE insurer_no='122192' AND insured_no='0000000001'").out);
 
 test('healthz needs no token and answers JSON with a request id', async () => {
   const r = await fetch(srv.url + '/healthz');
@@ -52,7 +52,7 @@ test('card: three panels, 和暦, limit, burden; one durable audit entry per rea
   assert.equal(c.burden.benefit_rate, 80);
   assert.equal(c.limit, null);
   assert.equal(auditCount(), before + 1);
-  const row = sqlite(db + '.audit', "SELECT category, outcome, basis, request_id FROM audit_v WHERE insured_no='0000000001' ORDER BY seq DESC LIMIT 1").out;
+  const row = audit(db, "SELECT category, outcome, basis, request_id FROM audit_v WHERE insured_no='0000000001' ORDER BY seq DESC LIMIT 1").out;
   assert.equal(row, `shikaku|allowed|statutory|${r.headers.get('x-request-id')}`);
 });
 
@@ -73,7 +73,7 @@ test('区分支給限度基準額 is the one in force on the date (2019-10 revis
 });
 
 test('unknown person: 404 with a Japanese message, and the attempt is audited', async () => {
-  const n = () => Number(sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insured_no='0000000099' AND outcome='not_found'").out);
+  const n = () => Number(audit(db, "SELECT COUNT(*) FROM audit_v WHERE insured_no='0000000099' AND outcome='not_found'").out);
   const before = n();
   const r = await srv.get('/api/v1/insurers/122192/insured/0000000099/card');
   assert.equal(r.status, 404);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { tmp, fixture } from './lib.mjs';
+import { tmp, fixture, dbEnv } from './lib.mjs';
 
 const SHIPPED = process.env.KAIGO_SHIPPED_BIN;
 const TESTBIN = process.env.KAIGO_BIN;
@@ -19,11 +19,11 @@ test('KAIGO_TODAY moves the legal today of kaigo-test only', () => {
   const db = fixture(tmp());
   // 0000000002 was certified 2019-04-01..2020-03-31: on 2019-06-01 the card shows 要介護2
   const args = ['card', 'show', '--db', db, '122192', '0000000002'];
-  const then = { KAIGO_TODAY: '2019-06-01' };
-  const tNow = run(TESTBIN, args), tThen = run(TESTBIN, args, then);
+  const now = dbEnv(db), then = { ...now, KAIGO_TODAY: '2019-06-01' };
+  const tNow = run(TESTBIN, args, now), tThen = run(TESTBIN, args, then);
   assert.equal(tNow.code, 0, tNow.err);
   assert.notEqual(tThen.out, tNow.out, 'the hook works in kaigo-test (so this test can fail)');
-  const sNow = run(SHIPPED, args), sThen = run(SHIPPED, args, then);
+  const sNow = run(SHIPPED, args, now), sThen = run(SHIPPED, args, then);
   assert.equal(sNow.code, 0, sNow.err);
   assert.equal(sThen.out, sNow.out, 'the shipped binary ignored KAIGO_TODAY');
   assert.equal(sNow.out, tNow.out);

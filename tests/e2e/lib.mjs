@@ -2,7 +2,7 @@
 // binary, a server on a free loopback port (read from its first stdout line).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -26,8 +26,79 @@ export function tmp() {
   return d;
 }
 
+// ---- the backend under test ------------------------------------------------------------------
+// KAIGO_TEST_BACKEND=postgresql (ctest e2e-pg-*): every database fixture() or newDb() makes is a fresh
+// PostgreSQL database of one throw-away cluster per test file (tests/pg/cluster.sh, kaigo's schema in a
+// template), opened by its URL as the application's role; its side files (keys, tokens) are in a state
+// directory of its own (KAIGO_STATE), which kaigo() and startServer() pass for a --db they are given.
+export const PG = process.env.KAIGO_TEST_BACKEND === 'postgresql';
+const SRC = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const pg = { dir: null, admin: null, app: null, n: 0, state: new Map() };
+function pgStart() {
+  if (pg.dir) return;
+  pg.dir = mkdtempSync(join(tmpdir(), 'kaigo-e2e-pg-'));
+  spawnSync('chmod', ['711', pg.dir]);
+  const c = spawnSync(join(SRC, 'tests/pg/cluster.sh'), ['start', join(pg.dir, 'pg')], { encoding: 'utf8' });
+  if (c.status !== 0) throw new Error('e2e: no PostgreSQL cluster: ' + c.stderr);
+  const adminKaigo = readFileSync(join(pg.dir, 'pg/admin-url'), 'utf8').trim();
+  pg.admin = adminKaigo.replace(/\/[^/]*$/, '/postgres');
+  pg.app = readFileSync(join(pg.dir, 'pg/url'), 'utf8').trim();
+  const psql = (url, ...args) => {
+    const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, ...args], { encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } });
+    if (r.status !== 0) throw new Error('e2e: psql: ' + r.stderr);
+    return r.stdout;
+  };
+  psql(pg.admin, '-c', 'CREATE DATABASE kaigo_tmpl');
+  psql(adminKaigo.replace(/\/[^/]*$/, '/kaigo_tmpl'), '-c', 'REVOKE ALL ON SCHEMA public FROM PUBLIC', '-c', 'GRANT USAGE ON SCHEMA public TO kaigo_app',
+    '-f', join(SRC, 'src/store/pg/schema.sql'), '-c', 'GRANT kaigo_rw TO kaigo_app');
+  pg.psql = psql;
+  process.on('exit', () => {
+    spawnSync(join(SRC, 'tests/pg/cluster.sh'), ['stop', join(pg.dir, 'pg')]);
+    rmSync(pg.dir, { recursive: true, force: true });
+  });
+}
+
+// newDb - a new empty database: a file in dir (SQLite), or a fresh PostgreSQL database with its own
+// state directory in dir (KAIGO_TEST_BACKEND=postgresql)
+export function newDb(dir, name = 'k.db') {
+  if (!PG) return join(dir, name);
+  pgStart();
+  const db = `t${++pg.n}`;
+  pg.psql(pg.admin, '-c', `CREATE DATABASE ${db} TEMPLATE kaigo_tmpl`);
+  const url = pg.app.replace(/\/[^/]*$/, '/' + db);
+  const state = join(dir, name + '.state');
+  mkdirSync(state, { recursive: true });
+  pg.state.set(url, state);
+  return url;
+}
+
+// side - a file kept beside the store (kaigo's store_side_path): <db><suffix>, or in its state directory
+export function side(db, suffix) {
+  const state = pg.state.get(db);
+  return state ? join(state, 'kaigo' + suffix) : db + suffix;
+}
+
+// dbEnv - the environment a kaigo process needs for db (its state directory, for PostgreSQL)
+export function dbEnv(db) {
+  const state = pg.state.get(db);
+  return state ? { KAIGO_STATE: state } : {};
+}
+function envFor(args) {
+  const i = args.indexOf('--db');
+  return i >= 0 ? dbEnv(args[i + 1]) : {};
+}
+
+// audit - rows of a query over the audit log's view audit_v (the same columns on both backends)
+export function audit(db, sql) {
+  if (!pg.state.has(db)) return sqlite(db + '.audit', sql);
+  // the one SQLite aggregate the tests use, in PostgreSQL's words
+  const q = sql.replace(/group_concat\(([^()]*)\)/g, "string_agg(($1)::text, ',')");
+  const r = spawnSync('psql', ['-X', '-A', '-t', '-F', '|', db, '-c', q], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout.trim(), err: r.stderr };
+}
+
 export function kaigo(args, opts = {}) {
-  const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, ...(opts.env || {}) }, input: opts.input });
+  const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, ...envFor(args), ...(opts.env || {}) }, input: opts.input });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -35,7 +106,12 @@ export function kaigo(args, opts = {}) {
 // the fields through kaigo_audit_field, which the shell gets from our extension.
 export const AUDIT_EXT = join(dirname(BIN), 'kaigo_audit');
 
+// sqlite - rows of a query, '|'-separated: by sqlite3 on a SQLite file (<db>.audit: the audit log, with
+// kaigo's extension for audit_v), by psql on a PostgreSQL database of newDb() (<url>.audit names the
+// same database, whose audit_log and audit_v have the same columns)
 export function sqlite(db, sql) {
+  const m = /^(postgres(?:ql)?:\/\/.*?)(\.audit(-idx)?)?$/.exec(db);
+  if (m && pg.state.has(m[1])) return audit(m[1], sql);
   const args = db.endsWith('.audit') ? ['-cmd', `.load ${AUDIT_EXT}`, db, sql] : [db, sql];
   const r = spawnSync('sqlite3', args, { encoding: 'utf8' });
   return { code: r.status, out: r.stdout.trim(), err: r.stderr };
@@ -52,7 +128,7 @@ export const CERT_HEADER = '保険者番号,被保険者番号,要介護状態�
 
 // A small fixed registry: 市原市 (122192) with two persons, one certified.
 export function fixture(dir) {
-  const db = join(dir, 'k.db');
+  const db = newDb(dir);
   const ins = writeCsv(dir, 'insured.csv', [
     INSURED_HEADER,
     '122192,0000000001,髙橋　﨑子,タカハシ　サキコ,昭和15年4月2日,2,290-0001,千葉県市原市五井1丁目1番1号,2005-04-01,,R6.4.1',
@@ -70,7 +146,7 @@ export function fixture(dir) {
   }
   // the insurer (市原市) as an organisation with an API token: statutory access to its insured
   must(kaigo(['org', 'add', '--db', db, '--id', 'ichihara', '--kind', 'insurer', '--name', '市原市', '--insurer', '122192']));
-  writeFileSync(db + '.api-token', must(kaigo(['token', 'issue', '--db', db, '--org', 'ichihara', '--name', 'e2e'])).out.trim());
+  writeFileSync(side(db, '.api-token'), must(kaigo(['token', 'issue', '--db', db, '--org', 'ichihara', '--name', 'e2e'])).out.trim());
   return db;
 }
 
@@ -99,8 +175,9 @@ export function addUser(db, args, password = 'Kaigo-test-2026!') {
 }
 
 export async function startServer(db, extra = []) {
-  const tokenFile = db + '.token';
-  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--token-file', tokenFile, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tokenFile = side(db, '.token');
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', '--token-file', tokenFile, ...extra];
+  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...envFor(args) } });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
@@ -115,7 +192,7 @@ export async function startServer(db, extra = []) {
   });
   const opToken = readFileSync(tokenFile, 'utf8').trim();
   let token = opToken;
-  try { token = readFileSync(db + '.api-token', 'utf8').trim(); } catch { /* no API token: operator only */ }
+  try { token = readFileSync(side(db, '.api-token'), 'utf8').trim(); } catch { /* no API token: operator only */ }
   return {
     url, token, opToken, child,
     log: () => stderr,

@@ -5,7 +5,7 @@
 // token is no credential; revoking the API token ends them all; the lifetimes are the server's options.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmp, kaigo, must, sqlite, fixture, startServer } from './lib.mjs';
+import { tmp, kaigo, must, sqlite, fixture, startServer, audit } from './lib.mjs';
 
 let db, srv, apiTok, tokenId;
 const CARD = '/api/v1/insurers/122192/insured/0000000001/card';
@@ -31,9 +31,9 @@ test('the API token obtains an access and a refresh token; the access token read
   assert.match(j.refresh_token, /^kgr_\d+_\d+_[0-9a-f]{128}$/);
   assert.equal(j.expires_in, 2);
   assert.equal(j.refresh_expires_in, 4);
-  const before = Number(sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_v WHERE actor = 'token:${tokenId}'`).out);
+  const before = Number(audit(db, `SELECT COUNT(*) FROM audit_v WHERE actor = 'token:${tokenId}'`).out);
   assert.equal((await get(CARD, j.access_token)).status, 200);
-  assert.equal(Number(sqlite(db + '.audit', `SELECT COUNT(*) FROM audit_v WHERE actor = 'token:${tokenId}'`).out), before + 1);
+  assert.equal(Number(audit(db, `SELECT COUNT(*) FROM audit_v WHERE actor = 'token:${tokenId}'`).out), before + 1);
   // an access token cannot mint more; nor can a session-less caller
   assert.equal((await post('/api/v1/token', j.access_token)).status, 403);
   assert.equal((await post('/api/v1/token')).status, 401);

@@ -48,9 +48,10 @@ enum pg_stmt {
 };
 
 /* a proxy is named to the person it acted for (issue #14); staff are named by organisation */
+/* (a CASE: PostgreSQL may evaluate a join's conditions in any order, and "cli:uid=0" is no number) */
 #define PG_ACTOR_NAME_JOIN                                                                         \
-    " LEFT JOIN accounts a ON l.role = 'proxy' AND l.actor LIKE 'user:%'"                         \
-    " AND a.account_id = CAST(substr(l.actor, 6) AS bigint)"
+    " LEFT JOIN accounts a ON a.account_id = CASE WHEN l.role = 'proxy' AND l.actor ~ '^user:[0-9]{1,18}$'" \
+    " THEN CAST(substr(l.actor, 6) AS bigint) END"
 
 static const char *const pg_sql[P_COUNT] = {
     [P_SCHEMA] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
