@@ -544,3 +544,54 @@ int auditlog_blocks(struct auditlog *L, const char *insurer,
     db_reset(d, q);
     return rc == DB_ROW || rc == DB_DONE ? 0 : db_fail(d, "audit blocks");
 }
+
+/* ---- the store_ops members (AUDITLOG_OPS) ------------------------------------------------------ */
+
+int al_append(struct store *st, struct audit_entry *e, size_t n)
+{
+    int64_t back;
+    if (auditlog_append(st->log, e, n, &back))
+        return -1;
+    if (back > 0) { /* security.md P12: recorded after the commit */
+        char detail[96];
+        snprintf(detail, sizeof detail, "the clock went back %lld ms (audit %s seq %lld)", (long long)back,
+                 e[n - 1].insurer_no, (long long)e[n - 1].seq);
+        warn("audit: %s", detail);
+        if (st->acc->security_event(st, clock_now_ms(), "clock_step", "audit", "", detail))
+            warn("audit: the clock step could not be recorded: %s", store_errmsg(st));
+    }
+    return 0;
+}
+
+int al_set_signer(struct store *st, const unsigned char sk[AUDIT_SK_BYTES])
+{
+    auditlog_set_signer(st->log, sk);
+    return 0;
+}
+
+int al_checkpoint_all(struct store *st)
+{
+    return auditlog_checkpoint_all(st->log);
+}
+
+int al_checkpoints(struct store *st, const char *insurer, store_checkpoint_fn *fn, void *ctx)
+{
+    return auditlog_checkpoints(st->log, insurer, fn, ctx);
+}
+
+int al_entries_from(struct store *st, const char *insurer, int64_t from, int64_t limit, store_audit_raw_fn *fn,
+                    void *ctx)
+{
+    return auditlog_entries_from(st->log, insurer, from, limit, fn, ctx);
+}
+
+int al_blocks(struct store *st, const char *insurer,
+              int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]), void *ctx)
+{
+    return auditlog_blocks(st->log, insurer, fn, ctx);
+}
+
+int al_head_seq(struct store *st, const char *insurer, int64_t *seq)
+{
+    return auditlog_head(st->log, insurer, seq);
+}

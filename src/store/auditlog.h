@@ -62,4 +62,22 @@ int auditlog_entries_from(struct auditlog *L, const char *insurer, int64_t from,
 int auditlog_blocks(struct auditlog *L, const char *insurer,
                     int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]), void *ctx);
 
+/* The store_ops members over st->log, for every backend (AUDITLOG_OPS fills them in a backend's
+ * table). al_append records a step back of the clock as a security event after the commit
+ * (security.md P12). */
+int al_append(struct store *st, struct audit_entry *e, size_t n);
+int al_set_signer(struct store *st, const unsigned char sk[AUDIT_SK_BYTES]);
+int al_checkpoint_all(struct store *st);
+int al_checkpoints(struct store *st, const char *insurer, store_checkpoint_fn *fn, void *ctx);
+int al_entries_from(struct store *st, const char *insurer, int64_t from, int64_t limit, store_audit_raw_fn *fn,
+                    void *ctx);
+int al_blocks(struct store *st, const char *insurer,
+              int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]), void *ctx);
+int al_head_seq(struct store *st, const char *insurer, int64_t *seq);
+
+#define AUDITLOG_OPS                                                                                \
+    .audit_append = al_append, .audit_set_signer = al_set_signer, .audit_checkpoint_all = al_checkpoint_all, \
+    .audit_checkpoints = al_checkpoints, .audit_entries_from = al_entries_from, .audit_blocks = al_blocks,   \
+    .audit_head_seq = al_head_seq
+
 #endif

@@ -241,7 +241,7 @@ static void s_close(struct store *st)
         s->shm = NULL; /* SQLite's own mapping: it unmaps it when the connection closes */
         pthread_mutex_destroy(&s->park_mu);
     }
-    auditlog_free(s->log); /* zeroes the signing key */
+    auditlog_free(s->base.log); /* zeroes the signing key */
     records_free(s->base.rec);
     access_db_free(s->base.adb);
     for (int i = 0; i < S_COUNT; i++)
@@ -631,7 +631,7 @@ int sq_rollback_keep(struct sqlite_store *s)
 
 static int audit_head(struct sqlite_store *s, const char *insurer, int64_t *seq)
 {
-    return auditlog_head(s->log, insurer, seq);
+    return auditlog_head(s->base.log, insurer, seq);
 }
 
 static int idx_upto(struct sqlite_store *s, const char *insurer, int64_t *upto)
@@ -912,62 +912,6 @@ static int s_audit_index_check(struct store *st, const char *insurer, long long 
     return 0;
 }
 
-/* block_catch_up - the block being filled (entries *base+1 .. *base+blk->size)
- * brought to the log's head: kept if it already ends there (this connection
- * wrote the last entries), else rebuilt from the stored leaves of the head's
- * block (fewer than AUDIT_BLOCK; another process wrote, or a cold start). */
-static int s_audit_append(struct store *st, struct audit_entry *e, size_t n)
-{
-    struct sqlite_store *s = S(st);
-    int64_t back;
-    if (auditlog_append(s->log, e, n, &back))
-        return -1;
-    if (back > 0) { /* security.md P12: recorded after the commit */
-        char detail[96];
-        snprintf(detail, sizeof detail, "the clock went back %lld ms (audit %s seq %lld)", (long long)back,
-                 e[n - 1].insurer_no, (long long)e[n - 1].seq);
-        warn("audit: %s", detail);
-        if (st->acc->security_event(st, clock_now_ms(), "clock_step", "audit", "", detail))
-            warn("audit: the clock step could not be recorded: %s", s->err);
-    }
-    return 0;
-}
-
-static int s_audit_set_signer(struct store *st, const unsigned char sk[AUDIT_SK_BYTES])
-{
-    auditlog_set_signer(S(st)->log, sk);
-    return 0;
-}
-
-static int s_audit_checkpoint_all(struct store *st)
-{
-    return auditlog_checkpoint_all(S(st)->log);
-}
-
-static int s_audit_checkpoints(struct store *st, const char *insurer_no, store_checkpoint_fn *fn,
-                               void *ctx)
-{
-    return auditlog_checkpoints(S(st)->log, insurer_no, fn, ctx);
-}
-
-static int s_audit_entries_from(struct store *st, const char *insurer_no, int64_t from, int64_t limit,
-                               store_audit_raw_fn *fn, void *ctx)
-{
-    return auditlog_entries_from(S(st)->log, insurer_no, from, limit, fn, ctx);
-}
-
-static int s_audit_blocks(struct store *st, const char *insurer_no,
-                          int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]),
-                          void *ctx)
-{
-    return auditlog_blocks(S(st)->log, insurer_no, fn, ctx);
-}
-
-static int s_audit_head_seq(struct store *st, const char *insurer_no, int64_t *seq)
-{
-    return audit_head(S(st), insurer_no, seq);
-}
-
 static int s_audit_count_person(struct store *st, const struct person_key *k, long long *n)
 {
     struct sqlite_store *s = S(st);
@@ -1202,6 +1146,7 @@ static int s_audit_scope(struct store *st, const char *org, const char *actor, i
 
 
 static const struct store_ops sqlite_ops = {
+    AUDITLOG_OPS,
     .person_access = s_person_access,
     .audit_scope = s_audit_scope,
     RECORDS_OPS,
@@ -1210,9 +1155,6 @@ static const struct store_ops sqlite_ops = {
     .audit_index = s_audit_index,
     .audit_index_upto = s_audit_index_upto,
     .audit_index_scan = s_audit_index_scan,
-    .audit_set_signer = s_audit_set_signer,
-    .audit_checkpoint_all = s_audit_checkpoint_all,
-    .audit_checkpoints = s_audit_checkpoints,
     .audit_checkpoint = s_audit_checkpoint,
     .audit_appender = s_audit_appender,
     .audit_insurers = s_audit_insurers,
@@ -1226,10 +1168,6 @@ static const struct store_ops sqlite_ops = {
     .rollback = s_rollback,
     .health_probe = s_health_probe,
     .settle = s_settle,
-    .audit_append = s_audit_append,
-    .audit_head_seq = s_audit_head_seq,
-    .audit_entries_from = s_audit_entries_from,
-    .audit_blocks = s_audit_blocks,
     .audit_count_person = s_audit_count_person,
 };
 
@@ -1548,7 +1486,7 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     s->base.ops = &sqlite_ops;
     s->base.acc = &store_access_shared;
     s->db_.drv = &sqlite_driver;
-    s->log = auditlog_new(&s->db_, sqlite_auditlog_sql);
+    s->base.log = auditlog_new(&s->db_, sqlite_auditlog_sql);
     s->base.rec = records_new(&s->db_, sqlite_records_sql);
     s->base.adb = access_db_new(&s->db_, sqlite_access_sql);
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

@@ -56,7 +56,6 @@ struct sqlite_store {
     int audit_frames;    /* the audit WAL's frames after the last commit (s_audit_appender) */
     int64_t epoch; /* its epoch size */
     struct db db_;          /* the narrow driver's view of this connection (store/db.h) */
-    struct auditlog *log;   /* the audit log's shared logic over it (store/auditlog.c) */
 };
 
 

@@ -232,11 +232,13 @@ struct store_ops {
 
 struct records;
 struct access_db;
+struct auditlog;
 struct store {
     const struct store_ops *ops;
     const struct store_access_ops *acc; /* store/access.h */
     struct records *rec;                /* the registry's shared logic (store/records.h) */
     struct access_db *adb;              /* access.h's shared logic (store/accessdb.h) */
+    struct auditlog *log;               /* the audit log's shared logic (store/auditlog.h) */
 };
 
 /* store_open - opens the store at where, a SQLite file path or a postgresql:// (or

@@ -23,59 +23,25 @@
 #include "store/auditlog.h"
 #include "store/pg/pg.h"
 #include "store/store.h"
+#include "testpg.h"
 
-static char work[64], app_url[256];
+static char app_url[256];
 static unsigned char sk[AUDIT_SK_BYTES], pk[AUDIT_PK_BYTES];
 
-__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
-{
-    char cmd[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return system(cmd);
-}
-
-static int read_line(const char *path, char *out, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    int ok = fgets(out, (int)cap, f) != NULL;
-    fclose(f);
-    out[strcspn(out, "\n")] = '\0';
-    return ok ? 0 : -1;
-}
-
+/* the cluster and one database with the schema (testpg.h), as the application's role */
 static int group_setup(void **s)
 {
     (void)s;
     if (sodium_init() < 0)
         return -1;
     crypto_sign_ed25519_keypair(pk, sk);
-    snprintf(work, sizeof work, "/tmp/kaigo-pgaudit.XXXXXX");
-    if (!mkdtemp(work) || chmod(work, 0711))
-        return -1;
-    char admin[256];
-    char p[128];
-    snprintf(p, sizeof p, "%s/pg/admin-url", work);
-    if (sh("%s/tests/pg/cluster.sh start %s/pg >/dev/null", KAIGO_SRC_DIR, work) || read_line(p, admin, sizeof admin))
-        return -1;
-    snprintf(p, sizeof p, "%s/pg/url", work);
-    if (read_line(p, app_url, sizeof app_url) ||
-        sh("PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 '%s' -f %s/src/store/pg/schema.sql"
-           " -c 'GRANT kaigo_rw TO kaigo_app' >/dev/null",
-           admin, KAIGO_SRC_DIR))
-        return -1;
-    return 0;
+    return testpg_start() || testpg_fresh(app_url, sizeof app_url) ? -1 : 0;
 }
 
 static int group_teardown(void **s)
 {
     (void)s;
-    sh("%s/tests/pg/cluster.sh stop %s/pg >/dev/null 2>&1", KAIGO_SRC_DIR, work);
-    sh("rm -rf %s", work);
+    testpg_stop();
     return 0;
 }
 
@@ -177,7 +143,7 @@ static void t_same_as_sqlite(void **s)
     struct auditlog *L = auditlog_new(pg, pg_auditlog_sql);
     auditlog_set_signer(L, sk);
     char path[128];
-    snprintf(path, sizeof path, "%s/k.db", work);
+    snprintf(path, sizeof path, "%s/k.db", testpg_work);
     struct store *st = store_open_sqlite(path, false);
     assert_non_null(st);
     assert_int_equal(st->ops->audit_set_signer(st, sk), 0);

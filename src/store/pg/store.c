@@ -106,7 +106,6 @@ static const char *const pg_access_sql[A_COUNT] = {
 struct pg_store {
     struct store base;
     struct db *db;
-    struct auditlog *log;
     struct db_stmt *stmt[P_COUNT];
     int read_depth;   /* read_begin nesting: only the outermost begins and ends */
     bool in_read;     /* the outermost read_begin opened a transaction of its own */
@@ -133,7 +132,7 @@ static void copy_col(struct db *d, struct db_stmt *q, int col, char *out, size_t
 static void g_close(struct store *st)
 {
     struct pg_store *p = P(st);
-    auditlog_free(p->log);
+    auditlog_free(p->base.log);
     records_free(p->base.rec);
     access_db_free(p->base.adb);
     pg_db_close(p->db);
@@ -229,56 +228,6 @@ static int g_data_version(struct store *st, long long *v)
 }
 
 /* ---- the audit log ------------------------------------------------------------------------------ */
-
-static int g_audit_append(struct store *st, struct audit_entry *e, size_t n)
-{
-    struct pg_store *p = P(st);
-    int64_t back;
-    if (auditlog_append(p->log, e, n, &back))
-        return -1;
-    if (back > 0) { /* security.md P12: recorded after the commit */
-        char detail[96];
-        snprintf(detail, sizeof detail, "the clock went back %lld ms (audit %s seq %lld)", (long long)back,
-                 e[n - 1].insurer_no, (long long)e[n - 1].seq);
-        warn("audit: %s", detail);
-        if (st->acc->security_event(st, clock_now_ms(), "clock_step", "audit", "", detail))
-            warn("audit: the clock step could not be recorded: %s", g_errmsg(st));
-    }
-    return 0;
-}
-
-static int g_audit_set_signer(struct store *st, const unsigned char sk[AUDIT_SK_BYTES])
-{
-    auditlog_set_signer(P(st)->log, sk);
-    return 0;
-}
-
-static int g_audit_checkpoint_all(struct store *st)
-{
-    return auditlog_checkpoint_all(P(st)->log);
-}
-
-static int g_audit_checkpoints(struct store *st, const char *insurer, store_checkpoint_fn *fn, void *ctx)
-{
-    return auditlog_checkpoints(P(st)->log, insurer, fn, ctx);
-}
-
-static int g_audit_entries_from(struct store *st, const char *insurer, int64_t from, int64_t limit,
-                                store_audit_raw_fn *fn, void *ctx)
-{
-    return auditlog_entries_from(P(st)->log, insurer, from, limit, fn, ctx);
-}
-
-static int g_audit_blocks(struct store *st, const char *insurer,
-                          int (*fn)(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES]), void *ctx)
-{
-    return auditlog_blocks(P(st)->log, insurer, fn, ctx);
-}
-
-static int g_audit_head_seq(struct store *st, const char *insurer, int64_t *seq)
-{
-    return auditlog_head(P(st)->log, insurer, seq);
-}
 
 static int g_audit_insurers(struct store *st, int (*fn)(void *ctx, const char *insurer_no), void *ctx)
 {
@@ -440,6 +389,7 @@ static int g_audit_scope(struct store *st, const char *org, const char *actor, i
 
 static const struct store_ops pg_ops = {
     RECORDS_OPS,
+    AUDITLOG_OPS,
     .close = g_close,
     .errmsg = g_errmsg,
     .begin = g_begin,
@@ -450,14 +400,7 @@ static const struct store_ops pg_ops = {
     .rollback = g_rollback,
     .settle = g_settle,
     .health_probe = g_health_probe,
-    .audit_append = g_audit_append,
-    .audit_entries_from = g_audit_entries_from,
-    .audit_blocks = g_audit_blocks,
-    .audit_head_seq = g_audit_head_seq,
     .audit_insurers = g_audit_insurers,
-    .audit_set_signer = g_audit_set_signer,
-    .audit_checkpoint_all = g_audit_checkpoint_all,
-    .audit_checkpoints = g_audit_checkpoints,
     .audit_checkpoint = g_audit_checkpoint,
     .audit_appender = g_audit_appender,
     .audit_count_person = g_audit_count_person,
@@ -500,7 +443,7 @@ struct store *store_open_pg(const char *url, bool readonly)
     p->base.acc = &store_access_shared;
     p->base.rec = records_new(db, pg_records_sql);
     p->base.adb = access_db_new(db, pg_access_sql);
-    p->log = auditlog_new(db, pg_auditlog_sql);
+    p->base.log = auditlog_new(db, pg_auditlog_sql);
     long long v = 0;
     store_where_redact(url, shown, sizeof shown);
     if ((readonly && db_exec(db, "SET default_transaction_read_only = on")) || schema_version(p, &v)) {
