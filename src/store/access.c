@@ -189,12 +189,6 @@ static struct db_stmt *Q(struct store *st, enum acc_stmt id)
     return db_cached(A->db, &A->stmt[id], A->sql[id]);
 }
 
-static void copy_col(struct db *d, struct db_stmt *q, int col, char *out, size_t cap)
-{
-    const char *t = db_col_text(d, q, col);
-    str_cut(out, cap, t ? t : "");
-}
-
 static void bind_person(struct db *d, struct db_stmt *q, const struct person_key *k)
 {
     db_bind_text(d, q, 1, k->insurer_no);
@@ -229,13 +223,13 @@ static void read_org(struct db *d, struct db_stmt *q, struct org *o)
 {
     char kind[16];
     memset(o, 0, sizeof *o);
-    copy_col(d, q, 0, o->id, sizeof o->id);
-    copy_col(d, q, 1, kind, sizeof kind);
+    db_copy_text(d, q, 0, o->id, sizeof o->id);
+    db_copy_text(d, q, 1, kind, sizeof kind);
     o->kind = org_kind_from_code(kind);
-    copy_col(d, q, 2, o->name, sizeof o->name);
-    copy_col(d, q, 3, o->insurer_no, sizeof o->insurer_no);
-    copy_col(d, q, 4, o->service_types, sizeof o->service_types);
-    copy_col(d, q, 5, o->office_no, sizeof o->office_no);
+    db_copy_text(d, q, 2, o->name, sizeof o->name);
+    db_copy_text(d, q, 3, o->insurer_no, sizeof o->insurer_no);
+    db_copy_text(d, q, 4, o->service_types, sizeof o->service_types);
+    db_copy_text(d, q, 5, o->office_no, sizeof o->office_no);
 }
 
 /* one_org - the organisation a statement keyed by one text finds, or NOTFOUND. */
@@ -281,13 +275,13 @@ static int a_org_by_office(struct store *st, const char *office_no, struct org *
 static void read_delivery(struct db *d, struct db_stmt *q, struct delivery *dl)
 {
     memset(dl, 0, sizeof *dl);
-    copy_col(d, q, 0, dl->person.insurer_no, sizeof dl->person.insurer_no);
-    copy_col(d, q, 1, dl->person.insured_no, sizeof dl->person.insured_no);
-    copy_col(d, q, 2, dl->to_org, sizeof dl->to_org);
-    copy_col(d, q, 3, dl->stamp, sizeof dl->stamp);
-    copy_col(d, q, 4, dl->what, sizeof dl->what);
-    copy_col(d, q, 5, dl->to_kind, sizeof dl->to_kind);
-    copy_col(d, q, 6, dl->from_org, sizeof dl->from_org);
+    db_copy_text(d, q, 0, dl->person.insurer_no, sizeof dl->person.insurer_no);
+    db_copy_text(d, q, 1, dl->person.insured_no, sizeof dl->person.insured_no);
+    db_copy_text(d, q, 2, dl->to_org, sizeof dl->to_org);
+    db_copy_text(d, q, 3, dl->stamp, sizeof dl->stamp);
+    db_copy_text(d, q, 4, dl->what, sizeof dl->what);
+    db_copy_text(d, q, 5, dl->to_kind, sizeof dl->to_kind);
+    db_copy_text(d, q, 6, dl->from_org, sizeof dl->from_org);
     dl->created_ms = db_col_int64(d, q, 7);
     dl->downloaded_ms = db_col_int64(d, q, 8);
     dl->acked_ms = db_col_int64(d, q, 9);
@@ -430,18 +424,18 @@ static int read_account(struct db *d, struct db_stmt *q, struct account *a,
         char kind[16];
         memset(a, 0, sizeof *a);
         a->id = db_col_int64(d, q, 0);
-        copy_col(d, q, 1, a->login, sizeof a->login);
-        copy_col(d, q, 2, kind, sizeof kind);
+        db_copy_text(d, q, 1, a->login, sizeof a->login);
+        db_copy_text(d, q, 2, kind, sizeof kind);
         a->staff = strcmp(kind, "staff") == 0;
-        copy_col(d, q, 3, a->org, sizeof a->org);
-        copy_col(d, q, 4, a->person.insurer_no, sizeof a->person.insurer_no);
-        copy_col(d, q, 5, a->person.insured_no, sizeof a->person.insured_no);
-        copy_col(d, q, 6, a->display_name, sizeof a->display_name);
-        copy_col(d, q, 7, a->password_hash, sizeof a->password_hash);
+        db_copy_text(d, q, 3, a->org, sizeof a->org);
+        db_copy_text(d, q, 4, a->person.insurer_no, sizeof a->person.insurer_no);
+        db_copy_text(d, q, 5, a->person.insured_no, sizeof a->person.insured_no);
+        db_copy_text(d, q, 6, a->display_name, sizeof a->display_name);
+        db_copy_text(d, q, 7, a->password_hash, sizeof a->password_hash);
         if (db_col_bytes(d, q, 8) == TOTP_SECRET_BYTES)
             memcpy(a->totp_secret, db_col_blob(d, q, 8), TOTP_SECRET_BYTES);
         a->totp_last_step = db_col_int64(d, q, 9);
-        copy_col(d, q, 10, a->perms, sizeof a->perms);
+        db_copy_text(d, q, 10, a->perms, sizeof a->perms);
         a->disabled_ms = db_col_int64(d, q, 11);
     }
     db_reset(d, q);
@@ -575,8 +569,8 @@ static int a_token_get(struct store *st, int64_t id, struct api_token *out)
     if (rc == DB_ROW) {
         memset(out, 0, sizeof *out);
         out->id = db_col_int64(d, q, 0);
-        copy_col(d, q, 1, out->org, sizeof out->org);
-        copy_col(d, q, 2, out->name, sizeof out->name);
+        db_copy_text(d, q, 1, out->org, sizeof out->org);
+        db_copy_text(d, q, 2, out->name, sizeof out->name);
         if (db_col_bytes(d, q, 3) == SECRET_HASH_BYTES)
             memcpy(out->secret_hash, db_col_blob(d, q, 3), SECRET_HASH_BYTES);
         out->revoked_ms = db_col_int64(d, q, 4);
@@ -620,15 +614,15 @@ static void read_consent(struct db *d, struct db_stmt *q, struct consent *c, cha
     char kind[16];
     memset(c, 0, sizeof *c);
     c->id = db_col_int64(d, q, 0);
-    copy_col(d, q, 1, kind, sizeof kind);
+    db_copy_text(d, q, 1, kind, sizeof kind);
     c->kind = consent_kind_from_code(kind);
     c->cats = (uint32_t)db_col_int64(d, q, 2);
     c->valid_from = db_col_int64(d, q, 3);
     c->valid_to = db_col_int64(d, q, 4);
     c->recorded_ms = db_col_int64(d, q, 5);
-    copy_col(d, q, 6, c->grantee, sizeof c->grantee);
+    db_copy_text(d, q, 6, c->grantee, sizeof c->grantee);
     if (collected)
-        copy_col(d, q, 7, collected, cap);
+        db_copy_text(d, q, 7, collected, cap);
 }
 
 static void read_withdrawal(struct db *d, struct db_stmt *q, struct withdrawal *w, char *by, size_t cap)
@@ -637,21 +631,21 @@ static void read_withdrawal(struct db *d, struct db_stmt *q, struct withdrawal *
     w->id = db_col_int64(d, q, 0);
     w->cats = (uint32_t)db_col_int64(d, q, 1);
     w->at_ms = db_col_int64(d, q, 2);
-    copy_col(d, q, 3, w->grantee, sizeof w->grantee);
+    db_copy_text(d, q, 3, w->grantee, sizeof w->grantee);
     if (by)
-        copy_col(d, q, 4, by, cap);
+        db_copy_text(d, q, 4, by, cap);
 }
 
 static void read_rel(struct db *d, struct db_stmt *q, struct relationship *r, char *name, size_t cap)
 {
     memset(r, 0, sizeof *r);
     r->id = db_col_int64(d, q, 0);
-    copy_col(d, q, 1, r->org, sizeof r->org);
+    db_copy_text(d, q, 1, r->org, sizeof r->org);
     r->started_ms = db_col_int64(d, q, 2);
     r->ended_ms = db_col_int64(d, q, 3);
     r->last_actual_ym = (int32_t)db_col_int64(d, q, 4);
     if (name)
-        copy_col(d, q, 5, name, cap);
+        db_copy_text(d, q, 5, name, cap);
 }
 
 static void read_proxy(struct db *d, struct db_stmt *q, struct proxy *p, char *login, char *basis, size_t cap)
@@ -659,32 +653,32 @@ static void read_proxy(struct db *d, struct db_stmt *q, struct proxy *p, char *l
     char kind[16];
     memset(p, 0, sizeof *p);
     p->id = db_col_int64(d, q, 0);
-    copy_col(d, q, 1, p->account, sizeof p->account);
-    copy_col(d, q, 2, kind, sizeof kind);
+    db_copy_text(d, q, 1, p->account, sizeof p->account);
+    db_copy_text(d, q, 2, kind, sizeof kind);
     p->kind = proxy_kind_from_code(kind);
     p->cats = (uint32_t)db_col_int64(d, q, 3);
     p->valid_from = db_col_int64(d, q, 4);
     p->valid_to = db_col_int64(d, q, 5);
     p->revoked_ms = db_col_int64(d, q, 6);
     if (login)
-        copy_col(d, q, 7, login, LOGIN_BYTES);
+        db_copy_text(d, q, 7, login, LOGIN_BYTES);
     if (basis)
-        copy_col(d, q, 8, basis, cap);
+        db_copy_text(d, q, 8, basis, cap);
 }
 
 static void read_bg(struct db *d, struct db_stmt *q, struct breakglass_row *b)
 {
     memset(b, 0, sizeof *b);
     b->g.id = db_col_int64(d, q, 0);
-    copy_col(d, q, 1, b->g.account, sizeof b->g.account); /* "user:<id>", as actor ids */
+    db_copy_text(d, q, 1, b->g.account, sizeof b->g.account); /* "user:<id>", as actor ids */
     b->g.started_ms = db_col_int64(d, q, 2);
     b->g.expires_ms = db_col_int64(d, q, 3);
-    copy_col(d, q, 4, b->person.insurer_no, sizeof b->person.insurer_no);
-    copy_col(d, q, 5, b->person.insured_no, sizeof b->person.insured_no);
-    copy_col(d, q, 6, b->org, sizeof b->org);
-    copy_col(d, q, 7, b->reason, sizeof b->reason);
+    db_copy_text(d, q, 4, b->person.insurer_no, sizeof b->person.insurer_no);
+    db_copy_text(d, q, 5, b->person.insured_no, sizeof b->person.insured_no);
+    db_copy_text(d, q, 6, b->org, sizeof b->org);
+    db_copy_text(d, q, 7, b->reason, sizeof b->reason);
     b->reviewed_ms = db_col_int64(d, q, 8);
-    copy_col(d, q, 9, b->reviewed_by, sizeof b->reviewed_by);
+    db_copy_text(d, q, 9, b->reviewed_by, sizeof b->reviewed_by);
 }
 
 static int a_facts_load(struct store *st, const struct person_key *k, const struct actor *a,
@@ -762,7 +756,7 @@ static int a_facts_load(struct store *st, const struct person_key *k, const stru
             struct ikensho_request *r = &b->reqs[b->nreqs++];
             memset(r, 0, sizeof *r);
             r->id = db_col_int64(d, q, 0);
-            copy_col(d, q, 1, r->org, sizeof r->org);
+            db_copy_text(d, q, 1, r->org, sizeof r->org);
             r->opened_ms = db_col_int64(d, q, 2);
             r->closed_ms = db_col_int64(d, q, 3);
         }
@@ -893,12 +887,12 @@ static void read_proxy_for(struct db *d, struct db_stmt *q, struct proxy_for *p)
     char kind[16];
     memset(p, 0, sizeof *p);
     p->id = db_col_int64(d, q, 0);
-    copy_col(d, q, 1, p->person.insurer_no, sizeof p->person.insurer_no);
-    copy_col(d, q, 2, p->person.insured_no, sizeof p->person.insured_no);
-    copy_col(d, q, 3, kind, sizeof kind);
+    db_copy_text(d, q, 1, p->person.insurer_no, sizeof p->person.insurer_no);
+    db_copy_text(d, q, 2, p->person.insured_no, sizeof p->person.insured_no);
+    db_copy_text(d, q, 3, kind, sizeof kind);
     p->kind = proxy_kind_from_code(kind);
     p->cats = (uint32_t)db_col_int64(d, q, 4);
-    copy_col(d, q, 5, p->label, sizeof p->label);
+    db_copy_text(d, q, 5, p->label, sizeof p->label);
 }
 
 static int a_proxy_invite_redeem(struct store *st, const unsigned char code_hash[32], int64_t account,
@@ -1036,11 +1030,11 @@ static int a_paper_registrations(struct store *st, const char *insurer_no, int64
         x.started_ms = db_col_int64(d, q, 1);
         x.ended_ms = db_col_int64(d, q, 2);
         str_cut(x.person.insurer_no, sizeof x.person.insurer_no, insurer_no);
-        copy_col(d, q, 3, x.person.insured_no, sizeof x.person.insured_no);
-        copy_col(d, q, 4, x.org, sizeof x.org);
-        copy_col(d, q, 5, x.org_name, sizeof x.org_name);
-        copy_col(d, q, 6, x.evidence, sizeof x.evidence);
-        copy_col(d, q, 7, x.created_by, sizeof x.created_by);
+        db_copy_text(d, q, 3, x.person.insured_no, sizeof x.person.insured_no);
+        db_copy_text(d, q, 4, x.org, sizeof x.org);
+        db_copy_text(d, q, 5, x.org_name, sizeof x.org_name);
+        db_copy_text(d, q, 6, x.evidence, sizeof x.evidence);
+        db_copy_text(d, q, 7, x.created_by, sizeof x.created_by);
         if (fn(ctx, &x))
             break;
     }
@@ -1059,8 +1053,8 @@ static int a_org_persons(struct store *st, const char *org, org_person_fn *fn, v
     while ((rc = db_step(d, q)) == DB_ROW) {
         struct person_key k;
         memset(&k, 0, sizeof k);
-        copy_col(d, q, 0, k.insurer_no, sizeof k.insurer_no);
-        copy_col(d, q, 1, k.insured_no, sizeof k.insured_no);
+        db_copy_text(d, q, 0, k.insurer_no, sizeof k.insurer_no);
+        db_copy_text(d, q, 1, k.insured_no, sizeof k.insured_no);
         if (fn(ctx, &k, db_col_int64(d, q, 2), (int)db_col_int64(d, q, 3)))
             break;
     }
@@ -1128,9 +1122,9 @@ static int a_org_requests(struct store *st, const char *org, org_request_fn *fn,
     while ((rc = db_step(d, q)) == DB_ROW) {
         struct org_request x;
         memset(&x, 0, sizeof x);
-        copy_col(d, q, 0, x.person.insurer_no, sizeof x.person.insurer_no);
-        copy_col(d, q, 1, x.person.insured_no, sizeof x.person.insured_no);
-        copy_col(d, q, 2, x.app_id, sizeof x.app_id);
+        db_copy_text(d, q, 0, x.person.insurer_no, sizeof x.person.insurer_no);
+        db_copy_text(d, q, 1, x.person.insured_no, sizeof x.person.insured_no);
+        db_copy_text(d, q, 2, x.app_id, sizeof x.app_id);
         x.opened_ms = db_col_int64(d, q, 3);
         x.closed_ms = db_col_int64(d, q, 4);
         x.answered_ms = db_col_int64(d, q, 5);
@@ -1424,10 +1418,10 @@ static int a_person_grants(struct store *st, const struct person_key *k,
             memset(&i, 0, sizeof i);
             i.id = db_col_int64(d, q, 0);
             i.person = *k;
-            copy_col(d, q, 1, kind, sizeof kind);
+            db_copy_text(d, q, 1, kind, sizeof kind);
             i.kind = proxy_kind_from_code(kind);
             i.cats = (uint32_t)db_col_int64(d, q, 2);
-            copy_col(d, q, 3, i.label, sizeof i.label);
+            db_copy_text(d, q, 3, i.label, sizeof i.label);
             i.created_ms = db_col_int64(d, q, 4);
             i.expires_ms = db_col_int64(d, q, 5);
             stop = fn->invite(ctx, &i);

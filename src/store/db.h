@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/text.h"
+
 struct db;      /* one connection of a backend */
 struct db_stmt; /* a prepared statement of that connection */
 
@@ -98,6 +100,12 @@ static inline size_t db_col_bytes(struct db *db, struct db_stmt *q, int i)
 static inline const char *db_col_text(struct db *db, struct db_stmt *q, int i)
 {
     return db->drv->col_text(q, i);
+}
+/* db_copy_text - a text column into out (cut to cap; "" for SQL NULL) */
+static inline void db_copy_text(struct db *db, struct db_stmt *q, int i, char *out, size_t cap)
+{
+    const char *t = db->drv->col_text(q, i);
+    str_cut(out, cap, t ? t : "");
 }
 static inline int64_t db_changes(struct db *db, struct db_stmt *q)
 {

@@ -123,12 +123,6 @@ static struct db_stmt *stmt(struct store *st, enum records_stmt id)
     return db_cached(R->db, &R->stmt[id], R->sql[id]);
 }
 
-static void copy_col(struct db *d, struct db_stmt *q, int col, char *out, size_t cap)
-{
-    const char *t = db_col_text(d, q, col);
-    str_cut(out, cap, t ? t : "");
-}
-
 /* finish - steps a statement that returns no rows to its end; 0, or -1 with what failed */
 static int finish(struct db *d, struct db_stmt *q, const char *what)
 {
@@ -166,9 +160,9 @@ int rec_insurer_get(struct store *st, const char *no, struct insurer *out)
         return STORE_NOTFOUND;
     if (rc != DB_ROW)
         return db_fail(d, "insurer_get");
-    copy_col(d, q, 0, out->insurer_no, sizeof out->insurer_no);
-    copy_col(d, q, 1, out->name, sizeof out->name);
-    copy_col(d, q, 2, out->prefecture, sizeof out->prefecture);
+    db_copy_text(d, q, 0, out->insurer_no, sizeof out->insurer_no);
+    db_copy_text(d, q, 1, out->name, sizeof out->name);
+    db_copy_text(d, q, 2, out->prefecture, sizeof out->prefecture);
     insurer_policy_cols(d, q, 3, out);
     db_reset(d, q);
     return 0;
@@ -233,9 +227,9 @@ int rec_insurer_list(struct store *st, store_insurer_fn *fn, void *ctx)
     int rc;
     while ((rc = db_step(d, q)) == DB_ROW) {
         struct insurer ins;
-        copy_col(d, q, 0, ins.insurer_no, sizeof ins.insurer_no);
-        copy_col(d, q, 1, ins.name, sizeof ins.name);
-        copy_col(d, q, 2, ins.prefecture, sizeof ins.prefecture);
+        db_copy_text(d, q, 0, ins.insurer_no, sizeof ins.insurer_no);
+        db_copy_text(d, q, 1, ins.name, sizeof ins.name);
+        db_copy_text(d, q, 2, ins.prefecture, sizeof ins.prefecture);
         insurer_policy_cols(d, q, 4, &ins);
         if (fn(ctx, &ins, db_col_int64(d, q, 3))) {
             db_reset(d, q);
@@ -778,7 +772,7 @@ int rec_paper_record(struct store *st, const char *insurer, uint32_t serial, str
     int rc = db_step(d, q);
     if (rc == DB_ROW) {
         r->found = true;
-        copy_col(d, q, 0, r->insured_no, sizeof r->insured_no);
+        db_copy_text(d, q, 0, r->insured_no, sizeof r->insured_no);
         r->kind = (enum paper_kind)db_col_int64(d, q, 1);
         const char *hex = db_col_text(d, q, 2);
         size_t bin;

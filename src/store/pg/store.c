@@ -121,12 +121,6 @@ static struct db_stmt *stmt(struct pg_store *p, enum pg_stmt id)
     return db_cached(p->db, &p->stmt[id], pg_sql[id]);
 }
 
-static void copy_col(struct db *d, struct db_stmt *q, int col, char *out, size_t cap)
-{
-    const char *t = db_col_text(d, q, col);
-    str_cut(out, cap, t ? t : "");
-}
-
 /* ---- connection and transactions -------------------------------------------------------------- */
 
 static void g_close(struct store *st)
@@ -323,16 +317,16 @@ static void read_access_row(struct db *d, struct db_stmt *q, struct access_row *
     memset(r, 0, sizeof *r);
     r->seq = db_col_int64(d, q, 0);
     r->time_ms = db_col_int64(d, q, 1);
-    copy_col(d, q, 2, r->actor, sizeof r->actor);
-    copy_col(d, q, 3, r->org, sizeof r->org);
-    copy_col(d, q, 4, r->org_name, sizeof r->org_name);
-    copy_col(d, q, 5, r->role, sizeof r->role);
-    copy_col(d, q, 6, r->category, sizeof r->category);
-    copy_col(d, q, 7, r->purpose, sizeof r->purpose);
-    copy_col(d, q, 8, r->basis, sizeof r->basis);
-    copy_col(d, q, 9, r->outcome, sizeof r->outcome);
+    db_copy_text(d, q, 2, r->actor, sizeof r->actor);
+    db_copy_text(d, q, 3, r->org, sizeof r->org);
+    db_copy_text(d, q, 4, r->org_name, sizeof r->org_name);
+    db_copy_text(d, q, 5, r->role, sizeof r->role);
+    db_copy_text(d, q, 6, r->category, sizeof r->category);
+    db_copy_text(d, q, 7, r->purpose, sizeof r->purpose);
+    db_copy_text(d, q, 8, r->basis, sizeof r->basis);
+    db_copy_text(d, q, 9, r->outcome, sizeof r->outcome);
     r->flags = (unsigned)db_col_int64(d, q, 10);
-    copy_col(d, q, 11, r->actor_name, sizeof r->actor_name);
+    db_copy_text(d, q, 11, r->actor_name, sizeof r->actor_name);
 }
 
 static int g_person_access(struct store *st, const struct person_key *k, access_row_fn *fn, void *ctx)
@@ -373,9 +367,9 @@ static int g_audit_scope(struct store *st, const char *org, const char *actor, i
     while ((rc = db_step(d, q)) == DB_ROW) {
         struct scope_row r;
         memset(&r, 0, sizeof r);
-        copy_col(d, q, 0, r.person.insurer_no, sizeof r.person.insurer_no);
-        copy_col(d, q, 1, r.person.insured_no, sizeof r.person.insured_no);
-        copy_col(d, q, 2, r.category, sizeof r.category);
+        db_copy_text(d, q, 0, r.person.insurer_no, sizeof r.person.insurer_no);
+        db_copy_text(d, q, 1, r.person.insured_no, sizeof r.person.insured_no);
+        db_copy_text(d, q, 2, r.category, sizeof r.category);
         r.allowed = db_col_int64(d, q, 3);
         r.denied = db_col_int64(d, q, 4);
         if (fn(ctx, &r))
