@@ -640,6 +640,69 @@ static void t_pg_readonly(void **s)
     store_close(st);
 }
 
+/* kill - ends every server process of the application's role on database db (as a primary lost
+ * or a failover would), from the administrator's connection */
+static void kill_app_connections(const char *db)
+{
+    assert_int_equal(testpg_sh("psql -X -q -t -v ON_ERROR_STOP=1 '%s' -c \"SELECT count(pg_terminate_backend(pid))"
+                               " FROM pg_stat_activity WHERE usename = 'kaigo_app' AND datname = '%s'\" >/dev/null",
+                               testpg_admin, db),
+                     0);
+}
+
+/* A connection lost between transactions is made again by the next BEGIN (which it then runs on
+ * the new connection: nothing was done on the old); one lost inside a
+ * transaction fails that transaction's statements until it is rolled back, and never runs them
+ * on a new connection outside it. A read-only store stays read-only on its new connection. */
+static void t_pg_reconnect(void **s)
+{
+    (void)s;
+    char url[256];
+    assert_int_equal(testpg_fresh(url, sizeof url), 0);
+    const char *db = strrchr(url, '/') + 1;
+    struct store *st = store_open_pg(url, false);
+    assert_non_null(st);
+    int created;
+    assert_int_equal(store_insurer_ensure(st, "122192", "test", &created), 0);
+    struct insurer ins;
+
+    kill_app_connections(db);
+    assert_int_equal(st->ops->read_begin(st), 0); /* the next transaction reconnects */
+    assert_int_equal(st->ops->insurer_get(st, "122192", &ins), 0);
+    assert_int_equal(st->ops->read_end(st), 0);
+    assert_string_equal(ins.insurer_no, "122192");
+
+    /* lost inside a transaction: the write fails, is not retried outside it, nothing lands */
+    assert_int_equal(st->ops->begin(st), 0);
+    kill_app_connections(db);
+    assert_int_not_equal(st->ops->insurer_set_name(st, "122192", "途中で失われた名前"), 0);
+    assert_int_not_equal(st->ops->insurer_set_name(st, "122192", "途中で失われた名前"), 0);
+    st->ops->rollback(st);
+    assert_int_equal(st->ops->read_begin(st), 0);
+    assert_int_equal(st->ops->insurer_get(st, "122192", &ins), 0);
+    assert_int_equal(st->ops->read_end(st), 0);
+    assert_string_not_equal(ins.name, "途中で失われた名前");
+    /* and the audit log appends on the new connection (its statements prepared again) */
+    struct audit_entry e;
+    entry(&e, "0000000017", T0, ROLE_OPERATOR, "cli:uid=0", "", CAT_SHIKAKU, OUTCOME_ALLOWED);
+    assert_int_equal(st->ops->audit_append(st, &e, 1), 0);
+    kill_app_connections(db);
+    entry(&e, "0000000017", T0 + 1, ROLE_OPERATOR, "cli:uid=0", "", CAT_SHIKAKU, OUTCOME_ALLOWED);
+    assert_int_equal(st->ops->audit_append(st, &e, 1), 0);
+    assert_int_equal(e.seq, 2);
+    store_close(st);
+
+    st = store_open_pg(url, true);
+    assert_non_null(st);
+    kill_app_connections(db);
+    assert_int_equal(st->ops->read_begin(st), 0);
+    assert_int_equal(st->ops->insurer_get(st, "122192", &ins), 0);
+    assert_int_equal(st->ops->read_end(st), 0);
+    assert_int_not_equal(st->ops->insurer_set_name(st, "122192", "x"), 0);
+    assert_non_null(strstr(store_errmsg(st), "read-only"));
+    store_close(st);
+}
+
 /* an open of a database without kaigo's schema fails and says how to install it */
 static void t_pg_no_schema(void **s)
 {
@@ -668,6 +731,7 @@ int main(void)
         cmocka_unit_test(t_same_on_both),
         cmocka_unit_test(t_pg_readonly),
         cmocka_unit_test(t_pg_no_schema),
+        cmocka_unit_test(t_pg_reconnect),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -3,9 +3,18 @@
  * A statement is prepared on the server once per connection (PQprepare, named k1, k2, …) the
  * first time its slot is used. Binding keeps the caller's pointers (text as text, int64 and
  * blobs in binary); the first step executes it (PQexecPrepared, binary results) and the rows
- * are then handed out one per step. */
+ * are then handed out one per step.
+ *
+ * A lost connection (the primary killed, a failover) is made again by the first BEGIN, or the
+ * first statement outside a transaction, after it was lost: never inside a transaction, whose
+ * statements keep failing until the caller ends it. PQreset reconnects with the URL's own
+ * hosts and options, so a URL naming the primary and its standbys with
+ * target_session_attrs=read-write finds whichever is the primary now (docs/deploy.md). Each
+ * connection tries at most once per PG_RECONNECT_MS; the statements are prepared again on
+ * the new connection when next used. */
 #include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +23,8 @@
 
 #include "store/pg/pg.h"
 #include "store/store.h"
+#include "util/date.h"
+#include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -25,10 +36,16 @@
 #define PG_BOOLOID 16
 #define PG_TEXTOID 25
 #define PG_SQL_MAX 8192 /* the longest statement text of ours, after ?N became $N */
+#define PG_RECONNECT_MS 100 /* a lost connection is tried again at most this often */
 
 struct pg_db {
     struct db base;
     PGconn *conn;
+    unsigned gen;         /* the connection's generation: a reconnect drops every prepared statement */
+    bool txn_open;        /* a BEGIN succeeded and no COMMIT or ROLLBACK was sent since */
+    int64_t last_try_ms;  /* the last reconnect attempt */
+    char session[128];    /* a SET the connection needs, made again after a reconnect */
+    char *url;            /* to reconnect with (it may hold the password: never shown) */
     unsigned nstmts;
     struct pg_stmt *stmts; /* every statement of the connection, to free at close */
     char err[512];
@@ -38,6 +55,9 @@ struct pg_stmt {
     struct pg_db *db;
     struct pg_stmt *next;
     char name[16];
+    char *text;                 /* the statement in PostgreSQL's numbering, to prepare again */
+    Oid types[PG_MAX_PARAMS];
+    unsigned gen;               /* the connection generation it is prepared on */
     int nparams;
     const char *values[PG_MAX_PARAMS];
     int lengths[PG_MAX_PARAMS];
@@ -110,6 +130,94 @@ static int dollar_params(const char *sql, char *out, size_t cap, bool used[PG_MA
     return 0;
 }
 
+/* connect_session - a new connection to url with the session's setting made; NULL with the
+ * reason in err */
+static PGconn *connect_session(const char *url, const char *session, char *err, size_t cap)
+{
+    PGconn *c = PQconnectdb(url);
+    const char *m = NULL;
+    PGresult *r = NULL;
+    if (!c || PQstatus(c) != CONNECTION_OK)
+        m = c ? PQerrorMessage(c) : "out of memory";
+    else if (session[0]) {
+        r = PQexec(c, session);
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+            m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+    }
+    if (m) {
+        char line[400];
+        str_cut(line, sizeof line, m);
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(err, cap, "%s", line);
+        PQclear(r);
+        PQfinish(c);
+        return NULL;
+    }
+    PQclear(r);
+    return c;
+}
+
+/* reconnect - the connection, made again if it was lost and no transaction is open on it (at
+ * most once per PG_RECONNECT_MS, unless the loss was just found by a statement that may run
+ * again: now_anyway); -1 (recorded) if it is lost inside a transaction or cannot be made now */
+static int reconnect(struct pg_db *p, bool now_anyway)
+{
+    if (PQstatus(p->conn) == CONNECTION_OK)
+        return 0;
+    if (p->txn_open) {
+        snprintf(p->err, sizeof p->err, "connection lost inside a transaction");
+        return -1;
+    }
+    int64_t now = clock_now_ms();
+    if (!now_anyway && p->last_try_ms && now - p->last_try_ms < PG_RECONNECT_MS) {
+        snprintf(p->err, sizeof p->err, "connection lost; trying again shortly");
+        return -1;
+    }
+    p->last_try_ms = now;
+    char why[400];
+    PGconn *c = connect_session(p->url, p->session, why, sizeof why);
+    if (!c) {
+        snprintf(p->err, sizeof p->err, "reconnect: %s", why);
+        return -1;
+    }
+    PQfinish(p->conn);
+    p->conn = c;
+    p->gen++;
+    p->last_try_ms = 0;
+    warn("store: the PostgreSQL connection was lost and is made again");
+    return 0;
+}
+
+static int ensure_conn(struct pg_db *p)
+{
+    return reconnect(p, false);
+}
+
+/* lost_now - the statement just sent found the connection lost, outside a transaction: it
+ * changed nothing (a BEGIN, a PREPARE) and may be sent again on a new connection */
+static bool lost_now(struct pg_db *p)
+{
+    return PQstatus(p->conn) == CONNECTION_BAD && !p->txn_open && reconnect(p, true) == 0;
+}
+
+static int prepare(struct pg_stmt *s)
+{
+    struct pg_db *p = s->db;
+    PGresult *r = PQprepare(p->conn, s->name, s->text, s->nparams, s->types);
+    if ((!r || PQresultStatus(r) != PGRES_COMMAND_OK) && lost_now(p)) {
+        PQclear(r);
+        r = PQprepare(p->conn, s->name, s->text, s->nparams, s->types);
+    }
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        record(p, "prepare", r);
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    s->gen = p->gen;
+    return 0;
+}
+
 static struct db_stmt *pq_cached(struct db *d, struct db_stmt **slot, const char *sql)
 {
     struct pg_db *p = P(d);
@@ -122,24 +230,23 @@ static struct db_stmt *pq_cached(struct db *d, struct db_stmt **slot, const char
             snprintf(p->err, sizeof p->err, "prepare: statement too long or parameter past $%d", PG_MAX_PARAMS);
             return NULL;
         }
-        /* a parameter the text does not read (bound alike for several statements) is typed text;
-         * PostgreSQL infers the others from where they stand */
-        Oid types[PG_MAX_PARAMS] = {0};
-        for (int i = 1; i <= n; i++)
-            if (!used[i])
-                types[i - 1] = PG_TEXTOID;
+        if (!p->txn_open && ensure_conn(p))
+            return NULL;
         s = xcalloc(1, sizeof *s);
         s->db = p;
         s->nparams = n;
+        s->text = xstrdup(text);
+        /* a parameter the text does not read (bound alike for several statements) is typed text;
+         * PostgreSQL infers the others from where they stand */
+        for (int i = 1; i <= n; i++)
+            if (!used[i])
+                s->types[i - 1] = PG_TEXTOID;
         snprintf(s->name, sizeof s->name, "k%u", ++p->nstmts);
-        PGresult *r = PQprepare(p->conn, s->name, text, n, types);
-        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-            record(p, "prepare", r);
-            PQclear(r);
+        if (prepare(s)) {
+            free(s->text);
             free(s);
             return NULL;
         }
-        PQclear(r);
         s->next = p->stmts;
         p->stmts = s;
         *slot = (struct db_stmt *)(void *)s;
@@ -187,6 +294,11 @@ static int pq_step(struct db_stmt *q)
     if (s->failed)
         return DB_ERROR;
     if (!s->res) {
+        struct pg_db *p = s->db;
+        if ((!p->txn_open && ensure_conn(p)) || (s->gen != p->gen && prepare(s))) {
+            s->failed = true;
+            return DB_ERROR;
+        }
         s->res = PQexecPrepared(s->db->conn, s->name, s->nparams, s->values, s->lengths, s->formats, 1);
         ExecStatusType st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -271,12 +383,27 @@ static void pq_set_error(struct db *d, const char *msg)
     str_cut(P(d)->err, sizeof P(d)->err, msg);
 }
 
+/* exec_simple - one statement without parameters; BEGIN makes a lost connection again first,
+ * and BEGIN, COMMIT and ROLLBACK keep txn_open (the transaction ends with COMMIT or ROLLBACK
+ * whatever the server answers: a failed COMMIT on a lost connection ended it too) */
 static int exec_simple(struct pg_db *p, const char *sql)
 {
+    bool begin = strncmp(sql, "BEGIN", 5) == 0;
+    if (begin && ensure_conn(p))
+        return -1;
+    if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+        p->txn_open = false;
     PGresult *r = PQexec(p->conn, sql);
     int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok && begin && lost_now(p)) {
+        PQclear(r);
+        r = PQexec(p->conn, sql);
+        ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    }
     if (!ok)
         record(p, sql, r);
+    else if (begin)
+        p->txn_open = true;
     PQclear(r);
     return ok ? 0 : -1;
 }
@@ -298,6 +425,7 @@ static int pq_rollback(struct db *d)
     struct pg_db *p = P(d);
     char keep[sizeof p->err];
     memcpy(keep, p->err, sizeof keep);
+    p->txn_open = false;
     PGresult *r = PQexec(p->conn, "ROLLBACK");
     PQclear(r);
     memcpy(p->err, keep, sizeof keep);
@@ -311,7 +439,10 @@ static int pq_exec(struct db *d, const char *sql)
 
 static bool pq_in_txn(struct db *d)
 {
-    return PQtransactionStatus(P(d)->conn) != PQTRANS_IDLE;
+    struct pg_db *p = P(d);
+    if (PQstatus(p->conn) != CONNECTION_OK)
+        return p->txn_open;
+    return PQtransactionStatus(p->conn) != PQTRANS_IDLE;
 }
 
 static const struct db_driver pg_driver = {
@@ -337,21 +468,28 @@ static const struct db_driver pg_driver = {
 
 struct db *pg_db_open(const char *url, char *err, size_t cap)
 {
-    PGconn *c = PQconnectdb(url);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
+    return pg_db_open_session(url, "", err, cap);
+}
+
+struct db *pg_db_open_session(const char *url, const char *session, char *err, size_t cap)
+{
+    char why[400];
+    if (strlen(session) >= sizeof((struct pg_db *)0)->session) {
+        snprintf(err, cap, "session setting too long");
+        return NULL;
+    }
+    PGconn *c = connect_session(url, session, why, sizeof why);
+    if (!c) {
         char shown[512];
         store_where_redact(url, shown, sizeof shown);
-        const char *m = c ? PQerrorMessage(c) : "out of memory";
-        char line[300];
-        str_cut(line, sizeof line, m);
-        line[strcspn(line, "\n")] = '\0';
-        snprintf(err, cap, "%s: %s", shown, line);
-        PQfinish(c);
+        snprintf(err, cap, "%s: %s", shown, why);
         return NULL;
     }
     struct pg_db *p = xcalloc(1, sizeof *p);
     p->base.drv = &pg_driver;
     p->conn = c;
+    p->url = xstrdup(url);
+    str_cut(p->session, sizeof p->session, session);
     return &p->base;
 }
 
@@ -363,9 +501,13 @@ void pg_db_close(struct db *d)
     for (struct pg_stmt *s = p->stmts, *n; s; s = n) {
         n = s->next;
         PQclear(s->res);
+        free(s->text);
         free(s);
     }
     PQfinish(p->conn);
+    if (p->url)
+        sodium_memzero(p->url, strlen(p->url));
+    free(p->url);
     free(p);
 }
 

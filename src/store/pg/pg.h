@@ -1,9 +1,9 @@
 /* pg.h - the PostgreSQL side of the narrow driver (store/db.h) over libpq (issue #22).
  *
- * So far it carries the shared audit log (store/auditlog.c): pg_db_open gives a connection the
- * shared logic runs on, pg_auditlog_sql its statements in PostgreSQL's dialect against
- * src/store/pg/schema.sql. The whole store_ops backend is not built yet (store_open refuses a
- * postgresql:// URL).
+ * pg_db_open gives a connection the shared logic (store/auditlog.c, records.c, access.c) runs
+ * on, pg_auditlog_sql the audit log's statements in PostgreSQL's dialect against
+ * src/store/pg/schema.sql; store.c builds the store_ops backend on it. A connection lost
+ * between transactions is made again by itself (driver.c).
  *
  * Ownership: a connection belongs to one thread; pg_db_close frees it and its statements.
  * Failure: pg_db_open returns NULL with the reason in err (the URL's password never in it). */
@@ -16,6 +16,9 @@
 #include "store/db.h"
 
 struct db *pg_db_open(const char *url, char *err, size_t cap);
+/* pg_db_open_session - pg_db_open, then session (one SET, or "") on this connection and on every
+ * one made again after a loss (driver.c: reconnecting) */
+struct db *pg_db_open_session(const char *url, const char *session, char *err, size_t cap);
 void pg_db_close(struct db *db);
 /* pg_db_errmsg - the last failure recorded on the connection */
 const char *pg_db_errmsg(struct db *db);

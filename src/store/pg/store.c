@@ -16,7 +16,7 @@
  *
  * Ownership: the store owns its connection and the shared logic's state; store_close frees them.
  * Failure: -1 with the message in store_errmsg; a connection lost is reported as such by the
- * statement that met it (libpq's message). */
+ * statement that met it (libpq's message), and the next transaction makes it again (driver.c). */
 #include <libpq-fe.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -426,7 +426,7 @@ static int schema_version(struct pg_store *p, long long *v)
 struct store *store_open_pg(const char *url, bool readonly)
 {
     char err[600], shown[512];
-    struct db *db = pg_db_open(url, err, sizeof err);
+    struct db *db = pg_db_open_session(url, readonly ? "SET default_transaction_read_only = on" : "", err, sizeof err);
     if (!db) {
         fprintf(stderr, "kaigo: データベースに接続できません: %s\n", err);
         return NULL;
@@ -440,7 +440,7 @@ struct store *store_open_pg(const char *url, bool readonly)
     p->base.log = auditlog_new(db, pg_auditlog_sql);
     long long v = 0;
     store_where_redact(url, shown, sizeof shown);
-    if ((readonly && db_exec(db, "SET default_transaction_read_only = on")) || schema_version(p, &v)) {
+    if (schema_version(p, &v)) {
         fprintf(stderr, "kaigo: %s: %s\n  kaigo のスキーマが入っていますか (docs/postgresql.md「スキーマの導入」)\n", shown,
                 pg_db_errmsg(db));
         g_close(&p->base);
