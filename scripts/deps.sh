@@ -3,7 +3,7 @@
 # what is missing (apt-get as root, or via sudo). Used by `make run`; `make test` adds --test:
 # Debian's chromium for the browser tests and the npm packages of tests/browser (playwright-core,
 # axe-core, from the npm registry by its lock file; never a downloaded browser) and PostgreSQL 15
-# for tests/pg/cluster.sh. `--layers`: the
+# and pg_auto_failover for tests/pg/. `--layers`: the
 # HTTP libraries that only bench/layers.sh compares against libmicrohttpd (never linked into kaigo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,9 @@ pkgs=(build-essential cmake ninja-build pkg-config clang
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk poppler-utils zbar-tools)
 # make test-package: systemd-analyze (the unit verified and scored) and curl (the installed service probed)
 [ "${1:-}" = "--test" ] && pkgs+=(chromium openssl systemd curl)
-# the PostgreSQL backend's tests start a throw-away cluster of their own (tests/pg/cluster.sh)
-[ "${1:-}" = "--test" ] && pkgs+=(postgresql-15 postgresql-client-15)
+# the PostgreSQL backend's tests start a throw-away cluster of their own (tests/pg/cluster.sh), and
+# the failover test a primary and a standby under pg_auto_failover (tests/pg/ha.sh)
+[ "${1:-}" = "--test" ] && pkgs+=(postgresql-15 postgresql-client-15 postgresql-15-auto-failover pg-auto-failover-cli)
 [ "${1:-}" = "--layers" ] && pkgs+=(libh2o-evloop-dev libevent-dev)
 missing=()
 # npm comes with the machine's Node.js; Debian's own npm only where there is none

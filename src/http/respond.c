@@ -118,6 +118,15 @@ int respond_json(struct req *r, unsigned status, json_t *o)
 
 int http_error(struct req *r, unsigned status, const char *code, const char *message)
 {
+    /* a failure because the database cannot be reached now (a failover) is the service's:
+     * 503 with Retry-After, so that clients try again, not 500 */
+    struct store *st = pthread_getspecific(store_key);
+    bool down = status == 500 && st && st->ops->unavailable && st->ops->unavailable(st);
+    if (down) {
+        status = 503;
+        code = "unavailable";
+        message = "データベースに接続できません。しばらくしてから再度お試しください";
+    }
     if (r->html) {
         const char *title = status == 404   ? "ページが見つかりません"
                             : status == 403 ? "この操作はできません"
@@ -133,7 +142,7 @@ int http_error(struct req *r, unsigned status, const char *code, const char *mes
     if (!s)
         return respond_internal(r);
     return respond_raw(r, status, "application/json; charset=utf-8", s, strlen(s),
-                       status == 401 ? "WWW-Authenticate" : NULL, "Bearer");
+                       status == 401 ? "WWW-Authenticate" : down ? "Retry-After" : NULL, down ? "1" : "Bearer");
 }
 
 int query_date(struct req *r, struct date *out)

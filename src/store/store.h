@@ -65,6 +65,10 @@ struct store_ops {
     void (*settle)(struct store *st);
     /* health_probe - one small durable write: 0 if the store can write (readiness) */
     int (*health_probe)(struct store *st);
+    /* unavailable - the backend cannot be reached now (PostgreSQL: the connection was lost and
+     * is not yet made again), so the failure just met is the service's, not the request's: the
+     * server answers 503 rather than 500. NULL: never (SQLite) */
+    bool (*unavailable)(struct store *st);
 
     /* insurers (master data, not personal) */
     int (*insurer_get)(struct store *st, const char *no, struct insurer *out); /* or NOTFOUND */

@@ -511,6 +511,11 @@ void pg_db_close(struct db *d)
     free(p);
 }
 
+bool pg_db_lost(struct db *d)
+{
+    return PQstatus(P(d)->conn) != CONNECTION_OK;
+}
+
 const char *pg_db_errmsg(struct db *d)
 {
     return P(d)->err;

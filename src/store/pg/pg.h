@@ -10,6 +10,7 @@
 #ifndef KAIGO_STORE_PG_H
 #define KAIGO_STORE_PG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store/auditlog.h"
@@ -20,6 +21,8 @@ struct db *pg_db_open(const char *url, char *err, size_t cap);
  * one made again after a loss (driver.c: reconnecting) */
 struct db *pg_db_open_session(const char *url, const char *session, char *err, size_t cap);
 void pg_db_close(struct db *db);
+/* pg_db_lost - the connection is lost (and not yet made again) */
+bool pg_db_lost(struct db *db);
 /* pg_db_errmsg - the last failure recorded on the connection */
 const char *pg_db_errmsg(struct db *db);
 

@@ -197,6 +197,11 @@ static void g_settle(struct store *st)
     }
 }
 
+static bool g_unavailable(struct store *st)
+{
+    return pg_db_lost(P(st)->db);
+}
+
 static int g_health_probe(struct store *st)
 {
     struct pg_store *p = P(st);
@@ -394,6 +399,7 @@ static const struct store_ops pg_ops = {
     .rollback = g_rollback,
     .settle = g_settle,
     .health_probe = g_health_probe,
+    .unavailable = g_unavailable,
     .audit_insurers = g_audit_insurers,
     .audit_checkpoint = g_audit_checkpoint,
     .audit_appender = g_audit_appender,
