@@ -12,7 +12,8 @@
 #
 # DIR/url: the application's URL, naming both nodes with target_session_attrs=read-write, so that
 # libpq connects to whichever is primary (kaigo's driver reconnects with it after a loss);
-# DIR/admin-url: the superuser's, on the same terms.
+# DIR/admin-url: the superuser's, on the same terms; DIR/read-url: the application's for read-only
+# work that tolerates lag (audit verify, statistics): a standby while there is one.
 # The servers run as `nobody` when started as root (with the group postgres, so that they may make
 # their Unix sockets in /var/run/postgresql, the directory Debian builds PostgreSQL to use), listen
 # on 127.0.0.1 only, on free ports from a random start. Authentication is `trust` on loopback:
@@ -112,6 +113,7 @@ SQL
   umask 077
   echo "$admin" > "$dir/admin-url"
   echo "postgresql://kaigo_app@$hosts/kaigo?$opts" > "$dir/url"
+  echo "postgresql://kaigo_app@$hosts/kaigo?target_session_attrs=prefer-standby&connect_timeout=2" > "$dir/read-url"
   cat "$dir/url"
   ;;
 state)
