@@ -344,6 +344,27 @@ static bool queue_pop(struct writer *w, struct item *it)
     return true;
 }
 
+/* Rows of a kind an insurer had none of go to the store in batches of this many
+ * (record_put_first_batch: one COPY on PostgreSQL instead of two INSERTs a row). */
+#define IMPORT_BATCH 2000
+
+struct batch {
+    struct item it[IMPORT_BATCH];
+    struct record_row row[IMPORT_BATCH];
+    size_t n;
+};
+
+/* batch_flush - the batch to the store (when nothing failed so far); frees its bodies */
+static void batch_flush(struct writer *w, struct batch *b)
+{
+    if (b->n && !w->dberr && !errors_so_far(w->errs) &&
+        w->st->ops->record_put_first_batch(w->st, b->row, b->n, w->change_id))
+        w->dberr = 1;
+    for (size_t i = 0; i < b->n; i++)
+        free(b->it[i].body);
+    b->n = 0;
+}
+
 static void *writer_thread(void *arg)
 {
     struct writer *w = arg;
@@ -359,6 +380,7 @@ static void *writer_thread(void *arg)
     } *seen = NULL;
     size_t nseen = 0;
     int fresh = 0;
+    struct batch *batch = xcalloc(1, sizeof *batch);
     struct item it;
     while (queue_pop(w, &it)) {
         rp.line = it.line;
@@ -408,13 +430,21 @@ static void *writer_thread(void *arg)
             goto next; /* nothing more is written; rolled back at the end */
         int ch = 1;
         const char *rk = import_record_kind(w->kind);
-        if (fresh ? st->ops->record_put_first(st, &it.key, rk, it.rkey, it.body, w->change_id)
-                  : st->ops->record_put(st, &it.key, rk, it.rkey, it.body, w->change_id, &ch))
+        if (fresh) { /* the body now belongs to the batch */
+            struct item *b = &batch->it[batch->n];
+            *b = it;
+            batch->row[batch->n++] = (struct record_row){b->key, rk, b->rkey, b->body};
+            it.body = NULL;
+            if (batch->n == IMPORT_BATCH)
+                batch_flush(w, batch);
+        } else if (st->ops->record_put(st, &it.key, rk, it.rkey, it.body, w->change_id, &ch))
             w->dberr = 1;
         w->changed += ch;
     next:
         free(it.body);
     }
+    batch_flush(w, batch);
+    free(batch);
     free(seen);
     return NULL;
 }

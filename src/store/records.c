@@ -271,7 +271,7 @@ int rec_change_begin(struct store *st, const char *author, const char *reason, l
 static const char *const CURRENT_KINDS[] = {"application", "burden", "certification", "facility",
                                             "limit",       "plan",   "restriction"};
 
-static bool current_kind(const char *kind)
+bool rec_current_kind(const char *kind)
 {
     for (size_t i = 0; i < sizeof CURRENT_KINDS / sizeof CURRENT_KINDS[0]; i++)
         if (strcmp(kind, CURRENT_KINDS[i]) == 0)
@@ -307,7 +307,7 @@ static int insert_version(struct store *st, const struct person_key *k, const ch
                           long long version, const char *body, long long change_id)
 {
     struct db *d = st->rec->db;
-    bool current = current_kind(kind);
+    bool current = rec_current_kind(kind);
     bool own = current && !db_in_txn(d);
     if (own && db_exec(d, "SAVEPOINT record_version"))
         return -1;
@@ -360,6 +360,14 @@ int rec_record_put_first(struct store *st, const struct person_key *k, const cha
                          const char *body, long long change_id)
 {
     return insert_version(st, k, kind, rkey, 1, body, change_id);
+}
+
+int rec_record_put_first_batch(struct store *st, const struct record_row *rows, size_t n, long long change_id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rec_record_put_first(st, &rows[i].key, rows[i].kind, rows[i].rkey, rows[i].body, change_id))
+            return -1;
+    return 0;
 }
 
 /* exists - 1 if the statement returns a row, 0 if none, -1 */

@@ -72,6 +72,9 @@ int rec_record_put(struct store *st, const struct person_key *k, const char *kin
                    const char *body, long long change_id, int *changed);
 int rec_record_put_first(struct store *st, const struct person_key *k, const char *kind, const char *rkey,
                          const char *body, long long change_id);
+int rec_record_put_first_batch(struct store *st, const struct record_row *rows, size_t n, long long change_id);
+/* rec_current_kind - the kind keeps its newest version in record_current too (the card's kinds) */
+bool rec_current_kind(const char *kind);
 int rec_kind_empty(struct store *st, const char *insurer_no, const char *kind);
 int rec_person_exists(struct store *st, const struct person_key *k);
 int rec_record_get_current(struct store *st, const struct person_key *k, const char *kind, const char *rkey,

@@ -1150,6 +1150,7 @@ static const struct store_ops sqlite_ops = {
     .person_access = s_person_access,
     .audit_scope = s_audit_scope,
     RECORDS_OPS,
+    .record_put_first_batch = rec_record_put_first_batch,
     .data_version = s_data_version,
     .audit_index_check = s_audit_index_check,
     .audit_index = s_audit_index,

@@ -43,6 +43,14 @@ typedef int store_history_fn(void *ctx, const struct store_version *v);
 typedef int store_insurer_fn(void *ctx, const struct insurer *ins, long long persons);
 typedef int store_checkpoint_fn(void *ctx, const struct audit_checkpoint *c);
 
+/* one row of record_put_first_batch: pointers the caller keeps valid through the call */
+struct record_row {
+    struct person_key key;
+    const char *kind;
+    const char *rkey;
+    const char *body;
+};
+
 struct store_ops {
     void (*close)(struct store *st);
     const char *(*errmsg)(struct store *st);
@@ -92,6 +100,10 @@ struct store_ops {
      * insurer in this transaction and the key is new within the batch). */
     int (*record_put_first)(struct store *st, const struct person_key *k, const char *kind,
                             const char *rkey, const char *body, long long change_id);
+    /* record_put_first_batch - record_put_first of rows[0..n) in order, under the same terms, as
+     * one write where the backend has one (PostgreSQL: COPY); -1 on failure, after which the
+     * caller rolls its transaction back (which rows landed is not said) */
+    int (*record_put_first_batch)(struct store *st, const struct record_row *rows, size_t n, long long change_id);
     /* kind_empty - 1 if the insurer has no record of that kind at all, 0 if it has, -1 on error. */
     int (*kind_empty)(struct store *st, const char *insurer_no, const char *kind);
     int (*person_exists)(struct store *st, const struct person_key *k); /* 1, 0, or -1 */

@@ -3,6 +3,7 @@
 #  - it applies as the schema's owner, and the application's role can write a person's record;
 #  - the record, the consents and the audit log are append-only for the application (no privilege)
 #    and for the owner (triggers: UPDATE, DELETE, TRUNCATE refused);
+#  - a record version names a registered insurer and change;
 #  - the large tables are HASH-partitioned into 16 and a row lands in one partition;
 #  - kaigo_audit_field (PL/pgSQL) reads entries as the C parser does: a differential against
 #    kaigo_audit_field of the SQLite extension (src/store/auditsql.c over audit_fields_parse) on
@@ -56,6 +57,15 @@ refused admin "DELETE FROM audit_log"
 refused admin "UPDATE audit_log SET entry = '\x01'"
 refused admin "TRUNCATE audit_log"
 refused app "DELETE FROM proxies"
+# a version names a registered insurer and change (a check per statement, not a FOREIGN KEY), and
+# neither can go: no DELETE of insurers, no UPDATE of insurer_no
+refused app "INSERT INTO record_versions VALUES ('999999', '1000000001', 'insured', '', 1, 1, '{}')"
+refused app "INSERT INTO record_versions VALUES ('122192', '1000000001', 'insured', '', 2, 99, '{}')"
+refused app "INSERT INTO record_versions VALUES ('122192', '1000000001', 'x', '', 1, 1, '{}'),
+  ('999999', '1000000001', 'x', '', 1, 1, '{}')"
+refused app "DELETE FROM insurers"
+refused app "UPDATE insurers SET insurer_no = '131016'"
+psql_app -c "UPDATE insurers SET name = '市原市' WHERE insurer_no = '122192'" >/dev/null
 refused admin "DELETE FROM relationships"
 # the application cannot change the schema or the grants
 refused app "DROP TRIGGER record_versions_append_only ON record_versions"

@@ -289,6 +289,27 @@ static void scenario(struct store *st, struct transcript *t)
     OK(o->import_run_add(st, ch, "insured", "ab12", 2, 2));
     OK(o->commit(st));
     assert_int_equal(o->kind_empty(st, "122192", "insured"), 0);
+    /* a batch of first versions (PostgreSQL: COPY), bodies with COPY's special bytes */
+    {
+        static const char odd[] = "{\"name\":\"a\\\\b\tc\nd\re \\\\N\"}";
+        struct person_key k3 = {"131016", "0000000033"}, k4 = {"131016", "0000000041"};
+        struct record_row rows[] = {
+            {k3, "insured", "", odd},
+            {k4, "insured", "", "{}"},
+            {k3, "certification", "2026-05-01", "{\"level\":\"12\"}"},
+        };
+        OK(o->begin(st));
+        OK(o->change_begin(st, "import:test", "一括取込", &ch));
+        assert_int_equal(o->kind_empty(st, "131016", "insured"), 1);
+        OK(o->record_put_first_batch(st, rows, 3, ch));
+        OK(o->commit(st));
+        char *b = NULL;
+        OK(o->record_get_current(st, &k3, "insured", "", &b));
+        assert_string_equal(b, odd);
+        free(b);
+        OK(o->record_list_current(st, &k3, on_record, "batch"));
+        assert_int_equal(o->person_exists(st, &k4), 1);
+    }
     OK(o->begin(st));
     OK(o->change_begin(st, "user:1", "変更申請", &ch));
     OK(o->record_put(st, &k1, "certification", "2026-04-01", "{\"level\":\"21\"}", ch, &changed));

@@ -46,6 +46,7 @@ struct pg_db {
     int64_t last_try_ms;  /* the last reconnect attempt */
     char session[128];    /* a SET the connection needs, made again after a reconnect */
     char *url;            /* to reconnect with (it may hold the password: never shown) */
+    const char *copying;  /* the COPY left open by pg_db_copy_stream, or NULL */
     unsigned nstmts;
     struct pg_stmt *stmts; /* every statement of the connection, to free at close */
     char err[512];
@@ -128,6 +129,27 @@ static int dollar_params(const char *sql, char *out, size_t cap, bool used[PG_MA
     }
     out[o] = '\0';
     return 0;
+}
+
+/* copy_end - ends the COPY pg_db_copy_stream left open (abort: refuses its rows); -1 recorded if
+ * the server refused them */
+static int copy_end(struct pg_db *p, bool abort)
+{
+    if (!p->copying)
+        return 0;
+    p->copying = NULL;
+    int failed = PQputCopyEnd(p->conn, abort ? "kaigo: rolled back" : NULL) != 1;
+    if (failed)
+        record(p, "copy", NULL);
+    PGresult *r;
+    while ((r = PQgetResult(p->conn))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed && !abort) {
+            record(p, "copy", r);
+            failed = 1;
+        }
+        PQclear(r);
+    }
+    return failed && !abort ? -1 : 0;
 }
 
 /* connect_session - a new connection to url with the session's setting made; NULL with the
@@ -222,6 +244,8 @@ static struct db_stmt *pq_cached(struct db *d, struct db_stmt **slot, const char
 {
     struct pg_db *p = P(d);
     struct pg_stmt *s = Q(*slot);
+    if (copy_end(p, false))
+        return NULL;
     if (!s) {
         char text[PG_SQL_MAX];
         bool used[PG_MAX_PARAMS + 1] = {false};
@@ -295,7 +319,7 @@ static int pq_step(struct db_stmt *q)
         return DB_ERROR;
     if (!s->res) {
         struct pg_db *p = s->db;
-        if ((!p->txn_open && ensure_conn(p)) || (s->gen != p->gen && prepare(s))) {
+        if (copy_end(p, false) || (!p->txn_open && ensure_conn(p)) || (s->gen != p->gen && prepare(s))) {
             s->failed = true;
             return DB_ERROR;
         }
@@ -389,6 +413,16 @@ static void pq_set_error(struct db *d, const char *msg)
 static int exec_simple(struct pg_db *p, const char *sql)
 {
     bool begin = strncmp(sql, "BEGIN", 5) == 0;
+    if (copy_end(p, strncmp(sql, "ROLLBACK", 8) == 0)) { /* the server refused the COPY's rows */
+        if (strcmp(sql, "COMMIT") == 0) { /* which failed the transaction: it ends here */
+            char keep[sizeof p->err];
+            memcpy(keep, p->err, sizeof keep);
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+            p->txn_open = false;
+            memcpy(p->err, keep, sizeof keep);
+        }
+        return -1;
+    }
     if (begin && ensure_conn(p))
         return -1;
     if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
@@ -426,6 +460,7 @@ static int pq_rollback(struct db *d)
     char keep[sizeof p->err];
     memcpy(keep, p->err, sizeof keep);
     p->txn_open = false;
+    copy_end(p, true);
     PGresult *r = PQexec(p->conn, "ROLLBACK");
     PQclear(r);
     memcpy(p->err, keep, sizeof keep);
@@ -498,6 +533,7 @@ void pg_db_close(struct db *d)
     if (!d)
         return;
     struct pg_db *p = P(d);
+    copy_end(p, true);
     for (struct pg_stmt *s = p->stmts, *n; s; s = n) {
         n = s->next;
         PQclear(s->res);
@@ -509,6 +545,77 @@ void pg_db_close(struct db *d)
         sodium_memzero(p->url, strlen(p->url));
     free(p->url);
     free(p);
+}
+
+int pg_db_copy_stream(struct db *d, const char *copy_sql, const char *data, size_t len)
+{
+    struct pg_db *p = P(d);
+    if (p->copying != copy_sql) {
+        if (copy_end(p, false))
+            return -1;
+        if (PQstatus(p->conn) != CONNECTION_OK) {
+            snprintf(p->err, sizeof p->err, "copy: connection lost");
+            return -1;
+        }
+        PGresult *r = PQexec(p->conn, copy_sql);
+        if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+            record(p, "copy", r);
+            PQclear(r);
+            return -1;
+        }
+        PQclear(r);
+        p->copying = copy_sql;
+    }
+    for (size_t off = 0; off < len;) { /* in pieces below libpq's int length */
+        size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
+        if (PQputCopyData(p->conn, data + off, (int)n) != 1) {
+            record(p, "copy", NULL);
+            copy_end(p, true);
+            return -1;
+        }
+        off += n;
+    }
+    return 0;
+}
+
+int pg_db_copy(struct db *d, const char *copy_sql, const char *data, size_t len)
+{
+    struct pg_db *p = P(d);
+    if (copy_end(p, false))
+        return -1;
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        snprintf(p->err, sizeof p->err, "copy: connection lost");
+        return -1;
+    }
+    PGresult *r = PQexec(p->conn, copy_sql);
+    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+        record(p, "copy", r);
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    /* in pieces below libpq's int length */
+    int ok = 1;
+    for (size_t off = 0; ok == 1 && off < len;) {
+        size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
+        ok = PQputCopyData(p->conn, data + off, (int)n);
+        off += n;
+    }
+    if (ok == 1)
+        ok = PQputCopyEnd(p->conn, NULL);
+    else
+        PQputCopyEnd(p->conn, "kaigo: the data could not be sent");
+    int failed = ok != 1;
+    while ((r = PQgetResult(p->conn))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed) {
+            record(p, "copy", r);
+            failed = 1;
+        }
+        PQclear(r);
+    }
+    if (ok != 1 && !p->err[0])
+        record(p, "copy", NULL);
+    return failed ? -1 : 0;
 }
 
 bool pg_db_lost(struct db *d)

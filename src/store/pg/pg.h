@@ -21,6 +21,14 @@ struct db *pg_db_open(const char *url, char *err, size_t cap);
  * one made again after a loss (driver.c: reconnecting) */
 struct db *pg_db_open_session(const char *url, const char *session, char *err, size_t cap);
 void pg_db_close(struct db *db);
+/* pg_db_copy - COPY … FROM STDIN (copy_sql) of data[0..len), rows in COPY's text format; inside
+ * the caller's transaction, never reconnecting; -1 with the server's message recorded */
+int pg_db_copy(struct db *db, const char *copy_sql, const char *data, size_t len);
+/* pg_db_copy_stream - rows appended to a COPY … FROM STDIN (copy_sql, compared by address) that
+ * stays open, so that the server stores them while the caller makes the next; the connection's
+ * next statement, COMMIT or another COPY ends it first, and fails with the COPY's message if the
+ * server refused its rows (COMMIT then rolls back); ROLLBACK aborts it */
+int pg_db_copy_stream(struct db *db, const char *copy_sql, const char *data, size_t len);
 /* pg_db_lost - the connection is lost (and not yet made again) */
 bool pg_db_lost(struct db *db);
 /* pg_db_errmsg - the last failure recorded on the connection */

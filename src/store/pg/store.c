@@ -29,6 +29,7 @@
 #include "store/pg/pg.h"
 #include "store/records.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/date.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -195,6 +196,68 @@ static void g_settle(struct store *st)
         warn("store: a transaction left open by a failure is rolled back");
         db_exec(p->db, "ROLLBACK");
     }
+}
+
+/* ---- bulk writes ---------------------------------------------------------------------------- */
+
+/* copy_field - s in COPY's text format: backslash, tab, newline and carriage return escaped */
+static void copy_field(struct buf *b, const char *s, char end)
+{
+    for (const char *c = s; *c;) {
+        size_t n = strcspn(c, "\\\t\n\r");
+        buf_add(b, c, n);
+        c += n;
+        if (*c) {
+            buf_addc(b, '\\');
+            buf_addc(b, *c == '\t' ? 't' : *c == '\n' ? 'n' : *c == '\r' ? 'r' : '\\');
+            c++;
+        }
+    }
+    buf_addc(b, end);
+}
+
+#define PG_COPY_MAX ((size_t)1 << 30) /* a batch's COPY text, past which the batch fails */
+
+static const char copy_versions[] = "COPY record_versions (insurer_no, insured_no, kind, rkey, version, change_id, body)"
+                                    " FROM STDIN";
+
+/* record_put_first_batch as two COPYs (record_versions, then record_current for the card's kinds)
+ * instead of two INSERTs a row: the import of a new insurer's file (cli/cmd_import.c) */
+static int g_put_first_batch(struct store *st, const struct record_row *rows, size_t n, long long change_id)
+{
+    struct pg_store *p = P(st);
+    struct buf v, c;
+    buf_init(&v, PG_COPY_MAX);
+    buf_init(&c, PG_COPY_MAX);
+    char cid[24];
+    snprintf(cid, sizeof cid, "%lld", change_id);
+    for (size_t i = 0; i < n; i++) {
+        const struct record_row *r = &rows[i];
+        bool cur = rec_current_kind(r->kind);
+        for (int t = 0; t < (cur ? 2 : 1); t++) {
+            struct buf *b = t ? &c : &v;
+            copy_field(b, r->key.insurer_no, '\t');
+            copy_field(b, r->key.insured_no, '\t');
+            copy_field(b, r->kind, '\t');
+            copy_field(b, r->rkey, '\t');
+            copy_field(b, "1", '\t');
+            if (!t)
+                copy_field(b, cid, '\t');
+            copy_field(b, r->body, '\n');
+        }
+    }
+    int rc = -1;
+    if (buf_failed(&v) || buf_failed(&c))
+        p->db->drv->set_error(p->db, "record_put_first_batch: batch too large");
+    else if (c.len == 0) /* one COPY, kept open over the batches that follow (the insured file) */
+        rc = pg_db_copy_stream(p->db, copy_versions, v.ptr, v.len);
+    else if (pg_db_copy(p->db, copy_versions, v.ptr, v.len) == 0 &&
+             (c.len == 0 || pg_db_copy(p->db, "COPY record_current (insurer_no, insured_no, kind, rkey, version, body)"
+                                              " FROM STDIN", c.ptr, c.len) == 0))
+        rc = 0;
+    buf_release(&v);
+    buf_release(&c);
+    return rc;
 }
 
 static bool g_unavailable(struct store *st)
@@ -388,6 +451,7 @@ static int g_audit_scope(struct store *st, const char *org, const char *actor, i
 
 static const struct store_ops pg_ops = {
     RECORDS_OPS,
+    .record_put_first_batch = g_put_first_batch,
     AUDITLOG_OPS,
     .close = g_close,
     .errmsg = g_errmsg,
