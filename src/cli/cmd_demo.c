@@ -24,7 +24,8 @@ static const char help[] =
     "使い方: kaigo demo generate [--insurers N] [--persons M] [--seed S] OUTDIR\n"
     "  OUTDIR に insured.csv, certification.csv, burden.csv, limit.csv, plan.csv, restriction.csv,\n"
     "  facility.csv を作ります(UTF-8, 1行目は列名)。人はすべて架空です。\n"
-    "  既定: --insurers 3 --persons 1000 --seed 1\n";
+    "  既定: --insurers 3 --persons 1000 --seed 1\n"
+    "  --insurers は 1〜1571(全国の保険者数)。69 を超える分は架空の保険者番号(検査数字つき)です。\n";
 
 static uint64_t rng_state;
 static uint64_t rnd(void) /* splitmix64 */
@@ -95,6 +96,35 @@ static FILE *open_out(const char *dir, const char *name, const char *header)
     return f;
 }
 
+#define DEMO_MAX_INSURERS 1571 /* the nation's 保険者 (platform.md) */
+
+/* demo_insurer - the ii-th insurer: the seed list's (data/insurers.tsv) first, then synthetic ones,
+ * for a national-scale load: a valid number (JIS code of a prefecture 01-47 and a municipality
+ * 600-633, check digit by insurer_no_digit) that is not a seed's, named 架空町NNNN. */
+static struct insurer_seed demo_insurer(long ii, char no[INSURER_NO_LEN + 1], char name[32])
+{
+    if (ii < (long)insurer_seeds_len)
+        return insurer_seeds[ii];
+    for (long k = ii;; k += DEMO_MAX_INSURERS) {
+        unsigned pref = 1 + (unsigned)(k % 47), town = 600 + (unsigned)(k / 47 % 400);
+        char jis5[6] = {(char)('0' + pref / 10), (char)('0' + pref % 10), (char)('0' + town / 100),
+                        (char)('0' + town / 10 % 10), (char)('0' + town % 10), '\0'};
+        memcpy(no, jis5, 5);
+        no[5] = (char)('0' + insurer_no_digit(jis5));
+        no[6] = '\0';
+        if (!insurer_seed_find(no))
+            break;
+    }
+    snprintf(name, 32, "架空町%04ld", ii);
+    const char *pref = "";
+    for (unsigned s = 0; s < insurer_seeds_len; s++)
+        if (memcmp(insurer_seeds[s].insurer_no, no, 2) == 0) {
+            pref = insurer_seeds[s].prefecture;
+            break;
+        }
+    return (struct insurer_seed){no, pref, name};
+}
+
 int cmd_demo(int argc, char **argv)
 {
     long insurers = 3, persons = 1000;
@@ -122,10 +152,9 @@ int cmd_demo(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!out || insurers < 1 || insurers > (long)insurer_seeds_len || persons < 1 ||
-        persons > 50000000) {
-        fprintf(stderr, "kaigo demo: --insurers は 1〜%u、--persons は 1〜50000000 です\n%s",
-                insurer_seeds_len, help);
+    if (!out || insurers < 1 || insurers > DEMO_MAX_INSURERS || persons < 1 || persons > 50000000) {
+        fprintf(stderr, "kaigo demo: --insurers は 1〜%d、--persons は 1〜50000000 です\n%s", DEMO_MAX_INSURERS,
+                help);
         return EXIT_USAGE;
     }
     if (mkdir(out, 0755) && errno != EEXIST) {
@@ -151,7 +180,8 @@ int cmd_demo(int argc, char **argv)
     char iso[11], iso2[11], iso3[11];
     long per = persons / insurers, extra = persons % insurers;
     for (long ii = 0; ii < insurers; ii++) {
-        const struct insurer_seed *ins = &insurer_seeds[ii];
+        char ino[INSURER_NO_LEN + 1], iname[32];
+        const struct insurer_seed seed_row = demo_insurer(ii, ino, iname), *ins = &seed_row;
         int pref = (ins->insurer_no[0] - '0') * 10 + (ins->insurer_no[1] - '0');
         long count = per + (ii < extra ? 1 : 0);
         for (long k = 0; k < count; k++) {

@@ -132,6 +132,20 @@ test('demo generate produces files that import cleanly', () => {
   assert.ok(certified > 30 && certified < 90, 'certified ' + certified);
 });
 
+test('demo generate --insurers 1571: the nation, synthetic insurers with valid and distinct numbers', () => {
+  const dir = tmp();
+  let r = kaigo(['demo', 'generate', '--insurers', '1571', '--persons', '1571', '--seed', '7', join(dir, 'csv')]);
+  assert.equal(r.code, 0, r.err);
+  const nos = readFileSync(join(dir, 'csv', 'insured.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+  const distinct = [...new Set(nos)];
+  assert.equal(distinct.length, 1571);
+  for (const no of distinct.slice(60, 80).concat(distinct.slice(-5)))
+    assert.equal(kaigo(['check', 'insurer-no', no]).code, 0, no);
+  r = kaigo(['import', 'insured', join(dir, 'csv', 'insured.csv'), '--db', join(dir, 'k.db'), '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(kaigo(['demo', 'generate', '--insurers', '1572', join(dir, 'x')]).code, 2);
+});
+
 test('check and wareki commands: exit codes and messages for scripts', () => {
   let r = kaigo(['check', 'insurer-no', '271007']);
   assert.equal(r.code, 0);

@@ -51,7 +51,8 @@ host_state >"$WORK/host.before"
 dpkg-deb -c "$PKG" | awk '{print $6}' | sed 's#^\./#/#' >"$WORK/contents"
 for want in /usr/bin/kaigo /usr/share/man/man1/kaigo.1.gz /usr/share/man/ja/man1/kaigo.1.gz \
             /usr/lib/systemd/system/kaigo.service /usr/lib/sysusers.d/kaigo.conf /etc/kaigo/kaigo.conf \
-            /usr/share/kaigo/service-codes.csv /usr/share/kaigo/service-types.tsv /usr/share/kaigo/insurers.tsv; do
+            /usr/share/kaigo/service-codes.csv /usr/share/kaigo/service-types.tsv /usr/share/kaigo/insurers.tsv \
+            /usr/share/kaigo/schema.sql; do
   grep -qx "$want" "$WORK/contents" || fail "$want is not in the package"
 done
 grep -Eq '^/usr/lib/[^/]+/kaigo/kaigo_audit\.so$' "$WORK/contents" || fail "the audit extension is not in the package"
