@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmp, kaigo, sqlite } from './lib.mjs';
+import { tmp, kaigo, newDb, sqlite } from './lib.mjs';
 
 const dir = tmp();
 const run = (obj, extra = []) => {
@@ -84,7 +84,7 @@ test('refusals name the member', () => {
 
 test('--office: the month counted from the stored 第6表, levels from the 補足, contract order from the 1表, each person audited', () => {
   const d = tmp();
-  const db = join(d, 'k.db');
+  const db = newDb(d);
   assert.equal(kaigo(['demo', 'generate', '--insurers', '1', '--persons', '6', '--seed', '1', join(d, 'demo')]).code, 0);
   assert.equal(kaigo(['import', 'insured', join(d, 'demo', 'insured.csv'), '--db', db, '--quiet']).code, 0);
   const INS = '012021', KYO = '1270100017', OTHER = '1270100025', PROV = '1370100018', V = '202407';
@@ -121,7 +121,7 @@ test('--office: the month counted from the stored 第6表, levels from the 補�
     ['ケア　花子', '2.67', false, [[`${INS}/${no(3)}`, '12'], [`${INS}/${no(4)}`, '22']]],
   ]);
   // every person of the office's 6表 was decided and audited (計画); the other office's was not read
-  const audited = sqlite(db + '.audit', `SELECT group_concat(insured_no) FROM (SELECT insured_no FROM audit_v WHERE category='careplan' ORDER BY insured_no)`).out;
+  const audited = sqlite(db + '.audit', `SELECT group_concat(insured_no) FROM (SELECT insured_no FROM audit_v WHERE category='careplan' ORDER BY insured_no) AS p`).out;
   assert.equal(audited, [1, 2, 3, 4, 6].map(no).join(','));
   // the text form says that visits are not recorded
   r = kaigo(['caseload', '--office', KYO, '--month', '2026-04', '--db', db]);

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { tmp, kaigo, must, startServer, writeCsv, INSURED_HEADER } from './lib.mjs';
+import { tmp, kaigo, must, newDb, startServer, writeCsv, INSURED_HEADER } from './lib.mjs';
 
 test('𠮷, 﨑 and 髙 in a name and an address: imported, answered and printed as they are', async () => {
   const dir = tmp();
-  const db = join(dir, 'k.db');
+  const db = newDb(dir);
   const name = '𠮷田　﨑子', address = '千葉県市原市𠮷野1-1 髙島ハイツ101';
   const csv = writeCsv(dir, 'insured.csv', [INSURED_HEADER,
     `122192,0000000001,${name},ヨシダ　サキコ,1940-04-02,2,290-0001,${address},2005-04-01,,2024-04-01`]);

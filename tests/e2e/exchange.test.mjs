@@ -244,7 +244,7 @@ test('介護予防支援 利用者基本情報: UPKIHON with its 別表1 and 別
   let r = kaigo(['exchange', 'import', ...unit, '--db', db]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /送信単位 20260325190000: 3 ファイル、4 レコードを取り込みました\(記録 3 件\)/);
-  assert.equal(sqlite(db, `SELECT group_concat(kind || '/' || rkey) FROM record_versions WHERE kind LIKE 'cp.UPKIHON%' ORDER BY kind`).out,
+  assert.equal(sqlite(db, `SELECT group_concat(k) FROM (SELECT kind || '/' || rkey AS k FROM record_versions WHERE kind LIKE 'cp.UPKIHON%' ORDER BY kind) AS p`).out,
     'cp.UPKIHON/20260310,cp.UPKIHON_SUB1/20260310,cp.UPKIHON_SUB2/20260310');
   const exp = join(dir, 'kihon-exp');
   mkdirSync(exp);

@@ -45,7 +45,7 @@ test('a batch print of an insurer issuing at 申請: only persons with a 認定 
   assert.match(r.err, /被保険者証を要介護認定の申請時に交付するため、認定または申請のある人だけを印刷します/);
   const rows = readFileSync(pdf2 + '.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[2]);
   // the expected persons, from the registry's own records rather than from kaigo's listing
-  const withCert = sqlite(db, "SELECT group_concat(insured_no) FROM (SELECT DISTINCT insured_no FROM record_versions WHERE kind IN ('certification','application') ORDER BY 1)").out.split(',');
+  const withCert = sqlite(db, "SELECT group_concat(insured_no) FROM (SELECT DISTINCT insured_no FROM record_versions WHERE kind IN ('certification','application') ORDER BY 1) AS p").out.split(',');
   assert.deepEqual(rows, withCert);
   assert.deepEqual(rows, ['0000000001', '0000000002']);
   assert.equal(Number(sqlite(db + '.audit', "SELECT COUNT(*) FROM audit_v WHERE insured_no IN ('0000000003','0000000004')").out), before,
