@@ -365,6 +365,58 @@ static void batch_flush(struct writer *w, struct batch *b)
     b->n = 0;
 }
 
+/* write_item - it's record, unless an error was found already; its body is taken (freed, or kept
+ * by the batch of first versions when the insurer had none of this kind: fresh) */
+static void write_item(struct writer *w, struct batch *batch, struct item *it, int fresh)
+{
+    if (!it->body || w->dberr || errors_so_far(w->errs))
+        goto done; /* nothing more is written; rolled back at the end */
+    int ch = 1;
+    const char *rk = import_record_kind(w->kind);
+    if (fresh) { /* the body now belongs to the batch */
+        struct item *b = &batch->it[batch->n];
+        *b = *it;
+        batch->row[batch->n++] = (struct record_row){b->key, rk, b->rkey, b->body};
+        it->body = NULL;
+        if (batch->n == IMPORT_BATCH)
+            batch_flush(w, batch);
+    } else if (w->st->ops->record_put(w->st, &it->key, rk, it->rkey, it->body, w->change_id, &ch))
+        w->dberr = 1;
+    w->changed += ch;
+done:
+    free(it->body);
+    it->body = NULL;
+}
+
+/* Rows of a kind other than insured name a person who must exist; they wait here, all of one
+ * insurer, to be looked up together (persons_exist: one statement on PostgreSQL, where a round
+ * trip a row held the import to ≈ 13,000 rows/s), then are reported or written in line order. */
+struct pending {
+    struct item it[IMPORT_BATCH];
+    struct person_key key[IMPORT_BATCH];
+    bool exists[IMPORT_BATCH];
+    size_t n;
+};
+
+static void pending_flush(struct writer *w, struct pending *p, struct batch *batch, int fresh, struct reporter *rp)
+{
+    if (p->n && !w->dberr) {
+        for (size_t i = 0; i < p->n; i++)
+            p->key[i] = p->it[i].key;
+        if (w->st->ops->persons_exist(w->st, p->key, p->n, p->exists))
+            w->dberr = 1;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        rp->line = p->it[i].line;
+        if (!w->dberr && !p->exists[i])
+            report(rp, 2, "被保険者番号", "この被保険者は登録されていません(先に insured を取り込んでください)");
+        else
+            write_item(w, batch, &p->it[i], fresh);
+        free(p->it[i].body);
+    }
+    p->n = 0;
+}
+
 static void *writer_thread(void *arg)
 {
     struct writer *w = arg;
@@ -381,12 +433,17 @@ static void *writer_thread(void *arg)
     size_t nseen = 0;
     int fresh = 0;
     struct batch *batch = xcalloc(1, sizeof *batch);
+    struct pending *pend = xcalloc(1, sizeof *pend);
     struct item it;
     while (queue_pop(w, &it)) {
         rp.line = it.line;
         if (w->dberr)
             goto next;
         if (strcmp(last_insurer, it.key.insurer_no) != 0) {
+            pending_flush(w, pend, batch, fresh, &rp); /* with the previous insurer's fresh */
+            rp.line = it.line;
+            if (w->dberr)
+                goto next;
             int created;
             if (store_insurer_ensure(st, it.key.insurer_no, w->author, &created)) {
                 w->dberr = 1;
@@ -415,34 +472,19 @@ static void *writer_thread(void *arg)
             }
             fresh = seen[si].fresh;
         }
-        if (w->kind != IMPORT_INSURED) {
-            int ex = st->ops->person_exists(st, &it.key);
-            if (ex < 0) {
-                w->dberr = 1;
-                goto next;
-            }
-            if (ex == 0) {
-                report(&rp, 2, "被保険者番号", "この被保険者は登録されていません(先に insured を取り込んでください)");
-                goto next;
-            }
-        }
-        if (!it.body || errors_so_far(w->errs))
-            goto next; /* nothing more is written; rolled back at the end */
-        int ch = 1;
-        const char *rk = import_record_kind(w->kind);
-        if (fresh) { /* the body now belongs to the batch */
-            struct item *b = &batch->it[batch->n];
-            *b = it;
-            batch->row[batch->n++] = (struct record_row){b->key, rk, b->rkey, b->body};
+        if (w->kind != IMPORT_INSURED) { /* looked up with the others of its insurer */
+            pend->it[pend->n++] = it;
             it.body = NULL;
-            if (batch->n == IMPORT_BATCH)
-                batch_flush(w, batch);
-        } else if (st->ops->record_put(st, &it.key, rk, it.rkey, it.body, w->change_id, &ch))
-            w->dberr = 1;
-        w->changed += ch;
+            if (pend->n == IMPORT_BATCH)
+                pending_flush(w, pend, batch, fresh, &rp);
+            goto next;
+        }
+        write_item(w, batch, &it, fresh);
     next:
         free(it.body);
     }
+    pending_flush(w, pend, batch, fresh, &rp);
+    free(pend);
     batch_flush(w, batch);
     free(batch);
     free(seen);

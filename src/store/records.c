@@ -403,6 +403,17 @@ int rec_person_exists(struct store *st, const struct person_key *k)
     return exists(d, q, "person_exists");
 }
 
+int rec_persons_exist(struct store *st, const struct person_key *keys, size_t n, bool *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ex = rec_person_exists(st, &keys[i]);
+        if (ex < 0)
+            return -1;
+        out[i] = ex == 1;
+    }
+    return 0;
+}
+
 int rec_record_get_current(struct store *st, const struct person_key *k, const char *kind, const char *rkey,
                            char **body)
 {

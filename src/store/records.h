@@ -77,6 +77,7 @@ int rec_record_put_first_batch(struct store *st, const struct record_row *rows, 
 bool rec_current_kind(const char *kind);
 int rec_kind_empty(struct store *st, const char *insurer_no, const char *kind);
 int rec_person_exists(struct store *st, const struct person_key *k);
+int rec_persons_exist(struct store *st, const struct person_key *keys, size_t n, bool *out);
 int rec_record_get_current(struct store *st, const struct person_key *k, const char *kind, const char *rkey,
                            char **body);
 int rec_record_list_current(struct store *st, const struct person_key *k,

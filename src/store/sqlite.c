@@ -1151,6 +1151,7 @@ static const struct store_ops sqlite_ops = {
     .audit_scope = s_audit_scope,
     RECORDS_OPS,
     .record_put_first_batch = rec_record_put_first_batch,
+    .persons_exist = rec_persons_exist,
     .data_version = s_data_version,
     .audit_index_check = s_audit_index_check,
     .audit_index = s_audit_index,

@@ -107,6 +107,9 @@ struct store_ops {
     /* kind_empty - 1 if the insurer has no record of that kind at all, 0 if it has, -1 on error. */
     int (*kind_empty)(struct store *st, const char *insurer_no, const char *kind);
     int (*person_exists)(struct store *st, const struct person_key *k); /* 1, 0, or -1 */
+    /* persons_exist - person_exists of keys[0..n), all of one insurer, into out[] (PostgreSQL:
+     * one statement); -1 on failure */
+    int (*persons_exist)(struct store *st, const struct person_key *keys, size_t n, bool *out);
     /* record_get_current - the current body of one record (caller frees *body),
      * or NOTFOUND. Personal: used through store/personal.h only. */
     int (*record_get_current)(struct store *st, const struct person_key *k, const char *kind,

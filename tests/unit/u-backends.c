@@ -309,6 +309,12 @@ static void scenario(struct store *st, struct transcript *t)
         free(b);
         OK(o->record_list_current(st, &k3, on_record, "batch"));
         assert_int_equal(o->person_exists(st, &k4), 1);
+        /* several at once, in the caller's order; a number no person can have is simply absent */
+        struct person_key ks[] = {k4, {"131016", "0000000099"}, k3, {"131016", "000000003'"}, {"131016", ""}};
+        bool ex[5] = {false, true, false, true, true};
+        OK(o->persons_exist(st, ks, 5, ex));
+        assert_true(ex[0] && !ex[1] && ex[2] && !ex[3] && !ex[4]);
+        OK(o->persons_exist(st, ks, 0, ex));
     }
     OK(o->begin(st));
     OK(o->change_begin(st, "user:1", "変更申請", &ch));

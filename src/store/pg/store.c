@@ -45,6 +45,7 @@ enum pg_stmt {
     P_COUNT_PERSON,
     P_PERSON_ACCESS,
     P_SCOPE,
+    P_PERSONS_EXIST,
     P_COUNT
 };
 
@@ -69,6 +70,9 @@ static const char *const pg_sql[P_COUNT] = {
                 " FROM audit_v WHERE (?1 = '' OR org = ?1) AND (?2 = '' OR actor = ?2)"
                 " AND time_ms >= ?3 AND time_ms < ?4 GROUP BY insurer_no, insured_no, category"
                 " ORDER BY insurer_no, insured_no, category",
+    [P_PERSONS_EXIST] = "SELECT u.o FROM unnest(CAST(?2 AS text[])) WITH ORDINALITY AS u (no, o) WHERE EXISTS (SELECT 1"
+                        " FROM record_versions r WHERE r.insurer_no = ?1 AND r.insured_no = u.no AND r.kind = 'insured'"
+                        " AND r.rkey = '')",
 };
 
 /* The registry's statements PostgreSQL writes its own way: the newest version of each key by
@@ -257,6 +261,53 @@ static int g_put_first_batch(struct store *st, const struct record_row *rows, si
         rc = 0;
     buf_release(&v);
     buf_release(&c);
+    return rc;
+}
+
+/* persons_exist in one statement: the numbers as an array literal (each a number's digits and
+ * letters only; anything else is not a person, which no row can match) */
+static int g_persons_exist(struct store *st, const struct person_key *keys, size_t n, bool *out)
+{
+    struct pg_store *p = P(st);
+    if (n == 0)
+        return 0;
+    struct buf a;
+    buf_init(&a, PG_COPY_MAX);
+    buf_addc(&a, '{');
+    size_t *at = xcalloc(n, sizeof *at), m = 0; /* the array's m-th element is keys[at[m]] */
+    for (size_t i = 0; i < n; i++) {
+        out[i] = false;
+        const char *no = keys[i].insured_no;
+        bool plain = *no != '\0';
+        for (const char *c = no; *c; c++)
+            plain &= (*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z');
+        if (!plain)
+            continue;
+        if (m)
+            buf_addc(&a, ',');
+        buf_adds(&a, no);
+        at[m++] = i;
+    }
+    buf_addc(&a, '}');
+    struct db_stmt *q = stmt(p, P_PERSONS_EXIST);
+    int rc = q ? 0 : -1;
+    if (q) {
+        db_bind_text(p->db, q, 1, keys[0].insurer_no);
+        db_bind_text(p->db, q, 2, buf_failed(&a) ? "{}" : a.ptr);
+        int r;
+        while ((r = db_step(p->db, q)) == DB_ROW) {
+            int64_t o = db_col_int64(p->db, q, 0); /* 1-based */
+            if (o >= 1 && (size_t)o <= m)
+                out[at[o - 1]] = true;
+        }
+        if (r == DB_ERROR)
+            rc = db_fail(p->db, "persons_exist");
+        db_reset(p->db, q);
+    }
+    if (buf_failed(&a))
+        rc = -1;
+    buf_release(&a);
+    free(at);
     return rc;
 }
 
@@ -452,6 +503,7 @@ static int g_audit_scope(struct store *st, const char *org, const char *actor, i
 static const struct store_ops pg_ops = {
     RECORDS_OPS,
     .record_put_first_batch = g_put_first_batch,
+    .persons_exist = g_persons_exist,
     AUDITLOG_OPS,
     .close = g_close,
     .errmsg = g_errmsg,
