@@ -34,6 +34,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$out"
 }
 trap cleanup EXIT
+. tests/pg/lib.sh
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l; }
 
@@ -81,18 +82,8 @@ printf 'database after import: %s (record_versions %s, record_current %s)\n' \
 # one person in SAMPLE (as bench/pg-http.sh), each request a random insurer and one of those persons
 "$KAIGO" org add --db "$app" --id bench-kyotaku --kind kyotaku --name ベンチ居宅 >/dev/null
 "$KAIGO" token issue --db "$app" --org bench-kyotaku --name national 2>/dev/null > "$out/token"
-nowms=$(($(date +%s) * 1000))
-ym=$(TZ=Asia/Tokyo date +%Y%m)
 t=$(now)
-psql -X -q -v ON_ERROR_STOP=1 "$admin" >/dev/null <<SQL
-INSERT INTO consents (insurer_no, insured_no, kind, cats, valid_from_ms, valid_to_ms, grantee, collected_by, recorded_ms, recorded_by)
-  SELECT insurer_no, insured_no, 'municipal', 1022, 0, 0, '', 'bench', $nowms - 1000, 'bench' FROM record_versions
-  WHERE kind = 'insured' AND (CAST(insured_no AS bigint) - 1000000000) % $SAMPLE = 7 % $SAMPLE;
-INSERT INTO relationships (insurer_no, insured_no, org_id, started_ms, last_actual_ym, established_by, created_by)
-  SELECT insurer_no, insured_no, 'bench-kyotaku', $nowms - 1000, $ym, 'bench', 'bench' FROM record_versions
-  WHERE kind = 'insured' AND (CAST(insured_no AS bigint) - 1000000000) % $SAMPLE = 7 % $SAMPLE;
-ANALYZE;
-SQL
+pg_give_access "$admin" bench-kyotaku "$SAMPLE"
 printf 'consents and relationships for %d persons (one in %d; SQL): %.0f s\n' \
   "$(psql -X -At "$admin" -c "SELECT count(*) FROM relationships")" "$SAMPLE" "$(since "$t")"
 psql -X -At -F ' ' "$admin" -c "SELECT insurer_no, count(*) FROM record_versions WHERE kind = 'insured'
@@ -118,11 +109,7 @@ done = function(summary, latency, requests)
   io.write(string.format("RESULT %.0f %.3f %d %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, summary.errors.status, summary.requests))
 end
 LUA
-"$KAIGO" serve --db "$app" --listen 127.0.0.1:0 --quiet --token-file "$out/op" > "$out/serve.out" 2> "$out/serve.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$out/serve.out")
-[ -n "$url" ] || { cat "$out/serve.err" >&2; exit 1; }
+kaigo_node serve "$app" "$out"
 read -r _ r p99 non2xx total <<<"$(BENCH_SAMPLE=$SAMPLE BENCH_INSURERS="$out/insurers.lua" BENCH_TOKEN=$(cat "$out/token") \
   wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$out/card.lua" "$url/api/v1/" | grep RESULT)"
 printf 'card reads over one in %d of %d persons of %d insurers, %d connections, %ss: %.0f req/s, p99 %.2f ms, non-2xx %d of %d\n' \

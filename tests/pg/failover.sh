@@ -40,6 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "failover: FAIL: $*" >&2; exit 1; }
+. tests/pg/lib.sh
 
 tests/pg/ha.sh start "$out/ha" >/dev/null
 app=$(cat "$out/ha/url") admin=$(cat "$out/ha/admin-url")
@@ -54,27 +55,10 @@ done
 "$KAIGO" org add --db "$app" --id bench-kyotaku --kind kyotaku --name ベンチ居宅 >/dev/null
 "$KAIGO" token issue --db "$app" --org bench-kyotaku --name failover 2>/dev/null > "$out/token"
 insurer=$(psql -X -At "$admin" -c "SELECT insurer_no FROM insurers LIMIT 1")
-now=$(($(date +%s) * 1000))
-ym=$(TZ=Asia/Tokyo date +%Y%m)
 # every person: a blanket consent (包括同意) and a care relationship of the 居宅, as bench/pg-http.sh
-psql -X -q -v ON_ERROR_STOP=1 "$admin" >/dev/null <<SQL
-INSERT INTO consents (insurer_no, insured_no, kind, cats, valid_from_ms, valid_to_ms, grantee, collected_by, recorded_ms, recorded_by)
-  SELECT insurer_no, insured_no, 'municipal', 1022, 0, 0, '', 'bench', $now - 1000, 'bench' FROM record_versions WHERE kind = 'insured';
-INSERT INTO relationships (insurer_no, insured_no, org_id, started_ms, last_actual_ym, established_by, created_by)
-  SELECT insurer_no, insured_no, 'bench-kyotaku', $now - 1000, $ym, 'bench', 'bench' FROM record_versions WHERE kind = 'insured';
-ANALYZE;
-SQL
-
-# serve NAME - starts a node on the rig; its URL in $url
-serve() {
-  "$KAIGO" serve --db "$app" --listen 127.0.0.1:0 --quiet --token-file "$out/$1.op" > "$out/$1.out" 2> "$out/$1.err" &
-  pids+=($!)
-  for _ in $(seq 100); do grep -q listening "$out/$1.out" 2>/dev/null && break; sleep 0.1; done
-  url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$out/$1.out")
-  [ -n "$url" ] || { cat "$out/$1.err" >&2; fail "node $1 did not start"; }
-}
-serve a; url_a=$url
-serve b; url_b=$url
+pg_give_access "$admin" bench-kyotaku
+kaigo_node a "$app" "$out" || fail "node a did not start"; url_a=$url
+kaigo_node b "$app" "$out" || fail "node b did not start"; url_b=$url
 
 old=$(tests/pg/ha.sh primary "$out/ha")
 "$NODE_BIN" tests/pg/load.mjs "$url_a,$url_b" "$(cat "$out/token")" "$insurer" "$PERSONS" "$CONNS" "$DURATION" \

@@ -581,41 +581,11 @@ int pg_db_copy_stream(struct db *d, const char *copy_sql, const char *data, size
 int pg_db_copy(struct db *d, const char *copy_sql, const char *data, size_t len)
 {
     struct pg_db *p = P(d);
-    if (copy_end(p, false))
+    if (copy_end(p, false)) /* never appended to a COPY left open, even of the same text */
         return -1;
-    if (PQstatus(p->conn) != CONNECTION_OK) {
-        snprintf(p->err, sizeof p->err, "copy: connection lost");
+    if (pg_db_copy_stream(d, copy_sql, data, len))
         return -1;
-    }
-    PGresult *r = PQexec(p->conn, copy_sql);
-    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-        record(p, "copy", r);
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
-    /* in pieces below libpq's int length */
-    int ok = 1;
-    for (size_t off = 0; ok == 1 && off < len;) {
-        size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
-        ok = PQputCopyData(p->conn, data + off, (int)n);
-        off += n;
-    }
-    if (ok == 1)
-        ok = PQputCopyEnd(p->conn, NULL);
-    else
-        PQputCopyEnd(p->conn, "kaigo: the data could not be sent");
-    int failed = ok != 1;
-    while ((r = PQgetResult(p->conn))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed) {
-            record(p, "copy", r);
-            failed = 1;
-        }
-        PQclear(r);
-    }
-    if (ok != 1 && !p->err[0])
-        record(p, "copy", NULL);
-    return failed ? -1 : 0;
+    return copy_end(p, false);
 }
 
 bool pg_db_lost(struct db *d)
