@@ -7,11 +7,14 @@
  *
  * A lost connection (the primary killed, a failover) is made again by the first BEGIN, or the
  * first statement outside a transaction, after it was lost: never inside a transaction, whose
- * statements keep failing until the caller ends it. PQreset reconnects with the URL's own
- * hosts and options, so a URL naming the primary and its standbys with
- * target_session_attrs=read-write finds whichever is the primary now (docs/deploy.md). Each
- * connection tries at most once per PG_RECONNECT_MS; the statements are prepared again on
- * the new connection when next used. */
+ * statements keep failing until the caller ends it. The new connection is made from the URL
+ * kept in memory (its hosts and options), so a URL naming the primary and its standbys with
+ * target_session_attrs=read-write finds whichever is the primary now (docs/deploy.md), and the
+ * session's SET is made on it before it replaces the old one. Each connection tries at most once
+ * per PG_RECONNECT_MS; the statements are prepared again on the new connection when next used.
+ *
+ * pg_db_copy_stream leaves a COPY open across calls; every other call of the connection ends it
+ * first (copy_end), so no statement ever meets a connection in COPY mode. */
 #include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <sodium.h>
