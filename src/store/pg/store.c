@@ -256,8 +256,8 @@ static int g_put_first_batch(struct store *st, const struct record_row *rows, si
     else if (c.len == 0) /* one COPY, kept open over the batches that follow (the insured file) */
         rc = pg_db_copy_stream(p->db, copy_versions, v.ptr, v.len);
     else if (pg_db_copy(p->db, copy_versions, v.ptr, v.len) == 0 &&
-             (c.len == 0 || pg_db_copy(p->db, "COPY record_current (insurer_no, insured_no, kind, rkey, version, body)"
-                                              " FROM STDIN", c.ptr, c.len) == 0))
+             pg_db_copy(p->db, "COPY record_current (insurer_no, insured_no, kind, rkey, version, body) FROM STDIN",
+                        c.ptr, c.len) == 0)
         rc = 0;
     buf_release(&v);
     buf_release(&c);
