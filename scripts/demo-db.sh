@@ -2,42 +2,52 @@
 # demo-db.sh KAIGO DB INSURERS PERSONS - create the demo database once (synthetic people),
 # with demo organisations, accounts and an API token so that `make run` can show the access
 # rules. Everything here is synthetic; the demo passwords and TOTP secrets are public.
+# DB is a SQLite file (made here) or a postgresql:// URL of an empty database with kaigo's schema, its
+# side files in $KAIGO_STATE (scripts/db-lib.sh; the end-to-end tests on PostgreSQL, issue #22).
 set -euo pipefail
 kaigo=$1 db=$2 insurers=$3 persons=$4
+. "$(dirname "$0")/db-lib.sh"
 version=11 # bump when the schema of a pre-release database changes incompatibly
-if [ -f "$db" ] && [ "$(cat "$db.demo-version" 2>/dev/null)" = "$version" ]; then exit 0; fi
-rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm "$db".audit-key "$db".audit-key.pub \
-  "$db".demo-token "$db".demo-insurer-token "$db".demo-version "$db".codes.csv
-dir=$(dirname "$db")
-mkdir -p "$dir"
+if { [ $db_pg = 1 ] || [ -f "$db" ]; } && [ "$(cat "$(side .demo-version)" 2>/dev/null)" = "$version" ]; then exit 0; fi
+if [ $db_pg = 1 ] && [ "$(q "SELECT count(*) FROM insurers")" != 0 ]; then
+  echo "$0: the PostgreSQL database is not empty: the demo is made in an empty one" >&2
+  exit 2
+fi
+[ $db_pg = 1 ] || rm -f "$db" "$db"-wal "$db"-shm "$db".audit "$db".audit-wal "$db".audit-shm
+rm -f "$(side .audit-key)" "$(side .audit-key.pub)" "$(side .demo-token)" "$(side .demo-insurer-token)" "$(side .demo-version)" "$(side .codes.csv)"
+[ $db_pg = 1 ] || mkdir -p "$(dirname "$db")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$kaigo" demo generate --insurers "$insurers" --persons "$persons" --seed 1 "$tmp/csv"
+into=$db
+[ $db_pg = 1 ] || into=$db.tmp # a SQLite file appears whole (a PostgreSQL import is one transaction a file)
 for k in insured certification burden limit plan restriction facility; do
-  "$kaigo" import "$k" "$tmp/csv/$k.csv" --db "$db.tmp" --quiet
+  "$kaigo" import "$k" "$tmp/csv/$k.csv" --db "$into" --quiet
 done
-# the database and its audit log (<db>.audit) belong together: move both
-mv "$db.tmp.audit" "$db.audit"
-mv "$db.tmp" "$db"
-rm -f "$db.tmp-wal" "$db.tmp-shm" "$db.tmp.audit-wal" "$db.tmp.audit-shm" "$db.tmp.audit-idx" # the index is rebuilt for the new name
+if [ $db_pg = 0 ]; then
+  # the database and its audit log (<db>.audit) belong together: move both
+  mv "$db.tmp.audit" "$db.audit"
+  mv "$db.tmp" "$db"
+  rm -f "$db.tmp-wal" "$db.tmp-shm" "$db.tmp.audit-wal" "$db.tmp.audit-shm" "$db.tmp.audit-idx" # the index is rebuilt for the new name
+fi
 
 # --- access demo: one insurer, one 居宅, one person with consent and a care relationship
-read -r ins no birth < <(sqlite3 -separator ' ' "$db" \
-  "SELECT r.insurer_no, r.insured_no, json_extract(r.body, '$.birth') FROM record_versions r
+read -r ins no birth < <(q \
+  "SELECT r.insurer_no, r.insured_no, $(jx r.body birth) FROM record_versions r
    WHERE r.kind = 'insured' AND EXISTS (SELECT 1 FROM record_versions c WHERE c.kind = 'certification'
    AND c.insurer_no = r.insurer_no AND c.insured_no = r.insured_no) ORDER BY 1, 2 LIMIT 1")
 k() { "$kaigo" "$@" --db "$db" >/dev/null; }
 # the municipality under its own name (the person's access report names it), and a 居宅 with its
 # 事業所番号 so that the ケアプラン連携 inbox and relay can be tried from the banner
-insname=$(sqlite3 "$db" "SELECT name FROM insurers WHERE insurer_no = '$ins'")
+insname=$(q "SELECT name FROM insurers WHERE insurer_no = '$ins'")
 k org add --id "insurer-$ins" --kind insurer --name "${insname:-保険者 $ins}" --insurer "$ins"
 k org add --id demo-kyotaku --kind kyotaku --name "デモ居宅介護支援事業所" --office-no 1270100017
 k org add --id demo-hospital --kind medical --name "デモ病院"
 # the 通所介護 the demo plans send their 提供票 to (issue #18: the provider's inbox and 実績)
 k org add --id demo-tsusho --kind provider --name "デモ通所介護" --office-no 1370100016 --service-types 15
-"$kaigo" token issue --db "$db" --org demo-kyotaku --name demo 2>/dev/null > "$db.demo-token"
-"$kaigo" token issue --db "$db" --org "insurer-$ins" --name demo 2>/dev/null > "$db.demo-insurer-token"
-chmod 600 "$db.demo-token" "$db.demo-insurer-token"
+"$kaigo" token issue --db "$db" --org demo-kyotaku --name demo 2>/dev/null > "$(side .demo-token)"
+"$kaigo" token issue --db "$db" --org "insurer-$ins" --name demo 2>/dev/null > "$(side .demo-insurer-token)"
+chmod 600 "$(side .demo-token)" "$(side .demo-insurer-token)"
 pw=demo-Password-2026
 KAIGO_PASSWORD=$pw k user add --login demo-person --name "デモ 本人" --person "$ins/$no" \
   --totp-secret DEMOPERSONDEMOPERSONDEMOPERSON22
@@ -92,7 +102,7 @@ while read -r pins pno pbirth; do
   k relationship add --org demo-tsusho "$pins" "$pno" --birth "$pbirth" --code "$pcode"
   k consent add "$pins" "$pno" --kind municipal --cats all --collected-by "insurer-$pins"
   if [ $((i % 2)) -eq 0 ]; then # the 第6表 and its 補足 with the person's level (the caseload page counts them)
-    plevel=$(sqlite3 "$db" "SELECT json_extract(body, '$.level') FROM record_versions WHERE kind = 'certification'
+    plevel=$(q "SELECT $(jx body level) FROM record_versions WHERE kind = 'certification'
       AND insurer_no = '$pins' AND insured_no = '$pno' ORDER BY rkey DESC, version DESC LIMIT 1")
     u="$tmp/unit$i"
     mkdir -p "$u"
@@ -103,8 +113,8 @@ while read -r pins pno pbirth; do
   fi
   i=$((i + 1))
   lins=$pins lno=$pno
-done < <(sqlite3 -separator ' ' "$db" \
-  "SELECT r.insurer_no, r.insured_no, json_extract(r.body, '$.birth') FROM record_versions r
+done < <(q \
+  "SELECT r.insurer_no, r.insured_no, $(jx r.body birth) FROM record_versions r
    WHERE r.kind = 'insured' AND r.insurer_no = '$ins' AND r.insured_no != '$no' AND EXISTS (SELECT 1 FROM record_versions c
    WHERE c.kind = 'certification' AND c.insurer_no = r.insurer_no AND c.insured_no = r.insured_no)
    ORDER BY 1, 2 LIMIT 12")
@@ -116,7 +126,7 @@ code=$("$kaigo" relationship code --db "$db" "$ins" "$no" 2>/dev/null)
 # the service-code master the demo server computes the 第7表 with (kaigo serve --codes): the shipped part of the
 # national table and one SYNTHETIC row for the demo's 151111 (the demo's 第6表 gives its units: 658), marked as such
 src=$(cd "$(dirname "$0")/.." && pwd)
-{ cat "$src/data/service-codes.csv"; echo "000000,15,1111,202404,999999,デモ通所介護(合成データ),658,01,,,3,,,,,,,,20261203"; } > "$db.codes.csv"
+{ cat "$src/data/service-codes.csv"; echo "000000,15,1111,202404,999999,デモ通所介護(合成データ),658,01,,,3,,,,,,,,20261203"; } > "$(side .codes.csv)"
 # the care manager's 第7表 for the demo person's month, sent with the 第6表 (prices and 給付率 come from it)
 cat > "$tmp/case7.json" <<JSON
 {"month":"$ym","care_level":"21","benefit_rate":90,"insurer_no":"$ins","insured_no":"$no","created":"${ym}01",
@@ -124,17 +134,17 @@ cat > "$tmp/case7.json" <<JSON
  "lines":[{"service_code":"151111","units":658,"count":4}]}]}
 JSON
 mkdir -p "$tmp/s7"
-"$kaigo" sheet7 "$tmp/case7.json" --codes "$db.codes.csv" --upsikyu "$tmp/s7" --to "$PROV:15" --stamp "${ym}01120000" \
+"$kaigo" sheet7 "$tmp/case7.json" --codes "$(side .codes.csv)" --upsikyu "$tmp/s7" --to "$PROV:15" --stamp "${ym}01120000" \
   >/dev/null 2>"$tmp/s7.err" || { cat "$tmp/s7.err" >&2; exit 1; }
 "$kaigo" exchange import --db "$db" "$tmp"/s7/UPSIKYU_*.CSV >/dev/null
 # the population of each insurer's area (issue #19 §2: the statistics' suppression depends on it): SYNTHETIC figures
 # chosen to show each rule - the first 30,000 (cells under 10 hidden), the second 12,000 (under 20), the third
 # 1,500 (nothing shown at all)
 p=0
-for i in $(sqlite3 "$db" "SELECT insurer_no FROM insurers ORDER BY 1"); do
+for i in $(q "SELECT insurer_no FROM insurers ORDER BY 1"); do
   case $p in 0) n=30000 ;; 1) n=12000 ;; *) n=1500 ;; esac
   "$kaigo" stats population --db "$db" --insurer "$i" --date 2020-01-01 --population "$n" >/dev/null
   p=$((p + 1))
 done
-echo "$ins $no $birth $code" > "$db.demo-person"
-echo "$version" > "$db.demo-version"
+echo "$ins $no $birth $code" > "$(side .demo-person)"
+echo "$version" > "$(side .demo-version)"

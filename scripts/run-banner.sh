@@ -2,14 +2,15 @@
 # run-banner.sh DB LISTEN - print how to use the demo server started by `make run`.
 set -euo pipefail
 db=$1 listen=$2
-tokfile="$db.operator-token"
+. "$(dirname "$0")/db-lib.sh" # DB: a SQLite file or a postgresql:// URL with $KAIGO_STATE
+tokfile=$(side .operator-token)
 if [ ! -f "$tokfile" ]; then
   ( umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tokfile" ); echo >> "$tokfile"
 fi
 tok=$(head -c 64 "$tokfile")
-api=$(cat "$db.demo-token")
-insapi=$(cat "$db.demo-insurer-token" 2>/dev/null || echo "(make clean で作り直してください)")
-read -r ins no birth code < "$db.demo-person"
+api=$(cat "$(side .demo-token)")
+insapi=$(cat "$(side .demo-insurer-token)" 2>/dev/null || echo "(make clean で作り直してください)")
+read -r ins no birth code < "$(side .demo-person)"
 k=build/default/kaigo
 # a fresh one-time 本人確認 code each time (the last one may have been used)
 code=$("$k" relationship code --db "$db" "$ins" "$no" 2>/dev/null || echo "$code")

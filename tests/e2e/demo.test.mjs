@@ -6,17 +6,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmp, kaigo, startServer, sqlite, BIN } from './lib.mjs';
+import { tmp, kaigo, startServer, sqlite, BIN, newDb, side, dbEnv } from './lib.mjs';
 
 const SRC = process.env.KAIGO_SRC;
 
 test('demo database: the banner’s provider and person paths work', async () => {
   const dir = tmp();
-  const db = join(dir, 'demo.db');
+  const db = newDb(dir, 'demo.db');
   // 400 people: the demo office gets all twelve of its people (issue #18: the 11th made a 15-digit file stamp)
-  let r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '400'], { encoding: 'utf8' });
+  let r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '400'], { encoding: 'utf8', env: { ...process.env, ...dbEnv(db) } });
   assert.equal(r.status, 0, r.stderr);
-  r = spawnSync('bash', [join(SRC, 'scripts/run-banner.sh'), db, '127.0.0.1:1'], { encoding: 'utf8', cwd: SRC });
+  r = spawnSync('bash', [join(SRC, 'scripts/run-banner.sh'), db, '127.0.0.1:1'], { encoding: 'utf8', cwd: SRC, env: { ...process.env, ...dbEnv(db) } });
   assert.equal(r.status, 0, r.stderr);
   const code = r.stdout.match(/one-time paper code ([0-9]{10})/)[1];
   const cl = r.stdout.match(/kaigo caseload --db \S+ --office (\d{10}) --month (\d{4}-\d{2})/);
@@ -25,8 +25,8 @@ test('demo database: the banner’s provider and person paths work', async () =>
   assert.match(r.stdout, /ブラウザで \/ in a browser:  http:\/\/127\.0\.0\.1:1\//);
   const logins = [...r.stdout.matchAll(/(demo-person|demo-family|demo-cm|demo-clerk) +秘密鍵 ([A-Z2-7]{32})/g)].map((m) => [m[1], m[2]]);
   assert.deepEqual(logins.map((x) => x[0]), ['demo-person', 'demo-family', 'demo-cm', 'demo-clerk']);
-  const [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
-  const api = readFileSync(db + '.demo-token', 'utf8').trim();
+  const [ins, no, birth] = readFileSync(side(db, '.demo-person'), 'utf8').trim().split(' ');
+  const api = readFileSync(side(db, '.demo-token'), 'utf8').trim();
   const srv = await startServer(db);
   try {
     for (const [login, secret] of logins.slice(1)) { // demo-person logs in below through the API
@@ -50,7 +50,7 @@ test('demo database: the banner’s provider and person paths work', async () =>
     const log = await (await fetch(srv.url + '/api/v1/me/access-log', { headers: { Cookie: cookie } })).json();
     assert.deepEqual(log.entries.map((e) => e.outcome), ['denied', 'allowed']);
     // the banner's certification path (as the insurer's API token)
-    const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+    const insapi = readFileSync(side(db, '.demo-insurer-token'), 'utf8').trim();
     // the municipality under its own name, not 「保険者 NNNNNN」 (issue #15)
     const me = await (await srv.as(insapi, '/api/v1/whoami')).json();
     assert.doesNotMatch(me.organisation_name, /^保険者 /);
@@ -95,7 +95,7 @@ test('demo database: the banner’s provider and person paths work', async () =>
   assert.equal(scope.code, 0, scope.err);
   assert.match(scope.out, /^保険者番号\t被保険者番号\t区分\t開示\t拒否/);
   // a second run keeps the database
-  r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
+  r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8', env: { ...process.env, ...dbEnv(db) } });
   assert.equal(r.status, 0);
   assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
 });

@@ -7,15 +7,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { BIN, tmp, fixture, startServer, kaigo, must, addUser, totp } from './lib.mjs';
+import { BIN, tmp, fixture, startServer, kaigo, must, addUser, totp, newDb, side, dbEnv, PG } from './lib.mjs';
 
 const SRC = join(import.meta.dirname, '..', '..');
 let dir, db;
 before(() => { dir = tmp(); db = fixture(dir); });
 
 // serve - kaigo [--config FILE] serve ARGS with env; resolves with the URL and a stop function
+// (the state directory of db, the file's database, unless env names another)
 function serve(pre, args, env = {}) {
-  const child = spawn(BIN, [...pre, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(BIN, [...pre, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...dbEnv(db), ...env } });
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
   return new Promise((resolve, reject) => {
@@ -32,26 +33,30 @@ function serve(pre, args, env = {}) {
 
 test('the configuration file: read, overridden by the environment and by flags; errors name FILE:LINE', async () => {
   const conf = join(dir, 'kaigo.conf');
-  const other = join(dir, 'other.db');
+  const other = newDb(dir, 'other.db');
   writeFileSync(conf, `# test\n db = ${db}\nlisten = 127.0.0.1:0\naccess_log = false\nmin_free_mb = 1\n`);
   // from the file: the database (a card read works) and no access log
   let s = await serve(['--config', conf], []);
-  let r = await fetch(s.url + '/api/v1/insurers', { headers: { Authorization: 'Bearer ' + readFileSync(db + '.operator-token', 'utf8').trim() } });
+  let r = await fetch(s.url + '/api/v1/insurers', { headers: { Authorization: 'Bearer ' + readFileSync(side(db, '.operator-token'), 'utf8').trim() } });
   assert.equal(r.status, 200);
   assert.equal((await r.json()).insurers[0].insurer_no, '122192');
   await s.stop();
   assert.doesNotMatch(s.err(), /access id=/, 'access_log = false from the file');
   assert.match(s.err(), new RegExp(`設定: file=${conf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   // the environment over the file: KAIGO_DB names another (new, empty) database
-  s = await serve(['--config', conf], [], { KAIGO_DB: other, KAIGO_ACCESS_LOG: 'true' });
+  s = await serve(['--config', conf], [], { KAIGO_DB: other, KAIGO_ACCESS_LOG: 'true', ...dbEnv(other) });
   r = await fetch(s.url + '/healthz');
   assert.equal(r.status, 200);
+  // the other database is the one served: no insurer yet (the file's has 122192)
+  r = await fetch(s.url + '/api/v1/insurers', { headers: { Authorization: 'Bearer ' + readFileSync(side(other, '.operator-token'), 'utf8').trim() } });
+  assert.equal(r.status, 200);
+  assert.deepEqual((await r.json()).insurers, [], 'KAIGO_DB overrode db of the file');
   await s.stop();
-  assert.ok(existsSync(other), 'KAIGO_DB overrode db of the file');
+  if (!PG) assert.ok(existsSync(other), 'KAIGO_DB made the new file');
   assert.match(s.err(), /access id=/, 'KAIGO_ACCESS_LOG overrode the file');
   // a flag over both; --config also after the subcommand, and from $KAIGO_CONFIG
   s = await serve([], ['--config', conf, '--db', db], { KAIGO_DB: other });
-  r = await fetch(s.url + '/api/v1/insurers', { headers: { Authorization: 'Bearer ' + readFileSync(db + '.operator-token', 'utf8').trim() } });
+  r = await fetch(s.url + '/api/v1/insurers', { headers: { Authorization: 'Bearer ' + readFileSync(side(db, '.operator-token'), 'utf8').trim() } });
   assert.equal(r.status, 200);
   await s.stop();
   s = await serve([], [], { KAIGO_CONFIG: conf });
@@ -155,7 +160,7 @@ test('/metrics: Prometheus text for the operator token only, counting what was s
 test('logs: JSON lines to a file, one object a line; SIGHUP reopens it after a rotation; no personal number', async () => {
   const log = join(dir, 'kaigo.log');
   const s = await serve([], ['--db', db, '--listen', '127.0.0.1:0', '--log-file', log, '--log-format', 'json']);
-  const tok = readFileSync(db + '.api-token', 'utf8').trim();
+  const tok = readFileSync(side(db, '.api-token'), 'utf8').trim();
   assert.equal((await fetch(s.url + '/api/v1/insurers/122192/insured/0000000001/card', { headers: { Authorization: 'Bearer ' + tok } })).status, 200);
   renameSync(log, log + '.1'); // logrotate
   s.child.kill('SIGHUP');
@@ -223,7 +228,7 @@ test('HTTPS: kaigo serves TLS itself; an office API token needs its office certi
   try {
     assert.match(s.url, /^https:\/\//);
     const ca = readFileSync(f('ca.pem'));
-    const tok = readFileSync(db + '.api-token', 'utf8').trim();
+    const tok = readFileSync(side(db, '.api-token'), 'utf8').trim();
     const auth = { Authorization: 'Bearer ' + tok };
     const CARD = '/api/v1/insurers/122192/insured/0000000001/card';
     let r = await get(s.url, '/healthz', { ca });
@@ -246,7 +251,7 @@ test('HTTPS: kaigo serves TLS itself; an office API token needs its office certi
     assert.equal(r.status, 403);
     assert.equal(JSON.parse(r.body).error.code, 'client_certificate_refused');
     // the operator token and people's logins need no certificate
-    r = await get(s.url, '/metrics', { ca, headers: { Authorization: 'Bearer ' + readFileSync(db + '.operator-token', 'utf8').trim() } });
+    r = await get(s.url, '/metrics', { ca, headers: { Authorization: 'Bearer ' + readFileSync(side(db, '.operator-token'), 'utf8').trim() } });
     assert.equal(r.status, 200);
     // a client that does not trust our certificate fails the handshake
     await assert.rejects(get(s.url, '/healthz', { ca: readFileSync(f('rogue.pem')) }));

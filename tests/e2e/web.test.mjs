@@ -7,19 +7,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmp, kaigo, startServer, BIN } from './lib.mjs';
+import { tmp, kaigo, startServer, BIN, newDb, side, dbEnv } from './lib.mjs';
 
 const SRC = process.env.KAIGO_SRC;
 let srv, db, ins, no, birth, code, api, insapi;
 
 before(async () => {
   const dir = tmp();
-  db = join(dir, 'demo.db');
-  const r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
+  db = newDb(dir, 'demo.db');
+  const r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8', env: { ...process.env, ...dbEnv(db) } });
   assert.equal(r.status, 0, r.stderr);
-  [ins, no, birth, code] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
-  api = readFileSync(db + '.demo-token', 'utf8').trim();
-  insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+  [ins, no, birth, code] = readFileSync(side(db, '.demo-person'), 'utf8').trim().split(' ');
+  api = readFileSync(side(db, '.demo-token'), 'utf8').trim();
+  insapi = readFileSync(side(db, '.demo-insurer-token'), 'utf8').trim();
   srv = await startServer(db);
 });
 after(async () => { await srv?.stop(); });
