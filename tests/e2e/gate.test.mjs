@@ -1,7 +1,7 @@
 // gate.test.mjs - no personal byte leaves without a durable audit entry (security.md P1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmp, fixture, startServer, sqlite, kaigo, copyPair, BIN, writeCsv, INSURED_HEADER } from './lib.mjs';
+import { tmp, fixture, startServer, sqlite, tamper, kaigo, copyPair, BIN, writeCsv, INSURED_HEADER, newDb, side, dbEnv, PG } from './lib.mjs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import * as fs from 'node:fs';
@@ -15,7 +15,10 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
     let r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal(r.status, 200);
     // Fault injection: make every audit insert fail at the database.
-    assert.equal(sqlite(db + '.audit', "CREATE TRIGGER fault BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;").code, 0);
+    const f = tamper(db + '.audit', "CREATE TRIGGER fault BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+      "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'injected fault'; END$$; " +
+      'CREATE TRIGGER fault BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fault();');
+    assert.equal(f.code, 0, f.err);
     r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal(r.status, 503);
     const body = await r.text();
@@ -26,7 +29,7 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
     assert.equal(c.code, 3);
     assert.doesNotMatch(c.out, /髙橋/);
     // fault removed: reads work again and the log still verifies
-    sqlite(db + '.audit', 'DROP TRIGGER fault;');
+    assert.equal(tamper(db + '.audit', 'DROP TRIGGER fault;', 'DROP TRIGGER fault ON audit_log').code, 0);
     r = await srv.get('/api/v1/insurers/122192/insured/0000000001/card');
     assert.equal(r.status, 200);
   } finally {
@@ -36,7 +39,7 @@ test('if the audit append fails the card read is 503 and discloses nothing', asy
   // the server signed its tail at the clean stop: removing the last entry is detected
   const p = copyPair(db, dir, 'tail');
   const last = sqlite(p + '.audit', 'SELECT MAX(seq) FROM audit_v').out;
-  assert.equal(sqlite(p + '.audit', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${last};`).code, 0);
+  assert.equal(tamper(p + '.audit', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${last};`).code, 0);
   const r = kaigo(['audit', 'verify', '--db', p]);
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, new RegExp(`連番 ${last}: 以降の記録が失われています`));
@@ -66,9 +69,11 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   const copy = (name) => copyPair(db, dir, name);
   const cases = [
     // one byte of the stored entry changed (its time digits)
-    ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(substr(CAST(entry AS TEXT), 1, 30) || CASE substr(CAST(entry AS TEXT), 31, 1) WHEN '7' THEN '8' ELSE '7' END || substr(CAST(entry AS TEXT), 32) AS BLOB) WHERE seq=3;", /連番 3: 記録内容がハッシュと一致しません/],
+    ['flip', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(substr(CAST(entry AS TEXT), 1, 30) || CASE substr(CAST(entry AS TEXT), 31, 1) WHEN '7' THEN '8' ELSE '7' END || substr(CAST(entry AS TEXT), 32) AS BLOB) WHERE seq=3;", /連番 3: 記録内容がハッシュと一致しません/,
+      "UPDATE audit_log SET entry = set_byte(entry, 30, CASE get_byte(entry, 30) WHEN 55 THEN 56 ELSE 55 END) WHERE seq=3"],
     // a field edited, as a text edit of the entry
-    ['edit', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(replace(CAST(entry AS TEXT), 'operator', 'intruder') AS BLOB) WHERE seq=3;", /連番 3/],
+    ['edit', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(replace(CAST(entry AS TEXT), 'operator', 'intruder') AS BLOB) WHERE seq=3;", /連番 3/,
+      "UPDATE audit_log SET entry = decode(replace(encode(entry, 'escape'), 'operator', 'intruder'), 'escape') WHERE seq=3"],
     ['delete', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq=2;', /連番 3/],
     // a copy of entry 5 (hashes and all) appended as entry 6: its bytes say seq 5
     ['insert', "INSERT INTO audit_log SELECT insurer_no, 6, entry, leaf_hash FROM audit_log WHERE seq=5;", /連番 6: 記録の形式か連番/],
@@ -76,21 +81,31 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
     ['hash', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash=zeroblob(32) WHERE seq=4;", /連番 4/],
     ['garbage', "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = X'00' WHERE seq=4;", /連番 4/],
   ];
-  for (const [name, sql, want] of cases) {
+  for (const [name, sql, want, pgSql] of cases) {
     const p = copy(name);
-    const m = sqlite(p + '.audit', sql);
+    const m = tamper(p + '.audit', sql, pgSql);
     assert.equal(m.code, 0, name + ': ' + m.err);
     const r = kaigo(['audit', 'verify', '--db', p]);
     assert.equal(r.code, 1, name + ' should fail: ' + r.out);
     assert.match(r.out, want, name);
   }
-  // the application cannot edit the log: triggers refuse
-  assert.match(sqlite(db + '.audit', "UPDATE audit_log SET entry = X'00' WHERE seq=1").err, /append-only/);
-  assert.match(sqlite(db + '.audit', 'DELETE FROM audit_log').err, /append-only/);
+  // the application cannot edit the log: triggers refuse (PostgreSQL: the application's role has no
+  // UPDATE or DELETE on it, and the triggers refuse even the tables' owner)
+  if (PG) {
+    assert.match(sqlite(db + '.audit', "UPDATE audit_log SET entry = '\\x00' WHERE seq=1").err, /permission denied/);
+    assert.match(sqlite(db + '.audit', 'DELETE FROM audit_log').err, /permission denied/);
+    assert.match(tamper(db + '.audit', '', "UPDATE audit_log SET entry = '\\x00' WHERE seq=1", { triggers: true }).err, /append-only/);
+    assert.match(tamper(db + '.audit', '', 'DELETE FROM audit_log', { triggers: true }).err, /append-only/);
+  } else {
+    assert.match(sqlite(db + '.audit', "UPDATE audit_log SET entry = X'00' WHERE seq=1").err, /append-only/);
+    assert.match(sqlite(db + '.audit', 'DELETE FROM audit_log').err, /append-only/);
+  }
   assert.notEqual(sqlite(db, "UPDATE record_versions SET body='{}'").code, 0);
 });
 
-test('the person index: built in epochs; verify catches a removed, moved or added index row', () => {
+// (SQLite's only: PostgreSQL finds a person's entries by an index over the log itself, on the person
+// number it computes from each entry, so there is no separate index to damage; schema.sql, audit_log_person)
+test('the person index: built in epochs; verify catches a removed, moved or added index row', { skip: PG && 'no separate person index on PostgreSQL' }, () => {
   const dir = tmp();
   process.env.KAIGO_AUDIT_EPOCH = '4'; // tiny epochs (fixed when the index file is created), so ten reads fill two
   const db = fixture(dir);
@@ -112,14 +127,16 @@ test('the person index: built in epochs; verify catches a removed, moved or adde
   ];
   for (const [name, sql] of cases) {
     const p = copyPair(db, dir, name);
-    assert.equal(sqlite(p + '.audit-idx', sql).code, 0, name);
+    const m = tamper(p + '.audit-idx', sql);
+    assert.equal(m.code, 0, name + ': ' + m.err);
     const r = kaigo(['audit', 'verify', '--db', p]);
     assert.equal(r.code, 1, name + ' should fail: ' + r.out);
     assert.match(r.out, /人別索引/, name);
   }
 });
 
-test('a missing or replaced audit log is refused, never silently recreated', () => {
+// (SQLite's only, as the next: PostgreSQL keeps the log in the database itself)
+test('a missing or replaced audit log is refused, never silently recreated', { skip: PG && 'the audit log is a file of its own only on SQLite' }, () => {
   const dir = tmp();
   const db = fixture(dir);
   assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000001']).code, 0);
@@ -140,7 +157,7 @@ test('a missing or replaced audit log is refused, never silently recreated', () 
   assert.equal(r.code, 3);
 });
 
-test('a crash while a new database and its log are linked: the named, empty log is linked at the next open; a log with entries never is', () => {
+test('a crash while a new database and its log are linked: the named, empty log is linked at the next open; a log with entries never is', { skip: PG && 'the audit log is a file of its own only on SQLite' }, () => {
   // the log is named first and the database second (two files commit one after the other):
   // a crash between leaves an unlinked database beside a named, empty log
   const dir = tmp();
@@ -171,32 +188,32 @@ test('signed checkpoints: a truncated tail, a forged checkpoint or a missing key
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /6 件, 署名済みチェックポイント 6 件 OK/);
   // the key is private, the public key is published beside the database
-  assert.equal(fs.statSync(db + '.audit-key').mode & 0o777, 0o600);
-  assert.match(fs.readFileSync(db + '.audit-key.pub', 'utf8'), /^[0-9a-f]{64}\n$/);
+  assert.equal(fs.statSync(side(db, '.audit-key')).mode & 0o777, 0o600);
+  assert.match(fs.readFileSync(side(db, '.audit-key.pub'), 'utf8'), /^[0-9a-f]{64}\n$/);
 
   const copy = (name) => copyPair(db, dir, name);
   // truncation: the last two entries removed (triggers dropped by an attacker)
   let p = copy('trunc');
-  assert.equal(sqlite(p + '.audit', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 4;').code, 0);
+  assert.equal(tamper(p + '.audit', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 4;').code, 0);
   r = kaigo(['audit', 'verify', '--db', p]);
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, /連番 5: 以降の記録が失われています/);
   // a rewritten log with recomputed hashes still fails against the signed heads
   p = copy('forge');
-  assert.equal(sqlite(p + '.audit', "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET root = zeroblob(32) WHERE tree_size = 3;").code, 0);
+  assert.equal(tamper(p + '.audit', "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET root = zeroblob(32) WHERE tree_size = 3;").code, 0);
   r = kaigo(['audit', 'verify', '--db', p]);
   assert.equal(r.code, 1);
   assert.match(r.out, /連番 3: 署名済みチェックポイントの根ハッシュと一致しません/);
   p = copy('sig');
-  assert.equal(sqlite(p + '.audit', "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET time_ms = time_ms + 1 WHERE tree_size = 2;").code, 0);
+  assert.equal(tamper(p + '.audit', "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET time_ms = time_ms + 1 WHERE tree_size = 2;").code, 0);
   r = kaigo(['audit', 'verify', '--db', p]);
   assert.equal(r.code, 1);
   assert.match(r.out, /連番 2: チェックポイントの署名が不正です/);
   // a different public key: every signature fails
   p = copy('key');
-  fs.writeFileSync(p + '.audit-key.pub', 'ab'.repeat(32) + '\n');
+  fs.writeFileSync(side(p, '.audit-key.pub'), 'ab'.repeat(32) + '\n');
   assert.equal(kaigo(['audit', 'verify', '--db', p]).code, 1);
-  fs.rmSync(p + '.audit-key.pub');
+  fs.rmSync(side(p, '.audit-key.pub'));
   r = kaigo(['audit', 'verify', '--db', p]);
   assert.equal(r.code, 1);
   assert.match(r.out, /公開鍵/);
@@ -234,8 +251,8 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
   // bench_auditgen (built beside kaigo) writes through the real audit writer:
   // group commit, signed checkpoints, the person index
   const dir = tmp();
-  const db = `${dir}/k.db`;
-  const gen = spawnSync(join(dirname(BIN), 'bench_auditgen'), [db, '70000', '500'], { encoding: 'utf8' });
+  const db = newDb(dir);
+  const gen = spawnSync(join(dirname(BIN), 'bench_auditgen'), [db, '70000', '500'], { encoding: 'utf8', env: { ...process.env, ...dbEnv(db) } });
   assert.equal(gen.status, 0, gen.stderr);
   const ok = kaigo(['audit', 'verify', '--db', db]);
   assert.equal(ok.code, 0, ok.out + ok.err);
@@ -255,9 +272,10 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
     ['block-extra', "INSERT INTO blocks VALUES ('012021', 68, zeroblob(32));", /証明用のブロック根が 69 件あります/],
   ];
   for (const [name, sql, want] of cases) {
+    if (PG && name.endsWith('idx')) continue; // no separate person index on PostgreSQL (above)
     const p = copyPair(db, dir, name);
     const target = name.endsWith('idx') ? p + '.audit-idx' : p + '.audit';
-    const m = sqlite(target, sql);
+    const m = tamper(target, sql);
     assert.equal(m.code, 0, name + ': ' + m.err);
     const r = kaigo(['audit', 'verify', '--db', p]);
     assert.equal(r.code, 1, name + ' should fail: ' + r.out);
@@ -278,7 +296,7 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
   }
   // a damaged block root: a proof that uses it fails, one that does not still holds
   const pb = copyPair(db, dir, 'prove-block');
-  assert.equal(sqlite(pb + '.audit', 'DROP TRIGGER blocks_no_update; UPDATE blocks SET root = zeroblob(32) WHERE blk = 45;').code, 0);
+  assert.equal(tamper(pb + '.audit', 'DROP TRIGGER blocks_no_update; UPDATE blocks SET root = zeroblob(32) WHERE blk = 45;').code, 0);
   const bad = kaigo(['audit', 'prove', '--db', pb, '012021', '10']);
   assert.equal(bad.code, 1, bad.out);
   assert.match(bad.out, /検証: 失敗/);
@@ -292,14 +310,15 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
     const k = 2 + rand(69990); // 2 .. 69991, so k-1 and k+1 exist
     const pos = 1 + rand(100); // a byte inside every entry (each is > 100 bytes)
     const muts = [
-      ['flip', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(substr(CAST(entry AS TEXT), 1, ${pos - 1}) || CASE substr(CAST(entry AS TEXT), ${pos}, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(CAST(entry AS TEXT), ${pos + 1}) AS BLOB) WHERE seq = ${k};`, new RegExp(`連番 ${k}:`)],
+      ['flip', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET entry = CAST(substr(CAST(entry AS TEXT), 1, ${pos - 1}) || CASE substr(CAST(entry AS TEXT), ${pos}, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(CAST(entry AS TEXT), ${pos + 1}) AS BLOB) WHERE seq = ${k};`, new RegExp(`連番 ${k}:`),
+        `UPDATE audit_log SET entry = set_byte(entry, ${pos - 1}, CASE get_byte(entry, ${pos - 1}) WHEN 97 THEN 98 ELSE 97 END) WHERE seq = ${k}`],
       ['delete', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${k};`, new RegExp(`連番 ${k + 1}:.*期待値 ${k}\\)`)],
       ['swap', `DROP TRIGGER audit_log_no_update; UPDATE audit_log SET seq = seq + 1000000 WHERE seq IN (${k}, ${k + 1}); UPDATE audit_log SET seq = ${k + 1} WHERE seq = ${k + 1000000}; UPDATE audit_log SET seq = ${k} WHERE seq = ${k + 1000001};`, new RegExp(`連番 ${k}:`)],
       ['renumber', `DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${k}; INSERT INTO audit_log SELECT insurer_no, ${k}, entry, leaf_hash FROM audit_log WHERE seq = ${k - 1};`, new RegExp(`連番 ${k}:`)],
     ];
-    for (const [name, sql, want] of muts) {
+    for (const [name, sql, want, pgSql] of muts) {
       const p = copyPair(db, dir, `${name}-${round}`);
-      const m = sqlite(p + '.audit', sql);
+      const m = tamper(p + '.audit', sql, pgSql);
       assert.equal(m.code, 0, `${name} k=${k} seed=${seed0}: ${m.err}`);
       const r = kaigo(['audit', 'verify', '--db', p]);
       assert.equal(r.code, 1, `${name} k=${k} seed=${seed0} should fail: ${r.out}`);
@@ -308,10 +327,10 @@ test('verify in parallel parts: a log of three parts verifies; damage in any par
   }
   // truncation: the last rows dropped; the signed checkpoint says they existed
   const pt = copyPair(db, dir, 'truncate');
-  assert.equal(sqlite(pt + '.audit', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 69990;').code, 0);
+  assert.equal(tamper(pt + '.audit', 'DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 69990;').code, 0);
   assert.match(kaigo(['audit', 'verify', '--db', pt]).out, /以降の記録が失われています/);
   // the second part's earlier damage is reported, not the later one
   const p = copyPair(db, dir, 'two');
-  assert.equal(sqlite(p + '.audit', 'DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash = zeroblob(32) WHERE seq IN (50000, 20000);').code, 0);
+  assert.equal(tamper(p + '.audit', 'DROP TRIGGER audit_log_no_update; UPDATE audit_log SET leaf_hash = zeroblob(32) WHERE seq IN (50000, 20000);').code, 0);
   assert.match(kaigo(['audit', 'verify', '--db', p]).out, /連番 20000:/);
 });

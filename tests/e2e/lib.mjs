@@ -111,7 +111,7 @@ export const AUDIT_EXT = join(dirname(BIN), 'kaigo_audit');
 // same database, whose audit_log and audit_v have the same columns)
 export function sqlite(db, sql) {
   const m = /^(postgres(?:ql)?:\/\/.*?)(\.audit(-idx)?)?$/.exec(db);
-  if (m && pg.state.has(m[1])) return audit(m[1], sql);
+  if (m && pg.state.has(m[1])) return audit(m[1], pgTables(sql, m));
   const args = db.endsWith('.audit') ? ['-cmd', `.load ${AUDIT_EXT}`, db, sql] : [db, sql];
   const r = spawnSync('sqlite3', args, { encoding: 'utf8' });
   return { code: r.status, out: r.stdout.trim(), err: r.stderr };
@@ -205,12 +205,51 @@ export async function startServer(db, extra = []) {
 }
 
 // copyPair - a consistent copy of a database, its audit log and the log's public
-// key under the name `${dir}/${name}.db`, for tests that tamper with the copy.
+// key under the name `${dir}/${name}.db`, for tests that tamper with the copy
+// (PostgreSQL: a new database made from db as its template, with a state directory holding the
+// public key; nothing may be connected to db meanwhile).
 export function copyPair(db, dir, name) {
+  if (pg.state.has(db)) {
+    const copy = `t${++pg.n}`;
+    pg.psql(pg.admin, '-c', `CREATE DATABASE ${copy} TEMPLATE ${db.replace(/^.*\//, '')}`);
+    const url = pg.app.replace(/\/[^/]*$/, '/' + copy);
+    const state = join(dir, name + '.db.state');
+    mkdirSync(state, { recursive: true });
+    pg.state.set(url, state);
+    copyFileSync(side(db, '.audit-key.pub'), side(url, '.audit-key.pub'));
+    return url;
+  }
   const p = `${dir}/${name}.db`;
   sqlite(db, `VACUUM INTO '${p}'`);
   sqlite(db + '.audit', `VACUUM INTO '${p}.audit'`);
   copyFileSync(db + '.audit-key.pub', p + '.audit-key.pub');
   if (existsSync(db + '.audit-idx')) sqlite(db + '.audit-idx', `VACUUM INTO '${p}.audit-idx'`);
   return p;
+}
+
+// pgTables - the names of the SQLite audit file's tables (<db>.audit) and its person index's
+// (<db>.audit-idx) as PostgreSQL's schema.sql names them; m from the URL's match in sqlite()
+function pgTables(sql, m) {
+  if (m[3]) return sql.replace(/\b(meta|upto|person_epoch)\b/g, 'audit_idx_$1');
+  if (m[2]) return sql.replace(/\b(checkpoints|blocks)\b/g, 'audit_$1');
+  return sql;
+}
+
+// tamper - sql run on db by someone who gets past the application's role: sqlite3 on the file
+// (db + '.audit' or '.audit-idx' for the audit log and its person index; the SQL drops the
+// append-only triggers itself), or, on PostgreSQL, the database's superuser with every trigger off
+// (session_replication_role = replica; opts.triggers keeps them on). The SQLite statement is
+// translated for PostgreSQL (its DROP TRIGGERs left out, zeroblob(n) and X'..' as bytea, the
+// tables named as in schema.sql) unless pgSql is given.
+export function tamper(db, sql, pgSql, opts = {}) {
+  const m = /^(postgres(?:ql)?:\/\/.*?)(\.audit(-idx)?)?$/.exec(db);
+  if (!(m && pg.state.has(m[1]))) return sqlite(db, sql);
+  const q = pgSql ?? pgTables(sql.replace(/DROP TRIGGER \w+;\s*/g, '')
+    .replace(/zeroblob\((\d+)\)/g, "decode(repeat('00', $1), 'hex')")
+    .replace(/X'([0-9a-fA-F]*)'/g, "decode('$1', 'hex')"), m);
+  const url = pg.admin.replace(/\/[^/]*$/, '/' + m[1].replace(/^.*\//, ''));
+  const role = opts.triggers ? [] : ['-c', 'SET session_replication_role = replica'];
+  const r = spawnSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url, ...role, '-c', q],
+    { encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } });
+  return { code: r.status, out: r.stdout.trim(), err: r.stderr };
 }
