@@ -24,6 +24,7 @@
 
 #include "cli/cli.h"
 #include "store/backup.h"
+#include "store/keyfile.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -50,22 +51,6 @@ static const char help_restore[] =
 #define BACKUP_NAME "kaigo.db" /* the database's name inside a backup */
 #define MAX_FILES 256
 #define MANIFEST_MAX (64 * 1024)
-
-/* the side files a backup carries, by suffix of the database's name */
-static bool public_suffix(const char *s)
-{
-    return !strcmp(s, ".audit-key.pub") ||
-           (!strncmp(s, ".paper-key-", 11) && strlen(s) > 15 && !strcmp(s + strlen(s) - 4, ".pub"));
-}
-
-static bool private_suffix(const char *s)
-{
-    /* the token key signs only short-lived tokens: without it a new one is made (its public half
-     * travels with it, or a restored .pub would stop the new key being made: store/keyfile.c) */
-    return !strcmp(s, ".audit-key") || !strcmp(s, ".token-key") || !strcmp(s, ".token-key.pub") ||
-           !strcmp(s, ".operator-token") ||
-           (!strncmp(s, ".paper-key-", 11) && strlen(s) > 11 && !strchr(s + 11, '.'));
-}
 
 static int fsync_path(const char *path, bool dir)
 {
@@ -234,7 +219,7 @@ int cmd_backup(int argc, char **argv)
         if (strncmp(e->d_name, base, bl) != 0 || e->d_name[bl] != '.')
             continue;
         const char *suf = e->d_name + bl;
-        bool pub = public_suffix(suf), priv = private_suffix(suf);
+        bool pub = keyfile_side_public(suf), priv = keyfile_side_private(suf);
         if (!pub && !priv)
             continue;
         if (priv && !keys) {

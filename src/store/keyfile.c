@@ -93,3 +93,16 @@ int paper_pubkey_load(const char *db, const char *insurer_no, unsigned char pk[K
         return -1;
     return 0;
 }
+
+bool keyfile_side_public(const char *s)
+{
+    return !strcmp(s, ".audit-key.pub") ||
+           (!strncmp(s, ".paper-key-", 11) && strlen(s) > 15 && !strcmp(s + strlen(s) - 4, ".pub"));
+}
+
+bool keyfile_side_private(const char *s)
+{
+    return !strcmp(s, ".audit-key") || !strcmp(s, ".token-key") || !strcmp(s, ".token-key.pub") ||
+           !strcmp(s, ".operator-token") ||
+           (!strncmp(s, ".paper-key-", 11) && strlen(s) > 11 && !strchr(s + 11, '.'));
+}

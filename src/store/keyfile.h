@@ -25,4 +25,11 @@ int paper_key_path(const char *db, const char *insurer_no, char *out, size_t cap
  * the hex line keyfile_load wrote). 0, or -1 when it is missing or malformed. */
 int paper_pubkey_load(const char *db, const char *insurer_no, unsigned char pk[KEYFILE_PK_BYTES]);
 
+/* keyfile_side_public, keyfile_side_private - the side files kept beside a store (store_side_path)
+ * that belong with its data when it is backed up or moved, by suffix of the store's name: the
+ * published keys; the secret keys and the operator token. The token key signs only short-lived
+ * tokens (without it a new one is made; its public half travels with it, or a .pub left alone
+ * would stop the new key being made). */
+bool keyfile_side_public(const char *suffix);
+bool keyfile_side_private(const char *suffix);
 #endif

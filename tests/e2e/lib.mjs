@@ -72,6 +72,11 @@ export function newDb(dir, name = 'k.db') {
   return url;
 }
 
+// ownerUrl - db's URL as the role that installed the schema (PostgreSQL; kaigo migrate needs it)
+export function ownerUrl(db) {
+  return pg.admin.replace(/\/[^/]*$/, '/' + db.replace(/^.*\//, ''));
+}
+
 // side - a file kept beside the store (kaigo's store_side_path): <db><suffix>, or in its state directory
 export function side(db, suffix) {
   const state = pg.state.get(db);
@@ -127,8 +132,7 @@ export const INSURED_HEADER = '保険者番号,被保険者番号,氏名,氏名�
 export const CERT_HEADER = '保険者番号,被保険者番号,要介護状態区分,申請日,認定年月日,有効期間開始日,有効期間終了日,申請区分,前回要介護状態区分,認定審査会の意見,サービスの種類の指定';
 
 // A small fixed registry: 市原市 (122192) with two persons, one certified.
-export function fixture(dir) {
-  const db = newDb(dir);
+export function fixture(dir, db = newDb(dir)) {
   const ins = writeCsv(dir, 'insured.csv', [
     INSURED_HEADER,
     '122192,0000000001,髙橋　﨑子,タカハシ　サキコ,昭和15年4月2日,2,290-0001,千葉県市原市五井1丁目1番1号,2005-04-01,,R6.4.1',
