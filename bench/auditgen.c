@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/auditq.h"
+#include "audit/auditq.h"
 #include "util/banned.h"
 
 #define WAVE 4096

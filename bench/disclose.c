@@ -19,8 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/auditq.h"
-#include "store/disclose.h"
+#include "audit/auditq.h"
+#include "service/disclose.h"
 #include "util/banned.h"
 
 struct slot {

@@ -7,7 +7,7 @@
  * Builds PERSONS synthetic cases in memory (3 offices: 訪問介護, 通所介護 with an
  * add-on outside the limit, 福祉用具貸与; 10 lines; some over the limit so the
  * default allocation runs), then times, alternating, (a) parsing every case
- * (store/sheet7json.c) and (b) parsing, computing (domain/sheet7.c) and writing
+ * (codec/sheet7json.c) and (b) parsing, computing (domain/sheet7.c) and writing
  * the result JSON. Prints persons/min for both, the best of RUNS, and b/a.
  */
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/sheet7json.h"
+#include "codec/sheet7json.h"
 #include "util/xalloc.h"
 
 static double now_s(void)

@@ -1,7 +1,7 @@
-# embed-migrations.cmake - src/store/migrations/NNNN_name.sql -> C array of {version, name, sql}.
+# embed-migrations.cmake - src/store/sqlite/migrations/NNNN_name.sql -> C array of {version, name, sql}.
 file(GLOB files "${DIR}/*.sql")
 list(SORT files)
-set(body "/* Generated from src/store/migrations by tools/embed-migrations.cmake. Do not edit. */\n#include \"store/migrations.h\"\nconst struct migration migrations[] = {\n")
+set(body "/* Generated from src/store/migrations by tools/embed-migrations.cmake. Do not edit. */\n#include \"store/sqlite/migrations.h\"\nconst struct migration migrations[] = {\n")
 set(count 0)
 foreach(f ${files})
   get_filename_component(name ${f} NAME_WE)

@@ -84,7 +84,7 @@ int cli_open_audited(const char *db, struct store **st, struct auditq **aq);
 /* cli_write_file - writes n bytes to DIR/BASE; 0, or -1 after a message. */
 int cli_write_file(const char *dir, const char *base, const char *p, size_t n);
 
-/* cli_unmappable - a cp_unmappable_fn (store/cpfile.h) that prints each character outside MS932
+/* cli_unmappable - a cp_unmappable_fn (codec/cpfile.h) that prints each character outside MS932
  * on stderr: FILE:LINE:COLUMN(項目): 被保険者 …/… の「𠮷」(U+20BB7) は MS932 にありません, and whether
  * it was written 〓. ctx is a struct cli_unmap, which counts them. */
 struct cli_unmap {

@@ -17,7 +17,7 @@
 #include "cli/config.h"
 #include "domain/auth.h"
 #include "http/auth.h"
-#include "store/disclose.h"
+#include "service/disclose.h"
 #include "store/store.h"
 #include "domain/wareki.h"
 #include "util/date.h"

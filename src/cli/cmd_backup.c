@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "store/backup.h"
+#include "store/sqlite/backup.h"
 #include "store/keyfile.h"
 #include "store/store.h"
 #include "util/buf.h"

@@ -10,8 +10,8 @@
 
 #include "cli/cli.h"
 #include "domain/wareki.h"
-#include "http/cardjson.h"
-#include "store/disclose.h"
+#include "codec/cardjson.h"
+#include "service/disclose.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 

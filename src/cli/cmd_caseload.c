@@ -12,8 +12,9 @@
 #include "util/text.h"
 #include "cli/cli.h"
 #include "domain/wareki.h"
-#include "store/caseloadjson.h"
-#include "store/disclose.h"
+#include "codec/caseloadjson.h"
+#include "service/caseloadplan.h"
+#include "service/disclose.h"
 #include "util/jsonw.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -34,7 +35,7 @@ static const char help[] =
     "  (なければ第6表の作成年月日)。利用者ごとにアクセス記録が残ります。モニタリング訪問の記録は\n"
     "  kaigo にないため、訪問期限は示しません。--fte を省いた担当者は常勤換算 1.0 とします。\n";
 
-/* ---- cases from the stored plans (store/caseloadplan.c) --------------------------- */
+/* ---- cases from the stored plans (service/caseloadplan.c) --------------------------- */
 
 static void skipped(void *ctx, const struct person_key *k)
 {

@@ -26,7 +26,7 @@
 
 #include "cli/cli.h"
 #include "domain/importspec.h"
-#include "store/codec.h"
+#include "codec/codec.h"
 #include "store/store.h"
 #include "util/csv.h"
 #include "util/log.h"

@@ -18,12 +18,12 @@
 #include "cli/cli.h"
 #include "domain/paperdoc.h"
 #include "print/pdf.h"
-#include "store/auditq.h"
-#include "store/disclose.h"
+#include "audit/auditq.h"
+#include "service/disclose.h"
 #include "store/keyfile.h"
 #include "util/xalloc.h"
 #include "domain/certflow.h"
-#include "store/docjson.h"
+#include "codec/docjson.h"
 #include "util/banned.h"
 
 static const char help[] =

@@ -10,8 +10,8 @@
 
 #include "cli/cli.h"
 #include "domain/numbers.h"
-#include "store/auditq.h"
-#include "store/stats.h"
+#include "audit/auditq.h"
+#include "service/stats.h"
 #include "util/banned.h"
 
 static const char help[] =

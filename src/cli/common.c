@@ -12,9 +12,9 @@
 
 #include "cli/cli.h"
 #include "cli/config.h"
-#include "store/auditq.h"
-#include "store/cpfile.h"
-#include "store/disclose.h"
+#include "audit/auditq.h"
+#include "codec/cpfile.h"
+#include "service/disclose.h"
 #include "util/buf.h"
 #include "util/text.h"
 #include "util/spawn.h"

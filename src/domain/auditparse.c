@@ -1,6 +1,6 @@
 /* auditparse.c - audit_fields_parse (see audit.h): the fields of stored
  * canonical bytes. Kept apart from audit.c, with no dependency but libc, so
- * that the SQLite extension for forensic use (src/store/auditsql.c) can carry
+ * that the SQLite extension for forensic use (src/store/sqlite/auditsql.c) can carry
  * it. Untrusted input: every length is checked against the bytes left. */
 #include <limits.h>
 #include <stdint.h>

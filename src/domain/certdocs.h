@@ -4,7 +4,7 @@
  * validation against the dated data (data/chosa-items.tsv,
  * data/tokutei-shippei.tsv, data/rates.tsv), and the one visibility rule of a
  * document (a 主治医意見書 whose physician marked 同意しない). Parsing from
- * JSON/CSV is store/docjson.c's; the checks here name the field and the allowed
+ * JSON/CSV is codec/docjson.c's; the checks here name the field and the allowed
  * values in Japanese so that every adapter reports the same message.
  *
  * Fixed-size fields (the limits enforced at input): nothing is allocated.

@@ -3,7 +3,7 @@
  *
  * gate_decide() is pure: (actor, person, category, purpose, facts, now) →
  * allow or deny with the basis and the record it relied on. It never reads
- * data or the clock; the disclosure pipeline (store/disclose.c) loads the
+ * data or the clock; the disclosure pipeline (service/disclose.c) loads the
  * facts (the person's consents and withdrawals, the actor's care
  * relationships, proxy registrations, break-glass grants and 意見書 requests),
  * calls it, audits, and only then loads and returns the data.

@@ -1,6 +1,6 @@
 /*
  * documents.c - the card and every stored document: personal reads, only through
- * store/disclose.c. The handler starts a disclosure and suspends the connection; the
+ * service/disclose.c. The handler starts a disclosure and suspends the connection; the
  * audit writer resumes it once the entry is durable (or failed), and only then is
  * the answer built (disclosure_respond, or a page's renderer).
  */
@@ -17,21 +17,21 @@
 
 #include "domain/auth.h"
 #include "domain/wareki.h"
-#include "http/cardjson.h"
+#include "codec/cardjson.h"
 #include "http/docview.h"
 #include "http/internal.h"
 #include "http/page.h"
 #include "http/limits.h"
-#include "store/auditq.h"
-#include "store/certstore.h"
-#include "store/cpstore.h"
-#include "store/docjson.h"
+#include "audit/auditq.h"
+#include "service/certstore.h"
+#include "service/cpstore.h"
+#include "codec/docjson.h"
 #include "store/keyfile.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-/* ---- disclosures (GET, personal data: only through store/disclose.c) ------ */
+/* ---- disclosures (GET, personal data: only through service/disclose.c) ------ */
 
 /* Runs in the audit writer thread once the entry is durable (or failed). */
 static void disclosed(void *ctx, enum disclose_status status)

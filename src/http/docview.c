@@ -12,9 +12,9 @@
 #include "util/text.h"
 #include "http/docview.h"
 #include "http/internal.h"
-#include "store/cpstore.h"
-#include "store/docjson.h"
-#include "store/sheet7plan.h"
+#include "service/cpstore.h"
+#include "codec/docjson.h"
+#include "service/sheet7plan.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 

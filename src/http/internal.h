@@ -9,7 +9,7 @@
  *   conns.c         open connections and their request-head deadlines (a watchdog)
  *   ratelimit.c     the one rate limiter: logins, 本人確認, paper checks
  *   respond.c       answers, JSON errors, request bodies, the per-thread read connection
- *   documents.c     card and documents: every personal read, through store/disclose.c
+ *   documents.c     card and documents: every personal read, through service/disclose.c
  *   session.c       login, logout, whoami (API)
  *   grants.c        consent, proxies, 本人確認 and relationships, break-glass and its review
  *   certification.c 要介護認定 steps and ledger claims
@@ -36,8 +36,8 @@
 #include "http/auth.h"
 #include "http/framing.h"
 #include "http/server.h"
-#include "store/cpfile.h"
-#include "store/disclose.h"
+#include "codec/cpfile.h"
+#include "service/disclose.h"
 #include "util/buf.h"
 #include "util/jsonflat.h"
 #include "util/jsonw.h"

@@ -14,7 +14,7 @@
 #include "http/limits.h"
 #include "http/metrics.h"
 #include "http/server.h"
-#include "store/auditq.h"
+#include "audit/auditq.h"
 #include "store/health.h"
 #include "store/store.h"
 #include "util/buf.h"

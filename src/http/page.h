@@ -5,7 +5,7 @@
  * from a disclosure to a page renderer. See docs/ui.md.
  *
  * SECURITY: every personal value shown on a page comes from a disclosure that went
- * through store/disclose.c (page_disclose), exactly like the JSON API: the renderer
+ * through service/disclose.c (page_disclose), exactly like the JSON API: the renderer
  * receives the same JSON the API would have sent, only after the audit entry is
  * durable. Text is escaped (util/html.h). Pages are no-store and carry the CSP.
  * Ownership: r->form is owned by the request (freed in on_completed).
@@ -15,7 +15,7 @@
 
 #include "http/internal.h"
 #include "util/html.h"
-#include "store/certstore.h"
+#include "service/certstore.h"
 
 #define FORM_MAX_FIELDS 24
 /* a form with a body limit above FORM_LARGE_BODY (the 第6表 editor: a checkbox a planned day) may

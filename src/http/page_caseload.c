@@ -1,6 +1,6 @@
 /*
  * page_caseload.c - the 居宅介護支援事業所's 取扱件数 page (issue #18 §1): the office's month from the
- * stored 第6表 (store/caseloadplan.c, as `kaigo caseload --office`): 取扱件数 against the staffing
+ * stored 第6表 (service/caseloadplan.c, as `kaigo caseload --office`): 取扱件数 against the staffing
  * standard (44, or 49 with fee (Ⅱ)) with 要支援 at 1/3 and 介護予防ケアマネジメント not counted, the
  * 逓減制 tiers and units, per care manager as a table and as a bar chart (SVG drawn from the same
  * numbers; the table is the accessible form), and each care manager's cases.
@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "http/page.h"
-#include "store/caseloadjson.h"
+#include "codec/caseloadjson.h"
+#include "service/caseloadplan.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 

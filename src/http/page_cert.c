@@ -3,7 +3,7 @@
  * person's 認定の状況 page the forms of the next steps - 申請受付 with the person's paper 包括同意 (or its refusal),
  * 認定調査の依頼, 認定調査票 (its own page, `…/chosa`), 主治医意見書の依頼 (its receipt arrives from the 医療機関's
  * page or the API), 一次判定, 介護認定審査会, 決定 (the card's panel (二) changes at once), 延期通知 and 取下げ. Every
- * step is the store's workflow (store/certstore.c: cs_file, cs_step, cs_chosa_put - the API's own functions), in one
+ * step is the store's workflow (service/certstore.c: cs_file, cs_step, cs_chosa_put - the API's own functions), in one
  * write transaction: an invalid step changes nothing and the page says why.
  *
  * SECURITY: ROLE_INSURER of the person's insurer only (cs_* decide who may write; anyone else gets 404). The
@@ -19,9 +19,9 @@
 #include "domain/codes.h"
 #include "domain/wareki.h"
 #include "http/page.h"
-#include "store/certstore.h"
-#include "store/disclose.h"
-#include "store/docjson.h"
+#include "service/certstore.h"
+#include "service/disclose.h"
+#include "codec/docjson.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"

@@ -18,8 +18,8 @@
 #include "domain/numbers.h"
 #include "domain/wareki.h"
 #include "http/page.h"
-#include "store/disclose.h"
-#include "store/registry.h"
+#include "service/disclose.h"
+#include "service/registry.h"
 #include "util/text.h"
 #include "util/banned.h"
 

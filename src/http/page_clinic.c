@@ -19,8 +19,8 @@
 #include "http/page.h"
 #include "domain/certdocs.h"
 #include "domain/wareki.h"
-#include "store/certstore.h"
-#include "store/docjson.h"
+#include "service/certstore.h"
+#include "codec/docjson.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 

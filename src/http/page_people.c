@@ -4,7 +4,7 @@
  * marks, 負担割合, this month's plan state - sortable and filterable by query parameters (links and
  * a GET form: no script needed, keyboard and screen readers get the same table).
  *
- * SECURITY: the rows come from disclose_office_people (store/disclose.c): each person decided and
+ * SECURITY: the rows come from disclose_office_people (service/disclose.c): each person decided and
  * audited for 資格 (and for 計画 before its plan state is read) before anything about it is read;
  * refused persons are only counted. Nothing personal is in the URL (sort and filter are words).
  * Ownership: the rows are copied into a list owned by the handler and wiped after rendering.
@@ -19,7 +19,7 @@
 #include "domain/certification.h"
 #include "http/limits.h"
 #include "http/page.h"
-#include "store/disclose.h"
+#include "service/disclose.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 

@@ -2,7 +2,7 @@
  * page_stats.c - the municipal clerk's 集計 page (issue #19 §2): one statistics table of the clerk's
  * insurer and a month, as a table, a bar chart (SVG drawn here from the same finished cells: a hidden
  * cell has no bar and reads 「x」) and a CSV download - all three printed from one st_table that
- * store/stats.c finished (suppressed) before this file sees a number, so they cannot disagree with
+ * service/stats.c finished (suppressed) before this file sees a number, so they cannot disagree with
  * each other or with `kaigo stats … --csv`.
  *
  * SECURITY: only the insurer's own staff (stats_may); aggregates name nobody, so no person's audit
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "http/page.h"
-#include "store/stats.h"
+#include "service/stats.h"
 #include "util/banned.h"
 
 /* the column the chart draws for each table (a row's total) */

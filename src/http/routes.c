@@ -4,12 +4,12 @@
  * is about (audience), API / page / asset, CSRF, body limit, and its handler.
  *
  * A route with a category other than CAT_NONE is a disclosure: its function must
- * go through store/disclose.c (u-gate walks this table and fails otherwise).
+ * go through service/disclose.c (u-gate walks this table and fails otherwise).
  */
 #include "http/internal.h"
 #include "http/metrics.h"
 #include "http/page.h"
-#include "store/docjson.h"
+#include "codec/docjson.h"
 #include "util/compiler.h"
 #include "util/banned.h"
 

@@ -5,7 +5,7 @@
  *
  * Threads: MHD's internal epoll thread pool (one per core). Each worker owns a
  * read connection (thread-local, closed when the thread ends); one audit
- * writer thread owns the write connection (store/auditq.c). Handlers use the
+ * writer thread owns the write connection (audit/auditq.c). Handlers use the
  * two-call pattern so keep-alive connections are kept.
  */
 #include <jansson.h>
@@ -27,12 +27,12 @@
 #include "domain/wareki.h"
 #include "domain/auth.h"
 #include "http/auth.h"
-#include "http/cardjson.h"
+#include "codec/cardjson.h"
 #include "http/docview.h"
-#include "store/certstore.h"
-#include "store/cpstore.h"
+#include "service/certstore.h"
+#include "service/cpstore.h"
 #include "store/keyfile.h"
-#include "store/docjson.h"
+#include "codec/docjson.h"
 #include "http/conns.h"
 #include "http/limits.h"
 #include "http/server.h"
@@ -41,9 +41,9 @@
 #include "http/page.h"
 #include "http/metrics.h"
 #include "http/tls.h"
-#include "store/auditq.h"
+#include "audit/auditq.h"
 #include "store/health.h"
-#include "store/disclose.h"
+#include "service/disclose.h"
 #include "util/jsonflat.h"
 #include "util/jsonw.h"
 #include "util/log.h"

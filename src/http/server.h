@@ -4,7 +4,7 @@
  * SECURITY: talks to untrusted HTTP clients. Callers are staff or persons with
  * a session (password + TOTP), provider software with an API token, or the
  * operator token (master data only); personal data leaves only through
- * store/disclose.c (audited, durable first). The access log holds method,
+ * service/disclose.c (audited, durable first). The access log holds method,
  * route pattern, status, timing and request id: never a URL, never personal data.
  */
 #ifndef KAIGO_HTTP_SERVER_H
@@ -81,7 +81,7 @@ struct route {
                                a same-origin request are required (docs/ui.md) */
     size_t max_body;
     route_fn *handler;  /* non-personal routes only */
-    route_fn *disclose; /* personal routes: must go through store/disclose.c */
+    route_fn *disclose; /* personal routes: must go through service/disclose.c */
 };
 
 extern const struct route routes[];

@@ -264,7 +264,7 @@ struct store_access_ops {
     /* org_persons - the persons org has an open (not ended) care relationship with, by insurer and
      * number, each once: the office's 利用者一覧 (the gate still decides each, lapse included). */
     /* consent_holders - the insured numbers of an insurer's persons with any consent naming a category of cats
-     * (in force or not: the gate decides); for 二次利用's export (store/disclose.c) */
+     * (in force or not: the gate decides); for 二次利用's export (service/disclose.c) */
     int (*consent_holders)(struct store *st, const char *insurer_no, uint32_t cats,
                            int (*fn)(void *ctx, const char *insured_no), void *ctx);
     int (*org_persons)(struct store *st, const char *org, org_person_fn *fn, void *ctx);

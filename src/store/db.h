@@ -2,7 +2,7 @@
  *
  * Logic every backend needs (today: the audit log's append, checkpoints and readers,
  * store/auditlog.c) is written once over these calls, the way git's ref backends share
- * their logic; a backend (store/sqlite.c now, PostgreSQL next) provides the calls and one
+ * their logic; a backend (store/sqlite/sqlite.c now, PostgreSQL next) provides the calls and one
  * table of SQL text per module, indexed by that module's statement ids.
  *
  * Ownership: a statement belongs to its connection, is prepared once into the caller's slot

@@ -1,6 +1,6 @@
 /* migrate.c - store_migrate: a SQLite store copied into an empty PostgreSQL database (migrate.h).
  *
- * The two backends' schemas name every copied column alike (src/store/migrations/ and
+ * The two backends' schemas name every copied column alike (src/store/sqlite/migrations/ and
  * src/store/pg/schema.sql); the columns are PostgreSQL's (its catalog, less generated ones such as
  * audit_log.insured_no, which PostgreSQL computes from the entry), selected by the same names from
  * SQLite. Rows travel in COPY's text format: NULL as \N, bytea as \\x<hex>, text with backslash, tab,
@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #include "store/migrate.h"
-#include "store/migrations.h"
+#include "store/sqlite/migrations.h"
 #include "store/pg/pg.h"
 #include "util/buf.h"
 #include "util/text.h"

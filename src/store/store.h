@@ -1,13 +1,13 @@
 /*
- * store.h - the one storage interface. SQLite now (store/sqlite.c); a
- * PostgreSQL backend implements the same struct store_ops later.
+ * store.h - the one storage interface, implemented by the SQLite backend (store/sqlite/) and the
+ * PostgreSQL one (store/pg/); store_open chooses by the form of `where`.
  *
  * A struct store is one connection; it is not shared between threads. The
  * functions return 0 on success, STORE_NOTFOUND where stated, or -1 on a
  * database error (store_errmsg()). The two reads of a person's records
  * (record_get_current, record_list_current, record_list_kind, record_scan_kind) are in the table for the
- * backends' sake only: they are called from store/personal.c, which only the
- * disclosure pipeline (store/disclose.c) uses; tools/checksrc fails the build's
+ * backends' sake only: they are called from service/personal.c, which only the
+ * disclosure pipeline (service/disclose.c) uses; tools/checksrc fails the build's
  * tests if http/ or cli/ call them.
  */
 #ifndef KAIGO_STORE_STORE_H
@@ -111,7 +111,7 @@ struct store_ops {
      * one statement); -1 on failure */
     int (*persons_exist)(struct store *st, const struct person_key *keys, size_t n, bool *out);
     /* record_get_current - the current body of one record (caller frees *body),
-     * or NOTFOUND. Personal: used through store/personal.h only. */
+     * or NOTFOUND. Personal: used through service/personal.h only. */
     int (*record_get_current)(struct store *st, const struct person_key *k, const char *kind,
                               const char *rkey, char **body);
     /* record_list_current - every current record of a person (callback per record). */
@@ -134,14 +134,14 @@ struct store_ops {
                             void *ctx);
     /* record_scan_insurer - every current record of the kinds the statistics count (certification,
      * insured, ledger, life) across the insurer's persons, ordered by person, kind and rkey. Personal:
-     * only store/stats.c, which publishes nothing but suppressed aggregates. */
+     * only service/stats.c, which publishes nothing but suppressed aggregates. */
     int (*record_scan_insurer)(struct store *st, const char *insurer_no,
                                int (*fn)(void *ctx, const char *insured_no, const char *kind, const char *rkey,
                                          const char *body),
                                void *ctx);
     /* record_history - every version of the person's registry records (資格, 認定, 負担割合, 限度額, 給付制限,
      * 居宅サービス計画, 施設), newest first within each record, with who wrote it, when and why. Personal:
-     * only through store/disclose.c (WHAT_HISTORY). */
+     * only through service/disclose.c (WHAT_HISTORY). */
     int (*record_history)(struct store *st, const struct person_key *k, store_history_fn *fn, void *ctx);
     /* population_put - the insurer's population from as_of on (replacing a row of that date);
      * population_get - the latest on or before 'on' and its date, or NOTFOUND. */

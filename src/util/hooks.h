@@ -17,7 +17,7 @@ struct test_hooks {
     int print_fail_part; /* KAIGO_PRINT_FAIL_PART + 1: that print part fails after drawing */
     const char *disk_full_file; /* KAIGO_DISK_FULL_FILE: every store write fails while it exists */
     const char *print_fail_file; /* KAIGO_PRINT_FAIL_FILE: every print part fails while it exists */
-    long long read_park_us; /* unit tests: a parked read's lifetime (store/sqlite.c READ_PARK_MAX_US) */
+    long long read_park_us; /* unit tests: a parked read's lifetime (store/sqlite/sqlite.c READ_PARK_MAX_US) */
 };
 
 extern const struct test_hooks *test_hooks;

@@ -1,7 +1,7 @@
 /*
  * jsonflat.h - a strict reader for flat JSON objects: string, integer, true,
  * false and null values, no nesting. For record bodies that kaigo itself wrote
- * (store/codec.c) and for small request bodies (http/respond.c body_json), so as
+ * (codec/codec.c) and for small request bodies (http/respond.c body_json), so as
  * strict as jansson with JSON_REJECT_DUPLICATES on the same bytes (fuzz_jsonflat
  * fails on any disagreement): nesting, invalid UTF-8, leading zeros, a repeated
  * key, \u0000 and integers beyond ±2^53 are refused, never guessed. Values are borrowed

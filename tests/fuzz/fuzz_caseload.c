@@ -1,5 +1,5 @@
 /* fuzz_caseload.c - libFuzzer target for the `kaigo caseload` input
- * (store/caseloadjson.c) and the caseload rules: whatever parses computes
+ * (codec/caseloadjson.c) and the caseload rules: whatever parses computes
  * without fault, the tiers add up to the 要介護 cases, 介護予防ケアマネジメント is listed and
  * never counted, and no due date lies
  * before the month of the last visit. */
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "store/caseloadjson.h"
+#include "codec/caseloadjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,4 +1,4 @@
-/* fuzz_cpfile.c - libFuzzer target for the care-plan CSV reader (store/cpfile.c):
+/* fuzz_cpfile.c - libFuzzer target for the care-plan CSV reader (codec/cpfile.c):
  * the first byte picks a file type and how many stretches to read it in; the
  * result must equal the one-stretch read (problem count and records); whatever
  * reads without a problem must be written back (MS932) and read again to the same
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/cpfile.h"
-#include "store/cpstore.h"
+#include "codec/cpfile.h"
+#include "service/cpstore.h"
 
 static void quiet(void *ctx, long line, int column, const char *name, const char *msg)
 {

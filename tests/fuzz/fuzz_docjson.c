@@ -1,4 +1,4 @@
-/* fuzz_docjson.c - libFuzzer target for the JSON documents (store/docjson.c):
+/* fuzz_docjson.c - libFuzzer target for the JSON documents (codec/docjson.c):
  * 認定調査票, 主治医意見書, LIFE feedback, ledger claims (untrusted API bodies
  * and import files) and stored applications. The first byte picks the parser.
  * Whatever parses must run through the domain checks without fault, and its
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/docjson.h"
+#include "codec/docjson.h"
 #include "util/text.h"
 
 #define SAME(encode, a, b)                                                                        \

@@ -1,4 +1,4 @@
-/* fuzz_plan6.c - libFuzzer target for the 第6表 editor's form (store/plan6.c p6_form): the input is
+/* fuzz_plan6.c - libFuzzer target for the 第6表 editor's form (service/plan6.c p6_form): the input is
  * "name=value" lines, as page.c hands the parsed form over. Whatever p6_form and p6_check accept must
  * write a UPPLAN and a UPJSK that cpfile reads back without a single problem (the editor never sends
  * a file the exchange would refuse), and reading it back gives the same days per line. */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/plan6.h"
+#include "service/plan6.h"
 
 #define MAX_FIELDS 512
 

@@ -1,4 +1,4 @@
-/* fuzz_sheet7.c - libFuzzer target for the 第7表 input (store/sheet7json.c) and
+/* fuzz_sheet7.c - libFuzzer target for the 第7表 input (codec/sheet7json.c) and
  * the engine: whatever parses must compute without fault (refusals are fine),
  * and a computed table must satisfy the invariants: per office, claim +
  * user_share = total_cost and the user share is never negative for a
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sheet7json.h"
+#include "codec/sheet7json.h"
 
 struct seen {
     size_t n;

@@ -6,7 +6,7 @@
 #  - a record version names a registered insurer and change;
 #  - the large tables are HASH-partitioned into 16 and a row lands in one partition;
 #  - kaigo_audit_field (PL/pgSQL) reads entries as the C parser does: a differential against
-#    kaigo_audit_field of the SQLite extension (src/store/auditsql.c over audit_fields_parse) on
+#    kaigo_audit_field of the SQLite extension (src/store/sqlite/auditsql.c over audit_fields_parse) on
 #    entries kaigo wrote and on damaged copies of them.
 # Needs KAIGO_BIN (kaigo) and KAIGO_EXT (the kaigo_audit SQLite extension's file).
 set -euo pipefail

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "store/auditq.h"
+#include "audit/auditq.h"
 #include "store/store.h"
 #include "testdb.h"
 

@@ -14,7 +14,7 @@
 #include "util/jsonw.h"
 #include <jansson.h>
 
-#include "store/codec.h"
+#include "codec/codec.h"
 
 static void same_as_jansson(const char *body)
 {

@@ -1,5 +1,5 @@
 /* u-cpfile.c - the care-plan CSV reader read in parallel stretches, and the packed
- * stored form of a record set (store/cpfile.c, store/cpstore.c).
+ * stored form of a record set (codec/cpfile.c, service/cpstore.c).
  *
  * A file read in k stretches on k threads must give what one stretch gives: the
  * same records (fields, quote masks, raw text, first lines), terminator flags and,
@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "domain/cpcsv.h"
-#include "store/cpfile.h"
-#include "store/cpstore.h"
+#include "codec/cpfile.h"
+#include "service/cpstore.h"
 #include "util/buf.h"
 #include "util/text.h"
 

@@ -1,7 +1,7 @@
 /* u-docs.c - 認定調査票 items and checks (RULE-DOC-001), 主治医意見書 form versions,
  * consent field and 特定疾病 (RULE-DOC-002..004), the gate's document rule, LIFE
  * checks, the ledger (RULE-LEDGER-001..003), and the JSON documents' round trips
- * and refusals (store/docjson.c). */
+ * and refusals (codec/docjson.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +17,7 @@
 #include "domain/codes.h"
 #include "domain/gate.h"
 #include "domain/ledger.h"
-#include "store/docjson.h"
+#include "codec/docjson.h"
 
 #define DD(y, m, d) ((struct date){y, m, d})
 

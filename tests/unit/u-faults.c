@@ -1,5 +1,5 @@
 /* u-faults.c - fault injection at every write, in the manner of SQLite's own tests: the fault VFS
- * (store/faultvfs.h) fails the (N+1)-th write from a point on, with SQLITE_FULL (a full disk) or
+ * (store/sqlite/faultvfs.h) fails the (N+1)-th write from a point on, with SQLITE_FULL (a full disk) or
  * SQLITE_IOERR_WRITE (an I/O error), for N = 0, 1, 2, … until the scenario runs without meeting
  * the fault. The scenario is the two kinds of durable write kaigo makes: an import's batch of
  * records in one transaction, and audit entries through the group-commit writer. After each run
@@ -21,8 +21,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "store/auditq.h"
-#include "store/faultvfs.h"
+#include "audit/auditq.h"
+#include "store/sqlite/faultvfs.h"
 #include "store/health.h"
 #include "store/store.h"
 #include "util/log.h"

@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 
 #include "domain/papertoken.h"
-#include "store/auditq.h"
+#include "audit/auditq.h"
 #include "util/date.h"
 #include "util/hooks.h"
 #include "store/store.h"
@@ -525,7 +525,7 @@ static void expect_report(struct store *st, const struct person_key *k, int who,
     assert_int_equal(c.n, want);
 }
 
-/* Parked reads (issue #21, store/sqlite.c): a worker's read snapshot kept after read_end is
+/* Parked reads (issue #21, store/sqlite/sqlite.c): a worker's read snapshot kept after read_end is
  * reused only while nothing has been committed since it began. With a lifetime long enough that
  * age never decides, a write by another connection (as another process's would) must be seen by
  * the very next read, and the owner's own write must be durable at once (visible to another

@@ -1,5 +1,5 @@
 -- src/store/pg/schema.sql - kaigo's schema on PostgreSQL 15 (issue #22, docs/postgresql.md): the state
--- SQLite reaches after migrations 0001-0016 (src/store/migrations/), in PostgreSQL's dialect, and the audit
+-- SQLite reaches after migrations 0001-0016 (src/store/sqlite/migrations/), in PostgreSQL's dialect, and the audit
 -- log and person index that SQLite keeps in <db>.audit and <db>.audit-idx.
 --
 -- Run by the schema's owner (the migration role, e.g. kaigo_admin), never by the application. The
