@@ -24,6 +24,7 @@
 #include "domain/merkle.h"
 #include "domain/wareki.h"
 #include "util/jsonw.h"
+#include "store/directory.h"
 #include "store/store.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -40,6 +41,8 @@ static const char help[] =
     "  consistency 二つの署名済みチェックポイント(サイズ SIZE1 ≤ SIZE2)の一貫性証明(RFC 9162)。\n"
     "        kaigo audit scope [--db PATH] (--org ORG | --actor ACTOR) --from 日付 --to 日付 [--json]\n"
     "  --pubkey    検証用の公開鍵(既定: <db>.audit-key.pub)\n"
+    "  --db directory:FILE  保険者→クラスタの一覧: verify は各クラスタを検証し、各クラスタに一覧どおりの保険者だけが\n"
+    "              あることも確かめます。prove と consistency はその保険者のクラスタで行います。\n"
     "  scope       漏えい時の範囲特定: 組織または利用者(user:N / token:N)が期間内(--to の日を含む)に\n"
     "              アクセスした被保険者と区分の一覧(許可・拒否の件数つき)。\n";
 
@@ -879,6 +882,90 @@ static int scope(int argc, char **argv)
     return 0;
 }
 
+/* ---- a directory of clusters (store/directory.h) ------------------------ */
+
+struct placed {
+    const struct directory *dir;
+    int cluster;
+    const char *shown;
+    long bad;
+};
+
+static int placed_check(struct placed *p, const char *insurer, const char *what)
+{
+    int c = directory_lookup(p->dir, insurer);
+    if (c != p->cluster) {
+        printf("検証失敗: 保険者 %s の%sがクラスタ %s にありますが、一覧では%s\n", insurer, what, p->shown,
+               c < 0 ? "どのクラスタにも割り当てられていません" : "別のクラスタです");
+        p->bad++;
+    }
+    return 0;
+}
+
+static int placed_log(void *ctx, const char *insurer)
+{
+    return placed_check(ctx, insurer, "監査ログ");
+}
+
+static int placed_insurer(void *ctx, const struct insurer *ins, long long persons)
+{
+    (void)persons;
+    return placed_check(ctx, ins->insurer_no, "登録データ");
+}
+
+/* verify_directory - verify on every cluster of the directory (or the one of --insurer), and that each
+ * cluster holds only the insurers the directory gives it: data or a log on the wrong cluster would be
+ * missed by a node that looks where the directory says */
+static int verify_directory(const char *db, const char *only, const char *pubfile)
+{
+    struct directory dir;
+    char why[1024];
+    if (store_where_usable(db))
+        return EXIT_USAGE;
+    if (directory_load(directory_path(db), &dir, why, sizeof why)) {
+        fprintf(stderr, "kaigo audit: %s\n", why);
+        return EXIT_USAGE;
+    }
+    int worst = 0, want = only ? directory_lookup(&dir, only) : -1;
+    if (only && want < 0) {
+        fprintf(stderr, "kaigo audit: 保険者 %s のクラスタが一覧にありません\n", only);
+        directory_free(&dir);
+        return EXIT_INVALID;
+    }
+    for (size_t i = 0; i < dir.nclusters; i++) {
+        if (only && (int)i != want)
+            continue;
+        char shown[512];
+        store_where_redact(dir.url[i], shown, sizeof shown);
+        printf("クラスタ %s:\n", shown);
+        fflush(stdout);
+        char *args[9] = {"audit", "verify", "--db", dir.url[i]};
+        int n = 4;
+        if (only)
+            args[n++] = "--insurer", args[n++] = (char *)only;
+        if (pubfile)
+            args[n++] = "--pubkey", args[n++] = (char *)pubfile;
+        int rc = cmd_audit(n, args);
+        fflush(stdout);
+        struct placed p = {&dir, (int)i, shown, 0};
+        struct store *st = rc == EXIT_INTERNAL ? NULL : store_open(dir.url[i], true);
+        if (st && (st->ops->audit_insurers(st, placed_log, &p) || st->ops->insurer_list(st, placed_insurer, &p))) {
+            fprintf(stderr, "kaigo audit verify: %s\n", store_errmsg(st));
+            rc = EXIT_INTERNAL;
+        } else if (!st && rc != EXIT_INTERNAL)
+            rc = EXIT_INTERNAL;
+        store_close(st);
+        if (p.bad && rc == 0)
+            rc = EXIT_INVALID;
+        if (rc > worst)
+            worst = rc;
+    }
+    if (!worst)
+        printf("検証成功: クラスタ %zu 個すべて\n", only ? (size_t)1 : dir.nclusters);
+    directory_free(&dir);
+    return worst;
+}
+
 int cmd_audit(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "scope") == 0)
@@ -918,6 +1005,28 @@ int cmd_audit(int argc, char **argv)
     if (np != want) {
         fputs(help, stderr);
         return EXIT_USAGE;
+    }
+    struct directory dir;
+    char dir_url[DIRECTORY_URL_MAX + 1];
+    if (directory_path(db) && !want)
+        return verify_directory(db, only, pubfile);
+    if (directory_path(db)) { /* a proof is of one insurer's log: on its cluster */
+        char why[1024];
+        if (store_where_usable(db))
+            return EXIT_USAGE;
+        if (directory_load(directory_path(db), &dir, why, sizeof why)) {
+            fprintf(stderr, "kaigo audit: %s\n", why);
+            return EXIT_USAGE;
+        }
+        int c = directory_lookup(&dir, pos[0]);
+        if (c >= 0)
+            str_cut(dir_url, sizeof dir_url, dir.url[c]);
+        directory_free(&dir);
+        if (c < 0) {
+            fprintf(stderr, "kaigo audit: 保険者 %s のクラスタが一覧にありません\n", pos[0]);
+            return EXIT_INVALID;
+        }
+        db = dir_url;
     }
     unsigned char pk[AUDIT_PK_BYTES];
     bool have_pk;

@@ -27,6 +27,7 @@
 #include "cli/cli.h"
 #include "domain/importspec.h"
 #include "codec/codec.h"
+#include "store/directory.h"
 #include "store/store.h"
 #include "util/csv.h"
 #include "util/log.h"
@@ -298,6 +299,15 @@ struct item {
     char *body; /* NULL: check only (an error was already found; nothing is written) */
 };
 
+/* One store the import writes: the --db store, or with a directory of clusters (store/directory.h) one
+ * per cluster, opened and begun at the first row of an insurer on it; each is its own transaction. */
+struct cluster {
+    const char *where;
+    struct store *st;
+    long long change_id;
+    long rows, changed;
+};
+
 struct writer {
     pthread_mutex_t mu;
     pthread_cond_t not_empty, not_full;
@@ -305,10 +315,14 @@ struct writer {
     size_t head, n;
     bool done;
     /* owned by the writer thread */
-    struct store *st;
+    struct store *st;      /* the current insurer's cluster's store (cl[cur]) */
+    long long change_id;   /* and its change */
+    const struct directory *dir; /* NULL: one store, cl[0] */
+    struct cluster *cl;
+    size_t ncl;
+    int cur;
     enum import_kind kind;
-    long long change_id;
-    const char *author, *file;
+    const char *author, *reason, *file;
     bool quiet, progress_on;
     struct errsink *errs;
     long changed;
@@ -383,6 +397,7 @@ static void write_item(struct writer *w, struct batch *batch, struct item *it, i
     } else if (w->st->ops->record_put(w->st, &it->key, rk, it->rkey, it->body, w->change_id, &ch))
         w->dberr = 1;
     w->changed += ch;
+    w->cl[w->cur].changed += ch;
 done:
     free(it->body);
     it->body = NULL;
@@ -417,10 +432,26 @@ static void pending_flush(struct writer *w, struct pending *p, struct batch *bat
     p->n = 0;
 }
 
+/* cluster_enter - the writer moves to cluster c: its store opened and its transaction and change begun
+ * on first use; -1 on failure (w->st then names the store whose message says why, or is NULL) */
+static int cluster_enter(struct writer *w, int c)
+{
+    struct cluster *k = &w->cl[c];
+    w->cur = c;
+    if (!k->st) {
+        if (!(k->st = store_open(k->where, false)))
+            return w->st = NULL, -1;
+        if (k->st->ops->begin(k->st) || k->st->ops->change_begin(k->st, w->author, w->reason, &k->change_id))
+            return w->st = k->st, -1;
+    }
+    w->st = k->st;
+    w->change_id = k->change_id;
+    return 0;
+}
+
 static void *writer_thread(void *arg)
 {
     struct writer *w = arg;
-    struct store *st = w->st;
     struct reporter rp = {w->errs, 1, 0};
     char last_insurer[INSURER_NO_LEN + 1] = "";
     /* Insurers seen in this file, and whether each had no record of this kind
@@ -444,6 +475,20 @@ static void *writer_thread(void *arg)
             rp.line = it.line;
             if (w->dberr)
                 goto next;
+            int c = w->dir ? directory_lookup(w->dir, it.key.insurer_no) : 0;
+            if (c < 0) { /* every row of it is refused (the next row of it comes here again) */
+                report(&rp, 1, "保険者番号", "この保険者のクラスタがクラスタの一覧 (directory) にありません");
+                last_insurer[0] = '\0';
+                goto next;
+            }
+            if (c != w->cur || !w->st) {
+                batch_flush(w, batch); /* its rows carry the change of the cluster they were made for */
+                if (w->dberr || cluster_enter(w, c)) {
+                    w->dberr = 1;
+                    goto next;
+                }
+            }
+            struct store *st = w->st;
             int created;
             if (store_insurer_ensure(st, it.key.insurer_no, w->author, &created)) {
                 w->dberr = 1;
@@ -472,6 +517,7 @@ static void *writer_thread(void *arg)
             }
             fresh = seen[si].fresh;
         }
+        w->cl[w->cur].rows++;
         if (w->kind != IMPORT_INSURED) { /* looked up with the others of its insurer */
             pend->it[pend->n++] = it;
             it.body = NULL;
@@ -603,18 +649,34 @@ int cmd_import(int argc, char **argv)
         return finish(EXIT_INVALID, raw, rawlen, &conv, &hasher, &errs);
     }
 
-    struct store *st = store_open(db, false);
-    if (!st)
-        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher, &errs);
     char author[96], reason[160];
-    long long change_id = 0;
     snprintf(author, sizeof author, "import:%s", cli_actor_id());
     const char *base = strrchr(file, '/');
     snprintf(reason, sizeof reason, "import %s %.100s", import_kind_code(kind), base ? base + 1 : file);
-    if (st->ops->begin(st) || st->ops->change_begin(st, author, reason, &change_id)) {
-        error("database: %s", store_errmsg(st));
-        st->ops->rollback(st);
-        store_close(st);
+    /* the stores written: the one of --db, begun now; or, for a directory of clusters, one per cluster,
+     * begun by the writer at the first row of an insurer on it (cluster_enter) */
+    struct directory dir;
+    const char *dir_file = directory_path(db);
+    struct cluster one = {db, NULL, 0, 0, 0}, *cl = &one;
+    size_t ncl = 1;
+    if (dir_file) {
+        char why[1024];
+        if (store_where_usable(db)) /* the keys of every cluster are in $KAIGO_STATE */
+            return finish(EXIT_USAGE, raw, rawlen, &conv, &hasher, &errs);
+        if (directory_load(dir_file, &dir, why, sizeof why)) {
+            error("%s", why);
+            return finish(EXIT_USAGE, raw, rawlen, &conv, &hasher, &errs);
+        }
+        ncl = dir.nclusters;
+        cl = xcalloc(ncl, sizeof *cl);
+        for (size_t i = 0; i < ncl; i++)
+            cl[i].where = dir.url[i];
+    } else if (!(one.st = store_open(db, false)))
+        return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher, &errs);
+    else if (one.st->ops->begin(one.st) || one.st->ops->change_begin(one.st, author, reason, &one.change_id)) {
+        error("database: %s", store_errmsg(one.st));
+        one.st->ops->rollback(one.st);
+        store_close(one.st);
         return finish(EXIT_INTERNAL, raw, rawlen, &conv, &hasher, &errs);
     }
 
@@ -624,10 +686,15 @@ int cmd_import(int argc, char **argv)
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->not_empty, NULL);
     pthread_cond_init(&w->not_full, NULL);
-    w->st = st;
+    w->st = one.st;
+    w->change_id = one.change_id;
+    w->dir = dir_file ? &dir : NULL;
+    w->cl = cl;
+    w->ncl = ncl;
+    w->cur = dir_file ? -1 : 0;
     w->kind = kind;
-    w->change_id = change_id;
     w->author = author;
+    w->reason = reason;
     w->file = file;
     w->quiet = quiet;
     w->progress_on = pg.on;
@@ -699,35 +766,65 @@ int cmd_import(int argc, char **argv)
 
     int exit_code = 0;
     if (w->dberr) {
-        error("database: %s", store_errmsg(st));
-        st->ops->rollback(st);
+        if (w->st)
+            error("database: %s", store_errmsg(w->st));
         fprintf(stderr, "%s: データベースエラーのため何も取り込んでいません\n", file);
         exit_code = EXIT_INTERNAL;
     } else if (errs.total) {
-        st->ops->rollback(st);
         errors_print(&errs, file);
         if (errs.total > errs.max)
             fprintf(stderr, "%s: ほか %ld 件のエラー(表示は --max-errors %ld 件まで)\n", file,
                     errs.total - errs.max, errs.max);
         fprintf(stderr, "%s: エラー %ld 件: 何も取り込んでいません\n", file, errs.total);
         exit_code = EXIT_INVALID;
-    } else if (dry) {
-        st->ops->rollback(st);
+    } else if (dry)
         printf("%s: 検証のみ: %ld 行すべて正常 (書き込んでいません)\n", file, rows);
-    } else if ((pg.on && fputs("書き込みを確定しています(コミット)…\n", stderr) < 0) ||
-               st->ops->import_run_add(st, change_id, import_kind_code(kind), hj.hex, rows, w->changed) ||
-               st->ops->commit(st)) {
-        error("database: %s", store_errmsg(st));
-        st->ops->rollback(st);
-        exit_code = EXIT_INTERNAL;
-    } else {
+    else if (pg.on)
+        fputs("書き込みを確定しています(コミット)…\n", stderr);
+    /* commit each cluster's transaction (one, without a directory), or roll every one back */
+    size_t committed = 0;
+    for (size_t i = 0; i < ncl; i++) {
+        struct store *st = cl[i].st;
+        if (!st)
+            continue;
+        if (exit_code || dry) {
+            st->ops->rollback(st);
+            continue;
+        }
+        if (st->ops->import_run_add(st, cl[i].change_id, import_kind_code(kind), hj.hex, cl[i].rows, cl[i].changed) ||
+            st->ops->commit(st)) {
+            error("database: %s", store_errmsg(st));
+            st->ops->rollback(st);
+            exit_code = EXIT_INTERNAL;
+            if (committed) { /* a directory's earlier clusters are committed: say which, and how to finish */
+                char shown[512];
+                store_where_redact(cl[i].where, shown, sizeof shown);
+                fprintf(stderr, "%s: クラスタ %s の確定に失敗しました。ほかの %zu クラスタは確定済みです。"
+                                "同じファイルをもう一度取り込めば残りが入ります(取込済みの行は「変更なし」になります)\n",
+                        file, shown, committed);
+            }
+            continue;
+        }
+        committed++;
+    }
+    if (!exit_code && !dry) {
         if (w->notices.len) /* registered only now that the import is committed (issue #15) */
             fputs(w->notices.ptr, stderr);
         printf("%s: %ld 行を取り込みました(新規・変更 %ld 行, 変更なし %ld 行)\n", file, rows,
                w->changed, rows - w->changed);
+        for (size_t i = 0; dir_file && i < ncl; i++) {
+            char shown[512];
+            store_where_redact(cl[i].where, shown, sizeof shown);
+            printf("  クラスタ %s: %ld 行(新規・変更 %ld 行)\n", shown, cl[i].rows, cl[i].changed);
+        }
     }
     buf_release(&w->notices);
-    store_close(st);
+    for (size_t i = 0; i < ncl; i++)
+        store_close(cl[i].st);
+    if (dir_file) {
+        free(cl);
+        directory_free(&dir);
+    }
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->not_empty);
     pthread_cond_destroy(&w->not_full);

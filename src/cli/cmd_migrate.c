@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/directory.h"
 #include "store/keyfile.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -176,7 +177,8 @@ int cmd_migrate(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!from || !to || store_backend_of(from) != STORE_SQLITE || store_backend_of(to) != STORE_POSTGRESQL) {
+    if (!from || !to || store_backend_of(from) != STORE_SQLITE || store_backend_of(to) != STORE_POSTGRESQL ||
+        directory_path(to)) {
         fputs("kaigo migrate: --from に SQLite のファイル、--to に postgresql:// の URL を指定します\n", stderr);
         fputs(help, stderr);
         return EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/directory.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -21,6 +22,8 @@ static const char *const pg_schemes[] = {"postgresql://", "postgres://"};
 
 enum store_backend store_backend_of(const char *where)
 {
+    if (directory_path(where))
+        return STORE_POSTGRESQL; /* clusters of PostgreSQL (store/directory.h): side files in $KAIGO_STATE */
     for (size_t i = 0; i < sizeof pg_schemes / sizeof *pg_schemes; i++)
         if (strncmp(where, pg_schemes[i], strlen(pg_schemes[i])) == 0)
             return STORE_POSTGRESQL;
@@ -33,8 +36,8 @@ void store_where_redact(const char *where, char *out, size_t cap)
 {
     if (cap == 0)
         return;
-    if (store_backend_of(where) != STORE_POSTGRESQL) {
-        str_cut(out, cap, where);
+    if (store_backend_of(where) != STORE_POSTGRESQL || directory_path(where)) {
+        str_cut(out, cap, where); /* a file's path holds no secret */
         return;
     }
     size_t n = strlen(where);
@@ -122,6 +125,12 @@ int store_where_usable(const char *where)
 
 struct store *store_open(const char *where, bool readonly)
 {
+    if (directory_path(where)) {
+        /* a directory names one store per cluster: only the commands that take it open each */
+        error("%s: 保存先の一覧 (directory:) はこのコマンドでは使えません。取込 (kaigo import) と監査ログの検証 "
+              "(kaigo audit verify) のほかは、保険者のクラスタの URL を指定してください", where);
+        return NULL;
+    }
     if (store_where_usable(where))
         return NULL;
     if (store_backend_of(where) == STORE_POSTGRESQL)

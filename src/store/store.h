@@ -267,6 +267,8 @@ struct store {
  * without its password). */
 struct store *store_open(const char *where, bool readonly);
 enum store_backend { STORE_SQLITE, STORE_POSTGRESQL };
+/* store_backend_of - STORE_POSTGRESQL for a postgresql:// (postgres://) URL and for a directory of
+ * clusters (directory:FILE, store/directory.h), else STORE_SQLITE */
 enum store_backend store_backend_of(const char *where);
 /* store_side_path - a file kept beside the store (keys, the operator token, print jobs):
  * "<db><suffix>" for a SQLite file, "$KAIGO_STATE/kaigo<suffix>" for PostgreSQL. -1 if it
