@@ -65,6 +65,7 @@ static const struct command {
     {"backup", cmd_backup, "稼働中にバックアップする (online backup: database, audit log, keys)"},
     {"restore", cmd_restore, "バックアップを検証して戻す (verify and restore a backup)"},
     {"migrate", cmd_migrate, "SQLite から PostgreSQL へ移す (move a SQLite store into PostgreSQL)"},
+    {"directory", cmd_directory, "保険者→クラスタの一覧を検査する (check the insurer → cluster directory)"},
     {"print", cmd_print, "書類を QR 付きで印刷する (print a document with its signed QR)"},
     {"paper", cmd_paper, "書類署名鍵を作成・公開する (paper signing keys)"},
     {"verify", cmd_verify, "書類の QR 符号を確かめる (verify a paper document's token)"},

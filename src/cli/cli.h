@@ -26,6 +26,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);  /* backup DEST: an online copy */
 int cmd_restore(int argc, char **argv); /* restore BACKUP: checked, then put in place */
 int cmd_migrate(int argc, char **argv); /* migrate --from FILE.db --to postgresql://… */
+int cmd_directory(int argc, char **argv); /* directory check | lookup: the insurer → cluster file */
 int cmd_access(int argc, char **argv);
 int cmd_cert(int argc, char **argv);   /* cert worklist */
 int cmd_ledger(int argc, char **argv); /* ledger remaining | claim */

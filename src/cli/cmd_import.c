@@ -8,7 +8,11 @@
  * database connection and writes the rows inside one transaction, and a third
  * short-lived thread hashes the file. At the first error writing stops but
  * validation goes on, so every error is reported (the first --max-errors by
- * line), and at the end the transaction is rolled back: all or nothing. A record
+ * line), and at the end the transaction is rolled back: all or nothing. Given a directory of clusters
+ * (--db directory:FILE, store/directory.h), the writer moves to an insurer's cluster at its first row
+ * (cluster_enter) and each cluster has its own transaction, all committed at the end or all rolled back;
+ * a commit that fails after another cluster's succeeded is said, and the same file run again completes
+ * it. A record
  * equal to its current version is not written again, so importing the same file
  * twice changes nothing. Errors: FILE:LINE:COLUMN(項目名): message.
  */
@@ -49,6 +53,8 @@ static const char help[] =
     "  --encoding   文字コード (既定 auto: UTF-8 でなければ CP932)\n"
     "  --max-errors 表示するエラーの上限 (既定 100; 件数はすべて数えます)\n"
     "  --dry-run    検証のみ行い、書き込みません\n"
+    "  --db directory:FILE  保険者→クラスタの一覧: 各保険者の行をそのクラスタへ書きます(クラスタごとに一つの\n"
+    "               トランザクション。一覧にない保険者の行は誤り。docs/deploy.md)\n"
     "終了コード: 0 成功 / 1 入力に誤り(何も書き込んでいない) / 2 使い方の誤り / 3 内部エラー\n";
 
 /* ---- errors from two threads, printed in line order ------------------------ */

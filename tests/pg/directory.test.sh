@@ -39,6 +39,10 @@ cat > "$out/clusters.tsv" <<EOF
 01	$c1
 EOF
 D=directory:$out/clusters.tsv
+"$KAIGO" directory check "$out/clusters.tsv" | grep -q '検査成功: 2 行, クラスタ 2 個' || fail "directory check"
+[ "$("$KAIGO" directory lookup "$out/clusters.tsv" 012021 012039 | cut -f2 | sed 's/@127.0.0.1:\([0-9]*\).*/:\1/' | tr '\n' ' ')" = \
+  "postgresql://kaigo_app:***:$(sed 's/.*@127.0.0.1:\([0-9]*\).*/\1/' "$out/c1/url") postgresql://kaigo_app:***:$(sed 's/.*@127.0.0.1:\([0-9]*\).*/\1/' "$out/c2/url") " ] ||
+  fail "directory lookup: $("$KAIGO" directory lookup "$out/clusters.tsv" 012021 012039)"
 for k in insured certification burden; do
   "$KAIGO" import "$k" "$out/csv/$k.csv" --db "$D" > "$out/import-$k.out" 2>> "$out/import.err" || fail "import $k through the directory: $(cat "$out/import.err")"
 done
@@ -101,6 +105,10 @@ set +e
 printf '012021\t%s\n012022\t%s\n' "$c1" "$c2" > "$out/bad.tsv"
 "$KAIGO" import insured "$out/csv/insured.csv" --db "directory:$out/bad.tsv" > /dev/null 2> "$out/bad.err"; rc=$?
 [ $rc = 2 ] && grep -q "bad.tsv:2: 保険者番号" "$out/bad.err" || fail "a bad directory line: $rc $(cat "$out/bad.err")"
+"$KAIGO" directory check "$out/bad.tsv" > /dev/null 2> "$out/bad2.err"; rc=$?
+[ $rc = 1 ] && grep -q "bad.tsv:2:" "$out/bad2.err" || fail "directory check of a bad file: $rc"
+look=$("$KAIGO" directory lookup "$out/strict.tsv" 012047); rc=$?
+[ $rc = 1 ] && [ "$look" = "$(printf '012047\t(クラスタなし)')" ] || fail "lookup of an insurer without a cluster: $rc $look"
 printf '*\t%s\n' "$c1" > "$out/nostate.tsv"
 env -u KAIGO_STATE "$KAIGO" import insured "$out/csv/insured.csv" --db "directory:$out/nostate.tsv" > /dev/null 2>&1; rc=$?
 [ $rc = 2 ] || fail "a directory without KAIGO_STATE: exit $rc"
