@@ -206,6 +206,15 @@ static int on_raw(void *ctx, int64_t seq, const unsigned char *entry, size_t n, 
     return 0;
 }
 
+static int on_block(void *ctx, int64_t blk, const unsigned char root[AUDIT_HASH_BYTES])
+{
+    ++*(int *)ctx;
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, root, 32);
+    note(T, "  block %lld root %.16s", (long long)blk, hex);
+    return 0;
+}
+
 static int on_ckpt(void *ctx, const struct audit_checkpoint *c)
 {
     const unsigned char *pk = ctx;
@@ -494,6 +503,7 @@ static void scenario(struct store *st, struct transcript *t)
     assert_int_equal(a->relationship_end(st, &k2, "cm1", T0), STORE_NOTFOUND);
     struct proxy px = {.kind = PROXY_FAMILY, .cats = CAT_BIT(CAT_SHIKAKU), .valid_from = T0};
     OK(a->proxy_add(st, &k1, &px, fam.id, "戸籍謄本", T0, "user:1", &id));
+    int64_t family_proxy = id;
     struct proxy_invite inv = {.person = k1, .kind = PROXY_GUARDIAN, .cats = CAT_BIT(CAT_CHOSA), .label = "後見人",
                                .created_ms = T0, .expires_ms = T0 + 86400000};
     memset(inv.code_hash, 0x11, 32);
@@ -511,6 +521,12 @@ static void scenario(struct store *st, struct transcript *t)
     OK(a->proxy_invite_cancel(st, &k1, inv2_id, T0 + 12, "person"));
     assert_int_equal(a->proxy_invite_cancel(st, &k1, inv2_id, T0 + 13, "person"), STORE_NOTFOUND);
     OK(a->account_proxies(st, fam.id, T0 + 20, on_proxy_for, NULL));
+    /* the family's proxy revoked: once, by its own person only; the guardian's (redeemed) stays */
+    assert_int_equal(a->proxy_revoke(st, &k2, family_proxy, T0 + 21, "person"), STORE_NOTFOUND);
+    OK(a->proxy_revoke(st, &k1, family_proxy, T0 + 21, "person"));
+    assert_int_equal(a->proxy_revoke(st, &k1, family_proxy, T0 + 22, "person"), STORE_NOTFOUND);
+    note(t, "after revoking proxy %lld:", (long long)family_proxy);
+    OK(a->account_proxies(st, fam.id, T0 + 23, on_proxy_for, NULL));
     OK(a->breakglass_add(st, &k1, acc.id, "cm1", "救急搬送", T0 + 30, &id));
     OK(a->breakglass_reviews(st, "122192", true, on_bg, NULL));
     OK(a->breakglass_close(st, "122192", id, "user:1", "妥当", T0 + 40));
@@ -598,10 +614,24 @@ static void scenario(struct store *st, struct transcript *t)
     assert_int_equal(head, 0);
     OK(o->audit_entries_from(st, "122192", 2, 10, on_raw, NULL));
     OK(o->audit_checkpoints(st, "122192", on_ckpt, pk));
+    /* past one block of AUDIT_BLOCK entries: its stored root (the proofs' shortcut), the same on both */
+    int blocks = 0;
+    OK(o->audit_blocks(st, "122192", on_block, &blocks));
+    assert_int_equal(blocks, 0); /* none yet */
+    struct audit_entry *many = calloc(AUDIT_BLOCK, sizeof *many);
+    assert_non_null(many);
+    for (int64_t i = 0; i < AUDIT_BLOCK; i++)
+        entry(&many[i], i % 2 ? "0000000025" : "0000000017", T0 + 10 + i, ROLE_CAREMGR, "user:1", "cm1",
+              CAT_SHIKAKU, OUTCOME_ALLOWED);
+    OK(o->audit_append(st, many, AUDIT_BLOCK));
+    assert_int_equal(many[AUDIT_BLOCK - 1].seq, 5 + AUDIT_BLOCK);
+    free(many);
+    OK(o->audit_blocks(st, "122192", on_block, &blocks));
+    assert_int_equal(blocks, 1); /* entries 1..AUDIT_BLOCK */
     OK(o->audit_insurers(st, on_audit_insurer, NULL));
     long long n;
     OK(o->audit_count_person(st, &k1, &n));
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 4 + AUDIT_BLOCK / 2);
     note(t, "k1 has %lld entries", n);
     OK(o->read_begin(st));
     OK(a->person_access(st, &k1, on_access, NULL));
@@ -616,6 +646,13 @@ static void scenario(struct store *st, struct transcript *t)
     OK(o->commit(st));
     OK(o->data_version(st, &v2));
     assert_true(v1 != v2); /* a commit moves it */
+    /* an explicit rollback leaves nothing of the transaction */
+    OK(o->begin(st));
+    OK(o->population_put(st, "122192", (struct date){2026, 11, 1}, 2, T0, "test"));
+    OK(o->rollback(st));
+    OK(o->population_get(st, "122192", (struct date){2026, 12, 1}, &pop, &as_of));
+    assert_int_equal(pop, 1); /* the 2026-10-01 row of the commit above, not the rolled-back 2026-11-01 */
+    note(t, "population after a rollback %lld as of %04d-%02d-%02d", pop, as_of.y, as_of.m, as_of.d);
 }
 
 static void t_same_on_both(void **s)
