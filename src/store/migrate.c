@@ -336,7 +336,7 @@ static int copy_table(struct mig *m, const struct mtable *t, migrate_progress_fn
         failf(m, "移行元の表を読めません", sqlite3_errmsg(s)); /* a column PostgreSQL has and SQLite lacks */
         goto out;
     }
-    int step;
+    int step = SQLITE_DONE;
     while (q && (step = sqlite3_step(q)) == SQLITE_ROW) {
         buf_reset(&line);
         for (size_t i = 0; i < n; i++) {
