@@ -1192,6 +1192,20 @@ static int migrate(struct sqlite_store *s)
             continue;
         if (sq_exec(s, "BEGIN IMMEDIATE"))
             return -1;
+        /* again under the write lock: another connection (a second process creating the same new
+         * database) may have applied it while this one waited for the lock */
+        if (sq_prepare(s, "SELECT 1 FROM schema_migrations WHERE version = ?1", &q) != SQLITE_OK) {
+            sq_rollback_keep(s);
+            return sq_fail(s, "migrate");
+        }
+        sqlite3_bind_int(q, 1, m->version);
+        have = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_finalize(q);
+        if (have) {
+            if (sq_exec(s, "COMMIT"))
+                return -1;
+            continue;
+        }
         if (sq_exec(s, (const char *)m->sql)) {
             sq_rollback_keep(s);
             char why[sizeof s->err];
