@@ -258,6 +258,22 @@ static const char *s_errmsg(struct store *st)
     return S(st)->err;
 }
 
+/* sq_exec_wal - sq_exec of a "PRAGMA … journal_mode = WAL" statement, tried again while another
+ * connection holds the file: a new file's first switch to WAL takes its exclusive lock, and SQLite
+ * answers "database is locked" at once rather than calling the busy handler (several processes creating
+ * one new database: u-store t_concurrent_create). Up to the busy timeout's 10 s. */
+static int sq_exec_wal(struct sqlite_store *s, const char *sql)
+{
+    for (int i = 0;; i++) {
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return 0;
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || i == 1000)
+            return sq_exec(s, sql); /* once more, to record its message as every failure is */
+        sqlite3_sleep(10);
+    }
+}
+
 int sq_exec(struct sqlite_store *s, const char *sql)
 {
     char *msg = NULL;
@@ -1356,7 +1372,7 @@ static int attach_idx(struct sqlite_store *s, const char *path, bool readonly)
     if (readonly && sq_exec(s, "PRAGMA audidx.mmap_size = 2147418112;")) /* as the log: verify */
         return -1;
     if (!readonly) {
-        if (sq_exec(s, "PRAGMA audidx.journal_mode = WAL; PRAGMA audidx.synchronous = NORMAL;") ||
+        if (sq_exec_wal(s, "PRAGMA audidx.journal_mode = WAL; PRAGMA audidx.synchronous = NORMAL;") ||
             sq_exec(s, idx_schema))
             return -1;
         long long want = test_hooks && test_hooks->audit_epoch ? test_hooks->audit_epoch
@@ -1435,7 +1451,7 @@ static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
          * copy per page (measured 15 % of verify); SQLite's cap is 2 GiB, past
          * which it reads as usual */
         return sq_exec(s, "PRAGMA audit.mmap_size = 2147418112;");
-    if (sq_exec(s, "PRAGMA audit.journal_mode = WAL; PRAGMA audit.synchronous = FULL;") ||
+    if (sq_exec_wal(s, "PRAGMA audit.journal_mode = WAL; PRAGMA audit.synchronous = FULL;") ||
         sq_exec(s, "BEGIN IMMEDIATE"))
         return -1;
     char main_id[80], audit_id[80];
@@ -1532,7 +1548,7 @@ struct store *store_open_sqlite(const char *path, bool readonly)
     if ((!readonly && sq_exec(s, "PRAGMA page_size = 8192;")) ||
         sq_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
                 " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824;") ||
-        (!readonly && sq_exec(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s)) ||
+        (!readonly && sq_exec_wal(s, "PRAGMA journal_mode = WAL;")) || (!readonly && migrate(s)) ||
         attach_audit(s, path, readonly) || attach_idx(s, path, readonly)) {
         if (!store_audit_absent)
             error("database %s: %s", path, s->err);
