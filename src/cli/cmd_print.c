@@ -156,9 +156,14 @@ static int postpone_doc(const char *db, const struct person_key *k, const char *
     return rc;
 }
 
+/* ISSUE_TRIES - how often a print whose serials another print of the insurer took meanwhile (another
+ * counter, another node, a batch) is signed and drawn again under the next free ones */
+#define ISSUE_TRIES 5
+
 /* issue - signs the documents under the insurer's next serials, draws them into out and,
  * with the PDF on disk, records their issue (print_issue.c); a PDF whose issue could not be
- * recorded is removed */
+ * recorded is removed. When the record failed because the serials were taken meanwhile (the
+ * insurer's next serial moved past them), it is all done again under the new ones. */
 static int issue(const char *db, const struct person_key *k, const struct paper_doc *doc, size_t ndocs,
                  enum print_format format, const char *out)
 {
@@ -169,31 +174,44 @@ static int issue(const char *db, const struct person_key *k, const struct paper_
         tokens[i] = token[i];
     char path[4200];
     unsigned char sk[KEYFILE_SK_BYTES];
-    uint32_t first = 0;
+    uint32_t first = 0, next = 0;
     const char *why;
     int rc = 0;
     struct store *wst = NULL;
-    if (paper_key_path(db, k->insurer_no, path, sizeof path) || keyfile_load(path, true, sk) ||
-        !(wst = store_open(db, false)) || wst->ops->paper_next_serial(wst, k->insurer_no, &first) ||
-        print_sign(doc, ndocs, first, sk, t, token)) {
-        fprintf(stderr, "kaigo print: 交付を準備できません(%s)\n", wst ? store_errmsg(wst) : "鍵またはデータベース");
-        rc = EXIT_INTERNAL;
-    } else {
+    for (int attempt = 1;; attempt++) {
+        if ((attempt == 1 && (paper_key_path(db, k->insurer_no, path, sizeof path) || keyfile_load(path, true, sk) ||
+                              !(wst = store_open(db, false)))) ||
+            wst->ops->paper_next_serial(wst, k->insurer_no, &first) || print_sign(doc, ndocs, first, sk, t, token)) {
+            fprintf(stderr, "kaigo print: 交付を準備できません(%s)\n", wst ? store_errmsg(wst) : "鍵またはデータベース");
+            rc = EXIT_INTERNAL;
+            break;
+        }
         int drawn = print_pdf(out, doc, tokens, ndocs, format, NULL, &why);
         if (drawn) {
             fprintf(stderr, "kaigo print: %s: %s%s\n", out, why,
                     drawn == PRINT_UNFIT && format == PRINT_CARD ? "。--format a4 で印刷してください" : "");
             unlink(out);
             rc = EXIT_INVALID;
-        } else if (print_record(wst, t, ndocs, "書類の交付(印刷)")) {
-            fprintf(stderr, "kaigo print: 交付を記録できません(%s)。%s は消しました\n", store_errmsg(wst), out);
+            break;
+        }
+        if (print_record(wst, t, ndocs, "書類の交付(印刷)") == 0) {
+            if (ndocs == 1)
+                printf("%s: %s 1 枚(保険者 %s 番号 %u)\n", out, doc->title, t[0].insurer_no, t[0].serial);
+            else
+                printf("%s: %s %zu 枚(保険者 %s 番号 %u〜%u)\n", out, paper_kind_name(doc->kind), ndocs,
+                       t[0].insurer_no, t[0].serial, t[ndocs - 1].serial);
+            break;
+        }
+        /* taken meanwhile: the insurer's next serial is past the first one signed */
+        bool taken = wst->ops->paper_next_serial(wst, k->insurer_no, &next) == 0 && next > first;
+        if (!taken || attempt == ISSUE_TRIES) {
+            fprintf(stderr, "kaigo print: 交付を記録できません(%s)。%s は消しました\n",
+                    taken ? "番号がほかの印刷に使われ続けています" : store_errmsg(wst), out);
             unlink(out);
             rc = EXIT_INTERNAL;
-        } else if (ndocs == 1)
-            printf("%s: %s 1 枚(保険者 %s 番号 %u)\n", out, doc->title, t[0].insurer_no, t[0].serial);
-        else
-            printf("%s: %s %zu 枚(保険者 %s 番号 %u〜%u)\n", out, paper_kind_name(doc->kind), ndocs, t[0].insurer_no,
-                   t[0].serial, t[ndocs - 1].serial);
+            break;
+        }
+        unlink(out); /* signed under serials now another's: drawn again under the next */
     }
     sodium_memzero(sk, sizeof sk);
     if (wst)

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER, startServer, must, addUser, totp } from './lib.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { tmp, kaigo, fixture, sqlite, writeCsv, INSURED_HEADER, startServer, must, addUser, totp, BIN, dbEnv } from './lib.mjs';
 
 const sh = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' });
 const flat = (s) => s.replace(/\s+/g, '');
@@ -181,6 +181,34 @@ test('print card and limit: the 被保険者証 in its panels (no validity of it
   assert.ok(!/[\uFF61-\uFF9F]/.test(text), 'no half-width katakana printed');
 });
 
+
+// Several prints of one insurer at once (two counters, two nodes): each takes the insurer's next serial,
+// signs and draws under it, and records it once the PDF is on disk; the ones whose serial was taken
+// meanwhile sign and draw again under the next (they failed before). Every card gets its own number and
+// its QR verifies.
+test('prints of one insurer at the same moment each get a serial of their own; every QR verifies', async () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  const N = 6;
+  const run = (i) => new Promise((res) => {
+    const out = join(dir, `c${i}.pdf`);
+    const p = spawn(BIN, ['print', 'card', '--person', `122192/000000000${1 + (i % 2)}`, '--date', '2026-08-01', out, '--db', db],
+      { env: { ...process.env, ...dbEnv(db) } });
+    let o = '', e = '';
+    p.stdout.on('data', (d) => { o += d; });
+    p.stderr.on('data', (d) => { e += d; });
+    p.on('exit', (code) => res({ code, out: o, err: e, pdf: out }));
+  });
+  const rs = await Promise.all([...Array(N).keys()].map(run));
+  for (const r of rs) assert.equal(r.code, 0, r.err);
+  const serials = rs.map((r) => Number(r.out.match(/番号 (\d+)/)[1])).sort((a, b) => a - b);
+  assert.deepEqual(serials, [...Array(N).keys()].map((i) => i + 1), 'one serial each, none skipped twice');
+  assert.equal(sqlite(db, "SELECT count(*) FROM paper_documents WHERE insurer_no = '122192'").out, String(N));
+  for (const r of rs) {
+    const v = kaigo(['verify', r.pdf, '--db', db, '--date', '2026-09-01']);
+    assert.equal(v.code, 0, v.out + v.err);
+  }
+});
 
 test('被保険者証 in the folded card size: three panels on 273 × 128 mm, a QR that verifies; what does not fit is refused, never cut', () => {
   const dir = tmp();
