@@ -29,9 +29,8 @@ trap 'tests/pg/cluster.sh stop "$out/pg" >/dev/null 2>&1 || true' EXIT
 admin=$(cat "$out/pg/admin-url") app=$(cat "$out/pg/url")
 base=${admin%/*}
 psql -X -q -v ON_ERROR_STOP=1 "$base/postgres" -c 'CREATE DATABASE kaigo_tmpl' >/dev/null
-PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$base/kaigo_tmpl" \
-  -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC' -c 'GRANT USAGE ON SCHEMA public TO kaigo_app' \
-  -f src/store/pg/schema.sql -c 'GRANT kaigo_rw TO kaigo_app' >/dev/null
+. tests/pg/lib.sh
+pg_schema_install "$base/kaigo_tmpl"
 mkdir -p "$out/state"
 export KAIGO_STATE="$out/state"
 cols=$(head -1 "$csv" | tr -d '\r' | awk -F, '{for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i}')

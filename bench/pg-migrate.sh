@@ -40,9 +40,8 @@ tests/pg/cluster.sh start "$out/pg" >/dev/null
 admin=$(cat "$out/pg/admin-url") app=$(cat "$out/pg/url")
 base=${admin%/*}
 psql -X -q -v ON_ERROR_STOP=1 "$base/postgres" -c 'CREATE DATABASE kaigo_tmpl' >/dev/null
-PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$base/kaigo_tmpl" \
-  -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC' -c 'GRANT USAGE ON SCHEMA public TO kaigo_app' \
-  -f src/store/pg/schema.sql -c 'GRANT kaigo_rw TO kaigo_app' >/dev/null
+. tests/pg/lib.sh
+pg_schema_install "$base/kaigo_tmpl"
 psql -X -q -v ON_ERROR_STOP=1 "$base/postgres" -c 'CREATE DATABASE m TEMPLATE kaigo_tmpl' \
   -c 'CREATE DATABASE i TEMPLATE kaigo_tmpl' >/dev/null
 mkdir -p "$out/state-m" "$out/state-i"

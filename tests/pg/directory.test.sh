@@ -18,11 +18,11 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "directory: FAIL: $*" >&2; exit 1; }
 export PGOPTIONS='-c client_min_messages=warning'
+. tests/pg/lib.sh
 
 for c in c1 c2; do
   tests/pg/cluster.sh start "$out/$c" >/dev/null
-  psql -X -q -v ON_ERROR_STOP=1 "$(cat "$out/$c/admin-url")" -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC' \
-    -c 'GRANT USAGE ON SCHEMA public TO kaigo_app' -f src/store/pg/schema.sql -c 'GRANT kaigo_rw TO kaigo_app' >/dev/null
+  pg_schema_install "$(cat "$out/$c/admin-url")"
 done
 c1=$(cat "$out/c1/url") c2=$(cat "$out/c2/url")
 q() { psql -X -At "$(cat "$out/$1/admin-url")" -c "$2"; }

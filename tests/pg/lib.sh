@@ -4,6 +4,8 @@
 #       a blanket consent (包括同意, the municipality's) and a care relationship of ORG for every
 #       insured person, or for one in SAMPLE (insured_no - 1000000000 ≡ 7 mod SAMPLE), by SQL as the
 #       owner: the set-up of an audited card read without going through the API per person
+#   pg_schema_install ADMIN_URL  kaigo's schema into the (empty) database of ADMIN_URL as its owner, the
+#                               public schema closed to others and kaigo_rw granted to the application's role
 #   kaigo_node NAME DB OUT      starts `kaigo serve` on a free loopback port, its files OUT/NAME.*;
 #                               its URL in $url, its pid appended to the array pids (the caller's
 #                               cleanup stops them); fails if it did not start within 10 s
@@ -20,6 +22,12 @@ INSERT INTO relationships (insurer_no, insured_no, org_id, started_ms, last_actu
   WHERE kind = 'insured' AND (CAST(insured_no AS bigint) - 1000000000) % $sample = 7 % $sample;
 ANALYZE;
 SQL
+}
+
+pg_schema_install() {
+  PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$1" \
+    -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC' -c 'GRANT USAGE ON SCHEMA public TO kaigo_app' \
+    -f src/store/pg/schema.sql -c 'GRANT kaigo_rw TO kaigo_app' >/dev/null
 }
 
 kaigo_node() {
