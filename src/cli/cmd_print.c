@@ -157,8 +157,10 @@ static int postpone_doc(const char *db, const struct person_key *k, const char *
 }
 
 /* ISSUE_TRIES - how often a print whose serials another print of the insurer took meanwhile (another
- * counter, another node, a batch) is signed and drawn again under the next free ones */
-#define ISSUE_TRIES 5
+ * counter, another node, a batch) is signed and drawn again under the next free ones. Of prints that
+ * start together one commits in each round, so N of them need at most N tries each: 20 covers every
+ * counter of a municipality printing at the same moment (six under ASan needed a sixth). */
+#define ISSUE_TRIES 20
 
 /* issue - signs the documents under the insurer's next serials, draws them into out and,
  * with the PDF on disk, records their issue (print_issue.c); a PDF whose issue could not be
