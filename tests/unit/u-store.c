@@ -23,6 +23,7 @@
 #include "util/date.h"
 #include "util/hooks.h"
 #include "store/store.h"
+#include "store/keyfile.h"
 #include "testdb.h"
 
 #define AUDIT_EPOCH_TEST 64 /* the audit-epoch test hook (util/hooks.h) for this test's index file */
@@ -731,6 +732,66 @@ static void t_concurrent_create(void **s)
     }
 }
 
+/* Processes that need a key not made yet, at once (a server and a print started together, several
+ * prints of one insurer): every one gets the same whole key. Before, the others read the first one's file
+ * while it was being written ("not a signing key") or failed to create it. */
+static void t_key_created_once(void **s)
+{
+    (void)s;
+    for (int round = 0; round < 5; round++) {
+        char key[128], pub[140];
+        snprintf(key, sizeof key, "/tmp/kaigo-u-store-key-%d-%d", (int)getpid(), round);
+        snprintf(pub, sizeof pub, "%s.pub", key);
+        unlink(key);
+        unlink(pub);
+        int go[2], got[2];
+        assert_int_equal(pipe(go), 0);
+        assert_int_equal(pipe(got), 0);
+        enum { N = 6 };
+        pid_t kid[N];
+        for (int i = 0; i < N; i++) {
+            kid[i] = fork();
+            assert_true(kid[i] >= 0);
+            if (kid[i] == 0) {
+                char c;
+                unsigned char sk[KEYFILE_SK_BYTES];
+                close(go[1]);
+                close(got[0]);
+                if (read(go[0], &c, 1) != 0)
+                    _exit(3);
+                if (keyfile_load(key, true, sk))
+                    _exit(1);
+                _exit(write(got[1], sk, sizeof sk) == (ssize_t)sizeof sk ? 0 : 2);
+            }
+        }
+        close(go[0]);
+        close(go[1]);
+        close(got[1]);
+        for (int i = 0; i < N; i++) {
+            int status;
+            assert_int_equal(waitpid(kid[i], &status, 0), kid[i]);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                fail_msg("round %d: process %d of %d did not get the key (status %d)", round, i, N, status);
+        }
+        unsigned char first[KEYFILE_SK_BYTES], other[KEYFILE_SK_BYTES], stored[KEYFILE_SK_BYTES];
+        assert_int_equal(read(got[0], first, sizeof first), (ssize_t)sizeof first);
+        for (int i = 1; i < N; i++) {
+            assert_int_equal(read(got[0], other, sizeof other), (ssize_t)sizeof other);
+            assert_memory_equal(first, other, sizeof first); /* one key for all */
+        }
+        close(got[0]);
+        assert_int_equal(keyfile_load(key, false, stored), 0);
+        assert_memory_equal(first, stored, sizeof first);
+        struct stat sb;
+        assert_int_equal(stat(key, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0600);
+        assert_int_equal(stat(pub, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0644);
+        unlink(key);
+        unlink(pub);
+    }
+}
+
 static void t_store_where(void **s)
 {
     (void)s;
@@ -794,6 +855,7 @@ int main(void)
         cmocka_unit_test(t_versions),
         cmocka_unit_test(t_store_where),
         cmocka_unit_test(t_concurrent_create),
+        cmocka_unit_test(t_key_created_once),
         cmocka_unit_test_setup_teardown(t_current_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(t_read_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(t_read_reuse, setup, teardown),
