@@ -60,6 +60,11 @@ bool is_help(const char *a);
 const char *opt_value(int argc, char **argv, int *i, const char *name);
 /* db_path - --db, else $KAIGO_DB, else NULL (caller reports usage). */
 const char *db_default(void);
+/* cli_directory - the directory of clusters db names (directory:FILE, store/directory.h), loaded into d
+ * (caller frees with directory_free): 0, or EXIT_USAGE after a message that starts with cmd
+ * (KAIGO_STATE not a directory, the file refused with its line). */
+struct directory;
+int cli_directory(const char *cmd, const char *db, struct directory *d);
 /* cli_actor_id - "cli:<user>" for audit entries and version authors. */
 const char *cli_actor_id(void);
 

@@ -919,13 +919,8 @@ static int placed_insurer(void *ctx, const struct insurer *ins, long long person
 static int verify_directory(const char *db, const char *only, const char *pubfile)
 {
     struct directory dir;
-    char why[1024];
-    if (store_where_usable(db))
+    if (cli_directory("kaigo audit", db, &dir))
         return EXIT_USAGE;
-    if (directory_load(directory_path(db), &dir, why, sizeof why)) {
-        fprintf(stderr, "kaigo audit: %s\n", why);
-        return EXIT_USAGE;
-    }
     int worst = 0, want = only ? directory_lookup(&dir, only) : -1;
     if (only && want < 0) {
         fprintf(stderr, "kaigo audit: 保険者 %s のクラスタが一覧にありません\n", only);
@@ -1011,13 +1006,8 @@ int cmd_audit(int argc, char **argv)
     if (directory_path(db) && !want)
         return verify_directory(db, only, pubfile);
     if (directory_path(db)) { /* a proof is of one insurer's log: on its cluster */
-        char why[1024];
-        if (store_where_usable(db))
+        if (cli_directory("kaigo audit", db, &dir))
             return EXIT_USAGE;
-        if (directory_load(directory_path(db), &dir, why, sizeof why)) {
-            fprintf(stderr, "kaigo audit: %s\n", why);
-            return EXIT_USAGE;
-        }
         int c = directory_lookup(&dir, pos[0]);
         if (c >= 0)
             str_cut(dir_url, sizeof dir_url, dir.url[c]);

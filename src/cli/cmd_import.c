@@ -666,13 +666,8 @@ int cmd_import(int argc, char **argv)
     struct cluster one = {db, NULL, 0, 0, 0}, *cl = &one;
     size_t ncl = 1;
     if (dir_file) {
-        char why[1024];
-        if (store_where_usable(db)) /* the keys of every cluster are in $KAIGO_STATE */
+        if (cli_directory("kaigo import", db, &dir))
             return finish(EXIT_USAGE, raw, rawlen, &conv, &hasher, &errs);
-        if (directory_load(dir_file, &dir, why, sizeof why)) {
-            error("%s", why);
-            return finish(EXIT_USAGE, raw, rawlen, &conv, &hasher, &errs);
-        }
         ncl = dir.nclusters;
         cl = xcalloc(ncl, sizeof *cl);
         for (size_t i = 0; i < ncl; i++)

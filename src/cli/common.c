@@ -18,6 +18,7 @@
 #include "util/buf.h"
 #include "util/text.h"
 #include "util/spawn.h"
+#include "store/directory.h"
 #include "util/banned.h"
 
 bool is_help(const char *a)
@@ -278,4 +279,16 @@ void cli_unmappable(void *ctx, const struct cp_unmappable *u)
     fprintf(stderr, "%s:%ld:%d(%s): 被保険者 %s/%s の「%s」(U+%04X) は MS932 にありません%s\n", u->file, u->line,
             u->column, u->column_name, u->insurer_no[0] ? u->insurer_no : "-", u->insured_no[0] ? u->insured_no : "-",
             ch, u->cp, x->substitute ? "。〓 に置き換えました" : "");
+}
+
+int cli_directory(const char *cmd, const char *db, struct directory *d)
+{
+    char why[1024];
+    if (store_where_usable(db)) /* every cluster's keys are in $KAIGO_STATE */
+        return EXIT_USAGE;
+    if (directory_load(directory_path(db), d, why, sizeof why)) {
+        fprintf(stderr, "%s: %s\n", cmd, why);
+        return EXIT_USAGE;
+    }
+    return 0;
 }

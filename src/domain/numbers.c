@@ -50,6 +50,14 @@ int insurer_no_digit(const char *jis5)
     return mod10w21(v, 5);
 }
 
+bool prefecture_code_ok(const char *s)
+{
+    if (!is_digit(s[0]) || !is_digit(s[1]))
+        return false;
+    int pref = (s[0] - '0') * 10 + (s[1] - '0');
+    return pref >= 1 && pref <= 47;
+}
+
 int insurer_no_check(const char *s, size_t n, const char **why)
 {
     if (n != INSURER_NO_LEN) {
@@ -61,12 +69,7 @@ int insurer_no_check(const char *s, size_t n, const char **why)
             *why = "保険者番号は6桁の数字です";
             return -1;
         }
-    if (s[0] == '0' && s[1] == '0') {
-        *why = "保険者番号の都道府県番号(先頭2桁)が不正です";
-        return -1;
-    }
-    int pref = (s[0] - '0') * 10 + (s[1] - '0');
-    if (pref > 47) {
+    if (!prefecture_code_ok(s)) {
         *why = "保険者番号の都道府県番号(先頭2桁)が不正です";
         return -1;
     }
@@ -157,8 +160,7 @@ int provider_no_check(const char *s, size_t n, enum provider_rule *rule, const c
         *why = "事業所区分(3桁目)は数字か英大文字(I・O・Qを除く)です";
         return -1;
     }
-    int pref = (s[0] - '0') * 10 + (s[1] - '0');
-    if (pref < 1 || pref > 47) {
+    if (!prefecture_code_ok(s)) {
         *why = "事業所番号の都道府県番号(先頭2桁)が不正です";
         return -1;
     }

@@ -5,6 +5,7 @@
 #ifndef KAIGO_DOMAIN_NUMBERS_H
 #define KAIGO_DOMAIN_NUMBERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/compiler.h"
@@ -16,6 +17,9 @@
 /* Each check returns 0 if valid, or -1 with *why set to a static Japanese
  * sentence naming the rule that failed. */
 MUST_CHECK int insurer_no_check(const char *s, size_t n, const char **why);
+/* prefecture_code_ok - s[0..2) is a 都道府県コード of JIS X 0401, 01 (北海道) to 47 (沖縄県): the first two
+ * digits of a 保険者番号 and a 事業所番号, and a line of the insurer → cluster directory */
+bool prefecture_code_ok(const char *s);
 /* insurer_no_digit - the check digit for a 5-digit JIS code, or -1. */
 int insurer_no_digit(const char *jis5);
 MUST_CHECK int insured_no_check(const char *s, size_t n, const char **why);

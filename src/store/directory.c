@@ -33,14 +33,6 @@ static int bad(struct directory *d, char *err, size_t cap, long line, const char
     return -1;
 }
 
-static bool digits(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return n > 0;
-}
-
 int directory_parse(const char *text, size_t n, struct directory *d, char *err, size_t cap)
 {
     memset(d, 0, sizeof *d);
@@ -80,7 +72,7 @@ int directory_parse(const char *text, size_t n, struct directory *d, char *err, 
         const char *key = p + k0, *why;
         bool all = klen == 1 && key[0] == '*';
         if (!all && klen == 2) {
-            if (!digits(key, 2) || (key[0] - '0') * 10 + (key[1] - '0') < 1 || (key[0] - '0') * 10 + (key[1] - '0') > 47)
+            if (!prefecture_code_ok(key))
                 return bad(d, err, cap, line, "都道府県番号は 01〜47 です");
         } else if (!all && (klen != 6 || insurer_no_check(key, klen, &why)))
             return bad(d, err, cap, line, "保険者番号(6桁、検証番号つき)、都道府県番号(2桁)か * を書きます");

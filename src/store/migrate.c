@@ -240,23 +240,6 @@ static int columns(struct mig *m, const char *t, struct col *cols, size_t *n)
 
 /* ---- one row as a COPY line ---------------------------------------------------------------------- */
 
-static void add_escaped(struct buf *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\')
-            buf_adds(b, "\\\\");
-        else if (c == '\t')
-            buf_adds(b, "\\t");
-        else if (c == '\n')
-            buf_adds(b, "\\n");
-        else if (c == '\r')
-            buf_adds(b, "\\r");
-        else
-            buf_addc(b, c);
-    }
-}
-
 static void add_hex(struct buf *b, const unsigned char *p, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -348,7 +331,7 @@ static int copy_table(struct mig *m, const struct mtable *t, migrate_progress_fn
                 add_hex(&line, sqlite3_column_blob(q, (int)i), (size_t)sqlite3_column_bytes(q, (int)i));
             else {
                 const char *v = (const char *)sqlite3_column_text(q, (int)i);
-                add_escaped(&line, v ? v : "", (size_t)sqlite3_column_bytes(q, (int)i));
+                pg_copy_text(&line, v ? v : "", (size_t)sqlite3_column_bytes(q, (int)i));
             }
         }
         buf_addc(&line, '\n');
@@ -393,7 +376,7 @@ static int copy_table(struct mig *m, const struct mtable *t, migrate_progress_fn
                 buf_adds(&line, "\\\\x");
                 buf_adds(&line, v);
             } else
-                add_escaped(&line, v, strlen(v));
+                pg_copy_text(&line, v, strlen(v));
         }
         buf_addc(&line, '\n');
         if (buf_failed(&line)) {

@@ -115,8 +115,8 @@ export const AUDIT_EXT = join(dirname(BIN), 'kaigo_audit');
 // kaigo's extension for audit_v), by psql on a PostgreSQL database of newDb() (<url>.audit names the
 // same database, whose audit_log and audit_v have the same columns)
 export function sqlite(db, sql) {
-  const m = /^(postgres(?:ql)?:\/\/.*?)(\.audit(-idx)?)?$/.exec(db);
-  if (m && pg.state.has(m[1])) return audit(m[1], pgTables(sql, m));
+  const m = pgPart(db);
+  if (m) return audit(m[1], pgTables(sql, m));
   const args = db.endsWith('.audit') ? ['-cmd', `.load ${AUDIT_EXT}`, db, sql] : [db, sql];
   const r = spawnSync('sqlite3', args, { encoding: 'utf8' });
   return { code: r.status, out: r.stdout.trim(), err: r.stderr };
@@ -231,6 +231,13 @@ export function copyPair(db, dir, name) {
   return p;
 }
 
+// pgPart - for a name sqlite() and tamper() take, a database of newDb() on PostgreSQL: [, its URL, the
+// part named (.audit, .audit-idx or none), -idx]; null for a SQLite file
+function pgPart(db) {
+  const m = /^(postgres(?:ql)?:\/\/.*?)(\.audit(-idx)?)?$/.exec(db);
+  return m && pg.state.has(m[1]) ? m : null;
+}
+
 // pgTables - the names of the SQLite audit file's tables (<db>.audit) and its person index's
 // (<db>.audit-idx) as PostgreSQL's schema.sql names them; m from the URL's match in sqlite()
 function pgTables(sql, m) {
@@ -246,8 +253,8 @@ function pgTables(sql, m) {
 // translated for PostgreSQL (its DROP TRIGGERs left out, zeroblob(n) and X'..' as bytea, the
 // tables named as in schema.sql) unless pgSql is given.
 export function tamper(db, sql, pgSql, opts = {}) {
-  const m = /^(postgres(?:ql)?:\/\/.*?)(\.audit(-idx)?)?$/.exec(db);
-  if (!(m && pg.state.has(m[1]))) return sqlite(db, sql);
+  const m = pgPart(db);
+  if (!m) return sqlite(db, sql);
   const q = pgSql ?? pgTables(sql.replace(/DROP TRIGGER \w+;\s*/g, '')
     .replace(/zeroblob\((\d+)\)/g, "decode(repeat('00', $1), 'hex')")
     .replace(/X'([0-9a-fA-F]*)'/g, "decode('$1', 'hex')"), m);

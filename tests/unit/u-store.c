@@ -686,6 +686,46 @@ static void t_person_index(void **s)
  * from libpq's URI syntax (PostgreSQL 15 §34.1.1.2: postgresql://[userspec@][hostspec]
  * [/dbname][?paramspec], userspec = user[:password]); derived by hand, not from a source's
  * worked example. */
+/* together - n processes forked and released at the same moment, each exiting with work(ctx); every one
+ * must exit 0 (what names the test's case in a failure) */
+static void together(int n, int (*work)(void *ctx), void *ctx, const char *what)
+{
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t kid[16];
+    assert_true(n <= 16);
+    for (int i = 0; i < n; i++) {
+        kid[i] = fork();
+        assert_true(kid[i] >= 0);
+        if (kid[i] == 0) {
+            char c;
+            close(go[1]);
+            if (read(go[0], &c, 1) != 0) /* released together when the parent closes its end */
+                _exit(3);
+            _exit(work(ctx));
+        }
+    }
+    close(go[0]);
+    close(go[1]);
+    for (int i = 0; i < n; i++) {
+        int status;
+        assert_int_equal(waitpid(kid[i], &status, 0), kid[i]);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail_msg("%s: process %d of %d failed (status %d)", what, i, n, status);
+    }
+}
+
+/* open_fresh - one process's open of the new database: whole schema, or not 0 */
+static int open_fresh(void *ctx)
+{
+    struct store *st = store_open_sqlite(ctx, false);
+    if (!st)
+        return 1;
+    int n = st->ops->kind_empty(st, "122192", "insured") == 1 ? 0 : 2; /* the schema is whole */
+    store_close(st);
+    return n;
+}
+
 /* Several processes opening one new database at once (the server and a first import started together,
  * two nodes' first start): each applies the missing migrations only once the write lock is its own and
  * finds them applied by the one before it. Before, all but the first failed with "table … already exists"
@@ -694,42 +734,31 @@ static void t_concurrent_create(void **s)
 {
     (void)s;
     for (int round = 0; round < 3; round++) {
-        char fresh[128];
+        char fresh[128], what[64];
         snprintf(fresh, sizeof fresh, "/tmp/kaigo-u-store-create-%d-%d.db", (int)getpid(), round);
+        snprintf(what, sizeof what, "round %d: opening the new database", round);
         testdb_remove(fresh);
-        int go[2];
-        assert_int_equal(pipe(go), 0);
-        enum { N = 4 };
-        pid_t kid[N];
-        for (int i = 0; i < N; i++) {
-            kid[i] = fork();
-            assert_true(kid[i] >= 0);
-            if (kid[i] == 0) {
-                char c;
-                close(go[1]);
-                if (read(go[0], &c, 1) != 0) /* released together when the parent closes its end */
-                    _exit(3);
-                struct store *st = store_open_sqlite(fresh, false);
-                if (!st)
-                    _exit(1);
-                int n = st->ops->kind_empty(st, "122192", "insured") == 1 ? 0 : 2; /* the schema is whole */
-                store_close(st);
-                _exit(n);
-            }
-        }
-        close(go[0]);
-        close(go[1]);
-        for (int i = 0; i < N; i++) {
-            int status;
-            assert_int_equal(waitpid(kid[i], &status, 0), kid[i]);
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                fail_msg("round %d: process %d of %d failed to open the new database (status %d)", round, i, N, status);
-        }
+        together(4, open_fresh, fresh, what);
         struct store *st = store_open_sqlite(fresh, false);
         assert_non_null(st);
         store_close(st);
         testdb_remove(fresh);
     }
+}
+
+/* get_key - one process's key, written to the pipe for the parent to compare */
+struct key_job {
+    const char *path;
+    int out;
+};
+
+static int get_key(void *ctx)
+{
+    struct key_job *j = ctx;
+    unsigned char sk[KEYFILE_SK_BYTES];
+    if (keyfile_load(j->path, true, sk))
+        return 1;
+    return write(j->out, sk, sizeof sk) == (ssize_t)sizeof sk ? 0 : 2;
 }
 
 /* Processes that need a key not made yet, at once (a server and a print started together, several
@@ -738,41 +767,19 @@ static void t_concurrent_create(void **s)
 static void t_key_created_once(void **s)
 {
     (void)s;
+    enum { N = 6 };
     for (int round = 0; round < 5; round++) {
-        char key[128], pub[140];
+        char key[128], pub[140], what[64];
         snprintf(key, sizeof key, "/tmp/kaigo-u-store-key-%d-%d", (int)getpid(), round);
         snprintf(pub, sizeof pub, "%s.pub", key);
+        snprintf(what, sizeof what, "round %d: getting the new key", round);
         unlink(key);
         unlink(pub);
-        int go[2], got[2];
-        assert_int_equal(pipe(go), 0);
+        int got[2];
         assert_int_equal(pipe(got), 0);
-        enum { N = 6 };
-        pid_t kid[N];
-        for (int i = 0; i < N; i++) {
-            kid[i] = fork();
-            assert_true(kid[i] >= 0);
-            if (kid[i] == 0) {
-                char c;
-                unsigned char sk[KEYFILE_SK_BYTES];
-                close(go[1]);
-                close(got[0]);
-                if (read(go[0], &c, 1) != 0)
-                    _exit(3);
-                if (keyfile_load(key, true, sk))
-                    _exit(1);
-                _exit(write(got[1], sk, sizeof sk) == (ssize_t)sizeof sk ? 0 : 2);
-            }
-        }
-        close(go[0]);
-        close(go[1]);
+        struct key_job job = {key, got[1]};
+        together(N, get_key, &job, what);
         close(got[1]);
-        for (int i = 0; i < N; i++) {
-            int status;
-            assert_int_equal(waitpid(kid[i], &status, 0), kid[i]);
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                fail_msg("round %d: process %d of %d did not get the key (status %d)", round, i, N, status);
-        }
         unsigned char first[KEYFILE_SK_BYTES], other[KEYFILE_SK_BYTES], stored[KEYFILE_SK_BYTES];
         assert_int_equal(read(got[0], first, sizeof first), (ssize_t)sizeof first);
         for (int i = 1; i < N; i++) {

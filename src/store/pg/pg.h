@@ -29,6 +29,10 @@ int pg_db_copy(struct db *db, const char *copy_sql, const char *data, size_t len
  * next statement, COMMIT or another COPY ends it first, and fails with the COPY's message if the
  * server refused its rows (COMMIT then rolls back); ROLLBACK aborts it */
 int pg_db_copy_stream(struct db *db, const char *copy_sql, const char *data, size_t len);
+/* pg_copy_text - s[0..n) as a field in COPY's text format (backslash, tab, newline and carriage
+ * return escaped) appended to b: the one writer of COPY rows (pg/store.c's import, store/migrate.c) */
+struct buf;
+void pg_copy_text(struct buf *b, const char *s, size_t n);
 /* pg_db_lost - the connection is lost (and not yet made again) */
 bool pg_db_lost(struct db *db);
 /* pg_db_errmsg - the last failure recorded on the connection */

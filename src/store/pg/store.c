@@ -204,19 +204,25 @@ static void g_settle(struct store *st)
 
 /* ---- bulk writes ---------------------------------------------------------------------------- */
 
-/* copy_field - s in COPY's text format: backslash, tab, newline and carriage return escaped */
+void pg_copy_text(struct buf *b, const char *s, size_t n)
+{
+    for (const char *c = s, *e = s + n; c < e;) {
+        const char *x = c;
+        while (x < e && *x != '\\' && *x != '\t' && *x != '\n' && *x != '\r')
+            x++;
+        buf_add(b, c, (size_t)(x - c));
+        if (x == e)
+            break;
+        buf_addc(b, '\\');
+        buf_addc(b, *x == '\t' ? 't' : *x == '\n' ? 'n' : *x == '\r' ? 'r' : '\\');
+        c = x + 1;
+    }
+}
+
+/* copy_field - s as a COPY field, then end (a tab, or the row's newline) */
 static void copy_field(struct buf *b, const char *s, char end)
 {
-    for (const char *c = s; *c;) {
-        size_t n = strcspn(c, "\\\t\n\r");
-        buf_add(b, c, n);
-        c += n;
-        if (*c) {
-            buf_addc(b, '\\');
-            buf_addc(b, *c == '\t' ? 't' : *c == '\n' ? 'n' : *c == '\r' ? 'r' : '\\');
-            c++;
-        }
-    }
+    pg_copy_text(b, s, strlen(s));
     buf_addc(b, end);
 }
 

@@ -1191,6 +1191,18 @@ static const struct store_ops sqlite_ops = {
 
 /* ---- open and migrate ---------------------------------------------------- */
 
+/* applied - migration version is recorded: 1, 0, or -1 after sq_fail */
+static int applied(struct sqlite_store *s, int version)
+{
+    sqlite3_stmt *q;
+    if (sq_prepare(s, "SELECT 1 FROM schema_migrations WHERE version = ?1", &q) != SQLITE_OK)
+        return sq_fail(s, "migrate");
+    sqlite3_bind_int(q, 1, version);
+    int have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return have;
+}
+
 static int migrate(struct sqlite_store *s)
 {
     if (sq_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
@@ -1199,25 +1211,20 @@ static int migrate(struct sqlite_store *s)
     for (unsigned i = 0; i < migrations_len; i++) {
         const struct migration *m = &migrations[i];
         sqlite3_stmt *q;
-        if (sq_prepare(s, "SELECT 1 FROM schema_migrations WHERE version = ?1", &q) != SQLITE_OK)
-            return sq_fail(s, "migrate");
-        sqlite3_bind_int(q, 1, m->version);
-        int have = sqlite3_step(q) == SQLITE_ROW;
-        sqlite3_finalize(q);
+        int have = applied(s, m->version);
+        if (have < 0)
+            return -1;
         if (have)
             continue;
         if (sq_exec(s, "BEGIN IMMEDIATE"))
             return -1;
         /* again under the write lock: another connection (a second process creating the same new
          * database) may have applied it while this one waited for the lock */
-        if (sq_prepare(s, "SELECT 1 FROM schema_migrations WHERE version = ?1", &q) != SQLITE_OK) {
-            sq_rollback_keep(s);
-            return sq_fail(s, "migrate");
-        }
-        sqlite3_bind_int(q, 1, m->version);
-        have = sqlite3_step(q) == SQLITE_ROW;
-        sqlite3_finalize(q);
-        if (have) {
+        if ((have = applied(s, m->version))) {
+            if (have < 0) {
+                sq_rollback_keep(s);
+                return -1;
+            }
             if (sq_exec(s, "COMMIT"))
                 return -1;
             continue;
