@@ -1321,6 +1321,12 @@ static int one_text(struct sqlite_store *s, const char *sql, char *out, size_t c
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(s, "query");
 }
 
+/* LINK_SQL - the database linked to its log, unless a process opening the same new pair at the same
+ * moment linked it first: between this one naming the log and linking it (two transactions, above)
+ * another may take the lock, find the named, empty log and link it (the crash-window branch); it can
+ * only be this log (the name is written once), and a mismatch is still refused at every open */
+#define LINK_SQL "INSERT INTO main.audit_link (file_id, created_at) SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM main.audit_link)"
+
 static int insert_link(struct sqlite_store *s, const char *sql, const char *id)
 {
     sqlite3_stmt *q;
@@ -1495,10 +1501,10 @@ static int attach_audit(struct sqlite_store *s, const char *path, bool readonly)
             snprintf(audit_id + 2 * i, 3, "%02x", rnd[i]);
         if (insert_link(s, "INSERT INTO audit.meta (file_id, created_at) VALUES (?1, ?2)", audit_id) ||
             sq_exec(s, "COMMIT") || sq_exec(s, "BEGIN IMMEDIATE") ||
-            insert_link(s, "INSERT INTO main.audit_link (file_id, created_at) VALUES (?1, ?2)", audit_id))
+            insert_link(s, LINK_SQL, audit_id))
             goto fail;
     } else if (!main_id[0] && strcmp(empty, "1") == 0) { /* the crash window above: link the empty log */
-        if (insert_link(s, "INSERT INTO main.audit_link (file_id, created_at) VALUES (?1, ?2)", audit_id))
+        if (insert_link(s, LINK_SQL, audit_id))
             goto fail;
     } else if (strcmp(main_id, audit_id) != 0) {
         sq_exec(s, "ROLLBACK");
