@@ -591,6 +591,11 @@ int pg_db_copy(struct db *d, const char *copy_sql, const char *data, size_t len)
     return copy_end(p, false);
 }
 
+bool pg_db_copying(struct db *d, const char *copy_sql)
+{
+    return P(d)->copying == copy_sql;
+}
+
 bool pg_db_lost(struct db *d)
 {
     return PQstatus(P(d)->conn) != CONNECTION_OK;

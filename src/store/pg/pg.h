@@ -11,6 +11,7 @@
 #define KAIGO_STORE_PG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "store/auditlog.h"
@@ -29,6 +30,16 @@ int pg_db_copy(struct db *db, const char *copy_sql, const char *data, size_t len
  * next statement, COMMIT or another COPY ends it first, and fails with the COPY's message if the
  * server refused its rows (COMMIT then rolls back); ROLLBACK aborts it */
 int pg_db_copy_stream(struct db *db, const char *copy_sql, const char *data, size_t len);
+/* pg_db_copying - the COPY copy_sql (by address) is the one left open by pg_db_copy_stream */
+bool pg_db_copying(struct db *db, const char *copy_sql);
+/* COPY's binary format (FORMAT binary), appended to a buffer: the header once before a COPY's
+ * first row, then each row as its field count and its fields. The import's rows go this way: the
+ * server neither scans them for delimiters nor unescapes them (docs/benchmarks.md). */
+void pg_copy_bin_header(struct buf *b);
+void pg_copy_bin_row(struct buf *b, int fields);
+void pg_copy_bin_text(struct buf *b, const char *s); /* s's bytes without its NUL (a text field) */
+void pg_copy_bin_int4(struct buf *b, int32_t v);
+void pg_copy_bin_int8(struct buf *b, int64_t v);
 /* pg_copy_text - s[0..n) as a field in COPY's text format (backslash, tab, newline and carriage
  * return escaped) appended to b: the one writer of COPY rows (pg/store.c's import, store/migrate.c) */
 struct buf;

@@ -219,51 +219,98 @@ void pg_copy_text(struct buf *b, const char *s, size_t n)
     }
 }
 
-/* copy_field - s as a COPY field, then end (a tab, or the row's newline) */
-static void copy_field(struct buf *b, const char *s, char end)
+/* COPY's binary format: big-endian integers, a field as its length then its bytes (PostgreSQL's
+ * documentation, COPY, "Binary Format") */
+static void put_be(struct buf *b, uint64_t v, int bytes)
 {
-    pg_copy_text(b, s, strlen(s));
-    buf_addc(b, end);
+    char o[8];
+    for (int i = 0; i < bytes; i++)
+        o[i] = (char)(v >> (8 * (bytes - 1 - i)));
+    buf_add(b, o, (size_t)bytes);
 }
 
-#define PG_COPY_MAX ((size_t)1 << 30) /* a batch's COPY text, past which the batch fails */
+void pg_copy_bin_header(struct buf *b)
+{
+    buf_add(b, "PGCOPY\n\377\r\n\0", 11); /* the signature */
+    put_be(b, 0, 4);                        /* flags: no OIDs */
+    put_be(b, 0, 4);                        /* no header extension */
+}
+
+void pg_copy_bin_row(struct buf *b, int fields)
+{
+    put_be(b, (uint16_t)fields, 2);
+}
+
+void pg_copy_bin_text(struct buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > INT32_MAX) {
+        b->failed = true; /* never: a buffer holds at most PG_COPY_MAX bytes */
+        return;
+    }
+    put_be(b, (uint32_t)n, 4);
+    buf_add(b, s, n);
+}
+
+void pg_copy_bin_int4(struct buf *b, int32_t v)
+{
+    put_be(b, 4, 4);
+    put_be(b, (uint32_t)v, 4);
+}
+
+void pg_copy_bin_int8(struct buf *b, int64_t v)
+{
+    put_be(b, 8, 4);
+    put_be(b, (uint64_t)v, 8);
+}
+
+#define PG_COPY_MAX ((size_t)1 << 30) /* a batch's COPY data, past which the batch fails */
 
 static const char copy_versions[] = "COPY record_versions (insurer_no, insured_no, kind, rkey, version, change_id, body)"
-                                    " FROM STDIN";
+                                    " FROM STDIN (FORMAT binary)";
+static const char copy_current[] = "COPY record_current (insurer_no, insured_no, kind, rkey, version, body)"
+                                   " FROM STDIN (FORMAT binary)";
 
 /* record_put_first_batch as two COPYs (record_versions, then record_current for the card's kinds)
- * instead of two INSERTs a row: the import of a new insurer's file (cli/cmd_import.c) */
+ * instead of two INSERTs a row: the import of a new insurer's file (cli/cmd_import.c). Binary rows:
+ * ≈ 10 % less of the server's time than the text format for the same 1M versions (benchmarks.md). */
 static int g_put_first_batch(struct store *st, const struct record_row *rows, size_t n, long long change_id)
 {
     struct pg_store *p = P(st);
     struct buf v, c;
     buf_init(&v, PG_COPY_MAX);
     buf_init(&c, PG_COPY_MAX);
-    char cid[24];
-    snprintf(cid, sizeof cid, "%lld", change_id);
+    bool any_current = false;
+    for (size_t i = 0; i < n && !any_current; i++)
+        any_current = rec_current_kind(rows[i].kind);
+    /* the versions' COPY stays open over the batches of a file without current kinds (the insured
+     * file): its header only when it starts */
+    if (any_current || !pg_db_copying(p->db, copy_versions))
+        pg_copy_bin_header(&v);
+    if (any_current)
+        pg_copy_bin_header(&c);
     for (size_t i = 0; i < n; i++) {
         const struct record_row *r = &rows[i];
         bool cur = rec_current_kind(r->kind);
         for (int t = 0; t < (cur ? 2 : 1); t++) {
             struct buf *b = t ? &c : &v;
-            copy_field(b, r->key.insurer_no, '\t');
-            copy_field(b, r->key.insured_no, '\t');
-            copy_field(b, r->kind, '\t');
-            copy_field(b, r->rkey, '\t');
-            copy_field(b, "1", '\t');
+            pg_copy_bin_row(b, t ? 6 : 7);
+            pg_copy_bin_text(b, r->key.insurer_no);
+            pg_copy_bin_text(b, r->key.insured_no);
+            pg_copy_bin_text(b, r->kind);
+            pg_copy_bin_text(b, r->rkey);
+            pg_copy_bin_int4(b, 1);
             if (!t)
-                copy_field(b, cid, '\t');
-            copy_field(b, r->body, '\n');
+                pg_copy_bin_int8(b, change_id);
+            pg_copy_bin_text(b, r->body);
         }
     }
     int rc = -1;
     if (buf_failed(&v) || buf_failed(&c))
         p->db->drv->set_error(p->db, "record_put_first_batch: batch too large");
-    else if (c.len == 0) /* one COPY, kept open over the batches that follow (the insured file) */
+    else if (!any_current) /* one COPY, kept open over the batches that follow (the insured file) */
         rc = pg_db_copy_stream(p->db, copy_versions, v.ptr, v.len);
-    else if (pg_db_copy(p->db, copy_versions, v.ptr, v.len) == 0 &&
-             pg_db_copy(p->db, "COPY record_current (insurer_no, insured_no, kind, rkey, version, body) FROM STDIN",
-                        c.ptr, c.len) == 0)
+    else if (pg_db_copy(p->db, copy_versions, v.ptr, v.len) == 0 && pg_db_copy(p->db, copy_current, c.ptr, c.len) == 0)
         rc = 0;
     buf_release(&v);
     buf_release(&c);
