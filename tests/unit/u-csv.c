@@ -125,6 +125,30 @@ static void t_text(void **s)
     assert_int_equal(off, 2);
     assert_false(utf8_valid("\xED\xA0\x80", 3, NULL)); /* surrogate */
     assert_false(utf8_valid("\xE3\x81", 2, NULL));     /* truncated */
+    /* the fast paths (eight ASCII bytes at a time, the three-byte form on its own): RFC 3629 §4's
+     * ranges, and the offset of the first bad sequence after a long ASCII run */
+    static const struct {
+        const char *s;
+        size_t n;
+        bool ok;
+        size_t off;
+    } u8[] = {
+        {"\xE0\xA0\x80", 3, true, 0},                       /* U+0800, the first three-byte */
+        {"\xE0\x9F\xBF", 3, false, 0},                      /* overlong U+07FF */
+        {"\xED\x9F\xBF", 3, true, 0},                       /* U+D7FF, below the surrogates */
+        {"\xEF\xBF\xBF", 3, true, 0},                       /* U+FFFF */
+        {"\xE3\x81\x41", 3, false, 0},                      /* third byte not a continuation */
+        {"abcdefghijklmnop\xFF", 17, false, 16},            /* after two ASCII words */
+        {"abcdefghijklmnopqrstuvw\xE3\x81", 25, false, 23}, /* truncated after a run */
+        {"abcdefgh\xE3\x81\x82" "abcdefgh\xF0\x9F\x98\x80", 23, true, 0},
+        {"abcdefgh\xF4\x90\x80\x80", 12, false, 8}, /* above U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof u8 / sizeof u8[0]; i++) {
+        size_t o = 99;
+        assert_int_equal(utf8_valid(u8[i].s, u8[i].n, &o), u8[i].ok);
+        if (!u8[i].ok)
+            assert_int_equal(o, u8[i].off);
+    }
     struct buf b;
     buf_init(&b, 1024);
     assert_int_equal(cp932_to_utf8("\xFB\xFC\x8B\xB4", 4, &b, &off), 0); /* 髙 (IBM extension FBFC) + 橋 */
