@@ -1051,11 +1051,23 @@ int cmd_audit(int argc, char **argv)
         store_close(st3);
         return EXIT_INTERNAL;
     }
+    /* P10: every version says who wrote it and why (its change) and for which insurer */
+    long long orphans = 0;
+    int orc = a.bad ? 0 : st->ops->unattributed(st, only, &orphans);
+    if (orc)
+        fprintf(stderr, "kaigo audit verify: %s\n", store_errmsg(st));
     store_close(st);
     store_close(st2);
     store_close(st3);
+    if (orc)
+        return EXIT_INTERNAL;
     if (a.bad) {
         printf("検証失敗: 監査ログが改ざんされています\n");
+        return EXIT_INVALID;
+    }
+    if (orphans) {
+        printf("検証失敗: 登録されていない変更・保険者を指す記録の版が %lld 件あります(誰がいつ書いたか分かりません)\n",
+               orphans);
         return EXIT_INVALID;
     }
     if (!have_pk && a.checkpoints > 0) {

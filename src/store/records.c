@@ -80,6 +80,9 @@ static const char *const records_sql_common[R_COUNT] = {
     [R_POPULATION_GET] = "SELECT population, as_of FROM insurer_population WHERE insurer_no = ?1 AND as_of <= ?2"
                          " ORDER BY as_of DESC LIMIT 1",
     [R_KIND_EMPTY] = "SELECT 1 FROM record_versions WHERE insurer_no = ?1 AND kind = ?2 LIMIT 1",
+    [R_UNATTRIBUTED] = "SELECT count(*) FROM record_versions v WHERE (?1 = '' OR v.insurer_no = ?1)"
+                       " AND (NOT EXISTS (SELECT 1 FROM changes c WHERE c.id = v.change_id)"
+                       " OR NOT EXISTS (SELECT 1 FROM insurers i WHERE i.insurer_no = v.insurer_no))",
     [R_IMPORT_RUN] = "INSERT INTO import_runs (change_id, kind, file_sha256, rows_total, rows_changed)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
@@ -390,6 +393,24 @@ int rec_kind_empty(struct store *st, const char *insurer_no, const char *kind)
     db_bind_text(d, q, 2, kind);
     int rc = exists(d, q, "kind_empty");
     return rc < 0 ? -1 : !rc;
+}
+
+/* One statement for both dialects: SQLite refuses such a version by its FOREIGN KEYs (unless a file
+ * was written with them off); PostgreSQL has no check per row on its bulk path (pg/schema.sql) */
+int rec_unattributed(struct store *st, const char *insurer_no, long long *n)
+{
+    struct db *d = st->rec->db;
+    struct db_stmt *q = stmt(st, R_UNATTRIBUTED);
+    if (!q)
+        return -1;
+    db_bind_text(d, q, 1, insurer_no ? insurer_no : "");
+    int rc = db_step(d, q);
+    if (rc == DB_ROW)
+        *n = db_col_int64(d, q, 0);
+    else
+        db_fail(d, "unattributed");
+    db_reset(d, q);
+    return rc == DB_ROW ? 0 : -1;
 }
 
 int rec_person_exists(struct store *st, const struct person_key *k)

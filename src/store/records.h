@@ -44,6 +44,7 @@ enum records_stmt {
     R_POPULATION_PUT,
     R_POPULATION_GET,
     R_KIND_EMPTY,
+    R_UNATTRIBUTED,
     R_IMPORT_RUN,
     R_COUNT
 };
@@ -76,6 +77,7 @@ int rec_record_put_first_batch(struct store *st, const struct record_row *rows, 
 /* rec_current_kind - the kind keeps its newest version in record_current too (the card's kinds) */
 bool rec_current_kind(const char *kind);
 int rec_kind_empty(struct store *st, const char *insurer_no, const char *kind);
+int rec_unattributed(struct store *st, const char *insurer_no, long long *n);
 int rec_person_exists(struct store *st, const struct person_key *k);
 int rec_persons_exist(struct store *st, const struct person_key *keys, size_t n, bool *out);
 int rec_record_get_current(struct store *st, const struct person_key *k, const char *kind, const char *rkey,
@@ -113,7 +115,7 @@ int rec_import_run_add(struct store *st, long long change_id, const char *kind, 
     .insurer_get = rec_insurer_get, .insurer_add = rec_insurer_add, .insurer_set_name = rec_insurer_set_name, \
     .insurer_list = rec_insurer_list, .insurer_set_policy = rec_insurer_set_policy,                       \
     .change_begin = rec_change_begin, .record_put = rec_record_put, .record_put_first = rec_record_put_first, \
-    .kind_empty = rec_kind_empty, .person_exists = rec_person_exists,                                     \
+    .kind_empty = rec_kind_empty, .unattributed = rec_unattributed, .person_exists = rec_person_exists,   \
     .record_get_current = rec_record_get_current, .record_list_current = rec_record_list_current,         \
     .record_list_kind = rec_record_list_kind, .record_scan_kind = rec_record_scan_kind,                   \
     .record_scan_insurer = rec_record_scan_insurer, .record_history = rec_record_history,                 \

@@ -106,6 +106,10 @@ struct store_ops {
     int (*record_put_first_batch)(struct store *st, const struct record_row *rows, size_t n, long long change_id);
     /* kind_empty - 1 if the insurer has no record of that kind at all, 0 if it has, -1 on error. */
     int (*kind_empty)(struct store *st, const char *insurer_no, const char *kind);
+    /* unattributed - into *n the versions (of insurer_no, or of all when NULL) whose change or
+     * insurer is not registered: a version that does not say who wrote it and why (P10); -1 on error.
+     * A scan of every version: for audit verify, not for requests. */
+    int (*unattributed)(struct store *st, const char *insurer_no, long long *n);
     int (*person_exists)(struct store *st, const struct person_key *k); /* 1, 0, or -1 */
     /* persons_exist - person_exists of keys[0..n), all of one insurer, into out[] (PostgreSQL:
      * one statement); -1 on failure */

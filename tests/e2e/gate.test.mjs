@@ -103,6 +103,33 @@ test('audit verify names the first tampered, deleted or reordered entry', () => 
   assert.notEqual(sqlite(db, "UPDATE record_versions SET body='{}'").code, 0);
 });
 
+// P10: each version says who wrote it and why. SQLite refuses a version naming no registered change or
+// insurer by its FOREIGN KEYs, PostgreSQL not row by row (a check per statement made its COPY insert one
+// row at a time: src/store/pg/schema.sql); both are found by audit verify, which fails on any.
+test('audit verify finds a record version that names no registered change or insurer', () => {
+  const dir = tmp();
+  const db = fixture(dir);
+  assert.equal(kaigo(['card', 'show', '--db', db, '122192', '0000000001']).code, 0);
+  assert.equal(kaigo(['audit', 'verify', '--db', db]).code, 0);
+  const cols = 'INSERT INTO record_versions (insurer_no, insured_no, kind, rkey, version, change_id, body) VALUES';
+  const cases = [
+    ['change', `${cols} ('122192', '0000000001', 'insured', '', 99, 987654321, '{}')`],
+    ['insurer', `${cols} ('999999', '0000000001', 'insured', '', 1, (SELECT max(id) FROM changes), '{}')`],
+  ];
+  for (const [name, sql] of cases) {
+    const p = copyPair(db, dir, name);
+    // the sqlite3 shell has FOREIGN KEYs off, as a file written outside kaigo would; on PostgreSQL the
+    // application's own role can do it
+    const m = sqlite(p, sql);
+    assert.equal(m.code, 0, name + ': ' + m.err);
+    const r = kaigo(['audit', 'verify', '--db', p]);
+    assert.equal(r.code, 1, name + ' should fail: ' + r.out);
+    assert.match(r.out, /登録されていない変更・保険者を指す記録の版が 1 件あります/, name);
+    // one insurer's verify counts only its own versions (the unregistered insurer's is not 122192's)
+    assert.equal(kaigo(['audit', 'verify', '--db', p, '--insurer', '122192']).code, name === 'change' ? 1 : 0, name);
+  }
+});
+
 // (SQLite's only: PostgreSQL finds a person's entries by an index over the log itself, on the person
 // number it computes from each entry, so there is no separate index to damage; schema.sql, audit_log_person)
 test('the person index: built in epochs; verify catches a removed, moved or added index row', { skip: PG && 'no separate person index on PostgreSQL' }, () => {

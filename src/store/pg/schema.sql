@@ -38,10 +38,16 @@ CREATE TABLE changes (
     reason      text NOT NULL
 );
 
--- insurer_no and change_id name a registered insurer and change: checked once per statement over
--- its rows (record_versions_refs below) rather than by a FOREIGN KEY's check per row, which was
--- 0.6 s of a 1.1 s COPY of 100,000 versions (docs/benchmarks.md). Neither referenced row can go:
--- changes is append-only, insurers has no DELETE grant and insurer_no no UPDATE grant.
+-- insurer_no and change_id name a registered insurer and change, but the database does not check it
+-- row by row: a FOREIGN KEY's check per row was 0.6 s of a 1.1 s COPY of 100,000 versions, and the
+-- check once per statement that replaced it (a trigger over the statement's transition table) makes
+-- PostgreSQL 15 insert a partitioned table's COPY one row at a time (copyfrom.c: no multi-insert
+-- with such a trigger) and copy every row once more: 1M versions 3.75 s instead of 3.05 s, the
+-- import's ratio to psql's \copy 0.42 instead of >= 0.5 (docs/benchmarks.md). The store writes every
+-- version with the change it began in the same transaction (store/records.c, pg/store.c), and
+-- `kaigo audit verify` counts versions whose change or insurer is not registered and fails on any
+-- (R_UNATTRIBUTED, the same statement as SQLite's). Neither referenced row can go: changes is
+-- append-only, insurers has no DELETE grant and insurer_no no UPDATE grant.
 CREATE TABLE record_versions (
     insurer_no  text NOT NULL,
     insured_no  text NOT NULL CHECK (length(insured_no) = 10),
@@ -52,17 +58,6 @@ CREATE TABLE record_versions (
     body        text NOT NULL,
     PRIMARY KEY (insurer_no, insured_no, kind, rkey, version)
 ) PARTITION BY HASH (insurer_no);
-CREATE FUNCTION kaigo_versions_refs() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM (SELECT DISTINCT insurer_no, change_id FROM new_rows) n
-               WHERE NOT EXISTS (SELECT 1 FROM insurers i WHERE i.insurer_no = n.insurer_no)
-                  OR NOT EXISTS (SELECT 1 FROM changes c WHERE c.id = n.change_id)) THEN
-        RAISE foreign_key_violation USING MESSAGE = 'record_versions: insurer or change not registered';
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER record_versions_refs AFTER INSERT ON record_versions REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION kaigo_versions_refs();
 CREATE INDEX record_applications ON record_versions (insurer_no, kind, insured_no, rkey, version)
     WHERE kind = 'application';
 CREATE INDEX record_plans_month ON record_versions (insurer_no, kind, rkey, insured_no, version)
