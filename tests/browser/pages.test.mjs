@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { tmp, kaigo, startServer, sqlite, BIN, addUser } from '../e2e/lib.mjs';
+import { tmp, kaigo, startServer, sqlite, BIN, addUser, newDb, side, dbEnv, PG } from '../e2e/lib.mjs';
 
 const SRC = process.env.KAIGO_SRC;
 const CHROMIUM = process.env.KAIGO_CHROMIUM || '/usr/bin/chromium';
@@ -20,6 +20,8 @@ if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/deps
 const { chromium } = require('playwright-core');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PW = 'demo-Password-2026';
+// field - a field of a record's JSON body in the backend's SQL
+const field = (name) => (PG ? `body::json->>'${name}'` : `json_extract(body, '$.${name}')`);
 const SECRETS = {
   'demo-person': 'DEMOPERSONDEMOPERSONDEMOPERSON22',
   'demo-family': 'DEMOFAMILYDEMOFAMILYDEMOFAMILY22',
@@ -35,10 +37,10 @@ const axeSeen = new Map(); // url/state -> violations (every page and state is c
 
 before(async () => {
   dir = tmp();
-  db = join(dir, 'demo.db');
-  const r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8' });
+  db = newDb(dir, 'demo.db'); // a file, or a PostgreSQL database (KAIGO_TEST_BACKEND=postgresql: ctest browser-pg-pages)
+  const r = spawnSync('bash', [join(SRC, 'scripts/demo-db.sh'), BIN, db, '2', '60'], { encoding: 'utf8', env: { ...process.env, ...dbEnv(db) } });
   assert.equal(r.status, 0, r.stderr);
-  [ins, no, birth] = readFileSync(db + '.demo-person', 'utf8').trim().split(' ');
+  [ins, no, birth] = readFileSync(side(db, '.demo-person'), 'utf8').trim().split(' ');
   importPlan();
   // LIFE feedback for the person (the standard's items as the e2e cert test uses them)
   writeFileSync(join(dir, 'life.csv'), ['保険者番号,被保険者番号,事業所番号,評価日,評価時点,項目,値',
@@ -60,14 +62,14 @@ before(async () => {
   process.env.KAIGO_DISK_FULL_FILE = diskFull;
   printFail = join(dir, 'print-fail'); // kaigo-test's hook: every print part fails while this file exists (issue #19)
   process.env.KAIGO_PRINT_FAIL_FILE = printFail;
-  srv = await startServer(db, ['--codes', db + '.codes.csv']); // as `make run`: the demo's master for the 第7表
+  srv = await startServer(db, ['--codes', side(db, '.codes.csv')]); // as `make run`: the demo's master for the 第7表
   delete process.env.KAIGO_DISK_FULL_FILE;
   delete process.env.KAIGO_PRINT_FAIL_FILE;
   const reg = await srv.as(paperTok, '/api/v1/relationships', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: cardQr, birth_date: birth, visual_check: '運転免許証の写真と本人を照合' }) });
   assert.equal(reg.status, 201, await reg.text());
   // a 福祉用具購入 claim by the insurer (the ledger page shows what remains)
-  const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+  const insapi = readFileSync(side(db, '.demo-insurer-token'), 'utf8').trim();
   const cr = await srv.as(insapi, `/api/v1/insurers/${ins}/insured/${no}/ledger/claims`, { method: 'POST', body: JSON.stringify({ kind: 'yogu', date: new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10), amount: 12345, category: '腰掛便座' }) });
   assert.equal(cr.status, 201, await cr.text());
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=ja-JP'] });
@@ -247,7 +249,7 @@ test('login page: exact accessible names, errors in Japanese, keyboard only with
   await page.context().close();
 });
 
-test('a full disk: the login is refused with the reason and the form kept, and works again with room (issue 16)', async () => {
+test('a full disk: the login is refused with the reason and the form kept, and works again with room (issue 16)', { skip: PG && "the full disk is kaigo-test's SQLite fault VFS (PostgreSQL's unavailable database: tests/pg/failover.sh)" }, async () => {
   const page = await newPage();
   await step(page, 'login-disk-full', async () => {
     while (lastStep['demo-clerk'] === Math.floor(Date.now() / 30000)) await new Promise((r) => setTimeout(r, 500));
@@ -433,7 +435,7 @@ test('the provider clerk: refused with what to do next, 本人確認 from the pa
     assert.match(v, /介護保険負担割合証/);
     assert.match(v, new RegExp(no));
     // the 割合 the paper must show, from the signed token: a forged value beside the QR differs
-    const ratio = sqlite(db, `SELECT json_extract(body, '$.ratio') FROM record_versions WHERE kind = 'burden' AND insurer_no = '${ins}' AND insured_no = '${no}' ORDER BY json_extract(body, '$.from') DESC LIMIT 1`).out.trim();
+    const ratio = sqlite(db, `SELECT ${field('ratio')} FROM record_versions WHERE kind = 'burden' AND insurer_no = '${ins}' AND insured_no = '${no}' ORDER BY ${field('from')} DESC LIMIT 1`).out.trim();
     assert.match(v, new RegExp(`利用者負担の割合\\s+${ratio}割`));
     await axeCheck(clerk, 'qr-ok');
     // the PDF itself, and the token pasted as text, give the same answer
@@ -757,7 +759,7 @@ test('the care manager\'s 受信一覧: a provider\'s 実績 arrives, is listed 
     assert.match(await page.locator('main').innerText(), /未確認のものはありません/);
     await axeCheck(page, 'inbox-empty');
     // the API says the same: nothing open
-    const api = readFileSync(db + '.demo-token', 'utf8').trim();
+    const api = readFileSync(side(db, '.demo-token'), 'utf8').trim();
     assert.deepEqual((await (await srv.as(api, '/api/v1/exchange/inbox')).json()).deliveries, []);
     // a delivery this office does not have (another office's, or none): 404; without the CSRF token: 403
     const csrf = await page.locator('input[name=csrf]').first().inputValue();
@@ -776,7 +778,7 @@ test('the care manager\'s 受信一覧: a provider\'s 実績 arrives, is listed 
 // function as `kaigo sheet7 --person` - the same numbers, and the same verdict on the sent 第7表
 test('the plan page\'s 第7表 equals kaigo sheet7 --person for the same plan, and says whether the sent 第7表 agrees', async () => {
   const ym = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7).replace('-', '');
-  const cli = kaigo(['sheet7', '--person', `${ins}/${no}`, '--month', ym, '--db', db, '--codes', db + '.codes.csv']);
+  const cli = kaigo(['sheet7', '--person', `${ins}/${no}`, '--month', ym, '--db', db, '--codes', side(db, '.codes.csv')]);
   assert.ok(cli.out, cli.err);
   const want = JSON.parse(cli.out);
   const page = await newPage();
@@ -867,7 +869,7 @@ test('the care manager runs a month: 第6表 by keyboard, the live 第7表 equal
     // 送信: a unit to the office; the page says so and shows the month as stored
     await Promise.all([page.waitForURL(/sent=1/), page.getByRole('button', { name: '提供票を送信' }).click()]);
     assert.match(await page.locator('main [role=status]').first().innerText(), /提供票を 1 事業所へ送信しました/);
-    const cli = kaigo(['sheet7', '--person', `${pins}/${pno}`, '--month', ym, '--db', db, '--codes', db + '.codes.csv']);
+    const cli = kaigo(['sheet7', '--person', `${pins}/${pno}`, '--month', ym, '--db', db, '--codes', side(db, '.codes.csv')]);
     assert.ok(cli.out, cli.err);
     const want = JSON.parse(cli.out);
     for (const k of ['in_limit_units', 'total_cost', 'claim', 'user_share'])
@@ -978,7 +980,7 @@ test('an office sends another software\'s send unit from the page: refused with 
   });
   await page.context().close();
   // it arrives at the care manager's office like any 実績
-  const api = readFileSync(db + '.demo-token', 'utf8').trim();
+  const api = readFileSync(side(db, '.demo-token'), 'utf8').trim();
   const inbox = (await (await srv.as(api, '/api/v1/exchange/inbox')).json()).deliveries;
   assert.ok(inbox.some((d) => d.stamp === `${ym}27100000` && d.insured_no === no), JSON.stringify(inbox));
 });
@@ -1078,7 +1080,7 @@ test('the doctor: the request inbox, the 主治医意見書 form of the date in 
     ...Array.from({ length: 9 }, (_, i) => `3-${i + 1}`), ...Array.from({ length: 15 }, (_, i) => `4-${i + 1}`),
     ...Array.from({ length: 6 }, (_, i) => `5-${i + 1}`), ...Array.from({ length: 12 }, (_, i) => `6-${i + 1}`)];
   const answers = { ...Object.fromEntries(items.map((x) => [x, '1'])), '7-1': 'A1', '7-2': 'IIa' };
-  const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+  const insapi = readFileSync(side(db, '.demo-insurer-token'), 'utf8').trim();
   const today = new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
   const sr = await srv.as(insapi, `/api/v1/insurers/${rins}/insured/${rno}/applications/${rapp}/chosa`, { method: 'POST',
     body: JSON.stringify({ surveyed: today, investigator: '調査員 一郎', place: '自宅', services_now: '', environment: '',
@@ -1109,7 +1111,7 @@ test('the doctor: the request inbox, the 主治医意見書 form of the date in 
 test('the clerk: 被保険者の検索 by カナ and 生年月日 - each person listed is audited; the card opens from the list', async () => {
   const page = await newPage();
   await step(page, 'people-search', async () => {
-    const kana = sqlite(db, `SELECT json_extract(body, '$.kana') FROM record_versions WHERE kind = 'insured' AND insurer_no = '${ins}' AND insured_no = '${no}' ORDER BY version DESC LIMIT 1`).out.trim();
+    const kana = sqlite(db, `SELECT ${field('kana')} FROM record_versions WHERE kind = 'insured' AND insurer_no = '${ins}' AND insured_no = '${no}' ORDER BY version DESC LIMIT 1`).out.trim();
     const before = Number(sqlite(db + '.audit', `SELECT count(*) FROM audit_log WHERE insurer_no = '${ins}'`).out);
     await login(page, 'demo-staff');
     assert.match(page.url(), /\/city\/people$/); // the clerk's start page
@@ -1229,7 +1231,7 @@ test('the clerk: 申請 → 調査票 → 意見書 → 一次判定 → 審査�
     await page.getByRole('button', { name: '認定調査票を記録する' }).click();
     await page.waitForURL(/certification\?done=/);
     // the 主治医意見書 from the 医療機関 (the API, as its software sends it)
-    const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+    const insapi = readFileSync(side(db, '.demo-insurer-token'), 'utf8').trim();
     const op = await srv.as(insapi, `/api/v1/insurers/${ins}/insured/${person}/applications/${app}/ikensho`, { method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ written: today, doctor: '主治医 花子', last_exam: today, times: 1, diagnoses: [{ name: '脳梗塞後遺症', onset: '2020-01-10' }], stability: '安定' }) });
@@ -1329,9 +1331,10 @@ test('the clerk: 一括印刷 with progress, stopped and resumed from the page; 
     assert.equal((await page.goto(jobUrl)).status(), 404);
     assert.equal(sqlite(db, `SELECT count(*) FROM paper_documents WHERE insurer_no = '${ins}' AND kind = 2`).out, issued);
     await page.goto(srv.url + '/city/print');
-    assert.ok(Number(sqlite(db + '.audit', "SELECT count(*) FROM audit_log WHERE CAST(entry AS TEXT) LIKE '%for user:%'").out) > 0);
+    assert.ok(Number(sqlite(db + '.audit', PG ? "SELECT count(*) FROM audit_log WHERE position('for user:'::bytea in entry) > 0"
+      : "SELECT count(*) FROM audit_log WHERE CAST(entry AS TEXT) LIKE '%for user:%'").out) > 0);
     // 再交付 of the demo person's card: a PDF, and the card printed at the start is now superseded
-    const insapi = readFileSync(db + '.demo-insurer-token', 'utf8').trim();
+    const insapi = readFileSync(side(db, '.demo-insurer-token'), 'utf8').trim();
     const status = async () => (await (await srv.as(insapi, '/api/v1/verify?token=' + encodeURIComponent(cardQr))).json()).status;
     assert.equal(await status(), 'current');
     await page.goto(`${srv.url}/p/${ins}/${no}/card`);

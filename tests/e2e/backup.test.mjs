@@ -203,3 +203,17 @@ test('a damaged or forged backup is refused and nothing is put in place', () => 
   assert.equal(r.code, 1);
   assert.match(r.err, /既にあります/);
 });
+
+// A PostgreSQL store is backed up with PostgreSQL's own tools (docs/postgresql.md: pg_basebackup and WAL
+// archiving, the standby of tests/pg/failover.sh): backup and restore refuse it before touching anything.
+test('backup and restore refuse a PostgreSQL store and name the tools that back it up', () => {
+  const dir = tmp();
+  const url = 'postgresql://kaigo_app@127.0.0.1:1/kaigo'; // never reached: refused first
+  const b = kaigo(['backup', '--db', url, join(dir, 'b')]);
+  assert.equal(b.code, 2, b.err);
+  assert.match(b.err, /PostgreSQL の道具でバックアップします \(pg_basebackup/);
+  const r = kaigo(['restore', '--db', url, join(dir, 'b')]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /pg_basebackup/);
+  assert.equal(existsSync(join(dir, 'b')), false, 'nothing written');
+});
