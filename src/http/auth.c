@@ -9,7 +9,6 @@
 #include "domain/auth.h"
 #include "http/auth.h"
 #include "http/tokens.h"
-#include "http/ratelimit.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -258,18 +257,42 @@ void principal_actor(const struct principal *p, const struct person_key *target,
     }
 }
 
-/* ---- throttling (RULE-AUTH-004): in memory, per process (ratelimit.c) ------ */
+/* ---- throttling (RULE-AUTH-004): counted in the store, shared by every node -------------- */
 
-bool auth_throttled(const char *login, const char *addr, int64_t now)
+#define THROTTLE_KEY_BYTES (2 + 32 + 1)
+
+/* throttle_key - kind ('a' a login or code key, 'i' an address), ':', and a BLAKE2b-128 of the value
+ * in hex: the store never holds the login in clear (as security_events' subject) */
+static void throttle_key(char kind, const char *value, char out[THROTTLE_KEY_BYTES])
 {
-    return ratelimit_count('a', login, now) >= AUTH_FAIL_ACCOUNT ||
-           ratelimit_count('i', addr, now) >= AUTH_FAIL_ADDRESS;
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)value, strlen(value), NULL, 0);
+    out[0] = kind;
+    out[1] = ':';
+    sodium_bin2hex(out + 2, THROTTLE_KEY_BYTES - 2, h, sizeof h);
 }
 
-void auth_note_failure(const char *login, const char *addr, int64_t now)
+int auth_throttled(struct store *st, const char *key, const char *addr, int64_t now)
 {
-    ratelimit_hit('a', login, AUTH_FAIL_WINDOW_MS, now);
-    ratelimit_hit('i', addr, AUTH_FAIL_WINDOW_MS, now);
+    char k[THROTTLE_KEY_BYTES], a[THROTTLE_KEY_BYTES];
+    throttle_key('a', key, k);
+    throttle_key('i', addr, a);
+    int64_t nk, na;
+    if (st->acc->throttle_count(st, k, now, &nk) || st->acc->throttle_count(st, a, now, &na))
+        return -1;
+    return nk >= AUTH_FAIL_ACCOUNT || na >= AUTH_FAIL_ADDRESS;
+}
+
+int auth_note_failure(struct store *st, const char *key, const char *addr, int64_t now)
+{
+    char k[THROTTLE_KEY_BYTES], a[THROTTLE_KEY_BYTES];
+    throttle_key('a', key, k);
+    throttle_key('i', addr, a);
+    int64_t n;
+    return st->acc->throttle_hit(st, k, AUTH_FAIL_WINDOW_MS, now, &n) ||
+                   st->acc->throttle_hit(st, a, AUTH_FAIL_WINDOW_MS, now, &n)
+               ? -1
+               : 0;
 }
 
 static void subject_of(const char *login, char out[17])
@@ -299,7 +322,10 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
     snprintf(tkey, sizeof tkey, "login:%s", login);
     /* Each attempt is recorded before it is answered; when it cannot be (a full disk), the
      * login fails closed as "unavailable" (LOGIN_ERROR): never an unrecorded attempt. */
-    if (auth_throttled(tkey, address, now))
+    int th = auth_throttled(st, tkey, address, now);
+    if (th < 0)
+        return LOGIN_ERROR;
+    if (th)
         return st->acc->security_event(st, now, "login_throttled", subject, address, "429")
                    ? LOGIN_ERROR
                    : LOGIN_THROTTLED;
@@ -326,8 +352,8 @@ enum login_result auth_login(struct store *st, const char *login, const char *pa
             why = "totp_replay";
     }
     if (why) {
-        auth_note_failure(tkey, address, now);
-        int erc = st->acc->security_event(st, now, "login_failed", subject, address, why);
+        int erc = auth_note_failure(st, tkey, address, now) ||
+                  st->acc->security_event(st, now, "login_failed", subject, address, why);
         sodium_memzero(acct, sizeof *acct);
         if (erc)
             return LOGIN_ERROR;

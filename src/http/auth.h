@@ -63,10 +63,13 @@ int auth_rotate(struct store *st, const struct principal *p, int64_t now, bool b
                 unsigned char sid[SESSION_ID_BYTES]);
 int auth_logout(struct store *st, const struct principal *p, int64_t now);
 
-/* auth_throttled / auth_note_failure - RULE-AUTH-004 for any key (a login,
- * "rel:<org>" for 本人確認 codes) and the client address. In memory, per process. */
-bool auth_throttled(const char *key, const char *addr, int64_t now);
-void auth_note_failure(const char *key, const char *addr, int64_t now);
+/* auth_throttled / auth_note_failure - RULE-AUTH-004 for any key (a login, "rel:<org>" for 本人確認
+ * codes, "invite:<account>") and the client address, counted in the store so that every node on one
+ * database counts the same failures (store_ops' throttle_hit; issue #22 §2). auth_throttled: 1 if
+ * either is over its limit, 0 if not, -1 if the store could not say (the caller answers 503: it
+ * fails closed). auth_note_failure: 0, or -1 when the failure could not be counted. */
+int auth_throttled(struct store *st, const char *key, const char *addr, int64_t now);
+int auth_note_failure(struct store *st, const char *key, const char *addr, int64_t now);
 
 /* password_hash - argon2id PHC string (m = 19 MiB, t = 2, p = 1 or stronger). -1 on failure. */
 int password_hash(const char *pw, char out[PHC_BYTES]);

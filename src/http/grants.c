@@ -180,11 +180,14 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
     int64_t now = clock_now_ms();
     char tkey[ORG_ID_BYTES + 8];
     snprintf(tkey, sizeof tkey, "rel:%s", a->org);
-    if (auth_throttled(tkey, client_address(r, addr), now))
+    int th = auth_throttled(st, tkey, client_address(r, addr), now);
+    if (th < 0)
+        return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません");
+    if (th)
         return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません");
     struct paper_token t;
     if (paper_checked(r, tok, &t)) {
-        auth_note_failure(tkey, addr, now);
+        (void)auth_note_failure(st, tkey, addr, now); /* paper_checked has answered already: uncounted if the store fails */
         return 0;
     }
     if (t.kind != PAPER_CARD)
@@ -252,8 +255,8 @@ static int relationship_paper(struct req *r, const struct jsonflat *j, const str
     st->ops->rollback(st);
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました");
-    auth_note_failure(tkey, addr, now);
-    if (st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship-paper"))
+    if (auth_note_failure(st, tkey, addr, now) ||
+        st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship-paper"))
         return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません");
     char msg[200];
     if (ps == PAPER_CURRENT)
@@ -311,7 +314,10 @@ int relationship_by_code(struct req *r, const struct person_key *k, struct date 
     /* guessing codes is throttled like passwords, per organisation */
     char tkey[ORG_ID_BYTES + 8], addr[INET_ADDRSTRLEN];
     snprintf(tkey, sizeof tkey, "rel:%s", a->org);
-    if (auth_throttled(tkey, client_address(r, addr), now))
+    int th = auth_throttled(st, tkey, client_address(r, addr), now);
+    if (th < 0)
+        return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません"), -1;
+    if (th)
         return http_error(r, 429, "too_many_attempts", "本人確認の失敗が続いたため、しばらく受け付けません"), -1;
     if (st->ops->begin(st))
         return http_error(r, 503, "unavailable", "データベースが混み合っています"), -1;
@@ -325,8 +331,8 @@ int relationship_by_code(struct req *r, const struct person_key *k, struct date 
     st->ops->rollback(st);
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました"), -1;
-    auth_note_failure(tkey, addr, now);
-    if (st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship"))
+    if (auth_note_failure(st, tkey, addr, now) ||
+        st->acc->security_event(st, now, "identity_failed", a->org, addr, "relationship"))
         return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません"), -1;
     http_error(r, 422, "identity_not_verified",
                "本人確認ができませんでした。番号・生年月日・本人確認コードを確かめてください(コードは1回限り・有効期限があります)。");

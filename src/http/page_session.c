@@ -324,7 +324,10 @@ int p_proxy_accept(struct req *r)
     int64_t now = clock_now_ms();
     snprintf(key, sizeof key, "invite:%lld", (long long)r->who.acct.id);
     struct buf h;
-    if (auth_throttled(key, client_address(r, addr), now)) {
+    int th = auth_throttled(st, key, client_address(r, addr), now);
+    if (th < 0)
+        return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません");
+    if (th) {
         page_start(r, &h, "代理人コードの入力");
         accept_form(r, &h, "入力の誤りが続いたため、しばらく受け付けません。15分ほどおいてからお試しください。");
         return page_send(r, &h, 429);
@@ -347,7 +350,8 @@ int p_proxy_accept(struct req *r)
     st->ops->rollback(st);
     if (rc < 0)
         return http_error(r, 500, "internal", "内部エラーが発生しました");
-    auth_note_failure(key, addr, now);
+    if (auth_note_failure(st, key, addr, now))
+        return http_error(r, 503, "unavailable", "ただいま記録できないため、受け付けられません");
     page_start(r, &h, "代理人コードの入力");
     accept_form(r, &h, "コードが正しくないか、使用済みか、有効期限(7日)が過ぎています。ご本人に新しいコードを発行してもらってください。");
     return page_send(r, &h, 422);

@@ -1,7 +1,7 @@
 /*
- * ratelimit.h - counting events per key in fixed windows, in memory, for the whole process:
- * failed logins and 本人確認 attempts (RULE-AUTH-004, auth.c) and online checks of paper
- * tokens (VERIFY_PER_MINUTE, paper.c) share this one table.
+ * ratelimit.h - counting events per key in fixed windows, in memory, for the whole process: the
+ * online checks of paper tokens (VERIFY_PER_MINUTE, paper.c), a cap on one node's work. Failed
+ * logins and 本人確認 attempts are counted in the store instead, shared by every node (auth.c).
  *
  * Keys are kept only as a keyed hash (a login name or an address never sits in memory in
  * clear). The table has a fixed size; a new key takes a free slot, else one whose window has
@@ -16,8 +16,7 @@
 
 #define RATELIMIT_SLOTS 4096
 
-/* A key is a kind (one letter: 'a' a login, 'i' an address, 'r' an organisation's 本人確認,
- * 'v' a verifying caller) and a value of any length. */
+/* A key is a kind (one letter: 'v' a verifying caller) and a value of any length. */
 
 /* ratelimit_hit - counts one event for the key (in its window of window_ms from its first
  * event) and returns the count including it. */

@@ -158,6 +158,13 @@ static const char *const asql[A_COUNT] = {
                    " AND code_hash = ?3 AND used_ms = 0 AND created_ms <= ?4 AND ?4 < expires_ms",
     [A_SEC_EVENT] = "INSERT INTO security_events (time_ms, kind, subject, address, detail)"
                     " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* one statement a hit, on every backend: a new window when the last has passed (?2 now, ?3 its end) */
+    [A_THROTTLE_HIT] = "INSERT INTO throttles (tkey, expires_ms, hits) VALUES (?1, ?3, 1) ON CONFLICT (tkey) DO UPDATE"
+                       " SET hits = CASE WHEN throttles.expires_ms <= ?2 THEN 1 ELSE throttles.hits + 1 END,"
+                       " expires_ms = CASE WHEN throttles.expires_ms <= ?2 THEN ?3 ELSE throttles.expires_ms END"
+                       " RETURNING hits",
+    [A_THROTTLE_GET] = "SELECT hits FROM throttles WHERE tkey = ?1 AND expires_ms > ?2",
+    [A_THROTTLE_PRUNE] = "DELETE FROM throttles WHERE expires_ms <= ?1",
 };
 
 struct access_db {
@@ -1355,6 +1362,45 @@ static int a_security_event(struct store *st, int64_t now, const char *kind, con
     return done(d, q, "security_event", false);
 }
 
+static int a_throttle_hit(struct store *st, const char *key, int64_t window_ms, int64_t now, int64_t *hits)
+{
+    struct db *d = st->adb->db;
+    struct db_stmt *q = Q(st, A_THROTTLE_HIT);
+    if (!q)
+        return -1;
+    db_bind_text(d, q, 1, key);
+    db_bind_int64(d, q, 2, now);
+    db_bind_int64(d, q, 3, now + window_ms);
+    int rc = db_step(d, q);
+    if (rc == DB_ROW)
+        *hits = db_col_int64(d, q, 0);
+    db_reset(d, q);
+    if (rc != DB_ROW)
+        return db_fail(d, "throttle_hit");
+    if (*hits > 1)
+        return 0;
+    /* a window began: the counters whose windows have passed go (an index range, not a scan) */
+    q = Q(st, A_THROTTLE_PRUNE);
+    if (!q)
+        return -1;
+    db_bind_int64(d, q, 1, now);
+    return done(d, q, "throttle_prune", false);
+}
+
+static int a_throttle_count(struct store *st, const char *key, int64_t now, int64_t *hits)
+{
+    struct db *d = st->adb->db;
+    struct db_stmt *q = Q(st, A_THROTTLE_GET);
+    if (!q)
+        return -1;
+    db_bind_text(d, q, 1, key);
+    db_bind_int64(d, q, 2, now);
+    int rc = db_step(d, q);
+    *hits = rc == DB_ROW ? db_col_int64(d, q, 0) : 0;
+    db_reset(d, q);
+    return rc == DB_ERROR ? db_fail(d, "throttle_count") : 0;
+}
+
 static int a_person_grants(struct store *st, const struct person_key *k,
                            const struct person_grants_fn *fn, void *ctx)
 {
@@ -1497,6 +1543,8 @@ const struct store_access_ops store_access_shared = {
     .code_add = a_code_add,
     .code_use = a_code_use,
     .security_event = a_security_event,
+    .throttle_hit = a_throttle_hit,
+    .throttle_count = a_throttle_count,
     .person_access = a_person_access,
     .person_grants = a_person_grants,
     .audit_scope = a_audit_scope,

@@ -316,6 +316,12 @@ struct store_access_ops {
 
     int (*security_event)(struct store *st, int64_t now, const char *kind, const char *subject,
                           const char *address, const char *detail);
+    /* throttle_hit - counts one failure for key (a kind and a hash: never a login or an address in clear)
+     * in its window of window_ms from its first failure, into *hits including this one; in the store,
+     * so every node on it counts the same (RULE-AUTH-004). throttle_count - the count in the key's
+     * current window (0 when it has passed or there is none), counting nothing. -1 on error. */
+    int (*throttle_hit)(struct store *st, const char *key, int64_t window_ms, int64_t now, int64_t *hits);
+    int (*throttle_count)(struct store *st, const char *key, int64_t now, int64_t *hits);
 
     /* person_access - the audit rows of one person, oldest first (the access report). */
     int (*person_access)(struct store *st, const struct person_key *k, access_row_fn *fn, void *ctx);

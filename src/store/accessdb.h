@@ -77,6 +77,9 @@ enum acc_stmt {
     A_CODE_ADD,
     A_CODE_USE,
     A_SEC_EVENT,
+    A_THROTTLE_HIT,
+    A_THROTTLE_GET,
+    A_THROTTLE_PRUNE,
     A_COUNT
 };
 

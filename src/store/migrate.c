@@ -67,10 +67,11 @@ static const struct mtable {
 #define NTABLES (sizeof tables / sizeof *tables)
 
 /* left out on purpose: schema bookkeeping (each side has its own), the readiness probe's scratch
- * row, SQLite's link between its two files; PostgreSQL's audit heads (made from the copied log:
+ * row, SQLite's link between its two files; the failed-login counters (they start afresh); PostgreSQL's audit heads (made from the copied log:
  * store_migrate) and its person-index tables (not kept on PostgreSQL: store/pg/store.c) */
 static const char *const left_out[] = {"schema_migrations", "health_probe", "audit_link", "meta", "audit_meta",
-                                       "audit_heads", "audit_idx_meta", "audit_idx_person_epoch", "audit_idx_upto"};
+                                       "audit_heads", "audit_idx_meta", "audit_idx_person_epoch", "audit_idx_upto",
+                                       "throttles"};
 
 #define COPY_FLUSH ((size_t)1 << 20) /* bytes of COPY text sent at a time */
 #define LINE_MAX_BYTES ((size_t)256 << 20) /* one row's COPY line, past which the migration fails */

@@ -587,6 +587,27 @@ static void scenario(struct store *st, struct transcript *t)
     OK(a->code_use(st, &k1, code, T0 + 1000));
     assert_int_equal(a->code_use(st, &k1, code, T0 + 2000), STORE_NOTFOUND); /* used */
     OK(a->security_event(st, T0, "login_failed", "cm-ichiro", "127.0.0.1", "bad password"));
+    /* throttles: a window of 1,000 ms; hits within it count up, a hit after it starts again at 1 and
+     * removes the counters whose windows have passed */
+    int64_t hits = -1;
+    OK(a->throttle_count(st, "a:k1", T0, &hits));
+    assert_int_equal(hits, 0);
+    for (int i = 1; i <= 3; i++) {
+        OK(a->throttle_hit(st, "a:k1", 1000, T0 + i, &hits));
+        assert_int_equal(hits, i);
+    }
+    OK(a->throttle_hit(st, "i:k2", 1000, T0 + 500, &hits));
+    OK(a->throttle_count(st, "a:k1", T0 + 1000, &hits));
+    note(t, "throttle a:k1 in its window %lld", (long long)hits);
+    assert_int_equal(hits, 3);
+    OK(a->throttle_count(st, "a:k1", T0 + 1001, &hits)); /* its window (T0+1 .. T0+1001) has passed */
+    assert_int_equal(hits, 0);
+    OK(a->throttle_hit(st, "a:k1", 1000, T0 + 1001, &hits));
+    assert_int_equal(hits, 1);
+    OK(a->throttle_hit(st, "a:k3", 1000, T0 + 1600, &hits)); /* a new window: i:k2's (to T0+1500) is removed */
+    OK(a->throttle_count(st, "i:k2", T0 + 1400, &hits));
+    note(t, "throttle i:k2 after the prune %lld", (long long)hits);
+    assert_int_equal(hits, 0);
 
     /* the audit log and its reports */
     unsigned char pk[AUDIT_PK_BYTES], sk[AUDIT_SK_BYTES];

@@ -1,4 +1,4 @@
-/* u-ratelimit.c - the one rate limiter of logins, 本人確認 and paper-token checks (issue 16: the
+/* u-ratelimit.c - the in-memory rate limiter of paper-token checks (once also of logins and 本人確認, now counted in the store; issue 16: the
  * verify limiter's 256 slots never expired, so after 255 callers every new caller shared the last
  * slot - and its limit - with every other; its limit was set without a lock). */
 #include <pthread.h>

@@ -36,7 +36,7 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-#define PG_SCHEMA_VERSION 16 /* schema.sql's row in schema_migrations: SQLite's migrations 0001-0016 */
+#define PG_SCHEMA_VERSION 17 /* schema.sql's row in schema_migrations: SQLite's migrations 0001-0017 */
 
 enum pg_stmt {
     P_SCHEMA,
