@@ -11,7 +11,6 @@
  * copy (integrity, the log tied to the registry, the counts, `kaigo audit verify` of the log
  * with the backup's public key) and only then renames the files into place.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -142,6 +141,31 @@ static void split_db(const char *db, char *dir, size_t dcap, const char **base)
     }
 }
 
+/* The files a backup holds: the database, its log, and the key files beside them (keyfile_side_each);
+ * a private key only with --keys (else noted as left behind). */
+struct held {
+    bool keys, missing_private;
+    const char *names[MAX_FILES];
+    size_t nn;
+    char suffix[MAX_FILES][256];
+    size_t nsuffix;
+};
+
+static int hold_key(void *ctx, const char *suffix, bool pub)
+{
+    struct held *h = ctx;
+    if (h->nn == MAX_FILES)
+        return 1; /* as many as a backup holds */
+    if (!pub && !h->keys) {
+        h->missing_private = true;
+        return 0;
+    }
+    if (str_copy(h->suffix[h->nsuffix], sizeof h->suffix[h->nsuffix], suffix))
+        return 0; /* a name longer than any kaigo makes */
+    h->names[h->nn++] = h->suffix[h->nsuffix++];
+    return 0;
+}
+
 int cmd_backup(int argc, char **argv)
 {
     const char *db = db_default(), *dest = NULL;
@@ -205,33 +229,13 @@ int cmd_backup(int argc, char **argv)
     char dir[4096];
     const char *base;
     split_db(db, dir, sizeof dir, &base);
-    const char *names[MAX_FILES];
-    size_t nn = 0;
-    names[nn++] = "";
-    names[nn++] = ".audit";
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    size_t bl = strlen(base);
-    char held[MAX_FILES][256];
-    size_t nheld = 0;
-    bool missing_private = false;
-    while (d && (e = readdir(d)) && nn < MAX_FILES) {
-        if (strncmp(e->d_name, base, bl) != 0 || e->d_name[bl] != '.')
-            continue;
-        const char *suf = e->d_name + bl;
-        bool pub = keyfile_side_public(suf), priv = keyfile_side_private(suf);
-        if (!pub && !priv)
-            continue;
-        if (priv && !keys) {
-            missing_private = true;
-            continue;
-        }
-        if (str_copy(held[nheld], sizeof held[nheld], suf))
-            continue; /* a name longer than any kaigo makes */
-        names[nn++] = held[nheld++];
-    }
-    if (d)
-        closedir(d);
+    struct held h = {.keys = keys};
+    h.names[h.nn++] = "";
+    h.names[h.nn++] = ".audit";
+    (void)keyfile_side_each(db, hold_key, &h); /* an unreadable directory: no keys, as none were found */
+    const char **names = h.names;
+    size_t nn = h.nn;
+    bool missing_private = h.missing_private;
     struct buf m;
     buf_init(&m, MANIFEST_MAX);
     char when[32];

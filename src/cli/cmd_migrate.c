@@ -11,7 +11,6 @@
  *
  * Exit: 0 moved and verified; 1 refused (source does not verify, target not empty, a key differs,
  * the copy differs); 2 usage; 3 failure (connection, disk). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,37 +89,30 @@ static int copy_side(const char *from, const char *to, const char *suffix, bool 
     return 0;
 }
 
-/* copy_keys - every key file beside from (keyfile_side_public/private); 0, 1 refused, -1 failure */
+struct keys_copy {
+    const char *from, *to;
+    int n;
+    bool said; /* copy_side said why it stopped */
+};
+
+static int copy_one(void *ctx, const char *suffix, bool pub)
+{
+    struct keys_copy *k = ctx;
+    int rc = copy_side(k->from, k->to, suffix, pub);
+    k->n += rc == 0;
+    k->said = rc != 0;
+    return rc;
+}
+
+/* copy_keys - every key file beside from (keyfile_side_each); 0, 1 refused, -1 failure */
 static int copy_keys(const char *from, const char *to, bool quiet)
 {
-    char dir[4096];
-    const char *slash = strrchr(from, '/'), *base = slash ? slash + 1 : from;
-    int l = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - from), from) : snprintf(dir, sizeof dir, ".");
-    if (l < 0 || (size_t)l >= sizeof dir)
-        return -1;
-    if (slash && slash == from)
-        dir[0] = '/', dir[1] = '\0';
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "kaigo migrate: %s を読めません: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    size_t bl = strlen(base);
-    int rc = 0, n = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d))) {
-        if (strncmp(e->d_name, base, bl) != 0 || e->d_name[bl] != '.')
-            continue;
-        const char *suf = e->d_name + bl;
-        bool pub = keyfile_side_public(suf);
-        if (!pub && !keyfile_side_private(suf))
-            continue;
-        rc = copy_side(from, to, suf, pub);
-        n += rc == 0;
-    }
-    closedir(d);
+    struct keys_copy k = {from, to, 0, false};
+    int rc = keyfile_side_each(from, copy_one, &k);
+    if (rc < 0 && !k.said)
+        fprintf(stderr, "kaigo migrate: %s の鍵の置き場所を読めません: %s\n", from, strerror(errno));
     if (rc == 0 && !quiet)
-        printf("鍵: %d 個を $KAIGO_STATE へ写しました\n", n);
+        printf("鍵: %d 個を $KAIGO_STATE へ写しました\n", k.n);
     return rc;
 }
 

@@ -1,4 +1,5 @@
 /* keyfile.c - Ed25519 keys as files; see keyfile.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -144,4 +145,32 @@ bool keyfile_side_private(const char *s)
     return !strcmp(s, ".audit-key") || !strcmp(s, ".token-key") || !strcmp(s, ".token-key.pub") ||
            !strcmp(s, ".operator-token") ||
            (!strncmp(s, ".paper-key-", 11) && strlen(s) > 11 && !strchr(s + 11, '.'));
+}
+
+int keyfile_side_each(const char *db, int (*fn)(void *ctx, const char *suffix, bool pub), void *ctx)
+{
+    char dir[4096];
+    const char *slash = strrchr(db, '/'), *base = slash ? slash + 1 : db;
+    int l = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash == db ? 1 : slash - db), db)
+                  : snprintf(dir, sizeof dir, ".");
+    if (l < 0 || (size_t)l >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    size_t bl = strlen(base);
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        if (strncmp(e->d_name, base, bl) != 0 || e->d_name[bl] != '.')
+            continue;
+        const char *suf = e->d_name + bl;
+        bool pub = keyfile_side_public(suf);
+        if (pub || keyfile_side_private(suf))
+            rc = fn(ctx, suf, pub);
+    }
+    closedir(d);
+    return rc;
 }

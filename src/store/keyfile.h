@@ -32,4 +32,9 @@ int paper_pubkey_load(const char *db, const char *insurer_no, unsigned char pk[K
  * would stop the new key being made). */
 bool keyfile_side_public(const char *suffix);
 bool keyfile_side_private(const char *suffix);
+/* keyfile_side_each - fn(ctx, suffix, public) for every key file beside the SQLite file db (a name
+ * "<db's name>.<suffix>" in its directory that keyfile_side_public or _private accepts), in the
+ * directory's order: what kaigo backup and kaigo migrate carry. Stops at fn's first non-zero and
+ * returns it; 0 when all were seen; -1 when the directory cannot be read (errno says why). */
+int keyfile_side_each(const char *db, int (*fn)(void *ctx, const char *suffix, bool pub), void *ctx);
 #endif
