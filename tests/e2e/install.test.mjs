@@ -22,7 +22,8 @@ test('cmake --install into a DESTDIR: binary, extension, man pages (en, ja), dat
   assert.equal(r.status, 0, r.stderr);
   const files = walk(dest).map((f) => f.slice(dest.length));
   for (const want of ['/usr/bin/kaigo', '/usr/share/man/man1/kaigo.1', '/usr/share/man/ja/man1/kaigo.1',
-    '/usr/share/kaigo/service-codes.csv', '/usr/share/kaigo/service-types.tsv'])
+    '/usr/share/kaigo/service-codes.csv', '/usr/share/kaigo/service-types.tsv',
+    '/usr/share/kaigo/schema.sql', '/usr/share/kaigo/upgrade/0017_throttles.sql'])
     assert.ok(files.includes(want), `${want} missing in ${files.join(' ')}`);
   assert.ok(files.some((f) => /^\/usr\/lib\/.*kaigo\/kaigo_audit\.so$/.test(f)), files.join(' '));
   assert.ok(!files.some((f) => f.includes('kaigo-test')), 'the test build is never installed');

@@ -114,4 +114,22 @@ fi
 compared=$((k * 14))
 nulls=$(for h in $cases; do sq "SELECT kaigo_audit_field(x'$h', 0) IS NULL"; done | grep -c 1 || true)
 [ "$nulls" -ge 4 ] || fail "the damaged copies were not all refused ($nulls)"
-echo "pg-schema: ok ($compared fields compared with the C parser)"
+# the upgrade from schema 16 (src/store/pg/upgrade/): a database as schema.sql made it at 16, brought to 17,
+# opens in kaigo and the application writes the new table; run again, the upgrade refuses
+base=${admin%/*}
+psql_admin -c "CREATE DATABASE up16"
+up="$base/up16" upapp="${app%/*}/up16"
+PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$up" -f "$src/src/store/pg/schema.sql" \
+  -c "DROP TABLE throttles" -c "DELETE FROM schema_migrations" \
+  -c "INSERT INTO schema_migrations VALUES (16, 'pg_schema (SQLite migrations 0001-0016)', 'then')" >/dev/null
+export KAIGO_STATE="$work/state16" && mkdir -p "$KAIGO_STATE"
+if "$KAIGO_BIN" audit verify --db "$upapp" >/dev/null 2>&1; then fail "kaigo opened a schema-16 database"; fi
+PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -1 "$up" -f "$src/src/store/pg/upgrade/0017_throttles.sql" >/dev/null
+"$KAIGO_BIN" audit verify --db "$upapp" >/dev/null || fail "kaigo did not open the upgraded database"
+PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -v ON_ERROR_STOP=1 "$upapp" -c "INSERT INTO throttles VALUES ('a:x', 1, 1)
+  ON CONFLICT (tkey) DO UPDATE SET hits = throttles.hits + 1" -c "DELETE FROM throttles WHERE expires_ms <= 1" >/dev/null ||
+  fail "the application cannot use the upgraded table"
+if PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -1 "$up" -f "$src/src/store/pg/upgrade/0017_throttles.sql" >/dev/null 2>&1; then
+  fail "the upgrade ran twice"
+fi
+echo "pg-schema: ok ($compared fields compared with the C parser; the upgrade 16 -> 17)"
