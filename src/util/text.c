@@ -16,7 +16,8 @@ bool utf8_valid(const char *p, size_t n, size_t *bad_off)
     size_t i = 0;
     while (i < n) {
         /* ASCII eight bytes at a time, and the three-byte form of kana and kanji without the general
-         * loop: 0.109 → 0.085 s over the 1M-person insured file, which every import reads first */
+         * loop: 0.085 s against 0.149 s over the 1M-person insured file, which every import reads first
+         * (bench/utf8.c) */
         uint64_t w;
         while (i + 8 <= n && (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0))
             i += 8;
